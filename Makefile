@@ -1,0 +1,69 @@
+# casereview: `make run` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.installed
+BUILD := src/casereview/web/static/build
+ROOT_ASSETS := src/casereview/web/static/root/assets
+STATIC := $(BUILD)/casereview.css $(BUILD)/govuk-frontend.min.js $(ROOT_ASSETS)/manifest.json
+PYTEST_WORKERS ?= 2
+export CASEREVIEW_HOME := $(CURDIR)
+
+.PHONY: setup run test lint unit-sqlite web-postgres bench bench-import clean
+
+setup: $(INSTALLED) $(STATIC)
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(BUILD)/casereview.css: $(NODE_INSTALLED) src/casereview/web/frontend/casereview.scss
+	mkdir -p $(BUILD)
+	node_modules/.bin/sass --quiet --load-path=node_modules --style=compressed --no-source-map \
+		src/casereview/web/frontend/casereview.scss $@
+
+$(BUILD)/govuk-frontend.min.js: $(NODE_INSTALLED)
+	mkdir -p $(BUILD)
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js.map $(BUILD)/
+
+$(ROOT_ASSETS)/manifest.json: $(NODE_INSTALLED)
+	mkdir -p $(ROOT_ASSETS)
+	cp -r node_modules/govuk-frontend/dist/govuk/assets/images node_modules/govuk-frontend/dist/govuk/assets/manifest.json $(ROOT_ASSETS)/
+
+run: setup
+	$(BIN)/casereview migrate
+	$(BIN)/casereview demo-load
+	$(BIN)/casereview serve --host 127.0.0.1 --port 8000
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src/casereview
+	$(BIN)/lint-imports
+
+# Every test on SQLite; then every database test again on PostgreSQL when
+# CASEREVIEW_TEST_POSTGRES_URL names a server (.ci/run starts one).
+test: setup lint
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	@if [ -n "$$CASEREVIEW_TEST_POSTGRES_URL" ]; then \
+		echo "== database tests again on PostgreSQL =="; \
+		DATABASE_URL="$$CASEREVIEW_TEST_POSTGRES_URL" $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not browser" tests/web; \
+	elif [ "$$CASEREVIEW_REQUIRE_ALL" = "1" ]; then \
+		echo "CASEREVIEW_REQUIRE_ALL=1 but CASEREVIEW_TEST_POSTGRES_URL is not set: the PostgreSQL pass cannot run"; exit 1; \
+	else \
+		echo "(PostgreSQL pass not run: set CASEREVIEW_TEST_POSTGRES_URL to run it, as .ci/run does)"; \
+	fi
+
+bench: bench-import
+
+bench-import: setup
+	$(BIN)/python bench/bench_import.py
+
+clean:
+	rm -rf $(VENV) node_modules $(BUILD) $(ROOT_ASSETS) var

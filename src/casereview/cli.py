@@ -1,0 +1,352 @@
+"""The `casereview` command: one command per job, each calling one service."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(help="casereview: inspect how child-protection cases were handled.", no_args_is_help=True)
+body_app = typer.Typer(help="Inspected bodies.", no_args_is_help=True)
+journal_app = typer.Typer(help="The tamper-evident journal.", no_args_is_help=True)
+app.add_typer(body_app, name="body")
+app.add_typer(journal_app, name="journal")
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_REJECTED = 2
+PROGRESS_MIN_LINES = 5000
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casereview.web.settings.dev")
+    import django
+
+    django.setup()
+
+
+def _call_command(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, default=str) + "\n")
+
+
+@app.command()
+def migrate() -> None:
+    """Create or update the database tables (SQLite under ./var/ unless DATABASE_URL says otherwise)."""
+    _django()
+    from django.conf import settings
+
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+    _call_command("migrate", "--no-input", "--verbosity", "1")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run any Django management command, e.g. `casereview manage check --deploy`."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["casereview manage", *ctx.args])
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes")] = 2,
+) -> None:
+    """Serve the web application with gunicorn."""
+    _django()
+    from gunicorn.app.base import BaseApplication
+
+    _call_command("collectstatic", "--no-input", "--verbosity", "0")
+    from casereview.web.wsgi import application
+
+    class _App(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", 600)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Any:
+            return application
+
+    out.print(f"casereview is serving on http://{host}:{port}/")
+    _App().run()
+
+
+@app.command()
+def createuser(
+    username: str,
+    role: Annotated[str, typer.Option(help="administrator, lead_inspector, inspector, liaison_officer or analyst")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input")] = False,
+    email: Annotated[str, typer.Option(help="E-mail address")] = "",
+) -> None:
+    """Create a user with one role."""
+    _django()
+    from casereview.web.accounts.services import AccountError, user_create
+
+    if not password_stdin:
+        err.print("Give the password on standard input with --password-stdin")
+        raise typer.Exit(EXIT_REJECTED)
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user_create(username=username, role=role, password=password, email=email)
+    except AccountError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    out.print(f"Created {username} ({role})")
+
+
+@body_app.command("add")
+def body_add(code: str, name: str) -> None:
+    """Register an inspected body, e.g. `casereview body add MPS "Metropolitan Police Service"`."""
+    _django()
+    from casereview.domain.registers import RegisterError
+    from casereview.web.registers.services import body_add as add
+
+    try:
+        body = add(code=code, name=name)
+    except RegisterError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    out.print(f"Added {body.code}: {body.name}")
+
+
+@body_app.command("list")
+def body_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List inspected bodies."""
+    _django()
+    from casereview.web.registers.models import Body
+
+    bodies = [{"code": b.code, "name": b.name} for b in Body.objects.order_by("code")]
+    if as_json:
+        _print_json(bodies)
+        return
+    for b in bodies:
+        out.print(f"{b['code']}\t{b['name']}")
+
+
+@app.command("import-register")
+def import_register(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    body: Annotated[str, typer.Option(help="Code of the inspected body")],
+    profile: Annotated[str | None, typer.Option(help="Column-mapping profile: a shipped name or a TOML path")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet to read (default: the first)")] = None,
+    errors_csv: Annotated[Path | None, typer.Option(help="Write every problem to this CSV file")] = None,
+    replace: Annotated[bool, typer.Option(help="Import again a file already imported for this body")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Import a body's case register, all or nothing.  Exit status 2 when refused."""
+    _django()
+    from casereview.web.registers.services import (
+        ImportStarted,
+        RegisterRejected,
+        register_import,
+        write_errors_csv,
+    )
+
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    task: list[Any] = []
+
+    def on_start(started: ImportStarted) -> None:
+        if started.line_count > PROGRESS_MIN_LINES:
+            progress.start()
+            task.append(progress.add_task(f"Importing {started.filename}", total=started.line_count))
+
+    def on_rows(rows: int) -> None:
+        if task:
+            progress.advance(task[0], rows)
+
+    try:
+        register = register_import(
+            path=file,
+            body_code=body,
+            profile=profile,
+            sheet=sheet,
+            replace=replace,
+            on_start=on_start,
+            progress=on_rows,
+        )
+    except RegisterRejected as exc:
+        progress.stop()
+        if errors_csv is not None and exc.errors:
+            write_errors_csv(exc.errors, errors_csv)
+        if as_json:
+            _print_json(
+                {
+                    "error": exc.message,
+                    "errors": [e.as_dict() for e in exc.errors],
+                    "unmapped_columns": list(exc.unmapped),
+                }
+            )
+        else:
+            err.print(f"[red]{exc.message}[/red]")
+            if exc.errors:
+                table = Table("line", "column", "value", "reason", title="Problems")
+                for e in exc.errors:
+                    table.add_row(str(e.line), e.column, e.value, e.reason)
+                err.print(table)
+            if errors_csv is not None and exc.errors:
+                err.print(f"Every problem is listed in {errors_csv}")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    progress.stop()
+    result = {
+        "register_id": register.pk,
+        "body": register.body.code,
+        "rows": register.rows,
+        "sha256": register.sha256,
+        "unmapped_columns": register.unmapped_columns,
+    }
+    if as_json:
+        _print_json(result)
+        return
+    out.print(f"Imported register {register.pk} for {register.body.code}: {register.rows:,} cases")
+    out.print(f"SHA-256 {register.sha256}")
+    if register.unmapped_columns:
+        out.print(f"Columns dropped (not in the register schema): {', '.join(register.unmapped_columns)}")
+
+
+@app.command("registers")
+def registers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List imported registers."""
+    _django()
+    from casereview.web.registers.models import Register
+
+    rows = [
+        {
+            "id": r.pk,
+            "body": r.body.code,
+            "rows": r.rows,
+            "sha256": r.sha256,
+            "imported_at": r.imported_at.isoformat(),
+            "filename": r.filename,
+            "state": r.state,
+        }
+        for r in Register.objects.select_related("body").order_by("id")
+    ]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "body", "rows", "imported_at", "state", "sha256")
+    for r in rows:
+        table.add_row(str(r["id"]), str(r["body"]), f"{r['rows']:,}", str(r["imported_at"]), str(r["state"]), str(r["sha256"]))
+    out.print(table)
+
+
+@app.command("export-register")
+def export_register(
+    register_id: Annotated[int, typer.Argument(metavar="ID")],
+    csv_path: Annotated[Path, typer.Option("--csv", help="Where to write the CSV")],
+) -> None:
+    """Write a register's stored cases in the canonical columns (pseudonyms; never summary)."""
+    _django()
+    from casereview.web.registers.models import Register
+    from casereview.web.registers.services import register_export
+
+    register = Register.objects.filter(pk=register_id).first()
+    if register is None:
+        err.print(f"[red]No register {register_id}[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    rows = register_export(register=register, path=csv_path)
+    out.print(f"Wrote {rows:,} cases to {csv_path}")
+
+
+@app.command("demo-register")
+def demo_register(
+    rows: Annotated[int, typer.Option(min=1, help="How many cases")],
+    seed: Annotated[int, typer.Option(help="The same seed gives the same file")],
+    out_path: Annotated[Path, typer.Option("--out", help="CSV file to write")],
+) -> None:
+    """Write a synthetic register (no real data) to a CSV file."""
+    from casereview.synthetic import write_register_file
+
+    write_register_file(out_path, rows=rows, seed=seed)
+    out.print(f"Wrote {rows:,} synthetic cases to {out_path}")
+
+
+DEMO_USERS = (
+    ("admin", "administrator"),
+    ("lead", "lead_inspector"),
+    ("inspector1", "inspector"),
+    ("inspector2", "inspector"),
+    ("liaison", "liaison_officer"),
+    ("analyst", "analyst"),
+)
+
+
+@app.command("demo-load")
+def demo_load(rows: Annotated[int, typer.Option(help="Cases in the demo register")] = 5000) -> None:
+    """Load the synthetic demo once (users for every role, a body, a register); print how to sign in."""
+    _django()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from casereview.synthetic import write_register_file
+    from casereview.web.accounts.services import user_create
+    from casereview.web.registers.models import Body
+    from casereview.web.registers.services import body_add, register_import
+
+    var = Path(settings.VAR_DIR)
+    credentials = var / "demo-credentials.txt"
+    if not get_user_model().objects.filter(username="admin").exists():
+        password = secrets.token_urlsafe(12)
+        for username, role in DEMO_USERS:
+            user_create(username=username, role=role, password=password)
+        credentials.write_text(password)
+        credentials.chmod(0o600)
+    if not Body.objects.filter(code="DEMO").exists():
+        body_add(code="DEMO", name="Demonstration Constabulary (synthetic)")
+        path = var / "demo-register.csv"
+        write_register_file(path, rows=rows, seed=2024)
+        register_import(path=path, body_code="DEMO")
+    password = credentials.read_text().strip() if credentials.exists() else "(set when the demo was first loaded)"
+    out.print("[bold]Demo data loaded (all synthetic).[/bold] Sign in at http://127.0.0.1:8000/ as:")
+    for username, role in DEMO_USERS:
+        out.print(f"  {username:<11} ({role})")
+    out.print(f"  password for every demo user: [bold]{password}[/bold]  (also in {credentials})")
+
+
+@journal_app.command("verify")
+def journal_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Check the journal's hash chain; exit status 2 if it was tampered with."""
+    _django()
+    from casereview.domain.journal import verify_chain
+    from casereview.web.journal.services import journal_payloads
+
+    broken = verify_chain(journal_payloads())
+    if as_json:
+        _print_json({"ok": broken is None, "break": None if broken is None else broken.__dict__})
+    elif broken is None:
+        out.print("Journal chain intact")
+    else:
+        err.print(f"[red]Journal broken at entry {broken.position}: {broken.reason}[/red]")
+    if broken is not None:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,418 @@
+"""The register schema and the rules a body's case register must meet.
+
+One home for every register rule: which columns exist, which are required,
+how a body's own headers and labels map onto them (column-mapping profiles),
+how dates are read (UK day-first or ISO, never guessed), and which rows are
+bad and why.  Validation is vectorised over polars frames so that a
+million-row register is checked in well under a second; nothing here reads
+files or touches a database: readers in ``casereview.importing`` hand us
+frames of text, and we hand back typed frames and row errors.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+import polars as pl
+
+
+class Category(str, Enum):
+    CHILD_SEXUAL_EXPLOITATION = "child_sexual_exploitation"
+    CHILD_SEXUAL_ABUSE = "child_sexual_abuse"
+    MISSING_CHILD = "missing_child"
+    DOMESTIC_ABUSE = "domestic_abuse"
+    ONLINE_ABUSE = "online_abuse"
+    PHYSICAL_ABUSE = "physical_abuse"
+    NEGLECT = "neglect"
+    CHILD_CRIMINAL_EXPLOITATION = "child_criminal_exploitation"
+    HONOUR_BASED_ABUSE_FGM = "honour_based_abuse_fgm"
+    CHILDREN_IN_CUSTODY = "children_in_custody"
+    OTHER = "other"
+
+
+CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
+RISK_LEVELS: tuple[str, ...] = ("standard", "medium", "high")
+STATUSES: tuple[str, ...] = ("open", "closed")
+MAX_CHILD_AGE = 17
+
+
+class Kind(str, Enum):
+    TEXT = "text"
+    CODE = "code"
+    DATE = "date"
+    INT = "int"
+    IDENTIFIER = "identifier"  # pseudonymised before storage
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    kind: Kind
+    max_length: int | None = None
+
+
+SCHEMA: tuple[Column, ...] = (
+    Column("case_ref", True, Kind.TEXT, 100),
+    Column("category", True, Kind.CODE),
+    Column("reported_on", True, Kind.DATE),
+    Column("unit", True, Kind.TEXT, 200),
+    Column("child_id", False, Kind.IDENTIFIER, 200),
+    Column("child_age", False, Kind.INT),
+    Column("suspect_id", False, Kind.IDENTIFIER, 200),
+    Column("location_ref", False, Kind.TEXT, 200),
+    Column("risk_level", False, Kind.CODE),
+    Column("status", False, Kind.CODE),
+    Column("outcome", False, Kind.TEXT, 200),
+    Column("closed_on", False, Kind.DATE),
+    Column("summary", False, Kind.TEXT, 100_000),
+)
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in SCHEMA)
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in SCHEMA if c.required)
+
+#: The columns a stored case has, in storage order: identifiers are replaced
+#: by their pseudonyms.  Exports use these and never ``summary``.
+STORED_COLUMNS: tuple[str, ...] = (
+    "case_ref",
+    "category",
+    "reported_on",
+    "unit",
+    "child_pseudonym",
+    "child_age",
+    "suspect_pseudonym",
+    "location_ref",
+    "risk_level",
+    "status",
+    "outcome",
+    "closed_on",
+    "summary",
+)
+EXPORT_COLUMNS: tuple[str, ...] = tuple(c for c in STORED_COLUMNS if c != "summary")
+
+#: Name of the column readers add to each frame: the physical line (CSV) or
+#: row (XLSX) of the file where the record starts, so errors point at it.
+LINE = "__line__"
+
+_CODED_VALUES: dict[str, tuple[str, ...]] = {
+    "risk_level": RISK_LEVELS,
+    "status": STATUSES,
+}
+
+
+class RegisterError(Exception):
+    """A problem with a register file as a whole, written for the person importing it."""
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    """One bad value: where it is in the file and why it is refused."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {"line": self.line, "column": self.column, "value": self.value, "reason": self.reason}
+
+
+def normalise_label(text: str) -> str:
+    """Header and label matching ignores case, spaces, underscores and hyphens."""
+    return re.sub(r"[\s_\-]+", "_", text.strip().lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Maps one body's headers and labels onto the register schema."""
+
+    name: str
+    description: str = ""
+    #: normalised source header -> canonical column
+    headers: Mapping[str, str] = field(default_factory=dict)
+    #: canonical column -> normalised source label -> canonical code
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+def _labels_for(column: str, extra: Iterable[str]) -> dict[str, str]:
+    return {normalise_label(label): column for label in (column, *extra)}
+
+
+def parse_profile(text: str, *, name: str) -> Profile:
+    """Read a profile from TOML text; every problem is reported at once."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegisterError(f"Profile {name!r} is not valid TOML: {exc}") from exc
+    problems: list[str] = []
+    headers: dict[str, str] = {}
+    for column in COLUMN_NAMES:
+        headers.update(_labels_for(column, ()))
+    for column, labels in dict(data.get("columns", {})).items():
+        if column not in COLUMN_NAMES:
+            problems.append(f"[columns] names {column!r}, which is not a register column")
+            continue
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            problems.append(f"[columns] {column} must be a list of header names")
+            continue
+        for label in labels:
+            key = normalise_label(label)
+            if headers.get(key, column) != column:
+                problems.append(f"header {label!r} is mapped to both {headers[key]} and {column}")
+            headers[key] = column
+    values: dict[str, dict[str, str]] = {
+        "category": {normalise_label(c): c for c in CATEGORIES},
+        **{col: {normalise_label(v): v for v in codes} for col, codes in _CODED_VALUES.items()},
+    }
+    sections: dict[str, object] = {"category": data.get("categories", {})}
+    for col, table in dict(data.get("values", {})).items():
+        sections[col] = table
+    for col, table in sections.items():
+        if col not in values:
+            problems.append(f"[values.{col}]: only category, risk_level and status have codes")
+            continue
+        allowed = CATEGORIES if col == "category" else _CODED_VALUES[col]
+        if not isinstance(table, dict):
+            problems.append(f"labels for {col} must be a table of code = [labels]")
+            continue
+        for code, labels in table.items():
+            if code not in allowed:
+                problems.append(f"{code!r} is not a {col} code (allowed: {', '.join(allowed)})")
+                continue
+            if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+                problems.append(f"labels for {col} {code!r} must be a list of strings")
+                continue
+            for label in labels:
+                key = normalise_label(label)
+                if values[col].get(key, code) != code:
+                    problems.append(f"label {label!r} is mapped to both {values[col][key]} and {code}")
+                values[col][key] = code
+    if problems:
+        raise RegisterError(f"Profile {name!r} has problems: " + "; ".join(problems))
+    return Profile(
+        name=str(data.get("name", name)),
+        description=str(data.get("description", "")),
+        headers=headers,
+        values=values,
+    )
+
+
+def source_key(position: int) -> str:
+    """Readers name the file's columns by position, so repeated headers stay apart."""
+    return f"c{position}"
+
+
+@dataclass(frozen=True)
+class HeaderMapping:
+    """How a file's header row maps onto the schema."""
+
+    #: source key (see ``source_key``) -> canonical column, for mapped columns only
+    mapped: Mapping[str, str]
+    unmapped: tuple[str, ...]
+    errors: tuple[RowError, ...]
+
+
+def map_headers(headers: Sequence[str], profile: Profile) -> HeaderMapping:
+    """Map source headers to canonical columns; unmapped ones are dropped and listed.
+
+    Dropping unmapped columns is a safeguard, not a convenience: it is how a
+    column the schema does not allow (ethnicity, religion, names) never
+    reaches storage.
+    """
+    mapped: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    unmapped: list[str] = []
+    errors: list[RowError] = []
+    for position, header in enumerate(headers):
+        canonical = profile.headers.get(normalise_label(header))
+        if canonical is None:
+            unmapped.append(header)
+            continue
+        if canonical in seen:
+            errors.append(
+                RowError(1, header, header, f"both {seen[canonical]!r} and {header!r} map to {canonical}")
+            )
+            continue
+        seen[canonical] = header
+        mapped[source_key(position)] = canonical
+    for column in REQUIRED_COLUMNS:
+        if column not in seen:
+            errors.append(RowError(1, column, "", f"required column {column} is missing"))
+    return HeaderMapping(mapped=mapped, unmapped=tuple(unmapped), errors=tuple(errors))
+
+
+_ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+_UK = r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$"
+
+
+def date_expr(column: str) -> pl.Expr:
+    """Parse UK (dd/mm/yyyy, dd/mm/yy) or ISO dates; anything else, or an impossible date, is null.
+
+    Two-digit years are 2000-2099: the registers hold recent cases.  Day
+    first is never swapped to month first to rescue a date such as 13/25/2024.
+    """
+    text = pl.col(column)
+    iso = text.str.extract_groups(_ISO)
+    uk = text.str.extract_groups(_UK)
+    uk_year = uk.struct.field("3")
+    year = pl.coalesce(
+        iso.struct.field("1"),
+        pl.when(uk_year.str.len_chars() == 2).then(pl.lit("20") + uk_year).otherwise(uk_year),
+    )
+    month = pl.coalesce(iso.struct.field("2"), uk.struct.field("2")).str.zfill(2)
+    day = pl.coalesce(iso.struct.field("3"), uk.struct.field("1")).str.zfill(2)
+    return pl.concat_str([year, month, day], separator="-").str.strptime(
+        pl.Date, "%Y-%m-%d", strict=False
+    )
+
+
+@dataclass
+class ValidatedBatch:
+    """A batch of rows in storage shape (identifiers not yet pseudonymised)."""
+
+    frame: pl.DataFrame
+    errors: list[RowError]
+
+
+#: Columns whose values an error report never repeats: free text and real identifiers.
+WITHHELD_IN_ERRORS = frozenset({"summary", "child_id", "suspect_id"})
+WITHHELD = "(withheld)"
+
+
+def _errors_where(frame: pl.DataFrame, mask: pl.Expr, column: str, reason: str) -> list[RowError]:
+    bad = frame.filter(mask).select(pl.col(LINE), pl.col(column).fill_null(""))
+    return [
+        RowError(int(line), column, WITHHELD if column in WITHHELD_IN_ERRORS and value else str(value), reason)
+        for line, value in bad.iter_rows()
+    ]
+
+
+def validate_batch(raw: pl.DataFrame, mapping: HeaderMapping, profile: Profile) -> ValidatedBatch:
+    """Check one batch of text rows against the schema.
+
+    ``raw`` holds the file's own columns as text and the ``LINE`` column.
+    Blank lines (every field empty) are skipped, as a spreadsheet user expects.
+    """
+    stripped = raw.select(
+        pl.col(LINE),
+        *[
+            pl.col(src).str.strip_chars().replace("", None).alias(dst)
+            for src, dst in mapping.mapped.items()
+        ],
+    )
+    present = [c for c in COLUMN_NAMES if c in stripped.columns]
+    missing = [pl.lit(None, dtype=pl.String).alias(c) for c in COLUMN_NAMES if c not in present]
+    frame = stripped.with_columns(missing).filter(
+        ~pl.all_horizontal([pl.col(c).is_null() for c in present])
+    )
+    errors: list[RowError] = []
+    for column in REQUIRED_COLUMNS:
+        errors += _errors_where(frame, pl.col(column).is_null(), column, f"{column} is required")
+
+    def coded(column: str) -> pl.Expr:
+        table = profile.values[column]
+        return (
+            pl.col(column)
+            .str.to_lowercase()
+            .str.replace_all(r"[\s_\-]+", "_")
+            .str.strip_chars("_")
+            .replace_strict(list(table.keys()), list(table.values()), default=None)
+        )
+
+    typed = frame.with_columns(
+        coded("category").alias("_category"),
+        coded("risk_level").alias("_risk_level"),
+        coded("status").alias("_status"),
+        date_expr("reported_on").alias("_reported_on"),
+        date_expr("closed_on").alias("_closed_on"),
+        pl.when(pl.col("child_age").str.contains(r"^\d{1,3}$"))
+        .then(pl.col("child_age").cast(pl.Int16, strict=False))
+        .alias("_child_age"),
+    )
+    known = ", ".join(CATEGORIES)
+    errors += _errors_where(
+        typed,
+        pl.col("category").is_not_null() & pl.col("_category").is_null(),
+        "category",
+        f"not a known category; use one of {known} or a label in the profile",
+    )
+    for column, codes in _CODED_VALUES.items():
+        errors += _errors_where(
+            typed,
+            pl.col(column).is_not_null() & pl.col(f"_{column}").is_null(),
+            column,
+            f"must be one of {', '.join(codes)}",
+        )
+    for column in ("reported_on", "closed_on"):
+        errors += _errors_where(
+            typed,
+            pl.col(column).is_not_null() & pl.col(f"_{column}").is_null(),
+            column,
+            "not a real date in dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd form",
+        )
+    errors += _errors_where(
+        typed,
+        pl.col("child_age").is_not_null()
+        & (pl.col("_child_age").is_null() | (pl.col("_child_age") > MAX_CHILD_AGE)),
+        "child_age",
+        f"must be a whole number from 0 to {MAX_CHILD_AGE}",
+    )
+    for col in SCHEMA:
+        if col.max_length is not None:
+            errors += _errors_where(
+                typed,
+                pl.col(col.name).str.len_chars() > col.max_length,
+                col.name,
+                f"longer than {col.max_length} characters",
+            )
+    errors += _errors_where(
+        typed,
+        pl.col("_closed_on") < pl.col("_reported_on"),
+        "closed_on",
+        "is before reported_on",
+    )
+    out = typed.select(
+        pl.col(LINE),
+        pl.col("case_ref"),
+        pl.col("_category").alias("category"),
+        pl.col("_reported_on").alias("reported_on"),
+        pl.col("unit"),
+        pl.col("child_id"),
+        pl.col("_child_age").alias("child_age"),
+        pl.col("suspect_id"),
+        pl.col("location_ref"),
+        pl.col("_risk_level").alias("risk_level"),
+        pl.col("_status").alias("status"),
+        pl.col("outcome"),
+        pl.col("_closed_on").alias("closed_on"),
+        pl.col("summary"),
+    )
+    return ValidatedBatch(frame=out, errors=errors)
+
+
+def duplicate_ref_errors(refs: pl.DataFrame) -> list[RowError]:
+    """Every row whose ``case_ref`` already appeared earlier in the file.
+
+    ``refs`` has ``case_ref`` and ``LINE`` for the whole file, in file order.
+    """
+    dupes = (
+        refs.filter(pl.col("case_ref").is_duplicated())
+        .with_columns(pl.col(LINE).min().over("case_ref").alias("_first"))
+        .filter(pl.col(LINE) != pl.col("_first"))
+    )
+    return [
+        RowError(int(line), "case_ref", str(ref), f"duplicate case_ref; first on line {first}")
+        for ref, line, first in dupes.select("case_ref", LINE, "_first").iter_rows()
+    ]
+
+
+def has_identifiers(frame: pl.DataFrame) -> bool:
+    """Whether a validated batch carries any child or suspect identifier."""
+    return bool(
+        frame.select(
+            (pl.col("child_id").is_not_null() | pl.col("suspect_id").is_not_null()).any()
+        ).item()
+    )

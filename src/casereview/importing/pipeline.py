@@ -1,0 +1,127 @@
+"""The register import pipeline: read, validate, pseudonymise, load, all or nothing.
+
+Runs inside the caller's database transaction.  Rows are loaded batch by
+batch while the file is still being checked; the first error stops loading,
+checking goes on to the end so the report lists every bad row, and the caller
+rolls the transaction back.  Memory holds one batch plus each row's
+``case_ref`` (for the duplicate check across the whole file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from casereview.domain.pseudonyms import IdentifierKind, pseudonymise
+from casereview.domain.registers import (
+    LINE,
+    STORED_COLUMNS,
+    Profile,
+    RowError,
+    duplicate_ref_errors,
+    has_identifiers,
+    map_headers,
+    validate_batch,
+)
+
+from .loaders import Sink, SinkRejected
+from .readers import Reader, StructureError
+
+
+@dataclass
+class ImportOutcome:
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    unmapped: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def storage_frame(frame: pl.DataFrame, *, key: bytes | None) -> pl.DataFrame:
+    """A validated batch in storage shape: identifiers replaced by pseudonyms."""
+    out = frame.drop(LINE)
+    if key is not None:
+        out = out.with_columns(
+            pseudonymise(out["child_id"], key=key, kind=IdentifierKind.CHILD).alias("child_id"),
+            pseudonymise(out["suspect_id"], key=key, kind=IdentifierKind.SUSPECT).alias("suspect_id"),
+        )
+    else:  # no key: validation guarantees these are empty
+        out = out.with_columns(
+            pl.lit(None, dtype=pl.String).alias("child_id"),
+            pl.lit(None, dtype=pl.String).alias("suspect_id"),
+        )
+    return out.rename({"child_id": "child_pseudonym", "suspect_id": "suspect_pseudonym"}).select(
+        STORED_COLUMNS
+    )
+
+
+def run_import(
+    reader: Reader,
+    *,
+    profile: Profile,
+    key: bytes | None,
+    sink: Sink,
+    batch_rows: int,
+    progress: Callable[[int], None] | None = None,
+) -> ImportOutcome:
+    mapping = map_headers(reader.headers, profile)
+    outcome = ImportOutcome(unmapped=mapping.unmapped)
+    if mapping.errors:
+        outcome.errors = sorted(mapping.errors)
+        return outcome
+    refs: list[pl.DataFrame] = []
+    errors: list[RowError] = []
+    loading = True
+    rejected: SinkRejected | None = None
+    try:
+        for raw in reader.batches(batch_rows):
+            checked = validate_batch(raw, mapping, profile)
+            errors += checked.errors
+            frame = checked.frame
+            batch_refs = frame.select("case_ref", LINE)
+            refs.append(batch_refs)
+            if key is None and has_identifiers(frame):
+                first = frame.filter(
+                    pl.col("child_id").is_not_null() | pl.col("suspect_id").is_not_null()
+                )[LINE][0]
+                errors.append(
+                    RowError(
+                        int(first),
+                        "child_id",
+                        "",
+                        "identifiers cannot be imported until CASEREVIEW_PSEUDONYM_KEY is set",
+                    )
+                )
+                key_missing = True
+            else:
+                key_missing = False
+            if batch_refs["case_ref"].is_duplicated().any():
+                loading = False
+            if loading and not errors and not key_missing:
+                try:
+                    sink(storage_frame(frame, key=key))
+                except SinkRejected as exc:
+                    loading = False
+                    rejected = exc
+            else:
+                loading = False
+            outcome.rows += frame.height
+            if progress is not None:
+                progress(frame.height)
+            if key_missing:
+                break
+    except StructureError as exc:
+        outcome.errors = sorted(exc.errors) or [RowError(0, "", "", f"cannot be read as CSV: {exc.detail}")]
+        return outcome
+    if refs:
+        errors += duplicate_ref_errors(pl.concat(refs))
+    if outcome.rows == 0 and not errors:
+        errors.append(RowError(0, "", "", "the register has no cases"))
+    if rejected is not None and not errors:
+        raise rejected  # the database refused something validation did not foresee
+    outcome.errors = sorted(errors)
+    return outcome

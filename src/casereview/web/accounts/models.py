@@ -1,0 +1,1 @@
+"""Roles are Django groups named after ``domain.roles.Role``; no tables of our own yet."""

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registers"
+urlpatterns = [
+    path("upload/", views.upload, name="upload"),
+    path("upload/errors/<str:token>.csv", views.upload_errors, name="upload_errors"),
+    path("<int:register_id>/", views.detail, name="detail"),
+]

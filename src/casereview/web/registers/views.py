@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from casereview.domain.roles import CAN_IMPORT_REGISTERS, Role
+from casereview.web.core.access import role_required
+
+from . import selectors
+from .forms import RegisterUploadForm
+from .services import RegisterRejected, register_import, write_errors_csv
+
+SHOWN_ERRORS = 1000
+_ERRORS_KEY = "register_errors_token"
+
+
+def _errors_path(token: str) -> Path:
+    return Path(settings.VAR_DIR) / "tmp" / f"errors-{token}.csv"
+
+
+@role_required(*CAN_IMPORT_REGISTERS)
+def upload(request: HttpRequest) -> HttpResponse:
+    form = RegisterUploadForm(request.POST or None, request.FILES or None)
+    rejection: RegisterRejected | None = None
+    token = ""
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        tmp_dir = Path(settings.VAR_DIR) / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        suffix = Path(uploaded.name).suffix.lower()[:6]
+        with tempfile.NamedTemporaryFile(dir=tmp_dir, suffix=suffix) as tmp:
+            for chunk in uploaded.chunks():
+                tmp.write(chunk)
+            tmp.flush()
+            try:
+                register = register_import(
+                    path=Path(tmp.name),
+                    filename=Path(uploaded.name).name,
+                    body_code=form.cleaned_data["body"].code,
+                    profile=form.cleaned_data["profile"],
+                    sheet=form.cleaned_data["sheet"] or None,
+                    replace=form.cleaned_data["replace"],
+                    actor=request.user,
+                )
+            except RegisterRejected as exc:
+                rejection = exc
+                if exc.errors:
+                    token = secrets.token_urlsafe(16)
+                    write_errors_csv(exc.errors, _errors_path(token))
+                    request.session[_ERRORS_KEY] = token
+            else:
+                return redirect("registers:detail", register_id=register.pk)
+    return render(
+        request,
+        "registers/upload.html",
+        {
+            "form": form,
+            "rejection": rejection,
+            "shown_errors": rejection.errors[:SHOWN_ERRORS] if rejection else [],
+            "errors_token": token,
+        },
+        status=422 if rejection else 200,
+    )
+
+
+@role_required(*CAN_IMPORT_REGISTERS)
+def upload_errors(request: HttpRequest, token: str) -> FileResponse:
+    if request.session.get(_ERRORS_KEY) != token:
+        raise Http404
+    path = _errors_path(token)
+    if not path.exists():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename="register-errors.csv")
+
+
+@role_required(Role.ADMINISTRATOR, Role.LEAD_INSPECTOR, Role.INSPECTOR)
+def detail(request: HttpRequest, register_id: int) -> HttpResponse:
+    register = selectors.register_detail(request.user, register_id)
+    if register is None:
+        raise Http404
+    return render(
+        request,
+        "registers/detail.html",
+        {"register": register, "categories": selectors.register_category_counts(register)},
+    )

@@ -1,0 +1,155 @@
+"""Settings shared by every environment; configuration comes from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+
+SRC_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(os.environ.get("CASEREVIEW_HOME", Path.cwd())).resolve()
+VAR_DIR = Path(os.environ.get("CASEREVIEW_VAR_DIR", PROJECT_DIR / "var"))
+
+DEBUG = False
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+ALLOWED_HOSTS = [h for h in os.environ.get("CASEREVIEW_ALLOWED_HOSTS", "").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "casereview.web.core",
+    "casereview.web.accounts",
+    "casereview.web.journal",
+    "casereview.web.registers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "casereview.web.core.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "casereview.web.urls"
+WSGI_APPLICATION = "casereview.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [SRC_DIR / "web" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "casereview.web.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+SQLITE_PATH = VAR_DIR / "casereview.sqlite3"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets pages read while an import writes; NORMAL is durable at
+    # transaction boundaries under WAL.  IMMEDIATE avoids upgrade deadlocks.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=10000;PRAGMA cache_size=-65536;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [SRC_DIR / "web" / "static"]
+# GOV.UK Frontend's CSS refers to /assets/...; whitenoise serves that folder at the root.
+WHITENOISE_ROOT = SRC_DIR / "web" / "static" / "root"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Register import limits: refused before parsing.
+CASEREVIEW_MAX_REGISTER_BYTES = int(os.environ.get("CASEREVIEW_MAX_REGISTER_BYTES", 1024**3))
+CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES", 2 * 1024**3)
+)
+CASEREVIEW_MAX_XLSX_ENTRIES = int(os.environ.get("CASEREVIEW_MAX_XLSX_ENTRIES", 1000))
+CASEREVIEW_IMPORT_BATCH_ROWS = int(os.environ.get("CASEREVIEW_IMPORT_BATCH_ROWS", 100_000))
+CASEREVIEW_PSEUDONYM_KEY = os.environ.get("CASEREVIEW_PSEUDONYM_KEY", "")
+# Web uploads are spooled to disk by Django beyond this; the file limit above still applies.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
+FILE_UPLOAD_TEMP_DIR = None
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

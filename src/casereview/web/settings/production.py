@@ -1,0 +1,26 @@
+"""Production: every secret from the environment; refuses to start without them.
+
+Required: DJANGO_SECRET_KEY, CASEREVIEW_ALLOWED_HOSTS, CASEREVIEW_PSEUDONYM_KEY,
+DATABASE_URL (PostgreSQL recommended).  Serve behind TLS.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+
+for _name in ("DJANGO_SECRET_KEY", "CASEREVIEW_ALLOWED_HOSTS", "CASEREVIEW_PSEUDONYM_KEY"):
+    if not os.environ.get(_name):
+        raise ImproperlyConfigured(f"{_name} must be set in production")
+
+DEBUG = False
+SECURE_SSL_REDIRECT = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True

@@ -1,0 +1,24 @@
+"""Tests: fast hashing, fixed synthetic keys, plain static storage."""
+
+from __future__ import annotations
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret-" + "x" * 40  # noqa: S105
+CASEREVIEW_PSEUDONYM_KEY = os.environ.get(
+    "CASEREVIEW_PSEUDONYM_KEY", "test-only-pseudonym-key-synthetic-data-0123456789"
+)
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
