@@ -51,11 +51,41 @@ def pseudonym(value: str, *, key: bytes, kind: IdentifierKind) -> str:
     return digest.hexdigest()
 
 
-def pseudonymise(values: pl.Series, *, key: bytes, kind: IdentifierKind) -> pl.Series:
-    """Replace every identifier in a column by its pseudonym (nulls stay null).
+class Pseudonymiser:
+    """Pseudonymises a column batch by batch, hashing each distinct identifier once per file.
 
-    Hashes each distinct identifier once: registers repeat children often.
+    Gives the same result as ``pseudonym`` for each value.  Remembers up to
+    ``memory`` identifiers (a repeat child recurs across batches), then starts
+    afresh, so memory stays bounded however long the register is.
     """
-    distinct = values.drop_nulls().unique()
-    digests = [pseudonym(v, key=key, kind=kind) for v in distinct.to_list()]
-    return values.replace_strict(distinct, digests, default=None, return_dtype=pl.String)
+
+    def __init__(self, *, key: bytes, kind: IdentifierKind, memory: int = 1_000_000) -> None:
+        self._base = hashlib.blake2b(key=key, digest_size=16, person=kind.value)
+        self._memory = memory
+        self._known = pl.DataFrame(schema={"id": pl.String, "pseudonym": pl.String})
+
+    def _digest(self, values: list[str]) -> list[str]:
+        digests = []
+        for value in values:
+            state = self._base.copy()
+            state.update(value.encode("utf-8"))
+            digests.append(state.hexdigest())
+        return digests
+
+    def __call__(self, values: pl.Series) -> pl.Series:
+        frame = values.str.strip_chars().str.to_uppercase().alias("id").to_frame()
+        distinct = frame.drop_nulls().unique()
+        new = distinct.join(self._known, on="id", how="anti")["id"]
+        lookup = self._known
+        if new.len():
+            fresh = pl.DataFrame({"id": new, "pseudonym": self._digest(new.to_list())})
+            lookup = pl.concat([self._known, fresh])
+            self._known = fresh if lookup.height > self._memory else lookup
+        return frame.join(lookup, on="id", how="left", maintain_order="left")["pseudonym"].alias(
+            values.name
+        )
+
+
+def pseudonymise(values: pl.Series, *, key: bytes, kind: IdentifierKind) -> pl.Series:
+    """Replace every identifier in a column by its pseudonym (nulls stay null)."""
+    return Pseudonymiser(key=key, kind=kind)(values)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from casereview.domain.pseudonyms import IdentifierKind, pseudonymise
+from casereview.domain.pseudonyms import IdentifierKind, Pseudonymiser
 from casereview.domain.registers import (
     LINE,
     STORED_COLUMNS,
@@ -41,14 +41,31 @@ class ImportOutcome:
         return not self.errors
 
 
-def storage_frame(frame: pl.DataFrame, *, key: bytes | None) -> pl.DataFrame:
+class StorageShaper:
+    """Turns validated batches into storage shape: identifiers replaced by pseudonyms."""
+
+    def __init__(self, key: bytes | None) -> None:
+        self.key = key
+        self._child = Pseudonymiser(key=key, kind=IdentifierKind.CHILD) if key else None
+        self._suspect = Pseudonymiser(key=key, kind=IdentifierKind.SUSPECT) if key else None
+
+    def __call__(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return storage_frame(frame, key=self.key, child=self._child, suspect=self._suspect)
+
+
+def storage_frame(
+    frame: pl.DataFrame,
+    *,
+    key: bytes | None,
+    child: Pseudonymiser | None = None,
+    suspect: Pseudonymiser | None = None,
+) -> pl.DataFrame:
     """A validated batch in storage shape: identifiers replaced by pseudonyms."""
     out = frame.drop(LINE)
     if key is not None:
-        out = out.with_columns(
-            pseudonymise(out["child_id"], key=key, kind=IdentifierKind.CHILD).alias("child_id"),
-            pseudonymise(out["suspect_id"], key=key, kind=IdentifierKind.SUSPECT).alias("suspect_id"),
-        )
+        child = child or Pseudonymiser(key=key, kind=IdentifierKind.CHILD)
+        suspect = suspect or Pseudonymiser(key=key, kind=IdentifierKind.SUSPECT)
+        out = out.with_columns(child(out["child_id"]), suspect(out["suspect_id"]))
     else:  # no key: validation guarantees these are empty
         out = out.with_columns(
             pl.lit(None, dtype=pl.String).alias("child_id"),
@@ -76,6 +93,7 @@ def run_import(
     refs: list[pl.DataFrame] = []
     errors: list[RowError] = []
     loading = True
+    shape = StorageShaper(key)
     rejected: SinkRejected | None = None
     try:
         for raw in reader.batches(batch_rows):
@@ -103,7 +121,7 @@ def run_import(
                 loading = False
             if loading and not errors and not key_missing:
                 try:
-                    sink(storage_frame(frame, key=key))
+                    sink(shape(frame))
                 except SinkRejected as exc:
                     loading = False
                     rejected = exc

@@ -19,13 +19,14 @@ from casereview.domain.pseudonyms import derive_key
 from casereview.domain.registers import (
     EXPORT_COLUMNS,
     STORED_COLUMNS,
+    Profile,
     RegisterError,
     RowError,
 )
-from casereview.importing.loaders import Sink, postgres_sink, sqlite_sink
-from casereview.importing.pipeline import run_import
+from casereview.importing.loaders import PostgresCopy, Sink, SqliteStaging, sqlite_sink
+from casereview.importing.pipeline import ImportOutcome, run_import
 from casereview.importing.profiles import load_profile
-from casereview.importing.readers import Limits, inspect_file, open_reader
+from casereview.importing.readers import Limits, SourceFile, inspect_file, open_reader
 from casereview.web.journal.services import journal_record
 
 from .models import Body, Case, Register
@@ -74,16 +75,11 @@ def import_limits() -> Limits:
     )
 
 
-def _sink(register_id: int) -> Sink:
-    connection.ensure_connection()
-    raw = connection.connection
-    columns = list(STORED_COLUMNS)
-    table = Case._meta.db_table
-    if connection.vendor == "postgresql":
-        return postgres_sink(raw, table=table, columns=columns, register_id=register_id)
-    if connection.vendor == "sqlite":
-        return sqlite_sink(raw, table=table, columns=columns, register_id=register_id)
-    raise RegisterError(f"Register import does not support the {connection.vendor} database")
+def _sqlite_sink(register_id: int) -> Sink:
+    """Load straight into the cases table on the open transaction."""
+    return sqlite_sink(
+        connection.connection, table=Case._meta.db_table, columns=list(STORED_COLUMNS), register_id=register_id
+    )
 
 
 @dataclass
@@ -93,6 +89,19 @@ class ImportStarted:
     filename: str
     size: int
     line_count: int
+
+
+@dataclass
+class _Job:
+    source: SourceFile
+    body: Body
+    profile: Profile
+    key: bytes | None
+    sheet: str | None
+    replace: bool
+    actor: Any
+    tmp_dir: Path
+    progress: Callable[[int], None] | None
 
 
 def register_import(
@@ -130,78 +139,168 @@ def register_import(
             "use --replace to import it again"
         )
     secret = settings.CASEREVIEW_PSEUDONYM_KEY
-    key = derive_key(secret) if secret else None
     if on_start is not None:
         on_start(ImportStarted(source.filename, source.size, source.line_count))
-    tmp_dir = Path(settings.VAR_DIR) / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
+    job = _Job(
+        source=source,
+        body=body,
+        profile=mapping_profile,
+        key=derive_key(secret) if secret else None,
+        sheet=sheet,
+        replace=replace,
+        actor=actor,
+        tmp_dir=Path(settings.VAR_DIR) / "tmp",
+        progress=progress,
+    )
+    job.tmp_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with transaction.atomic():
-            previous = list(
-                Register.objects.select_for_update().filter(body=body, state=Register.State.LOCKED)
-            ) if replace else []
-            replaced = [r for r in previous if r.sha256 == source.sha256] if replace else []
-            for old in replaced:
-                old.state = Register.State.REPLACED
-                old.save(update_fields=["state"])
-            register = Register.objects.create(
-                body=body,
-                sha256=source.sha256,
-                filename=source.filename[:255],
-                size_bytes=source.size,
-                file_type=source.file_type,
-                encoding=source.encoding,
-                profile=mapping_profile.name,
-                rows=0,
-                imported_at=timezone.now(),
-                imported_by=actor if actor is not None and actor.is_authenticated else None,
-            )
-            with open_reader(source, sheet=sheet, tmp_dir=tmp_dir) as reader:
-                outcome = run_import(
-                    reader,
-                    profile=mapping_profile,
-                    key=key,
-                    sink=_sink(register.pk),
-                    batch_rows=settings.CASEREVIEW_IMPORT_BATCH_ROWS,
-                    progress=progress,
-                )
-            if not outcome.ok:
-                raise _Rollback
-            register.rows = outcome.rows
-            register.unmapped_columns = list(outcome.unmapped)
-            register.save(update_fields=["rows", "unmapped_columns"])
-            for old in replaced:
-                old.replaced_by = register
-                old.save(update_fields=["replaced_by"])
-            journal_record(
-                actor=actor,
-                operation=Operation.COLLECTION,
-                action="register_import",
-                object_type="register",
-                object_id=register.pk,
-                detail={
-                    "body": body.code,
-                    "filename": register.filename,
-                    "sha256": register.sha256,
-                    "rows": register.rows,
-                    "profile": register.profile,
-                    "unmapped_columns": register.unmapped_columns,
-                    "replaces": [r.pk for r in replaced],
-                },
-            )
-            return register
+        if connection.vendor == "postgresql":
+            return _import_copy(job)
+        if connection.vendor != "sqlite":
+            raise RegisterError(f"Register import does not support the {connection.vendor} database")
+        if not connection.in_atomic_block:
+            return _import_staged(job)
+        return _import_direct(job)
     except RegisterError as exc:
         _journal_refusal(actor, body, source.filename, str(exc), 0)
         raise RegisterRejected(str(exc)) from exc
+
+
+def _run(job: _Job, sink: Sink) -> ImportOutcome:
+    with open_reader(job.source, sheet=job.sheet, tmp_dir=job.tmp_dir) as reader:
+        return run_import(
+            reader,
+            profile=job.profile,
+            key=job.key,
+            sink=sink,
+            batch_rows=settings.CASEREVIEW_IMPORT_BATCH_ROWS,
+            progress=job.progress,
+        )
+
+
+def _rejected(job: _Job, outcome: ImportOutcome) -> RegisterRejected:
+    count = len(outcome.errors)
+    _journal_refusal(job.actor, job.body, job.source.filename, "bad rows", count)
+    return RegisterRejected(
+        f"{job.source.filename} was not imported: {count:,} problem{'s' if count != 1 else ''} "
+        "found. Nothing was stored; correct the file and import it again.",
+        outcome.errors,
+        outcome.unmapped,
+    )
+
+
+def _import_staged(job: _Job) -> Register:
+    """SQLite fast path: check and stage the whole file, then move it in with one statement."""
+    with SqliteStaging(job.tmp_dir, columns=STORED_COLUMNS) as staging:
+        outcome = _run(job, staging.load)
+        staging.finish_loading()
+        if not outcome.ok:
+            raise _rejected(job, outcome)
+        connection.ensure_connection()
+        raw = connection.connection
+        staging.attach(raw)
+        try:
+            with transaction.atomic():
+                register = _register_open(job)
+                moved = staging.move_into(raw, table=Case._meta.db_table, register_id=register.pk)
+                if moved != outcome.rows:
+                    raise RegisterError(f"Staging held {moved:,} rows, expected {outcome.rows:,}")
+                return _register_close(job, register, outcome)
+        finally:
+            SqliteStaging.detach(raw)
+
+
+def _import_direct(job: _Job) -> Register:
+    """SQLite inside an outer transaction: executemany on that transaction."""
+    outcome = ImportOutcome()
+    try:
+        with transaction.atomic():
+            register = _register_open(job)
+            outcome = _run(job, _sqlite_sink(register.pk))
+            if not outcome.ok:
+                raise _Rollback
+            return _register_close(job, register, outcome)
     except _Rollback:
-        _journal_refusal(actor, body, source.filename, "bad rows", len(outcome.errors))
-        raise RegisterRejected(
-            f"{source.filename} was not imported: {len(outcome.errors):,} problem"
-            f"{'s' if len(outcome.errors) != 1 else ''} found. Nothing was stored; "
-            "correct the file and import it again.",
-            outcome.errors,
-            outcome.unmapped,
-        ) from None
+        raise _rejected(job, outcome) from None
+
+
+def _import_copy(job: _Job) -> Register:
+    """PostgreSQL: one COPY on one transaction."""
+    connection.ensure_connection()
+    outcome = ImportOutcome()
+    try:
+        with transaction.atomic():
+            register = _register_open(job)
+            copy = PostgresCopy(
+                connection.connection,
+                table=Case._meta.db_table,
+                columns=list(STORED_COLUMNS),
+                register_id=register.pk,
+            )
+            try:
+                outcome = _run(job, copy)
+            except BaseException:
+                copy.abandon()
+                raise
+            if not outcome.ok:
+                copy.abandon()
+                raise _Rollback
+            copy.finish()
+            return _register_close(job, register, outcome)
+    except _Rollback:
+        raise _rejected(job, outcome) from None
+
+
+def _register_open(job: _Job) -> Register:
+    if job.replace:
+        for old in Register.objects.select_for_update().filter(
+            body=job.body, sha256=job.source.sha256, state=Register.State.LOCKED
+        ):
+            old.state = Register.State.REPLACED
+            old.save(update_fields=["state"])
+    return Register.objects.create(
+        body=job.body,
+        sha256=job.source.sha256,
+        filename=job.source.filename[:255],
+        size_bytes=job.source.size,
+        file_type=job.source.file_type,
+        encoding=job.source.encoding,
+        profile=job.profile.name,
+        rows=0,
+        imported_at=timezone.now(),
+        imported_by=job.actor if job.actor is not None and job.actor.is_authenticated else None,
+    )
+
+
+def _register_close(job: _Job, register: Register, outcome: ImportOutcome) -> Register:
+    register.rows = outcome.rows
+    register.unmapped_columns = list(outcome.unmapped)
+    register.save(update_fields=["rows", "unmapped_columns"])
+    replaced = list(
+        Register.objects.filter(
+            body=job.body, sha256=job.source.sha256, state=Register.State.REPLACED, replaced_by=None
+        )
+    )
+    for old in replaced:
+        old.replaced_by = register
+        old.save(update_fields=["replaced_by"])
+    journal_record(
+        actor=job.actor,
+        operation=Operation.COLLECTION,
+        action="register_import",
+        object_type="register",
+        object_id=register.pk,
+        detail={
+            "body": job.body.code,
+            "filename": register.filename,
+            "sha256": register.sha256,
+            "rows": register.rows,
+            "profile": register.profile,
+            "unmapped_columns": register.unmapped_columns,
+            "replaces": [r.pk for r in replaced],
+        },
+    )
+    return register
 
 
 def _journal_refusal(actor: Any, body: Body, filename: str, reason: str, errors: int) -> None:
