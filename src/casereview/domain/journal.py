@@ -12,12 +12,12 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 GENESIS = "0" * 64
 
 
-class Operation(str, Enum):
+class Operation(StrEnum):
     COLLECTION = "collection"
     ALTERATION = "alteration"
     CONSULTATION = "consultation"

@@ -15,12 +15,12 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 import polars as pl
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     CHILD_SEXUAL_EXPLOITATION = "child_sexual_exploitation"
     CHILD_SEXUAL_ABUSE = "child_sexual_abuse"
     MISSING_CHILD = "missing_child"
@@ -40,7 +40,7 @@ STATUSES: tuple[str, ...] = ("open", "closed")
 MAX_CHILD_AGE = 17
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     TEXT = "text"
     CODE = "code"
     DATE = "date"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ADMINISTRATOR = "administrator"
     LEAD_INSPECTOR = "lead_inspector"
     INSPECTOR = "inspector"

@@ -13,10 +13,11 @@ Three ways in, all leaving nothing behind when an import is refused or killed:
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -180,13 +181,10 @@ class PostgresCopy:
 
     def abandon(self) -> None:
         """Stop without committing; the caller's rollback discards what was sent."""
-        try:
+        # The transaction is being rolled back: errors on the way out change nothing.
+        with contextlib.suppress(Exception):
             self._wait()
-        except Exception:  # noqa: S110  (the transaction is being rolled back anyway)
-            pass
         self._writer.shutdown()
-        try:
+        with contextlib.suppress(Exception):
             self._copy_cm.__exit__(SinkRejected, SinkRejected("abandoned"), None)
-        except Exception:  # noqa: S110
-            pass
         self._cursor.close()

@@ -105,6 +105,11 @@ def inspect_file(path: Path, *, filename: str | None = None, limits: Limits) -> 
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = False
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
     if ext in XLSX_EXTENSIONS:
         encoding = ""
     elif head.startswith(codecs.BOM_UTF8):

@@ -43,7 +43,7 @@ def user_create(*, username: str, role: str, password: str, email: str = "", act
             object_id=user.get_username(),
             detail={"role": role},
         )
-    return user  # type: ignore[return-value]
+    return user
 
 
 def user_roles(user: Any) -> frozenset[Role]:

@@ -42,7 +42,7 @@ def journal_record(
         user = actor if actor is not None and actor.is_authenticated else None
         entry = JournalEntry(
             at=timezone.now(),
-            actor=user,
+            actor=user,  # type: ignore[misc]
             actor_name=actor_name or (user.get_username() if user else "system"),
             operation=operation.value,
             action=action,

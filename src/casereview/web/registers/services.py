@@ -354,7 +354,7 @@ def register_export(*, register: Register, path: Path, actor: Any = None) -> int
 
 
 def _write_block(fh: Any, rows: list[tuple[Any, ...]], columns: list[str], *, header: bool) -> None:
-    schema = {c: (pl.Date if c in ("reported_on", "closed_on") else pl.String) for c in columns}
+    schema: dict[str, Any] = {c: (pl.Date if c in ("reported_on", "closed_on") else pl.String) for c in columns}
     schema["child_age"] = pl.Int16
     frame = pl.DataFrame(rows, schema=schema, orient="row")
     frame.write_csv(fh, include_header=header, date_format="%Y-%m-%d")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
 from casereview.domain.roles import CAN_IMPORT_REGISTERS, Role
@@ -69,7 +70,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*CAN_IMPORT_REGISTERS)
-def upload_errors(request: HttpRequest, token: str) -> FileResponse:
+def upload_errors(request: HttpRequest, token: str) -> HttpResponseBase:
     if request.session.get(_ERRORS_KEY) != token:
         raise Http404
     path = _errors_path(token)

@@ -22,3 +22,11 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Each test process writes its temporary files (staging, transcoding) in a folder of its own.
+import tempfile as _tempfile  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+VAR_DIR = _Path(_tempfile.mkdtemp(prefix="casereview-test-"))
+STATIC_ROOT = VAR_DIR / "static"
+CASEREVIEW_IMPORT_BATCH_ROWS = 1000  # small batches so tests cross batch boundaries

@@ -1,0 +1,23 @@
+"""Shared test set-up.
+
+With CASEREVIEW_REQUIRE_ALL=1 (as .ci/run sets) a test skipped because
+PostgreSQL or Chromium is missing fails instead: CI must prove the real thing ran.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+REQUIRE_ALL = os.environ.get("CASEREVIEW_REQUIRE_ALL") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.longrepr = f"CASEREVIEW_REQUIRE_ALL=1 forbids skipping: {reason}"
