@@ -350,3 +350,7 @@ def journal_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

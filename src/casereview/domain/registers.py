@@ -120,6 +120,12 @@ class RowError:
         return {"line": self.line, "column": self.column, "value": self.value, "reason": self.reason}
 
 
+def error_order(error: RowError) -> tuple[int, int, str]:
+    """Report order: by line, then in the schema's column order."""
+    position = COLUMN_NAMES.index(error.column) if error.column in COLUMN_NAMES else len(COLUMN_NAMES)
+    return (error.line, position, error.reason)
+
+
 def normalise_label(text: str) -> str:
     """Header and label matching ignores case, spaces, underscores and hyphens."""
     return re.sub(r"[\s_\-]+", "_", text.strip().lower()).strip("_")

@@ -21,6 +21,7 @@ from casereview.domain.registers import (
     Profile,
     RowError,
     duplicate_ref_errors,
+    error_order,
     has_identifiers,
     map_headers,
     validate_batch,
@@ -88,7 +89,7 @@ def run_import(
     mapping = map_headers(reader.headers, profile)
     outcome = ImportOutcome(unmapped=mapping.unmapped)
     if mapping.errors:
-        outcome.errors = sorted(mapping.errors)
+        outcome.errors = sorted(mapping.errors, key=error_order)
         return outcome
     refs: list[pl.DataFrame] = []
     errors: list[RowError] = []
@@ -133,7 +134,7 @@ def run_import(
             if key_missing:
                 break
     except StructureError as exc:
-        outcome.errors = sorted(exc.errors) or [RowError(0, "", "", f"cannot be read as CSV: {exc.detail}")]
+        outcome.errors = sorted(exc.errors, key=error_order) or [RowError(0, "", "", f"cannot be read as CSV: {exc.detail}")]
         return outcome
     if refs:
         errors += duplicate_ref_errors(pl.concat(refs))
@@ -141,5 +142,5 @@ def run_import(
         errors.append(RowError(0, "", "", "the register has no cases"))
     if rejected is not None and not errors:
         raise rejected  # the database refused something validation did not foresee
-    outcome.errors = sorted(errors)
+    outcome.errors = sorted(errors, key=error_order)
     return outcome

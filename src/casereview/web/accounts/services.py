@@ -34,7 +34,7 @@ def user_create(*, username: str, role: str, password: str, email: str = "", act
     user.set_password(password)
     with transaction.atomic():
         user.save()
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from casereview.synthetic import write_register_file
+from casereview.web.accounts.services import user_create
+from casereview.web.registers.models import Body
+from casereview.web.registers.services import body_add
+
+PASSWORD = "correct horse battery staple 42"
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., Any]:
+    def make(role: str, username: str | None = None) -> Any:
+        return user_create(username=username or role, role=role, password=PASSWORD)
+
+    return make
+
+
+@pytest.fixture
+def body(db: None) -> Body:
+    return body_add(code="SYN", name="Synthetic Constabulary")
+
+
+@pytest.fixture
+def register_csv(tmp_path: Path) -> Callable[..., Path]:
+    def make(rows: int = 50, seed: int = 1, name: str = "register.csv") -> Path:
+        path = tmp_path / name
+        write_register_file(path, rows=rows, seed=seed)
+        return path
+
+    return make

@@ -1,0 +1,80 @@
+"""An import killed with SIGKILL part-way leaves no partial register, and the file imports cleanly after."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from casereview.synthetic import write_register_file
+
+CLI = [sys.executable, "-m", "casereview.cli"]
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A database of its own (the test database is not visible to another process)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        name = f"casereview_kill_{uuid.uuid4().hex[:8]}"
+        admin = url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        yield url.rsplit("/", 1)[0] + "/" + name, "postgresql"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    else:
+        yield f"sqlite:///{tmp_path / 'kill.sqlite3'}", "sqlite"
+
+
+def count(url: str, vendor: str, table: str) -> int:
+    if vendor == "sqlite":
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+        assert row is not None
+        return int(row[0])
+
+
+@pytest.mark.parametrize("delay", [0.6, 1.6])
+def test_an_import_killed_part_way_leaves_nothing_and_can_be_repeated(
+    tmp_path: Path, database: tuple[str, str], delay: float
+) -> None:
+    url, vendor = database
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "casereview.web.settings.dev",
+        "CASEREVIEW_VAR_DIR": str(tmp_path / "var"),
+        "CASEREVIEW_IMPORT_BATCH_ROWS": "20000",
+    }
+    run = lambda *args: subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
+    assert run("migrate").returncode == 0
+    assert run("body", "add", "SYN", "Synthetic").returncode == 0
+    path = tmp_path / "big.csv"
+    write_register_file(path, rows=150_000, seed=3)
+    process = subprocess.Popen([*CLI, "import-register", str(path), "--body", "SYN"], env=env)  # noqa: S603
+    time.sleep(delay)
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+    process.wait()
+    if process.returncode == 0:
+        pytest.fail("the import finished before it could be killed; raise the row count")
+    assert count(url, vendor, "registers_register") == 0
+    assert count(url, vendor, "registers_case") == 0
+    again = run("import-register", str(path), "--body", "SYN", "--json")
+    assert again.returncode == 0, again.stderr
+    assert count(url, vendor, "registers_case") == 150_000
