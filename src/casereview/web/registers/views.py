@@ -26,7 +26,11 @@ def _errors_path(token: str) -> Path:
 
 @role_required(*CAN_IMPORT_REGISTERS)
 def upload(request: HttpRequest) -> HttpResponse:
-    form = RegisterUploadForm(request.POST or None, request.FILES or None)
+    form = (
+        RegisterUploadForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else RegisterUploadForm()
+    )
     rejection: RegisterRejected | None = None
     token = ""
     if request.method == "POST" and form.is_valid():

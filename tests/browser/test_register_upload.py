@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from casereview.synthetic import write_register_file
+from casereview.web.accounts.services import user_create
+from casereview.web.registers.models import Register
+from casereview.web.registers.services import body_add
+
+from .conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct horse battery staple 42"
+
+
+def test_a_lead_inspector_signs_in_reads_an_error_report_and_imports_a_register(
+    live_server: Any, page: Any, tmp_path: Path
+) -> None:
+    user_create(username="lead", role="lead_inspector", password=PASSWORD)
+    body_add(code="SYN", name="Synthetic Constabulary")
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill("lead")
+    page.get_by_label("Password").fill(PASSWORD)
+    screenshot(page, "01-sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Bodies and registers"
+    # GOV.UK Frontend's stylesheet and module script loaded under the CSP, in our own font.
+    assert "arial" in page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower()
+    assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+
+    page.get_by_role("link", name="Import a register").first.click()
+    bad = tmp_path / "broken.csv"
+    bad.write_text("case_ref,category,reported_on,unit\nA,Burglary,01/02/2024,North\nB,DA,31/02/2024,North\n")
+    page.get_by_label("Inspected body").select_option("SYN")
+    page.get_by_label("Register file").set_input_files(str(bad))
+    page.get_by_role("button", name="Import register").click()
+    assert "The register was not imported" in page.inner_text(".govuk-error-summary")
+    rows = page.locator("#row-errors ~ table tbody tr")
+    assert rows.count() == 2
+    assert "31/02/2024" in rows.nth(1).inner_text()
+    screenshot(page, "02-error-report")
+
+    good = tmp_path / "register.csv"
+    write_register_file(good, rows=200, seed=9)
+    page.get_by_label("Inspected body").select_option("SYN")
+    page.get_by_label("Register file").set_input_files(str(good))
+    page.get_by_role("button", name="Import register").click()
+    register = Register.objects.get()
+    assert page.get_by_role("heading", level=1).inner_text() == f"Register {register.pk}"
+    assert register.sha256 in page.inner_text("main")
+    screenshot(page, "03-register")
+    assert [e for e in page.console_errors if "Content Security Policy" in e] == []
