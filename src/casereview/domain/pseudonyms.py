@@ -59,7 +59,7 @@ class Pseudonymiser:
     afresh, so memory stays bounded however long the register is.
     """
 
-    def __init__(self, *, key: bytes, kind: IdentifierKind, memory: int = 1_000_000) -> None:
+    def __init__(self, *, key: bytes, kind: IdentifierKind, memory: int = 300_000) -> None:
         self._base = hashlib.blake2b(key=key, digest_size=16, person=kind.value)
         self._memory = memory
         self._known = pl.DataFrame(schema={"id": pl.String, "pseudonym": pl.String})
@@ -80,7 +80,7 @@ class Pseudonymiser:
         if new.len():
             fresh = pl.DataFrame({"id": new, "pseudonym": self._digest(new.to_list())})
             lookup = pl.concat([self._known, fresh])
-            self._known = fresh if lookup.height > self._memory else lookup
+            self._known = fresh if lookup.height > self._memory else lookup.rechunk()
         return frame.join(lookup, on="id", how="left", maintain_order="left")["pseudonym"].alias(
             values.name
         )

@@ -308,12 +308,30 @@ WITHHELD_IN_ERRORS = frozenset({"summary", "child_id", "suspect_id"})
 WITHHELD = "(withheld)"
 
 
-def _errors_where(frame: pl.DataFrame, mask: pl.Expr, column: str, reason: str) -> list[RowError]:
-    bad = frame.filter(mask).select(pl.col(LINE), pl.col(column).fill_null(""))
-    return [
-        RowError(int(line), column, WITHHELD if column in WITHHELD_IN_ERRORS and value else str(value), reason)
-        for line, value in bad.iter_rows()
-    ]
+@dataclass(frozen=True)
+class Check:
+    """One rule over a batch: rows where ``bad`` holds are reported against ``column``."""
+
+    column: str
+    bad: pl.Expr
+    reason: str
+
+
+def _failures(frame: pl.DataFrame, checks: Sequence[Check]) -> list[RowError]:
+    """Evaluate every check in one pass; only checks that fail anywhere cost a filter."""
+    flags = frame.select([c.bad.fill_null(False).alias(f"_check{i}") for i, c in enumerate(checks)])
+    counts = flags.sum().row(0)
+    errors: list[RowError] = []
+    for i, (check, count) in enumerate(zip(checks, counts, strict=True)):
+        if not count:
+            continue
+        bad = frame.filter(flags[f"_check{i}"]).select(pl.col(LINE), pl.col(check.column).fill_null(""))
+        withheld = check.column in WITHHELD_IN_ERRORS
+        errors += [
+            RowError(int(line), check.column, WITHHELD if withheld and value else str(value), check.reason)
+            for line, value in bad.iter_rows()
+        ]
+    return errors
 
 
 def validate_batch(raw: pl.DataFrame, mapping: HeaderMapping, profile: Profile) -> ValidatedBatch:
@@ -334,9 +352,6 @@ def validate_batch(raw: pl.DataFrame, mapping: HeaderMapping, profile: Profile) 
     frame = stripped.with_columns(missing).filter(
         ~pl.all_horizontal([pl.col(c).is_null() for c in present])
     )
-    errors: list[RowError] = []
-    for column in REQUIRED_COLUMNS:
-        errors += _errors_where(frame, pl.col(column).is_null(), column, f"{column} is required")
 
     def coded(column: str) -> pl.Expr:
         table = profile.values[column]
@@ -358,48 +373,38 @@ def validate_batch(raw: pl.DataFrame, mapping: HeaderMapping, profile: Profile) 
         .then(pl.col("child_age").cast(pl.Int16, strict=False))
         .alias("_child_age"),
     )
-    known = ", ".join(CATEGORIES)
-    errors += _errors_where(
-        typed,
-        pl.col("category").is_not_null() & pl.col("_category").is_null(),
-        "category",
-        f"not a known category; use one of {known} or a label in the profile",
-    )
-    for column, codes in _CODED_VALUES.items():
-        errors += _errors_where(
-            typed,
-            pl.col(column).is_not_null() & pl.col(f"_{column}").is_null(),
-            column,
-            f"must be one of {', '.join(codes)}",
+
+    def unreadable(column: str) -> pl.Expr:
+        return pl.col(column).is_not_null() & pl.col(f"_{column}").is_null()
+
+    checks = [Check(c, pl.col(c).is_null(), f"{c} is required") for c in REQUIRED_COLUMNS]
+    checks.append(
+        Check(
+            "category",
+            unreadable("category"),
+            f"not a known category; use one of {', '.join(CATEGORIES)} or a label in the profile",
         )
-    for column in ("reported_on", "closed_on"):
-        errors += _errors_where(
-            typed,
-            pl.col(column).is_not_null() & pl.col(f"_{column}").is_null(),
-            column,
-            "not a real date in dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd form",
+    )
+    checks += [Check(c, unreadable(c), f"must be one of {', '.join(codes)}") for c, codes in _CODED_VALUES.items()]
+    checks += [
+        Check(c, unreadable(c), "not a real date in dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd form")
+        for c in ("reported_on", "closed_on")
+    ]
+    checks.append(
+        Check(
+            "child_age",
+            pl.col("child_age").is_not_null()
+            & (pl.col("_child_age").is_null() | (pl.col("_child_age") > MAX_CHILD_AGE)),
+            f"must be a whole number from 0 to {MAX_CHILD_AGE}",
         )
-    errors += _errors_where(
-        typed,
-        pl.col("child_age").is_not_null()
-        & (pl.col("_child_age").is_null() | (pl.col("_child_age") > MAX_CHILD_AGE)),
-        "child_age",
-        f"must be a whole number from 0 to {MAX_CHILD_AGE}",
     )
-    for col in SCHEMA:
-        if col.max_length is not None:
-            errors += _errors_where(
-                typed,
-                pl.col(col.name).str.len_chars() > col.max_length,
-                col.name,
-                f"longer than {col.max_length} characters",
-            )
-    errors += _errors_where(
-        typed,
-        pl.col("_closed_on") < pl.col("_reported_on"),
-        "closed_on",
-        "is before reported_on",
-    )
+    checks += [
+        Check(c.name, pl.col(c.name).str.len_chars() > c.max_length, f"longer than {c.max_length} characters")
+        for c in SCHEMA
+        if c.max_length is not None
+    ]
+    checks.append(Check("closed_on", pl.col("_closed_on") < pl.col("_reported_on"), "is before reported_on"))
+    errors = _failures(typed, checks)
     out = typed.select(
         pl.col(LINE),
         pl.col("case_ref"),

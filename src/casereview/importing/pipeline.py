@@ -31,6 +31,11 @@ from .loaders import Sink, SinkRejected
 from .readers import Reader, StructureError
 
 
+#: Every row's case_ref is kept for the duplicate check across the whole file;
+#: compacting the kept batches keeps that to about 24 bytes a row.
+REFS_COMPACT_EVERY = 10
+
+
 @dataclass
 class ImportOutcome:
     rows: int = 0
@@ -103,6 +108,8 @@ def run_import(
             frame = checked.frame
             batch_refs = frame.select("case_ref", LINE)
             refs.append(batch_refs)
+            if len(refs) >= REFS_COMPACT_EVERY:
+                refs = [pl.concat(refs, rechunk=True)]
             if key is None and has_identifiers(frame):
                 first = frame.filter(
                     pl.col("child_id").is_not_null() | pl.col("suspect_id").is_not_null()
