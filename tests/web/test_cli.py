@@ -70,3 +70,9 @@ def test_demo_register_is_reproducible_from_its_seed(tmp_path: Path) -> None:
         assert runner.invoke(app, ["demo-register", "--rows", "300", "--seed", str(seed), "--out", str(path)]).exit_code == 0
     assert a.read_bytes() == b.read_bytes() != c.read_bytes()
     assert all(line.startswith(("case_ref", "SYN")) for line in a.read_text().splitlines())
+
+
+def test_manage_passes_django_commands_through(db: None) -> None:
+    result = runner.invoke(app, ["manage", "check"])
+    assert result.exit_code == 0, result.output
+    assert "no issues" in result.output

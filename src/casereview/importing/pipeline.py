@@ -30,7 +30,6 @@ from casereview.domain.registers import (
 from .loaders import Sink, SinkRejected
 from .readers import Reader, StructureError
 
-
 #: Every row's case_ref is kept for the duplicate check across the whole file;
 #: compacting the kept batches keeps that to about 24 bytes a row.
 REFS_COMPACT_EVERY = 10

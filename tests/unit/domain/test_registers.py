@@ -176,3 +176,10 @@ def test_profiles_add_labels_and_reject_unknown_codes() -> None:
 def test_the_schema_has_no_protected_characteristics() -> None:
     forbidden = {"ethnicity", "religion", "race", "name", "nationality", "sexuality", "disability"}
     assert not forbidden & set(COLUMN_NAMES)
+
+
+def test_category_labels_read_as_words() -> None:
+    from casereview.domain.registers import category_label
+
+    assert category_label("missing_child") == "Missing child"
+    assert category_label("honour_based_abuse_fgm") == "Honour-based abuse and FGM"
