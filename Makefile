@@ -64,6 +64,7 @@ bench: bench-import
 
 bench-import: setup
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/update_readme.py
 
 clean:
 	rm -rf $(VENV) node_modules $(BUILD) $(ROOT_ASSETS) var

@@ -153,6 +153,20 @@ def _labels_for(column: str, extra: Iterable[str]) -> dict[str, str]:
     return {normalise_label(label): column for label in (column, *extra)}
 
 
+def _add_labels(
+    table: dict[str, str], target: str, labels: object, *, what: str, problems: list[str]
+) -> None:
+    """Map each label (normalised) to ``target``; a label already mapped elsewhere is a problem."""
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        problems.append(f"{what} must be a list of strings")
+        return
+    for label in labels:
+        key = normalise_label(label)
+        if table.get(key, target) != target:
+            problems.append(f"{label!r} is mapped to both {table[key]} and {target}")
+        table[key] = target
+
+
 def parse_profile(text: str, *, name: str) -> Profile:
     """Read a profile from TOML text; every problem is reported at once."""
     try:
@@ -167,14 +181,7 @@ def parse_profile(text: str, *, name: str) -> Profile:
         if column not in COLUMN_NAMES:
             problems.append(f"[columns] names {column!r}, which is not a register column")
             continue
-        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-            problems.append(f"[columns] {column} must be a list of header names")
-            continue
-        for label in labels:
-            key = normalise_label(label)
-            if headers.get(key, column) != column:
-                problems.append(f"header {label!r} is mapped to both {headers[key]} and {column}")
-            headers[key] = column
+        _add_labels(headers, column, labels, what=f"headers for {column}", problems=problems)
     values: dict[str, dict[str, str]] = {
         "category": {normalise_label(c): c for c in CATEGORIES},
         **{col: {normalise_label(v): v for v in codes} for col, codes in _CODED_VALUES.items()},
@@ -194,14 +201,7 @@ def parse_profile(text: str, *, name: str) -> Profile:
             if code not in allowed:
                 problems.append(f"{code!r} is not a {col} code (allowed: {', '.join(allowed)})")
                 continue
-            if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-                problems.append(f"labels for {col} {code!r} must be a list of strings")
-                continue
-            for label in labels:
-                key = normalise_label(label)
-                if values[col].get(key, code) != code:
-                    problems.append(f"label {label!r} is mapped to both {values[col][key]} and {code}")
-                values[col][key] = code
+            _add_labels(values[col], code, labels, what=f"labels for {col} {code!r}", problems=problems)
     if problems:
         raise RegisterError(f"Profile {name!r} has problems: " + "; ".join(problems))
     return Profile(

@@ -49,6 +49,7 @@ class SourceFile:
     file_type: str  # "csv" or "xlsx"
     encoding: str  # python codec name for CSV; "" for XLSX
     line_count: int  # newlines in the file: an upper bound on records, for progress
+    has_quotes: bool = True  # without any quote character no record can span lines
 
 
 def _human(n: int) -> str:
@@ -94,12 +95,14 @@ def inspect_file(path: Path, *, filename: str | None = None, limits: Limits) -> 
 
     digest = hashlib.sha256()
     newlines = 0
+    quotes = False
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = ext in TEXT_EXTENSIONS
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
             newlines += chunk.count(b"\n")
+            quotes = quotes or b'"' in chunk
             if utf8:
                 try:
                     decoder.decode(chunk)
@@ -128,6 +131,7 @@ def inspect_file(path: Path, *, filename: str | None = None, limits: Limits) -> 
         file_type="xlsx" if ext in XLSX_EXTENSIONS else "csv",
         encoding=encoding,
         line_count=newlines,
+        has_quotes=quotes,
     )
 
 
@@ -224,10 +228,13 @@ class CsvReader(Reader):
             for batch in lazy.collect_batches(chunk_size=rows):
                 # A record starts on the line after the previous one ends; quoted
                 # fields with newlines make records span several lines.
-                extra = pl.sum_horizontal(
-                    [pl.col(n).str.count_matches("\n", literal=True).fill_null(0) for n in names]
-                )
-                spans = batch.select((extra + 1).cast(pl.Int64).alias("s"))["s"]
+                if self.source.has_quotes:
+                    extra = pl.sum_horizontal(
+                        [pl.col(n).str.count_matches("\n", literal=True).fill_null(0) for n in names]
+                    )
+                    spans = batch.select((extra + 1).cast(pl.Int64).alias("s"))["s"]
+                else:
+                    spans = pl.repeat(1, batch.height, dtype=pl.Int64, eager=True)
                 starts = spans.cum_sum() - spans + next_line
                 next_line += int(spans.sum())
                 yield batch.with_columns(starts.alias(LINE))

@@ -161,3 +161,11 @@ def test_xlsx_bombs_are_refused_before_parsing(tmp_path: Path) -> None:
     few = Limits(max_bytes=LIMITS.max_bytes, max_xlsx_uncompressed_bytes=10**9, max_xlsx_entries=1)
     with pytest.raises(RegisterError, match="parts, more than"):
         inspect_file(path, limits=few)
+
+
+def test_line_numbers_without_any_quotes_count_blank_lines(tmp_path: Path) -> None:
+    body = HEADER + "R1,DA,01/02/2024,N\n\nR2,XX,01/02/2024,N\n"
+    path = write(tmp_path / "r.csv", body)
+    assert not inspect_file(path, limits=LIMITS).has_quotes
+    outcome, _ = import_file(path)
+    assert [(e.line, e.column) for e in outcome.errors] == [(4, "category")]
