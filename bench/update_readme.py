@@ -14,6 +14,24 @@ def mb(n: int) -> str:
     return f"{n / 1024**2:,.0f} MB"
 
 
+def verdicts(data: dict) -> list[str]:  # type: ignore[type-arg]
+    r, ratios, t = data["results"], data["ratios"], data["targets"]
+
+    def met(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    out = []
+    for db in ("sqlite", "postgresql"):
+        x = ratios[f"{db}_to_polars_floor"]
+        runs = ", ".join(f"{s:.1f}" for s in r[f"casereview_{db}"]["all_seconds"])
+        out.append(f"{db} {x:.1f}× the floor ({met(x <= t['within_12x_floor'])}; runs {runs} s)")
+        speed = ratios[f"django_bulk_create_to_{db}"]
+        out.append(f"{db} {speed:.1f}× faster than bulk_create ({met(speed >= t['at_least_5x_faster_than_bulk_create'])})")
+    peak = max(v["peak_rss_bytes"] for k, v in r.items() if k.startswith("casereview"))
+    out.append(f"largest peak RSS {mb(peak)} ({met(peak <= t['peak_rss_bytes_max'])})")
+    return out
+
+
 def import_table(data: dict) -> str:  # type: ignore[type-arg]
     r, ratios = data["results"], data["ratios"]
     floor = r["polars_read_csv"]["seconds"]
@@ -39,6 +57,8 @@ def import_table(data: dict) -> str:  # type: ignore[type-arg]
         f"the read alone took {r['polars_read_csv']['in_process_seconds']:.2f} s "
         f"(SQLite import: {ratios['sqlite_to_in_process_read']:.0f}× that). "
         "Targets: within 12× the floor, at least 5× faster than `bulk_create`, peak RSS at most 1.5 GB.",
+        "",
+        "In this run: " + "; ".join(verdicts(data)) + ".",
     ]
     return "\n".join(lines)
 
