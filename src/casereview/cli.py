@@ -17,8 +17,10 @@ from rich.table import Table
 app = typer.Typer(help="casereview: inspect how child-protection cases were handled.", no_args_is_help=True)
 body_app = typer.Typer(help="Inspected bodies.", no_args_is_help=True)
 journal_app = typer.Typer(help="The tamper-evident journal.", no_args_is_help=True)
+user_app = typer.Typer(help="Users: deactivate, unlock.", no_args_is_help=True)
 app.add_typer(body_app, name="body")
 app.add_typer(journal_app, name="journal")
+app.add_typer(user_app, name="user")
 
 out = Console()
 err = Console(stderr=True)
@@ -304,6 +306,7 @@ def demo_load(rows: Annotated[int, typer.Option(help="Cases in the demo register
     _django()
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from casereview.synthetic import write_register_file
     from casereview.web.accounts.services import user_create
@@ -312,12 +315,18 @@ def demo_load(rows: Annotated[int, typer.Option(help="Cases in the demo register
 
     var = Path(settings.VAR_DIR)
     credentials = var / "demo-credentials.txt"
+    totp_file = var / "demo-totp.json"
     if not get_user_model().objects.filter(username="admin").exists():
         password = secrets.token_urlsafe(12)
+        keys = {}
         for username, role in DEMO_USERS:
-            user_create(username=username, role=role, password=password)
+            user = user_create(username=username, role=role, password=password)
+            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+            keys[username] = device.key
         credentials.write_text(password)
         credentials.chmod(0o600)
+        totp_file.write_text(json.dumps(keys))
+        totp_file.chmod(0o600)
     if not Body.objects.filter(code="DEMO").exists():
         body_add(code="DEMO", name="Demonstration Constabulary (synthetic)")
         path = var / "demo-register.csv"
@@ -328,24 +337,113 @@ def demo_load(rows: Annotated[int, typer.Option(help="Cases in the demo register
     for username, role in DEMO_USERS:
         out.print(f"  {username:<11} ({role})")
     out.print(f"  password for every demo user: [bold]{password}[/bold]  (also in {credentials})")
+    out.print("  second step: the code printed by `.venv/bin/casereview demo-code USERNAME`")
 
 
 @journal_app.command("verify")
 def journal_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Check the journal's hash chain; exit status 2 if it was tampered with."""
-    _django()
-    from casereview.domain.journal import verify_chain
-    from casereview.web.journal.services import journal_payloads
+    """Recompute the hash chain, check there are no gaps and that it matches the latest anchor.
 
-    broken = verify_chain(journal_payloads())
+    Exit status 1 and the first broken entry when it does not.
+    """
+    _django()
+    from casereview.web.journal.services import journal_verify as verify
+
+    broken = verify()
     if as_json:
         _print_json({"ok": broken is None, "break": None if broken is None else broken.__dict__})
     elif broken is None:
         out.print("Journal chain intact")
     else:
-        err.print(f"[red]Journal broken at entry {broken.position}: {broken.reason}[/red]")
+        err.print(f"[red]Journal broken at entry {broken.seq}: {broken.reason}[/red]")
     if broken is not None:
+        raise typer.Exit(1)
+
+
+@journal_app.command("anchor")
+def journal_anchor() -> None:
+    """Sign the chain's current head (key: CASEREVIEW_JOURNAL_ANCHOR_KEY); store and print it."""
+    _django()
+    from casereview.web.journal.services import journal_anchor as anchor
+
+    made = anchor()
+    _print_json({"seq": made.seq, "digest": made.digest, "signature": made.signature, "at": made.at.isoformat()})
+
+
+@journal_app.command("export")
+def journal_export(
+    start: Annotated[str, typer.Option("--from", help="First day, dd/mm/yyyy or yyyy-mm-dd")],
+    end: Annotated[str, typer.Option("--to", help="Last day, dd/mm/yyyy or yyyy-mm-dd")],
+    user: Annotated[str, typer.Option(help="The administrator asking (journaled)")],
+    out_path: Annotated[Path, typer.Option("--out", help="CSV file to write")] = Path("journal.csv"),
+    purpose: Annotated[str, typer.Option(help="Why: regulator_request, subject_access, internal_audit, incident")] = "regulator_request",
+) -> None:
+    """Write the journal between two dates for a regulator's request (administrators only)."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from casereview.domain.roles import Role
+    from casereview.web.accounts.services import has_any_role
+    from casereview.web.journal.services import journal_export as export
+
+    admin = get_user_model().objects.filter(username=user, is_active=True).first()
+    if admin is None or not has_any_role(admin, {Role.ADMINISTRATOR}):
+        err.print(f"[red]{user!r} is not an active administrator; only administrators may read the journal[/red]")
         raise typer.Exit(EXIT_REJECTED)
+    rows = export(start=_date(start), end=_date(end), path=out_path, actor=admin, purpose=purpose)
+    out.print(f"Wrote {rows:,} journal entries to {out_path}")
+
+
+def _date(text: str) -> Any:
+    import datetime as dt
+
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007  (a calendar date, no time)
+        except ValueError:
+            continue
+    err.print(f"[red]{text!r} is not a date; use dd/mm/yyyy[/red]")
+    raise typer.Exit(EXIT_REJECTED)
+
+
+@user_app.command("deactivate")
+def user_deactivate(username: str) -> None:
+    """Deactivate a user and end all their sessions."""
+    _django()
+    from casereview.web.accounts.services import AccountError
+    from casereview.web.accounts.services import user_deactivate as deactivate
+
+    try:
+        ended = deactivate(username=username)
+    except AccountError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    out.print(f"Deactivated {username}; {ended} session(s) ended")
+
+
+@user_app.command("unlock")
+def user_unlock(username: str) -> None:
+    """Lift a sign-in lock-out on a username."""
+    _django()
+    from casereview.web.accounts.services import user_unlock as unlock
+
+    cleared = unlock(username=username)
+    out.print(f"Unlocked {username} ({cleared} failed attempt record(s) cleared)")
+
+
+@app.command("demo-code")
+def demo_code(username: str) -> None:
+    """Print the current authenticator code of a demo user (reads ./var/demo-totp.json only)."""
+    _django()
+    from django.conf import settings
+    from django_otp.oath import TOTP
+
+    path = Path(settings.VAR_DIR) / "demo-totp.json"
+    keys = json.loads(path.read_text()) if path.exists() else {}
+    if username not in keys:
+        err.print(f"[red]{username!r} is not a demo user of this installation[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    out.print(f"{TOTP(bytes.fromhex(keys[username])).token():06d}")
 
 
 def main() -> None:

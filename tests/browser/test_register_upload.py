@@ -26,6 +26,17 @@ def test_a_lead_inspector_signs_in_reads_an_error_report_and_imports_a_register(
     page.get_by_label("Password").fill(PASSWORD)
     screenshot(page, "01-sign-in")
     page.get_by_role("button", name="Sign in").click()
+    # First sign-in: set up the authenticator app, then see the recovery codes once.
+    assert page.get_by_role("heading", level=1).inner_text() == "Set up your authenticator app"
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username="lead", confirmed=False)
+    page.get_by_label("Code from your app").fill(f"{TOTP(device.bin_key).token():06d}")
+    screenshot(page, "01b-two-factor-setup")
+    page.get_by_role("button", name="Confirm").click()
+    assert page.locator(".cr-codes li").count() == 10
+    page.get_by_role("button", name="Continue").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Bodies and registers"
     # GOV.UK Frontend's stylesheet and module script loaded under the CSP, in our own font.
     assert "arial" in page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower()

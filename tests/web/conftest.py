@@ -38,3 +38,20 @@ def register_csv(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+def verified_client(user: Any) -> Any:
+    """A test client signed in as ``user`` who has passed the second factor."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="authenticator", confirmed=True
+    )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

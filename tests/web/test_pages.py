@@ -11,15 +11,13 @@ from django.test import Client
 from casereview.web.registers.models import Body, Case, Register
 from casereview.web.registers.services import register_import
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, verified_client
 
 pytestmark = pytest.mark.django_db
 
 
 def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return verified_client(user)  # type: ignore[no-any-return]
 
 
 def test_pages_need_sign_in_and_the_login_page_is_gov_uk_styled(client: Client) -> None:
@@ -38,6 +36,8 @@ def test_signing_in_with_the_right_password_reaches_home(client: Client, make_us
     assert "There is a problem" in bad.content.decode()
     good = client.post("/login/", {"username": "ina", "password": PASSWORD})
     assert good.status_code == 302 and good["Location"] == "/"
+    # ... and then to the second factor before anything else.
+    assert client.get("/").url == "/login/two-factor/setup/"  # type: ignore[attr-defined]
 
 
 def test_home_lists_bodies_and_registers(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> None:
@@ -104,8 +104,8 @@ def test_the_upload_form_shows_gov_uk_errors_for_missing_answers(make_user: Call
 
 
 def test_a_forged_post_without_csrf_is_refused(make_user: Callable[..., Any], body: Body) -> None:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(make_user("administrator"))
+    client = signed_in(make_user("administrator"))
+    client.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
     assert client.post("/registers/upload/", {"body": "SYN"}).status_code == 403
 
 

@@ -1,16 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from casereview.web.accounts import views as account_views
 from casereview.web.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),
+    path("login/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
     path("registers/", include("casereview.web.registers.urls")),
+    path("journal/", include("casereview.web.journal.urls")),
 ]

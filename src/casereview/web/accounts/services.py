@@ -1,4 +1,4 @@
-"""Creating users with a role; every change journaled."""
+"""Users, roles and second factors; every change journaled."""
 
 from __future__ import annotations
 
@@ -7,16 +7,23 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casereview.domain.journal import Operation
 from casereview.domain.roles import ROLES, Role
 from casereview.web.journal.services import journal_record
 
+RECOVERY_DEVICE = "recovery"
+AUTHENTICATOR_DEVICE = "authenticator"
+
 
 class AccountError(Exception):
-    """A user could not be created; the message says why."""
+    """A user could not be created or changed; the message says why."""
 
 
 def user_create(*, username: str, role: str, password: str, email: str = "", actor: Any = None) -> AbstractUser:
@@ -46,6 +53,52 @@ def user_create(*, username: str, role: str, password: str, email: str = "", act
     return user
 
 
+def _user(username: str) -> Any:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise AccountError(f"No user called {username!r}")
+    return user
+
+
+def user_deactivate(*, username: str, actor: Any = None) -> int:
+    """Deactivate a user and end every session they hold; returns how many sessions ended."""
+    user = _user(username)
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        ended = 0
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+            if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+                session.delete()
+                ended += 1
+        journal_record(
+            actor=actor,
+            operation=Operation.ADMINISTRATION,
+            action="user_deactivate",
+            object_type="user",
+            object_id=username,
+            detail={"sessions_ended": ended},
+        )
+    return ended
+
+
+def user_unlock(*, username: str, actor: Any = None) -> int:
+    """Lift a lock-out on a username (failed sign-ins); returns the attempts cleared."""
+    from axes.utils import reset
+
+    with transaction.atomic():
+        cleared = int(reset(username=username) or 0)
+        journal_record(
+            actor=actor,
+            operation=Operation.ADMINISTRATION,
+            action="user_unlock",
+            object_type="user",
+            object_id=username,
+            detail={"attempts_cleared": cleared},
+        )
+    return cleared
+
+
 def user_roles(user: Any) -> frozenset[Role]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
@@ -58,3 +111,50 @@ def user_roles(user: Any) -> frozenset[Role]:
 
 def has_any_role(user: Any, roles: frozenset[Role] | set[Role]) -> bool:
     return bool(user_roles(user) & set(roles))
+
+
+def has_confirmed_device(user: Any) -> bool:
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+
+
+def totp_device_for_enrolment(user: Any) -> TOTPDevice:
+    """The user's unconfirmed authenticator, made if need be (one at a time)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_DEVICE, confirmed=False)
+    return device
+
+
+def second_factor_enrol(*, user: Any, device: TOTPDevice, token: str, codes: int) -> list[str] | None:
+    """Confirm an authenticator with its first code; returns new recovery codes, or None if wrong."""
+    if not device.verify_token(token):
+        journal_record(
+            actor=user, operation=Operation.AUTHENTICATION, action="second_factor_enrol_failed",
+            object_type="user", object_id=user.get_username(),
+        )
+        return None
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        recovery = recovery_codes_replace(user=user, count=codes)
+        journal_record(
+            actor=user, operation=Operation.AUTHENTICATION, action="second_factor_enrolled",
+            object_type="user", object_id=user.get_username(),
+        )
+    return recovery
+
+
+def recovery_codes_replace(*, user: Any, count: int) -> list[str]:
+    """Replace the user's single-use recovery codes; the codes are shown once, stored as given."""
+    StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(count)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+def is_verified(user: Any) -> bool:
+    """Signed in and past the second factor in this session (set by django-otp's middleware)."""
+    check = getattr(user, "is_verified", None)
+    return bool(getattr(user, "is_authenticated", False) and check is not None and check())

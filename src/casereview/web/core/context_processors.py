@@ -4,9 +4,15 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from casereview.domain.roles import CAN_IMPORT_REGISTERS
-from casereview.web.accounts.services import has_any_role
+from casereview.domain.roles import CAN_IMPORT_REGISTERS, Role
+from casereview.web.accounts.services import has_any_role, is_verified
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"can_import": has_any_role(getattr(request, "user", None), CAN_IMPORT_REGISTERS)}
+    user = getattr(request, "user", None)
+    verified = is_verified(user)
+    return {
+        "verified": verified,
+        "can_import": verified and has_any_role(user, CAN_IMPORT_REGISTERS),
+        "can_read_journal": verified and has_any_role(user, {Role.ADMINISTRATOR}),
+    }

@@ -1,26 +1,47 @@
-"""Writing the journal: one entry per service call, chained to the one before."""
+"""Writing, anchoring, verifying and exporting the journal."""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from casereview.domain.journal import GENESIS, Operation, entry_digest
+from casereview.domain.journal import (
+    GENESIS,
+    Anchor,
+    ChainBreak,
+    Entry,
+    Operation,
+    anchor_signature,
+    entry_digest,
+    verify_chain,
+)
 
-from .models import JournalEntry
+from .models import JournalAnchor, JournalEntry
+
+#: Serialises writers on PostgreSQL so two entries never take the same place.
+_PG_LOCK = 726_100_162
 
 
 def _payload(entry: JournalEntry) -> dict[str, Any]:
     return {
+        "seq": entry.seq,
         "at": entry.at.isoformat(),
         "actor": entry.actor_name,
+        "actor_id": entry.actor_id,
         "operation": entry.operation,
         "action": entry.action,
         "object_type": entry.object_type,
         "object_id": entry.object_id,
+        "reason": entry.reason,
+        "recipient": entry.recipient,
         "detail": entry.detail,
     }
 
@@ -33,29 +54,106 @@ def journal_record(
     object_type: str = "",
     object_id: object = "",
     detail: dict[str, Any] | None = None,
+    reason: str = "",
+    recipient: str = "",
     actor_name: str | None = None,
 ) -> JournalEntry:
-    """Append one entry; must run inside the caller's transaction."""
+    """Append one entry, inside the caller's transaction when there is one.
+
+    Entries hold no case content: identifiers of objects, codes and counts only.
+    """
     with transaction.atomic():
-        # Serialise writers so the chain never forks: lock the last entry.
-        last = JournalEntry.objects.select_for_update().order_by("-id").first()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK])
+        last = JournalEntry.objects.order_by("-seq").only("seq", "digest").first()
         user = actor if actor is not None and actor.is_authenticated else None
         entry = JournalEntry(
+            seq=(last.seq + 1) if last else 1,
             at=timezone.now(),
-            actor=user,  # type: ignore[misc]
+            actor_id=user.pk if user else None,
             actor_name=actor_name or (user.get_username() if user else "system"),
             operation=operation.value,
             action=action,
             object_type=object_type,
-            object_id=str(object_id),
+            object_id=str(object_id)[:64],
+            reason=reason,
+            recipient=recipient,
             detail=detail or {},
             previous=last.digest if last else GENESIS,
         )
         entry.digest = entry_digest(entry.previous, _payload(entry))
-        entry.save()
+        entry.save(force_insert=True)
         return entry
 
 
-def journal_payloads() -> Any:
-    for entry in JournalEntry.objects.order_by("id").iterator(chunk_size=2000):
-        yield _payload(entry), entry.previous, entry.digest
+def _entries() -> Iterator[Entry]:
+    for entry in JournalEntry.objects.order_by("seq").iterator(chunk_size=5000):
+        yield Entry(seq=entry.seq, payload=_payload(entry), previous=entry.previous, digest=entry.digest)
+
+
+def _anchor_key() -> bytes:
+    key = settings.CASEREVIEW_JOURNAL_ANCHOR_KEY
+    if not key:
+        raise RuntimeError("CASEREVIEW_JOURNAL_ANCHOR_KEY is not set")
+    return str(key).encode()
+
+
+def journal_anchor(*, actor: Any = None) -> JournalAnchor:
+    """Sign the current head of the chain and store the anchor (print it elsewhere too)."""
+    with transaction.atomic():
+        head = journal_record(actor=actor, operation=Operation.ADMINISTRATION, action="journal_anchor", actor_name=None if actor else "cli")
+        return JournalAnchor.objects.create(
+            seq=head.seq,
+            digest=head.digest,
+            signature=anchor_signature(_anchor_key(), head.seq, head.digest),
+            at=timezone.now(),
+        )
+
+
+def journal_verify() -> ChainBreak | None:
+    latest = JournalAnchor.objects.order_by("-seq", "-id").first()
+    anchor = Anchor(latest.seq, latest.digest, latest.signature) if latest else None
+    return verify_chain(_entries(), anchor=anchor, key=_anchor_key() if anchor else None)
+
+
+EXPORT_COLUMNS = (
+    "seq", "at", "actor_name", "actor_id", "operation", "action", "object_type", "object_id",
+    "reason", "recipient", "detail", "previous", "digest",
+)
+
+
+def journal_export(*, start: date, end: date, path: Path, actor: Any, purpose: str = "") -> int:
+    """Write entries from ``start`` to ``end`` (inclusive, UK dates) as CSV; the reading is journaled."""
+    tz = timezone.get_default_timezone()
+    since = timezone.make_aware(datetime.combine(start, time.min), tz)
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
+    rows = 0
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(EXPORT_COLUMNS)
+        for entry in JournalEntry.objects.filter(at__gte=since, at__lt=until).order_by("seq").iterator():
+            payload = _payload(entry)
+            writer.writerow(
+                [entry.seq, payload["at"], entry.actor_name, entry.actor_id or "", entry.operation,
+                 entry.action, entry.object_type, entry.object_id, entry.reason, entry.recipient,
+                 canonical_detail(entry.detail), entry.previous, entry.digest]
+            )
+            rows += 1
+    tmp.replace(path)
+    journal_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action="journal_export",
+        object_type="journal",
+        reason=purpose[:64],
+        detail={"from": start.isoformat(), "to": end.isoformat(), "entries": rows},
+    )
+    return rows
+
+
+def canonical_detail(detail: Any) -> str:
+    from casereview.domain.journal import canonical
+
+    return canonical(detail) if isinstance(detail, dict) else str(detail)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -23,6 +24,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "casereview.web.core",
     "casereview.web.accounts",
     "casereview.web.journal",
@@ -36,11 +41,34 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "casereview.web.accounts.middleware.SessionLimitsMiddleware",
+    "casereview.web.accounts.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "casereview.web.core.middleware.NoStoreMiddleware",
+    "casereview.web.core.middleware.JournalDenialsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock-out: 5 failures per username and, separately, per IP address lock that
+# username or address out for 30 minutes; the response is the same whether or
+# not the username exists.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+AXES_USERNAME_FORM_FIELD = "username"
+
+OTP_TOTP_ISSUER = "casereview"
+CASEREVIEW_RECOVERY_CODES = 10
 
 ROOT_URLCONF = "casereview.web.urls"
 WSGI_APPLICATION = "casereview.web.wsgi.application"
@@ -97,8 +125,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+LOGIN_URL_PATH = "/login/"
 
-SESSION_COOKIE_AGE = 12 * 60 * 60
+# Sessions end after 15 minutes idle (the expiry moves on with every request)
+# and 12 hours after sign-in whatever happens (SessionLimitsMiddleware).
+SESSION_COOKIE_AGE = 15 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+CASEREVIEW_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -143,6 +176,8 @@ CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES = int(
 CASEREVIEW_MAX_XLSX_ENTRIES = int(os.environ.get("CASEREVIEW_MAX_XLSX_ENTRIES", 1000))
 CASEREVIEW_IMPORT_BATCH_ROWS = int(os.environ.get("CASEREVIEW_IMPORT_BATCH_ROWS", 100_000))
 CASEREVIEW_PSEUDONYM_KEY = os.environ.get("CASEREVIEW_PSEUDONYM_KEY", "")
+# Signs journal anchors; keep it outside the database (and its backups).
+CASEREVIEW_JOURNAL_ANCHOR_KEY = os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_KEY", "")
 # Web uploads are spooled to disk by Django beyond this; the file limit above still applies.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2

@@ -23,5 +23,8 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _local_secret("dev-secret.ke
 CASEREVIEW_PSEUDONYM_KEY = os.environ.get("CASEREVIEW_PSEUDONYM_KEY") or _local_secret(
     "dev-pseudonym.key"
 )
+CASEREVIEW_JOURNAL_ANCHOR_KEY = os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_KEY") or _local_secret(
+    "dev-journal-anchor.key"
+)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,7 +1,8 @@
 """Production: every secret from the environment; refuses to start without them.
 
-Required: DJANGO_SECRET_KEY, CASEREVIEW_ALLOWED_HOSTS, CASEREVIEW_PSEUDONYM_KEY,
-DATABASE_URL (PostgreSQL recommended).  Serve behind TLS.
+Required: DJANGO_SECRET_KEY (50+ random characters), CASEREVIEW_ALLOWED_HOSTS,
+CASEREVIEW_PSEUDONYM_KEY, CASEREVIEW_JOURNAL_ANCHOR_KEY, DATABASE_URL
+(PostgreSQL recommended).  Serve behind TLS.
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 
-for _name in ("DJANGO_SECRET_KEY", "CASEREVIEW_ALLOWED_HOSTS", "CASEREVIEW_PSEUDONYM_KEY"):
+for _name in (
+    "DJANGO_SECRET_KEY",
+    "CASEREVIEW_ALLOWED_HOSTS",
+    "CASEREVIEW_PSEUDONYM_KEY",
+    "CASEREVIEW_JOURNAL_ANCHOR_KEY",
+):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in production")
 
@@ -24,3 +30,5 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"

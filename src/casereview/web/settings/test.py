@@ -11,6 +11,7 @@ SECRET_KEY = "test-only-not-secret-" + "x" * 40  # noqa: S105
 CASEREVIEW_PSEUDONYM_KEY = os.environ.get(
     "CASEREVIEW_PSEUDONYM_KEY", "test-only-pseudonym-key-synthetic-data-0123456789"
 )
+CASEREVIEW_JOURNAL_ANCHOR_KEY = "test-only-journal-anchor-key-" + "y" * 40
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",

@@ -1,0 +1,111 @@
+"""Sign-in: password, then a second factor (authenticator app or recovery code)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from casereview.domain.journal import Operation
+from casereview.web.journal.services import journal_record
+
+from .forms import SecondFactorForm
+from .middleware import SESSION_STARTED
+from .services import (
+    has_confirmed_device,
+    is_verified,
+    second_factor_enrol,
+    totp_device_for_enrolment,
+)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)  # Django rotates the session key here
+        import time
+
+        self.request.session[SESSION_STARTED] = time.time()
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["expired"] = self.request.GET.get("expired") == "1"
+        return context
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return "/"
+
+
+def _verified(request: HttpRequest, device: Any) -> None:
+    otp_login(request, device)
+    request.session.cycle_key()  # a new key once the second factor is passed
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    if is_verified(request.user):
+        return redirect(_next_url(request))
+    if not has_confirmed_device(request.user):
+        return redirect("two_factor_setup")
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            _verified(request, device)
+            journal_record(
+                actor=request.user, operation=Operation.AUTHENTICATION, action="second_factor_passed",
+                object_type="user", object_id=request.user.get_username(),
+                detail={"method": "recovery code" if device.name == "recovery" else "authenticator"},
+            )
+            return redirect(_next_url(request))
+        journal_record(
+            actor=request.user, operation=Operation.AUTHENTICATION, action="second_factor_failed",
+            object_type="user", object_id=request.user.get_username(),
+        )
+        form.add_error("code", "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code")
+    return render(request, "accounts/two_factor_verify.html", {"form": form}, status=200 if not form.errors else 400)
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    if has_confirmed_device(request.user) and not is_verified(request.user):
+        return redirect("two_factor_verify")
+    device = totp_device_for_enrolment(request.user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = second_factor_enrol(
+            user=request.user, device=device, token=form.cleaned_data["code"],
+            codes=settings.CASEREVIEW_RECOVERY_CODES,
+        )
+        if codes is not None:
+            _verified(request, device)
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+        form.add_error("code", "The code is not right. Enter the 6-digit code your app shows now")
+    secret = base64.b32encode(device.bin_key).decode()
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": qr.svg_data_uri(scale=5, dark="#0b0c0c"),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+        },
+        status=200 if not form.errors else 400,
+    )
