@@ -1,0 +1,85 @@
+"""Every URL, every role: the allowed set exactly.  A new URL without a row here fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from casereview.domain.roles import ROLES
+from casereview.web.registers.services import register_import
+
+from .conftest import verified_client
+
+OK, GONE, REDIRECT, NOT_ALLOWED = 200, 404, 302, 405
+ALL = dict.fromkeys(ROLES, OK)
+
+#: url name -> role -> status for a signed-in, second-factor-verified user of that role.
+MATRIX: dict[str, dict[str, int]] = {
+    "home": ALL,
+    "healthz": ALL,
+    "login": dict.fromkeys(ROLES, REDIRECT),  # already signed in
+    "logout": dict.fromkeys(ROLES, NOT_ALLOWED),  # POST only
+    "two_factor_verify": dict.fromkeys(ROLES, REDIRECT),  # already verified
+    "two_factor_setup": ALL,  # re-enrol a new device
+    "registers:upload": {**dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK},
+    "registers:upload_errors": dict.fromkeys(ROLES, GONE),  # only the session that made the report
+    "registers:detail": {
+        **dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK, "inspector": OK,
+    },
+    "journal:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
+}
+
+
+def url_names(patterns: list[Any] | None = None, namespace: str = "") -> Iterator[tuple[str, Any]]:
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            assert entry.name, f"URL pattern {entry.pattern} has no name"
+            yield f"{namespace}{entry.name}", entry
+
+
+def test_every_url_has_a_row_in_the_matrix() -> None:
+    names = {name for name, _ in url_names()}
+    assert names == set(MATRIX), f"add these to MATRIX: {names - set(MATRIX)}; remove: {set(MATRIX) - names}"
+
+
+def sample_path(name: str, pattern: Any, register_id: int) -> str:
+    from django.urls import reverse
+
+    kwargs: dict[str, Any] = {}
+    for key in pattern.pattern.converters:
+        kwargs[key] = register_id if key.endswith("_id") else "not-a-real-token"
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_pages_it_may(
+    role: str, make_user: Callable[..., Any], body: Any, register_csv: Callable[..., Path]
+) -> None:
+    register = register_import(path=register_csv(rows=5), body_code="SYN")
+    client = verified_client(make_user(role))
+    got = {}
+    for name, pattern in url_names():
+        response = client.get(sample_path(name, pattern, register.pk))
+        got[name] = response.status_code
+        if response.status_code == OK and name not in {"healthz"}:
+            assert response["Content-Security-Policy"] and response["Cache-Control"] == "no-store", name
+            assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
+            assert response["Referrer-Policy"] == "same-origin"
+    assert got == {name: MATRIX[name][role] for name in got}
+
+
+@pytest.mark.django_db
+def test_signed_out_visitors_are_sent_to_sign_in_everywhere(client: Any) -> None:
+    for name, pattern in url_names():
+        if name in {"login", "healthz", "logout"}:
+            continue
+        response = client.get(sample_path(name, pattern, 1))
+        assert response.status_code == REDIRECT and response["Location"].startswith("/login/"), name
