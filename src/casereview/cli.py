@@ -277,6 +277,44 @@ def export_register(
     out.print(f"Wrote {rows:,} cases to {csv_path}")
 
 
+@app.command("purge")
+def purge(
+    due: Annotated[bool, typer.Option("--due", help="Erase the cases of every register past its retention date")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Erase case data past its retention date, keeping counts and the journal. Safe to run daily."""
+    if not due:
+        err.print("Say --due to erase what is past its retention date")
+        raise typer.Exit(EXIT_REJECTED)
+    _django()
+    from casereview.web.registers.services import registers_purge_due
+
+    purged = registers_purge_due()
+    if as_json:
+        _print_json({"purged": purged})
+        return
+    out.print(f"Purged {len(purged)} register(s); {sum(p['cases_erased'] for p in purged):,} cases erased")
+
+
+@app.command("register-retention")
+def register_retention(
+    register_id: Annotated[int, typer.Argument(metavar="ID")],
+    until: Annotated[str, typer.Option("--until", help="Keep the cases until this day, dd/mm/yyyy")],
+) -> None:
+    """Change how long a register's cases are kept."""
+    _django()
+    from casereview.web.registers.models import Register
+    from casereview.web.registers.services import register_retention_set
+
+    register = Register.objects.filter(pk=register_id).first()
+    if register is None:
+        err.print(f"[red]No register {register_id}[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    day = _date(until)
+    register_retention_set(register=register, until=day)
+    out.print(f"Register {register_id} is kept until {day:%d/%m/%Y}")
+
+
 @app.command("demo-register")
 def demo_register(
     rows: Annotated[int, typer.Option(min=1, help="How many cases")],

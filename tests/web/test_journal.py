@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from typer.testing import CliRunner
 
 from casereview.cli import app
@@ -127,7 +127,7 @@ def test_only_administrators_export_the_journal_and_the_export_is_journaled(
     make_user("administrator", "admin")
     make_user("lead_inspector", "lead")
     entries(2)
-    today = dt.date.today().strftime("%d/%m/%Y")
+    today = timezone.localdate().strftime("%d/%m/%Y")
     out = tmp_path / "journal.csv"
     refused = runner.invoke(app, ["journal", "export", "--from", today, "--to", today, "--user", "lead", "--out", str(out)])
     assert refused.exit_code == 2 and not out.exists()
@@ -143,7 +143,7 @@ def test_the_journal_page_is_for_administrators_and_its_reading_is_journaled(mak
     page = client.get("/journal/")
     assert page.status_code == 200 and b"Latest entries" in page.content
     assert JournalEntry.objects.filter(action="journal_view", actor_name="admin").exists()
-    today = dt.date.today().strftime("%d/%m/%Y")
+    today = timezone.localdate().strftime("%d/%m/%Y")
     download = client.post("/journal/", {"start": today, "end": today, "purpose": "internal_audit"})
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     entry = JournalEntry.objects.filter(action="journal_export").latest("seq")

@@ -46,6 +46,10 @@ class Register(models.Model):
     replaced_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
     )
+    retain_until = models.DateField()
+    #: When the cases were erased at the end of retention; the counts below stay.
+    purged_at = models.DateTimeField(null=True, blank=True)
+    category_counts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-imported_at", "-id"]

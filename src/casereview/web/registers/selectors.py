@@ -43,6 +43,9 @@ def register_detail(user: Any, register_id: int) -> Register | None:
 
 
 def register_category_counts(register: Register) -> list[dict[str, Any]]:
+    if register.purged_at is not None:  # the cases are gone; their counts were kept
+        counts = sorted(register.category_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [{"category": c, "cases": n} for c, n in counts]
     return list(
         Case.objects.filter(register=register)
         .values("category")

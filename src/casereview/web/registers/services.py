@@ -12,6 +12,7 @@ import polars as pl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from casereview.domain.journal import Operation
@@ -23,6 +24,7 @@ from casereview.domain.registers import (
     RegisterError,
     RowError,
 )
+from casereview.domain.retention import default_retain_until, purge_due
 from casereview.importing.loaders import PostgresCopy, Sink, SqliteStaging, sqlite_sink
 from casereview.importing.pipeline import ImportOutcome, run_import
 from casereview.importing.profiles import load_profile
@@ -269,6 +271,7 @@ def _register_open(job: _Job) -> Register:
         rows=0,
         imported_at=timezone.now(),
         imported_by=job.actor if job.actor is not None and job.actor.is_authenticated else None,
+        retain_until=default_retain_until(timezone.localdate(), settings.CASEREVIEW_RETENTION_YEARS),
     )
 
 
@@ -358,3 +361,49 @@ def _write_block(fh: Any, rows: list[tuple[Any, ...]], columns: list[str], *, he
     schema["child_age"] = pl.Int16
     frame = pl.DataFrame(rows, schema=schema, orient="row")
     frame.write_csv(fh, include_header=header, date_format="%Y-%m-%d")
+
+
+def register_retention_set(*, register: Register, until: Any, actor: Any = None) -> Register:
+    with transaction.atomic():
+        previous = register.retain_until
+        register.retain_until = until
+        register.save(update_fields=["retain_until"])
+        journal_record(
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="register_retention_set",
+            object_type="register",
+            object_id=register.pk,
+            detail={"from": previous.isoformat(), "to": until.isoformat()},
+        )
+    return register
+
+
+def registers_purge_due(*, today: Any = None, actor: Any = None) -> list[dict[str, Any]]:
+    """Erase the cases of every register past its retention date; keep counts. Idempotent."""
+    today = today or timezone.localdate()
+    purged: list[dict[str, Any]] = []
+    for register in Register.objects.filter(purged_at__isnull=True).order_by("id"):
+        if not purge_due(register.retain_until, today):
+            continue
+        with transaction.atomic():
+            counts = dict(
+                Case.objects.filter(register=register)
+                .values_list("category")
+                .annotate(n=Count("id"))
+                .values_list("category", "n")
+            )
+            erased, _ = Case.objects.filter(register=register).delete()
+            register.category_counts = counts
+            register.purged_at = timezone.now()
+            register.save(update_fields=["category_counts", "purged_at"])
+            journal_record(
+                actor=actor,
+                operation=Operation.ERASURE,
+                action="register_purge",
+                object_type="register",
+                object_id=register.pk,
+                detail={"cases_erased": erased, "retain_until": register.retain_until.isoformat()},
+            )
+        purged.append({"register_id": register.pk, "cases_erased": erased})
+    return purged
