@@ -263,6 +263,8 @@ def registers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 def export_register(
     register_id: Annotated[int, typer.Argument(metavar="ID")],
     csv_path: Annotated[Path, typer.Option("--csv", help="Where to write the CSV")],
+    recipient: Annotated[str, typer.Option(help="Who the export is for (journaled)")] = "",
+    reason: Annotated[str, typer.Option(help="Why, as a short code (journaled)")] = "export",
 ) -> None:
     """Write a register's stored cases in the canonical columns (pseudonyms; never summary)."""
     _django()
@@ -273,7 +275,7 @@ def export_register(
     if register is None:
         err.print(f"[red]No register {register_id}[/red]")
         raise typer.Exit(EXIT_REJECTED)
-    rows = register_export(register=register, path=csv_path)
+    rows = register_export(register=register, path=csv_path, recipient=recipient, reason=reason)
     out.print(f"Wrote {rows:,} cases to {csv_path}")
 
 

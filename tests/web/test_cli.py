@@ -44,8 +44,14 @@ def test_registers_and_export_register(body: Body, register_csv: Callable[..., P
     assert [(r["body"], r["rows"]) for r in listed] == [("SYN", 12)]
     assert set(listed[0]) >= {"id", "body", "rows", "sha256", "imported_at"}
     out = tmp_path / "export.csv"
-    result = runner.invoke(app, ["export-register", str(listed[0]["id"]), "--csv", str(out)])
+    result = runner.invoke(
+        app, ["export-register", str(listed[0]["id"]), "--csv", str(out), "--recipient", "Synthetic QA team", "--reason", "audit"]
+    )
     assert result.exit_code == 0, result.output
+    from casereview.web.journal.models import JournalEntry
+
+    entry = JournalEntry.objects.filter(action="register_export").latest("seq")
+    assert (entry.operation, entry.recipient, entry.reason) == ("disclosure", "Synthetic QA team", "audit")
     assert len(out.read_text().splitlines()) == 13
 
 

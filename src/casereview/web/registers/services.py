@@ -325,7 +325,9 @@ def write_errors_csv(errors: list[RowError], path: Path) -> None:
             writer.writerow([error.line, error.column, error.value, error.reason])
 
 
-def register_export(*, register: Register, path: Path, actor: Any = None) -> int:
+def register_export(
+    *, register: Register, path: Path, actor: Any = None, recipient: str = "", reason: str = "export"
+) -> int:
     """Write a register's stored cases in the canonical columns (never ``summary``)."""
     columns = list(EXPORT_COLUMNS)
     written = 0
@@ -351,6 +353,8 @@ def register_export(*, register: Register, path: Path, actor: Any = None) -> int
             action="register_export",
             object_type="register",
             object_id=register.pk,
+            reason=reason[:64],
+            recipient=recipient[:200],
             detail={"rows": written, "columns": columns},
         )
     return written
