@@ -31,6 +31,7 @@ MATRIX: dict[str, dict[str, int]] = {
         **dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK, "inspector": OK,
     },
     "journal:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
+    "accounts:locked": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
 }
 
 

@@ -188,3 +188,16 @@ def test_a_refused_page_is_journaled(make_user: Callable[..., Any]) -> None:
     assert client.get("/journal/").status_code == 404
     entry = JournalEntry.objects.get(seq__gt=start, action="access_denied")
     assert entry.object_id == "/journal/" and entry.detail["status"] == 404
+
+
+def test_an_administrator_unlocks_a_username_from_the_page(make_user: Callable[..., Any]) -> None:
+    make_user("inspector", "ina")
+    lock_out(Client(REMOTE_ADDR="10.0.2.1"), "ina")
+    admin = verified_client(make_user("administrator", "admin"))
+    page = admin.get("/users/locked/").content.decode()
+    assert "ina" in page
+    start = latest_seq()
+    assert admin.post("/users/locked/", {"username": "ina"}).status_code == 302
+    assert "user_unlock" in actions_since(start)
+    assert sign_in(Client(REMOTE_ADDR="10.0.2.2"), "ina").status_code == 302
+    assert verified_client(make_user("lead_inspector")).post("/users/locked/", {"username": "ina"}).status_code == 404

@@ -13,4 +13,5 @@ urlpatterns = [
     path("login/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
     path("registers/", include("casereview.web.registers.urls")),
     path("journal/", include("casereview.web.journal.urls")),
+    path("users/", include("casereview.web.accounts.urls")),
 ]

@@ -158,3 +158,12 @@ def is_verified(user: Any) -> bool:
     """Signed in and past the second factor in this session (set by django-otp's middleware)."""
     check = getattr(user, "is_verified", None)
     return bool(getattr(user, "is_authenticated", False) and check is not None and check())
+
+
+def locked_usernames() -> list[dict[str, Any]]:
+    """Usernames and addresses with failed sign-ins on record (django-axes), most recent first."""
+    from axes.models import AccessAttempt
+
+    return list(
+        AccessAttempt.objects.order_by("-attempt_time").values("username", "ip_address", "failures_since_start", "attempt_time")[:200]
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,8 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from casereview.domain.journal import Operation
+from casereview.domain.roles import Role
+from casereview.web.core.access import role_required
 from casereview.web.journal.services import journal_record
 
 from .forms import SecondFactorForm
@@ -23,8 +26,10 @@ from .middleware import SESSION_STARTED
 from .services import (
     has_confirmed_device,
     is_verified,
+    locked_usernames,
     second_factor_enrol,
     totp_device_for_enrolment,
+    user_unlock,
 )
 
 
@@ -109,3 +114,15 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         },
         status=200 if not form.errors else 400,
     )
+
+
+@role_required(Role.ADMINISTRATOR)
+def locked(request: HttpRequest) -> HttpResponse:
+    """Administrators see failed sign-ins on record and lift lock-outs."""
+    if request.method == "POST":
+        username = request.POST.get("username", "")[:150]
+        if username:
+            user_unlock(username=username, actor=request.user)
+            messages.success(request, f"Sign-in for {username} is unlocked")
+        return redirect("accounts:locked")
+    return render(request, "accounts/locked.html", {"attempts": locked_usernames()})
