@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from casereview.synthetic import write_register_file
 from casereview.web.accounts.services import user_create
@@ -27,7 +29,7 @@ def test_a_lead_inspector_signs_in_reads_an_error_report_and_imports_a_register(
     screenshot(page, "01-sign-in")
     page.get_by_role("button", name="Sign in").click()
     # First sign-in: set up the authenticator app, then see the recovery codes once.
-    assert page.get_by_role("heading", level=1).inner_text() == "Set up your authenticator app"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
     from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -35,9 +37,9 @@ def test_a_lead_inspector_signs_in_reads_an_error_report_and_imports_a_register(
     page.get_by_label("Code from your app").fill(f"{TOTP(device.bin_key).token():06d}")
     screenshot(page, "01b-two-factor-setup")
     page.get_by_role("button", name="Confirm").click()
-    assert page.locator(".cr-codes li").count() == 10
+    expect(page.locator(".cr-codes li")).to_have_count(10)
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Bodies and registers"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bodies and registers")
     # GOV.UK Frontend's stylesheet and module script loaded under the CSP, in our own font.
     assert "arial" in page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower()
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
@@ -48,10 +50,10 @@ def test_a_lead_inspector_signs_in_reads_an_error_report_and_imports_a_register(
     page.get_by_label("Inspected body").select_option("SYN")
     page.get_by_label("Register file").set_input_files(str(bad))
     page.get_by_role("button", name="Import register").click()
-    assert "The register was not imported" in page.inner_text(".govuk-error-summary")
+    expect(page.locator(".govuk-error-summary").first).to_contain_text("The register was not imported")
     rows = page.locator("#row-errors ~ table tbody tr")
-    assert rows.count() == 2
-    assert "31/02/2024" in rows.nth(1).inner_text()
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("31/02/2024")
     screenshot(page, "02-error-report")
 
     good = tmp_path / "register.csv"
@@ -59,8 +61,9 @@ def test_a_lead_inspector_signs_in_reads_an_error_report_and_imports_a_register(
     page.get_by_label("Inspected body").select_option("SYN")
     page.get_by_label("Register file").set_input_files(str(good))
     page.get_by_role("button", name="Import register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Register \d+$"))
     register = Register.objects.get()
-    assert page.get_by_role("heading", level=1).inner_text() == f"Register {register.pk}"
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Register {register.pk}")
     assert register.sha256 in page.inner_text("main")
     screenshot(page, "03-register")
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
