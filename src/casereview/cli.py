@@ -259,6 +259,16 @@ def registers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     out.print(table)
 
 
+def _register_or_exit(register_id: int) -> Any:
+    from casereview.web.registers.models import Register
+
+    register = Register.objects.filter(pk=register_id).first()
+    if register is None:
+        err.print(f"[red]No register {register_id}[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    return register
+
+
 @app.command("export-register")
 def export_register(
     register_id: Annotated[int, typer.Argument(metavar="ID")],
@@ -268,13 +278,9 @@ def export_register(
 ) -> None:
     """Write a register's stored cases in the canonical columns (pseudonyms; never summary)."""
     _django()
-    from casereview.web.registers.models import Register
     from casereview.web.registers.services import register_export
 
-    register = Register.objects.filter(pk=register_id).first()
-    if register is None:
-        err.print(f"[red]No register {register_id}[/red]")
-        raise typer.Exit(EXIT_REJECTED)
+    register = _register_or_exit(register_id)
     rows = register_export(register=register, path=csv_path, recipient=recipient, reason=reason)
     out.print(f"Wrote {rows:,} cases to {csv_path}")
 
@@ -305,13 +311,9 @@ def register_retention(
 ) -> None:
     """Change how long a register's cases are kept."""
     _django()
-    from casereview.web.registers.models import Register
     from casereview.web.registers.services import register_retention_set
 
-    register = Register.objects.filter(pk=register_id).first()
-    if register is None:
-        err.print(f"[red]No register {register_id}[/red]")
-        raise typer.Exit(EXIT_REJECTED)
+    register = _register_or_exit(register_id)
     day = _date(until)
     register_retention_set(register=register, until=day)
     out.print(f"Register {register_id} is kept until {day:%d/%m/%Y}")
