@@ -18,9 +18,15 @@ app = typer.Typer(help="casereview: inspect how child-protection cases were hand
 body_app = typer.Typer(help="Inspected bodies.", no_args_is_help=True)
 journal_app = typer.Typer(help="The tamper-evident journal.", no_args_is_help=True)
 user_app = typer.Typer(help="Users: deactivate, unlock.", no_args_is_help=True)
+inspection_app = typer.Typer(help="Inspections.", no_args_is_help=True)
+seed_app = typer.Typer(help="Seed commitments.", no_args_is_help=True)
+sample_app = typer.Typer(help="Samples: draw, verify, replace.", no_args_is_help=True)
 app.add_typer(body_app, name="body")
 app.add_typer(journal_app, name="journal")
 app.add_typer(user_app, name="user")
+app.add_typer(inspection_app, name="inspection")
+app.add_typer(seed_app, name="seed")
+app.add_typer(sample_app, name="sample")
 
 out = Console()
 err = Console(stderr=True)
@@ -486,6 +492,205 @@ def demo_code(username: str) -> None:
         err.print(f"[red]{username!r} is not a demo user of this installation[/red]")
         raise typer.Exit(EXIT_REJECTED)
     out.print(f"{TOTP(bytes.fromhex(keys[username])).token():06d}")
+
+
+@inspection_app.command("create")
+def inspection_create(
+    body: Annotated[str, typer.Option(help="Code of the inspected body")],
+    name: Annotated[str, typer.Option(help="Name of the inspection")],
+    period_start: Annotated[str, typer.Option(help="First day of the period, dd/mm/yyyy")],
+    period_end: Annotated[str, typer.Option(help="Last day of the period, dd/mm/yyyy")],
+    framework: Annotated[str, typer.Option(help="Framework id and version")] = "child-protection/1",
+    lead: Annotated[str | None, typer.Option(help="Username of the lead inspector")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Open an inspection of a body for a period."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from casereview.web.inspections.services import InspectionError
+    from casereview.web.inspections.services import inspection_create as create
+
+    lead_user = None
+    if lead is not None:
+        lead_user = get_user_model().objects.filter(username=lead).first()
+        if lead_user is None:
+            err.print(f"[red]No user called {lead!r}[/red]")
+            raise typer.Exit(EXIT_REJECTED)
+    try:
+        made = create(
+            body_code=body, name=name, period_start=_date(period_start), period_end=_date(period_end),
+            framework=framework, lead=lead_user,
+        )
+    except InspectionError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    result = {
+        "inspection_id": made.pk, "body": made.body.code, "name": made.name,
+        "period_start": made.period_start.isoformat(), "period_end": made.period_end.isoformat(),
+        "framework": made.framework,
+    }
+    if as_json:
+        _print_json(result)
+    else:
+        out.print(f"Opened inspection {made.pk}: {made.name}")
+
+
+def _inspection_or_exit(inspection_id: int) -> Any:
+    from casereview.web.inspections.models import Inspection
+
+    found = Inspection.objects.select_related("body").filter(pk=inspection_id).first()
+    if found is None:
+        err.print(f"[red]No inspection {inspection_id}[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    return found
+
+
+@seed_app.command("commit")
+def seed_commit(
+    inspection: Annotated[int, typer.Option(help="Inspection id")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Generate the inspection's secret 256-bit seed and publish only its SHA-256."""
+    _django()
+    from casereview.web.inspections.services import InspectionError
+    from casereview.web.inspections.services import seed_commit as commit
+
+    try:
+        commitment = commit(inspection=_inspection_or_exit(inspection))
+    except InspectionError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    if as_json:
+        _print_json({"commitment": commitment})
+    else:
+        out.print(f"Commitment (SHA-256 of the seed): {commitment}")
+
+
+@app.command("sample-size")
+def sample_size(
+    margin: Annotated[float, typer.Option(help="Margin of error, e.g. 0.05 for ±5 points")],
+    confidence: Annotated[float, typer.Option(help="Confidence, e.g. 0.95")] = 0.95,
+    proportion: Annotated[float, typer.Option(help="Expected share, 0.5 if unknown")] = 0.5,
+    population: Annotated[int | None, typer.Option(help="Frame size N (finite population correction)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The sample size for a share: n = z²·N·p(1−p) / (E²·N + z²·p(1−p)), rounded up."""
+    from casereview.domain.sampling import PlanError, z_for
+    from casereview.domain.sampling import sample_size as size_for
+
+    try:
+        n = size_for(margin=margin, confidence=confidence, proportion=proportion, population=population)
+    except PlanError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    if as_json:
+        _print_json({"size": n, "margin": margin, "confidence": confidence, "proportion": proportion,
+                     "population": population, "z": z_for(confidence)})
+    else:
+        out.print(str(n))
+
+
+@sample_app.command("draw")
+def sample_draw(
+    inspection: Annotated[int, typer.Option(help="Inspection id")],
+    register: Annotated[int, typer.Option(help="Register id")],
+    plan: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Sample plan (TOML)")],
+    allow_late_commitment: Annotated[bool, typer.Option(help="Draw from a register imported before the commitment")] = False,
+    manifest_path: Annotated[Path | None, typer.Option("--manifest", help="Also write the manifest to this file")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Draw the sample with the committed seed, reveal the seed and print the manifest."""
+    _django()
+    from casereview.domain.sampling import PlanError, parse_plan
+    from casereview.web.inspections.services import InspectionError
+    from casereview.web.inspections.services import sample_draw as draw_sample
+
+    try:
+        sample = draw_sample(
+            inspection=_inspection_or_exit(inspection),
+            register=_register_or_exit(register),
+            plan=parse_plan(plan.read_text(encoding="utf-8")),
+            allow_late_commitment=allow_late_commitment,
+        )
+    except (PlanError, InspectionError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    text = json.dumps(sample.manifest, indent=2, ensure_ascii=False)
+    if manifest_path is not None:
+        manifest_path.write_text(text + "\n", encoding="utf-8")
+    if as_json:
+        sys.stdout.write(text + "\n")
+        return
+    for stratum in sample.manifest["strata"]:
+        note = f" (short by {stratum['short']}: the stratum has only {stratum['frame_size']})" if stratum["short"] else ""
+        out.print(f"{stratum['label']}: {stratum['allocated']} of {stratum['frame_size']}{note}")
+    out.print(f"Seed revealed: {sample.manifest['seed']}")
+
+
+@sample_app.command("verify")
+def sample_verify(
+    manifest_path: Annotated[Path, typer.Option("--manifest", exists=True, dir_okay=False)],
+    register_file: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+    profile: Annotated[str | None, typer.Option(help="Column-mapping profile")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet")] = None,
+) -> None:
+    """Re-derive a sample from the raw register file: exit 0 "verified", or 1 and the first difference.
+
+    Needs no database: anyone holding the file and the manifest can run it.
+    """
+    import tempfile
+
+    from casereview.domain.registers import RegisterError
+    from casereview.domain.sampling import verify_manifest
+    from casereview.importing.pipeline import RegisterFileInvalid, read_cases
+    from casereview.importing.profiles import load_profile
+    from casereview.importing.readers import Limits, inspect_file, open_reader
+
+    try:
+        document = json.loads(manifest_path.read_text(encoding="utf-8"))
+        limits = Limits(max_bytes=1 << 40, max_xlsx_uncompressed_bytes=1 << 34, max_xlsx_entries=10_000)
+        source = inspect_file(register_file, limits=limits)
+        with tempfile.TemporaryDirectory() as tmp, open_reader(source, sheet=sheet, tmp_dir=Path(tmp)) as reader:
+            cases = read_cases(
+                reader, profile=load_profile(profile), batch_rows=200_000,
+                columns=("case_ref", "category", "reported_on", "unit", "risk_level", "status", "outcome", "child_age"),
+            )
+    except (RegisterError, json.JSONDecodeError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    except RegisterFileInvalid as exc:
+        err.print(f"[red]The register file has {len(exc.errors)} problem(s); first: line {exc.errors[0].line}: {exc.errors[0].reason}[/red]")
+        raise typer.Exit(1) from exc
+    difference = verify_manifest(document, cases=cases, register_sha256=source.sha256)
+    if difference is None:
+        out.print("verified")
+        return
+    err.print(f"[red]not verified: {difference}[/red]")
+    raise typer.Exit(1)
+
+
+@sample_app.command("replace")
+def sample_replace(
+    inspection: Annotated[int, typer.Option(help="Inspection id")],
+    case: Annotated[str, typer.Option(help="case_ref of the sampled case that is out of scope")],
+    reason: Annotated[str, typer.Option(help="Why it is out of scope")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Mark a sampled case out of scope; the next reserve case of its stratum replaces it."""
+    _django()
+    from casereview.web.inspections.services import InspectionError
+    from casereview.web.inspections.services import sample_replace as replace
+
+    try:
+        replacement = replace(inspection=_inspection_or_exit(inspection), case_ref=case, reason=reason)
+    except InspectionError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    if as_json:
+        _print_json({"out_of_scope": case, "replacement": replacement.case_ref, "stratum": replacement.stratum})
+    else:
+        out.print(f"{case} is out of scope; replaced by {replacement.case_ref} ({replacement.stratum})")
 
 
 def main() -> None:

@@ -150,3 +150,35 @@ def run_import(
         raise rejected  # the database refused something validation did not foresee
     outcome.errors = sorted(errors, key=error_order)
     return outcome
+
+
+def read_cases(reader: Reader, *, profile: Profile, batch_rows: int, columns: tuple[str, ...]) -> pl.DataFrame:
+    """A register file's validated cases (the given columns), without storing anything.
+
+    Used to re-derive a sample from the raw file; a file with bad rows is refused
+    exactly as an import would refuse it.
+    """
+    mapping = map_headers(reader.headers, profile)
+    if mapping.errors:
+        raise RegisterFileInvalid(sorted(mapping.errors, key=error_order))
+    frames: list[pl.DataFrame] = []
+    errors: list[RowError] = []
+    try:
+        for raw in reader.batches(batch_rows):
+            checked = validate_batch(raw, mapping, profile)
+            errors += checked.errors
+            frames.append(checked.frame.select(LINE, *columns))
+    except StructureError as exc:
+        raise RegisterFileInvalid(exc.errors or [RowError(0, "", "", exc.detail)]) from exc
+    cases = pl.concat(frames) if frames else pl.DataFrame()
+    if frames:
+        errors += duplicate_ref_errors(cases.select("case_ref", LINE))
+    if errors:
+        raise RegisterFileInvalid(sorted(errors, key=error_order))
+    return cases.drop(LINE)
+
+
+class RegisterFileInvalid(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the register file")
+        self.errors = errors

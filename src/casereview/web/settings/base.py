@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "casereview.web.accounts",
     "casereview.web.journal",
     "casereview.web.registers",
+    "casereview.web.inspections",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,84 @@
+"""Inspections, their seed commitments, and the samples drawn for them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from casereview.web.registers.models import Body, Case, Register
+
+
+class Inspection(models.Model):
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="inspections")
+    name = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    framework = models.CharField(max_length=100, default="child-protection/1")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    #: The secret seed (hex) is kept until the draw reveals it; only its SHA-256 is shown before.
+    seed = models.CharField(max_length=64, blank=True)
+    commitment = models.CharField(max_length=64, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.body.code})"
+
+
+class Sample(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="samples")
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="samples")
+    algorithm = models.CharField(max_length=40)
+    plan = models.JSONField()
+    manifest = models.JSONField()
+    late_commitment = models.BooleanField(default=False)
+    drawn_at = models.DateTimeField()
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-drawn_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["inspection"], name="one_sample_per_inspection")]
+
+    def __str__(self) -> str:
+        return f"Sample {self.pk} of {self.inspection}"
+
+
+class SampledCase(models.Model):
+    class Role(models.TextChoices):
+        SAMPLE = "sample", "In the sample"
+        RESERVE = "reserve", "Reserve"
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        OUT_OF_SCOPE = "out_of_scope", "Out of scope"
+        UNUSED = "unused", "Unused reserve"
+
+    sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="cases")
+    case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    #: Kept here too: the case's row is erased at the end of retention, the sample's record is not.
+    case_ref = models.CharField(max_length=100)
+    stratum = models.CharField(max_length=400)
+    role = models.CharField(max_length=10, choices=Role.choices)
+    rank = models.IntegerField()  # position in its stratum's draw order
+    design_weight = models.FloatField(null=True)
+    state = models.CharField(max_length=14, choices=State.choices)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    out_of_scope_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["stratum", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "stratum", "rank"], name="one_case_per_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stratum} #{self.rank}"

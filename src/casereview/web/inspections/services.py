@@ -1,0 +1,245 @@
+"""Every write to inspections and samples: one transaction, one journal entry each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import polars as pl
+from django.db import connection, transaction
+from django.utils import timezone
+
+from casereview.domain.journal import Operation
+from casereview.domain.sampling import (
+    ALGORITHM,
+    SEED_BYTES,
+    PlanError,
+    SamplePlan,
+    draw,
+    manifest,
+    new_seed_commitment,
+)
+from casereview.web.journal.services import journal_record
+from casereview.web.registers.models import Body, Case, Register
+
+from .models import Inspection, Sample, SampledCase
+
+
+class InspectionError(Exception):
+    """Refused: the message says why, for the person who asked."""
+
+
+def inspection_create(
+    *,
+    body_code: str,
+    name: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    framework: str = "child-protection/1",
+    lead: Any = None,
+    actor: Any = None,
+) -> Inspection:
+    body = Body.objects.filter(code=body_code.strip().upper()).first()
+    if body is None:
+        raise InspectionError(f"No inspected body with code {body_code!r}")
+    if not name.strip():
+        raise InspectionError("Give the inspection a name")
+    if period_end < period_start:
+        raise InspectionError("The period ends before it starts")
+    with transaction.atomic():
+        inspection = Inspection.objects.create(
+            body=body,
+            name=name.strip()[:200],
+            period_start=period_start,
+            period_end=period_end,
+            framework=framework,
+            lead=lead,
+            created_at=timezone.now(),
+        )
+        journal_record(
+            actor=actor,
+            operation=Operation.ADMINISTRATION,
+            action="inspection_create",
+            object_type="inspection",
+            object_id=inspection.pk,
+            detail={"body": body.code, "period": [period_start.isoformat(), period_end.isoformat()]},
+        )
+    return inspection
+
+
+def seed_commit(*, inspection: Inspection, actor: Any = None) -> str:
+    """Generate the inspection's 256-bit seed; publish only its SHA-256."""
+    with transaction.atomic():
+        locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if locked.commitment:
+            raise InspectionError(
+                f"Inspection {locked.pk} already committed to a seed on "
+                f"{timezone.localtime(locked.committed_at):%d/%m/%Y %H:%M}"
+            )
+        seed = secrets.token_bytes(SEED_BYTES)
+        locked.seed = seed.hex()
+        locked.commitment = new_seed_commitment(seed)
+        locked.committed_at = timezone.now()
+        locked.save(update_fields=["seed", "commitment", "committed_at"])
+        journal_record(
+            actor=actor,
+            operation=Operation.ADMINISTRATION,
+            action="seed_commit",
+            object_type="inspection",
+            object_id=locked.pk,
+            detail={"commitment": locked.commitment},
+        )
+    inspection.refresh_from_db()
+    return locked.commitment
+
+
+STORED_FOR_DRAW = ("case_ref", "category", "reported_on", "unit", "risk_level", "status", "outcome", "child_age")
+
+
+def register_frame(register: Register) -> pl.DataFrame:
+    """The register's cases with the columns a plan can use, straight from the database."""
+    table = Case._meta.db_table
+    columns = ", ".join(STORED_FOR_DRAW)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE register_id = %s", [register.pk])  # noqa: S608
+        rows = cursor.fetchall()
+    schema: dict[str, Any] = dict.fromkeys(STORED_FOR_DRAW, pl.String)
+    schema["child_age"] = pl.Int16
+    schema["reported_on"] = pl.Date  # both backends hand dates back as datetime.date
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def sample_draw(
+    *,
+    inspection: Inspection,
+    register: Register,
+    plan: SamplePlan,
+    allow_late_commitment: bool = False,
+    actor: Any = None,
+) -> Sample:
+    """Draw the inspection's sample from a register with its committed seed, revealing the seed."""
+    if not inspection.commitment or inspection.committed_at is None:
+        raise InspectionError("Commit to a seed first (`casereview seed commit`), before the register arrives")
+    if register.body_id != inspection.body_id:
+        raise InspectionError(f"Register {register.pk} belongs to another body")
+    if register.state != Register.State.LOCKED or register.purged_at is not None:
+        raise InspectionError(f"Register {register.pk} is not a current register")
+    if Sample.objects.filter(inspection=inspection).exists():
+        raise InspectionError(f"Inspection {inspection.pk} already has its sample")
+    late = register.imported_at < inspection.committed_at
+    if late and not allow_late_commitment:
+        raise InspectionError(
+            f"Register {register.pk} was imported before the seed was committed; the draw would not "
+            "be provably unpicked. Use --allow-late-commitment to draw anyway: the manifest and "
+            "every report will say so"
+        )
+    seed = bytes.fromhex(inspection.seed)
+    try:
+        strata = draw(register_frame(register), seed=seed, plan=plan)
+    except PlanError as exc:
+        raise InspectionError(str(exc)) from exc
+    document = manifest(
+        strata=strata,
+        seed=seed,
+        committed_at=inspection.committed_at.isoformat(),
+        register_sha256=register.sha256,
+        register_imported_at=register.imported_at.isoformat(),
+        plan=plan,
+        late_commitment=late,
+    )
+    with transaction.atomic():
+        sample = Sample.objects.create(
+            inspection=inspection,
+            register=register,
+            algorithm=ALGORITHM,
+            plan=plan.as_dict(),
+            manifest=document,
+            late_commitment=late,
+            drawn_at=timezone.now(),
+            drawn_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        )
+        refs = [ref for s in strata for ref in (*s.sample, *s.reserve)]
+        ids: dict[str, int] = {}
+        for start in range(0, len(refs), 5000):
+            ids.update(
+                Case.objects.filter(register=register, case_ref__in=refs[start : start + 5000]).values_list(
+                    "case_ref", "id"
+                )
+            )
+        rows = []
+        for stratum in strata:
+            for rank, ref in enumerate([*stratum.sample, *stratum.reserve]):
+                in_sample = rank < len(stratum.sample)
+                rows.append(
+                    SampledCase(
+                        sample=sample,
+                        case_id=ids[ref],
+                        case_ref=ref,
+                        stratum=stratum.label,
+                        role=SampledCase.Role.SAMPLE if in_sample else SampledCase.Role.RESERVE,
+                        rank=rank,
+                        design_weight=stratum.design_weight,
+                        state=SampledCase.State.ACTIVE if in_sample else SampledCase.State.UNUSED,
+                    )
+                )
+        SampledCase.objects.bulk_create(rows, batch_size=2000)
+        journal_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action="sample_draw",
+            object_type="inspection",
+            object_id=inspection.pk,
+            detail={
+                "register": register.pk,
+                "algorithm": ALGORITHM,
+                "commitment": inspection.commitment,
+                "sampled": sum(len(s.sample) for s in strata),
+                "reserve": sum(len(s.reserve) for s in strata),
+                "late_commitment": late,
+            },
+        )
+    return sample
+
+
+def sample_replace(*, inspection: Inspection, case_ref: str, reason: str, actor: Any = None) -> SampledCase:
+    """Mark a sampled case out of scope and bring in the next reserve case of its stratum."""
+    if not reason.strip():
+        raise InspectionError("Say why the case is out of scope")
+    with transaction.atomic():
+        sample = Sample.objects.select_for_update().filter(inspection=inspection).first()
+        if sample is None:
+            raise InspectionError(f"Inspection {inspection.pk} has no sample yet")
+        original = SampledCase.objects.filter(
+            sample=sample, case_ref=case_ref.strip(), state=SampledCase.State.ACTIVE
+        ).first()
+        if original is None:
+            raise InspectionError(f"Case {case_ref!r} is not an active case of the sample")
+        replacement = (
+            SampledCase.objects.filter(
+                sample=sample, stratum=original.stratum, role=SampledCase.Role.RESERVE,
+                state=SampledCase.State.UNUSED,
+            )
+            .order_by("rank")
+            .first()
+        )
+        if replacement is None:
+            raise InspectionError(f"Stratum {original.stratum!r} has no reserve case left")
+        original.state = SampledCase.State.OUT_OF_SCOPE
+        original.out_of_scope_reason = reason.strip()[:500]
+        original.save(update_fields=["state", "out_of_scope_reason"])
+        replacement.state = SampledCase.State.ACTIVE
+        replacement.replaces = original
+        replacement.save(update_fields=["state", "replaces"])
+        journal_record(
+            actor=actor, operation=Operation.ALTERATION, action="sample_case_out_of_scope",
+            object_type="sampled_case", object_id=original.pk,
+            detail={"inspection": inspection.pk, "stratum": original.stratum},
+            reason="out_of_scope",
+        )
+        journal_record(
+            actor=actor, operation=Operation.ALTERATION, action="sample_case_replacement",
+            object_type="sampled_case", object_id=replacement.pk,
+            detail={"inspection": inspection.pk, "replaces": original.pk, "reserve_rank": replacement.rank},
+        )
+    return replacement
