@@ -11,7 +11,7 @@ STATIC := $(BUILD)/casereview.css $(BUILD)/govuk-frontend.min.js $(ROOT_ASSETS)/
 PYTEST_WORKERS ?= 2
 export CASEREVIEW_HOME := $(CURDIR)
 
-.PHONY: setup run test lint unit-sqlite web-postgres bench bench-import clean
+.PHONY: setup run test lint bench bench-import bench-sample clean
 
 setup: $(INSTALLED) $(STATIC)
 
@@ -60,10 +60,14 @@ test: setup lint
 		echo "(PostgreSQL pass not run: set CASEREVIEW_TEST_POSTGRES_URL to run it, as .ci/run does)"; \
 	fi
 
-bench: bench-import
+bench: bench-import bench-sample
 
 bench-import: setup
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/update_readme.py
+
+bench-sample: setup
+	$(BIN)/python bench/bench_sample.py
 	$(BIN)/python bench/update_readme.py
 
 clean:

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import math
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from statistics import NormalDist
@@ -372,8 +372,17 @@ class DrawnStratum:
         return self.frame_size / len(self.sample) if self.sample else None
 
 
-def draw(cases: pl.DataFrame, *, seed: bytes, plan: SamplePlan) -> list[DrawnStratum]:
-    """Draw the sample from a register's cases (``case_ref`` plus the plan's columns)."""
+def draw(
+    cases: pl.DataFrame,
+    *,
+    seed: bytes,
+    plan: SamplePlan,
+    keys: Callable[[bytes, Sequence[str]], list[bytes]] = rank_keys,
+) -> list[DrawnStratum]:
+    """Draw the sample from a register's cases (``case_ref`` plus the plan's columns).
+
+    ``keys`` computes ``rank_key`` for every reference (the shell may spread it over cores).
+    """
     missing = [c for c in ("case_ref", "reported_on", "category", "unit", *plan.strata) if c not in cases.columns]
     if missing:
         raise PlanError(f"the register lacks the column(s) {', '.join(missing)}")
@@ -384,7 +393,7 @@ def draw(cases: pl.DataFrame, *, seed: bytes, plan: SamplePlan) -> list[DrawnStr
     if frame.height == 0:
         raise PlanError("no case of the register is in the plan's frame")
     refs = frame["case_ref"].to_list()
-    frame = frame.with_columns(pl.Series("_key", rank_keys(seed, refs), dtype=pl.Binary))
+    frame = frame.with_columns(pl.Series("_key", keys(seed, refs), dtype=pl.Binary))
     columns = [f"_s_{c}" for c in plan.strata]
     if columns:
         frame = frame.with_columns(
@@ -392,25 +401,40 @@ def draw(cases: pl.DataFrame, *, seed: bytes, plan: SamplePlan) -> list[DrawnStr
         )
     else:
         frame = frame.with_columns(pl.lit("all").alias("_label"))
-    sizes = dict(frame.group_by("_label").len().iter_rows())
-    allocations = allocate({str(k): int(v) for k, v in sizes.items()}, plan)
-    ranked = frame.sort(["_label", "_key", "case_ref"])
+    sizes = {str(k): int(v) for k, v in frame.group_by("_label").len().iter_rows()}
+    allocations = {a.label: a for a in allocate(sizes, plan)}
+    limits = {
+        label: a.allocated + (a.allocated if plan.reserve is None else plan.reserve)
+        for label, a in allocations.items()
+    }
+    # Only the lowest keys of each stratum are needed: take them without sorting the frame.
+    # (Keys are distinct: case_refs are unique in a register and HMAC-SHA256 does not collide.)
+    kept = (
+        frame.group_by("_label")
+        .agg(pl.struct(["case_ref", "_key", *columns]).bottom_k_by("_key", max(1, max(limits.values()))).alias("_s"))
+        .explode("_s")
+        .unnest("_s")
+        .sort(["_label", "_key", "case_ref"])
+    )
+    groups = {
+        str(part["_label"][0]): part.head(limits[str(part["_label"][0])])
+        for part in kept.partition_by("_label", maintain_order=True)
+    }
     out: list[DrawnStratum] = []
-    for part in ranked.partition_by("_label", maintain_order=True):
-        label = str(part["_label"][0])
-        alloc = next(a for a in allocations if a.label == label)
-        reserve_n = alloc.allocated if plan.reserve is None else plan.reserve
-        ordered = part["case_ref"].to_list()
-        key = {c: part[f"_s_{c}"][0] for c in plan.strata}
+    for label in sorted(allocations):
+        alloc = allocations[label]
+        part = groups.get(label)
+        ordered = part["case_ref"].to_list() if part is not None else []
+        key = {c: (part[f"_s_{c}"][0] if part is not None else None) for c in plan.strata}
         out.append(
             DrawnStratum(
                 label=label,
                 key=key,
-                frame_size=part.height,
+                frame_size=alloc.frame_size,
                 wanted=alloc.wanted,
                 allocated=alloc.allocated,
                 sample=ordered[: alloc.allocated],
-                reserve=ordered[alloc.allocated : alloc.allocated + reserve_n],
+                reserve=ordered[alloc.allocated :],
             )
         )
     return out

@@ -13,5 +13,6 @@ urlpatterns = [
     path("login/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
     path("registers/", include("casereview.web.registers.urls")),
     path("journal/", include("casereview.web.journal.urls")),
+    path("inspections/", include("casereview.web.inspections.urls")),
     path("users/", include("casereview.web.accounts.urls")),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -97,17 +98,43 @@ def seed_commit(*, inspection: Inspection, actor: Any = None) -> str:
 STORED_FOR_DRAW = ("case_ref", "category", "reported_on", "unit", "risk_level", "status", "outcome", "child_age")
 
 
-def register_frame(register: Register) -> pl.DataFrame:
-    """The register's cases with the columns a plan can use, straight from the database."""
+def register_frame(register: Register, columns: tuple[str, ...] = STORED_FOR_DRAW) -> pl.DataFrame:
+    """The register's cases with the columns a plan needs, read in bulk (no ORM objects).
+
+    PostgreSQL: COPY … TO STDOUT as CSV into polars.  SQLite: one raw query
+    with every column as text (no per-value date conversion), typed by polars.
+    """
     table = Case._meta.db_table
-    columns = ", ".join(STORED_FOR_DRAW)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {table} WHERE register_id = %s", [register.pk])  # noqa: S608
-        rows = cursor.fetchall()
-    schema: dict[str, Any] = dict.fromkeys(STORED_FOR_DRAW, pl.String)
-    schema["child_age"] = pl.Int16
-    schema["reported_on"] = pl.Date  # both backends hand dates back as datetime.date
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    wanted = [c for c in STORED_FOR_DRAW if c in columns]
+    select = ", ".join(f"CAST({c} AS TEXT)" for c in wanted)
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor == "postgresql":
+        buffer = bytearray()
+        with raw.cursor() as cursor, cursor.copy(
+            f"COPY (SELECT {', '.join(wanted)} FROM {table} WHERE register_id = {int(register.pk)}) TO STDOUT (FORMAT csv)"  # noqa: S608
+        ) as copy:
+            for block in copy:
+                buffer += block
+        frame = pl.read_csv(bytes(buffer), has_header=False, new_columns=wanted, infer_schema=False) if buffer else pl.DataFrame(schema=dict.fromkeys(wanted, pl.String))
+    else:
+        sql = f"SELECT {select} FROM {table} WHERE register_id = {int(register.pk)}"  # noqa: S608
+        name = str(connection.settings_dict["NAME"])
+        if Path(name).is_file():
+            # A second, read-only connection through ADBC hands polars Arrow columns directly
+            # (registers are immutable once locked, so it reads what this one would).
+            import adbc_driver_sqlite.dbapi as adbc
+
+            with adbc.connect(name) as reader, reader.cursor() as cursor:
+                cursor.execute(sql)
+                frame = pl.DataFrame(cursor.fetch_arrow()).rename(dict(zip([f"CAST({c} AS TEXT)" for c in wanted], wanted, strict=True)), strict=False)
+        else:  # an in-memory database (tests) is visible to this connection only
+            rows = raw.execute(sql).fetchall()
+            frame = pl.DataFrame(rows, schema=dict.fromkeys(wanted, pl.String), orient="row")
+    casts = [pl.col("reported_on").str.to_date("%Y-%m-%d")]
+    if "child_age" in wanted:
+        casts.append(pl.col("child_age").cast(pl.Int16))
+    return frame.with_columns(casts)
 
 
 def sample_draw(
@@ -135,8 +162,9 @@ def sample_draw(
             "every report will say so"
         )
     seed = bytes.fromhex(inspection.seed)
+    needed = ("case_ref", "category", "reported_on", "unit", *plan.strata)
     try:
-        strata = draw(register_frame(register), seed=seed, plan=plan)
+        strata = draw(register_frame(register, needed), seed=seed, plan=plan)
     except PlanError as exc:
         raise InspectionError(str(exc)) from exc
     document = manifest(

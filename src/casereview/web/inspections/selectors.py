@@ -1,0 +1,45 @@
+"""Every read an inspection page needs, scoped: a lead inspector sees the inspections they lead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from casereview.domain.roles import Role
+from casereview.web.accounts.services import user_roles
+from casereview.web.registers.models import Register
+
+from .models import Inspection, Sample, SampledCase
+
+
+def inspections_listed(user: Any) -> QuerySet[Inspection]:
+    """Administrators see every inspection's metadata; lead inspectors those they lead."""
+    roles = user_roles(user)
+    base = Inspection.objects.select_related("body", "lead")
+    if Role.ADMINISTRATOR in roles:
+        return base
+    if Role.LEAD_INSPECTOR in roles:
+        return base.filter(lead=user)
+    return base.none()
+
+
+def inspection_led(user: Any, inspection_id: int) -> Inspection | None:
+    """The inspection, if ``user`` leads it (its pages show case references)."""
+    if Role.LEAD_INSPECTOR not in user_roles(user):
+        return None
+    return Inspection.objects.select_related("body").filter(pk=inspection_id, lead=user).first()
+
+
+def inspection_sample(inspection: Inspection) -> Sample | None:
+    return Sample.objects.select_related("register").filter(inspection=inspection).first()
+
+
+def sample_replacements(sample: Sample) -> QuerySet[SampledCase]:
+    return SampledCase.objects.filter(sample=sample, replaces__isnull=False).select_related("replaces")
+
+
+def registers_for_draw(inspection: Inspection) -> QuerySet[Register]:
+    return Register.objects.filter(
+        body=inspection.body, state=Register.State.LOCKED, purged_at__isnull=True
+    ).order_by("-imported_at")

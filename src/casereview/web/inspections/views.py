@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from casereview.domain.journal import Operation
+from casereview.domain.roles import Role
+from casereview.domain.sampling import PlanError, allocate, margin_for, plan_from_mapping
+from casereview.web.core.access import role_required
+from casereview.web.journal.services import journal_record
+from casereview.web.registers.selectors import bodies_for_choice
+
+from . import selectors
+from .forms import DrawForm, InspectionForm, ReplaceForm
+from .services import (
+    InspectionError,
+    inspection_create,
+    register_frame,
+    sample_draw,
+    sample_replace,
+    seed_commit,
+)
+
+
+@role_required(Role.ADMINISTRATOR, Role.LEAD_INSPECTOR)
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "inspections/index.html", {"inspections": selectors.inspections_listed(request.user)})
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def new(request: HttpRequest) -> HttpResponse:
+    form = InspectionForm(request.POST) if request.method == "POST" else InspectionForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = inspection_create(
+                body_code=form.cleaned_data["body"], name=form.cleaned_data["name"],
+                period_start=form.cleaned_data["period_start"], period_end=form.cleaned_data["period_end"],
+                lead=request.user, actor=request.user,
+            )
+        except InspectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("inspections:detail", inspection_id=made.pk)
+    return render(
+        request, "inspections/new.html", {"form": form, "bodies": bodies_for_choice()},
+        status=400 if form.errors else 200,
+    )
+
+
+def _led(request: HttpRequest, inspection_id: int) -> Any:
+    inspection = selectors.inspection_led(request.user, inspection_id)
+    if inspection is None:
+        raise Http404
+    return inspection
+
+
+def _detail(request: HttpRequest, inspection: Any, *, draw_form: DrawForm | None = None,
+            replace_form: ReplaceForm | None = None, preview: Any = None, error: str = "", status: int = 200) -> HttpResponse:
+    sample = selectors.inspection_sample(inspection)
+    return render(
+        request,
+        "inspections/detail.html",
+        {
+            "inspection": inspection,
+            "sample": sample,
+            "strata": sample.manifest["strata"] if sample else [],
+            "replacements": selectors.sample_replacements(sample) if sample else [],
+            "registers": selectors.registers_for_draw(inspection),
+            "draw_form": draw_form or DrawForm(initial={"allocation": "proportional", "strata": ["category"], "minimum_per_stratum": 0}),
+            "replace_form": replace_form or ReplaceForm(),
+            "preview": preview,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def detail(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    return _detail(request, _led(request, inspection_id))
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def commit(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        return redirect("inspections:detail", inspection_id=inspection.pk)
+    try:
+        seed_commit(inspection=inspection, actor=request.user)
+    except InspectionError as exc:
+        return _detail(request, inspection, error=str(exc), status=409)
+    return redirect("inspections:detail", inspection_id=inspection.pk)
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def draw(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        return redirect("inspections:detail", inspection_id=inspection.pk)
+    form = DrawForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, inspection, draw_form=form, status=400)
+    register = selectors.registers_for_draw(inspection).filter(pk=form.cleaned_data["register"]).first()
+    if register is None:
+        form.add_error("register", "Choose one of this body's registers")
+        return _detail(request, inspection, draw_form=form, status=400)
+    try:
+        plan = plan_from_mapping(form.plan_mapping())
+        if request.POST.get("action") == "preview":
+            from casereview.domain.sampling import frame_filter
+
+            frame = frame_filter(register_frame(register), plan)
+            labels = [" / ".join(str(v) for v in row) for row in frame.select(list(plan.strata)).iter_rows()] if plan.strata else ["all"] * frame.height
+            sizes: dict[str, int] = {}
+            for label in labels:
+                sizes[label] = sizes.get(label, 0) + 1
+            preview = {
+                "frame_size": frame.height,
+                "margin": margin_for(size=min(plan.size, max(frame.height, 1)), confidence=0.95, population=max(frame.height, 1)),
+                "allocations": allocate(sizes, plan) if sizes else [],
+            }
+            return _detail(request, inspection, draw_form=form, preview=preview)
+        sample_draw(
+            inspection=inspection, register=register, plan=plan,
+            allow_late_commitment=form.cleaned_data["allow_late_commitment"], actor=request.user,
+        )
+    except (PlanError, InspectionError) as exc:
+        return _detail(request, inspection, draw_form=form, error=str(exc), status=400)
+    return redirect("inspections:detail", inspection_id=inspection.pk)
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def manifest(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = _led(request, inspection_id)
+    sample = selectors.inspection_sample(inspection)
+    if sample is None:
+        raise Http404
+    journal_record(
+        actor=request.user, operation=Operation.DISCLOSURE, action="manifest_download",
+        object_type="inspection", object_id=inspection.pk, reason="manifest",
+    )
+    response = HttpResponse(
+        json.dumps(sample.manifest, indent=2, ensure_ascii=False) + "\n", content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="manifest-inspection-{inspection.pk}.json"'
+    return response
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def replace(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        return redirect("inspections:detail", inspection_id=inspection.pk)
+    form = ReplaceForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, inspection, replace_form=form, status=400)
+    try:
+        sample_replace(inspection=inspection, case_ref=form.cleaned_data["case_ref"],
+                       reason=form.cleaned_data["reason"], actor=request.user)
+    except InspectionError as exc:
+        form.add_error("case_ref", str(exc))
+        return _detail(request, inspection, replace_form=form, status=400)
+    return redirect("inspections:detail", inspection_id=inspection.pk)
