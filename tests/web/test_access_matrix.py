@@ -32,6 +32,14 @@ MATRIX: dict[str, dict[str, int]] = {
     },
     "journal:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "accounts:locked": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
+    "inspections:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK},
+    "inspections:new": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    # An inspection's own pages are for the lead inspector who leads it (the test's lead does).
+    "inspections:detail": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "inspections:commit": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
+    "inspections:draw": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
+    "inspections:manifest": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "inspections:replace": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
 }
 
 
@@ -50,12 +58,12 @@ def test_every_url_has_a_row_in_the_matrix() -> None:
     assert names == set(MATRIX), f"add these to MATRIX: {names - set(MATRIX)}; remove: {set(MATRIX) - names}"
 
 
-def sample_path(name: str, pattern: Any, register_id: int) -> str:
+def sample_path(name: str, pattern: Any, ids: dict[str, int]) -> str:
     from django.urls import reverse
 
     kwargs: dict[str, Any] = {}
     for key in pattern.pattern.converters:
-        kwargs[key] = register_id if key.endswith("_id") else "not-a-real-token"
+        kwargs[key] = ids.get(key, 1) if key.endswith("_id") else "not-a-real-token"
     return reverse(name, kwargs=kwargs)
 
 
@@ -64,11 +72,25 @@ def sample_path(name: str, pattern: Any, register_id: int) -> str:
 def test_each_role_reaches_exactly_the_pages_it_may(
     role: str, make_user: Callable[..., Any], body: Any, register_csv: Callable[..., Path]
 ) -> None:
+    import datetime as dt
+
+    from casereview.domain.sampling import SamplePlan
+    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+
+    user = make_user(role)
+    inspection = inspection_create(
+        body_code="SYN", name="Q", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31),
+        lead=user if role == "lead_inspector" else make_user("lead_inspector", "another-lead"),
+    )
+    seed_commit(inspection=inspection)
+    inspection.refresh_from_db()
     register = register_import(path=register_csv(rows=5), body_code="SYN")
-    client = verified_client(make_user(role))
+    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=2))
+    client = verified_client(user)
+    ids = {"register_id": register.pk, "inspection_id": inspection.pk}
     got = {}
     for name, pattern in url_names():
-        response = client.get(sample_path(name, pattern, register.pk))
+        response = client.get(sample_path(name, pattern, ids))
         got[name] = response.status_code
         if response.status_code == OK and name not in {"healthz"}:
             assert response["Content-Security-Policy"] and response["Cache-Control"] == "no-store", name
@@ -82,5 +104,5 @@ def test_signed_out_visitors_are_sent_to_sign_in_everywhere(client: Any) -> None
     for name, pattern in url_names():
         if name in {"login", "healthz", "logout"}:
             continue
-        response = client.get(sample_path(name, pattern, 1))
+        response = client.get(sample_path(name, pattern, {}))
         assert response.status_code == REDIRECT and response["Location"].startswith("/login/"), name

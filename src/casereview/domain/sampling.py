@@ -416,16 +416,13 @@ def draw(
         .unnest("_s")
         .sort(["_label", "_key", "case_ref"])
     )
-    groups = {
-        str(part["_label"][0]): part.head(limits[str(part["_label"][0])])
-        for part in kept.partition_by("_label", maintain_order=True)
-    }
+    groups = {str(part["_label"][0]): part for part in kept.partition_by("_label", maintain_order=True)}
     out: list[DrawnStratum] = []
     for label in sorted(allocations):
         alloc = allocations[label]
-        part = groups.get(label)
-        ordered = part["case_ref"].to_list() if part is not None else []
-        key = {c: (part[f"_s_{c}"][0] if part is not None else None) for c in plan.strata}
+        part = groups[label]  # every stratum has at least one case, so at least one row here
+        ordered = part["case_ref"].to_list()[: limits[label]]
+        key = {c: part[f"_s_{c}"][0] for c in plan.strata}
         out.append(
             DrawnStratum(
                 label=label,

@@ -160,3 +160,31 @@ def test_allocations_never_exceed_a_stratum_and_add_up(sizes: dict[str, int], to
     assert all(0 <= a.allocated <= a.frame_size and a.allocated <= a.wanted for a in result)
     base = sum(min(minimum, n) for n in sizes.values())
     assert sum(a.wanted for a in result) == max(total, base) or sum(sizes.values()) == 0
+
+
+def test_a_stratum_allocated_nothing_still_appears_with_its_frame_size() -> None:
+    result = draw(cases(200), seed=SEED, plan=SamplePlan(size=1, reserve=0))
+    assert sum(len(s.sample) for s in result) == 1
+    assert {s.label for s in result} == {"missing_child", "domestic_abuse", "neglect"}
+    assert all(s.key == {"category": s.label} for s in result)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 120),
+    size=st.integers(1, 150),
+    reserve=st.one_of(st.none(), st.integers(0, 5)),
+    minimum=st.integers(0, 4),
+    strata=st.sampled_from([(), ("category",), ("category", "unit")]),
+)
+def test_any_plan_draws_disjoint_samples_and_reserves_within_each_stratum(
+    n: int, size: int, reserve: int | None, minimum: int, strata: tuple[str, ...]
+) -> None:
+    frame = cases(n, seed=n)
+    plan = SamplePlan(size=size, reserve=reserve, minimum_per_stratum=minimum, strata=strata)
+    result = draw(frame, seed=SEED, plan=plan)
+    assert sum(s.frame_size for s in result) == n
+    for s in result:
+        assert len(s.sample) == s.allocated <= s.frame_size
+        assert not set(s.sample) & set(s.reserve)
+        assert len(s.reserve) == min(s.frame_size - s.allocated, s.allocated if reserve is None else reserve)
