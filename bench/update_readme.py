@@ -63,11 +63,33 @@ def import_table(data: dict) -> str:  # type: ignore[type-arg]
     return "\n".join(lines)
 
 
+def sample_table(data: dict) -> str:  # type: ignore[type-arg]
+    runs = ", ".join(f"{s:.2f}" for s in data["draw_seconds"])
+    verdict = "met" if data["draw_seconds_median"] <= data["target_seconds"] else "**not met**"
+    return "\n".join([
+        f"Stratified draw (`{' × '.join(data['strata'])}`) of {data['sample']:,} cases from a "
+        f"{data['rows']:,}-case register on SQLite (`casereview sample draw`, a fresh process each run), "
+        f"measured {data['measured_at']}:",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| draw, median of {len(data['draw_seconds'])} runs | {data['draw_seconds_median']:.2f} s |",
+        f"| peak RSS | {mb(data['draw_peak_rss_bytes'])} |",
+        f"| computing the {data['rows']:,} HMAC rank keys | {data['hashing_seconds_median']:.2f} s ({100 * data['hashing_share']:.0f}% of the draw) |",
+        "",
+        f"Target: at most {data['target_seconds']} s — {verdict} in this run (runs {runs} s).",
+    ])
+
+
 def main() -> None:
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
     data = json.loads((ROOT / "bench" / "results" / "import.json").read_text())
-    block = f"{START}\n{import_table(data)}\n{END}"
+    tables = [import_table(data)]
+    sample = ROOT / "bench" / "results" / "sample.json"
+    if sample.exists():
+        tables.append(sample_table(json.loads(sample.read_text())))
+    block = f"{START}\n" + "\n\n".join(tables) + f"\n{END}"
     text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
     readme.write_text(text, encoding="utf-8")
 
