@@ -21,12 +21,14 @@ user_app = typer.Typer(help="Users: deactivate, unlock.", no_args_is_help=True)
 inspection_app = typer.Typer(help="Inspections.", no_args_is_help=True)
 seed_app = typer.Typer(help="Seed commitments.", no_args_is_help=True)
 sample_app = typer.Typer(help="Samples: draw, verify, replace.", no_args_is_help=True)
+framework_app = typer.Typer(help="Frameworks: list, validate.", no_args_is_help=True)
 app.add_typer(body_app, name="body")
 app.add_typer(journal_app, name="journal")
 app.add_typer(user_app, name="user")
 app.add_typer(inspection_app, name="inspection")
 app.add_typer(seed_app, name="seed")
 app.add_typer(sample_app, name="sample")
+app.add_typer(framework_app, name="framework")
 
 out = Console()
 err = Console(stderr=True)
@@ -691,6 +693,40 @@ def sample_replace(
         _print_json({"out_of_scope": case, "replacement": replacement.case_ref, "stratum": replacement.stratum})
     else:
         out.print(f"{case} is out of scope; replaced by {replacement.case_ref} ({replacement.stratum})")
+
+
+@framework_app.command("validate")
+def framework_validate(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Check a framework file and report every problem (exit 2 if there are any)."""
+    from casereview.domain.framework import FrameworkError
+    from casereview.importing.frameworks import validate_framework_file
+
+    try:
+        framework = validate_framework_file(file)
+    except FrameworkError as exc:
+        if as_json:
+            _print_json({"ok": False, "error": str(exc)})
+        else:
+            err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    summary = {"ok": True, "framework": framework.ref, "areas": len(framework.areas),
+               "grades": list(framework.grade_codes), "weaknesses": len(framework.weaknesses)}
+    if as_json:
+        _print_json(summary)
+    else:
+        out.print(f"{file}: framework {framework.ref} is valid ({len(framework.areas)} areas, {len(framework.weaknesses)} weakness codes)")
+
+
+@framework_app.command("list")
+def framework_list() -> None:
+    """List the shipped frameworks (id/version)."""
+    from casereview.importing.frameworks import shipped_frameworks
+
+    for ref in shipped_frameworks():
+        out.print(ref)
 
 
 def main() -> None:

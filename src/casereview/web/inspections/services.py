@@ -11,6 +11,7 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
+from casereview.domain.framework import FrameworkError
 from casereview.domain.journal import Operation
 from casereview.domain.sampling import (
     ALGORITHM,
@@ -21,6 +22,7 @@ from casereview.domain.sampling import (
     manifest,
     new_seed_commitment,
 )
+from casereview.importing.frameworks import load_framework
 from casereview.web.journal.services import journal_record
 from casereview.web.registers.models import Body, Case, Register
 
@@ -48,6 +50,10 @@ def inspection_create(
         raise InspectionError("Give the inspection a name")
     if period_end < period_start:
         raise InspectionError("The period ends before it starts")
+    try:
+        load_framework(framework)  # pin only a framework that exists and is valid
+    except FrameworkError as exc:
+        raise InspectionError(str(exc)) from exc
     with transaction.atomic():
         inspection = Inspection.objects.create(
             body=body,

@@ -1,0 +1,226 @@
+"""Frameworks: what a case is graded against, and the overall-grade rule.
+
+A framework file states the areas (following the child's journey), the grade
+scale, the weakness codes, the send-back question and the rule that links
+area grades to the overall grade.  Frameworks are versioned: an inspection
+pins ``id/version`` and a later version never changes its reviews.  The rule
+is a check, not a verdict: the system shows a departure and asks the
+inspector for a reason; it never overrules them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class FrameworkError(Exception):
+    """A framework file that cannot be used; the message lists every problem."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Area:
+    slug: str
+    title: str
+    guidance: str
+    may_be_not_applicable: bool
+    key: bool
+
+
+@dataclass(frozen=True)
+class Weakness:
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    #: overall grade required when a key area is graded worst
+    key_area_inadequate: str | None
+    #: best overall grade allowed when any area is graded worst
+    any_inadequate_at_best: str | None
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    version: int
+    title: str
+    send_back_question: str
+    grades: tuple[Grade, ...]  # best first
+    not_applicable: Grade
+    areas: tuple[Area, ...]
+    weaknesses: tuple[Weakness, ...]
+    rule: Rule
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}/{self.version}"
+
+    @property
+    def grade_codes(self) -> tuple[str, ...]:
+        return tuple(g.code for g in self.grades)
+
+    @property
+    def weakness_codes(self) -> tuple[str, ...]:
+        return tuple(w.code for w in self.weaknesses)
+
+    def label(self, code: str) -> str:
+        for grade in (*self.grades, self.not_applicable):
+            if grade.code == code:
+                return grade.label
+        return code
+
+    def grade_code(self, text: str) -> str | None:
+        """A grade from its code or its label, any case (for spreadsheets people typed)."""
+        wanted = text.strip().lower().replace(" ", "_").replace("-", "_")
+        for grade in (*self.grades, self.not_applicable):
+            if wanted in (grade.code, grade.label.lower().replace(" ", "_").replace("-", "_")):
+                return grade.code
+        return None
+
+    def worse(self, a: str, b: str) -> bool:
+        """Whether grade ``a`` is worse than grade ``b`` on the scale."""
+        codes = self.grade_codes
+        return codes.index(a) > codes.index(b)
+
+
+_SLUG = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+
+
+def _text(table: Mapping[str, Any], key: str, where: str, problems: list[str]) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: {key} must be text")
+        return ""
+    return value.strip()
+
+
+def parse_framework(text: str, *, name: str = "framework") -> Framework:
+    """Read and check a framework file; every problem is reported at once."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FrameworkError(f"{name} is not valid TOML: {exc}") from exc
+    problems: list[str] = []
+    fid = _text(data, "id", "top level", problems)
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        problems.append("top level: version must be a whole number from 1")
+        version = 0
+    title = _text(data, "title", "top level", problems)
+    question = _text(data, "send_back_question", "top level", problems)
+
+    grades: list[Grade] = []
+    for i, g in enumerate(data.get("grades", [])):
+        where = f"grades[{i + 1}]"
+        grades.append(Grade(_text(g, "code", where, problems), _text(g, "label", where, problems)))
+    if len(grades) < 2:
+        problems.append("grades: a scale needs at least two grades, best first")
+    na_table = data.get("not_applicable", {})
+    not_applicable = Grade(
+        _text(na_table, "code", "not_applicable", problems), _text(na_table, "label", "not_applicable", problems)
+    )
+    codes = [g.code for g in grades] + [not_applicable.code]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        problems.append(f"grades: code {code!r} is used twice")
+
+    areas: list[Area] = []
+    for i, a in enumerate(data.get("areas", [])):
+        where = f"areas[{i + 1}]"
+        slug = _text(a, "slug", where, problems)
+        if slug and not _SLUG.match(slug):
+            problems.append(f"{where}: slug {slug!r} must be lower case letters, digits and _")
+        flags = {}
+        for flag in ("may_be_not_applicable", "key"):
+            value = a.get(flag, False)
+            if not isinstance(value, bool):
+                problems.append(f"{where}: {flag} must be true or false")
+                value = False
+            flags[flag] = value
+        areas.append(
+            Area(slug, _text(a, "title", where, problems), _text(a, "guidance", where, problems),
+                 flags["may_be_not_applicable"], flags["key"])
+        )
+    if not areas:
+        problems.append("areas: a framework needs at least one area")
+    slugs = [a.slug for a in areas]
+    for slug in {s for s in slugs if slugs.count(s) > 1}:
+        problems.append(f"areas: slug {slug!r} is used twice")
+
+    weaknesses: list[Weakness] = []
+    for i, w in enumerate(data.get("weaknesses", [])):
+        where = f"weaknesses[{i + 1}]"
+        code = _text(w, "code", where, problems)
+        if code and not _CODE.match(code):
+            problems.append(f"{where}: code {code!r} must be capitals and digits, e.g. W16")
+        weaknesses.append(Weakness(code, _text(w, "text", where, problems)))
+    wcodes = [w.code for w in weaknesses]
+    for code in {c for c in wcodes if wcodes.count(c) > 1}:
+        problems.append(f"weaknesses: code {code!r} is used twice")
+
+    rule_table = data.get("rule", {})
+    rule = Rule(rule_table.get("key_area_inadequate"), rule_table.get("any_inadequate_at_best"))
+    for key in ("key_area_inadequate", "any_inadequate_at_best"):
+        value = getattr(rule, key)
+        if value is not None and value not in [g.code for g in grades]:
+            problems.append(f"rule: {key} = {value!r} is not a grade of this framework")
+    for key in rule_table:
+        if key not in ("key_area_inadequate", "any_inadequate_at_best"):
+            problems.append(f"rule: unknown setting {key!r}")
+    if problems:
+        raise FrameworkError(f"{name} has {len(problems)} problem(s): " + "; ".join(problems))
+    return Framework(
+        id=fid, version=int(version), title=title, send_back_question=question, grades=tuple(grades),
+        not_applicable=not_applicable, areas=tuple(areas), weaknesses=tuple(weaknesses), rule=rule,
+    )
+
+
+# --- The overall-grade rule -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    #: the best overall grade the rule allows (None: the rule says nothing)
+    best_allowed: str | None
+    #: the grade the rule requires exactly (None: any grade up to best_allowed)
+    required: str | None
+    explanation: str
+
+    def departs(self, overall: str, framework: Framework) -> bool:
+        if self.required is not None:
+            return overall != self.required
+        return self.best_allowed is not None and framework.worse(self.best_allowed, overall)
+
+
+def check_overall(framework: Framework, area_grades: Mapping[str, str]) -> RuleCheck:
+    """What the framework's rule says the overall grade should be, given the area grades."""
+    worst = framework.grade_codes[-1]
+    worst_areas = [a for a in framework.areas if area_grades.get(a.slug) == worst]
+    rule = framework.rule
+    key_worst = [a for a in worst_areas if a.key]
+    if key_worst and rule.key_area_inadequate:
+        titles = ", ".join(a.title for a in key_worst)
+        return RuleCheck(
+            rule.key_area_inadequate, rule.key_area_inadequate,
+            f"{framework.label(worst)} in {titles}: the rule makes the overall grade "
+            f"{framework.label(rule.key_area_inadequate)}",
+        )
+    if worst_areas and rule.any_inadequate_at_best:
+        titles = ", ".join(a.title for a in worst_areas)
+        return RuleCheck(
+            rule.any_inadequate_at_best, None,
+            f"{framework.label(worst)} in {titles}: the rule allows an overall grade no better than "
+            f"{framework.label(rule.any_inadequate_at_best)}",
+        )
+    return RuleCheck(None, None, "")
