@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from casereview.domain.grading import TamperedReview, clean_answers, rule_note, submission_problems
+from casereview.importing.frameworks import load_framework
+
+F = load_framework("child-protection/1")
+ALL_GOOD = {a.slug: "good" for a in F.areas}
+
+
+def answers(**over: object):  # type: ignore[no-untyped-def]
+    base: dict[str, object] = {
+        "area_grades": ALL_GOOD, "area_weaknesses": {}, "area_comments": {}, "overall": "good",
+        "departure_reason": "", "send_back": "no",
+    }
+    base.update(over)
+    return clean_answers(F, **base)  # type: ignore[arg-type]
+
+
+def test_a_complete_consistent_review_has_no_problems() -> None:
+    assert submission_problems(F, answers()) == []
+
+
+def test_missing_answers_are_listed_in_page_order() -> None:
+    a = answers(area_grades={"initial_contact": "good"}, overall="", send_back="")
+    fields = [p.field for p in submission_problems(F, a)]
+    assert fields[0] == "grade_assessment_and_help" and fields[-2:] == ["overall", "send_back"]
+    assert "grade_initial_contact" not in fields
+
+
+def test_departing_from_the_rule_needs_a_reason_and_is_then_accepted() -> None:
+    grades = {**ALL_GOOD, "initial_contact": "inadequate"}
+    a = answers(area_grades=grades, overall="requires_improvement")
+    assert [p.field for p in submission_problems(F, a)] == ["departure_reason"]
+    assert "Initial contact" in rule_note(F, a)
+    b = answers(area_grades=grades, overall="requires_improvement", departure_reason="Prompt safeguarding later")
+    assert submission_problems(F, b) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"area_grades": {**ALL_GOOD, "initial_contact": "excellent"}},
+        {"area_grades": {**ALL_GOOD, "initial_contact": "not_applicable"}},  # not allowed for this area
+        {"area_grades": {"made_up_area": "good"}},
+        {"area_weaknesses": {"initial_contact": ["W99"]}},
+        {"overall": "outstanding"},
+        {"send_back": "maybe"},
+    ],
+)
+def test_values_outside_the_framework_are_tampering(change: dict[str, object]) -> None:
+    with pytest.raises(TamperedReview):
+        answers(**change)
+
+
+def test_not_applicable_is_accepted_where_the_framework_allows_it() -> None:
+    a = answers(area_grades={**ALL_GOOD, "police_detention": "not_applicable"})
+    assert a.area_grades["police_detention"] == "not_applicable" and submission_problems(F, a) == []
