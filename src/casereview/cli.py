@@ -22,6 +22,7 @@ inspection_app = typer.Typer(help="Inspections.", no_args_is_help=True)
 seed_app = typer.Typer(help="Seed commitments.", no_args_is_help=True)
 sample_app = typer.Typer(help="Samples: draw, verify, replace.", no_args_is_help=True)
 framework_app = typer.Typer(help="Frameworks: list, validate.", no_args_is_help=True)
+conflict_app = typer.Typer(help="Conflicts of interest.", no_args_is_help=True)
 app.add_typer(body_app, name="body")
 app.add_typer(journal_app, name="journal")
 app.add_typer(user_app, name="user")
@@ -29,6 +30,7 @@ app.add_typer(inspection_app, name="inspection")
 app.add_typer(seed_app, name="seed")
 app.add_typer(sample_app, name="sample")
 app.add_typer(framework_app, name="framework")
+app.add_typer(conflict_app, name="conflict")
 
 out = Console()
 err = Console(stderr=True)
@@ -693,6 +695,57 @@ def sample_replace(
         _print_json({"out_of_scope": case, "replacement": replacement.case_ref, "stratum": replacement.stratum})
     else:
         out.print(f"{case} is out of scope; replaced by {replacement.case_ref} ({replacement.stratum})")
+
+
+@app.command("assign")
+def assign(
+    inspection: Annotated[int, typer.Option(help="Inspection id")],
+    inspectors: Annotated[str, typer.Option(help="Usernames, comma-separated")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Share the sample's unassigned cases among inspectors, balanced, honouring declared conflicts."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from casereview.web.reviews.services import ReviewError, assignments_balance
+
+    names = [n.strip() for n in inspectors.split(",") if n.strip()]
+    users = list(get_user_model().objects.filter(username__in=names, is_active=True))
+    missing = sorted(set(names) - {u.get_username() for u in users})
+    if missing:
+        err.print(f"[red]No active user called {', '.join(missing)}[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    try:
+        count = assignments_balance(inspection=_inspection_or_exit(inspection), inspectors=users)
+    except ReviewError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    if as_json:
+        _print_json({"assigned": count})
+    else:
+        out.print(f"Assigned {count} case(s)")
+
+
+@conflict_app.command("declare")
+def conflict_declare(
+    inspector: Annotated[str, typer.Option(help="Username of the inspector")],
+    body: Annotated[str, typer.Option(help="Code of the body")],
+    unit: Annotated[str, typer.Option(help="The unit the inspector must not review")],
+) -> None:
+    """Declare a conflict of interest: the inspector never receives cases from this unit."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from casereview.web.registers.models import Body
+    from casereview.web.reviews.services import conflict_declare as declare
+
+    user = get_user_model().objects.filter(username=inspector).first()
+    found = Body.objects.filter(code=body.strip().upper()).first()
+    if user is None or found is None:
+        err.print("[red]Unknown inspector or body[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    declare(inspector=user, body=found, unit=unit)
+    out.print(f"{inspector} will not receive cases from {unit} ({found.code})")
 
 
 @framework_app.command("validate")

@@ -40,6 +40,11 @@ MATRIX: dict[str, dict[str, int]] = {
     "inspections:draw": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
     "inspections:manifest": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     "inspections:replace": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
+    "reviews:mine": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK},
+    # The case is assigned to the test's inspector; the test's lead leads its inspection.
+    "reviews:review": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK},
+    "reviews:autosave": dict.fromkeys(ROLES, GONE),  # POST only, by the assigned inspector
+    "reviews:reopen": dict.fromkeys(ROLES, GONE),  # POST only, by the lead
 }
 
 
@@ -86,8 +91,17 @@ def test_each_role_reaches_exactly_the_pages_it_may(
     inspection.refresh_from_db()
     register = register_import(path=register_csv(rows=5), body_code="SYN")
     sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=2))
+    from casereview.web.reviews.models import Assignment
+    from casereview.web.reviews.services import assignments_balance
+
+    assignee = user if role == "inspector" else make_user("inspector", "another-inspector")
+    assignments_balance(inspection=inspection, inspectors=[assignee])
     client = verified_client(user)
-    ids = {"register_id": register.pk, "inspection_id": inspection.pk}
+    ids = {
+        "register_id": register.pk,
+        "inspection_id": inspection.pk,
+        "assignment_id": Assignment.objects.order_by("id").values_list("id", flat=True).first() or 0,
+    }
     got = {}
     for name, pattern in url_names():
         response = client.get(sample_path(name, pattern, ids))

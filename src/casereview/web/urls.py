@@ -14,5 +14,6 @@ urlpatterns = [
     path("registers/", include("casereview.web.registers.urls")),
     path("journal/", include("casereview.web.journal.urls")),
     path("inspections/", include("casereview.web.inspections.urls")),
+    path("reviews/", include("casereview.web.reviews.urls")),
     path("users/", include("casereview.web.accounts.urls")),
 ]

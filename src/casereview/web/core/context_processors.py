@@ -15,4 +15,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "verified": verified,
         "can_import": verified and has_any_role(user, CAN_IMPORT_REGISTERS),
         "can_read_journal": verified and has_any_role(user, {Role.ADMINISTRATOR}),
+        "can_review": verified and has_any_role(user, {Role.INSPECTOR, Role.LEAD_INSPECTOR}),
     }

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "casereview.web.journal",
     "casereview.web.registers",
     "casereview.web.inspections",
+    "casereview.web.reviews",
 ]
 
 MIDDLEWARE = [

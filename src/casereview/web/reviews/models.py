@@ -1,0 +1,78 @@
+"""Assignments of sampled cases to inspectors, their reviews, and conflicts of interest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from casereview.web.inspections.models import SampledCase
+from casereview.web.registers.models import Body
+
+
+class ConflictOfInterest(models.Model):
+    """An inspector declared they must not review cases from this unit of this body."""
+
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+")
+    unit = models.CharField(max_length=200)
+    declared_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["inspector", "body", "unit"], name="one_declaration")]
+
+    def __str__(self) -> str:
+        return f"{self.inspector} – {self.unit}"
+
+
+class Assignment(models.Model):
+    class Kind(models.TextChoices):
+        FIRST = "first", "First review"
+        MODERATION = "moderation", "Moderation"
+
+    sampled_case = models.ForeignKey(SampledCase, on_delete=models.PROTECT, related_name="assignments")
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FIRST)
+    assigned_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sampled_case", "kind"], name="one_assignment_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.sampled_case.case_ref} → {self.inspector} ({self.kind})"
+
+
+class Review(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="review")
+    framework = models.CharField(max_length=100)  # id/version, pinned from the inspection
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    #: Every save increments it; a save against an older version is a conflict, never an overwrite.
+    version = models.IntegerField(default=0)
+    area_grades = models.JSONField(default=dict)
+    area_weaknesses = models.JSONField(default=dict)
+    area_comments = models.JSONField(default=dict)
+    overall = models.CharField(max_length=40, blank=True)
+    departure_reason = models.TextField(blank=True)
+    send_back = models.BooleanField(null=True)
+    updated_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Review of {self.assignment}"
+
+
+class ReviewConflict(models.Model):
+    """A save that arrived against a stale version: kept whole beside the review, never applied."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="conflicts")
+    attempted = models.JSONField()
+    base_version = models.IntegerField()
+    current_version = models.IntegerField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Conflict on {self.review_id} at version {self.current_version}"

@@ -1,0 +1,48 @@
+"""Reads for review pages, scoped: an inspector sees the cases assigned to them; a lead, their inspection's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from casereview.domain.roles import Role
+from casereview.web.accounts.services import user_roles
+from casereview.web.registers.models import Case
+
+from .models import Assignment, Review
+
+
+def assignments_of(user: Any) -> QuerySet[Assignment]:
+    if Role.INSPECTOR not in user_roles(user) and Role.LEAD_INSPECTOR not in user_roles(user):
+        return Assignment.objects.none()
+    return (
+        Assignment.objects.filter(inspector=user)
+        .select_related("sampled_case__sample__inspection__body", "review")
+        .order_by("sampled_case__sample__inspection_id", "sampled_case__stratum", "sampled_case__rank")
+    )
+
+
+def assignment_for(user: Any, assignment_id: int) -> tuple[Assignment, bool] | None:
+    """The assignment and whether ``user`` may edit it (its inspector) or only read it (the lead)."""
+    assignment = (
+        Assignment.objects.select_related("sampled_case__sample__inspection__body", "inspector")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None:
+        return None
+    roles = user_roles(user)
+    if assignment.inspector_id == user.pk and roles & {Role.INSPECTOR, Role.LEAD_INSPECTOR}:
+        return assignment, True
+    if Role.LEAD_INSPECTOR in roles and assignment.sampled_case.sample.inspection.lead_id == user.pk:
+        return assignment, False
+    return None
+
+
+def case_details(assignment: Assignment) -> Case | None:
+    return Case.objects.filter(pk=assignment.sampled_case.case_id).first()
+
+
+def review_of(assignment: Assignment) -> Review | None:
+    return Review.objects.filter(assignment=assignment).first()

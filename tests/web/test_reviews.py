@@ -1,0 +1,154 @@
+"""Assignment and the review page: drafts, submission, conflicts, tampering, reopening."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from casereview.cli import app
+from casereview.domain.sampling import SamplePlan
+from casereview.importing.frameworks import load_framework
+from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+from casereview.web.journal.models import JournalEntry
+from casereview.web.registers.models import Body, Case
+from casereview.web.registers.services import register_import
+from casereview.web.reviews.models import Assignment, Review, ReviewConflict
+from casereview.web.reviews.services import assignments_balance, conflict_declare
+
+from .conftest import verified_client
+
+pytestmark = pytest.mark.django_db(transaction=True)
+F = load_framework("child-protection/1")
+runner = CliRunner()
+
+
+@pytest.fixture
+def setup(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> dict[str, Any]:
+    lead = make_user("lead_inspector", "lead")
+    ina, ben = make_user("inspector", "ina"), make_user("inspector", "ben")
+    inspection = inspection_create(
+        body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31), lead=lead
+    )
+    seed_commit(inspection=inspection)
+    inspection.refresh_from_db()
+    register = register_import(path=register_csv(rows=300), body_code="SYN")
+    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=12, reserve=1))
+    return {"lead": lead, "ina": ina, "ben": ben, "inspection": inspection}
+
+
+def complete_form(version: int, **over: str) -> dict[str, Any]:
+    form: dict[str, Any] = {f"grade_{a.slug}": "good" for a in F.areas}
+    form.update({"overall": "good", "send_back": "no", "version": str(version), "action": "submit"})
+    form.update(over)
+    return form
+
+
+def test_cases_are_balanced_and_never_cross_a_declared_conflict(setup: dict[str, Any]) -> None:
+    units = set(Case.objects.values_list("unit", flat=True))
+    avoided = sorted(units)[0]
+    conflict_declare(inspector=setup["ina"], body=setup["inspection"].body, unit=avoided)
+    assert assignments_balance(inspection=setup["inspection"], inspectors=[setup["ina"], setup["ben"]]) == 12
+    for assignment in Assignment.objects.select_related("inspector"):
+        unit = Case.objects.get(pk=assignment.sampled_case.case_id).unit
+        if unit == avoided:
+            assert assignment.inspector.get_username() == "ben"
+    counts = [Assignment.objects.filter(inspector=u).count() for u in (setup["ina"], setup["ben"])]
+    assert sum(counts) == 12
+    assert assignments_balance(inspection=setup["inspection"], inspectors=[setup["ina"], setup["ben"]]) == 0
+
+
+def test_the_assign_cli(setup: dict[str, Any]) -> None:
+    result = runner.invoke(app, ["assign", "--inspection", str(setup["inspection"].pk), "--inspectors", "ina,ben", "--json"])
+    assert result.exit_code == 0 and '"assigned": 12' in result.stdout
+    assert runner.invoke(app, ["assign", "--inspection", str(setup["inspection"].pk), "--inspectors", "nobody"]).exit_code == 2
+
+
+def first_assignment(setup: dict[str, Any]) -> Assignment:
+    assignments_balance(inspection=setup["inspection"], inspectors=[setup["ina"]])
+    return Assignment.objects.order_by("id").first()  # type: ignore[return-value]
+
+
+def test_a_draft_saves_then_submission_lists_missing_answers_then_submits(setup: dict[str, Any]) -> None:
+    assignment = first_assignment(setup)
+    client = verified_client(setup["ina"])
+    url = f"/reviews/{assignment.pk}/"
+    page = client.get(url)
+    assert page.status_code == 200 and b"Initial contact" in page.content and b"SYNTHETIC" in page.content
+    assert JournalEntry.objects.filter(action="case_consult", reason="case_review").exists()
+    draft = client.post(url, {"grade_initial_contact": "good", "comment_initial_contact": "Quick <script>", "version": "0", "action": "save"})
+    assert draft.status_code == 302
+    review = Review.objects.get()
+    assert review.version == 1 and review.area_grades == {"initial_contact": "good"} and review.state == "draft"
+    assert b"Quick &lt;script&gt;" in client.get(url).content
+    missing = client.post(url, {"grade_initial_contact": "good", "version": "1", "action": "submit"})
+    assert missing.status_code == 400 and b"There is a problem" in missing.content
+    assert b'href="#grade_assessment_and_help"' in missing.content
+    review.refresh_from_db()
+    assert review.state == "draft" and review.version == 2
+    rule = complete_form(2, grade_initial_contact="inadequate", overall="requires_improvement")
+    departed = client.post(url, rule)
+    assert departed.status_code == 400 and b"Give your reason" in departed.content
+    done = client.post(url, {**complete_form(3), "departure_reason": ""})
+    assert done.status_code == 302
+    review.refresh_from_db()
+    assert review.state == "submitted" and review.submitted_at is not None
+    after = client.post(url, complete_form(4, overall="inadequate"))
+    assert after.status_code == 409
+    review.refresh_from_db()
+    assert review.overall == "good"
+
+
+def test_a_stale_save_shows_both_versions_and_keeps_both(setup: dict[str, Any]) -> None:
+    assignment = first_assignment(setup)
+    client = verified_client(setup["ina"])
+    url = f"/reviews/{assignment.pk}/"
+    assert client.post(url, {"overall": "good", "version": "0", "action": "save"}).status_code == 302
+    stale = client.post(url, {"overall": "inadequate", "version": "0", "action": "save"})
+    assert stale.status_code == 409 and b"both versions are kept" in stale.content
+    review = Review.objects.get()
+    assert review.overall == "good"
+    kept = ReviewConflict.objects.get(review=review)
+    assert kept.attempted["overall"] == "inadequate" and kept.base_version == 0
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [{"grade_initial_contact": "excellent"}, {"weaknesses_initial_contact": "W99"}, {"overall": "outstanding"},
+     {"grade_initial_contact": "not_applicable"}, {"grade_made_up": "good"}],
+)
+def test_a_tampered_post_is_refused_and_nothing_is_saved(setup: dict[str, Any], tamper: dict[str, str]) -> None:
+    assignment = first_assignment(setup)
+    client = verified_client(setup["ina"])
+    response = client.post(f"/reviews/{assignment.pk}/", {**complete_form(0), **tamper})
+    assert response.status_code == 400
+    review = Review.objects.get()
+    assert review.version == 0 and review.area_grades == {}
+
+
+def test_only_the_assigned_inspector_edits_and_only_the_lead_reopens(setup: dict[str, Any]) -> None:
+    assignment = first_assignment(setup)
+    url = f"/reviews/{assignment.pk}/"
+    assert verified_client(setup["ben"]).get(url).status_code == 404
+    ina = verified_client(setup["ina"])
+    assert ina.post(url, complete_form(0)).status_code == 302
+    lead = verified_client(setup["lead"])
+    assert lead.get(url).status_code == 200
+    assert lead.post(url, complete_form(1)).status_code == 404  # reads, never edits
+    assert ina.post(f"/reviews/{assignment.pk}/reopen/").status_code == 404
+    assert lead.post(f"/reviews/{assignment.pk}/reopen/").status_code == 302
+    review = Review.objects.get()
+    assert review.state == "draft" and review.version == 2
+    assert JournalEntry.objects.filter(action="review_reopen", object_id=str(review.pk)).exists()
+
+
+def test_autosave_returns_the_new_version(setup: dict[str, Any]) -> None:
+    assignment = first_assignment(setup)
+    client = verified_client(setup["ina"])
+    response = client.post(f"/reviews/{assignment.pk}/autosave/", {"grade_investigation": "requires_improvement", "version": "0"})
+    assert response.status_code == 200 and response.json() == {"version": 1}
+    assert client.post(f"/reviews/{assignment.pk}/autosave/", {"version": "0"}).status_code == 409
