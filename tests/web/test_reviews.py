@@ -152,3 +152,71 @@ def test_autosave_returns_the_new_version(setup: dict[str, Any]) -> None:
     response = client.post(f"/reviews/{assignment.pk}/autosave/", {"grade_investigation": "requires_improvement", "version": "0"})
     assert response.status_code == 200 and response.json() == {"version": 1}
     assert client.post(f"/reviews/{assignment.pk}/autosave/", {"version": "0"}).status_code == 409
+
+
+def submit(client: Any, assignment: Assignment, overall: str, send_back: str = "no") -> None:
+    review_page = client.get(f"/reviews/{assignment.pk}/")
+    assert review_page.status_code == 200
+    version = Review.objects.get(assignment=assignment).version
+    form = complete_form(version, overall=overall, send_back=send_back)
+    if overall == "inadequate":
+        form["grade_decision_making"] = "inadequate"
+    response = client.post(f"/reviews/{assignment.pk}/", form)
+    assert response.status_code == 302, response.content[:2000]
+
+
+def test_moderation_is_seeded_includes_every_inadequate_case_and_stays_blind(setup: dict[str, Any]) -> None:
+    from casereview.web.reviews.services import (
+        disagreements,
+        moderation_assign,
+        moderation_candidates,
+        resolution_record,
+    )
+
+    inspection = setup["inspection"]
+    assignments_balance(inspection=inspection, inspectors=[setup["ina"]])
+    ina = verified_client(setup["ina"])
+    firsts = list(Assignment.objects.filter(kind="first").order_by("id"))
+    submit(ina, firsts[0], "inadequate")
+    for a in firsts[1:]:
+        submit(ina, a, "good")
+    chosen = {c.case_ref for c in moderation_candidates(inspection, 0.10)}
+    assert firsts[0].sampled_case.case_ref in chosen  # graded Inadequate: always moderated
+    assert len(chosen) in (2, 3)  # ceil(10% of 12) = 2 by the seed, plus the inadequate one unless already picked
+    assert chosen == {c.case_ref for c in moderation_candidates(inspection, 0.10)}  # the seed decides, every time
+    assert moderation_assign(inspection=inspection, inspectors=[setup["ina"], setup["ben"]]) == len(chosen)
+    moderations = list(Assignment.objects.filter(kind="moderation"))
+    assert {m.inspector.get_username() for m in moderations} == {"ben"}  # never the first reviewer
+    ben = verified_client(setup["ben"])
+    target = next(m for m in moderations if m.sampled_case_id == firsts[0].sampled_case_id)
+    blind = ben.get(f"/reviews/{target.pk}/").content.decode()
+    assert "The first review" not in blind
+    submit(ben, target, "requires_improvement")
+    revealed = ben.get(f"/reviews/{target.pk}/").content.decode()
+    assert "The first review" in revealed and "inadequate" in revealed
+    found = disagreements(inspection)
+    assert [d.sampled_case.case_ref for d in found] == [target.sampled_case.case_ref]
+    lead = verified_client(setup["lead"])
+    page = lead.get(f"/inspections/{inspection.pk}/").content.decode()
+    assert "Disagreements to resolve" in page and "Agreement on the overall grade" in page
+    refused = lead.post(f"/inspections/{inspection.pk}/resolve/", {"sampled_case": target.sampled_case_id, "final_overall": "inadequate", "rationale": ""})
+    assert refused.status_code == 400
+    done = lead.post(f"/inspections/{inspection.pk}/resolve/", {"sampled_case": target.sampled_case_id, "final_overall": "inadequate", "rationale": "Risk not assessed"})
+    assert done.status_code == 302
+    from casereview.web.reviews.models import Resolution
+
+    resolution = Resolution.objects.get()
+    assert resolution.final_overall == "inadequate" and Review.objects.filter(assignment__sampled_case=target.sampled_case).count() == 2
+    with pytest.raises(Exception, match="Only a disagreement"):
+        agreed = next(m for m in moderations if m.sampled_case_id != firsts[0].sampled_case_id)
+        resolution_record(sampled_case=agreed.sampled_case, final_overall="good", rationale="x", actor=setup["lead"])
+
+
+def test_moving_a_case_respects_conflicts(setup: dict[str, Any]) -> None:
+    from casereview.web.reviews.services import ReviewError, assignment_move
+
+    assignment = first_assignment(setup)
+    unit = Case.objects.get(pk=assignment.sampled_case.case_id).unit
+    conflict_declare(inspector=setup["ben"], body=setup["inspection"].body, unit=unit)
+    with pytest.raises(ReviewError, match="conflict of interest"):
+        assignment_move(assignment=assignment, to=setup["ben"])

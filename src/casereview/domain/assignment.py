@@ -14,6 +14,8 @@ class AssignmentError(Exception):
 class CaseToAssign:
     key: int
     unit: str
+    #: inspectors who must not receive this case (e.g. its first reviewer, for moderation)
+    exclude: frozenset[str] = frozenset()
 
 
 def balance(
@@ -35,7 +37,9 @@ def balance(
     out: dict[int, str] = {}
     stuck: list[str] = []
     for case in cases:
-        eligible = [name for name in inspectors if case.unit not in declared.get(name, set())]
+        eligible = [
+            name for name in inspectors if case.unit not in declared.get(name, set()) and name not in case.exclude
+        ]
         if not eligible:
             stuck.append(f"case {case.key} (unit {case.unit})")
             continue
@@ -44,8 +48,8 @@ def balance(
         load[chosen] += 1
     if stuck:
         raise AssignmentError(
-            "Every chosen inspector declared a conflict with the unit of " + ", ".join(stuck)
-            + "; add another inspector"
+            "No chosen inspector may take " + ", ".join(stuck)
+            + " (declared conflicts, or they reviewed it first); add another inspector"
         )
     return out
 

@@ -520,3 +520,16 @@ def verify_manifest(
             if listed != expected:
                 return f"the {part} of stratum {label!r} is not in rank order"
     return None
+
+
+def moderation_pick(seed: bytes, case_refs: Sequence[str], share: float) -> list[str]:
+    """The share of cases to second-mark, chosen by the inspection's seed.
+
+    Ranked by HMAC-SHA256 over ``moderation:`` and the case_ref (a different
+    ranking from the draw's); the first ceil(share x n) are chosen.
+    """
+    if not 0 <= share <= 1:
+        raise PlanError("the moderation share must be between 0 and 1")
+    count = math.ceil(round(share * len(case_refs), 9))
+    ranked = sorted(case_refs, key=lambda ref: rank_key(seed, "moderation:" + ref.strip()))
+    return ranked[:count]

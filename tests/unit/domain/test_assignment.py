@@ -23,3 +23,10 @@ def test_no_one_gets_a_case_from_a_unit_they_declared() -> None:
     assert all(result[c.key] == "bea" for c in cases if c.unit == "North")
     with pytest.raises(AssignmentError, match="case 1 \\(unit North\\)"):
         balance(cases, ["al"], conflicts={"al": {"North"}})
+
+
+def test_a_case_never_goes_to_an_excluded_inspector() -> None:
+    cases = [CaseToAssign(i, "N", exclude=frozenset({"al"})) for i in range(3)]
+    assert set(balance(cases, ["al", "bea"]).values()) == {"bea"}
+    with pytest.raises(AssignmentError):
+        balance(cases, ["al"])

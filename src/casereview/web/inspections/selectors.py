@@ -43,3 +43,21 @@ def registers_for_draw(inspection: Inspection) -> QuerySet[Register]:
     return Register.objects.filter(
         body=inspection.body, state=Register.State.LOCKED, purged_at__isnull=True
     ).order_by("-imported_at")
+
+
+def inspectors_available() -> list[Any]:
+    """Active users who hold the inspector role (candidates for assignment)."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model().objects.filter(is_active=True, groups__name=Role.INSPECTOR.value).order_by("username")
+    )
+
+
+def assignment_counts(inspection: Inspection) -> dict[str, int]:
+    from casereview.web.reviews.models import Assignment
+
+    counts: dict[str, int] = {}
+    for kind in Assignment.objects.filter(sampled_case__sample__inspection=inspection).values_list("kind", flat=True):
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:inspection_id>/draw/", views.draw, name="draw"),
     path("<int:inspection_id>/manifest.json", views.manifest, name="manifest"),
     path("<int:inspection_id>/replace/", views.replace, name="replace"),
+    path("<int:inspection_id>/assign/", views.assign, name="assign"),
+    path("<int:inspection_id>/resolve/", views.resolve, name="resolve"),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from casereview.domain.journal import Operation
 from casereview.domain.roles import Role
 from casereview.domain.sampling import PlanError, allocate, margin_for, plan_from_mapping
+from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import role_required
 from casereview.web.journal.services import journal_record
 from casereview.web.registers.selectors import bodies_for_choice
@@ -59,6 +60,9 @@ def _led(request: HttpRequest, inspection_id: int) -> Any:
 
 def _detail(request: HttpRequest, inspection: Any, *, draw_form: DrawForm | None = None,
             replace_form: ReplaceForm | None = None, preview: Any = None, error: str = "", status: int = 200) -> HttpResponse:
+    from casereview.web.reviews import selectors as review_selectors
+    from casereview.web.reviews.services import disagreements
+
     sample = selectors.inspection_sample(inspection)
     return render(
         request,
@@ -73,6 +77,11 @@ def _detail(request: HttpRequest, inspection: Any, *, draw_form: DrawForm | None
             "replace_form": replace_form or ReplaceForm(),
             "preview": preview,
             "error": error,
+            "inspectors": selectors.inspectors_available(),
+            "assignment_counts": selectors.assignment_counts(inspection) if sample else {},
+            "disagreements": disagreements(inspection) if sample else [],
+            "agreement": review_selectors.agreement_for(inspection) if sample else None,
+            "grades": load_framework(inspection.framework).grades,
         },
         status=status,
     )
@@ -163,4 +172,60 @@ def replace(request: HttpRequest, inspection_id: int) -> HttpResponse:
     except InspectionError as exc:
         form.add_error("case_ref", str(exc))
         return _detail(request, inspection, replace_form=form, status=400)
+    return redirect("inspections:detail", inspection_id=inspection.pk)
+
+
+def _users(request: HttpRequest) -> list[Any]:
+    from django.contrib.auth import get_user_model
+
+    names = request.POST.getlist("inspectors")
+    return list(get_user_model().objects.filter(username__in=names, is_active=True))
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def assign(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    from casereview.web.reviews.services import (
+        DEFAULT_MODERATION_SHARE,
+        ReviewError,
+        assignments_balance,
+        moderation_assign,
+    )
+
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        return redirect("inspections:detail", inspection_id=inspection.pk)
+    allowed = {u.pk for u in selectors.inspectors_available()}
+    users = [u for u in _users(request) if u.pk in allowed]
+    try:
+        if request.POST.get("kind") == "moderation":
+            try:
+                share = float(request.POST.get("share", "") or DEFAULT_MODERATION_SHARE * 100) / 100
+            except ValueError:
+                share = -1.0
+            if not 0 <= share <= 1:
+                raise ReviewError("Enter the share to moderate as a percentage from 0 to 100")
+            moderation_assign(inspection=inspection, inspectors=users, share=share, actor=request.user)
+        else:
+            assignments_balance(inspection=inspection, inspectors=users, actor=request.user)
+    except ReviewError as exc:
+        return _detail(request, inspection, error=str(exc), status=400)
+    return redirect("inspections:detail", inspection_id=inspection.pk)
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    from casereview.web.inspections.models import SampledCase
+    from casereview.web.reviews.services import ReviewError, resolution_record
+
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        return redirect("inspections:detail", inspection_id=inspection.pk)
+    case = SampledCase.objects.filter(sample__inspection=inspection, pk=request.POST.get("sampled_case") or 0).first()
+    if case is None:
+        raise Http404
+    try:
+        resolution_record(sampled_case=case, final_overall=request.POST.get("final_overall", ""),
+                          rationale=request.POST.get("rationale", ""), actor=request.user)
+    except ReviewError as exc:
+        return _detail(request, inspection, error=str(exc), status=400)
     return redirect("inspections:detail", inspection_id=inspection.pk)

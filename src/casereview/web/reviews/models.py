@@ -76,3 +76,16 @@ class ReviewConflict(models.Model):
 
     def __str__(self) -> str:
         return f"Conflict on {self.review_id} at version {self.current_version}"
+
+
+class Resolution(models.Model):
+    """The lead inspector's final overall grade where first and second marks disagree; both marks stay."""
+
+    sampled_case = models.OneToOneField(SampledCase, on_delete=models.PROTECT, related_name="resolution")
+    final_overall = models.CharField(max_length=40)
+    rationale = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Resolution of {self.sampled_case_id}"

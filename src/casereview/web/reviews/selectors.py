@@ -46,3 +46,26 @@ def case_details(assignment: Assignment) -> Case | None:
 
 def review_of(assignment: Assignment) -> Review | None:
     return Review.objects.filter(assignment=assignment).first()
+
+
+def agreement_for(inspection: Any) -> dict[str, Any]:
+    """Agreement on the overall grade between the inspection's submitted marks."""
+    from casereview.domain.agreement import Mark, agreement_by_pair, fleiss
+    from casereview.importing.frameworks import load_framework
+
+    from .services import inspection_marks
+
+    scale = load_framework(inspection.framework).grade_codes
+    marks = [Mark(case, rater, grade) for case, rater, grade in inspection_marks(inspection) if grade in scale]
+    cases, kappa = fleiss(marks, scale)
+    return {"pairs": agreement_by_pair(marks, scale), "fleiss_cases": cases, "fleiss_kappa": kappa}
+
+
+def first_review_after_moderation(assignment: Assignment, review: Review) -> Review | None:
+    """Moderation is blind: the first review is shown only once the moderator has submitted."""
+    if assignment.kind != Assignment.Kind.MODERATION or review.state != Review.State.SUBMITTED:
+        return None
+    return Review.objects.filter(
+        assignment__sampled_case=assignment.sampled_case, assignment__kind=Assignment.Kind.FIRST,
+        state=Review.State.SUBMITTED,
+    ).first()

@@ -6,18 +6,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from casereview.domain.assignment import AssignmentError, CaseToAssign, balance
 from casereview.domain.grading import ReviewAnswers, submission_problems
 from casereview.domain.journal import Operation
+from casereview.domain.sampling import moderation_pick
 from casereview.importing.frameworks import load_framework
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.journal.services import journal_record
 from casereview.web.registers.models import Case
 
-from .models import Assignment, ConflictOfInterest, Review, ReviewConflict
+from .models import Assignment, ConflictOfInterest, Resolution, Review, ReviewConflict
 
 
 class ReviewError(Exception):
@@ -203,3 +204,124 @@ def review_reopen(*, review: Review, actor: Any) -> Review:
             object_type="review", object_id=current.pk, detail={"version": current.version},
         )
     return current
+
+
+DEFAULT_MODERATION_SHARE = 0.10
+
+
+def moderation_candidates(inspection: Inspection, share: float) -> list[SampledCase]:
+    """The seeded share of the sample, plus every case first graded worst or marked for send back."""
+    sample = Sample.objects.filter(inspection=inspection).first()
+    if sample is None:
+        return []
+    active = _active_cases(sample)
+    picked = set(moderation_pick(bytes.fromhex(inspection.seed), [c.case_ref for c in active], share))
+    worst = load_framework(inspection.framework).grade_codes[-1]
+    flagged = set(
+        Review.objects.filter(
+            assignment__sampled_case__sample=sample, assignment__kind=Assignment.Kind.FIRST,
+            state=Review.State.SUBMITTED,
+        ).filter(Q(overall=worst) | Q(send_back=True)).values_list("assignment__sampled_case__case_ref", flat=True)
+    )
+    return [c for c in active if c.case_ref in picked or c.case_ref in flagged]
+
+
+def moderation_assign(
+    *, inspection: Inspection, inspectors: list[Any], share: float = DEFAULT_MODERATION_SHARE, actor: Any = None
+) -> int:
+    """Give each moderation case to another inspector than its first reviewer, blind; returns how many."""
+    with transaction.atomic():
+        cases = [
+            c for c in moderation_candidates(inspection, share)
+            if not Assignment.objects.filter(sampled_case=c, kind=Assignment.Kind.MODERATION).exists()
+        ]
+        firsts = dict(
+            Assignment.objects.filter(sampled_case__in=cases, kind=Assignment.Kind.FIRST).values_list(
+                "sampled_case_id", "inspector__username"
+            )
+        )
+        units = _units(cases)
+        by_name = {i.get_username(): i for i in inspectors}
+        already = dict(
+            Assignment.objects.filter(sampled_case__sample__inspection=inspection, kind=Assignment.Kind.MODERATION)
+            .values_list("inspector__username")
+            .annotate(n=Count("id"))
+            .values_list("inspector__username", "n")
+        )
+        try:
+            plan = balance(
+                [
+                    CaseToAssign(c.pk, units.get(c.case_id, ""), exclude=frozenset({firsts[c.pk]}) if c.pk in firsts else frozenset())
+                    for c in cases
+                ],
+                sorted(by_name),
+                already=already,
+                conflicts=_conflicts(inspection, inspectors),
+            )
+        except AssignmentError as exc:
+            raise ReviewError(str(exc)) from exc
+        now = timezone.now()
+        Assignment.objects.bulk_create(
+            [Assignment(sampled_case_id=key, inspector=by_name[name], kind=Assignment.Kind.MODERATION, assigned_at=now)
+             for key, name in plan.items()]
+        )
+        journal_record(
+            actor=actor, operation=Operation.ALTERATION, action="moderation_assign",
+            object_type="inspection", object_id=inspection.pk,
+            detail={"assigned": len(plan), "share": share, "inspectors": sorted(by_name)},
+        )
+    return len(plan)
+
+
+@dataclass
+class Disagreement:
+    sampled_case: SampledCase
+    first: Review
+    second: Review
+    resolution: Resolution | None
+
+
+def disagreements(inspection: Inspection) -> list[Disagreement]:
+    """Cases whose submitted first and moderation overall grades differ."""
+    reviews: dict[int, dict[str, Review]] = {}
+    for review in Review.objects.filter(
+        assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED
+    ).select_related("assignment__sampled_case", "assignment__inspector"):
+        reviews.setdefault(review.assignment.sampled_case_id, {})[review.assignment.kind] = review
+    out = []
+    for marks in reviews.values():
+        first, second = marks.get(Assignment.Kind.FIRST), marks.get(Assignment.Kind.MODERATION)
+        if first and second and first.overall != second.overall:
+            case = first.assignment.sampled_case
+            out.append(Disagreement(case, first, second, Resolution.objects.filter(sampled_case=case).first()))
+    return sorted(out, key=lambda d: (d.sampled_case.stratum, d.sampled_case.rank))
+
+
+def resolution_record(*, sampled_case: SampledCase, final_overall: str, rationale: str, actor: Any) -> Resolution:
+    inspection = sampled_case.sample.inspection
+    framework = load_framework(inspection.framework)
+    if final_overall not in framework.grade_codes:
+        raise ReviewError("Choose one of the framework's grades")
+    if not rationale.strip():
+        raise ReviewError("Give the rationale for the final grade")
+    if sampled_case.pk not in {d.sampled_case.pk for d in disagreements(inspection)}:
+        raise ReviewError("Only a disagreement between submitted marks needs a final grade")
+    with transaction.atomic():
+        resolution, _ = Resolution.objects.update_or_create(
+            sampled_case=sampled_case,
+            defaults={"final_overall": final_overall, "rationale": rationale.strip(), "by": actor, "at": timezone.now()},
+        )
+        journal_record(
+            actor=actor, operation=Operation.ALTERATION, action="disagreement_resolve",
+            object_type="sampled_case", object_id=sampled_case.pk, detail={"final": final_overall},
+        )
+    return resolution
+
+
+def inspection_marks(inspection: Inspection) -> list[tuple[str, str, str]]:
+    """(case_ref, inspector, overall) for every submitted review of the inspection."""
+    return list(
+        Review.objects.filter(assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED)
+        .exclude(overall="")
+        .values_list("assignment__sampled_case__case_ref", "assignment__inspector__username", "overall")
+    )

@@ -73,6 +73,7 @@ def _page(request: HttpRequest, assignment: Any, editable: bool, review: Any, *,
             "case": case, "framework": framework, "areas": areas, "answers": shown,
             "problems": problems or [], "rule_note": rule_note(framework, shown),
             "errors_by_field": {p.field: p.message for p in problems or []},
+            "first_review": selectors.first_review_after_moderation(assignment, review),
         },
         status=status,
     )
