@@ -726,6 +726,38 @@ def assign(
         out.print(f"Assigned {count} case(s)")
 
 
+@app.command("import-reviews")
+def import_reviews(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    inspection: Annotated[int, typer.Option(help="Inspection id")],
+    register: Annotated[int | None, typer.Option(help="Register the cases come from (default: the sample's, or the body's latest)")] = None,
+    errors_csv: Annotated[Path | None, typer.Option(help="Write every problem to this CSV file")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Bring in reviews kept in a spreadsheet (CSV or XLSX), all or nothing. Exit status 2 when refused."""
+    _django()
+    from casereview.web.registers.services import write_errors_csv
+    from casereview.web.reviews.services import ReviewsRejected, reviews_import
+
+    found = _inspection_or_exit(inspection)
+    try:
+        stored = reviews_import(inspection=found, path=file, register=_register_or_exit(register) if register else None)
+    except ReviewsRejected as exc:
+        if errors_csv is not None and exc.errors:
+            write_errors_csv(exc.errors, errors_csv)
+        if as_json:
+            _print_json({"error": exc.message, "errors": [e.as_dict() for e in exc.errors]})
+        else:
+            err.print(f"[red]{exc.message}[/red]")
+            for e in exc.errors:
+                err.print(f"line {e.line}  {e.column}  {e.value}  {e.reason}")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    if as_json:
+        _print_json({"inspection_id": found.pk, "reviews": stored})
+    else:
+        out.print(f"Imported {stored} review(s) into inspection {found.pk}")
+
+
 @conflict_app.command("declare")
 def conflict_declare(
     inspector: Annotated[str, typer.Option(help="Username of the inspector")],

@@ -131,3 +131,73 @@ def rule_note(framework: Framework, answers: ReviewAnswers) -> str:
         return ""
     check = check_overall(framework, answers.area_grades)
     return check.explanation if check.departs(answers.overall, framework) else ""
+
+
+# --- Reviews kept in spreadsheets ---------------------------------------------
+
+KINDS = ("first", "moderation")
+#: Weaknesses a spreadsheet gives for the whole case, not an area, are kept under this key.
+CASE_WEAKNESSES = "_case"
+
+
+@dataclass(frozen=True)
+class ImportedReview:
+    line: int
+    case_ref: str
+    reviewer: str
+    kind: str
+    answers: ReviewAnswers
+
+
+def parse_review_row(
+    framework: Framework, row: Mapping[str, str | None], line: int
+) -> tuple[ImportedReview | None, list[tuple[int, str, str, str]]]:
+    """One spreadsheet row (normalised headers) as a review, or its problems (line, column, value, reason)."""
+    problems: list[tuple[int, str, str, str]] = []
+
+    def value(column: str) -> str:
+        return (row.get(column) or "").strip()
+
+    case_ref, reviewer = value("case_ref"), value("reviewer")
+    if not case_ref:
+        problems.append((line, "case_ref", "", "case_ref is required"))
+    if not reviewer:
+        problems.append((line, "reviewer", "", "reviewer is required"))
+    kind = value("kind").lower() or "first"
+    if kind not in KINDS:
+        problems.append((line, "kind", value("kind"), "kind must be first or moderation"))
+    overall_text = value("overall")
+    overall = framework.grade_code(overall_text) if overall_text else None
+    if overall is None or overall == framework.not_applicable.code:
+        problems.append((line, "overall", overall_text, "overall must be " + ", ".join(g.label for g in framework.grades)))
+    grades: dict[str, str] = {}
+    areas = {a.slug: a for a in framework.areas}
+    for column in row:
+        if column.startswith("area:"):
+            slug, text = column.removeprefix("area:"), value(column)
+            if slug not in areas:
+                problems.append((line, column, "", f"{slug!r} is not an area of {framework.ref}"))
+                continue
+            if not text:
+                continue
+            code = framework.grade_code(text)
+            if code is None or (code == framework.not_applicable.code and not areas[slug].may_be_not_applicable):
+                problems.append((line, column, text, f"not a grade {areas[slug].title} can have"))
+            else:
+                grades[slug] = code
+    weaknesses = [w.strip().upper() for w in value("weaknesses").replace(",", ";").split(";") if w.strip()]
+    for code in weaknesses:
+        if code not in framework.weakness_codes:
+            problems.append((line, "weaknesses", code, f"not a weakness code of {framework.ref}"))
+    send_back_text = value("send_back").lower()
+    if send_back_text not in ("", "yes", "no", "y", "n", "true", "false"):
+        problems.append((line, "send_back", value("send_back"), "send_back must be yes or no"))
+    if problems:
+        return None, problems
+    answers = ReviewAnswers(
+        area_grades=grades,
+        area_weaknesses={CASE_WEAKNESSES: sorted(set(weaknesses))} if weaknesses else {},
+        overall=overall or "",
+        send_back=None if not send_back_text else send_back_text in ("yes", "y", "true"),
+    )
+    return ImportedReview(line, case_ref, reviewer, kind, answers), []

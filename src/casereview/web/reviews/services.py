@@ -325,3 +325,105 @@ def inspection_marks(inspection: Inspection) -> list[tuple[str, str, str]]:
         .exclude(overall="")
         .values_list("assignment__sampled_case__case_ref", "assignment__inspector__username", "overall")
     )
+
+
+@dataclass
+class ReviewsRejected(Exception):
+    message: str
+    errors: list[Any]
+
+
+def reviews_import(*, inspection: Inspection, path: Any, register: Any = None, actor: Any = None) -> int:
+    """Bring in reviews kept in a spreadsheet, all or nothing; returns how many reviews were stored."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from casereview.domain.grading import parse_review_row
+    from casereview.domain.registers import RegisterError, RowError, normalise_label
+    from casereview.domain.roles import Role
+    from casereview.importing.readers import Limits, inspect_file, open_reader
+    from casereview.web.registers.models import Register
+
+    framework = load_framework(inspection.framework)
+    try:
+        source = inspect_file(path, limits=Limits(settings.CASEREVIEW_MAX_REGISTER_BYTES, settings.CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES, settings.CASEREVIEW_MAX_XLSX_ENTRIES))
+        with open_reader(source, tmp_dir=None) as reader:
+            headers = [h if h.lower().startswith("area:") else normalise_label(h) for h in reader.headers]
+            headers = ["area:" + h[5:].strip() if h.lower().startswith("area:") else h for h in headers]
+            rows = []
+            for batch in reader.batches(5000):
+                for values in batch.iter_rows():
+                    *cells, line = values
+                    rows.append((int(line), dict(zip(headers, cells, strict=True))))
+    except RegisterError as exc:
+        raise ReviewsRejected(str(exc), []) from exc
+    errors: list[RowError] = []
+    parsed = []
+    for line, row in rows:
+        if not any((v or "").strip() for v in row.values()):
+            continue
+        item, problems = parse_review_row(framework, row, line)
+        errors += [RowError(*p) for p in problems]
+        if item is not None:
+            parsed.append(item)
+    users = {u.get_username(): u for u in get_user_model().objects.filter(username__in={p.reviewer for p in parsed}, is_active=True)}
+    seen: dict[tuple[str, str], int] = {}
+    sample = Sample.objects.filter(inspection=inspection).first()
+    for item in parsed:
+        user = users.get(item.reviewer)
+        if user is None or not ({g for g in user.groups.values_list("name", flat=True)} & {Role.INSPECTOR.value, Role.LEAD_INSPECTOR.value}):
+            errors.append(RowError(item.line, "reviewer", item.reviewer, "not an active inspector or lead inspector"))
+        key = (item.case_ref, item.kind)
+        if key in seen:
+            errors.append(RowError(item.line, "case_ref", item.case_ref, f"a {item.kind} review of this case is already on line {seen[key]}"))
+        seen[key] = item.line
+    source_register = register or (sample.register if sample else Register.objects.filter(body=inspection.body, state=Register.State.LOCKED, purged_at__isnull=True).order_by("-imported_at").first())
+    if source_register is None:
+        raise ReviewsRejected("Import the body's register first: imported reviews must name its cases", [])
+    case_ids = dict(Case.objects.filter(register=source_register, case_ref__in={p.case_ref for p in parsed}).values_list("case_ref", "id"))
+    sampled = {c.case_ref: c for c in SampledCase.objects.filter(sample=sample)} if sample else {}
+    for item in parsed:
+        if item.case_ref not in case_ids:
+            errors.append(RowError(item.line, "case_ref", item.case_ref, f"not a case of register {source_register.pk}"))
+        elif sample and item.case_ref not in sampled:
+            errors.append(RowError(item.line, "case_ref", item.case_ref, "not a case of this inspection's sample"))
+    if not parsed and not errors:
+        errors.append(RowError(0, "", "", "the file has no reviews"))
+    if errors:
+        from casereview.domain.registers import error_order
+
+        raise ReviewsRejected(f"No reviews were imported: {len(errors)} problem(s) found", sorted(errors, key=error_order))
+    now = timezone.now()
+    with transaction.atomic():
+        if sample is None:
+            sample = Sample.objects.create(
+                inspection=inspection, register=source_register, algorithm="imported",
+                plan={}, manifest={"algorithm": "imported", "note": "the sample was not drawn in casereview", "cases": sorted({p.case_ref for p in parsed})},
+                late_commitment=False, drawn_at=now, drawn_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            for rank, ref in enumerate(sorted({p.case_ref for p in parsed})):
+                sampled[ref] = SampledCase.objects.create(
+                    sample=sample, case_id=case_ids[ref], case_ref=ref, stratum="imported", role=SampledCase.Role.SAMPLE,
+                    rank=rank, design_weight=None, state=SampledCase.State.ACTIVE,
+                )
+        stored = 0
+        for item in parsed:
+            assignment, _ = Assignment.objects.get_or_create(
+                sampled_case=sampled[item.case_ref], kind=item.kind,
+                defaults={"inspector": users[item.reviewer], "assigned_at": now},
+            )
+            if Review.objects.filter(assignment=assignment).exists():
+                raise ReviewsRejected("No reviews were imported", [RowError(item.line, "case_ref", item.case_ref, f"already has a {item.kind} review in casereview")])
+            # Imported reviews were finished elsewhere: they arrive submitted (an overall grade is required).
+            Review.objects.create(
+                assignment=assignment, framework=framework.ref, version=1, state=Review.State.SUBMITTED,
+                area_grades=item.answers.area_grades, area_weaknesses=item.answers.area_weaknesses,
+                area_comments={}, overall=item.answers.overall, send_back=item.answers.send_back,
+                updated_at=now, submitted_at=now,
+            )
+            stored += 1
+        journal_record(
+            actor=actor, operation=Operation.COLLECTION, action="reviews_import", object_type="inspection",
+            object_id=inspection.pk, detail={"reviews": stored, "sha256": source.sha256, "sample_imported": sample.algorithm == "imported"},
+        )
+    return stored
