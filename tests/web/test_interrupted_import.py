@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -82,3 +83,25 @@ def test_an_import_killed_part_way_leaves_nothing_and_can_be_repeated(
     again = run("import-register", str(path), "--body", "SYN", "--json", *(["--replace"] if registers else []))
     assert again.returncode == 0, again.stderr
     assert count(url, vendor, "registers_case") == 150_000 * (registers + 1)
+
+
+def test_a_draw_in_one_process_is_seen_by_the_next_on_a_file_database(tmp_path: Path, database: tuple[str, str]) -> None:
+    """Guards the bulk read path (ADBC on SQLite): it must leave the file's locking intact."""
+    url, _ = database
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "casereview.web.settings.dev",
+           "CASEREVIEW_VAR_DIR": str(tmp_path / "var")}
+    run = lambda *args: subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=300)  # noqa: E731
+    assert run("migrate").returncode == 0
+    assert run("body", "add", "SYN", "Synthetic").returncode == 0
+    assert run("inspection", "create", "--body", "SYN", "--name", "Q", "--period-start", "01/01/2023", "--period-end", "31/12/2024").returncode == 0
+    assert run("seed", "commit", "--inspection", "1").returncode == 0
+    path = tmp_path / "r.csv"
+    write_register_file(path, rows=3000, seed=4)
+    assert run("import-register", str(path), "--body", "SYN").returncode == 0
+    plan = tmp_path / "plan.toml"
+    plan.write_text('size = 40\nstrata = ["category"]\n')
+    drawn = run("sample", "draw", "--inspection", "1", "--register", "1", "--plan", str(plan), "--json")
+    assert drawn.returncode == 0, drawn.stderr
+    assert count(url, url.split(":")[0].replace("postgres", "postgresql"), "inspections_sampledcase") >= 40
+    moved = run("sample", "replace", "--inspection", "1", "--case", json.loads(drawn.stdout)["strata"][0]["sample"][0], "--reason", "x")
+    assert moved.returncode == 0, moved.stderr
