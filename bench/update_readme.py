@@ -81,6 +81,23 @@ def sample_table(data: dict) -> str:  # type: ignore[type-arg]
     ])
 
 
+def review_table(data: dict) -> str:  # type: ignore[type-arg]
+    r, s, t = data["render_ms"], data["save_ms"], data["targets_ms"]
+
+    def verdict(value: float, target: float) -> str:
+        return "met" if value < target else "**not met**"
+
+    return "\n".join([
+        f"The review page with a {data['inspection_cases']:,}-case inspection ({data['server']}; "
+        f"{data['requests']} page loads and {data['requests']} draft saves), measured {data['measured_at']}:",
+        "",
+        "| request | p50 | p95 | target (p95) |",
+        "|---|---:|---:|---:|",
+        f"| open the review page | {r['p50']:.1f} ms | {r['p95']:.1f} ms | {t['render_p95']} ms ({verdict(r['p95'], t['render_p95'])}) |",
+        f"| save a draft | {s['p50']:.1f} ms | {s['p95']:.1f} ms | {t['save_p95']} ms ({verdict(s['p95'], t['save_p95'])}) |",
+    ])
+
+
 def main() -> None:
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
@@ -89,6 +106,9 @@ def main() -> None:
     sample = ROOT / "bench" / "results" / "sample.json"
     if sample.exists():
         tables.append(sample_table(json.loads(sample.read_text())))
+    review = ROOT / "bench" / "results" / "review.json"
+    if review.exists():
+        tables.append(review_table(json.loads(review.read_text())))
     block = f"{START}\n" + "\n\n".join(tables) + f"\n{END}"
     text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
     readme.write_text(text, encoding="utf-8")
