@@ -199,6 +199,7 @@ def test_moderation_is_seeded_includes_every_inadequate_case_and_stays_blind(set
     lead = verified_client(setup["lead"])
     page = lead.get(f"/inspections/{inspection.pk}/").content.decode()
     assert "Disagreements to resolve" in page and "Agreement on the overall grade" in page
+    assert "inspection by inspection" in page and "ben</td>" in page
     refused = lead.post(f"/inspections/{inspection.pk}/resolve/", {"sampled_case": target.sampled_case_id, "final_overall": "inadequate", "rationale": ""})
     assert refused.status_code == 400
     done = lead.post(f"/inspections/{inspection.pk}/resolve/", {"sampled_case": target.sampled_case_id, "final_overall": "inadequate", "rationale": "Risk not assessed"})

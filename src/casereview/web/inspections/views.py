@@ -81,6 +81,7 @@ def _detail(request: HttpRequest, inspection: Any, *, draw_form: DrawForm | None
             "assignment_counts": selectors.assignment_counts(inspection) if sample else {},
             "disagreements": disagreements(inspection) if sample else [],
             "agreement": review_selectors.agreement_for(inspection) if sample else None,
+            "drift": review_selectors.agreement_drift(inspection) if sample else [],
             "grades": load_framework(inspection.framework).grades,
         },
         status=status,

@@ -69,3 +69,39 @@ def first_review_after_moderation(assignment: Assignment, review: Review) -> Rev
         assignment__sampled_case=assignment.sampled_case, assignment__kind=Assignment.Kind.FIRST,
         state=Review.State.SUBMITTED,
     ).first()
+
+
+def agreement_drift(inspection: Any) -> list[dict[str, Any]]:
+    """Each of this inspection's markers: their agreement with others in every inspection so far, oldest first.
+
+    An inspector's figure for an inspection pools every pair of marks they were part of.
+    """
+    from casereview.domain.agreement import pair_agreement
+    from casereview.importing.frameworks import load_framework
+    from casereview.web.inspections.models import Inspection
+
+    from .services import inspection_marks
+
+    here = {rater for _, rater, _ in inspection_marks(inspection)}
+    if not here:
+        return []
+    history = Inspection.objects.filter(
+        body=inspection.body, period_end__lte=inspection.period_end
+    ).order_by("period_end", "id")
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in sorted(here)}
+    for earlier in history:
+        scale = load_framework(earlier.framework).grade_codes
+        by_case: dict[str, list[tuple[str, str]]] = {}
+        for case, rater, grade in inspection_marks(earlier):
+            if grade in scale:
+                by_case.setdefault(case, []).append((rater, grade))
+        for name in rows:
+            pairs = []
+            for marks in by_case.values():
+                mine = [g for r, g in marks if r == name]
+                others = [g for r, g in marks if r != name]
+                pairs += [(m, o) for m in mine for o in others]
+            if pairs:
+                result = pair_agreement(pairs, scale, (name, "others"))
+                rows[name].append({"inspection": earlier, "cases": result.cases, "agreement": result.agreement, "kappa": result.weighted_kappa})
+    return [{"inspector": name, "history": history_rows} for name, history_rows in rows.items() if history_rows]
