@@ -758,6 +758,34 @@ def import_reviews(
         out.print(f"Imported {stored} review(s) into inspection {found.pk}")
 
 
+@app.command("move-case")
+def move_case(
+    inspection: Annotated[int, typer.Option(help="Inspection id")],
+    case: Annotated[str, typer.Option(help="case_ref of the sampled case")],
+    to: Annotated[str, typer.Option(help="Username of the inspector to receive it")],
+    kind: Annotated[str, typer.Option(help="first or moderation")] = "first",
+) -> None:
+    """Move one assigned case to another inspector (refused across a declared conflict, or once submitted)."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from casereview.web.reviews.models import Assignment
+    from casereview.web.reviews.services import ReviewError, assignment_move
+
+    found = _inspection_or_exit(inspection)
+    assignment = Assignment.objects.filter(sampled_case__sample__inspection=found, sampled_case__case_ref=case, kind=kind).first()
+    user = get_user_model().objects.filter(username=to, is_active=True).first()
+    if assignment is None or user is None:
+        err.print("[red]No such assigned case, or no such active user[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    try:
+        assignment_move(assignment=assignment, to=user)
+    except ReviewError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    out.print(f"{case} ({kind}) now with {to}")
+
+
 @conflict_app.command("declare")
 def conflict_declare(
     inspector: Annotated[str, typer.Option(help="Username of the inspector")],

@@ -42,6 +42,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "inspections:replace": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
     "inspections:assign": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
     "inspections:resolve": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
+    "inspections:move": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
     "reviews:mine": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK},
     # The case is assigned to the test's inspector; the test's lead leads its inspection.
     "reviews:review": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK},

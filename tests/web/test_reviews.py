@@ -221,3 +221,18 @@ def test_moving_a_case_respects_conflicts(setup: dict[str, Any]) -> None:
     conflict_declare(inspector=setup["ben"], body=setup["inspection"].body, unit=unit)
     with pytest.raises(ReviewError, match="conflict of interest"):
         assignment_move(assignment=assignment, to=setup["ben"])
+
+
+def test_the_lead_moves_a_case_from_the_page_and_the_cli(setup: dict[str, Any]) -> None:
+    assignment = first_assignment(setup)
+    lead = verified_client(setup["lead"])
+    inspection = setup["inspection"]
+    moved = lead.post(f"/inspections/{inspection.pk}/move/", {"case_ref": assignment.sampled_case.case_ref, "to": "ben", "kind": "first"})
+    assert moved.status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.inspector.get_username() == "ben"
+    back = runner.invoke(app, ["move-case", "--inspection", str(inspection.pk), "--case", assignment.sampled_case.case_ref, "--to", "ina"])
+    assert back.exit_code == 0, back.output
+    assignment.refresh_from_db()
+    assert assignment.inspector.get_username() == "ina"
+    assert lead.post(f"/inspections/{inspection.pk}/move/", {"case_ref": "NOPE", "to": "ben"}).status_code == 400

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:inspection_id>/replace/", views.replace, name="replace"),
     path("<int:inspection_id>/assign/", views.assign, name="assign"),
     path("<int:inspection_id>/resolve/", views.resolve, name="resolve"),
+    path("<int:inspection_id>/move/", views.move, name="move"),
 ]

@@ -230,3 +230,26 @@ def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
     except ReviewError as exc:
         return _detail(request, inspection, error=str(exc), status=400)
     return redirect("inspections:detail", inspection_id=inspection.pk)
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def move(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    from casereview.web.reviews.models import Assignment
+    from casereview.web.reviews.services import ReviewError, assignment_move
+
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        return redirect("inspections:detail", inspection_id=inspection.pk)
+    assignment = Assignment.objects.filter(
+        sampled_case__sample__inspection=inspection,
+        sampled_case__case_ref=request.POST.get("case_ref", "").strip(),
+        kind=request.POST.get("kind", "first"),
+    ).first()
+    target = next((u for u in selectors.inspectors_available() if u.get_username() == request.POST.get("to")), None)
+    if assignment is None or target is None:
+        return _detail(request, inspection, error="Enter a case reference that is assigned, and choose an inspector", status=400)
+    try:
+        assignment_move(assignment=assignment, to=target, actor=request.user)
+    except ReviewError as exc:
+        return _detail(request, inspection, error=str(exc), status=400)
+    return redirect("inspections:detail", inspection_id=inspection.pk)
