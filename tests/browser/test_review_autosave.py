@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from casereview.domain.sampling import SamplePlan
+from casereview.synthetic import write_register_file
+from casereview.web.accounts.services import user_create
+from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+from casereview.web.registers.services import body_add, register_import
+from casereview.web.reviews.models import Assignment, Review
+from casereview.web.reviews.services import assignments_balance
+
+from .conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct horse battery staple 42"
+
+
+def test_a_draft_is_saved_when_the_page_is_hidden_without_pressing_save(live_server: Any, page: Any, tmp_path: Path) -> None:
+    lead = user_create(username="lead", role="lead_inspector", password=PASSWORD)
+    ina = user_create(username="ina", role="inspector", password=PASSWORD)
+    device = TOTPDevice.objects.create(user=ina, name="authenticator", confirmed=True)
+    body_add(code="SYN", name="Synthetic")
+    inspection = inspection_create(body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31), lead=lead)
+    seed_commit(inspection=inspection)
+    inspection.refresh_from_db()
+    path = tmp_path / "r.csv"
+    write_register_file(path, rows=100, seed=3)
+    register = register_import(path=path, body_code="SYN")
+    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=3))
+    assignments_balance(inspection=inspection, inspectors=[ina])
+    assignment = Assignment.objects.order_by("id").first()
+    assert assignment is not None
+
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Username").fill("ina")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+    page.get_by_label("Code").fill(f"{TOTP(device.bin_key).token():06d}")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bodies and registers")
+    page.goto(f"{live_server.url}/reviews/{assignment.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {assignment.sampled_case.case_ref}")
+    page.locator("#grade-initial_contact-requires_improvement").check()
+    page.locator("#comment-initial_contact").fill("Typed, never saved by hand")
+    screenshot(page, "10-review-page")
+    page.evaluate(
+        "Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'));"
+    )
+    for _ in range(50):
+        review = Review.objects.filter(assignment=assignment).first()
+        if review is not None and review.version == 1:
+            break
+        time.sleep(0.1)
+    review = Review.objects.get(assignment=assignment)
+    assert review.version == 1 and review.state == "draft"
+    assert review.area_grades == {"initial_contact": "requires_improvement"}
+    assert review.area_comments == {"initial_contact": "Typed, never saved by hand"}
+    expect(page.locator("#review-version")).to_have_value("1")  # the page carries on from the saved version
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {assignment.sampled_case.case_ref}")
+    assert Review.objects.get(assignment=assignment).version == 2  # no conflict with its own autosave
