@@ -1,0 +1,134 @@
+"""Send backs: due dates in working days, and the state machine that tracks them to closure.
+
+A case sent back because a child may still be at risk must never be lost.
+Every state and every allowed move is listed here; anything else is refused
+with a message saying why.  Nothing is ever deleted: a send back ends only
+when an inspector accepts the body's response.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from enum import StrEnum
+
+#: A send back opened at or after this local (UK) time counts from the next working day.
+CUT_OFF = dt.time(17, 0)
+
+
+class Urgency(StrEnum):
+    IMMEDIATE = "immediate"  # same working day
+    PRIORITY = "priority"  # 5 working days
+    ROUTINE = "routine"  # 20 working days
+
+
+DEFAULT_WORKING_DAYS: Mapping[Urgency, int] = {Urgency.IMMEDIATE: 0, Urgency.PRIORITY: 5, Urgency.ROUTINE: 20}
+
+
+def is_working_day(day: dt.date, holidays: Collection[dt.date]) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def next_working_day(day: dt.date, holidays: Collection[dt.date]) -> dt.date:
+    day += dt.timedelta(days=1)
+    while not is_working_day(day, holidays):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def due_date(
+    opened_local: dt.datetime,
+    urgency: Urgency,
+    holidays: Collection[dt.date],
+    working_days: Mapping[Urgency, int] = DEFAULT_WORKING_DAYS,
+) -> dt.date:
+    """The last day for the body's response.
+
+    ``opened_local`` is the UK wall-clock time of opening.  The count starts on
+    the day of opening if it is a working day and before 17:00, otherwise on
+    the next working day; *immediate* is due that same starting day.
+    """
+    start = opened_local.date()
+    if not is_working_day(start, holidays) or opened_local.time() >= CUT_OFF:
+        start = next_working_day(start, holidays)
+    due = start
+    for _ in range(working_days[urgency]):
+        due = next_working_day(due, holidays)
+    return due
+
+
+class State(StrEnum):
+    OPENED = "opened"
+    ACKNOWLEDGED = "acknowledged"
+    RESPONSE_SUBMITTED = "response_submitted"
+    RETURNED = "returned"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    RESPOND = "respond"
+    RETURN = "return"
+    ACCEPT = "accept"
+    ESCALATE = "escalate"
+
+
+class Actor(StrEnum):
+    LIAISON = "liaison"  # the inspected body's liaison officer
+    INSPECTORATE = "inspectorate"  # the inspector who sent it, or the lead inspector
+    SYSTEM = "system"  # the daily escalation job
+
+
+#: (state, action) -> (who may do it, the state it leads to)
+TRANSITIONS: Mapping[tuple[State, Action], tuple[Actor, State]] = {
+    (State.OPENED, Action.ACKNOWLEDGE): (Actor.LIAISON, State.ACKNOWLEDGED),
+    (State.OPENED, Action.RESPOND): (Actor.LIAISON, State.RESPONSE_SUBMITTED),
+    (State.OPENED, Action.ESCALATE): (Actor.SYSTEM, State.ESCALATED),
+    (State.ACKNOWLEDGED, Action.RESPOND): (Actor.LIAISON, State.RESPONSE_SUBMITTED),
+    (State.ACKNOWLEDGED, Action.ESCALATE): (Actor.SYSTEM, State.ESCALATED),
+    (State.RETURNED, Action.ACKNOWLEDGE): (Actor.LIAISON, State.ACKNOWLEDGED),
+    (State.RETURNED, Action.RESPOND): (Actor.LIAISON, State.RESPONSE_SUBMITTED),
+    (State.RETURNED, Action.ESCALATE): (Actor.SYSTEM, State.ESCALATED),
+    (State.ESCALATED, Action.ACKNOWLEDGE): (Actor.LIAISON, State.ACKNOWLEDGED),
+    (State.ESCALATED, Action.RESPOND): (Actor.LIAISON, State.RESPONSE_SUBMITTED),
+    (State.RESPONSE_SUBMITTED, Action.ACCEPT): (Actor.INSPECTORATE, State.CLOSED),
+    (State.RESPONSE_SUBMITTED, Action.RETURN): (Actor.INSPECTORATE, State.RETURNED),
+}
+
+#: States in which the body still owes a response (and so can become overdue).
+AWAITING_BODY = frozenset({State.OPENED, State.ACKNOWLEDGED, State.RETURNED})
+OPEN_STATES = frozenset(State) - {State.CLOSED}
+
+
+class TransitionRefused(Exception):
+    """A move the state machine does not allow; the message says why."""
+
+
+_WORDS = {
+    Action.ACKNOWLEDGE: "acknowledged",
+    Action.RESPOND: "answered",
+    Action.RETURN: "returned for more",
+    Action.ACCEPT: "accepted and closed",
+    Action.ESCALATE: "escalated",
+}
+
+
+def transition(state: State, action: Action, actor: Actor) -> State:
+    """The state after ``actor`` does ``action``, or ``TransitionRefused``."""
+    rule = TRANSITIONS.get((state, action))
+    if rule is None:
+        if state is State.CLOSED:
+            raise TransitionRefused("This send back is closed; nothing more can happen to it")
+        raise TransitionRefused(f"A send back that is {state.value.replace('_', ' ')} cannot be {_WORDS[action]}")
+    who, target = rule
+    if who is not actor:
+        names = {Actor.LIAISON: "the body's liaison officer", Actor.INSPECTORATE: "an inspector or the lead inspector",
+                 Actor.SYSTEM: "the daily escalation"}
+        raise TransitionRefused(f"Only {names[who]} can do that")
+    return target
+
+
+def overdue(state: State, due: dt.date, today: dt.date) -> bool:
+    """Overdue: the body still owes a response and its due day has passed."""
+    return state in AWAITING_BODY and today > due

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import holidays as holiday_lib
+import pytest
+
+from casereview.domain.referrals import (
+    TRANSITIONS,
+    Action,
+    Actor,
+    State,
+    TransitionRefused,
+    Urgency,
+    due_date,
+    overdue,
+    transition,
+)
+
+BANK = set(holiday_lib.UK(subdiv="ENG", years=[2026, 2027]))
+
+
+@pytest.mark.parametrize(
+    ("opened", "urgency", "due"),
+    [
+        (dt.datetime(2026, 11, 30, 9, 0), Urgency.IMMEDIATE, dt.date(2026, 11, 30)),  # Monday morning: same day
+        (dt.datetime(2026, 11, 30, 17, 0), Urgency.IMMEDIATE, dt.date(2026, 12, 1)),  # at 17:00: next working day
+        (dt.datetime(2026, 12, 4, 18, 30), Urgency.IMMEDIATE, dt.date(2026, 12, 7)),  # Friday evening: Monday
+        (dt.datetime(2026, 12, 5, 10, 0), Urgency.PRIORITY, dt.date(2026, 12, 14)),  # Saturday: counts from Monday 7th
+        (dt.datetime(2026, 11, 30, 9, 0), Urgency.PRIORITY, dt.date(2026, 12, 7)),
+        (dt.datetime(2026, 12, 23, 9, 0), Urgency.PRIORITY, dt.date(2027, 1, 4)),  # Christmas, Boxing Day (obs.) and New Year
+        (dt.datetime(2026, 12, 1, 9, 0), Urgency.ROUTINE, dt.date(2026, 12, 31)),  # Boxing Day observed on Mon 28th
+        (dt.datetime(2027, 3, 25, 16, 59), Urgency.PRIORITY, dt.date(2027, 4, 5)),  # over Easter (Good Friday 26 Mar, Easter Monday 29 Mar)
+    ],
+)
+def test_due_dates_count_working_days_in_england_and_wales(opened: dt.datetime, urgency: Urgency, due: dt.date) -> None:
+    assert due_date(opened, urgency, BANK) == due
+
+
+def test_every_allowed_transition_works_and_every_other_is_refused() -> None:
+    for state, action, actor in itertools.product(State, Action, Actor):
+        rule = TRANSITIONS.get((state, action))
+        if rule is not None and rule[0] is actor:
+            assert transition(state, action, actor) is rule[1]
+        else:
+            with pytest.raises(TransitionRefused) as caught:
+                transition(state, action, actor)
+            assert str(caught.value)
+
+
+def test_refusals_say_why() -> None:
+    with pytest.raises(TransitionRefused, match="closed; nothing more"):
+        transition(State.CLOSED, Action.RESPOND, Actor.LIAISON)
+    with pytest.raises(TransitionRefused, match="Only an inspector or the lead inspector"):
+        transition(State.RESPONSE_SUBMITTED, Action.ACCEPT, Actor.LIAISON)
+    with pytest.raises(TransitionRefused, match="opened cannot be accepted"):
+        transition(State.OPENED, Action.ACCEPT, Actor.INSPECTORATE)
+
+
+def test_only_the_inspectorate_closes_and_every_path_to_closed_passes_a_response() -> None:
+    closers = {(s, a) for (s, a), (who, target) in TRANSITIONS.items() if target is State.CLOSED}
+    assert closers == {(State.RESPONSE_SUBMITTED, Action.ACCEPT)}
+    assert TRANSITIONS[(State.RESPONSE_SUBMITTED, Action.ACCEPT)][0] is Actor.INSPECTORATE
+
+
+def test_overdue_only_while_the_body_owes_a_response() -> None:
+    due = dt.date(2026, 12, 7)
+    assert overdue(State.ACKNOWLEDGED, due, dt.date(2026, 12, 8))
+    assert not overdue(State.ACKNOWLEDGED, due, dt.date(2026, 12, 7))
+    assert not overdue(State.RESPONSE_SUBMITTED, due, dt.date(2027, 1, 1))
+    assert not overdue(State.CLOSED, due, dt.date(2027, 1, 1))
