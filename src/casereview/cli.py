@@ -23,6 +23,7 @@ seed_app = typer.Typer(help="Seed commitments.", no_args_is_help=True)
 sample_app = typer.Typer(help="Samples: draw, verify, replace.", no_args_is_help=True)
 framework_app = typer.Typer(help="Frameworks: list, validate.", no_args_is_help=True)
 conflict_app = typer.Typer(help="Conflicts of interest.", no_args_is_help=True)
+send_backs_app = typer.Typer(help="Send backs: escalate overdue ones.", no_args_is_help=True)
 app.add_typer(body_app, name="body")
 app.add_typer(journal_app, name="journal")
 app.add_typer(user_app, name="user")
@@ -31,6 +32,7 @@ app.add_typer(seed_app, name="seed")
 app.add_typer(sample_app, name="sample")
 app.add_typer(framework_app, name="framework")
 app.add_typer(conflict_app, name="conflict")
+app.add_typer(send_backs_app, name="send-backs")
 
 out = Console()
 err = Console(stderr=True)
@@ -138,6 +140,32 @@ def body_add(code: str, name: str) -> None:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_REJECTED) from exc
     out.print(f"Added {body.code}: {body.name}")
+
+
+@body_app.command("contact")
+def body_contact(
+    body: Annotated[str, typer.Option(help="Code of the body")],
+    user: Annotated[str, typer.Option(help="Username")],
+    kind: Annotated[str, typer.Option(help="liaison or senior_lead")],
+) -> None:
+    """Make a user the body's liaison officer (answers send backs) or senior lead (told of escalations)."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from casereview.web.referrals.services import SendBackError, body_contact_add
+    from casereview.web.registers.models import Body
+
+    found = Body.objects.filter(code=body.strip().upper()).first()
+    person = get_user_model().objects.filter(username=user).first()
+    if found is None or person is None:
+        err.print("[red]Unknown body or user[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    try:
+        body_contact_add(body=found, user=person, kind=kind)
+    except SendBackError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    out.print(f"{user} is now {kind} for {found.code}")
 
 
 @body_app.command("list")
@@ -806,6 +834,23 @@ def conflict_declare(
         raise typer.Exit(EXIT_REJECTED)
     declare(inspector=user, body=found, unit=unit)
     out.print(f"{inspector} will not receive cases from {unit} ({found.code})")
+
+
+@send_backs_app.command("escalate")
+def send_backs_escalate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Escalate every overdue send back once (safe to run daily), e-mail the lead and senior leads, list them."""
+    _django()
+    from casereview.web.referrals.services import sendbacks_escalate
+
+    escalated = sendbacks_escalate()
+    rows = [{"send_back_id": s.pk, "body": s.body.code, "urgency": s.urgency, "due_on": s.due_on.isoformat(),
+             "inspection_id": s.inspection_id} for s in escalated]
+    if as_json:
+        _print_json({"escalated": rows})
+    else:
+        out.print(f"Escalated {len(rows)} overdue send back(s)")
+        for r in rows:
+            out.print(f"  {r['send_back_id']}  {r['body']}  {r['urgency']}  due {r['due_on']}")
 
 
 @framework_app.command("validate")

@@ -43,6 +43,11 @@ MATRIX: dict[str, dict[str, int]] = {
     "inspections:assign": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
     "inspections:resolve": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
     "inspections:move": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
+    "referrals:index": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK, "liaison_officer": OK},
+    "referrals:dashboard": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    # Opened by the test's inspector, on the test's lead's inspection, for the body the test's liaison officer serves.
+    "referrals:detail": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK, "liaison_officer": OK},
+    "referrals:open": dict.fromkeys(ROLES, GONE),  # POST only
     "reviews:mine": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK},
     # The case is assigned to the test's inspector; the test's lead leads its inspection.
     "reviews:review": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK},
@@ -99,11 +104,20 @@ def test_each_role_reaches_exactly_the_pages_it_may(
 
     assignee = user if role == "inspector" else make_user("inspector", "another-inspector")
     assignments_balance(inspection=inspection, inspectors=[assignee])
+    from casereview.web.referrals.services import body_contact_add, sendback_open
+    from casereview.web.reviews.models import Assignment as _Assignment
+
+    if role == "liaison_officer":
+        body_contact_add(body=inspection.body, user=user, kind="liaison")
+    first = _Assignment.objects.order_by("id").first()
+    assert first is not None
+    send_back = sendback_open(sampled_case=first.sampled_case, reason="r", urgency="routine", actor=assignee)
     client = verified_client(user)
     ids = {
         "register_id": register.pk,
         "inspection_id": inspection.pk,
         "assignment_id": Assignment.objects.order_by("id").values_list("id", flat=True).first() or 0,
+        "send_back_id": send_back.pk,
     }
     got = {}
     for name, pattern in url_names():

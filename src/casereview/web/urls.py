@@ -15,5 +15,6 @@ urlpatterns = [
     path("journal/", include("casereview.web.journal.urls")),
     path("inspections/", include("casereview.web.inspections.urls")),
     path("reviews/", include("casereview.web.reviews.urls")),
+    path("send-backs/", include("casereview.web.referrals.urls")),
     path("users/", include("casereview.web.accounts.urls")),
 ]

@@ -16,4 +16,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_import": verified and has_any_role(user, CAN_IMPORT_REGISTERS),
         "can_read_journal": verified and has_any_role(user, {Role.ADMINISTRATOR}),
         "can_review": verified and has_any_role(user, {Role.INSPECTOR, Role.LEAD_INSPECTOR}),
+        "can_send_back": verified and has_any_role(user, {Role.INSPECTOR, Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER}),
+        "can_lead": verified and has_any_role(user, {Role.LEAD_INSPECTOR}),
     }

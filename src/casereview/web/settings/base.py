@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "casereview.web.registers",
     "casereview.web.inspections",
     "casereview.web.reviews",
+    "casereview.web.referrals",
 ]
 
 MIDDLEWARE = [

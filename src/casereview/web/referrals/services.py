@@ -1,0 +1,177 @@
+"""Every write to send backs: one transaction, one journal entry, never a transition applied twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import holidays as holiday_calendar
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from casereview.domain.journal import Operation
+from casereview.domain.referrals import (
+    Action,
+    Actor,
+    State,
+    Urgency,
+    due_date,
+    overdue,
+    transition,
+)
+from casereview.domain.roles import Role
+from casereview.web.accounts.services import user_roles
+from casereview.web.inspections.models import SampledCase
+from casereview.web.journal.services import journal_record
+
+from .models import BodyContact, SendBack, SendBackEvent
+
+
+class SendBackError(Exception):
+    """Refused; the message says why."""
+
+
+class AlreadyChanged(Exception):
+    """Someone else acted first; ``send_back`` is what it is now."""
+
+    def __init__(self, send_back: SendBack) -> None:
+        super().__init__("someone else acted on this send back first")
+        self.send_back = send_back
+
+
+def bank_holidays(years: range) -> set[dt.date]:
+    """Bank holidays of England and Wales (the inspected bodies' working calendar)."""
+    return set(holiday_calendar.country_holidays("GB", subdiv="ENG", years=list(years)))
+
+
+def working_days() -> dict[Urgency, int]:
+    configured = getattr(settings, "CASEREVIEW_SEND_BACK_WORKING_DAYS", {})
+    return {u: int(configured.get(u.value, d)) for u, d in {Urgency.IMMEDIATE: 0, Urgency.PRIORITY: 5, Urgency.ROUTINE: 20}.items()}
+
+
+def body_contact_add(*, body: Any, user: Any, kind: str, actor: Any = None) -> BodyContact:
+    if kind not in BodyContact.Kind.values:
+        raise SendBackError(f"kind must be one of {', '.join(BodyContact.Kind.values)}")
+    with transaction.atomic():
+        contact, _ = BodyContact.objects.get_or_create(body=body, user=user, kind=kind)
+        journal_record(
+            actor=actor, operation=Operation.ADMINISTRATION, action="body_contact_add",
+            object_type="body", object_id=body.code, detail={"user": user.get_username(), "kind": kind},
+        )
+    return contact
+
+
+def sendback_open(*, sampled_case: SampledCase, reason: str, urgency: str, actor: Any) -> SendBack:
+    """Send a case back to its body (a disclosure), with a due date in working days."""
+    if not reason.strip():
+        raise SendBackError("Say why the case is sent back")
+    try:
+        level = Urgency(urgency)
+    except ValueError as exc:
+        raise SendBackError("Choose the urgency: immediate, priority or routine") from exc
+    inspection = sampled_case.sample.inspection
+    now = timezone.now()
+    local = timezone.localtime(now).replace(tzinfo=None)
+    due = due_date(local, level, bank_holidays(range(local.year, local.year + 2)), working_days())
+    with transaction.atomic():
+        send_back = SendBack.objects.create(
+            inspection=inspection, sampled_case=sampled_case, body=inspection.body, reason=reason.strip(),
+            urgency=level.value, state=State.OPENED.value, opened_by=actor, opened_at=now, due_on=due,
+        )
+        SendBackEvent.objects.create(
+            send_back=send_back, action="open", from_state="", to_state=State.OPENED.value, by=actor,
+            by_name=actor.get_username(), at=now, note=reason.strip(),
+        )
+        journal_record(
+            actor=actor, operation=Operation.DISCLOSURE, action="send_back_open", object_type="send_back",
+            object_id=send_back.pk, recipient=inspection.body.code, reason=level.value,
+            detail={"sampled_case": sampled_case.pk, "due_on": due.isoformat()},
+        )
+    return send_back
+
+
+def _actor_kind(user: Any, send_back: SendBack) -> Actor:
+    roles = user_roles(user)
+    if Role.LIAISON_OFFICER in roles and BodyContact.objects.filter(body=send_back.body, user=user, kind=BodyContact.Kind.LIAISON).exists():
+        return Actor.LIAISON
+    if roles & {Role.INSPECTOR, Role.LEAD_INSPECTOR}:
+        return Actor.INSPECTORATE
+    raise SendBackError("You cannot act on this send back")
+
+
+def sendback_act(*, send_back: SendBack, action: str, actor: Any, expected_version: int, note: str = "") -> SendBack:
+    """Apply one transition, only if nobody acted since the page was opened (``expected_version``)."""
+    try:
+        move = Action(action)
+    except ValueError as exc:
+        raise SendBackError("Unknown action") from exc
+    if move in (Action.RETURN, Action.RESPOND) and not note.strip():
+        raise SendBackError("Say what was done" if move is Action.RESPOND else "Say what more is needed")
+    who = _actor_kind(actor, send_back)
+    target = transition(State(send_back.state), move, who)  # raises TransitionRefused
+    now = timezone.now()
+    with transaction.atomic():
+        fields: dict[str, Any] = {"state": target.value, "version": send_back.version + 1}
+        if move is Action.RESPOND and send_back.first_response_at is None:
+            fields["first_response_at"] = now
+        if target is State.CLOSED:
+            fields["closed_at"] = now
+        # Compare-and-set: of two people acting at once, exactly one update matches.
+        changed = SendBack.objects.filter(pk=send_back.pk, version=expected_version, state=send_back.state).update(**fields)
+        if not changed:
+            raise AlreadyChanged(SendBack.objects.get(pk=send_back.pk))
+        SendBackEvent.objects.create(
+            send_back=send_back, action=move.value, from_state=send_back.state, to_state=target.value,
+            by=actor, by_name=actor.get_username(), at=now, note=note.strip(),
+        )
+        journal_record(
+            actor=actor, operation=Operation.DISCLOSURE if who is Actor.LIAISON else Operation.ALTERATION,
+            action=f"send_back_{move.value}", object_type="send_back", object_id=send_back.pk,
+            detail={"from": send_back.state, "to": target.value},
+        )
+    return SendBack.objects.get(pk=send_back.pk)
+
+
+def sendbacks_escalate(*, today: dt.date | None = None) -> list[SendBack]:
+    """Escalate every overdue send back, once (idempotent), and tell the lead and the body's senior leads."""
+    today = today or timezone.localdate()
+    escalated: list[SendBack] = []
+    for send_back in SendBack.objects.filter(state__in=[s.value for s in (State.OPENED, State.ACKNOWLEDGED, State.RETURNED)]).select_related("inspection__lead", "body"):
+        if not overdue(State(send_back.state), send_back.due_on, today):
+            continue
+        now = timezone.now()
+        with transaction.atomic():
+            changed = SendBack.objects.filter(pk=send_back.pk, version=send_back.version).update(
+                state=State.ESCALATED.value, version=send_back.version + 1, escalated_at=now
+            )
+            if not changed:
+                continue
+            SendBackEvent.objects.create(
+                send_back=send_back, action=Action.ESCALATE.value, from_state=send_back.state,
+                to_state=State.ESCALATED.value, by=None, by_name="system", at=now,
+                note=f"due {send_back.due_on:%d/%m/%Y}",
+            )
+            journal_record(
+                actor=None, operation=Operation.ALTERATION, action="send_back_escalate", object_type="send_back",
+                object_id=send_back.pk, detail={"due_on": send_back.due_on.isoformat()},
+            )
+        send_back.refresh_from_db()
+        escalated.append(send_back)
+        recipients = [c.user.email for c in BodyContact.objects.filter(body=send_back.body, kind=BodyContact.Kind.SENIOR_LEAD).select_related("user") if c.user.email]
+        lead = send_back.inspection.lead
+        if lead is not None and lead.email:
+            recipients.append(lead.email)
+        if recipients:
+            # The e-mail names the send back and its dates, never case content.
+            send_mail(
+                subject=f"casereview: send back {send_back.pk} to {send_back.body.code} is overdue",
+                message=(
+                    f"Send back {send_back.pk} ({send_back.urgency}) to {send_back.body.name} was due on "
+                    f"{send_back.due_on:%d %B %Y} and has no response. Sign in to casereview to see it."
+                ),
+                from_email=None,
+                recipient_list=sorted(set(recipients)),
+            )
+    return escalated
