@@ -408,7 +408,12 @@ def demo_load(rows: Annotated[int, typer.Option(help="Cases in the demo register
         totp_file.write_text(json.dumps(keys))
         totp_file.chmod(0o600)
     if not Body.objects.filter(code="DEMO").exists():
-        body_add(code="DEMO", name="Demonstration Constabulary (synthetic)")
+        demo_body = body_add(code="DEMO", name="Demonstration Constabulary (synthetic)")
+        from casereview.web.referrals.services import body_contact_add
+
+        liaison = get_user_model().objects.filter(username="liaison").first()
+        if liaison is not None:
+            body_contact_add(body=demo_body, user=liaison, kind="liaison")
         path = var / "demo-register.csv"
         write_register_file(path, rows=rows, seed=2024)
         register_import(path=path, body_code="DEMO")

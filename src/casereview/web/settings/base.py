@@ -179,6 +179,8 @@ CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES = int(
 CASEREVIEW_MAX_XLSX_ENTRIES = int(os.environ.get("CASEREVIEW_MAX_XLSX_ENTRIES", 1000))
 CASEREVIEW_IMPORT_BATCH_ROWS = int(os.environ.get("CASEREVIEW_IMPORT_BATCH_ROWS", 100_000))
 CASEREVIEW_PSEUDONYM_KEY = os.environ.get("CASEREVIEW_PSEUDONYM_KEY", "")
+# Working days the body has to answer a send back, by urgency (England and Wales bank holidays excluded).
+CASEREVIEW_SEND_BACK_WORKING_DAYS = {"immediate": 0, "priority": 5, "routine": 20}
 CASEREVIEW_RETENTION_YEARS = int(os.environ.get("CASEREVIEW_RETENTION_YEARS", 6))
 # Signs journal anchors; keep it outside the database (and its backups).
 CASEREVIEW_JOURNAL_ANCHOR_KEY = os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_KEY", "")
