@@ -54,6 +54,42 @@ def _units(cases: list[SampledCase]) -> dict[int, str]:
     return dict(Case.objects.filter(pk__in=[c.case_id for c in cases]).values_list("id", "unit"))
 
 
+def _assign(
+    *, inspection: Inspection, cases: list[SampledCase], inspectors: list[Any], kind: str,
+    exclude: dict[int, str], actor: Any, action: str, detail: dict[str, Any],
+) -> int:
+    """Balance ``cases`` over ``inspectors`` for one kind of review; one home for both kinds."""
+    units = _units(cases)
+    by_name = {i.get_username(): i for i in inspectors}
+    already = dict(
+        Assignment.objects.filter(sampled_case__sample__inspection=inspection, kind=kind, inspector__in=inspectors)
+        .values_list("inspector__username")
+        .annotate(n=Count("id"))
+        .values_list("inspector__username", "n")
+    )
+    try:
+        plan = balance(
+            [
+                CaseToAssign(c.pk, units.get(c.case_id, ""), exclude=frozenset({exclude[c.pk]}) if c.pk in exclude else frozenset())
+                for c in cases
+            ],
+            sorted(by_name),
+            already=already,
+            conflicts=_conflicts(inspection, inspectors),
+        )
+    except AssignmentError as exc:
+        raise ReviewError(str(exc)) from exc
+    now = timezone.now()
+    Assignment.objects.bulk_create(
+        [Assignment(sampled_case_id=key, inspector=by_name[name], kind=kind, assigned_at=now) for key, name in plan.items()]
+    )
+    journal_record(
+        actor=actor, operation=Operation.ALTERATION, action=action, object_type="inspection", object_id=inspection.pk,
+        detail={"assigned": len(plan), "inspectors": sorted(by_name), **detail},
+    )
+    return len(plan)
+
+
 def assignments_balance(*, inspection: Inspection, inspectors: list[Any], actor: Any = None) -> int:
     """Give every unassigned active sampled case a first reviewer; returns how many were assigned."""
     sample = Sample.objects.filter(inspection=inspection).first()
@@ -61,34 +97,10 @@ def assignments_balance(*, inspection: Inspection, inspectors: list[Any], actor:
         raise ReviewError("Draw the sample first")
     with transaction.atomic():
         cases = [c for c in _active_cases(sample) if not Assignment.objects.filter(sampled_case=c, kind=Assignment.Kind.FIRST).exists()]
-        units = _units(cases)
-        by_name = {i.get_username(): i for i in inspectors}
-        already = dict(
-            Assignment.objects.filter(sampled_case__sample=sample, kind=Assignment.Kind.FIRST, inspector__in=inspectors)
-            .values_list("inspector__username")
-            .annotate(n=Count("id"))
-            .values_list("inspector__username", "n")
+        return _assign(
+            inspection=inspection, cases=cases, inspectors=inspectors, kind=Assignment.Kind.FIRST, exclude={},
+            actor=actor, action="assignments_balance", detail={},
         )
-        try:
-            plan = balance(
-                [CaseToAssign(c.pk, units.get(c.case_id, "")) for c in cases],
-                sorted(by_name),
-                already=already,
-                conflicts=_conflicts(inspection, inspectors),
-            )
-        except AssignmentError as exc:
-            raise ReviewError(str(exc)) from exc
-        now = timezone.now()
-        Assignment.objects.bulk_create(
-            [Assignment(sampled_case_id=key, inspector=by_name[name], kind=Assignment.Kind.FIRST, assigned_at=now)
-             for key, name in plan.items()]
-        )
-        journal_record(
-            actor=actor, operation=Operation.ALTERATION, action="assignments_balance",
-            object_type="inspection", object_id=inspection.pk,
-            detail={"assigned": len(plan), "inspectors": sorted(by_name)},
-        )
-    return len(plan)
 
 
 def assignment_move(*, assignment: Assignment, to: Any, actor: Any = None) -> Assignment:
@@ -240,37 +252,10 @@ def moderation_assign(
                 "sampled_case_id", "inspector__username"
             )
         )
-        units = _units(cases)
-        by_name = {i.get_username(): i for i in inspectors}
-        already = dict(
-            Assignment.objects.filter(sampled_case__sample__inspection=inspection, kind=Assignment.Kind.MODERATION)
-            .values_list("inspector__username")
-            .annotate(n=Count("id"))
-            .values_list("inspector__username", "n")
+        return _assign(
+            inspection=inspection, cases=cases, inspectors=inspectors, kind=Assignment.Kind.MODERATION,
+            exclude=firsts, actor=actor, action="moderation_assign", detail={"share": share},
         )
-        try:
-            plan = balance(
-                [
-                    CaseToAssign(c.pk, units.get(c.case_id, ""), exclude=frozenset({firsts[c.pk]}) if c.pk in firsts else frozenset())
-                    for c in cases
-                ],
-                sorted(by_name),
-                already=already,
-                conflicts=_conflicts(inspection, inspectors),
-            )
-        except AssignmentError as exc:
-            raise ReviewError(str(exc)) from exc
-        now = timezone.now()
-        Assignment.objects.bulk_create(
-            [Assignment(sampled_case_id=key, inspector=by_name[name], kind=Assignment.Kind.MODERATION, assigned_at=now)
-             for key, name in plan.items()]
-        )
-        journal_record(
-            actor=actor, operation=Operation.ALTERATION, action="moderation_assign",
-            object_type="inspection", object_id=inspection.pk,
-            detail={"assigned": len(plan), "share": share, "inspectors": sorted(by_name)},
-        )
-    return len(plan)
 
 
 @dataclass
