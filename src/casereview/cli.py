@@ -6,6 +6,8 @@ import json
 import os
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,6 +54,16 @@ def _call_command(*args: str) -> None:
     from django.core.management import call_command
 
     call_command(*args)
+
+
+@contextmanager
+def _refused_on(*errors: type[Exception]) -> Iterator[None]:
+    """A refusal the user can act on: its message in red, exit status 2."""
+    try:
+        yield
+    except errors as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
 
 
 def _print_json(data: Any) -> None:
@@ -119,11 +131,8 @@ def createuser(
         err.print("Give the password on standard input with --password-stdin")
         raise typer.Exit(EXIT_REJECTED)
     password = sys.stdin.readline().rstrip("\r\n")
-    try:
+    with _refused_on(AccountError):
         user_create(username=username, role=role, password=password, email=email)
-    except AccountError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from exc
     out.print(f"Created {username} ({role})")
 
 
@@ -134,11 +143,8 @@ def body_add(code: str, name: str) -> None:
     from casereview.domain.registers import RegisterError
     from casereview.web.registers.services import body_add as add
 
-    try:
+    with _refused_on(RegisterError):
         body = add(code=code, name=name)
-    except RegisterError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from exc
     out.print(f"Added {body.code}: {body.name}")
 
 
@@ -160,11 +166,8 @@ def body_contact(
     if found is None or person is None:
         err.print("[red]Unknown body or user[/red]")
         raise typer.Exit(EXIT_REJECTED)
-    try:
+    with _refused_on(SendBackError):
         body_contact_add(body=found, user=person, kind=kind)
-    except SendBackError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from exc
     out.print(f"{user} is now {kind} for {found.code}")
 
 
@@ -498,11 +501,8 @@ def user_deactivate(username: str) -> None:
     from casereview.web.accounts.services import AccountError
     from casereview.web.accounts.services import user_deactivate as deactivate
 
-    try:
+    with _refused_on(AccountError):
         ended = deactivate(username=username)
-    except AccountError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from exc
     out.print(f"Deactivated {username}; {ended} session(s) ended")
 
 
@@ -554,14 +554,11 @@ def inspection_create(
         if lead_user is None:
             err.print(f"[red]No user called {lead!r}[/red]")
             raise typer.Exit(EXIT_REJECTED)
-    try:
+    with _refused_on(InspectionError):
         made = create(
             body_code=body, name=name, period_start=_date(period_start), period_end=_date(period_end),
             framework=framework, lead=lead_user,
         )
-    except InspectionError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from exc
     result = {
         "inspection_id": made.pk, "body": made.body.code, "name": made.name,
         "period_start": made.period_start.isoformat(), "period_end": made.period_end.isoformat(),
@@ -593,11 +590,8 @@ def seed_commit(
     from casereview.web.inspections.services import InspectionError
     from casereview.web.inspections.services import seed_commit as commit
 
-    try:
+    with _refused_on(InspectionError):
         commitment = commit(inspection=_inspection_or_exit(inspection))
-    except InspectionError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from exc
     if as_json:
         _print_json({"commitment": commitment})
     else:
@@ -616,11 +610,8 @@ def sample_size(
     from casereview.domain.sampling import PlanError, z_for
     from casereview.domain.sampling import sample_size as size_for
 
-    try:
+    with _refused_on(PlanError):
         n = size_for(margin=margin, confidence=confidence, proportion=proportion, population=population)
-    except PlanError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from exc
     if as_json:
         _print_json({"size": n, "margin": margin, "confidence": confidence, "proportion": proportion,
                      "population": population, "z": z_for(confidence)})
@@ -643,16 +634,13 @@ def sample_draw(
     from casereview.web.inspections.services import InspectionError
     from casereview.web.inspections.services import sample_draw as draw_sample
 
-    try:
+    with _refused_on(PlanError, InspectionError):
         sample = draw_sample(
             inspection=_inspection_or_exit(inspection),
             register=_register_or_exit(register),
             plan=parse_plan(plan.read_text(encoding="utf-8")),
             allow_late_commitment=allow_late_commitment,
         )
-    except (PlanError, InspectionError) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from exc
     text = json.dumps(sample.manifest, indent=2, ensure_ascii=False)
     if manifest_path is not None:
         manifest_path.write_text(text + "\n", encoding="utf-8")
@@ -719,11 +707,8 @@ def sample_replace(
     from casereview.web.inspections.services import InspectionError
     from casereview.web.inspections.services import sample_replace as replace
 
-    try:
+    with _refused_on(InspectionError):
         replacement = replace(inspection=_inspection_or_exit(inspection), case_ref=case, reason=reason)
-    except InspectionError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from exc
     if as_json:
         _print_json({"out_of_scope": case, "replacement": replacement.case_ref, "stratum": replacement.stratum})
     else:
@@ -748,11 +733,8 @@ def assign(
     if missing:
         err.print(f"[red]No active user called {', '.join(missing)}[/red]")
         raise typer.Exit(EXIT_REJECTED)
-    try:
+    with _refused_on(ReviewError):
         count = assignments_balance(inspection=_inspection_or_exit(inspection), inspectors=users)
-    except ReviewError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from exc
     if as_json:
         _print_json({"assigned": count})
     else:
@@ -811,11 +793,8 @@ def move_case(
     if assignment is None or user is None:
         err.print("[red]No such assigned case, or no such active user[/red]")
         raise typer.Exit(EXIT_REJECTED)
-    try:
+    with _refused_on(ReviewError):
         assignment_move(assignment=assignment, to=user)
-    except ReviewError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_REJECTED) from exc
     out.print(f"{case} ({kind}) now with {to}")
 
 
