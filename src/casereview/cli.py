@@ -837,6 +837,35 @@ def send_backs_escalate(as_json: Annotated[bool, typer.Option("--json")] = False
             out.print(f"  {r['send_back_id']}  {r['body']}  {r['urgency']}  due {r['due_on']}")
 
 
+@app.command("report")
+def report(
+    inspection: Annotated[int, typer.Argument(metavar="INSPECTION")],
+    fmt: Annotated[str, typer.Option("--format", help="json or html (pdf, csv, xlsx and --published are still to come)")] = "json",
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of standard output")] = None,
+) -> None:
+    """An inspection's report: grades with 95% Wilson intervals, breakdowns, weaknesses, send backs, agreement."""
+    _django()
+    from django.template.loader import render_to_string
+
+    from casereview.domain.journal import Operation
+    from casereview.web.journal.services import journal_record
+    from casereview.web.reports.selectors import report_for
+
+    if fmt not in ("json", "html"):
+        err.print("[red]--format must be json or html for now[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    found = _inspection_or_exit(inspection)
+    data = report_for(found)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else render_to_string("reports/report.html", {"report": data})
+    journal_record(actor=None, operation=Operation.DISCLOSURE, action="report_generate", object_type="inspection",
+                   object_id=found.pk, actor_name="cli", detail={"format": fmt, "input_sha256": data["reproducibility"]["input_sha256"]})
+    if out_path is None:
+        sys.stdout.write(text)
+    else:
+        out_path.write_text(text, encoding="utf-8")
+        out.print(f"Wrote the {fmt} report to {out_path}")
+
+
 @framework_app.command("validate")
 def framework_validate(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],

@@ -236,3 +236,26 @@ def test_the_lead_moves_a_case_from_the_page_and_the_cli(setup: dict[str, Any]) 
     assignment.refresh_from_db()
     assert assignment.inspector.get_username() == "ina"
     assert lead.post(f"/inspections/{inspection.pk}/move/", {"case_ref": "NOPE", "to": "ben"}).status_code == 400
+
+
+def test_the_report_counts_final_grades_and_carries_its_input_hash(setup: dict[str, Any], tmp_path: Path) -> None:
+    import json as _json
+
+    assignments_balance(inspection=setup["inspection"], inspectors=[setup["ina"]])
+    ina = verified_client(setup["ina"])
+    firsts = list(Assignment.objects.filter(kind="first").order_by("id"))
+    for a in firsts[:3]:
+        submit(ina, a, "good")
+    submit(ina, firsts[3], "inadequate", send_back="yes")
+    result = runner.invoke(app, ["report", str(setup["inspection"].pk), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = _json.loads(result.stdout)
+    assert report["graded_cases"] == 4
+    assert [g["count"] for g in report["overall"]] == [3, 0, 1]
+    assert report["requires_improvement_or_inadequate"]["count"] == 1
+    assert report["inspection"]["sample_drawn_in_casereview"] is True and report["inspection"]["late_commitment"] is False
+    again = _json.loads(runner.invoke(app, ["report", str(setup["inspection"].pk)]).stdout)
+    assert again["reproducibility"]["input_sha256"] == report["reproducibility"]["input_sha256"]
+    out = tmp_path / "report.html"
+    html = runner.invoke(app, ["report", str(setup["inspection"].pk), "--format", "html", "--out", str(out)])
+    assert html.exit_code == 0 and "95% interval" in out.read_text()

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "casereview.web.inspections",
     "casereview.web.reviews",
     "casereview.web.referrals",
+    "casereview.web.reports",
 ]
 
 MIDDLEWARE = [
