@@ -26,6 +26,7 @@ sample_app = typer.Typer(help="Samples: draw, verify, replace.", no_args_is_help
 framework_app = typer.Typer(help="Frameworks: list, validate.", no_args_is_help=True)
 conflict_app = typer.Typer(help="Conflicts of interest.", no_args_is_help=True)
 send_backs_app = typer.Typer(help="Send backs: escalate overdue ones.", no_args_is_help=True)
+baseline_app = typer.Typer(help="Published baselines.", no_args_is_help=True)
 app.add_typer(body_app, name="body")
 app.add_typer(journal_app, name="journal")
 app.add_typer(user_app, name="user")
@@ -35,6 +36,7 @@ app.add_typer(sample_app, name="sample")
 app.add_typer(framework_app, name="framework")
 app.add_typer(conflict_app, name="conflict")
 app.add_typer(send_backs_app, name="send-backs")
+app.add_typer(baseline_app, name="baseline")
 
 out = Console()
 err = Console(stderr=True)
@@ -835,6 +837,32 @@ def send_backs_escalate(as_json: Annotated[bool, typer.Option("--json")] = False
         out.print(f"Escalated {len(rows)} overdue send back(s)")
         for r in rows:
             out.print(f"  {r['send_back_id']}  {r['body']}  {r['urgency']}  due {r['due_on']}")
+
+
+@baseline_app.command("add")
+def baseline_add(
+    body: Annotated[str, typer.Option(help="Code of the body")],
+    label: Annotated[str, typer.Option(help="e.g. 'Inspection 2022 (published)'")],
+    period_end: Annotated[str, typer.Option(help="Last day of the period, dd/mm/yyyy")],
+    total: Annotated[int, typer.Option(help="Cases graded")],
+    ri_or_inadequate: Annotated[int, typer.Option("--ri-or-inadequate", help="Cases graded requires improvement or inadequate")],
+    good: Annotated[int | None, typer.Option(help="Cases graded good")] = None,
+    requires_improvement: Annotated[int | None, typer.Option(help="Cases graded requires improvement")] = None,
+    inadequate: Annotated[int | None, typer.Option(help="Cases graded inadequate")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record a published result that predates casereview, for trends and comparisons."""
+    _django()
+    from casereview.web.reports.services import BaselineError
+    from casereview.web.reports.services import baseline_add as add
+
+    with _refused_on(BaselineError):
+        made = add(body_code=body, label=label, period_end=_date(period_end), total=total, ri_or_inadequate=ri_or_inadequate,
+                   good=good, requires_improvement=requires_improvement, inadequate=inadequate)
+    if as_json:
+        _print_json({"baseline_id": made.pk, "body": made.body.code, "label": made.label})
+    else:
+        out.print(f"Recorded baseline {made.pk} for {made.body.code}: {made.label}")
 
 
 @app.command("report")

@@ -259,3 +259,25 @@ def test_the_report_counts_final_grades_and_carries_its_input_hash(setup: dict[s
     out = tmp_path / "report.html"
     html = runner.invoke(app, ["report", str(setup["inspection"].pk), "--format", "html", "--out", str(out)])
     assert html.exit_code == 0 and "95% interval" in out.read_text()
+
+
+def test_baselines_are_checked_and_appear_in_the_trend(setup: dict[str, Any]) -> None:
+    import json as _json
+
+    bad = runner.invoke(app, ["baseline", "add", "--body", "SYN", "--label", "x", "--period-end", "31/03/2022",
+                              "--total", "10", "--ri-or-inadequate", "11"])
+    assert bad.exit_code == 2
+    parts = runner.invoke(app, ["baseline", "add", "--body", "SYN", "--label", "x", "--period-end", "31/03/2022",
+                                "--total", "10", "--ri-or-inadequate", "5", "--good", "5", "--requires-improvement", "2", "--inadequate", "2"])
+    assert parts.exit_code == 2  # parts do not add up
+    ok = runner.invoke(app, ["baseline", "add", "--body", "SYN", "--label", "Published 2022", "--period-end", "31/03/2022",
+                             "--total", "135", "--ri-or-inadequate", "125", "--json"])
+    assert ok.exit_code == 0, ok.output
+    assignments_balance(inspection=setup["inspection"], inspectors=[setup["ina"]])
+    ina = verified_client(setup["ina"])
+    for a in list(Assignment.objects.filter(kind="first").order_by("id"))[:4]:
+        submit(ina, a, "good")
+    report = _json.loads(runner.invoke(app, ["report", str(setup["inspection"].pk)]).stdout)
+    (trend,) = report["trends"]
+    assert trend["label"] == "Published 2022" and trend["kind"] == "baseline"
+    assert trend["change_to_now"]["direction"] == "better" and trend["change_to_now"]["test"] == "Fisher's exact test"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .journal import canonical
-from .statistics import Stratum, stratified_share, wilson
+from .statistics import Stratum, compare, stratified_share, wilson
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,17 @@ class GradedCase:
     overall: str  # the final overall grade (a resolution where marks disagreed)
     area_grades: Mapping[str, str] = field(default_factory=dict)
     weaknesses: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """An earlier result for the same body: an inspection in casereview, or a published baseline."""
+
+    label: str
+    period_end: str
+    kind: str  # "inspection" or "baseline"
+    count: int  # requires improvement or inadequate
+    total: int
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,7 @@ def build_report(
     proportional: bool,
     send_backs: Iterable[SendBackFact] = (),
     agreement: Sequence[Mapping[str, Any]] = (),
+    history: Sequence[HistoryPoint] = (),
     software_version: str = "",
 ) -> dict[str, Any]:
     codes = [c for c, _ in grades]
@@ -89,10 +101,21 @@ def build_report(
                           "not_applicable": given.get("not_applicable", 0), "not_graded": given.get("", 0)})
     weakness_counts = Counter(w for c in cases for w in c.weaknesses)
     facts = list(send_backs)
+    concern_now = sum(counts[c] for c in concern)
+    trends = []
+    for point in sorted(history, key=lambda h: (h.period_end, h.label)):
+        row: dict[str, Any] = {"label": point.label, "period_end": point.period_end, "kind": point.kind,
+                               **(_share(point.count, point.total) or {"count": point.count, "total": point.total})}
+        if total and point.total:
+            result = compare(concern_now, total, point.count, point.total)
+            row["change_to_now"] = {"test": result.test, "p_value": result.p_value, "direction": result.direction,
+                                    "wording": result.wording}
+        trends.append(row)
     days = [f.days_to_response for f in facts if f.days_to_response is not None]
     input_digest = hashlib.sha256(
         canonical({"inspection": dict(inspection), "cases": [c.__dict__ | {"weaknesses": sorted(c.weaknesses), "area_grades": dict(c.area_grades)} for c in sorted(cases, key=lambda c: c.case_ref)],
-                   "strata": [dict(s) for s in strata], "send_backs": [f.__dict__ for f in facts]}).encode()
+                   "strata": [dict(s) for s in strata], "send_backs": [f.__dict__ for f in facts],
+                   "history": [h.__dict__ for h in history]}).encode()
     ).hexdigest()
     return {
         "inspection": dict(inspection),
@@ -113,6 +136,7 @@ def build_report(
             "median_days_to_response": statistics.median(days) if days else None,
         },
         "agreement": list(agreement),
+        "trends": trends,
         "reproducibility": {"input_sha256": input_digest, "software_version": software_version,
                             "intervals": "95% Wilson score", "strata": list(strata)},
     }

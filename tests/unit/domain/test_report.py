@@ -49,3 +49,19 @@ def test_breakdowns_weaknesses_send_backs_and_reproducibility() -> None:
     assert report["send_backs"] == {"total": 2, "by_urgency": {"immediate": 1, "priority": 1}, "open": 1, "overdue": 1, "median_days_to_response": 2.0}
     assert build()["reproducibility"]["input_sha256"] == build()["reproducibility"]["input_sha256"]
     assert build(cases=cases()[1:])["reproducibility"]["input_sha256"] != build()["reproducibility"]["input_sha256"]
+
+
+def test_each_earlier_result_is_compared_with_the_right_test_and_words() -> None:
+    from casereview.domain.report import HistoryPoint
+
+    report = build(history=[
+        HistoryPoint("Baseline 2022", "2022-03-31", "baseline", 90, 135),
+        HistoryPoint("Q4 2023", "2023-12-31", "inspection", 122, 135),
+        HistoryPoint("Pilot", "2021-03-31", "baseline", 2, 3),
+    ])
+    rows = {r["label"]: r for r in report["trends"]}
+    assert [r["label"] for r in report["trends"]] == ["Pilot", "Baseline 2022", "Q4 2023"]
+    assert rows["Baseline 2022"]["change_to_now"]["direction"] == "worse"
+    assert rows["Q4 2023"]["change_to_now"]["direction"] == "no statistically significant change"
+    assert rows["Pilot"]["change_to_now"]["test"] == "Fisher's exact test"
+    assert "p = " in rows["Q4 2023"]["change_to_now"]["wording"] or "p < " in rows["Q4 2023"]["change_to_now"]["wording"]

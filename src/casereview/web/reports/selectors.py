@@ -9,7 +9,7 @@ from django.utils import timezone
 from casereview import __version__
 from casereview.domain.grading import CASE_WEAKNESSES
 from casereview.domain.referrals import State, overdue
-from casereview.domain.report import GradedCase, SendBackFact, build_report
+from casereview.domain.report import GradedCase, HistoryPoint, SendBackFact, build_report
 from casereview.domain.sampling import Allocation
 from casereview.importing.frameworks import load_framework
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
@@ -18,7 +18,23 @@ from casereview.web.registers.models import Case
 from casereview.web.reviews.models import Assignment, Resolution, Review
 
 
-def report_for(inspection: Inspection) -> dict[str, Any]:
+def history_for(inspection: Inspection) -> list[HistoryPoint]:
+    """Earlier inspections of the body (their final grades) and its published baselines."""
+    from .models import Baseline
+
+    points = [
+        HistoryPoint(b.label, b.period_end.isoformat(), "baseline", b.ri_or_inadequate, b.total)
+        for b in Baseline.objects.filter(body=inspection.body, period_end__lt=inspection.period_end)
+    ]
+    for earlier in Inspection.objects.filter(body=inspection.body, period_end__lt=inspection.period_end):
+        figures = report_for(earlier, with_history=False)
+        combined = figures["requires_improvement_or_inadequate"]
+        if combined:
+            points.append(HistoryPoint(earlier.name, earlier.period_end.isoformat(), "inspection", combined["count"], combined["total"]))
+    return points
+
+
+def report_for(inspection: Inspection, *, with_history: bool = True) -> dict[str, Any]:
     framework = load_framework(inspection.framework)
     sample = Sample.objects.filter(inspection=inspection).select_related("register").first()
     firsts = {
@@ -82,6 +98,7 @@ def report_for(inspection: Inspection) -> dict[str, Any]:
         proportional=proportional,
         send_backs=facts,
         agreement=agreement,
+        history=history_for(inspection) if with_history else [],
         software_version=__version__,
     )
 
