@@ -868,29 +868,67 @@ def baseline_add(
 @app.command("report")
 def report(
     inspection: Annotated[int, typer.Argument(metavar="INSPECTION")],
-    fmt: Annotated[str, typer.Option("--format", help="json or html (pdf, csv, xlsx and --published are still to come)")] = "json",
-    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of standard output")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json, html, csv or xlsx (pdf is still to come)")] = "json",
+    published: Annotated[bool, typer.Option("--published", help="Suppress small numbers for publication")] = False,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file (needed for xlsx)")] = None,
 ) -> None:
-    """An inspection's report: grades with 95% Wilson intervals, breakdowns, weaknesses, send backs, agreement."""
+    """An inspection's report: grades with 95% Wilson intervals, breakdowns, weaknesses, send backs, agreement, trends."""
     _django()
+    import csv
+    import io
+
     from django.template.loader import render_to_string
 
     from casereview.domain.journal import Operation
+    from casereview.domain.report import flat_rows
+    from casereview.domain.report import published as publish
     from casereview.web.journal.services import journal_record
     from casereview.web.reports.selectors import report_for
 
-    if fmt not in ("json", "html"):
-        err.print("[red]--format must be json or html for now[/red]")
+    if fmt not in ("json", "html", "csv", "xlsx"):
+        err.print("[red]--format must be json, html, csv or xlsx[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    if fmt == "xlsx" and out_path is None:
+        err.print("[red]--format xlsx needs --out PATH[/red]")
         raise typer.Exit(EXIT_REJECTED)
     found = _inspection_or_exit(inspection)
     data = report_for(found)
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else render_to_string("reports/report.html", {"report": data})
+    if published:
+        data = publish(data)
+    if fmt == "xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        sheet = book.create_sheet("Report", 0)
+        book.remove(book.worksheets[1])
+        sheet.append(["section", "row", "measure", "value"])
+        for row in flat_rows(data):
+            sheet.append(list(row))
+        tmp = out_path.with_name(out_path.name + ".part")  # type: ignore[union-attr]
+        book.save(tmp)
+        tmp.replace(out_path)  # type: ignore[arg-type]
+        text = ""
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["section", "row", "measure", "value"])
+        writer.writerows(flat_rows(data))
+        text = buffer.getvalue()
+    elif fmt == "json":
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render_to_string("reports/report.html", {"report": data})
     journal_record(actor=None, operation=Operation.DISCLOSURE, action="report_generate", object_type="inspection",
-                   object_id=found.pk, actor_name="cli", detail={"format": fmt, "input_sha256": data["reproducibility"]["input_sha256"]})
-    if out_path is None:
+                   object_id=found.pk, actor_name="cli",
+                   detail={"format": fmt, "published": published, "input_sha256": data["reproducibility"]["input_sha256"]})
+    if fmt == "xlsx":
+        out.print(f"Wrote the xlsx report to {out_path}")
+    elif out_path is None:
         sys.stdout.write(text)
     else:
-        out_path.write_text(text, encoding="utf-8")
+        tmp = out_path.with_name(out_path.name + ".part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out_path)
         out.print(f"Wrote the {fmt} report to {out_path}")
 
 

@@ -281,3 +281,21 @@ def test_baselines_are_checked_and_appear_in_the_trend(setup: dict[str, Any]) ->
     (trend,) = report["trends"]
     assert trend["label"] == "Published 2022" and trend["kind"] == "baseline"
     assert trend["change_to_now"]["direction"] == "better" and trend["change_to_now"]["test"] == "Fisher's exact test"
+
+
+def test_the_report_as_csv_xlsx_and_published(setup: dict[str, Any], tmp_path: Path) -> None:
+    import openpyxl
+
+    assignments_balance(inspection=setup["inspection"], inspectors=[setup["ina"]])
+    ina = verified_client(setup["ina"])
+    for a in list(Assignment.objects.filter(kind="first").order_by("id"))[:3]:
+        submit(ina, a, "good")
+    csv_text = runner.invoke(app, ["report", str(setup["inspection"].pk), "--format", "csv"]).stdout
+    assert csv_text.splitlines()[0] == "section,row,measure,value" and "overall,good,count,3" in csv_text
+    out = tmp_path / "report.xlsx"
+    assert runner.invoke(app, ["report", str(setup["inspection"].pk), "--format", "xlsx", "--out", str(out)]).exit_code == 0
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None and [c.value for c in sheet[1]] == ["section", "row", "measure", "value"]
+    published = runner.invoke(app, ["report", str(setup["inspection"].pk), "--published"])
+    assert '"published": true' in published.stdout and "register_sha256" not in published.stdout
+    assert runner.invoke(app, ["report", str(setup["inspection"].pk), "--format", "xlsx"]).exit_code == 2

@@ -140,3 +140,68 @@ def build_report(
         "reproducibility": {"input_sha256": input_digest, "software_version": software_version,
                             "intervals": "95% Wilson score", "strata": list(strata)},
     }
+
+
+def published(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The report for publication: small numbers suppressed (see ``disclosure``), nothing that names a case.
+
+    Breakdown tables (category, unit) are suppressed as two-column tables
+    (requires improvement or inadequate / the rest) with complementary cells,
+    so no suppressed count can be worked back from the totals.
+    """
+    from .disclosure import suppress
+
+    out = dict(report)
+    for key, name in (("by_category", "category"), ("by_unit", "unit")):
+        rows = list(report.get(key, []))
+        table = []
+        for row in rows:
+            combined = row["requires_improvement_or_inadequate"] or {"count": 0}
+            table.append([combined["count"], row["cases"] - combined["count"]])
+        hidden = suppress(table) if table else None
+        published_rows = []
+        for i, row in enumerate(rows):
+            concern_hidden = hidden is not None and (i, 0) in hidden.cells
+            rest_hidden = hidden is not None and (i, 1) in hidden.cells
+            total_hidden = hidden is not None and i in hidden.row_totals
+            published_rows.append({
+                name: row[name],
+                "cases": None if total_hidden or (concern_hidden != rest_hidden) else row["cases"],
+                "requires_improvement_or_inadequate": None if concern_hidden else row["requires_improvement_or_inadequate"],
+                "suppressed": bool(concern_hidden or rest_hidden or total_hidden),
+            })
+        out[key] = published_rows
+    out["weaknesses"] = [w if w["cases"] >= 5 else {"code": w["code"], "cases": None, "share_of_graded": None, "suppressed": True}
+                         for w in report.get("weaknesses", [])]
+    inspection = dict(report.get("inspection", {}))
+    inspection.pop("register_sha256", None)
+    out["inspection"] = inspection
+    out["published"] = True
+    out["suppression"] = "counts of 1 to 4 and complementary cells are suppressed"
+    return out
+
+
+def flat_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
+    """The report as (section, row, measure, value) rows, for CSV and spreadsheets."""
+    rows: list[tuple[str, str, str, Any]] = []
+    for g in report.get("overall", []):
+        rows += [("overall", g["grade"], "count", g.get("count")), ("overall", g["grade"], "share", g.get("share"))]
+        if g.get("ci95"):
+            rows += [("overall", g["grade"], "ci95_low", g["ci95"][0]), ("overall", g["grade"], "ci95_high", g["ci95"][1])]
+    combined = report.get("requires_improvement_or_inadequate")
+    if combined:
+        rows += [("overall", "requires_improvement_or_inadequate", m, v) for m, v in
+                 (("count", combined["count"]), ("total", combined["total"]), ("share", combined["share"]),
+                  ("ci95_low", combined["ci95"][0]), ("ci95_high", combined["ci95"][1]))]
+    for key, name in (("by_category", "category"), ("by_unit", "unit")):
+        for row in report.get(key, []):
+            combined = row.get("requires_improvement_or_inadequate")
+            rows.append((key, row[name], "cases", row.get("cases")))
+            rows.append((key, row[name], "requires_improvement_or_inadequate", combined["count"] if combined else None))
+    for w in report.get("weaknesses", []):
+        rows.append(("weaknesses", w["code"], "cases", w.get("cases")))
+    for t in report.get("trends", []):
+        rows.append(("trends", t["label"], "share", t.get("share")))
+        if t.get("change_to_now"):
+            rows.append(("trends", t["label"], "change_to_now", t["change_to_now"]["wording"]))
+    return rows

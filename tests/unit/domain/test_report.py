@@ -65,3 +65,16 @@ def test_each_earlier_result_is_compared_with_the_right_test_and_words() -> None
     assert rows["Q4 2023"]["change_to_now"]["direction"] == "no statistically significant change"
     assert rows["Pilot"]["change_to_now"]["test"] == "Fisher's exact test"
     assert "p = " in rows["Q4 2023"]["change_to_now"]["wording"] or "p < " in rows["Q4 2023"]["change_to_now"]["wording"]
+
+
+def test_the_published_version_suppresses_small_counts_with_complements() -> None:
+    from casereview.domain.report import flat_rows, published
+
+    small = cases()[:20] + [GradedCase("Z1", "s", "neglect", "South", "inadequate")]
+    report = published(build(cases=small))
+    neglect = next(r for r in report["by_category"] if r["category"] == "neglect")
+    assert neglect["suppressed"] and neglect["requires_improvement_or_inadequate"] is None
+    hidden = [r for r in report["by_category"] if r["suppressed"]]
+    assert len(hidden) >= 2 or any(r["cases"] is None for r in hidden)  # never a lone suppressed cell
+    assert report["published"] is True and "register_sha256" not in report["inspection"]
+    assert ("overall", "good", "count", 10) in flat_rows(report)
