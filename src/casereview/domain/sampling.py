@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import math
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from statistics import NormalDist
@@ -372,36 +372,45 @@ class DrawnStratum:
         return self.frame_size / len(self.sample) if self.sample else None
 
 
+def labelled_frame(cases: pl.DataFrame, plan: SamplePlan) -> pl.DataFrame:
+    """The plan's frame: trimmed ``case_ref``, the strata columns as text, and each case's stratum ``_label``."""
+    missing = [c for c in ("case_ref", "reported_on", "category", "unit", *plan.strata) if c not in cases.columns]
+    if missing:
+        raise PlanError(f"the register lacks the column(s) {', '.join(missing)}")
+    columns = [f"_s_{c}" for c in plan.strata]
+    label = (
+        pl.concat_str([pl.col(c).fill_null("") for c in columns], separator=STRATUM_SEPARATOR)
+        if columns
+        else pl.lit("all")
+    )
+    return (
+        frame_filter(cases, plan)
+        .select(
+            pl.col("case_ref").str.strip_chars().alias("case_ref"),
+            *[pl.col(c).cast(pl.String).alias(f"_s_{c}") for c in plan.strata],
+        )
+        .with_columns(label.alias("_label"))
+    )
+
+
+def strata_sizes(labelled: pl.DataFrame) -> dict[str, int]:
+    """Cases per stratum of a ``labelled_frame``."""
+    return {str(k): int(v) for k, v in labelled.group_by("_label").len().iter_rows()}
+
+
 def draw(
     cases: pl.DataFrame,
     *,
     seed: bytes,
     plan: SamplePlan,
-    keys: Callable[[bytes, Sequence[str]], list[bytes]] = rank_keys,
 ) -> list[DrawnStratum]:
-    """Draw the sample from a register's cases (``case_ref`` plus the plan's columns).
-
-    ``keys`` computes ``rank_key`` for every reference (the shell may spread it over cores).
-    """
-    missing = [c for c in ("case_ref", "reported_on", "category", "unit", *plan.strata) if c not in cases.columns]
-    if missing:
-        raise PlanError(f"the register lacks the column(s) {', '.join(missing)}")
-    frame = frame_filter(cases, plan).select(
-        pl.col("case_ref").str.strip_chars().alias("case_ref"),
-        *[pl.col(c).cast(pl.String).alias(f"_s_{c}") for c in plan.strata],
-    )
+    """Draw the sample from a register's cases (``case_ref`` plus the plan's columns)."""
+    frame = labelled_frame(cases, plan)
     if frame.height == 0:
         raise PlanError("no case of the register is in the plan's frame")
-    refs = frame["case_ref"].to_list()
-    frame = frame.with_columns(pl.Series("_key", keys(seed, refs), dtype=pl.Binary))
+    frame = frame.with_columns(pl.Series("_key", rank_keys(seed, frame["case_ref"].to_list()), dtype=pl.Binary))
     columns = [f"_s_{c}" for c in plan.strata]
-    if columns:
-        frame = frame.with_columns(
-            pl.concat_str([pl.col(c).fill_null("") for c in columns], separator=STRATUM_SEPARATOR).alias("_label")
-        )
-    else:
-        frame = frame.with_columns(pl.lit("all").alias("_label"))
-    sizes = {str(k): int(v) for k, v in frame.group_by("_label").len().iter_rows()}
+    sizes = strata_sizes(frame)
     allocations = {a.label: a for a in allocate(sizes, plan)}
     limits = {
         label: a.allocated + (a.allocated if plan.reserve is None else plan.reserve)

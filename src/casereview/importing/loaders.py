@@ -42,20 +42,28 @@ def _sqlite_text_dates(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
 
 
-def sqlite_sink(
-    connection: sqlite3.Connection, *, table: str, columns: Sequence[str], register_id: int
-) -> Sink:
-    names = [*columns, "register_id"]
-    sql = f'INSERT INTO "{table}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'  # noqa: S608
+class SqliteInsert:
+    """executemany on the caller's open transaction; nothing to finish or abandon."""
 
-    def load(frame: pl.DataFrame) -> None:
-        rows = _sqlite_text_dates(_with_register(frame, register_id)).select(names)
+    def __init__(self, connection: sqlite3.Connection, *, table: str, columns: Sequence[str], register_id: int) -> None:
+        self.connection = connection
+        self.register_id = register_id
+        self.names = [*columns, "register_id"]
+        placeholders = ", ".join("?" * len(self.names))
+        self.sql = f'INSERT INTO "{table}" ({", ".join(self.names)}) VALUES ({placeholders})'  # noqa: S608
+
+    def __call__(self, frame: pl.DataFrame) -> None:
+        rows = _sqlite_text_dates(_with_register(frame, self.register_id)).select(self.names)
         try:
-            connection.executemany(sql, zip(*(rows[c].to_list() for c in names), strict=True))
+            self.connection.executemany(self.sql, zip(*(rows[c].to_list() for c in self.names), strict=True))
         except sqlite3.IntegrityError as exc:
             raise SinkRejected(str(exc)) from exc
 
-    return load
+    def finish(self) -> None:
+        return None
+
+    def abandon(self) -> None:
+        return None
 
 
 class SqliteStaging:

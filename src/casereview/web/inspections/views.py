@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -120,13 +121,10 @@ def draw(request: HttpRequest, inspection_id: int) -> HttpResponse:
     try:
         plan = plan_from_mapping(form.plan_mapping())
         if request.POST.get("action") == "preview":
-            from casereview.domain.sampling import frame_filter
+            from casereview.domain.sampling import labelled_frame, strata_sizes
 
-            frame = frame_filter(register_frame(register), plan)
-            labels = [" / ".join(str(v) for v in row) for row in frame.select(list(plan.strata)).iter_rows()] if plan.strata else ["all"] * frame.height
-            sizes: dict[str, int] = {}
-            for label in labels:
-                sizes[label] = sizes.get(label, 0) + 1
+            frame = labelled_frame(register_frame(register), plan)
+            sizes = strata_sizes(frame)
             preview = {
                 "frame_size": frame.height,
                 "margin": margin_for(size=min(plan.size, max(frame.height, 1)), confidence=0.95, population=max(frame.height, 1)),
@@ -183,6 +181,20 @@ def _users(request: HttpRequest) -> list[Any]:
     return list(get_user_model().objects.filter(username__in=names, is_active=True))
 
 
+def _lead_action(request: HttpRequest, inspection_id: int, act: Callable[[Any], None]) -> HttpResponse:
+    """A lead inspector's POST on their inspection; a refusal is shown on the inspection page."""
+    from casereview.web.reviews.services import ReviewError
+
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        return redirect("inspections:detail", inspection_id=inspection.pk)
+    try:
+        act(inspection)
+    except ReviewError as exc:
+        return _detail(request, inspection, error=str(exc), status=400)
+    return redirect("inspections:detail", inspection_id=inspection.pk)
+
+
 @role_required(Role.LEAD_INSPECTOR)
 def assign(request: HttpRequest, inspection_id: int) -> HttpResponse:
     from casereview.web.reviews.services import (
@@ -192,44 +204,36 @@ def assign(request: HttpRequest, inspection_id: int) -> HttpResponse:
         moderation_assign,
     )
 
-    inspection = _led(request, inspection_id)
-    if request.method != "POST":
-        return redirect("inspections:detail", inspection_id=inspection.pk)
-    allowed = {u.pk for u in selectors.inspectors_available()}
-    users = [u for u in _users(request) if u.pk in allowed]
-    try:
-        if request.POST.get("kind") == "moderation":
-            try:
-                share = float(request.POST.get("share", "") or DEFAULT_MODERATION_SHARE * 100) / 100
-            except ValueError:
-                share = -1.0
-            if not 0 <= share <= 1:
-                raise ReviewError("Enter the share to moderate as a percentage from 0 to 100")
-            moderation_assign(inspection=inspection, inspectors=users, share=share, actor=request.user)
-        else:
+    def act(inspection: Any) -> None:
+        allowed = {u.pk for u in selectors.inspectors_available()}
+        users = [u for u in _users(request) if u.pk in allowed]
+        if request.POST.get("kind") != "moderation":
             assignments_balance(inspection=inspection, inspectors=users, actor=request.user)
-    except ReviewError as exc:
-        return _detail(request, inspection, error=str(exc), status=400)
-    return redirect("inspections:detail", inspection_id=inspection.pk)
+            return
+        try:
+            share = float(request.POST.get("share", "") or DEFAULT_MODERATION_SHARE * 100) / 100
+        except ValueError:
+            share = -1.0
+        if not 0 <= share <= 1:
+            raise ReviewError("Enter the share to moderate as a percentage from 0 to 100")
+        moderation_assign(inspection=inspection, inspectors=users, share=share, actor=request.user)
+
+    return _lead_action(request, inspection_id, act)
 
 
 @role_required(Role.LEAD_INSPECTOR)
 def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
     from casereview.web.inspections.models import SampledCase
-    from casereview.web.reviews.services import ReviewError, resolution_record
+    from casereview.web.reviews.services import resolution_record
 
-    inspection = _led(request, inspection_id)
-    if request.method != "POST":
-        return redirect("inspections:detail", inspection_id=inspection.pk)
-    case = SampledCase.objects.filter(sample__inspection=inspection, pk=request.POST.get("sampled_case") or 0).first()
-    if case is None:
-        raise Http404
-    try:
+    def act(inspection: Any) -> None:
+        case = SampledCase.objects.filter(sample__inspection=inspection, pk=request.POST.get("sampled_case") or 0).first()
+        if case is None:
+            raise Http404
         resolution_record(sampled_case=case, final_overall=request.POST.get("final_overall", ""),
                           rationale=request.POST.get("rationale", ""), actor=request.user)
-    except ReviewError as exc:
-        return _detail(request, inspection, error=str(exc), status=400)
-    return redirect("inspections:detail", inspection_id=inspection.pk)
+
+    return _lead_action(request, inspection_id, act)
 
 
 @role_required(Role.LEAD_INSPECTOR)
@@ -237,19 +241,15 @@ def move(request: HttpRequest, inspection_id: int) -> HttpResponse:
     from casereview.web.reviews.models import Assignment
     from casereview.web.reviews.services import ReviewError, assignment_move
 
-    inspection = _led(request, inspection_id)
-    if request.method != "POST":
-        return redirect("inspections:detail", inspection_id=inspection.pk)
-    assignment = Assignment.objects.filter(
-        sampled_case__sample__inspection=inspection,
-        sampled_case__case_ref=request.POST.get("case_ref", "").strip(),
-        kind=request.POST.get("kind", "first"),
-    ).first()
-    target = next((u for u in selectors.inspectors_available() if u.get_username() == request.POST.get("to")), None)
-    if assignment is None or target is None:
-        return _detail(request, inspection, error="Enter a case reference that is assigned, and choose an inspector", status=400)
-    try:
+    def act(inspection: Any) -> None:
+        assignment = Assignment.objects.filter(
+            sampled_case__sample__inspection=inspection,
+            sampled_case__case_ref=request.POST.get("case_ref", "").strip(),
+            kind=request.POST.get("kind", "first"),
+        ).first()
+        target = next((u for u in selectors.inspectors_available() if u.get_username() == request.POST.get("to")), None)
+        if assignment is None or target is None:
+            raise ReviewError("Enter a case reference that is assigned, and choose an inspector")
         assignment_move(assignment=assignment, to=target, actor=request.user)
-    except ReviewError as exc:
-        return _detail(request, inspection, error=str(exc), status=400)
-    return redirect("inspections:detail", inspection_id=inspection.pk)
+
+    return _lead_action(request, inspection_id, act)

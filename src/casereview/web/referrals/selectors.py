@@ -15,6 +15,11 @@ from casereview.web.accounts.services import user_roles
 from .models import BodyContact, SendBack
 
 
+def late(send_back: SendBack, today: Any) -> bool:
+    """Overdue now, or already escalated for being overdue: what dashboards and reports count."""
+    return overdue(State(send_back.state), send_back.due_on, today) or send_back.state == State.ESCALATED.value
+
+
 def send_backs_visible(user: Any) -> QuerySet[SendBack]:
     roles = user_roles(user)
     base = SendBack.objects.select_related("body", "inspection", "sampled_case")
@@ -50,7 +55,7 @@ def dashboard(user: Any) -> dict[str, Any]:
         row = rows.setdefault((s.body.code, s.urgency), {"open": 0, "overdue": 0, "closed": 0})
         if State(s.state) in OPEN_STATES:
             row["open"] += 1
-            if overdue(State(s.state), s.due_on, today) or s.state == State.ESCALATED.value:
+            if late(s, today):
                 row["overdue"] += 1
         else:
             row["closed"] += 1

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from casereview.domain.journal import Operation
 from casereview.domain.referrals import (
+    DEFAULT_WORKING_DAYS,
     Action,
     Actor,
     State,
@@ -48,7 +49,7 @@ def bank_holidays(years: range) -> set[dt.date]:
 
 def working_days() -> dict[Urgency, int]:
     configured = getattr(settings, "CASEREVIEW_SEND_BACK_WORKING_DAYS", {})
-    return {u: int(configured.get(u.value, d)) for u, d in {Urgency.IMMEDIATE: 0, Urgency.PRIORITY: 5, Urgency.ROUTINE: 20}.items()}
+    return {u: int(configured.get(u.value, d)) for u, d in DEFAULT_WORKING_DAYS.items()}
 
 
 def body_contact_add(*, body: Any, user: Any, kind: str, actor: Any = None) -> BodyContact:

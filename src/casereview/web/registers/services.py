@@ -25,7 +25,7 @@ from casereview.domain.registers import (
     RowError,
 )
 from casereview.domain.retention import default_retain_until, purge_due
-from casereview.importing.loaders import PostgresCopy, Sink, SqliteStaging, sqlite_sink
+from casereview.importing.loaders import PostgresCopy, Sink, SqliteInsert, SqliteStaging
 from casereview.importing.pipeline import ImportOutcome, run_import
 from casereview.importing.profiles import load_profile
 from casereview.importing.readers import Limits, SourceFile, inspect_file, open_reader
@@ -74,13 +74,6 @@ def import_limits() -> Limits:
         max_bytes=settings.CASEREVIEW_MAX_REGISTER_BYTES,
         max_xlsx_uncompressed_bytes=settings.CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES,
         max_xlsx_entries=settings.CASEREVIEW_MAX_XLSX_ENTRIES,
-    )
-
-
-def _sqlite_sink(register_id: int) -> Sink:
-    """Load straight into the cases table on the open transaction."""
-    return sqlite_sink(
-        connection.connection, table=Case._meta.db_table, columns=list(STORED_COLUMNS), register_id=register_id
     )
 
 
@@ -156,13 +149,11 @@ def register_import(
     )
     job.tmp_dir.mkdir(parents=True, exist_ok=True)
     try:
-        if connection.vendor == "postgresql":
-            return _import_copy(job)
-        if connection.vendor != "sqlite":
+        if connection.vendor not in ("postgresql", "sqlite"):
             raise RegisterError(f"Register import does not support the {connection.vendor} database")
-        if not connection.in_atomic_block:
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
             return _import_staged(job)
-        return _import_direct(job)
+        return _import_in_transaction(job)
     except RegisterError as exc:
         _journal_refusal(actor, body, source.filename, str(exc), 0)
         raise RegisterRejected(str(exc)) from exc
@@ -212,42 +203,26 @@ def _import_staged(job: _Job) -> Register:
             SqliteStaging.detach(raw)
 
 
-def _import_direct(job: _Job) -> Register:
-    """SQLite inside an outer transaction: executemany on that transaction."""
-    outcome = ImportOutcome()
-    try:
-        with transaction.atomic():
-            register = _register_open(job)
-            outcome = _run(job, _sqlite_sink(register.pk))
-            if not outcome.ok:
-                raise _Rollback
-            return _register_close(job, register, outcome)
-    except _Rollback:
-        raise _rejected(job, outcome) from None
-
-
-def _import_copy(job: _Job) -> Register:
-    """PostgreSQL: one COPY on one transaction."""
+def _import_in_transaction(job: _Job) -> Register:
+    """PostgreSQL (one COPY), or SQLite inside an outer transaction (executemany): one transaction."""
     connection.ensure_connection()
+    loader = PostgresCopy if connection.vendor == "postgresql" else SqliteInsert
     outcome = ImportOutcome()
     try:
         with transaction.atomic():
             register = _register_open(job)
-            copy = PostgresCopy(
-                connection.connection,
-                table=Case._meta.db_table,
-                columns=list(STORED_COLUMNS),
-                register_id=register.pk,
+            sink = loader(
+                connection.connection, table=Case._meta.db_table, columns=list(STORED_COLUMNS), register_id=register.pk
             )
             try:
-                outcome = _run(job, copy)
+                outcome = _run(job, sink)
             except BaseException:
-                copy.abandon()
+                sink.abandon()
                 raise
             if not outcome.ok:
-                copy.abandon()
+                sink.abandon()
                 raise _Rollback
-            copy.finish()
+            sink.finish()
             return _register_close(job, register, outcome)
     except _Rollback:
         raise _rejected(job, outcome) from None

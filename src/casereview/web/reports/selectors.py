@@ -7,13 +7,12 @@ from typing import Any
 from django.utils import timezone
 
 from casereview import __version__
-from casereview.domain.grading import CASE_WEAKNESSES
-from casereview.domain.referrals import State, overdue
 from casereview.domain.report import GradedCase, HistoryPoint, SendBackFact, build_report
 from casereview.domain.sampling import Allocation
 from casereview.importing.frameworks import load_framework
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.referrals.models import SendBack
+from casereview.web.referrals.selectors import late
 from casereview.web.registers.models import Case
 from casereview.web.reviews.models import Assignment, Resolution, Review
 
@@ -54,6 +53,7 @@ def report_for(inspection: Inspection, *, with_history: bool = True) -> dict[str
     for pk, review in firsts.items():
         s = sampled[pk]
         category, unit = details.get(s.case_id, ("(erased)", "(erased)"))
+        # Every key counts: areas, and `_case` for weaknesses imported for the whole case.
         weaknesses = {w for codes in review.area_weaknesses.values() for w in codes}
         cases.append(GradedCase(
             case_ref=s.case_ref, stratum=s.stratum, category=category, unit=unit,
@@ -66,7 +66,7 @@ def report_for(inspection: Inspection, *, with_history: bool = True) -> dict[str
     today = timezone.localdate()
     facts = [
         SendBackFact(
-            urgency=s.urgency, state=s.state, overdue=overdue(State(s.state), s.due_on, today) or s.state == State.ESCALATED.value,
+            urgency=s.urgency, state=s.state, overdue=late(s, today),
             days_to_response=(s.first_response_at - s.opened_at).total_seconds() / 86400 if s.first_response_at else None,
         )
         for s in SendBack.objects.filter(inspection=inspection)
@@ -102,5 +102,3 @@ def report_for(inspection: Inspection, *, with_history: bool = True) -> dict[str
         software_version=__version__,
     )
 
-
-_ = CASE_WEAKNESSES  # imported reviews keep case-level weaknesses under this key; counted above like any other

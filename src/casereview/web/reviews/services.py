@@ -155,13 +155,14 @@ def review_save(
 ) -> Review:
     """Save a draft (or submit) against the version the page was opened at."""
     framework = load_framework(review.framework)
-    stale = False
+    conflict: ReviewConflict | None = None
+    problems: list[Any] = []
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
         if current.state == Review.State.SUBMITTED:
             raise ReviewError("This review was submitted; ask the lead inspector to reopen it")
         if current.version != base_version:
-            # Kept whole, in this transaction, then refused below: never applied, never lost.
+            # Kept whole and committed, then refused below: never applied, never lost.
             conflict = ReviewConflict.objects.create(
                 review=current, attempted=answers.as_dict(), base_version=base_version,
                 current_version=current.version, by=actor, at=timezone.now(),
@@ -171,31 +172,27 @@ def review_save(
                 object_type="review", object_id=current.pk,
                 detail={"base_version": base_version, "current_version": current.version},
             )
-            stale = True
-    if stale:
+        else:
+            current.area_grades = answers.area_grades
+            current.area_weaknesses = answers.area_weaknesses
+            current.area_comments = answers.area_comments
+            current.overall = answers.overall
+            current.departure_reason = answers.departure_reason
+            current.send_back = answers.send_back
+            current.version += 1
+            current.updated_at = timezone.now()
+            problems = submission_problems(framework, answers) if submit else []
+            if submit and not problems:
+                current.state = Review.State.SUBMITTED
+                current.submitted_at = current.updated_at
+            current.save()
+            journal_record(
+                actor=actor, operation=Operation.ALTERATION,
+                action="review_submit" if current.state == Review.State.SUBMITTED else "review_save",
+                object_type="review", object_id=current.pk, detail={"version": current.version},
+            )
+    if conflict is not None:
         raise StaleVersion(current, conflict)
-    with transaction.atomic():
-        current = Review.objects.select_for_update().get(pk=review.pk)
-        if current.version != base_version or current.state == Review.State.SUBMITTED:
-            return review_save(review=current, answers=answers, base_version=base_version, submit=submit, actor=actor)
-        current.area_grades = answers.area_grades
-        current.area_weaknesses = answers.area_weaknesses
-        current.area_comments = answers.area_comments
-        current.overall = answers.overall
-        current.departure_reason = answers.departure_reason
-        current.send_back = answers.send_back
-        current.version += 1
-        current.updated_at = timezone.now()
-        problems = submission_problems(framework, answers) if submit else []
-        if submit and not problems:
-            current.state = Review.State.SUBMITTED
-            current.submitted_at = current.updated_at
-        current.save()
-        journal_record(
-            actor=actor, operation=Operation.ALTERATION,
-            action="review_submit" if current.state == Review.State.SUBMITTED else "review_save",
-            object_type="review", object_id=current.pk, detail={"version": current.version},
-        )
     if problems:
         raise Incomplete(problems, current)
     return current
@@ -320,18 +317,18 @@ class ReviewsRejected(Exception):
 
 def reviews_import(*, inspection: Inspection, path: Any, register: Any = None, actor: Any = None) -> int:
     """Bring in reviews kept in a spreadsheet, all or nothing; returns how many reviews were stored."""
-    from django.conf import settings
     from django.contrib.auth import get_user_model
 
     from casereview.domain.grading import parse_review_row
     from casereview.domain.registers import RegisterError, RowError, normalise_label
     from casereview.domain.roles import Role
-    from casereview.importing.readers import Limits, inspect_file, open_reader
+    from casereview.importing.readers import inspect_file, open_reader
     from casereview.web.registers.models import Register
+    from casereview.web.registers.services import import_limits
 
     framework = load_framework(inspection.framework)
     try:
-        source = inspect_file(path, limits=Limits(settings.CASEREVIEW_MAX_REGISTER_BYTES, settings.CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES, settings.CASEREVIEW_MAX_XLSX_ENTRIES))
+        source = inspect_file(path, limits=import_limits())
         with open_reader(source, tmp_dir=None) as reader:
             headers = [h if h.lower().startswith("area:") else normalise_label(h) for h in reader.headers]
             headers = ["area:" + h[5:].strip() if h.lower().startswith("area:") else h for h in headers]
