@@ -849,87 +849,128 @@ def baseline_add(
     good: Annotated[int | None, typer.Option(help="Cases graded good")] = None,
     requires_improvement: Annotated[int | None, typer.Option(help="Cases graded requires improvement")] = None,
     inadequate: Annotated[int | None, typer.Option(help="Cases graded inadequate")] = None,
+    weakness: Annotated[list[str] | None, typer.Option(help="CODE=CASES for a weakness the published result counted; repeat")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Record a published result that predates casereview, for trends and comparisons."""
+    """Record a published result that predates casereview, for trends, comparisons and weakness recurrence."""
     _django()
     from casereview.web.reports.services import BaselineError
     from casereview.web.reports.services import baseline_add as add
 
     with _refused_on(BaselineError):
         made = add(body_code=body, label=label, period_end=_date(period_end), total=total, ri_or_inadequate=ri_or_inadequate,
-                   good=good, requires_improvement=requires_improvement, inadequate=inadequate)
+                   good=good, requires_improvement=requires_improvement, inadequate=inadequate, weaknesses=weakness)
     if as_json:
         _print_json({"baseline_id": made.pk, "body": made.body.code, "label": made.label})
     else:
         out.print(f"Recorded baseline {made.pk} for {made.body.code}: {made.label}")
 
 
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write to PATH.part, then rename: an interrupted write never leaves a file that looks complete."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_bytes(content)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        err.print(f"[red]Could not write {path}: {exc.strerror or exc}[/red]")
+        raise typer.Exit(1) from exc
+
+
 @app.command("report")
 def report(
     inspection: Annotated[int, typer.Argument(metavar="INSPECTION")],
-    fmt: Annotated[str, typer.Option("--format", help="json, html, csv or xlsx (pdf is still to come)")] = "json",
-    published: Annotated[bool, typer.Option("--published", help="Suppress small numbers for publication")] = False,
-    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file (needed for xlsx)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json, html, pdf, csv or xlsx")] = "json",
+    published: Annotated[bool, typer.Option("--published", help="Suppress small numbers for publication; no case references, no free text")] = False,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file (needed for pdf and xlsx)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Figures as of this day, dd/mm/yyyy (default today); give a report's as_of to regenerate it")] = None,
+    check: Annotated[Path | None, typer.Option("--check", help="Regenerate and compare with this JSON report: exit 0 when the figures are the same, 1 when not")] = None,
 ) -> None:
-    """An inspection's report: grades with 95% Wilson intervals, breakdowns, weaknesses, send backs, agreement, trends."""
+    """An inspection's report: grades with 95% Wilson intervals, breakdowns, trends, weaknesses, send backs, agreement."""
     _django()
-    import csv
-    import io
-
-    from django.template.loader import render_to_string
-
-    from casereview.domain.journal import Operation
-    from casereview.domain.report import flat_rows
-    from casereview.domain.report import published as publish
-    from casereview.web.journal.services import journal_record
+    from casereview.domain.publication import published as publish
+    from casereview.web.reports import rendering
     from casereview.web.reports.selectors import report_for
+    from casereview.web.reports.services import report_disclosed
 
-    if fmt not in ("json", "html", "csv", "xlsx"):
-        err.print("[red]--format must be json, html, csv or xlsx[/red]")
+    if fmt not in rendering.FORMATS:
+        err.print(f"[red]--format must be one of {', '.join(rendering.FORMATS)}[/red]")
         raise typer.Exit(EXIT_REJECTED)
-    if fmt == "xlsx" and out_path is None:
-        err.print("[red]--format xlsx needs --out PATH[/red]")
+    if fmt in ("pdf", "xlsx") and out_path is None and check is None:
+        err.print(f"[red]--format {fmt} needs --out PATH[/red]")
         raise typer.Exit(EXIT_REJECTED)
     found = _inspection_or_exit(inspection)
-    data = report_for(found)
+    day = _date(as_of) if as_of else None
+    if check is not None:
+        try:
+            earlier = json.loads(check.read_text(encoding="utf-8"))
+            recorded = earlier["reproducibility"]
+            day = day or _date(recorded["parameters"]["as_of"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            err.print(f"[red]{check} is not a casereview JSON report: {exc}[/red]")
+            raise typer.Exit(EXIT_REJECTED) from exc
+        data = report_for(found, as_of=day)
+        if earlier.get("published"):
+            data = publish(data)
+        now = data["reproducibility"]
+        same = now["figures_sha256"] == recorded.get("figures_sha256")
+        _print_json({"same_figures": same, "same_input": now["input_sha256"] == recorded.get("input_sha256"),
+                     "figures_sha256": now["figures_sha256"], "recorded_figures_sha256": recorded.get("figures_sha256"),
+                     "as_of": now["parameters"]["as_of"]})
+        raise typer.Exit(0 if same else 1)
+    data = report_for(found, as_of=day)
     if published:
         data = publish(data)
-    if fmt == "xlsx":
-        import openpyxl
+    made = rendering.render(data, fmt)
+    report_disclosed(actor=None, inspection_id=found.pk, fmt=fmt, published=published, actor_name="cli",
+                     figures_sha256=data["reproducibility"]["figures_sha256"])
+    if out_path is None:
+        sys.stdout.write(made.content.decode("utf-8").lstrip("\ufeff"))
+    else:
+        _write_atomically(out_path, made.content)
+        out.print(f"Wrote the {fmt} report to {out_path}")
 
-        book = openpyxl.Workbook()
-        sheet = book.create_sheet("Report", 0)
-        book.remove(book.worksheets[1])
-        sheet.append(["section", "row", "measure", "value"])
-        for row in flat_rows(data):
-            sheet.append(list(row))
-        tmp = out_path.with_name(out_path.name + ".part")  # type: ignore[union-attr]
-        book.save(tmp)
-        tmp.replace(out_path)  # type: ignore[arg-type]
-        text = ""
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["section", "row", "measure", "value"])
-        writer.writerows(flat_rows(data))
-        text = buffer.getvalue()
-    elif fmt == "json":
+
+@app.command("trend")
+def trend(
+    body: Annotated[list[str] | None, typer.Option(help="Only this body (repeat for several); default every body")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file")] = None,
+) -> None:
+    """The national trend: each body's share requires improvement or inadequate per inspection, and every quarter's national estimate."""
+    _django()
+    from casereview.domain.tables import COLUMNS, safe_row
+    from casereview.web.reports.selectors import national_trend
+
+    if fmt not in ("json", "csv"):
+        err.print("[red]--format must be json or csv[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    data = national_trend([b.strip().upper() for b in body] if body else None)
+    if fmt == "json":
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = render_to_string("reports/report.html", {"report": data})
-    journal_record(actor=None, operation=Operation.DISCLOSURE, action="report_generate", object_type="inspection",
-                   object_id=found.pk, actor_name="cli",
-                   detail={"format": fmt, "published": published, "input_sha256": data["reproducibility"]["input_sha256"]})
-    if fmt == "xlsx":
-        out.print(f"Wrote the xlsx report to {out_path}")
-    elif out_path is None:
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for q in data["quarters"]:
+            for key in ("bodies", "reviews", "share", "ci_low", "ci_high"):
+                writer.writerow(safe_row(("national", q["period_end"], key, q[key])))
+        for b in data["bodies"]:
+            for point in b["series"]:
+                for key in ("reviews", "count", "share", "ci_low", "ci_high"):
+                    writer.writerow(safe_row((b["body"], point["period_end"], key, point[key])))
+                if point.get("change_from_previous"):
+                    writer.writerow(safe_row((b["body"], point["period_end"], "direction", point["change_from_previous"]["direction"])))
+        text = buffer.getvalue()
+    if out_path is None:
         sys.stdout.write(text)
     else:
-        tmp = out_path.with_name(out_path.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out_path)
-        out.print(f"Wrote the {fmt} report to {out_path}")
+        _write_atomically(out_path, text.encode("utf-8"))
+        out.print(f"Wrote the national trend to {out_path}")
 
 
 @framework_app.command("validate")

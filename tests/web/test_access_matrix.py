@@ -53,6 +53,14 @@ MATRIX: dict[str, dict[str, int]] = {
     "reviews:review": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK},
     "reviews:autosave": dict.fromkeys(ROLES, GONE),  # POST only, by the assigned inspector
     "reviews:reopen": dict.fromkeys(ROLES, GONE),  # POST only, by the lead
+    # Published reports: analysts all, the lead of the inspection, the body's liaison officers.
+    "reports:index": {**dict.fromkeys(ROLES, GONE), "analyst": OK, "lead_inspector": OK, "liaison_officer": OK},
+    "reports:published": {**dict.fromkeys(ROLES, GONE), "analyst": OK, "lead_inspector": OK, "liaison_officer": OK},
+    "reports:published_download": {**dict.fromkeys(ROLES, GONE), "analyst": OK, "lead_inspector": OK, "liaison_officer": OK},
+    # The full report and publishing: the lead inspector who leads the inspection.
+    "reports:draft": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "reports:draft_download": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "reports:publish": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
 }
 
 
@@ -112,8 +120,20 @@ def test_each_role_reaches_exactly_the_pages_it_may(
     first = _Assignment.objects.order_by("id").first()
     assert first is not None
     send_back = sendback_open(sampled_case=first.sampled_case, reason="r", urgency="routine", actor=assignee)
+    from django.utils import timezone
+
+    from casereview.domain.publication import published
+    from casereview.web.reports.models import PublishedReport
+    from casereview.web.reports.selectors import report_for
+
+    data = published(report_for(inspection))
+    publication = PublishedReport.objects.create(
+        inspection=inspection, published_at=timezone.now(), published_by=inspection.lead, as_of=timezone.localdate(),
+        data=data, input_sha256=data["reproducibility"]["input_sha256"], figures_sha256=data["reproducibility"]["figures_sha256"],
+    )
     client = verified_client(user)
     ids = {
+        "publication_id": publication.pk,
         "register_id": register.pk,
         "inspection_id": inspection.pk,
         "assignment_id": Assignment.objects.order_by("id").values_list("id", flat=True).first() or 0,

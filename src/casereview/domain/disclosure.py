@@ -1,11 +1,12 @@
 """Small-number suppression for published tables.
 
-Counts from 1 to 4 are suppressed (primary suppression).  Then, so that no
-suppressed cell can be worked back from the row and column totals, every row
-and column holding exactly one suppressed cell has its smallest other
-non-zero cell suppressed too (secondary suppression), repeated until nothing
-changes; where a row or column has no such cell, its total is suppressed.
-Zeros are shown: a zero reveals nothing about a person.
+Counts from 1 to 4 are suppressed (primary suppression), totals included.
+Then, so that no suppressed count can be worked back from the others, every
+row and column of the table with its margins that holds exactly one
+suppressed entry has its smallest other non-zero entry suppressed too
+(secondary suppression), repeated until nothing changes.
+Zeros are shown: a zero reveals nothing about a person.  A small count is
+shown as ``<5``, a complementary one as ``[c]``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 SMALL = range(1, 5)
+PRIMARY = "<5"  # a count from 1 to 4
+COMPLEMENT = "[c]"  # hidden so that a small count cannot be worked out
+
+
+def mark(value: int) -> str:
+    """How a suppressed count is shown: ``<5`` for a small one, ``[c]`` for a complement."""
+    return PRIMARY if value in SMALL else COMPLEMENT
 
 
 @dataclass(frozen=True)
@@ -21,47 +29,43 @@ class Suppressed:
     cells: frozenset[tuple[int, int]]  # (row, column)
     row_totals: frozenset[int]
     column_totals: frozenset[int]
+    grand_total: bool = False
 
-    def show(self, table: Sequence[Sequence[int]], mark: str = "[c]") -> list[list[str]]:
+    def show(self, table: Sequence[Sequence[int]]) -> list[list[str]]:
         return [
-            [mark if (i, j) in self.cells else str(v) for j, v in enumerate(row)] for i, row in enumerate(table)
+            [mark(v) if (i, j) in self.cells else str(v) for j, v in enumerate(row)] for i, row in enumerate(table)
         ]
 
 
 def suppress(table: Sequence[Sequence[int]]) -> Suppressed:
+    """Which cells and totals of ``table`` to hide.
+
+    The table is taken with its margins (row totals, column totals, grand
+    total) as one grid; every row and column of that grid is a line whose
+    entries add up.  Entries from 1 to 4 are hidden; then, while some line
+    holds exactly one hidden entry (which the others would give away), its
+    smallest other non-zero entry is hidden too.
+    """
     rows = len(table)
     cols = len(table[0]) if rows else 0
-    hidden = {(i, j) for i in range(rows) for j in range(cols) if table[i][j] in SMALL}
-    hidden_row_totals: set[int] = set()
-    hidden_col_totals: set[int] = set()
-
-    def line(cells: list[tuple[int, int]], total_hidden: bool) -> tuple[int, int] | None | bool:
-        """The cell to suppress next in a line, None when the line is safe, False when no cell can help."""
-        count = sum(1 for c in cells if c in hidden)
-        if count != 1 or total_hidden:
-            return None
-        candidates = [c for c in cells if c not in hidden and table[c[0]][c[1]] > 0]
-        if not candidates:
-            return False
-        return min(candidates, key=lambda c: (table[c[0]][c[1]], c))
-
+    grid = [[*row, sum(row)] for row in table]
+    grid.append([sum(table[i][j] for i in range(rows)) for j in range(cols)] + [sum(map(sum, table))])
+    hidden = {(i, j) for i in range(rows + 1) for j in range(cols + 1) if grid[i][j] in SMALL}
+    lines = [[(i, j) for j in range(cols + 1)] for i in range(rows + 1)]
+    lines += [[(i, j) for i in range(rows + 1)] for j in range(cols + 1)]
     changed = True
     while changed:
         changed = False
-        for i in range(rows):
-            pick = line([(i, j) for j in range(cols)], i in hidden_row_totals)
-            if pick is False:
-                hidden_row_totals.add(i)
+        for line in lines:
+            if sum(1 for c in line if c in hidden) != 1:
+                continue
+            candidates = [c for c in line if c not in hidden and grid[c[0]][c[1]] > 0]
+            if candidates:  # always, when the hidden entry is not zero: its line's total or a cell is positive
+                hidden.add(min(candidates, key=lambda c: (grid[c[0]][c[1]], c)))
                 changed = True
-            elif pick is not None:
-                hidden.add(pick)  # type: ignore[arg-type]
-                changed = True
-        for j in range(cols):
-            pick = line([(i, j) for i in range(rows)], j in hidden_col_totals)
-            if pick is False:
-                hidden_col_totals.add(j)
-                changed = True
-            elif pick is not None:
-                hidden.add(pick)  # type: ignore[arg-type]
-                changed = True
-    return Suppressed(frozenset(hidden), frozenset(hidden_row_totals), frozenset(hidden_col_totals))
+    return Suppressed(
+        cells=frozenset((i, j) for i, j in hidden if i < rows and j < cols),
+        row_totals=frozenset(i for i, j in hidden if i < rows and j == cols),
+        column_totals=frozenset(j for i, j in hidden if i == rows and j < cols),
+        grand_total=(rows, cols) in hidden,
+    )

@@ -3,8 +3,8 @@
 * A share is shown with its 95% Wilson interval.
 * A change between two results is "better" or "worse" only when a
   two-proportion z-test (Fisher's exact test when an expected count is under
-  5) gives p < 0.05; otherwise "no statistically significant change", always
-  with the p value.
+  5) gives p < 0.05; otherwise "no significant change" (worded "no
+  statistically significant change" for people), always with the p value.
 * Where strata were not sampled in proportion, body-wide shares use design
   weights (N_h / n_h) with the stratified variance (finite population
   correction per stratum).
@@ -24,6 +24,7 @@ from scipy.stats import fisher_exact
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 ALPHA = 0.05
+NO_CHANGE = "no significant change"
 Z95 = 1.959963984540054
 
 
@@ -50,12 +51,14 @@ def wilson(count: int, total: int, *, alpha: float = ALPHA) -> Share:
 class Comparison:
     test: str  # "two-proportion z-test" or "Fisher's exact test"
     p_value: float
-    direction: str  # "worse", "better" or "no statistically significant change"
+    direction: str  # "worse", "better" or "no significant change" (the JSON value)
 
     @property
     def wording(self) -> str:
+        """How a person reads it: "no statistically significant change (two-proportion z-test, p = 0.412)"."""
         p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
-        return f"{self.direction} ({self.test}, {p})"
+        said = "no statistically significant change" if self.direction == NO_CHANGE else self.direction
+        return f"{said} ({self.test}, {p})"
 
 
 def compare(now_count: int, now_total: int, before_count: int, before_total: int, *, higher_is_worse: bool = True) -> Comparison:
@@ -79,7 +82,7 @@ def compare(now_count: int, now_total: int, before_count: int, before_total: int
         rose = now_count / now_total > before_count / before_total
         direction = "worse" if rose == higher_is_worse else "better"
     else:
-        direction = "no statistically significant change"
+        direction = NO_CHANGE
     return Comparison(test, p, direction)
 
 

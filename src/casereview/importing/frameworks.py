@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from casereview.domain.framework import Framework, FrameworkError, parse_framework
 
 
+@cache
 def _shipped() -> dict[str, Framework]:
+    """Shipped frameworks are part of the installed software: parsed once per process."""
     folder = resources.files("casereview") / "frameworks"
     found: dict[str, Framework] = {}
     for item in sorted(folder.iterdir(), key=lambda p: p.name):

@@ -17,4 +17,5 @@ urlpatterns = [
     path("reviews/", include("casereview.web.reviews.urls")),
     path("send-backs/", include("casereview.web.referrals.urls")),
     path("users/", include("casereview.web.accounts.urls")),
+    path("reports/", include("casereview.web.reports.urls")),
 ]

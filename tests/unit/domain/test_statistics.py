@@ -29,7 +29,7 @@ def test_a_large_rise_is_worse_and_a_small_one_is_not_significant() -> None:
     worse = compare(125, 135, 90, 135)
     assert worse.direction == "worse" and worse.test == "two-proportion z-test" and worse.p_value < 0.05
     same = compare(125, 135, 122, 135)
-    assert same.direction == "no statistically significant change" and same.p_value >= 0.05
+    assert same.direction == "no significant change" and same.p_value >= 0.05
     assert same.wording.startswith("no statistically significant change (two-proportion z-test, p = ")
     better = compare(60, 135, 100, 135)
     assert better.direction == "better"
@@ -40,7 +40,7 @@ def test_small_expected_counts_use_fishers_exact_test() -> None:
     result = compare(3, 4, 1, 4)
     assert result.test == "Fisher's exact test"
     assert result.p_value == pytest.approx(0.4857, abs=1e-3)
-    assert result.direction == "no statistically significant change"
+    assert result.direction == "no significant change"
 
 
 def test_stratified_estimates_weight_each_stratum_by_its_frame() -> None:

@@ -37,6 +37,8 @@ class Sample(models.Model):
     plan = models.JSONField()
     manifest = models.JSONField()
     late_commitment = models.BooleanField(default=False)
+    # Cases in the frame the sample was drawn from (the manifest's strata summed); null for an imported sample.
+    frame_size = models.IntegerField(null=True, blank=True)
     drawn_at = models.DateTimeField()
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -217,6 +217,7 @@ def sample_draw(
             algorithm=ALGORITHM,
             plan=plan.as_dict(),
             manifest=document,
+            frame_size=sum(s.frame_size for s in strata),
             late_commitment=late,
             drawn_at=timezone.now(),
             drawn_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,

@@ -1,9 +1,19 @@
-"""Collecting an inspection's facts for its report (the figures themselves come from domain.report)."""
+"""Collecting an inspection's facts for its report (the figures themselves come from domain.report).
+
+A case's final grade is the lead inspector's resolution where first and
+second marks disagreed, else the first review's (``domain.report.FINAL_GRADE_RULE``);
+one query per purpose, never one per case.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casereview import __version__
@@ -14,7 +24,54 @@ from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.referrals.models import SendBack
 from casereview.web.referrals.selectors import late
 from casereview.web.registers.models import Case
-from casereview.web.reviews.models import Assignment, Resolution, Review
+from casereview.web.reviews.models import Assignment, Review
+
+INSPECTION = "assignment__sampled_case__sample__inspection_id"
+NO_UNIT = "(none)"
+ERASED = "(erased)"
+
+
+def final_reviews(inspection_ids: Iterable[int] | None) -> QuerySet[Review]:
+    """Each graded case's first review, annotated with ``final`` (its final overall grade); None: every inspection."""
+    scope = {} if inspection_ids is None else {f"{INSPECTION}__in": list(inspection_ids)}
+    return (
+        Review.objects.filter(
+            **scope, assignment__kind=Assignment.Kind.FIRST, state=Review.State.SUBMITTED,
+        )
+        .exclude(overall="")
+        .annotate(final=Coalesce(F("assignment__sampled_case__resolution__final_overall"), F("overall")))
+    )
+
+
+def graded_cases(inspection_ids: Iterable[int]) -> dict[int, list[GradedCase]]:
+    """Every graded case of these inspections, with its category and unit from the register."""
+    case = Case.objects.filter(pk=OuterRef("assignment__sampled_case__case_id"))
+    rows = final_reviews(inspection_ids).annotate(
+        category=Subquery(case.values("category")[:1]), unit=Subquery(case.values("unit")[:1]),
+    ).values_list(INSPECTION, "assignment__sampled_case__case_ref", "assignment__sampled_case__stratum",
+                  "category", "unit", "final", "area_grades", "area_weaknesses")
+    out: dict[int, list[GradedCase]] = defaultdict(list)
+    for inspection_id, ref, stratum, category, unit, final, area_grades, area_weaknesses in rows:
+        out[inspection_id].append(GradedCase(
+            case_ref=ref, stratum=stratum, category=category or ERASED,
+            unit=(unit or NO_UNIT) if category else ERASED, overall=final, area_grades=area_grades or {},
+            # Every key counts: areas, and `_case` for weaknesses imported for the whole case.
+            weaknesses=frozenset(w for codes in (area_weaknesses or {}).values() for w in codes),
+        ))
+    return out
+
+
+def _concern(framework: str) -> set[str]:
+    return set(load_framework(framework).grade_codes[1:])
+
+
+def _tally(cases: list[GradedCase], concern: set[str], key: str) -> dict[str, tuple[int, int]]:
+    found: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for c in cases:
+        seen[getattr(c, key)] += 1
+        found[getattr(c, key)] += c.overall in concern
+    return {name: (found[name], seen[name]) for name in seen}
 
 
 def history_for(inspection: Inspection) -> list[HistoryPoint]:
@@ -22,83 +79,137 @@ def history_for(inspection: Inspection) -> list[HistoryPoint]:
     from .models import Baseline
 
     points = [
-        HistoryPoint(b.label, b.period_end.isoformat(), "baseline", b.ri_or_inadequate, b.total)
+        HistoryPoint(b.label, b.period_end.isoformat(), "baseline", b.ri_or_inadequate, b.total, weaknesses=b.weaknesses)
         for b in Baseline.objects.filter(body=inspection.body, period_end__lt=inspection.period_end)
     ]
-    for earlier in Inspection.objects.filter(body=inspection.body, period_end__lt=inspection.period_end):
-        figures = report_for(earlier, with_history=False)
-        combined = figures["requires_improvement_or_inadequate"]
-        if combined:
-            points.append(HistoryPoint(earlier.name, earlier.period_end.isoformat(), "inspection", combined["count"], combined["total"]))
+    earlier = list(Inspection.objects.filter(body=inspection.body, period_end__lt=inspection.period_end))
+    graded = graded_cases(e.pk for e in earlier)
+    for e in earlier:
+        cases = graded.get(e.pk, [])
+        if not cases:
+            continue
+        concern = _concern(e.framework)
+        points.append(HistoryPoint(
+            e.name, e.period_end.isoformat(), "inspection", sum(c.overall in concern for c in cases), len(cases),
+            by_category=_tally(cases, concern, "category"), by_unit=_tally(cases, concern, "unit"),
+            weaknesses=dict(Counter(w for c in cases for w in c.weaknesses)),
+        ))
     return points
 
 
-def report_for(inspection: Inspection, *, with_history: bool = True) -> dict[str, Any]:
-    framework = load_framework(inspection.framework)
+def sample_facts(inspection: Inspection) -> dict[str, Any]:
+    """The sample as the report states it: frame, plan, strata, commitment, replacements."""
     sample = Sample.objects.filter(inspection=inspection).select_related("register").first()
-    firsts = {
-        r.assignment.sampled_case_id: r
-        for r in Review.objects.filter(
-            assignment__sampled_case__sample__inspection=inspection, assignment__kind=Assignment.Kind.FIRST,
-            state=Review.State.SUBMITTED,
-        ).select_related("assignment")
-    }
-    finals = dict(Resolution.objects.filter(sampled_case__sample__inspection=inspection).values_list("sampled_case_id", "final_overall"))
-    sampled = {s.pk: s for s in SampledCase.objects.filter(pk__in=list(firsts))}
-    details = dict(
-        (pk, (category, unit))
-        for pk, category, unit in Case.objects.filter(pk__in=[s.case_id for s in sampled.values()]).values_list("id", "category", "unit")
-    )
-    cases = []
-    for pk, review in firsts.items():
-        s = sampled[pk]
-        category, unit = details.get(s.case_id, ("(erased)", "(erased)"))
-        # Every key counts: areas, and `_case` for weaknesses imported for the whole case.
-        weaknesses = {w for codes in review.area_weaknesses.values() for w in codes}
-        cases.append(GradedCase(
-            case_ref=s.case_ref, stratum=s.stratum, category=category, unit=unit,
-            overall=finals.get(pk, review.overall), area_grades=review.area_grades, weaknesses=frozenset(weaknesses),
-        ))
-    manifest = sample.manifest if sample else {}
+    if sample is None:
+        return {"drawn_in_casereview": False, "imported": False, "frame_size": None, "plan": {}, "strata": [],
+                "proportional": True, "commitment": inspection.commitment, "algorithm": None,
+                "late_commitment": False, "replacements": []}
+    manifest = sample.manifest or {}
     strata = [{"label": s["label"], "frame_size": s["frame_size"], "sampled": s["allocated"]} for s in manifest.get("strata", [])]
-    plan = manifest.get("plan", {})
-    proportional = plan.get("allocation", Allocation.PROPORTIONAL.value) == Allocation.PROPORTIONAL.value and not plan.get("minimum_per_stratum")
-    today = timezone.localdate()
+    plan = manifest.get("plan", sample.plan or {})
+    replaced = SampledCase.objects.filter(sample=sample, replaces__isnull=False).select_related("replaces").order_by("id")
+    return {
+        "drawn_in_casereview": sample.algorithm != "imported",
+        "imported": sample.algorithm == "imported",
+        "algorithm": sample.algorithm,
+        "commitment": inspection.commitment,
+        "late_commitment": sample.late_commitment,
+        "frame_size": sum(s["frame_size"] for s in strata) if strata else None,
+        "plan": plan,
+        "strata": strata,
+        "proportional": plan.get("allocation", Allocation.PROPORTIONAL.value) == Allocation.PROPORTIONAL.value
+        and not plan.get("minimum_per_stratum"),
+        "replacements": [
+            {"case_ref": s.replaces.case_ref, "replaced_by": s.case_ref, "reason": s.replaces.out_of_scope_reason}
+            for s in replaced if s.replaces is not None
+        ],
+    }
+
+
+def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The full (unpublished) report of an inspection, as of a date (today by default)."""
+    from casereview.web.reviews.selectors import agreement_for
+
+    framework = load_framework(inspection.framework)
+    today = as_of or timezone.localdate()
+    cases = graded_cases([inspection.pk]).get(inspection.pk, [])
+    sample = sample_facts(inspection)
     facts = [
         SendBackFact(
             urgency=s.urgency, state=s.state, overdue=late(s, today),
             days_to_response=(s.first_response_at - s.opened_at).total_seconds() / 86400 if s.first_response_at else None,
         )
-        for s in SendBack.objects.filter(inspection=inspection)
+        for s in SendBack.objects.filter(inspection=inspection, opened_at__date__lte=today)
     ]
-    from casereview.web.reviews.selectors import agreement_for
-
-    agreement = [
-        {"raters": list(p.raters), "cases": p.cases, "agreement": p.agreement, "kappa": p.kappa, "weighted_kappa": p.weighted_kappa}
-        for p in agreement_for(inspection)["pairs"]
-    ] if sample else []
-    replacements = SampledCase.objects.filter(sample=sample, replaces__isnull=False).count() if sample else 0
+    agreement = agreement_for(inspection)
     return build_report(
         inspection={
             "id": inspection.pk, "name": inspection.name, "body": inspection.body.code,
             "period": [inspection.period_start.isoformat(), inspection.period_end.isoformat()],
             "framework": framework.ref, "commitment": inspection.commitment,
-            "sample_algorithm": sample.algorithm if sample else None,
-            "sample_drawn_in_casereview": sample is not None and sample.algorithm != "imported",
-            "late_commitment": bool(sample and sample.late_commitment),
-            "replacements": replacements,
-            "register_sha256": sample.register.sha256 if sample else None,
-            "frame_size": sum(s["frame_size"] for s in strata),
-            "plan": plan,
+            "register_sha256": (Sample.objects.filter(inspection=inspection).values_list("register__sha256", flat=True).first()),
         },
         grades=[(g.code, g.label) for g in framework.grades],
         areas=[(a.slug, a.title) for a in framework.areas],
         cases=cases,
-        strata=strata,
-        proportional=proportional,
+        sample=sample,
         send_backs=facts,
-        agreement=agreement,
-        history=history_for(inspection) if with_history else [],
+        agreement=agreement["pairs"],
+        fleiss=(agreement["fleiss_cases"], agreement["fleiss_kappa"]) if agreement["fleiss_cases"] else None,
+        history=history_for(inspection),
+        weakness_titles={w.code: w.text for w in framework.weaknesses},
+        as_of=today.isoformat(),
         software_version=__version__,
     )
 
+
+def inspection_counts(inspection_ids: Iterable[int] | None = None) -> dict[int, Counter[str]]:
+    """Final overall grades counted per inspection, in one grouped query (for national trends)."""
+    out: dict[int, Counter[str]] = defaultdict(Counter)
+    for inspection_id, final, n in final_reviews(inspection_ids).values_list(INSPECTION, "final").annotate(n=Count("id")).order_by():
+        out[inspection_id][final] += n
+    return out
+
+
+def publications_visible(user: Any) -> QuerySet[Any]:
+    """Published reports a user may read: analysts all; a lead inspector those they lead; a liaison officer their body's."""
+    from django.db.models import Q
+
+    from casereview.domain.roles import Role
+    from casereview.web.accounts.services import user_roles
+    from casereview.web.referrals.models import BodyContact
+
+    from .models import PublishedReport
+
+    roles = user_roles(user)
+    allowed = Q(pk__in=[])
+    if Role.ANALYST in roles:
+        allowed |= Q(pk__isnull=False)
+    if Role.LEAD_INSPECTOR in roles:
+        allowed |= Q(inspection__lead=user)
+    if Role.LIAISON_OFFICER in roles:
+        bodies = BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values_list("body_id", flat=True)
+        allowed |= Q(inspection__body_id__in=list(bodies))
+    return PublishedReport.objects.select_related("inspection__body", "published_by").filter(allowed)
+
+
+def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
+    """Every body's inspections with their shares, and each quarter's national estimate (one grouped query)."""
+    from casereview.domain.trends import InspectionResult
+    from casereview.domain.trends import national_trend as trend
+
+    inspections = Inspection.objects.select_related("body")
+    if body_codes:
+        inspections = inspections.filter(body__code__in=body_codes)
+    rows = list(inspections.values_list("id", "name", "body__code", "period_end", "framework"))
+    counts = inspection_counts([r[0] for r in rows] if body_codes else None)
+    frames = dict(Sample.objects.filter(inspection__in=inspections).values_list("inspection_id", "frame_size"))
+    concern = {framework: _concern(framework) for framework in {r[4] for r in rows}}
+    return trend(
+        InspectionResult(
+            body=code, inspection=name, period_end=period_end,
+            count=sum(n for grade, n in counts.get(pk, Counter()).items() if grade in concern[framework]),
+            total=sum(counts.get(pk, Counter()).values()), frame_size=frames.get(pk),
+        )
+        for pk, name, code, period_end, framework in rows
+    )

@@ -1,0 +1,204 @@
+"""The report for publication: small numbers suppressed, nothing that names a case or a person.
+
+Every published table goes through ``disclosure.suppress``: counts from 1 to
+4 are shown as ``<5`` and complementary cells as ``[c]``; shares and
+intervals of a hidden count are null.  Which tables and why:
+
+* overall grades: one row (good, requires improvement, inadequate) whose
+  total, the number of reviews, is published; the combined "requires
+  improvement or inadequate" is shown only when both its parts are, or when
+  it can be worked out anyway (good and the total shown) and is not small;
+* by category and by unit: two columns (good, requires improvement or
+  inadequate); the split between requires improvement and inadequate is not
+  published per category or unit, because no suppression pattern of three
+  columns keeps every derived sum safe;
+* area grade distributions, send backs by urgency: rows with their totals;
+* weaknesses: counts under 5 hidden; their comparisons with earlier results
+  are dropped where either count is small;
+* comparisons and the trend: points whose count (or its complement) is small
+  lose their figures and keep only the direction and p value where the
+  current figure is shown.
+
+Dropped entirely: case references, replacement reasons, the register's hash,
+inspectors' names in the agreement table, free text of every kind.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .disclosure import SMALL, mark, suppress
+from .report import figures_digest
+
+SUPPRESSION_NOTE = (
+    "Counts from 1 to 4 are shown as <5; other counts that would let one be worked out from a total are shown as [c]."
+)
+
+
+def _small(n: Any) -> bool:
+    return isinstance(n, int) and n in SMALL
+
+
+def _hidden_interval(value: Mapping[str, Any], marker: str) -> dict[str, Any]:
+    return {**value, "count": marker, "share": None, "ci_low": None, "ci_high": None}
+
+
+def _comparison_safe(c: Mapping[str, Any]) -> bool:
+    return not any(_small(n) for n in (c["count_then"], c["total_then"] - c["count_then"],
+                                       c["count_now"], c["total_now"] - c["count_now"]))
+
+
+def _comparisons(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for c in items:
+        if _comparison_safe(c):
+            out.append(dict(c))
+        else:
+            out.append({"against": c["against"], "kind": c["kind"], "period_end": c["period_end"], "suppressed": True})
+    return out
+
+
+def _overall(report: dict[str, Any], *, hide_all: bool = False) -> None:
+    """Overall grades: lines (good, RI, I | reviews) and (RI, I | combined); ``hide_all`` when a breakdown needs it."""
+    grades = report["grades"]
+    codes = list(grades)
+    row = [int(grades[c]["count"]) for c in codes]
+    hidden = suppress([row])
+    cells = {j for _, j in hidden.cells}
+    reviews_hidden = 0 in hidden.row_totals or hidden.grand_total or not isinstance(report["reviews"], int)
+    combined = report["requires_improvement_or_inadequate"]
+    concern_hidden = [j for j in range(1, len(codes)) if j in cells]
+    combined_hidden = _small(combined["count"]) or len(concern_hidden) == 1 or reviews_hidden
+    if _small(combined["count"]) and 0 not in cells and not reviews_hidden:
+        cells.add(0)  # reviews minus good would give the small combined count
+    if hide_all:
+        cells |= {j for j, n in enumerate(row) if n}
+        combined_hidden = combined_hidden or bool(combined["count"])
+    for j, code in enumerate(codes):
+        if j in cells:
+            grades[code] = _hidden_interval(grades[code], mark(row[j]))
+    if combined_hidden:
+        report["requires_improvement_or_inadequate"] = _hidden_interval(combined, mark(combined["count"]))
+        report["design_weighted"] = None
+        report["comparisons"] = [{"against": c["against"], "kind": c["kind"], "period_end": c["period_end"], "suppressed": True}
+                                 for c in report["comparisons"]]
+    else:
+        report["comparisons"] = _comparisons(report["comparisons"])
+    if reviews_hidden and isinstance(report["reviews"], int):
+        report["reviews"] = mark(report["reviews"])
+
+
+def _breakdown(rows: list[dict[str, Any]], key: str) -> tuple[list[dict[str, Any]], bool, bool]:
+    """Rows (good, requires improvement or inadequate | reviews), and whether the overall grades, and the
+    number of reviews, must be hidden too so that no hidden cell can be worked out."""
+    table = []
+    for row in rows:
+        concern = row["requires_improvement_or_inadequate"]["count"]
+        table.append([row["reviews"] - concern, concern])
+    hidden = suppress(table) if table else None
+    out = []
+    for i, row in enumerate(rows):
+        good_hidden = hidden is not None and (i, 0) in hidden.cells
+        concern_hidden = hidden is not None and (i, 1) in hidden.cells
+        total_hidden = hidden is not None and i in hidden.row_totals
+        combined = row["requires_improvement_or_inadequate"]
+        out.append({
+            key: row[key],
+            "reviews": mark(row["reviews"]) if total_hidden else row["reviews"],
+            "good": mark(table[i][0]) if good_hidden else table[i][0],
+            "requires_improvement_or_inadequate": _hidden_interval(combined, mark(table[i][1])) if concern_hidden else combined,
+            "comparisons": [] if concern_hidden else _comparisons(row["comparisons"]),
+            "suppressed": bool(good_hidden or concern_hidden or total_hidden),
+        })
+    return out, bool(hidden and hidden.column_totals), bool(hidden and hidden.grand_total)
+
+
+def _areas(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not rows:
+        return []
+    codes = list(rows[0]["grades"])
+    columns = [*codes, "not_applicable", "not_graded"]
+    table = [[*(r["grades"][c] for c in codes), r["not_applicable"], r["not_graded"]] for r in rows]
+    hidden = suppress(table)
+    out = []
+    for i, row in enumerate(rows):
+        cells = {col: (mark(table[i][j]) if (i, j) in hidden.cells else table[i][j]) for j, col in enumerate(columns)}
+        out.append({"area": row["area"], "title": row["title"], "grades": {c: cells[c] for c in codes},
+                    "not_applicable": cells["not_applicable"], "not_graded": cells["not_graded"]})
+    return out
+
+
+def _weaknesses(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        if _small(row["count"]):
+            out.append({**_hidden_interval(row, mark(row["count"])), "recurrence": [], "suppressed": True})
+        else:
+            out.append({**row, "recurrence": _comparisons(row["recurrence"]), "suppressed": False})
+    return out
+
+
+def _send_backs(facts: Mapping[str, Any]) -> dict[str, Any]:
+    urgencies = list(facts["by_urgency"])
+    row = [facts["by_urgency"][u] for u in urgencies]
+    hidden = suppress([row]) if row else None
+    by_urgency = {u: (mark(row[j]) if hidden and (0, j) in hidden.cells else row[j]) for j, u in enumerate(urgencies)}
+    count = facts["count"]
+    total_hidden = _small(count) or bool(hidden and (0 in hidden.row_totals or hidden.grand_total))
+    return {
+        "count": mark(count) if total_hidden else count,
+        "by_urgency": by_urgency,
+        "open": mark(facts["open"]) if _small(facts["open"]) else facts["open"],
+        "overdue": mark(facts["overdue"]) if _small(facts["overdue"]) else facts["overdue"],
+        "median_days_to_response": None if total_hidden else facts["median_days_to_response"],
+    }
+
+
+def _trend(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for p in points:
+        if _small(p["count"]) or _small(p["total"] - p["count"]):
+            out.append({**_hidden_interval(p, mark(p["count"]) if _small(p["count"]) else "[c]"), "suppressed": True})
+        else:
+            out.append(dict(p))
+    return out
+
+
+def published(report: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``report`` fit to publish (see the module's description)."""
+    out = copy.deepcopy(dict(report))
+    inspection = out["inspection"]
+    inspection.pop("register_sha256", None)
+    sample = out["sample"]
+    replacements = sample.pop("replacements", [])
+    sample["replacements"] = len(replacements) if isinstance(replacements, list) else replacements
+    strata = sample.get("strata", [])
+    if strata:
+        for column, total_key in (("frame_size", "frame_size"), ("sampled", None)):
+            values = [int(st[column]) for st in strata]
+            hidden = suppress([[v] for v in values])
+            for i, st in enumerate(strata):
+                if (i, 0) in hidden.cells:
+                    st[column] = mark(values[i])
+            if total_key and hidden.column_totals and isinstance(sample.get(total_key), int):
+                sample[total_key] = mark(sample[total_key])
+    out["by_category"], category_totals_hidden, category_grand_hidden = _breakdown(out["by_category"], "category")
+    out["by_unit"], unit_totals_hidden, unit_grand_hidden = _breakdown(out["by_unit"], "unit")
+    if category_grand_hidden or unit_grand_hidden:
+        out["reviews"] = mark(out["reviews"])
+    _overall(out, hide_all=category_totals_hidden or unit_totals_hidden)
+    out["trend"] = _trend(out["trend"])
+    if isinstance(out["requires_improvement_or_inadequate"]["count"], str):
+        out["trend"][-1] = {**_hidden_interval(out["trend"][-1], out["requires_improvement_or_inadequate"]["count"]), "suppressed": True}
+    out["areas"] = _areas(out["areas"])
+    out["weaknesses"] = _weaknesses(out["weaknesses"])
+    out["send_backs"] = _send_backs(out["send_backs"])
+    agreement = out["agreement"]
+    agreement.pop("by_pair", None)
+    out["published"] = True
+    out["suppression"] = SUPPRESSION_NOTE
+    out["reproducibility"]["parameters"] = {**out["reproducibility"]["parameters"], "published": True}
+    out["reproducibility"]["figures_sha256"] = figures_digest(out)
+    return out

@@ -1,0 +1,68 @@
+"""SVG charts for reports: a share over time with its 95% interval as a bar.
+
+Drawn server-side as plain SVG (no script, no external fetch), so the same
+chart works in the web page, the HTML download and the PDF.  Every piece of
+text is escaped; the figures are also in a table beside the chart, and the
+chart carries a title and a description for screen readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 72
+BLUE, BLACK, GREY, GREEN = "#1d70b8", "#0b0c0c", "#b1b4b6", "#00703c"
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.0f}%"
+
+
+def share_chart(points: Sequence[Mapping[str, Any]], *, title: str, chart_id: str = "trend-chart") -> SafeString:
+    """Points (label, share, ci_low, ci_high, kind, now) in time order; suppressed points (share None) are skipped."""
+    shown = [p for p in points if p.get("share") is not None]
+    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def y(v: float) -> float:
+        return TOP + inner_h * (1 - v)
+
+    step = inner_w / max(len(points), 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="casereview-chart" style="max-width:{WIDTH}px">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">'
+        + escape("; ".join(f"{p['label']}: {_pct(p['share'])} (95% interval {_pct(p['ci_low'])} to {_pct(p['ci_high'])})"
+                           for p in shown) or "No figures to show.")
+        + "</desc>",
+    ]
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GREY}" stroke-width="1"/>')
+        parts.append(f'<text x="{LEFT - 8}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="12" fill="{BLACK}">{_pct(tick)}</text>')
+    every = max(1, len(points) // 12)  # at most about a dozen labels on the axis
+    for i, p in enumerate(points):
+        x = LEFT + step * (i + 0.5)
+        if i % every == 0 or p.get("now"):
+            label = escape(str(p.get("label", "")))[:24]
+            parts.append(
+                f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="11" fill="{BLACK}" text-anchor="end" '
+                f'transform="rotate(-35 {x:.1f} {HEIGHT - BOTTOM + 14})">{label}</text>'
+            )
+        if p.get("share") is None:
+            continue
+        colour = BLACK if p.get("now") else (GREEN if p.get("kind") == "baseline" else BLUE)
+        low, high = y(p["ci_low"]), y(p["ci_high"])
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{low:.1f}" y2="{high:.1f}" stroke="{colour}" stroke-width="2"/>')
+        for end in (low, high):
+            parts.append(f'<line x1="{x - 5:.1f}" x2="{x + 5:.1f}" y1="{end:.1f}" y2="{end:.1f}" stroke="{colour}" stroke-width="2"/>')
+        if p.get("kind") == "baseline":
+            parts.append(f'<rect x="{x - 5:.1f}" y="{y(p["share"]) - 5:.1f}" width="10" height="10" fill="{colour}"/>')
+        else:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y(p["share"]):.1f}" r="5" fill="{colour}"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

@@ -1,0 +1,108 @@
+"""A report in each of its formats: JSON, HTML, PDF, CSV and XLSX, from the same data.
+
+One home for every format, used by the CLI and the pages alike.  The PDF is
+made by WeasyPrint from the HTML download with fonts from this machine and no
+fetch of any kind: its URL fetcher refuses every scheme, so a link smuggled
+into user text (already escaped) could not be followed either.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from casereview.domain.tables import COLUMNS, flat_rows
+
+FORMATS = ("json", "html", "pdf", "csv", "xlsx")
+CONTENT_TYPES = {
+    "json": "application/json",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+BREAKDOWNS = (("by_category", "category", "Category"), ("by_unit", "unit", "Unit"))
+
+
+class NoFetching(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Rendered:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def context(report: dict[str, Any]) -> dict[str, Any]:
+    return {"report": report, "breakdowns": BREAKDOWNS}
+
+
+def html_document(report: dict[str, Any]) -> str:
+    return render_to_string("reports/document.html", context(report))
+
+
+def pdf(report: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    class Refuse(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            raise NoFetching(f"the report PDF fetches nothing ({url[:40]!r} refused)")
+
+    return HTML(string=html_document(report), base_url=None, url_fetcher=Refuse()).write_pdf()  # type: ignore[no-any-return]
+
+
+def csv_text(report: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(flat_rows(report))
+    return buffer.getvalue()
+
+
+def xlsx(report: dict[str, Any]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Report"
+    sheet.append(list(COLUMNS))
+    for row in flat_rows(report):
+        # Cells are safe_cell'd; tell openpyxl text is text, never a formula.
+        sheet.append(list(row))
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCD", (18, 40, 24, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def render(report: dict[str, Any], fmt: str) -> Rendered:
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    stem = f"report-{report['inspection'].get('body', '')}-{report['inspection'].get('id', '')}".lower()
+    if report.get("published"):
+        stem += "-published"
+    if fmt == "json":
+        content = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    elif fmt == "html":
+        content = html_document(report).encode("utf-8")
+    elif fmt == "pdf":
+        content = pdf(report)
+    elif fmt == "csv":
+        content = ("\ufeff" + csv_text(report)).encode("utf-8")  # the BOM makes Excel read UTF-8
+    else:
+        content = xlsx(report)
+    return Rendered(content, CONTENT_TYPES[fmt], f"{stem}.{fmt}")

@@ -1,0 +1,101 @@
+"""Report pages: the lead inspector's full report, publishing, and published reports for their readers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from casereview.domain.publication import published as publish_version
+from casereview.domain.roles import Role
+from casereview.web.core.access import role_required
+from casereview.web.inspections.selectors import inspection_led
+
+from . import rendering
+from .selectors import publications_visible, report_for
+from .services import PublishError, publication_problems, report_disclosed, report_publish
+
+
+def _download(request: HttpRequest, report: dict[str, Any], *, inspection_id: int, publication: int | None = None) -> HttpResponse:
+    fmt = request.GET.get("format", "json")
+    if fmt not in rendering.FORMATS:
+        raise Http404
+    made = rendering.render(report, fmt)
+    report_disclosed(actor=request.user, inspection_id=inspection_id, fmt=fmt, published=bool(report.get("published")),
+                     figures_sha256=report["reproducibility"]["figures_sha256"], publication=publication)
+    response = HttpResponse(made.content, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    return response
+
+
+def _led(request: HttpRequest, inspection_id: int) -> Any:
+    inspection = inspection_led(request.user, inspection_id)
+    if inspection is None:
+        raise Http404
+    return inspection
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    """The full report, for the lead inspector who leads the inspection; ?published=1 previews the suppressed one."""
+    inspection = _led(request, inspection_id)
+    preview = request.GET.get("published") == "1"
+    report = report_for(inspection)
+    if preview:
+        report = publish_version(report)
+    report_disclosed(actor=request.user, inspection_id=inspection.pk, fmt="page", published=preview,
+                     figures_sha256=report["reproducibility"]["figures_sha256"])
+    return render(request, "reports/draft.html", {
+        **rendering.context(report), "inspection": inspection, "preview": preview,
+        "problems": publication_problems(inspection), "publications": inspection.publications.all(),
+    })
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def draft_download(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = _led(request, inspection_id)
+    report = report_for(inspection)
+    if request.GET.get("published") == "1":
+        report = publish_version(report)
+    return _download(request, report, inspection_id=inspection.pk)
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        return redirect("reports:draft", inspection_id=inspection.pk)
+    try:
+        made = report_publish(inspection=inspection, actor=request.user)
+    except PublishError as exc:
+        report = report_for(inspection)
+        return render(request, "reports/draft.html", {
+            **rendering.context(report), "inspection": inspection, "preview": False, "problems": exc.problems,
+            "publish_refused": True, "publications": inspection.publications.all(),
+        }, status=409)
+    return redirect("reports:published", publication_id=made.pk)
+
+
+@role_required(Role.ANALYST, Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER)
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/index.html", {"publications": publications_visible(request.user)})
+
+
+def _publication(request: HttpRequest, publication_id: int) -> Any:
+    found = publications_visible(request.user).filter(pk=publication_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@role_required(Role.ANALYST, Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER)
+def published(request: HttpRequest, publication_id: int) -> HttpResponse:
+    publication = _publication(request, publication_id)
+    return render(request, "reports/published.html", {**rendering.context(publication.data), "publication": publication})
+
+
+@role_required(Role.ANALYST, Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER)
+def published_download(request: HttpRequest, publication_id: int) -> HttpResponse:
+    publication = _publication(request, publication_id)
+    return _download(request, publication.data, inspection_id=publication.inspection_id, publication=publication.pk)

@@ -1,0 +1,288 @@
+"""Reports end to end: the CLI in every format, the pages, publishing, scoping, reproducibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from casereview.cli import app
+from casereview.domain.sampling import SamplePlan
+from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+from casereview.web.journal.models import JournalEntry
+from casereview.web.registers.models import Body
+from casereview.web.registers.services import register_import
+from casereview.web.reviews.models import Assignment
+from casereview.web.reviews.services import assignments_balance
+
+from .conftest import grade_case, verified_client
+
+pytestmark = pytest.mark.django_db(transaction=True)
+runner = CliRunner()
+
+
+def inspection_with_grades(
+    lead: Any, inspector: Any, register_file: Path, *, name: str, period_end: dt.date, grades: list[str],
+    weaknesses: tuple[str, ...] = (),
+) -> Any:
+    inspection = inspection_create(body_code="SYN", name=name, period_start=period_end - dt.timedelta(days=90),
+                                   period_end=period_end, lead=lead)
+    seed_commit(inspection=inspection)
+    inspection.refresh_from_db()
+    register = register_import(path=register_file, body_code="SYN")
+    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=len(grades), reserve=1))
+    assignments_balance(inspection=inspection, inspectors=[inspector])
+    for assignment, grade in zip(Assignment.objects.filter(sampled_case__sample__inspection=inspection).order_by("id"),
+                                 grades, strict=True):
+        grade_case(assignment, grade, weaknesses=weaknesses if grade == "inadequate" else ())
+    return inspection
+
+
+@pytest.fixture
+def world(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> dict[str, Any]:
+    lead, ina = make_user("lead_inspector", "lead"), make_user("inspector", "ina")
+    earlier = inspection_with_grades(lead, ina, register_csv(rows=300, seed=1, name="a.csv"), name="Q4 2023", period_end=dt.date(2023, 12, 31),
+                                     grades=["good"] * 8 + ["inadequate"] * 2, weaknesses=("W02",))
+    now = inspection_with_grades(lead, ina, register_csv(rows=300, seed=2, name="b.csv"), name="Q1 2024", period_end=dt.date(2024, 3, 31),
+                                 grades=["good"] * 3 + ["requires_improvement"] * 2 + ["inadequate"] * 7,
+                                 weaknesses=("W02", "W07"))
+    return {"lead": lead, "ina": ina, "earlier": earlier, "now": now, "register_csv": register_csv}
+
+
+def cli_json(*args: str) -> dict[str, Any]:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_the_json_report_has_the_issue_s_shape_and_the_final_grades(world: dict[str, Any]) -> None:
+    report = cli_json("report", str(world["now"].pk), "--format", "json")
+    assert report["reviews"] == 12
+    assert {k: v["count"] for k, v in report["grades"].items()} == {"good": 3, "requires_improvement": 2, "inadequate": 7}
+    combined = report["requires_improvement_or_inadequate"]
+    assert combined["count"] == 9 and 0 < combined["ci_low"] < combined["share"] < combined["ci_high"] < 1
+    (c,) = report["comparisons"]
+    assert c["against"] == "Q4 2023" and c["period_end"] == "2023-12-31"
+    assert c["share_then"] == pytest.approx(0.2) and c["share_now"] == pytest.approx(0.75)
+    assert c["test"] == "two-proportion z-test" and c["direction"] == "worse" and c["p_value"] < 0.05  # every expected count is 5 or more
+    assert set(report["agreement"]) >= {"pairs", "percent_agreement", "cohen_kappa", "weighted_kappa_linear"}
+    assert report["sample"]["drawn_in_casereview"] is True and report["sample"]["late_commitment"] is False
+    weakness = {w["code"]: w for w in report["weaknesses"]}
+    assert weakness["W02"]["count"] == 7 and weakness["W02"]["recurring"] is True
+    assert weakness["W07"]["recurring"] is False and report["weakness_baseline"] == "Q4 2023"
+    assert [p["label"] for p in report["trend"]] == ["Q4 2023", "Q1 2024"]
+    entry = JournalEntry.objects.filter(action="report_generate").order_by("-seq").first()
+    assert entry is not None and entry.operation == "disclosure" and entry.detail["format"] == "json"
+
+
+def test_a_lead_s_resolution_is_the_final_grade(world: dict[str, Any]) -> None:
+    from casereview.web.reviews.models import Resolution
+
+    first = Assignment.objects.filter(sampled_case__sample__inspection=world["now"], kind="first").order_by("id").first()
+    assert first is not None
+    Resolution.objects.create(sampled_case=first.sampled_case, final_overall="inadequate", rationale="moderated",
+                              by=world["lead"], at=dt.datetime.now(dt.UTC))
+    report = cli_json("report", str(world["now"].pk))
+    assert report["grades"]["good"]["count"] == 2 and report["grades"]["inadequate"]["count"] == 8
+
+
+def test_regenerating_gives_the_same_figures_and_check_says_so(world: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    assert runner.invoke(app, ["report", str(world["now"].pk), "--out", str(out), "--as-of", "30/06/2024"]).exit_code == 0
+    again = cli_json("report", str(world["now"].pk), "--as-of", "30/06/2024")
+    assert json.loads(out.read_text()) == again
+    checked = runner.invoke(app, ["report", str(world["now"].pk), "--check", str(out)])
+    assert checked.exit_code == 0 and json.loads(checked.stdout)["same_figures"] is True
+    published = tmp_path / "p.json"
+    runner.invoke(app, ["report", str(world["now"].pk), "--published", "--out", str(published)])
+    assert runner.invoke(app, ["report", str(world["now"].pk), "--check", str(published)]).exit_code == 0
+    last = Assignment.objects.filter(sampled_case__sample__inspection=world["now"]).order_by("-id").first()
+    assert last is not None
+    from casereview.web.reviews.models import Review
+
+    Review.objects.filter(assignment=last).update(overall="good")  # the data changed since
+    changed = runner.invoke(app, ["report", str(world["now"].pk), "--check", str(out)])
+    assert changed.exit_code == 1 and json.loads(changed.stdout)["same_figures"] is False
+    (tmp_path / "junk.json").write_text("not json")
+    assert runner.invoke(app, ["report", str(world["now"].pk), "--check", str(tmp_path / "junk.json")]).exit_code == 2
+
+
+def test_every_format_from_the_cli(world: dict[str, Any], tmp_path: Path) -> None:
+    import openpyxl
+    from pypdf import PdfReader
+
+    pk = str(world["now"].pk)
+    html = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", pk, "--format", "html", "--out", str(html)]).exit_code == 0
+    page = html.read_text()
+    assert "95% interval" in page and "<svg" in page and "Q4 2023" in page
+    pdf = tmp_path / "r.pdf"
+    result = runner.invoke(app, ["report", pk, "--format", "pdf", "--out", str(pdf)])
+    assert result.exit_code == 0, result.output
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "Overall grades" in text and "Q1 2024" in text
+    csv_text = runner.invoke(app, ["report", pk, "--format", "csv"]).stdout
+    assert csv_text.splitlines()[0] == "section,row,measure,value" and "grades,good,count,3" in csv_text
+    xlsx = tmp_path / "r.xlsx"
+    assert runner.invoke(app, ["report", pk, "--format", "xlsx", "--out", str(xlsx)]).exit_code == 0
+    sheet = openpyxl.load_workbook(xlsx).active
+    assert sheet is not None and [c.value for c in sheet[1]] == ["section", "row", "measure", "value"]
+    assert ["grades", "good", "count", 3] in [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert runner.invoke(app, ["report", pk, "--format", "xlsx"]).exit_code == 2  # needs --out
+    assert runner.invoke(app, ["report", pk, "--format", "docx"]).exit_code == 2
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_user_text_is_escaped_neutralised_and_never_fetched(world: dict[str, Any], tmp_path: Path) -> None:
+    import openpyxl
+    from pypdf import PdfReader
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        name = f'=HYPERLINK("x")<img src="http://127.0.0.1:{server.server_port}/leak.png"><script>alert(1)</script>'
+        inspection = world["now"]
+        inspection.name = name
+        inspection.save(update_fields=["name"])
+        pk = str(inspection.pk)
+        html = runner.invoke(app, ["report", pk, "--format", "html"]).stdout
+        assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html and "<img" not in html
+        pdf = tmp_path / "r.pdf"
+        assert runner.invoke(app, ["report", pk, "--format", "pdf", "--out", str(pdf)]).exit_code == 0
+        assert "<script>alert(1)</script>" in "".join(p.extract_text() for p in PdfReader(pdf).pages).replace("\n", "")
+        xlsx = tmp_path / "r.xlsx"
+        runner.invoke(app, ["report", pk, "--format", "xlsx", "--out", str(xlsx)])
+        cells = [c for row in openpyxl.load_workbook(xlsx).active.iter_rows() for c in row]  # type: ignore[union-attr]
+        assert not any(c.data_type == "f" for c in cells)
+        assert any(c.value == "'" + name for c in cells)
+        csv_text = runner.invoke(app, ["report", pk, "--format", "csv"]).stdout
+        import csv as _csv
+
+        fields = [f for row in _csv.reader(io.StringIO(csv_text)) for f in row]
+        assert "'" + name in fields and not any(f.startswith(("=", "+", "-", "@")) for f in fields)
+    finally:
+        server.shutdown()
+    assert hits == []
+
+
+def test_baselines_with_weaknesses_are_checked_and_become_the_recurrence_baseline(world: dict[str, Any]) -> None:
+    def add(*extra: str) -> Any:
+        return runner.invoke(app, ["baseline", "add", "--body", "SYN", "--label", "Published 2022", "--period-end",
+                                   "31/03/2022", "--total", "135", "--ri-or-inadequate", "125", *extra])
+
+    assert add("--weakness", "W99=3").exit_code == 2
+    assert add("--weakness", "W02=200").exit_code == 2
+    assert add("--weakness", "W02").exit_code == 2
+    assert runner.invoke(app, ["baseline", "add", "--body", "SYN", "--label", "x", "--period-end", "31/03/2022",
+                               "--total", "10", "--ri-or-inadequate", "5", "--good", "5", "--requires-improvement", "2",
+                               "--inadequate", "2"]).exit_code == 2  # parts do not add up
+    assert add("--weakness", "W02=60", "--weakness", "w07=0").exit_code == 0
+    report = cli_json("report", str(world["now"].pk))
+    assert [c["against"] for c in report["comparisons"]] == ["Published 2022", "Q4 2023"]
+    assert report["comparisons"][0]["test"] == "Fisher's exact test"  # 3 of 12 good now: an expected count under 5
+    assert report["weakness_baseline"] == "Published 2022"
+    w02 = next(w for w in report["weaknesses"] if w["code"] == "W02")
+    assert w02["recurring"] is True and w02["recurrence"][0]["count_then"] == 60
+    assert next(w for w in report["weaknesses"] if w["code"] == "W07")["recurring"] is False
+
+
+def test_the_lead_reads_downloads_and_publishes_and_readers_see_only_what_they_may(
+    world: dict[str, Any], make_user: Callable[..., Any]
+) -> None:
+    from pypdf import PdfReader
+
+    from casereview.web.referrals.services import body_contact_add
+    from casereview.web.registers.services import body_add
+
+    lead = verified_client(world["lead"])
+    pk = world["now"].pk
+    page = lead.get(f"/reports/inspection/{pk}/")
+    assert page.status_code == 200 and b"Requires improvement or inadequate" in page.content and b"<svg" in page.content
+    preview = lead.get(f"/reports/inspection/{pk}/?published=1")
+    assert b"&lt;5" in preview.content  # 2 requires improvement, suppressed
+    for fmt, magic in (("pdf", b"%PDF"), ("xlsx", b"PK"), ("json", b"{"), ("csv", b"\xef\xbb\xbfsection"), ("html", b"<!DOCTYPE")):
+        got = lead.get(f"/reports/inspection/{pk}/download/?format={fmt}")
+        assert got.status_code == 200 and got.content.startswith(magic), fmt
+        assert got["Content-Disposition"].startswith("attachment;")
+    assert lead.get(f"/reports/inspection/{pk}/download/?format=exe").status_code == 404
+    downloads = JournalEntry.objects.filter(action="report_generate", actor_name="lead").count()
+    assert downloads >= 7
+    published = lead.post(f"/reports/inspection/{pk}/publish/")
+    assert published.status_code == 302
+    publication = world["now"].publications.get()
+    assert publication.data["published"] is True and publication.data["grades"]["requires_improvement"]["count"] == "<5"
+    assert JournalEntry.objects.filter(action="report_publish", object_id=str(pk)).exists()
+
+    analyst = verified_client(make_user("analyst", "ana"))
+    listing = analyst.get("/reports/")
+    assert listing.status_code == 200 and b"Q1 2024" in listing.content
+    shown = analyst.get(f"/reports/{publication.pk}/")
+    assert shown.status_code == 200 and b"&lt;5" in shown.content
+    for case_ref in world["now"].samples.get().cases.values_list("case_ref", flat=True):
+        assert case_ref.encode() not in shown.content
+    pdf = analyst.get(f"/reports/{publication.pk}/download/?format=pdf")
+    assert pdf.status_code == 200
+    assert "Q1 2024" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert analyst.get(f"/reports/inspection/{pk}/").status_code == 404  # never the full report
+
+    ours, theirs = make_user("liaison_officer", "ours"), make_user("liaison_officer", "theirs")
+    body_contact_add(body=world["now"].body, user=ours, kind="liaison")
+    body_contact_add(body=body_add(code="OTH", name="Other"), user=theirs, kind="liaison")
+    assert verified_client(ours).get(f"/reports/{publication.pk}/").status_code == 200
+    assert verified_client(theirs).get(f"/reports/{publication.pk}/").status_code == 404
+    assert b"Q1 2024" not in verified_client(theirs).get("/reports/").content
+    assert verified_client(world["ina"]).get(f"/reports/{publication.pk}/").status_code == 404
+    other_lead = verified_client(make_user("lead_inspector", "other-lead"))
+    assert other_lead.get(f"/reports/inspection/{pk}/").status_code == 404
+    assert other_lead.post(f"/reports/inspection/{pk}/publish/").status_code == 404
+
+
+def test_publishing_is_refused_until_every_case_is_graded_and_needs_csrf(
+    world: dict[str, Any], register_csv: Callable[..., Path]
+) -> None:
+    from django.test import Client
+
+    unfinished = inspection_create(body_code="SYN", name="Q2 2024", period_start=dt.date(2024, 4, 1),
+                                   period_end=dt.date(2024, 6, 30), lead=world["lead"])
+    seed_commit(inspection=unfinished)
+    unfinished.refresh_from_db()
+    register = register_import(path=register_csv(rows=50, seed=3, name="c.csv"), body_code="SYN")
+    sample_draw(inspection=unfinished, register=register, plan=SamplePlan(size=4))
+    lead = verified_client(world["lead"])
+    refused = lead.post(f"/reports/inspection/{unfinished.pk}/publish/")
+    assert refused.status_code == 409 and b"4 of 4 sampled cases have no submitted review" in refused.content
+    assert not unfinished.publications.exists()
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = lead.cookies
+    assert strict.post(f"/reports/inspection/{world['now'].pk}/publish/").status_code == 403
+
+
+def test_the_national_trend(world: dict[str, Any]) -> None:
+    trend = cli_json("trend")
+    (body,) = trend["bodies"]
+    assert body["body"] == "SYN" and [p["inspection"] for p in body["series"]] == ["Q4 2023", "Q1 2024"]
+    assert body["series"][1]["change_from_previous"]["against"] == "Q4 2023"
+    assert [q["quarter"] for q in trend["quarters"]] == ["2023-Q4", "2024-Q1"]
+    assert trend["quarters"][1]["share"] == pytest.approx(0.75)
+    csv_text = runner.invoke(app, ["trend", "--format", "csv", "--body", "syn"]).stdout
+    assert "national,2024-03-31,reviews,12" in csv_text
+    assert cli_json("trend", "--body", "NONE") == {"quarters": [], "bodies": []}
