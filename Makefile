@@ -11,7 +11,7 @@ STATIC := $(BUILD)/casereview.css $(BUILD)/govuk-frontend.min.js $(ROOT_ASSETS)/
 PYTEST_WORKERS ?= 2
 export CASEREVIEW_HOME := $(CURDIR)
 
-.PHONY: setup run test lint bench bench-import bench-sample bench-review clean
+.PHONY: setup run test lint bench bench-import bench-sample bench-review bench-report clean
 
 setup: $(INSTALLED) $(STATIC)
 
@@ -60,7 +60,7 @@ test: setup lint
 		echo "(PostgreSQL pass not run: set CASEREVIEW_TEST_POSTGRES_URL to run it, as .ci/run does)"; \
 	fi
 
-bench: bench-import bench-sample bench-review
+bench: bench-import bench-sample bench-review bench-report
 
 bench-import: setup
 	$(BIN)/python bench/bench_import.py
@@ -72,6 +72,10 @@ bench-sample: setup
 
 bench-review: setup
 	$(BIN)/python bench/bench_review.py
+	$(BIN)/python bench/update_readme.py
+
+bench-report: setup
+	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/update_readme.py
 
 clean:

@@ -26,15 +26,17 @@ def test_import_register_prints_one_json_object(body: Body, register_csv: Callab
 
 def test_a_refused_import_exits_2_and_writes_every_problem_to_a_csv(body: Body, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("case_ref,category,reported_on,unit\nA,XX,01/02/2024,N\nB,DA,32/01/2024,N\n")
+    bad.write_text("case_ref,category,reported_on,unit\nA,XX,01/02/2024,N\nB,DA,32/01/2024,N\nC,=1+1,01/02/2024,N\n")
     errors = tmp_path / "errors.csv"
     result = runner.invoke(app, ["import-register", str(bad), "--body", "SYN", "--errors-csv", str(errors)])
     assert result.exit_code == 2
-    assert errors.read_text().splitlines() == [
+    assert errors.read_text().splitlines()[:3] == [
         "line,column,value,reason",
         "2,category,XX,\"not a known category; use one of child_sexual_exploitation, child_sexual_abuse, missing_child, domestic_abuse, online_abuse, physical_abuse, neglect, child_criminal_exploitation, honour_based_abuse_fgm, children_in_custody, other or a label in the profile\"",
         "3,reported_on,32/01/2024,\"not a real date in dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd form\"",
     ]
+    # The body's own text, shown back in a spreadsheet, is never run as a formula.
+    assert errors.read_text().splitlines()[3].startswith("4,category,'=1+1,")
     assert Register.objects.count() == 0
 
 

@@ -25,6 +25,7 @@ from casereview.domain.registers import (
     RowError,
 )
 from casereview.domain.retention import default_retain_until, purge_due
+from casereview.domain.tables import safe_row
 from casereview.importing.loaders import PostgresCopy, Sink, SqliteInsert, SqliteStaging
 from casereview.importing.pipeline import ImportOutcome, run_import
 from casereview.importing.profiles import load_profile
@@ -297,7 +298,8 @@ def write_errors_csv(errors: list[RowError], path: Path) -> None:
         writer = csv.writer(fh)
         writer.writerow(["line", "column", "value", "reason"])
         for error in errors:
-            writer.writerow([error.line, error.column, error.value, error.reason])
+            # The value is the body's own text: never let a spreadsheet run it.
+            writer.writerow(safe_row([error.line, error.column, error.value, error.reason]))
 
 
 def register_export(

@@ -43,18 +43,21 @@ def final_reviews(inspection_ids: Iterable[int] | None) -> QuerySet[Review]:
     )
 
 
-def graded_cases(inspection_ids: Iterable[int]) -> dict[int, list[GradedCase]]:
-    """Every graded case of these inspections, with its category and unit from the register."""
+def graded_cases(inspection_ids: Iterable[int], *, with_areas: bool = True) -> dict[int, list[GradedCase]]:
+    """Every graded case of these inspections, with its category and unit from the register.
+
+    ``with_areas=False`` leaves out the area grades (earlier results need only the overall grade).
+    """
     case = Case.objects.filter(pk=OuterRef("assignment__sampled_case__case_id"))
     rows = final_reviews(inspection_ids).annotate(
         category=Subquery(case.values("category")[:1]), unit=Subquery(case.values("unit")[:1]),
     ).values_list(INSPECTION, "assignment__sampled_case__case_ref", "assignment__sampled_case__stratum",
-                  "category", "unit", "final", "area_grades", "area_weaknesses")
+                  "category", "unit", "final", "area_grades" if with_areas else "overall", "area_weaknesses")
     out: dict[int, list[GradedCase]] = defaultdict(list)
     for inspection_id, ref, stratum, category, unit, final, area_grades, area_weaknesses in rows:
         out[inspection_id].append(GradedCase(
             case_ref=ref, stratum=stratum, category=category or ERASED,
-            unit=(unit or NO_UNIT) if category else ERASED, overall=final, area_grades=area_grades or {},
+            unit=(unit or NO_UNIT) if category else ERASED, overall=final, area_grades=area_grades if with_areas else {},
             # Every key counts: areas, and `_case` for weaknesses imported for the whole case.
             weaknesses=frozenset(w for codes in (area_weaknesses or {}).values() for w in codes),
         ))
@@ -83,7 +86,7 @@ def history_for(inspection: Inspection) -> list[HistoryPoint]:
         for b in Baseline.objects.filter(body=inspection.body, period_end__lt=inspection.period_end)
     ]
     earlier = list(Inspection.objects.filter(body=inspection.body, period_end__lt=inspection.period_end))
-    graded = graded_cases(e.pk for e in earlier)
+    graded = graded_cases((e.pk for e in earlier), with_areas=False)
     for e in earlier:
         cases = graded.get(e.pk, [])
         if not cases:
