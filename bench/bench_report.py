@@ -210,6 +210,7 @@ def main() -> None:
     trend_cli_s, trend_cli_runs, _ = timed(lambda: cli("trend", "--out", str(work / "trend.json")), 3)
 
     result = {
+        "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": f"{os.cpu_count()} cores",
         "database": "sqlite",
         "report": {
