@@ -27,6 +27,7 @@ framework_app = typer.Typer(help="Frameworks: list, validate.", no_args_is_help=
 conflict_app = typer.Typer(help="Conflicts of interest.", no_args_is_help=True)
 send_backs_app = typer.Typer(help="Send backs: escalate overdue ones.", no_args_is_help=True)
 baseline_app = typer.Typer(help="Published baselines.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
 app.add_typer(body_app, name="body")
 app.add_typer(journal_app, name="journal")
 app.add_typer(user_app, name="user")
@@ -37,6 +38,7 @@ app.add_typer(framework_app, name="framework")
 app.add_typer(conflict_app, name="conflict")
 app.add_typer(send_backs_app, name="send-backs")
 app.add_typer(baseline_app, name="baseline")
+app.add_typer(token_app, name="token")
 
 out = Console()
 err = Console(stderr=True)
@@ -930,6 +932,92 @@ def report(
     else:
         _write_atomically(out_path, made.content)
         out.print(f"Wrote the {fmt} report to {out_path}")
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Option(help="Whose token: it reaches only what this user may")],
+    name: Annotated[str, typer.Option(help="What will use it, e.g. 'MPS case system'")],
+    scope: Annotated[list[str], typer.Option(help="read, register_upload or send_back_response; repeat for several")],
+    days: Annotated[int, typer.Option(help="Days until it expires (1 to 366)")] = 90,
+    rate: Annotated[int | None, typer.Option(help="Requests a minute (default CASEREVIEW_API_RATE_PER_MINUTE)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Make a personal access token for the API; it is printed once and stored only as a hash."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from casereview.web.api.services import TokenError
+    from casereview.web.api.services import token_create as create
+
+    found = get_user_model().objects.filter(username=user).first()
+    if found is None:
+        err.print(f"[red]No user {user!r}[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    with _refused_on(TokenError):
+        issued = create(user=found, name=name, scopes=scope, days=days, rate_per_minute=rate)
+    result = {"token_id": issued.token.pk, "token": issued.secret, "user": user, "scopes": issued.token.scopes,
+              "expires_at": issued.token.expires_at.isoformat(), "rate_per_minute": issued.token.rate_per_minute}
+    if as_json:
+        _print_json(result)
+    else:
+        out.print(f"Token {issued.token.pk} for {user} ({', '.join(issued.token.scopes)}), expires {issued.token.expires_at:%d/%m/%Y}.")
+        out.print("Copy it now; it is not shown again:")
+        sys.stdout.write(issued.secret + "\n")
+
+
+@token_app.command("list")
+def token_list(
+    user: Annotated[str | None, typer.Option(help="Only this user's tokens")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """API tokens (never their secrets): owner, scopes, expiry, last use, revoked."""
+    _django()
+    from casereview.web.api.models import ApiToken
+
+    found = ApiToken.objects.select_related("user").order_by("id")
+    if user:
+        found = found.filter(user__username=user)
+    rows = [{"token_id": t.pk, "user": t.user.get_username(), "name": t.name, "key_id": t.key_id, "scopes": t.scopes,
+             "expires_at": t.expires_at.isoformat(), "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+             "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None} for t in found]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "user", "name", "scopes", "expires", "last used", "revoked")
+    for r in rows:
+        table.add_row(str(r["token_id"]), str(r["user"]), str(r["name"]), ", ".join(r["scopes"]), str(r["expires_at"])[:10],
+                      str(r["last_used_at"] or "never")[:16], str(r["revoked_at"] or "")[:10])
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Revoke a token at once; a revoked token is refused from its next request."""
+    _django()
+    from casereview.web.api.models import ApiToken
+    from casereview.web.api.services import token_revoke as revoke
+
+    found = ApiToken.objects.select_related("user").filter(pk=token_id).first()
+    if found is None:
+        err.print(f"[red]No token {token_id}[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    revoke(token=found)
+    out.print(f"Token {token_id} of {found.user.get_username()} is revoked")
+
+
+@app.command("openapi")
+def openapi(out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file (docs/openapi.json is kept in step)")] = None) -> None:
+    """The API's OpenAPI 3 description, as served at /api/v1/openapi.json."""
+    _django()
+    from casereview.web.api.api import api
+
+    text = json.dumps(api.get_openapi_schema(path_prefix="/api/v1"), indent=2, ensure_ascii=False) + "\n"
+    if out_path is None:
+        sys.stdout.write(text)
+    else:
+        _write_atomically(out_path, text.encode("utf-8"))
+        out.print(f"Wrote the OpenAPI description to {out_path}")
 
 
 @app.command("trend")

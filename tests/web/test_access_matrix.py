@@ -14,7 +14,7 @@ from casereview.web.registers.services import register_import
 
 from .conftest import verified_client
 
-OK, GONE, REDIRECT, NOT_ALLOWED = 200, 404, 302, 405
+OK, GONE, REDIRECT, NOT_ALLOWED, UNAUTHENTICATED = 200, 404, 302, 405, 401
 ALL = dict.fromkeys(ROLES, OK)
 
 #: url name -> role -> status for a signed-in, second-factor-verified user of that role.
@@ -61,6 +61,22 @@ MATRIX: dict[str, dict[str, int]] = {
     "reports:draft": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     "reports:draft_download": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     "reports:publish": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
+    # The API ignores sessions: a token or nothing (401); its description is public. Token scoping: test_api.py.
+    "api:openapi-json": ALL,
+    "api:api-root": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api:registers": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api:upload_register": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api:register": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api:manifest": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api:report": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api:reports": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api:published_report": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api:send_backs": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api:send_back": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api:act_on_send_back": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api_not_found": dict.fromkeys(ROLES, GONE),
+    "accounts:tokens": ALL,  # each user's own tokens
+    "accounts:token_revoke": dict.fromkeys(ROLES, GONE),  # POST only, own tokens
 }
 
 
@@ -143,7 +159,7 @@ def test_each_role_reaches_exactly_the_pages_it_may(
     for name, pattern in url_names():
         response = client.get(sample_path(name, pattern, ids))
         got[name] = response.status_code
-        if response.status_code == OK and name not in {"healthz"}:
+        if response.status_code == OK and name not in {"healthz", "api:openapi-json"}:
             assert response["Content-Security-Policy"] and response["Cache-Control"] == "no-store", name
             assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
             assert response["Referrer-Policy"] == "same-origin"
@@ -154,6 +170,9 @@ def test_each_role_reaches_exactly_the_pages_it_may(
 def test_signed_out_visitors_are_sent_to_sign_in_everywhere(client: Any) -> None:
     for name, pattern in url_names():
         if name in {"login", "healthz", "logout"}:
+            continue
+        if name.startswith("api"):  # tokens, not sessions: JSON 401/404, never a sign-in page
+            assert client.get(sample_path(name, pattern, {})).status_code in {200, 401, 404}, name
             continue
         response = client.get(sample_path(name, pattern, {}))
         assert response.status_code == REDIRECT and response["Location"].startswith("/login/"), name

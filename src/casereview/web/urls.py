@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from casereview.web.accounts import views as account_views
+from casereview.web.api.api import api
+from casereview.web.api.views import api_not_found
 from casereview.web.core import views as core_views
 
 urlpatterns = [
@@ -18,4 +20,6 @@ urlpatterns = [
     path("send-backs/", include("casereview.web.referrals.urls")),
     path("users/", include("casereview.web.accounts.urls")),
     path("reports/", include("casereview.web.reports.urls")),
+    path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found, name="api_not_found"),
 ]

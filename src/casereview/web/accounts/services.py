@@ -71,13 +71,16 @@ def user_deactivate(*, username: str, actor: Any = None) -> int:
             if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
                 session.delete()
                 ended += 1
+        from casereview.web.api.services import tokens_revoke_for
+
+        revoked = tokens_revoke_for(user)
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
             action="user_deactivate",
             object_type="user",
             object_id=username,
-            detail={"sessions_ended": ended},
+            detail={"sessions_ended": ended, "api_tokens_revoked": revoked},
         )
     return ended
 

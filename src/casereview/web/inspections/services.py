@@ -306,3 +306,11 @@ def sample_replace(*, inspection: Inspection, case_ref: str, reason: str, actor:
             detail={"inspection": inspection.pk, "replaces": original.pk, "reserve_rank": replacement.rank},
         )
     return replacement
+
+
+def manifest_disclosed(*, sample: Sample, actor: Any) -> None:
+    """Journal a manifest leaving casereview (page download or API)."""
+    journal_record(
+        actor=actor, operation=Operation.DISCLOSURE, action="manifest_download",
+        object_type="inspection", object_id=sample.inspection_id, reason="manifest",
+    )

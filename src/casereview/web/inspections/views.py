@@ -7,12 +7,10 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from casereview.domain.journal import Operation
 from casereview.domain.roles import Role
 from casereview.domain.sampling import PlanError, allocate, margin_for, plan_from_mapping
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import role_required
-from casereview.web.journal.services import journal_record
 from casereview.web.registers.selectors import bodies_for_choice
 
 from . import selectors
@@ -20,6 +18,7 @@ from .forms import DrawForm, InspectionForm, ReplaceForm
 from .services import (
     InspectionError,
     inspection_create,
+    manifest_disclosed,
     register_frame,
     sample_draw,
     sample_replace,
@@ -146,10 +145,7 @@ def manifest(request: HttpRequest, inspection_id: int) -> HttpResponse:
     sample = selectors.inspection_sample(inspection)
     if sample is None:
         raise Http404
-    journal_record(
-        actor=request.user, operation=Operation.DISCLOSURE, action="manifest_download",
-        object_type="inspection", object_id=inspection.pk, reason="manifest",
-    )
+    manifest_disclosed(sample=sample, actor=request.user)
     response = HttpResponse(
         json.dumps(sample.manifest, indent=2, ensure_ascii=False) + "\n", content_type="application/json"
     )

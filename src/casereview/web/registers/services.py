@@ -38,11 +38,14 @@ from .models import Body, Case, Register
 class RegisterRejected(Exception):
     """A register file was refused; ``errors`` lists every bad row."""
 
-    def __init__(self, message: str, errors: list[RowError] | None = None, unmapped: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str, errors: list[RowError] | None = None, unmapped: tuple[str, ...] = (),
+                 kind: str = "invalid_file") -> None:
         super().__init__(message)
         self.message = message
         self.errors = errors or []
         self.unmapped = unmapped
+        #: unknown_body, invalid_file (unreadable, wrong type, too big), duplicate, or bad_rows
+        self.kind = kind
 
 
 class _Rollback(Exception):
@@ -119,7 +122,8 @@ def register_import(
     body = Body.objects.filter(code=body_code.strip().upper()).first()
     if body is None:
         raise RegisterRejected(
-            f"No inspected body with code {body_code!r}; add it first with `casereview body add`"
+            f"No inspected body with code {body_code!r}; add it first with `casereview body add`",
+            kind="unknown_body",
         )
     try:
         mapping_profile = load_profile(profile)
@@ -132,7 +136,8 @@ def register_import(
         raise RegisterRejected(
             f"This file (SHA-256 {source.sha256[:12]}…) was already imported for {body.code} "
             f"as register {existing.pk} on {timezone.localtime(existing.imported_at):%d/%m/%Y %H:%M}; "
-            "use --replace to import it again"
+            "use --replace to import it again",
+            kind="duplicate",
         )
     secret = settings.CASEREVIEW_PSEUDONYM_KEY
     if on_start is not None:
@@ -180,6 +185,7 @@ def _rejected(job: _Job, outcome: ImportOutcome) -> RegisterRejected:
         "found. Nothing was stored; correct the file and import it again.",
         outcome.errors,
         outcome.unmapped,
+        kind="bad_rows",
     )
 
 

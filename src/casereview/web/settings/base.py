@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "casereview.web.reviews",
     "casereview.web.referrals",
     "casereview.web.reports",
+    "casereview.web.api",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "casereview.web.core.middleware.NoStoreMiddleware",
     "casereview.web.core.middleware.JournalDenialsMiddleware",
+    "casereview.web.api.middleware.ApiJournalMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -196,3 +198,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# API tokens: requests per minute per token unless the token says otherwise, and the longest life.
+CASEREVIEW_API_RATE_PER_MINUTE = int(os.environ.get("CASEREVIEW_API_RATE_PER_MINUTE", 120))
+CASEREVIEW_API_TOKEN_MAX_DAYS = int(os.environ.get("CASEREVIEW_API_TOKEN_MAX_DAYS", 366))

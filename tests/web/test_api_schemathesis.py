@@ -1,0 +1,104 @@
+"""Schemathesis over the whole OpenAPI description, once per role: no 5xx, every response as described,
+bad data refused; then the described links (register → sample manifest → send backs → one send back → act)
+followed as a state machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis import checks
+
+from casereview.domain.roles import ROLES
+from casereview.domain.sampling import SamplePlan
+from casereview.web.registers.models import Body
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ROOT = Path(__file__).resolve().parents[2]
+schema = schemathesis.openapi.from_path(str(ROOT / "docs" / "openapi.json"))
+schema.config.update(base_url="http://localhost")
+SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=list(HealthCheck))
+
+
+def excluded_for(case: Any) -> list[Any]:
+    """A register's content and a send back's state decide beyond what a schema can say: a well-formed file
+    can hold bad rows (422), a well-formed action can need a note (422). Every other check holds everywhere."""
+    return [checks.positive_data_acceptance] if case.operation.method.upper() == "POST" else []
+
+
+@pytest.fixture(autouse=True)
+def _in_process() -> None:
+    schema.app = get_wsgi_application()  # every request, probes included, goes to the app in this process
+
+
+@pytest.fixture
+def api_tokens(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> dict[str, str]:
+    """One user per role, each with an all-scope token; an inspection with a sample and a send back."""
+    from casereview.web.api.services import token_create
+    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+    from casereview.web.referrals.services import body_contact_add, sendback_open
+    from casereview.web.registers.services import register_import
+    from casereview.web.reviews.models import Assignment
+    from casereview.web.reviews.services import assignments_balance
+
+    users = {role: make_user(role, f"st-{role}") for role in ROLES}
+    inspection = inspection_create(body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1),
+                                   period_end=dt.date(2024, 3, 31), lead=users["lead_inspector"])
+    seed_commit(inspection=inspection)
+    inspection.refresh_from_db()
+    register = register_import(path=register_csv(rows=40), body_code="SYN")
+    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=3))
+    assignments_balance(inspection=inspection, inspectors=[users["inspector"]])
+    body_contact_add(body=inspection.body, user=users["liaison_officer"], kind="liaison")
+    for assignment in Assignment.objects.order_by("id")[:2]:
+        sendback_open(sampled_case=assignment.sampled_case, reason="synthetic", urgency="routine", actor=users["inspector"])
+    return {role: token_create(user=u, name="schemathesis", scopes=["read", "register_upload", "send_back_response"],
+                               rate_per_minute=1_000_000).secret for role, u in users.items()}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@schema.parametrize()
+@SETTINGS
+def test_every_operation_for_every_role(case: Any, role: str, api_tokens: dict[str, str]) -> None:
+    app = get_wsgi_application()
+    case.operation.schema.app = app  # probes (e.g. without the token) go in-process too
+    response = case.call_and_validate(app=app, headers={"Authorization": f"Bearer {api_tokens[role]}"},
+                                      excluded_checks=excluded_for(case))
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("role", ["lead_inspector", "liaison_officer", "inspector"])
+def test_the_links_register_to_sample_to_send_back(role: str, api_tokens: dict[str, str]) -> None:
+    stateful = schemathesis.openapi.from_path(str(ROOT / "docs" / "openapi.json"))
+    # Configured credentials, not generated ones: schemathesis then checks auth is really enforced.
+    stateful.config.update(base_url="http://localhost", headers={"Authorization": f"Bearer {api_tokens[role]}"})
+    stateful.app = get_wsgi_application()
+    machine = stateful.as_state_machine()
+
+    reached: set[tuple[str, int]] = set()
+
+    class Workflow(machine):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"app": stateful.app}
+
+        def after_call(self, response: Any, case: Any) -> None:
+            super().after_call(response, case)
+            reached.add((case.operation.definition.raw.get("operationId", ""), response.status_code))
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
+            case.validate_response(response, additional_checks=additional_checks, transport_kwargs=kwargs or None,
+                                   recorder=self.recorder, excluded_checks=excluded_for(case))
+
+    Workflow.run(settings=settings(max_examples=20, stateful_step_count=8, deadline=None, derandomize=True,
+                                   database=None, suppress_health_check=list(HealthCheck)))
+    if role == "lead_inspector":  # the whole chain is open to the lead: each link was followed to a 200
+        for operation in ("get_register", "get_manifest", "list_send_backs", "get_send_back"):
+            assert (operation, 200) in reached, (operation, sorted(reached))
+        assert ("act_on_send_back", 200) in reached or ("act_on_send_back", 422) in reached, sorted(reached)
