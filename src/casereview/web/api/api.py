@@ -244,7 +244,8 @@ def _led(request: HttpRequest, inspection_id: int) -> Any:
          operation_id="get_manifest", url_name="manifest", tags=["inspections"],
          summary="An inspection's sample manifest (the lead inspector who leads it)",
          openapi_extra={"responses": {"200": {"description": "OK", "links": {
-             "ListSendBacks": {"operationId": "list_send_backs", "parameters": {"query.inspection_id": "$response.body#/inspection_id"}}}}}})
+             "ListSendBacks": {"operationId": "list_send_backs", "parameters": {
+                 "query.inspection_id": "$response.body#/inspection_id", "query.offset": 0, "query.limit": 100}}}}}})
 @strict_query()
 def get_manifest(request: HttpRequest, inspection_id: int) -> Any:
     from casereview.web.inspections.selectors import inspection_sample
