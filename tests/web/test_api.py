@@ -236,3 +236,21 @@ def test_the_token_page_and_the_cli(world: dict[str, Any]) -> None:
     assert runner.invoke(app, ["token", "create", "--user", "ana", "--name", "x", "--scope", "write"]).exit_code == 2
     assert runner.invoke(app, ["token", "revoke", str(token["token_id"])]).exit_code == 0
     assert Client().get("/api/v1/reports", **bearer(token["token"])).status_code == 401
+
+
+def test_malformed_bodies_are_400_or_422_in_the_same_shape(world: dict[str, Any]) -> None:
+    sb = world["send_back"].pk
+    broken = Client().post(f"/api/v1/send-backs/{sb}/actions", "{not json", content_type="application/json",
+                           **bearer(world["tokens"]["liaison"]))
+    assert broken.status_code == 400 and set(broken.json()["error"]) == {"status", "code", "message", "details"}
+    unknown_method = Client().delete("/api/v1/registers", **bearer(world["tokens"]["lead"]))
+    assert unknown_method.status_code == 405
+    # Systems send no CSRF token: the API takes bearer tokens only and never a session cookie.
+    strict = Client(enforce_csrf_checks=True)
+    acted = strict.post(f"/api/v1/send-backs/{sb}/actions", {"action": "acknowledge", "version": 0},
+                        content_type="application/json", **bearer(world["tokens"]["liaison"]))
+    assert acted.status_code == 200
+    from .conftest import verified_client
+
+    session_only = verified_client(world["liaison"])
+    assert session_only.get("/api/v1/send-backs").status_code == 401  # a signed-in browser is not a token
