@@ -377,58 +377,21 @@ def demo_register(
     out.print(f"Wrote {rows:,} synthetic cases to {out_path}")
 
 
-DEMO_USERS = (
-    ("admin", "administrator"),
-    ("lead", "lead_inspector"),
-    ("inspector1", "inspector"),
-    ("inspector2", "inspector"),
-    ("liaison", "liaison_officer"),
-    ("analyst", "analyst"),
-)
-
-
 @app.command("demo-load")
 def demo_load(rows: Annotated[int, typer.Option(help="Cases in the demo register")] = 5000) -> None:
-    """Load the synthetic demo once (users for every role, a body, a register); print how to sign in."""
+    """Load the synthetic demo once: users for every role, a body, a published earlier quarter, a baseline, and the
+    current quarter part-way through (reviews, a moderation disagreement, an open and an overdue send back)."""
     _django()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from casereview.synthetic import write_register_file
-    from casereview.web.accounts.services import user_create
-    from casereview.web.registers.models import Body
-    from casereview.web.registers.services import body_add, register_import
+    from casereview.demo import DEMO_USERS, load_demo
 
     var = Path(settings.VAR_DIR)
-    credentials = var / "demo-credentials.txt"
-    totp_file = var / "demo-totp.json"
-    if not get_user_model().objects.filter(username="admin").exists():
-        password = secrets.token_urlsafe(12)
-        keys = {}
-        for username, role in DEMO_USERS:
-            user = user_create(username=username, role=role, password=password)
-            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-            keys[username] = device.key
-        credentials.write_text(password)
-        credentials.chmod(0o600)
-        totp_file.write_text(json.dumps(keys))
-        totp_file.chmod(0o600)
-    if not Body.objects.filter(code="DEMO").exists():
-        demo_body = body_add(code="DEMO", name="Demonstration Constabulary (synthetic)")
-        from casereview.web.referrals.services import body_contact_add
-
-        liaison = get_user_model().objects.filter(username="liaison").first()
-        if liaison is not None:
-            body_contact_add(body=demo_body, user=liaison, kind="liaison")
-        path = var / "demo-register.csv"
-        write_register_file(path, rows=rows, seed=2024)
-        register_import(path=path, body_code="DEMO")
-    password = credentials.read_text().strip() if credentials.exists() else "(set when the demo was first loaded)"
+    made = load_demo(var, rows=rows)
     out.print("[bold]Demo data loaded (all synthetic).[/bold] Sign in at http://127.0.0.1:8000/ as:")
     for username, role in DEMO_USERS:
         out.print(f"  {username:<11} ({role})")
-    out.print(f"  password for every demo user: [bold]{password}[/bold]  (also in {credentials})")
+    out.print(f"  password for every demo user: [bold]{made['password']}[/bold]  (also in {var / 'demo-credentials.txt'})")
     out.print("  second step: the code printed by `.venv/bin/casereview demo-code USERNAME`")
 
 

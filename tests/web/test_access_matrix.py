@@ -32,6 +32,8 @@ MATRIX: dict[str, dict[str, int]] = {
     },
     "journal:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "accounts:locked": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
+    "accounts:users": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
+    "registers:body_new": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "inspections:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK},
     "inspections:new": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     # An inspection's own pages are for the lead inspector who leads it (the test's lead does).

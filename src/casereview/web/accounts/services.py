@@ -170,3 +170,14 @@ def locked_usernames() -> list[dict[str, Any]]:
     return list(
         AccessAttempt.objects.order_by("-attempt_time").values("username", "ip_address", "failures_since_start", "attempt_time")[:200]
     )
+
+
+def users_listed() -> list[dict[str, Any]]:
+    """Every user with their roles, whether they have a second factor, and their last sign-in."""
+    user_model = get_user_model()
+    confirmed = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    return [
+        {"username": u.get_username(), "email": u.email, "active": u.is_active, "last_login": u.last_login,
+         "roles": sorted(Role(g.name).label for g in u.groups.all() if g.name in ROLES), "second_factor": u.pk in confirmed}
+        for u in user_model.objects.prefetch_related("groups").order_by("username")
+    ]

@@ -6,6 +6,7 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("", views.users, name="users"),
     path("locked/", views.locked, name="locked"),
     path("tokens/", api_views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", api_views.token_revoke_view, name="token_revoke"),

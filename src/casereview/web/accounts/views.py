@@ -126,3 +126,45 @@ def locked(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Sign-in for {username} is unlocked")
         return redirect("accounts:locked")
     return render(request, "accounts/locked.html", {"attempts": locked_usernames()})
+
+
+@role_required(Role.ADMINISTRATOR)
+def users(request: HttpRequest) -> HttpResponse:
+    """Administrators add users (a liaison officer with their body) and deactivate them."""
+    from casereview.domain.roles import ROLES
+    from casereview.web.referrals.services import body_contact_add
+    from casereview.web.registers.models import Body
+
+    from .services import AccountError, user_create, user_deactivate, users_listed
+
+    errors: dict[str, str] = {}
+    form = {"username": "", "email": "", "role": "", "body": ""}
+    if request.method == "POST" and request.POST.get("deactivate"):
+        username = request.POST["deactivate"][:150]
+        if username != request.user.get_username():
+            user_deactivate(username=username, actor=request.user)
+            messages.success(request, f"{username} is deactivated; their sessions and API tokens have ended")
+        return redirect("accounts:users")
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "").strip()[:150] for key in form}
+        password = request.POST.get("password", "")
+        if form["role"] not in ROLES:
+            errors["role"] = "Choose a role"
+        body = Body.objects.filter(code=form["body"]).first() if form["body"] else None
+        if form["role"] == Role.LIAISON_OFFICER.value and body is None:
+            errors["body"] = "Choose the body this liaison officer works for"
+        if not errors:
+            try:
+                made = user_create(username=form["username"], role=form["role"], password=password, email=form["email"],
+                                   actor=request.user)
+            except AccountError as exc:
+                errors["username"] = str(exc)
+            else:
+                if body is not None and form["role"] == Role.LIAISON_OFFICER.value:
+                    body_contact_add(body=body, user=made, kind="liaison", actor=request.user)
+                messages.success(request, f"{made.get_username()} can now sign in; they set up their second factor at first sign-in")
+                return redirect("accounts:users")
+    return render(request, "accounts/users.html", {
+        "users": users_listed(), "form": form, "errors": errors, "roles": [(r, Role(r).label) for r in ROLES],
+        "bodies": Body.objects.order_by("code"),
+    }, status=400 if errors else 200)

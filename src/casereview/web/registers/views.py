@@ -93,3 +93,28 @@ def detail(request: HttpRequest, register_id: int) -> HttpResponse:
         "registers/detail.html",
         {"register": register, "categories": selectors.register_category_counts(register)},
     )
+
+
+@role_required(Role.ADMINISTRATOR)
+def body_new(request: HttpRequest) -> HttpResponse:
+    """Administrators add an inspected body (its short code and name)."""
+    from casereview.domain.registers import RegisterError
+
+    from .services import body_add
+
+    error, code, name = "", "", ""
+    if request.method == "POST":
+        code, name = request.POST.get("code", "").strip()[:16], request.POST.get("name", "").strip()[:200]
+        if not name:
+            error = "Enter the body's name"
+        elif selectors.bodies_for_choice().filter(code=code.upper()).exists():
+            error = f"A body with code {code.upper()} already exists"
+        else:
+            try:
+                body_add(code=code, name=name, actor=request.user)
+            except RegisterError as exc:
+                error = str(exc)
+            else:
+                return redirect("home")
+    return render(request, "registers/body_new.html", {"error": error, "code": code, "name": name},
+                  status=400 if error else 200)
