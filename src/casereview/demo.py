@@ -119,7 +119,12 @@ def load_demo(var: Path, rows: int = 5000) -> dict[str, Any]:
     from casereview.domain.referrals import Urgency, due_date
     from casereview.web.inspections.models import Inspection
     from casereview.web.referrals.models import SendBack
-    from casereview.web.referrals.services import bank_holidays, body_contact_add, sendback_open, working_days
+    from casereview.web.referrals.services import (
+        bank_holidays,
+        body_contact_add,
+        sendback_open,
+        working_days,
+    )
     from casereview.web.registers.models import Body
     from casereview.web.registers.services import body_add
     from casereview.web.reports.services import baseline_add, report_publish

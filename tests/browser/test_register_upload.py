@@ -51,7 +51,7 @@ def test_a_lead_inspector_signs_in_reads_an_error_report_and_imports_a_register(
     page.get_by_label("Register file").set_input_files(str(bad))
     page.get_by_role("button", name="Import register").click()
     expect(page.locator(".govuk-error-summary").first).to_contain_text("The register was not imported")
-    rows = page.locator("#row-errors ~ table tbody tr")
+    rows = page.locator("#row-errors ~ .cr-table-wrap table tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(1)).to_contain_text("31/02/2024")
     screenshot(page, "02-error-report")

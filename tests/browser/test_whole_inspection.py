@@ -39,6 +39,8 @@ class Walk:
         self.shots = 0
         self.checked: list[str] = []
         FOLDER.mkdir(parents=True, exist_ok=True)
+        for old in FOLDER.glob("*.png"):
+            old.unlink()
 
     def check(self, name: str) -> None:
         """No serious or critical axe violation; then a screenshot a person can look at."""
