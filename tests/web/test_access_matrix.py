@@ -33,6 +33,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "journal:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "accounts:locked": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "accounts:users": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
+    "accounts:password_change": ALL,  # each user's own
     "registers:body_new": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "inspections:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK},
     "inspections:new": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},

@@ -201,3 +201,20 @@ def test_an_administrator_unlocks_a_username_from_the_page(make_user: Callable[.
     assert "user_unlock" in actions_since(start)
     assert sign_in(Client(REMOTE_ADDR="10.0.2.2"), "ina").status_code == 302
     assert verified_client(make_user("lead_inspector")).post("/users/locked/", {"username": "ina"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_everyone_changes_their_own_password_and_it_is_journaled(make_user: Any) -> None:
+    user = make_user("inspector", "ina")
+    client = verified_client(user)
+    weak = client.post("/users/password/", {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"})
+    assert weak.status_code == 400 and b"There is a problem" in weak.content
+    wrong = client.post("/users/password/", {"old_password": "not it at all 99", "new_password1": "a much longer passphrase 7",
+                                               "new_password2": "a much longer passphrase 7"})
+    assert wrong.status_code == 400
+    changed = client.post("/users/password/", {"old_password": PASSWORD, "new_password1": "a much longer passphrase 7",
+                                                 "new_password2": "a much longer passphrase 7"})
+    assert changed.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a much longer passphrase 7")
+    assert JournalEntry.objects.filter(action="password_change", object_id="ina").exists()

@@ -168,3 +168,23 @@ def users(request: HttpRequest) -> HttpResponse:
         "users": users_listed(), "form": form, "errors": errors, "roles": [(r, Role(r).label) for r in ROLES],
         "bodies": Body.objects.order_by("code"),
     }, status=400 if errors else 200)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Everyone changes their own password (an administrator only sets the first one); journaled."""
+
+    template_name = "accounts/password_change.html"
+    success_url = "/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        self.request.session.cycle_key()
+        journal_record(actor=self.request.user, operation=Operation.ADMINISTRATION, action="password_change",
+                       object_type="user", object_id=self.request.user.get_username())
+        messages.success(self.request, "Your password is changed")
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
