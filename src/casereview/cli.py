@@ -324,9 +324,50 @@ def export_register(
     _django()
     from casereview.web.registers.services import register_export
 
+    from casereview.web.registers.services import ExportFailed
+
     register = _register_or_exit(register_id)
-    rows = register_export(register=register, path=csv_path, recipient=recipient, reason=reason)
+    try:
+        rows = register_export(register=register, path=csv_path, recipient=recipient, reason=reason)
+    except ExportFailed as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
     out.print(f"Wrote {rows:,} cases to {csv_path}")
+
+
+@app.command("backup")
+def backup(
+    path: Annotated[Path, typer.Argument(help="The backup file to write (never overwritten); PATH.manifest.json beside it")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Back up the database: SQLite's online backup or pg_dump, with a manifest of row counts and checksums."""
+    _django()
+    from casereview.web.core.backup import BackupError
+    from casereview.web.core.backup import backup as make_backup
+
+    with _refused_on(BackupError):
+        manifest = make_backup(path)
+    summary = {"file": str(path), "sha256": manifest["file_sha256"], "tables": len(manifest["tables"]),
+               "rows": sum(t["rows"] for t in manifest["tables"].values()), "journal_head": manifest["journal_head"]}
+    if as_json:
+        _print_json(summary)
+    else:
+        out.print(f"Backed up {summary['rows']:,} rows in {summary['tables']} tables to {path} (SHA-256 {manifest['file_sha256'][:12]}…)")
+
+
+@app.command("restore")
+def restore(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A file written by `casereview backup`")]) -> None:
+    """Restore a backup into the configured, empty database, then check migrations, every table's count and
+    checksum, and the journal chain against the backup's manifest.  Prints JSON; exit 1 when a check fails."""
+    _django()
+    from casereview.web.core.backup import BackupError
+    from casereview.web.core.backup import restore as do_restore
+
+    with _refused_on(BackupError):
+        result = do_restore(path)
+    _print_json(result)
+    if not result["ok"]:
+        raise typer.Exit(1)
 
 
 @app.command("purge")

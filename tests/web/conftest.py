@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +62,32 @@ def grade_case(assignment: Any, overall: str, *, weaknesses: tuple[str, ...] = (
     from casereview.demo import grade_case as grade
 
     return grade(assignment, overall, weaknesses=weaknesses, actor=actor)
+
+
+@pytest.fixture
+def scratch_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Makes databases of their own, of the kind under test (the test database is invisible to other processes)."""
+    import uuid
+
+    made: list[str] = []
+    url = os.environ.get("DATABASE_URL", "")
+    admin = url.rsplit("/", 1)[0] + "/postgres" if url.startswith("postgres") else ""
+
+    def make(label: str) -> str:
+        if not admin:
+            return f"sqlite:///{tmp_path / f'{label}.sqlite3'}"
+        import psycopg
+
+        name = f"casereview_{label}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return url.rsplit("/", 1)[0] + "/" + name
+
+    yield make
+    if made:
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True) as conn:
+            for name in made:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -308,6 +309,10 @@ def write_errors_csv(errors: list[RowError], path: Path) -> None:
             writer.writerow(safe_row([error.line, error.column, error.value, error.reason]))
 
 
+class ExportFailed(Exception):
+    """The export could not be written; no partial file is left."""
+
+
 def register_export(
     *, register: Register, path: Path, actor: Any = None, recipient: str = "", reason: str = "export"
 ) -> int:
@@ -317,19 +322,25 @@ def register_export(
     tmp = path.with_name(path.name + ".part")
     with transaction.atomic():
         queryset = Case.objects.filter(register=register).order_by("id").values_list(*columns)
-        with tmp.open("wb") as fh:
-            first = True
-            batch: list[tuple[Any, ...]] = []
-            for row in queryset.iterator(chunk_size=50_000):
-                batch.append(row)
-                if len(batch) == 50_000:
+        try:
+            with tmp.open("wb") as fh:
+                first = True
+                batch: list[tuple[Any, ...]] = []
+                for row in queryset.iterator(chunk_size=50_000):
+                    batch.append(row)
+                    if len(batch) == 50_000:
+                        _write_block(fh, batch, columns, header=first)
+                        written += len(batch)
+                        batch, first = [], False
+                if batch or first:
                     _write_block(fh, batch, columns, header=first)
                     written += len(batch)
-                    batch, first = [], False
-            if batch or first:
-                _write_block(fh, batch, columns, header=first)
-                written += len(batch)
-        tmp.replace(path)
+                fh.flush()
+                os.fsync(fh.fileno())
+            tmp.replace(path)
+        except OSError as exc:  # a full disk, a quota, a vanished mount: no file that looks complete is left
+            tmp.unlink(missing_ok=True)
+            raise ExportFailed(f"Could not write {path.name}: {exc.strerror or exc}. Nothing was exported.") from exc
         journal_record(
             actor=actor,
             operation=Operation.DISCLOSURE,
