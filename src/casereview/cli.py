@@ -322,9 +322,7 @@ def export_register(
 ) -> None:
     """Write a register's stored cases in the canonical columns (pseudonyms; never summary)."""
     _django()
-    from casereview.web.registers.services import register_export
-
-    from casereview.web.registers.services import ExportFailed
+    from casereview.web.registers.services import ExportFailed, register_export
 
     register = _register_or_exit(register_id)
     try:
