@@ -94,3 +94,140 @@ def test_a_full_disk_during_export_leaves_no_file_that_looks_complete(filled: st
     assert ok.returncode == 0 and len((tmp_path / "export.csv").read_text().splitlines()) == 2001
     report = cli(filled, tmp_path, "trend", "--out", str(full_disk / "big-enough.json"))
     assert report.returncode == 0  # small files still fit: the failure above was the disk, not the command
+
+
+TWENTY_WRITERS = """
+import datetime as dt, json, sys, threading
+import django
+django.setup()
+from django.core.management import call_command
+from django.db import connection
+from casereview.domain.grading import ReviewAnswers
+from casereview.domain.sampling import SamplePlan
+from casereview.synthetic import write_register_file
+from casereview.web.accounts.services import user_create
+from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+from casereview.web.registers.services import body_add, register_import
+from casereview.web.reviews.models import Assignment, Review, ReviewConflict
+from casereview.web.reviews.services import StaleVersion, assignments_balance, review_for, review_save
+
+call_command("migrate", verbosity=0)
+lead = user_create(username="lead", role="lead_inspector", password="synthetic passphrase 1234")
+ina = user_create(username="ina", role="inspector", password="synthetic passphrase 1234")
+body_add(code="SYN", name="Synthetic")
+inspection = inspection_create(body_code="SYN", name="Q", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31), lead=lead)
+seed_commit(inspection=inspection)
+inspection.refresh_from_db()
+from pathlib import Path
+write_register_file(Path(sys.argv[1]), rows=30, seed=2)
+sample_draw(inspection=inspection, register=register_import(path=Path(sys.argv[1]), body_code="SYN"), plan=SamplePlan(size=2))
+assignments_balance(inspection=inspection, inspectors=[ina])
+review = review_for(Assignment.objects.order_by("id").first())
+connection.close()
+barrier = threading.Barrier(20)
+outcomes = []
+
+def save(n):
+    try:
+        barrier.wait()
+        review_save(review=Review.objects.get(pk=review.pk), answers=ReviewAnswers(area_comments={"initial_contact": f"writer {n}"}),
+                    base_version=0, submit=False, actor=ina)
+        outcomes.append(f"saved {n}")
+    except StaleVersion:
+        outcomes.append("conflict")
+    except Exception as exc:
+        outcomes.append(f"error {type(exc).__name__}: {exc}")
+    finally:
+        connection.close()
+
+threads = [threading.Thread(target=save, args=(n,)) for n in range(20)]
+for t in threads: t.start()
+for t in threads: t.join()
+review.refresh_from_db()
+print(json.dumps({"outcomes": outcomes, "version": review.version, "comments": review.area_comments,
+                  "kept": sorted(c.attempted["area_comments"]["initial_contact"] for c in ReviewConflict.objects.filter(review=review))}))
+"""
+
+
+def test_twenty_saves_of_one_review_at_once_one_wins_and_nothing_is_lost(scratch_database: Callable[[str], str], tmp_path: Path) -> None:
+    """Twenty threads of one server process, each with its own connection, save the same review against the same version."""
+    env = {**os.environ, "DATABASE_URL": scratch_database("writers"), "DJANGO_SETTINGS_MODULE": "casereview.web.settings.dev",
+           "CASEREVIEW_VAR_DIR": str(tmp_path / "var")}
+    run = subprocess.run([sys.executable, "-c", TWENTY_WRITERS, str(tmp_path / "r.csv")], env=env, capture_output=True,  # noqa: S603
+                         text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    saved = [o for o in result["outcomes"] if o.startswith("saved")]
+    assert len(saved) == 1 and result["outcomes"].count("conflict") == 19, result["outcomes"]
+    winner = saved[0].removeprefix("saved ")
+    assert result["version"] == 1 and result["comments"] == {"initial_contact": f"writer {winner}"}
+    assert result["kept"] == sorted(f"writer {n}" for n in range(20) if str(n) != winner)  # every losing save kept whole
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_going_away_mid_request_saves_nothing_and_the_app_recovers(
+    make_user: Callable[..., Any], body: Any, register_csv: Callable[..., Path]
+) -> None:
+    """The connection breaks after the review's UPDATE and before its journal entry, inside one request.
+
+    PostgreSQL: another connection terminates the server process serving the request (as a restart or a
+    failover does).  SQLite: the connection is switched to read-only, so the next write fails in the engine.
+    """
+    import datetime as dt
+
+    from django.db import connection
+
+    from casereview.domain.sampling import SamplePlan
+    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+    from casereview.web.journal.models import JournalEntry
+    from casereview.web.registers.services import register_import
+    from casereview.web.reviews.models import Assignment, Review
+    from casereview.web.reviews.services import assignments_balance, review_for
+
+    from .conftest import verified_client
+
+    lead, ina = make_user("lead_inspector", "lead"), make_user("inspector", "ina")
+    inspection = inspection_create(body_code="SYN", name="Q", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31), lead=lead)
+    seed_commit(inspection=inspection)
+    inspection.refresh_from_db()
+    sample_draw(inspection=inspection, register=register_import(path=register_csv(rows=30), body_code="SYN"), plan=SamplePlan(size=2))
+    assignments_balance(inspection=inspection, inspectors=[ina])
+    assignment = Assignment.objects.order_by("id").first()
+    assert assignment is not None
+    review = review_for(assignment)
+    client = verified_client(ina)
+    form = {"grade_initial_contact": "good", "comment_initial_contact": "typed", "version": "0", "action": "save"}
+    journal_before = JournalEntry.objects.count()
+    broken = {"done": False}
+
+    def break_after_the_update(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        result = execute(sql, params, many, context)
+        if not broken["done"] and sql.lstrip().upper().startswith("UPDATE") and "reviews_review" in sql:
+            broken["done"] = True
+            if connection.vendor == "postgresql":
+                import psycopg
+
+                settings = connection.settings_dict
+                pid = context["connection"].connection.info.backend_pid
+                with psycopg.connect(host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
+                                     dbname=settings["NAME"], autocommit=True) as other:
+                    other.execute("SELECT pg_terminate_backend(%s)", [pid])
+            else:
+                context["connection"].connection.execute("PRAGMA query_only = ON")
+        return result
+
+    with connection.execute_wrapper(break_after_the_update):
+        response = client.post(f"/reviews/{assignment.pk}/", form)
+    assert broken["done"]
+    assert response.status_code == 503 and b"Nothing you sent was saved" in response.content
+    assert response["Retry-After"] == "30"
+    if connection.vendor == "sqlite":  # the database comes back (the test's in-memory SQLite is never really closed)
+        connection.ensure_connection()
+        connection.connection.execute("PRAGMA query_only = OFF")
+    review.refresh_from_db()
+    assert review.version == 0 and review.area_comments == {}  # the UPDATE was rolled back with the rest
+    assert not JournalEntry.objects.filter(action__in=["review_save", "review_submit"]).exists()
+    assert JournalEntry.objects.count() >= journal_before
+    again = client.post(f"/reviews/{assignment.pk}/", form)  # the database is back: a fresh connection
+    assert again.status_code == 302
+    assert Review.objects.get(pk=review.pk).area_comments == {"initial_contact": "typed"}

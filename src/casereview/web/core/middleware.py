@@ -39,3 +39,41 @@ class JournalDenialsMiddleware:
                 detail={"status": response.status_code, "method": request.method},
             )
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """The database went away (restart, failover, network): a clear 503, never a half-written change.
+
+    Every change runs in one transaction, which the database rolls back when the connection breaks; this
+    turns the error into a page that says so, drops the broken connection so the next request opens a
+    fresh one, and asks the client to retry.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError, connections
+        from django.template.loader import render_to_string
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        for conn in connections.all():
+            try:
+                conn.close()
+            except Exception:  # noqa: S110 - a broken connection may fail to close; it is discarded either way
+                pass
+        if request.path.startswith("/api/"):
+            import json
+
+            body = json.dumps({"error": {"status": 503, "code": "database_unavailable",
+                                         "message": "The database is unavailable; nothing was changed. Try again shortly.",
+                                         "details": []}})
+            response = HttpResponse(body, status=503, content_type="application/json")
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response

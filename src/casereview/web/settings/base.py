@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "casereview.web.core.middleware.NoStoreMiddleware",
     "casereview.web.core.middleware.JournalDenialsMiddleware",
     "casereview.web.api.middleware.ApiJournalMiddleware",
+    "casereview.web.core.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -102,6 +103,8 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"), conn_max_age=60
     )
 }
+# A persistent connection the server dropped (restart, failover) is noticed before a request uses it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets pages read while an import writes; NORMAL is durable at
     # transaction boundaries under WAL.  IMMEDIATE avoids upgrade deadlocks.
