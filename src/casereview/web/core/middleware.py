@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -62,10 +63,8 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         for conn in connections.all():
-            try:
+            with contextlib.suppress(Exception):  # a broken connection may fail to close; it is dropped either way
                 conn.close()
-            except Exception:  # noqa: S110 - a broken connection may fail to close; it is discarded either way
-                pass
         if request.path.startswith("/api/"):
             import json
 
