@@ -35,6 +35,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "accounts:users": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "accounts:password_change": ALL,  # each user's own
     "registers:body_new": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
+    "registers:cases": {**dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK},
     "inspections:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK},
     "inspections:new": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     # An inspection's own pages are for the lead inspector who leads it (the test's lead does).

@@ -56,3 +56,32 @@ def register_category_counts(register: Register) -> list[dict[str, Any]]:
 
 def bodies_for_choice() -> QuerySet[Body]:
     return Body.objects.order_by("code")
+
+
+PAGE_SIZE = 50
+
+
+def case_page(register: Register, *, category: str = "", unit: str = "", status: str = "", q: str = "",
+              after: str = "", limit: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a register's cases in case-reference order, and the reference to continue after.
+
+    Keyset pagination on the (register, case_ref) index, so a page costs the same at the first case and the
+    ten-millionth, and nothing is ever counted.  Filters are applied while walking that index (no extra
+    index, which would slow every import): a page of a rare category reads more index entries, a filter
+    matching nothing reads them all.  A reference search matches the start of the reference.
+    """
+    cases = Case.objects.filter(register=register)
+    if category:
+        cases = cases.filter(category=category)
+    if unit:
+        cases = cases.filter(unit=unit)
+    if status:
+        cases = cases.filter(status=status)
+    if q:
+        cases = cases.filter(case_ref__startswith=q)
+    if after:
+        cases = cases.filter(case_ref__gt=after)
+    rows = list(cases.order_by("case_ref").values("case_ref", "category", "reported_on", "unit", "risk_level", "status",
+                                                  "outcome", "closed_on")[: limit + 1])
+    more = len(rows) > limit
+    return rows[:limit], rows[limit - 1]["case_ref"] if more else None

@@ -118,3 +118,29 @@ def body_new(request: HttpRequest) -> HttpResponse:
                 return redirect("home")
     return render(request, "registers/body_new.html", {"error": error, "code": code, "name": name},
                   status=400 if error else 200)
+
+
+@role_required(*CAN_IMPORT_REGISTERS)
+def cases(request: HttpRequest, register_id: int) -> HttpResponse:
+    """A register's cases (never summaries or pseudonyms), filtered, 50 at a time; each page journaled."""
+    from casereview.domain.journal import Operation
+    from casereview.domain.registers import CATEGORIES, STATUSES
+    from casereview.web.journal.services import journal_record
+
+    register = selectors.register_detail(request.user, register_id)
+    if register is None or register.purged_at is not None:
+        raise Http404
+    filters = {key: request.GET.get(key, "").strip()[:100] for key in ("category", "unit", "status", "q")}
+    if filters["category"] not in ("", *CATEGORIES):
+        filters["category"] = ""
+    after = request.GET.get("after", "")[:100]
+    rows, next_after = selectors.case_page(register, after=after, **filters)
+    journal_record(actor=request.user, operation=Operation.CONSULTATION, action="case_list", object_type="register",
+                   object_id=register.pk, reason="case_list", detail={k: v for k, v in {**filters, "after": after}.items() if v})
+    from urllib.parse import urlencode
+
+    next_query = urlencode({**{k: v for k, v in filters.items() if v}, "after": next_after}) if next_after else ""
+    return render(request, "registers/cases.html", {
+        "register": register, "rows": rows, "filters": filters, "after": after, "next_query": next_query,
+        "categories": CATEGORIES, "statuses": STATUSES,
+    })
