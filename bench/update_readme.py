@@ -123,6 +123,32 @@ def report_table(data: dict) -> str:  # type: ignore[type-arg]
     ])
 
 
+def web_table(data: dict) -> str:  # type: ignore[type-arg]
+    r, t = data["requests"], data["targets_ms"]
+
+    def verdict(value: float, target: float) -> str:
+        return "met" if value < target else "**not met**"
+
+    lines = [
+        f"Load ({data['server']}, {data['database']}, {data['machine']}; {data['users']['inspectors']} inspectors reviewing and "
+        f"{data['users']['lead_inspectors']} lead inspectors browsing for {data['seconds']} s with 1–4 s between pages; a "
+        f"{data['register_cases']:,}-case register, {data['inspection_cases']:,} sampled cases; `make bench-web`, measured {data['measured_at']}):",
+        "",
+        "| request | requests | failures | p50 | p95 | target (p95) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, target in (("review page", t["review_p95"]), ("review save", t["review_p95"]), ("case list", t["case_list_p95"])):
+        if name in r:
+            x = r[name]
+            lines.append(f"| {name} | {x['requests']:,} | {x['failures']} | {x['p50_ms']:.0f} ms | {x['p95_ms']:.0f} ms | {target} ms ({verdict(x['p95_ms'], target)}) |")
+    lines += ["", f"Throughput {data['throughput_rps']} requests/s, {data['total_failures']} failures in {data['total_requests']:,} requests."]
+    big = data.get("case_list_10m")
+    if big:
+        lines += ["", f"The case list's queries on a {big['cases']:,}-case register (median / p95 of 21): "
+                  + "; ".join(f"{k} {v['median_ms']:.1f} / {v['p95_ms']:.1f} ms" for k, v in big["queries"].items()) + "."]
+    return "\n".join(lines)
+
+
 def main() -> None:
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
@@ -137,6 +163,9 @@ def main() -> None:
     report = ROOT / "bench" / "results" / "report.json"
     if report.exists():
         tables.append(report_table(json.loads(report.read_text())))
+    web = ROOT / "bench" / "results" / "web.json"
+    if web.exists():
+        tables.append(web_table(json.loads(web.read_text())))
     block = f"{START}\n" + "\n\n".join(tables) + f"\n{END}"
     text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
     readme.write_text(text, encoding="utf-8")

@@ -1,0 +1,152 @@
+"""Web load benchmark (`make bench-web`): gunicorn on PostgreSQL, a 1,000,000-case register, an inspection of
+2,000 sampled cases; locust (headless) runs 50 inspectors reviewing and 5 lead inspectors browsing the case
+list for --seconds.  Targets on this 2-core machine: 0 errors, p95 < 100 ms for review pages, < 150 ms for
+the case list.  Also times the case list's queries on a 10,000,000-case register (rows made with
+generate_series, the queries the page runs).  Writes bench/results/web.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_import import BIN, RESULTS, Postgres, register_file  # noqa: E402
+
+PASSWORD = "benchmark passphrase synthetic only"  # noqa: S105 (synthetic bench users)
+PORT = 8766
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--big-rows", type=int, default=10_000_000)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="casereview-bench-web-"))
+    pg = Postgres()
+    try:
+        db = pg.database(work / "var")
+        os.environ.update(db.env)
+        subprocess.run(db.cli("import-register", str(register_file(args.rows)), "--body", "BEN"), env=db.env, check=False, capture_output=True)  # noqa: S603
+        import django
+
+        django.setup()
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from casereview.domain.sampling import SamplePlan
+        from casereview.web.accounts.services import user_create
+        from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+        from casereview.web.registers.models import Register
+        from casereview.web.reviews.services import assignments_balance
+
+        people = []
+        for role, count in (("inspector", 50), ("lead_inspector", 5)):
+            for i in range(count):
+                user = user_create(username=f"{role}-{i}", role=role, password=PASSWORD)
+                device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+                people.append({"username": user.get_username(), "role": role, "key": device.key, "user": user})
+        leads = [p["user"] for p in people if p["role"] == "lead_inspector"]
+        inspection = inspection_create(body_code="BEN", name="Bench", period_start=dt.date(2020, 1, 1), period_end=dt.date(2024, 12, 31), lead=leads[0])
+        seed_commit(inspection=inspection)
+        inspection.refresh_from_db()
+        register = Register.objects.get()
+        sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=2000, reserve=0), allow_late_commitment=True)
+        assignments_balance(inspection=inspection, inspectors=[p["user"] for p in people if p["role"] == "inspector"])
+        users_file = work / "users.json"
+        users_file.write_text(json.dumps({"password": PASSWORD, "register": register.pk,
+                                          "users": [{k: v for k, v in p.items() if k != "user"} for p in people]}))
+
+        server = subprocess.Popen([str(BIN / "casereview"), "serve", "--host", "127.0.0.1", "--port", str(PORT),  # noqa: S603
+                                   "--workers", str(args.workers)], env=db.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(150):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)  # noqa: S310
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            stats = work / "locust"
+            subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", "55", "-r", "11",  # noqa: S603
+                            "-t", f"{args.seconds}s", "--host", f"http://127.0.0.1:{PORT}", "--csv", str(stats), "--only-summary"],
+                           env={**db.env, "CASEREVIEW_BENCH_USERS": str(users_file)}, check=False, capture_output=True)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        rows = {r["Name"]: r for r in csv.DictReader((work / "locust_stats.csv").open())}
+
+        def figure(name: str) -> dict[str, float]:
+            r = rows[name]
+            return {"requests": int(r["Request Count"]), "failures": int(r["Failure Count"]), "p50_ms": float(r["50%"]),
+                    "p95_ms": float(r["95%"]), "p99_ms": float(r["99%"]), "rps": round(float(r["Requests/s"]), 1)}
+
+        web = {name: figure(name) for name in ("review page", "review save", "case list", "my cases", "sign in") if name in rows}
+        total = rows["Aggregated"]
+
+        big = big_register(register.pk, args.big_rows)
+    finally:
+        pg.stop()
+    result = {
+        "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": f"{os.cpu_count()} cores",
+        "database": "postgresql 15 (fsync on)", "server": f"gunicorn, {args.workers} sync workers",
+        "register_cases": args.rows, "inspection_cases": 2000, "users": {"inspectors": 50, "lead_inspectors": 5},
+        "seconds": args.seconds, "requests": web, "total_requests": int(total["Request Count"]),
+        "total_failures": int(total["Failure Count"]), "throughput_rps": round(float(total["Requests/s"]), 1),
+        "targets_ms": {"review_p95": 100, "case_list_p95": 150},
+        "case_list_10m": big,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "web.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+def big_register(template_register: int, rows: int) -> dict[str, object]:
+    """A register of `rows` synthetic cases made in the database, and the case list's queries timed on it."""
+    from django.db import connection
+
+    from casereview.web.registers.models import Register
+    from casereview.web.registers.selectors import case_page
+
+    source = Register.objects.get(pk=template_register)
+    big = Register.objects.create(**{f.name: getattr(source, f.name) for f in Register._meta.concrete_fields
+                                     if f.name not in {"id", "sha256", "rows"}}, sha256="0" * 64, rows=rows)
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO registers_case (register_id, case_ref, category, reported_on, unit, status) "
+            "SELECT %s, 'BIG' || lpad(n::text, 9, '0'), "
+            "(ARRAY['missing_child','domestic_abuse','child_sexual_exploitation','neglect','online_abuse','honour_based_abuse_fgm'])[1 + n %% 6], "
+            "DATE '2020-01-01' + (n %% 1800), 'Unit ' || (n %% 40), CASE WHEN n %% 3 = 0 THEN 'closed' ELSE 'open' END "
+            "FROM generate_series(1, %s) AS n", [big.pk, rows])
+        cursor.execute("ANALYZE registers_case")
+    made = time.perf_counter() - start
+    queries = {
+        "first page": {}, "page 100,000 deep": {"after": f"BIG{rows // 2:09d}"},
+        "category filter": {"category": "neglect"}, "reference search": {"q": "BIG00012"},
+        "unit filter": {"unit": "Unit 7"}, "status filter, deep": {"status": "closed", "after": f"BIG{rows // 3:09d}"},
+    }
+    timings = {}
+    for name, params in queries.items():
+        samples = []
+        for _ in range(21):
+            t = time.perf_counter()
+            case_page(big, **params)
+            samples.append((time.perf_counter() - t) * 1000)
+        timings[name] = {"median_ms": round(statistics.median(samples), 2), "p95_ms": round(statistics.quantiles(samples, n=20)[-1], 2)}
+    return {"cases": rows, "made_in_s": round(made, 1), "queries": timings}
+
+
+if __name__ == "__main__":
+    main()
