@@ -134,7 +134,8 @@ def cases(request: HttpRequest, register_id: int) -> HttpResponse:
     if filters["category"] not in ("", *CATEGORIES):
         filters["category"] = ""
     after = request.GET.get("after", "")[:100]
-    rows, next_after = selectors.case_page(register, after=after, **filters)
+    rows, next_after = selectors.case_page(register, after=after, category=filters["category"], unit=filters["unit"],
+                                           status=filters["status"], q=filters["q"])
     journal_record(actor=request.user, operation=Operation.CONSULTATION, action="case_list", object_type="register",
                    object_id=register.pk, reason="case_list", detail={k: v for k, v in {**filters, "after": after}.items() if v})
     from urllib.parse import urlencode
