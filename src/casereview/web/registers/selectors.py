@@ -81,7 +81,7 @@ def case_page(register: Register, *, category: str = "", unit: str = "", status:
         cases = cases.filter(case_ref__startswith=q)
     if after:
         cases = cases.filter(case_ref__gt=after)
-    rows: list[dict[str, Any]] = list(cases.order_by("case_ref").values("case_ref", "category", "reported_on", "unit", "risk_level", "status",
-                                                  "outcome", "closed_on")[: limit + 1])
+    rows: list[dict[str, Any]] = [dict(r) for r in cases.order_by("case_ref").values("case_ref", "category", "reported_on", "unit", "risk_level", "status",
+                                                  "outcome", "closed_on")[: limit + 1]]
     more = len(rows) > limit
     return rows[:limit], rows[limit - 1]["case_ref"] if more else None
