@@ -35,6 +35,8 @@ def main() -> None:
     parser.add_argument("--big-rows", type=int, default=10_000_000)
     parser.add_argument("--keep", action="store_true", help="leave the database and server files for profiling")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--users", type=int, default=55, help="simulated people (50 inspectors : 5 leads)")
+    parser.add_argument("--out", default="web.json", help="results file name under bench/results/")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="casereview-bench-web-"))
     pg = Postgres()
@@ -80,7 +82,7 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.2)
             stats = work / "locust"
-            subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", "55", "-r", "11",  # noqa: S603
+            subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(args.users), "-r", "11",  # noqa: S603
                             "-t", f"{args.seconds}s", "--host", f"http://127.0.0.1:{PORT}", "--csv", str(stats), "--only-summary",
                             "--reset-stats"],  # measure the steady state, not the 55 sign-ins (Argon2) of the ramp-up
                            env={**db.env, "CASEREVIEW_BENCH_USERS": str(users_file)}, check=False, capture_output=True)
@@ -97,20 +99,20 @@ def main() -> None:
         web = {name: figure(name) for name in ("review page", "review save", "case list", "my cases", "sign in") if name in rows}
         total = rows["Aggregated"]
 
-        big = big_register(register.pk, args.big_rows)
+        big = big_register(register.pk, args.big_rows) if args.big_rows else None
     finally:
         pg.stop()
     result = {
         "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": f"{os.cpu_count()} cores",
         "database": "postgresql 15 (fsync on)", "server": f"gunicorn, {args.workers} sync workers",
-        "register_cases": args.rows, "inspection_cases": 2000, "users": {"inspectors": 50, "lead_inspectors": 5},
+        "register_cases": args.rows, "inspection_cases": 2000, "users": {"simulated": args.users, "inspectors": 50, "lead_inspectors": 5},
         "seconds": args.seconds, "requests": web, "total_requests": int(total["Request Count"]),
         "total_failures": int(total["Failure Count"]), "throughput_rps": round(float(total["Requests/s"]), 1),
         "targets_ms": {"review_p95": 100, "case_list_p95": 150},
         "case_list_10m": big,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "web.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / args.out).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
 

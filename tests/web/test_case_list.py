@@ -26,6 +26,7 @@ def test_walking_every_page_gives_every_case_once_in_order(make_user: Callable[.
                                                            register_csv: Callable[..., Path]) -> None:
     register = register_import(path=register_csv(rows=180), body_code="SYN")
     client = verified_client(make_user("lead_inspector", "lead"))
+    since = JournalEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0  # the journal outlives flushes
     seen: list[str] = []
     url = f"/registers/{register.pk}/cases/"
     pages = 0
@@ -38,7 +39,7 @@ def test_walking_every_page_gives_every_case_once_in_order(make_user: Callable[.
         found = re.search(r'href="(\?[^"]+)" rel="next"', html)
         url = f"/registers/{register.pk}/cases/{found.group(1).replace('&amp;', '&')}" if found else ""
     assert pages == 4 and seen == sorted(Case.objects.filter(register=register).values_list("case_ref", flat=True))
-    assert JournalEntry.objects.filter(action="case_list", operation="consultation").count() == 4
+    assert JournalEntry.objects.filter(seq__gt=since, action="case_list", operation="consultation").count() == 4
     summary = Case.objects.filter(register=register).exclude(summary=None).values_list("summary", flat=True).first()
     if summary:
         assert summary not in html

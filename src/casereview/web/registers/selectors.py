@@ -78,7 +78,9 @@ def case_page(register: Register, *, category: str = "", unit: str = "", status:
     if status:
         cases = cases.filter(status=status)
     if q:
-        cases = cases.filter(case_ref__startswith=q)
+        # A range the reference index can serve under any collation (LIKE 'q%' cannot, except under C),
+        # then the exact prefix test.
+        cases = cases.filter(case_ref__gte=q, case_ref__lt=q + "\U0010ffff", case_ref__startswith=q)
     if after:
         cases = cases.filter(case_ref__gt=after)
     rows: list[dict[str, Any]] = [dict(r) for r in cases.order_by("case_ref").values("case_ref", "category", "reported_on", "unit", "risk_level", "status",
