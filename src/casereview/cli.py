@@ -1029,7 +1029,7 @@ def trend(
 ) -> None:
     """The national trend: each body's share requires improvement or inadequate per inspection, and every quarter's national estimate."""
     _django()
-    from casereview.domain.tables import COLUMNS, safe_row
+    from casereview.web.reports.rendering import csv_text
     from casereview.web.reports.selectors import national_trend
 
     if fmt not in ("json", "csv"):
@@ -1039,22 +1039,14 @@ def trend(
     if fmt == "json":
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
-        for q in data["quarters"]:
-            for key in ("bodies", "reviews", "share", "ci_low", "ci_high"):
-                writer.writerow(safe_row(("national", q["period_end"], key, q[key])))
+        rows = [("national", q["period_end"], key, q[key]) for q in data["quarters"]
+                for key in ("bodies", "reviews", "share", "ci_low", "ci_high")]
         for b in data["bodies"]:
             for point in b["series"]:
-                for key in ("reviews", "count", "share", "ci_low", "ci_high"):
-                    writer.writerow(safe_row((b["body"], point["period_end"], key, point[key])))
+                rows += [(b["body"], point["period_end"], key, point[key]) for key in ("reviews", "count", "share", "ci_low", "ci_high")]
                 if point.get("change_from_previous"):
-                    writer.writerow(safe_row((b["body"], point["period_end"], "direction", point["change_from_previous"]["direction"])))
-        text = buffer.getvalue()
+                    rows.append((b["body"], point["period_end"], "direction", point["change_from_previous"]["direction"]))
+        text = csv_text(rows)
     if out_path is None:
         sys.stdout.write(text)
     else:

@@ -57,12 +57,6 @@ def verified_client(user: Any) -> Any:
     return client
 
 
-def grade_case(assignment: Any, overall: str, *, weaknesses: tuple[str, ...] = (), actor: Any = None) -> Any:
-    """Submit the assignment's review with every area graded ``overall`` (through the real service)."""
-    from casereview.demo import grade_case as grade
-
-    return grade(assignment, overall, weaknesses=weaknesses, actor=actor)
-
 
 @pytest.fixture
 def scratch_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:

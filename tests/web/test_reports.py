@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from casereview.cli import app
+from casereview.demo import grade_case
 from casereview.domain.sampling import SamplePlan
 from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
 from casereview.web.journal.models import JournalEntry
@@ -23,7 +24,7 @@ from casereview.web.registers.services import register_import
 from casereview.web.reviews.models import Assignment
 from casereview.web.reviews.services import assignments_balance
 
-from .conftest import grade_case, verified_client
+from .conftest import verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 runner = CliRunner()

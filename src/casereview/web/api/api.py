@@ -31,11 +31,10 @@ from casereview.web.accounts.services import has_any_role
 from . import schemas as s
 from .services import token_check, token_count_use
 
-ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 413, 422, 429), s.Error)
 
-
-def _errors(*codes: int) -> dict[int, Any]:
-    return {code: ERRORS[code] for code in (400, 401, 403, 404, 422, 429, *codes)}
+def _errors(*extra: int) -> dict[int, Any]:
+    """The error responses every operation may give, and ``extra`` ones (409, 413)."""
+    return dict.fromkeys((400, 401, 403, 404, 422, 429, *extra), s.Error)
 
 
 class ApiError(Exception):
@@ -172,7 +171,7 @@ REGISTER_LINKS = {
              "GetFirstRegister": {"operationId": "get_register", "parameters": {"register_id": "$response.body#/0/id"}},
              "GetFirstSampleManifest": {"operationId": "get_manifest",
                                         "parameters": {"inspection_id": "$response.body#/0/samples/0"}}}}}})
-@strict_query("limit", "offset")
+@strict_query(*Page.model_fields)
 def list_registers(request: HttpRequest, page: Query[Page]) -> Any:
     from casereview.web.registers.selectors import registers_visible
 
@@ -232,12 +231,9 @@ def get_register(request: HttpRequest, register_id: int) -> Any:
 # Inspections ----------------------------------------------------------------------------------------------
 
 def _led(request: HttpRequest, inspection_id: int) -> Any:
-    from casereview.web.inspections.selectors import inspection_led
+    from casereview.web.inspections.selectors import inspection_led_or_404
 
-    inspection = inspection_led(_user(request, Scope.READ), inspection_id)
-    if inspection is None:
-        raise Http404
-    return inspection
+    return inspection_led_or_404(_user(request, Scope.READ), inspection_id)
 
 
 @api.get("/inspections/{inspection_id}/manifest", response={200: s.ManifestOut, **_errors()},
@@ -276,7 +272,7 @@ def get_report(request: HttpRequest, inspection_id: int) -> Any:
 
 @api.get("/reports", response={200: list[s.PublicationOut], **_errors()}, operation_id="list_reports",
          url_name="reports", tags=["reports"], summary="Published reports you may read, newest first")
-@strict_query("limit", "offset")
+@strict_query(*Page.model_fields)
 def list_reports(request: HttpRequest, page: Query[Page]) -> Any:
     from casereview.web.reports.selectors import publications_visible
 
@@ -333,7 +329,7 @@ SEND_BACK_LINKS = {
          url_name="send_backs", tags=["send backs"],
          summary="Send backs you may see (a liaison officer: those sent to their body), oldest due first",
          openapi_extra={"responses": {"200": {"description": "OK", "links": SEND_BACK_LINKS}}})
-@strict_query("limit", "offset", "inspection_id", "state")
+@strict_query(*SendBackFilter.model_fields)
 def list_send_backs(request: HttpRequest, filters: Query[SendBackFilter]) -> Any:
     from casereview.web.referrals.selectors import send_backs_visible
 

@@ -31,6 +31,16 @@ def inspection_led(user: Any, inspection_id: int) -> Inspection | None:
     return Inspection.objects.select_related("body").filter(pk=inspection_id, lead=user).first()
 
 
+def inspection_led_or_404(user: Any, inspection_id: int) -> Inspection:
+    """The inspection the user leads; 404 for everyone else (pages and API alike)."""
+    from django.http import Http404
+
+    inspection = inspection_led(user, inspection_id)
+    if inspection is None:
+        raise Http404
+    return inspection
+
+
 def inspection_sample(inspection: Inspection) -> Sample | None:
     return Sample.objects.select_related("register").filter(inspection=inspection).first()
 

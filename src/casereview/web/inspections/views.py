@@ -52,10 +52,7 @@ def new(request: HttpRequest) -> HttpResponse:
 
 
 def _led(request: HttpRequest, inspection_id: int) -> Any:
-    inspection = selectors.inspection_led(request.user, inspection_id)
-    if inspection is None:
-        raise Http404
-    return inspection
+    return selectors.inspection_led_or_404(request.user, inspection_id)
 
 
 def _detail(request: HttpRequest, inspection: Any, *, draw_form: DrawForm | None = None,

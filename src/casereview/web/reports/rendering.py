@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
 
-from casereview.domain.tables import COLUMNS, flat_rows
+from casereview.domain.tables import COLUMNS, flat_rows, safe_row
 
 FORMATS = ("json", "html", "pdf", "csv", "xlsx")
 CONTENT_TYPES = {
@@ -59,11 +60,12 @@ def pdf(report: dict[str, Any]) -> bytes:
     return HTML(string=html_document(report), base_url=None, url_fetcher=Refuse()).write_pdf()  # type: ignore[no-any-return]
 
 
-def csv_text(report: dict[str, Any]) -> str:
+def csv_text(rows: Iterable[Sequence[Any]]) -> str:
+    """(section, row, measure, value) rows as CSV with its header; text cells made safe for spreadsheets."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(flat_rows(report))
+    writer.writerows(safe_row(r) for r in rows)
     return buffer.getvalue()
 
 
@@ -102,7 +104,7 @@ def render(report: dict[str, Any], fmt: str) -> Rendered:
     elif fmt == "pdf":
         content = pdf(report)
     elif fmt == "csv":
-        content = ("\ufeff" + csv_text(report)).encode("utf-8")  # the BOM makes Excel read UTF-8
+        content = ("\ufeff" + csv_text(flat_rows(report))).encode("utf-8")  # the BOM makes Excel read UTF-8
     else:
         content = xlsx(report)
     return Rendered(content, CONTENT_TYPES[fmt], f"{stem}.{fmt}")

@@ -100,9 +100,8 @@ def history_for(inspection: Inspection) -> list[HistoryPoint]:
     return points
 
 
-def sample_facts(inspection: Inspection) -> dict[str, Any]:
+def sample_facts(inspection: Inspection, sample: Sample | None) -> dict[str, Any]:
     """The sample as the report states it: frame, plan, strata, commitment, replacements."""
-    sample = Sample.objects.filter(inspection=inspection).select_related("register").first()
     if sample is None:
         return {"drawn_in_casereview": False, "imported": False, "frame_size": None, "plan": {}, "strata": [],
                 "proportional": True, "commitment": inspection.commitment, "algorithm": None,
@@ -136,7 +135,7 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
     framework = load_framework(inspection.framework)
     today = as_of or timezone.localdate()
     cases = graded_cases([inspection.pk]).get(inspection.pk, [])
-    sample = sample_facts(inspection)
+    drawn = Sample.objects.filter(inspection=inspection).select_related("register").first()
     facts = [
         SendBackFact(
             urgency=s.urgency, state=s.state, overdue=late(s, today),
@@ -150,12 +149,12 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
             "id": inspection.pk, "name": inspection.name, "body": inspection.body.code,
             "period": [inspection.period_start.isoformat(), inspection.period_end.isoformat()],
             "framework": framework.ref, "commitment": inspection.commitment,
-            "register_sha256": (Sample.objects.filter(inspection=inspection).values_list("register__sha256", flat=True).first()),
+            "register_sha256": drawn.register.sha256 if drawn else None,
         },
         grades=[(g.code, g.label) for g in framework.grades],
         areas=[(a.slug, a.title) for a in framework.areas],
         cases=cases,
-        sample=sample,
+        sample=sample_facts(inspection, drawn),
         send_backs=facts,
         agreement=agreement["pairs"],
         fleiss=(agreement["fleiss_cases"], agreement["fleiss_kappa"]) if agreement["fleiss_cases"] else None,

@@ -101,8 +101,9 @@ def publication_problems(inspection: Any) -> list[str]:
     graded = Review.objects.filter(
         assignment__sampled_case__in=active, assignment__kind=Assignment.Kind.FIRST, state=Review.State.SUBMITTED,
     ).exclude(overall="").count()
-    if graded < active.count():
-        problems.append(f"{active.count() - graded} of {active.count()} sampled cases have no submitted review")
+    sampled = active.count()
+    if graded < sampled:
+        problems.append(f"{sampled - graded} of {sampled} sampled cases have no submitted review")
     waiting = Assignment.objects.filter(sampled_case__in=active, kind=Assignment.Kind.MODERATION).exclude(
         review__state=Review.State.SUBMITTED).count()
     if waiting:

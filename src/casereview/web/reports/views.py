@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from casereview.domain.publication import published as publish_version
 from casereview.domain.roles import Role
 from casereview.web.core.access import role_required
-from casereview.web.inspections.selectors import inspection_led
+from casereview.web.inspections.selectors import inspection_led_or_404
 
 from . import rendering
 from .selectors import publications_visible, report_for
@@ -30,10 +30,7 @@ def _download(request: HttpRequest, report: dict[str, Any], *, inspection_id: in
 
 
 def _led(request: HttpRequest, inspection_id: int) -> Any:
-    inspection = inspection_led(request.user, inspection_id)
-    if inspection is None:
-        raise Http404
-    return inspection
+    return inspection_led_or_404(request.user, inspection_id)
 
 
 @role_required(Role.LEAD_INSPECTOR)
