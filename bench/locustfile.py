@@ -1,7 +1,9 @@
 """Load for `make bench-web`: inspectors reviewing, lead inspectors browsing the case list.
 
 Each simulated person signs in with their password and a real authenticator code (keys from the file named
-by CASEREVIEW_BENCH_USERS), then works with a few seconds' thought between pages, as people do.
+by CASEREVIEW_BENCH_USERS), then works with a few seconds' thought between pages, as people do.  FastHttpUser
+(geventhttpclient) rather than HttpUser (requests): it needs a fraction of the CPU per request, and on this
+2-core machine the load generator shares the CPU with the server it measures.
 """
 
 from __future__ import annotations
@@ -10,13 +12,26 @@ import json
 import os
 import random
 import re
+from urllib.parse import urlencode
 
+import gevent
 from django_otp.oath import TOTP
-from locust import HttpUser, between, task
+from locust import between, task
+from locust.contrib.fasthttp import FastHttpUser
 
 PEOPLE = json.loads(open(os.environ["CASEREVIEW_BENCH_USERS"]).read())  # noqa: SIM115,PTH123
 CATEGORIES = ["missing_child", "domestic_abuse", "child_sexual_exploitation", "neglect", "online_abuse",
               "honour_based_abuse_fgm"]
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def csrf(page: str) -> str:
+    """The form's CSRF token, read from the page as a browser's form would carry it."""
+    found = CSRF.search(page)
+    return found.group(1) if found else ""
 
 
 def pool(role: str) -> list[dict[str, str]]:
@@ -24,9 +39,13 @@ def pool(role: str) -> list[dict[str, str]]:
 
 
 INSPECTORS, LEADS = pool("inspector"), pool("lead_inspector")
+#: Measure this long once everyone has signed in: the sign-ins (Argon2, one per person) would otherwise
+#: load the server during the first part of the measurement.
+MEASURE_SECONDS = int(os.environ.get("CASEREVIEW_BENCH_SECONDS", "60"))
+READY: list[object] = []
 
 
-class Person(HttpUser):
+class Person(FastHttpUser):
     abstract = True
     wait_time = between(1, 4)
     people: list[dict[str, str]] = []
@@ -34,13 +53,27 @@ class Person(HttpUser):
     def on_start(self) -> None:
         me = self.people.pop(0) if self.people else random.choice(type(self).people_all)  # type: ignore[attr-defined]
         self.me = me
-        self.client.get("/login/", name="sign in")
-        self.client.post("/login/", {"username": me["username"], "password": PEOPLE["password"],
-                                     "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")},
-                         headers={"Referer": self.host + "/login/"}, name="sign in")
+        page = self.client.get("/login/", name="sign in").text
+        page = self.client.post("/login/", urlencode({"username": me["username"], "password": PEOPLE["password"],
+                                                      "csrfmiddlewaretoken": csrf(page)}),
+                                headers={**FORM, "Referer": self.host + "/login/"}, name="sign in").text
         token = f"{TOTP(bytes.fromhex(me['key'])).token():06d}"
-        self.client.post("/login/two-factor/", {"code": token, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")},
-                         headers={"Referer": self.host + "/login/two-factor/"}, name="sign in")
+        self.client.post("/login/two-factor/", urlencode({"code": token, "csrfmiddlewaretoken": csrf(page)}),
+                         headers={**FORM, "Referer": self.host + "/login/two-factor/"}, name="sign in")
+
+
+    def ready(self) -> None:
+        """Counted once signed in; the last person in resets the statistics and starts the clock."""
+        READY.append(self)
+        runner = self.environment.runner
+        if runner is not None and len(READY) == runner.target_user_count:
+            runner.stats.reset_all()
+
+            def stop() -> None:
+                gevent.sleep(MEASURE_SECONDS)
+                runner.quit()
+
+            gevent.spawn(stop)
 
 
 class Inspector(Person):
@@ -52,21 +85,26 @@ class Inspector(Person):
         super().on_start()
         page = self.client.get("/reviews/", name="my cases").text
         self.cases = [int(n) for n in re.findall(r'href="/reviews/(\d+)/"', page)]
+        self.ready()
 
     @task
     def review(self) -> None:
         if not self.cases:
             return
         case = random.choice(self.cases)
-        page = self.client.get(f"/reviews/{case}/", name="review page")
-        version = re.search(r'name="version" value="(\d+)"', page.text)
-        if version is None:
-            return
-        self.client.post(f"/reviews/{case}/", {
-            "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""), "version": version.group(1), "action": "save",
+        with self.client.get(f"/reviews/{case}/", name="review page", catch_response=True) as response:
+            page = response.text or ""
+            version = re.search(r'name="version" value="(\d+)"', page)
+            if version is None:  # signed out, refused or not the review form: a failure, not a fast success
+                response.failure("no review form on the page")
+                return
+        with self.client.post(f"/reviews/{case}/", urlencode({
+            "csrfmiddlewaretoken": csrf(page), "version": version.group(1), "action": "save",
             "grade_initial_contact": random.choice(["good", "requires_improvement", "inadequate"]),
             "comment_initial_contact": "synthetic load-test note",
-        }, headers={"Referer": f"{self.host}/reviews/{case}/"}, name="review save")
+        }), headers={**FORM, "Referer": f"{self.host}/reviews/{case}/"}, name="review save", catch_response=True) as saved:
+            if 'name="version"' not in (saved.text or ""):
+                saved.failure("the save did not come back to the review form")
 
 
 class Lead(Person):
@@ -74,14 +112,25 @@ class Lead(Person):
     people = list(LEADS)
     people_all = LEADS
 
+    def on_start(self) -> None:
+        super().on_start()
+        self.ready()
+
     @task
     def browse_cases(self) -> None:
         register = PEOPLE["register"]
         params: dict[str, str] = random.choice([{}, {"category": random.choice(CATEGORIES)},
                                                 {"q": f"SYN{random.randint(0, 99):02d}"}, {"status": "open"}])
-        page = self.client.get(f"/registers/{register}/cases/", params=params, name="case list").text
+        page = self.case_list(f"/registers/{register}/cases/?{urlencode(params)}")
         for _ in range(random.randint(0, 3)):  # read on a few pages
             found = re.search(r'href="\?([^"]+)" rel="next"', page)
             if not found:
                 break
-            page = self.client.get(f"/registers/{register}/cases/?{found.group(1).replace('&amp;', '&')}", name="case list").text
+            page = self.case_list(f"/registers/{register}/cases/?{found.group(1).replace('&amp;', '&')}")
+
+    def case_list(self, url: str) -> str:
+        with self.client.get(url, name="case list", catch_response=True) as response:
+            page = response.text or ""
+            if "<table" not in page and "No cases" not in page:
+                response.failure("not the case list")
+            return page

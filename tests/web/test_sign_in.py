@@ -160,6 +160,31 @@ def test_sessions_end_after_15_idle_minutes(make_user: Callable[..., Any]) -> No
         assert client.get("/").status_code == 302
 
 
+def test_an_active_session_is_written_at_most_once_a_minute_and_ends_early_never_late(make_user: Callable[..., Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes(client: Client) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return sum('"django_session"' in q["sql"] and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+                   for q in queries.captured_queries)
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        client = verified_client(make_user("inspector"))
+        assert session_writes(client) == 1  # the first page moves the idle expiry on
+        clock.shift(dt.timedelta(seconds=30))
+        assert session_writes(client) == 0  # within the minute: no write
+        clock.shift(dt.timedelta(seconds=29))
+        assert session_writes(client) == 0
+        clock.shift(dt.timedelta(seconds=2))
+        assert session_writes(client) == 1  # a minute on: written again, expiry now 09:16:01
+        clock.shift(dt.timedelta(seconds=50))
+        assert session_writes(client) == 0  # 09:01:51, not written
+        clock.shift(dt.timedelta(minutes=14, seconds=11))  # 09:16:02: 14 min 11 s after the last page
+        assert client.get("/").status_code == 302  # early by under a minute, never late
+
+
 def test_sessions_end_12_hours_after_sign_in_however_active(make_user: Callable[..., Any]) -> None:
     with time_machine.travel(dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC), tick=False) as clock:
         client = verified_client(make_user("inspector"))

@@ -1,8 +1,10 @@
 """Session limits and the second-factor gate.
 
 Every signed-in request passes here: a session older than 12 hours is ended
-whatever its activity (the 15-minute idle limit is the session's own expiry),
-and a user who has not passed the second factor reaches only the sign-in pages.
+whatever its activity; the 15-minute idle limit is the session's own expiry,
+moved on by saving the session at most once a minute (so an active session is
+not written on every page); and a user who has not passed the second factor
+reaches only the sign-in pages.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.urls.exceptions import Resolver404
 from .services import is_verified
 
 SESSION_STARTED = "casereview_started"
+SESSION_TOUCHED = "casereview_touched"
 #: URL names a signed-in user may reach before the second factor.
 BEFORE_SECOND_FACTOR = frozenset({"login", "logout", "two_factor_setup", "two_factor_verify", "healthz"})
 
@@ -37,6 +40,8 @@ class SessionLimitsMiddleware:
             elif now - float(started) > settings.CASEREVIEW_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect(f"{settings.LOGIN_URL_PATH}?expired=1")
+            if now - float(request.session.get(SESSION_TOUCHED, 0)) >= settings.CASEREVIEW_SESSION_TOUCH_SECONDS:
+                request.session[SESSION_TOUCHED] = now  # saved with a new idle expiry at the response
         return self.get_response(request)
 
 

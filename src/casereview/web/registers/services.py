@@ -231,9 +231,16 @@ def _import_in_transaction(job: _Job) -> Register:
                 sink.abandon()
                 raise _Rollback
             sink.finish()
-            return _register_close(job, register, outcome)
+            register = _register_close(job, register, outcome)
     except _Rollback:
         raise _rejected(job, outcome) from None
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner: until autovacuum gets round to it (a minute or more), a register
+        # of a million new rows looks empty, and the case list's filtered pages were planned as full scans
+        # and a sort (50 ms instead of under 1).  ANALYZE reads a fixed sample (~0.2 s at 1,000,000 rows).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Case._meta.db_table}")
+    return register
 
 
 def _register_open(job: _Job) -> Register:

@@ -136,10 +136,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 LOGIN_URL_PATH = "/login/"
 
-# Sessions end after 15 minutes idle (the expiry moves on with every request)
-# and 12 hours after sign-in whatever happens (SessionLimitsMiddleware).
+# Sessions end after 15 minutes idle and 12 hours after sign-in whatever happens
+# (SessionLimitsMiddleware).  The idle expiry moves on when the session is saved,
+# which SessionLimitsMiddleware does at most once a minute rather than on every
+# request (a database write each page): a session may end up to a minute early,
+# never late.
 SESSION_COOKIE_AGE = 15 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+CASEREVIEW_SESSION_TOUCH_SECONDS = 60
 CASEREVIEW_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
