@@ -19,6 +19,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -35,6 +36,7 @@ def main() -> None:
     parser.add_argument("--big-rows", type=int, default=10_000_000)
     parser.add_argument("--keep", action="store_true", help="leave the database and server files for profiling")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=3, help="load runs on the same server; figures are medians")
     parser.add_argument("--users", type=int, default=55, help="simulated people (50 inspectors : 5 leads)")
     parser.add_argument("--out", default="web.json", help="results file name under bench/results/")
     args = parser.parse_args()
@@ -81,26 +83,12 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.2)
-            stats = work / "locust"
-            subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(args.users), "-r", "11",  # noqa: S603
-                            "-t", f"{args.seconds + 180}s", "--host", f"http://127.0.0.1:{PORT}", "--csv", str(stats), "--only-summary"],
-                           # the locustfile measures for --seconds from the moment the last person has signed in
-                           # (the steady state, not the 55 Argon2 sign-ins), then stops
-                           env={**db.env, "CASEREVIEW_BENCH_USERS": str(users_file), "CASEREVIEW_BENCH_SECONDS": str(args.seconds)},
-                           check=False, capture_output=True)
+            runs = [locust_run(work / f"run{i}", users_file, db.env, args) for i in range(args.runs)]
         finally:
             server.terminate()
             server.wait(timeout=30)
-        rows = {r["Name"]: r for r in csv.DictReader((work / "locust_stats.csv").open())}
-
-        def figure(name: str) -> dict[str, float]:
-            r = rows[name]
-            return {"requests": int(r["Request Count"]), "failures": int(r["Failure Count"]), "p50_ms": float(r["50%"]),
-                    "p95_ms": float(r["95%"]), "p99_ms": float(r["99%"]), "rps": round(float(r["Requests/s"]), 1)}
-
-        web = {name: figure(name) for name in ("review page", "review save", "case list", "my cases", "sign in")
-               if name in rows and int(rows[name]["Request Count"])}  # sign-ins end before the measurement starts
-        total = rows["Aggregated"]
+        web = {name: summarised([r["requests"][name] for r in runs if name in r["requests"]]) for name in NAMES
+               if any(name in r["requests"] for r in runs)}
 
         big = big_register(register.pk, args.big_rows) if args.big_rows else None
     finally:
@@ -109,14 +97,47 @@ def main() -> None:
         "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": f"{os.cpu_count()} cores",
         "database": "postgresql 15 (fsync on)", "server": f"gunicorn, {args.workers} sync workers",
         "register_cases": args.rows, "inspection_cases": 2000, "users": {"simulated": args.users, "inspectors": 50, "lead_inspectors": 5},
-        "seconds": args.seconds, "requests": web, "total_requests": int(total["Request Count"]),
-        "total_failures": int(total["Failure Count"]), "throughput_rps": round(float(total["Requests/s"]), 1),
+        "seconds": args.seconds, "runs": args.runs,
+        "requests": web,  # per request type: the median over the runs of each figure, and every run's figures
+        "total_requests": sum(r["total_requests"] for r in runs), "total_failures": sum(r["total_failures"] for r in runs),
+        "throughput_rps": statistics.median(r["throughput_rps"] for r in runs),
+        "throughput_rps_runs": [r["throughput_rps"] for r in runs],
         "targets_ms": {"review_p95": 100, "case_list_p95": 150},
         "case_list_10m": big,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / args.out).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
+
+
+NAMES = ("review page", "review save", "case list", "my cases", "sign in")
+FIGURES = ("p50_ms", "p95_ms", "p99_ms", "rps")
+
+
+def locust_run(stats: Path, users_file: Path, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
+    """One headless locust run; the locustfile measures for --seconds from the moment the last person has
+    signed in (the steady state, not the 55 Argon2 sign-ins), then stops."""
+    subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(args.users),  # noqa: S603
+                    "-r", "11", "-t", f"{args.seconds + 180}s", "--host", f"http://127.0.0.1:{PORT}", "--csv", str(stats),
+                    "--only-summary"],
+                   env={**env, "CASEREVIEW_BENCH_USERS": str(users_file), "CASEREVIEW_BENCH_SECONDS": str(args.seconds)},
+                   check=False, capture_output=True)
+    with Path(f"{stats}_stats.csv").open() as fh:
+        rows = {r["Name"]: r for r in csv.DictReader(fh)}
+
+    def figure(r: dict[str, str]) -> dict[str, float]:
+        return {"requests": int(r["Request Count"]), "failures": int(r["Failure Count"]), "p50_ms": float(r["50%"]),
+                "p95_ms": float(r["95%"]), "p99_ms": float(r["99%"]), "rps": round(float(r["Requests/s"]), 1)}
+
+    total = rows["Aggregated"]
+    return {"requests": {name: figure(rows[name]) for name in NAMES if name in rows and int(rows[name]["Request Count"])},
+            "total_requests": int(total["Request Count"]), "total_failures": int(total["Failure Count"]),
+            "throughput_rps": round(float(total["Requests/s"]), 1)}
+
+
+def summarised(runs: list[dict[str, float]]) -> dict[str, Any]:
+    return {"requests": sum(int(r["requests"]) for r in runs), "failures": sum(int(r["failures"]) for r in runs),
+            **{f: statistics.median(r[f] for r in runs) for f in FIGURES}, "runs": runs}
 
 
 def big_register(template_register: int, rows: int) -> dict[str, object]:

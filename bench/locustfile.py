@@ -98,13 +98,21 @@ class Inspector(Person):
             if version is None:  # signed out, refused or not the review form: a failure, not a fast success
                 response.failure("no review form on the page")
                 return
+        # The save is measured on its own (the POST, answered by a redirect); the page it redirects to is one
+        # more review page, as in a browser.
         with self.client.post(f"/reviews/{case}/", urlencode({
             "csrfmiddlewaretoken": csrf(page), "version": version.group(1), "action": "save",
             "grade_initial_contact": random.choice(["good", "requires_improvement", "inadequate"]),
             "comment_initial_contact": "synthetic load-test note",
-        }), headers={**FORM, "Referer": f"{self.host}/reviews/{case}/"}, name="review save", catch_response=True) as saved:
-            if 'name="version"' not in (saved.text or ""):
-                saved.failure("the save did not come back to the review form")
+        }), headers={**FORM, "Referer": f"{self.host}/reviews/{case}/"}, name="review save", catch_response=True,
+                allow_redirects=False) as saved:
+            if saved.status_code != 302 or saved.headers.get("Location") != f"/reviews/{case}/":
+                saved.failure(f"the save was not accepted ({saved.status_code})")
+                return
+            saved.success()
+        with self.client.get(f"/reviews/{case}/", name="review page", catch_response=True) as response:
+            if 'name="version"' not in (response.text or ""):
+                response.failure("no review form after the save")
 
 
 class Lead(Person):

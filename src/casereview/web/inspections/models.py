@@ -84,3 +84,52 @@ class SampledCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stratum} #{self.rank}"
+
+
+class SampleLinks(models.Model):
+    """The links computed from a sample's register (see `casereview.domain.links`): the rules used, the
+    register's patterns (counts only) and its recorded cases per category per quarter."""
+
+    sample = models.OneToOneField(Sample, on_delete=models.CASCADE, related_name="links")
+    rules = models.JSONField()
+    register_summary = models.JSONField()
+    volume = models.JSONField()
+    computed_at = models.DateTimeField()
+
+
+class CaseLinks(models.Model):
+    """How many other register cases share a sampled case's child, suspect or place, and which patterns
+    the case is part of.  Counts stay when the register's content is erased."""
+
+    sampled_case = models.OneToOneField(SampledCase, on_delete=models.CASCADE, related_name="links")
+    child_cases = models.IntegerField(default=0)
+    suspect_cases = models.IntegerField(default=0)
+    place_cases = models.IntegerField(default=0)
+    repeat_missing = models.BooleanField(default=False)
+    place_cluster = models.BooleanField(default=False)
+    suspect_several = models.BooleanField(default=False)
+
+    @property
+    def any_related(self) -> bool:
+        return bool(self.child_cases or self.suspect_cases or self.place_cases)
+
+
+class RelatedCase(models.Model):
+    """One register case sharing a sampled case's child, suspect or place: the nearest in date, a few per kind.
+
+    Only the reference to the register's row is kept: reference, category and date are read from it (and go
+    with it when the register's content is erased)."""
+
+    class Kind(models.TextChoices):
+        CHILD = "child", "The same child"
+        SUSPECT = "suspect", "The same suspect"
+        PLACE = "place", "The same place"
+
+    sampled_case = models.ForeignKey(SampledCase, on_delete=models.CASCADE, related_name="related")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    rank = models.IntegerField()  # nearest in date first
+
+    class Meta:
+        ordering = ["sampled_case", "kind", "rank"]
+        constraints = [models.UniqueConstraint(fields=["sampled_case", "kind", "rank"], name="one_related_per_rank")]

@@ -102,6 +102,8 @@ def seed_commit(*, inspection: Inspection, actor: Any = None) -> str:
 
 
 STORED_FOR_DRAW = ("case_ref", "category", "reported_on", "unit", "risk_level", "status", "outcome", "child_age")
+#: Read for links between cases (pseudonyms and place references stay inside the computation).
+LINK_COLUMNS = ("id", "child_pseudonym", "suspect_pseudonym", "location_ref")
 
 
 _UNIT = "\x1f"  # the ASCII unit separator: never in a validated register value
@@ -150,7 +152,7 @@ def register_frame(register: Register, columns: tuple[str, ...] = STORED_FOR_DRA
     with every column as text (no per-value date conversion), typed by polars.
     """
     table = Case._meta.db_table
-    wanted = [c for c in STORED_FOR_DRAW if c in columns]
+    wanted = [c for c in (*STORED_FOR_DRAW, *LINK_COLUMNS) if c in columns]
     connection.ensure_connection()
     raw = connection.connection
     if connection.vendor == "postgresql":
@@ -165,9 +167,11 @@ def register_frame(register: Register, columns: tuple[str, ...] = STORED_FOR_DRA
         frame = _adbc_frame(str(connection.settings_dict["NAME"]), table, wanted, int(register.pk))
     else:
         frame = _sqlite_frame(raw, table, wanted, int(register.pk))
-    casts = [pl.col("reported_on").str.to_date("%Y-%m-%d")]
+    casts = [pl.col("reported_on").str.to_date("%Y-%m-%d")] if "reported_on" in wanted else []
     if "child_age" in wanted:
         casts.append(pl.col("child_age").cast(pl.Int16))
+    if "id" in wanted:
+        casts.append(pl.col("id").cast(pl.Int64))
     return frame.with_columns(casts)
 
 
@@ -262,6 +266,9 @@ def sample_draw(
                 "late_commitment": late,
             },
         )
+    from .links import links_compute  # links read the register again, after the draw is safely stored
+
+    links_compute(sample=sample, actor=actor)
     return sample
 
 

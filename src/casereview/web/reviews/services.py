@@ -376,6 +376,7 @@ def reviews_import(*, inspection: Inspection, path: Any, register: Any = None, a
 
         raise ReviewsRejected(f"No reviews were imported: {len(errors)} problem(s) found", sorted(errors, key=error_order))
     now = timezone.now()
+    new_sample = sample is None
     with transaction.atomic():
         if sample is None:
             sample = Sample.objects.create(
@@ -408,4 +409,8 @@ def reviews_import(*, inspection: Inspection, path: Any, register: Any = None, a
             actor=actor, operation=Operation.COLLECTION, action="reviews_import", object_type="inspection",
             object_id=inspection.pk, detail={"reviews": stored, "sha256": source.sha256, "sample_imported": sample.algorithm == "imported"},
         )
+    if new_sample:
+        from casereview.web.inspections.links import links_compute
+
+        links_compute(sample=sample, actor=actor)
     return stored

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
@@ -10,6 +11,7 @@ from casereview.domain.journal import Operation
 from casereview.domain.roles import Role
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import role_required
+from casereview.web.inspections.links import case_links, link_weakness
 from casereview.web.journal.services import journal_record
 
 from . import selectors
@@ -47,19 +49,30 @@ def _page(request: HttpRequest, assignment: Any, editable: bool, review: Any, *,
           answers: ReviewAnswers | None = None, status: int = 200) -> HttpResponse:
     framework = load_framework(review.framework)
     case = selectors.case_details(assignment)
-    journal_record(
-        actor=request.user, operation=Operation.CONSULTATION, action="case_consult",
-        object_type="sampled_case", object_id=assignment.sampled_case_id, reason="case_review",
-    )
+    with transaction.atomic():  # one commit for both entries
+        journal_record(
+            actor=request.user, operation=Operation.CONSULTATION, action="case_consult",
+            object_type="sampled_case", object_id=assignment.sampled_case_id, reason="case_review",
+        )
+        links = case_links(assignment.sampled_case, actor=request.user)
     shown = answers or ReviewAnswers(
         area_grades=review.area_grades, area_weaknesses=review.area_weaknesses, area_comments=review.area_comments,
         overall=review.overall, departure_reason=review.departure_reason, send_back=review.send_back,
     )
+    # The related-cases panel offers its weakness (W15) itself, recorded under one area; that area's own
+    # list then leaves it out, so the form never holds the same box twice.
+    code, area_slug = link_weakness()
+    offer = None
+    if links and links["any"] and code in framework.weakness_codes and area_slug in {a.slug for a in framework.areas}:
+        offer = {"code": code, "text": next(w.text for w in framework.weaknesses if w.code == code), "area": area_slug,
+                 "area_title": next(a.title for a in framework.areas if a.slug == area_slug),
+                 "checked": code in shown.area_weaknesses.get(area_slug, [])}
     areas = [
         {
             "area": a,
             "grade": shown.area_grades.get(a.slug, ""),
             "weaknesses": shown.area_weaknesses.get(a.slug, []),
+            "offered": [w for w in framework.weaknesses if not (offer and a.slug == offer["area"] and w.code == offer["code"])],
             "comment": shown.area_comments.get(a.slug, ""),
             "error": next((p.message for p in problems or [] if p.field == f"grade_{a.slug}"), ""),
         }
@@ -74,6 +87,7 @@ def _page(request: HttpRequest, assignment: Any, editable: bool, review: Any, *,
             "problems": problems or [], "rule_note": rule_note(framework, shown),
             "errors_by_field": {p.field: p.message for p in problems or []},
             "first_review": selectors.first_review_after_moderation(assignment, review),
+            "links": links, "links_weakness": offer,
         },
         status=status,
     )

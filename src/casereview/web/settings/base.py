@@ -190,6 +190,20 @@ CASEREVIEW_MAX_XLSX_ENTRIES = int(os.environ.get("CASEREVIEW_MAX_XLSX_ENTRIES", 
 CASEREVIEW_IMPORT_BATCH_ROWS = int(os.environ.get("CASEREVIEW_IMPORT_BATCH_ROWS", 100_000))
 CASEREVIEW_PSEUDONYM_KEY = os.environ.get("CASEREVIEW_PSEUDONYM_KEY", "")
 # Working days the body has to answer a send back, by urgency (England and Wales bank holidays excluded).
+# Links between cases (docs/links.md): the thresholds of the three patterns and how many related cases
+# the review page lists per kind.  Shown with every figure that uses them; changing them takes effect when
+# links are next computed (`casereview links INSPECTION --recompute`).
+CASEREVIEW_LINK_RULES = {
+    "repeat_missing_cases": 3,  # a child missing this many times ...
+    "repeat_missing_days": 90,  # ... within this many days
+    "place_cases": 3,  # a place with this many cases of the categories below ...
+    "place_days": 90,  # ... within this many days
+    "place_categories": ["child_sexual_exploitation", "child_criminal_exploitation", "missing_child"],
+    "suspect_children": 2,  # a suspect on cases of this many different children
+    "listed": 20,
+}
+# The weakness the review page's related-cases panel offers, and the framework area it is recorded under.
+CASEREVIEW_LINK_WEAKNESS = {"code": "W15", "area": "assessment_and_help"}
 CASEREVIEW_SEND_BACK_WORKING_DAYS = {"immediate": 0, "priority": 5, "routine": 20}
 CASEREVIEW_RETENTION_YEARS = int(os.environ.get("CASEREVIEW_RETENTION_YEARS", 6))
 # Signs journal anchors; keep it outside the database (and its backups).

@@ -1,0 +1,210 @@
+"""Patterns the inspected body may have missed: linked children, places and suspects.
+
+A register holds keyed pseudonyms for the child (`child_pseudonym`) and the
+suspect (`suspect_pseudonym`), and a place reference (`location_ref`).  From
+them, with polars group-bys and window expressions (no Python loops over rows):
+
+* **repeat missing**: a child with `repeat_missing_cases` or more
+  `missing_child` cases within any `repeat_missing_days` days (all of them
+  reported inside that many consecutive days: the last no more than
+  `days - 1` days after the first);
+* **place clusters**: a place with `place_cases` or more cases of the
+  `place_categories` within any `place_days` days, counted the same way;
+* **suspects linked to several children**: a suspect on cases of
+  `suspect_children` or more different children.
+
+And, for the cases an inspector reviews, the other register cases that share
+the case's child, suspect or place (references, categories and dates only).
+Nothing here returns a pseudonym or a place reference: outputs name cases by
+their reference and count everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import polars as pl
+
+from .registers import CATEGORIES, category_label
+
+CASE_REF, CATEGORY, REPORTED_ON = "case_ref", "category", "reported_on"
+CHILD, SUSPECT, PLACE = "child_pseudonym", "suspect_pseudonym", "location_ref"
+#: The register columns the links are computed from.
+COLUMNS: tuple[str, ...] = (CASE_REF, CATEGORY, REPORTED_ON, CHILD, SUSPECT, PLACE)
+#: What a related case shares with the case in hand, and the column that says so.
+KINDS: dict[str, str] = {"child": CHILD, "suspect": SUSPECT, "place": PLACE}
+KIND_LABELS: dict[str, str] = {"child": "The same child", "suspect": "The same suspect", "place": "The same place"}
+MISSING = "missing_child"
+EXPLOITATION_OR_MISSING: tuple[str, ...] = ("child_sexual_exploitation", "child_criminal_exploitation", MISSING)
+
+
+class LinkRulesError(ValueError):
+    """Thresholds that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class LinkRules:
+    repeat_missing_cases: int = 3
+    repeat_missing_days: int = 90
+    place_cases: int = 3
+    place_days: int = 90
+    place_categories: tuple[str, ...] = EXPLOITATION_OR_MISSING
+    suspect_children: int = 2
+    #: related cases listed per kind on the review page (the nearest in date; all are counted)
+    listed: int = 20
+
+    def __post_init__(self) -> None:
+        problems = [f"{name} must be a whole number of at least {low}, not {getattr(self, name)!r}"
+                    for name, low in (("repeat_missing_cases", 2), ("repeat_missing_days", 1), ("place_cases", 2),
+                                      ("place_days", 1), ("suspect_children", 2), ("listed", 1))
+                    if not isinstance(getattr(self, name), int) or isinstance(getattr(self, name), bool)
+                    or getattr(self, name) < low]
+        unknown = [c for c in self.place_categories if c not in CATEGORIES]
+        if unknown or not self.place_categories:
+            problems.append(f"place_categories must be categories of the register schema, not {list(self.place_categories)!r}")
+        if problems:
+            raise LinkRulesError("; ".join(problems))
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> LinkRules:
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise LinkRulesError(f"unknown link settings: {', '.join(unknown)}")
+        given = dict(values)
+        if "place_categories" in given:
+            given["place_categories"] = tuple(given["place_categories"])
+        return cls(**given)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "place_categories": list(self.place_categories)}
+
+    def descriptions(self) -> dict[str, str]:
+        """How each pattern is defined, in words, for every page and report that uses it."""
+        places = ", ".join(category_label(c).lower() for c in self.place_categories)
+        return {
+            "repeat_missing": f"a child with {self.repeat_missing_cases} or more missing-child cases within "
+                              f"{self.repeat_missing_days} days",
+            "place": f"a place with {self.place_cases} or more cases of {places} within {self.place_days} days",
+            "suspect": f"a suspect on cases of {self.suspect_children} or more different children",
+        }
+
+
+@dataclass(frozen=True)
+class RegisterLinks:
+    #: one row per case in any pattern: case_ref, repeat_missing, place_cluster, suspect_several (booleans)
+    flagged: pl.DataFrame
+    summary: dict[str, int] = field(default_factory=dict)
+
+
+def _in_window_of(frame: pl.DataFrame, key: str, cases: int, days: int) -> pl.DataFrame:
+    """The rows of ``frame`` that belong to some run of ``cases`` rows with one ``key`` within ``days`` days.
+
+    Sorted by key and date, row i starts a run when the row ``cases - 1`` places on (same key) is dated no
+    more than ``days - 1`` days later; a row is in a run when one of the ``cases`` rows ending at it starts one.
+    """
+    ordered = frame.drop_nulls(key).sort([key, REPORTED_ON, CASE_REF])
+    later = pl.col(REPORTED_ON).shift(-(cases - 1)).over(key)
+    starts = ordered.with_columns(start=((later - pl.col(REPORTED_ON)).dt.total_days() <= days - 1).fill_null(False))
+    member = pl.any_horizontal([pl.col("start").shift(j).over(key).fill_null(False) for j in range(cases)])
+    return starts.with_columns(member=member).filter(pl.col("member")).select(CASE_REF, key)
+
+
+def register_links(frame: pl.DataFrame, rules: LinkRules) -> RegisterLinks:
+    """The repeat-missing children, place clusters and suspects of several children in a register."""
+    base = frame.select(COLUMNS)
+    missing = _in_window_of(base.filter(pl.col(CATEGORY) == MISSING), CHILD,
+                            rules.repeat_missing_cases, rules.repeat_missing_days)
+    places = _in_window_of(base.filter(pl.col(CATEGORY).is_in(list(rules.place_categories))), PLACE,
+                           rules.place_cases, rules.place_days)
+    by_suspect = (base.drop_nulls(SUSPECT).group_by(SUSPECT)
+                  .agg(pl.col(CHILD).drop_nulls().n_unique().alias("children"))
+                  .filter(pl.col("children") >= rules.suspect_children))
+    suspects = base.join(by_suspect.select(SUSPECT), on=SUSPECT, how="semi").select(CASE_REF, SUSPECT)
+    refs = pl.concat([missing.select(CASE_REF), places.select(CASE_REF), suspects.select(CASE_REF)]).unique()
+    flagged = refs.with_columns(
+        repeat_missing=pl.col(CASE_REF).is_in(missing[CASE_REF].implode()),
+        place_cluster=pl.col(CASE_REF).is_in(places[CASE_REF].implode()),
+        suspect_several=pl.col(CASE_REF).is_in(suspects[CASE_REF].implode()),
+    ).sort(CASE_REF)
+    summary = {
+        "repeat_missing_children": missing[CHILD].n_unique(),
+        "repeat_missing_cases": missing.height,
+        "place_clusters": places[PLACE].n_unique(),
+        "place_cluster_cases": places.height,
+        "suspects_linked_to_several_children": by_suspect.height,
+        "suspect_linked_cases": suspects.height,
+        "cases_in_any_pattern": flagged.height,
+        "register_cases": base.height,
+    }
+    return RegisterLinks(flagged=flagged, summary=summary)
+
+
+def related_cases(frame: pl.DataFrame, refs: Iterable[str], rules: LinkRules) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """For each case in ``refs``: how many other register cases share its child, suspect or place, and the
+    nearest in date of them (at most ``rules.listed`` per kind).
+
+    Returns ``(counts, listed)``: counts has case_ref, kind, cases; listed has case_ref, kind,
+    related_ref, category, reported_on, ordered by case, kind, distance in days, reference.
+    """
+    base = frame.select(COLUMNS)
+    wanted = base.filter(pl.col(CASE_REF).is_in(pl.Series(list(refs), dtype=pl.String).implode()))
+    counts, listed = [], []
+    for kind, column in KINDS.items():
+        mine = wanted.select(CASE_REF, column, own_date=pl.col(REPORTED_ON)).drop_nulls(column)
+        others = base.select(column, related_ref=pl.col(CASE_REF), category=pl.col(CATEGORY),
+                             reported_on=pl.col(REPORTED_ON))
+        pairs = (mine.join(others, on=column).filter(pl.col("related_ref") != pl.col(CASE_REF))
+                 .with_columns(kind=pl.lit(kind), distance=(pl.col(REPORTED_ON) - pl.col("own_date")).dt.total_days().abs()))
+        counts.append(pairs.group_by(CASE_REF).agg(cases=pl.len()).with_columns(kind=pl.lit(kind)))
+        listed.append(pairs.sort([CASE_REF, "distance", "related_ref"]).group_by(CASE_REF, maintain_order=True)
+                      .head(rules.listed).select(CASE_REF, "kind", "related_ref", "category", REPORTED_ON))
+    order = {k: i for i, k in enumerate(KINDS)}
+    count_frame = pl.concat(counts).select(CASE_REF, "kind", pl.col("cases").cast(pl.Int64))
+    listed_frame = pl.concat(listed)
+    return (count_frame.sort([CASE_REF, pl.col("kind").replace_strict(order)]),
+            listed_frame.with_columns(_k=pl.col("kind").replace_strict(order)).sort([CASE_REF, "_k"], maintain_order=True).drop("_k"))
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    return f"{year} Q{quarter}"
+
+
+def volume_by_quarter(frame: pl.DataFrame) -> dict[str, Any]:
+    """Recorded cases per category per calendar quarter: ``{"quarters": [...], "categories": {code: [n, …]}}``.
+
+    Every quarter from the first to the last case is listed (a quarter with no cases is zeros), so a
+    chart's gaps are real.  Categories are those with any case, in the schema's order.
+    """
+    if frame.is_empty():
+        return {"quarters": [], "categories": {}}
+    date = pl.col(REPORTED_ON)
+    grouped = (frame.select(CATEGORY, q=date.dt.year().cast(pl.Int32) * 4 + date.dt.quarter().cast(pl.Int32) - 1)
+               .group_by(["q", CATEGORY]).agg(n=pl.len()))
+    first, last = int(grouped["q"].min()), int(grouped["q"].max())  # type: ignore[arg-type]
+    present = set(grouped[CATEGORY].to_list())
+    table = {c: [0] * (last - first + 1) for c in CATEGORIES if c in present}
+    for q, category, n in grouped.iter_rows():
+        table[category][q - first] = int(n)
+    return {"quarters": [quarter_label(q // 4, q % 4 + 1) for q in range(first, last + 1)], "categories": table}
+
+
+def links_section(sampled: Sequence[tuple[str, frozenset[str]]], related: Mapping[str, Mapping[str, int]],
+                  register: Mapping[str, int], rules: LinkRules, *, weakness: str = "W15") -> dict[str, Any]:
+    """The report's section on links: ``sampled`` is (case_ref, weakness codes found) per reviewed case,
+    ``related`` the related-case counts per case and kind, ``register`` the register's pattern summary."""
+    with_related = [(ref, found) for ref, found in sampled if any(related.get(ref, {}).values())]
+    return {
+        "rules": rules.as_dict(),
+        "definitions": rules.descriptions(),
+        "weakness": weakness,
+        "reviewed_cases": len(sampled),
+        "with_related_cases": len(with_related),
+        "with_related_cases_and_weakness": sum(weakness in found for _, found in with_related),
+        "weakness_without_related_cases": sum(weakness in found for ref, found in sampled
+                                              if not any(related.get(ref, {}).values())),
+        "by_kind": {kind: sum(bool(related.get(ref, {}).get(kind)) for ref, _ in sampled) for kind in KINDS},
+        "register": dict(register),
+    }
