@@ -83,7 +83,8 @@ class LinkRules:
 
     def descriptions(self) -> dict[str, str]:
         """How each pattern is defined, in words, for every page and report that uses it."""
-        places = ", ".join(category_label(c).lower() for c in self.place_categories)
+        names = [category_label(c).lower() for c in self.place_categories]
+        places = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
         return {
             "repeat_missing": f"a child with {self.repeat_missing_cases} or more missing-child cases within "
                               f"{self.repeat_missing_days} days",

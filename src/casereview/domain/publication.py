@@ -17,7 +17,12 @@ intervals of a hidden count are null.  Which tables and why:
   are dropped where either count is small;
 * comparisons and the trend: points whose count (or its complement) is small
   lose their figures and keep only the direction and p value where the
-  current figure is shown.
+  current figure is shown;
+* links: the reviewed cases with related cases split by whether the
+  inspector found the links not made (one row with its total), the other
+  counts each on their own;
+* recorded cases per category per quarter: categories by quarters with
+  their totals.
 
 Dropped entirely: case references, replacement reasons, the register's hash,
 inspectors' names in the agreement table, free text of every kind.
@@ -166,6 +171,40 @@ def _trend(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _shown(n: Any) -> Any:
+    return mark(n) if _small(n) else n
+
+
+def _links(section: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if section is None:
+        return None
+    out = dict(section)
+    found, related = int(section["with_related_cases_and_weakness"]), int(section["with_related_cases"])
+    row = [found, related - found]
+    hidden = suppress([row])
+    out["with_related_cases_and_weakness"] = mark(found) if (0, 0) in hidden.cells else found
+    out["with_related_cases"] = mark(related) if 0 in hidden.row_totals or hidden.grand_total else related
+    for key in ("weakness_without_related_cases", "reviewed_cases"):
+        out[key] = _shown(section[key])
+    out["by_kind"] = {kind: _shown(n) for kind, n in section["by_kind"].items()}
+    out["register"] = {key: _shown(n) for key, n in section["register"].items()}
+    return out
+
+
+def _volume(volume: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if volume is None:
+        return None
+    categories = list(volume["categories"])
+    table = [list(volume["categories"][c]) for c in categories]
+    if not table:
+        return {**volume, "suppressed": False}
+    hidden = suppress(table)
+    return {"quarters": list(volume["quarters"]),
+            "categories": {c: [mark(v) if (i, j) in hidden.cells else v for j, v in enumerate(table[i])]
+                           for i, c in enumerate(categories)},
+            "suppressed": bool(hidden.cells)}
+
+
 def published(report: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of ``report`` fit to publish (see the module's description)."""
     out = copy.deepcopy(dict(report))
@@ -197,6 +236,8 @@ def published(report: Mapping[str, Any]) -> dict[str, Any]:
     out["send_backs"] = _send_backs(out["send_backs"])
     agreement = out["agreement"]
     agreement.pop("by_pair", None)
+    out["links"] = _links(out.get("links"))
+    out["volume"] = _volume(out.get("volume"))
     out["published"] = True
     out["suppression"] = SUPPRESSION_NOTE
     out["reproducibility"]["parameters"] = {**out["reproducibility"]["parameters"], "published": True}

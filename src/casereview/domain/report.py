@@ -21,6 +21,7 @@ from typing import Any
 
 from .agreement import PairAgreement
 from .journal import canonical
+from .links import links_section
 from .statistics import ALPHA, Stratum, compare, stratified_share, wilson
 
 #: The rule for a case's final grade, stated in every report.
@@ -203,6 +204,8 @@ def build_report(
     weakness_titles: Mapping[str, str] | None = None,
     as_of: str = "",
     software_version: str = "",
+    links: Mapping[str, Any] | None = None,  # {"rules": LinkRules, "related": {case_ref: {kind: n}}, "register": {...}, "weakness": code}
+    volume: Mapping[str, Any] | None = None,  # domain.links.volume_by_quarter of the register
 ) -> dict[str, Any]:
     codes = [c for c, _ in grades]
     concern = set(codes[1:])  # everything worse than the best grade
@@ -234,6 +237,9 @@ def build_report(
                   for c in sorted(cases, key=lambda c: c.case_ref)],
         "send_backs": [asdict(f) for f in facts], "history": [asdict(h) for h in ordered],
         "agreement": [asdict(p) for p in agreement], "fleiss": fleiss, "parameters": parameters,
+        "links": None if links is None else {"rules": links["rules"].as_dict(), "related": dict(links["related"]),
+                                             "register": dict(links["register"]), "weakness": links.get("weakness")},
+        "volume": volume,
     }).encode("utf-8")).hexdigest()
     report: dict[str, Any] = {
         "inspection": dict(inspection),
@@ -251,6 +257,10 @@ def build_report(
         "weakness_baseline": weakness_baseline,
         "send_backs": _send_backs(facts),
         "agreement": _agreement(agreement, fleiss),
+        "links": None if links is None else links_section(
+            [(c.case_ref, c.weaknesses) for c in cases], links["related"], links["register"], links["rules"],
+            weakness=links.get("weakness") or "W15"),
+        "volume": None if volume is None else dict(volume),
         "published": False,
         "reproducibility": {"parameters": parameters, "input_sha256": input_digest, "software_version": software_version},
     }

@@ -97,6 +97,19 @@ def flat_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
         name = " and ".join(pair["raters"])
         for key in ("pairs", "percent_agreement", "cohen_kappa", "weighted_kappa_linear"):
             rows.append(("agreement", name, key, pair.get(key)))
+    links = report.get("links") or {}
+    for key in ("reviewed_cases", "with_related_cases", "with_related_cases_and_weakness", "weakness_without_related_cases"):
+        if key in links:
+            rows.append(("links", "", key, links[key]))
+    for kind, n in links.get("by_kind", {}).items():
+        rows.append(("links", kind, "reviewed_cases_with_related", n))
+    for key, n in links.get("register", {}).items():
+        rows.append(("links_register", "", key, n))
+    for key, value in links.get("rules", {}).items():
+        rows.append(("links_rules", "", key, ", ".join(value) if isinstance(value, list) else value))
+    volume = report.get("volume") or {}
+    for category, counts in volume.get("categories", {}).items():
+        rows += [("volume", category, quarter, n) for quarter, n in zip(volume.get("quarters", []), counts, strict=True)]
     reproducibility = report.get("reproducibility", {})
     for key in ("input_sha256", "figures_sha256", "software_version"):
         rows.append(("reproducibility", "", key, reproducibility.get(key)))

@@ -96,6 +96,9 @@ class SampleLinks(models.Model):
     volume = models.JSONField()
     computed_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"Links of sample {self.sample_id}"
+
 
 class CaseLinks(models.Model):
     """How many other register cases share a sampled case's child, suspect or place, and which patterns
@@ -108,6 +111,9 @@ class CaseLinks(models.Model):
     repeat_missing = models.BooleanField(default=False)
     place_cluster = models.BooleanField(default=False)
     suspect_several = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Links of sampled case {self.sampled_case_id}"
 
     @property
     def any_related(self) -> bool:
@@ -129,6 +135,9 @@ class RelatedCase(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     rank = models.IntegerField()  # nearest in date first
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.rank} of sampled case {self.sampled_case_id}"
 
     class Meta:
         ordering = ["sampled_case", "kind", "rank"]

@@ -266,7 +266,8 @@ def sample_draw(
                 "late_commitment": late,
             },
         )
-    from .links import links_compute  # links read the register again, after the draw is safely stored
+    # Links read the register again, after the draw is safely stored.
+    from .links import links_compute
 
     links_compute(sample=sample, actor=actor)
     return sample

@@ -1,4 +1,5 @@
-"""SVG charts for reports: a share over time with its 95% interval as a bar.
+"""SVG charts for reports: a share over time with its 95% interval as a bar, and recorded cases per
+category per quarter as lines (the volume beside the grades).
 
 Drawn server-side as plain SVG (no script, no external fetch), so the same
 chart works in the web page, the HTML download and the PDF.  Every piece of
@@ -66,3 +67,61 @@ def share_chart(points: Sequence[Mapping[str, Any]], *, title: str, chart_id: st
             parts.append(f'<circle cx="{x:.1f}" cy="{y(p["share"]):.1f}" r="5" fill="{colour}"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+#: GOV.UK colours, distinct enough for lines; a category past the last repeats with a dash.
+SERIES = ("#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#5694ca", "#912b88", "#85994b", "#6f72af",
+          "#28a197", "#b58840")
+
+
+def volume_chart(volume: Mapping[str, Any], *, labels: Mapping[str, str], title: str,
+                 chart_id: str = "volume-chart") -> SafeString:
+    """Recorded cases per quarter, one line per category; a suppressed count (a string) breaks its line."""
+    quarters = list(volume.get("quarters", []))
+    series = list(volume.get("categories", {}).items())
+    numbers = [v for _, values in series for v in values if isinstance(v, int)]
+    top = max(numbers, default=0) or 1
+    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = inner_w / max(len(quarters), 1)
+
+    def y(v: float) -> float:
+        return TOP + inner_h * (1 - v / top)
+
+    described = "; ".join(
+        f"{labels.get(code, code)}: " + ", ".join(f"{q} {v}" for q, v in zip(quarters, values, strict=True))
+        for code, values in series)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="casereview-chart" style="max-width:{WIDTH}px">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(described or "No figures to show.")}</desc>',
+    ]
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick * top):.1f}" y2="{y(tick * top):.1f}" stroke="{GREY}" stroke-width="1"/>')
+        parts.append(f'<text x="{LEFT - 8}" y="{y(tick * top) + 4:.1f}" text-anchor="end" font-size="12" fill="{BLACK}">{round(tick * top)}</text>')
+    every = max(1, len(quarters) // 12)
+    for i, q in enumerate(quarters):
+        if i % every == 0:
+            x = LEFT + step * (i + 0.5)
+            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="11" fill="{BLACK}" text-anchor="end" '
+                         f'transform="rotate(-35 {x:.1f} {HEIGHT - BOTTOM + 14})">{escape(q)}</text>')
+    for n, (_code, values) in enumerate(series):
+        colour, dash = SERIES[n % len(SERIES)], ' stroke-dasharray="6 3"' if n >= len(SERIES) else ""
+        run: list[str] = []
+        for i, v in enumerate([*values, None]):
+            if isinstance(v, int):
+                run.append(f"{LEFT + step * (i + 0.5):.1f},{y(v):.1f}")
+                continue
+            if len(run) > 1:
+                parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
+            elif run:
+                x_, y_ = run[0].split(",")
+                parts.append(f'<circle cx="{x_}" cy="{y_}" r="3" fill="{colour}"/>')
+            run = []
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def series_colours(codes: Sequence[str]) -> dict[str, str]:
+    """The colour each category's line is drawn in (for the legend beside the table)."""
+    return {code: SERIES[n % len(SERIES)] for n, code in enumerate(codes)}

@@ -144,6 +144,7 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
         for s in SendBack.objects.filter(inspection=inspection, opened_at__date__lte=today)
     ]
     agreement = agreement_for(inspection)
+    links, volume = _links_facts(drawn)
     return build_report(
         inspection={
             "id": inspection.pk, "name": inspection.name, "body": inspection.body.code,
@@ -162,7 +163,28 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
         weakness_titles={w.code: w.text for w in framework.weaknesses},
         as_of=today.isoformat(),
         software_version=__version__,
+        links=links,
+        volume=volume,
     )
+
+
+def _links_facts(sample: Sample | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The sample's stored links as the report uses them: counts per sampled case, the register's patterns."""
+    from casereview.domain.links import LinkRules
+    from casereview.web.inspections.links import link_weakness, links_for
+    from casereview.web.inspections.models import CaseLinks
+
+    stored = links_for(sample) if sample is not None else None
+    if stored is None:
+        return None, None
+    related = {
+        ref: {"child": child, "suspect": suspect, "place": place}
+        for ref, child, suspect, place in CaseLinks.objects.filter(sampled_case__sample=sample).values_list(
+            "sampled_case__case_ref", "child_cases", "suspect_cases", "place_cases")
+    }
+    links = {"rules": LinkRules.from_mapping(stored.rules), "related": related, "register": stored.register_summary,
+             "weakness": link_weakness()[0]}
+    return links, stored.volume
 
 
 def inspection_counts(inspection_ids: Iterable[int] | None = None) -> dict[int, Counter[str]]:

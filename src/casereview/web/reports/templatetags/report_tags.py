@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from casereview.web.reports.charts import share_chart
+from casereview.domain.registers import CATEGORIES, category_label
+from casereview.web.reports.charts import series_colours, share_chart, volume_chart
 
 register = template.Library()
 
@@ -49,6 +51,18 @@ def p_value(value: Any) -> str:
 @register.simple_tag
 def trend_chart(points: Any, title: str) -> SafeString:
     return share_chart(points or [], title=title)
+
+
+@register.simple_tag
+def cases_chart(volume: Any, title: str) -> SafeString:
+    return volume_chart(volume or {}, labels={c: category_label(c) for c in CATEGORIES}, title=title)
+
+
+@register.simple_tag
+def line_swatch(code: str, volume: Any) -> SafeString:
+    """A small square in the colour of the category's line (an SVG fill: no inline style for the CSP to refuse)."""
+    colour = series_colours(list((volume or {}).get("categories", {}))).get(code, "#0b0c0c")
+    return format_html('<svg width="12" height="12" aria-hidden="true" focusable="false"><rect width="12" height="12" fill="{}"/></svg>', colour)
 
 
 @register.filter
