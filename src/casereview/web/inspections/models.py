@@ -136,9 +136,9 @@ class RelatedCase(models.Model):
     case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     rank = models.IntegerField()  # nearest in date first
 
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.rank} of sampled case {self.sampled_case_id}"
-
     class Meta:
         ordering = ["sampled_case", "kind", "rank"]
         constraints = [models.UniqueConstraint(fields=["sampled_case", "kind", "rank"], name="one_related_per_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.rank} of sampled case {self.sampled_case_id}"
