@@ -658,6 +658,57 @@ def sample_draw(
     out.print(f"Seed revealed: {sample.manifest['seed']}")
 
 
+@app.command("links")
+def links(
+    inspection: Annotated[int, typer.Argument(help="Inspection id")],
+    recompute: Annotated[bool, typer.Option("--recompute", help="Compute again with the thresholds in settings now")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Links between the inspection's sampled cases and its register: counts and the thresholds used.
+
+    Computed after every draw; --recompute computes them again (after a change of thresholds).  Prints
+    counts only, never a pseudonym, a place or a case reference.
+    """
+    _django()
+    from casereview.domain.links import LinkRules, LinkRulesError
+    from casereview.web.inspections.links import LinksUnavailable, links_compute, links_for
+    from casereview.web.inspections.models import CaseLinks, Sample
+
+    if fmt not in ("text", "json"):
+        err.print("--format must be text or json")
+        raise typer.Exit(EXIT_REJECTED)
+    found = _inspection_or_exit(inspection)
+    sample = Sample.objects.filter(inspection=found).select_related("register").first()
+    if sample is None:
+        err.print(f"Inspection {inspection} has no sample yet")
+        raise typer.Exit(EXIT_REJECTED)
+    with _refused_on(LinksUnavailable, LinkRulesError):
+        stored = links_compute(sample=sample) if recompute else links_for(sample)
+    if stored is None:
+        err.print(f"Register {sample.register_id}'s case content was erased; its links were never computed")
+        raise typer.Exit(EXIT_REJECTED)
+    cases = CaseLinks.objects.filter(sampled_case__sample=sample)
+    result = {
+        "inspection": found.pk, "sample": sample.pk, "computed_at": stored.computed_at.isoformat(),
+        "rules": stored.rules, "definitions": LinkRules.from_mapping(stored.rules).descriptions(),
+        "sampled_cases": cases.count(),
+        "sampled_cases_with_related": sum(1 for c in cases if c.any_related),
+        "sampled_cases_by_kind": {"child": cases.filter(child_cases__gt=0).count(),
+                                  "suspect": cases.filter(suspect_cases__gt=0).count(),
+                                  "place": cases.filter(place_cases__gt=0).count()},
+        "register": stored.register_summary,
+    }
+    if fmt == "json":
+        _print_json(result)
+        return
+    out.print(f"Links computed {result['computed_at']} for {result['sampled_cases']} sampled cases "
+              f"({result['sampled_cases_with_related']} with related cases in the register)")
+    for key, value in result["register"].items():
+        out.print(f"  {key.replace('_', ' ')}: {value}")
+    for text in result["definitions"].values():
+        out.print(f"  pattern: {text}")
+
+
 @sample_app.command("verify")
 def sample_verify(
     manifest_path: Annotated[Path, typer.Option("--manifest", exists=True, dir_okay=False)],
