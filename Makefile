@@ -11,7 +11,7 @@ STATIC := $(BUILD)/casereview.css $(BUILD)/govuk-frontend.min.js $(ROOT_ASSETS)/
 PYTEST_WORKERS ?= 2
 export CASEREVIEW_HOME := $(CURDIR)
 
-.PHONY: setup run test lint bench bench-import bench-sample bench-review bench-report bench-web clean
+.PHONY: setup run test lint bench bench-import bench-sample bench-review bench-report bench-links bench-web clean
 
 setup: $(INSTALLED) $(STATIC)
 
@@ -60,7 +60,7 @@ test: setup lint
 		echo "(PostgreSQL pass not run: set CASEREVIEW_TEST_POSTGRES_URL to run it, as .ci/run does)"; \
 	fi
 
-bench: bench-import bench-sample bench-review bench-report bench-web
+bench: bench-import bench-sample bench-review bench-report bench-links bench-web
 
 bench-import: setup
 	$(BIN)/python bench/bench_import.py
@@ -76,6 +76,10 @@ bench-review: setup
 
 bench-report: setup
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/update_readme.py
+
+bench-links: setup
+	$(BIN)/python bench/bench_links.py
 	$(BIN)/python bench/update_readme.py
 
 bench-web: setup
