@@ -169,3 +169,15 @@ def test_the_links_command_prints_counts_and_recomputes(drawn: dict[str, Any]) -
     assert again.exit_code == 0 and "sampled cases" in again.stdout
     assert SampleLinks.objects.get(sample=drawn["sample"]).pk != first.pk
     assert runner.invoke(app, ["links", "999999"]).exit_code != 0
+
+
+def test_the_volume_chart_escapes_labels_and_breaks_lines_at_hidden_counts() -> None:
+    from casereview.web.reports.charts import volume_chart
+
+    svg = volume_chart({"quarters": ["2024 Q1", "2024 Q2", "2024 Q3", "2024 Q4"],
+                        "categories": {"neglect": [40, "<5", 30, 31], "other": [2, 2, 2, 2]}},
+                       labels={"neglect": "Neg<script>", "other": "Other"}, title="Cases <b>")
+    assert "<script>" not in svg and "Neg&lt;script&gt;" in svg and "Cases &lt;b&gt;" in svg
+    assert svg.count("<polyline") == 2  # neglect's Q3–Q4 and other's whole line; Q1 alone is a dot
+    assert svg.count("<circle") == 1
+    assert ">40<" in svg  # a round top for the axis: 40, ticks 0 10 20 30 40

@@ -74,13 +74,19 @@ SERIES = ("#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#5694ca", "#91
           "#28a197", "#b58840")
 
 
+def _nice_ceiling(value: int) -> int:
+    """A round top for the axis, not below ``value`` and divisible by 4 so that its quarter ticks are whole."""
+    unit = 4 * 10 ** max(len(str(max(value, 1))) - 2, 0)
+    return max(-(-value // unit) * unit, 4)
+
+
 def volume_chart(volume: Mapping[str, Any], *, labels: Mapping[str, str], title: str,
                  chart_id: str = "volume-chart") -> SafeString:
     """Recorded cases per quarter, one line per category; a suppressed count (a string) breaks its line."""
     quarters = list(volume.get("quarters", []))
     series = list(volume.get("categories", {}).items())
     numbers = [v for _, values in series for v in values if isinstance(v, int)]
-    top = max(numbers, default=0) or 1
+    top = _nice_ceiling(max(numbers, default=0))
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = inner_w / max(len(quarters), 1)
 
