@@ -21,7 +21,11 @@ from casereview.web.inspections.models import CaseLinks, RelatedCase, SampledCas
 from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
 from casereview.web.journal.models import JournalEntry
 from casereview.web.registers.models import Body, Case
-from casereview.web.registers.services import register_import, register_retention_set, registers_purge_due
+from casereview.web.registers.services import (
+    register_import,
+    register_retention_set,
+    registers_purge_due,
+)
 from casereview.web.reports.selectors import report_for
 from casereview.web.reviews.models import Assignment, Review
 from casereview.web.reviews.services import assignments_balance

@@ -37,7 +37,10 @@ def frame(rows: list[dict[str, object]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
-def flagged(rows: list[dict[str, object]], rules: LinkRules = LinkRules()) -> dict[str, tuple[bool, bool, bool]]:
+DEFAULT = LinkRules()
+
+
+def flagged(rows: list[dict[str, object]], rules: LinkRules = DEFAULT) -> dict[str, tuple[bool, bool, bool]]:
     found = register_links(frame(rows), rules).flagged
     return {r["case_ref"]: (r["repeat_missing"], r["place_cluster"], r["suspect_several"]) for r in found.iter_rows(named=True)}
 

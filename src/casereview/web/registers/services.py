@@ -398,7 +398,9 @@ def registers_purge_due(*, today: Any = None, actor: Any = None) -> list[dict[st
                 .annotate(n=Count("id"))
                 .values_list("category", "n")
             )
-            from casereview.web.inspections.models import RelatedCase  # pointers to the rows erased here
+            from casereview.web.inspections.models import (
+                RelatedCase,  # pointers to the rows erased here
+            )
 
             RelatedCase.objects.filter(sampled_case__sample__register=register).delete()
             erased, _ = Case.objects.filter(register=register).delete()
