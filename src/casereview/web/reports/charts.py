@@ -77,7 +77,7 @@ SERIES = ("#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#5694ca", "#91
 def _nice_ceiling(value: int) -> int:
     """A round top for the axis, not below ``value`` and divisible by 4 so that its quarter ticks are whole."""
     unit = 4 * 10 ** max(len(str(max(value, 1))) - 2, 0)
-    return max(-(-value // unit) * unit, 4)
+    return int(max(-(-value // unit) * unit, 4))
 
 
 def volume_chart(volume: Mapping[str, Any], *, labels: Mapping[str, str], title: str,
