@@ -185,3 +185,22 @@ def test_the_volume_chart_escapes_labels_and_breaks_lines_at_hidden_counts() -> 
     assert svg.count("<polyline") == 2  # neglect's Q3–Q4 and other's whole line; Q1 alone is a dot
     assert svg.count("<circle") == 1
     assert ">40<" in svg  # a round top for the axis: 40, ticks 0 10 20 30 40
+
+
+def test_the_frame_summary_follows_the_plans_frame(make_user: Callable[..., Any], body: Body,
+                                                    register_csv: Callable[..., Path]) -> None:
+    from casereview.domain.sampling import parse_plan
+
+    inspection = inspection_create(body_code="SYN", name="Q3", period_start=dt.date(2023, 7, 1),
+                                   period_end=dt.date(2023, 9, 30), lead=make_user("lead_inspector", "lead"))
+    seed_commit(inspection=inspection)
+    inspection.refresh_from_db()
+    register = register_import(path=register_csv(rows=600), body_code="SYN")
+    plan = parse_plan('size = 10\nreserve = 0\n[frame]\nreported_from = "2023-07-01"\nreported_to = "2023-09-30"\n')
+    sample = sample_draw(inspection=inspection, register=register, plan=plan)
+    stored = SampleLinks.objects.get(sample=sample)
+    in_frame = Case.objects.filter(register=register, reported_on__range=(dt.date(2023, 7, 1), dt.date(2023, 9, 30))).count()
+    assert stored.frame_summary["cases"] == in_frame < stored.register_summary["register_cases"] == 600
+    for key in ("repeat_missing_cases", "place_cluster_cases", "suspect_linked_cases"):
+        assert stored.frame_summary[key] <= min(stored.register_summary[key], in_frame)
+    assert report_for(inspection)["links"]["frame"] == stored.frame_summary

@@ -98,6 +98,28 @@ class RegisterLinks:
     #: one row per case in any pattern: case_ref, repeat_missing, place_cluster, suspect_several (booleans)
     flagged: pl.DataFrame
     summary: dict[str, int] = field(default_factory=dict)
+    #: per pattern, its cases with the child, place or suspect that joins them: for counting, never shown
+    members: Mapping[str, pl.DataFrame] = field(default_factory=dict, repr=False)
+
+    def summary_within(self, refs: Iterable[str]) -> dict[str, int]:
+        """The patterns as seen from some cases (a sample's frame): the children, places and suspects with a
+        pattern that includes at least one of them, and how many of them are in one."""
+        wanted = pl.Series(list(refs), dtype=pl.String)
+        inside = {name: found.filter(pl.col(CASE_REF).is_in(wanted.implode())) for name, found in self.members.items()}
+        return {**_counts(inside), "cases_in_any_pattern": self.flagged.filter(pl.col(CASE_REF).is_in(wanted.implode())).height,
+                "cases": wanted.n_unique()}
+
+
+def _counts(members: Mapping[str, pl.DataFrame]) -> dict[str, int]:
+    missing, places, suspects = members["repeat_missing"], members["place"], members["suspect"]
+    return {
+        "repeat_missing_children": missing[CHILD].n_unique(),
+        "repeat_missing_cases": missing.height,
+        "place_clusters": places[PLACE].n_unique(),
+        "place_cluster_cases": places.height,
+        "suspects_linked_to_several_children": suspects[SUSPECT].n_unique(),
+        "suspect_linked_cases": suspects.height,
+    }
 
 
 def _in_window_of(frame: pl.DataFrame, key: str, cases: int, days: int) -> pl.DataFrame:
@@ -130,17 +152,9 @@ def register_links(frame: pl.DataFrame, rules: LinkRules) -> RegisterLinks:
         place_cluster=pl.col(CASE_REF).is_in(places[CASE_REF].implode()),
         suspect_several=pl.col(CASE_REF).is_in(suspects[CASE_REF].implode()),
     ).sort(CASE_REF)
-    summary = {
-        "repeat_missing_children": missing[CHILD].n_unique(),
-        "repeat_missing_cases": missing.height,
-        "place_clusters": places[PLACE].n_unique(),
-        "place_cluster_cases": places.height,
-        "suspects_linked_to_several_children": by_suspect.height,
-        "suspect_linked_cases": suspects.height,
-        "cases_in_any_pattern": flagged.height,
-        "register_cases": base.height,
-    }
-    return RegisterLinks(flagged=flagged, summary=summary)
+    members = {"repeat_missing": missing, "place": places, "suspect": suspects}
+    summary = {**_counts(members), "cases_in_any_pattern": flagged.height, "register_cases": base.height}
+    return RegisterLinks(flagged=flagged, summary=summary, members=members)
 
 
 def related_cases(frame: pl.DataFrame, refs: Iterable[str], rules: LinkRules) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -193,9 +207,11 @@ def volume_by_quarter(frame: pl.DataFrame) -> dict[str, Any]:
 
 
 def links_section(sampled: Sequence[tuple[str, frozenset[str]]], related: Mapping[str, Mapping[str, int]],
-                  register: Mapping[str, int], rules: LinkRules, *, weakness: str = "W15") -> dict[str, Any]:
+                  register: Mapping[str, int], rules: LinkRules, *, weakness: str = "W15",
+                  frame: Mapping[str, int] | None = None) -> dict[str, Any]:
     """The report's section on links: ``sampled`` is (case_ref, weakness codes found) per reviewed case,
-    ``related`` the related-case counts per case and kind, ``register`` the register's pattern summary."""
+    ``related`` the related-case counts per case and kind, ``register`` the register's pattern summary and
+    ``frame`` the same seen from the sample's frame (``RegisterLinks.summary_within``)."""
     with_related = [(ref, found) for ref, found in sampled if any(related.get(ref, {}).values())]
     return {
         "rules": rules.as_dict(),
@@ -208,4 +224,5 @@ def links_section(sampled: Sequence[tuple[str, frozenset[str]]], related: Mappin
                                               if not any(related.get(ref, {}).values())),
         "by_kind": {kind: sum(bool(related.get(ref, {}).get(kind)) for ref, _ in sampled) for kind in KINDS},
         "register": dict(register),
+        "frame": dict(frame) if frame is not None else None,
     }

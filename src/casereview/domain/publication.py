@@ -188,6 +188,8 @@ def _links(section: Mapping[str, Any] | None) -> dict[str, Any] | None:
         out[key] = _shown(section[key])
     out["by_kind"] = {kind: _shown(n) for kind, n in section["by_kind"].items()}
     out["register"] = {key: _shown(n) for key, n in section["register"].items()}
+    if section.get("frame") is not None:
+        out["frame"] = {key: _shown(n) for key, n in section["frame"].items()}
     return out
 
 

@@ -238,7 +238,8 @@ def build_report(
         "send_backs": [asdict(f) for f in facts], "history": [asdict(h) for h in ordered],
         "agreement": [asdict(p) for p in agreement], "fleiss": fleiss, "parameters": parameters,
         "links": None if links is None else {"rules": links["rules"].as_dict(), "related": dict(links["related"]),
-                                             "register": dict(links["register"]), "weakness": links.get("weakness")},
+                                             "register": dict(links["register"]), "frame": links.get("frame"),
+                                             "weakness": links.get("weakness")},
         "volume": volume,
     }).encode("utf-8")).hexdigest()
     report: dict[str, Any] = {
@@ -259,7 +260,7 @@ def build_report(
         "agreement": _agreement(agreement, fleiss),
         "links": None if links is None else links_section(
             [(c.case_ref, c.weaknesses) for c in cases], links["related"], links["register"], links["rules"],
-            weakness=links.get("weakness") or "W15"),
+            weakness=links.get("weakness") or "W15", frame=links.get("frame")),
         "volume": None if volume is None else dict(volume),
         "published": False,
         "reproducibility": {"parameters": parameters, "input_sha256": input_digest, "software_version": software_version},

@@ -105,6 +105,8 @@ def flat_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
         rows.append(("links", kind, "reviewed_cases_with_related", n))
     for key, n in links.get("register", {}).items():
         rows.append(("links_register", "", key, n))
+    for key, n in (links.get("frame") or {}).items():
+        rows.append(("links_frame", "", key, n))
     for key, value in links.get("rules", {}).items():
         rows.append(("links_rules", "", key, ", ".join(value) if isinstance(value, list) else value))
     volume = report.get("volume") or {}

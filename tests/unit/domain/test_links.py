@@ -191,3 +191,14 @@ def test_the_summary_agrees_with_the_flags_on_a_random_register() -> None:
     assert found.summary["place_cluster_cases"] == flags["place_cluster"].sum()
     assert found.summary["suspect_linked_cases"] == flags["suspect_several"].sum()
     assert found.summary["cases_in_any_pattern"] == flags.height
+
+
+def test_patterns_seen_from_a_frame_count_only_those_touching_its_cases() -> None:
+    rows = [case("missing_child", d, child="C1", ref=f"a{d}") for d in (0, 10, 20)]
+    rows += [case("missing_child", d, child="C2", ref=f"b{d}") for d in (300, 310, 320)]
+    rows += [case("child_sexual_exploitation", d, place="P1", ref=f"p{d}") for d in (5, 6, 7)]
+    found = register_links(frame(rows), LinkRules())
+    assert found.summary["repeat_missing_children"] == 2 and found.summary["place_clusters"] == 1
+    seen = found.summary_within(["a20", "b300", "b310", "nothing"])
+    assert seen["repeat_missing_children"] == 2 and seen["repeat_missing_cases"] == 3
+    assert seen["place_clusters"] == 0 and seen["cases_in_any_pattern"] == 3 and seen["cases"] == 4

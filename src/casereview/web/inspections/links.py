@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from casereview.domain import links as domain
 from casereview.domain.journal import Operation
+from casereview.domain.sampling import frame_filter, plan_from_mapping
 from casereview.web.journal.services import journal_record
 
 from .models import CaseLinks, RelatedCase, Sample, SampledCase, SampleLinks
@@ -46,8 +47,10 @@ def links_compute(*, sample: Sample, rules: domain.LinkRules | None = None, acto
     if register.purged_at is not None:
         raise LinksUnavailable(f"Register {register.pk}'s case content was erased at the end of its retention "
                                "period; its links cannot be computed again")
-    frame = register_frame(register, columns=("id", *domain.COLUMNS))
+    frame = register_frame(register, columns=("id", "unit", *domain.COLUMNS))
     found = domain.register_links(frame, rules)
+    in_frame = frame_filter(frame, plan_from_mapping(sample.plan)) if sample.plan else frame
+    frame_summary = found.summary_within(in_frame[domain.CASE_REF])
     sampled = dict(SampledCase.objects.filter(sample=sample).values_list("case_ref", "id"))
     counts, listed = domain.related_cases(frame, sampled, rules)
     volume = domain.volume_by_quarter(frame)
@@ -64,7 +67,7 @@ def links_compute(*, sample: Sample, rules: domain.LinkRules | None = None, acto
         CaseLinks.objects.filter(sampled_case__sample=sample).delete()
         SampleLinks.objects.filter(sample=sample).delete()
         made = SampleLinks.objects.create(sample=sample, rules=rules.as_dict(), register_summary=found.summary,
-                                          volume=volume, computed_at=timezone.now())
+                                          frame_summary=frame_summary, volume=volume, computed_at=timezone.now())
         CaseLinks.objects.bulk_create([
             CaseLinks(
                 sampled_case_id=pk,

@@ -93,6 +93,8 @@ class SampleLinks(models.Model):
     sample = models.OneToOneField(Sample, on_delete=models.CASCADE, related_name="links")
     rules = models.JSONField()
     register_summary = models.JSONField()
+    #: the patterns seen from the sample's frame (the cases the plan could draw): those touching a frame case
+    frame_summary = models.JSONField(default=dict)
     volume = models.JSONField()
     computed_at = models.DateTimeField()
 

@@ -28,6 +28,12 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 BREAKDOWNS = (("by_category", "category", "Category"), ("by_unit", "unit", "Unit"))
+#: The links section's pattern rows: label, the key counting children/places/suspects, the key counting cases.
+LINK_PATTERNS = (
+    ("Children missing repeatedly", "repeat_missing_children", "repeat_missing_cases"),
+    ("Places with a cluster of cases", "place_clusters", "place_cluster_cases"),
+    ("Suspects on cases of several children", "suspects_linked_to_several_children", "suspect_linked_cases"),
+)
 
 
 class NoFetching(Exception):
@@ -42,7 +48,7 @@ class Rendered:
 
 
 def context(report: dict[str, Any]) -> dict[str, Any]:
-    return {"report": report, "breakdowns": BREAKDOWNS}
+    return {"report": report, "breakdowns": BREAKDOWNS, "link_patterns": LINK_PATTERNS}
 
 
 def html_document(report: dict[str, Any]) -> str:

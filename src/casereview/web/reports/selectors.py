@@ -183,7 +183,7 @@ def _links_facts(sample: Sample | None) -> tuple[dict[str, Any] | None, dict[str
             "sampled_case__case_ref", "child_cases", "suspect_cases", "place_cases")
     }
     links = {"rules": LinkRules.from_mapping(stored.rules), "related": related, "register": stored.register_summary,
-             "weakness": link_weakness()[0]}
+             "frame": stored.frame_summary or None, "weakness": link_weakness()[0]}
     return links, stored.volume
 
 

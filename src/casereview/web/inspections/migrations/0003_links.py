@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('rules', models.JSONField()),
                 ('register_summary', models.JSONField()),
+                ('frame_summary', models.JSONField(default=dict)),
                 ('volume', models.JSONField()),
                 ('computed_at', models.DateTimeField()),
                 ('sample', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='inspections.sample')),
