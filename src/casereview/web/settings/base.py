@@ -105,11 +105,6 @@ DATABASES = {
 }
 # A persistent connection the server dropped (restart, failover) is noticed before a request uses it.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters bound by the server, so psycopg prepares a query after its fifth use on a connection and
-    # PostgreSQL stops planning it on every request (planning the review page's joins cost more than running
-    # them).  Not for a transaction-mode connection pooler (PgBouncer) without prepared-statement support.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets pages read while an import writes; NORMAL is durable at
     # transaction boundaries under WAL.  IMMEDIATE avoids upgrade deadlocks.
