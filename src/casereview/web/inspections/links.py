@@ -108,9 +108,12 @@ def links_for(sample: Sample) -> SampleLinks | None:
         return SampleLinks.objects.filter(sample=sample).first()
 
 
-def case_links(sampled_case: SampledCase, *, actor: Any) -> dict[str, Any] | None:
-    """What the review page shows of one case's links, journaled as a combination; None without links."""
-    stored = links_for(sampled_case.sample)
+def case_links(sampled_case: SampledCase) -> dict[str, Any] | None:
+    """What the review page shows of one case's links; None without links.  Showing them is a combination:
+    journal it with `case_links_shown` in the transaction that records the page's consultation."""
+    stored = SampleLinks.objects.filter(sample_id=sampled_case.sample_id).only("rules", "computed_at").first()
+    if stored is None:
+        stored = links_for(sampled_case.sample)
     if stored is None:
         return None
     counts = CaseLinks.objects.filter(sampled_case=sampled_case).first()
@@ -127,13 +130,8 @@ def case_links(sampled_case: SampledCase, *, actor: Any) -> dict[str, Any] | Non
     patterns = [definitions[name] for name, on in (("repeat_missing", counts.repeat_missing),
                                                     ("place", counts.place_cluster),
                                                     ("suspect", counts.suspect_several)) if on]
-    journal_record(
-        actor=actor, operation=Operation.COMBINATION, action="case_links", object_type="sampled_case",
-        object_id=sampled_case.pk, reason="case_review",
-        detail={**{f"{k}_cases": v for k, v in totals.items()}, "listed": sum(len(v) for v in listed.values()),
-                "patterns": len(patterns)},
-    )
     return {
+        "sampled_case": sampled_case.pk,
         "kinds": [{"kind": kind, "label": domain.KIND_LABELS[kind], "total": totals[kind], "cases": listed[kind],
                    "more": totals[kind] - len(listed[kind])} for kind in domain.KINDS],
         "any": counts.any_related,
@@ -142,3 +140,13 @@ def case_links(sampled_case: SampledCase, *, actor: Any) -> dict[str, Any] | Non
         "listed": rules.listed,
         "computed_at": stored.computed_at,
     }
+
+
+def case_links_shown(links: dict[str, Any], *, actor: Any) -> None:
+    """Journal the showing of a case's links (a combination of case data): counts only."""
+    journal_record(
+        actor=actor, operation=Operation.COMBINATION, action="case_links", object_type="sampled_case",
+        object_id=links["sampled_case"], reason="case_review",
+        detail={**{f"{k['kind']}_cases": k["total"] for k in links["kinds"]},
+                "listed": sum(len(k["cases"]) for k in links["kinds"]), "patterns": len(links["patterns"])},
+    )

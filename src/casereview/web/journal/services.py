@@ -60,9 +60,10 @@ def journal_record(
 ) -> JournalEntry:
     """Append one entry, inside the caller's transaction when there is one.
 
-    Entries hold no case content: identifiers of objects, codes and counts only.
+    Entries hold no case content: identifiers of objects, codes and counts only.  Inside a caller's
+    transaction no savepoint is made: an entry that cannot be written undoes the caller's work too.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK])

@@ -11,7 +11,7 @@ from casereview.domain.journal import Operation
 from casereview.domain.roles import Role
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import role_required
-from casereview.web.inspections.links import case_links, link_weakness
+from casereview.web.inspections.links import case_links, case_links_shown, link_weakness
 from casereview.web.journal.services import journal_record
 
 from . import selectors
@@ -49,12 +49,14 @@ def _page(request: HttpRequest, assignment: Any, editable: bool, review: Any, *,
           answers: ReviewAnswers | None = None, status: int = 200) -> HttpResponse:
     framework = load_framework(review.framework)
     case = selectors.case_details(assignment)
-    with transaction.atomic():  # one commit for both entries
+    links = case_links(assignment.sampled_case)
+    with transaction.atomic():  # one commit for both entries; the reads above stay outside the journal's lock
         journal_record(
             actor=request.user, operation=Operation.CONSULTATION, action="case_consult",
             object_type="sampled_case", object_id=assignment.sampled_case_id, reason="case_review",
         )
-        links = case_links(assignment.sampled_case, actor=request.user)
+        if links is not None:
+            case_links_shown(links, actor=request.user)
     shown = answers or ReviewAnswers(
         area_grades=review.area_grades, area_weaknesses=review.area_weaknesses, area_comments=review.area_comments,
         overall=review.overall, departure_reason=review.departure_reason, send_back=review.send_back,
