@@ -110,6 +110,12 @@ class Postgres:
         db.prepare()
         return db
 
+    def postmaster_pid(self) -> int | None:
+        """The throwaway cluster's postmaster (None for a server named by CASEREVIEW_BENCH_POSTGRES_URL)."""
+        if self.data is None or not (self.data / "postmaster.pid").exists():
+            return None
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def stop(self) -> None:
         if self.data is not None:
             pid = int((self.data / "postmaster.pid").read_text().split()[0])

@@ -83,7 +83,9 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.2)
-            runs = [locust_run(work / f"run{i}", users_file, db.env, args) for i in range(args.runs)]
+            pids = {"server": server.pid, **({"database": pg.postmaster_pid()} if pg.postmaster_pid() else {})}
+            runs = [locust_run(work / f"run{i}", users_file, {**db.env, "CASEREVIEW_BENCH_PIDS": ",".join(f"{k}={v}" for k, v in pids.items())}, args)
+                    for i in range(args.runs)]
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -102,6 +104,10 @@ def main() -> None:
         "total_requests": sum(r["total_requests"] for r in runs), "total_failures": sum(r["total_failures"] for r in runs),
         "throughput_rps": statistics.median(r["throughput_rps"] for r in runs),
         "throughput_rps_runs": [r["throughput_rps"] for r in runs],
+        # CPU the server and the database spent per request (user + system), each run: steadier than latency
+        "cpu_ms_per_request_runs": [r["cpu_ms_per_request"] for r in runs],
+        "cpu_ms_per_request": {name: statistics.median(r["cpu_ms_per_request"][name] for r in runs)
+                               for name in (runs[0]["cpu_ms_per_request"] if runs else {})},
         "targets_ms": {"review_p95": 100, "case_list_p95": 150},
         "case_list_10m": big,
     }
@@ -117,10 +123,12 @@ FIGURES = ("p50_ms", "p95_ms", "p99_ms", "rps")
 def locust_run(stats: Path, users_file: Path, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
     """One headless locust run; the locustfile measures for --seconds from the moment the last person has
     signed in (the steady state, not the 55 Argon2 sign-ins), then stops."""
+    cpu_file = Path(f"{stats}_cpu.json")
     subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(args.users),  # noqa: S603
                     "-r", "11", "-t", f"{args.seconds + 180}s", "--host", f"http://127.0.0.1:{PORT}", "--csv", str(stats),
                     "--only-summary"],
-                   env={**env, "CASEREVIEW_BENCH_USERS": str(users_file), "CASEREVIEW_BENCH_SECONDS": str(args.seconds)},
+                   env={**env, "CASEREVIEW_BENCH_USERS": str(users_file), "CASEREVIEW_BENCH_SECONDS": str(args.seconds),
+                        "CASEREVIEW_BENCH_CPU_FILE": str(cpu_file)},
                    check=False, capture_output=True)
     with Path(f"{stats}_stats.csv").open() as fh:
         rows = {r["Name"]: r for r in csv.DictReader(fh)}
@@ -130,9 +138,12 @@ def locust_run(stats: Path, users_file: Path, env: dict[str, str], args: argpars
                 "p95_ms": float(r["95%"]), "p99_ms": float(r["99%"]), "rps": round(float(r["Requests/s"]), 1)}
 
     total = rows["Aggregated"]
+    requests = int(total["Request Count"])
+    cpu = json.loads(cpu_file.read_text()) if cpu_file.exists() else {}
     return {"requests": {name: figure(rows[name]) for name in NAMES if name in rows and int(rows[name]["Request Count"])},
-            "total_requests": int(total["Request Count"]), "total_failures": int(total["Failure Count"]),
-            "throughput_rps": round(float(total["Requests/s"]), 1)}
+            "total_requests": requests, "total_failures": int(total["Failure Count"]),
+            "throughput_rps": round(float(total["Requests/s"]), 1),
+            "cpu_ms_per_request": {name: round(1000 * seconds / requests, 2) for name, seconds in cpu.items()} if requests else {}}
 
 
 def summarised(runs: list[dict[str, float]]) -> dict[str, Any]:

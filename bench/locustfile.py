@@ -15,6 +15,7 @@ import re
 from urllib.parse import urlencode
 
 import gevent
+import psutil
 from django_otp.oath import TOTP
 from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -43,6 +44,29 @@ INSPECTORS, LEADS = pool("inspector"), pool("lead_inspector")
 #: load the server during the first part of the measurement.
 MEASURE_SECONDS = int(os.environ.get("CASEREVIEW_BENCH_SECONDS", "60"))
 READY: list[object] = []
+#: CPU the server (gunicorn and its workers) and the database (postgres and its backends) spend during the
+#: measurement, read from /proc at its start and end: a cost per request that noisy neighbours barely move.
+CPU_FILE = os.environ.get("CASEREVIEW_BENCH_CPU_FILE", "")
+PIDS = {name: int(pid) for name, pid in (item.split("=") for item in os.environ.get("CASEREVIEW_BENCH_PIDS", "").split(",") if item)}
+
+
+def cpu_seconds() -> dict[str, float]:
+    out = {}
+    for name, pid in PIDS.items():
+        try:
+            root = psutil.Process(pid)
+            family = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            continue
+        total = 0.0
+        for process in family:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                continue
+        out[name] = total
+    return out
 
 
 class Person(FastHttpUser):
@@ -68,9 +92,14 @@ class Person(FastHttpUser):
         runner = self.environment.runner
         if runner is not None and len(READY) == runner.target_user_count:
             runner.stats.reset_all()
+            started = cpu_seconds()
 
             def stop() -> None:
                 gevent.sleep(MEASURE_SECONDS)
+                ended = cpu_seconds()
+                if CPU_FILE:
+                    with open(CPU_FILE, "w") as fh:  # noqa: PTH123
+                        json.dump({name: ended[name] - started.get(name, 0.0) for name in ended}, fh)
                 runner.quit()
 
             gevent.spawn(stop)

@@ -149,6 +149,11 @@ def web_table(data: dict) -> str:  # type: ignore[type-arg]
     lines += ["", f"Throughput {data['throughput_rps']} requests/s (median), {data['total_failures']} failures in "
               f"{data['total_requests']:,} requests. A save is the POST alone (answered by a redirect); the page it "
               "redirects to is counted as a review page."]
+    cpu = data.get("cpu_ms_per_request")
+    if cpu:
+        lines += ["", "CPU spent per request during the measurement (user + system, median of the runs): "
+                  + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu.items())
+                  + " — at this throughput the two cores are nearly all in use, with locust on them too."]
     big = data.get("case_list_10m")
     if big:
         lines += ["", f"The case list's queries on a {big['cases']:,}-case register (median / p95 of 21): "
