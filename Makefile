@@ -84,6 +84,7 @@ bench-links: setup
 
 bench-web: setup
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_web.py --big-rows 0 --think 5-15 --out web-paced.json
 	$(BIN)/python bench/update_readme.py
 
 clean:

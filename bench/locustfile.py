@@ -43,6 +43,8 @@ INSPECTORS, LEADS = pool("inspector"), pool("lead_inspector")
 #: Measure this long once everyone has signed in: the sign-ins (Argon2, one per person) would otherwise
 #: load the server during the first part of the measurement.
 MEASURE_SECONDS = int(os.environ.get("CASEREVIEW_BENCH_SECONDS", "60"))
+#: Seconds of thought between one page and the next, "MIN-MAX" (1-4 by default: far quicker than people read).
+THINK = tuple(float(x) for x in os.environ.get("CASEREVIEW_BENCH_THINK", "1-4").split("-", 1))
 READY: list[object] = []
 #: CPU the server (gunicorn and its workers) and the database (postgres and its backends) spend during the
 #: measurement, read from /proc at its start and end: a cost per request that noisy neighbours barely move.
@@ -51,14 +53,17 @@ PIDS = {name: int(pid) for name, pid in (item.split("=") for item in os.environ.
 
 
 def cpu_seconds() -> dict[str, float]:
+    """CPU (user + system) of each named process and all its descendants, those already ended included
+    (their time is in their parent's children_* once reaped)."""
     out = {}
     for name, pid in PIDS.items():
         try:
             root = psutil.Process(pid)
-            family = [root, *root.children(recursive=True)]
+            times = root.cpu_times()
+            total = times.user + times.system + times.children_user + times.children_system
+            family = root.children(recursive=True)
         except psutil.Error:
             continue
-        total = 0.0
         for process in family:
             try:
                 times = process.cpu_times()
@@ -71,7 +76,7 @@ def cpu_seconds() -> dict[str, float]:
 
 class Person(FastHttpUser):
     abstract = True
-    wait_time = between(1, 4)
+    wait_time = between(*THINK)
     people: list[dict[str, str]] = []
 
     def on_start(self) -> None:

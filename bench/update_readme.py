@@ -133,7 +133,8 @@ def web_table(data: dict) -> str:  # type: ignore[type-arg]
     lines = [
         f"Load ({data['server']}, {data['database']}, {data['machine']}, locust on the same 2 cores; "
         f"{data['users']['inspectors']} inspectors reviewing and {data['users']['lead_inspectors']} lead inspectors browsing, "
-        f"1–4 s between pages, {data['seconds']} s from the last sign-in; a {data['register_cases']:,}-case register, "
+        f"{data.get('think_seconds', '1-4').replace('-', '–')} s between pages, {data['seconds']} s from the last sign-in; "
+        f"a {data['register_cases']:,}-case register, "
         f"{data['inspection_cases']:,} sampled cases; `make bench-web`, measured {data['measured_at']}; "
         f"median of {runs} run{'s' if runs != 1 else ''}):",
         "",
@@ -149,6 +150,11 @@ def web_table(data: dict) -> str:  # type: ignore[type-arg]
     lines += ["", f"Throughput {data['throughput_rps']} requests/s (median), {data['total_failures']} failures in "
               f"{data['total_requests']:,} requests. A save is the POST alone (answered by a redirect); the page it "
               "redirects to is counted as a review page."]
+    server = data.get("server_side_ms")
+    if server:
+        lines += ["", "The same requests as the server's workers timed them (gunicorn's access log, p50 / p95): "
+                  + "; ".join(f"{name} {x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms" for name, x in server.items())
+                  + ". The difference from locust's figures is time outside the worker's handling of the request."]
     cpu = data.get("cpu_ms_per_request")
     if cpu:
         lines += ["", "CPU spent per request during the measurement (user + system, median of the runs): "
@@ -202,9 +208,10 @@ def main() -> None:
     links = ROOT / "bench" / "results" / "links.json"
     if links.exists():
         tables.append(links_table(json.loads(links.read_text())))
-    web = ROOT / "bench" / "results" / "web.json"
-    if web.exists():
-        tables.append(web_table(json.loads(web.read_text())))
+    for name in ("web.json", "web-paced.json"):  # the stress pace, then a pace nearer people's
+        web = ROOT / "bench" / "results" / name
+        if web.exists():
+            tables.append(web_table(json.loads(web.read_text())))
     block = f"{START}\n" + "\n\n".join(tables) + f"\n{END}"
     text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
     readme.write_text(text, encoding="utf-8")

@@ -111,6 +111,8 @@ def serve(
             self.cfg.set("workers", workers)
             self.cfg.set("timeout", 600)
             self.cfg.set("accesslog", "-")
+            # gunicorn's default line, then the time the worker spent on the request in milliseconds
+            self.cfg.set("access_log_format", '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms')
 
         def load(self) -> Any:
             return application
