@@ -159,7 +159,8 @@ def web_table(data: dict) -> str:  # type: ignore[type-arg]
     if cpu:
         lines += ["", "CPU spent per request during the measurement (user + system, median of the runs): "
                   + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu.items())
-                  + " — at this throughput the two cores are nearly all in use, with locust on them too."]
+                  + f" — about {data['throughput_rps'] * sum(cpu.values()) / 1000:.1f} of the machine's cores at this "
+                  "throughput, with locust's share on top."]
     big = data.get("case_list_10m")
     if big:
         lines += ["", f"The case list's queries on a {big['cases']:,}-case register (median / p95 of 21): "
