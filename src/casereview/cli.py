@@ -672,9 +672,14 @@ def links(
     counts only, never a pseudonym, a place or a case reference.
     """
     _django()
-    from casereview.domain.links import LinkRules, LinkRulesError
-    from casereview.web.inspections.links import LinksUnavailable, links_compute, links_for
-    from casereview.web.inspections.models import CaseLinks, Sample
+    from casereview.domain.links import LinkRules, LinkRulesError, count_related
+    from casereview.web.inspections.links import (
+        LinksUnavailable,
+        case_link_counts,
+        links_compute,
+        links_for,
+    )
+    from casereview.web.inspections.models import Sample
 
     if fmt not in ("text", "json"):
         err.print("--format must be text or json")
@@ -689,15 +694,12 @@ def links(
     if stored is None:
         err.print(f"Register {sample.register_id}'s case content was erased; its links were never computed")
         raise typer.Exit(EXIT_REJECTED)
-    cases = CaseLinks.objects.filter(sampled_case__sample=sample)
+    related = case_link_counts(sample)
+    with_related, by_kind = count_related(related, related)
     result = {
         "inspection": found.pk, "sample": sample.pk, "computed_at": stored.computed_at.isoformat(),
         "rules": stored.rules, "definitions": LinkRules.from_mapping(stored.rules).descriptions(),
-        "sampled_cases": cases.count(),
-        "sampled_cases_with_related": sum(1 for c in cases if c.any_related),
-        "sampled_cases_by_kind": {"child": cases.filter(child_cases__gt=0).count(),
-                                  "suspect": cases.filter(suspect_cases__gt=0).count(),
-                                  "place": cases.filter(place_cases__gt=0).count()},
+        "sampled_cases": len(related), "sampled_cases_with_related": with_related, "sampled_cases_by_kind": by_kind,
         "register": stored.register_summary,
     }
     if fmt == "json":

@@ -40,6 +40,13 @@ def register_csv(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def latest_seq() -> int:
+    """The journal's last sequence number: the suite never empties the journal, so count entries after it."""
+    from casereview.web.journal.models import JournalEntry
+
+    return JournalEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
 def verified_client(user: Any) -> Any:
     """A test client signed in as ``user`` who has passed the second factor."""
     from django.test import Client

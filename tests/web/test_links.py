@@ -30,14 +30,10 @@ from casereview.web.reports.selectors import report_for
 from casereview.web.reviews.models import Assignment, Review
 from casereview.web.reviews.services import assignments_balance
 
-from .conftest import verified_client
+from .conftest import latest_seq, verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 runner = CliRunner()
-
-
-def latest_seq() -> int:
-    return JournalEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
 @pytest.fixture

@@ -16,13 +16,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from casereview.web.accounts.services import user_deactivate, user_unlock
 from casereview.web.journal.models import JournalEntry
 
-from .conftest import PASSWORD, verified_client
+from .conftest import PASSWORD, latest_seq, verified_client
 
 pytestmark = pytest.mark.django_db
-
-
-def latest_seq() -> int:
-    return JournalEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
 def actions_since(seq: int) -> list[str]:

@@ -206,6 +206,13 @@ def volume_by_quarter(frame: pl.DataFrame) -> dict[str, Any]:
     return {"quarters": [quarter_label(q // 4, q % 4 + 1) for q in range(first, last + 1)], "categories": table}
 
 
+def count_related(refs: Iterable[str], related: Mapping[str, Mapping[str, int]]) -> tuple[int, dict[str, int]]:
+    """Of ``refs``, how many have any related case, and how many share each kind (child, suspect, place)."""
+    refs = list(refs)
+    with_any = sum(any(related.get(ref, {}).values()) for ref in refs)
+    return with_any, {kind: sum(bool(related.get(ref, {}).get(kind)) for ref in refs) for kind in KINDS}
+
+
 def links_section(sampled: Sequence[tuple[str, frozenset[str]]], related: Mapping[str, Mapping[str, int]],
                   register: Mapping[str, int], rules: LinkRules, *, weakness: str = "W15",
                   frame: Mapping[str, int] | None = None) -> dict[str, Any]:
@@ -213,6 +220,7 @@ def links_section(sampled: Sequence[tuple[str, frozenset[str]]], related: Mappin
     ``related`` the related-case counts per case and kind, ``register`` the register's pattern summary and
     ``frame`` the same seen from the sample's frame (``RegisterLinks.summary_within``)."""
     with_related = [(ref, found) for ref, found in sampled if any(related.get(ref, {}).values())]
+    _, by_kind = count_related((ref for ref, _ in sampled), related)
     return {
         "rules": rules.as_dict(),
         "definitions": rules.descriptions(),
@@ -222,7 +230,7 @@ def links_section(sampled: Sequence[tuple[str, frozenset[str]]], related: Mappin
         "with_related_cases_and_weakness": sum(weakness in found for _, found in with_related),
         "weakness_without_related_cases": sum(weakness in found for ref, found in sampled
                                               if not any(related.get(ref, {}).values())),
-        "by_kind": {kind: sum(bool(related.get(ref, {}).get(kind)) for ref, _ in sampled) for kind in KINDS},
+        "by_kind": by_kind,
         "register": dict(register),
         "frame": dict(frame) if frame is not None else None,
     }

@@ -42,6 +42,11 @@ SUPPRESSION_NOTE = (
 )
 
 
+def _shown(n: Any) -> Any:
+    """A count as published: its mark when it is from 1 to 4."""
+    return mark(n) if _small(n) else n
+
+
 def _small(n: Any) -> bool:
     return isinstance(n, int) and n in SMALL
 
@@ -155,8 +160,8 @@ def _send_backs(facts: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "count": mark(count) if total_hidden else count,
         "by_urgency": by_urgency,
-        "open": mark(facts["open"]) if _small(facts["open"]) else facts["open"],
-        "overdue": mark(facts["overdue"]) if _small(facts["overdue"]) else facts["overdue"],
+        "open": _shown(facts["open"]),
+        "overdue": _shown(facts["overdue"]),
         "median_days_to_response": None if total_hidden else facts["median_days_to_response"],
     }
 
@@ -169,10 +174,6 @@ def _trend(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             out.append(dict(p))
     return out
-
-
-def _shown(n: Any) -> Any:
-    return mark(n) if _small(n) else n
 
 
 def _links(section: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -88,16 +88,17 @@ def links_compute(*, sample: Sample, rules: domain.LinkRules | None = None, acto
             actor=actor, operation=Operation.COMBINATION, action="links_compute", object_type="sample",
             object_id=sample.pk,
             detail={"rules": rules.as_dict(), "cases": len(sampled),
-                    "with_related_cases": sum(1 for ref in sampled if any(per_case.get(ref, {}).values())),
+                    "with_related_cases": domain.count_related(sampled, per_case)[0],
                     **found.summary},
         )
     return made
 
 
-def links_for(sample: Sample) -> SampleLinks | None:
-    """The sample's stored links, computed first if they never were (samples drawn before links existed).
-    None when they cannot be computed (the register's content is erased)."""
-    stored = SampleLinks.objects.filter(sample=sample).first()
+def links_for(sample: Sample, *, only: tuple[str, ...] = ()) -> SampleLinks | None:
+    """The sample's stored links (just the fields in ``only``, when given), computed first if they never were
+    (samples drawn before links existed).  None when they cannot be computed (the register's content is erased)."""
+    query = SampleLinks.objects.filter(sample=sample)
+    stored = (query.only(*only) if only else query).first()
     if stored is not None:
         return stored
     try:
@@ -108,12 +109,19 @@ def links_for(sample: Sample) -> SampleLinks | None:
         return SampleLinks.objects.filter(sample=sample).first()
 
 
+def case_link_counts(sample: Sample) -> dict[str, dict[str, int]]:
+    """Related-case counts per kind for every case of the sample, by case reference."""
+    return {
+        ref: {"child": child, "suspect": suspect, "place": place}
+        for ref, child, suspect, place in CaseLinks.objects.filter(sampled_case__sample=sample).values_list(
+            "sampled_case__case_ref", "child_cases", "suspect_cases", "place_cases")
+    }
+
+
 def case_links(sampled_case: SampledCase) -> dict[str, Any] | None:
     """What the review page shows of one case's links; None without links.  Showing them is a combination:
     journal it with `case_links_shown` in the transaction that records the page's consultation."""
-    stored = SampleLinks.objects.filter(sample_id=sampled_case.sample_id).only("rules", "computed_at").first()
-    if stored is None:
-        stored = links_for(sampled_case.sample)
+    stored = links_for(sampled_case.sample, only=("rules", "computed_at"))
     if stored is None:
         return None
     counts = CaseLinks.objects.filter(sampled_case=sampled_case).first()

@@ -24,6 +24,28 @@ def _pct(value: float) -> str:
     return f"{100 * value:.0f}%"
 
 
+def _open(chart_id: str, title: str, description: str) -> list[str]:
+    """The chart's opening tag, title and description (for screen readers), every text escaped."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="casereview-chart" style="max-width:{WIDTH}px">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description or "No figures to show.")}</desc>',
+    ]
+
+
+def _gridline(y: float, label: str) -> list[str]:
+    """A horizontal grid line across the plot with its value at the left."""
+    return [f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GREY}" stroke-width="1"/>',
+            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{BLACK}">{escape(label)}</text>']
+
+
+def _x_label(x: float, label: str) -> str:
+    """A slanted label under the plot at ``x`` (at most 24 characters)."""
+    return (f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="11" fill="{BLACK}" text-anchor="end" '
+            f'transform="rotate(-35 {x:.1f} {HEIGHT - BOTTOM + 14})">{escape(label)[:24]}</text>')
+
+
 def share_chart(points: Sequence[Mapping[str, Any]], *, title: str, chart_id: str = "trend-chart") -> SafeString:
     """Points (label, share, ci_low, ci_high, kind, now) in time order; suppressed points (share None) are skipped."""
     shown = [p for p in points if p.get("share") is not None]
@@ -33,27 +55,15 @@ def share_chart(points: Sequence[Mapping[str, Any]], *, title: str, chart_id: st
         return TOP + inner_h * (1 - v)
 
     step = inner_w / max(len(points), 1)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="casereview-chart" style="max-width:{WIDTH}px">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">'
-        + escape("; ".join(f"{p['label']}: {_pct(p['share'])} (95% interval {_pct(p['ci_low'])} to {_pct(p['ci_high'])})"
-                           for p in shown) or "No figures to show.")
-        + "</desc>",
-    ]
+    parts = _open(chart_id, title, "; ".join(
+        f"{p['label']}: {_pct(p['share'])} (95% interval {_pct(p['ci_low'])} to {_pct(p['ci_high'])})" for p in shown))
     for tick in (0, 0.25, 0.5, 0.75, 1):
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="{GREY}" stroke-width="1"/>')
-        parts.append(f'<text x="{LEFT - 8}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="12" fill="{BLACK}">{_pct(tick)}</text>')
+        parts += _gridline(y(tick), _pct(tick))
     every = max(1, len(points) // 12)  # at most about a dozen labels on the axis
     for i, p in enumerate(points):
         x = LEFT + step * (i + 0.5)
         if i % every == 0 or p.get("now"):
-            label = escape(str(p.get("label", "")))[:24]
-            parts.append(
-                f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="11" fill="{BLACK}" text-anchor="end" '
-                f'transform="rotate(-35 {x:.1f} {HEIGHT - BOTTOM + 14})">{label}</text>'
-            )
+            parts.append(_x_label(x, str(p.get("label", ""))))
         if p.get("share") is None:
             continue
         colour = BLACK if p.get("now") else (GREEN if p.get("kind") == "baseline" else BLUE)
@@ -96,21 +106,13 @@ def volume_chart(volume: Mapping[str, Any], *, labels: Mapping[str, str], title:
     described = "; ".join(
         f"{labels.get(code, code)}: " + ", ".join(f"{q} {v}" for q, v in zip(quarters, values, strict=True))
         for code, values in series)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="casereview-chart" style="max-width:{WIDTH}px">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(described or "No figures to show.")}</desc>',
-    ]
+    parts = _open(chart_id, title, described)
     for tick in (0, 0.25, 0.5, 0.75, 1):
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick * top):.1f}" y2="{y(tick * top):.1f}" stroke="{GREY}" stroke-width="1"/>')
-        parts.append(f'<text x="{LEFT - 8}" y="{y(tick * top) + 4:.1f}" text-anchor="end" font-size="12" fill="{BLACK}">{round(tick * top)}</text>')
+        parts += _gridline(y(tick * top), str(round(tick * top)))
     every = max(1, len(quarters) // 12)
     for i, q in enumerate(quarters):
         if i % every == 0:
-            x = LEFT + step * (i + 0.5)
-            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="11" fill="{BLACK}" text-anchor="end" '
-                         f'transform="rotate(-35 {x:.1f} {HEIGHT - BOTTOM + 14})">{escape(q)}</text>')
+            parts.append(_x_label(LEFT + step * (i + 0.5), q))
     for n, (_code, values) in enumerate(series):
         colour, dash = SERIES[n % len(SERIES)], ' stroke-dasharray="6 3"' if n >= len(SERIES) else ""
         run: list[str] = []

@@ -171,17 +171,14 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
 def _links_facts(sample: Sample | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The sample's stored links as the report uses them: counts per sampled case, the register's patterns."""
     from casereview.domain.links import LinkRules
-    from casereview.web.inspections.links import link_weakness, links_for
-    from casereview.web.inspections.models import CaseLinks
+    from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
 
-    stored = links_for(sample) if sample is not None else None
+    if sample is None:
+        return None, None
+    stored = links_for(sample)
     if stored is None:
         return None, None
-    related = {
-        ref: {"child": child, "suspect": suspect, "place": place}
-        for ref, child, suspect, place in CaseLinks.objects.filter(sampled_case__sample=sample).values_list(
-            "sampled_case__case_ref", "child_cases", "suspect_cases", "place_cases")
-    }
+    related = case_link_counts(sample)
     links = {"rules": LinkRules.from_mapping(stored.rules), "related": related, "register": stored.register_summary,
              "frame": stored.frame_summary or None, "weakness": link_weakness()[0]}
     return links, stored.volume
