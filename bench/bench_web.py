@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--runs", type=int, default=3, help="load runs on the same server; figures are medians")
     parser.add_argument("--think", default="1-4", help="seconds between one page and the next, MIN-MAX")
+    parser.add_argument("--warmup", type=float, default=10, help="seconds from the last sign-in to the start of the measurement")
     parser.add_argument("--users", type=int, default=55, help="simulated people (50 inspectors : 5 leads)")
     parser.add_argument("--out", default="web.json", help="results file name under bench/results/")
     args = parser.parse_args()
@@ -104,7 +105,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
             access_log.close()
-        server_side = server_times(work / "access.log")
+        server_side = server_times(work / "access.log", [r["window"] for r in runs if r["window"]])
         web = {name: summarised([r["requests"][name] for r in runs if name in r["requests"]]) for name in NAMES
                if any(name in r["requests"] for r in runs)}
 
@@ -115,7 +116,7 @@ def main() -> None:
         "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": f"{os.cpu_count()} cores",
         "database": "postgresql 15 (fsync on)", "server": f"gunicorn, {args.workers} sync workers",
         "register_cases": args.rows, "inspection_cases": 2000, "users": {"simulated": args.users, "inspectors": 50, "lead_inspectors": 5},
-        "seconds": args.seconds, "runs": args.runs, "think_seconds": args.think,
+        "seconds": args.seconds, "runs": args.runs, "think_seconds": args.think, "warmup_seconds": args.warmup,
         "requests": web,  # per request type: the median over the runs of each figure, and every run's figures
         "total_requests": sum(r["total_requests"] for r in runs), "total_failures": sum(r["total_failures"] for r in runs),
         "throughput_rps": statistics.median(r["throughput_rps"] for r in runs),
@@ -125,8 +126,10 @@ def main() -> None:
         "cpu_ms_per_request": {name: statistics.median(r["cpu_ms_per_request"][name] for r in runs)
                                for name in (runs[0]["cpu_ms_per_request"] if runs else {})},
         "targets_ms": {"review_p95": 100, "case_list_p95": 150},
+        # the 55 sign-ins before the measurement (Argon2 on purpose, all within a few seconds), each run
+        "sign_in_runs": [r["sign_in"] for r in runs],
         "case_list_10m": big,
-        # what gunicorn's workers spent on each request (its access log; the whole run, sign-ins excluded):
+        # what gunicorn's workers spent on each request (its access log, the measured seconds of every run):
         # the rest of locust's figure is waiting for a worker, the network and the client
         "server_side_ms": server_side,
     }
@@ -147,7 +150,8 @@ def locust_run(stats: Path, users_file: Path, env: dict[str, str], args: argpars
                     "-r", "11", "-t", f"{args.seconds + 180}s", "--host", f"http://127.0.0.1:{PORT}", "--csv", str(stats),
                     "--only-summary"],
                    env={**env, "CASEREVIEW_BENCH_USERS": str(users_file), "CASEREVIEW_BENCH_SECONDS": str(args.seconds),
-                        "CASEREVIEW_BENCH_CPU_FILE": str(cpu_file), "CASEREVIEW_BENCH_THINK": args.think},
+                        "CASEREVIEW_BENCH_CPU_FILE": str(cpu_file), "CASEREVIEW_BENCH_THINK": args.think,
+                        "CASEREVIEW_BENCH_WARMUP": str(args.warmup)},
                    check=False, capture_output=True)
     with Path(f"{stats}_stats.csv").open() as fh:
         rows = {r["Name"]: r for r in csv.DictReader(fh)}
@@ -158,22 +162,29 @@ def locust_run(stats: Path, users_file: Path, env: dict[str, str], args: argpars
 
     total = rows["Aggregated"]
     requests = int(total["Request Count"])
-    cpu = json.loads(cpu_file.read_text()) if cpu_file.exists() else {}
+    measured = json.loads(cpu_file.read_text()) if cpu_file.exists() else {}
+    cpu = measured.get("cpu", {})
     return {"requests": {name: figure(rows[name]) for name in NAMES if name in rows and int(rows[name]["Request Count"])},
             "total_requests": requests, "total_failures": int(total["Failure Count"]),
             "throughput_rps": round(float(total["Requests/s"]), 1),
-            "cpu_ms_per_request": {name: round(1000 * seconds / requests, 2) for name, seconds in cpu.items()} if requests else {}}
+            "cpu_ms_per_request": {name: round(1000 * seconds / requests, 2) for name, seconds in cpu.items()} if requests else {},
+            "window": measured.get("window"), "sign_in": measured.get("sign_in", {})}
 
 
 SERVER_KINDS = {"review page": re.compile(r'"GET /reviews/\d+/ '), "review save": re.compile(r'"POST /reviews/\d+/ '),
                 "case list": re.compile(r'"GET /registers/\d+/cases/')}
 
 
-def server_times(log: Path) -> dict[str, dict[str, float]]:
+def server_times(log: Path, windows: list[list[float]]) -> dict[str, dict[str, float]]:
+    """p50/p95/p99 of the milliseconds gunicorn logged for requests that ended inside a measured window."""
     times: dict[str, list[float]] = {name: [] for name in SERVER_KINDS}
     for line in log.read_text(errors="replace").splitlines():
         found = re.search(r" (\d+)ms$", line)
-        if not found:
+        stamp = re.search(r"\[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\]", line)
+        if not found or not stamp:
+            continue
+        ended = dt.datetime.strptime(stamp.group(1), "%d/%b/%Y:%H:%M:%S %z").timestamp()
+        if not any(start - 1 < ended < end + 1 for start, end in windows):  # the log has whole seconds
             continue
         for name, pattern in SERVER_KINDS.items():
             if pattern.search(line):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,7 +124,7 @@ def report_table(data: dict) -> str:  # type: ignore[type-arg]
     ])
 
 
-def web_table(data: dict) -> str:  # type: ignore[type-arg]
+def web_table(data: dict, title: str) -> str:  # type: ignore[type-arg]
     r, t = data["requests"], data["targets_ms"]
     runs = data.get("runs", 1)
 
@@ -131,9 +132,10 @@ def web_table(data: dict) -> str:  # type: ignore[type-arg]
         return "met" if value < target else "**not met**"
 
     lines = [
-        f"Load ({data['server']}, {data['database']}, {data['machine']}, locust on the same 2 cores; "
+        f"**{title}** ({data['server']}, {data['database']}, {data['machine']}, locust on the same 2 cores; "
         f"{data['users']['inspectors']} inspectors reviewing and {data['users']['lead_inspectors']} lead inspectors browsing, "
-        f"{data.get('think_seconds', '1-4').replace('-', '–')} s between pages, {data['seconds']} s from the last sign-in; "
+        f"{data.get('think_seconds', '1-4').replace('-', '–')} s between pages, measured for {data['seconds']} s "
+        f"starting {data.get('warmup_seconds', 0):g} s after the last sign-in; "
         f"a {data['register_cases']:,}-case register, "
         f"{data['inspection_cases']:,} sampled cases; `make bench-web`, measured {data['measured_at']}; "
         f"median of {runs} run{'s' if runs != 1 else ''}):",
@@ -154,13 +156,21 @@ def web_table(data: dict) -> str:  # type: ignore[type-arg]
     if server:
         lines += ["", "The same requests as the server's workers timed them (gunicorn's access log, p50 / p95): "
                   + "; ".join(f"{name} {x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms" for name, x in server.items())
-                  + ". The difference from locust's figures is time outside the worker's handling of the request."]
+                  + ". The difference from locust's figures is time outside the worker's handling of the request: "
+                  "waiting for a free worker and for the CPU, the connection, and the load generator itself."]
     cpu = data.get("cpu_ms_per_request")
     if cpu:
         lines += ["", "CPU spent per request during the measurement (user + system, median of the runs): "
                   + ", ".join(f"{name} {ms:.1f} ms" for name, ms in cpu.items())
-                  + f" — about {data['throughput_rps'] * sum(cpu.values()) / 1000:.1f} of the machine's cores at this "
-                  "throughput, with locust's share on top."]
+                  + f" — about {data['throughput_rps'] * sum(cpu.values()) / 1000:.1f} of the machine's 2 cores at this "
+                  "throughput."]
+    signed = [run for run in data.get("sign_in_runs", []) if run]
+    if signed:
+        lines += ["", f"Before the measurement the {signed[0]['requests'] // 2} people signed in within a few seconds of "
+                  "each other (Argon2, deliberately ~0.5 s of CPU each, queueing on 2 cores): sign-in requests p50 "
+                  f"{statistics.median(x['p50_ms'] for x in signed) / 1000:.1f} s, p95 "
+                  f"{statistics.median(x['p95_ms'] for x in signed) / 1000:.1f} s (median of the runs). Everyone's first "
+                  "pages, held back by that queue, fall in the warm-up, not in the figures above (each person also thinks before their first page)."]
     big = data.get("case_list_10m")
     if big:
         lines += ["", f"The case list's queries on a {big['cases']:,}-case register (median / p95 of 21): "
@@ -209,10 +219,11 @@ def main() -> None:
     links = ROOT / "bench" / "results" / "links.json"
     if links.exists():
         tables.append(links_table(json.loads(links.read_text())))
-    for name in ("web.json", "web-paced.json"):  # the stress pace, then a pace nearer people's
+    for name, title in (("web-paced.json", "Load, the issue's scenario at a working pace"),
+                        ("web.json", "Load at a stress pace: the capacity of this machine")):
         web = ROOT / "bench" / "results" / name
         if web.exists():
-            tables.append(web_table(json.loads(web.read_text())))
+            tables.append(web_table(json.loads(web.read_text()), title))
     block = f"{START}\n" + "\n\n".join(tables) + f"\n{END}"
     text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
     readme.write_text(text, encoding="utf-8")

@@ -14,7 +14,13 @@ from typer.testing import CliRunner
 from casereview.cli import app
 from casereview.domain.journal import Operation
 from casereview.web.journal.models import JournalAnchor, JournalEntry
-from casereview.web.journal.services import journal_anchor, journal_record, journal_verify
+from casereview.web.journal.services import (
+    Record,
+    journal_anchor,
+    journal_append,
+    journal_record,
+    journal_verify,
+)
 
 from .conftest import verified_client
 
@@ -64,6 +70,24 @@ def test_an_intact_journal_verifies_against_its_anchor() -> None:
     entries(3)
     journal_anchor()
     entries(2)
+    assert journal_verify() is None
+
+
+def test_entries_appended_together_are_chained_in_order_after_the_head(make_user: Callable[..., Any]) -> None:
+    inspector = make_user("inspector")
+    head = entries(1)[0]
+    appended = journal_append(actor=inspector, records=[
+        Record(operation=Operation.CONSULTATION, action="case_consult", object_type="sampled_case", object_id=7),
+        Record(operation=Operation.COMBINATION, action="case_links", object_id=7, detail={"child_cases": 2}),
+    ])
+    stored = list(JournalEntry.objects.filter(seq__gt=head.seq).order_by("seq"))
+    assert [e.seq for e in stored] == [head.seq + 1, head.seq + 2]
+    assert [e.action for e in stored] == ["case_consult", "case_links"]
+    assert stored[0].previous == head.digest and stored[1].previous == stored[0].digest
+    assert [e.digest for e in stored] == [e.digest for e in appended]
+    assert {e.actor_name for e in stored} == {inspector.get_username()} and stored[1].detail == {"child_cases": 2}
+    assert journal_append(actor=inspector, records=[]) == []
+    journal_anchor()
     assert journal_verify() is None
 
 

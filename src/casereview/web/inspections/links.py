@@ -19,7 +19,7 @@ from django.utils import timezone
 from casereview.domain import links as domain
 from casereview.domain.journal import Operation
 from casereview.domain.sampling import frame_filter, plan_from_mapping
-from casereview.web.journal.services import journal_record
+from casereview.web.journal.services import Record, journal_record
 
 from .models import CaseLinks, RelatedCase, Sample, SampledCase, SampleLinks
 
@@ -120,7 +120,7 @@ def case_link_counts(sample: Sample) -> dict[str, dict[str, int]]:
 
 def case_links(sampled_case: SampledCase) -> dict[str, Any] | None:
     """What the review page shows of one case's links; None without links.  Showing them is a combination:
-    journal it with `case_links_shown` in the transaction that records the page's consultation."""
+    journal it (`case_links_record`) with the page's consultation."""
     stored = links_for(sampled_case.sample, only=("rules", "computed_at"))
     if stored is None:
         return None
@@ -150,10 +150,10 @@ def case_links(sampled_case: SampledCase) -> dict[str, Any] | None:
     }
 
 
-def case_links_shown(links: dict[str, Any], *, actor: Any) -> None:
-    """Journal the showing of a case's links (a combination of case data): counts only."""
-    journal_record(
-        actor=actor, operation=Operation.COMBINATION, action="case_links", object_type="sampled_case",
+def case_links_record(links: dict[str, Any]) -> Record:
+    """The journal entry for showing a case's links (a combination of case data): counts only."""
+    return Record(
+        operation=Operation.COMBINATION, action="case_links", object_type="sampled_case",
         object_id=links["sampled_case"], reason="case_review",
         detail={**{f"{k['kind']}_cases": k["total"] for k in links["kinds"]},
                 "listed": sum(len(k["cases"]) for k in links["kinds"]), "patterns": len(links["patterns"])},

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,19 @@ def _payload(entry: JournalEntry) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Record:
+    """One entry to append with `journal_append` (the actor is given once for all of them)."""
+
+    operation: Operation
+    action: str
+    object_type: str = ""
+    object_id: object = ""
+    detail: dict[str, Any] | None = None
+    reason: str = ""
+    recipient: str = ""
+
+
 def journal_record(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
@@ -58,34 +72,49 @@ def journal_record(
     recipient: str = "",
     actor_name: str | None = None,
 ) -> JournalEntry:
-    """Append one entry, inside the caller's transaction when there is one.
+    """Append one entry, inside the caller's transaction when there is one (see `journal_append`)."""
+    record = Record(operation=operation, action=action, object_type=object_type, object_id=object_id,
+                    detail=detail, reason=reason, recipient=recipient)
+    return journal_append(actor=actor, records=[record], actor_name=actor_name)[0]
+
+
+def journal_append(
+    *, actor: AbstractBaseUser | AnonymousUser | None, records: Sequence[Record], actor_name: str | None = None,
+) -> list[JournalEntry]:
+    """Append entries in the order given, chained one to the next, with one lock, one read of the chain's
+    head and one insert: a page that journals two things holds the journal's lock for one round trip less
+    each, and every writer waits on that lock.
 
     Entries hold no case content: identifiers of objects, codes and counts only.  Inside a caller's
     transaction no savepoint is made: an entry that cannot be written undoes the caller's work too.
     """
+    if not records:
+        return []
+    user = actor if actor is not None and actor.is_authenticated else None
+    name = actor_name or (user.get_username() if user else "system")
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK])
         last = JournalEntry.objects.order_by("-seq").only("seq", "digest").first()
-        user = actor if actor is not None and actor.is_authenticated else None
-        entry = JournalEntry(
-            seq=(last.seq + 1) if last else 1,
-            at=timezone.now(),
-            actor_id=user.pk if user else None,
-            actor_name=actor_name or (user.get_username() if user else "system"),
-            operation=operation.value,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id)[:64],
-            reason=reason,
-            recipient=recipient,
-            detail=detail or {},
-            previous=last.digest if last else GENESIS,
-        )
-        entry.digest = entry_digest(entry.previous, _payload(entry))
-        entry.save(force_insert=True)
-        return entry
+        seq, previous = (last.seq, last.digest) if last else (0, GENESIS)
+        at = timezone.now()
+        entries = []
+        for record in records:
+            seq += 1
+            entry = JournalEntry(
+                seq=seq, at=at, actor_id=user.pk if user else None, actor_name=name,
+                operation=record.operation.value, action=record.action, object_type=record.object_type,
+                object_id=str(record.object_id)[:64], reason=record.reason, recipient=record.recipient,
+                detail=record.detail or {}, previous=previous,
+            )
+            entry.digest = previous = entry_digest(previous, _payload(entry))
+            entries.append(entry)
+        if len(entries) == 1:
+            entries[0].save(force_insert=True)
+        else:
+            JournalEntry.objects.bulk_create(entries)
+        return entries
 
 
 def _entries() -> Iterator[Entry]:

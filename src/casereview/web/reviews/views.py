@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
@@ -11,8 +10,8 @@ from casereview.domain.journal import Operation
 from casereview.domain.roles import Role
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import role_required
-from casereview.web.inspections.links import case_links, case_links_shown, link_weakness
-from casereview.web.journal.services import journal_record
+from casereview.web.inspections.links import case_links, case_links_record, link_weakness
+from casereview.web.journal.services import Record, journal_append, journal_record
 
 from . import selectors
 from .services import Incomplete, ReviewError, StaleVersion, review_for, review_reopen, review_save
@@ -50,13 +49,10 @@ def _page(request: HttpRequest, assignment: Any, editable: bool, review: Any, *,
     framework = load_framework(review.framework)
     case = selectors.case_details(assignment)
     links = case_links(assignment.sampled_case)
-    with transaction.atomic():  # one commit for both entries; the reads above stay outside the journal's lock
-        journal_record(
-            actor=request.user, operation=Operation.CONSULTATION, action="case_consult",
-            object_type="sampled_case", object_id=assignment.sampled_case_id, reason="case_review",
-        )
-        if links is not None:
-            case_links_shown(links, actor=request.user)
+    # one lock, one insert and one commit for both entries; the reads above stay outside the journal's lock
+    consult = Record(operation=Operation.CONSULTATION, action="case_consult", object_type="sampled_case",
+                     object_id=assignment.sampled_case_id, reason="case_review")
+    journal_append(actor=request.user, records=[consult] if links is None else [consult, case_links_record(links)])
     shown = answers or ReviewAnswers(
         area_grades=review.area_grades, area_weaknesses=review.area_weaknesses, area_comments=review.area_comments,
         overall=review.overall, departure_reason=review.departure_reason, send_back=review.send_back,
