@@ -20,6 +20,7 @@ import psutil
 from django_otp.oath import TOTP
 from locust import between, task
 from locust.contrib.fasthttp import FastHttpUser
+from locust.runners import Runner
 
 PEOPLE = json.loads(open(os.environ["CASEREVIEW_BENCH_USERS"]).read())  # noqa: SIM115,PTH123
 CATEGORIES = ["missing_child", "domestic_abuse", "child_sexual_exploitation", "neglect", "online_abuse",
@@ -97,7 +98,6 @@ class Person(FastHttpUser):
         self.client.post("/login/two-factor/", urlencode({"code": token, "csrfmiddlewaretoken": csrf(page)}),
                          headers={**FORM, "Referer": self.host + "/login/two-factor/"}, name="sign in")
 
-
     def ready(self) -> None:
         """Counted once signed in; WARMUP_SECONDS after the last person is in, the statistics are reset and the
         clock starts.  Each person then thinks before their first page, as before every other: without it,
@@ -109,14 +109,14 @@ class Person(FastHttpUser):
         gevent.sleep(random.uniform(*THINK))
 
 
-def measure(runner: object) -> None:
+def measure(runner: Runner) -> None:
     """Wait out the ramp-up, reset the statistics, measure for MEASURE_SECONDS, record the server's and the
     database's CPU and the window (so the server's access log can be read for the same seconds), stop."""
     gevent.sleep(WARMUP_SECONDS)
-    sign_in = runner.stats.get("sign in", "POST")  # type: ignore[attr-defined]
+    sign_in = runner.stats.get("sign in", "POST")
     signed_in = {"requests": sign_in.num_requests, "p50_ms": sign_in.get_response_time_percentile(0.5),
                  "p95_ms": sign_in.get_response_time_percentile(0.95)} if sign_in.num_requests else {}
-    runner.stats.reset_all()  # type: ignore[attr-defined]
+    runner.stats.reset_all()
     started, window_start = cpu_seconds(), time.time()
     gevent.sleep(MEASURE_SECONDS)
     ended, window_end = cpu_seconds(), time.time()
@@ -124,7 +124,7 @@ def measure(runner: object) -> None:
         with open(CPU_FILE, "w") as fh:  # noqa: PTH123
             json.dump({"cpu": {name: ended[name] - started.get(name, 0.0) for name in ended},
                        "window": [window_start, window_end], "sign_in": signed_in}, fh)
-    runner.quit()  # type: ignore[attr-defined]
+    runner.quit()
 
 
 class Inspector(Person):

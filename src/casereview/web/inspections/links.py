@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from casereview.domain import links as domain
@@ -118,16 +119,24 @@ def case_link_counts(sample: Sample) -> dict[str, dict[str, int]]:
     }
 
 
+def _case_counts(sampled_case: SampledCase) -> Any:
+    """The case's stored counts (`CaseLinks`, or None), its sample's `rules` and `links_computed_at` read in the same query."""
+    sample_links = SampleLinks.objects.filter(sample_id=sampled_case.sample_id)
+    return (CaseLinks.objects.filter(sampled_case=sampled_case)
+            .annotate(rules=Subquery(sample_links.values("rules")[:1]),
+                      links_computed_at=Subquery(sample_links.values("computed_at")[:1]))
+            .first())
+
+
 def case_links(sampled_case: SampledCase) -> dict[str, Any] | None:
     """What the review page shows of one case's links; None without links.  Showing them is a combination:
     journal it (`case_links_record`) with the page's consultation."""
-    stored = links_for(sampled_case.sample, only=("rules", "computed_at"))
-    if stored is None:
-        return None
-    counts = CaseLinks.objects.filter(sampled_case=sampled_case).first()
+    counts = _case_counts(sampled_case)
+    if counts is None and links_for(sampled_case.sample, only=("id",)) is not None:  # computed now if never
+        counts = _case_counts(sampled_case)
     if counts is None:
         return None
-    rules = domain.LinkRules.from_mapping(stored.rules)
+    rules = domain.LinkRules.from_mapping(counts.rules)
     related = (RelatedCase.objects.filter(sampled_case=sampled_case).select_related("case")
                .only("kind", "rank", "case__case_ref", "case__category", "case__reported_on"))
     listed: dict[str, list[Any]] = {kind: [] for kind in domain.KINDS}
@@ -146,7 +155,7 @@ def case_links(sampled_case: SampledCase) -> dict[str, Any] | None:
         "patterns": patterns,
         "definitions": definitions,
         "listed": rules.listed,
-        "computed_at": stored.computed_at,
+        "computed_at": counts.links_computed_at,
     }
 
 

@@ -51,6 +51,3 @@ def weakness_checkboxes(id_prefix: str, name: str, weaknesses: Iterable[Weakness
     return SafeString("".join(
         _CHECKBOX.format(prefix, escape(w.code), name, _CHECKED if w.code in ticked else "", escape(w.text))
         for w in weaknesses))
-
-
-
