@@ -9,8 +9,16 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+from tests.smtp import smtp  # noqa: F401  (a real SMTP server, as a fixture for every test)
 
 REQUIRE_ALL = os.environ.get("CASEREVIEW_REQUIRE_ALL") == "1"
+
+# No test depends on the machine's speed: Hypothesis's time limits (a deadline per example, the "too slow"
+# health check) are off for every property test; its own @settings change only what they name.
+settings.register_profile("casereview", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("casereview")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -18,13 +18,13 @@ from rich.table import Table
 app = typer.Typer(help="casereview: inspect how child-protection cases were handled.", no_args_is_help=True)
 body_app = typer.Typer(help="Inspected bodies.", no_args_is_help=True)
 journal_app = typer.Typer(help="The tamper-evident journal.", no_args_is_help=True)
-user_app = typer.Typer(help="Users: deactivate, unlock.", no_args_is_help=True)
+user_app = typer.Typer(help="Users: roles, second factors, deactivate, reactivate, unlock.", no_args_is_help=True)
 inspection_app = typer.Typer(help="Inspections.", no_args_is_help=True)
 seed_app = typer.Typer(help="Seed commitments.", no_args_is_help=True)
 sample_app = typer.Typer(help="Samples: draw, verify, replace.", no_args_is_help=True)
 framework_app = typer.Typer(help="Frameworks: list, validate.", no_args_is_help=True)
 conflict_app = typer.Typer(help="Conflicts of interest.", no_args_is_help=True)
-send_backs_app = typer.Typer(help="Send backs: escalate overdue ones.", no_args_is_help=True)
+send_backs_app = typer.Typer(help="Send backs: list them, escalate overdue ones.", no_args_is_help=True)
 baseline_app = typer.Typer(help="Published baselines.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
 app.add_typer(body_app, name="body")
@@ -523,6 +523,55 @@ def user_unlock(username: str) -> None:
     out.print(f"Unlocked {username} ({cleared} failed attempt record(s) cleared)")
 
 
+@user_app.command("unlock-address")
+def user_unlock_address(address: str) -> None:
+    """Lift a sign-in lock-out on an IP address (clears the failed sign-ins recorded from it)."""
+    _django()
+    from casereview.web.accounts.services import AccountError, address_unlock
+
+    with _refused_on(AccountError):
+        cleared = address_unlock(address=address)
+    out.print(f"Unlocked {address} ({cleared} failed attempt record(s) cleared)")
+
+
+@user_app.command("reactivate")
+def user_reactivate(username: str) -> None:
+    """Let a deactivated user sign in again."""
+    _django()
+    from casereview.web.accounts.services import AccountError
+    from casereview.web.accounts.services import user_reactivate as reactivate
+
+    with _refused_on(AccountError):
+        reactivate(username=username)
+    out.print(f"{username} can sign in again")
+
+
+@user_app.command("role")
+def user_role(
+    username: str,
+    role: str,
+    body: Annotated[str, typer.Option(help="For a liaison officer: the code of the body they work for")] = "",
+) -> None:
+    """Give a user another role (a liaison officer with their body)."""
+    _django()
+    from casereview.web.accounts.services import AccountError, user_role_change
+
+    with _refused_on(AccountError):
+        user_role_change(username=username, role=role, body_code=body)
+    out.print(f"{username} is now {role}" + (f" for {body}" if body else ""))
+
+
+@user_app.command("reset-second-factor")
+def user_reset_second_factor(username: str) -> None:
+    """Remove a user's authenticator and recovery codes and end their sessions; they enrol again at next sign-in."""
+    _django()
+    from casereview.web.accounts.services import AccountError, user_second_factor_reset
+
+    with _refused_on(AccountError):
+        ended = user_second_factor_reset(username=username)
+    out.print(f"{username}'s second factor is reset; {ended} session(s) ended; they set it up again at next sign-in")
+
+
 @app.command("demo-code")
 def demo_code(username: str) -> None:
     """Print the current authenticator code of a demo user (reads ./var/demo-totp.json only)."""
@@ -897,6 +946,33 @@ def send_backs_escalate(as_json: Annotated[bool, typer.Option("--json")] = False
             out.print(f"  {r['send_back_id']}  {r['body']}  {r['urgency']}  due {r['due_on']}")
 
 
+@send_backs_app.command("list")
+def send_backs_list(
+    inspection: Annotated[int | None, typer.Option("--inspection", help="Only this inspection's send backs.")] = None,
+    state: Annotated[str | None, typer.Option("--state", help="Only send backs in this state (opened, acknowledged, "
+                                                                "response_submitted, returned, escalated, closed), "
+                                                                "or 'open' for every state but closed.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List send backs, oldest first: the case, its urgency, state, due day and whether it is overdue."""
+    _django()
+    from casereview.domain.referrals import State
+    from casereview.web.referrals.selectors import send_backs_listed
+
+    if state is not None and state != "open" and state not in {s.value for s in State}:
+        err.print(f"[red]Unknown state {state!r}: use open or one of {', '.join(s.value for s in State)}[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    rows = send_backs_listed(inspection_id=inspection, state=state)
+    if as_json:
+        _print_json(rows)
+        return
+    out.print(f"{len(rows)} send back(s)")
+    for r in rows:
+        late = "  OVERDUE" if r["overdue"] else ""
+        out.print(f"  {r['id']}  inspection {r['inspection_id']}  {r['case_ref']}  {r['urgency']}  {r['state']}  "
+                  f"due {r['due']}{late}")
+
+
 @baseline_app.command("add")
 def baseline_add(
     body: Annotated[str, typer.Option(help="Code of the body")],
@@ -1141,6 +1217,61 @@ def framework_list() -> None:
 
     for ref in shipped_frameworks():
         out.print(ref)
+
+
+# E-mail notifications: the outbox (docs/deployment.md) ------------------------------------------------------------
+
+notify_app = typer.Typer(help="E-mail notifications: send what the outbox owes, list what is not delivered.",
+                         no_args_is_help=True)
+app.add_typer(notify_app, name="notify")
+
+
+@notify_app.command("send")
+def notify_send(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Send every due message in the outbox; a failed try waits 1, 2, 4 ... minutes. Safe to run every minute."""
+    _django()
+    from casereview.web.notifications.services import notify_send as send
+
+    result = send()
+    if as_json:
+        _print_json({"sent": result.sent, "failed": result.failed, "pending": result.pending})
+    else:
+        out.print(f"Sent {result.sent}, failed {result.failed}, pending {result.pending}")
+
+
+@notify_app.command("list")
+def notify_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Messages not delivered: failed ones, then pending ones by their next try (never their content)."""
+    _django()
+    from casereview.web.notifications.selectors import outbox_unsent
+
+    rows = [{"id": m.pk, "event": m.event, "recipient": m.recipient, "state": m.state, "attempts": m.attempts,
+             "next_attempt_at": m.next_attempt_at.isoformat() if m.state == "pending" else None,
+             "last_error": m.last_error, "created_at": m.created_at.isoformat()} for m in outbox_unsent()]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "state", "event", "to", "tries", "next try", "last error")
+    for r in rows:
+        table.add_row(str(r["id"]), str(r["state"]), str(r["event"]), str(r["recipient"]), str(r["attempts"]),
+                      str(r["next_attempt_at"] or "")[:16], str(r["last_error"]))
+    out.print(table)
+
+
+@notify_app.command("retry")
+def notify_retry(
+    ids: Annotated[list[int] | None, typer.Argument(metavar="[ID]...", help="Failed messages to send again")] = None,
+    all_failed: Annotated[bool, typer.Option("--all-failed", help="Every failed message")] = False,
+) -> None:
+    """Make failed messages pending again, with a fresh count of tries; the next `notify send` sends them."""
+    if not ids and not all_failed:
+        err.print("[red]Give the ids of failed messages (see `casereview notify list`), or --all-failed[/red]")
+        raise typer.Exit(EXIT_REJECTED)
+    _django()
+    from casereview.web.notifications.services import notification_retry
+
+    count = notification_retry(ids=None if all_failed else ids)
+    out.print(f"{count} failed message(s) will be sent at the next `casereview notify send`")
 
 
 def main() -> None:

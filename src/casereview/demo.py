@@ -29,8 +29,11 @@ GRADES = ("good", "requires_improvement", "inadequate")
 
 
 def grade_case(assignment: Any, overall: str, *, weaknesses: Sequence[str] = (), send_back: bool = False,
-               actor: Any = None) -> Any:
-    """Submit the assignment's review with every area graded ``overall``, through the real service."""
+               actor: Any = None, reason: str = "", urgency: str = "") -> Any:
+    """Submit the assignment's review with every area graded ``overall``, through the real service.
+
+    A ``send_back`` yes needs its ``reason`` and ``urgency``: the submission opens the send back.
+    """
     from casereview.domain.grading import ReviewAnswers
     from casereview.importing.frameworks import load_framework
     from casereview.web.reviews.services import review_for, review_save
@@ -40,7 +43,7 @@ def grade_case(assignment: Any, overall: str, *, weaknesses: Sequence[str] = (),
     answers = ReviewAnswers(
         area_grades=dict.fromkeys(areas, overall),
         area_weaknesses={areas[0]: list(weaknesses)} if weaknesses else {},
-        overall=overall, departure_reason="", send_back=send_back,
+        overall=overall, departure_reason="", send_back=send_back, send_back_reason=reason, send_back_urgency=urgency,
     )
     return review_save(review=review, answers=answers, base_version=review.version, submit=True,
                        actor=actor or assignment.inspector)
@@ -122,7 +125,6 @@ def load_demo(var: Path, rows: int = 5000) -> dict[str, Any]:
     from casereview.web.referrals.services import (
         bank_holidays,
         body_contact_add,
-        sendback_open,
         working_days,
     )
     from casereview.web.registers.models import Body
@@ -164,15 +166,19 @@ def load_demo(var: Path, rows: int = 5000) -> dict[str, Any]:
     current = _inspection(f"{current_start:%B} to {current_end:%B %Y}", current_start, current_end, users, var / "demo-register.csv",
                           2024, rows, 60)
     firsts = _firsts(current)
+    reasons = {  # the two cases whose reviews say a child may still be at risk: submitting sends them back
+        0: ("The child was reported missing again after the review period; no strategy discussion is recorded.",
+            Urgency.PRIORITY.value),
+        1: ("Links to two other cases at the same address were not made; please review the joint risk assessment.",
+            Urgency.ROUTINE.value),
+    }
     for i, a in enumerate(firsts[:24]):
-        grade = "inadequate" if i in (0, 1) else rng.choices(GRADES, (0.1, 0.5, 0.4))[0]
-        grade_case(a, grade, send_back=i in (0, 1),
+        grade = "inadequate" if i in reasons else rng.choices(GRADES, (0.1, 0.5, 0.4))[0]
+        reason, urgency = reasons.get(i, ("", ""))
+        grade_case(a, grade, send_back=i in reasons, reason=reason, urgency=urgency,
                    weaknesses=rng.sample(["W02", "W07", "W11", "W15"], k=rng.choice((1, 2))) if grade != "good" else ())
     _moderate(current, users, rng, agree=0.0, limit=1)  # one blind second mark that disagrees: the lead resolves it
-    fresh = sendback_open(sampled_case=firsts[0].sampled_case, urgency=Urgency.PRIORITY.value, actor=firsts[0].inspector,
-                          reason="The child was reported missing again after the review period; no strategy discussion is recorded.")
-    late = sendback_open(sampled_case=firsts[1].sampled_case, urgency=Urgency.ROUTINE.value, actor=firsts[1].inspector,
-                         reason="Links to two other cases at the same address were not made; please review the joint risk assessment.")
+    fresh, late = (SendBack.objects.get(sampled_case=firsts[i].sampled_case) for i in reasons)
     opened = timezone.now() - dt.timedelta(days=40)
     local = timezone.localtime(opened).replace(tzinfo=None)
     SendBack.objects.filter(pk=late.pk).update(  # sent back 40 days ago, so now overdue (the only backdating in the demo)

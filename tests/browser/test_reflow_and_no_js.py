@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from casereview.demo import load_demo
 
@@ -104,7 +105,7 @@ def test_the_pages_work_without_javascript(live_server: Any, browser: Any, demo:
     page.get_by_role("button", name="Save and continue").click()
     assert Review.objects.get(assignment_id=demo["assignment"]).state == "draft"
     page.get_by_role("button", name="Submit review").click()
-    assert page.get_by_role("heading", name="My cases").is_visible()
+    expect(page.get_by_role("heading", name="My cases")).to_be_visible()  # waits for the page; is_visible() would not
     assert Review.objects.get(assignment_id=demo["assignment"]).state == "submitted"
     context.close()
 

@@ -33,6 +33,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "journal:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "accounts:locked": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "accounts:users": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
+    "notifications:outbox": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "accounts:password_change": ALL,  # each user's own
     "registers:body_new": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "registers:cases": {**dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK},
@@ -81,6 +82,15 @@ MATRIX: dict[str, dict[str, int]] = {
     "api_not_found": dict.fromkeys(ROLES, GONE),
     "accounts:tokens": ALL,  # each user's own tokens
     "accounts:token_revoke": dict.fromkeys(ROLES, GONE),  # POST only, own tokens
+    "keep_alive": dict.fromkeys(ROLES, NOT_ALLOWED),  # POST only: the timeout warning's "Stay signed in"
+    "accounts:sign_in_help": ALL,  # open to everyone, signed in or not
+    "accounts:confirm_identity": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
+    # A user's pages: the sample path names no real user (404 for administrators too); test_user_admin.py walks them.
+    "accounts:user": dict.fromkeys(ROLES, GONE),
+    "accounts:user_deactivate": dict.fromkeys(ROLES, GONE),  # confirmation page, then POST
+    "accounts:user_role": {**dict.fromkeys(ROLES, GONE), "administrator": NOT_ALLOWED},  # POST only
+    "accounts:user_reactivate": {**dict.fromkeys(ROLES, GONE), "administrator": NOT_ALLOWED},  # POST only
+    "accounts:user_second_factor_reset": {**dict.fromkeys(ROLES, GONE), "administrator": NOT_ALLOWED},  # POST only
 }
 
 
@@ -174,6 +184,9 @@ def test_each_role_reaches_exactly_the_pages_it_may(
 def test_signed_out_visitors_are_sent_to_sign_in_everywhere(client: Any) -> None:
     for name, pattern in url_names():
         if name in {"login", "healthz", "logout"}:
+            continue
+        if name == "accounts:sign_in_help":  # "Problem signing in?" is for people who cannot sign in
+            assert client.get(sample_path(name, pattern, {})).status_code == OK, name
             continue
         if name.startswith("api"):  # tokens, not sessions: JSON 401/404, never a sign-in page
             assert client.get(sample_path(name, pattern, {})).status_code in {200, 401, 404, 405}, name

@@ -27,6 +27,9 @@ def test_production_settings_pass_the_deploy_check_at_warning_level(tmp_path: Pa
         "CASEREVIEW_ALLOWED_HOSTS": "casereview.example.org",
         "CASEREVIEW_PSEUDONYM_KEY": secrets.token_urlsafe(40),
         "CASEREVIEW_JOURNAL_ANCHOR_KEY": secrets.token_urlsafe(40),
+        "CASEREVIEW_EMAIL_URL": "smtp+tls://casereview:synthetic-password@smtp.example.org:587",
+        "CASEREVIEW_EMAIL_FROM": "casereview@example.org",
+        "CASEREVIEW_BASE_URL": "https://casereview.example.org",
         "CASEREVIEW_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, override_settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -135,13 +135,75 @@ def test_unknown_and_known_usernames_get_the_same_responses(make_user: Callable[
         assert a[0] == (200 if attempt < 4 else 429)
 
 
-def test_five_failures_from_one_address_lock_that_address(make_user: Callable[..., Any]) -> None:
+def test_five_different_unknown_usernames_from_one_address_do_not_stop_a_sixth_person_signing_in(
+    make_user: Callable[..., Any],
+) -> None:
     make_user("inspector", "ina")
-    attacker = Client(REMOTE_ADDR="10.9.9.9")
-    for name in ("a1", "a2", "a3", "a4", "a5"):
-        sign_in(attacker, name, "wrong password entirely")
-    assert sign_in(attacker, "ina").status_code == 429
-    assert sign_in(Client(REMOTE_ADDR="10.9.9.8"), "ina").status_code == 302
+    office = Client(REMOTE_ADDR="10.9.9.9")
+    for name in ("a1", "a2", "a3", "a4", "a5"):  # five people's typos, one shared address
+        assert sign_in(office, name, "wrong password entirely").status_code == 200
+    assert sign_in(office, "ina").status_code == 302
+
+
+def test_a_username_is_still_locked_at_five_failures_and_other_people_at_its_address_are_not(
+    make_user: Callable[..., Any],
+) -> None:
+    make_user("inspector", "ina")
+    make_user("inspector", "bob")
+    office = Client(REMOTE_ADDR="10.9.9.7")
+    lock_out(office, "ina")
+    assert sign_in(office, "ina").status_code == 429  # the right password, still locked
+    assert sign_in(Client(REMOTE_ADDR="10.9.9.7"), "bob").status_code == 302
+
+
+@override_settings(CASEREVIEW_LOCKOUT_IP_FAILURES=8)
+def test_an_address_is_locked_at_its_own_limit_even_against_a_right_password(make_user: Callable[..., Any]) -> None:
+    make_user("inspector", "ina")
+    sprayer = Client(REMOTE_ADDR="10.9.8.1")
+    start = latest_seq()
+    for n in range(7):  # seven usernames, one try each: under both limits
+        assert sign_in(sprayer, f"guess{n}", "Summer2026!").status_code == 200
+    assert sign_in(sprayer, "guess7", "Summer2026!").status_code == 429  # the eighth failure from the address
+    refused = sign_in(sprayer, "ina")  # a right password from the locked address
+    assert refused.status_code == 429 and b"Sign-in is locked" in refused.content
+    assert sign_in(Client(REMOTE_ADDR="10.9.8.2"), "ina").status_code == 302  # ina herself is not locked
+    locked = JournalEntry.objects.filter(seq__gt=start, action="locked_out").order_by("seq").first()
+    assert locked is not None and locked.detail == {"ip": "10.9.8.1", "lock": "address"}
+
+
+def test_the_address_limit_is_100_failures_unless_set() -> None:
+    from django.conf import settings
+
+    assert settings.CASEREVIEW_LOCKOUT_IP_FAILURES == 100
+    assert settings.AXES_FAILURE_LIMIT == 5
+
+
+def test_by_default_99_failures_from_one_address_leave_it_open_and_the_100th_locks_it(make_user: Callable[..., Any]) -> None:
+    make_user("inspector", "ina")
+    sprayer = Client(REMOTE_ADDR="10.9.7.1")
+    for n in range(99):
+        assert sign_in(sprayer, f"guess{n}", "Summer2026!").status_code == 200, n
+    assert sign_in(Client(REMOTE_ADDR="10.9.7.1"), "ina").status_code == 302  # still open after 99
+    assert sign_in(sprayer, "guess99", "Summer2026!").status_code == 429
+
+
+def test_a_locked_address_gets_the_same_response_as_a_locked_username(make_user: Callable[..., Any]) -> None:
+    import re
+
+    make_user("inspector", "ina")
+    with override_settings(CASEREVIEW_LOCKOUT_IP_FAILURES=5):
+        by_address = Client(REMOTE_ADDR="10.9.6.1")
+        for n in range(5):
+            sign_in(by_address, f"guess{n}", "wrong password entirely")
+        address_locked = sign_in(by_address, "nobody", "wrong password entirely")
+    lock_out(Client(REMOTE_ADDR="10.9.6.2"), "nobody2")
+    username_locked = sign_in(Client(REMOTE_ADDR="10.9.6.3"), "nobody2", "wrong password entirely")
+
+    def page(r: Any, name: str) -> tuple[int, str]:
+        return r.status_code, re.sub(r'(nonce|value)="[^"]*"', "", r.content.decode().replace(name, "NAME"))
+
+    assert page(address_locked, "nobody") == page(username_locked, "nobody2")
+    assert address_locked.status_code == 429
 
 
 def test_sessions_end_after_15_idle_minutes(make_user: Callable[..., Any]) -> None:
@@ -224,6 +286,34 @@ def test_an_administrator_unlocks_a_username_from_the_page(make_user: Callable[.
     assert verified_client(make_user("lead_inspector")).post("/users/locked/", {"username": "ina"}).status_code == 404
 
 
+@override_settings(CASEREVIEW_LOCKOUT_IP_FAILURES=6)
+def test_an_administrator_sees_an_address_lock_and_lifts_it(make_user: Callable[..., Any]) -> None:
+    make_user("inspector", "ina")
+    sprayer = Client(REMOTE_ADDR="10.0.4.4")
+    for n in range(6):
+        sign_in(sprayer, f"guess{n}", "wrong password entirely")
+    assert sign_in(sprayer, "ina").status_code == 429
+    admin = verified_client(make_user("administrator", "admin"))
+    page = admin.get("/users/locked/").content.decode()
+    addresses = page[page.index("Locked addresses"):page.index("Failed sign-ins on record")]
+    assert "10.0.4.4" in addresses and 'name="address" value="10.0.4.4"' in addresses
+    assert "No username is locked" in page  # one try per username: no username lock
+    assert verified_client(make_user("lead_inspector")).post("/users/locked/", {"address": "10.0.4.4"}).status_code == 404
+    assert sign_in(Client(REMOTE_ADDR="10.0.4.4"), "ina").status_code == 429  # a refused POST lifted nothing
+    start = latest_seq()
+    assert admin.post("/users/locked/", {"address": "10.0.4.4"}).status_code == 302
+    entry = JournalEntry.objects.get(seq__gt=start, action="address_unlock")
+    assert entry.object_id == "10.0.4.4" and entry.operation == "administration" and entry.actor_name == "admin"
+    assert "No address is locked" in admin.get("/users/locked/").content.decode()
+    assert sign_in(Client(REMOTE_ADDR="10.0.4.4"), "ina").status_code == 302
+
+
+def test_lifting_a_lock_needs_the_csrf_token(make_user: Callable[..., Any]) -> None:
+    admin = verified_client(make_user("administrator", "admin"))
+    admin.handler.enforce_csrf_checks = True
+    assert admin.post("/users/locked/", {"address": "10.0.4.5"}).status_code == 403
+
+
 @pytest.mark.django_db
 def test_everyone_changes_their_own_password_and_it_is_journaled(make_user: Any) -> None:
     user = make_user("inspector", "ina")
@@ -239,3 +329,65 @@ def test_everyone_changes_their_own_password_and_it_is_journaled(make_user: Any)
     user.refresh_from_db()
     assert user.check_password("a much longer passphrase 7")
     assert JournalEntry.objects.filter(action="password_change", object_id="ina").exists()
+
+
+def test_problem_signing_in_is_linked_from_sign_in_and_the_lock_out_and_open_signed_out(make_user: Callable[..., Any]) -> None:
+    visitor = Client()
+    assert 'href="/users/sign-in-help/">Problem signing in?</a>' in visitor.get("/login/").content.decode()
+    lock_out(Client(REMOTE_ADDR="10.0.5.1"), "someone")
+    locked = sign_in(Client(REMOTE_ADDR="10.0.5.1"), "someone")
+    assert locked.status_code == 429 and 'href="/users/sign-in-help/"' in locked.content.decode()
+    page = visitor.get("/users/sign-in-help/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "<title>Problem signing in? – casereview</title>" in text
+    assert "Contact the administrator of casereview" in text  # the default when no contact is set
+    assert verified_client(make_user("analyst")).get("/users/sign-in-help/").status_code == 200
+    # Someone past the password but stuck at the code reaches it too, from the code page.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    stuck_user = make_user("inspector", "stuck")
+    TOTPDevice.objects.create(user=stuck_user, name="authenticator", confirmed=True)
+    stuck = Client()
+    stuck.force_login(stuck_user)
+    assert 'href="/users/sign-in-help/"' in stuck.get("/login/two-factor/").content.decode()
+    assert stuck.get("/users/sign-in-help/").status_code == 200
+
+
+@override_settings(CASEREVIEW_SUPPORT_CONTACT="<script>alert(1)</script> Service desk\n0100 000 0000")
+def test_the_support_contact_is_shown_as_plain_text() -> None:
+    text = Client().get("/users/sign-in-help/").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Service desk<br>0100 000 0000" in text
+    assert "<script>alert(1)" not in text
+    assert "Contact the administrator of casereview" not in text
+
+
+@override_settings(CASEREVIEW_LOCKOUT_IP_FAILURES=5, CASEREVIEW_PROXY_COUNT=1)
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw_and_cannot_be_forged(make_user: Callable[..., Any]) -> None:
+    make_user("inspector", "ina")
+
+    def via_proxy(forwarded_for: str) -> Client:
+        return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    sprayer = via_proxy("203.0.113.9")
+    for n in range(5):
+        sign_in(sprayer, f"guess{n}", "wrong password entirely")
+    assert sign_in(via_proxy("203.0.113.9"), "ina").status_code == 429
+    assert sign_in(via_proxy("1.2.3.4, 203.0.113.9"), "ina").status_code == 429  # what the client wrote is ignored
+    assert sign_in(via_proxy("198.51.100.7"), "ina").status_code == 302  # the office next door is not locked
+    from axes.models import AccessAttempt
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+
+
+def test_without_a_proxy_count_or_with_a_malformed_header_the_connections_address_is_used() -> None:
+    from django.test import RequestFactory
+
+    from casereview.web.accounts.lockout import client_address
+
+    request = RequestFactory().get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert client_address(request) == "10.1.1.1"
+    with override_settings(CASEREVIEW_PROXY_COUNT=1):
+        assert client_address(request) == "203.0.113.9"
+        assert client_address(RequestFactory().get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="not-an-address")) == "10.1.1.1"
+    with override_settings(CASEREVIEW_PROXY_COUNT=2):
+        assert client_address(request) == "10.1.1.1"  # fewer entries than proxies: misconfigured, not trusted

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .framework import Framework, check_overall
+from .referrals import OpenSendBack, Urgency
 
 
 class TamperedReview(Exception):
@@ -31,6 +32,11 @@ class ReviewAnswers:
     overall: str = ""
     departure_reason: str = ""
     send_back: bool | None = None
+    #: With a yes: why and how urgently the case goes back (the send back is opened on submission).
+    send_back_reason: str = ""
+    send_back_urgency: str = ""
+    #: With a yes on a case that already has an open send back: open a second one (never implied).
+    send_back_another: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -40,6 +46,9 @@ class ReviewAnswers:
             "overall": self.overall,
             "departure_reason": self.departure_reason,
             "send_back": self.send_back,
+            "send_back_reason": self.send_back_reason,
+            "send_back_urgency": self.send_back_urgency,
+            "send_back_another": self.send_back_another,
         }
 
 
@@ -52,6 +61,9 @@ def clean_answers(
     overall: str,
     departure_reason: str,
     send_back: str | bool | None,
+    send_back_reason: str = "",
+    send_back_urgency: str = "",
+    send_back_another: str | bool = False,
 ) -> ReviewAnswers:
     """Normalise answers; raise ``TamperedReview`` for anything outside the framework."""
     slugs = {a.slug: a for a in framework.areas}
@@ -92,7 +104,28 @@ def clean_answers(
         answer: bool | None = None if send_back == "" else send_back == "yes"
     else:
         answer = send_back
-    return ReviewAnswers(grades, weaknesses, comments, overall, departure_reason.strip(), answer)
+    if send_back_urgency and send_back_urgency not in {u.value for u in Urgency}:
+        raise TamperedReview("the urgency must be immediate, priority or routine")
+    if isinstance(send_back_another, str):
+        if send_back_another not in ("", "yes"):
+            raise TamperedReview("the second send-back confirmation must be yes or absent")
+        another = send_back_another == "yes"
+    else:
+        another = send_back_another
+    return ReviewAnswers(
+        grades, weaknesses, comments, overall, departure_reason.strip(), answer,
+        send_back_reason=send_back_reason.strip(), send_back_urgency=send_back_urgency, send_back_another=another,
+    )
+
+
+def opens_send_back(answers: ReviewAnswers, open_send_backs: Sequence[OpenSendBack]) -> bool:
+    """Whether submitting these answers opens a send back.
+
+    A yes opens one, unless the case already has an open send back: then only an
+    explicit confirmation (``send_back_another``) opens a second, and otherwise the
+    open one covers the case (the page names it).
+    """
+    return answers.send_back is True and (not open_send_backs or answers.send_back_another)
 
 
 @dataclass(frozen=True)
@@ -101,8 +134,14 @@ class Problem:
     message: str
 
 
-def submission_problems(framework: Framework, answers: ReviewAnswers) -> list[Problem]:
-    """Everything missing or inconsistent, in page order, for the error summary."""
+def submission_problems(
+    framework: Framework, answers: ReviewAnswers, open_send_backs: Sequence[OpenSendBack] = ()
+) -> list[Problem]:
+    """Everything missing or inconsistent, in page order, for the error summary.
+
+    ``open_send_backs`` are the case's send backs not yet closed: a yes that would
+    open a send back needs its reason and urgency like any other answer.
+    """
     problems: list[Problem] = []
     for area in framework.areas:
         if area.slug not in answers.area_grades:
@@ -122,6 +161,11 @@ def submission_problems(framework: Framework, answers: ReviewAnswers) -> list[Pr
             )
     if answers.send_back is None:
         problems.append(Problem("send_back", f"Answer the question: {framework.send_back_question}"))
+    elif opens_send_back(answers, open_send_backs):
+        if not answers.send_back_reason:
+            problems.append(Problem("send_back_reason", "Say why the case is sent back (the body's liaison officer reads this)"))
+        if not answers.send_back_urgency:
+            problems.append(Problem("send_back_urgency", "Choose how urgent the send back is: immediate, priority or routine"))
     return problems
 
 

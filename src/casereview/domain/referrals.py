@@ -9,7 +9,8 @@ when an inspector accepts the body's response.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 #: A send back opened at or after this local (UK) time counts from the next working day.
@@ -132,3 +133,50 @@ def transition(state: State, action: Action, actor: Actor) -> State:
 def overdue(state: State, due: dt.date, today: dt.date) -> bool:
     """Overdue: the body still owes a response and its due day has passed."""
     return state in AWAITING_BODY and today > due
+
+
+# --- Sending back as part of a review ------------------------------------------
+
+@dataclass(frozen=True)
+class OpenSendBack:
+    """A send back of a case that is not yet closed, as a review or a page must name it."""
+
+    id: int
+    urgency: str
+    state: str
+    due_on: dt.date
+
+    def describe(self, today: dt.date) -> str:
+        return f"send back {self.id} ({self.urgency}, {STATE_WORDS.get(self.state, self.state)}, due {due_words(self.due_on, today)})"
+
+
+#: A state as a person reads it (never a code on a page or in a message).
+STATE_WORDS: Mapping[str, str] = {
+    State.OPENED: "opened",
+    State.ACKNOWLEDGED: "acknowledged",
+    State.RESPONSE_SUBMITTED: "response submitted",
+    State.RETURNED: "returned for more",
+    State.ESCALATED: "escalated",
+    State.CLOSED: "closed",
+}
+
+
+def due_words(due: dt.date, today: dt.date) -> str:
+    """When a response is due, as a banner or an e-mail says it: the working day ends at the cut-off."""
+    if due == today:
+        return f"today {CUT_OFF:%H:%M}"
+    if due == today + dt.timedelta(days=1):
+        return f"tomorrow {CUT_OFF:%H:%M}"
+    return f"{due:%A} {due.day} {due:%B %Y} {CUT_OFF:%H:%M}"
+
+
+class SecondSendBack(Exception):
+    """A case already has an open send back: opening another needs an explicit confirmation naming it."""
+
+    def __init__(self, case_ref: str, existing: Sequence[OpenSendBack], today: dt.date) -> None:
+        names = "; ".join(s.describe(today) for s in existing)
+        super().__init__(
+            f"Case {case_ref} already has an open {names}. Confirm that you want to open a second send back, "
+            "or follow the open one"
+        )
+        self.existing = list(existing)

@@ -159,9 +159,11 @@ def _agreement(pairs: Sequence[PairAgreement], fleiss: tuple[int, float | None] 
     return out
 
 
-def _send_backs(facts: Sequence[SendBackFact]) -> dict[str, Any]:
+def _send_backs(facts: Sequence[SendBackFact], at_risk_not_sent_back: int) -> dict[str, Any]:
     days = [f.days_to_response for f in facts if f.days_to_response is not None]
     return {
+        # Cases a submitted review says are at risk with no send back ever opened: publishing waits for 0.
+        "at_risk_not_sent_back": at_risk_not_sent_back,
         "count": len(facts),
         "by_urgency": dict(sorted(Counter(f.urgency for f in facts).items())),
         "open": sum(f.state != "closed" for f in facts),
@@ -198,6 +200,7 @@ def build_report(
     cases: Sequence[GradedCase],
     sample: Mapping[str, Any],  # frame_size, plan, strata [{label, frame_size, sampled}], proportional, …
     send_backs: Iterable[SendBackFact] = (),
+    at_risk_not_sent_back: int = 0,
     agreement: Sequence[PairAgreement] = (),
     fleiss: tuple[int, float | None] | None = None,
     history: Sequence[HistoryPoint] = (),
@@ -235,7 +238,7 @@ def build_report(
         "inspection": dict(inspection), "sample": dict(sample),
         "cases": [asdict(c) | {"weaknesses": sorted(c.weaknesses), "area_grades": dict(c.area_grades)}
                   for c in sorted(cases, key=lambda c: c.case_ref)],
-        "send_backs": [asdict(f) for f in facts], "history": [asdict(h) for h in ordered],
+        "send_backs": [asdict(f) for f in facts], "at_risk_not_sent_back": at_risk_not_sent_back, "history": [asdict(h) for h in ordered],
         "agreement": [asdict(p) for p in agreement], "fleiss": fleiss, "parameters": parameters,
         "links": None if links is None else {"rules": links["rules"].as_dict(), "related": dict(links["related"]),
                                              "register": dict(links["register"]), "frame": links.get("frame"),
@@ -256,7 +259,7 @@ def build_report(
         "areas": area_rows,
         "weaknesses": weaknesses,
         "weakness_baseline": weakness_baseline,
-        "send_backs": _send_backs(facts),
+        "send_backs": _send_backs(facts, at_risk_not_sent_back),
         "agreement": _agreement(agreement, fleiss),
         "links": None if links is None else links_section(
             [(c.case_ref, c.weaknesses) for c in cases], links["related"], links["register"], links["rules"],

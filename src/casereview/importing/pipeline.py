@@ -27,6 +27,7 @@ from casereview.domain.registers import (
     validate_batch,
 )
 
+from .checkpoints import checkpoint
 from .loaders import Sink, SinkRejected
 from .readers import Reader, StructureError
 
@@ -98,6 +99,7 @@ def run_import(
     refs: list[pl.DataFrame] = []
     errors: list[RowError] = []
     loading = True
+    batches_loaded = 0
     shape = StorageShaper(key)
     rejected: SinkRejected | None = None
     try:
@@ -132,6 +134,10 @@ def run_import(
                 except SinkRejected as exc:
                     loading = False
                     rejected = exc
+                else:
+                    batches_loaded += 1
+                    if batches_loaded == 1:
+                        checkpoint("register-import:first-batch")
             else:
                 loading = False
             outcome.rows += frame.height

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from casereview.web.accounts import session_views
 from casereview.web.accounts import views as account_views
 from casereview.web.api.api import api
 from casereview.web.api.views import api_not_found
@@ -13,12 +14,14 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),
     path("login/two-factor/setup/", account_views.two_factor_setup, name="two_factor_setup"),
+    path("session/keep-alive/", session_views.keep_alive, name="keep_alive"),
     path("registers/", include("casereview.web.registers.urls")),
     path("journal/", include("casereview.web.journal.urls")),
     path("inspections/", include("casereview.web.inspections.urls")),
     path("reviews/", include("casereview.web.reviews.urls")),
     path("send-backs/", include("casereview.web.referrals.urls")),
     path("users/", include("casereview.web.accounts.urls")),
+    path("notifications/", include("casereview.web.notifications.urls")),
     path("reports/", include("casereview.web.reports.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found, name="api_not_found"),

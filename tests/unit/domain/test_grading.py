@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from casereview.domain.grading import TamperedReview, clean_answers, rule_note, submission_problems
+from casereview.domain.grading import (
+    TamperedReview,
+    clean_answers,
+    opens_send_back,
+    rule_note,
+    submission_problems,
+)
+from casereview.domain.referrals import OpenSendBack
 from casereview.importing.frameworks import load_framework
 
 F = load_framework("child-protection/1")
@@ -57,3 +66,36 @@ def test_values_outside_the_framework_are_tampering(change: dict[str, object]) -
 def test_not_applicable_is_accepted_where_the_framework_allows_it() -> None:
     a = answers(area_grades={**ALL_GOOD, "police_detention": "not_applicable"})
     assert a.area_grades["police_detention"] == "not_applicable" and submission_problems(F, a) == []
+
+
+OPEN = OpenSendBack(id=7, urgency="priority", state="acknowledged", due_on=dt.date(2026, 12, 9))
+
+
+def test_a_yes_needs_its_reason_and_urgency_to_be_submitted() -> None:
+    fields = [p.field for p in submission_problems(F, answers(send_back="yes"))]
+    assert fields == ["send_back_reason", "send_back_urgency"]
+    assert [p.field for p in submission_problems(F, answers(send_back="yes", send_back_reason="  "))] == fields
+    done = answers(send_back="yes", send_back_reason=" Child at the address ", send_back_urgency="immediate")
+    assert submission_problems(F, done) == [] and done.send_back_reason == "Child at the address"
+    assert opens_send_back(done, [])
+
+
+def test_a_no_ignores_a_reason_typed_before_and_opens_nothing() -> None:
+    a = answers(send_back="no", send_back_reason="typed", send_back_urgency="routine")
+    assert submission_problems(F, a) == [] and not opens_send_back(a, [])
+
+
+def test_an_open_send_back_covers_a_yes_unless_a_second_is_confirmed() -> None:
+    covered = answers(send_back="yes", send_back_reason="typed", send_back_urgency="routine")
+    assert not opens_send_back(covered, [OPEN]) and submission_problems(F, covered, [OPEN]) == []
+    bare = answers(send_back="yes")
+    assert submission_problems(F, bare, [OPEN]) == []  # the open send back covers it: nothing to ask
+    second = answers(send_back="yes", send_back_another="yes")
+    assert opens_send_back(second, [OPEN])
+    assert [p.field for p in submission_problems(F, second, [OPEN])] == ["send_back_reason", "send_back_urgency"]
+
+
+@pytest.mark.parametrize("field, value", [("send_back_urgency", "whenever"), ("send_back_another", "maybe")])
+def test_a_send_back_value_no_form_offers_is_tampering(field: str, value: str) -> None:
+    with pytest.raises(TamperedReview):
+        answers(send_back="yes", **{field: value})

@@ -10,10 +10,13 @@ from casereview.domain.referrals import (
     TRANSITIONS,
     Action,
     Actor,
+    OpenSendBack,
+    SecondSendBack,
     State,
     TransitionRefused,
     Urgency,
     due_date,
+    due_words,
     overdue,
     transition,
 )
@@ -70,3 +73,23 @@ def test_overdue_only_while_the_body_owes_a_response() -> None:
     assert not overdue(State.ACKNOWLEDGED, due, dt.date(2026, 12, 7))
     assert not overdue(State.RESPONSE_SUBMITTED, due, dt.date(2027, 1, 1))
     assert not overdue(State.CLOSED, due, dt.date(2027, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("due", "words"),
+    [
+        (dt.date(2026, 12, 2), "today 17:00"),
+        (dt.date(2026, 12, 3), "tomorrow 17:00"),
+        (dt.date(2026, 12, 9), "Wednesday 9 December 2026 17:00"),
+        (dt.date(2026, 12, 1), "Tuesday 1 December 2026 17:00"),  # already past: a date, never "yesterday"
+    ],
+)
+def test_due_days_are_said_in_words(due: dt.date, words: str) -> None:
+    assert due_words(due, dt.date(2026, 12, 2)) == words
+
+
+def test_a_second_send_back_is_refused_naming_the_open_one_in_words() -> None:
+    open_one = OpenSendBack(id=12, urgency="immediate", state=State.RESPONSE_SUBMITTED.value, due_on=dt.date(2026, 12, 2))
+    message = str(SecondSendBack("SYN00000001", [open_one], dt.date(2026, 12, 2)))
+    assert "Case SYN00000001 already has an open send back 12 (immediate, response submitted, due today 17:00)" in message
+    assert "response_submitted" not in message and "Confirm" in message

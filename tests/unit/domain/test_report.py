@@ -79,10 +79,11 @@ def test_send_backs_and_agreement_are_summarised() -> None:
     report = build(
         send_backs=[SendBackFact("priority", "closed", False, 2.0), SendBackFact("immediate", "opened", True, None),
                     SendBackFact("priority", "responded", False, 5.0)],
+        at_risk_not_sent_back=2,
         agreement=[PairAgreement(("team", ""), 20, 0.85, 0.7, 0.75), PairAgreement(("ann", "bob"), 20, 0.85, 0.7, 0.75)],
     )
     assert report["send_backs"] == {"count": 3, "by_urgency": {"immediate": 1, "priority": 2}, "open": 2, "overdue": 1,
-                                    "median_days_to_response": 3.5}
+                                    "median_days_to_response": 3.5, "at_risk_not_sent_back": 2}
     agreement = report["agreement"]
     assert (agreement["pairs"], agreement["percent_agreement"], agreement["cohen_kappa"], agreement["weighted_kappa_linear"]) == (20, 85.0, 0.7, 0.75)
     assert agreement["by_pair"][0]["raters"] == ["ann", "bob"]

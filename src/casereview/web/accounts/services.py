@@ -23,7 +23,11 @@ AUTHENTICATOR_DEVICE = "authenticator"
 
 
 class AccountError(Exception):
-    """A user could not be created or changed; the message says why."""
+    """A user could not be created or changed; the message says why (``field``: the answer it is about, if one)."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def user_create(*, username: str, role: str, password: str, email: str = "", actor: Any = None) -> AbstractUser:
@@ -60,17 +64,29 @@ def _user(username: str) -> Any:
     return user
 
 
+def _sessions_end(user: Any) -> int:
+    """End every session the user holds; returns how many ended."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+def _refuse_own(user: Any, actor: Any, doing: str) -> None:
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        raise AccountError(f"You cannot {doing} your own account; ask another administrator")
+
+
 def user_deactivate(*, username: str, actor: Any = None) -> int:
     """Deactivate a user and end every session they hold; returns how many sessions ended."""
     user = _user(username)
+    _refuse_own(user, actor, "deactivate")
     with transaction.atomic():
         user.is_active = False
         user.save(update_fields=["is_active"])
-        ended = 0
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-            if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-                session.delete()
-                ended += 1
+        ended = _sessions_end(user)
         from casereview.web.api.services import tokens_revoke_for
 
         revoked = tokens_revoke_for(user)
@@ -81,6 +97,81 @@ def user_deactivate(*, username: str, actor: Any = None) -> int:
             object_type="user",
             object_id=username,
             detail={"sessions_ended": ended, "api_tokens_revoked": revoked},
+        )
+    return ended
+
+
+def user_reactivate(*, username: str, actor: Any = None) -> None:
+    """Let a deactivated user sign in again (with their password and second factor as before)."""
+    user = _user(username)
+    if user.is_active:
+        raise AccountError(f"{username} is already active")
+    with transaction.atomic():
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        journal_record(
+            actor=actor, operation=Operation.ADMINISTRATION, action="user_reactivate",
+            object_type="user", object_id=username,
+        )
+
+
+def user_role_change(*, username: str, role: str, body_code: str = "", actor: Any = None) -> None:
+    """Give a user another role (one role each); a liaison officer with the body they work for.
+
+    A liaison officer serves one body: moving them to another takes them off the
+    first body's contacts in the same transaction (they stop seeing its send backs
+    at once), and a role other than liaison officer takes them off every body's
+    liaison contacts.
+    """
+    from casereview.web.referrals.services import body_contact_add, body_contact_remove
+    from casereview.web.registers.models import Body
+
+    from .selectors import liaison_bodies
+
+    if role not in ROLES:
+        raise AccountError("Choose a role")
+    user = _user(username)
+    _refuse_own(user, actor, "change the role of")
+    body = None
+    served = liaison_bodies(user)
+    if role == Role.LIAISON_OFFICER:
+        if not body_code:
+            raise AccountError("Choose the body this liaison officer works for", field="body")
+        body = Body.objects.filter(code=body_code).first()
+        if body is None:
+            raise AccountError(f"There is no body with the code {body_code!r}", field="body")
+    before = sorted(user.groups.values_list("name", flat=True))
+    if before == [role] and (body is None or body.code in served):
+        raise AccountError(f"{username} is already {Role(role).label.lower()}" + (f" for {body.code}" if body else ""))
+    with transaction.atomic():
+        user.groups.set([Group.objects.get_or_create(name=role)[0]])
+        for code in served:
+            if body is None or code != body.code:
+                body_contact_remove(body=Body.objects.get(code=code), user=user, kind="liaison", actor=actor)
+        if body is not None and body.code not in served:
+            body_contact_add(body=body, user=user, kind="liaison", actor=actor)
+        journal_record(
+            actor=actor, operation=Operation.ADMINISTRATION, action="user_role_change",
+            object_type="user", object_id=username,
+            detail={"from": before, "to": role, "body": body.code if body is not None else "",
+                    "bodies_left": sorted(set(served) - ({body.code} if body is not None else set()))},
+        )
+
+
+def user_second_factor_reset(*, username: str, actor: Any = None) -> int:
+    """Remove a user's authenticator and recovery codes and end their sessions; returns the sessions ended.
+
+    At their next sign-in they set up an authenticator app again (and get new recovery codes).
+    """
+    user = _user(username)
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=user).count() + StaticDevice.objects.filter(user=user).count()
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()  # and its codes
+        ended = _sessions_end(user)
+        journal_record(
+            actor=actor, operation=Operation.ADMINISTRATION, action="user_second_factor_reset",
+            object_type="user", object_id=username, detail={"devices_removed": removed, "sessions_ended": ended},
         )
     return ended
 
@@ -98,6 +189,28 @@ def user_unlock(*, username: str, actor: Any = None) -> int:
             object_type="user",
             object_id=username,
             detail={"attempts_cleared": cleared},
+        )
+    return cleared
+
+
+def address_unlock(*, address: str, actor: Any = None) -> int:
+    """Lift a lock-out on an address: clears the failed sign-ins recorded from it; returns the records cleared.
+
+    Usernames locked only by failures from this address are unlocked with it (their failures are the same records).
+    """
+    import ipaddress
+
+    from axes.utils import reset
+
+    try:
+        address = str(ipaddress.ip_address(address.strip()))
+    except ValueError as exc:
+        raise AccountError(f"{address[:45]!r} is not an IP address") from exc
+    with transaction.atomic():
+        cleared = int(reset(ip=address) or 0)
+        journal_record(
+            actor=actor, operation=Operation.ADMINISTRATION, action="address_unlock",
+            object_type="address", object_id=address, detail={"attempts_cleared": cleared},
         )
     return cleared
 
@@ -161,15 +274,6 @@ def is_verified(user: Any) -> bool:
     """Signed in and past the second factor in this session (set by django-otp's middleware)."""
     check = getattr(user, "is_verified", None)
     return bool(getattr(user, "is_authenticated", False) and check is not None and check())
-
-
-def locked_usernames() -> list[dict[str, Any]]:
-    """Usernames and addresses with failed sign-ins on record (django-axes), most recent first."""
-    from axes.models import AccessAttempt
-
-    return list(
-        AccessAttempt.objects.order_by("-attempt_time").values("username", "ip_address", "failures_since_start", "attempt_time")[:200]
-    )
 
 
 def users_listed() -> list[dict[str, Any]]:

@@ -9,11 +9,14 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from casereview.domain.journal import Operation
+from casereview.domain.sign_in import LockKind
 from casereview.web.journal.services import journal_record
+
+from .lockout import REQUEST_LOCK, client_address
 
 
 def _ip(request: Any) -> str:
-    return str(getattr(request, "META", {}).get("REMOTE_ADDR", "")) if request is not None else ""
+    return (client_address(request) or "") if request is not None else ""
 
 
 @receiver(user_logged_in)
@@ -46,6 +49,7 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
 def _locked_out(sender: Any, request: Any, username: str | None = None, ip_address: str | None = None, **kwargs: Any) -> None:
     journal_record(
         actor=None, operation=Operation.AUTHENTICATION, action="locked_out",
-        object_type="user", object_id=str(username or "")[:64], detail={"ip": ip_address or ""},
+        object_type="user", object_id=str(username or "")[:64],
+        detail={"ip": ip_address or "", "lock": str(getattr(request, REQUEST_LOCK, LockKind.USERNAME))},
         actor_name="anonymous",
     )

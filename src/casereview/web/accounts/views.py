@@ -1,4 +1,8 @@
-"""Sign-in: password, then a second factor (authenticator app or recovery code)."""
+"""Sign-in: password, then a second factor (authenticator app or recovery code).
+
+Also the administrators' pages for accounts (users, a user's page, locked sign-ins,
+*Confirm it's you*) and *Problem signing in?*, open to everyone.
+"""
 
 from __future__ import annotations
 
@@ -10,26 +14,27 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
 from casereview.domain.journal import Operation
-from casereview.domain.roles import Role
+from casereview.domain.roles import ROLES, Role
 from casereview.web.core.access import role_required
 from casereview.web.journal.services import journal_record
 
 from .forms import SecondFactorForm
 from .middleware import SESSION_STARTED
+from .recent import recent_sign_in_required
 from .services import (
     has_confirmed_device,
     is_verified,
-    locked_usernames,
     second_factor_enrol,
     totp_device_for_enrolment,
-    user_unlock,
 )
 
 
@@ -47,6 +52,12 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["expired"] = self.request.GET.get("expired") == "1"
+        # Answers kept from a page posted after the session ended wait for this browser's user on `next`.
+        from .kept import idle_minutes, kept_answers_waiting
+
+        context["kept"] = kept_answers_waiting(self.request, context.get(self.redirect_field_name) or "")
+        context["timeout"] = self.request.GET.get("timeout") == "1" or context["kept"]
+        context["idle_minutes"] = idle_minutes()
         return context
 
 
@@ -55,6 +66,14 @@ def _next_url(request: HttpRequest) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return "/"
+
+
+def _with_next(name: str, request: HttpRequest) -> str:
+    """The URL named ``name`` carrying this request's (same-origin) ``next`` on to the next sign-in step."""
+    from urllib.parse import urlencode
+
+    target = _next_url(request)
+    return reverse(name) + (f"?{urlencode({'next': target}, safe='/')}" if target != "/" else "")
 
 
 def _verified(request: HttpRequest, device: Any) -> None:
@@ -67,7 +86,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if is_verified(request.user):
         return redirect(_next_url(request))
     if not has_confirmed_device(request.user):
-        return redirect("two_factor_setup")
+        return redirect(_with_next("two_factor_setup", request))
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["code"])
@@ -90,7 +109,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if has_confirmed_device(request.user) and not is_verified(request.user):
-        return redirect("two_factor_verify")
+        return redirect(_with_next("two_factor_verify", request))
     device = totp_device_for_enrolment(request.user)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -100,7 +119,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         )
         if codes is not None:
             _verified(request, device)
-            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
         form.add_error("code", "The code is not right. Enter the 6-digit code your app shows now")
     secret = base64.b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m")
@@ -118,33 +137,41 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMINISTRATOR)
 def locked(request: HttpRequest) -> HttpResponse:
-    """Administrators see failed sign-ins on record and lift lock-outs."""
+    """Administrators see the username and address locks in force, and lift them."""
+    from .lockout import lockout_limits
+    from .selectors import failed_sign_ins, sign_in_locks
+    from .services import AccountError, address_unlock, user_unlock
+
     if request.method == "POST":
-        username = request.POST.get("username", "")[:150]
+        username, address = request.POST.get("username", "")[:150], request.POST.get("address", "")[:45]
         if username:
             user_unlock(username=username, actor=request.user)
             messages.success(request, f"Sign-in for {username} is unlocked")
+        elif address:
+            try:
+                address_unlock(address=address, actor=request.user)
+            except AccountError:
+                return redirect("accounts:locked")
+            messages.success(request, f"Sign-in from {address} is unlocked")
         return redirect("accounts:locked")
-    return render(request, "accounts/locked.html", {"attempts": locked_usernames()})
+    locks = sign_in_locks()
+    return render(request, "accounts/locked.html", {
+        "username_locks": [lock for lock in locks if lock.kind == "username"],
+        "address_locks": [lock for lock in locks if lock.kind == "address"],
+        "attempts": failed_sign_ins(), "limits": lockout_limits(), "minutes": _cool_off_minutes(),
+    })
 
 
 @role_required(Role.ADMINISTRATOR)
 def users(request: HttpRequest) -> HttpResponse:
-    """Administrators add users (a liaison officer with their body) and deactivate them."""
-    from casereview.domain.roles import ROLES
+    """Administrators add users (a liaison officer with their body); each user's page changes one."""
     from casereview.web.referrals.services import body_contact_add
     from casereview.web.registers.models import Body
 
-    from .services import AccountError, user_create, user_deactivate, users_listed
+    from .services import AccountError, user_create, users_listed
 
     errors: dict[str, str] = {}
     form = {"username": "", "email": "", "role": "", "body": ""}
-    if request.method == "POST" and request.POST.get("deactivate"):
-        username = request.POST["deactivate"][:150]
-        if username != request.user.get_username():
-            user_deactivate(username=username, actor=request.user)
-            messages.success(request, f"{username} is deactivated; their sessions and API tokens have ended")
-        return redirect("accounts:users")
     if request.method == "POST":
         form = {key: request.POST.get(key, "").strip()[:150] for key in form}
         password = request.POST.get("password", "")
@@ -188,3 +215,149 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+
+def _cool_off_minutes() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+def sign_in_help(request: HttpRequest) -> HttpResponse:
+    """Problem signing in? Who to contact (CASEREVIEW_SUPPORT_CONTACT); open to everyone, signed in or not."""
+    return render(request, "accounts/sign_in_help.html", {
+        "contact": str(settings.CASEREVIEW_SUPPORT_CONTACT).strip(), "minutes": _cool_off_minutes(),
+    })
+
+
+def _admin_next(request: HttpRequest) -> str:
+    """Where to go after confirming: a page of this site, else the Users page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("accounts:users")
+
+
+@role_required(Role.ADMINISTRATOR)
+def confirm_identity(request: HttpRequest) -> HttpResponse:
+    """Confirm it's you: an administrator's password and a second-factor code, before changing accounts."""
+    from django.contrib.auth import authenticate
+
+    from .forms import ConfirmIdentityForm
+    from .recent import identity_confirmed
+
+    back = _admin_next(request)
+    form = ConfirmIdentityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        me = request.user
+        checked = authenticate(request, username=me.get_username(), password=form.cleaned_data["password"])
+        if checked is None or checked.pk != me.pk:
+            form.add_error("password", "Your password is not right")
+        elif (device := match_token(me, form.cleaned_data["code"])) is None:
+            journal_record(actor=me, operation=Operation.AUTHENTICATION, action="second_factor_failed",
+                           object_type="user", object_id=me.get_username())
+            form.add_error("code", "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code")
+        else:
+            identity_confirmed(request)
+            journal_record(actor=me, operation=Operation.AUTHENTICATION, action="identity_confirmed",
+                           object_type="user", object_id=me.get_username(),
+                           detail={"method": "recovery code" if device.name == "recovery" else "authenticator"})
+            return redirect(back)
+    return render(request, "accounts/confirm_identity.html", {
+        "form": form, "next": back, "minutes": settings.CASEREVIEW_RECENT_SIGN_IN_SECONDS // 60,
+    }, status=400 if form.errors else 200)
+
+
+def _user_page(request: HttpRequest, username: str, *, form: Any = None, refusal: str = "", status: int = 200) -> HttpResponse:
+    from .forms import RoleChangeForm
+    from .recent import recent_enough
+    from .selectors import bodies_listed, user_account
+
+    account = user_account(username)
+    if account is None:
+        raise Http404
+    if form is None:
+        body = account["liaison_bodies"][0] if len(account["liaison_bodies"]) == 1 else ""
+        form = RoleChangeForm(initial={"role": account["role"], "body": body})
+    return render(request, "accounts/user.html", {
+        "account": account, "form": form, "refusal": refusal, "bodies": bodies_listed(),
+        "roles": [(r, Role(r).label) for r in ROLES], "own": username == request.user.get_username(),
+        "recent": recent_enough(request), "minutes": settings.CASEREVIEW_RECENT_SIGN_IN_SECONDS // 60,
+    }, status=status)
+
+
+@role_required(Role.ADMINISTRATOR)
+def user_page(request: HttpRequest, username: str) -> HttpResponse:
+    """One user's account: role (and body), second factor, deactivate or reactivate."""
+    return _user_page(request, username)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+@recent_sign_in_required
+def user_role(request: HttpRequest, username: str) -> HttpResponse:
+    from .forms import RoleChangeForm
+    from .services import AccountError, user_role_change
+
+    form = RoleChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            user_role_change(username=username, role=form.cleaned_data["role"], body_code=form.cleaned_data["body"],
+                             actor=request.user)
+        except AccountError as exc:
+            form.add_error(exc.field or "role", str(exc))
+        else:
+            messages.success(request, f"{username} is now {Role(form.cleaned_data['role']).label.lower()}")
+            return redirect("accounts:user", username=username)
+    return _user_page(request, username, form=form, status=400)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+@recent_sign_in_required
+def user_reactivate_view(request: HttpRequest, username: str) -> HttpResponse:
+    from .services import AccountError, user_reactivate
+
+    try:
+        user_reactivate(username=username, actor=request.user)
+    except AccountError as exc:
+        return _user_page(request, username, refusal=str(exc), status=400)
+    messages.success(request, f"{username} can sign in again")
+    return redirect("accounts:user", username=username)
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_POST
+@recent_sign_in_required
+def user_second_factor_reset_view(request: HttpRequest, username: str) -> HttpResponse:
+    from .services import AccountError, user_second_factor_reset
+
+    try:
+        user_second_factor_reset(username=username, actor=request.user)
+    except AccountError as exc:
+        return _user_page(request, username, refusal=str(exc), status=400)
+    messages.success(request, f"{username}'s second factor is reset: they set up their authenticator app again at their next sign-in")
+    return redirect("accounts:user", username=username)
+
+
+@role_required(Role.ADMINISTRATOR)
+@recent_sign_in_required
+def user_deactivate_view(request: HttpRequest, username: str) -> HttpResponse:
+    """Deactivating asks first: a page naming the user, then POST."""
+    from .selectors import user_account
+    from .services import AccountError, user_deactivate
+
+    account = user_account(username)
+    if account is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            user_deactivate(username=username, actor=request.user)
+        except AccountError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"{username} is deactivated; their sessions and API tokens have ended")
+            return redirect("accounts:user", username=username)
+    elif username == request.user.get_username():
+        error = "You cannot deactivate your own account; ask another administrator"
+    return render(request, "accounts/user_deactivate.html", {"account": account, "error": error},
+                  status=400 if error else 200)

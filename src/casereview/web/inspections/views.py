@@ -11,6 +11,7 @@ from casereview.domain.roles import Role
 from casereview.domain.sampling import PlanError, allocate, margin_for, plan_from_mapping
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import role_required
+from casereview.web.referrals.selectors import at_risk_cases
 from casereview.web.registers.selectors import bodies_for_choice
 
 from . import selectors
@@ -56,7 +57,8 @@ def _led(request: HttpRequest, inspection_id: int) -> Any:
 
 
 def _detail(request: HttpRequest, inspection: Any, *, draw_form: DrawForm | None = None,
-            replace_form: ReplaceForm | None = None, preview: Any = None, error: str = "", status: int = 200) -> HttpResponse:
+            replace_form: ReplaceForm | None = None, preview: Any = None, error: str = "", status: int = 200,
+            kept_resolution: dict[str, Any] | None = None) -> HttpResponse:
     from casereview.web.reviews import selectors as review_selectors
     from casereview.web.reviews.services import disagreements
 
@@ -67,7 +69,7 @@ def _detail(request: HttpRequest, inspection: Any, *, draw_form: DrawForm | None
         {
             "inspection": inspection,
             "sample": sample,
-            "strata": sample.manifest["strata"] if sample else [],
+            "strata": sample.manifest.get("strata", []) if sample else [],  # an imported sample has no strata
             "replacements": selectors.sample_replacements(sample) if sample else [],
             "registers": selectors.registers_for_draw(inspection),
             "draw_form": draw_form or DrawForm(initial={"allocation": "proportional", "strata": ["category"], "minimum_per_stratum": 0}),
@@ -77,9 +79,11 @@ def _detail(request: HttpRequest, inspection: Any, *, draw_form: DrawForm | None
             "inspectors": selectors.inspectors_available(),
             "assignment_counts": selectors.assignment_counts(inspection) if sample else {},
             "disagreements": disagreements(inspection) if sample else [],
+            "at_risk": at_risk_cases(inspection) if sample else [],
             "agreement": review_selectors.agreement_for(inspection) if sample else None,
             "drift": review_selectors.agreement_drift(inspection) if sample else [],
             "grades": load_framework(inspection.framework).grades,
+            "kept_resolution": kept_resolution,  # answers posted after the session had ended (resolve)
         },
         status=status,
     )
@@ -226,6 +230,18 @@ def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
         resolution_record(sampled_case=case, final_overall=request.POST.get("final_overall", ""),
                           rationale=request.POST.get("rationale", ""), actor=request.user)
 
+    if request.method != "POST":
+        # A resolution posted after the session had ended comes back once, unsaved (accounts/kept.py).
+        from casereview.web.accounts.kept import kept_answers_take
+
+        inspection = _led(request, inspection_id)
+        kept = kept_answers_take(request)
+        case_id = str(kept.get("sampled_case") or "") if kept is not None else ""
+        if kept is not None and case_id.isdigit():
+            return _detail(request, inspection, kept_resolution={
+                "sampled_case": int(case_id), "final_overall": str(kept.get("final_overall") or ""),
+                "rationale": str(kept.get("rationale") or "")[:10_000],
+            })
     return _lead_action(request, inspection_id, act)
 
 

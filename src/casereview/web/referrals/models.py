@@ -28,6 +28,8 @@ class BodyContact(models.Model):
 class SendBack(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="send_backs")
     sampled_case = models.ForeignKey(SampledCase, on_delete=models.PROTECT, related_name="send_backs")
+    #: The submitted review whose yes opened it (None when opened on its own, e.g. for an imported review).
+    review = models.ForeignKey("reviews.Review", null=True, blank=True, on_delete=models.PROTECT, related_name="send_backs")
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="send_backs")
     reason = models.TextField()
     urgency = models.CharField(max_length=10)

@@ -5,12 +5,21 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from casereview.domain.referrals import OPEN_STATES, State, overdue
+from casereview.domain.referrals import (
+    OPEN_STATES,
+    STATE_WORDS,
+    OpenSendBack,
+    State,
+    Urgency,
+    due_words,
+    overdue,
+)
 from casereview.domain.roles import Role
 from casereview.web.accounts.services import user_roles
+from casereview.web.reviews.models import Review
 
 from .models import BodyContact, SendBack
 
@@ -18,6 +27,23 @@ from .models import BodyContact, SendBack
 def late(send_back: SendBack, today: Any) -> bool:
     """Overdue now, or already escalated for being overdue: what dashboards and reports count."""
     return overdue(State(send_back.state), send_back.due_on, today) or send_back.state == State.ESCALATED.value
+
+
+def open_send_backs(sampled_case: Any) -> list[OpenSendBack]:
+    """The case's send backs not yet closed, oldest first."""
+    return [
+        OpenSendBack(id=pk, urgency=urgency, state=state, due_on=due_on)
+        for pk, urgency, state, due_on in SendBack.objects.filter(sampled_case=sampled_case)
+        .exclude(state=State.CLOSED.value).order_by("opened_at", "id").values_list("id", "urgency", "state", "due_on")
+    ]
+
+
+def case_send_backs(sampled_case_ids: list[int]) -> dict[int, list[SendBack]]:
+    """Every send back of these sampled cases (all states), oldest first, by sampled case: one query."""
+    out: dict[int, list[SendBack]] = {}
+    for s in SendBack.objects.filter(sampled_case_id__in=sampled_case_ids).order_by("opened_at", "id"):
+        out.setdefault(s.sampled_case_id, []).append(s)
+    return out
 
 
 def send_backs_visible(user: Any) -> QuerySet[SendBack]:
@@ -66,3 +92,113 @@ def dashboard(user: Any) -> dict[str, Any]:
         "median_days_to_response": statistics.median(days) if days else None,
         "responses": len(days),
     }
+
+
+def at_risk_cases(inspection: Any) -> list[dict[str, Any]]:
+    """Every case of the inspection a submitted review says is at risk, or that was sent back, for the lead.
+
+    Each row: the case, each submitted review's answer (first and moderation, so the lead sees both), the
+    case's send backs, and ``unsent`` — a yes with no send back ever opened ("At risk, not sent back").
+    Two queries whatever the number of cases.
+    """
+    rows: dict[int, dict[str, Any]] = {}
+    for review in (
+        Review.objects.filter(assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED)
+        .select_related("assignment__sampled_case", "assignment__inspector")
+        .defer("assignment__sampled_case__sample__manifest")
+    ):
+        case = review.assignment.sampled_case
+        row = rows.setdefault(case.pk, {"sampled_case": case, "answers": {}, "send_backs": []})
+        row["answers"][review.assignment.kind] = {
+            "answer": review.send_back, "inspector": review.assignment.inspector.get_username(),
+            "assignment_id": review.assignment_id,
+        }
+    for s in SendBack.objects.filter(inspection=inspection).select_related("sampled_case").order_by("opened_at", "id"):
+        rows.setdefault(s.sampled_case_id, {"sampled_case": s.sampled_case, "answers": {}, "send_backs": []})[
+            "send_backs"
+        ].append(s)
+    today = timezone.localdate()
+    out = []
+    for row in rows.values():
+        said_yes = [a for a in row["answers"].values() if a["answer"] is True]
+        if not said_yes and not row["send_backs"]:
+            continue
+        row["marks"] = [row["answers"].get("first"), row["answers"].get("moderation")]
+        row["unsent"] = bool(said_yes) and not row["send_backs"]
+        row["send_to"] = said_yes[0]["assignment_id"] if said_yes else None
+        row["late"] = [s.pk for s in row["send_backs"] if late(s, today)]
+        out.append(row)
+    return sorted(out, key=lambda r: (not r["unsent"], r["sampled_case"].case_ref))
+
+
+def at_risk_not_sent_back(inspection: Any) -> list[str]:
+    """References of cases a submitted review says are at risk and that no send back was ever opened for."""
+    return sorted(set(
+        Review.objects.filter(
+            assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED, send_back=True,
+        )
+        .filter(~Exists(SendBack.objects.filter(sampled_case=OuterRef("assignment__sampled_case"))))
+        .values_list("assignment__sampled_case__case_ref", flat=True)
+    ))
+
+
+URGENCY_CHOICES = [
+    (Urgency.IMMEDIATE.value, "Immediate – the same working day"),
+    (Urgency.PRIORITY.value, "Priority – 5 working days"),
+    (Urgency.ROUTINE.value, "Routine – 20 working days"),
+]
+
+
+def send_back_context(user: Any, assignment: Any) -> dict[str, Any]:
+    """What the review page shows of its case's send backs, and what it offers when the answer is yes."""
+    today = timezone.localdate()
+    mine = case_send_backs([assignment.sampled_case_id]).get(assignment.sampled_case_id, [])
+    visible = set(send_backs_visible(user).filter(pk__in=[s.pk for s in mine]).values_list("pk", flat=True)) if mine else set()
+    open_ones = [OpenSendBack(s.pk, s.urgency, s.state, s.due_on) for s in mine if s.state != State.CLOSED.value]
+    return {
+        "case_send_backs": [
+            {"send_back": s, "visible": s.pk in visible, "state": STATE_WORDS.get(s.state, s.state),
+             "due": due_words(s.due_on, today), "late": late(s, today)}
+            for s in mine
+        ],
+        "open_send_backs": [o.describe(today) for o in open_ones],
+        "urgency_choices": URGENCY_CHOICES,
+    }
+
+
+def sent_back_words(send_back: SendBack, case_ref: str) -> str:
+    """"Case X sent back to BODY, immediate, due today 17:00": the banner's and the message's one wording."""
+    due = due_words(send_back.due_on, timezone.localdate())
+    return f"Case {case_ref} sent back to {send_back.body.code}, {send_back.urgency}, due {due}"
+
+
+def submitted_message(review: Review, sampled_case: Any) -> str:
+    """The banner after a submission: the send back it opened, the open one that covers the case, or plain."""
+    today = timezone.localdate()
+    opened = SendBack.objects.filter(review=review).select_related("body").order_by("-id").first()
+    if opened is not None:
+        return sent_back_words(opened, sampled_case.case_ref)
+    if review.send_back:
+        existing = open_send_backs(sampled_case)
+        if existing:
+            return (f"Review submitted. Case {sampled_case.case_ref} is already sent back: "
+                    + "; ".join(o.describe(today) for o in existing))
+    return "Review submitted"
+
+
+def send_backs_listed(*, inspection_id: int | None = None, state: str | None = None) -> list[dict[str, Any]]:
+    """Send backs for the command line, oldest first; ``state`` "open" means every state but closed."""
+    today = timezone.localdate()
+    found = SendBack.objects.select_related("sampled_case", "body").order_by("opened_at", "id")
+    if inspection_id is not None:
+        found = found.filter(inspection_id=inspection_id)
+    if state == "open":
+        found = found.exclude(state=State.CLOSED.value)
+    elif state is not None:
+        found = found.filter(state=state)
+    return [
+        {"id": s.pk, "inspection_id": s.inspection_id, "body": s.body.code, "case_ref": s.sampled_case.case_ref,
+         "urgency": s.urgency, "state": s.state, "opened_at": s.opened_at.isoformat(), "due": s.due_on.isoformat(),
+         "overdue": late(s, today), "review_id": s.review_id}
+        for s in found
+    ]

@@ -7,7 +7,6 @@ from typing import Any
 
 import holidays as holiday_calendar
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from casereview.domain.referrals import (
     DEFAULT_WORKING_DAYS,
     Action,
     Actor,
+    SecondSendBack,
     State,
     Urgency,
     due_date,
@@ -26,8 +26,11 @@ from casereview.domain.roles import Role
 from casereview.web.accounts.services import user_roles
 from casereview.web.inspections.models import SampledCase
 from casereview.web.journal.services import journal_record
+from casereview.web.notifications import messages as notices
+from casereview.web.notifications.services import mail_queue
 
 from .models import BodyContact, SendBack, SendBackEvent
+from .selectors import open_send_backs
 
 
 class SendBackError(Exception):
@@ -64,8 +67,29 @@ def body_contact_add(*, body: Any, user: Any, kind: str, actor: Any = None) -> B
     return contact
 
 
-def sendback_open(*, sampled_case: SampledCase, reason: str, urgency: str, actor: Any) -> SendBack:
-    """Send a case back to its body (a disclosure), with a due date in working days."""
+def body_contact_remove(*, body: Any, user: Any, kind: str, actor: Any = None) -> bool:
+    """Take a user off a body's contacts (a liaison officer moved or no longer one); False if they were not on."""
+    with transaction.atomic():
+        removed, _ = BodyContact.objects.filter(body=body, user=user, kind=kind).delete()
+        if removed:
+            journal_record(
+                actor=actor, operation=Operation.ADMINISTRATION, action="body_contact_remove",
+                object_type="body", object_id=body.code, detail={"user": user.get_username(), "kind": kind},
+            )
+    return bool(removed)
+
+
+def sendback_open(
+    *, sampled_case: SampledCase, reason: str, urgency: str, actor: Any, confirm_another: bool = False,
+    review: Any = None,
+) -> SendBack:
+    """Send a case back to its body (a disclosure), with a due date in working days.
+
+    A case that already has an open send back gets a second one only with
+    ``confirm_another`` (``SecondSendBack`` names the open one otherwise): never a
+    silent duplicate.  Call it inside a caller's transaction to open it together
+    with the caller's own write (a review's submission passes ``review``).
+    """
     if not reason.strip():
         raise SendBackError("Say why the case is sent back")
     try:
@@ -77,9 +101,14 @@ def sendback_open(*, sampled_case: SampledCase, reason: str, urgency: str, actor
     local = timezone.localtime(now).replace(tzinfo=None)
     due = due_date(local, level, bank_holidays(range(local.year, local.year + 2)), working_days())
     with transaction.atomic():
+        # The case's row is the lock: two people answering yes at once cannot both find no open send back.
+        SampledCase.objects.select_for_update().filter(pk=sampled_case.pk).exists()
+        existing = open_send_backs(sampled_case)
+        if existing and not confirm_another:
+            raise SecondSendBack(sampled_case.case_ref, existing, timezone.localdate())
         send_back = SendBack.objects.create(
             inspection=inspection, sampled_case=sampled_case, body=inspection.body, reason=reason.strip(),
-            urgency=level.value, state=State.OPENED.value, opened_by=actor, opened_at=now, due_on=due,
+            urgency=level.value, state=State.OPENED.value, opened_by=actor, opened_at=now, due_on=due, review=review,
         )
         SendBackEvent.objects.create(
             send_back=send_back, action="open", from_state="", to_state=State.OPENED.value, by=actor,
@@ -88,7 +117,14 @@ def sendback_open(*, sampled_case: SampledCase, reason: str, urgency: str, actor
         journal_record(
             actor=actor, operation=Operation.DISCLOSURE, action="send_back_open", object_type="send_back",
             object_id=send_back.pk, recipient=inspection.body.code, reason=level.value,
-            detail={"sampled_case": sampled_case.pk, "due_on": due.isoformat()},
+            detail={"sampled_case": sampled_case.pk, "due_on": due.isoformat(), "review": getattr(review, "pk", None),
+                    "second": bool(existing)},
+        )
+        # The body's liaison officers hear at once (after commit); the e-mail names the case, never the reason.
+        notice = notices.send_back_opened(send_back, today=timezone.localdate(now))
+        mail_queue(
+            event=notice.event, subject=notice.subject, body=notice.body, object_type="send_back", object_id=send_back.pk,
+            recipients=[c.user for c in BodyContact.objects.filter(body=send_back.body, kind=BodyContact.Kind.LIAISON).select_related("user")],
         )
     return send_back
 
@@ -132,6 +168,17 @@ def sendback_act(*, send_back: SendBack, action: str, actor: Any, expected_versi
             action=f"send_back_{move.value}", object_type="send_back", object_id=send_back.pk,
             detail={"from": send_back.state, "to": target.value},
         )
+        # Whoever acts next hears at once (after commit): an answer goes to the inspector who sent the case back
+        # and the inspection's lead, a return to the body's liaison officers.  Never the note itself.
+        if move in (Action.RESPOND, Action.RETURN):
+            if move is Action.RESPOND:
+                notice = notices.send_back_responded(send_back, today=timezone.localdate(now))
+                told = [send_back.opened_by, send_back.inspection.lead]
+            else:
+                notice = notices.send_back_returned(send_back, today=timezone.localdate(now))
+                told = [c.user for c in BodyContact.objects.filter(body=send_back.body, kind=BodyContact.Kind.LIAISON).select_related("user")]
+            mail_queue(event=notice.event, recipients=told, subject=notice.subject, body=notice.body,
+                       object_type="send_back", object_id=send_back.pk)
     return SendBack.objects.get(pk=send_back.pk)
 
 
@@ -158,21 +205,11 @@ def sendbacks_escalate(*, today: dt.date | None = None) -> list[SendBack]:
                 actor=None, operation=Operation.ALTERATION, action="send_back_escalate", object_type="send_back",
                 object_id=send_back.pk, detail={"due_on": send_back.due_on.isoformat()},
             )
+            # The body's senior leads and the lead inspector, through the outbox with the escalation itself.
+            notice = notices.send_back_escalated(send_back)
+            senior = [c.user for c in BodyContact.objects.filter(body=send_back.body, kind=BodyContact.Kind.SENIOR_LEAD).select_related("user")]
+            mail_queue(event=notice.event, recipients=[*senior, send_back.inspection.lead], subject=notice.subject,
+                       body=notice.body, object_type="send_back", object_id=send_back.pk)
         send_back.refresh_from_db()
         escalated.append(send_back)
-        recipients = [c.user.email for c in BodyContact.objects.filter(body=send_back.body, kind=BodyContact.Kind.SENIOR_LEAD).select_related("user") if c.user.email]
-        lead = send_back.inspection.lead
-        if lead is not None and lead.email:
-            recipients.append(lead.email)
-        if recipients:
-            # The e-mail names the send back and its dates, never case content.
-            send_mail(
-                subject=f"casereview: send back {send_back.pk} to {send_back.body.code} is overdue",
-                message=(
-                    f"Send back {send_back.pk} ({send_back.urgency}) to {send_back.body.name} was due on "
-                    f"{send_back.due_on:%d %B %Y} and has no response. Sign in to casereview to see it."
-                ),
-                from_email=None,
-                recipient_list=sorted(set(recipients)),
-            )
     return escalated

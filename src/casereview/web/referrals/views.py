@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from casereview.domain.referrals import TransitionRefused, Urgency
+from casereview.domain.referrals import SecondSendBack, TransitionRefused, Urgency
 from casereview.domain.roles import Role
 from casereview.web.core.access import role_required
 
@@ -24,11 +25,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/dashboard.html", {"dashboard": selectors.dashboard(request.user)})
 
 
-def _detail(request: HttpRequest, send_back: Any, *, error: str = "", status: int = 200) -> HttpResponse:
+def _detail(request: HttpRequest, send_back: Any, *, error: str = "", status: int = 200, note: str = "") -> HttpResponse:
     is_liaison = BodyContact.objects.filter(body=send_back.body, user_id=request.user.pk or 0, kind=BodyContact.Kind.LIAISON).exists()
     return render(
         request, "referrals/detail.html",
-        {"send_back": send_back, "events": send_back.events.all(), "error": error, "is_liaison": is_liaison},
+        {"send_back": send_back, "events": send_back.events.all(), "error": error, "is_liaison": is_liaison,
+         "note": note},
         status=status,
     )
 
@@ -39,7 +41,11 @@ def detail(request: HttpRequest, send_back_id: int) -> HttpResponse:
     if send_back is None:
         raise Http404
     if request.method != "POST":
-        return _detail(request, send_back)
+        # A response posted after the session had ended comes back once, unsaved (accounts/kept.py).
+        from casereview.web.accounts.kept import kept_answers_take
+
+        kept = kept_answers_take(request)
+        return _detail(request, send_back, note=kept.get("note", "")[:10_000] if kept is not None else "")
     try:
         version = int(request.POST.get("version", "-1"))
     except ValueError:
@@ -64,10 +70,12 @@ def open_from_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
         raise Http404
     assignment, _ = found
     try:
-        send_back = sendback_open(sampled_case=assignment.sampled_case, reason=request.POST.get("reason", ""),
-                                  urgency=request.POST.get("urgency", ""), actor=request.user)
-    except SendBackError as exc:
+        send_back = sendback_open(sampled_case=assignment.sampled_case, reason=request.POST.get("reason", "")[:10_000],
+                                  urgency=request.POST.get("urgency", ""), actor=request.user,
+                                  confirm_another=request.POST.get("confirm_another") == "yes")
+    except (SendBackError, SecondSendBack) as exc:
         return render(request, "reviews/refused.html", {"message": str(exc), "assignment": assignment}, status=400)
+    messages.success(request, selectors.sent_back_words(send_back, assignment.sampled_case.case_ref))
     return redirect("referrals:detail", send_back_id=send_back.pk)
 
 

@@ -27,6 +27,7 @@ from casereview.domain.registers import (
 )
 from casereview.domain.retention import default_retain_until, purge_due
 from casereview.domain.tables import safe_row
+from casereview.importing.checkpoints import checkpoint
 from casereview.importing.loaders import PostgresCopy, Sink, SqliteInsert, SqliteStaging
 from casereview.importing.pipeline import ImportOutcome, run_import
 from casereview.importing.profiles import load_profile
@@ -206,7 +207,10 @@ def _import_staged(job: _Job) -> Register:
                 moved = staging.move_into(raw, table=Case._meta.db_table, register_id=register.pk)
                 if moved != outcome.rows:
                     raise RegisterError(f"Staging held {moved:,} rows, expected {outcome.rows:,}")
-                return _register_close(job, register, outcome)
+                register = _register_close(job, register, outcome)
+                checkpoint("register-import:before-commit")
+            checkpoint("register-import:after-commit")
+            return register
         finally:
             SqliteStaging.detach(raw)
 
@@ -232,8 +236,10 @@ def _import_in_transaction(job: _Job) -> Register:
                 raise _Rollback
             sink.finish()
             register = _register_close(job, register, outcome)
+            checkpoint("register-import:before-commit")
     except _Rollback:
         raise _rejected(job, outcome) from None
+    checkpoint("register-import:after-commit")
     if connection.vendor == "postgresql":
         # Fresh statistics for the planner: until autovacuum gets round to it (a minute or more), a register
         # of a million new rows looks empty, and the case list's filtered pages were planned as full scans

@@ -22,7 +22,7 @@ from casereview.domain.sampling import Allocation
 from casereview.importing.frameworks import load_framework
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.referrals.models import SendBack
-from casereview.web.referrals.selectors import late
+from casereview.web.referrals.selectors import at_risk_not_sent_back, late
 from casereview.web.registers.models import Case
 from casereview.web.reviews.models import Assignment, Review
 
@@ -157,6 +157,7 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
         cases=cases,
         sample=sample_facts(inspection, drawn),
         send_backs=facts,
+        at_risk_not_sent_back=len(at_risk_not_sent_back(inspection)),
         agreement=agreement["pairs"],
         fleiss=(agreement["fleiss_cases"], agreement["fleiss_kappa"]) if agreement["fleiss_cases"] else None,
         history=history_for(inspection),

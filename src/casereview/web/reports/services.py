@@ -91,6 +91,7 @@ class PublishError(Exception):
 def publication_problems(inspection: Any) -> list[str]:
     """What stands between an inspection and its published report (empty when it can be published)."""
     from casereview.web.inspections.models import Sample, SampledCase
+    from casereview.web.referrals.selectors import at_risk_not_sent_back
     from casereview.web.reviews.models import Assignment, Review
     from casereview.web.reviews.services import disagreements
 
@@ -108,6 +109,12 @@ def publication_problems(inspection: Any) -> list[str]:
         review__state=Review.State.SUBMITTED).count()
     if waiting:
         problems.append(f"{waiting} moderation review(s) are not submitted")
+    unsent = at_risk_not_sent_back(inspection)
+    if unsent:
+        problems.append(
+            f"{len(unsent)} case(s) a review says are at risk have not been sent back ({', '.join(unsent[:10])}"
+            f"{', …' if len(unsent) > 10 else ''}): send them back from the inspection page first"
+        )
     open_disagreements = sum(1 for d in disagreements(inspection) if d.resolution is None)
     if open_disagreements:
         problems.append(f"{open_disagreements} disagreement(s) between first and second marks are not resolved")

@@ -57,6 +57,9 @@ class Review(models.Model):
     overall = models.CharField(max_length=40, blank=True)
     departure_reason = models.TextField(blank=True)
     send_back = models.BooleanField(null=True)
+    #: A draft's reason and urgency for the send back its submission opens (the send back keeps its own copy).
+    send_back_reason = models.TextField(blank=True, default="")
+    send_back_urgency = models.CharField(max_length=10, blank=True, default="")
     updated_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
 

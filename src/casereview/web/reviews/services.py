@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,12 +11,16 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from casereview.domain.assignment import AssignmentError, CaseToAssign, balance
-from casereview.domain.grading import ReviewAnswers, submission_problems
+from casereview.domain.grading import ReviewAnswers, opens_send_back, submission_problems
 from casereview.domain.journal import Operation
 from casereview.domain.sampling import moderation_pick
 from casereview.importing.frameworks import load_framework
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.journal.services import journal_record
+from casereview.web.notifications import messages as notices
+from casereview.web.notifications.services import mail_queue
+from casereview.web.referrals.selectors import open_send_backs
+from casereview.web.referrals.services import sendback_open
 from casereview.web.registers.models import Case
 
 from .models import Assignment, ConflictOfInterest, Resolution, Review, ReviewConflict
@@ -87,6 +92,11 @@ def _assign(
         actor=actor, operation=Operation.ALTERATION, action=action, object_type="inspection", object_id=inspection.pk,
         detail={"assigned": len(plan), "inspectors": sorted(by_name), **detail},
     )
+    # One e-mail per inspector per run, however many cases they got (sent after the caller's transaction commits).
+    for name, count in sorted(Counter(plan.values()).items()):
+        notice = notices.cases_assigned(body=inspection.body, kind=kind, count=count)
+        mail_queue(event=notice.event, recipients=[by_name[name]], subject=notice.subject, body=notice.body,
+                   object_type="inspection", object_id=inspection.pk)
     return len(plan)
 
 
@@ -159,6 +169,9 @@ def review_save(
     problems: list[Any] = []
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
+        # Read under the case's lock: what a yes does depends on the send backs open now.
+        sampled_case = SampledCase.objects.select_for_update().get(assignments__review=current) if submit else None
+        open_now = open_send_backs(sampled_case) if sampled_case is not None else []
         if current.state == Review.State.SUBMITTED:
             raise ReviewError("This review was submitted; ask the lead inspector to reopen it")
         if current.version != base_version:
@@ -179,9 +192,11 @@ def review_save(
             current.overall = answers.overall
             current.departure_reason = answers.departure_reason
             current.send_back = answers.send_back
+            current.send_back_reason = answers.send_back_reason
+            current.send_back_urgency = answers.send_back_urgency
             current.version += 1
             current.updated_at = timezone.now()
-            problems = submission_problems(framework, answers) if submit else []
+            problems = submission_problems(framework, answers, open_now) if submit else []
             if submit and not problems:
                 current.state = Review.State.SUBMITTED
                 current.submitted_at = current.updated_at
@@ -191,6 +206,12 @@ def review_save(
                 action="review_submit" if current.state == Review.State.SUBMITTED else "review_save",
                 object_type="review", object_id=current.pk, detail={"version": current.version},
             )
+            if sampled_case is not None and current.state == Review.State.SUBMITTED and opens_send_back(answers, open_now):
+                # In the submission's transaction: a yes is never submitted without its send back.
+                sendback_open(
+                    sampled_case=sampled_case, reason=answers.send_back_reason, urgency=answers.send_back_urgency,
+                    actor=actor, confirm_another=answers.send_back_another, review=current,
+                )
     if conflict is not None:
         raise StaleVersion(current, conflict)
     if problems:

@@ -1,17 +1,28 @@
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from casereview.domain.grading import ReviewAnswers, TamperedReview, clean_answers, rule_note
+from casereview.domain.grading import (
+    Problem,
+    ReviewAnswers,
+    TamperedReview,
+    clean_answers,
+    rule_note,
+)
 from casereview.domain.journal import Operation
+from casereview.domain.referrals import SecondSendBack
 from casereview.domain.roles import Role
 from casereview.importing.frameworks import load_framework
+from casereview.web.accounts.kept import kept_answers_take
 from casereview.web.core.access import role_required
 from casereview.web.inspections.links import case_links, case_links_record, link_weakness
 from casereview.web.journal.services import Record, journal_append, journal_record
+from casereview.web.referrals.selectors import send_back_context, submitted_message
 
 from . import selectors
 from .services import Incomplete, ReviewError, StaleVersion, review_for, review_reopen, review_save
@@ -34,6 +45,9 @@ def _answers_from(request: HttpRequest, framework: Any) -> ReviewAnswers:
         overall=post.get("overall", ""),
         departure_reason=post.get("departure_reason", "")[:10_000],
         send_back=post.get("send_back", ""),
+        send_back_reason=post.get("send_back_reason", "")[:10_000],
+        send_back_urgency=post.get("send_back_urgency", ""),
+        send_back_another=post.get("send_back_another", ""),
     )
 
 
@@ -56,6 +70,7 @@ def _page(request: HttpRequest, assignment: Any, editable: bool, review: Any, *,
     shown = answers or ReviewAnswers(
         area_grades=review.area_grades, area_weaknesses=review.area_weaknesses, area_comments=review.area_comments,
         overall=review.overall, departure_reason=review.departure_reason, send_back=review.send_back,
+        send_back_reason=review.send_back_reason, send_back_urgency=review.send_back_urgency,
     )
     # The related-cases panel offers its weakness (W15) itself, recorded under one area; that area's own
     # list then leaves it out, so the form never holds the same box twice.
@@ -86,6 +101,7 @@ def _page(request: HttpRequest, assignment: Any, editable: bool, review: Any, *,
             "errors_by_field": {p.field: p.message for p in problems or []},
             "first_review": selectors.first_review_after_moderation(assignment, review),
             "links": links, "links_weakness": offer,
+            **send_back_context(request.user, assignment),
         },
         status=status,
     )
@@ -99,6 +115,16 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment, editable = found
     current = review_for(assignment)
     if request.method != "POST":
+        # Answers posted after the session had ended come back once, unsaved (accounts/kept.py).
+        kept = kept_answers_take(request) if editable and current.state == "draft" else None
+        if kept is not None:
+            restored = copy.copy(request)
+            restored.POST = kept  # type: ignore[assignment]
+            try:
+                return _page(request, assignment, editable, current,
+                             answers=_answers_from(restored, load_framework(current.framework)))
+            except TamperedReview:
+                pass  # the framework changed since: the stored answers are shown
         return _page(request, assignment, editable, current)
     if not editable:
         raise Http404
@@ -124,9 +150,13 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
     except Incomplete as incomplete:
         return _page(request, assignment, editable, incomplete.review, problems=incomplete.problems,
                      answers=answers, status=400)
+    except SecondSendBack as exc:  # another send back was opened between the page and the submission
+        return _page(request, assignment, editable, review_for(assignment), answers=answers, status=409,
+                     problems=[Problem("send_back_another", str(exc))])
     except ReviewError as exc:
         return render(request, "reviews/refused.html", {"message": str(exc), "assignment": assignment}, status=409)
     if saved.state == "submitted":
+        messages.success(request, submitted_message(saved, assignment.sampled_case))
         return redirect("reviews:mine")
     return redirect("reviews:review", assignment_id=assignment.pk)
 

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from .mail import EmailUrlError, base_url, email_settings
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 PROJECT_DIR = Path(os.environ.get("CASEREVIEW_HOME", Path.cwd())).resolve()
@@ -37,6 +40,7 @@ INSTALLED_APPS = [
     "casereview.web.referrals",
     "casereview.web.reports",
     "casereview.web.api",
+    "casereview.web.notifications",
 ]
 
 MIDDLEWARE = [
@@ -63,12 +67,23 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lock-out: 5 failures per username and, separately, per IP address lock that
-# username or address out for 30 minutes; the response is the same whether or
-# not the username exists.
+# Lock-out (casereview.domain.sign_in): 5 failures lock a username, and a separate, much higher
+# number from one address (password spraying) locks that address, each for 30 minutes; one office
+# shares an address, so its typos never reach the address limit.  axes counts per username (its one
+# limit); accounts.lockout.LockoutHandler adds the address limit.  The response is the same whether
+# or not the username exists, and whichever lock refused it.
 AXES_FAILURE_LIMIT = 5
+CASEREVIEW_LOCKOUT_IP_FAILURES = int(os.environ.get("CASEREVIEW_LOCKOUT_IP_FAILURES", 100))
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "casereview.web.accounts.lockout.LockoutHandler"
+# axes warns when "ip_address" is not among its lock-out parameters (addresses would go unlimited); here
+# the handler limits addresses itself, at their own limit, so the warning does not apply.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Behind this many proxies that append to X-Forwarded-For (e.g. 1 for nginx in front), a sign-in's address is
+# the one the outermost proxy saw; with 0 it is the connection's own (accounts.lockout.client_address).
+CASEREVIEW_PROXY_COUNT = int(os.environ.get("CASEREVIEW_PROXY_COUNT", 0))
+AXES_CLIENT_IP_CALLABLE = "casereview.web.accounts.lockout.client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
@@ -76,6 +91,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 
 OTP_TOTP_ISSUER = "casereview"
 CASEREVIEW_RECOVERY_CODES = 10
+# Changing someone's account needs a sign-in (or confirming it is you) this recent.
+CASEREVIEW_RECENT_SIGN_IN_SECONDS = 15 * 60
+# Who people who cannot sign in should contact (plain text, shown on "Problem signing in?").
+CASEREVIEW_SUPPORT_CONTACT = os.environ.get("CASEREVIEW_SUPPORT_CONTACT", "")
 
 ROOT_URLCONF = "casereview.web.urls"
 WSGI_APPLICATION = "casereview.web.wsgi.application"
@@ -145,6 +164,13 @@ SESSION_COOKIE_AGE = 15 * 60
 SESSION_SAVE_EVERY_REQUEST = False
 CASEREVIEW_SESSION_TOUCH_SECONDS = 60
 CASEREVIEW_SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+# Every signed-in page warns this long before the idle limit ("Stay signed in"; docs/security.md).
+CASEREVIEW_SESSION_WARNING_SECONDS = 2 * 60
+# Answers posted after the session ended are kept for the person this long (accounts/kept.py); the signed
+# cookie naming the person lives as long.
+CASEREVIEW_KEPT_ANSWERS_SECONDS = 24 * 60 * 60
+# An expired form says so and keeps what it can (accounts/session_views.py).
+CSRF_FAILURE_VIEW = "casereview.web.accounts.session_views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -223,3 +249,18 @@ LOGGING = {
 # API tokens: requests per minute per token unless the token says otherwise, and the longest life.
 CASEREVIEW_API_RATE_PER_MINUTE = int(os.environ.get("CASEREVIEW_API_RATE_PER_MINUTE", 120))
 CASEREVIEW_API_TOKEN_MAX_DAYS = int(os.environ.get("CASEREVIEW_API_TOKEN_MAX_DAYS", 366))
+
+# E-mail (docs/deployment.md): the server from one address, CASEREVIEW_EMAIL_URL (settings/mail.py), and the
+# sender.  Notifications go through the outbox (casereview.web.notifications): written with the event, sent after
+# it commits, retried by `casereview notify send` with back-off up to CASEREVIEW_EMAIL_MAX_ATTEMPTS tries.
+CASEREVIEW_EMAIL_URL = os.environ.get("CASEREVIEW_EMAIL_URL", "")
+CASEREVIEW_EMAIL_FROM = os.environ.get("CASEREVIEW_EMAIL_FROM", "")
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = CASEREVIEW_EMAIL_FROM or "casereview@localhost"
+try:
+    if CASEREVIEW_EMAIL_URL:
+        globals().update(email_settings(CASEREVIEW_EMAIL_URL))  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, ...
+    # The service's own address, for links in e-mail.
+    CASEREVIEW_BASE_URL = base_url(os.environ.get("CASEREVIEW_BASE_URL", "http://127.0.0.1:8000"))
+except EmailUrlError as _exc:
+    raise ImproperlyConfigured(str(_exc)) from None
+CASEREVIEW_EMAIL_MAX_ATTEMPTS = int(os.environ.get("CASEREVIEW_EMAIL_MAX_ATTEMPTS", 10))

@@ -27,4 +27,5 @@ CASEREVIEW_JOURNAL_ANCHOR_KEY = os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_KEY") 
     "dev-journal-anchor.key"
 )
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if not os.environ.get("CASEREVIEW_EMAIL_URL"):  # mail is printed here unless a real server is named
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,8 +1,9 @@
 """Production: every secret from the environment; refuses to start without them.
 
 Required: DJANGO_SECRET_KEY (50+ random characters), CASEREVIEW_ALLOWED_HOSTS,
-CASEREVIEW_PSEUDONYM_KEY, CASEREVIEW_JOURNAL_ANCHOR_KEY, DATABASE_URL
-(PostgreSQL recommended).  Serve behind TLS.
+CASEREVIEW_PSEUDONYM_KEY, CASEREVIEW_JOURNAL_ANCHOR_KEY, CASEREVIEW_EMAIL_URL,
+CASEREVIEW_EMAIL_FROM, CASEREVIEW_BASE_URL, DATABASE_URL (PostgreSQL
+recommended).  Serve behind TLS.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ for _name in (
     "CASEREVIEW_ALLOWED_HOSTS",
     "CASEREVIEW_PSEUDONYM_KEY",
     "CASEREVIEW_JOURNAL_ANCHOR_KEY",
+    "CASEREVIEW_EMAIL_URL",
+    "CASEREVIEW_EMAIL_FROM",
+    "CASEREVIEW_BASE_URL",
 ):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in production")

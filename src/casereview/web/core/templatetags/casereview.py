@@ -7,9 +7,16 @@ from django import template
 from django.utils.safestring import SafeString
 
 from casereview.domain.framework import Grade, Weakness
+from casereview.domain.referrals import STATE_WORDS
 from casereview.domain.registers import category_label as _category_label
 
 register = template.Library()
+
+
+@register.filter
+def state_words(state: str) -> str:
+    """A send back's state as a person reads it ("response submitted", never "response_submitted")."""
+    return STATE_WORDS.get(state, state.replace("_", " "))
 
 
 @register.filter

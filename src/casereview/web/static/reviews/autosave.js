@@ -13,7 +13,11 @@ if (form && !form.querySelector("fieldset[disabled]")) {
     dirty = false;
     const body = new FormData(form);
     fetch(url, { method: "POST", body, keepalive: true, credentials: "same-origin" })
-      .then((response) => response.ok ? response.json() : null)
+      .then((response) => {
+        // The timeout warning (static/accounts/session-timeout.js) counts a save as activity.
+        document.dispatchEvent(new CustomEvent("casereview:session", { detail: response.headers.get("X-Session-Expires-In") }));
+        return response.ok ? response.json() : null;
+      })
       .then((data) => { if (data && data.version !== undefined) version.value = data.version; })
       .catch(() => { dirty = true; });
   };

@@ -1,0 +1,88 @@
+"""Reads for the administrators' pages: a user's account, sign-in locks in force, failed sign-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casereview.domain.roles import ROLES, Role
+from casereview.domain.sign_in import Lock, Tally, counting_since, locks_in_force
+
+from .lockout import lockout_limits
+
+#: Most tallies read per kind: locks are the tallies with the most failures, so these hold them all
+#: unless more than this many usernames (or addresses) are locked at once.
+TALLIES_READ = 500
+
+
+def sign_in_locks(now: dt.datetime | None = None) -> list[Lock]:
+    """Username and address locks in force now (django-axes' records, summed per username and per address)."""
+    from axes.models import AccessAttempt
+
+    limits = lockout_limits()
+    now = now or timezone.now()
+    counting = AccessAttempt.objects.filter(attempt_time__gte=counting_since(now, limits))
+    per_username = (
+        counting.exclude(username__isnull=True).values("username")
+        .annotate(failures=Sum("failures_since_start"), last_at=Max("attempt_time"))
+        .order_by("-failures", "username")[:TALLIES_READ]
+    )
+    per_address = (
+        counting.exclude(ip_address__isnull=True).values("ip_address")
+        .annotate(failures=Sum("failures_since_start"), last_at=Max("attempt_time"), usernames=Count("username", distinct=True))
+        .order_by("-failures", "ip_address")[:TALLIES_READ]
+    )
+    return locks_in_force(
+        usernames=[Tally(key=r["username"], failures=r["failures"], last_at=r["last_at"]) for r in per_username],
+        addresses=[Tally(key=r["ip_address"], failures=r["failures"], last_at=r["last_at"], usernames=r["usernames"])
+                   for r in per_address],
+        limits=limits, now=now,
+    )
+
+
+def failed_sign_ins(limit: int = 200) -> list[dict[str, Any]]:
+    """Failed sign-ins on record (django-axes), most recent first: username, address, failures, last attempt."""
+    from axes.models import AccessAttempt
+
+    return list(
+        AccessAttempt.objects.order_by("-attempt_time")
+        .values("username", "ip_address", "failures_since_start", "attempt_time")[:limit]
+    )
+
+
+def liaison_bodies(user: Any) -> list[str]:
+    """Codes of the bodies a user is a liaison officer for."""
+    from casereview.web.referrals.models import BodyContact
+
+    return sorted(
+        BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values_list("body__code", flat=True)
+    )
+
+
+def bodies_listed() -> list[dict[str, str]]:
+    from casereview.web.registers.models import Body
+
+    return [{"code": code, "name": name} for code, name in Body.objects.order_by("code").values_list("code", "name")]
+
+
+def user_account(username: str) -> dict[str, Any] | None:
+    """One user's account as an administrator sees it, or None if there is no such user."""
+    user = get_user_model().objects.filter(username=username).prefetch_related("groups").first()
+    if user is None:
+        return None
+    roles = [Role(g.name) for g in user.groups.all() if g.name in ROLES]
+    return {
+        "username": user.get_username(),
+        "email": user.email,
+        "active": user.is_active,
+        "last_login": user.last_login,
+        "role": roles[0].value if len(roles) == 1 else "",
+        "roles": sorted(r.label for r in roles),
+        "second_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "liaison_bodies": liaison_bodies(user),
+    }

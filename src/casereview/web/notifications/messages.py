@@ -1,0 +1,112 @@
+"""What every notification e-mail says, in one place.
+
+The rule: **no case content in any e-mail.**  A message carries only the inspected body's name and code, a
+case reference, an urgency, a due date, a count and a link into casereview; never the reason a case was sent
+back, a response or note, a summary, a grade or a comment.  Mail leaves the service's control (it is journaled
+as a disclosure when sent), so people sign in, with their second factor, to read the rest.  Every function
+here builds its text from those fields alone; tests/web/test_notifications.py checks the content stays out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from casereview.domain.referrals import due_words
+
+#: Each event that sends mail, as the outbox page and `casereview notify list` name it.
+EVENTS = {
+    "send_back_opened": "New send back",
+    "send_back_responded": "Send back answered",
+    "send_back_returned": "Send back returned",
+    "send_back_escalated": "Send back overdue",
+    "cases_assigned": "Cases assigned",
+}
+
+_FOOTER = "This message holds no case content. Sign in to casereview to read the case."
+
+
+@dataclass(frozen=True)
+class Message:
+    event: str
+    subject: str
+    body: str
+
+
+def link(path: str) -> str:
+    """An address people can follow from their mail: the service's public address and ``path``."""
+    return f"{settings.CASEREVIEW_BASE_URL}{path}"
+
+
+def _send_back_link(send_back: Any) -> str:
+    return link(reverse("referrals:detail", kwargs={"send_back_id": send_back.pk}))
+
+
+def _send_back_facts(send_back: Any, today: dt.date) -> str:
+    return (
+        f"Inspected body: {send_back.body.name} ({send_back.body.code})\n"
+        f"Case reference: {send_back.sampled_case.case_ref}\n"
+        f"Urgency: {send_back.urgency}\n"
+        f"Response due: {due_words(send_back.due_on, today)}\n"
+    )
+
+
+def send_back_opened(send_back: Any, *, today: dt.date) -> Message:
+    """To the body's liaison officers: a case is sent back to them; the subject says how soon."""
+    subject = f"casereview: {send_back.urgency.capitalize()} send back to {send_back.body.code}, due {due_words(send_back.due_on, today)}"
+    body = (
+        f"A case has been sent back to {send_back.body.name} by the inspectorate.\n\n"
+        f"{_send_back_facts(send_back, today)}\n"
+        f"Read why, and respond, in casereview:\n{_send_back_link(send_back)}\n\n{_FOOTER}\n"
+    )
+    return Message("send_back_opened", subject, body)
+
+
+def send_back_responded(send_back: Any, *, today: dt.date) -> Message:
+    """To the inspector who sent it back and the inspection's lead: the body has answered."""
+    subject = f"casereview: {send_back.body.code} answered send back {send_back.pk}"
+    body = (
+        f"{send_back.body.name} has answered a case you sent back. Accept the answer, or return it for more.\n\n"
+        f"{_send_back_facts(send_back, today)}\n"
+        f"Read the answer in casereview:\n{_send_back_link(send_back)}\n\n{_FOOTER}\n"
+    )
+    return Message("send_back_responded", subject, body)
+
+
+def send_back_returned(send_back: Any, *, today: dt.date) -> Message:
+    """To the body's liaison officers: the inspectorate needs more before it can close the send back."""
+    subject = f"casereview: send back {send_back.pk} returned to {send_back.body.code}, more is needed"
+    body = (
+        f"The inspectorate has returned a send back to {send_back.body.name}: more is needed before it can be closed.\n\n"
+        f"{_send_back_facts(send_back, today)}\n"
+        f"Read what is needed, and respond, in casereview:\n{_send_back_link(send_back)}\n\n{_FOOTER}\n"
+    )
+    return Message("send_back_returned", subject, body)
+
+
+def send_back_escalated(send_back: Any) -> Message:
+    """To the lead inspector and the body's senior leads, once, when the due day passes without an answer."""
+    subject = f"casereview: send back {send_back.pk} to {send_back.body.code} is overdue"
+    body = (
+        f"Send back {send_back.pk} ({send_back.urgency}) to {send_back.body.name} was due on "
+        f"{send_back.due_on:%d %B %Y} and has no response. Sign in to casereview to see it.\n\n"
+        f"{_send_back_link(send_back)}\n\n{_FOOTER}\n"
+    )
+    return Message("send_back_escalated", subject, body)
+
+
+def cases_assigned(*, body: Any, kind: str, count: int) -> Message:
+    """To an inspector given cases in one assignment run: how many, of which body, for which kind of review."""
+    cases = "case" if count == 1 else "cases"
+    if kind == "moderation":
+        subject = f"casereview: {count} {cases} of {body.code} to second-mark"
+        what = f"{count} {cases} of {body.name} ({body.code}) to second-mark, blind (moderation)"
+    else:
+        subject = f"casereview: {count} new {cases} of {body.code} to review"
+        what = f"{count} new {cases} of {body.name} ({body.code}) to review"
+    body_text = f"You have been given {what}.\n\nSee them under My cases:\n{link(reverse('reviews:mine'))}\n\n{_FOOTER}\n"
+    return Message("cases_assigned", subject, body_text)

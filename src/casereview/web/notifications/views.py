@@ -1,0 +1,36 @@
+"""The administrators' outbox page: mail not yet delivered, and why; failed mail can be sent again."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from casereview.domain.roles import Role
+from casereview.web.core.access import role_required
+
+from .messages import EVENTS
+from .selectors import outbox_unsent
+from .services import notification_retry
+
+#: Rows shown; the page says how many more there are (the CLI lists them all).
+SHOWN = 200
+
+
+@role_required(Role.ADMINISTRATOR)
+def outbox(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        choice = request.POST.get("retry", "")[:20]
+        if choice == "all" or choice.isdigit():
+            count = notification_retry(ids=None if choice == "all" else [int(choice)], actor=request.user)
+            messages.success(request, f"{count} message{'s' if count != 1 else ''} will be sent again within a minute")
+        return redirect("notifications:outbox")
+    unsent = outbox_unsent()
+    rows = list(unsent[:SHOWN])
+    total = unsent.count() if len(rows) == SHOWN else len(rows)
+    return render(request, "notifications/outbox.html", {
+        "rows": [(row, EVENTS.get(row.event, row.event), f"{row.object_type.replace('_', ' ')} {row.object_id}") for row in rows],
+        "total": total,
+        "hidden": total - len(rows),
+        "any_failed": any(row.state == row.State.FAILED for row in rows),
+    })
