@@ -94,3 +94,74 @@ def _known_conditional_reveal(rule: str, node: dict[str, Any]) -> bool:
     html = node.get("html", "")
     return (rule == "aria-allowed-attr" and 'class="govuk-radios__input"' in html and 'aria-expanded=' in html
             and 'aria-controls="conditional-' in html)
+
+
+PASSWORD = "correct horse battery staple 42"
+
+
+def totp_code(device: Any) -> str:
+    """The code an authenticator app shows now or, when this time step was used already, the next one's.
+
+    django-otp refuses a step at or before the last one used (the device's ``last_t``) and accepts one within
+    ``tolerance`` steps of now plus the device's ``drift``, which follows the last step used; so the step after
+    the last one used is always accepted, however often a person signs in: no waiting for the next window.
+    """
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now = totp.t()
+    step = max(now, device.last_t + 1)
+    assert step <= now + device.tolerance, f"step {step} is beyond the device's tolerance"
+    totp.drift += step - now
+    return f"{totp.token():0{device.digits}d}"
+
+
+def sign_in(page: Any, username: str) -> None:
+    """Both steps, from the sign-in page wherever it was reached (so its `next` is followed)."""
+    import re
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+    page.get_by_label("Code").fill(totp_code(TOTPDevice.objects.get(user__username=username, confirmed=True)))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("button", name=re.compile(f"Sign out {username}"))).to_be_visible()
+    page.wait_for_load_state("load")  # the page's scripts (deferred modules) have run
+
+
+def assigned_case(tmp_path: Path, *, liaison_email: str = "") -> Any:
+    """A lead, an inspector `ina` (with an authenticator) and a liaison officer `liaison` for body SYN; an
+    inspection with a drawn sample of 2 assigned to ina; returns ina's first assignment."""
+    import datetime as dt
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from casereview.domain.sampling import SamplePlan
+    from casereview.synthetic import write_register_file
+    from casereview.web.accounts.services import user_create
+    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+    from casereview.web.referrals.services import body_contact_add
+    from casereview.web.registers.services import body_add, register_import
+    from casereview.web.reviews.models import Assignment
+    from casereview.web.reviews.services import assignments_balance
+
+    lead = user_create(username="lead", role="lead_inspector", password=PASSWORD)
+    ina = user_create(username="ina", role="inspector", password=PASSWORD)
+    liaison = user_create(username="liaison", role="liaison_officer", password=PASSWORD, email=liaison_email)
+    TOTPDevice.objects.create(user=ina, name="authenticator", confirmed=True)
+    body = body_add(code="SYN", name="Synthetic Constabulary")
+    body_contact_add(body=body, user=liaison, kind="liaison")
+    inspection = inspection_create(body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1),
+                                   period_end=dt.date(2024, 3, 31), lead=lead)
+    seed_commit(inspection=inspection)
+    inspection.refresh_from_db()
+    path = tmp_path / "r.csv"
+    write_register_file(path, rows=60, seed=3)
+    sample_draw(inspection=inspection, register=register_import(path=path, body_code="SYN"), plan=SamplePlan(size=2))
+    assignments_balance(inspection=inspection, inspectors=[ina])
+    return Assignment.objects.order_by("id").first()

@@ -11,47 +11,15 @@ from typing import Any
 import pytest
 from django.contrib.sessions.models import Session
 from django.utils import timezone
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from casereview.domain.sampling import SamplePlan
-from casereview.synthetic import write_register_file
 from casereview.web.accounts.models import KeptAnswers
-from casereview.web.accounts.services import user_create
-from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
-from casereview.web.registers.services import body_add, register_import
 from casereview.web.reviews.models import Assignment, Review
-from casereview.web.reviews.services import assignments_balance
 
-from .conftest import axe_violations, screenshot
+from .conftest import assigned_case, axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct horse battery staple 42"
 KEPT = "You were signed out after 15 minutes without activity. Your answers were kept."
-
-
-def code(username: str) -> str:
-    """The code the app shows now or, when this time step was used already, the next one (within tolerance)."""
-    device = TOTPDevice.objects.get(user__username=username)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    now = totp.t()
-    step = max(now, device.last_t + 1)
-    totp.drift += step - now
-    return f"{totp.token():0{device.digits}d}"
-
-
-def sign_in(page: Any, username: str) -> None:
-    """Both steps, from wherever the sign-in page was reached (so its `next` is followed)."""
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
-    page.get_by_label("Code").fill(code(username))
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("button", name=re.compile(f"Sign out {username}"))).to_be_visible()
-    page.wait_for_load_state("load")  # the page's scripts (deferred modules) have run: its clock is counting
 
 
 def end_sessions() -> None:
@@ -61,21 +29,7 @@ def end_sessions() -> None:
 
 @pytest.fixture
 def case(tmp_path: Path) -> Assignment:
-    lead = user_create(username="lead", role="lead_inspector", password=PASSWORD)
-    ina = user_create(username="ina", role="inspector", password=PASSWORD)
-    TOTPDevice.objects.create(user=ina, name="authenticator", confirmed=True)
-    body_add(code="SYN", name="Synthetic")
-    inspection = inspection_create(body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1),
-                                   period_end=dt.date(2024, 3, 31), lead=lead)
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    path = tmp_path / "r.csv"
-    write_register_file(path, rows=60, seed=3)
-    sample_draw(inspection=inspection, register=register_import(path=path, body_code="SYN"), plan=SamplePlan(size=2))
-    assignments_balance(inspection=inspection, inspectors=[ina])
-    assignment = Assignment.objects.order_by("id").first()
-    assert assignment is not None
-    return assignment
+    return assigned_case(tmp_path)  # type: ignore[no-any-return]
 
 
 def test_the_timeout_warning_comes_two_minutes_before_and_stay_signed_in_keeps_the_session(

@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from casereview.synthetic import write_register_file
 from casereview.web.accounts.services import user_create
 
-from .conftest import SCREENSHOTS, axe_violations
+from .conftest import SCREENSHOTS, axe_violations, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple 42"
@@ -53,20 +52,7 @@ class Walk:
         self.check(name)
 
     def code(self, username: str) -> str:
-        """The code an authenticator app shows now or, when this time step was used already, the next one's.
-
-        django-otp refuses a step at or before the last one used (the device's ``last_t``) and accepts one
-        within ``tolerance`` steps of now plus the device's ``drift``, which follows the last step used; so the
-        step after the last one used is always accepted, however often a person signs in: no waiting for the
-        next 30-second window.
-        """
-        device = TOTPDevice.objects.get(user__username=username, key=self.keys[username].hex())
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        now = totp.t()
-        step = max(now, device.last_t + 1)
-        assert step <= now + device.tolerance, f"{username}: step {step} is beyond the device's tolerance"
-        totp.drift += step - now
-        return f"{totp.token():0{device.digits}d}"
+        return totp_code(TOTPDevice.objects.get(user__username=username, key=self.keys[username].hex()))
 
     def sign_in(self, username: str) -> None:
         page = self.page

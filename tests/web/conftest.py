@@ -40,6 +40,36 @@ def register_csv(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+@pytest.fixture
+def world(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> dict[str, Any]:
+    """A lead, inspectors ina and ben, the body's liaison officer, an inspection with a drawn sample of 4 all
+    assigned to ina for first review; ``assignment`` is ina's first."""
+    import datetime as dt
+
+    from casereview.domain.sampling import SamplePlan
+    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+    from casereview.web.referrals.services import body_contact_add
+    from casereview.web.registers.services import register_import
+    from casereview.web.reviews.models import Assignment
+    from casereview.web.reviews.services import assignments_balance
+
+    lead = make_user("lead_inspector", "lead")
+    ina, ben = make_user("inspector", "ina"), make_user("inspector", "ben")
+    liaison = make_user("liaison_officer", "liaison")
+    body_contact_add(body=body, user=liaison, kind="liaison")
+    inspection = inspection_create(
+        body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31), lead=lead
+    )
+    seed_commit(inspection=inspection)
+    inspection.refresh_from_db()
+    register = register_import(path=register_csv(rows=100), body_code="SYN")
+    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=4))
+    assignments_balance(inspection=inspection, inspectors=[ina])
+    assignment = Assignment.objects.filter(kind="first").order_by("id").first()
+    assert assignment is not None
+    return {"lead": lead, "ina": ina, "ben": ben, "liaison": liaison, "inspection": inspection, "assignment": assignment}
+
+
 def latest_seq() -> int:
     """The journal's last sequence number: the suite never empties the journal, so count entries after it."""
     from casereview.web.journal.models import JournalEntry

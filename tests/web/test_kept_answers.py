@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,17 +17,13 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casereview.domain.sampling import SamplePlan
 from casereview.importing.frameworks import load_framework
 from casereview.web.accounts.kept import USER_COOKIE, kept_message
 from casereview.web.accounts.models import KeptAnswers
-from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
 from casereview.web.journal.models import JournalEntry
-from casereview.web.referrals.services import body_contact_add, sendback_open
-from casereview.web.registers.models import Body
-from casereview.web.registers.services import register_import
+from casereview.web.referrals.services import sendback_open
 from casereview.web.reviews.models import Assignment, Review
-from casereview.web.reviews.services import assignments_balance, moderation_assign
+from casereview.web.reviews.services import moderation_assign
 
 from .conftest import PASSWORD, latest_seq, verified_client
 
@@ -37,25 +31,6 @@ pytestmark = pytest.mark.django_db
 F = load_framework("child-protection/1")
 HERE = "http://testserver"  # the test client's origin
 KEPT = "You were signed out after 15 minutes without activity. Your answers were kept."
-
-
-@pytest.fixture
-def world(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> dict[str, Any]:
-    lead = make_user("lead_inspector", "lead")
-    ina, ben = make_user("inspector", "ina"), make_user("inspector", "ben")
-    liaison = make_user("liaison_officer", "liaison")
-    body_contact_add(body=body, user=liaison, kind="liaison")
-    inspection = inspection_create(
-        body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31), lead=lead
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    register = register_import(path=register_csv(rows=100), body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=4))
-    assignments_balance(inspection=inspection, inspectors=[ina])
-    assignment = Assignment.objects.filter(kind="first").order_by("id").first()
-    assert assignment is not None
-    return {"lead": lead, "ina": ina, "ben": ben, "liaison": liaison, "inspection": inspection, "assignment": assignment}
 
 
 def device_of(user: Any) -> TOTPDevice:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,42 +11,20 @@ import pytest
 from typer.testing import CliRunner
 
 from casereview.cli import app
-from casereview.domain.sampling import SamplePlan
 from casereview.importing.frameworks import load_framework
-from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+from casereview.web.inspections.services import inspection_create
 from casereview.web.journal.models import JournalEntry
 from casereview.web.referrals.models import SendBack
-from casereview.web.referrals.services import body_contact_add, sendback_act
-from casereview.web.registers.models import Body
-from casereview.web.registers.services import register_import
+from casereview.web.referrals.services import sendback_act
 from casereview.web.reports.services import PublishError, publication_problems, report_publish
 from casereview.web.reviews.models import Assignment, Review
-from casereview.web.reviews.services import assignments_balance, moderation_assign, reviews_import
+from casereview.web.reviews.services import moderation_assign, reviews_import
 
 from .conftest import latest_seq, verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 F = load_framework("child-protection/1")
 runner = CliRunner()
-
-
-@pytest.fixture
-def world(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> dict[str, Any]:
-    lead = make_user("lead_inspector", "lead")
-    ina, ben = make_user("inspector", "ina"), make_user("inspector", "ben")
-    liaison = make_user("liaison_officer", "liaison")
-    body_contact_add(body=body, user=liaison, kind="liaison")
-    inspection = inspection_create(
-        body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31), lead=lead
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    register = register_import(path=register_csv(rows=200), body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=4))
-    assignments_balance(inspection=inspection, inspectors=[ina])
-    first = Assignment.objects.filter(kind="first").order_by("id").first()
-    assert first is not None
-    return {"lead": lead, "ina": ina, "ben": ben, "liaison": liaison, "inspection": inspection, "first": first}
 
 
 def form(**over: str) -> dict[str, str]:
@@ -68,7 +45,7 @@ def submit(client: Any, assignment: Assignment, **over: str) -> Any:
 
 
 def test_a_yes_submitted_opens_the_send_back_with_the_review_and_says_so(world: dict[str, Any]) -> None:
-    ina, a = verified_client(world["ina"]), world["first"]
+    ina, a = verified_client(world["ina"]), world["assignment"]
     start = latest_seq()
     page = submit(ina, a, send_back="yes", send_back_reason="Child still at the address", send_back_urgency="immediate")
     review = Review.objects.get(assignment=a)
@@ -85,7 +62,7 @@ def test_a_yes_submitted_opens_the_send_back_with_the_review_and_says_so(world: 
 
 
 def test_a_yes_without_reason_or_urgency_is_an_error_and_nothing_is_submitted(world: dict[str, Any]) -> None:
-    ina, a = verified_client(world["ina"]), world["first"]
+    ina, a = verified_client(world["ina"]), world["assignment"]
     page = submit(ina, a, send_back="yes")
     assert page.status_code == 400
     text = page.content.decode()
@@ -106,7 +83,7 @@ def test_a_failing_send_back_undoes_the_submission(world: dict[str, Any], monkey
         raise RuntimeError("the send back could not be written")
 
     monkeypatch.setattr(review_services, "sendback_open", broken)
-    ina, a = verified_client(world["ina"]), world["first"]
+    ina, a = verified_client(world["ina"]), world["assignment"]
     review = open_review(ina, a)
     ina.raise_request_exception = False
     page = ina.post(f"/reviews/{a.pk}/", form(version=str(review.version), send_back="yes", send_back_reason="r",
@@ -117,14 +94,14 @@ def test_a_failing_send_back_undoes_the_submission(world: dict[str, Any], monkey
 
 
 def test_a_no_submits_without_a_send_back_and_says_review_submitted(world: dict[str, Any]) -> None:
-    ina, a = verified_client(world["ina"]), world["first"]
+    ina, a = verified_client(world["ina"]), world["assignment"]
     page = submit(ina, a, send_back="no", send_back_reason="typed then changed my mind", send_back_urgency="routine")
     assert Review.objects.get(assignment=a).state == "submitted" and not SendBack.objects.exists()
     assert "Review submitted" in page.content.decode()
 
 
 def test_a_tampered_urgency_is_refused_whole(world: dict[str, Any]) -> None:
-    ina, a = verified_client(world["ina"]), world["first"]
+    ina, a = verified_client(world["ina"]), world["assignment"]
     review = open_review(ina, a)
     bad = ina.post(f"/reviews/{a.pk}/", form(version=str(review.version), send_back="yes", send_back_reason="r",
                                             send_back_urgency="whenever"))
@@ -133,11 +110,11 @@ def test_a_tampered_urgency_is_refused_whole(world: dict[str, Any]) -> None:
 
 def moderate(world: dict[str, Any]) -> Assignment:
     moderation_assign(inspection=world["inspection"], inspectors=[world["ben"]], share=1.0)
-    return Assignment.objects.get(sampled_case=world["first"].sampled_case, kind="moderation")
+    return Assignment.objects.get(sampled_case=world["assignment"].sampled_case, kind="moderation")
 
 
 def test_a_moderator_saying_yes_where_the_first_review_said_no_opens_a_send_back(world: dict[str, Any]) -> None:
-    submit(verified_client(world["ina"]), world["first"], send_back="no")
+    submit(verified_client(world["ina"]), world["assignment"], send_back="no")
     second = moderate(world)
     page = submit(verified_client(world["ben"]), second, send_back="yes", send_back_reason="Missed risk",
                   send_back_urgency="priority")
@@ -151,7 +128,7 @@ def test_a_moderator_saying_yes_where_the_first_review_said_no_opens_a_send_back
 
 
 def test_a_second_yes_on_a_case_with_an_open_send_back_never_opens_another_silently(world: dict[str, Any]) -> None:
-    submit(verified_client(world["ina"]), world["first"], send_back="yes", send_back_reason="First",
+    submit(verified_client(world["ina"]), world["assignment"], send_back="yes", send_back_reason="First",
            send_back_urgency="routine")
     first = SendBack.objects.get()
     second = moderate(world)
@@ -165,7 +142,7 @@ def test_a_second_yes_on_a_case_with_an_open_send_back_never_opens_another_silen
 
 
 def test_confirming_a_second_send_back_needs_its_reason_and_then_opens_it(world: dict[str, Any]) -> None:
-    submit(verified_client(world["ina"]), world["first"], send_back="yes", send_back_reason="First",
+    submit(verified_client(world["ina"]), world["assignment"], send_back="yes", send_back_reason="First",
            send_back_urgency="routine")
     second = moderate(world)
     ben = verified_client(world["ben"])
@@ -179,7 +156,7 @@ def test_confirming_a_second_send_back_needs_its_reason_and_then_opens_it(world:
 
 
 def test_the_send_back_form_refuses_a_duplicate_unless_confirmed_naming_the_open_one(world: dict[str, Any]) -> None:
-    ina, a = verified_client(world["ina"]), world["first"]
+    ina, a = verified_client(world["ina"]), world["assignment"]
     submit(ina, a, send_back="yes", send_back_reason="First", send_back_urgency="priority")
     first = SendBack.objects.get()
     refused = ina.post(f"/send-backs/from-review/{a.pk}/", {"reason": "again", "urgency": "routine"})
@@ -197,7 +174,7 @@ def test_the_send_back_form_refuses_a_duplicate_unless_confirmed_naming_the_open
 
 
 def test_the_review_page_lists_the_cases_send_backs_in_words(world: dict[str, Any]) -> None:
-    ina, a = verified_client(world["ina"]), world["first"]
+    ina, a = verified_client(world["ina"]), world["assignment"]
     submit(ina, a, send_back="yes", send_back_reason="Child still at the address", send_back_urgency="priority")
     send_back = SendBack.objects.get()
     liaison = world["liaison"]
@@ -212,10 +189,10 @@ def imported_yes(world: dict[str, Any], tmp_path: Path) -> str:
     """A review kept in a spreadsheet that says yes: it arrives submitted, with no send back."""
     inspection = inspection_create(body_code="SYN", name="Q2", period_start=dt.date(2024, 4, 1),
                                    period_end=dt.date(2024, 6, 30), lead=world["lead"])
-    ref = world["first"].sampled_case.case_ref
+    ref = world["assignment"].sampled_case.case_ref
     path = tmp_path / "reviews.csv"
     path.write_text(f"case_ref,reviewer,kind,overall,send_back\n{ref},ina,first,Inadequate,yes\n")
-    reviews_import(inspection=inspection, path=path, register=world["first"].sampled_case.sample.register)
+    reviews_import(inspection=inspection, path=path, register=world["assignment"].sampled_case.sample.register)
     world["imported"] = inspection
     return ref
 
@@ -244,7 +221,7 @@ def test_an_imported_yes_shows_as_at_risk_not_sent_back_and_blocks_publishing(wo
 
 
 def test_send_backs_list_on_the_command_line(world: dict[str, Any]) -> None:
-    ina, a = verified_client(world["ina"]), world["first"]
+    ina, a = verified_client(world["ina"]), world["assignment"]
     submit(ina, a, send_back="yes", send_back_reason="r", send_back_urgency="immediate")
     send_back = SendBack.objects.get()
     listed = runner.invoke(app, ["send-backs", "list", "--json"])

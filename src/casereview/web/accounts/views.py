@@ -7,6 +7,7 @@ Also the administrators' pages for accounts (users, a user's page, locked sign-i
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 import segno
@@ -310,32 +311,35 @@ def user_role(request: HttpRequest, username: str) -> HttpResponse:
     return _user_page(request, username, form=form, status=400)
 
 
+def _user_action(request: HttpRequest, username: str, act: Callable[..., Any], done: str) -> HttpResponse:
+    """One administrator's action on a user's page: the service, then its banner or its refusal on the page."""
+    from .services import AccountError
+
+    try:
+        act(username=username, actor=request.user)
+    except AccountError as exc:
+        return _user_page(request, username, refusal=str(exc), status=400)
+    messages.success(request, done)
+    return redirect("accounts:user", username=username)
+
+
 @role_required(Role.ADMINISTRATOR)
 @require_POST
 @recent_sign_in_required
 def user_reactivate_view(request: HttpRequest, username: str) -> HttpResponse:
-    from .services import AccountError, user_reactivate
+    from .services import user_reactivate
 
-    try:
-        user_reactivate(username=username, actor=request.user)
-    except AccountError as exc:
-        return _user_page(request, username, refusal=str(exc), status=400)
-    messages.success(request, f"{username} can sign in again")
-    return redirect("accounts:user", username=username)
+    return _user_action(request, username, user_reactivate, f"{username} can sign in again")
 
 
 @role_required(Role.ADMINISTRATOR)
 @require_POST
 @recent_sign_in_required
 def user_second_factor_reset_view(request: HttpRequest, username: str) -> HttpResponse:
-    from .services import AccountError, user_second_factor_reset
+    from .services import user_second_factor_reset
 
-    try:
-        user_second_factor_reset(username=username, actor=request.user)
-    except AccountError as exc:
-        return _user_page(request, username, refusal=str(exc), status=400)
-    messages.success(request, f"{username}'s second factor is reset: they set up their authenticator app again at their next sign-in")
-    return redirect("accounts:user", username=username)
+    return _user_action(request, username, user_second_factor_reset,
+                        f"{username}'s second factor is reset: they set up their authenticator app again at their next sign-in")
 
 
 @role_required(Role.ADMINISTRATOR)
