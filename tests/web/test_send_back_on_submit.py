@@ -239,3 +239,28 @@ def test_send_backs_list_on_the_command_line(world: dict[str, Any]) -> None:
     assert runner.invoke(app, ["send-backs", "list", "--state", "lost"]).exit_code == 2
     text = runner.invoke(app, ["send-backs", "list"])
     assert text.exit_code == 0 and a.sampled_case.case_ref in text.output
+
+
+def test_the_at_risk_table_and_the_review_page_read_a_fixed_number_of_queries(world: dict[str, Any]) -> None:
+    """Pinned: the lead's at-risk table costs the same with one case at risk as with four (no query per row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead, ina = verified_client(world["lead"]), verified_client(world["ina"])
+    inspection_page = f"/inspections/{world['inspection'].pk}/"
+    assignments = list(Assignment.objects.filter(kind="first").order_by("id"))
+
+    def cost(path: str, client: Any) -> int:
+        client.get(path)  # warm: the first view of a page makes its draft or computes its links
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    submit(ina, assignments[0], send_back="yes", send_back_reason="r", send_back_urgency="routine")
+    one = cost(inspection_page, lead)
+    review_one = cost(f"/reviews/{assignments[0].pk}/", ina)
+    for a in assignments[1:]:
+        submit(ina, a, send_back="yes", send_back_reason="r", send_back_urgency="routine")
+    assert len(verified_client(world["lead"]).get(inspection_page).content.decode().split("Send back ")) > 4
+    assert cost(inspection_page, lead) == one
+    assert cost(f"/reviews/{assignments[0].pk}/", ina) == review_one
