@@ -30,6 +30,7 @@ def test_production_settings_pass_the_deploy_check_at_warning_level(tmp_path: Pa
         "CASEREVIEW_EMAIL_URL": "smtp+tls://casereview:synthetic-password@smtp.example.org:587",
         "CASEREVIEW_EMAIL_FROM": "casereview@example.org",
         "CASEREVIEW_BASE_URL": "https://casereview.example.org",
+        "CASEREVIEW_PROXY_COUNT": "1",
         "CASEREVIEW_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }

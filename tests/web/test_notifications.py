@@ -318,10 +318,12 @@ PRODUCTION = {
     "CASEREVIEW_PSEUDONYM_KEY": "p" * 40, "CASEREVIEW_JOURNAL_ANCHOR_KEY": "a" * 40,
     "CASEREVIEW_EMAIL_URL": "smtp+tls://casereview:secret-password@smtp.example.org:587",
     "CASEREVIEW_EMAIL_FROM": "casereview@example.org", "CASEREVIEW_BASE_URL": "https://casereview.example.org",
+    "CASEREVIEW_PROXY_COUNT": "1",
 }
 
 
-@pytest.mark.parametrize("missing", ["CASEREVIEW_EMAIL_URL", "CASEREVIEW_EMAIL_FROM", "CASEREVIEW_BASE_URL"])
+@pytest.mark.parametrize("missing", ["CASEREVIEW_EMAIL_URL", "CASEREVIEW_EMAIL_FROM", "CASEREVIEW_BASE_URL",
+                                     "CASEREVIEW_PROXY_COUNT"])
 def test_production_refuses_to_start_without_the_mail_server_the_sender_or_its_address(missing: str, tmp_path: Path) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = settings_in_subprocess("casereview.web.settings.production", env, tmp_path)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from typer.testing import CliRunner
 
 from casereview.cli import app
@@ -59,6 +60,16 @@ def test_a_yes_submitted_opens_the_send_back_with_the_review_and_says_so(world: 
     assert page.redirect_chain[-1][0].endswith("/reviews/")
     assert "govuk-notification-banner" in body
     assert f"Case {a.sampled_case.case_ref} sent back to SYN, immediate, due " in body
+    # The body's only liaison officer has no e-mail address: the banner says nobody there was told.
+    assert "No liaison officer of SYN has an e-mail address, so nobody there was told" in body
+
+
+def test_the_banner_says_nothing_of_unreachable_officers_when_one_can_be_mailed(world: dict[str, Any]) -> None:
+    world["liaison"].email = "liaison@force.example"
+    world["liaison"].save()
+    page = submit(verified_client(world["ina"]), world["assignment"], send_back="yes", send_back_reason="r",
+                  send_back_urgency="priority")
+    assert "sent back to SYN, priority" in page.content.decode() and "nobody there was told" not in page.content.decode()
 
 
 def test_a_yes_without_reason_or_urgency_is_an_error_and_nothing_is_submitted(world: dict[str, Any]) -> None:
@@ -127,32 +138,87 @@ def test_a_moderator_saying_yes_where_the_first_review_said_no_opens_a_send_back
     assert f"/send-backs/{send_back.pk}/" in section
 
 
+def reopened(world: dict[str, Any]) -> Assignment:
+    """ina's yes sent the case back; the lead reopens her review: her page now has an open send back to name."""
+    a = world["assignment"]
+    submit(verified_client(world["ina"]), a, send_back="yes", send_back_reason="First", send_back_urgency="routine")
+    assert verified_client(world["lead"]).post(f"/reviews/{a.pk}/reopen/").status_code == 302
+    return a
+
+
 def test_a_second_yes_on_a_case_with_an_open_send_back_never_opens_another_silently(world: dict[str, Any]) -> None:
+    a = reopened(world)
+    first = SendBack.objects.get()
+    ina = verified_client(world["ina"])
+    page = ina.get(f"/reviews/{a.pk}/").content.decode()
+    assert f"send back {first.pk} (routine, opened, due" in page and 'name="send_back_another"' in page
+    # A yes without the confirmation is covered by the open send back: submitted, named, no duplicate.
+    review = Review.objects.get(assignment=a)
+    done = ina.post(f"/reviews/{a.pk}/", form(version=str(review.version), send_back="yes"), follow=True)
+    assert SendBack.objects.count() == 1 and Review.objects.get(assignment=a).state == "submitted"
+    text = done.content.decode()
+    assert f"is already sent back: send back {first.pk}" in text
+    assert "sent back to SYN" not in text  # the earlier yes's send back is not announced as this one's
+
+
+def test_confirming_a_second_send_back_needs_its_reason_and_then_opens_it(world: dict[str, Any]) -> None:
+    a = reopened(world)
+    ina = verified_client(world["ina"])
+    review = Review.objects.get(assignment=a)
+    missing = ina.post(f"/reviews/{a.pk}/", form(version=str(review.version), send_back="yes", send_back_reason="",
+                                                send_back_another="yes"))
+    assert missing.status_code == 400 and SendBack.objects.count() == 1
+    review = Review.objects.get(assignment=a)
+    ok = ina.post(f"/reviews/{a.pk}/", form(version=str(review.version), send_back="yes", send_back_another="yes",
+                                           send_back_reason="Another child at risk", send_back_urgency="immediate"))
+    assert ok.status_code == 302 and SendBack.objects.count() == 2
+    assert SendBack.objects.order_by("id").last().review_id == review.pk  # type: ignore[union-attr]
+
+
+def test_moderation_stays_blind_to_send_backs_and_a_covered_yes_offers_its_reason_after(world: dict[str, Any]) -> None:
     submit(verified_client(world["ina"]), world["assignment"], send_back="yes", send_back_reason="First",
            send_back_urgency="routine")
     first = SendBack.objects.get()
     second = moderate(world)
     ben = verified_client(world["ben"])
     page = ben.get(f"/reviews/{second.pk}/").content.decode()
-    assert f"send back {first.pk} (routine, opened, due" in page and 'name="send_back_another"' in page
-    # A yes without the confirmation is covered by the open send back: submitted, named, no duplicate.
-    done = submit(ben, second, send_back="yes", send_back_reason="typed anyway", send_back_urgency="immediate")
-    assert SendBack.objects.count() == 1 and Review.objects.get(assignment=second).state == "submitted"
-    assert f"is already sent back: send back {first.pk}" in done.content.decode()
-
-
-def test_confirming_a_second_send_back_needs_its_reason_and_then_opens_it(world: dict[str, Any]) -> None:
-    submit(verified_client(world["ina"]), world["assignment"], send_back="yes", send_back_reason="First",
-           send_back_urgency="routine")
-    second = moderate(world)
-    ben = verified_client(world["ben"])
-    missing = submit(ben, second, send_back="yes", send_back_another="yes")
-    assert missing.status_code == 400 and SendBack.objects.count() == 1
+    assert f"send back {first.pk}" not in page.lower() and 'name="send_back_another"' not in page
+    assert "Send backs of this case" not in page and "already sent back" not in page
+    # Blind, the moderator's yes needs its own reason and urgency, as if no send back were open.
+    missing = submit(ben, second, send_back="yes")
+    assert missing.status_code == 400 and 'href="#send_back_reason"' in missing.content.decode()
     review = Review.objects.get(assignment=second)
-    ok = ben.post(f"/reviews/{second.pk}/", form(version=str(review.version), send_back="yes", send_back_another="yes",
-                                                send_back_reason="Another child at risk", send_back_urgency="immediate"))
-    assert ok.status_code == 302 and SendBack.objects.count() == 2
-    assert SendBack.objects.order_by("id").last().review_id == review.pk  # type: ignore[union-attr]
+    done = ben.post(f"/reviews/{second.pk}/", form(version=str(review.version), send_back="yes",
+                                                  send_back_reason="A second concern", send_back_urgency="priority"),
+                    follow=True)
+    # The open send back covers it (no silent duplicate); the banner names it and says the reason was not sent.
+    assert SendBack.objects.count() == 1 and Review.objects.get(assignment=second).state == "submitted"
+    text = done.content.decode()
+    assert f"is already sent back: send back {first.pk}" in text and "Your reason was not sent" in text
+    after = ben.get(f"/reviews/{second.pk}/").content.decode()
+    offer = after[after.index('id="send-back-again"'):]
+    assert offer.startswith('id="send-back-again" open') and "A second concern</textarea>" in offer
+    assert 'id="urgency-priority" name="urgency" type="radio" value="priority" checked' in offer
+    sent = ben.post(f"/send-backs/from-review/{second.pk}/", {"reason": "A second concern", "urgency": "priority",
+                                                              "confirm_another": "yes"})
+    assert sent.status_code == 302 and SendBack.objects.count() == 2
+
+
+def test_a_yes_after_the_last_send_back_closed_is_at_risk_until_sent_again(world: dict[str, Any]) -> None:
+    a = world["assignment"]
+    submit(verified_client(world["ina"]), a, send_back="yes", send_back_reason="First", send_back_urgency="routine")
+    first = SendBack.objects.get()
+    first = sendback_act(send_back=first, action="respond", actor=world["liaison"], expected_version=first.version, note="done")
+    sendback_act(send_back=first, action="accept", actor=world["lead"], expected_version=first.version)
+    from casereview.web.referrals.selectors import at_risk_not_sent_back
+
+    assert at_risk_not_sent_back(world["inspection"]) == []  # the yes was covered: its send back closed after it
+    # A yes given after the close is a new judgement that the closed send back does not cover (as an imported
+    # review arrives: submitted, with no send back of its own).
+    Review.objects.filter(assignment=a).update(submitted_at=timezone.now())
+    assert at_risk_not_sent_back(world["inspection"]) == [a.sampled_case.case_ref]
+    page = verified_client(world["lead"]).get(f"/inspections/{world['inspection'].pk}/").content.decode()
+    assert "At risk, not sent back" in page[page.index('id="at-risk"'):]
 
 
 def test_the_send_back_form_refuses_a_duplicate_unless_confirmed_naming_the_open_one(world: dict[str, Any]) -> None:

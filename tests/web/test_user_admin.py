@@ -145,6 +145,11 @@ def test_an_administrator_does_not_change_their_own_role(admin: Client) -> None:
     refused = admin.post("/users/user/admin/role/", {"role": "analyst"})
     assert refused.status_code == 400 and "ask another administrator" in refused.content.decode()
     assert roles_of("admin") == ["administrator"]
+    own_reset = admin.post("/users/user/admin/second-factor/reset/")
+    assert own_reset.status_code == 400 and "ask another administrator" in own_reset.content.decode()
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert TOTPDevice.objects.filter(user__username="admin").exists()
 
 
 def test_resetting_a_second_factor_removes_it_ends_their_sessions_and_they_enrol_again(

@@ -139,7 +139,8 @@ def submission_problems(
 ) -> list[Problem]:
     """Everything missing or inconsistent, in page order, for the error summary.
 
-    ``open_send_backs`` are the case's send backs not yet closed: a yes that would
+    ``open_send_backs`` are the case's send backs not yet closed *as the person
+    answering can see them* (none, for a blind second marker): a yes that would
     open a send back needs its reason and urgency like any other answer.
     """
     problems: list[Problem] = []

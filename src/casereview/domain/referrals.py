@@ -161,13 +161,17 @@ STATE_WORDS: Mapping[str, str] = {
 }
 
 
-def due_words(due: dt.date, today: dt.date) -> str:
-    """When a response is due, as a banner or an e-mail says it: the working day ends at the cut-off."""
-    if due == today:
-        return f"today {CUT_OFF:%H:%M}"
-    if due == today + dt.timedelta(days=1):
-        return f"tomorrow {CUT_OFF:%H:%M}"
-    return f"{due:%A} {due.day} {due:%B %Y} {CUT_OFF:%H:%M}"
+def due_words(due: dt.date, today: dt.date, *, dated: bool = False) -> str:
+    """When a response is due, as a banner or an e-mail says it: the working day ends at the cut-off.
+
+    ``dated`` adds the date to "today" and "tomorrow", for words read later than they were written (an
+    e-mail delivered the next morning must not still say "today").
+    """
+    date = f"{due:%A} {due.day} {due:%B %Y}"
+    for relative, day in (("today", today), ("tomorrow", today + dt.timedelta(days=1))):
+        if due == day:
+            return f"{relative} {CUT_OFF:%H:%M}" + (f" ({date})" if dated else "")
+    return f"{date} {CUT_OFF:%H:%M}"
 
 
 class SecondSendBack(Exception):

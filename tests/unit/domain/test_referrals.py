@@ -88,6 +88,12 @@ def test_due_days_are_said_in_words(due: dt.date, words: str) -> None:
     assert due_words(due, dt.date(2026, 12, 2)) == words
 
 
+def test_words_read_later_give_the_date_with_today() -> None:
+    assert due_words(dt.date(2026, 12, 2), dt.date(2026, 12, 2), dated=True) == "today 17:00 (Wednesday 2 December 2026)"
+    assert due_words(dt.date(2026, 12, 3), dt.date(2026, 12, 2), dated=True) == "tomorrow 17:00 (Thursday 3 December 2026)"
+    assert due_words(dt.date(2026, 12, 9), dt.date(2026, 12, 2), dated=True) == "Wednesday 9 December 2026 17:00"
+
+
 def test_a_second_send_back_is_refused_naming_the_open_one_in_words() -> None:
     open_one = OpenSendBack(id=12, urgency="immediate", state=State.RESPONSE_SUBMITTED.value, due_on=dt.date(2026, 12, 2))
     message = str(SecondSendBack("SYN00000001", [open_one], dt.date(2026, 12, 2)))

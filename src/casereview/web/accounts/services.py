@@ -164,6 +164,7 @@ def user_second_factor_reset(*, username: str, actor: Any = None) -> int:
     At their next sign-in they set up an authenticator app again (and get new recovery codes).
     """
     user = _user(username)
+    _refuse_own(user, actor, "reset the second factor of")
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=user).count() + StaticDevice.objects.filter(user=user).count()
         TOTPDevice.objects.filter(user=user).delete()

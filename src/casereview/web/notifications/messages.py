@@ -51,13 +51,13 @@ def _send_back_facts(send_back: Any, today: dt.date) -> str:
         f"Inspected body: {send_back.body.name} ({send_back.body.code})\n"
         f"Case reference: {send_back.sampled_case.case_ref}\n"
         f"Urgency: {send_back.urgency}\n"
-        f"Response due: {due_words(send_back.due_on, today)}\n"
+        f"Response due: {due_words(send_back.due_on, today, dated=True)}\n"
     )
 
 
 def send_back_opened(send_back: Any, *, today: dt.date) -> Message:
     """To the body's liaison officers: a case is sent back to them; the subject says how soon."""
-    subject = f"casereview: {send_back.urgency.capitalize()} send back to {send_back.body.code}, due {due_words(send_back.due_on, today)}"
+    subject = f"casereview: {send_back.urgency.capitalize()} send back to {send_back.body.code}, due {due_words(send_back.due_on, today, dated=True)}"
     body = (
         f"A case has been sent back to {send_back.body.name} by the inspectorate.\n\n"
         f"{_send_back_facts(send_back, today)}\n"

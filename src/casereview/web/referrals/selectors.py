@@ -98,7 +98,7 @@ def at_risk_cases(inspection: Any) -> list[dict[str, Any]]:
     """Every case of the inspection a submitted review says is at risk, or that was sent back, for the lead.
 
     Each row: the case, each submitted review's answer (first and moderation, so the lead sees both), the
-    case's send backs, and ``unsent`` — a yes with no send back ever opened ("At risk, not sent back").
+    case's send backs, and ``unsent`` — a yes no send back covers ("At risk, not sent back"; see ``covers``).
     Two queries whatever the number of cases.
     """
     rows: dict[int, dict[str, Any]] = {}
@@ -111,7 +111,7 @@ def at_risk_cases(inspection: Any) -> list[dict[str, Any]]:
         row = rows.setdefault(case.pk, {"sampled_case": case, "answers": {}, "send_backs": []})
         row["answers"][review.assignment.kind] = {
             "answer": review.send_back, "inspector": review.assignment.inspector.get_username(),
-            "assignment_id": review.assignment_id,
+            "assignment_id": review.assignment_id, "submitted_at": review.submitted_at,
         }
     for s in SendBack.objects.filter(inspection=inspection).select_related("sampled_case").order_by("opened_at", "id"):
         rows.setdefault(s.sampled_case_id, {"sampled_case": s.sampled_case, "answers": {}, "send_backs": []})[
@@ -124,20 +124,33 @@ def at_risk_cases(inspection: Any) -> list[dict[str, Any]]:
         if not said_yes and not row["send_backs"]:
             continue
         row["marks"] = [row["answers"].get("first"), row["answers"].get("moderation")]
-        row["unsent"] = bool(said_yes) and not row["send_backs"]
-        row["send_to"] = said_yes[0]["assignment_id"] if said_yes else None
+        row["unsent"] = any(not covers(row["send_backs"], a["submitted_at"]) for a in said_yes)
+        uncovered = [a for a in said_yes if not covers(row["send_backs"], a["submitted_at"])]
+        row["send_to"] = (uncovered or said_yes or [{"assignment_id": None}])[0]["assignment_id"]
         row["late"] = [s.pk for s in row["send_backs"] if late(s, today)]
         out.append(row)
     return sorted(out, key=lambda r: (not r["unsent"], r["sampled_case"].case_ref))
 
 
+def covers(send_backs: list[SendBack], said_at: Any) -> bool:
+    """A yes given at ``said_at`` is covered by a send back of its case still open then or opened since.
+
+    A send back closed before the yes was given does not cover it: the yes is a new judgement that the child
+    is at risk.  (One home for the rule; ``at_risk_not_sent_back`` says the same in SQL.)
+    """
+    return any(s.closed_at is None or said_at is None or s.closed_at >= said_at for s in send_backs)
+
+
 def at_risk_not_sent_back(inspection: Any) -> list[str]:
-    """References of cases a submitted review says are at risk and that no send back was ever opened for."""
+    """References of cases a submitted review says are at risk with no send back covering that yes (``covers``)."""
+    covering = SendBack.objects.filter(sampled_case=OuterRef("assignment__sampled_case")).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=OuterRef("submitted_at"))
+    )
     return sorted(set(
         Review.objects.filter(
             assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED, send_back=True,
         )
-        .filter(~Exists(SendBack.objects.filter(sampled_case=OuterRef("assignment__sampled_case"))))
+        .filter(~Exists(covering))
         .values_list("assignment__sampled_case__case_ref", flat=True)
     ))
 
@@ -149,10 +162,17 @@ URGENCY_CHOICES = [
 ]
 
 
-def send_back_context(user: Any, assignment: Any) -> dict[str, Any]:
+def send_back_context(user: Any, assignment: Any, review: Any) -> dict[str, Any]:
     """What the review page shows of its case's send backs, and what it offers when the answer is yes."""
     today = timezone.localdate()
+    if assignment.kind == "moderation" and review.state != Review.State.SUBMITTED:
+        # Moderation is blind: a send back of the case would tell the second marker what the first one said.
+        return {"case_send_backs": [], "open_send_backs": [], "urgency_choices": URGENCY_CHOICES, "blind": True,
+                "at_risk_unsent": False, "unsent_reason": "", "unsent_urgency": ""}
     mine = case_send_backs([assignment.sampled_case_id]).get(assignment.sampled_case_id, [])
+    # A submitted yes whose own reason went nowhere (an open send back covered it): offered again, filled in.
+    own_unsent = (review.state == Review.State.SUBMITTED and review.send_back is True and bool(review.send_back_reason)
+                  and not any(s.review_id == review.pk and s.opened_at >= review.submitted_at for s in mine))
     visible = set(send_backs_visible(user).filter(pk__in=[s.pk for s in mine]).values_list("pk", flat=True)) if mine else set()
     open_ones = [OpenSendBack(s.pk, s.urgency, s.state, s.due_on) for s in mine if s.state != State.CLOSED.value]
     return {
@@ -163,26 +183,43 @@ def send_back_context(user: Any, assignment: Any) -> dict[str, Any]:
         ],
         "open_send_backs": [o.describe(today) for o in open_ones],
         "urgency_choices": URGENCY_CHOICES,
+        "blind": False,
+        "at_risk_unsent": review.state == Review.State.SUBMITTED and review.send_back is True
+        and not covers(mine, review.submitted_at),
+        "unsent_reason": review.send_back_reason if own_unsent else "",
+        "unsent_urgency": review.send_back_urgency if own_unsent else "",
     }
 
 
 def sent_back_words(send_back: SendBack, case_ref: str) -> str:
     """"Case X sent back to BODY, immediate, due today 17:00": the banner's and the message's one wording."""
     due = due_words(send_back.due_on, timezone.localdate())
-    return f"Case {case_ref} sent back to {send_back.body.code}, {send_back.urgency}, due {due}"
+    words = f"Case {case_ref} sent back to {send_back.body.code}, {send_back.urgency}, due {due}"
+    reachable = BodyContact.objects.filter(
+        body_id=send_back.body_id, kind=BodyContact.Kind.LIAISON, user__is_active=True
+    ).exclude(user__email="").exists()
+    if not reachable:  # the outbox had nobody to write to: say so while the sender can still act
+        words += (f". No liaison officer of {send_back.body.code} has an e-mail address, so nobody there was "
+                  "told: tell them another way")
+    return words
 
 
 def submitted_message(review: Review, sampled_case: Any) -> str:
     """The banner after a submission: the send back it opened, the open one that covers the case, or plain."""
     today = timezone.localdate()
-    opened = SendBack.objects.filter(review=review).select_related("body").order_by("-id").first()
+    # Only a send back this submission opened (a reopened review keeps the one its earlier yes opened).
+    opened = (SendBack.objects.filter(review=review, opened_at__gte=review.submitted_at).select_related("body")
+              .order_by("-id").first())
     if opened is not None:
         return sent_back_words(opened, sampled_case.case_ref)
     if review.send_back:
         existing = open_send_backs(sampled_case)
         if existing:
-            return (f"Review submitted. Case {sampled_case.case_ref} is already sent back: "
-                    + "; ".join(o.describe(today) for o in existing))
+            covered = (f"Review submitted. Case {sampled_case.case_ref} is already sent back: "
+                       + "; ".join(o.describe(today) for o in existing))
+            if review.send_back_reason:
+                covered += ". Your reason was not sent: to send it too, open a second send back on the review page"
+            return covered
     return "Review submitted"
 
 

@@ -150,6 +150,9 @@ def sendback_act(*, send_back: SendBack, action: str, actor: Any, expected_versi
     target = transition(State(send_back.state), move, who)  # raises TransitionRefused
     now = timezone.now()
     with transaction.atomic():
+        # The case's row is the lock a review's submission takes to read the open send backs: a yes is never
+        # covered by a send back that is closing at that same moment.
+        SampledCase.objects.select_for_update().filter(pk=send_back.sampled_case_id).exists()
         fields: dict[str, Any] = {"state": target.value, "version": send_back.version + 1}
         if move is Action.RESPOND and send_back.first_response_at is None:
             fields["first_response_at"] = now

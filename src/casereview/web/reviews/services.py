@@ -196,7 +196,12 @@ def review_save(
             current.send_back_urgency = answers.send_back_urgency
             current.version += 1
             current.updated_at = timezone.now()
-            problems = submission_problems(framework, answers, open_now) if submit else []
+            # A blind second marker is shown no send back of the case (it would tell them what the first review
+            # said), so their yes is checked as if none were open: it always needs its reason and urgency.  An
+            # open send back still covers it (never a silent duplicate); the banner then names the open one and
+            # the submitted review offers a second one, with their reason, behind a confirmation.
+            blind = sampled_case is not None and current.assignment.kind == Assignment.Kind.MODERATION
+            problems = submission_problems(framework, answers, [] if blind else open_now) if submit else []
             if submit and not problems:
                 current.state = Review.State.SUBMITTED
                 current.submitted_at = current.updated_at

@@ -8,14 +8,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from casereview.domain.grading import (
-    Problem,
     ReviewAnswers,
     TamperedReview,
     clean_answers,
     rule_note,
 )
 from casereview.domain.journal import Operation
-from casereview.domain.referrals import SecondSendBack
 from casereview.domain.roles import Role
 from casereview.importing.frameworks import load_framework
 from casereview.web.accounts.kept import kept_answers_take
@@ -101,7 +99,7 @@ def _page(request: HttpRequest, assignment: Any, editable: bool, review: Any, *,
             "errors_by_field": {p.field: p.message for p in problems or []},
             "first_review": selectors.first_review_after_moderation(assignment, review),
             "links": links, "links_weakness": offer,
-            **send_back_context(request.user, assignment),
+            **send_back_context(request.user, assignment, review),
         },
         status=status,
     )
@@ -150,9 +148,6 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
     except Incomplete as incomplete:
         return _page(request, assignment, editable, incomplete.review, problems=incomplete.problems,
                      answers=answers, status=400)
-    except SecondSendBack as exc:  # another send back was opened between the page and the submission
-        return _page(request, assignment, editable, review_for(assignment), answers=answers, status=409,
-                     problems=[Problem("send_back_another", str(exc))])
     except ReviewError as exc:
         return render(request, "reviews/refused.html", {"message": str(exc), "assignment": assignment}, status=409)
     if saved.state == "submitted":

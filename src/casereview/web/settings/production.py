@@ -2,8 +2,12 @@
 
 Required: DJANGO_SECRET_KEY (50+ random characters), CASEREVIEW_ALLOWED_HOSTS,
 CASEREVIEW_PSEUDONYM_KEY, CASEREVIEW_JOURNAL_ANCHOR_KEY, CASEREVIEW_EMAIL_URL,
-CASEREVIEW_EMAIL_FROM, CASEREVIEW_BASE_URL, DATABASE_URL (PostgreSQL
-recommended).  Serve behind TLS.
+CASEREVIEW_EMAIL_FROM, CASEREVIEW_BASE_URL, CASEREVIEW_PROXY_COUNT, DATABASE_URL
+(PostgreSQL recommended).  Serve behind TLS.
+
+CASEREVIEW_PROXY_COUNT must be said, even when it is 0: behind a proxy left at 0,
+every sign-in seems to come from the proxy's address, and the per-address
+lock-out would then let anyone lock everybody out.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ for _name in (
     "CASEREVIEW_EMAIL_URL",
     "CASEREVIEW_EMAIL_FROM",
     "CASEREVIEW_BASE_URL",
+    "CASEREVIEW_PROXY_COUNT",
 ):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in production")
