@@ -155,6 +155,13 @@ def test_assignments_mail_each_inspector_once_per_run_however_many_cases_they_go
         assert not any(ref in message.get_content() for ref in refs)  # a count, not a list of cases
     assert assignments_balance(inspection=world["inspection"], inspectors=[world["ina"], world["inb"]]) == 0
     assert len(smtp.received) == 2  # nothing new, nobody told again
+    # A case moved to another inspector is a new assignment for them: one message, to them only.
+    from casereview.web.reviews.services import assignment_move
+
+    moved = Assignment.objects.filter(inspector=world["ina"]).order_by("id").first()
+    assert moved is not None
+    assignment_move(assignment=moved, to=world["inb"], actor=world["lead"])
+    assert len(smtp.received) == 3 and "1 new case of SYN" in smtp.to("inb@example.org")[-1]["Subject"]
 
 
 def test_escalation_goes_through_the_outbox_to_the_lead_and_senior_leads(world: dict[str, Any], smtp: Mailbox) -> None:

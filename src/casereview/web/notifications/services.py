@@ -5,7 +5,8 @@ A mail server that is down loses nothing and never fails the event: the message 
 hour apart) until CASEREVIEW_EMAIL_MAX_ATTEMPTS tries have failed; then it is *failed*, listed for
 administrators, and sent again only when one asks.  Senders may run at the same time: each claims a message
 with a compare-and-set on its number of tries, so no message is handed to the mail server twice by two
-senders.  Each message the server accepts is journaled as a disclosure: the recipient and the event, never
+senders while a claim lasts (CLAIM, 10 minutes; a sender that dies or stalls longer gives its messages up,
+and one the server had already accepted may then be sent again).  Each message the server accepts is journaled as a disclosure: the recipient and the event, never
 the content.  The words of every message are in ``messages.py``.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,12 +93,16 @@ def _assign(
         actor=actor, operation=Operation.ALTERATION, action=action, object_type="inspection", object_id=inspection.pk,
         detail={"assigned": len(plan), "inspectors": sorted(by_name), **detail},
     )
-    # One e-mail per inspector per run, however many cases they got (sent after the caller's transaction commits).
-    for name, count in sorted(Counter(plan.values()).items()):
-        notice = notices.cases_assigned(body=inspection.body, kind=kind, count=count)
-        mail_queue(event=notice.event, recipients=[by_name[name]], subject=notice.subject, body=notice.body,
-                   object_type="inspection", object_id=inspection.pk)
+    _tell_assigned(inspection=inspection, kind=kind, counts=Counter(plan.values()), people=by_name)
     return len(plan)
+
+
+def _tell_assigned(*, inspection: Inspection, kind: str, counts: Mapping[str, int], people: Mapping[str, Any]) -> None:
+    """One e-mail per inspector per run, however many cases they got (sent after the caller's transaction commits)."""
+    for name, count in sorted(counts.items()):
+        notice = notices.cases_assigned(body=inspection.body, kind=kind, count=count)
+        mail_queue(event=notice.event, recipients=[people[name]], subject=notice.subject, body=notice.body,
+                   object_type="inspection", object_id=inspection.pk)
 
 
 def assignments_balance(*, inspection: Inspection, inspectors: list[Any], actor: Any = None) -> int:
@@ -130,6 +135,8 @@ def assignment_move(*, assignment: Assignment, to: Any, actor: Any = None) -> As
             actor=actor, operation=Operation.ALTERATION, action="assignment_move",
             object_type="assignment", object_id=locked.pk, detail={"from": previous, "to": to.get_username()},
         )
+        # A moved case is a new assignment for the person who receives it: they are told like any other.
+        _tell_assigned(inspection=inspection, kind=locked.kind, counts={to.get_username(): 1}, people={to.get_username(): to})
     return locked
 
 
