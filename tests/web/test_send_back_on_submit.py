@@ -330,3 +330,47 @@ def test_the_at_risk_table_and_the_review_page_read_a_fixed_number_of_queries(wo
     assert len(verified_client(world["lead"]).get(inspection_page).content.decode().split("Send back ")) > 4
     assert cost(inspection_page, lead) == one
     assert cost(f"/reviews/{assignments[0].pk}/", ina) == review_one
+
+
+def test_two_yeses_submitted_at_once_open_exactly_one_send_back(world: dict[str, Any]) -> None:
+    """The first review and the moderation say yes at the same moment, case after case: the case's lock lets
+    exactly one open the send back and the other be covered by it.  (The test's in-memory SQLite refuses a
+    second writer outright instead of waiting; then the refused one is simply not submitted.)"""
+    import threading
+
+    from django.db import OperationalError, connection
+
+    from casereview.domain.grading import ReviewAnswers
+    from casereview.web.reviews.services import review_for, review_save
+
+    moderation_assign(inspection=world["inspection"], inspectors=[world["ben"]], share=1.0)
+    answers = ReviewAnswers(area_grades={a.slug: "inadequate" for a in F.areas}, overall="inadequate", send_back=True,
+                            send_back_reason="At risk", send_back_urgency="immediate")
+    firsts = list(Assignment.objects.filter(kind="first").order_by("id"))
+    assert len(firsts) == 4
+    refused: list[str] = []
+    for first in firsts:
+        second = Assignment.objects.get(sampled_case=first.sampled_case, kind="moderation")
+        reviews = [review_for(first), review_for(second)]
+        barrier = threading.Barrier(2)
+
+        def submit_now(review: Review, actor: Any, barrier: threading.Barrier = barrier) -> None:
+            try:
+                barrier.wait()
+                review_save(review=review, answers=answers, base_version=review.version, submit=True, actor=actor)
+            except OperationalError as exc:
+                refused.append(str(exc))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=submit_now, args=(r, a))
+                   for r, a in zip(reviews, (world["ina"], world["ben"]), strict=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        submitted = Review.objects.filter(pk__in=[r.pk for r in reviews], state="submitted").count()
+        assert submitted >= 1
+        assert SendBack.objects.filter(sampled_case=first.sampled_case).count() == 1  # never two, never none
+    if connection.vendor == "postgresql":
+        assert refused == [] and Review.objects.filter(state="submitted").count() == 8
