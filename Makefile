@@ -11,7 +11,7 @@ STATIC := $(BUILD)/casereview.css $(BUILD)/govuk-frontend.min.js $(ROOT_ASSETS)/
 PYTEST_WORKERS ?= 2
 export CASEREVIEW_HOME := $(CURDIR)
 
-.PHONY: setup run test lint bench bench-import bench-sample bench-review bench-report bench-links bench-web clean
+.PHONY: setup run test lint bench bench-import bench-sample bench-review bench-report bench-links bench-web bench-hostile clean
 
 setup: $(INSTALLED) $(STATIC)
 
@@ -80,6 +80,10 @@ bench-report: setup
 
 bench-links: setup
 	$(BIN)/python bench/bench_links.py
+	$(BIN)/python bench/update_readme.py
+
+bench-hostile: setup
+	$(BIN)/python bench/bench_hostile.py
 	$(BIN)/python bench/update_readme.py
 
 bench-web: setup

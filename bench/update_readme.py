@@ -207,6 +207,26 @@ def links_table(data: dict) -> str:  # type: ignore[type-arg]
     ])
 
 
+def hostile_table(data: dict) -> str:  # type: ignore[type-arg]
+    t = data["targets"]
+    lines = [
+        f"Hostile files (issue 18), each imported by `casereview import-register` in a fresh process with the "
+        f"default limits until refused, measured {data['measured_at']}:",
+        "",
+        "| file | size | seconds to refusal | peak RSS | refused with |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for r in data["results"].values():
+        message = r["message"].split(": ", 1)[-1].replace("|", "\\|")[:170]
+        size = mb(r["file_bytes"]) if r["file_bytes"] >= 1024**2 else f"{max(1, r['file_bytes'] // 1024):,} KB"
+        lines.append(f"| {r['file']} | {size} | {r['seconds']:.2f} | {mb(r['peak_rss_bytes'])} | "
+                     f"{message}{'' if r['met'] else ' **(target not met)**'} |")
+    met = all(r["met"] for r in data["results"].values())
+    lines += ["", f"Target: each refused (exit status 2, no traceback) within {t['seconds_max']:.0f} s and "
+              f"{mb(t['peak_rss_bytes_max'])} of RSS: {'met' if met else '**not met**'}."]
+    return "\n".join(lines)
+
+
 def main() -> None:
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
@@ -224,6 +244,9 @@ def main() -> None:
     links = ROOT / "bench" / "results" / "links.json"
     if links.exists():
         tables.append(links_table(json.loads(links.read_text())))
+    hostile = ROOT / "bench" / "results" / "hostile.json"
+    if hostile.exists():
+        tables.append(hostile_table(json.loads(hostile.read_text())))
     for name, title in (("web-paced.json", "Load, the issue's scenario at a working pace"),
                         ("web.json", "Load at a stress pace: the capacity of this machine")):
         web = ROOT / "bench" / "results" / name

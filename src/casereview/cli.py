@@ -248,6 +248,7 @@ def import_register(
                 {
                     "error": exc.message,
                     "errors": [e.as_dict() for e in exc.errors],
+                    "problems": exc.total,
                     "unmapped_columns": list(exc.unmapped),
                 }
             )
@@ -380,13 +381,15 @@ def purge(
         err.print("Say --due to erase what is past its retention date")
         raise typer.Exit(EXIT_REJECTED)
     _django()
-    from casereview.web.registers.services import registers_purge_due
+    from casereview.web.registers.services import error_reports_purge, registers_purge_due
 
     purged = registers_purge_due()
+    error_reports = error_reports_purge()  # refused uploads' error CSVs past CASEREVIEW_ERROR_REPORT_HOURS
     if as_json:
-        _print_json({"purged": purged})
+        _print_json({"purged": purged, "error_reports_deleted": error_reports})
         return
-    out.print(f"Purged {len(purged)} register(s); {sum(p['cases_erased'] for p in purged):,} cases erased")
+    out.print(f"Purged {len(purged)} register(s); {sum(p['cases_erased'] for p in purged):,} cases erased; "
+              f"{error_reports} error report(s) of refused uploads deleted")
 
 
 @app.command("register-retention")
@@ -436,19 +439,42 @@ def demo_load(rows: Annotated[int, typer.Option(help="Cases in the demo register
 
 
 @journal_app.command("verify")
-def journal_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Recompute the hash chain, check there are no gaps and that it matches the latest anchor.
+def journal_verify(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    anchor: Annotated[list[str] | None, typer.Option(
+        "--anchor", help="An anchor file kept outside the database (one line per anchor, as `journal anchor` "
+        "prints it), or one printed anchor; repeatable")] = None,
+) -> None:
+    """Recompute the hash chain, check there are no gaps, that the stored anchors are signed and chained, and
+    that the chain matches them; with --anchor, that each anchor kept outside is in the database and matched.
 
-    Exit status 1 and the first broken entry when it does not.
+    Exit status 1 and the first break (naming the anchor) when it does not; 2 when --anchor holds no anchor.
     """
+    from casereview.domain.journal import parse_anchor_lines
+
+    external = []
+    for given in anchor or []:
+        path = Path(given)
+        try:
+            is_file = path.is_file()
+        except OSError:  # a printed anchor is no file name (too long for one)
+            is_file = False
+        try:
+            text = path.read_text(encoding="utf-8") if is_file else given
+            external.extend(parse_anchor_lines(text))
+        except (OSError, UnicodeDecodeError, ValueError) as problem:
+            err.print(f"[red]--anchor {given[:80]!r}: {problem}[/red]")
+            raise typer.Exit(EXIT_REJECTED) from None
     _django()
     from casereview.web.journal.services import journal_verify as verify
 
-    broken = verify()
+    broken = verify(external=external)
     if as_json:
-        _print_json({"ok": broken is None, "break": None if broken is None else broken.__dict__})
+        _print_json({"ok": broken is None, "break": None if broken is None else broken.__dict__,
+                     "outside_anchors": len(external)})
     elif broken is None:
-        out.print("Journal chain intact")
+        out.print("Journal chain intact" + (f", and it reaches and matches {len(external)} anchor(s) kept outside"
+                                            if external else ""))
     else:
         err.print(f"[red]Journal broken at entry {broken.seq}: {broken.reason}[/red]")
     if broken is not None:
@@ -456,13 +482,26 @@ def journal_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
 
 
 @journal_app.command("anchor")
-def journal_anchor() -> None:
-    """Sign the chain's current head (key: CASEREVIEW_JOURNAL_ANCHOR_KEY); store and print it."""
+def journal_anchor(
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", help="Append the anchor's line to this file (created when missing; flushed and fsynced)")] = None,
+    as_line: Annotated[bool, typer.Option("--line", help="Print the anchor's line instead of JSON")] = False,
+) -> None:
+    """Sign the chain's current head (key: CASEREVIEW_JOURNAL_ANCHOR_KEY), chained to the last anchor; store it and
+    print it as JSON {"seq", "digest", "signature", "previous", "at", "line"}; keep that outside the database."""
     _django()
+    from casereview.web.journal.services import anchor_file_append, journal_anchor_line
     from casereview.web.journal.services import journal_anchor as anchor
 
     made = anchor()
-    _print_json({"seq": made.seq, "digest": made.digest, "signature": made.signature, "at": made.at.isoformat()})
+    line = journal_anchor_line(made)
+    if out_path is not None:
+        anchor_file_append(path=out_path, line=line)
+    if as_line:
+        print(line)
+    else:
+        _print_json({"seq": made.seq, "digest": made.digest, "signature": made.signature,
+                     "previous": made.previous, "at": made.at.isoformat(), "line": line})
 
 
 @journal_app.command("export")
@@ -515,12 +554,13 @@ def user_deactivate(username: str) -> None:
 
 @user_app.command("unlock")
 def user_unlock(username: str) -> None:
-    """Lift a sign-in lock-out on a username."""
+    """Lift every sign-in lock that blocks a username, including the address locks its failures helped make."""
     _django()
     from casereview.web.accounts.services import user_unlock as unlock
 
-    cleared = unlock(username=username)
-    out.print(f"Unlocked {username} ({cleared} failed attempt record(s) cleared)")
+    cleared, addresses = unlock(username=username)
+    out.print(f"Unlocked {username} ({cleared} failed attempt record(s) cleared)"
+              + (f"; address(es) unlocked too: {', '.join(addresses)}" if addresses else ""))
 
 
 @user_app.command("unlock-address")

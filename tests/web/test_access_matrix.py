@@ -193,3 +193,70 @@ def test_signed_out_visitors_are_sent_to_sign_in_everywhere(client: Any) -> None
             continue
         response = client.get(sample_path(name, pattern, {}))
         assert response.status_code == REDIRECT and response["Location"].startswith("/login/"), name
+
+
+@pytest.mark.django_db
+def test_each_role_sees_only_the_bodies_and_registers_it_works_with(
+    make_user: Callable[..., Any], body: Any, register_csv: Callable[..., Path]
+) -> None:
+    """Home page, registers:detail, registers:cases and the API's registers: a lead of another body gets 404s."""
+    import datetime as dt
+
+    from casereview.domain.sampling import SamplePlan
+    from casereview.web.api.services import token_create
+    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+    from casereview.web.referrals.services import body_contact_add
+    from casereview.web.registers.services import body_add
+    from casereview.web.reviews.services import assignments_balance
+
+    other = body_add(code="OTH", name="Other Constabulary")
+    lead, other_lead = make_user("lead_inspector", "lead"), make_user("lead_inspector", "other-lead")
+    inspector, liaison = make_user("inspector", "ina"), make_user("liaison_officer", "liaison")
+    nobody, analyst, admin = make_user("analyst", "ana"), make_user("analyst", "ana2"), make_user("administrator")
+    nobody.groups.clear()  # a user with no role
+    inspection = inspection_create(body_code="SYN", name="Q", period_start=dt.date(2024, 1, 1),
+                                   period_end=dt.date(2024, 3, 31), lead=lead)
+    inspection_create(body_code="OTH", name="O", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31),
+                      lead=other_lead)
+    seed_commit(inspection=inspection)
+    inspection.refresh_from_db()
+    register = register_import(path=register_csv(rows=5), body_code="SYN")
+    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=2))
+    assignments_balance(inspection=inspection, inspectors=[inspector])
+    body_contact_add(body=other, user=liaison, kind="liaison")
+
+    def home(user: Any) -> set[str]:
+        import re
+
+        return set(re.findall(r'id="body-([A-Z]+)"', verified_client(user).get("/").content.decode()))
+
+    assert home(admin) == {"SYN", "OTH"}
+    assert home(lead) == {"SYN"} and home(other_lead) == {"OTH"}
+    assert home(inspector) == {"SYN"} and home(liaison) == {"OTH"}
+    assert home(nobody) == set() and home(analyst) == set()  # no published report yet
+    from django.utils import timezone
+
+    from casereview.domain.publication import published
+    from casereview.web.reports.models import PublishedReport
+    from casereview.web.reports.selectors import report_for
+
+    data = published(report_for(inspection))
+    PublishedReport.objects.create(
+        inspection=inspection, published_at=timezone.now(), published_by=lead, as_of=timezone.localdate(), data=data,
+        input_sha256=data["reproducibility"]["input_sha256"], figures_sha256=data["reproducibility"]["figures_sha256"],
+    )
+    assert home(analyst) == {"SYN"} and home(nobody) == set()
+    for user, status in ((lead, OK), (admin, OK), (inspector, OK), (other_lead, GONE)):
+        assert verified_client(user).get(f"/registers/{register.pk}/").status_code == status, user
+    assert verified_client(lead).get(f"/registers/{register.pk}/cases/").status_code == OK
+    assert verified_client(other_lead).get(f"/registers/{register.pk}/cases/").status_code == GONE
+    assert f"Register {register.pk}" not in verified_client(other_lead).get("/").content.decode()
+    from django.test import Client
+
+    def api(user: Any, path: str) -> Any:
+        token = token_create(user=user, name="t", scopes=["read"]).secret
+        return Client().get(f"/api/v1{path}", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert [r["id"] for r in api(lead, "/registers").json()] == [register.pk]
+    assert api(other_lead, "/registers").json() == []
+    assert api(other_lead, f"/registers/{register.pk}").status_code == GONE

@@ -147,3 +147,12 @@ def test_the_described_links_lead_from_a_register_to_its_send_backs(api_tokens: 
     one = follow("list_send_backs", "200", "GetSendBack", send_backs, lead)
     acted = follow("get_send_back", "200", "ActOnSendBack", one, api_tokens["liaison_officer"])
     assert acted["id"] == one["id"] and acted["state"] == "acknowledged"
+
+
+def test_the_fuzzing_sends_every_request_body_valid_and_invalid() -> None:
+    """Every operation that takes a body is generated, both as described and as not (negative mode)."""
+    from schemathesis import GenerationMode
+
+    with_body = {f"{op.method.upper()} {op.path}" for op in (r.ok() for r in schema.get_all_operations()) if op.body}
+    assert with_body == {"POST /api/v1/registers", "POST /api/v1/send-backs/{send_back_id}/actions"}
+    assert set(schema.config.generation.modes) == {GenerationMode.POSITIVE, GenerationMode.NEGATIVE}

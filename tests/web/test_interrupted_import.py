@@ -36,8 +36,11 @@ POINTS = ["register-import:first-batch", "register-import:before-commit", "regis
 
 
 def environment(url: str, var: Path) -> dict[str, str]:
+    # One anchor key for the template database and its copies (dev makes one per var folder otherwise, and
+    # the journal's first entry is anchored at once: a copy verified under another key would not match).
     return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "casereview.web.settings.dev",
-            "CASEREVIEW_VAR_DIR": str(var), "CASEREVIEW_IMPORT_BATCH_ROWS": str(BATCH_ROWS)}
+            "CASEREVIEW_VAR_DIR": str(var), "CASEREVIEW_IMPORT_BATCH_ROWS": str(BATCH_ROWS),
+            "CASEREVIEW_JOURNAL_ANCHOR_KEY": "test-only-interrupted-import-anchor-key-" + "z" * 24}
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,10 @@ def test_a_truncated_journal_is_caught_by_the_anchor() -> None:
 def test_a_forged_anchor_is_caught() -> None:
     entries(2)
     anchor = journal_anchor()
+    if connection.vendor == "postgresql":
+        raw("DROP TRIGGER journal_anchor_no_update_delete ON journal_journalanchor")
+    else:
+        raw("DROP TRIGGER journal_anchor_no_update")
     JournalAnchor.objects.filter(pk=anchor.pk).update(signature="0" * 64)
     broken = journal_verify()
     assert broken is not None and "signature" in broken.reason
@@ -139,6 +144,9 @@ def test_the_cli_anchors_and_verifies_with_exit_status_1_on_a_break() -> None:
     anchored = runner.invoke(app, ["journal", "anchor"])
     assert anchored.exit_code == 0 and '"signature"' in anchored.stdout
     assert runner.invoke(app, ["journal", "verify"]).exit_code == 0
+    printed = anchored.stdout.strip()  # the printout itself is an anchor verify takes, as is its "line"
+    assert runner.invoke(app, ["journal", "verify", "--anchor", printed]).exit_code == 0
+    assert len(json.loads(printed)["line"].split()) == 5  # SEQ DIGEST SIGNATURE PREVIOUS AT
     drop_guard()
     raw(f"UPDATE {TABLE} SET action = 'edited' WHERE seq = (SELECT min(seq) FROM {TABLE})")
     result = runner.invoke(app, ["journal", "verify", "--json"])

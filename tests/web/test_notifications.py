@@ -329,8 +329,8 @@ PRODUCTION = {
 }
 
 
-@pytest.mark.parametrize("missing", ["CASEREVIEW_EMAIL_URL", "CASEREVIEW_EMAIL_FROM", "CASEREVIEW_BASE_URL",
-                                     "CASEREVIEW_PROXY_COUNT"])
+# The proxies (CASEREVIEW_TRUSTED_PROXIES or CASEREVIEW_PROXY_COUNT): test_sign_in.py.
+@pytest.mark.parametrize("missing", ["CASEREVIEW_EMAIL_URL", "CASEREVIEW_EMAIL_FROM", "CASEREVIEW_BASE_URL"])
 def test_production_refuses_to_start_without_the_mail_server_the_sender_or_its_address(missing: str, tmp_path: Path) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = settings_in_subprocess("casereview.web.settings.production", env, tmp_path)

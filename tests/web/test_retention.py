@@ -40,5 +40,5 @@ def test_purge_erases_cases_past_retention_keeps_counts_and_is_idempotent(
     assert entry.operation == "erasure" and set(entry.detail) == {"cases_erased", "retain_until"}
     second = runner.invoke(app, ["purge", "--due", "--json"])
     assert second.exit_code == 0 and '"purged": []' in second.stdout
-    page = verified_client(make_user("lead_inspector")).get(f"/registers/{old.pk}/").content.decode()
+    page = verified_client(make_user("administrator")).get(f"/registers/{old.pk}/").content.decode()
     assert "cases erased on" in page and str(max(before.values())) in page

@@ -64,7 +64,15 @@ def test_a_send_back_goes_from_review_to_closure_through_the_pages(world: dict[s
     ina = verified_client(world["ina"])
     a = world["assignment"]
     start = JournalEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    opened = ina.post(f"/send-backs/from-review/{a.pk}/", {"reason": "Child still at the address", "urgency": "priority"})
+    # Only a submitted yes sends a case back (issue 18): the submission opens it.
+    from casereview.importing.frameworks import load_framework
+    from casereview.web.reviews.models import Review
+
+    assert ina.get(f"/reviews/{a.pk}/").status_code == 200
+    answers = {f"grade_{area.slug}": "inadequate" for area in load_framework("child-protection/1").areas}
+    opened = ina.post(f"/reviews/{a.pk}/", {**answers, "overall": "inadequate", "action": "submit", "send_back": "yes",
+                                            "send_back_reason": "Child still at the address", "send_back_urgency": "priority",
+                                            "version": str(Review.objects.get(assignment=a).version)})
     assert opened.status_code == 302
     send_back = SendBack.objects.get()
     assert send_back.state == "opened" and send_back.due_on >= timezone.localdate()

@@ -8,6 +8,12 @@ altering, inserting, removing or reordering entries breaks the chain.  An
 anchor is the (sequence number, digest) of the head at some moment, signed
 with a key kept outside the database: cutting entries off the end below an
 anchor, or rewriting the whole chain, is caught too.
+
+Anchors are chained as well: each signature covers the previous anchor's
+signature, so an anchor kept outside the database vouches for every anchor
+before it.  What nothing inside the database can show is that entries or
+anchors were cut off after the latest anchor someone kept elsewhere: that
+needs the outside copy (`anchor_line`, `parse_anchor_lines`).
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 GENESIS = "0" * 64
@@ -55,6 +63,12 @@ class Anchor:
     seq: int
     digest: str
     signature: str
+    #: The signature of the anchor before it (GENESIS for the first); "" for anchors made before chaining,
+    #: and for an outside copy that left it out (then the database's copy supplies it).
+    previous: str = ""
+
+    def name(self) -> str:
+        return f"the anchor at entry {self.seq} (signature {self.signature[:12]}…)"
 
 
 @dataclass(frozen=True)
@@ -63,17 +77,108 @@ class ChainBreak:
     reason: str
 
 
-def anchor_signature(key: bytes, seq: int, digest: str) -> str:
-    return hmac.new(key, f"casereview-journal:{seq}:{digest}".encode(), hashlib.sha256).hexdigest()
+def anchor_signature(key: bytes, seq: int, digest: str, previous: str = "") -> str:
+    """HMAC-SHA256 over the head and, for chained anchors, the previous anchor's signature."""
+    message = f"casereview-journal:{seq}:{digest}" + (f":{previous}" if previous else "")
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def anchor_valid(key: bytes, anchor: Anchor) -> bool:
+    expected = anchor_signature(key, anchor.seq, anchor.digest, anchor.previous)
+    return hmac.compare_digest(expected, anchor.signature)
+
+
+def verify_anchor_chain(anchors: Sequence[Anchor], *, key: bytes) -> ChainBreak | None:
+    """Anchors in the order they were made: each signed, each chained one to the one before it (anchors
+    made before chaining, with no previous signature, may only come first), none going backwards."""
+    previous: Anchor | None = None
+    for anchor in anchors:
+        if not anchor_valid(key, anchor):
+            return ChainBreak(anchor.seq, f"{anchor.name()} has a signature that is not valid")
+        if anchor.previous:
+            expected = previous.signature if previous is not None else GENESIS
+            if anchor.previous != expected:
+                return ChainBreak(anchor.seq, f"{anchor.name()} does not follow the anchor before it "
+                                              "(an anchor was removed or reordered)")
+        elif previous is not None and previous.previous:
+            return ChainBreak(anchor.seq, f"{anchor.name()} is not chained to the anchor before it")
+        if previous is not None and anchor.seq < previous.seq:
+            return ChainBreak(anchor.seq, f"{anchor.name()} goes back before the anchor before it")
+        previous = anchor
+    return None
+
+
+#: One anchor per line, as `casereview journal anchor` prints it and appends to the anchor file:
+#: ``SEQ DIGEST SIGNATURE PREVIOUS AT`` (AT, the UTC time, is informative and not signed; PREVIOUS and AT
+#: may be left out).  Blank lines and lines starting with ``#`` are skipped.
+_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def anchor_line(anchor: Anchor, at: datetime) -> str:
+    stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{anchor.seq} {anchor.digest} {anchor.signature} {anchor.previous or '-'} {stamp}"
+
+
+def parse_anchor_lines(text: str) -> list[Anchor]:
+    """Anchors from an anchor file or one printed anchor; ValueError naming the line that is not one."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        if line.lstrip().startswith("{"):  # the JSON `casereview journal anchor` prints by default
+            try:
+                printed = json.loads(line)
+                fields = [str(printed["seq"]), printed["digest"], printed["signature"], printed.get("previous") or "-"]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise ValueError(f"line {number} is not an anchor (expected: SEQ DIGEST SIGNATURE [PREVIOUS] [AT])") from None
+        seq, digest, signature, previous = (fields + ["-"])[:4]
+        if (not seq.isdigit() or not _HEX.fullmatch(digest) or not _HEX.fullmatch(signature)
+                or not (previous == "-" or _HEX.fullmatch(previous))):
+            raise ValueError(f"line {number} is not an anchor (expected: SEQ DIGEST SIGNATURE [PREVIOUS] [AT])")
+        found.append(Anchor(int(seq), digest, signature, "" if previous == "-" else previous))
+    if not found:
+        raise ValueError("no anchor found (expected lines of: SEQ DIGEST SIGNATURE [PREVIOUS] [AT])")
+    return found
+
+
+def anchor_due(
+    *, last_seq: int | None, last_at: datetime | None, head_seq: int, now: datetime,
+    every_entries: int, every_minutes: int,
+) -> bool:
+    """Whether the head should be anchored: never anchored yet, or ``every_entries`` entries or
+    ``every_minutes`` minutes since the last anchor with something new to anchor (0 turns a rule off)."""
+    if last_seq is None or last_at is None:
+        return head_seq > 0
+    if head_seq <= last_seq:
+        return False
+    if every_entries and head_seq - last_seq >= every_entries:
+        return True
+    return bool(every_minutes) and now - last_at >= timedelta(minutes=every_minutes)
 
 
 def verify_chain(
-    entries: Iterable[Entry], *, anchor: Anchor | None = None, key: bytes | None = None
+    entries: Iterable[Entry],
+    *,
+    anchor: Anchor | None = None,
+    key: bytes | None = None,
+    anchors: Sequence[Anchor] = (),
 ) -> ChainBreak | None:
-    """Check entries in sequence order; the first break, or None when the chain is whole."""
+    """Check entries in sequence order; the first break, or None when the chain is whole.
+
+    Each anchor given (``anchor`` and ``anchors``) must carry a valid signature, and the chain must reach
+    its entry and have the anchored digest there.
+    """
+    every = [*anchors, *([anchor] if anchor is not None else [])]
+    for one in every:
+        if key is None or not anchor_valid(key, one):
+            return ChainBreak(one.seq, "the anchor's signature is not valid" if one is anchor
+                              else f"{one.name()} has a signature that is not valid")
+    by_seq: dict[int, list[Anchor]] = {}
+    for one in every:
+        by_seq.setdefault(one.seq, []).append(one)
     expected_previous = GENESIS
     expected_seq = 1
-    anchored = anchor is None
     for entry in entries:
         if entry.seq != expected_seq:
             missing = "missing" if entry.seq > expected_seq else "out of order"
@@ -84,17 +189,15 @@ def verify_chain(
             return ChainBreak(entry.seq, "entry does not follow the one before it")
         if entry_digest(entry.previous, entry.payload) != entry.digest:
             return ChainBreak(entry.seq, "entry content does not match its digest")
-        if anchor is not None and entry.seq == anchor.seq:
-            if entry.digest != anchor.digest:
-                return ChainBreak(entry.seq, "entry differs from the signed anchor")
-            anchored = True
+        for one in by_seq.get(entry.seq, ()):
+            if entry.digest != one.digest:
+                return ChainBreak(entry.seq, "entry differs from the signed anchor" if one is anchor
+                                  else f"entry differs from {one.name()}")
         expected_previous = entry.digest
         expected_seq += 1
-    if anchor is not None:
-        if key is None or not hmac.compare_digest(
-            anchor_signature(key, anchor.seq, anchor.digest), anchor.signature
-        ):
-            return ChainBreak(anchor.seq, "the anchor's signature is not valid")
-        if not anchored:
-            return ChainBreak(expected_seq, f"entries up to the anchored entry {anchor.seq} are missing")
+    beyond = [one for one in every if one.seq >= expected_seq]
+    if beyond:
+        one = min(beyond, key=lambda a: a.seq)
+        what = f"the anchored entry {one.seq}" if one is anchor else f"{one.name()}"
+        return ChainBreak(expected_seq, f"entries up to {what} are missing (the journal ends at {expected_seq - 1})")
     return None

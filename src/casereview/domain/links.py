@@ -21,6 +21,7 @@ their reference and count everything else.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -204,6 +205,34 @@ def volume_by_quarter(frame: pl.DataFrame) -> dict[str, Any]:
     for q, category, n in grouped.iter_rows():
         table[category][q - first] = int(n)
     return {"quarters": [quarter_label(q // 4, q % 4 + 1) for q in range(first, last + 1)], "categories": table}
+
+
+def quarter_index(day: dt.date) -> int:
+    """A date's calendar quarter as a number that counts up by one a quarter."""
+    return day.year * 4 + (day.month - 1) // 3
+
+
+def _label_index(label: str) -> int:
+    year, quarter = label.split(" Q")
+    return int(year) * 4 + int(quarter) - 1
+
+
+def volume_window(volume: Mapping[str, Any], *, period_start: dt.date, period_end: dt.date,
+                  quarters_before: int) -> dict[str, Any]:
+    """The part of a ``volume_by_quarter`` table a report shows: the inspection's period and at most
+    ``quarters_before`` quarters before it, never the register's whole span (so a register's size or an odd
+    date cannot make the table, the chart or an export grow without bound).  Categories with no case inside
+    the window are left out."""
+    if quarters_before < 0:
+        raise ValueError(f"quarters_before must be 0 or more, not {quarters_before}")
+    first, last = quarter_index(period_start) - quarters_before, quarter_index(period_end)
+    labels = list(volume.get("quarters", []))
+    keep = [i for i, label in enumerate(labels) if first <= _label_index(label) <= last]
+    if not keep:
+        return {"quarters": [], "categories": {}}
+    lo, hi = keep[0], keep[-1] + 1  # the stored quarters are consecutive, so the kept ones are one slice
+    categories = {code: list(counts[lo:hi]) for code, counts in volume.get("categories", {}).items()}
+    return {"quarters": labels[lo:hi], "categories": {c: n for c, n in categories.items() if any(n)}}
 
 
 def count_related(refs: Iterable[str], related: Mapping[str, Mapping[str, int]]) -> tuple[int, dict[str, int]]:

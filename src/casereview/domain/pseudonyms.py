@@ -89,3 +89,21 @@ class Pseudonymiser:
 def pseudonymise(values: pl.Series, *, key: bytes, kind: IdentifierKind) -> pl.Series:
     """Replace every identifier in a column by its pseudonym (nulls stay null)."""
     return Pseudonymiser(key=key, kind=kind)(values)
+
+
+#: What a failed sign-in's records keep when the username typed matches no user: people type their
+#: password into the username box, so the text itself is never kept, only its keyed hash (a MAC under
+#: the pseudonym key, with its own personalisation: without the key nobody can test a guess).  The same
+#: text gives the same label, so repeated failures with it are still counted and locked together.
+UNKNOWN_USERNAME_PREFIX = "unknown username (hash "
+_TYPED_USERNAME = b"casereview-user"
+
+
+def unknown_username(typed: str, *, key: bytes) -> str:
+    """The label kept instead of a username that matches no user, e.g. ``unknown username (hash 1a2b…)``."""
+    digest = hashlib.blake2b(typed.encode("utf-8", "surrogatepass"), key=key, digest_size=8, person=_TYPED_USERNAME)
+    return f"{UNKNOWN_USERNAME_PREFIX}{digest.hexdigest()})"
+
+
+def is_unknown_username(name: str) -> bool:
+    return name.startswith(UNKNOWN_USERNAME_PREFIX)

@@ -11,6 +11,7 @@ frames of text, and we hand back typed frames and row errors.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -122,8 +123,74 @@ class RowError:
     value: str
     reason: str
 
+    def __post_init__(self) -> None:
+        # A report never repeats a whole hostile value (a 250,000,000-character cell made a 250 MB page).
+        if len(self.value) > QUOTE_CHARS:
+            object.__setattr__(self, "value", quote(self.value))
+
     def as_dict(self) -> dict[str, str | int]:
         return {"line": self.line, "column": self.column, "value": self.value, "reason": self.reason}
+
+
+#: Error reports quote at most this many characters of a bad value.
+QUOTE_CHARS = 80
+
+
+def quote(value: str) -> str:
+    """A short prefix of a value for an error report: the first ``QUOTE_CHARS`` characters and "…"."""
+    return value if len(value) <= QUOTE_CHARS else value[:QUOTE_CHARS] + "…"
+
+
+def error_kind(error: RowError) -> tuple[str, str]:
+    """Errors of one kind: the same column and the same reason, whatever numbers it quotes."""
+    return error.column, re.sub(r"\d[\d,]*", "#", error.reason)
+
+
+class ErrorReport:
+    """A bounded error list: the first ``per_kind`` errors of each column and kind, counts for the rest.
+
+    A file of 4,000,000 bad rows must not hold 4,000,000 errors in memory (it took 2.8 GB).
+    """
+
+    def __init__(self, per_kind: int) -> None:
+        self.per_kind = per_kind
+        self.total = 0
+        self._kept: dict[tuple[str, str], list[RowError]] = {}
+        self._omitted: dict[tuple[str, str], tuple[int, str]] = {}
+
+    def add(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            self.total += 1
+            kind = error_kind(error)
+            kept = self._kept.setdefault(kind, [])
+            if len(kept) < self.per_kind:
+                kept.append(error)
+            else:
+                count, reason = self._omitted.get(kind, (0, error.reason))
+                self._omitted[kind] = (count + 1, reason)
+
+    def add_omitted(self, column: str, reason: str, count: int) -> None:
+        """Errors already counted but never built (their rows were not read into errors)."""
+        if count <= 0:
+            return
+        kind = (column, re.sub(r"\d[\d,]*", "#", reason))
+        self.total += count
+        previous, first = self._omitted.get(kind, (0, reason))
+        self._omitted[kind] = (previous + count, first)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def rows(self) -> list[RowError]:
+        """The kept errors in report order, then one line per kind with how many more there are."""
+        kept = sorted(
+            (e for errors in self._kept.values() for e in errors), key=lambda e: (e.line == 0, error_order(e))
+        )
+        more = [
+            RowError(0, column, "", f"and {count:,} more like this: {reason}")
+            for (column, _), (count, reason) in sorted(self._omitted.items())
+        ]
+        return kept + more
 
 
 def error_order(error: RowError) -> tuple[int, int, str]:
@@ -301,13 +368,73 @@ def parse_dates(text: pl.Series) -> pl.Series:
     return fast.scatter(rest.arg_true(), slow).alias(text.name)
 
 
+#: The earliest plausible register date by default (``CASEREVIEW_EARLIEST_DATE``).
+DEFAULT_EARLIEST_DATE = dt.date(1990, 1, 1)
+#: By default a register date may be at most this many years after the import (``CASEREVIEW_LATEST_DATE_YEARS``).
+DEFAULT_LATEST_DATE_YEARS = 1
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """The plausible dates of a register: a date outside it is a row error, never a case.
+
+    A typo such as 01/01/0001 or 31/12/9999 (or an Excel serial of -1 or 0) would
+    otherwise be stored and stretch every per-quarter figure over thousands of years.
+    """
+
+    earliest: dt.date
+    latest: dt.date
+
+    def __post_init__(self) -> None:
+        if self.latest < self.earliest:
+            raise ValueError(f"the latest plausible date {self.latest} is before the earliest {self.earliest}")
+
+    @classmethod
+    def for_import(
+        cls,
+        import_date: dt.date,
+        *,
+        earliest: dt.date = DEFAULT_EARLIEST_DATE,
+        years_after: int = DEFAULT_LATEST_DATE_YEARS,
+    ) -> DateRange:
+        """From ``earliest`` to ``years_after`` years after the import date (29 February becomes 28 February)."""
+        year = import_date.year + years_after
+        try:
+            latest = import_date.replace(year=year)
+        except ValueError:  # 29 February into a year that has none
+            latest = import_date.replace(year=year, day=28)
+        return cls(earliest=earliest, latest=latest)
+
+    def describe(self) -> str:
+        return f"from {self.earliest:%d/%m/%Y} to {self.latest:%d/%m/%Y}"
+
+
+def date_range_checks(columns: Sequence[str], dates: DateRange) -> list[Check]:
+    """Rows whose parsed date (``_<column>``) lies outside ``dates``, reported against the column."""
+    return [
+        Check(
+            column,
+            pl.col(f"_{column}").is_not_null()
+            & ~pl.col(f"_{column}").is_between(pl.lit(dates.earliest), pl.lit(dates.latest)),
+            f"outside the plausible range of dates: must be {dates.describe()}",
+        )
+        for column in columns
+    ]
+
+
 @dataclass
 class ValidatedBatch:
     """A batch of rows in storage shape (identifiers not yet pseudonymised)."""
 
     frame: pl.DataFrame
     errors: list[RowError]
+    #: (column, reason, count) of errors found but not built: at most ``BATCH_ERRORS_PER_CHECK`` a check
+    omitted: list[tuple[str, str, int]] = field(default_factory=list)
 
+
+#: Row errors built per check and batch; the rest are only counted (a batch of 100,000 bad rows
+#: costs one count, not 100,000 objects).
+BATCH_ERRORS_PER_CHECK = 1000
 
 #: Columns whose values an error report never repeats: free text and real identifiers.
 WITHHELD_IN_ERRORS = frozenset({"summary", "child_id", "suspect_id"})
@@ -323,15 +450,27 @@ class Check:
     reason: str
 
 
-def _failures(frame: pl.DataFrame, checks: Sequence[Check]) -> list[RowError]:
-    """Evaluate every check in one pass; only checks that fail anywhere cost a filter."""
+def _failures(
+    frame: pl.DataFrame, checks: Sequence[Check], omitted: list[tuple[str, str, int]] | None = None
+) -> list[RowError]:
+    """Evaluate every check in one pass; only checks that fail anywhere cost a filter.
+
+    At most ``BATCH_ERRORS_PER_CHECK`` errors a check are built; the rest are counted in ``omitted``.
+    """
     flags = frame.select([c.bad.fill_null(False).alias(f"_check{i}") for i, c in enumerate(checks)])
     counts = flags.sum().row(0)
     errors: list[RowError] = []
     for i, (check, count) in enumerate(zip(checks, counts, strict=True)):
         if not count:
             continue
-        bad = frame.filter(flags[f"_check{i}"]).select(pl.col(LINE), pl.col(check.column).fill_null(""))
+        if omitted is not None and count > BATCH_ERRORS_PER_CHECK:
+            omitted.append((check.column, check.reason, int(count) - BATCH_ERRORS_PER_CHECK))
+        failing = frame.filter(flags[f"_check{i}"])
+        if omitted is not None:
+            failing = failing.head(BATCH_ERRORS_PER_CHECK)
+        bad = failing.select(
+            pl.col(LINE), pl.col(check.column).fill_null("").str.slice(0, QUOTE_CHARS + 1)
+        )
         withheld = check.column in WITHHELD_IN_ERRORS
         errors += [
             RowError(int(line), check.column, WITHHELD if withheld and value else str(value), check.reason)
@@ -340,11 +479,14 @@ def _failures(frame: pl.DataFrame, checks: Sequence[Check]) -> list[RowError]:
     return errors
 
 
-def validate_batch(raw: pl.DataFrame, mapping: HeaderMapping, profile: Profile) -> ValidatedBatch:
+def validate_batch(
+    raw: pl.DataFrame, mapping: HeaderMapping, profile: Profile, *, dates: DateRange | None = None
+) -> ValidatedBatch:
     """Check one batch of text rows against the schema.
 
     ``raw`` holds the file's own columns as text and the ``LINE`` column.
     Blank lines (every field empty) are skipped, as a spreadsheet user expects.
+    ``dates``, when given, is the plausible range of ``reported_on`` and ``closed_on``.
     """
     stripped = raw.select(
         pl.col(LINE),
@@ -396,6 +538,8 @@ def validate_batch(raw: pl.DataFrame, mapping: HeaderMapping, profile: Profile) 
         Check(c, unreadable(c), "not a real date in dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd form")
         for c in ("reported_on", "closed_on")
     ]
+    if dates is not None:
+        checks += date_range_checks(("reported_on", "closed_on"), dates)
     checks.append(
         Check(
             "child_age",
@@ -410,7 +554,8 @@ def validate_batch(raw: pl.DataFrame, mapping: HeaderMapping, profile: Profile) 
         if c.max_length is not None
     ]
     checks.append(Check("closed_on", pl.col("_closed_on") < pl.col("_reported_on"), "is before reported_on"))
-    errors = _failures(typed, checks)
+    omitted: list[tuple[str, str, int]] = []
+    errors = _failures(typed, checks, omitted)
     out = typed.select(
         pl.col(LINE),
         pl.col("case_ref"),
@@ -427,7 +572,7 @@ def validate_batch(raw: pl.DataFrame, mapping: HeaderMapping, profile: Profile) 
         pl.col("_closed_on").alias("closed_on"),
         pl.col("summary"),
     )
-    return ValidatedBatch(frame=out, errors=errors)
+    return ValidatedBatch(frame=out, errors=errors, omitted=omitted)
 
 
 def duplicate_ref_errors(refs: pl.DataFrame) -> list[RowError]:
@@ -435,15 +580,23 @@ def duplicate_ref_errors(refs: pl.DataFrame) -> list[RowError]:
 
     ``refs`` has ``case_ref`` and ``LINE`` for the whole file, in file order.
     """
+    return duplicate_ref_report(refs, limit=None)[0]
+
+
+def duplicate_ref_report(refs: pl.DataFrame, *, limit: int | None) -> tuple[list[RowError], int]:
+    """The first ``limit`` duplicate rows (all when None) and how many there are in all."""
     dupes = (
         refs.filter(pl.col("case_ref").is_duplicated())
         .with_columns(pl.col(LINE).min().over("case_ref").alias("_first"))
         .filter(pl.col(LINE) != pl.col("_first"))
+        .sort(LINE)
     )
-    return [
+    shown = dupes if limit is None else dupes.head(limit)
+    errors = [
         RowError(int(line), "case_ref", str(ref), f"duplicate case_ref; first on line {first}")
-        for ref, line, first in dupes.select("case_ref", LINE, "_first").iter_rows()
+        for ref, line, first in shown.select("case_ref", LINE, "_first").iter_rows()
     ]
+    return errors, dupes.height
 
 
 def has_identifiers(frame: pl.DataFrame) -> bool:

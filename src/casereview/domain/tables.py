@@ -1,28 +1,15 @@
-"""Reports as rows for spreadsheets, and cells a spreadsheet cannot run.
-
-A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return is read by Excel, LibreOffice and Google Sheets as a formula (CSV
-injection).  ``safe_cell`` puts an apostrophe in front of such text, which
-every one of them shows as text; numbers stay numbers.
-"""
+"""Reports as rows for spreadsheets, every text cell made safe by the one rule (``domain.cells``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from casereview.domain.cells import safe_cell, safe_row
+
+__all__ = ["COLUMNS", "flat_rows", "safe_cell", "safe_row"]
+
 COLUMNS = ("section", "row", "measure", "value")
-
-
-def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def safe_row(values: Iterable[Any]) -> list[Any]:
-    return [safe_cell(v) for v in values]
 
 
 def _interval_rows(section: str, row: str, figure: Mapping[str, Any] | None) -> list[tuple[str, str, str, Any]]:

@@ -4,11 +4,14 @@ Runs inside the caller's database transaction.  Rows are loaded batch by
 batch while the file is still being checked; the first error stops loading,
 checking goes on to the end so the report lists every bad row, and the caller
 rolls the transaction back.  Memory holds one batch plus each row's
-``case_ref`` (for the duplicate check across the whole file).
+``case_ref`` (for the duplicate check across the whole file); the error list
+is bounded (``ErrorReport``: the first N of each column and kind, counts for
+the rest), so a file of millions of bad rows costs no more than a good one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,9 +21,12 @@ from casereview.domain.pseudonyms import IdentifierKind, Pseudonymiser
 from casereview.domain.registers import (
     LINE,
     STORED_COLUMNS,
+    DateRange,
+    ErrorReport,
     Profile,
     RowError,
     duplicate_ref_errors,
+    duplicate_ref_report,
     error_order,
     has_identifiers,
     map_headers,
@@ -35,12 +41,17 @@ from .readers import Reader, StructureError
 #: compacting the kept batches keeps that to about 24 bytes a row.
 REFS_COMPACT_EVERY = 10
 
+#: Checking stops once this many times the errors kept per kind have been found (100,000 by default).
+STOP_AFTER_KINDS = 100
+
 
 @dataclass
 class ImportOutcome:
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     unmapped: tuple[str, ...] = ()
+    #: every problem found, including those only counted in ``errors``' "and N more" lines
+    error_total: int = 0
 
     @property
     def ok(self) -> bool:
@@ -90,22 +101,36 @@ def run_import(
     sink: Sink,
     batch_rows: int,
     progress: Callable[[int], None] | None = None,
+    dates: DateRange | None = None,
+    max_errors_per_kind: int = 1000,
 ) -> ImportOutcome:
+    """``dates``: the plausible range of register dates (by default 1990 to a year after today)."""
+    dates = dates or DateRange.for_import(dt.datetime.now(dt.UTC).astimezone().date())  # today, local time
     mapping = map_headers(reader.headers, profile)
     outcome = ImportOutcome(unmapped=mapping.unmapped)
     if mapping.errors:
         outcome.errors = sorted(mapping.errors, key=error_order)
+        outcome.error_total = len(outcome.errors)
         return outcome
     refs: list[pl.DataFrame] = []
-    errors: list[RowError] = []
+    errors = ErrorReport(max_errors_per_kind)
+    stop_after = STOP_AFTER_KINDS * max_errors_per_kind
     loading = True
     batches_loaded = 0
     shape = StorageShaper(key)
     rejected: SinkRejected | None = None
+    stopped_after = 0  # the line where checking stopped, once enough problems are found
     try:
         for raw in reader.batches(batch_rows):
-            checked = validate_batch(raw, mapping, profile)
-            errors += checked.errors
+            if stopped_after:
+                # Enough to act on: checking millions more bad rows would only cost time (4,000,000 took 12 s).
+                errors.add([RowError(0, "", "", f"checking stopped at line {stopped_after:,} after {errors.total:,} "
+                                                "problems; the rest of the file was not checked")])
+                break
+            checked = validate_batch(raw, mapping, profile, dates=dates)
+            errors.add(checked.errors)
+            for column, reason, count in checked.omitted:
+                errors.add_omitted(column, reason, count)
             frame = checked.frame
             batch_refs = frame.select("case_ref", LINE)
             refs.append(batch_refs)
@@ -115,14 +140,14 @@ def run_import(
                 first = frame.filter(
                     pl.col("child_id").is_not_null() | pl.col("suspect_id").is_not_null()
                 )[LINE][0]
-                errors.append(
+                errors.add([
                     RowError(
                         int(first),
                         "child_id",
                         "",
                         "identifiers cannot be imported until CASEREVIEW_PSEUDONYM_KEY is set",
                     )
-                )
+                ])
                 key_missing = True
             else:
                 key_missing = False
@@ -145,16 +170,23 @@ def run_import(
                 progress(frame.height)
             if key_missing:
                 break
+            if errors.total >= stop_after and raw.height:
+                stopped_after = int(raw[LINE][-1])
     except StructureError as exc:
-        outcome.errors = sorted(exc.errors, key=error_order) or [RowError(0, "", "", f"cannot be read as CSV: {exc.detail}")]
+        structural = ErrorReport(max_errors_per_kind)
+        structural.add(exc.errors or [RowError(0, "", "", f"cannot be read as CSV: {exc.detail}")])
+        outcome.errors, outcome.error_total = structural.rows(), structural.total
         return outcome
     if refs:
-        errors += duplicate_ref_errors(pl.concat(refs))
+        dupes, count = duplicate_ref_report(pl.concat(refs), limit=max_errors_per_kind)
+        errors.add(dupes)
+        if dupes:
+            errors.add_omitted("case_ref", dupes[0].reason, count - len(dupes))
     if outcome.rows == 0 and not errors:
-        errors.append(RowError(0, "", "", "the register has no cases"))
+        errors.add([RowError(0, "", "", "the register has no cases")])
     if rejected is not None and not errors:
         raise rejected  # the database refused something validation did not foresee
-    outcome.errors = sorted(errors, key=error_order)
+    outcome.errors, outcome.error_total = errors.rows(), errors.total
     return outcome
 
 

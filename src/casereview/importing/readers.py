@@ -2,7 +2,11 @@
 
 Files are checked before parsing (size, type against extension, XLSX
 decompression bombs), then read in batches so memory stays flat however long
-the file is.  Every batch is a polars frame of text columns named by position
+the file is.  A hostile file is ordinary input: every limit (``Limits``, from
+settings) is checked while streaming, so a file over one is refused at once,
+in bounded memory, with a message naming the limit.  XLSX parts are inflated
+and measured for real (declared sizes can lie) before openpyxl's streaming
+reader sees them; no cell longer than the cell limit is ever loaded whole.  Every batch is a polars frame of text columns named by position
 (``c0``, ``c1``...) plus the ``__line__`` where each record starts in the file,
 so that error reports point at the line a person sees in a text editor or the
 row they see in Excel.
@@ -15,8 +19,11 @@ import csv
 import datetime as dt
 import hashlib
 import os
+import re
 import tempfile
+import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +31,14 @@ from typing import Any
 
 import polars as pl
 
-from casereview.domain.registers import LINE, RegisterError, RowError, source_key
+from casereview.domain.registers import (
+    LINE,
+    QUOTE_CHARS,
+    RegisterError,
+    RowError,
+    quote,
+    source_key,
+)
 
 CHUNK = 1 << 20
 TEXT_EXTENSIONS = frozenset({".csv", ".txt"})
@@ -38,6 +52,40 @@ class Limits:
     max_bytes: int
     max_xlsx_uncompressed_bytes: int
     max_xlsx_entries: int
+    max_xlsx_part_bytes: int = 512 * 1024**2
+    max_cell_chars: int = 100_000
+    max_rows: int = 10_000_000
+    max_columns: int = 200
+    max_seconds: float = 600.0
+
+    def deadline(self) -> float:
+        return time.monotonic() + self.max_seconds
+
+
+def _check_time(deadline: float | None, name: str, limits: Limits) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise RegisterError(
+            f"{name} took longer than the {limits.max_seconds:,.0f} seconds an import may take "
+            "(CASEREVIEW_MAX_IMPORT_SECONDS); split the file or save it as CSV"
+        )
+
+
+def _cell_limit_message(name: str, where: str, limits: Limits) -> str:
+    return (
+        f"{name}: {where} is longer than the {limits.max_cell_chars:,} characters a value may have "
+        "(CASEREVIEW_MAX_CELL_CHARS)"
+    )
+
+
+#: A run of bytes holding no separator, newline or XML tag this long is one value over the cell limit
+#: (UTF-8 takes at most 4 bytes a character).  Runs are found by looking at aligned blocks of this many
+#: bytes, so a block with none of those bytes is refused and any value twice as long is always found.
+def _block_bytes(limits: Limits) -> int:
+    return 4 * limits.max_cell_chars + 4
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_FIELD_BREAKS = (b"\n", b",", b";", b"\t")
 
 
 @dataclass(frozen=True)
@@ -50,6 +98,9 @@ class SourceFile:
     encoding: str  # python codec name for CSV; "" for XLSX
     line_count: int  # newlines in the file: an upper bound on records, for progress
     has_quotes: bool = True  # without any quote character no record can span lines
+    limits: Limits | None = None
+    deadline: float | None = None  # time.monotonic() after which reading is refused
+    has_formulas: bool = False  # an XLSX worksheet holds formula cells
 
 
 def _human(n: int) -> str:
@@ -90,29 +141,62 @@ def inspect_file(path: Path, *, filename: str | None = None, limits: Limits) -> 
         bom16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         if b"\x00" in head and not bom16:
             raise RegisterError(f"{name} is named as a CSV file but its content is not text")
+    deadline = limits.deadline()
+    has_formulas = False
     if ext in XLSX_EXTENSIONS:
-        _check_xlsx_container(path, name, limits)
+        has_formulas = _check_xlsx_container(path, name, limits, deadline=deadline)
+    bom16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
 
     digest = hashlib.sha256()
     newlines = 0
     quotes = False
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = ext in TEXT_EXTENSIONS
+    text = ext in TEXT_EXTENSIONS
+    utf8 = text
+    multibyte = False  # valid UTF-8 beyond ASCII seen somewhere
+    bad_line = 0  # first line that is not UTF-8
+    block = _block_bytes(limits)
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
+            _check_time(deadline, name, limits)
             digest.update(chunk)
+            if text:
+                if not bom16 and (nul := chunk.find(b"\x00")) >= 0:
+                    line = newlines + chunk.count(b"\n", 0, nul) + 1
+                    raise RegisterError(
+                        f"{name}: line {line:,} holds a NUL byte (\\x00), which text never does; "
+                        "save the register as CSV again from the program that made it"
+                    )
+                _check_runs(chunk, block, name, newlines, limits)
+                if utf8:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError as exc:
+                        utf8 = False
+                        bad_line = newlines + chunk.count(b"\n", 0, max(exc.start, 0)) + 1
+                        multibyte = multibyte or _UTF8_MULTIBYTE.search(chunk) is not None
+                    else:
+                        multibyte = multibyte or not chunk.isascii()
+                elif not multibyte and not chunk.isascii():
+                    multibyte = _UTF8_MULTIBYTE.search(chunk) is not None
             newlines += chunk.count(b"\n")
             quotes = quotes or b'"' in chunk
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
         if utf8:
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
+                bad_line = newlines + 1
+    if text and not utf8 and multibyte and not bom16 and not head.startswith(codecs.BOM_UTF8):
+        raise RegisterError(
+            f"{name} mixes encodings: some lines are UTF-8 text and line {bad_line:,} is not; "
+            "save the whole file as CSV UTF-8 from Excel"
+        )
+    if text and not utf8 and head.startswith(codecs.BOM_UTF8):
+        raise RegisterError(
+            f"{name} starts as UTF-8 text but line {bad_line:,} is not UTF-8; "
+            "save the whole file as CSV UTF-8 from Excel"
+        )
     if ext in XLSX_EXTENSIONS:
         encoding = ""
     elif head.startswith(codecs.BOM_UTF8):
@@ -132,33 +216,134 @@ def inspect_file(path: Path, *, filename: str | None = None, limits: Limits) -> 
         encoding=encoding,
         line_count=newlines,
         has_quotes=quotes,
+        limits=limits,
+        deadline=deadline,
+        has_formulas=has_formulas,
     )
 
 
-def _check_xlsx_container(path: Path, name: str, limits: Limits) -> None:
+def _check_runs(chunk: bytes, block: int, name: str, lines_before: int, limits: Limits) -> None:
+    """Refuse a field (a run with no separator or newline) longer than the cell limit, without reading it."""
+    for start in range(0, len(chunk) - block + 1, block):
+        end = start + block
+        if all(chunk.find(b, start, end) < 0 for b in _FIELD_BREAKS):
+            line = lines_before + chunk.count(b"\n", 0, start) + 1
+            raise RegisterError(_cell_limit_message(name, f"line {line:,} holds a value that", limits))
+
+
+def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: float | None = None) -> bool:
+    """Check the workbook's parts by inflating them; returns whether a worksheet holds formulas.
+
+    The declared sizes are checked first (cheap), then every XML part is inflated as a stream and
+    its real size counted, so a part that lies about its size is still stopped at the limit; a text
+    run longer than the cell limit (one shared string of 1,000,000,000 characters) is found in the
+    stream and refused before any parser holds it.
+    """
+    formulas = False
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             if len(infos) > limits.max_xlsx_entries:
                 raise RegisterError(
-                    f"{name} holds {len(infos):,} parts, more than the {limits.max_xlsx_entries:,} allowed"
+                    f"{name} holds {len(infos):,} parts, more than the {limits.max_xlsx_entries:,} allowed "
+                    "(CASEREVIEW_MAX_XLSX_ENTRIES)"
                 )
             total = sum(i.file_size for i in infos)
             if total > limits.max_xlsx_uncompressed_bytes:
                 raise RegisterError(
                     f"{name} would expand to {_human(total)}, over the limit of "
-                    f"{_human(limits.max_xlsx_uncompressed_bytes)}"
+                    f"{_human(limits.max_xlsx_uncompressed_bytes)} (CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES)"
                 )
             if "xl/workbook.xml" not in {i.filename for i in infos}:
                 raise RegisterError(f"{name} is a zip archive but not an Excel workbook")
+            block = _block_bytes(limits)
+            expanded = 0
+            for info in infos:
+                if not info.filename.endswith((".xml", ".rels")):
+                    continue
+                real = 0
+                tail = b""
+                with archive.open(info) as part:
+                    while piece := part.read(block):
+                        real += len(piece)
+                        expanded += len(piece)
+                        if real > limits.max_xlsx_part_bytes:
+                            raise RegisterError(
+                                f"{name}: its part {info.filename} expands to more than "
+                                f"{_human(limits.max_xlsx_part_bytes)}, the limit for one part of a workbook "
+                                "(CASEREVIEW_MAX_XLSX_PART_BYTES); save the register as CSV"
+                            )
+                        if expanded > limits.max_xlsx_uncompressed_bytes:
+                            raise RegisterError(
+                                f"{name} expands to more than {_human(limits.max_xlsx_uncompressed_bytes)} "
+                                "(CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES)"
+                            )
+                        if len(piece) == block and b"<" not in piece:
+                            where = "a shared string" if "sharedStrings" in info.filename else "a cell"
+                            raise RegisterError(_cell_limit_message(name, where, limits))
+                        if info.filename.startswith("xl/worksheets/") and not formulas:
+                            window = tail + piece
+                            formulas = b"<f>" in window or b"<f " in window or b"<f/>" in window
+                            tail = piece[-3:]
+                        _check_time(deadline, name, limits)
     except zipfile.BadZipFile as exc:
         raise RegisterError(f"{name} is named as an Excel workbook but cannot be opened: {exc}") from exc
+    except (OSError, EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as exc:
+        raise RegisterError(f"{name} is a damaged workbook: {exc}") from exc
+    return formulas
 
 
 class Reader:
     """Headers plus batches of text rows; use as a context manager."""
 
     headers: list[str]
+    source: SourceFile
+
+    @property
+    def limits(self) -> Limits:
+        return self.source.limits or Limits(max_bytes=0, max_xlsx_uncompressed_bytes=0, max_xlsx_entries=0)
+
+    def _check_headers(self) -> None:
+        limits = self.limits
+        if len(self.headers) > limits.max_columns:
+            raise RegisterError(
+                f"{self.source.filename} has {len(self.headers):,} columns, more than the "
+                f"{limits.max_columns:,} allowed (CASEREVIEW_MAX_IMPORT_COLUMNS)"
+            )
+        for header in self.headers:
+            if len(header) > limits.max_cell_chars:
+                raise RegisterError(
+                    _cell_limit_message(self.source.filename, f"a header ({quote(header)!r})", limits)
+                )
+
+    def _check_progress(self, rows: int) -> None:
+        limits = self.limits
+        _check_time(self.source.deadline, self.source.filename, limits)
+        if rows > limits.max_rows:
+            raise RegisterError(
+                f"{self.source.filename} has more than {limits.max_rows:,} rows, the most an import may have "
+                "(CASEREVIEW_MAX_IMPORT_ROWS)"
+            )
+
+    def _long_cells(self, batch: pl.DataFrame, names: list[str]) -> None:
+        """Refuse a batch holding a value over the cell limit, with a row error quoting a prefix of each."""
+        limit = self.limits.max_cell_chars
+        flags = batch.select([(pl.col(n).str.len_chars() > limit).fill_null(False).any().alias(n) for n in names])
+        over = [n for n in names if flags[n][0]]
+        if not over:
+            return
+        errors: list[RowError] = []
+        for n in over:
+            bad = batch.filter(pl.col(n).str.len_chars() > limit).select(
+                pl.col(LINE), pl.col(n).str.slice(0, QUOTE_CHARS + 1)
+            )
+            header = self.headers[int(n[1:])]
+            errors += [
+                RowError(int(line), quote(header), value, f"longer than the {limit:,} characters a value may have "
+                         "(CASEREVIEW_MAX_CELL_CHARS)")
+                for line, value in bad.head(1000).iter_rows()
+            ]
+        raise StructureError(errors, "a value is longer than CASEREVIEW_MAX_CELL_CHARS")
 
     def batches(self, rows: int) -> Iterator[pl.DataFrame]:
         raise NotImplementedError
@@ -203,14 +388,28 @@ class CsvReader(Reader):
             path = self._tmp
         self.path = path
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            self.separator = _detect_separator(fh.readline())
+            self.separator = _detect_separator(fh.readline(65536))
             fh.seek(0)
-            reader = csv.reader(fh, delimiter=self.separator)
-            first = next(reader, None)
+            reader = csv.reader(fh, delimiter=self.separator, strict=True)
+            try:
+                first = next(reader, None)
+            except csv.Error as exc:
+                self.close()
+                if "field larger than field limit" in str(exc):
+                    raise RegisterError(
+                        _cell_limit_message(source.filename, "a header", self.limits)
+                    ) from exc
+                raise RegisterError(f"{source.filename}: the header row cannot be read as CSV: {exc}") from exc
             self.header_lines = reader.line_num
         if not first:
+            self.close()
             raise RegisterError(f"{source.filename} has no header row")
         self.headers = [h.strip() for h in first]
+        try:
+            self._check_headers()
+        except RegisterError:
+            self.close()
+            raise
 
     def batches(self, rows: int) -> Iterator[pl.DataFrame]:
         names = [source_key(i) for i in range(len(self.headers))]
@@ -224,8 +423,11 @@ class CsvReader(Reader):
             raise_if_empty=False,
         )
         next_line = self.header_lines + 1
+        seen = 0
         try:
             for batch in lazy.collect_batches(chunk_size=rows):
+                seen += batch.height
+                self._check_progress(seen)
                 # A record starts on the line after the previous one ends; quoted
                 # fields with newlines make records span several lines.
                 if self.source.has_quotes:
@@ -237,7 +439,9 @@ class CsvReader(Reader):
                     spans = pl.repeat(1, batch.height, dtype=pl.Int64, eager=True)
                 starts = spans.cum_sum() - spans + next_line
                 next_line += int(spans.sum())
-                yield batch.with_columns(starts.alias(LINE))
+                batch = batch.with_columns(starts.alias(LINE))
+                self._long_cells(batch, names)
+                yield batch
         except pl.exceptions.PolarsError as exc:
             raise StructureError(self._structural_errors(), str(exc)) from exc
 
@@ -256,7 +460,14 @@ class CsvReader(Reader):
                         )
                     start = reader.line_num + 1
             except csv.Error as exc:
-                errors.append(RowError(start, "", "", f"cannot be read as CSV: {exc}"))
+                if "field larger than field limit" in str(exc):
+                    reason = (f"holds a value longer than the {self.limits.max_cell_chars:,} characters a value may "
+                              "have (CASEREVIEW_MAX_CELL_CHARS)")
+                elif "unexpected end of data" in str(exc) or "EOF" in str(exc):
+                    reason = "a quoted value is never closed (a \" is missing); the file ends inside it"
+                else:
+                    reason = f"cannot be read as CSV: {exc}"
+                errors.append(RowError(start, "", "", reason))
         return errors
 
     def close(self) -> None:
@@ -291,12 +502,22 @@ def excel_cell_text(value: Any) -> str | None:
 
 
 class XlsxReader(Reader):
+    """openpyxl's streaming (read-only) reader, after ``_check_xlsx_container`` has bounded every part.
+
+    Formula cells without a cached value (a workbook saved by a program that does not calculate) would
+    read as empty; when the sheet has formulas a second stream reads the formulas alongside, so those
+    cells become row errors instead of silent blanks.
+    """
+
     def __init__(self, source: SourceFile, *, sheet: str | None) -> None:
         import openpyxl  # imported here: CSV imports never pay for it
 
         self.source = source
+        self._formula_book: Any = None
         try:
             self._book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+            if source.has_formulas:
+                self._formula_book = openpyxl.load_workbook(source.path, read_only=True, data_only=False)
         except Exception as exc:  # openpyxl raises many types for damaged files
             raise RegisterError(f"{source.filename} cannot be opened as a workbook: {exc}") from exc
         if sheet is None:
@@ -308,36 +529,80 @@ class XlsxReader(Reader):
             self._book.close()
             raise RegisterError(f"{source.filename} has no sheet {sheet!r}; its sheets are: {names}")
         self._rows = self._sheet.iter_rows(values_only=True)
+        self._formulas: Iterator[tuple[Any, ...]] | None = None
+        if self._formula_book is not None:
+            self._formulas = self._formula_book[self._sheet.title].iter_rows(values_only=True)
+            next(self._formulas, None)
         header = next(self._rows, None)
         if not header or all(v is None for v in header):
-            self._book.close()
+            self.close()
             raise RegisterError(f"{source.filename}: the first row of the sheet must be the header row")
-        headers = [excel_cell_text(v) or "" for v in header]
+        if len(header) > self.limits.max_columns and any(v is not None for v in header[self.limits.max_columns:]):
+            self.close()
+            raise RegisterError(
+                f"{source.filename} has more than {self.limits.max_columns:,} columns, the most allowed "
+                "(CASEREVIEW_MAX_IMPORT_COLUMNS)"
+            )
+        headers = [excel_cell_text(v) or "" for v in header[: self.limits.max_columns]]
         while headers and headers[-1] == "":
             headers.pop()
         self.headers = [h.strip() for h in headers]
+        try:
+            self._check_headers()
+        except RegisterError:
+            self.close()
+            raise
 
     def batches(self, rows: int) -> Iterator[pl.DataFrame]:
+        try:
+            yield from self._batches(rows)
+        except (RegisterError, StructureError):
+            raise
+        except Exception as exc:  # a damaged sheet: openpyxl and its XML parser raise many types
+            raise RegisterError(f"{self.source.filename}: the sheet cannot be read: {quote(str(exc))}") from exc
+
+    def _batches(self, rows: int) -> Iterator[pl.DataFrame]:
         width = len(self.headers)
+        max_line = self.limits.max_rows + 1
         names = [source_key(i) for i in range(width)]
         columns: list[list[str | None]] = [[] for _ in names]
         lines: list[int] = []
+        no_value: list[RowError] = []
         for line, row in enumerate(self._rows, start=2):
+            if line % 1000 == 0 or line > max_line:
+                self._check_progress(line - 1)
+            formulas = next(self._formulas, ()) if self._formulas is not None else ()
             values = list(row[:width]) + [None] * (width - len(row))
             overflow = [v for v in row[width:] if v is not None]
             if overflow:
                 raise StructureError(
                     [RowError(line, "", "", "has values beyond the last headed column")], "ragged row"
                 )
+            for i, formula in enumerate(formulas[:width]):
+                if values[i] is None and isinstance(formula, str) and formula.startswith("="):
+                    no_value.append(RowError(
+                        line, quote(self.headers[i]), formula,
+                        "a formula without a saved value; open the workbook in Excel, let it calculate, and save it",
+                    ))
             for column, value in zip(columns, values, strict=True):
                 column.append(excel_cell_text(value))
             lines.append(line)
+            if len(no_value) >= 1000:
+                no_value.append(RowError(0, "", "", "reading stopped after 1,000 formula cells without saved values"))
+                break
             if len(lines) >= rows:
-                yield self._frame(names, columns, lines)
+                yield self._checked(names, columns, lines)
                 columns = [[] for _ in names]
                 lines = []
+        if no_value:
+            raise StructureError(no_value, "formula cells without saved values")
         if lines:
-            yield self._frame(names, columns, lines)
+            yield self._checked(names, columns, lines)
+
+    def _checked(self, names: list[str], columns: list[list[str | None]], lines: list[int]) -> pl.DataFrame:
+        frame = self._frame(names, columns, lines)
+        self._long_cells(frame, names)
+        return frame
 
     @staticmethod
     def _frame(names: list[str], columns: list[list[str | None]], lines: list[int]) -> pl.DataFrame:
@@ -349,6 +614,8 @@ class XlsxReader(Reader):
 
     def close(self) -> None:
         self._book.close()
+        if self._formula_book is not None:
+            self._formula_book.close()
 
 
 def open_reader(source: SourceFile, *, sheet: str | None = None, tmp_dir: Path | None = None) -> Reader:

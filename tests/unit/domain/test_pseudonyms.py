@@ -49,3 +49,16 @@ def test_the_batch_memory_is_bounded_and_results_do_not_change_when_it_resets() 
         got = p(pl.Series("s", batch)).to_list()
         assert got == [pseudonym(v, key=KEY, kind=IdentifierKind.SUSPECT) for v in batch]
         assert p._known.height <= 3 + len(batch)
+
+
+def test_an_unknown_username_is_kept_as_a_keyed_hash_never_as_typed() -> None:
+    from casereview.domain.pseudonyms import is_unknown_username, unknown_username
+
+    typed = "correct horse battery staple"
+    label = unknown_username(typed, key=KEY)
+    assert label.startswith("unknown username (hash ") and label.endswith(")") and typed not in label
+    assert is_unknown_username(label) and not is_unknown_username("ina")
+    assert unknown_username(typed, key=KEY) == label  # repeated text: one name, so it is counted together
+    assert unknown_username(typed + "!", key=KEY) != label
+    assert unknown_username(typed, key=derive_key("m" * 40)) != label  # keyed: no key, no test of a guess
+    assert unknown_username(typed, key=KEY) != pseudonym(typed, key=KEY, kind=IdentifierKind.CHILD)

@@ -4,18 +4,8 @@ import datetime as dt
 
 import pytest
 
-from casereview.domain.tables import flat_rows, safe_cell
+from casereview.domain.tables import flat_rows
 from casereview.domain.trends import InspectionResult, national_trend, quarter
-
-
-@pytest.mark.parametrize("text", ["=1+1", "+44", "-2", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"])
-def test_text_a_spreadsheet_would_run_is_made_text(text: str) -> None:
-    assert safe_cell(text) == "'" + text
-
-
-@pytest.mark.parametrize("value", ["Good", "W02", "", " =x", -0.5, 3, None, True])
-def test_everything_else_is_left_alone(value: object) -> None:
-    assert safe_cell(value) == value
 
 
 def test_flat_rows_neutralise_user_text_everywhere() -> None:

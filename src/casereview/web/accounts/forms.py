@@ -25,6 +25,14 @@ class ConfirmIdentityForm(SecondFactorForm):
     password = forms.CharField(label="Your password", strip=False, error_messages={"required": "Enter your password"})
 
 
+class ReEnrolForm(ConfirmIdentityForm):
+    """Replacing the authenticator (and with it the recovery codes) from a signed-in session: the password again,
+    and the first code of the new app."""
+
+    code = forms.CharField(label="Code from your app", max_length=16,
+                           error_messages={"required": "Enter the 6-digit code your app shows now"})
+
+
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(
         choices=[(r, Role(r).label) for r in ROLES],

@@ -28,26 +28,57 @@ from casereview.domain.sign_in import LockKind, LockoutLimits, lock_for
 REQUEST_LOCK = "casereview_lock"
 
 
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The networks of ``CASEREVIEW_TRUSTED_PROXIES`` (settings parse and check them at start-up)."""
+    return [ipaddress.ip_network(p, strict=False) for p in getattr(settings, "CASEREVIEW_TRUSTED_PROXIES", [])]
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
 def client_address(request: Any) -> str | None:
     """The address a sign-in came from (``AXES_CLIENT_IP_CALLABLE``; the journal uses it too).
 
-    Behind ``CASEREVIEW_PROXY_COUNT`` proxies that each append to X-Forwarded-For,
-    it is the entry the outermost proxy added (earlier entries are whatever the
-    client sent); with none, the connection's own address.  Without this, every
-    sign-in behind a proxy would come from the proxy, and one address limit
-    would lock everyone out.
+    With ``CASEREVIEW_TRUSTED_PROXIES`` (addresses or networks of the proxies in
+    front), X-Forwarded-For is read only when the connection comes from one of
+    them, and the address is its right-most entry that is not itself a trusted
+    proxy: every entry to the left of that one is whatever the client wrote.  A
+    malformed entry there (no trusted proxy writes one) means the connection's
+    own address is used.  A connection from anywhere else (e.g. straight to the
+    application server, past the proxy) is taken at its own address, so a
+    forged header is ignored.
+
+    ``CASEREVIEW_PROXY_COUNT`` (deprecated, used only when no trusted proxies
+    are set) trusts the entry the N-th proxy from the right added, whoever
+    connected.  With neither, the connection's own address.  Without this,
+    every sign-in behind a proxy would come from the proxy, and one address
+    limit would lock everyone out.
     """
     meta = getattr(request, "META", {})
+    remote = meta.get("REMOTE_ADDR")
+    own = str(remote) if remote else None
+    forwarded = [part.strip() for part in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",") if part.strip()]
+    networks = trusted_proxies()
+    if networks:
+        peer = _address(own or "")
+        if peer is None or not any(peer in net for net in networks):
+            return own
+        for entry in reversed(forwarded):
+            hop = _address(entry)
+            if hop is None:
+                return own
+            if not any(hop in net for net in networks):
+                return str(hop)
+            peer = hop
+        return str(peer)  # every hop a trusted proxy: the request began at the left-most of them
     proxies = int(getattr(settings, "CASEREVIEW_PROXY_COUNT", 0))
-    if proxies > 0:
-        forwarded = [part.strip() for part in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            try:
-                return str(ipaddress.ip_address(forwarded[-proxies]))
-            except ValueError:
-                pass
-    address = meta.get("REMOTE_ADDR")
-    return str(address) if address else None
+    if proxies > 0 and len(forwarded) >= proxies and (hop := _address(forwarded[-proxies])) is not None:
+        return str(hop)
+    return own
 
 
 def lockout_limits() -> LockoutLimits:

@@ -14,6 +14,7 @@ from casereview.domain.roles import ROLES, Role
 from casereview.domain.sign_in import Lock, Tally, counting_since, locks_in_force
 
 from .lockout import lockout_limits
+from .usernames import shown_usernames
 
 #: Most tallies read per kind: locks are the tallies with the most failures, so these hold them all
 #: unless more than this many usernames (or addresses) are locked at once.
@@ -37,8 +38,11 @@ def sign_in_locks(now: dt.datetime | None = None) -> list[Lock]:
         .annotate(failures=Sum("failures_since_start"), last_at=Max("attempt_time"), usernames=Count("username", distinct=True))
         .order_by("-failures", "ip_address")[:TALLIES_READ]
     )
+    username_rows = list(per_username)
+    shown = shown_usernames(r["username"] for r in username_rows)  # never a typed unknown username in clear
     return locks_in_force(
-        usernames=[Tally(key=r["username"], failures=r["failures"], last_at=r["last_at"]) for r in per_username],
+        usernames=[Tally(key=shown.get(r["username"], r["username"]), failures=r["failures"], last_at=r["last_at"])
+                   for r in username_rows],
         addresses=[Tally(key=r["ip_address"], failures=r["failures"], last_at=r["last_at"], usernames=r["usernames"])
                    for r in per_address],
         limits=limits, now=now,
@@ -49,10 +53,12 @@ def failed_sign_ins(limit: int = 200) -> list[dict[str, Any]]:
     """Failed sign-ins on record (django-axes), most recent first: username, address, failures, last attempt."""
     from axes.models import AccessAttempt
 
-    return list(
+    attempts = list(
         AccessAttempt.objects.order_by("-attempt_time")
         .values("username", "ip_address", "failures_since_start", "attempt_time")[:limit]
     )
+    shown = shown_usernames(a["username"] for a in attempts)  # never a typed unknown username in clear
+    return [{**a, "username": shown.get(a["username"], a["username"])} for a in attempts]
 
 
 def liaison_bodies(user: Any) -> list[str]:

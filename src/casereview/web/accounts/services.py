@@ -177,21 +177,42 @@ def user_second_factor_reset(*, username: str, actor: Any = None) -> int:
     return ended
 
 
-def user_unlock(*, username: str, actor: Any = None) -> int:
-    """Lift a lock-out on a username (failed sign-ins); returns the attempts cleared."""
+def user_unlock(*, username: str, actor: Any = None) -> tuple[int, list[str]]:
+    """Lift every lock that blocks this username; returns the failure records cleared and the addresses unlocked.
+
+    The username's own failures are cleared (its lock); so is every address lock in force whose counting
+    failures include this username (their failures helped lock it, and it blocks them wherever they sign in
+    from there): that address's records are cleared for everyone, as ``address_unlock`` would.  One journal
+    entry names the addresses.  An address locked only by other usernames' failures is left alone.
+    """
+    from axes.models import AccessAttempt
     from axes.utils import reset
 
+    from casereview.domain.sign_in import LockKind, counting_since
+
+    from .lockout import lockout_limits
+    from .selectors import sign_in_locks
+
     with transaction.atomic():
+        locked = [lock.key for lock in sign_in_locks() if lock.kind == LockKind.ADDRESS]
+        addresses = sorted(set(
+            AccessAttempt.objects.filter(
+                username=username, ip_address__in=locked,
+                attempt_time__gte=counting_since(timezone.now(), lockout_limits()),
+            ).values_list("ip_address", flat=True)
+        )) if locked else []
         cleared = int(reset(username=username) or 0)
+        for address in addresses:
+            cleared += int(reset(ip=address) or 0)
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
             action="user_unlock",
             object_type="user",
             object_id=username,
-            detail={"attempts_cleared": cleared},
+            detail={"attempts_cleared": cleared, "addresses_unlocked": addresses},
         )
-    return cleared
+    return cleared, addresses
 
 
 def address_unlock(*, address: str, actor: Any = None) -> int:

@@ -1,4 +1,4 @@
-"""Sign-in events go to the journal: successes, failures and lock-outs (never passwords)."""
+"""Sign-in events go to the journal: successes, failures and lock-outs (never passwords, nor unknown usernames)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from casereview.domain.sign_in import LockKind
 from casereview.web.journal.services import journal_record
 
 from .lockout import REQUEST_LOCK, client_address
+from .usernames import axes_username
 
 
 def _ip(request: Any) -> str:
@@ -38,10 +39,12 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    username = str(credentials.get("username", ""))[:150]
+    # The username only when it is an existing user's; anything else (a password typed into the username
+    # box) only as its keyed hash, the same one django-axes keeps (accounts.usernames).
+    username = axes_username(request, credentials) or ""
     journal_record(
         actor=None, operation=Operation.AUTHENTICATION, action="login_failed",
-        object_type="user", object_id=username, detail={"ip": _ip(request)}, actor_name="anonymous",
+        object_type="user", object_id=username[:64], detail={"ip": _ip(request)}, actor_name="anonymous",
     )
 
 

@@ -64,7 +64,8 @@ class LoginView(auth_views.LoginView):
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # A path of this site only: anything else (e.g. "0") would be taken by redirect() for a view's name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return "/"
 
@@ -111,17 +112,26 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if has_confirmed_device(request.user) and not is_verified(request.user):
         return redirect(_with_next("two_factor_verify", request))
+    # Replacing a working authenticator (and so the recovery codes) needs the password again: a session left
+    # open is not enough to take the second factor over.  First enrolment, and enrolment after an
+    # administrator's reset (which removes the authenticator), need only the new app's code.
+    from .forms import ReEnrolForm
+
+    reenrol = has_confirmed_device(request.user)
     device = totp_device_for_enrolment(request.user)
-    form = SecondFactorForm(request.POST or None)
+    form = (ReEnrolForm if reenrol else SecondFactorForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = second_factor_enrol(
-            user=request.user, device=device, token=form.cleaned_data["code"],
-            codes=settings.CASEREVIEW_RECOVERY_CODES,
-        )
-        if codes is not None:
-            _verified(request, device)
-            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
-        form.add_error("code", "The code is not right. Enter the 6-digit code your app shows now")
+        if reenrol and not _password_right(request, form.cleaned_data["password"]):
+            form.add_error("password", "Your password is not right")
+        else:
+            codes = second_factor_enrol(
+                user=request.user, device=device, token=form.cleaned_data["code"],
+                codes=settings.CASEREVIEW_RECOVERY_CODES,
+            )
+            if codes is not None:
+                _verified(request, device)
+                return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
+            form.add_error("code", "The code is not right. Enter the 6-digit code your app shows now")
     secret = base64.b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m")
     return render(
@@ -129,11 +139,21 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "accounts/two_factor_setup.html",
         {
             "form": form,
+            "reenrol": reenrol,
             "qr": qr.svg_data_uri(scale=5, dark="#0b0c0c"),
             "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
         },
         status=200 if not form.errors else 400,
     )
+
+
+def _password_right(request: HttpRequest, password: str) -> bool:
+    """The signed-in user's password, checked as a sign-in is (a wrong one counts towards their lock-out)."""
+    from django.contrib.auth import authenticate
+
+    me = request.user
+    checked = authenticate(request, username=me.get_username(), password=password)
+    return checked is not None and checked.pk == me.pk
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -146,8 +166,9 @@ def locked(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         username, address = request.POST.get("username", "")[:150], request.POST.get("address", "")[:45]
         if username:
-            user_unlock(username=username, actor=request.user)
-            messages.success(request, f"Sign-in for {username} is unlocked")
+            _, addresses = user_unlock(username=username, actor=request.user)
+            messages.success(request, f"Sign-in for {username} is unlocked"
+                             + (f", and from {', '.join(addresses)}" if addresses else ""))
         elif address:
             try:
                 address_unlock(address=address, actor=request.user)
@@ -240,8 +261,6 @@ def _admin_next(request: HttpRequest) -> str:
 @role_required(Role.ADMINISTRATOR)
 def confirm_identity(request: HttpRequest) -> HttpResponse:
     """Confirm it's you: an administrator's password and a second-factor code, before changing accounts."""
-    from django.contrib.auth import authenticate
-
     from .forms import ConfirmIdentityForm
     from .recent import identity_confirmed
 
@@ -249,8 +268,7 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
     form = ConfirmIdentityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         me = request.user
-        checked = authenticate(request, username=me.get_username(), password=form.cleaned_data["password"])
-        if checked is None or checked.pk != me.pk:
+        if not _password_right(request, form.cleaned_data["password"]):
             form.add_error("password", "Your password is not right")
         elif (device := match_token(me, form.cleaned_data["code"])) is None:
             journal_record(actor=me, operation=Operation.AUTHENTICATION, action="second_factor_failed",

@@ -380,7 +380,7 @@ def act_on_send_back(request: HttpRequest, send_back_id: int, payload: s.SendBac
                                expected_version=payload.version, note=payload.note)
     except AlreadyChanged as exc:
         raise ApiError(409, "stale_version", "Someone acted on this send back first; read it again",
-                       [{"state": exc.args[0].state, "version": exc.args[0].version}]) from exc
+                       [{"state": exc.send_back.state, "version": exc.send_back.version}]) from exc
     except TransitionRefused as exc:
         raise ApiError(409, "not_allowed_now", str(exc), [{"state": send_back.state}]) from exc
     except SendBackError as exc:

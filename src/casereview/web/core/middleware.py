@@ -1,4 +1,5 @@
-"""Pages may hold case data: never let a browser or proxy cache them."""
+"""Response and request rules for every page: never cached, refusals journaled, a lost database a clear 503,
+NUL characters refused up front, and an HTTPS redirect never cached (static files: core/static_headers.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 
 
 class NoStoreMiddleware:
+    """Outermost: every response but static files', the HTTPS redirect and early refusals included."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -76,3 +79,28 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in a query or form field is refused with a 400 before any view reads it.
+
+    PostgreSQL cannot store or even compare text holding NUL (the driver raises), so a NUL typed into any field a
+    view hands to the database would otherwise be a 500; Django's form fields refuse it, hand-read fields did not.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        fields = [request.GET]
+        if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            fields.append(request.POST)
+        if any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for data in fields for key in data):
+            message = "A field holds a NUL character (\\x00); remove it and try again."
+            if request.path.startswith("/api/"):
+                import json
+
+                body = json.dumps({"error": {"status": 400, "code": "bad_request", "message": message, "details": []}})
+                return HttpResponse(body, status=400, content_type="application/json")
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -224,7 +224,10 @@ def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
     from casereview.web.reviews.services import resolution_record
 
     def act(inspection: Any) -> None:
-        case = SampledCase.objects.filter(sample__inspection=inspection, pk=request.POST.get("sampled_case") or 0).first()
+        chosen = request.POST.get("sampled_case", "")
+        # An id of the inspection's sample, else a 404: never int() of whatever was posted (a 500).
+        case = (SampledCase.objects.filter(sample__inspection=inspection, pk=int(chosen)).first()
+                if chosen.isascii() and chosen.isdigit() and len(chosen) <= 18 else None)
         if case is None:
             raise Http404
         resolution_record(sampled_case=case, final_overall=request.POST.get("final_overall", ""),

@@ -4,6 +4,11 @@ The journal table is created by its migration, not by Django (``managed =
 False``): the migration adds database triggers that refuse UPDATE, DELETE and
 TRUNCATE, and Django's test flush, which empties managed tables, leaves it be.
 There is deliberately no foreign key to users: the journal outlives them.
+
+Anchors are kept the same way since migration 0002: unmanaged, and triggers
+refuse UPDATE, DELETE and TRUNCATE.  Each anchor's signature covers the one
+before it (``previous``), so removing one from the middle is caught; removing
+the latest is caught only by a copy kept outside the database (the anchor file).
 """
 
 from __future__ import annotations
@@ -41,8 +46,12 @@ class JournalAnchor(models.Model):
     digest = models.CharField(max_length=64)
     signature = models.CharField(max_length=64)
     at = models.DateTimeField()
+    #: The signature of the anchor before it (GENESIS for the first); blank for anchors made before chaining.
+    previous = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
+        managed = False
+        db_table = "journal_journalanchor"
         ordering = ["-seq", "-id"]
 
     def __str__(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import csv
+import logging
+import os
+import time as monotonic_time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,10 +22,15 @@ from casereview.domain.journal import (
     ChainBreak,
     Entry,
     Operation,
+    anchor_due,
+    anchor_line,
     anchor_signature,
+    anchor_valid,
     entry_digest,
+    verify_anchor_chain,
     verify_chain,
 )
+from casereview.web.core.exports import csv_writer
 
 from .models import JournalAnchor, JournalEntry
 
@@ -111,6 +118,7 @@ def journal_append(
             entry.digest = previous = entry_digest(previous, _payload(entry))
             entries.append(entry)
         JournalEntry.objects.bulk_create(entries)
+        _anchor_if_due(seq=seq, digest=previous, at=at)
         return entries
 
 
@@ -126,22 +134,133 @@ def _anchor_key() -> bytes:
     return str(key).encode()
 
 
+log = logging.getLogger(__name__)
+
+#: The last anchor this process has seen committed, per database: (seq, at, when read).  Anchors only ever
+#: grow, so it is a lower bound and "not due" by it is "not due" for real: an append costs no extra query
+#: until an anchor looks due, and then the latest anchor is read under the journal's lock before making one.
+#: Trusted for a minute at most (so a restored, older database is noticed).
+_last_seen: dict[str, tuple[int, datetime, float]] = {}
+_SEEN_FOR = 60.0
+
+
+def _database() -> str:
+    return str(connection.settings_dict.get("NAME"))
+
+
+def _remember(seq: int, at: datetime) -> None:
+    known = _last_seen.get(_database())
+    if known is None or known[0] <= seq or known[2] + _SEEN_FOR < monotonic_time.monotonic():
+        _last_seen[_database()] = (seq, at, monotonic_time.monotonic())
+
+
+def _due(last_seq: int | None, last_at: datetime | None, head_seq: int, now: datetime) -> bool:
+    return anchor_due(
+        last_seq=last_seq, last_at=last_at, head_seq=head_seq, now=now,
+        every_entries=settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES,
+        every_minutes=settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES,
+    )
+
+
+def _anchor_if_due(*, seq: int, digest: str, at: datetime) -> None:
+    """journal_append's tail: anchor the new head when the last anchor is N entries or M minutes behind."""
+    if not settings.CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC or not settings.CASEREVIEW_JOURNAL_ANCHOR_KEY:
+        return
+    known = _last_seen.get(_database())
+    if known is not None and known[2] + _SEEN_FOR > monotonic_time.monotonic() and not _due(known[0], known[1], seq, at):
+        return
+    last = JournalAnchor.objects.order_by("-id").only("seq", "at").first()
+    if last is not None and not _due(last.seq, last.at, seq, at):
+        seen_seq, seen_at = last.seq, last.at
+        transaction.on_commit(lambda: _remember(seen_seq, seen_at))
+        return
+    _anchor_head(seq=seq, digest=digest)
+
+
+def _anchor_head(*, seq: int, digest: str) -> JournalAnchor:
+    """Sign the head and chain it to the latest anchor (unless that is the head already); its line goes to the
+    anchor file once committed.  The caller holds the journal's lock (journal_append)."""
+    last = JournalAnchor.objects.order_by("-id").first()
+    if last is not None and last.seq == seq and last.digest == digest:
+        return last
+    previous = last.signature if last is not None else GENESIS
+    made = JournalAnchor.objects.create(
+        seq=seq, digest=digest, previous=previous, at=timezone.now(),
+        signature=anchor_signature(_anchor_key(), seq, digest, previous),
+    )
+    transaction.on_commit(lambda: _after_anchor(made), robust=True)
+    return made
+
+
+def _after_anchor(made: JournalAnchor) -> None:
+    """Once the anchor is committed: remember it, and append its line to the anchor file when there is one.
+    A failure to write the file is logged (the anchor is in the database; the next one is tried again)."""
+    _remember(made.seq, made.at)
+    if settings.CASEREVIEW_JOURNAL_ANCHOR_FILE:
+        try:
+            anchor_file_append(path=Path(settings.CASEREVIEW_JOURNAL_ANCHOR_FILE), line=journal_anchor_line(made))
+        except OSError:
+            log.exception("could not append the journal anchor at entry %s to the anchor file", made.seq)
+
+
+def journal_anchor_line(anchor: JournalAnchor) -> str:
+    """The anchor as one line of an anchor file: ``SEQ DIGEST SIGNATURE PREVIOUS AT``."""
+    return anchor_line(Anchor(anchor.seq, anchor.digest, anchor.signature, anchor.previous), anchor.at)
+
+
+def anchor_file_append(*, path: Path, line: str) -> None:
+    """Append one line to an anchor file (created when missing), flushed and fsynced before returning."""
+    created = not path.exists()
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(line.rstrip("\n") + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    if created:
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
 def journal_anchor(*, actor: Any = None) -> JournalAnchor:
-    """Sign the current head of the chain and store the anchor (print it elsewhere too)."""
+    """Journal the anchoring, sign the new head chained to the last anchor, and store it; once committed, its
+    line goes to the anchor file when one is configured (print it and keep it elsewhere too)."""
     with transaction.atomic():
         head = journal_record(actor=actor, operation=Operation.ADMINISTRATION, action="journal_anchor", actor_name=None if actor else "cli")
-        return JournalAnchor.objects.create(
-            seq=head.seq,
-            digest=head.digest,
-            signature=anchor_signature(_anchor_key(), head.seq, head.digest),
-            at=timezone.now(),
-        )
+        return _anchor_head(seq=head.seq, digest=head.digest)
 
 
-def journal_verify() -> ChainBreak | None:
-    latest = JournalAnchor.objects.order_by("-seq", "-id").first()
-    anchor = Anchor(latest.seq, latest.digest, latest.signature) if latest else None
-    return verify_chain(_entries(), anchor=anchor, key=_anchor_key() if anchor else None)
+def _stored_anchors() -> list[Anchor]:
+    return [
+        Anchor(a.seq, a.digest, a.signature, a.previous)
+        for a in JournalAnchor.objects.order_by("id").only("seq", "digest", "signature", "previous")
+    ]
+
+
+def journal_verify(*, external: Sequence[Anchor] = ()) -> ChainBreak | None:
+    """The chain whole; every stored anchor signed, chained to the one before and matched by the chain; and
+    each anchor kept outside the database (``external``, from an anchor file) signed, present in the database,
+    and reached and matched by the chain.  The first break, or None."""
+    stored = _stored_anchors()
+    if not stored and not external:
+        return verify_chain(_entries())
+    key = _anchor_key()
+    broken = verify_anchor_chain(stored, key=key)
+    if broken is not None:
+        return broken
+    by_signature = {a.signature: a for a in stored}
+    outside = []
+    for kept in external:
+        found = by_signature.get(kept.signature)
+        if found is not None and not kept.previous:
+            kept = Anchor(kept.seq, kept.digest, kept.signature, found.previous)
+        if (found is not None or kept.previous) and not anchor_valid(key, kept):
+            return ChainBreak(kept.seq, f"{kept.name()}, kept outside the database, has a signature that is not valid")
+        if found is None or (found.seq, found.digest) != (kept.seq, kept.digest):
+            return ChainBreak(kept.seq, f"the database lacks {kept.name()}, kept outside it: anchors were removed")
+        outside.append(kept)
+    return verify_chain(_entries(), anchors=[*stored, *outside], key=key)
 
 
 EXPORT_COLUMNS = (
@@ -158,7 +277,8 @@ def journal_export(*, start: date, end: date, path: Path, actor: Any, purpose: s
     rows = 0
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+        # Usernames typed by anonymous visitors and other free text: never a live formula in a spreadsheet.
+        writer = csv_writer(fh)
         writer.writerow(EXPORT_COLUMNS)
         for entry in JournalEntry.objects.filter(at__gte=since, at__lt=until).order_by("seq").iterator():
             payload = _payload(entry)

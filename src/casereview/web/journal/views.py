@@ -12,7 +12,7 @@ from casereview.domain.roles import Role
 from casereview.web.core.access import role_required
 
 from .forms import JournalExportForm
-from .selectors import journal_recent
+from .selectors import journal_anchor_status, journal_recent
 from .services import journal_export, journal_record
 
 
@@ -34,6 +34,6 @@ def index(request: HttpRequest) -> HttpResponseBase:
         actor=request.user, operation=Operation.CONSULTATION, action="journal_view", object_type="journal",
     )
     return render(
-        request, "journal/index.html", {"entries": journal_recent(), "form": form},
+        request, "journal/index.html", {"entries": journal_recent(), "form": form, "anchors": journal_anchor_status()},
         status=400 if form.errors else 200,
     )

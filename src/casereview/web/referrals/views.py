@@ -69,6 +69,13 @@ def open_from_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
     if found is None or request.method != "POST":
         raise Http404
     assignment, _ = found
+    # Only a submitted review that answered yes opens a send back from here (a draft's yes opens one on submit).
+    review = review_selectors.review_of(assignment)
+    if review is None or review.state != review.State.SUBMITTED or review.send_back is not True:
+        return render(request, "reviews/refused.html", {
+            "message": "Only a submitted review that says the case should be sent back can send it back. Submit the review first.",
+            "assignment": assignment,
+        }, status=400)
     try:
         send_back = sendback_open(sampled_case=assignment.sampled_case, reason=request.POST.get("reason", "")[:10_000],
                                   urgency=request.POST.get("urgency", ""), actor=request.user,

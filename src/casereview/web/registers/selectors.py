@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from casereview.domain.roles import Role
 from casereview.web.accounts.services import user_roles
@@ -19,13 +19,37 @@ def can_see_registers(user: Any) -> bool:
     return bool(user_roles(user) & REGISTER_READERS)
 
 
+def _works_with(user: Any, roles: frozenset[Role]) -> Q:
+    """The bodies each of ``roles`` works with (docs/security.md, *Who sees which bodies*)."""
+    found = Q(pk__in=[])
+    if Role.LEAD_INSPECTOR in roles:
+        found |= Q(inspections__lead=user)
+    if Role.INSPECTOR in roles:
+        found |= Q(inspections__samples__cases__assignments__inspector=user)
+    if Role.LIAISON_OFFICER in roles:
+        found |= Q(contacts__user=user, contacts__kind="liaison")
+    if Role.ANALYST in roles:
+        found |= Q(inspections__publications__isnull=False)
+    return found
+
+
+def bodies_visible(user: Any) -> QuerySet[Body]:
+    """The bodies a user works with: administrators all; a lead inspector those of the inspections they lead; an
+    inspector those of the cases assigned to them; a liaison officer those they are a liaison officer for; an
+    analyst those with a published report; nobody else any."""
+    roles = user_roles(user)
+    if Role.ADMINISTRATOR in roles:
+        return Body.objects.all()
+    return Body.objects.filter(pk__in=Body.objects.filter(_works_with(user, roles)).values("pk"))
+
+
 def bodies_for_home(user: Any) -> list[Body]:
-    bodies = Body.objects.order_by("code")
+    bodies = bodies_visible(user).order_by("code")
     if can_see_registers(user):
         bodies = bodies.prefetch_related(
             Prefetch(
                 "registers",
-                queryset=Register.objects.filter(state=Register.State.LOCKED).order_by("-imported_at"),
+                queryset=registers_visible(user).filter(state=Register.State.LOCKED).order_by("-imported_at"),
                 to_attr="locked_registers",
             )
         )
@@ -33,9 +57,18 @@ def bodies_for_home(user: Any) -> list[Body]:
 
 
 def registers_visible(user: Any) -> QuerySet[Register]:
-    if not can_see_registers(user):
+    """Registers of the bodies the user works with (administrators: all), and those they imported themselves.
+
+    A lead inspector pages only through registers of bodies whose inspections they lead; a register they imported
+    is theirs to see whichever body it is for (they held the file).
+    """
+    roles = user_roles(user)
+    if not roles & REGISTER_READERS:
         return Register.objects.none()
-    return Register.objects.select_related("body", "imported_by")
+    found = Register.objects.select_related("body", "imported_by")
+    if Role.ADMINISTRATOR in roles:
+        return found
+    return found.filter(Q(body__in=bodies_visible(user)) | Q(imported_by=user))
 
 
 def register_detail(user: Any, register_id: int) -> Register | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import os
-from collections.abc import Callable
+import secrets
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,17 +22,18 @@ from casereview.domain.pseudonyms import derive_key
 from casereview.domain.registers import (
     EXPORT_COLUMNS,
     STORED_COLUMNS,
+    DateRange,
     Profile,
     RegisterError,
     RowError,
 )
 from casereview.domain.retention import default_retain_until, purge_due
-from casereview.domain.tables import safe_row
 from casereview.importing.checkpoints import checkpoint
 from casereview.importing.loaders import PostgresCopy, Sink, SqliteInsert, SqliteStaging
 from casereview.importing.pipeline import ImportOutcome, run_import
 from casereview.importing.profiles import load_profile
 from casereview.importing.readers import Limits, SourceFile, inspect_file, open_reader
+from casereview.web.core.exports import csv_writer, write_frame_csv
 from casereview.web.journal.services import journal_record
 
 from .models import Body, Case, Register
@@ -41,10 +43,12 @@ class RegisterRejected(Exception):
     """A register file was refused; ``errors`` lists every bad row."""
 
     def __init__(self, message: str, errors: list[RowError] | None = None, unmapped: tuple[str, ...] = (),
-                 kind: str = "invalid_file") -> None:
+                 kind: str = "invalid_file", total: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        #: bounded: the first errors of each column and kind, then "and N more" lines (line 0)
         self.errors = errors or []
+        self.total = total if total is not None else len(self.errors)
         self.unmapped = unmapped
         #: unknown_body, invalid_file (unreadable, wrong type, too big), duplicate, or bad_rows
         self.kind = kind
@@ -80,6 +84,11 @@ def import_limits() -> Limits:
         max_bytes=settings.CASEREVIEW_MAX_REGISTER_BYTES,
         max_xlsx_uncompressed_bytes=settings.CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES,
         max_xlsx_entries=settings.CASEREVIEW_MAX_XLSX_ENTRIES,
+        max_xlsx_part_bytes=settings.CASEREVIEW_MAX_XLSX_PART_BYTES,
+        max_cell_chars=settings.CASEREVIEW_MAX_CELL_CHARS,
+        max_rows=settings.CASEREVIEW_MAX_IMPORT_ROWS,
+        max_columns=settings.CASEREVIEW_MAX_IMPORT_COLUMNS,
+        max_seconds=settings.CASEREVIEW_MAX_IMPORT_SECONDS,
     )
 
 
@@ -176,11 +185,17 @@ def _run(job: _Job, sink: Sink) -> ImportOutcome:
             sink=sink,
             batch_rows=settings.CASEREVIEW_IMPORT_BATCH_ROWS,
             progress=job.progress,
+            max_errors_per_kind=settings.CASEREVIEW_MAX_ERRORS_PER_KIND,
+            dates=DateRange.for_import(
+                timezone.localdate(),
+                earliest=settings.CASEREVIEW_EARLIEST_DATE,
+                years_after=settings.CASEREVIEW_LATEST_DATE_YEARS,
+            ),
         )
 
 
 def _rejected(job: _Job, outcome: ImportOutcome) -> RegisterRejected:
-    count = len(outcome.errors)
+    count = outcome.error_total or len(outcome.errors)
     _journal_refusal(job.actor, job.body, job.source.filename, "bad rows", count)
     return RegisterRejected(
         f"{job.source.filename} was not imported: {count:,} problem{'s' if count != 1 else ''} "
@@ -188,6 +203,7 @@ def _rejected(job: _Job, outcome: ImportOutcome) -> RegisterRejected:
         outcome.errors,
         outcome.unmapped,
         kind="bad_rows",
+        total=count,
     )
 
 
@@ -313,13 +329,59 @@ def _journal_refusal(actor: Any, body: Body, filename: str, reason: str, errors:
     )
 
 
-def write_errors_csv(errors: list[RowError], path: Path) -> None:
+def write_errors_csv(errors: Iterable[RowError], path: Path) -> None:
+    """Stream an error report to CSV: values are already short prefixes (``RowError`` quotes them)."""
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+        writer = csv_writer(fh)  # the value is the body's own text: never let a spreadsheet run it
         writer.writerow(["line", "column", "value", "reason"])
         for error in errors:
-            # The value is the body's own text: never let a spreadsheet run it.
-            writer.writerow(safe_row([error.line, error.column, error.value, error.reason]))
+            writer.writerow([error.line, error.column, error.value, error.reason])
+
+
+# Error reports of refused uploads hold the body's values outside the register's retention: they are kept
+# for CASEREVIEW_ERROR_REPORT_HOURS, deleted once downloaded, and by `casereview purge` when older.
+_ERROR_REPORT_PREFIX = "errors-"
+
+
+def error_report_path(token: str) -> Path:
+    return Path(settings.VAR_DIR) / "tmp" / f"{_ERROR_REPORT_PREFIX}{token}.csv"
+
+
+def error_report_write(errors: Iterable[RowError]) -> str:
+    """Keep a refused upload's error report for download; returns its unguessable token."""
+    token = secrets.token_urlsafe(16)
+    path = error_report_path(token)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_errors_csv(errors, path)
+    return token
+
+
+def error_report_take(token: str) -> Any:
+    """Open an error report for one download and delete it (the open file stays readable); None if gone."""
+    path = error_report_path(token)
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        return None
+    path.unlink(missing_ok=True)
+    return fh
+
+
+def error_reports_purge(*, now: float | None = None) -> int:
+    """Delete error reports older than CASEREVIEW_ERROR_REPORT_HOURS; returns how many were deleted."""
+    folder = Path(settings.VAR_DIR) / "tmp"
+    if not folder.is_dir():
+        return 0
+    cutoff = (now if now is not None else time.time()) - settings.CASEREVIEW_ERROR_REPORT_HOURS * 3600
+    deleted = 0
+    for path in folder.glob(f"{_ERROR_REPORT_PREFIX}*.csv"):
+        try:
+            if path.stat().st_mtime <= cutoff:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:  # downloaded meanwhile
+            continue
+    return deleted
 
 
 class ExportFailed(Exception):
@@ -371,7 +433,8 @@ def _write_block(fh: Any, rows: list[tuple[Any, ...]], columns: list[str], *, he
     schema: dict[str, Any] = {c: (pl.Date if c in ("reported_on", "closed_on") else pl.String) for c in columns}
     schema["child_age"] = pl.Int16
     frame = pl.DataFrame(rows, schema=schema, orient="row")
-    frame.write_csv(fh, include_header=header, date_format="%Y-%m-%d")
+    # The body's own text (an uploaded register can hold "=cmd|..."): never a live formula in a spreadsheet.
+    write_frame_csv(frame, fh, include_header=header, date_format="%Y-%m-%d")
 
 
 def register_retention_set(*, register: Register, until: Any, actor: Any = None) -> Register:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import secrets
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -14,14 +14,15 @@ from casereview.web.core.access import role_required
 
 from . import selectors
 from .forms import RegisterUploadForm
-from .services import RegisterRejected, register_import, write_errors_csv
+from .services import RegisterRejected, error_report_take, error_report_write, register_import
 
 SHOWN_ERRORS = 1000
 _ERRORS_KEY = "register_errors_token"
 
 
-def _errors_path(token: str) -> Path:
-    return Path(settings.VAR_DIR) / "tmp" / f"errors-{token}.csv"
+def _shown(errors: list[Any]) -> list[Any]:
+    """The first SHOWN_ERRORS problems, and always the lines counting the rest (line 0)."""
+    return errors[:SHOWN_ERRORS] + [e for e in errors[SHOWN_ERRORS:] if e.line == 0]
 
 
 @role_required(*CAN_IMPORT_REGISTERS)
@@ -55,8 +56,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             except RegisterRejected as exc:
                 rejection = exc
                 if exc.errors:
-                    token = secrets.token_urlsafe(16)
-                    write_errors_csv(exc.errors, _errors_path(token))
+                    token = error_report_write(exc.errors)
                     request.session[_ERRORS_KEY] = token
             else:
                 return redirect("registers:detail", register_id=register.pk)
@@ -66,8 +66,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rejection": rejection,
-            "shown_errors": rejection.errors[:SHOWN_ERRORS] if rejection else [],
+            "shown_errors": _shown(rejection.errors) if rejection else [],
             "errors_token": token,
+            "error_report_hours": f"{settings.CASEREVIEW_ERROR_REPORT_HOURS:g}",
         },
         status=422 if rejection else 200,
     )
@@ -77,10 +78,10 @@ def upload(request: HttpRequest) -> HttpResponse:
 def upload_errors(request: HttpRequest, token: str) -> HttpResponseBase:
     if request.session.get(_ERRORS_KEY) != token:
         raise Http404
-    path = _errors_path(token)
-    if not path.exists():
+    report = error_report_take(token)  # one download: the body's values are not kept after it
+    if report is None:
         raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename="register-errors.csv")
+    return FileResponse(report, as_attachment=True, filename="register-errors.csv")
 
 
 @role_required(Role.ADMINISTRATOR, Role.LEAD_INSPECTOR, Role.INSPECTOR)

@@ -8,7 +8,6 @@ into user text (already escaped) could not be followed either.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -17,7 +16,8 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from casereview.domain.tables import COLUMNS, flat_rows, safe_row
+from casereview.domain.tables import COLUMNS, flat_rows
+from casereview.web.core.exports import csv_writer, xlsx_append, xlsx_bytes, xlsx_sheet
 
 FORMATS = ("json", "html", "pdf", "csv", "xlsx")
 CONTENT_TYPES = {
@@ -69,32 +69,21 @@ def pdf(report: dict[str, Any]) -> bytes:
 def csv_text(rows: Iterable[Sequence[Any]]) -> str:
     """(section, row, measure, value) rows as CSV with its header; text cells made safe for spreadsheets."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(safe_row(r) for r in rows)
+    writer.writerows(rows)
     return buffer.getvalue()
 
 
 def xlsx(report: dict[str, Any]) -> bytes:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Report"
-    sheet.append(list(COLUMNS))
+    book, sheet = xlsx_sheet("Report")
+    xlsx_append(sheet, COLUMNS)
     for row in flat_rows(report):
-        # Cells are safe_cell'd; tell openpyxl text is text, never a formula.
-        sheet.append(list(row))
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
+        xlsx_append(sheet, row)
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCD", (18, 40, 24, 30), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)
 
 
 def render(report: dict[str, Any], fmt: str) -> Rendered:

@@ -144,7 +144,7 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
         for s in SendBack.objects.filter(inspection=inspection, opened_at__date__lte=today)
     ]
     agreement = agreement_for(inspection)
-    links, volume = _links_facts(drawn)
+    links, volume = _links_facts(drawn, inspection)
     return build_report(
         inspection={
             "id": inspection.pk, "name": inspection.name, "body": inspection.body.code,
@@ -169,9 +169,12 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
     )
 
 
-def _links_facts(sample: Sample | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The sample's stored links as the report uses them: counts per sampled case, the register's patterns."""
-    from casereview.domain.links import LinkRules
+def _links_facts(sample: Sample | None, inspection: Inspection) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The sample's stored links as the report uses them: counts per sampled case, the register's patterns,
+    and the register's volume over the inspection's period and the quarters before it (``volume_window``)."""
+    from django.conf import settings
+
+    from casereview.domain.links import LinkRules, volume_window
     from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
 
     if sample is None:
@@ -182,7 +185,9 @@ def _links_facts(sample: Sample | None) -> tuple[dict[str, Any] | None, dict[str
     related = case_link_counts(sample)
     links = {"rules": LinkRules.from_mapping(stored.rules), "related": related, "register": stored.register_summary,
              "frame": stored.frame_summary or None, "weakness": link_weakness()[0]}
-    return links, stored.volume
+    volume = volume_window(stored.volume or {}, period_start=inspection.period_start, period_end=inspection.period_end,
+                           quarters_before=settings.CASEREVIEW_VOLUME_QUARTERS_BEFORE)
+    return links, volume
 
 
 def inspection_counts(inspection_ids: Iterable[int] | None = None) -> dict[int, Counter[str]]:

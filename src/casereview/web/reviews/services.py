@@ -348,23 +348,59 @@ class ReviewsRejected(Exception):
     errors: list[Any]
 
 
+def _repeated_headers(original: list[str], normalised: list[str]) -> list[Any]:
+    """A column named twice (two ``overall`` columns) is refused, as the register import refuses it."""
+    from casereview.domain.registers import RowError, quote
+
+    first: dict[str, int] = {}
+    errors = []
+    for position, name in enumerate(normalised):
+        if not name:
+            continue
+        if name in first:
+            errors.append(RowError(1, quote(original[position]), quote(original[position]),
+                                   f"column {name!r} appears twice (columns {first[name] + 1} and {position + 1})"))
+        else:
+            first[name] = position
+    return errors
+
+
+def _bounded(errors: list[Any]) -> list[Any]:
+    """The first errors of each column and kind, with counts for the rest (see ErrorReport)."""
+    from django.conf import settings
+
+    from casereview.domain.registers import ErrorReport
+
+    report = ErrorReport(settings.CASEREVIEW_MAX_ERRORS_PER_KIND)
+    report.add(errors)
+    return report.rows()
+
+
 def reviews_import(*, inspection: Inspection, path: Any, register: Any = None, actor: Any = None) -> int:
     """Bring in reviews kept in a spreadsheet, all or nothing; returns how many reviews were stored."""
+    from pathlib import Path
+
+    from django.conf import settings
     from django.contrib.auth import get_user_model
 
     from casereview.domain.grading import parse_review_row
     from casereview.domain.registers import RegisterError, RowError, normalise_label
     from casereview.domain.roles import Role
-    from casereview.importing.readers import inspect_file, open_reader
+    from casereview.importing.readers import StructureError, inspect_file, open_reader
     from casereview.web.registers.models import Register
     from casereview.web.registers.services import import_limits
 
     framework = load_framework(inspection.framework)
+    # Read through the register's readers and limits: every reader error (ragged rows, unclosed quotes,
+    # over-long values or headers, NUL bytes, mixed encodings) is a refusal with a row report, never a crash.
     try:
-        source = inspect_file(path, limits=import_limits())
-        with open_reader(source, tmp_dir=None) as reader:
+        source = inspect_file(Path(path), limits=import_limits())
+        with open_reader(source, tmp_dir=Path(settings.VAR_DIR) / "tmp") as reader:
             headers = [h if h.lower().startswith("area:") else normalise_label(h) for h in reader.headers]
             headers = ["area:" + h[5:].strip() if h.lower().startswith("area:") else h for h in headers]
+            repeated = _repeated_headers(reader.headers, headers)
+            if repeated:
+                raise ReviewsRejected(f"No reviews were imported: {len(repeated)} problem(s) found", repeated)
             rows = []
             for batch in reader.batches(5000):
                 for values in batch.iter_rows():
@@ -372,6 +408,9 @@ def reviews_import(*, inspection: Inspection, path: Any, register: Any = None, a
                     rows.append((int(line), dict(zip(headers, cells, strict=True))))
     except RegisterError as exc:
         raise ReviewsRejected(str(exc), []) from exc
+    except StructureError as exc:
+        found = exc.errors or [RowError(0, "", "", f"cannot be read as CSV: {exc.detail}")]
+        raise ReviewsRejected(f"No reviews were imported: {len(found)} problem(s) found", _bounded(found)) from exc
     errors: list[RowError] = []
     parsed = []
     for line, row in rows:
@@ -407,7 +446,7 @@ def reviews_import(*, inspection: Inspection, path: Any, register: Any = None, a
     if errors:
         from casereview.domain.registers import error_order
 
-        raise ReviewsRejected(f"No reviews were imported: {len(errors)} problem(s) found", sorted(errors, key=error_order))
+        raise ReviewsRejected(f"No reviews were imported: {len(errors)} problem(s) found", _bounded(sorted(errors, key=error_order)))
     now = timezone.now()
     new_sample = sample is None
     with transaction.atomic():

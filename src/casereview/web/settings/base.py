@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from casereview.web.core.static_headers import static_headers
 
 from .mail import EmailUrlError, base_url, email_settings
 
@@ -44,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so the HTTPS redirect (SECURE_SSL_REDIRECT) answered by SecurityMiddleware is never cached either.
+    "casereview.web.core.middleware.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -56,10 +61,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "casereview.web.core.middleware.NoStoreMiddleware",
     "casereview.web.core.middleware.JournalDenialsMiddleware",
     "casereview.web.api.middleware.ApiJournalMiddleware",
     "casereview.web.core.middleware.DatabaseUnavailableMiddleware",
+    "casereview.web.core.middleware.RefuseNulMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -82,12 +87,28 @@ AXES_HANDLER = "casereview.web.accounts.lockout.LockoutHandler"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Behind this many proxies that append to X-Forwarded-For (e.g. 1 for nginx in front), a sign-in's address is
 # the one the outermost proxy saw; with 0 it is the connection's own (accounts.lockout.client_address).
+# Deprecated: CASEREVIEW_TRUSTED_PROXIES is preferred and wins when both are set.
 CASEREVIEW_PROXY_COUNT = int(os.environ.get("CASEREVIEW_PROXY_COUNT", 0))
+# The proxies in front (comma-separated addresses or networks, e.g. "10.0.0.5,10.1.0.0/16"; "none" says there are
+# none): X-Forwarded-For is read only from them, and a sign-in's address is its right-most entry that is not one of them.
+CASEREVIEW_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("CASEREVIEW_TRUSTED_PROXIES", "").split(",") if p.strip() and p.strip().lower() != "none"
+]
+for _proxy in CASEREVIEW_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"CASEREVIEW_TRUSTED_PROXIES: {_proxy[:50]!r} is not an address or network (e.g. 10.0.0.5 or 10.1.0.0/16)"
+        ) from None
 AXES_CLIENT_IP_CALLABLE = "casereview.web.accounts.lockout.client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
+# A typed username that matches no user (often a password typed in the wrong box) is counted and kept
+# only as its keyed hash (accounts.usernames); existing users' usernames are counted under themselves.
+AXES_USERNAME_CALLABLE = "casereview.web.accounts.usernames.axes_username"
 
 OTP_TOTP_ISSUER = "casereview"
 CASEREVIEW_RECOVERY_CODES = 10
@@ -202,6 +223,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [SRC_DIR / "web" / "static"]
 # GOV.UK Frontend's CSS refers to /assets/...; whitenoise serves that folder at the root.
 WHITENOISE_ROOT = SRC_DIR / "web" / "static" / "root"
+# whitenoise answers before the middleware that adds the security headers: it adds them itself.
+WHITENOISE_ADD_HEADERS_FUNCTION = static_headers
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -213,7 +236,26 @@ CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES = int(
     os.environ.get("CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES", 2 * 1024**3)
 )
 CASEREVIEW_MAX_XLSX_ENTRIES = int(os.environ.get("CASEREVIEW_MAX_XLSX_ENTRIES", 1000))
+# Hostile files (docs/security.md, "Import limits"): each is checked while the file is read, in bounded memory.
+CASEREVIEW_MAX_XLSX_PART_BYTES = int(os.environ.get("CASEREVIEW_MAX_XLSX_PART_BYTES", 512 * 1024**2))
+CASEREVIEW_MAX_CELL_CHARS = int(os.environ.get("CASEREVIEW_MAX_CELL_CHARS", 100_000))
+CASEREVIEW_MAX_IMPORT_ROWS = int(os.environ.get("CASEREVIEW_MAX_IMPORT_ROWS", 10_000_000))
+CASEREVIEW_MAX_IMPORT_COLUMNS = int(os.environ.get("CASEREVIEW_MAX_IMPORT_COLUMNS", 200))
+CASEREVIEW_MAX_IMPORT_SECONDS = float(os.environ.get("CASEREVIEW_MAX_IMPORT_SECONDS", 600))
+# Row errors kept per column and kind of problem (the rest are counted); error CSVs of refused uploads are
+# deleted on download, by `casereview purge`, and after this many hours.
+CASEREVIEW_MAX_ERRORS_PER_KIND = int(os.environ.get("CASEREVIEW_MAX_ERRORS_PER_KIND", 1000))
+CASEREVIEW_ERROR_REPORT_HOURS = float(os.environ.get("CASEREVIEW_ERROR_REPORT_HOURS", 24))
 CASEREVIEW_IMPORT_BATCH_ROWS = int(os.environ.get("CASEREVIEW_IMPORT_BATCH_ROWS", 100_000))
+# Plausible register dates (docs/register-format.md): from CASEREVIEW_EARLIEST_DATE (ISO) to
+# CASEREVIEW_LATEST_DATE_YEARS years after the import; a date outside is a row error.
+try:
+    CASEREVIEW_EARLIEST_DATE = date.fromisoformat(os.environ.get("CASEREVIEW_EARLIEST_DATE", "1990-01-01"))
+except ValueError as exc:
+    raise ImproperlyConfigured("CASEREVIEW_EARLIEST_DATE must be a date in yyyy-mm-dd form") from exc
+CASEREVIEW_LATEST_DATE_YEARS = int(os.environ.get("CASEREVIEW_LATEST_DATE_YEARS", 1))
+# The report's volume table: the inspection's period and at most this many quarters before it (docs/reports.md).
+CASEREVIEW_VOLUME_QUARTERS_BEFORE = int(os.environ.get("CASEREVIEW_VOLUME_QUARTERS_BEFORE", 12))
 CASEREVIEW_PSEUDONYM_KEY = os.environ.get("CASEREVIEW_PSEUDONYM_KEY", "")
 # Working days the body has to answer a send back, by urgency (England and Wales bank holidays excluded).
 # Links between cases (docs/links.md): the thresholds of the three patterns and how many related cases
@@ -234,6 +276,15 @@ CASEREVIEW_SEND_BACK_WORKING_DAYS = {"immediate": 0, "priority": 5, "routine": 2
 CASEREVIEW_RETENTION_YEARS = int(os.environ.get("CASEREVIEW_RETENTION_YEARS", 6))
 # Signs journal anchors; keep it outside the database (and its backups).
 CASEREVIEW_JOURNAL_ANCHOR_KEY = os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_KEY", "")
+# Automatic anchoring (docs/security.md, "Anchors"): when an append brings the journal this many entries or
+# minutes past the last anchor, the head is anchored and the anchor's line appended to the anchor file (kept
+# outside the database and its backups; unset: anchors stay in the database only).  0 turns a rule off;
+# CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC=0 turns automatic anchoring off (anchor from cron instead).  The journal
+# page warns when the last anchor is older than the minutes.
+CASEREVIEW_JOURNAL_ANCHOR_FILE = os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_FILE", "")
+CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES = int(os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES", 1000))
+CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES = int(os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES", 60))
+CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC = os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC", "1") != "0"
 # Web uploads are spooled to disk by Django beyond this; the file limit above still applies.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2

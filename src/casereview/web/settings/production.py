@@ -2,12 +2,13 @@
 
 Required: DJANGO_SECRET_KEY (50+ random characters), CASEREVIEW_ALLOWED_HOSTS,
 CASEREVIEW_PSEUDONYM_KEY, CASEREVIEW_JOURNAL_ANCHOR_KEY, CASEREVIEW_EMAIL_URL,
-CASEREVIEW_EMAIL_FROM, CASEREVIEW_BASE_URL, CASEREVIEW_PROXY_COUNT, DATABASE_URL
-(PostgreSQL recommended).  Serve behind TLS.
+CASEREVIEW_EMAIL_FROM, CASEREVIEW_BASE_URL, DATABASE_URL (PostgreSQL recommended),
+and CASEREVIEW_TRUSTED_PROXIES (or the deprecated CASEREVIEW_PROXY_COUNT).  Serve
+behind TLS.
 
-CASEREVIEW_PROXY_COUNT must be said, even when it is 0: behind a proxy left at 0,
-every sign-in seems to come from the proxy's address, and the per-address
-lock-out would then let anyone lock everybody out.
+The proxies must be said, even when there are none (CASEREVIEW_TRUSTED_PROXIES=none):
+behind a proxy not named, every sign-in seems to come from the proxy's address,
+and the per-address lock-out would then let anyone lock everybody out.
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ for _name in (
     "CASEREVIEW_EMAIL_URL",
     "CASEREVIEW_EMAIL_FROM",
     "CASEREVIEW_BASE_URL",
-    "CASEREVIEW_PROXY_COUNT",
 ):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in production")
+if not os.environ.get("CASEREVIEW_TRUSTED_PROXIES") and not os.environ.get("CASEREVIEW_PROXY_COUNT"):
+    raise ImproperlyConfigured(
+        "CASEREVIEW_TRUSTED_PROXIES must be set in production: the addresses of the proxies in front, or 'none' "
+        "(CASEREVIEW_PROXY_COUNT, deprecated, is still accepted)"
+    )
 
 DEBUG = False
 SECURE_SSL_REDIRECT = True
