@@ -60,7 +60,7 @@ test: setup lint
 		echo "(PostgreSQL pass not run: set CASEREVIEW_TEST_POSTGRES_URL to run it, as .ci/run does)"; \
 	fi
 
-bench: bench-import bench-sample bench-review bench-report bench-links bench-web
+bench: bench-import bench-sample bench-review bench-report bench-links bench-hostile bench-web
 
 bench-import: setup
 	$(BIN)/python bench/bench_import.py

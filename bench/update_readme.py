@@ -209,17 +209,22 @@ def links_table(data: dict) -> str:  # type: ignore[type-arg]
 
 def hostile_table(data: dict) -> str:  # type: ignore[type-arg]
     t = data["targets"]
+    ref = data.get("reference")
+    runs = data.get("runs", 1)
     lines = [
         f"Hostile files (issue 18), each imported by `casereview import-register` in a fresh process with the "
-        f"default limits until refused, measured {data['measured_at']}:",
+        f"default limits until refused, measured {data['measured_at']}, median of {runs} run(s)"
+        + (f"; the reference, measured in the same run, is {ref['file']}: {ref['seconds']:.2f} s, "
+           f"{mb(ref['peak_rss_bytes'])}" if ref else "") + ":",
         "",
-        "| file | size | seconds to refusal | peak RSS | refused with |",
-        "|---|---:|---:|---:|---|",
+        "| file | size | seconds to refusal | × reference | peak RSS | × reference | refused with |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in data["results"].values():
         message = r["message"].split(": ", 1)[-1].replace("|", "\\|")[:170]
         size = mb(r["file_bytes"]) if r["file_bytes"] >= 1024**2 else f"{max(1, r['file_bytes'] // 1024):,} KB"
-        lines.append(f"| {r['file']} | {size} | {r['seconds']:.2f} | {mb(r['peak_rss_bytes'])} | "
+        lines.append(f"| {r['file']} | {size} | {r['seconds']:.2f} | {r.get('ratio_seconds', '–')} | "
+                     f"{mb(r['peak_rss_bytes'])} | {r.get('ratio_rss', '–')} | "
                      f"{message}{'' if r['met'] else ' **(target not met)**'} |")
     met = all(r["met"] for r in data["results"].values())
     lines += ["", f"Target: each refused (exit status 2, no traceback) within {t['seconds_max']:.0f} s and "
