@@ -447,11 +447,18 @@ def journal_verify(
 ) -> None:
     """Recompute the hash chain, check there are no gaps, that the stored anchors are signed and chained, and
     that the chain matches them; with --anchor, that each anchor kept outside is in the database and matched.
+    Without --anchor, the anchor file CASEREVIEW_JOURNAL_ANCHOR_FILE names (when set and present) is used.
 
     Exit status 1 and the first break (naming the anchor) when it does not; 2 when --anchor holds no anchor.
     """
     from casereview.domain.journal import parse_anchor_lines
 
+    _django()
+    from django.conf import settings
+
+    configured = str(getattr(settings, "CASEREVIEW_JOURNAL_ANCHOR_FILE", "") or "")
+    if not anchor and configured and Path(configured).is_file():
+        anchor = [configured]  # the deployment's own outside witness, unless others are named
     external = []
     for given in anchor or []:
         path = Path(given)
@@ -465,7 +472,6 @@ def journal_verify(
         except (OSError, UnicodeDecodeError, ValueError) as problem:
             err.print(f"[red]--anchor {given[:80]!r}: {problem}[/red]")
             raise typer.Exit(EXIT_REJECTED) from None
-    _django()
     from casereview.web.journal.services import journal_verify as verify
 
     broken = verify(external=external)

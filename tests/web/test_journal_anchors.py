@@ -130,6 +130,20 @@ def test_deleting_the_latest_anchor_then_truncating_passes_alone_but_fails_again
     assert "lacks" in result.output
 
 
+def test_plain_verify_uses_the_configured_anchor_file(tmp_path: Path, settings: Any) -> None:
+    """The deployment's own outside witness is checked without naming it (the attack above, caught by default)."""
+    entries(3)
+    kept = tmp_path / "anchors.txt"
+    latest = parse_anchor_lines(anchor_out(kept))[0]
+    settings.CASEREVIEW_JOURNAL_ANCHOR_FILE = str(kept)
+    assert verify().exit_code == 0
+    drop_guards()
+    raw(f"DELETE FROM {ANCHORS} WHERE signature = %s", [latest.signature])
+    raw(f"DELETE FROM {ENTRIES} WHERE seq >= %s", [latest.seq - 1])
+    result = verify()
+    assert result.exit_code == 1 and f"anchor at entry {latest.seq}" in result.output
+
+
 def test_removing_every_anchor_and_emptying_the_journal_fails_against_the_kept_anchor(tmp_path: Path) -> None:
     entries(2)
     kept = tmp_path / "anchors.txt"

@@ -90,6 +90,10 @@ def test_with_trusted_proxies_the_address_is_the_right_most_that_is_not_a_proxy(
     assert address("10.0.0.5", "10.1.2.3") == "10.1.2.3"  # only proxies: the request began at the left-most
     # A connection from anywhere else (past the proxy, straight to the server) cannot choose its address.
     assert address("198.51.100.1", "203.0.113.9") == "198.51.100.1"
+    # Proxies that write the port: the address is still read, never the proxy's own for everyone.
+    assert address("10.0.0.5", "203.0.113.9:51234") == "203.0.113.9"
+    assert address("10.0.0.5", "[2001:db8::7]:443") == "2001:db8::7"
+    assert address("10.0.0.5", "2001:db8::8") == "2001:db8::8"  # a bare IPv6 address has many colons
 
 
 @override_settings(CASEREVIEW_TRUSTED_PROXIES=["10.0.0.5"], CASEREVIEW_PROXY_COUNT=2)

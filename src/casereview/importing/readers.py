@@ -25,6 +25,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Iterator
+from xml.parsers import expat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ class Limits:
     max_rows: int = 10_000_000
     max_columns: int = 200
     max_seconds: float = 600.0
+    max_xlsx_shared_strings_chars: int = 50_000_000
 
     def deadline(self) -> float:
         return time.monotonic() + self.max_seconds
@@ -231,6 +233,81 @@ def _check_runs(chunk: bytes, block: int, name: str, lines_before: int, limits: 
             raise RegisterError(_cell_limit_message(name, f"line {line:,} holds a value that", limits))
 
 
+class _XmlTextScan:
+    """Counts, while an XML part streams past, the text of every string item, refusing one over a limit.
+
+    A string item is a shared string (``<si>``) or an inline string (``<is>``); its text is all its
+    ``<t>`` runs (rich-text ``<r>`` runs included), which openpyxl joins into one value.  expat reports
+    text in pieces and keeps no tree, so memory stays flat whatever the part holds.  A DOCTYPE (and with
+    it any entity declaration) is refused: a workbook never has one.
+    """
+
+    def __init__(self, name: str, part: str, limits: Limits) -> None:
+        self.name, self.part, self.limits = name, part, limits
+        self.depth_t = 0  # inside this many <t> elements
+        self.in_item = 0  # inside this many <si>/<is> elements
+        self.item_chars = 0
+        self.total_chars = 0
+        self.parser = expat.ParserCreate()
+        self.parser.buffer_text = True
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.CharacterDataHandler = self._text
+        self.parser.StartDoctypeDeclHandler = self._doctype
+
+    def feed(self, data: bytes, *, final: bool = False) -> None:
+        try:
+            self.parser.Parse(data, final)
+        except expat.ExpatError as exc:
+            raise RegisterError(f"{self.name} is a damaged workbook: its part {self.part} is not XML: {exc}") from exc
+
+    def _doctype(self, *_: object) -> None:
+        raise RegisterError(f"{self.name}: its part {self.part} declares a DOCTYPE, which a workbook never does")
+
+    def _start(self, tag: str, _attrs: object) -> None:
+        local = tag.rpartition(":")[2]
+        if local in ("si", "is"):
+            self.in_item += 1
+            if self.in_item == 1:
+                self.item_chars = 0
+        elif local == "t":
+            self.depth_t += 1
+
+    def _end(self, tag: str) -> None:
+        local = tag.rpartition(":")[2]
+        if local in ("si", "is"):
+            self.in_item = max(0, self.in_item - 1)
+        elif local == "t":
+            self.depth_t = max(0, self.depth_t - 1)
+
+    def _text(self, data: str) -> None:
+        if not (self.depth_t and self.in_item):
+            return
+        self.item_chars += len(data)
+        self.total_chars += len(data)
+        if self.item_chars > self.limits.max_cell_chars:
+            raise RegisterError(_cell_limit_message(self.name, "a shared string" if self.part_is_shared
+                                                    else "an inline string", self.limits))
+        if self.total_chars > self.limits.max_xlsx_shared_strings_chars:
+            raise RegisterError(
+                f"{self.name}: its strings ({self.part}) hold more than the "
+                f"{self.limits.max_xlsx_shared_strings_chars:,} characters a workbook may have in all "
+                "(CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS); save the register as CSV"
+            )
+
+    @property
+    def part_is_shared(self) -> bool:
+        return not self.part.startswith("xl/worksheets/")
+
+
+def _strings_scan(part: str, name: str, limits: Limits) -> _XmlTextScan | None:
+    """The text scan for a part that can hold strings: every XML part but the worksheets (their inline
+    strings are bounded by the part limit and the readers' cell check)."""
+    if not part.endswith(".xml") or part.startswith("xl/worksheets/"):
+        return None
+    return _XmlTextScan(name, part, limits)
+
+
 def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: float | None = None) -> bool:
     """Check the workbook's parts by inflating them; returns whether a worksheet holds formulas.
 
@@ -263,6 +340,7 @@ def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: fl
                     continue
                 real = 0
                 tail = b""
+                strings = _strings_scan(info.filename, name, limits)
                 with archive.open(info) as part:
                     while piece := part.read(block):
                         real += len(piece)
@@ -285,7 +363,11 @@ def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: fl
                             window = tail + piece
                             formulas = b"<f>" in window or b"<f " in window or b"<f/>" in window
                             tail = piece[-3:]
+                        if strings is not None:
+                            strings.feed(piece)
                         _check_time(deadline, name, limits)
+                    if strings is not None:
+                        strings.feed(b"", final=True)
     except zipfile.BadZipFile as exc:
         raise RegisterError(f"{name} is named as an Excel workbook but cannot be opened: {exc}") from exc
     except (OSError, EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as exc:
