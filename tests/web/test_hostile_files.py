@@ -114,6 +114,17 @@ def test_the_api_refuses_a_billion_character_shared_string_in_json_naming_the_li
     assert error["code"] == "invalid_file" and "CASEREVIEW_MAX_CELL_CHARS" in error["message"]
 
 
+@override_settings(CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS=50_000)
+def test_shared_strings_over_their_total_limit_are_refused_on_the_upload_page_naming_the_setting(
+    make_user: Callable[..., Any], body: Body, tmp_path: Path
+) -> None:
+    path = hostile.xlsx_many_shared_strings(tmp_path / "many.xlsx", 200_000, each=900)
+    response = upload_page(verified_client(make_user("lead_inspector")), path)
+    html = response.content.decode()
+    assert response.status_code == 422 and "CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS" in html
+    assert not Register.objects.exists()
+
+
 def test_the_api_refuses_a_header_over_pythons_csv_field_limit_in_json(
     make_user: Callable[..., Any], body: Body, tmp_path: Path
 ) -> None:
@@ -140,6 +151,7 @@ def test_the_cli_refuses_an_expanding_sheet_with_exit_2_naming_the_limit(body: B
         (lambda p: hostile.csv_long_header(p, 131_073), "CASEREVIEW_MAX_CELL_CHARS"),
         (lambda p: hostile.csv_late_nul(p, rows=1000), "line 1,002 holds a NUL byte"),
         (hostile.csv_mixed_encoding, "mixes encodings: some lines are UTF-8 text and line 3 is not"),
+        (lambda p: hostile.csv_utf16_nul(p, rows=500), "line 502 holds a NUL character"),
     ],
 )
 def test_the_cli_refuses_hostile_csv_files_with_exit_2_and_no_traceback(

@@ -111,6 +111,41 @@ def xlsx_huge_shared_string(path: Path, chars: int) -> Path:
     return write_xlsx(path, sheet(), shared())
 
 
+_SST_OPEN = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+
+
+def _one_shared_cell() -> Iterator[str]:
+    yield _SHEET_OPEN + _row(1, HEADER)
+    yield '<row r="2"><c r="A2" t="s"><v>0</v></c></row>' + _SHEET_CLOSE
+
+
+def xlsx_rich_shared_string(path: Path, chars: int, run: int = 50_000) -> Path:
+    """One shared string of ``chars`` characters in rich-text runs of ``run`` (no run is long by itself)."""
+
+    def shared() -> Iterator[str]:
+        yield _SST_OPEN + "<si>"
+        piece = "<r><t>" + "A" * run + "</t></r>"
+        for _ in range(max(1, chars // run)):
+            yield piece
+        yield "</si></sst>"
+
+    return write_xlsx(path, _one_shared_cell(), shared())
+
+
+def xlsx_many_shared_strings(path: Path, chars: int, each: int = 99_000) -> Path:
+    """Shared strings of ``each`` characters (each under the cell limit) holding ``chars`` characters in all."""
+
+    def shared() -> Iterator[str]:
+        yield _SST_OPEN
+        piece = "<si><t>" + "A" * each + "</t></si>"
+        for _ in range(max(1, chars // each)):
+            yield piece
+        yield "</sst>"
+
+    return write_xlsx(path, _one_shared_cell(), shared())
+
+
 def xlsx_expanding_sheet(path: Path, expanded_bytes: int) -> Path:
     """A sheet of ordinary rows whose XML expands to about ``expanded_bytes``."""
 
@@ -165,6 +200,23 @@ def csv_long_value(path: Path, chars: int) -> Path:
     return path
 
 
+def csv_long_quoted_value(path: Path, chars: int, separator: str = ",", quoted: bool = True) -> Path:
+    """One case whose unit holds ``chars`` characters with a separator every 1,000, in quotes (or, with
+    ``quoted=False``, a ``;`` file whose unquoted value is full of commas)."""
+    mark = '"' if quoted else ""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(separator.join(HEADER) + "\n")
+        fh.write(separator.join(_good(2)) + "\n")
+        fh.write(separator.join(("R1", "neglect", "01/02/2024", mark)))
+        piece = ("U" * 999 + ("," if separator == ";" else separator)) * (PIECE // 1000)
+        left = chars
+        while left > 0:
+            fh.write(piece[: min(left, len(piece))])
+            left -= len(piece)
+        fh.write(mark + "\n")
+    return path
+
+
 def csv_bad_rows(path: Path, rows: int) -> Path:
     """``rows`` cases, every one with an unknown category and an impossible date."""
     line = "R{:09d},not-a-category,31/02/2024,North\n"
@@ -182,6 +234,13 @@ def csv_late_nul(path: Path, rows: int = 2000) -> Path:
         for n in range(2, rows + 2):
             fh.write(",".join(_good(n)) + "\n")
         fh.write("R-NUL,neglect,01/02/2024,No\x00rth\n")
+    return path
+
+
+def csv_utf16_nul(path: Path, rows: int = 500) -> Path:
+    """A UTF-16 register (NUL bytes everywhere, as UTF-16 has) whose last unit holds a NUL character."""
+    text = ",".join(HEADER) + "\n" + "".join(",".join(_good(n)) + "\n" for n in range(2, rows + 2))
+    path.write_bytes((text + "R-NUL,neglect,01/02/2024,No\x00rth\n").encode("utf-16"))
     return path
 
 

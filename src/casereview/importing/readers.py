@@ -25,10 +25,10 @@ import time
 import zipfile
 import zlib
 from collections.abc import Iterator
-from xml.parsers import expat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 import polars as pl
 
@@ -308,6 +308,53 @@ def _strings_scan(part: str, name: str, limits: Limits) -> _XmlTextScan | None:
     return _XmlTextScan(name, part, limits)
 
 
+def _stays_quoted(blk: bytes) -> bool:
+    """Whether bytes that start inside quotes stay inside them: every " in them is doubled, but the last
+    byte may be the first of a pair.  Usually the first " closes the value and no copy is made."""
+    first = blk.find(b'"')
+    if first < 0:
+        return True
+    if first + 1 < len(blk) and blk[first + 1] != 0x22:
+        return False
+    return b'"' not in blk.replace(b'""', b"").removesuffix(b'"')
+
+
+def _check_fields(path: Path, separator: str, name: str, limits: Limits, deadline: float | None) -> None:
+    """Refuse a field longer than the cell limit, for the file's real separator and quoting, without reading it.
+
+    One pass over the (UTF-8) bytes in aligned blocks of ``_block_bytes``, in bounded memory and at the
+    speed of ``bytes.count``: a block lies wholly inside one field when, outside quotes, it holds no
+    separator and no newline, or, inside quotes (an odd number of ``"`` before it, as polars counts
+    them), it holds no ``"`` but doubled ones.  Such a field is over the limit; any field twice the
+    block long holds such a block, and shorter over-long values are row errors once read.
+    """
+    block = _block_bytes(limits)
+    sep = separator.encode()
+    inside = False  # inside quotes at the start of the block
+    after_quote = False  # the previous block ended with a "
+    lines = 0
+    with path.open("rb") as fh:
+        while blk := fh.read(block):
+            quotes = blk.count(b'"')
+            if len(blk) == block:
+                if not inside and after_quote and blk.startswith(b'"'):
+                    quoted = _stays_quoted(blk[1:])  # a doubled " across the blocks
+                elif inside:
+                    quoted = _stays_quoted(blk)
+                else:
+                    quoted = False
+                unquoted = not inside and quotes == 0 and sep not in blk and b"\n" not in blk
+                if quoted or unquoted:
+                    line = lines + 1
+                    where = f"line {line:,} is inside a quoted value that" if quoted else (
+                        f"line {line:,} holds a value that")
+                    raise RegisterError(_cell_limit_message(name, where, limits))
+                _check_time(deadline, name, limits)
+            lines += blk.count(b"\n")
+            inside = inside != bool(quotes % 2)
+            after_quote = blk.endswith(b'"')
+
+
 def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: float | None = None) -> bool:
     """Check the workbook's parts by inflating them; returns whether a worksheet holds formulas.
 
@@ -459,8 +506,17 @@ class CsvReader(Reader):
                 os.fdopen(fd, "w", encoding="utf-8", newline="") as out,
                 source.path.open(encoding=source.encoding, errors="strict", newline="") as src,
             ):
+                lines = 0
                 try:
                     while text := src.read(CHUNK):
+                        if (nul := text.find("\x00")) >= 0:  # UTF-16 text: inspect_file saw only bytes
+                            self.close()
+                            line = lines + text.count("\n", 0, nul) + 1
+                            raise RegisterError(
+                                f"{source.filename}: line {line:,} holds a NUL character (\\x00), which text never does; "
+                                "save the register as CSV again from the program that made it"
+                            )
+                        lines += text.count("\n")
                         out.write(text)
                 except UnicodeDecodeError as exc:
                     raise RegisterError(
@@ -489,6 +545,7 @@ class CsvReader(Reader):
         self.headers = [h.strip() for h in first]
         try:
             self._check_headers()
+            _check_fields(path, self.separator, source.filename, self.limits, source.deadline)
         except RegisterError:
             self.close()
             raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -130,3 +131,77 @@ def test_an_error_report_quotes_a_short_prefix_and_bounds_each_kind() -> None:
     assert report.total == 5 and [e.line for e in rows] == [2, 3, 0]
     assert rows[0].value == "x" * QUOTE_CHARS + "…"
     assert rows[-1].reason == "and 3 more like this: duplicate case_ref; first on line 3"
+
+
+def test_a_shared_string_over_the_cell_limit_in_short_rich_text_runs_is_refused_naming_the_limit(
+    tmp_path: Path,
+) -> None:
+    path = hostile.xlsx_rich_shared_string(tmp_path / "rich.xlsx", 200_000, run=400)
+    message = refusal(path)
+    assert "a shared string is longer than the 1,000 characters" in message
+    assert "CASEREVIEW_MAX_CELL_CHARS" in message
+
+
+def test_shared_strings_over_the_total_limit_are_refused_though_each_is_short(tmp_path: Path) -> None:
+    path = hostile.xlsx_many_shared_strings(tmp_path / "many.xlsx", 200_000, each=900)
+    message = refusal(path, replace(SMALL, max_xlsx_shared_strings_chars=50_000))
+    assert "more than the 50,000 characters a workbook may have in all" in message
+    assert "CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS" in message
+
+
+def test_shared_strings_within_the_limits_are_read_with_their_rich_text_runs_joined(tmp_path: Path) -> None:
+    path = hostile.xlsx_rich_shared_string(tmp_path / "rich.xlsx", 900, run=60)  # 15 runs of 60: 900 in all
+    outcome, _ = import_file(path, limits=SMALL)
+    [(column, value, reason)] = [(e.column, e.value, e.reason) for e in outcome.errors if e.column == "case_ref"]
+    assert reason == "longer than 100 characters" and value == "A" * QUOTE_CHARS + "…"
+    many = hostile.xlsx_many_shared_strings(tmp_path / "many.xlsx", 2700, each=900)
+    outcome, _ = import_file(many, limits=replace(SMALL, max_xlsx_shared_strings_chars=2700))
+    assert [e.column for e in outcome.errors if e.column == "case_ref"] == ["case_ref"]
+
+
+def test_a_workbook_part_declaring_a_doctype_is_refused(tmp_path: Path) -> None:
+    def shared() -> Iterator[str]:
+        yield '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaa">]><sst><si><t>&a;</t></si></sst>'
+
+    path = hostile.write_xlsx(tmp_path / "doctype.xlsx", hostile._one_shared_cell(), shared())
+    assert "declares a DOCTYPE" in refusal(path)
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_a_quoted_value_over_the_cell_limit_holding_separators_is_refused_before_it_is_read(
+    tmp_path: Path, separator: str
+) -> None:
+    path = hostile.csv_long_quoted_value(tmp_path / "q.csv", 50_000, separator)
+    message = refusal(path)
+    assert "line 3 is inside a quoted value that is longer than the 1,000 characters" in message
+    assert "CASEREVIEW_MAX_CELL_CHARS" in message
+
+
+def test_an_unquoted_value_full_of_commas_in_a_semicolon_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = hostile.csv_long_quoted_value(tmp_path / "s.csv", 50_000, ";", quoted=False)
+    assert "line 3 holds a value that is longer than the 1,000 characters" in refusal(path)
+
+
+def test_a_quoted_value_over_the_cell_limit_made_of_doubled_quotes_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "dq.csv"
+    path.write_text(hostile.HEADER[0] + ",unit\nR1,\"" + 'a"",' * 20_000 + '"\n')
+    assert "is inside a quoted value that is longer" in refusal(path)
+
+
+def test_a_register_quoting_every_field_with_separators_and_newlines_inside_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "quoted.csv"
+    rows = "".join(f'"R{n}","neglect","01/02/2024","North, ""{n}"";\n\tEast"\n' for n in range(3000))
+    path.write_text('"case_ref","category","reported_on","unit"\n' + rows)
+    outcome, stored = import_file(path, batch_rows=1000, limits=SMALL)
+    assert outcome.ok and sum(f.height for f in stored) == 3000
+    assert stored[0]["unit"][1] == 'North, "1";\n\tEast'
+
+
+def test_a_nul_character_in_a_utf16_register_refuses_the_file_naming_its_line(tmp_path: Path) -> None:
+    message = refusal(hostile.csv_utf16_nul(tmp_path / "u16.csv", rows=500))
+    assert "line 502 holds a NUL character" in message
+    good = tmp_path / "good16.csv"
+    good.write_bytes(hostile.csv_utf16_nul(tmp_path / "x.csv", rows=3).read_bytes().decode("utf-16")
+                     .replace("\x00", "").encode("utf-16"))
+    outcome, stored = import_file(good)
+    assert outcome.ok and stored[-1]["unit"][-1] == "North"

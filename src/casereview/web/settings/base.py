@@ -239,6 +239,10 @@ CASEREVIEW_MAX_XLSX_ENTRIES = int(os.environ.get("CASEREVIEW_MAX_XLSX_ENTRIES", 
 # Hostile files (docs/security.md, "Import limits"): each is checked while the file is read, in bounded memory.
 CASEREVIEW_MAX_XLSX_PART_BYTES = int(os.environ.get("CASEREVIEW_MAX_XLSX_PART_BYTES", 512 * 1024**2))
 CASEREVIEW_MAX_CELL_CHARS = int(os.environ.get("CASEREVIEW_MAX_CELL_CHARS", 100_000))
+# All the text of a workbook's shared strings (openpyxl holds them all in memory while reading).
+CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS = int(
+    os.environ.get("CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS", 50_000_000)
+)
 CASEREVIEW_MAX_IMPORT_ROWS = int(os.environ.get("CASEREVIEW_MAX_IMPORT_ROWS", 10_000_000))
 CASEREVIEW_MAX_IMPORT_COLUMNS = int(os.environ.get("CASEREVIEW_MAX_IMPORT_COLUMNS", 200))
 CASEREVIEW_MAX_IMPORT_SECONDS = float(os.environ.get("CASEREVIEW_MAX_IMPORT_SECONDS", 600))
