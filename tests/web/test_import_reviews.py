@@ -70,3 +70,21 @@ def test_a_bad_reviews_file_imports_nothing_and_lists_every_bad_row(
     got = {(line.split(",")[0], line.split(",")[1]) for line in lines[1:]}
     assert {("2", "overall"), ("2", "weaknesses"), ("2", "send_back"), ("3", "kind"), ("3", "area:made_up"), ("4", "area:initial_contact")} <= got
     assert not Sample.objects.exists() and not Review.objects.exists()
+
+
+def test_a_reviews_file_with_more_rows_than_a_reviews_file_may_have_is_refused_before_it_is_kept(
+    body: Body, register_csv: Callable[..., Path], tmp_path: Path, settings: Any
+) -> None:
+    settings.CASEREVIEW_MAX_REVIEW_ROWS = 50
+    register_import(path=register_csv(rows=20), body_code="SYN")
+    inspection = inspection_create(body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31))
+    many = tmp_path / "many.csv"
+    many.write_text("case_ref,reviewer,kind,overall\n" + "".join(f"X{i},ina,first,good\n" for i in range(51)))
+    result = runner.invoke(app, ["import-reviews", str(many), "--inspection", str(inspection.pk), "--json"])
+    assert result.exit_code == 2
+    assert "more than 50 rows" in result.stdout and "CASEREVIEW_MAX_REVIEW_ROWS" in result.stdout
+    assert not Review.objects.exists()
+    exactly = tmp_path / "fifty.csv"
+    exactly.write_text("case_ref,reviewer,kind,overall\n" + "".join(f"X{i},ina,first,good\n" for i in range(50)))
+    within = runner.invoke(app, ["import-reviews", str(exactly), "--inspection", str(inspection.pk), "--json"])
+    assert within.exit_code == 2 and "CASEREVIEW_MAX_REVIEW_ROWS" not in within.stdout  # refused for its rows' own problems

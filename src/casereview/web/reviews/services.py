@@ -402,7 +402,14 @@ def reviews_import(*, inspection: Inspection, path: Any, register: Any = None, a
             if repeated:
                 raise ReviewsRejected(f"No reviews were imported: {len(repeated)} problem(s) found", repeated)
             rows = []
+            # A reviews file holds one row per review (a sample is hundreds of cases): rows are kept to check
+            # them together, so their number is bounded before they can fill the memory.
+            most = int(getattr(settings, "CASEREVIEW_MAX_REVIEW_ROWS", 100_000))
             for batch in reader.batches(5000):
+                if len(rows) + batch.height > most:
+                    raise ReviewsRejected(
+                        f"No reviews were imported: the file has more than {most:,} rows, the most a reviews file "
+                        "may have (CASEREVIEW_MAX_REVIEW_ROWS)", [])
                 for values in batch.iter_rows():
                     *cells, line = values
                     rows.append((int(line), dict(zip(headers, cells, strict=True))))

@@ -246,6 +246,8 @@ CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS = int(
 CASEREVIEW_MAX_IMPORT_ROWS = int(os.environ.get("CASEREVIEW_MAX_IMPORT_ROWS", 10_000_000))
 CASEREVIEW_MAX_IMPORT_COLUMNS = int(os.environ.get("CASEREVIEW_MAX_IMPORT_COLUMNS", 200))
 CASEREVIEW_MAX_IMPORT_SECONDS = float(os.environ.get("CASEREVIEW_MAX_IMPORT_SECONDS", 600))
+# A reviews spreadsheet (`casereview import-reviews`) holds one row per review; its rows are checked together.
+CASEREVIEW_MAX_REVIEW_ROWS = int(os.environ.get("CASEREVIEW_MAX_REVIEW_ROWS", 100_000))
 # Row errors kept per column and kind of problem (the rest are counted); error CSVs of refused uploads are
 # deleted on download, by `casereview purge`, and after this many hours.
 CASEREVIEW_MAX_ERRORS_PER_KIND = int(os.environ.get("CASEREVIEW_MAX_ERRORS_PER_KIND", 1000))
