@@ -73,8 +73,11 @@ def _good(number: int) -> tuple[str, ...]:
     return (f"R{number:09d}", "neglect", "01/02/2024", "North")
 
 
-def write_xlsx(path: Path, sheet: Iterator[str], shared: Iterator[str] | None = None) -> Path:
-    """A minimal workbook whose sheet (and shared strings) XML come in pieces."""
+def write_xlsx(
+    path: Path, sheet: Iterator[str], shared: Iterator[str] | None = None,
+    extra: dict[str, Iterator[str]] | None = None,
+) -> Path:
+    """A minimal workbook whose sheet (and shared strings, and ``extra`` parts by name) XML come in pieces."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES.format(shared=_SHARED_TYPE if shared else ""))
         archive.writestr("_rels/.rels", _RELS)
@@ -86,6 +89,10 @@ def write_xlsx(path: Path, sheet: Iterator[str], shared: Iterator[str] | None = 
         if shared is not None:
             with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
                 for piece in shared:
+                    part.write(piece.encode())
+        for name, pieces in (extra or {}).items():
+            with archive.open(name, "w", force_zip64=True) as part:
+                for piece in pieces:
                     part.write(piece.encode())
     return path
 
@@ -144,6 +151,37 @@ def xlsx_many_shared_strings(path: Path, chars: int, each: int = 99_000) -> Path
         yield "</sst>"
 
     return write_xlsx(path, _one_shared_cell(), shared())
+
+
+def xlsx_rich_inline_string(path: Path, chars: int, run: int = 50_000) -> Path:
+    """One inline string (in the sheet) of ``chars`` characters in rich-text runs of ``run``."""
+
+    def sheet() -> Iterator[str]:
+        yield _SHEET_OPEN + _row(1, HEADER)
+        yield '<row r="2"><c r="A2" t="inlineStr"><is>'
+        piece = "<r><t>" + "A" * run + "</t></r>"
+        for _ in range(max(1, chars // run)):
+            yield piece
+        yield "</is></c></row>" + _SHEET_CLOSE
+
+    return write_xlsx(path, sheet())
+
+
+def xlsx_huge_styles(path: Path, expanded_bytes: int) -> Path:
+    """An ordinary sheet beside a styles part (loaded whole by openpyxl) of ``expanded_bytes`` of cell formats."""
+
+    def styles() -> Iterator[str]:
+        yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+               '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>')
+        piece = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>' * (PIECE // 52)
+        for _ in range(max(1, expanded_bytes // len(piece))):
+            yield piece
+        yield "</cellXfs></styleSheet>"
+
+    def sheet() -> Iterator[str]:
+        yield _SHEET_OPEN + _row(1, HEADER) + _row(2, _good(2)) + _SHEET_CLOSE
+
+    return write_xlsx(path, sheet(), extra={"xl/styles.xml": styles()})
 
 
 def xlsx_expanding_sheet(path: Path, expanded_bytes: int) -> Path:

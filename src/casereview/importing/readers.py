@@ -59,6 +59,7 @@ class Limits:
     max_columns: int = 200
     max_seconds: float = 600.0
     max_xlsx_shared_strings_chars: int = 50_000_000
+    max_xlsx_other_part_bytes: int = 16 * 1024**2
 
     def deadline(self) -> float:
         return time.monotonic() + self.max_seconds
@@ -308,6 +309,79 @@ def _strings_scan(part: str, name: str, limits: Limits) -> _XmlTextScan | None:
     return _XmlTextScan(name, part, limits)
 
 
+_IS_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?is(?=[\s>/])[^>]*>")
+_TEXT = re.compile(rb">([^<]+)")
+_ENTITY = re.compile(rb"&#?[A-Za-z0-9_.:-]{1,32};")
+_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+def _text_chars(xml: bytes) -> int:
+    """The characters of the text in a stretch of XML starting outside a tag and whose tags are whole:
+    UTF-8 continuation bytes and the bytes of a reference beyond its ``&`` count for nothing.  Found as
+    the runs between a ``>`` and the next ``<`` (no match object for a tag, so a flood of tags is cheap);
+    only a ``>`` inside an attribute value, or whitespace between tags, counts a little beyond the text."""
+    text = b"".join(_TEXT.findall(b">" + xml))
+    if b"&" in text:
+        text = _ENTITY.sub(b"&", text)
+    return len(text.translate(None, _CONTINUATION))
+
+
+class _InlineStringScan:
+    """Counts, while a worksheet streams past, the text of the inline string (``<is>``) it is inside.
+
+    A rich-text inline string is many short ``<t>`` runs, so the block check (a block with no tag) never
+    sees it; openpyxl would join all its runs into one value.  Each block is looked at with a few C-speed
+    calls: the first and last ``<is>``/``</is>`` tags in it say whether the block ends inside one, and only
+    the text inside an inline string is counted, so a sheet of ordinary cells costs almost nothing.  A
+    tag or reference cut by the block's end is carried to the next block.  Strings within a block or two
+    are left to the readers' cell check (they cost little memory).  Not handled: a CDATA section (which
+    no spreadsheet program writes) whose text holds ``<``, read here as tags.
+    """
+
+    def __init__(self, name: str, limits: Limits) -> None:
+        self.name, self.limits = name, limits
+        self.inside = False
+        self.chars = 0  # of the inline string open at the end of the last block
+        self.tail = b""
+
+    def feed(self, piece: bytes) -> None:
+        data = self.tail + piece if self.tail else piece
+        cut = len(data)
+        lt = data.rfind(b"<")
+        if lt >= 0 and data.find(b">", lt) < 0:
+            cut = lt
+        amp = data.rfind(b"&", max(0, cut - 40), cut)
+        if amp >= 0 and data.find(b";", amp, cut) < 0:
+            cut = amp
+        self.tail = data[cut : cut + 64]  # a huge unclosed tag stays a tag: its start is enough
+        region = data[:cut] if cut < len(data) else data
+        first = _IS_TAG.search(region)
+        if first is None:
+            if self.inside:
+                self.chars += _text_chars(region)
+                self._check()
+            return
+        if self.inside:
+            self.chars += _text_chars(region[: first.start()])
+            self._check()
+        last = first
+        window = max(first.end(), len(region) - 4096)
+        while True:
+            for last in _IS_TAG.finditer(region, window):  # noqa: B007 - the last match is wanted
+                pass
+            if last is not first or window == first.end():
+                break
+            window = first.end()
+        tag = last.group(0)
+        self.inside = not last.group(1) and not tag.endswith(b"/>")
+        self.chars = _text_chars(region[last.end() :]) if self.inside else 0
+        self._check()
+
+    def _check(self) -> None:
+        if self.chars > self.limits.max_cell_chars:
+            raise RegisterError(_cell_limit_message(self.name, "an inline string", self.limits))
+
+
 def _stays_quoted(blk: bytes) -> bool:
     """Whether bytes that start inside quotes stay inside them: every " in them is doubled, but the last
     byte may be the first of a pair.  Usually the first " closes the value and no copy is made."""
@@ -355,6 +429,22 @@ def _check_fields(path: Path, separator: str, name: str, limits: Limits, deadlin
             after_quote = blk.endswith(b'"')
 
 
+#: Parts openpyxl's read-only reader never opens (a big pivot table's cache is legitimate).
+_UNREAD_PARTS = ("xl/pivotCache/", "xl/pivotTables/")
+
+
+def _part_kind(part: str) -> str:
+    """"sheet" (streamed by openpyxl), "shared" (the shared strings: scanned and bounded on their own),
+    "other" (loaded whole by openpyxl: workbook, styles, theme, properties, relationships...), or ""."""
+    if part.startswith("xl/worksheets/") and part.endswith(".xml") and "/_rels/" not in part:
+        return "sheet"
+    if part.rpartition("/")[2].lower().startswith("sharedstrings"):
+        return "shared"
+    if part.startswith(_UNREAD_PARTS):
+        return ""
+    return "other"
+
+
 def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: float | None = None) -> bool:
     """Check the workbook's parts by inflating them; returns whether a worksheet holds formulas.
 
@@ -388,6 +478,8 @@ def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: fl
                 real = 0
                 tail = b""
                 strings = _strings_scan(info.filename, name, limits)
+                kind = _part_kind(info.filename)
+                inline = _InlineStringScan(name, limits) if kind == "sheet" else None
                 with archive.open(info) as part:
                     while piece := part.read(block):
                         real += len(piece)
@@ -397,6 +489,12 @@ def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: fl
                                 f"{name}: its part {info.filename} expands to more than "
                                 f"{_human(limits.max_xlsx_part_bytes)}, the limit for one part of a workbook "
                                 "(CASEREVIEW_MAX_XLSX_PART_BYTES); save the register as CSV"
+                            )
+                        if kind == "other" and real > limits.max_xlsx_other_part_bytes:
+                            raise RegisterError(
+                                f"{name}: its part {info.filename} expands to more than "
+                                f"{_human(limits.max_xlsx_other_part_bytes)}, the limit for a part of a workbook "
+                                "other than its sheets and shared strings (CASEREVIEW_MAX_XLSX_OTHER_PART_BYTES)"
                             )
                         if expanded > limits.max_xlsx_uncompressed_bytes:
                             raise RegisterError(
@@ -412,6 +510,8 @@ def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: fl
                             tail = piece[-3:]
                         if strings is not None:
                             strings.feed(piece)
+                        if inline is not None:
+                            inline.feed(piece)
                         _check_time(deadline, name, limits)
                     if strings is not None:
                         strings.feed(b"", final=True)

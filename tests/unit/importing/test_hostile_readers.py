@@ -205,3 +205,49 @@ def test_a_nul_character_in_a_utf16_register_refuses_the_file_naming_its_line(tm
                      .replace("\x00", "").encode("utf-16"))
     outcome, stored = import_file(good)
     assert outcome.ok and stored[-1]["unit"][-1] == "North"
+
+
+def test_an_inline_string_over_the_cell_limit_in_short_rich_text_runs_is_refused_as_the_sheet_inflates(
+    tmp_path: Path,
+) -> None:
+    path = hostile.xlsx_rich_inline_string(tmp_path / "inline.xlsx", 200_000, run=400)
+    message = refusal(path)
+    assert "an inline string is longer than the 1,000 characters" in message
+    assert "CASEREVIEW_MAX_CELL_CHARS" in message
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 1000])
+def test_an_inline_string_at_the_cell_limit_is_never_refused_however_the_stream_is_cut(size: int) -> None:
+    from casereview.importing.readers import _InlineStringScan
+
+    runs = "".join(f'<r><rPr><b/></rPr><t xml:space="preserve">{"é" * 45}&amp;&#x1F600;é€\U0001F600</t></r>'
+                   for _ in range(20))  # 20 runs of 50 characters: exactly 1,000
+    xml = f'<row><c t="inlineStr"><is>{runs}</is></c><c t="inlineStr"><is><t>{"x" * 999}</t></is></c></row>'
+    data = xml.encode()
+    scan = _InlineStringScan("w.xlsx", SMALL)
+    for start in range(0, len(data), size):
+        scan.feed(data[start : start + size])
+    over = _InlineStringScan("w.xlsx", SMALL)  # a string cut by no block is left to the readers' cell check
+    with pytest.raises(RegisterError, match="an inline string is longer"):
+        longer = xml.replace("<is>", "<is><t>z</t>", 1).encode()  # 1,001 characters
+        for start in range(0, len(longer), size):
+            over.feed(longer[start : start + size])
+
+
+def test_an_inline_string_at_the_cell_limit_is_read_whole(tmp_path: Path) -> None:
+    path = hostile.xlsx_rich_inline_string(tmp_path / "inline.xlsx", 1000, run=50)
+    outcome, _ = import_file(path, limits=SMALL)
+    [(value, reason)] = [(e.value, e.reason) for e in outcome.errors if e.column == "case_ref"]
+    assert reason == "longer than 100 characters" and value == "A" * QUOTE_CHARS + "…"
+
+
+def test_a_workbook_part_other_than_sheets_and_shared_strings_is_refused_past_its_own_smaller_limit(
+    tmp_path: Path,
+) -> None:
+    path = hostile.xlsx_huge_styles(tmp_path / "styles.xlsx", 2 * 1024**2)
+    message = refusal(path, replace(SMALL, max_xlsx_other_part_bytes=1024**2))
+    assert "xl/styles.xml expands to more than 1.0 MB" in message
+    assert "CASEREVIEW_MAX_XLSX_OTHER_PART_BYTES" in message
+    sheet = hostile.xlsx_expanding_sheet(tmp_path / "sheet.xlsx", 200_000)  # the sheet keeps the part limit
+    outcome, stored = import_file(sheet, batch_rows=1000, limits=replace(SMALL, max_xlsx_other_part_bytes=64_000))
+    assert outcome.ok and sum(f.height for f in stored) > 1000

@@ -87,6 +87,7 @@ def import_limits() -> Limits:
         max_xlsx_part_bytes=settings.CASEREVIEW_MAX_XLSX_PART_BYTES,
         max_cell_chars=settings.CASEREVIEW_MAX_CELL_CHARS,
         max_xlsx_shared_strings_chars=settings.CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS,
+        max_xlsx_other_part_bytes=settings.CASEREVIEW_MAX_XLSX_OTHER_PART_BYTES,
         max_rows=settings.CASEREVIEW_MAX_IMPORT_ROWS,
         max_columns=settings.CASEREVIEW_MAX_IMPORT_COLUMNS,
         max_seconds=settings.CASEREVIEW_MAX_IMPORT_SECONDS,

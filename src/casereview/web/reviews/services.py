@@ -401,7 +401,7 @@ def reviews_import(*, inspection: Inspection, path: Any, register: Any = None, a
             repeated = _repeated_headers(reader.headers, headers)
             if repeated:
                 raise ReviewsRejected(f"No reviews were imported: {len(repeated)} problem(s) found", repeated)
-            rows = []
+            rows: list[tuple[int, dict[str, Any]]] = []
             # A reviews file holds one row per review (a sample is hundreds of cases): rows are kept to check
             # them together, so their number is bounded before they can fill the memory.
             most = int(getattr(settings, "CASEREVIEW_MAX_REVIEW_ROWS", 100_000))
