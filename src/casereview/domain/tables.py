@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from casereview.domain.cells import safe_cell, safe_row
+from casereview.domain.cells import safe_row
 
-__all__ = ["COLUMNS", "flat_rows", "safe_cell", "safe_row"]
+__all__ = ["COLUMNS", "flat_rows"]
 
 COLUMNS = ("section", "row", "measure", "value")
 

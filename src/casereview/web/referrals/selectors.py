@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from casereview.domain.referrals import (
@@ -136,23 +136,14 @@ def covers(send_backs: list[SendBack], said_at: Any) -> bool:
     """A yes given at ``said_at`` is covered by a send back of its case still open then or opened since.
 
     A send back closed before the yes was given does not cover it: the yes is a new judgement that the child
-    is at risk.  (One home for the rule; ``at_risk_not_sent_back`` says the same in SQL.)
+    is at risk.  (The one home for the rule: the lead's table, the report and publishing all read it.)
     """
     return any(s.closed_at is None or said_at is None or s.closed_at >= said_at for s in send_backs)
 
 
 def at_risk_not_sent_back(inspection: Any) -> list[str]:
     """References of cases a submitted review says are at risk with no send back covering that yes (``covers``)."""
-    covering = SendBack.objects.filter(sampled_case=OuterRef("assignment__sampled_case")).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gte=OuterRef("submitted_at"))
-    )
-    return sorted(set(
-        Review.objects.filter(
-            assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED, send_back=True,
-        )
-        .filter(~Exists(covering))
-        .values_list("assignment__sampled_case__case_ref", flat=True)
-    ))
+    return [row["sampled_case"].case_ref for row in at_risk_cases(inspection) if row["unsent"]]
 
 
 URGENCY_CHOICES = [
