@@ -41,33 +41,71 @@ TARGET_RSS = 500 * 1024**2
 
 #: name -> (what it is, file name, builder)
 FILES: dict[str, tuple[str, str, Callable[[Path], Path]]] = {
-    "shared_string": ("XLSX, one shared string of 1,000,000,000 characters", "shared-string.xlsx",
-                      lambda p: hostile.xlsx_huge_shared_string(p, 1_000_000_000)),
-    "rich_shared_string": ("XLSX, one shared string of 500,000,000 characters in 50,000-character rich runs",
-                           "rich-shared-string.xlsx",
-                           lambda p: hostile.xlsx_rich_shared_string(p, 500_000_000)),
-    "many_shared_strings": ("XLSX, 500,000,000 characters of 99,000-character shared strings",
-                            "many-shared-strings.xlsx",
-                            lambda p: hostile.xlsx_many_shared_strings(p, 500_000_000)),
-    "rich_inline_string": ("XLSX, one inline string of 100,000,000 characters in 50,000-character rich runs",
-                           "rich-inline-string.xlsx",
-                           lambda p: hostile.xlsx_rich_inline_string(p, 100_000_000)),
-    "huge_styles": ("XLSX whose styles part expands to 1 GB", "huge-styles.xlsx",
-                    lambda p: hostile.xlsx_huge_styles(p, 1_000_000_000)),
-    "expanding_sheet": ("XLSX whose sheet expands to 1.2 GB", "expanding-sheet.xlsx",
-                        lambda p: hostile.xlsx_expanding_sheet(p, 1_200_000_000)),
-    "long_header": ("CSV, a 131,073-character header", "long-header.csv",
-                    lambda p: hostile.csv_long_header(p, 131_073)),
-    "long_value": ("CSV, a 250,000,000-character value", "long-value.csv",
-                   lambda p: hostile.csv_long_value(p, 250_000_000)),
-    "long_quoted_value": ("CSV, a quoted 250,000,000-character value with a comma every 1,000",
-                          "long-quoted-value.csv", lambda p: hostile.csv_long_quoted_value(p, 250_000_000)),
-    "bad_rows": ("CSV, 4,000,000 bad rows", "bad-rows.csv", lambda p: hostile.csv_bad_rows(p, 4_000_000)),
-    "late_nul": ("CSV, a NUL byte after 1,000,000 good rows", "late-nul.csv",
-                 lambda p: hostile.csv_late_nul(p, 1_000_000)),
-    "mixed_encoding": ("CSV mixing UTF-8 and Windows-1252", "mixed-encoding.csv", hostile.csv_mixed_encoding),
-    "formulas": ("XLSX, 10,000 formula cells without saved values", "formulas.xlsx",
-                 lambda p: hostile.xlsx_formulas_without_values(p, 10_000)),
+    "shared_string": (
+        "XLSX, one shared string of 1,000,000,000 characters",
+        "shared-string.xlsx",
+        lambda p: hostile.xlsx_huge_shared_string(p, 1_000_000_000),
+    ),
+    "rich_shared_string": (
+        "XLSX, one shared string of 500,000,000 characters in 50,000-character rich runs",
+        "rich-shared-string.xlsx",
+        lambda p: hostile.xlsx_rich_shared_string(p, 500_000_000),
+    ),
+    "many_shared_strings": (
+        "XLSX, 500,000,000 characters of 99,000-character shared strings",
+        "many-shared-strings.xlsx",
+        lambda p: hostile.xlsx_many_shared_strings(p, 500_000_000),
+    ),
+    "rich_inline_string": (
+        "XLSX, one inline string of 100,000,000 characters in 50,000-character rich runs",
+        "rich-inline-string.xlsx",
+        lambda p: hostile.xlsx_rich_inline_string(p, 100_000_000),
+    ),
+    "huge_styles": (
+        "XLSX whose styles part expands to 1 GB",
+        "huge-styles.xlsx",
+        lambda p: hostile.xlsx_huge_styles(p, 1_000_000_000),
+    ),
+    "expanding_sheet": (
+        "XLSX whose sheet expands to 1.2 GB",
+        "expanding-sheet.xlsx",
+        lambda p: hostile.xlsx_expanding_sheet(p, 1_200_000_000),
+    ),
+    "long_header": (
+        "CSV, a 131,073-character header",
+        "long-header.csv",
+        lambda p: hostile.csv_long_header(p, 131_073),
+    ),
+    "long_value": (
+        "CSV, a 250,000,000-character value",
+        "long-value.csv",
+        lambda p: hostile.csv_long_value(p, 250_000_000),
+    ),
+    "long_quoted_value": (
+        "CSV, a quoted 250,000,000-character value with a comma every 1,000",
+        "long-quoted-value.csv",
+        lambda p: hostile.csv_long_quoted_value(p, 250_000_000),
+    ),
+    "bad_rows": (
+        "CSV, 4,000,000 bad rows",
+        "bad-rows.csv",
+        lambda p: hostile.csv_bad_rows(p, 4_000_000),
+    ),
+    "late_nul": (
+        "CSV, a NUL byte after 1,000,000 good rows",
+        "late-nul.csv",
+        lambda p: hostile.csv_late_nul(p, 1_000_000),
+    ),
+    "mixed_encoding": (
+        "CSV mixing UTF-8 and Windows-1252",
+        "mixed-encoding.csv",
+        hostile.csv_mixed_encoding,
+    ),
+    "formulas": (
+        "XLSX, 10,000 formula cells without saved values",
+        "formulas.xlsx",
+        lambda p: hostile.xlsx_formulas_without_values(p, 10_000),
+    ),
 }
 
 
@@ -125,9 +163,13 @@ def refuse(path: Path, env: dict[str, str]) -> dict[str, Any]:
 
 def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The last run's details with the median time and peak RSS of all runs (and each run's, for the record)."""
-    return {**runs[-1], "seconds": round(statistics.median(r["seconds"] for r in runs), 3),
-            "peak_rss_bytes": int(statistics.median(r["peak_rss_bytes"] for r in runs)),
-            "runs_seconds": [r["seconds"] for r in runs], "runs": len(runs)}
+    return {
+        **runs[-1],
+        "seconds": round(statistics.median(r["seconds"] for r in runs), 3),
+        "peak_rss_bytes": int(statistics.median(r["peak_rss_bytes"] for r in runs)),
+        "runs_seconds": [r["seconds"] for r in runs],
+        "runs": len(runs),
+    }
 
 
 def reference(env: dict[str, str], runs: int) -> dict[str, Any]:
@@ -140,12 +182,27 @@ def reference(env: dict[str, str], runs: int) -> dict[str, Any]:
         write_register_file(path, rows=1000, seed=18)
     measured = []
     for _ in range(runs):
-        cmd = [str(BIN / "casereview"), "import-register", str(path), "--body", "REF", "--json", "--replace"]
+        cmd = [
+            str(BIN / "casereview"),
+            "import-register",
+            str(path),
+            "--body",
+            "REF",
+            "--json",
+            "--replace",
+        ]
         start = time.perf_counter()
-        process = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+        process = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )  # noqa: S603
         _, status, usage = os.wait4(process.pid, 0)
-        measured.append({"seconds": round(time.perf_counter() - start, 3), "peak_rss_bytes": usage.ru_maxrss * 1024,
-                         "exit_status": os.waitstatus_to_exitcode(status)})
+        measured.append(
+            {
+                "seconds": round(time.perf_counter() - start, 3),
+                "peak_rss_bytes": usage.ru_maxrss * 1024,
+                "exit_status": os.waitstatus_to_exitcode(status),
+            }
+        )
     return {**median_of(measured), "file": "a well-formed 1,000-case synthetic register (imported)"}
 
 
@@ -158,13 +215,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="casereview-bench-hostile-") as folder:
         var = Path(folder)
         env = environment(var)
-        subprocess.run([str(BIN / "casereview"), "migrate"], env=env, check=True, capture_output=True)  # noqa: S603
+        subprocess.run(
+            [str(BIN / "casereview"), "migrate"], env=env, check=True, capture_output=True
+        )  # noqa: S603
         for code in ("HOS", "REF"):
-            subprocess.run([str(BIN / "casereview"), "body", "add", code, "Hostile files (synthetic)"],  # noqa: S603
-                           env=env, check=True, capture_output=True)
+            subprocess.run(
+                [str(BIN / "casereview"), "body", "add", code, "Hostile files (synthetic)"],  # noqa: S603
+                env=env,
+                check=True,
+                capture_output=True,
+            )
         ref = reference(env, args.runs)
-        print(f"{'reference: ' + ref['file']:<55} {ref['seconds']:6.2f} s {ref['peak_rss_bytes'] / 1024**2:6.0f} MB",
-              flush=True)
+        print(
+            f"{'reference: ' + ref['file']:<55} {ref['seconds']:6.2f} s {ref['peak_rss_bytes'] / 1024**2:6.0f} MB",
+            flush=True,
+        )
         results: dict[str, Any] = {}
         for name in names:
             path = build(name)
@@ -172,17 +237,27 @@ def main() -> None:
             result["ratio_seconds"] = round(result["seconds"] / ref["seconds"], 2)
             result["ratio_rss"] = round(result["peak_rss_bytes"] / ref["peak_rss_bytes"], 2)
             result["file"] = FILES[name][0]
-            result["met"] = (result["exit_status"] == 2 and not result["traceback"]
-                             and result["seconds"] <= TARGET_SECONDS and result["peak_rss_bytes"] <= TARGET_RSS)
+            result["met"] = (
+                result["exit_status"] == 2
+                and not result["traceback"]
+                and result["seconds"] <= TARGET_SECONDS
+                and result["peak_rss_bytes"] <= TARGET_RSS
+            )
             results[name] = result
-            print(f"{FILES[name][0]:<55} {result['seconds']:6.2f} s {result['peak_rss_bytes'] / 1024**2:6.0f} MB "
-                  f"(x{result['ratio_seconds']} time, x{result['ratio_rss']} memory of the reference) "
-                  f"exit {result['exit_status']}  {'met' if result['met'] else 'NOT MET'}  {result['message'][:90]}",
-                  flush=True)
+            print(
+                f"{FILES[name][0]:<55} {result['seconds']:6.2f} s {result['peak_rss_bytes'] / 1024**2:6.0f} MB "
+                f"(x{result['ratio_seconds']} time, x{result['ratio_rss']} memory of the reference) "
+                f"exit {result['exit_status']}  {'met' if result['met'] else 'NOT MET'}  {result['message'][:90]}",
+                flush=True,
+            )
     data = {
         "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-        "targets": {"seconds_max": TARGET_SECONDS, "peak_rss_bytes_max": TARGET_RSS, "exit_status": 2},
+        "targets": {
+            "seconds_max": TARGET_SECONDS,
+            "peak_rss_bytes_max": TARGET_RSS,
+            "exit_status": 2,
+        },
         "runs": args.runs,
         "reference": ref,
         "results": results,

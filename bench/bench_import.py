@@ -43,7 +43,9 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, i
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed: {process.stderr.read().decode() if process.stderr else ''}")
+            raise SystemExit(
+                f"{' '.join(cmd)} failed: {process.stderr.read().decode() if process.stderr else ''}"
+            )
         out.seek(0)
         LAST_STDOUT[0] = out.read().decode()
     return seconds, usage.ru_maxrss * 1024
@@ -54,7 +56,19 @@ def register_file(rows: int) -> Path:
     path = DATA / f"register-{rows}.csv"
     if not path.exists():
         print(f"generating {rows:,} synthetic rows -> {path}", flush=True)
-        subprocess.run([str(BIN / "casereview"), "demo-register", "--rows", str(rows), "--seed", "2024", "--out", str(path)], check=True)  # noqa: S603
+        subprocess.run(
+            [
+                str(BIN / "casereview"),
+                "demo-register",
+                "--rows",
+                str(rows),
+                "--seed",
+                "2024",
+                "--out",
+                str(path),
+            ],
+            check=True,
+        )  # noqa: S603
     return path
 
 
@@ -74,7 +88,12 @@ class Database:
 
     def prepare(self) -> None:
         subprocess.run(self.cli("migrate"), env=self.env, check=True, capture_output=True)  # noqa: S603
-        subprocess.run(self.cli("body", "add", "BEN", "Benchmark (synthetic)"), env=self.env, check=True, capture_output=True)  # noqa: S603
+        subprocess.run(
+            self.cli("body", "add", "BEN", "Benchmark (synthetic)"),
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )  # noqa: S603
 
 
 def sqlite_database(folder: Path) -> Database:
@@ -95,8 +114,37 @@ class Postgres:
             self.data = Path(tempfile.mkdtemp(prefix="casereview-bench-pg-"))
             shutil.chown(self.data, "postgres", "postgres")
             run = ["runuser", "-u", "postgres", "--"]
-            subprocess.run([*run, str(PGBIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"], check=True, capture_output=True)  # noqa: S603
-            subprocess.run([*run, str(PGBIN / "pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.data / "log"), "-o", f"-h 127.0.0.1 -p 55499 -k {self.data}", "start"], check=True, capture_output=True)  # noqa: S603
+            subprocess.run(
+                [
+                    *run,
+                    str(PGBIN / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                ],
+                check=True,
+                capture_output=True,
+            )  # noqa: S603
+            subprocess.run(
+                [
+                    *run,
+                    str(PGBIN / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-w",
+                    "-l",
+                    str(self.data / "log"),
+                    "-o",
+                    f"-h 127.0.0.1 -p 55499 -k {self.data}",
+                    "start",
+                ],
+                check=True,
+                capture_output=True,
+            )  # noqa: S603
             self.base = "postgres://postgres@127.0.0.1:55499/postgres"
 
     def database(self, var: Path) -> Database:
@@ -133,7 +181,12 @@ def median_of(runs: int, make: Any) -> dict[str, float]:
         s, r = make()
         seconds.append(s)
         rss.append(r)
-    return {"seconds": statistics.median(seconds), "runs": runs, "all_seconds": seconds, "peak_rss_bytes": max(rss)}
+    return {
+        "seconds": statistics.median(seconds),
+        "runs": runs,
+        "all_seconds": seconds,
+        "peak_rss_bytes": max(rss),
+    }
 
 
 def main() -> None:
@@ -176,9 +229,12 @@ def main() -> None:
 
         pg = Postgres()
         try:
+
             def casereview_pg() -> tuple[float, int]:
                 db = pg.database(work / uuid.uuid4().hex[:6])
-                return measure(db.cli("import-register", str(path), "--body", "BEN", "--json"), db.env)
+                return measure(
+                    db.cli("import-register", str(path), "--body", "BEN", "--json"), db.env
+                )
 
             results["casereview_postgresql"] = median_of(args.runs, casereview_pg)
             print("casereview postgresql", results["casereview_postgresql"], flush=True)
@@ -197,7 +253,9 @@ def main() -> None:
             conn.commit()
             register_id = conn.execute("SELECT max(id) FROM registers_register").fetchone()[0]
             conn.close()
-            return measure([py, str(ROOT / "bench" / "naive_import.py"), str(path), str(register_id)], db.env)
+            return measure(
+                [py, str(ROOT / "bench" / "naive_import.py"), str(path), str(register_id)], db.env
+            )
 
         results["django_bulk_create_sqlite"] = median_of(args.naive_runs, naive)
         print("django bulk_create", results["django_bulk_create_sqlite"], flush=True)
@@ -205,8 +263,14 @@ def main() -> None:
         if args.scale_rows:
             big = register_file(args.scale_rows)
             db = sqlite_database(work)
-            seconds, rss = measure(db.cli("import-register", str(big), "--body", "BEN", "--json"), db.env)
-            results["casereview_sqlite_scale"] = {"rows": args.scale_rows, "seconds": seconds, "peak_rss_bytes": rss}
+            seconds, rss = measure(
+                db.cli("import-register", str(big), "--body", "BEN", "--json"), db.env
+            )
+            results["casereview_sqlite_scale"] = {
+                "rows": args.scale_rows,
+                "seconds": seconds,
+                "peak_rss_bytes": rss,
+            }
             print("casereview sqlite at scale", results["casereview_sqlite_scale"], flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -216,14 +280,19 @@ def main() -> None:
     summary = {
         "rows": args.rows,
         "file_bytes": path.stat().st_size,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "results": results,
         "ratios": {
             "sqlite_to_polars_floor": results["casereview_sqlite"]["seconds"] / floor,
             "postgresql_to_polars_floor": results["casereview_postgresql"]["seconds"] / floor,
             "django_bulk_create_to_sqlite": naive_s / results["casereview_sqlite"]["seconds"],
-            "django_bulk_create_to_postgresql": naive_s / results["casereview_postgresql"]["seconds"],
+            "django_bulk_create_to_postgresql": naive_s
+            / results["casereview_postgresql"]["seconds"],
             "sqlite_to_in_process_read": results["casereview_sqlite"]["seconds"]
             / results["polars_read_csv"]["in_process_seconds"],
         },
@@ -240,7 +309,9 @@ def main() -> None:
         return f"{n / 1024**2:,.0f} MB"
 
     print()
-    print(f"Register import, {args.rows:,} rows ({mb(summary['file_bytes'])}), median of {args.runs} runs")
+    print(
+        f"Register import, {args.rows:,} rows ({mb(summary['file_bytes'])}), median of {args.runs} runs"
+    )
     print(f"{'contender':<42}{'seconds':>10}{'peak RSS':>12}{'x floor':>10}")
     for name, label in (
         ("polars_read_csv", "polars.read_csv (floor)"),
@@ -249,10 +320,14 @@ def main() -> None:
         ("django_bulk_create_sqlite", "DictReader + bulk_create(1000), SQLite"),
     ):
         r = results[name]
-        print(f"{label:<42}{r['seconds']:>10.2f}{mb(r['peak_rss_bytes']):>12}{r['seconds'] / floor:>10.1f}")
+        print(
+            f"{label:<42}{r['seconds']:>10.2f}{mb(r['peak_rss_bytes']):>12}{r['seconds'] / floor:>10.1f}"
+        )
     if "casereview_sqlite_scale" in results:
         r = results["casereview_sqlite_scale"]
-        print(f"{'casereview, SQLite, ' + format(r['rows'], ',') + ' rows':<42}{r['seconds']:>10.2f}{mb(r['peak_rss_bytes']):>12}")
+        print(
+            f"{'casereview, SQLite, ' + format(r['rows'], ',') + ' rows':<42}{r['seconds']:>10.2f}{mb(r['peak_rss_bytes']):>12}"
+        )
     for key, value in summary["ratios"].items():
         print(f"{key}: {value:.2f}")
 

@@ -46,8 +46,13 @@ def child_domain(path: str, sample: int) -> None:
     from casereview.domain.links import LinkRules, register_links, related_cases, volume_by_quarter
 
     frame = pl.read_csv(path, infer_schema=False).select(
-        "case_ref", "category", pl.col("reported_on").str.to_date("%d/%m/%Y"),
-        child_pseudonym=pl.col("child_id"), suspect_pseudonym=pl.col("suspect_id"), location_ref=pl.col("location_ref"))
+        "case_ref",
+        "category",
+        pl.col("reported_on").str.to_date("%d/%m/%Y"),
+        child_pseudonym=pl.col("child_id"),
+        suspect_pseudonym=pl.col("suspect_id"),
+        location_ref=pl.col("location_ref"),
+    )
     refs = frame["case_ref"].sample(sample, seed=1).to_list()
     start = time.perf_counter()
     frame.group_by("child_pseudonym").agg(pl.len())
@@ -57,8 +62,16 @@ def child_domain(path: str, sample: int) -> None:
     related_cases(frame, refs, LinkRules())
     volume_by_quarter(frame)
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "floor_seconds": floor, "summary": found.summary,
-                      "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "floor_seconds": floor,
+                "summary": found.summary,
+                "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            }
+        )
+    )
 
 
 def median(values: list[float]) -> float:
@@ -66,28 +79,77 @@ def median(values: list[float]) -> float:
 
 
 def database_runs(db: Database, path: Path, runs: int, sample: int) -> dict[str, Any]:
-    subprocess.run(db.cli("import-register", str(path), "--body", "BEN"), env=db.env, check=True, capture_output=True)  # noqa: S603
-    made = subprocess.run(db.cli("inspection", "create", "--body", "BEN", "--name", "Links bench", "--period-start",  # noqa: S603
-                                 "01/01/2023", "--period-end", "31/12/2024", "--json"), env=db.env, check=True, capture_output=True, text=True)
+    subprocess.run(
+        db.cli("import-register", str(path), "--body", "BEN"),
+        env=db.env,
+        check=True,
+        capture_output=True,
+    )  # noqa: S603
+    made = subprocess.run(
+        db.cli(
+            "inspection",
+            "create",
+            "--body",
+            "BEN",
+            "--name",
+            "Links bench",
+            "--period-start",  # noqa: S603
+            "01/01/2023",
+            "--period-end",
+            "31/12/2024",
+            "--json",
+        ),
+        env=db.env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     inspection = str(json.loads(made.stdout)["inspection_id"])
-    subprocess.run(db.cli("seed", "commit", "--inspection", inspection), env=db.env, check=True, capture_output=True)  # noqa: S603
+    subprocess.run(
+        db.cli("seed", "commit", "--inspection", inspection),
+        env=db.env,
+        check=True,
+        capture_output=True,
+    )  # noqa: S603
     with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as plan:
         plan.write(f"size = {sample}\nreserve = 0\n")
     start = time.perf_counter()
-    subprocess.run(db.cli("sample", "draw", "--inspection", inspection, "--register", "1", "--plan", plan.name,  # noqa: S603
-                          "--allow-late-commitment"), env=db.env, check=True, capture_output=True)
+    subprocess.run(
+        db.cli(
+            "sample",
+            "draw",
+            "--inspection",
+            inspection,
+            "--register",
+            "1",
+            "--plan",
+            plan.name,  # noqa: S603
+            "--allow-late-commitment",
+        ),
+        env=db.env,
+        check=True,
+        capture_output=True,
+    )
     draw_with_links = time.perf_counter() - start
     recompute, stored, rss = [], [], []
     for _ in range(runs):
-        seconds, peak = measure(db.cli("links", inspection, "--recompute", "--format", "json"), db.env)
+        seconds, peak = measure(
+            db.cli("links", inspection, "--recompute", "--format", "json"), db.env
+        )
         recompute.append(seconds)
         rss.append(peak)
         stored.append(measure(db.cli("links", inspection, "--format", "json"), db.env)[0])
     summary = json.loads(LAST_STDOUT[0])
-    return {"seconds": median(recompute), "all_seconds": [round(s, 3) for s in recompute],
-            "reading_stored_links_seconds": median(stored), "computation_seconds": median([r - s for r, s in zip(recompute, stored, strict=True)]),
-            "peak_rss_bytes": max(rss), "draw_and_links_seconds": round(draw_with_links, 2),
-            "sampled_cases_with_related": summary["sampled_cases_with_related"], "register": summary["register"]}
+    return {
+        "seconds": median(recompute),
+        "all_seconds": [round(s, 3) for s in recompute],
+        "reading_stored_links_seconds": median(stored),
+        "computation_seconds": median([r - s for r, s in zip(recompute, stored, strict=True)]),
+        "peak_rss_bytes": max(rss),
+        "draw_and_links_seconds": round(draw_with_links, 2),
+        "sampled_cases_with_related": summary["sampled_cases_with_related"],
+        "register": summary["register"],
+    }
 
 
 def main() -> None:
@@ -105,9 +167,13 @@ def main() -> None:
     for _ in range(args.runs):
         measure([sys.executable, __file__, "--child", str(path), "--sample", str(args.sample)])
         domain_runs.append(json.loads(LAST_STDOUT[0]))
-    domain = {"seconds": median([r["seconds"] for r in domain_runs]), "all_seconds": [round(r["seconds"], 3) for r in domain_runs],
-              "floor_seconds": median([r["floor_seconds"] for r in domain_runs]),
-              "peak_rss_bytes": max(r["peak_rss_bytes"] for r in domain_runs), "summary": domain_runs[0]["summary"]}
+    domain = {
+        "seconds": median([r["seconds"] for r in domain_runs]),
+        "all_seconds": [round(r["seconds"], 3) for r in domain_runs],
+        "floor_seconds": median([r["floor_seconds"] for r in domain_runs]),
+        "peak_rss_bytes": max(r["peak_rss_bytes"] for r in domain_runs),
+        "summary": domain_runs[0]["summary"],
+    }
     domain["times_floor"] = round(domain["seconds"] / domain["floor_seconds"], 1)
     work = Path(tempfile.mkdtemp(prefix="casereview-bench-links-"))
     sqlite = database_runs(sqlite_database(work), path, args.runs, args.sample)
@@ -117,8 +183,14 @@ def main() -> None:
     finally:
         pg.stop()
     result = {
-        "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "rows": args.rows, "sample": args.sample,
-        "runs": args.runs, "target_seconds": TARGET_SECONDS, "domain": domain, "sqlite": sqlite, "postgresql": postgres,
+        "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "rows": args.rows,
+        "sample": args.sample,
+        "runs": args.runs,
+        "target_seconds": TARGET_SECONDS,
+        "domain": domain,
+        "sqlite": sqlite,
+        "postgresql": postgres,
         "met": max(sqlite["seconds"], postgres["seconds"]) <= TARGET_SECONDS,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -94,49 +94,128 @@ def main() -> None:
     areas = [a.slug for a in framework.areas]
     codes = list(framework.weakness_codes)
     rng = random.Random(7)
-    lead = user_create(username="lead", role="lead_inspector", password="bench passphrase synthetic only")  # noqa: S106
-    inspectors = [user_create(username=f"insp{i}", role="inspector", password="bench passphrase synthetic only") for i in range(5)]  # noqa: S106
+    passphrase = "bench passphrase synthetic only"  # noqa: S105
+    lead = user_create(username="lead", role="lead_inspector", password=passphrase)
+    inspectors = [
+        user_create(username=f"insp{i}", role="inspector", password=passphrase) for i in range(5)
+    ]
     now = timezone.now()
 
     def review(assignment: Assignment, grade: str) -> Review:
         picked = rng.sample(codes, k=rng.choice((0, 1, 2, 3)))
-        return Review(assignment=assignment, framework=framework.ref, state=Review.State.SUBMITTED, version=3,
-                      area_grades={a: grade for a in areas}, area_weaknesses={areas[0]: picked} if picked else {},
-                      area_comments={}, overall=grade, send_back=False, updated_at=now, submitted_at=now)
+        return Review(
+            assignment=assignment,
+            framework=framework.ref,
+            state=Review.State.SUBMITTED,
+            version=3,
+            area_grades={a: grade for a in areas},
+            area_weaknesses={areas[0]: picked} if picked else {},
+            area_comments={},
+            overall=grade,
+            send_back=False,
+            updated_at=now,
+            submitted_at=now,
+        )
 
     # 1. One inspection of 1,000 reviews, with four earlier quarters and two baselines.
     body_add(code="BEN", name="Benchmark (synthetic)")
-    baseline_add(body_code="BEN", label="Published 2019", period_end=dt.date(2019, 3, 31), total=135, ri_or_inadequate=125,
-                 weaknesses={"W02": 60, "W07": 31})
-    baseline_add(body_code="BEN", label="Published 2020", period_end=dt.date(2020, 3, 31), total=120, ri_or_inadequate=101)
+    baseline_add(
+        body_code="BEN",
+        label="Published 2019",
+        period_end=dt.date(2019, 3, 31),
+        total=135,
+        ri_or_inadequate=125,
+        weaknesses={"W02": 60, "W07": 31},
+    )
+    baseline_add(
+        body_code="BEN",
+        label="Published 2020",
+        period_end=dt.date(2020, 3, 31),
+        total=120,
+        ri_or_inadequate=101,
+    )
     target = None
-    for q, end in enumerate((dt.date(2023, 3, 31), dt.date(2023, 6, 30), dt.date(2023, 9, 30), dt.date(2023, 12, 31), dt.date(2024, 3, 31))):
-        inspection = inspection_create(body_code="BEN", name=f"Quarter {q + 1}", period_start=end - dt.timedelta(days=89), period_end=end, lead=lead)
+    for q, end in enumerate(
+        (
+            dt.date(2023, 3, 31),
+            dt.date(2023, 6, 30),
+            dt.date(2023, 9, 30),
+            dt.date(2023, 12, 31),
+            dt.date(2024, 3, 31),
+        )
+    ):
+        inspection = inspection_create(
+            body_code="BEN",
+            name=f"Quarter {q + 1}",
+            period_start=end - dt.timedelta(days=89),
+            period_end=end,
+            lead=lead,
+        )
         seed_commit(inspection=inspection)
         inspection.refresh_from_db()
         path = work / f"register-{q}.csv"
         write_register_file(path, rows=20_000, seed=11 + q)
         register = register_import(path=path, body_code="BEN")
-        sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=1000, reserve=0, strata=("category",)))
+        sample_draw(
+            inspection=inspection,
+            register=register,
+            plan=SamplePlan(size=1000, reserve=0, strata=("category",)),
+        )
         cases = list(SampledCase.objects.filter(sample__inspection=inspection).order_by("id"))
         with transaction.atomic():
             firsts = Assignment.objects.bulk_create(
-                [Assignment(sampled_case=c, inspector=inspectors[i % 5], kind=Assignment.Kind.FIRST, assigned_at=now) for i, c in enumerate(cases)])
+                [
+                    Assignment(
+                        sampled_case=c,
+                        inspector=inspectors[i % 5],
+                        kind=Assignment.Kind.FIRST,
+                        assigned_at=now,
+                    )
+                    for i, c in enumerate(cases)
+                ]
+            )
             grades = rng.choices(GRADES, WEIGHTS, k=len(firsts))
             Review.objects.bulk_create([review(a, g) for a, g in zip(firsts, grades, strict=True)])
             moderated = firsts[:100]
             seconds = Assignment.objects.bulk_create(
-                [Assignment(sampled_case=a.sampled_case, inspector=inspectors[(i + 1) % 5], kind=Assignment.Kind.MODERATION, assigned_at=now)
-                 for i, a in enumerate(moderated)])
+                [
+                    Assignment(
+                        sampled_case=a.sampled_case,
+                        inspector=inspectors[(i + 1) % 5],
+                        kind=Assignment.Kind.MODERATION,
+                        assigned_at=now,
+                    )
+                    for i, a in enumerate(moderated)
+                ]
+            )
             second_grades = [g if rng.random() < 0.8 else rng.choice(GRADES) for g in grades[:100]]
-            Review.objects.bulk_create([review(a, g) for a, g in zip(seconds, second_grades, strict=True)])
-            Resolution.objects.bulk_create([
-                Resolution(sampled_case=a.sampled_case, final_overall=s, rationale="moderated", by=lead, at=now)
-                for a, f, s in zip(moderated, grades[:100], second_grades, strict=True) if f != s])
+            Review.objects.bulk_create(
+                [review(a, g) for a, g in zip(seconds, second_grades, strict=True)]
+            )
+            Resolution.objects.bulk_create(
+                [
+                    Resolution(
+                        sampled_case=a.sampled_case,
+                        final_overall=s,
+                        rationale="moderated",
+                        by=lead,
+                        at=now,
+                    )
+                    for a, f, s in zip(moderated, grades[:100], second_grades, strict=True)
+                    if f != s
+                ]
+            )
         target = inspection
     assert target is not None
-    for a in Assignment.objects.filter(sampled_case__sample__inspection=target, kind="first").order_by("id")[:40]:
-        sendback_open(sampled_case=a.sampled_case, reason="synthetic", urgency=rng.choice(("immediate", "priority", "routine")), actor=a.inspector)
+    for a in Assignment.objects.filter(
+        sampled_case__sample__inspection=target, kind="first"
+    ).order_by("id")[:40]:
+        sendback_open(
+            sampled_case=a.sampled_case,
+            reason="synthetic",
+            urgency=rng.choice(("immediate", "priority", "routine")),
+            actor=a.inspector,
+        )
     connection.close()
 
     def floor() -> int:
@@ -145,7 +224,9 @@ def main() -> None:
                 "SELECT r.overall, r.area_grades, r.area_weaknesses, c.category, c.unit FROM reviews_review r "
                 "JOIN reviews_assignment a ON a.id = r.assignment_id JOIN inspections_sampledcase s ON s.id = a.sampled_case_id "
                 "JOIN registers_case c ON c.id = s.case_id JOIN inspections_sample p ON p.id = s.sample_id "
-                "WHERE p.inspection_id = %s AND a.kind = 'first'", [target.pk])
+                "WHERE p.inspection_id = %s AND a.kind = 'first'",
+                [target.pk],
+            )
             rows = cursor.fetchall()
             for row in rows:
                 json.loads(row[1]), json.loads(row[2])
@@ -159,13 +240,16 @@ def main() -> None:
     for fmt in rendering.FORMATS:
         formats[fmt], _, made = timed(lambda fmt=fmt: rendering.render(report, fmt), 3)
         assert made.content
-    cli_s, cli_runs, _ = timed(lambda: cli("report", str(target.pk), "--format", "json", "--out", str(work / "r.json")), 3)
+    cli_s, cli_runs, _ = timed(
+        lambda: cli("report", str(target.pk), "--format", "json", "--out", str(work / "r.json")), 3
+    )
 
     # 2. The national trend: bodies x quarters x reviews, inserted in bulk.
     start = time.perf_counter()
     stub = Body.objects.get(code="BEN")
     stub_register = Register.objects.filter(body=stub).first()
     assert stub_register is not None
+
     def quarter_end(year: int, q: int) -> dt.date:
         month = 3 * q
         return dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
@@ -173,65 +257,145 @@ def main() -> None:
     quarter_ends = [quarter_end(2015 + i // 4, i % 4 + 1) for i in range(args.quarters)]
     for b in range(args.bodies):
         body = body_add(code=f"NB{b:02d}", name=f"National body {b} (synthetic)")
-        register = Register.objects.create(**{f.name: getattr(stub_register, f.name) for f in Register._meta.concrete_fields
-                                              if f.name not in {"id", "body"}}, body=body)
+        register = Register.objects.create(
+            **{
+                f.name: getattr(stub_register, f.name)
+                for f in Register._meta.concrete_fields
+                if f.name not in {"id", "body"}
+            },
+            body=body,
+        )
         share = rng.uniform(0.5, 0.95)
         with transaction.atomic():
-            inspections = Inspection.objects.bulk_create([
-                Inspection(body=body, name=f"NB{b:02d} {end:%Y} Q{(end.month - 1) // 3 + 1}", period_start=end - dt.timedelta(days=89),
-                           period_end=end, lead=lead, created_at=now) for end in quarter_ends])
-            samples = Sample.objects.bulk_create([
-                Sample(inspection=i, register=register, algorithm="hmac-sha256-rank/1", plan={}, manifest={}, drawn_at=now,
-                       frame_size=rng.randint(20_000, 400_000)) for i in inspections])
-            sampled = SampledCase.objects.bulk_create([
-                SampledCase(sample=s, case_id=1 + k, case_ref=f"N{k}", stratum="all", role="sample", rank=k, state="active")
-                for s in samples for k in range(args.reviews)], batch_size=5000)
+            inspections = Inspection.objects.bulk_create(
+                [
+                    Inspection(
+                        body=body,
+                        name=f"NB{b:02d} {end:%Y} Q{(end.month - 1) // 3 + 1}",
+                        period_start=end - dt.timedelta(days=89),
+                        period_end=end,
+                        lead=lead,
+                        created_at=now,
+                    )
+                    for end in quarter_ends
+                ]
+            )
+            samples = Sample.objects.bulk_create(
+                [
+                    Sample(
+                        inspection=i,
+                        register=register,
+                        algorithm="hmac-sha256-rank/1",
+                        plan={},
+                        manifest={},
+                        drawn_at=now,
+                        frame_size=rng.randint(20_000, 400_000),
+                    )
+                    for i in inspections
+                ]
+            )
+            sampled = SampledCase.objects.bulk_create(
+                [
+                    SampledCase(
+                        sample=s,
+                        case_id=1 + k,
+                        case_ref=f"N{k}",
+                        stratum="all",
+                        role="sample",
+                        rank=k,
+                        state="active",
+                    )
+                    for s in samples
+                    for k in range(args.reviews)
+                ],
+                batch_size=5000,
+            )
             firsts = Assignment.objects.bulk_create(
-                [Assignment(sampled_case=c, inspector=inspectors[0], kind="first", assigned_at=now) for c in sampled], batch_size=5000)
+                [
+                    Assignment(
+                        sampled_case=c, inspector=inspectors[0], kind="first", assigned_at=now
+                    )
+                    for c in sampled
+                ],
+                batch_size=5000,
+            )
             Review.objects.bulk_create(
-                [Review(assignment=a, framework=framework.ref, state="submitted", version=1, area_grades={}, area_weaknesses={},
-                        area_comments={}, overall="good" if rng.random() > share else rng.choice(GRADES[1:]), updated_at=now,
-                        submitted_at=now) for a in firsts], batch_size=5000)
+                [
+                    Review(
+                        assignment=a,
+                        framework=framework.ref,
+                        state="submitted",
+                        version=1,
+                        area_grades={},
+                        area_weaknesses={},
+                        area_comments={},
+                        overall="good" if rng.random() > share else rng.choice(GRADES[1:]),
+                        updated_at=now,
+                        submitted_at=now,
+                    )
+                    for a in firsts
+                ],
+                batch_size=5000,
+            )
     setup_s = time.perf_counter() - start
     connection.close()
 
     def count_floor() -> int:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM reviews_review r JOIN reviews_assignment a ON a.id = r.assignment_id "
-                           "WHERE a.kind = 'first' AND r.state = 'submitted'")
+            cursor.execute(
+                "SELECT count(*) FROM reviews_review r JOIN reviews_assignment a ON a.id = r.assignment_id "
+                "WHERE a.kind = 'first' AND r.state = 'submitted'"
+            )
             return int(cursor.fetchone()[0])
 
     national_floor_s, _, total_reviews = timed(count_floor, 3)
     codes_national = [f"NB{b:02d}" for b in range(args.bodies)]
     trend_s, trend_runs, trend = timed(lambda: national_trend(codes_national), 3)
     assert len(trend["bodies"]) == args.bodies and len(trend["quarters"]) == args.quarters
-    assert sum(q["reviews"] for q in trend["quarters"]) == args.bodies * args.quarters * args.reviews
+    assert (
+        sum(q["reviews"] for q in trend["quarters"]) == args.bodies * args.quarters * args.reviews
+    )
     all_s, all_runs, _ = timed(lambda: national_trend(None), 3)
-    trend_cli_s, trend_cli_runs, _ = timed(lambda: cli("trend", "--out", str(work / "trend.json")), 3)
+    trend_cli_s, trend_cli_runs, _ = timed(
+        lambda: cli("trend", "--out", str(work / "trend.json")), 3
+    )
 
     result = {
         "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": f"{os.cpu_count()} cores",
         "database": "sqlite",
         "report": {
-            "reviews": 1000, "earlier_results": len(report["comparisons"]),
-            "floor_plain_query_s": round(floor_s, 4), "report_for_s": round(report_s, 4),
+            "reviews": 1000,
+            "earlier_results": len(report["comparisons"]),
+            "floor_plain_query_s": round(floor_s, 4),
+            "report_for_s": round(report_s, 4),
             "report_for_runs_s": [round(t, 4) for t in report_runs],
-            "ratio_to_floor": round(report_s / floor_s, 1), "ratio_to_target_1s": round(report_s / 1.0, 3),
+            "ratio_to_floor": round(report_s / floor_s, 1),
+            "ratio_to_target_1s": round(report_s / 1.0, 3),
             "render_s": {k: round(v, 4) for k, v in formats.items()},
-            "cli_json_process_s": round(cli_s, 3), "cli_runs_s": [round(t, 3) for t in cli_runs],
-            "target_s": 1.0, "met": report_s < 1.0,
+            "cli_json_process_s": round(cli_s, 3),
+            "cli_runs_s": [round(t, 3) for t in cli_runs],
+            "target_s": 1.0,
+            "met": report_s < 1.0,
         },
         "national_trend": {
-            "bodies": args.bodies, "quarters": args.quarters, "reviews_per_inspection": args.reviews,
-            "reviews": args.bodies * args.quarters * args.reviews, "reviews_in_database": total_reviews,
+            "bodies": args.bodies,
+            "quarters": args.quarters,
+            "reviews_per_inspection": args.reviews,
+            "reviews": args.bodies * args.quarters * args.reviews,
+            "reviews_in_database": total_reviews,
             "setup_s": round(setup_s, 1),
             "floor_count_query_s": round(national_floor_s, 3),
-            "national_trend_s": round(trend_s, 3), "national_trend_runs_s": [round(t, 3) for t in trend_runs],
-            "every_body_s": round(all_s, 3), "every_body_runs_s": [round(t, 3) for t in all_runs],
-            "ratio_to_floor": round(trend_s / national_floor_s, 1), "ratio_to_target_5s": round(trend_s / 5.0, 3),
-            "cli_process_s": round(trend_cli_s, 3), "cli_runs_s": [round(t, 3) for t in trend_cli_runs],
-            "target_s": 5.0, "met": trend_s < 5.0,
+            "national_trend_s": round(trend_s, 3),
+            "national_trend_runs_s": [round(t, 3) for t in trend_runs],
+            "every_body_s": round(all_s, 3),
+            "every_body_runs_s": [round(t, 3) for t in all_runs],
+            "ratio_to_floor": round(trend_s / national_floor_s, 1),
+            "ratio_to_target_5s": round(trend_s / 5.0, 3),
+            "cli_process_s": round(trend_cli_s, 3),
+            "cli_runs_s": [round(t, 3) for t in trend_cli_runs],
+            "target_s": 5.0,
+            "met": trend_s < 5.0,
         },
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -57,7 +57,9 @@ def main() -> None:
     os.environ.update(env)
 
     def cli(*a: str) -> str:
-        return subprocess.run([str(BIN / "casereview"), *a], env=env, check=True, capture_output=True, text=True).stdout  # noqa: S603
+        return subprocess.run(
+            [str(BIN / "casereview"), *a], env=env, check=True, capture_output=True, text=True
+        ).stdout  # noqa: S603
 
     cli("migrate")
     import django
@@ -80,7 +82,13 @@ def main() -> None:
     inspector = user_create(username="ina", role="inspector", password=PASSWORD)
     device = TOTPDevice.objects.create(user=inspector, name="authenticator", confirmed=True)
     body_add(code="BEN", name="Benchmark (synthetic)")
-    inspection = inspection_create(body_code="BEN", name="Bench", period_start=dt.date(2023, 1, 1), period_end=dt.date(2024, 12, 31), lead=lead)
+    inspection = inspection_create(
+        body_code="BEN",
+        name="Bench",
+        period_start=dt.date(2023, 1, 1),
+        period_end=dt.date(2024, 12, 31),
+        lead=lead,
+    )
     seed_commit(inspection=inspection)
     inspection.refresh_from_db()
     register_path = work / "register.csv"
@@ -92,8 +100,19 @@ def main() -> None:
     assert len(assignment_ids) == 1000
 
     server = subprocess.Popen(  # noqa: S603
-        [str(BIN / "casereview"), "serve", "--host", "127.0.0.1", "--port", str(PORT), "--workers", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "casereview"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(PORT),
+            "--workers",
+            "2",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{PORT}"
     try:
@@ -122,14 +141,21 @@ def main() -> None:
             return status, text, (time.perf_counter() - start) * 1000
 
         request("/login/")
-        status, _, _ = request("/login/", {"username": "ina", "password": PASSWORD, "csrfmiddlewaretoken": csrf()})
+        status, _, _ = request(
+            "/login/", {"username": "ina", "password": PASSWORD, "csrfmiddlewaretoken": csrf()}
+        )
         assert status == 302, f"sign-in refused ({status})"
         request("/login/two-factor/")
-        status, _, _ = request("/login/two-factor/", {"code": f"{TOTP(device.bin_key).token():06d}", "csrfmiddlewaretoken": csrf()})
+        status, _, _ = request(
+            "/login/two-factor/",
+            {"code": f"{TOTP(device.bin_key).token():06d}", "csrfmiddlewaretoken": csrf()},
+        )
         assert status == 302, "second factor refused"
         status, html, _ = request("/reviews/")
         listed = re.findall(r'href="/reviews/(\d+)/"', html)
-        assert status == 200 and len(listed) == 1000, f"not signed in, or not the bench's database ({status}, {len(listed)} cases, {listed[:5]})"
+        assert status == 200 and len(listed) == 1000, (
+            f"not signed in, or not the bench's database ({status}, {len(listed)} cases, {listed[:5]})"
+        )
         rng = random.Random(5)
         renders, saves = [], []
         for assignment_id in rng.sample(assignment_ids, min(args.requests, len(assignment_ids))):
@@ -140,9 +166,16 @@ def main() -> None:
             assert version
             status, _, ms = request(
                 f"/reviews/{assignment_id}/",
-                {"csrfmiddlewaretoken": csrf(), "version": version.group(1), "action": "save",
-                 "grade_initial_contact": "good", "grade_investigation": "requires_improvement",
-                 "weaknesses_investigation": ["W06", "W07"], "comment_investigation": "Synthetic comment", "overall": "requires_improvement"},
+                {
+                    "csrfmiddlewaretoken": csrf(),
+                    "version": version.group(1),
+                    "action": "save",
+                    "grade_initial_contact": "good",
+                    "grade_investigation": "requires_improvement",
+                    "weaknesses_investigation": ["W06", "W07"],
+                    "comment_investigation": "Synthetic comment",
+                    "overall": "requires_improvement",
+                },
             )
             assert status == 302, status
             saves.append(ms)
@@ -160,9 +193,11 @@ def main() -> None:
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "review.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"Review page, {len(renders)} requests each: render p50 {result['render_ms']['p50']:.1f} ms, "
-          f"p95 {result['render_ms']['p95']:.1f} ms (target 50); save p50 {result['save_ms']['p50']:.1f} ms, "
-          f"p95 {result['save_ms']['p95']:.1f} ms (target 100)")
+    print(
+        f"Review page, {len(renders)} requests each: render p50 {result['render_ms']['p50']:.1f} ms, "
+        f"p95 {result['render_ms']['p95']:.1f} ms (target 50); save p50 {result['save_ms']['p50']:.1f} ms, "
+        f"p95 {result['save_ms']['p95']:.1f} ms (target 100)"
+    )
 
 
 if __name__ == "__main__":

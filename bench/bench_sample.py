@@ -47,21 +47,53 @@ def main() -> None:
     }
 
     def cli(*a: str) -> str:
-        return subprocess.run([str(BIN / "casereview"), *a], env=env, check=True, capture_output=True, text=True).stdout  # noqa: S603
+        return subprocess.run(
+            [str(BIN / "casereview"), *a], env=env, check=True, capture_output=True, text=True
+        ).stdout  # noqa: S603
 
     cli("migrate")
     cli("body", "add", "BEN", "Benchmark (synthetic)")
     ids = []
     for i in range(args.runs):
-        made = json.loads(cli("inspection", "create", "--body", "BEN", "--name", f"run {i}", "--period-start", "01/01/2023", "--period-end", "31/12/2024", "--json"))
+        made = json.loads(
+            cli(
+                "inspection",
+                "create",
+                "--body",
+                "BEN",
+                "--name",
+                f"run {i}",
+                "--period-start",
+                "01/01/2023",
+                "--period-end",
+                "31/12/2024",
+                "--json",
+            )
+        )
         cli("seed", "commit", "--inspection", str(made["inspection_id"]))
         ids.append(made["inspection_id"])
-    register = json.loads(cli("import-register", str(path), "--body", "BEN", "--json"))["register_id"]
+    register = json.loads(cli("import-register", str(path), "--body", "BEN", "--json"))[
+        "register_id"
+    ]
     plan = work / "plan.toml"
     plan.write_text(PLAN)
     seconds, rss = [], []
     for inspection in ids:
-        s, r = measure([str(BIN / "casereview"), "sample", "draw", "--inspection", str(inspection), "--register", str(register), "--plan", str(plan), "--json"], env)
+        s, r = measure(
+            [
+                str(BIN / "casereview"),
+                "sample",
+                "draw",
+                "--inspection",
+                str(inspection),
+                "--register",
+                str(register),
+                "--plan",
+                str(plan),
+                "--json",
+            ],
+            env,
+        )
         seconds.append(s)
         rss.append(r)
 
@@ -90,10 +122,14 @@ def main() -> None:
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "sample.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"Stratified draw of 1,000 from {args.rows:,} cases: median {draw_s:.2f} s over {args.runs} runs "
-          f"({', '.join(f'{s:.2f}' for s in seconds)}); peak RSS {max(rss) / 1024**2:,.0f} MB")
-    print(f"Hashing 1,000,000 rank keys: {hash_s:.2f} s = {100 * hash_s / draw_s:.0f}% of the draw; target 5 s: "
-          + ("met" if draw_s <= 5 else "NOT met"))
+    print(
+        f"Stratified draw of 1,000 from {args.rows:,} cases: median {draw_s:.2f} s over {args.runs} runs "
+        f"({', '.join(f'{s:.2f}' for s in seconds)}); peak RSS {max(rss) / 1024**2:,.0f} MB"
+    )
+    print(
+        f"Hashing 1,000,000 rank keys: {hash_s:.2f} s = {100 * hash_s / draw_s:.0f}% of the draw; target 5 s: "
+        + ("met" if draw_s <= 5 else "NOT met")
+    )
 
 
 if __name__ == "__main__":

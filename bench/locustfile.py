@@ -23,8 +23,14 @@ from locust.contrib.fasthttp import FastHttpUser
 from locust.runners import Runner
 
 PEOPLE = json.loads(open(os.environ["CASEREVIEW_BENCH_USERS"]).read())  # noqa: SIM115,PTH123
-CATEGORIES = ["missing_child", "domestic_abuse", "child_sexual_exploitation", "neglect", "online_abuse",
-              "honour_based_abuse_fgm"]
+CATEGORIES = [
+    "missing_child",
+    "domestic_abuse",
+    "child_sexual_exploitation",
+    "neglect",
+    "online_abuse",
+    "honour_based_abuse_fgm",
+]
 
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -55,7 +61,12 @@ READY: list[object] = []
 #: CPU the server (gunicorn and its workers) and the database (postgres and its backends) spend during the
 #: measurement, read from /proc at its start and end: a cost per request that noisy neighbours barely move.
 CPU_FILE = os.environ.get("CASEREVIEW_BENCH_CPU_FILE", "")
-PIDS = {name: int(pid) for name, pid in (item.split("=") for item in os.environ.get("CASEREVIEW_BENCH_PIDS", "").split(",") if item)}
+PIDS = {
+    name: int(pid)
+    for name, pid in (
+        item.split("=") for item in os.environ.get("CASEREVIEW_BENCH_PIDS", "").split(",") if item
+    )
+}
 
 
 def cpu_seconds() -> dict[str, float]:
@@ -77,7 +88,9 @@ def cpu_seconds() -> dict[str, float]:
             except psutil.Error:
                 continue
         out[name] = total
-    own = psutil.Process().cpu_times()  # the load generator shares the two cores with what it measures
+    own = (
+        psutil.Process().cpu_times()
+    )  # the load generator shares the two cores with what it measures
     out["load generator"] = own.user + own.system
     return out
 
@@ -91,12 +104,25 @@ class Person(FastHttpUser):
         me = self.people.pop(0) if self.people else random.choice(type(self).people_all)  # type: ignore[attr-defined]
         self.me = me
         page = self.client.get("/login/", name="sign in").text
-        page = self.client.post("/login/", urlencode({"username": me["username"], "password": PEOPLE["password"],
-                                                      "csrfmiddlewaretoken": csrf(page)}),
-                                headers={**FORM, "Referer": self.host + "/login/"}, name="sign in").text
+        page = self.client.post(
+            "/login/",
+            urlencode(
+                {
+                    "username": me["username"],
+                    "password": PEOPLE["password"],
+                    "csrfmiddlewaretoken": csrf(page),
+                }
+            ),
+            headers={**FORM, "Referer": self.host + "/login/"},
+            name="sign in",
+        ).text
         token = f"{TOTP(bytes.fromhex(me['key'])).token():06d}"
-        self.client.post("/login/two-factor/", urlencode({"code": token, "csrfmiddlewaretoken": csrf(page)}),
-                         headers={**FORM, "Referer": self.host + "/login/two-factor/"}, name="sign in")
+        self.client.post(
+            "/login/two-factor/",
+            urlencode({"code": token, "csrfmiddlewaretoken": csrf(page)}),
+            headers={**FORM, "Referer": self.host + "/login/two-factor/"},
+            name="sign in",
+        )
 
     def ready(self) -> None:
         """Counted once signed in; WARMUP_SECONDS after the last person is in, the statistics are reset and the
@@ -114,16 +140,29 @@ def measure(runner: Runner) -> None:
     database's CPU and the window (so the server's access log can be read for the same seconds), stop."""
     gevent.sleep(WARMUP_SECONDS)
     sign_in = runner.stats.get("sign in", "POST")
-    signed_in = {"requests": sign_in.num_requests, "p50_ms": sign_in.get_response_time_percentile(0.5),
-                 "p95_ms": sign_in.get_response_time_percentile(0.95)} if sign_in.num_requests else {}
+    signed_in = (
+        {
+            "requests": sign_in.num_requests,
+            "p50_ms": sign_in.get_response_time_percentile(0.5),
+            "p95_ms": sign_in.get_response_time_percentile(0.95),
+        }
+        if sign_in.num_requests
+        else {}
+    )
     runner.stats.reset_all()
     started, window_start = cpu_seconds(), time.time()
     gevent.sleep(MEASURE_SECONDS)
     ended, window_end = cpu_seconds(), time.time()
     if CPU_FILE:
         with open(CPU_FILE, "w") as fh:  # noqa: PTH123
-            json.dump({"cpu": {name: ended[name] - started.get(name, 0.0) for name in ended},
-                       "window": [window_start, window_end], "sign_in": signed_in}, fh)
+            json.dump(
+                {
+                    "cpu": {name: ended[name] - started.get(name, 0.0) for name in ended},
+                    "window": [window_start, window_end],
+                    "sign_in": signed_in,
+                },
+                fh,
+            )
     runner.quit()
 
 
@@ -143,25 +182,43 @@ class Inspector(Person):
         if not self.cases:
             return
         case = random.choice(self.cases)
-        with self.client.get(f"/reviews/{case}/", name="review page", catch_response=True) as response:
+        with self.client.get(
+            f"/reviews/{case}/", name="review page", catch_response=True
+        ) as response:
             page = response.text or ""
             version = re.search(r'name="version" value="(\d+)"', page)
-            if version is None:  # signed out, refused or not the review form: a failure, not a fast success
+            if (
+                version is None
+            ):  # signed out, refused or not the review form: a failure, not a fast success
                 response.failure("no review form on the page")
                 return
         # The save is measured on its own (the POST, answered by a redirect); the page it redirects to is one
         # more review page, as in a browser.
-        with self.client.post(f"/reviews/{case}/", urlencode({
-            "csrfmiddlewaretoken": csrf(page), "version": version.group(1), "action": "save",
-            "grade_initial_contact": random.choice(["good", "requires_improvement", "inadequate"]),
-            "comment_initial_contact": "synthetic load-test note",
-        }), headers={**FORM, "Referer": f"{self.host}/reviews/{case}/"}, name="review save", catch_response=True,
-                allow_redirects=False) as saved:
+        with self.client.post(
+            f"/reviews/{case}/",
+            urlencode(
+                {
+                    "csrfmiddlewaretoken": csrf(page),
+                    "version": version.group(1),
+                    "action": "save",
+                    "grade_initial_contact": random.choice(
+                        ["good", "requires_improvement", "inadequate"]
+                    ),
+                    "comment_initial_contact": "synthetic load-test note",
+                }
+            ),
+            headers={**FORM, "Referer": f"{self.host}/reviews/{case}/"},
+            name="review save",
+            catch_response=True,
+            allow_redirects=False,
+        ) as saved:
             if saved.status_code != 302 or saved.headers.get("Location") != f"/reviews/{case}/":
                 saved.failure(f"the save was not accepted ({saved.status_code})")
                 return
             saved.success()
-        with self.client.get(f"/reviews/{case}/", name="review page", catch_response=True) as response:
+        with self.client.get(
+            f"/reviews/{case}/", name="review page", catch_response=True
+        ) as response:
             if 'name="version"' not in (response.text or ""):
                 response.failure("no review form after the save")
 
@@ -178,14 +235,22 @@ class Lead(Person):
     @task
     def browse_cases(self) -> None:
         register = PEOPLE["register"]
-        params: dict[str, str] = random.choice([{}, {"category": random.choice(CATEGORIES)},
-                                                {"q": f"SYN{random.randint(0, 99):02d}"}, {"status": "open"}])
+        params: dict[str, str] = random.choice(
+            [
+                {},
+                {"category": random.choice(CATEGORIES)},
+                {"q": f"SYN{random.randint(0, 99):02d}"},
+                {"status": "open"},
+            ]
+        )
         page = self.case_list(f"/registers/{register}/cases/?{urlencode(params)}")
         for _ in range(random.randint(0, 3)):  # read on a few pages
             found = re.search(r'href="\?([^"]+)" rel="next"', page)
             if not found:
                 break
-            page = self.case_list(f"/registers/{register}/cases/?{found.group(1).replace('&amp;', '&')}")
+            page = self.case_list(
+                f"/registers/{register}/cases/?{found.group(1).replace('&amp;', '&')}"
+            )
 
     def case_list(self, url: str) -> str:
         with self.client.get(url, name="case list", catch_response=True) as response:

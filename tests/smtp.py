@@ -29,7 +29,9 @@ class Mailbox:
     _enough: Any = None
     _arrived: threading.Condition = field(default_factory=threading.Condition)
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:  # noqa: N802
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
         if self.refuse:
             return self.refuse
         envelope.rcpt_tos.append(address)
@@ -45,9 +47,16 @@ class Mailbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.hold_until_senders:
-            with contextlib.suppress(TimeoutError):  # a bound for a broken test, never reached when it works
+            with contextlib.suppress(
+                TimeoutError
+            ):  # a bound for a broken test, never reached when it works
                 await asyncio.wait_for(self._gate().wait(), timeout=120)
-        self.received.append((list(envelope.rcpt_tos), email.message_from_bytes(envelope.content, policy=email.policy.default)))
+        self.received.append(
+            (
+                list(envelope.rcpt_tos),
+                email.message_from_bytes(envelope.content, policy=email.policy.default),
+            )
+        )
         with self._arrived:
             self._arrived.notify_all()
         return "250 Message accepted for delivery"

@@ -15,16 +15,22 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-app = typer.Typer(help="casereview: inspect how child-protection cases were handled.", no_args_is_help=True)
+app = typer.Typer(
+    help="casereview: inspect how child-protection cases were handled.", no_args_is_help=True
+)
 body_app = typer.Typer(help="Inspected bodies.", no_args_is_help=True)
 journal_app = typer.Typer(help="The tamper-evident journal.", no_args_is_help=True)
-user_app = typer.Typer(help="Users: roles, second factors, deactivate, reactivate, unlock.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Users: roles, second factors, deactivate, reactivate, unlock.", no_args_is_help=True
+)
 inspection_app = typer.Typer(help="Inspections.", no_args_is_help=True)
 seed_app = typer.Typer(help="Seed commitments.", no_args_is_help=True)
 sample_app = typer.Typer(help="Samples: draw, verify, replace.", no_args_is_help=True)
 framework_app = typer.Typer(help="Frameworks: list, validate.", no_args_is_help=True)
 conflict_app = typer.Typer(help="Conflicts of interest.", no_args_is_help=True)
-send_backs_app = typer.Typer(help="Send backs: list them, escalate overdue ones.", no_args_is_help=True)
+send_backs_app = typer.Typer(
+    help="Send backs: list them, escalate overdue ones.", no_args_is_help=True
+)
 baseline_app = typer.Typer(help="Published baselines.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
 app.add_typer(body_app, name="body")
@@ -112,7 +118,10 @@ def serve(
             self.cfg.set("timeout", 600)
             self.cfg.set("accesslog", "-")
             # gunicorn's default line, then the time the worker spent on the request in milliseconds
-            self.cfg.set("access_log_format", '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms')
+            self.cfg.set(
+                "access_log_format",
+                '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms',
+            )
 
         def load(self) -> Any:
             return application
@@ -124,8 +133,13 @@ def serve(
 @app.command()
 def createuser(
     username: str,
-    role: Annotated[str, typer.Option(help="administrator, lead_inspector, inspector, liaison_officer or analyst")],
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input")] = False,
+    role: Annotated[
+        str,
+        typer.Option(help="administrator, lead_inspector, inspector, liaison_officer or analyst"),
+    ],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
     email: Annotated[str, typer.Option(help="E-mail address")] = "",
 ) -> None:
     """Create a user with one role."""
@@ -194,10 +208,18 @@ def body_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 def import_register(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     body: Annotated[str, typer.Option(help="Code of the inspected body")],
-    profile: Annotated[str | None, typer.Option(help="Column-mapping profile: a shipped name or a TOML path")] = None,
-    sheet: Annotated[str | None, typer.Option(help="Excel sheet to read (default: the first)")] = None,
-    errors_csv: Annotated[Path | None, typer.Option(help="Write every problem to this CSV file")] = None,
-    replace: Annotated[bool, typer.Option(help="Import again a file already imported for this body")] = False,
+    profile: Annotated[
+        str | None, typer.Option(help="Column-mapping profile: a shipped name or a TOML path")
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option(help="Excel sheet to read (default: the first)")
+    ] = None,
+    errors_csv: Annotated[
+        Path | None, typer.Option(help="Write every problem to this CSV file")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option(help="Import again a file already imported for this body")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Import a body's case register, all or nothing.  Exit status 2 when refused."""
@@ -223,7 +245,9 @@ def import_register(
     def on_start(started: ImportStarted) -> None:
         if started.line_count > PROGRESS_MIN_LINES:
             progress.start()
-            task.append(progress.add_task(f"Importing {started.filename}", total=started.line_count))
+            task.append(
+                progress.add_task(f"Importing {started.filename}", total=started.line_count)
+            )
 
     def on_rows(rows: int) -> None:
         if task:
@@ -276,7 +300,9 @@ def import_register(
     out.print(f"Imported register {register.pk} for {register.body.code}: {register.rows:,} cases")
     out.print(f"SHA-256 {register.sha256}")
     if register.unmapped_columns:
-        out.print(f"Columns dropped (not in the register schema): {', '.join(register.unmapped_columns)}")
+        out.print(
+            f"Columns dropped (not in the register schema): {', '.join(register.unmapped_columns)}"
+        )
 
 
 @app.command("registers")
@@ -302,7 +328,14 @@ def registers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         return
     table = Table("id", "body", "rows", "imported_at", "state", "sha256")
     for r in rows:
-        table.add_row(str(r["id"]), str(r["body"]), f"{r['rows']:,}", str(r["imported_at"]), str(r["state"]), str(r["sha256"]))
+        table.add_row(
+            str(r["id"]),
+            str(r["body"]),
+            f"{r['rows']:,}",
+            str(r["imported_at"]),
+            str(r["state"]),
+            str(r["sha256"]),
+        )
     out.print(table)
 
 
@@ -338,7 +371,12 @@ def export_register(
 
 @app.command("backup")
 def backup(
-    path: Annotated[Path, typer.Argument(help="The backup file to write (never overwritten); PATH.manifest.json beside it")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="The backup file to write (never overwritten); PATH.manifest.json beside it"
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Back up the database: SQLite's online backup or pg_dump, with a manifest of row counts and checksums."""
@@ -348,16 +386,28 @@ def backup(
 
     with _refused_on(BackupError):
         manifest = make_backup(path)
-    summary = {"file": str(path), "sha256": manifest["file_sha256"], "tables": len(manifest["tables"]),
-               "rows": sum(t["rows"] for t in manifest["tables"].values()), "journal_head": manifest["journal_head"]}
+    summary = {
+        "file": str(path),
+        "sha256": manifest["file_sha256"],
+        "tables": len(manifest["tables"]),
+        "rows": sum(t["rows"] for t in manifest["tables"].values()),
+        "journal_head": manifest["journal_head"],
+    }
     if as_json:
         _print_json(summary)
     else:
-        out.print(f"Backed up {summary['rows']:,} rows in {summary['tables']} tables to {path} (SHA-256 {manifest['file_sha256'][:12]}…)")
+        out.print(
+            f"Backed up {summary['rows']:,} rows in {summary['tables']} tables to {path} (SHA-256 {manifest['file_sha256'][:12]}…)"
+        )
 
 
 @app.command("restore")
-def restore(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A file written by `casereview backup`")]) -> None:
+def restore(
+    path: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="A file written by `casereview backup`"),
+    ],
+) -> None:
     """Restore a backup into the configured, empty database, then check migrations, every table's count and
     checksum, and the journal chain against the backup's manifest.  Prints JSON; exit 1 when a check fails."""
     _django()
@@ -373,7 +423,10 @@ def restore(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, he
 
 @app.command("purge")
 def purge(
-    due: Annotated[bool, typer.Option("--due", help="Erase the cases of every register past its retention date")] = False,
+    due: Annotated[
+        bool,
+        typer.Option("--due", help="Erase the cases of every register past its retention date"),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Erase case data past its retention date, keeping counts and the journal. Safe to run daily."""
@@ -384,18 +437,24 @@ def purge(
     from casereview.web.registers.services import error_reports_purge, registers_purge_due
 
     purged = registers_purge_due()
-    error_reports = error_reports_purge()  # refused uploads' error CSVs past CASEREVIEW_ERROR_REPORT_HOURS
+    error_reports = (
+        error_reports_purge()
+    )  # refused uploads' error CSVs past CASEREVIEW_ERROR_REPORT_HOURS
     if as_json:
         _print_json({"purged": purged, "error_reports_deleted": error_reports})
         return
-    out.print(f"Purged {len(purged)} register(s); {sum(p['cases_erased'] for p in purged):,} cases erased; "
-              f"{error_reports} error report(s) of refused uploads deleted")
+    out.print(
+        f"Purged {len(purged)} register(s); {sum(p['cases_erased'] for p in purged):,} cases erased; "
+        f"{error_reports} error report(s) of refused uploads deleted"
+    )
 
 
 @app.command("register-retention")
 def register_retention(
     register_id: Annotated[int, typer.Argument(metavar="ID")],
-    until: Annotated[str, typer.Option("--until", help="Keep the cases until this day, dd/mm/yyyy")],
+    until: Annotated[
+        str, typer.Option("--until", help="Keep the cases until this day, dd/mm/yyyy")
+    ],
 ) -> None:
     """Change how long a register's cases are kept."""
     _django()
@@ -431,19 +490,28 @@ def demo_load(rows: Annotated[int, typer.Option(help="Cases in the demo register
 
     var = Path(settings.VAR_DIR)
     made = load_demo(var, rows=rows)
-    out.print("[bold]Demo data loaded (all synthetic).[/bold] Sign in at http://127.0.0.1:8000/ as:")
+    out.print(
+        "[bold]Demo data loaded (all synthetic).[/bold] Sign in at http://127.0.0.1:8000/ as:"
+    )
     for username, role in DEMO_USERS:
         out.print(f"  {username:<11} ({role})")
-    out.print(f"  password for every demo user: [bold]{made['password']}[/bold]  (also in {var / 'demo-credentials.txt'})")
+    out.print(
+        f"  password for every demo user: [bold]{made['password']}[/bold]  (also in {var / 'demo-credentials.txt'})"
+    )
     out.print("  second step: the code printed by `.venv/bin/casereview demo-code USERNAME`")
 
 
 @journal_app.command("verify")
 def journal_verify(
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    anchor: Annotated[list[str] | None, typer.Option(
-        "--anchor", help="An anchor file kept outside the database (one line per anchor, as `journal anchor` "
-        "prints it), or one printed anchor; repeatable")] = None,
+    anchor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--anchor",
+            help="An anchor file kept outside the database (one line per anchor, as `journal anchor` "
+            "prints it), or one printed anchor; repeatable",
+        ),
+    ] = None,
 ) -> None:
     """Recompute the hash chain, check there are no gaps, that the stored anchors are signed and chained, and
     that the chain matches them; with --anchor, that each anchor kept outside is in the database and matched.
@@ -476,11 +544,22 @@ def journal_verify(
 
     broken = verify(external=external)
     if as_json:
-        _print_json({"ok": broken is None, "break": None if broken is None else broken.__dict__,
-                     "outside_anchors": len(external)})
+        _print_json(
+            {
+                "ok": broken is None,
+                "break": None if broken is None else broken.__dict__,
+                "outside_anchors": len(external),
+            }
+        )
     elif broken is None:
-        out.print("Journal chain intact" + (f", and it reaches and matches {len(external)} anchor(s) kept outside"
-                                            if external else ""))
+        out.print(
+            "Journal chain intact"
+            + (
+                f", and it reaches and matches {len(external)} anchor(s) kept outside"
+                if external
+                else ""
+            )
+        )
     else:
         err.print(f"[red]Journal broken at entry {broken.seq}: {broken.reason}[/red]")
     if broken is not None:
@@ -489,9 +568,16 @@ def journal_verify(
 
 @journal_app.command("anchor")
 def journal_anchor(
-    out_path: Annotated[Path | None, typer.Option(
-        "--out", help="Append the anchor's line to this file (created when missing; flushed and fsynced)")] = None,
-    as_line: Annotated[bool, typer.Option("--line", help="Print the anchor's line instead of JSON")] = False,
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Append the anchor's line to this file (created when missing; flushed and fsynced)",
+        ),
+    ] = None,
+    as_line: Annotated[
+        bool, typer.Option("--line", help="Print the anchor's line instead of JSON")
+    ] = False,
 ) -> None:
     """Sign the chain's current head (key: CASEREVIEW_JOURNAL_ANCHOR_KEY), chained to the last anchor; store it and
     print it as JSON {"seq", "digest", "signature", "previous", "at", "line"}; keep that outside the database."""
@@ -506,8 +592,16 @@ def journal_anchor(
     if as_line:
         print(line)
     else:
-        _print_json({"seq": made.seq, "digest": made.digest, "signature": made.signature,
-                     "previous": made.previous, "at": made.at.isoformat(), "line": line})
+        _print_json(
+            {
+                "seq": made.seq,
+                "digest": made.digest,
+                "signature": made.signature,
+                "previous": made.previous,
+                "at": made.at.isoformat(),
+                "line": line,
+            }
+        )
 
 
 @journal_app.command("export")
@@ -515,8 +609,12 @@ def journal_export(
     start: Annotated[str, typer.Option("--from", help="First day, dd/mm/yyyy or yyyy-mm-dd")],
     end: Annotated[str, typer.Option("--to", help="Last day, dd/mm/yyyy or yyyy-mm-dd")],
     user: Annotated[str, typer.Option(help="The administrator asking (journaled)")],
-    out_path: Annotated[Path, typer.Option("--out", help="CSV file to write")] = Path("journal.csv"),
-    purpose: Annotated[str, typer.Option(help="Why: regulator_request, subject_access, internal_audit, incident")] = "regulator_request",
+    out_path: Annotated[Path, typer.Option("--out", help="CSV file to write")] = Path(
+        "journal.csv"
+    ),
+    purpose: Annotated[
+        str, typer.Option(help="Why: regulator_request, subject_access, internal_audit, incident")
+    ] = "regulator_request",
 ) -> None:
     """Write the journal between two dates for a regulator's request (administrators only)."""
     _django()
@@ -528,7 +626,9 @@ def journal_export(
 
     admin = get_user_model().objects.filter(username=user, is_active=True).first()
     if admin is None or not has_any_role(admin, {Role.ADMINISTRATOR}):
-        err.print(f"[red]{user!r} is not an active administrator; only administrators may read the journal[/red]")
+        err.print(
+            f"[red]{user!r} is not an active administrator; only administrators may read the journal[/red]"
+        )
         raise typer.Exit(EXIT_REJECTED)
     rows = export(start=_date(start), end=_date(end), path=out_path, actor=admin, purpose=purpose)
     out.print(f"Wrote {rows:,} journal entries to {out_path}")
@@ -565,8 +665,10 @@ def user_unlock(username: str) -> None:
     from casereview.web.accounts.services import user_unlock as unlock
 
     cleared, addresses = unlock(username=username)
-    out.print(f"Unlocked {username} ({cleared} failed attempt record(s) cleared)"
-              + (f"; address(es) unlocked too: {', '.join(addresses)}" if addresses else ""))
+    out.print(
+        f"Unlocked {username} ({cleared} failed attempt record(s) cleared)"
+        + (f"; address(es) unlocked too: {', '.join(addresses)}" if addresses else "")
+    )
 
 
 @user_app.command("unlock-address")
@@ -596,7 +698,9 @@ def user_reactivate(username: str) -> None:
 def user_role(
     username: str,
     role: str,
-    body: Annotated[str, typer.Option(help="For a liaison officer: the code of the body they work for")] = "",
+    body: Annotated[
+        str, typer.Option(help="For a liaison officer: the code of the body they work for")
+    ] = "",
 ) -> None:
     """Give a user another role (a liaison officer with their body)."""
     _django()
@@ -615,7 +719,9 @@ def user_reset_second_factor(username: str) -> None:
 
     with _refused_on(AccountError):
         ended = user_second_factor_reset(username=username)
-    out.print(f"{username}'s second factor is reset; {ended} session(s) ended; they set it up again at next sign-in")
+    out.print(
+        f"{username}'s second factor is reset; {ended} session(s) ended; they set it up again at next sign-in"
+    )
 
 
 @app.command("demo-code")
@@ -658,12 +764,19 @@ def inspection_create(
             raise typer.Exit(EXIT_REJECTED)
     with _refused_on(InspectionError):
         made = create(
-            body_code=body, name=name, period_start=_date(period_start), period_end=_date(period_end),
-            framework=framework, lead=lead_user,
+            body_code=body,
+            name=name,
+            period_start=_date(period_start),
+            period_end=_date(period_end),
+            framework=framework,
+            lead=lead_user,
         )
     result = {
-        "inspection_id": made.pk, "body": made.body.code, "name": made.name,
-        "period_start": made.period_start.isoformat(), "period_end": made.period_end.isoformat(),
+        "inspection_id": made.pk,
+        "body": made.body.code,
+        "name": made.name,
+        "period_start": made.period_start.isoformat(),
+        "period_end": made.period_end.isoformat(),
         "framework": made.framework,
     }
     if as_json:
@@ -705,7 +818,9 @@ def sample_size(
     margin: Annotated[float, typer.Option(help="Margin of error, e.g. 0.05 for ±5 points")],
     confidence: Annotated[float, typer.Option(help="Confidence, e.g. 0.95")] = 0.95,
     proportion: Annotated[float, typer.Option(help="Expected share, 0.5 if unknown")] = 0.5,
-    population: Annotated[int | None, typer.Option(help="Frame size N (finite population correction)")] = None,
+    population: Annotated[
+        int | None, typer.Option(help="Frame size N (finite population correction)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The sample size for a share: n = z²·N·p(1−p) / (E²·N + z²·p(1−p)), rounded up."""
@@ -713,10 +828,20 @@ def sample_size(
     from casereview.domain.sampling import sample_size as size_for
 
     with _refused_on(PlanError):
-        n = size_for(margin=margin, confidence=confidence, proportion=proportion, population=population)
+        n = size_for(
+            margin=margin, confidence=confidence, proportion=proportion, population=population
+        )
     if as_json:
-        _print_json({"size": n, "margin": margin, "confidence": confidence, "proportion": proportion,
-                     "population": population, "z": z_for(confidence)})
+        _print_json(
+            {
+                "size": n,
+                "margin": margin,
+                "confidence": confidence,
+                "proportion": proportion,
+                "population": population,
+                "z": z_for(confidence),
+            }
+        )
     else:
         out.print(str(n))
 
@@ -726,8 +851,12 @@ def sample_draw(
     inspection: Annotated[int, typer.Option(help="Inspection id")],
     register: Annotated[int, typer.Option(help="Register id")],
     plan: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Sample plan (TOML)")],
-    allow_late_commitment: Annotated[bool, typer.Option(help="Draw from a register imported before the commitment")] = False,
-    manifest_path: Annotated[Path | None, typer.Option("--manifest", help="Also write the manifest to this file")] = None,
+    allow_late_commitment: Annotated[
+        bool, typer.Option(help="Draw from a register imported before the commitment")
+    ] = False,
+    manifest_path: Annotated[
+        Path | None, typer.Option("--manifest", help="Also write the manifest to this file")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Draw the sample with the committed seed, reveal the seed and print the manifest."""
@@ -750,7 +879,11 @@ def sample_draw(
         sys.stdout.write(text + "\n")
         return
     for stratum in sample.manifest["strata"]:
-        note = f" (short by {stratum['short']}: the stratum has only {stratum['frame_size']})" if stratum["short"] else ""
+        note = (
+            f" (short by {stratum['short']}: the stratum has only {stratum['frame_size']})"
+            if stratum["short"]
+            else ""
+        )
         out.print(f"{stratum['label']}: {stratum['allocated']} of {stratum['frame_size']}{note}")
     out.print(f"Seed revealed: {sample.manifest['seed']}")
 
@@ -758,7 +891,9 @@ def sample_draw(
 @app.command("links")
 def links(
     inspection: Annotated[int, typer.Argument(help="Inspection id")],
-    recompute: Annotated[bool, typer.Option("--recompute", help="Compute again with the thresholds in settings now")] = False,
+    recompute: Annotated[
+        bool, typer.Option("--recompute", help="Compute again with the thresholds in settings now")
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Links between the inspection's sampled cases and its register: counts and the thresholds used.
@@ -787,21 +922,30 @@ def links(
     with _refused_on(LinksUnavailable, LinkRulesError):
         stored = links_compute(sample=sample) if recompute else links_for(sample)
     if stored is None:
-        err.print(f"Register {sample.register_id}'s case content was erased; its links were never computed")
+        err.print(
+            f"Register {sample.register_id}'s case content was erased; its links were never computed"
+        )
         raise typer.Exit(EXIT_REJECTED)
     related = case_link_counts(sample)
     with_related, by_kind = count_related(related, related)
     result = {
-        "inspection": found.pk, "sample": sample.pk, "computed_at": stored.computed_at.isoformat(),
-        "rules": stored.rules, "definitions": LinkRules.from_mapping(stored.rules).descriptions(),
-        "sampled_cases": len(related), "sampled_cases_with_related": with_related, "sampled_cases_by_kind": by_kind,
+        "inspection": found.pk,
+        "sample": sample.pk,
+        "computed_at": stored.computed_at.isoformat(),
+        "rules": stored.rules,
+        "definitions": LinkRules.from_mapping(stored.rules).descriptions(),
+        "sampled_cases": len(related),
+        "sampled_cases_with_related": with_related,
+        "sampled_cases_by_kind": by_kind,
         "register": stored.register_summary,
     }
     if fmt == "json":
         _print_json(result)
         return
-    out.print(f"Links computed {result['computed_at']} for {result['sampled_cases']} sampled cases "
-              f"({result['sampled_cases_with_related']} with related cases in the register)")
+    out.print(
+        f"Links computed {result['computed_at']} for {result['sampled_cases']} sampled cases "
+        f"({result['sampled_cases_with_related']} with related cases in the register)"
+    )
     for key, value in result["register"].items():
         out.print(f"  {key.replace('_', ' ')}: {value}")
     for text in result["definitions"].values():
@@ -829,18 +973,36 @@ def sample_verify(
 
     try:
         document = json.loads(manifest_path.read_text(encoding="utf-8"))
-        limits = Limits(max_bytes=1 << 40, max_xlsx_uncompressed_bytes=1 << 34, max_xlsx_entries=10_000)
+        limits = Limits(
+            max_bytes=1 << 40, max_xlsx_uncompressed_bytes=1 << 34, max_xlsx_entries=10_000
+        )
         source = inspect_file(register_file, limits=limits)
-        with tempfile.TemporaryDirectory() as tmp, open_reader(source, sheet=sheet, tmp_dir=Path(tmp)) as reader:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            open_reader(source, sheet=sheet, tmp_dir=Path(tmp)) as reader,
+        ):
             cases = read_cases(
-                reader, profile=load_profile(profile), batch_rows=200_000,
-                columns=("case_ref", "category", "reported_on", "unit", "risk_level", "status", "outcome", "child_age"),
+                reader,
+                profile=load_profile(profile),
+                batch_rows=200_000,
+                columns=(
+                    "case_ref",
+                    "category",
+                    "reported_on",
+                    "unit",
+                    "risk_level",
+                    "status",
+                    "outcome",
+                    "child_age",
+                ),
             )
     except (RegisterError, json.JSONDecodeError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     except RegisterFileInvalid as exc:
-        err.print(f"[red]The register file has {len(exc.errors)} problem(s); first: line {exc.errors[0].line}: {exc.errors[0].reason}[/red]")
+        err.print(
+            f"[red]The register file has {len(exc.errors)} problem(s); first: line {exc.errors[0].line}: {exc.errors[0].reason}[/red]"
+        )
         raise typer.Exit(1) from exc
     difference = verify_manifest(document, cases=cases, register_sha256=source.sha256)
     if difference is None:
@@ -863,11 +1025,21 @@ def sample_replace(
     from casereview.web.inspections.services import sample_replace as replace
 
     with _refused_on(InspectionError):
-        replacement = replace(inspection=_inspection_or_exit(inspection), case_ref=case, reason=reason)
+        replacement = replace(
+            inspection=_inspection_or_exit(inspection), case_ref=case, reason=reason
+        )
     if as_json:
-        _print_json({"out_of_scope": case, "replacement": replacement.case_ref, "stratum": replacement.stratum})
+        _print_json(
+            {
+                "out_of_scope": case,
+                "replacement": replacement.case_ref,
+                "stratum": replacement.stratum,
+            }
+        )
     else:
-        out.print(f"{case} is out of scope; replaced by {replacement.case_ref} ({replacement.stratum})")
+        out.print(
+            f"{case} is out of scope; replaced by {replacement.case_ref} ({replacement.stratum})"
+        )
 
 
 @app.command("assign")
@@ -900,8 +1072,15 @@ def assign(
 def import_reviews(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
     inspection: Annotated[int, typer.Option(help="Inspection id")],
-    register: Annotated[int | None, typer.Option(help="Register the cases come from (default: the sample's, or the body's latest)")] = None,
-    errors_csv: Annotated[Path | None, typer.Option(help="Write every problem to this CSV file")] = None,
+    register: Annotated[
+        int | None,
+        typer.Option(
+            help="Register the cases come from (default: the sample's, or the body's latest)"
+        ),
+    ] = None,
+    errors_csv: Annotated[
+        Path | None, typer.Option(help="Write every problem to this CSV file")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Bring in reviews kept in a spreadsheet (CSV or XLSX), all or nothing. Exit status 2 when refused."""
@@ -911,7 +1090,9 @@ def import_reviews(
 
     found = _inspection_or_exit(inspection)
     try:
-        stored = reviews_import(inspection=found, path=file, register=_register_or_exit(register) if register else None)
+        stored = reviews_import(
+            inspection=found, path=file, register=_register_or_exit(register) if register else None
+        )
     except ReviewsRejected as exc:
         if errors_csv is not None and exc.errors:
             write_errors_csv(exc.errors, errors_csv)
@@ -943,7 +1124,9 @@ def move_case(
     from casereview.web.reviews.services import ReviewError, assignment_move
 
     found = _inspection_or_exit(inspection)
-    assignment = Assignment.objects.filter(sampled_case__sample__inspection=found, sampled_case__case_ref=case, kind=kind).first()
+    assignment = Assignment.objects.filter(
+        sampled_case__sample__inspection=found, sampled_case__case_ref=case, kind=kind
+    ).first()
     user = get_user_model().objects.filter(username=to, is_active=True).first()
     if assignment is None or user is None:
         err.print("[red]No such assigned case, or no such active user[/red]")
@@ -982,8 +1165,16 @@ def send_backs_escalate(as_json: Annotated[bool, typer.Option("--json")] = False
     from casereview.web.referrals.services import sendbacks_escalate
 
     escalated = sendbacks_escalate()
-    rows = [{"send_back_id": s.pk, "body": s.body.code, "urgency": s.urgency, "due_on": s.due_on.isoformat(),
-             "inspection_id": s.inspection_id} for s in escalated]
+    rows = [
+        {
+            "send_back_id": s.pk,
+            "body": s.body.code,
+            "urgency": s.urgency,
+            "due_on": s.due_on.isoformat(),
+            "inspection_id": s.inspection_id,
+        }
+        for s in escalated
+    ]
     if as_json:
         _print_json({"escalated": rows})
     else:
@@ -994,10 +1185,18 @@ def send_backs_escalate(as_json: Annotated[bool, typer.Option("--json")] = False
 
 @send_backs_app.command("list")
 def send_backs_list(
-    inspection: Annotated[int | None, typer.Option("--inspection", help="Only this inspection's send backs.")] = None,
-    state: Annotated[str | None, typer.Option("--state", help="Only send backs in this state (opened, acknowledged, "
-                                                                "response_submitted, returned, escalated, closed), "
-                                                                "or 'open' for every state but closed.")] = None,
+    inspection: Annotated[
+        int | None, typer.Option("--inspection", help="Only this inspection's send backs.")
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            help="Only send backs in this state (opened, acknowledged, "
+            "response_submitted, returned, escalated, closed), "
+            "or 'open' for every state but closed.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List send backs, oldest first: the case, its urgency, state, due day and whether it is overdue."""
@@ -1006,7 +1205,9 @@ def send_backs_list(
     from casereview.web.referrals.selectors import send_backs_listed
 
     if state is not None and state != "open" and state not in {s.value for s in State}:
-        err.print(f"[red]Unknown state {state!r}: use open or one of {', '.join(s.value for s in State)}[/red]")
+        err.print(
+            f"[red]Unknown state {state!r}: use open or one of {', '.join(s.value for s in State)}[/red]"
+        )
         raise typer.Exit(EXIT_REJECTED)
     rows = send_backs_listed(inspection_id=inspection, state=state)
     if as_json:
@@ -1015,8 +1216,10 @@ def send_backs_list(
     out.print(f"{len(rows)} send back(s)")
     for r in rows:
         late = "  OVERDUE" if r["overdue"] else ""
-        out.print(f"  {r['id']}  inspection {r['inspection_id']}  {r['case_ref']}  {r['urgency']}  {r['state']}  "
-                  f"due {r['due']}{late}")
+        out.print(
+            f"  {r['id']}  inspection {r['inspection_id']}  {r['case_ref']}  {r['urgency']}  {r['state']}  "
+            f"due {r['due']}{late}"
+        )
 
 
 @baseline_app.command("add")
@@ -1025,11 +1228,19 @@ def baseline_add(
     label: Annotated[str, typer.Option(help="e.g. 'Inspection 2022 (published)'")],
     period_end: Annotated[str, typer.Option(help="Last day of the period, dd/mm/yyyy")],
     total: Annotated[int, typer.Option(help="Cases graded")],
-    ri_or_inadequate: Annotated[int, typer.Option("--ri-or-inadequate", help="Cases graded requires improvement or inadequate")],
+    ri_or_inadequate: Annotated[
+        int,
+        typer.Option("--ri-or-inadequate", help="Cases graded requires improvement or inadequate"),
+    ],
     good: Annotated[int | None, typer.Option(help="Cases graded good")] = None,
-    requires_improvement: Annotated[int | None, typer.Option(help="Cases graded requires improvement")] = None,
+    requires_improvement: Annotated[
+        int | None, typer.Option(help="Cases graded requires improvement")
+    ] = None,
     inadequate: Annotated[int | None, typer.Option(help="Cases graded inadequate")] = None,
-    weakness: Annotated[list[str] | None, typer.Option(help="CODE=CASES for a weakness the published result counted; repeat")] = None,
+    weakness: Annotated[
+        list[str] | None,
+        typer.Option(help="CODE=CASES for a weakness the published result counted; repeat"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record a published result that predates casereview, for trends, comparisons and weakness recurrence."""
@@ -1038,8 +1249,17 @@ def baseline_add(
     from casereview.web.reports.services import baseline_add as add
 
     with _refused_on(BaselineError):
-        made = add(body_code=body, label=label, period_end=_date(period_end), total=total, ri_or_inadequate=ri_or_inadequate,
-                   good=good, requires_improvement=requires_improvement, inadequate=inadequate, weaknesses=weakness)
+        made = add(
+            body_code=body,
+            label=label,
+            period_end=_date(period_end),
+            total=total,
+            ri_or_inadequate=ri_or_inadequate,
+            good=good,
+            requires_improvement=requires_improvement,
+            inadequate=inadequate,
+            weaknesses=weakness,
+        )
     if as_json:
         _print_json({"baseline_id": made.pk, "body": made.body.code, "label": made.label})
     else:
@@ -1062,10 +1282,30 @@ def _write_atomically(path: Path, content: bytes) -> None:
 def report(
     inspection: Annotated[int, typer.Argument(metavar="INSPECTION")],
     fmt: Annotated[str, typer.Option("--format", help="json, html, pdf, csv or xlsx")] = "json",
-    published: Annotated[bool, typer.Option("--published", help="Suppress small numbers for publication; no case references, no free text")] = False,
-    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file (needed for pdf and xlsx)")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Figures as of this day, dd/mm/yyyy (default today); give a report's as_of to regenerate it")] = None,
-    check: Annotated[Path | None, typer.Option("--check", help="Regenerate and compare with this JSON report: exit 0 when the figures are the same, 1 when not")] = None,
+    published: Annotated[
+        bool,
+        typer.Option(
+            "--published",
+            help="Suppress small numbers for publication; no case references, no free text",
+        ),
+    ] = False,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file (needed for pdf and xlsx)")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Figures as of this day, dd/mm/yyyy (default today); give a report's as_of to regenerate it",
+        ),
+    ] = None,
+    check: Annotated[
+        Path | None,
+        typer.Option(
+            "--check",
+            help="Regenerate and compare with this JSON report: exit 0 when the figures are the same, 1 when not",
+        ),
+    ] = None,
 ) -> None:
     """An inspection's report: grades with 95% Wilson intervals, breakdowns, trends, weaknesses, send backs, agreement."""
     _django()
@@ -1095,16 +1335,28 @@ def report(
             data = publish(data)
         now = data["reproducibility"]
         same = now["figures_sha256"] == recorded.get("figures_sha256")
-        _print_json({"same_figures": same, "same_input": now["input_sha256"] == recorded.get("input_sha256"),
-                     "figures_sha256": now["figures_sha256"], "recorded_figures_sha256": recorded.get("figures_sha256"),
-                     "as_of": now["parameters"]["as_of"]})
+        _print_json(
+            {
+                "same_figures": same,
+                "same_input": now["input_sha256"] == recorded.get("input_sha256"),
+                "figures_sha256": now["figures_sha256"],
+                "recorded_figures_sha256": recorded.get("figures_sha256"),
+                "as_of": now["parameters"]["as_of"],
+            }
+        )
         raise typer.Exit(0 if same else 1)
     data = report_for(found, as_of=day)
     if published:
         data = publish(data)
     made = rendering.render(data, fmt)
-    report_disclosed(actor=None, inspection_id=found.pk, fmt=fmt, published=published, actor_name="cli",
-                     figures_sha256=data["reproducibility"]["figures_sha256"])
+    report_disclosed(
+        actor=None,
+        inspection_id=found.pk,
+        fmt=fmt,
+        published=published,
+        actor_name="cli",
+        figures_sha256=data["reproducibility"]["figures_sha256"],
+    )
     if out_path is None:
         sys.stdout.write(made.content.decode("utf-8").lstrip("\ufeff"))
     else:
@@ -1116,9 +1368,14 @@ def report(
 def token_create(
     user: Annotated[str, typer.Option(help="Whose token: it reaches only what this user may")],
     name: Annotated[str, typer.Option(help="What will use it, e.g. 'MPS case system'")],
-    scope: Annotated[list[str], typer.Option(help="read, register_upload or send_back_response; repeat for several")],
+    scope: Annotated[
+        list[str],
+        typer.Option(help="read, register_upload or send_back_response; repeat for several"),
+    ],
     days: Annotated[int, typer.Option(help="Days until it expires (1 to 366)")] = 90,
-    rate: Annotated[int | None, typer.Option(help="Requests a minute (default CASEREVIEW_API_RATE_PER_MINUTE)")] = None,
+    rate: Annotated[
+        int | None, typer.Option(help="Requests a minute (default CASEREVIEW_API_RATE_PER_MINUTE)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Make a personal access token for the API; it is printed once and stored only as a hash."""
@@ -1134,12 +1391,20 @@ def token_create(
         raise typer.Exit(EXIT_REJECTED)
     with _refused_on(TokenError):
         issued = create(user=found, name=name, scopes=scope, days=days, rate_per_minute=rate)
-    result = {"token_id": issued.token.pk, "token": issued.secret, "user": user, "scopes": issued.token.scopes,
-              "expires_at": issued.token.expires_at.isoformat(), "rate_per_minute": issued.token.rate_per_minute}
+    result = {
+        "token_id": issued.token.pk,
+        "token": issued.secret,
+        "user": user,
+        "scopes": issued.token.scopes,
+        "expires_at": issued.token.expires_at.isoformat(),
+        "rate_per_minute": issued.token.rate_per_minute,
+    }
     if as_json:
         _print_json(result)
     else:
-        out.print(f"Token {issued.token.pk} for {user} ({', '.join(issued.token.scopes)}), expires {issued.token.expires_at:%d/%m/%Y}.")
+        out.print(
+            f"Token {issued.token.pk} for {user} ({', '.join(issued.token.scopes)}), expires {issued.token.expires_at:%d/%m/%Y}."
+        )
         out.print("Copy it now; it is not shown again:")
         sys.stdout.write(issued.secret + "\n")
 
@@ -1156,16 +1421,33 @@ def token_list(
     found = ApiToken.objects.select_related("user").order_by("id")
     if user:
         found = found.filter(user__username=user)
-    rows = [{"token_id": t.pk, "user": t.user.get_username(), "name": t.name, "key_id": t.key_id, "scopes": t.scopes,
-             "expires_at": t.expires_at.isoformat(), "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-             "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None} for t in found]
+    rows = [
+        {
+            "token_id": t.pk,
+            "user": t.user.get_username(),
+            "name": t.name,
+            "key_id": t.key_id,
+            "scopes": t.scopes,
+            "expires_at": t.expires_at.isoformat(),
+            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        }
+        for t in found
+    ]
     if as_json:
         _print_json(rows)
         return
     table = Table("id", "user", "name", "scopes", "expires", "last used", "revoked")
     for r in rows:
-        table.add_row(str(r["token_id"]), str(r["user"]), str(r["name"]), ", ".join(r["scopes"]), str(r["expires_at"])[:10],
-                      str(r["last_used_at"] or "never")[:16], str(r["revoked_at"] or "")[:10])
+        table.add_row(
+            str(r["token_id"]),
+            str(r["user"]),
+            str(r["name"]),
+            ", ".join(r["scopes"]),
+            str(r["expires_at"])[:10],
+            str(r["last_used_at"] or "never")[:16],
+            str(r["revoked_at"] or "")[:10],
+        )
     out.print(table)
 
 
@@ -1185,12 +1467,20 @@ def token_revoke(token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None
 
 
 @app.command("openapi")
-def openapi(out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file (docs/openapi.json is kept in step)")] = None) -> None:
+def openapi(
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write to this file (docs/openapi.json is kept in step)"),
+    ] = None,
+) -> None:
     """The API's OpenAPI 3 description, as served at /api/v1/openapi.json."""
     _django()
     from casereview.web.api.api import api
 
-    text = json.dumps(api.get_openapi_schema(path_prefix="/api/v1"), indent=2, ensure_ascii=False) + "\n"
+    text = (
+        json.dumps(api.get_openapi_schema(path_prefix="/api/v1"), indent=2, ensure_ascii=False)
+        + "\n"
+    )
     if out_path is None:
         sys.stdout.write(text)
     else:
@@ -1200,7 +1490,10 @@ def openapi(out_path: Annotated[Path | None, typer.Option("--out", help="Write t
 
 @app.command("trend")
 def trend(
-    body: Annotated[list[str] | None, typer.Option(help="Only this body (repeat for several); default every body")] = None,
+    body: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this body (repeat for several); default every body"),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
     out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file")] = None,
 ) -> None:
@@ -1216,13 +1509,26 @@ def trend(
     if fmt == "json":
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
-        rows = [("national", q["period_end"], key, q[key]) for q in data["quarters"]
-                for key in ("bodies", "reviews", "share", "ci_low", "ci_high")]
+        rows = [
+            ("national", q["period_end"], key, q[key])
+            for q in data["quarters"]
+            for key in ("bodies", "reviews", "share", "ci_low", "ci_high")
+        ]
         for b in data["bodies"]:
             for point in b["series"]:
-                rows += [(b["body"], point["period_end"], key, point[key]) for key in ("reviews", "count", "share", "ci_low", "ci_high")]
+                rows += [
+                    (b["body"], point["period_end"], key, point[key])
+                    for key in ("reviews", "count", "share", "ci_low", "ci_high")
+                ]
                 if point.get("change_from_previous"):
-                    rows.append((b["body"], point["period_end"], "direction", point["change_from_previous"]["direction"]))
+                    rows.append(
+                        (
+                            b["body"],
+                            point["period_end"],
+                            "direction",
+                            point["change_from_previous"]["direction"],
+                        )
+                    )
         text = csv_text(rows)
     if out_path is None:
         sys.stdout.write(text)
@@ -1248,12 +1554,19 @@ def framework_validate(
         else:
             err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_REJECTED) from exc
-    summary = {"ok": True, "framework": framework.ref, "areas": len(framework.areas),
-               "grades": list(framework.grade_codes), "weaknesses": len(framework.weaknesses)}
+    summary = {
+        "ok": True,
+        "framework": framework.ref,
+        "areas": len(framework.areas),
+        "grades": list(framework.grade_codes),
+        "weaknesses": len(framework.weaknesses),
+    }
     if as_json:
         _print_json(summary)
     else:
-        out.print(f"{file}: framework {framework.ref} is valid ({len(framework.areas)} areas, {len(framework.weaknesses)} weakness codes)")
+        out.print(
+            f"{file}: framework {framework.ref} is valid ({len(framework.areas)} areas, {len(framework.weaknesses)} weakness codes)"
+        )
 
 
 @framework_app.command("list")
@@ -1267,8 +1580,10 @@ def framework_list() -> None:
 
 # E-mail notifications: the outbox (docs/deployment.md) ------------------------------------------------------------
 
-notify_app = typer.Typer(help="E-mail notifications: send what the outbox owes, list what is not delivered.",
-                         no_args_is_help=True)
+notify_app = typer.Typer(
+    help="E-mail notifications: send what the outbox owes, list what is not delivered.",
+    no_args_is_help=True,
+)
 app.add_typer(notify_app, name="notify")
 
 
@@ -1291,27 +1606,48 @@ def notify_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
     _django()
     from casereview.web.notifications.selectors import outbox_unsent
 
-    rows = [{"id": m.pk, "event": m.event, "recipient": m.recipient, "state": m.state, "attempts": m.attempts,
-             "next_attempt_at": m.next_attempt_at.isoformat() if m.state == "pending" else None,
-             "last_error": m.last_error, "created_at": m.created_at.isoformat()} for m in outbox_unsent()]
+    rows = [
+        {
+            "id": m.pk,
+            "event": m.event,
+            "recipient": m.recipient,
+            "state": m.state,
+            "attempts": m.attempts,
+            "next_attempt_at": m.next_attempt_at.isoformat() if m.state == "pending" else None,
+            "last_error": m.last_error,
+            "created_at": m.created_at.isoformat(),
+        }
+        for m in outbox_unsent()
+    ]
     if as_json:
         _print_json(rows)
         return
     table = Table("id", "state", "event", "to", "tries", "next try", "last error")
     for r in rows:
-        table.add_row(str(r["id"]), str(r["state"]), str(r["event"]), str(r["recipient"]), str(r["attempts"]),
-                      str(r["next_attempt_at"] or "")[:16], str(r["last_error"]))
+        table.add_row(
+            str(r["id"]),
+            str(r["state"]),
+            str(r["event"]),
+            str(r["recipient"]),
+            str(r["attempts"]),
+            str(r["next_attempt_at"] or "")[:16],
+            str(r["last_error"]),
+        )
     out.print(table)
 
 
 @notify_app.command("retry")
 def notify_retry(
-    ids: Annotated[list[int] | None, typer.Argument(metavar="[ID]...", help="Failed messages to send again")] = None,
+    ids: Annotated[
+        list[int] | None, typer.Argument(metavar="[ID]...", help="Failed messages to send again")
+    ] = None,
     all_failed: Annotated[bool, typer.Option("--all-failed", help="Every failed message")] = False,
 ) -> None:
     """Make failed messages pending again, with a fresh count of tries; the next `notify send` sends them."""
     if not ids and not all_failed:
-        err.print("[red]Give the ids of failed messages (see `casereview notify list`), or --all-failed[/red]")
+        err.print(
+            "[red]Give the ids of failed messages (see `casereview notify list`), or --all-failed[/red]"
+        )
         raise typer.Exit(EXIT_REJECTED)
     _django()
     from casereview.web.notifications.services import notification_retry

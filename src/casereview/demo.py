@@ -28,8 +28,16 @@ DEMO_USERS = (
 GRADES = ("good", "requires_improvement", "inadequate")
 
 
-def grade_case(assignment: Any, overall: str, *, weaknesses: Sequence[str] = (), send_back: bool = False,
-               actor: Any = None, reason: str = "", urgency: str = "") -> Any:
+def grade_case(
+    assignment: Any,
+    overall: str,
+    *,
+    weaknesses: Sequence[str] = (),
+    send_back: bool = False,
+    actor: Any = None,
+    reason: str = "",
+    urgency: str = "",
+) -> Any:
     """Submit the assignment's review with every area graded ``overall``, through the real service.
 
     A ``send_back`` yes needs its ``reason`` and ``urgency``: the submission opens the send back.
@@ -43,10 +51,19 @@ def grade_case(assignment: Any, overall: str, *, weaknesses: Sequence[str] = (),
     answers = ReviewAnswers(
         area_grades=dict.fromkeys(areas, overall),
         area_weaknesses={areas[0]: list(weaknesses)} if weaknesses else {},
-        overall=overall, departure_reason="", send_back=send_back, send_back_reason=reason, send_back_urgency=urgency,
+        overall=overall,
+        departure_reason="",
+        send_back=send_back,
+        send_back_reason=reason,
+        send_back_urgency=urgency,
     )
-    return review_save(review=review, answers=answers, base_version=review.version, submit=True,
-                       actor=actor or assignment.inspector)
+    return review_save(
+        review=review,
+        answers=answers,
+        base_version=review.version,
+        submit=True,
+        actor=actor or assignment.inspector,
+    )
 
 
 def _users(var: Path) -> dict[str, Any]:
@@ -62,52 +79,104 @@ def _users(var: Path) -> dict[str, Any]:
         keys = {}
         for username, role in DEMO_USERS:
             user = user_create(username=username, role=role, password=password)
-            keys[username] = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True).key
+            keys[username] = TOTPDevice.objects.create(
+                user=user, name="authenticator", confirmed=True
+            ).key
         credentials.write_text(password)
         credentials.chmod(0o600)
         totp_file.write_text(json.dumps(keys))
         totp_file.chmod(0o600)
-    return {u.get_username(): u for u in model.objects.filter(username__in=[n for n, _ in DEMO_USERS])}
+    return {
+        u.get_username(): u for u in model.objects.filter(username__in=[n for n, _ in DEMO_USERS])
+    }
 
 
-def _inspection(name: str, start: dt.date, end: dt.date, users: dict[str, Any], register_path: Path, seed: int,
-                rows: int, size: int) -> Any:
+def _inspection(
+    name: str,
+    start: dt.date,
+    end: dt.date,
+    users: dict[str, Any],
+    register_path: Path,
+    seed: int,
+    rows: int,
+    size: int,
+) -> Any:
     from casereview.domain.sampling import SamplePlan
     from casereview.synthetic import write_register_file
     from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
     from casereview.web.registers.services import register_import
     from casereview.web.reviews.services import assignments_balance
 
-    inspection = inspection_create(body_code="DEMO", name=name, period_start=start, period_end=end, lead=users["lead"],
-                                   actor=users["lead"])
+    inspection = inspection_create(
+        body_code="DEMO",
+        name=name,
+        period_start=start,
+        period_end=end,
+        lead=users["lead"],
+        actor=users["lead"],
+    )
     seed_commit(inspection=inspection, actor=users["lead"])  # before the register arrives
     inspection.refresh_from_db()
     write_register_file(register_path, rows=rows, seed=seed)
     register = register_import(path=register_path, body_code="DEMO", actor=users["lead"])
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=size, reserve=2), actor=users["lead"])
-    assignments_balance(inspection=inspection, inspectors=[users["inspector1"], users["inspector2"]], actor=users["lead"])
+    sample_draw(
+        inspection=inspection,
+        register=register,
+        plan=SamplePlan(size=size, reserve=2),
+        actor=users["lead"],
+    )
+    assignments_balance(
+        inspection=inspection,
+        inspectors=[users["inspector1"], users["inspector2"]],
+        actor=users["lead"],
+    )
     return inspection
 
 
 def _firsts(inspection: Any) -> list[Any]:
     from casereview.web.reviews.models import Assignment
 
-    return list(Assignment.objects.filter(sampled_case__sample__inspection=inspection, kind=Assignment.Kind.FIRST)
-                .select_related("inspector", "sampled_case").order_by("id"))
+    return list(
+        Assignment.objects.filter(
+            sampled_case__sample__inspection=inspection, kind=Assignment.Kind.FIRST
+        )
+        .select_related("inspector", "sampled_case")
+        .order_by("id")
+    )
 
 
-def _moderate(inspection: Any, users: dict[str, Any], rng: random.Random, *, agree: float, limit: int | None = None) -> list[Any]:
+def _moderate(
+    inspection: Any,
+    users: dict[str, Any],
+    rng: random.Random,
+    *,
+    agree: float,
+    limit: int | None = None,
+) -> list[Any]:
     from casereview.web.reviews.models import Assignment, Review
     from casereview.web.reviews.services import moderation_assign
 
-    moderation_assign(inspection=inspection, inspectors=[users["inspector1"], users["inspector2"]], actor=users["lead"])
+    moderation_assign(
+        inspection=inspection,
+        inspectors=[users["inspector1"], users["inspector2"]],
+        actor=users["lead"],
+    )
     done = []
-    for a in Assignment.objects.filter(sampled_case__sample__inspection=inspection, kind=Assignment.Kind.MODERATION).order_by("id"):
-        first = Review.objects.filter(assignment__sampled_case=a.sampled_case, assignment__kind=Assignment.Kind.FIRST,
-                                      state=Review.State.SUBMITTED).first()
+    for a in Assignment.objects.filter(
+        sampled_case__sample__inspection=inspection, kind=Assignment.Kind.MODERATION
+    ).order_by("id"):
+        first = Review.objects.filter(
+            assignment__sampled_case=a.sampled_case,
+            assignment__kind=Assignment.Kind.FIRST,
+            state=Review.State.SUBMITTED,
+        ).first()
         if first is None:
             continue
-        grade = first.overall if rng.random() < agree else rng.choice([g for g in GRADES if g != first.overall])
+        grade = (
+            first.overall
+            if rng.random() < agree
+            else rng.choice([g for g in GRADES if g != first.overall])
+        )
         grade_case(a, grade)
         done.append(a)
         if limit is not None and len(done) >= limit:
@@ -138,50 +207,114 @@ def load_demo(var: Path, rows: int = 5000) -> dict[str, Any]:
         return {"password": password, "loaded": False}
     rng = random.Random(2024)
     body_add(code="DEMO", name="Demonstration Constabulary (synthetic)", actor=users["admin"])
-    body_contact_add(body=Body.objects.get(code="DEMO"), user=users["liaison"], kind="liaison", actor=users["admin"])
+    body_contact_add(
+        body=Body.objects.get(code="DEMO"),
+        user=users["liaison"],
+        kind="liaison",
+        actor=users["admin"],
+    )
     today = timezone.localdate()
     quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     current_end = quarter_start - dt.timedelta(days=1)  # the quarter just ended
     current_start = dt.date(current_end.year, current_end.month - 2, 1)
     earlier_end = current_start - dt.timedelta(days=1)
     earlier_start = dt.date(earlier_end.year, earlier_end.month - 2, 1)
-    baseline_add(body_code="DEMO", label="Published inspection (before casereview)",
-                 period_end=dt.date(earlier_end.year - 2, 3, 31), total=135, ri_or_inadequate=125, good=10,
-                 requires_improvement=64, inadequate=61, weaknesses={"W02": 58, "W07": 40, "W15": 33}, actor=users["admin"])
+    baseline_add(
+        body_code="DEMO",
+        label="Published inspection (before casereview)",
+        period_end=dt.date(earlier_end.year - 2, 3, 31),
+        total=135,
+        ri_or_inadequate=125,
+        good=10,
+        requires_improvement=64,
+        inadequate=61,
+        weaknesses={"W02": 58, "W07": 40, "W15": 33},
+        actor=users["admin"],
+    )
 
     # The earlier quarter: every case graded, moderated, disagreements resolved, published.
-    earlier = _inspection(f"{earlier_start:%B} to {earlier_end:%B %Y}", earlier_start, earlier_end, users, var / "demo-register-earlier.csv",
-                          2023, max(rows // 2, 500), 40)
+    earlier = _inspection(
+        f"{earlier_start:%B} to {earlier_end:%B %Y}",
+        earlier_start,
+        earlier_end,
+        users,
+        var / "demo-register-earlier.csv",
+        2023,
+        max(rows // 2, 500),
+        40,
+    )
     for a in _firsts(earlier):
         grade = rng.choices(GRADES, (0.15, 0.5, 0.35))[0]
-        grade_case(a, grade, weaknesses=rng.sample(["W02", "W07", "W09", "W15"], k=rng.choice((0, 1, 2))) if grade != "good" else ())
+        grade_case(
+            a,
+            grade,
+            weaknesses=rng.sample(["W02", "W07", "W09", "W15"], k=rng.choice((0, 1, 2)))
+            if grade != "good"
+            else (),
+        )
     _moderate(earlier, users, rng, agree=0.85)
     for d in disagreements(earlier):
-        resolution_record(sampled_case=d.sampled_case, final_overall=d.second.overall,
-                          rationale="Moderated: the second marker's reading of the case file is the better evidenced",
-                          actor=users["lead"])
+        resolution_record(
+            sampled_case=d.sampled_case,
+            final_overall=d.second.overall,
+            rationale="Moderated: the second marker's reading of the case file is the better evidenced",
+            actor=users["lead"],
+        )
     report_publish(inspection=earlier, actor=users["lead"])
 
     # The current quarter, part-way through.
-    current = _inspection(f"{current_start:%B} to {current_end:%B %Y}", current_start, current_end, users, var / "demo-register.csv",
-                          2024, rows, 60)
+    current = _inspection(
+        f"{current_start:%B} to {current_end:%B %Y}",
+        current_start,
+        current_end,
+        users,
+        var / "demo-register.csv",
+        2024,
+        rows,
+        60,
+    )
     firsts = _firsts(current)
     reasons = {  # the two cases whose reviews say a child may still be at risk: submitting sends them back
-        0: ("The child was reported missing again after the review period; no strategy discussion is recorded.",
-            Urgency.PRIORITY.value),
-        1: ("Links to two other cases at the same address were not made; please review the joint risk assessment.",
-            Urgency.ROUTINE.value),
+        0: (
+            "The child was reported missing again after the review period; no strategy discussion is recorded.",
+            Urgency.PRIORITY.value,
+        ),
+        1: (
+            "Links to two other cases at the same address were not made; please review the joint risk assessment.",
+            Urgency.ROUTINE.value,
+        ),
     }
     for i, a in enumerate(firsts[:24]):
         grade = "inadequate" if i in reasons else rng.choices(GRADES, (0.1, 0.5, 0.4))[0]
         reason, urgency = reasons.get(i, ("", ""))
-        grade_case(a, grade, send_back=i in reasons, reason=reason, urgency=urgency,
-                   weaknesses=rng.sample(["W02", "W07", "W11", "W15"], k=rng.choice((1, 2))) if grade != "good" else ())
-    _moderate(current, users, rng, agree=0.0, limit=1)  # one blind second mark that disagrees: the lead resolves it
+        grade_case(
+            a,
+            grade,
+            send_back=i in reasons,
+            reason=reason,
+            urgency=urgency,
+            weaknesses=rng.sample(["W02", "W07", "W11", "W15"], k=rng.choice((1, 2)))
+            if grade != "good"
+            else (),
+        )
+    _moderate(
+        current, users, rng, agree=0.0, limit=1
+    )  # one blind second mark that disagrees: the lead resolves it
     fresh, late = (SendBack.objects.get(sampled_case=firsts[i].sampled_case) for i in reasons)
     opened = timezone.now() - dt.timedelta(days=40)
     local = timezone.localtime(opened).replace(tzinfo=None)
-    SendBack.objects.filter(pk=late.pk).update(  # sent back 40 days ago, so now overdue (the only backdating in the demo)
-        opened_at=opened, due_on=due_date(local, Urgency.ROUTINE, bank_holidays(range(local.year, local.year + 2)), working_days()))
-    return {"password": password, "loaded": True, "inspections": [earlier.pk, current.pk],
-            "send_backs": [fresh.pk, late.pk], "current": Inspection.objects.get(pk=current.pk).name}
+    SendBack.objects.filter(
+        pk=late.pk
+    ).update(  # sent back 40 days ago, so now overdue (the only backdating in the demo)
+        opened_at=opened,
+        due_on=due_date(
+            local, Urgency.ROUTINE, bank_holidays(range(local.year, local.year + 2)), working_days()
+        ),
+    )
+    return {
+        "password": password,
+        "loaded": True,
+        "inspections": [earlier.pk, current.pk],
+        "send_backs": [fresh.pk, late.pk],
+        "current": Inspection.objects.get(pk=current.pk).name,
+    }

@@ -31,16 +31,42 @@ CATEGORY_SHARES: tuple[tuple[str, float], ...] = (
     ("other", 0.02),
 )
 UNITS: tuple[str, ...] = (
-    "Ashgrove", "Brackenford", "Caldermoor", "Dunmere", "Eastwick Vale", "Fernhollow",
-    "Greywater", "Hollins Cross", "Ironbridge North", "Juniper Heath", "Kestrel Bay", "Lowmarsh",
+    "Ashgrove",
+    "Brackenford",
+    "Caldermoor",
+    "Dunmere",
+    "Eastwick Vale",
+    "Fernhollow",
+    "Greywater",
+    "Hollins Cross",
+    "Ironbridge North",
+    "Juniper Heath",
+    "Kestrel Bay",
+    "Lowmarsh",
 )
 OUTCOMES: tuple[str, ...] = (
-    "charge", "no further action", "community resolution", "caution",
-    "evidential difficulties", "victim does not support", "returned home",
+    "charge",
+    "no further action",
+    "community resolution",
+    "caution",
+    "evidential difficulties",
+    "victim does not support",
+    "returned home",
 )
 COLUMNS: tuple[str, ...] = (
-    "case_ref", "category", "reported_on", "unit", "child_id", "child_age", "suspect_id",
-    "location_ref", "risk_level", "status", "outcome", "closed_on", "summary",
+    "case_ref",
+    "category",
+    "reported_on",
+    "unit",
+    "child_id",
+    "child_age",
+    "suspect_id",
+    "location_ref",
+    "risk_level",
+    "status",
+    "outcome",
+    "closed_on",
+    "summary",
 )
 PERIOD_START = dt.date(2023, 1, 1)
 PERIOD_DAYS = 731  # eight quarters
@@ -62,11 +88,19 @@ def synthetic_rows(rows: int, seed: int) -> Iterator[list[str]]:
             child = f"SYNC{rng.randrange(repeat_missing):07d}"
         else:
             child = f"SYNC{rng.randrange(children):07d}"
-        if category in ("child_sexual_exploitation", "missing_child", "child_criminal_exploitation") and rng.random() < 0.3:
+        if (
+            category
+            in ("child_sexual_exploitation", "missing_child", "child_criminal_exploitation")
+            and rng.random() < 0.3
+        ):
             place = f"SYNL{rng.randrange(hot_places):06d}"
         else:
             place = f"SYNL{rng.randrange(places):06d}" if rng.random() < 0.7 else ""
-        suspect = f"SYNS{rng.randrange(suspects):07d}" if category not in ("missing_child", "neglect") and rng.random() < 0.6 else ""
+        suspect = (
+            f"SYNS{rng.randrange(suspects):07d}"
+            if category not in ("missing_child", "neglect") and rng.random() < 0.6
+            else ""
+        )
         closed = rng.random() < 0.7
         closed_on = reported + dt.timedelta(days=rng.randrange(1, 180)) if closed else None
         yield [

@@ -58,7 +58,9 @@ def page(browser: Any) -> Iterator[Any]:
 def axe_page(browser: Any) -> Iterator[Any]:
     """A page for axe-core runs: axe is injected as a script tag, which the app's CSP (rightly) forbids,
     so this context alone bypasses CSP; the other browser tests keep it."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1200, "height": 900}, bypass_csp=True, accept_downloads=True
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -73,16 +75,27 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-def axe_violations(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
+def axe_violations(
+    page: Any, impacts: tuple[str, ...] = ("serious", "critical")
+) -> list[dict[str, Any]]:
     """axe-core (from npm, never a CDN) on the page as it is: the serious and critical violations."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
     found = []
     for v in result["violations"]:
         nodes = [n for n in v["nodes"] if not _known_conditional_reveal(v["id"], n)]
         if v["impact"] in impacts and nodes:
-            found.append({"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in nodes][:5]})
+            found.append(
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "nodes": [n["target"] for n in nodes][:5],
+                }
+            )
     return found
 
 
@@ -92,8 +105,12 @@ def _known_conditional_reveal(rule: str, node: dict[str, Any]) -> bool:
     axe's aria-allowed-attr finding as a known issue), so that one finding on that one kind of element is
     accepted; every other finding on it, and this finding anywhere else, still fails."""
     html = node.get("html", "")
-    return (rule == "aria-allowed-attr" and 'class="govuk-radios__input"' in html and 'aria-expanded=' in html
-            and 'aria-controls="conditional-' in html)
+    return (
+        rule == "aria-allowed-attr"
+        and 'class="govuk-radios__input"' in html
+        and "aria-expanded=" in html
+        and 'aria-controls="conditional-' in html
+    )
 
 
 PASSWORD = "correct horse battery staple 42"
@@ -128,7 +145,9 @@ def sign_in(page: Any, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
-    page.get_by_label("Code").fill(totp_code(TOTPDevice.objects.get(user__username=username, confirmed=True)))
+    page.get_by_label("Code").fill(
+        totp_code(TOTPDevice.objects.get(user__username=username, confirmed=True))
+    )
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("button", name=re.compile(f"Sign out {username}"))).to_be_visible()
     page.wait_for_load_state("load")  # the page's scripts (deferred modules) have run
@@ -152,16 +171,27 @@ def assigned_case(tmp_path: Path, *, liaison_email: str = "") -> Any:
 
     lead = user_create(username="lead", role="lead_inspector", password=PASSWORD)
     ina = user_create(username="ina", role="inspector", password=PASSWORD)
-    liaison = user_create(username="liaison", role="liaison_officer", password=PASSWORD, email=liaison_email)
+    liaison = user_create(
+        username="liaison", role="liaison_officer", password=PASSWORD, email=liaison_email
+    )
     TOTPDevice.objects.create(user=ina, name="authenticator", confirmed=True)
     body = body_add(code="SYN", name="Synthetic Constabulary")
     body_contact_add(body=body, user=liaison, kind="liaison")
-    inspection = inspection_create(body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1),
-                                   period_end=dt.date(2024, 3, 31), lead=lead)
+    inspection = inspection_create(
+        body_code="SYN",
+        name="Q1",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+        lead=lead,
+    )
     seed_commit(inspection=inspection)
     inspection.refresh_from_db()
     path = tmp_path / "r.csv"
     write_register_file(path, rows=60, seed=3)
-    sample_draw(inspection=inspection, register=register_import(path=path, body_code="SYN"), plan=SamplePlan(size=2))
+    sample_draw(
+        inspection=inspection,
+        register=register_import(path=path, body_code="SYN"),
+        plan=SamplePlan(size=2),
+    )
     assignments_balance(inspection=inspection, inspectors=[ina])
     return Assignment.objects.order_by("id").first()

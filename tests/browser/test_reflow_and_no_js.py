@@ -34,8 +34,14 @@ def demo(tmp_path: Path) -> dict[str, Any]:
     current = Inspection.objects.get(pk=made["inspections"][1])
     return {
         "current": current.pk,
-        "assignment": Assignment.objects.filter(sampled_case__sample__inspection=current, inspector__username="inspector1",
-                                                review__isnull=True).order_by("id").first().pk,  # type: ignore[union-attr]
+        "assignment": Assignment.objects.filter(
+            sampled_case__sample__inspection=current,
+            inspector__username="inspector1",
+            review__isnull=True,
+        )
+        .order_by("id")
+        .first()
+        .pk,  # type: ignore[union-attr]
         "send_back": SendBack.objects.order_by("id").first().pk,  # type: ignore[union-attr]
         "register": Register.objects.order_by("-id").first().pk,  # type: ignore[union-attr]
         "publication": PublishedReport.objects.get().pk,
@@ -50,16 +56,33 @@ def signed_in(browser: Any, base: str, username: str, **options: Any) -> Any:
 
     client = verified_client(get_user_model().objects.get(username=username))
     context = browser.new_context(**options)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": base}])
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base,
+            }
+        ]
+    )
     return context
 
 
 def pages(demo: dict[str, Any]) -> dict[str, list[str]]:
     return {
-        "lead": ["/", "/inspections/", f"/inspections/{demo['current']}/", f"/reports/inspection/{demo['current']}/",
-                 f"/reports/inspection/{demo['current']}/?published=1", "/send-backs/", "/send-backs/dashboard/",
-                 f"/registers/{demo['register']}/", "/registers/upload/", "/reports/", "/inspections/new/"],
+        "lead": [
+            "/",
+            "/inspections/",
+            f"/inspections/{demo['current']}/",
+            f"/reports/inspection/{demo['current']}/",
+            f"/reports/inspection/{demo['current']}/?published=1",
+            "/send-backs/",
+            "/send-backs/dashboard/",
+            f"/registers/{demo['register']}/",
+            "/registers/upload/",
+            "/reports/",
+            "/inspections/new/",
+        ],
         "inspector1": ["/reviews/", f"/reviews/{demo['assignment']}/", "/users/tokens/"],
         "liaison": ["/send-backs/", f"/send-backs/{demo['send_back']}/"],
         "analyst": ["/reports/", f"/reports/{demo['publication']}/"],
@@ -67,16 +90,26 @@ def pages(demo: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def test_every_page_reflows_at_320_pixels(live_server: Any, browser: Any, demo: dict[str, Any]) -> None:
+def test_every_page_reflows_at_320_pixels(
+    live_server: Any, browser: Any, demo: dict[str, Any]
+) -> None:
     FOLDER.mkdir(parents=True, exist_ok=True)
     problems = []
     for username, paths in pages(demo).items():
-        context = signed_in(browser, live_server.url, username, viewport={"width": 320, "height": 640}, bypass_csp=True)
+        context = signed_in(
+            browser,
+            live_server.url,
+            username,
+            viewport={"width": 320, "height": 640},
+            bypass_csp=True,
+        )
         page = context.new_page()
         for path in paths:
             response = page.goto(live_server.url + path)
             assert response is not None and response.status == 200, (username, path)
-            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - window.innerWidth"
+            )
             if overflow > 1:
                 wide = page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
                     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.cr-table-wrap'))
@@ -85,13 +118,20 @@ def test_every_page_reflows_at_320_pixels(live_server: Any, browser: Any, demo: 
             found = axe_violations(page)
             if found:
                 problems.append(f"{username} {path}: {found}")
-            page.screenshot(path=str(FOLDER / f"{username}-{path.strip('/').replace('/', '-').replace('?', '-') or 'home'}.png"),
-                            full_page=True)
+            page.screenshot(
+                path=str(
+                    FOLDER
+                    / f"{username}-{path.strip('/').replace('/', '-').replace('?', '-') or 'home'}.png"
+                ),
+                full_page=True,
+            )
         context.close()
     assert not problems, "\n".join(problems)
 
 
-def test_the_pages_work_without_javascript(live_server: Any, browser: Any, demo: dict[str, Any]) -> None:
+def test_the_pages_work_without_javascript(
+    live_server: Any, browser: Any, demo: dict[str, Any]
+) -> None:
     from casereview.web.referrals.models import SendBack
     from casereview.web.reviews.models import Review
 
@@ -105,7 +145,9 @@ def test_the_pages_work_without_javascript(live_server: Any, browser: Any, demo:
     page.get_by_role("button", name="Save and continue").click()
     assert Review.objects.get(assignment_id=demo["assignment"]).state == "draft"
     page.get_by_role("button", name="Submit review").click()
-    expect(page.get_by_role("heading", name="My cases")).to_be_visible()  # waits for the page; is_visible() would not
+    expect(
+        page.get_by_role("heading", name="My cases")
+    ).to_be_visible()  # waits for the page; is_visible() would not
     assert Review.objects.get(assignment_id=demo["assignment"]).state == "submitted"
     context.close()
 
@@ -116,7 +158,9 @@ def test_the_pages_work_without_javascript(live_server: Any, browser: Any, demo:
     assert SendBack.objects.get(pk=demo["send_back"]).state == "acknowledged"
     context.close()
 
-    context = signed_in(browser, live_server.url, "analyst", java_script_enabled=False, accept_downloads=True)
+    context = signed_in(
+        browser, live_server.url, "analyst", java_script_enabled=False, accept_downloads=True
+    )
     page = context.new_page()
     page.goto(f"{live_server.url}/reports/{demo['publication']}/")
     with page.expect_download() as download:

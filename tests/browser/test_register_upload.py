@@ -41,16 +41,23 @@ def test_a_lead_inspector_signs_in_reads_an_error_report_and_imports_a_register(
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bodies and registers")
     # GOV.UK Frontend's stylesheet and module script loaded under the CSP, in our own font.
-    assert "arial" in page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower()
+    assert (
+        "arial"
+        in page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower()
+    )
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
 
     page.get_by_role("link", name="Import a register").first.click()
     bad = tmp_path / "broken.csv"
-    bad.write_text("case_ref,category,reported_on,unit\nA,Burglary,01/02/2024,North\nB,DA,31/02/2024,North\n")
+    bad.write_text(
+        "case_ref,category,reported_on,unit\nA,Burglary,01/02/2024,North\nB,DA,31/02/2024,North\n"
+    )
     page.get_by_label("Inspected body").select_option("SYN")
     page.get_by_label("Register file").set_input_files(str(bad))
     page.get_by_role("button", name="Import register").click()
-    expect(page.locator(".govuk-error-summary").first).to_contain_text("The register was not imported")
+    expect(page.locator(".govuk-error-summary").first).to_contain_text(
+        "The register was not imported"
+    )
     rows = page.locator("#row-errors ~ .cr-table-wrap table tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(1)).to_contain_text("31/02/2024")

@@ -23,12 +23,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple 42"
 
 
-def test_a_draft_is_saved_when_the_page_is_hidden_without_pressing_save(live_server: Any, page: Any, tmp_path: Path) -> None:
+def test_a_draft_is_saved_when_the_page_is_hidden_without_pressing_save(
+    live_server: Any, page: Any, tmp_path: Path
+) -> None:
     lead = user_create(username="lead", role="lead_inspector", password=PASSWORD)
     ina = user_create(username="ina", role="inspector", password=PASSWORD)
     device = TOTPDevice.objects.create(user=ina, name="authenticator", confirmed=True)
     body_add(code="SYN", name="Synthetic")
-    inspection = inspection_create(body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31), lead=lead)
+    inspection = inspection_create(
+        body_code="SYN",
+        name="Q1",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+        lead=lead,
+    )
     seed_commit(inspection=inspection)
     inspection.refresh_from_db()
     path = tmp_path / "r.csv"
@@ -48,7 +56,9 @@ def test_a_draft_is_saved_when_the_page_is_hidden_without_pressing_save(live_ser
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bodies and registers")
     page.goto(f"{live_server.url}/reviews/{assignment.pk}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {assignment.sampled_case.case_ref}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Case {assignment.sampled_case.case_ref}"
+    )
     page.locator("#grade-initial_contact-requires_improvement").check()
     page.locator("#comment-initial_contact").fill("Typed, never saved by hand")
     screenshot(page, "10-review-page")
@@ -58,11 +68,17 @@ def test_a_draft_is_saved_when_the_page_is_hidden_without_pressing_save(live_ser
     )
     # Wait in the browser, not by polling the database: the test's in-memory SQLite shares table locks with the
     # live server's thread, and a read racing the autosave's write would refuse that write.
-    expect(page.locator("#review-version")).to_have_value("1")  # the page carries on from the saved version
+    expect(page.locator("#review-version")).to_have_value(
+        "1"
+    )  # the page carries on from the saved version
     review = Review.objects.get(assignment=assignment)
     assert review.version == 1 and review.state == "draft"
     assert review.area_grades == {"initial_contact": "requires_improvement"}
     assert review.area_comments == {"initial_contact": "Typed, never saved by hand"}
     page.get_by_role("button", name="Save and continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {assignment.sampled_case.case_ref}")
-    assert Review.objects.get(assignment=assignment).version == 2  # no conflict with its own autosave
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Case {assignment.sampled_case.case_ref}"
+    )
+    assert (
+        Review.objects.get(assignment=assignment).version == 2
+    )  # no conflict with its own autosave

@@ -58,10 +58,15 @@ def test_a_yes_reveals_the_reason_and_urgency_and_submitting_sends_the_case_back
     page.get_by_label("Immediate – the same working day").check()
     page.get_by_role("button", name="Submit review").click()
     banner = page.locator(".govuk-notification-banner")
-    expect(banner).to_contain_text(f"Case {case.sampled_case.case_ref} sent back to SYN, immediate, due ")
+    expect(banner).to_contain_text(
+        f"Case {case.sampled_case.case_ref} sent back to SYN, immediate, due "
+    )
     screenshot(page, "21-review-sent-back-banner")
     send_back = SendBack.objects.get()
-    assert send_back.reason == "The child is still living with the suspect" and send_back.review is not None
+    assert (
+        send_back.reason == "The child is still living with the suspect"
+        and send_back.review is not None
+    )
     message = smtp.wait_for("liaison@force.example")
     assert case.sampled_case.case_ref in message["Subject"] + message.get_payload()
     assert "still living with the suspect" not in message.as_string()
@@ -70,18 +75,24 @@ def test_a_yes_reveals_the_reason_and_urgency_and_submitting_sends_the_case_back
 def test_without_javascript_the_questions_are_shown_and_submitting_still_sends_the_case_back(
     live_server: Any, browser: Any, case: Assignment
 ) -> None:
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1200, "height": 900})
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1200, "height": 900}
+    )
     page = context.new_page()
     try:
         open_review(page, live_server.url, case)
-        reason = page.get_by_label("Why the case is sent back (the body's liaison officer reads this)")
+        reason = page.get_by_label(
+            "Why the case is sent back (the body's liaison officer reads this)"
+        )
         expect(reason).to_be_visible()
         grade_everything(page)
         page.get_by_label("Yes", exact=True).check()
         reason.fill("Reopen: no strategy discussion")
         page.get_by_label("Priority – 5 working days").check()
         page.get_by_role("button", name="Submit review").click()
-        expect(page.locator(".govuk-notification-banner")).to_contain_text("sent back to SYN, priority, due ")
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "sent back to SYN, priority, due "
+        )
         assert SendBack.objects.get().urgency == "priority"
     finally:
         context.close()

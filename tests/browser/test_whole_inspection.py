@@ -52,7 +52,9 @@ class Walk:
         self.check(name)
 
     def code(self, username: str) -> str:
-        return totp_code(TOTPDevice.objects.get(user__username=username, key=self.keys[username].hex()))
+        return totp_code(
+            TOTPDevice.objects.get(user__username=username, key=self.keys[username].hex())
+        )
 
     def sign_in(self, username: str) -> None:
         page = self.page
@@ -60,7 +62,9 @@ class Walk:
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        second_step = page.get_by_role("heading", name=re.compile("^(Set up your authenticator app|Enter your security code)$"))
+        second_step = page.get_by_role(
+            "heading", name=re.compile("^(Set up your authenticator app|Enter your security code)$")
+        )
         expect(second_step).to_be_visible()  # the page has arrived: only now decide which one it is
         if second_step.inner_text() == "Set up your authenticator app":
             self.check(f"{username}-sets-up-second-factor")
@@ -79,7 +83,9 @@ class Walk:
         self.page.get_by_role("button", name=re.compile("^Sign out")).click()
 
 
-def test_a_whole_inspection_through_the_pages(live_server: Any, axe_page: Any, tmp_path: Path) -> None:
+def test_a_whole_inspection_through_the_pages(
+    live_server: Any, axe_page: Any, tmp_path: Path
+) -> None:
     page = axe_page
     admin = user_create(username="admin", role="administrator", password=PASSWORD)
     device = TOTPDevice.objects.create(user=admin, name="authenticator", confirmed=True)
@@ -93,8 +99,13 @@ def test_a_whole_inspection_through_the_pages(live_server: Any, axe_page: Any, t
     page.get_by_label("Name").fill("Walkthrough Constabulary (synthetic)")
     page.get_by_role("button", name="Add the body").click()
     walk.go("/users/", "admin-users")
-    for username, role, body in (("lead", "Lead inspector", ""), ("ina", "Inspector", ""), ("ben", "Inspector", ""),
-                                 ("liaison", "Liaison officer", "WLK"), ("ana", "Analyst", "")):
+    for username, role, body in (
+        ("lead", "Lead inspector", ""),
+        ("ina", "Inspector", ""),
+        ("ben", "Inspector", ""),
+        ("liaison", "Liaison officer", "WLK"),
+        ("ana", "Analyst", ""),
+    ):
         page.get_by_label("Username").fill(username)
         page.get_by_label(role, exact=True).check()
         if body:
@@ -118,7 +129,9 @@ def test_a_whole_inspection_through_the_pages(live_server: Any, axe_page: Any, t
     page.get_by_role("button", name="Commit to a seed").click()
     walk.check("lead-seed-committed")
     broken = tmp_path / "broken.csv"
-    broken.write_text("case_ref,category,reported_on,unit\nA1,Burglary,01/02/2024,North\nA2,CSE,31/02/2024,North\n")
+    broken.write_text(
+        "case_ref,category,reported_on,unit\nA1,Burglary,01/02/2024,North\nA2,CSE,31/02/2024,North\n"
+    )
     walk.go("/registers/upload/", "lead-upload")
     page.get_by_label("Inspected body").select_option("WLK")
     page.get_by_label("Register file").set_input_files(str(broken))
@@ -152,8 +165,14 @@ def test_a_whole_inspection_through_the_pages(live_server: Any, axe_page: Any, t
     walk.sign_out()
 
     # Inspectors review; ina does her first case by keyboard alone and marks it for send back.
-    def review_next(username: str, grade: str, *, kind: str = "First review", send_back: bool = False,
-                    keyboard: bool = False) -> str:
+    def review_next(
+        username: str,
+        grade: str,
+        *,
+        kind: str = "First review",
+        send_back: bool = False,
+        keyboard: bool = False,
+    ) -> str:
         page.goto(walk.base + "/reviews/")
         row = page.locator("tbody tr").filter(has_text=kind).filter(has_not_text="Submitted").first
         row.get_by_role("link").click()
@@ -173,14 +192,18 @@ def test_a_whole_inspection_through_the_pages(live_server: Any, axe_page: Any, t
                 page.locator("#send-back-urgency-priority").check()
             page.get_by_role("button", name="Submit review").click()
         expect(page.get_by_role("heading", name="My cases")).to_be_visible()
-        expect(page.locator("tbody tr").filter(has_text=case_ref).filter(has_text=kind).first).to_contain_text("Submitted")
+        expect(
+            page.locator("tbody tr").filter(has_text=case_ref).filter(has_text=kind).first
+        ).to_contain_text("Submitted")
         return case_ref
 
     walk.sign_in("ina")
     walk.go("/reviews/", "ina-my-cases")
     sent_back_ref = review_next("ina", "inadequate", send_back=True, keyboard=True)
     # Submitting the yes sent the case back there and then, and the banner says so.
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"Case {sent_back_ref} sent back to WLK, priority, due")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"Case {sent_back_ref} sent back to WLK, priority, due"
+    )
     walk.check("ina-submitted-by-keyboard-and-sent-back")
     review_next("ina", "good")
     walk.sign_out()
@@ -200,10 +223,19 @@ def test_a_whole_inspection_through_the_pages(live_server: Any, axe_page: Any, t
     for username in ("ben", "ina"):
         walk.sign_in(username)
         page.goto(walk.base + "/reviews/")
-        while page.locator("tbody tr").filter(has_text="Moderation").filter(has_not_text="Submitted").count():
+        while (
+            page.locator("tbody tr")
+            .filter(has_text="Moderation")
+            .filter(has_not_text="Submitted")
+            .count()
+        ):
             ref = review_next(username, "requires_improvement", kind="Moderation")
-            page.locator("tbody tr").filter(has_text=ref).filter(has_text="Moderation").get_by_role("link").click()
-            expect(page.get_by_text("The first review (shown now that yours is submitted)")).to_be_visible()
+            page.locator("tbody tr").filter(has_text=ref).filter(has_text="Moderation").get_by_role(
+                "link"
+            ).click()
+            expect(
+                page.get_by_text("The first review (shown now that yours is submitted)")
+            ).to_be_visible()
             page.goto(walk.base + "/reviews/")
         walk.sign_out()
 
@@ -213,7 +245,9 @@ def test_a_whole_inspection_through_the_pages(live_server: Any, axe_page: Any, t
     page.locator("tbody tr").filter(has_text=sent_back_ref).get_by_role("link").click()
     walk.check("liaison-send-back")
     page.get_by_role("button", name="Acknowledge").click()
-    page.get_by_label("Actions taken (needed to respond)").fill("Strategy meeting held on 3 March; the child is safeguarded.")
+    page.get_by_label("Actions taken (needed to respond)").fill(
+        "Strategy meeting held on 3 March; the child is safeguarded."
+    )
     page.get_by_role("button", name="Submit the response").click()
     walk.check("liaison-responded")
     walk.sign_out()
@@ -226,10 +260,14 @@ def test_a_whole_inspection_through_the_pages(live_server: Any, axe_page: Any, t
     walk.check("lead-send-back-closed")
     page.goto(inspection_url)
     expect(page.get_by_role("heading", name="Disagreements to resolve")).to_be_visible()
-    forms = page.locator("form").filter(has=page.get_by_role("button", name="Record the final grade"))
+    forms = page.locator("form").filter(
+        has=page.get_by_role("button", name="Record the final grade")
+    )
     for i in range(forms.count()):
         forms.nth(i).locator("input[name=final_overall][value=inadequate]").check()
-        forms.nth(i).locator("textarea[name=rationale]").fill("The case file shows no strategy discussion: inadequate.")
+        forms.nth(i).locator("textarea[name=rationale]").fill(
+            "The case file shows no strategy discussion: inadequate."
+        )
         forms.nth(i).get_by_role("button", name="Record the final grade").click()
         page.goto(inspection_url)
     walk.check("lead-disagreement-resolved")
@@ -266,7 +304,9 @@ def fill_by_keyboard(page: Any, grade: str, send_back: bool) -> None:
     wanted_groups = {"grade_", "overall", "send_back"}
     pressed = 0
     while pressed < 400:
-        focused = page.evaluate("() => [document.activeElement.name || '', document.activeElement.type || '', document.activeElement.value || '', document.activeElement.textContent.trim()]")
+        focused = page.evaluate(
+            "() => [document.activeElement.name || '', document.activeElement.type || '', document.activeElement.value || '', document.activeElement.textContent.trim()]"
+        )
         name, kind, value, text = focused
         if kind == "textarea" and name == "send_back_reason":
             page.keyboard.type(SEND_BACK_REASON)
@@ -274,7 +314,11 @@ def fill_by_keyboard(page: Any, grade: str, send_back: bool) -> None:
             if name == "send_back_urgency":
                 target = "priority"
             else:
-                target = "yes" if name == "send_back" and send_back else ("no" if name == "send_back" else grade)
+                target = (
+                    "yes"
+                    if name == "send_back" and send_back
+                    else ("no" if name == "send_back" else grade)
+                )
             for _ in range(6):
                 if page.evaluate("() => document.activeElement.value") == target:
                     break
@@ -289,6 +333,11 @@ def fill_by_keyboard(page: Any, grade: str, send_back: bool) -> None:
 
 
 def test_the_accessibility_check_can_fail(axe_page: Any) -> None:
-    axe_page.set_content('<html><body><img src="data:,"><input type="text"><a href="#"></a></body></html>')
-    found = {v["id"] for v in axe_violations(axe_page, impacts=("minor", "moderate", "serious", "critical"))}
+    axe_page.set_content(
+        '<html><body><img src="data:,"><input type="text"><a href="#"></a></body></html>'
+    )
+    found = {
+        v["id"]
+        for v in axe_violations(axe_page, impacts=("minor", "moderate", "serious", "critical"))
+    }
     assert {"image-alt", "label"} <= found

@@ -33,26 +33,32 @@ def test_smtp_ssl_means_implicit_tls_and_each_scheme_has_its_usual_port() -> Non
     assert email_settings("SMTP://smtp.example.org")["EMAIL_HOST"] == "smtp.example.org"
 
 
-@pytest.mark.parametrize("url", [
-    "http://user:secret-password@smtp.example.org",
-    "smtps://user:secret-password@smtp.example.org",
-    "user:secret-password@smtp.example.org:587",
-    "",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://user:secret-password@smtp.example.org",
+        "smtps://user:secret-password@smtp.example.org",
+        "user:secret-password@smtp.example.org:587",
+        "",
+    ],
+)
 def test_an_unknown_scheme_is_refused_without_repeating_the_password(url: str) -> None:
     with pytest.raises(EmailUrlError, match="smtp://, smtp\\+tls:// or smtp\\+ssl://") as caught:
         email_settings(url)
     assert "secret-password" not in str(caught.value)
 
 
-@pytest.mark.parametrize(("url", "says"), [
-    ("smtp://", "no host"),
-    ("smtp://user:secret-password@mail.example.org:notaport", "port"),
-    ("smtp://mail.example.org:70000", "port"),
-    ("smtp://mail.example.org/path", "no path"),
-    ("smtp://mail.example.org?tls=1", "no path or query"),
-    ("smtp://:secret-password@mail.example.org", "password without a user"),
-])
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("smtp://", "no host"),
+        ("smtp://user:secret-password@mail.example.org:notaport", "port"),
+        ("smtp://mail.example.org:70000", "port"),
+        ("smtp://mail.example.org/path", "no path"),
+        ("smtp://mail.example.org?tls=1", "no path or query"),
+        ("smtp://:secret-password@mail.example.org", "password without a user"),
+    ],
+)
 def test_an_address_that_cannot_work_is_refused_with_the_reason(url: str, says: str) -> None:
     with pytest.raises(EmailUrlError, match=says) as caught:
         email_settings(url)

@@ -41,7 +41,9 @@ def register_csv(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
-def world(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> dict[str, Any]:
+def world(
+    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
+) -> dict[str, Any]:
     """A lead, inspectors ina and ben, the body's liaison officer, an inspection with a drawn sample of 4 all
     assigned to ina for first review; ``assignment`` is ina's first."""
     import datetime as dt
@@ -58,7 +60,11 @@ def world(make_user: Callable[..., Any], body: Body, register_csv: Callable[...,
     liaison = make_user("liaison_officer", "liaison")
     body_contact_add(body=body, user=liaison, kind="liaison")
     inspection = inspection_create(
-        body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31), lead=lead
+        body_code="SYN",
+        name="Q1",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+        lead=lead,
     )
     seed_commit(inspection=inspection)
     inspection.refresh_from_db()
@@ -67,7 +73,14 @@ def world(make_user: Callable[..., Any], body: Body, register_csv: Callable[...,
     assignments_balance(inspection=inspection, inspectors=[ina])
     assignment = Assignment.objects.filter(kind="first").order_by("id").first()
     assert assignment is not None
-    return {"lead": lead, "ina": ina, "ben": ben, "liaison": liaison, "inspection": inspection, "assignment": assignment}
+    return {
+        "lead": lead,
+        "ina": ina,
+        "ben": ben,
+        "liaison": liaison,
+        "inspection": inspection,
+        "assignment": assignment,
+    }
 
 
 def latest_seq() -> int:
@@ -83,16 +96,15 @@ def verified_client(user: Any) -> Any:
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="authenticator", confirmed=True
-    )
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=True
+    ).first() or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     client = Client()
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
-
 
 
 @pytest.fixture

@@ -28,7 +28,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "registers:upload": {**dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK},
     "registers:upload_errors": dict.fromkeys(ROLES, GONE),  # only the session that made the report
     "registers:detail": {
-        **dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK, "inspector": OK,
+        **dict.fromkeys(ROLES, GONE),
+        "administrator": OK,
+        "lead_inspector": OK,
+        "inspector": OK,
     },
     "journal:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "accounts:locked": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
@@ -48,10 +51,20 @@ MATRIX: dict[str, dict[str, int]] = {
     "inspections:assign": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
     "inspections:resolve": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
     "inspections:move": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
-    "referrals:index": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK, "liaison_officer": OK},
+    "referrals:index": {
+        **dict.fromkeys(ROLES, GONE),
+        "inspector": OK,
+        "lead_inspector": OK,
+        "liaison_officer": OK,
+    },
     "referrals:dashboard": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     # Opened by the test's inspector, on the test's lead's inspection, for the body the test's liaison officer serves.
-    "referrals:detail": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK, "liaison_officer": OK},
+    "referrals:detail": {
+        **dict.fromkeys(ROLES, GONE),
+        "inspector": OK,
+        "lead_inspector": OK,
+        "liaison_officer": OK,
+    },
     "referrals:open": dict.fromkeys(ROLES, GONE),  # POST only
     "reviews:mine": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK},
     # The case is assigned to the test's inspector; the test's lead leads its inspection.
@@ -59,9 +72,24 @@ MATRIX: dict[str, dict[str, int]] = {
     "reviews:autosave": dict.fromkeys(ROLES, GONE),  # POST only, by the assigned inspector
     "reviews:reopen": dict.fromkeys(ROLES, GONE),  # POST only, by the lead
     # Published reports: analysts all, the lead of the inspection, the body's liaison officers.
-    "reports:index": {**dict.fromkeys(ROLES, GONE), "analyst": OK, "lead_inspector": OK, "liaison_officer": OK},
-    "reports:published": {**dict.fromkeys(ROLES, GONE), "analyst": OK, "lead_inspector": OK, "liaison_officer": OK},
-    "reports:published_download": {**dict.fromkeys(ROLES, GONE), "analyst": OK, "lead_inspector": OK, "liaison_officer": OK},
+    "reports:index": {
+        **dict.fromkeys(ROLES, GONE),
+        "analyst": OK,
+        "lead_inspector": OK,
+        "liaison_officer": OK,
+    },
+    "reports:published": {
+        **dict.fromkeys(ROLES, GONE),
+        "analyst": OK,
+        "lead_inspector": OK,
+        "liaison_officer": OK,
+    },
+    "reports:published_download": {
+        **dict.fromkeys(ROLES, GONE),
+        "analyst": OK,
+        "lead_inspector": OK,
+        "liaison_officer": OK,
+    },
     # The full report and publishing: the lead inspector who leads the inspection.
     "reports:draft": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     "reports:draft_download": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
@@ -82,15 +110,23 @@ MATRIX: dict[str, dict[str, int]] = {
     "api_not_found": dict.fromkeys(ROLES, GONE),
     "accounts:tokens": ALL,  # each user's own tokens
     "accounts:token_revoke": dict.fromkeys(ROLES, GONE),  # POST only, own tokens
-    "keep_alive": dict.fromkeys(ROLES, NOT_ALLOWED),  # POST only: the timeout warning's "Stay signed in"
+    "keep_alive": dict.fromkeys(
+        ROLES, NOT_ALLOWED
+    ),  # POST only: the timeout warning's "Stay signed in"
     "accounts:sign_in_help": ALL,  # open to everyone, signed in or not
     "accounts:confirm_identity": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     # A user's pages: the sample path names no real user (404 for administrators too); test_user_admin.py walks them.
     "accounts:user": dict.fromkeys(ROLES, GONE),
     "accounts:user_deactivate": dict.fromkeys(ROLES, GONE),  # confirmation page, then POST
     "accounts:user_role": {**dict.fromkeys(ROLES, GONE), "administrator": NOT_ALLOWED},  # POST only
-    "accounts:user_reactivate": {**dict.fromkeys(ROLES, GONE), "administrator": NOT_ALLOWED},  # POST only
-    "accounts:user_second_factor_reset": {**dict.fromkeys(ROLES, GONE), "administrator": NOT_ALLOWED},  # POST only
+    "accounts:user_reactivate": {
+        **dict.fromkeys(ROLES, GONE),
+        "administrator": NOT_ALLOWED,
+    },  # POST only
+    "accounts:user_second_factor_reset": {
+        **dict.fromkeys(ROLES, GONE),
+        "administrator": NOT_ALLOWED,
+    },  # POST only
 }
 
 
@@ -106,7 +142,9 @@ def url_names(patterns: list[Any] | None = None, namespace: str = "") -> Iterato
 
 def test_every_url_has_a_row_in_the_matrix() -> None:
     names = {name for name, _ in url_names()}
-    assert names == set(MATRIX), f"add these to MATRIX: {names - set(MATRIX)}; remove: {set(MATRIX) - names}"
+    assert names == set(MATRIX), (
+        f"add these to MATRIX: {names - set(MATRIX)}; remove: {set(MATRIX) - names}"
+    )
 
 
 def sample_path(name: str, pattern: Any, ids: dict[str, int]) -> str:
@@ -130,7 +168,10 @@ def test_each_role_reaches_exactly_the_pages_it_may(
 
     user = make_user(role)
     inspection = inspection_create(
-        body_code="SYN", name="Q", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31),
+        body_code="SYN",
+        name="Q",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
         lead=user if role == "lead_inspector" else make_user("lead_inspector", "another-lead"),
     )
     seed_commit(inspection=inspection)
@@ -149,7 +190,9 @@ def test_each_role_reaches_exactly_the_pages_it_may(
         body_contact_add(body=inspection.body, user=user, kind="liaison")
     first = _Assignment.objects.order_by("id").first()
     assert first is not None
-    send_back = sendback_open(sampled_case=first.sampled_case, reason="r", urgency="routine", actor=assignee)
+    send_back = sendback_open(
+        sampled_case=first.sampled_case, reason="r", urgency="routine", actor=assignee
+    )
     from django.utils import timezone
 
     from casereview.domain.publication import published
@@ -158,15 +201,21 @@ def test_each_role_reaches_exactly_the_pages_it_may(
 
     data = published(report_for(inspection))
     publication = PublishedReport.objects.create(
-        inspection=inspection, published_at=timezone.now(), published_by=inspection.lead, as_of=timezone.localdate(),
-        data=data, input_sha256=data["reproducibility"]["input_sha256"], figures_sha256=data["reproducibility"]["figures_sha256"],
+        inspection=inspection,
+        published_at=timezone.now(),
+        published_by=inspection.lead,
+        as_of=timezone.localdate(),
+        data=data,
+        input_sha256=data["reproducibility"]["input_sha256"],
+        figures_sha256=data["reproducibility"]["figures_sha256"],
     )
     client = verified_client(user)
     ids = {
         "publication_id": publication.pk,
         "register_id": register.pk,
         "inspection_id": inspection.pk,
-        "assignment_id": Assignment.objects.order_by("id").values_list("id", flat=True).first() or 0,
+        "assignment_id": Assignment.objects.order_by("id").values_list("id", flat=True).first()
+        or 0,
         "send_back_id": send_back.pk,
     }
     got = {}
@@ -174,8 +223,13 @@ def test_each_role_reaches_exactly_the_pages_it_may(
         response = client.get(sample_path(name, pattern, ids))
         got[name] = response.status_code
         if response.status_code == OK and name not in {"healthz", "api:openapi-json"}:
-            assert response["Content-Security-Policy"] and response["Cache-Control"] == "no-store", name
-            assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
+            assert (
+                response["Content-Security-Policy"] and response["Cache-Control"] == "no-store"
+            ), name
+            assert (
+                response["X-Frame-Options"] == "DENY"
+                and response["X-Content-Type-Options"] == "nosniff"
+            )
             assert response["Referrer-Policy"] == "same-origin"
     assert got == {name: MATRIX[name][role] for name in got}
 
@@ -185,11 +239,15 @@ def test_signed_out_visitors_are_sent_to_sign_in_everywhere(client: Any) -> None
     for name, pattern in url_names():
         if name in {"login", "healthz", "logout"}:
             continue
-        if name == "accounts:sign_in_help":  # "Problem signing in?" is for people who cannot sign in
+        if (
+            name == "accounts:sign_in_help"
+        ):  # "Problem signing in?" is for people who cannot sign in
             assert client.get(sample_path(name, pattern, {})).status_code == OK, name
             continue
         if name.startswith("api"):  # tokens, not sessions: JSON 401/404, never a sign-in page
-            assert client.get(sample_path(name, pattern, {})).status_code in {200, 401, 404, 405}, name
+            assert client.get(sample_path(name, pattern, {})).status_code in {200, 401, 404, 405}, (
+                name
+            )
             continue
         response = client.get(sample_path(name, pattern, {}))
         assert response.status_code == REDIRECT and response["Location"].startswith("/login/"), name
@@ -210,14 +268,31 @@ def test_each_role_sees_only_the_bodies_and_registers_it_works_with(
     from casereview.web.reviews.services import assignments_balance
 
     other = body_add(code="OTH", name="Other Constabulary")
-    lead, other_lead = make_user("lead_inspector", "lead"), make_user("lead_inspector", "other-lead")
+    lead, other_lead = (
+        make_user("lead_inspector", "lead"),
+        make_user("lead_inspector", "other-lead"),
+    )
     inspector, liaison = make_user("inspector", "ina"), make_user("liaison_officer", "liaison")
-    nobody, analyst, admin = make_user("analyst", "ana"), make_user("analyst", "ana2"), make_user("administrator")
+    nobody, analyst, admin = (
+        make_user("analyst", "ana"),
+        make_user("analyst", "ana2"),
+        make_user("administrator"),
+    )
     nobody.groups.clear()  # a user with no role
-    inspection = inspection_create(body_code="SYN", name="Q", period_start=dt.date(2024, 1, 1),
-                                   period_end=dt.date(2024, 3, 31), lead=lead)
-    inspection_create(body_code="OTH", name="O", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31),
-                      lead=other_lead)
+    inspection = inspection_create(
+        body_code="SYN",
+        name="Q",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+        lead=lead,
+    )
+    inspection_create(
+        body_code="OTH",
+        name="O",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+        lead=other_lead,
+    )
     seed_commit(inspection=inspection)
     inspection.refresh_from_db()
     register = register_import(path=register_csv(rows=5), body_code="SYN")
@@ -228,7 +303,9 @@ def test_each_role_sees_only_the_bodies_and_registers_it_works_with(
     def home(user: Any) -> set[str]:
         import re
 
-        return set(re.findall(r'id="body-([A-Z]+)"', verified_client(user).get("/").content.decode()))
+        return set(
+            re.findall(r'id="body-([A-Z]+)"', verified_client(user).get("/").content.decode())
+        )
 
     assert home(admin) == {"SYN", "OTH"}
     assert home(lead) == {"SYN"} and home(other_lead) == {"OTH"}
@@ -242,8 +319,13 @@ def test_each_role_sees_only_the_bodies_and_registers_it_works_with(
 
     data = published(report_for(inspection))
     PublishedReport.objects.create(
-        inspection=inspection, published_at=timezone.now(), published_by=lead, as_of=timezone.localdate(), data=data,
-        input_sha256=data["reproducibility"]["input_sha256"], figures_sha256=data["reproducibility"]["figures_sha256"],
+        inspection=inspection,
+        published_at=timezone.now(),
+        published_by=lead,
+        as_of=timezone.localdate(),
+        data=data,
+        input_sha256=data["reproducibility"]["input_sha256"],
+        figures_sha256=data["reproducibility"]["figures_sha256"],
     )
     assert home(analyst) == {"SYN"} and home(nobody) == set()
     for user, status in ((lead, OK), (admin, OK), (inspector, OK), (other_lead, GONE)):

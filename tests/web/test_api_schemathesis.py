@@ -23,8 +23,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 schema = schemathesis.openapi.from_path(str(ROOT / "docs" / "openapi.json"))
 schema.config.update(base_url="http://localhost")
-SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=list(HealthCheck))
+SETTINGS = settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def excluded_for(case: Any) -> list[Any]:
@@ -35,11 +40,15 @@ def excluded_for(case: Any) -> list[Any]:
 
 @pytest.fixture(autouse=True)
 def _in_process() -> None:
-    schema.app = get_wsgi_application()  # every request, probes included, goes to the app in this process
+    schema.app = (
+        get_wsgi_application()
+    )  # every request, probes included, goes to the app in this process
 
 
 @pytest.fixture
-def api_tokens(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> dict[str, str]:
+def api_tokens(
+    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
+) -> dict[str, str]:
     """One user per role, each with an all-scope token; an inspection with a sample and a send back."""
     from casereview.web.api.services import token_create
     from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
@@ -49,8 +58,13 @@ def api_tokens(make_user: Callable[..., Any], body: Body, register_csv: Callable
     from casereview.web.reviews.services import assignments_balance
 
     users = {role: make_user(role, f"st-{role}") for role in ROLES}
-    inspection = inspection_create(body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1),
-                                   period_end=dt.date(2024, 3, 31), lead=users["lead_inspector"])
+    inspection = inspection_create(
+        body_code="SYN",
+        name="Q1",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+        lead=users["lead_inspector"],
+    )
     seed_commit(inspection=inspection)
     inspection.refresh_from_db()
     register = register_import(path=register_csv(rows=40), body_code="SYN")
@@ -58,9 +72,21 @@ def api_tokens(make_user: Callable[..., Any], body: Body, register_csv: Callable
     assignments_balance(inspection=inspection, inspectors=[users["inspector"]])
     body_contact_add(body=inspection.body, user=users["liaison_officer"], kind="liaison")
     for assignment in Assignment.objects.order_by("id")[:2]:
-        sendback_open(sampled_case=assignment.sampled_case, reason="synthetic", urgency="routine", actor=users["inspector"])
-    return {role: token_create(user=u, name="schemathesis", scopes=["read", "register_upload", "send_back_response"],
-                               rate_per_minute=1_000_000).secret for role, u in users.items()}
+        sendback_open(
+            sampled_case=assignment.sampled_case,
+            reason="synthetic",
+            urgency="routine",
+            actor=users["inspector"],
+        )
+    return {
+        role: token_create(
+            user=u,
+            name="schemathesis",
+            scopes=["read", "register_upload", "send_back_response"],
+            rate_per_minute=1_000_000,
+        ).secret
+        for role, u in users.items()
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -69,8 +95,11 @@ def api_tokens(make_user: Callable[..., Any], body: Body, register_csv: Callable
 def test_every_operation_for_every_role(case: Any, role: str, api_tokens: dict[str, str]) -> None:
     app = get_wsgi_application()
     case.operation.schema.app = app  # probes (e.g. without the token) go in-process too
-    response = case.call_and_validate(app=app, headers={"Authorization": f"Bearer {api_tokens[role]}"},
-                                      excluded_checks=excluded_for(case))
+    response = case.call_and_validate(
+        app=app,
+        headers={"Authorization": f"Bearer {api_tokens[role]}"},
+        excluded_checks=excluded_for(case),
+    )
     assert response.status_code < 500
 
 
@@ -78,7 +107,9 @@ def test_every_operation_for_every_role(case: Any, role: str, api_tokens: dict[s
 def test_the_links_register_to_sample_to_send_back(role: str, api_tokens: dict[str, str]) -> None:
     stateful = schemathesis.openapi.from_path(str(ROOT / "docs" / "openapi.json"))
     # Configured credentials, not generated ones: schemathesis then checks auth is really enforced.
-    stateful.config.update(base_url="http://localhost", headers={"Authorization": f"Bearer {api_tokens[role]}"})
+    stateful.config.update(
+        base_url="http://localhost", headers={"Authorization": f"Bearer {api_tokens[role]}"}
+    )
     stateful.app = get_wsgi_application()
     machine = stateful.as_state_machine()
 
@@ -90,25 +121,48 @@ def test_the_links_register_to_sample_to_send_back(role: str, api_tokens: dict[s
 
         def after_call(self, response: Any, case: Any) -> None:
             super().after_call(response, case)
-            reached.add((case.operation.definition.raw.get("operationId", ""), response.status_code))
+            reached.add(
+                (case.operation.definition.raw.get("operationId", ""), response.status_code)
+            )
 
-        def validate_response(self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any) -> None:
-            case.validate_response(response, additional_checks=additional_checks, transport_kwargs=kwargs or None,
-                                   recorder=self.recorder, excluded_checks=excluded_for(case))
+        def validate_response(
+            self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            case.validate_response(
+                response,
+                additional_checks=additional_checks,
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+                excluded_checks=excluded_for(case),
+            )
 
-    Workflow.run(settings=settings(max_examples=20, stateful_step_count=8, deadline=None, derandomize=True,
-                                   database=None, suppress_health_check=list(HealthCheck)))
+    Workflow.run(
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=8,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
     assert reached and all(status < 500 for _, status in reached), sorted(reached)
 
 
-def test_the_described_links_lead_from_a_register_to_its_send_backs(api_tokens: dict[str, str]) -> None:
+def test_the_described_links_lead_from_a_register_to_its_send_backs(
+    api_tokens: dict[str, str],
+) -> None:
     """Follow each link exactly as docs/openapi.json describes it, by hand: no exploration, no luck."""
     import json
 
     from django.test import Client
 
     spec = json.loads((ROOT / "docs" / "openapi.json").read_text())
-    operations = {op["operationId"]: (path, method) for path, item in spec["paths"].items() for method, op in item.items()}
+    operations = {
+        op["operationId"]: (path, method)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+    }
 
     def link(operation: str, status: str, name: str) -> dict[str, Any]:
         path, method = operations[operation]
@@ -132,8 +186,16 @@ def test_the_described_links_lead_from_a_register_to_its_send_backs(api_tokens: 
                 path = path.replace("{" + key + "}", str(value(expression, body)))
         client = Client()
         headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-        response = client.get(path, query, **headers) if method == "get" else client.post(
-            path, {"action": "acknowledge", "version": 0}, content_type="application/json", **headers)
+        response = (
+            client.get(path, query, **headers)
+            if method == "get"
+            else client.post(
+                path,
+                {"action": "acknowledge", "version": 0},
+                content_type="application/json",
+                **headers,
+            )
+        )
         assert response.status_code == 200, (target["operationId"], response.content[:300])
         return response.json()
 
@@ -153,6 +215,10 @@ def test_the_fuzzing_sends_every_request_body_valid_and_invalid() -> None:
     """Every operation that takes a body is generated, both as described and as not (negative mode)."""
     from schemathesis import GenerationMode
 
-    with_body = {f"{op.method.upper()} {op.path}" for op in (r.ok() for r in schema.get_all_operations()) if op.body}
+    with_body = {
+        f"{op.method.upper()} {op.path}"
+        for op in (r.ok() for r in schema.get_all_operations())
+        if op.body
+    }
     assert with_body == {"POST /api/v1/registers", "POST /api/v1/send-backs/{send_back_id}/actions"}
     assert set(schema.config.generation.modes) == {GenerationMode.POSITIVE, GenerationMode.NEGATIVE}

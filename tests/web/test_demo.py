@@ -26,17 +26,30 @@ def test_the_demo_is_an_inspection_part_way_through(tmp_path: Path) -> None:
 
     made = load_demo(tmp_path, rows=500)
     assert made["loaded"] and made["password"]
-    assert set(get_user_model().objects.values_list("username", flat=True)) == {u for u, _ in DEMO_USERS}
+    assert set(get_user_model().objects.values_list("username", flat=True)) == {
+        u for u, _ in DEMO_USERS
+    }
     assert BodyContact.objects.filter(body__code="DEMO", user__username="liaison").exists()
     earlier, current = (Inspection.objects.get(pk=pk) for pk in made["inspections"])
     assert earlier.period_end < current.period_start
-    assert PublishedReport.objects.filter(inspection=earlier).count() == 1 and Baseline.objects.count() == 1
-    submitted = Review.objects.filter(assignment__sampled_case__sample__inspection=current, assignment__kind="first",
-                                      state="submitted").count()
+    assert (
+        PublishedReport.objects.filter(inspection=earlier).count() == 1
+        and Baseline.objects.count() == 1
+    )
+    submitted = Review.objects.filter(
+        assignment__sampled_case__sample__inspection=current,
+        assignment__kind="first",
+        state="submitted",
+    ).count()
     assert 0 < submitted < current.samples.get().cases.filter(state="active").count()
-    assert [d.resolution for d in disagreements(current)] == [None]  # one disagreement waiting for the lead
+    assert [d.resolution for d in disagreements(current)] == [
+        None
+    ]  # one disagreement waiting for the lead
     assert any("disagreement" in p for p in publication_problems(current))
-    states = [(s.state, late(s, timezone.localdate())) for s in SendBack.objects.filter(inspection=current).order_by("id")]
+    states = [
+        (s.state, late(s, timezone.localdate()))
+        for s in SendBack.objects.filter(inspection=current).order_by("id")
+    ]
     assert states == [("opened", False), ("opened", True)]  # one open, one overdue
     assert journal_verify() is None
     again = load_demo(tmp_path, rows=500)

@@ -33,7 +33,9 @@ def journal_text(since: int) -> str:
     return repr(list(JournalEntry.objects.filter(seq__gt=since).values()))
 
 
-def test_a_password_typed_as_the_username_is_kept_nowhere_only_its_keyed_hash(make_user: Callable[..., Any]) -> None:
+def test_a_password_typed_as_the_username_is_kept_nowhere_only_its_keyed_hash(
+    make_user: Callable[..., Any],
+) -> None:
     admin = verified_client(make_user("administrator", "admin"))
     start = latest_seq()
     for _ in range(5):  # five failures: a lock-out, journaled too
@@ -45,12 +47,18 @@ def test_a_password_typed_as_the_username_is_kept_nowhere_only_its_keyed_hash(ma
     assert JournalEntry.objects.filter(seq__gt=start, action="locked_out", object_id=label).exists()
     assert "Hunter2" not in journal_text(start)
     assert set(AccessAttempt.objects.values_list("username", flat=True)) == {label}
-    assert not [a for a in AccessAttempt.objects.values("username", "post_data", "get_data") if "Hunter2" in repr(a)]
+    assert not [
+        a
+        for a in AccessAttempt.objects.values("username", "post_data", "get_data")
+        if "Hunter2" in repr(a)
+    ]
     page = admin.get("/users/locked/").content.decode()
     assert "Hunter2" not in page and page.count(label) >= 2  # the lock and the failures on record
 
 
-def test_an_existing_users_failed_sign_in_is_kept_under_their_username(make_user: Callable[..., Any]) -> None:
+def test_an_existing_users_failed_sign_in_is_kept_under_their_username(
+    make_user: Callable[..., Any],
+) -> None:
     make_user("inspector", "ina")
     start = latest_seq()
     sign_in(Client(REMOTE_ADDR="10.3.0.2"), "ina", "wrong password entirely")
@@ -65,13 +73,17 @@ def test_a_repeated_unknown_username_is_still_locked_at_five_failures_and_anothe
     make_user("inspector", "ina")
     for n in range(5):
         expected = 429 if n == 4 else 200
-        assert sign_in(Client(REMOTE_ADDR=f"10.3.1.{n}"), SECRET, "whatever").status_code == expected
+        assert (
+            sign_in(Client(REMOTE_ADDR=f"10.3.1.{n}"), SECRET, "whatever").status_code == expected
+        )
     assert sign_in(Client(REMOTE_ADDR="10.3.1.9"), SECRET, "whatever").status_code == 429
     assert sign_in(Client(REMOTE_ADDR="10.3.1.9"), SECRET + "x", "whatever").status_code == 200
     assert sign_in(Client(REMOTE_ADDR="10.3.1.9"), "ina").status_code == 302
 
 
-def test_a_real_username_is_still_locked_at_five_failures_under_its_own_name(make_user: Callable[..., Any]) -> None:
+def test_a_real_username_is_still_locked_at_five_failures_under_its_own_name(
+    make_user: Callable[..., Any],
+) -> None:
     make_user("inspector", "ina")
     for n in range(5):
         sign_in(Client(REMOTE_ADDR=f"10.3.2.{n}"), "ina", "wrong password entirely")
@@ -81,11 +93,26 @@ def test_a_real_username_is_still_locked_at_five_failures_under_its_own_name(mak
     assert 'name="username" value="ina"' in page
 
 
-def test_records_kept_in_clear_before_this_change_are_shown_as_their_hash(make_user: Callable[..., Any]) -> None:
+def test_records_kept_in_clear_before_this_change_are_shown_as_their_hash(
+    make_user: Callable[..., Any],
+) -> None:
     make_user("inspector", "ina")
     now = timezone.now()
     for name in (SECRET, "ina"):
-        AccessAttempt.objects.create(username=name, ip_address="10.3.3.1", user_agent="", http_accept="", path_info="/login/",
-                                     attempt_time=now - dt.timedelta(minutes=1), get_data="", post_data="", failures_since_start=5)
-    page = verified_client(make_user("administrator", "admin")).get("/users/locked/").content.decode()
-    assert "Hunter2" not in page and str(recorded_username(SECRET)) in page and 'value="ina"' in page
+        AccessAttempt.objects.create(
+            username=name,
+            ip_address="10.3.3.1",
+            user_agent="",
+            http_accept="",
+            path_info="/login/",
+            attempt_time=now - dt.timedelta(minutes=1),
+            get_data="",
+            post_data="",
+            failures_since_start=5,
+        )
+    page = (
+        verified_client(make_user("administrator", "admin")).get("/users/locked/").content.decode()
+    )
+    assert (
+        "Hunter2" not in page and str(recorded_username(SECRET)) in page and 'value="ina"' in page
+    )

@@ -22,9 +22,16 @@ CLI = [sys.executable, "-m", "casereview.cli"]
 
 
 def cli(url: str, tmp_path: Path, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "casereview.web.settings.dev",
-           "CASEREVIEW_VAR_DIR": str(tmp_path / "var"), "COLUMNS": "300"}
-    return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=300, check=False, **kwargs)  # noqa: S603
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "casereview.web.settings.dev",
+        "CASEREVIEW_VAR_DIR": str(tmp_path / "var"),
+        "COLUMNS": "300",
+    }
+    return subprocess.run(
+        [*CLI, *args], env=env, capture_output=True, text=True, timeout=300, check=False, **kwargs
+    )  # noqa: S603
 
 
 @pytest.fixture
@@ -41,7 +48,9 @@ def filled(scratch_database: Callable[[str], str], tmp_path: Path) -> str:
     return url
 
 
-def test_a_backup_restores_into_a_new_database_and_proves_it(filled: str, scratch_database: Callable[[str], str], tmp_path: Path) -> None:
+def test_a_backup_restores_into_a_new_database_and_proves_it(
+    filled: str, scratch_database: Callable[[str], str], tmp_path: Path
+) -> None:
     path = tmp_path / "casereview.backup"
     made = cli(filled, tmp_path, "backup", str(path), "--json")
     assert made.returncode == 0, made.stderr
@@ -61,7 +70,9 @@ def test_a_backup_restores_into_a_new_database_and_proves_it(filled: str, scratc
     assert again.returncode == 2 and "empty database" in again.stderr  # never over existing data
 
 
-def test_a_damaged_backup_is_refused(filled: str, scratch_database: Callable[[str], str], tmp_path: Path) -> None:
+def test_a_damaged_backup_is_refused(
+    filled: str, scratch_database: Callable[[str], str], tmp_path: Path
+) -> None:
     path = tmp_path / "casereview.backup"
     assert cli(filled, tmp_path, "backup", str(path)).returncode == 0
     with path.open("r+b") as fh:
@@ -77,23 +88,34 @@ def full_disk(tmp_path: Path) -> Any:
     (CI runs as root); elsewhere the test is skipped, and CASEREVIEW_REQUIRE_ALL=1 turns that into a failure."""
     mount = tmp_path / "small-disk"
     mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True, check=False)
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({made.stderr.decode().strip()[:80]})")
     yield mount
     subprocess.run(["umount", str(mount)], check=False)
 
 
-def test_a_full_disk_during_export_leaves_no_file_that_looks_complete(filled: str, tmp_path: Path, full_disk: Path) -> None:
+def test_a_full_disk_during_export_leaves_no_file_that_looks_complete(
+    filled: str, tmp_path: Path, full_disk: Path
+) -> None:
     out = full_disk / "export.csv"
     failed = cli(filled, tmp_path, "export-register", "1", "--csv", str(out))
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "Could not write export.csv: No space left on device" in failed.stderr and "Nothing was exported." in failed.stderr
+    assert (
+        "Could not write export.csv: No space left on device" in failed.stderr
+        and "Nothing was exported." in failed.stderr
+    )
     assert list(full_disk.iterdir()) == []  # neither the file nor a partial one
     ok = cli(filled, tmp_path, "export-register", "1", "--csv", str(tmp_path / "export.csv"))
     assert ok.returncode == 0 and len((tmp_path / "export.csv").read_text().splitlines()) == 2001
     report = cli(filled, tmp_path, "trend", "--out", str(full_disk / "big-enough.json"))
-    assert report.returncode == 0  # small files still fit: the failure above was the disk, not the command
+    assert (
+        report.returncode == 0
+    )  # small files still fit: the failure above was the disk, not the command
 
 
 TWENTY_WRITERS = """
@@ -149,19 +171,33 @@ print(json.dumps({"outcomes": outcomes, "version": review.version, "comments": r
 """
 
 
-def test_twenty_saves_of_one_review_at_once_one_wins_and_nothing_is_lost(scratch_database: Callable[[str], str], tmp_path: Path) -> None:
+def test_twenty_saves_of_one_review_at_once_one_wins_and_nothing_is_lost(
+    scratch_database: Callable[[str], str], tmp_path: Path
+) -> None:
     """Twenty threads of one server process, each with its own connection, save the same review against the same version."""
-    env = {**os.environ, "DATABASE_URL": scratch_database("writers"), "DJANGO_SETTINGS_MODULE": "casereview.web.settings.dev",
-           "CASEREVIEW_VAR_DIR": str(tmp_path / "var")}
-    run = subprocess.run([sys.executable, "-c", TWENTY_WRITERS, str(tmp_path / "r.csv")], env=env, capture_output=True,  # noqa: S603
-                         text=True, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "DATABASE_URL": scratch_database("writers"),
+        "DJANGO_SETTINGS_MODULE": "casereview.web.settings.dev",
+        "CASEREVIEW_VAR_DIR": str(tmp_path / "var"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", TWENTY_WRITERS, str(tmp_path / "r.csv")],
+        env=env,
+        capture_output=True,  # noqa: S603
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
     saved = [o for o in result["outcomes"] if o.startswith("saved")]
     assert len(saved) == 1 and result["outcomes"].count("conflict") == 19, result["outcomes"]
     winner = saved[0].removeprefix("saved ")
     assert result["version"] == 1 and result["comments"] == {"initial_contact": f"writer {winner}"}
-    assert result["kept"] == sorted(f"writer {n}" for n in range(20) if str(n) != winner)  # every losing save kept whole
+    assert result["kept"] == sorted(
+        f"writer {n}" for n in range(20) if str(n) != winner
+    )  # every losing save kept whole
 
 
 @pytest.mark.django_db(transaction=True)
@@ -187,30 +223,58 @@ def test_the_database_going_away_mid_request_saves_nothing_and_the_app_recovers(
     from .conftest import verified_client
 
     lead, ina = make_user("lead_inspector", "lead"), make_user("inspector", "ina")
-    inspection = inspection_create(body_code="SYN", name="Q", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31), lead=lead)
+    inspection = inspection_create(
+        body_code="SYN",
+        name="Q",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+        lead=lead,
+    )
     seed_commit(inspection=inspection)
     inspection.refresh_from_db()
-    sample_draw(inspection=inspection, register=register_import(path=register_csv(rows=30), body_code="SYN"), plan=SamplePlan(size=2))
+    sample_draw(
+        inspection=inspection,
+        register=register_import(path=register_csv(rows=30), body_code="SYN"),
+        plan=SamplePlan(size=2),
+    )
     assignments_balance(inspection=inspection, inspectors=[ina])
     assignment = Assignment.objects.order_by("id").first()
     assert assignment is not None
     review = review_for(assignment)
     client = verified_client(ina)
-    form = {"grade_initial_contact": "good", "comment_initial_contact": "typed", "version": "0", "action": "save"}
-    journal_before = JournalEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    form = {
+        "grade_initial_contact": "good",
+        "comment_initial_contact": "typed",
+        "version": "0",
+        "action": "save",
+    }
+    journal_before = (
+        JournalEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    )
     broken = {"done": False}
 
-    def break_after_the_update(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    def break_after_the_update(
+        execute: Any, sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         result = execute(sql, params, many, context)
-        if not broken["done"] and sql.lstrip().upper().startswith("UPDATE") and "reviews_review" in sql:
+        if (
+            not broken["done"]
+            and sql.lstrip().upper().startswith("UPDATE")
+            and "reviews_review" in sql
+        ):
             broken["done"] = True
             if connection.vendor == "postgresql":
                 import psycopg
 
                 settings = connection.settings_dict
                 pid = context["connection"].connection.info.backend_pid
-                with psycopg.connect(host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
-                                     dbname=settings["NAME"], autocommit=True) as other:
+                with psycopg.connect(
+                    host=settings["HOST"],
+                    port=settings["PORT"],
+                    user=settings["USER"],
+                    dbname=settings["NAME"],
+                    autocommit=True,
+                ) as other:
                     other.execute("SELECT pg_terminate_backend(%s)", [pid])
             else:
                 context["connection"].connection.execute("PRAGMA query_only = ON")
@@ -221,13 +285,21 @@ def test_the_database_going_away_mid_request_saves_nothing_and_the_app_recovers(
     assert broken["done"]
     assert response.status_code == 503 and b"Nothing you sent was saved" in response.content
     assert response["Retry-After"] == "30"
-    if connection.vendor == "sqlite":  # the database comes back (the test's in-memory SQLite is never really closed)
+    if (
+        connection.vendor == "sqlite"
+    ):  # the database comes back (the test's in-memory SQLite is never really closed)
         connection.ensure_connection()
         connection.connection.execute("PRAGMA query_only = OFF")
     review.refresh_from_db()
-    assert review.version == 0 and review.area_comments == {}  # the UPDATE was rolled back with the rest
+    assert (
+        review.version == 0 and review.area_comments == {}
+    )  # the UPDATE was rolled back with the rest
     # (the journal outlives test flushes: look only at entries made since this request began)
-    assert not JournalEntry.objects.filter(seq__gt=journal_before, action__in=["review_save", "review_submit"]).exists()
-    again = client.post(f"/reviews/{assignment.pk}/", form)  # the database is back: a fresh connection
+    assert not JournalEntry.objects.filter(
+        seq__gt=journal_before, action__in=["review_save", "review_submit"]
+    ).exists()
+    again = client.post(
+        f"/reviews/{assignment.pk}/", form
+    )  # the database is back: a fresh connection
     assert again.status_code == 302
     assert Review.objects.get(pk=review.pk).area_comments == {"initial_contact": "typed"}

@@ -32,10 +32,13 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "casereview" / "web"
 SKIPPED = {"logout"}
 #: POST-only URLs whose GET is a 404 for everyone (so the matrix cannot say who uses them): who posts to them.
 POSTED_BY = {
-    "referrals:open": ["inspector"], "reviews:autosave": ["inspector"], "reviews:reopen": ["lead_inspector"],
-    "accounts:token_revoke": list(ROLES), "accounts:user": ["administrator"], "accounts:user_deactivate": ["administrator"],
+    "referrals:open": ["inspector"],
+    "reviews:autosave": ["inspector"],
+    "reviews:reopen": ["lead_inspector"],
+    "accounts:token_revoke": list(ROLES),
+    "accounts:user": ["administrator"],
+    "accounts:user_deactivate": ["administrator"],
 }
-
 
 
 def form_field_names() -> set[str]:
@@ -48,18 +51,30 @@ def form_field_names() -> set[str]:
     from casereview.importing.frameworks import load_framework
     from casereview.web import __path__ as web_path
 
-    names = {name for template in SRC.rglob("templates/**/*.html")
-             for name in re.findall(r'\bname="([A-Za-z_][\w-]*)"|\{% \w+_radios "(\w+)"', template.read_text())
-             for name in name if name}
+    names = {
+        name
+        for template in SRC.rglob("templates/**/*.html")
+        for name in re.findall(
+            r'\bname="([A-Za-z_][\w-]*)"|\{% \w+_radios "(\w+)"', template.read_text()
+        )
+        for name in name
+        if name
+    }
     for app in pkgutil.iter_modules(web_path):
         try:
             module = importlib.import_module(f"casereview.web.{app.name}.forms")
         except ModuleNotFoundError:
             continue
-        names |= {field for obj in vars(module).values() if isinstance(obj, type) and issubclass(obj, forms.Form)
-                  for field in obj.base_fields}
+        names |= {
+            field
+            for obj in vars(module).values()
+            if isinstance(obj, type) and issubclass(obj, forms.Form)
+            for field in obj.base_fields
+        }
     areas = [area.slug for area in load_framework("child-protection/1").areas]
-    return names | {f"{prefix}_{slug}" for slug in areas for prefix in ("grade", "comment", "weaknesses")}
+    return names | {
+        f"{prefix}_{slug}" for slug in areas for prefix in ("grade", "comment", "weaknesses")
+    }
 
 
 FIELD_NAMES = sorted(form_field_names())
@@ -67,24 +82,68 @@ FIELD_NAMES = sorted(form_field_names())
 VALUES = st.one_of(
     st.text(max_size=40),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
-    st.sampled_from(["", "yes", "no", "on", "true", "submit", "save", "0", "1", "-1", "9" * 40, "1e9", "٣", "\x00",
-                     "SYN", "routine", "inadequate", "first", "moderation", "inspector", "administrator",
-                     "liaison_officer", "not-a-real-token", "../../etc/passwd", "<script>"]),
+    st.sampled_from(
+        [
+            "",
+            "yes",
+            "no",
+            "on",
+            "true",
+            "submit",
+            "save",
+            "0",
+            "1",
+            "-1",
+            "9" * 40,
+            "1e9",
+            "٣",
+            "\x00",
+            "SYN",
+            "routine",
+            "inadequate",
+            "first",
+            "moderation",
+            "inspector",
+            "administrator",
+            "liaison_officer",
+            "not-a-real-token",
+            "../../etc/passwd",
+            "<script>",
+        ]
+    ),
 )
 #: Each field present or missing independently, with any text.
 FORM = st.fixed_dictionaries({}, optional=dict.fromkeys(FIELD_NAMES, VALUES))
 #: A few examples per form in the ordinary run (every form, every role: ~90 targets); CASEREVIEW_FUZZ_EXAMPLES for more.
-EXAMPLES = settings(max_examples=int(os.environ.get("CASEREVIEW_FUZZ_EXAMPLES", 4)), deadline=None, database=None, derandomize=True,
-                    suppress_health_check=list(HealthCheck))
+EXAMPLES = settings(
+    max_examples=int(os.environ.get("CASEREVIEW_FUZZ_EXAMPLES", 4)),
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def test_the_fuzzed_fields_include_every_forms_fields() -> None:
-    assert {"reason", "urgency", "sampled_case", "final_overall", "rationale", "role", "confirm_another",
-            "send_back", "overall", "case_ref", "to"} <= set(FIELD_NAMES)
+    assert {
+        "reason",
+        "urgency",
+        "sampled_case",
+        "final_overall",
+        "rationale",
+        "role",
+        "confirm_another",
+        "send_back",
+        "overall",
+        "case_ref",
+        "to",
+    } <= set(FIELD_NAMES)
 
 
 @pytest.fixture
-def clients(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> dict[str, Any]:
+def clients(
+    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
+) -> dict[str, Any]:
     """One signed-in user per role (the administrator signed in just now), and an inspection each role works on."""
     from casereview.web.accounts.middleware import SESSION_STARTED
     from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
@@ -94,8 +153,13 @@ def clients(make_user: Callable[..., Any], body: Body, register_csv: Callable[..
     from casereview.web.reviews.services import assignments_balance
 
     users = {role: make_user(role) for role in ROLES}
-    inspection = inspection_create(body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1),
-                                   period_end=dt.date(2024, 3, 31), lead=users["lead_inspector"])
+    inspection = inspection_create(
+        body_code="SYN",
+        name="Q1",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+        lead=users["lead_inspector"],
+    )
     seed_commit(inspection=inspection)
     inspection.refresh_from_db()
     register = register_import(path=register_csv(rows=20), body_code="SYN")
@@ -104,15 +168,29 @@ def clients(make_user: Callable[..., Any], body: Body, register_csv: Callable[..
     body_contact_add(body=inspection.body, user=users["liaison_officer"], kind="liaison")
     assignment = Assignment.objects.order_by("id").first()
     assert assignment is not None
-    send_back = sendback_open(sampled_case=assignment.sampled_case, reason="synthetic", urgency="routine",
-                              actor=users["inspector"])
+    send_back = sendback_open(
+        sampled_case=assignment.sampled_case,
+        reason="synthetic",
+        urgency="routine",
+        actor=users["inspector"],
+    )
     made = {role: verified_client(user) for role, user in users.items()}
     session = made["administrator"].session
     session[SESSION_STARTED] = time.time()  # account changes need a recent sign-in
     session.save()
-    ids = {"register_id": register.pk, "inspection_id": inspection.pk, "assignment_id": assignment.pk,
-           "send_back_id": send_back.pk, "publication_id": 1, "token_id": 1}
-    return {"clients": made, "ids": ids, "usernames": {"username": users["inspector"].get_username()}}
+    ids = {
+        "register_id": register.pk,
+        "inspection_id": inspection.pk,
+        "assignment_id": assignment.pk,
+        "send_back_id": send_back.pk,
+        "publication_id": 1,
+        "token_id": 1,
+    }
+    return {
+        "clients": made,
+        "ids": ids,
+        "usernames": {"username": users["inspector"].get_username()},
+    }
 
 
 def targets(ids: dict[str, int], usernames: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -121,19 +199,36 @@ def targets(ids: dict[str, int], usernames: dict[str, str]) -> list[tuple[str, s
 
     found: list[tuple[str, str, str]] = []
     for name, pattern in url_names():
-        if name in SKIPPED or name.startswith("api") or any(s == UNAUTHENTICATED for s in MATRIX[name].values()):
+        if (
+            name in SKIPPED
+            or name.startswith("api")
+            or any(s == UNAUTHENTICATED for s in MATRIX[name].values())
+        ):
             continue
         converters = pattern.pattern.converters
-        path = (reverse(name, kwargs={k: ids.get(k, 1) if k.endswith("_id") else usernames.get(k, "x") for k in converters})
-                if set(converters) <= {*ids, *usernames} else sample_path(name, pattern, ids))
+        path = (
+            reverse(
+                name,
+                kwargs={
+                    k: ids.get(k, 1) if k.endswith("_id") else usernames.get(k, "x")
+                    for k in converters
+                },
+            )
+            if set(converters) <= {*ids, *usernames}
+            else sample_path(name, pattern, ids)
+        )
         roles = POSTED_BY.get(name) or [r for r in ROLES if MATRIX[name][r] != GONE] or list(ROLES)
         found.extend((name, path, role) for role in roles)
     return found
 
 
-def test_every_form_refuses_arbitrary_and_missing_fields_without_a_server_error(clients: dict[str, Any]) -> None:
+def test_every_form_refuses_arbitrary_and_missing_fields_without_a_server_error(
+    clients: dict[str, Any],
+) -> None:
     covered = targets(clients["ids"], clients["usernames"])
-    assert {"accounts:users", "inspections:resolve", "referrals:open", "reviews:review"} <= {n for n, _, _ in covered}
+    assert {"accounts:users", "inspections:resolve", "referrals:open", "reviews:review"} <= {
+        n for n, _, _ in covered
+    }
     for name, path, role in covered:
         fuzz(clients["clients"][role], path, f"{name} as {role}")()
 

@@ -21,7 +21,9 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 def test_production_settings_pass_the_deploy_check_at_warning_level(tmp_path: Path) -> None:
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set for browser tests only
+        **{
+            k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        },  # set for browser tests only
         "DJANGO_SETTINGS_MODULE": "casereview.web.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
         "CASEREVIEW_ALLOWED_HOSTS": "casereview.example.org",
@@ -35,23 +37,48 @@ def test_production_settings_pass_the_deploy_check_at_warning_level(tmp_path: Pa
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "casereview.cli", "manage", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "casereview.cli",
+            "manage",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_settings_refuse_to_start_without_their_secrets(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_SECRET", "CASEREVIEW_"))}
-    env.update({"DJANGO_SETTINGS_MODULE": "casereview.web.settings.production", "CASEREVIEW_VAR_DIR": str(tmp_path)})
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_SECRET", "CASEREVIEW_"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "casereview.web.settings.production",
+            "CASEREVIEW_VAR_DIR": str(tmp_path),
+        }
+    )
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "casereview.cli", "manage", "check"], env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "casereview.cli", "manage", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0 and "must be set in production" in result.stderr
 
 
 @pytest.mark.django_db(transaction=True)
-def test_stored_free_text_comes_out_escaped_on_every_page(make_user: Callable[..., Any], tmp_path: Path) -> None:
+def test_stored_free_text_comes_out_escaped_on_every_page(
+    make_user: Callable[..., Any], tmp_path: Path
+) -> None:
     body_add(code="XSS", name=f"Body {XSS}")
     path = tmp_path / "r.csv"
     path.write_text(
@@ -65,7 +92,9 @@ def test_stored_free_text_comes_out_escaped_on_every_page(make_user: Callable[..
     pages = ["/", f"/registers/{register.pk}/", "/registers/upload/", "/journal/"]
     for url in pages:
         html = client.get(url).content.decode()
-        assert "<script>alert" not in html and "onerror=alert" not in html.replace("onerror=alert(1)&gt;", ""), url
+        assert "<script>alert" not in html and "onerror=alert" not in html.replace(
+            "onerror=alert(1)&gt;", ""
+        ), url
     home = client.get("/").content.decode()
     assert "&lt;script&gt;" in home
 

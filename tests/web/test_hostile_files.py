@@ -44,10 +44,16 @@ def upload_page(client: Any, path: Path) -> Any:
 def test_a_header_over_pythons_csv_field_limit_is_a_refusal_on_the_upload_page_not_a_500(
     make_user: Callable[..., Any], body: Body, tmp_path: Path
 ) -> None:
-    response = upload_page(verified_client(make_user("lead_inspector")), hostile.csv_long_header(tmp_path / "h.csv", 131_073))
+    response = upload_page(
+        verified_client(make_user("lead_inspector")),
+        hostile.csv_long_header(tmp_path / "h.csv", 131_073),
+    )
     html = response.content.decode()
     assert response.status_code == 422
-    assert "a header is longer than the 100,000 characters a value may have (CASEREVIEW_MAX_CELL_CHARS)" in html
+    assert (
+        "a header is longer than the 100,000 characters a value may have (CASEREVIEW_MAX_CELL_CHARS)"
+        in html
+    )
     assert "H" * 200 not in html and not Register.objects.exists()
 
 
@@ -80,7 +86,9 @@ def test_many_bad_rows_list_the_first_of_each_kind_count_the_rest_and_the_report
     assert link
     assert error_report_path(link.group(2)).exists()
     rows = b"".join(client.get(link.group(1)).streaming_content).decode().splitlines()  # type: ignore[attr-defined]
-    assert len(rows) == 1 + 100 + 2 and rows[-1].startswith('0,reported_on,,"and 2,450 more like this')
+    assert len(rows) == 1 + 100 + 2 and rows[-1].startswith(
+        '0,reported_on,,"and 2,450 more like this'
+    )
     assert not error_report_path(link.group(2)).exists()
     assert client.get(link.group(1)).status_code == 404
 
@@ -95,7 +103,9 @@ def test_purge_deletes_error_reports_older_than_the_setting_and_counts_them(sett
     os.utime(old, (day_ago, day_ago))
     result = runner.invoke(app, ["purge", "--due", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["error_reports_deleted"] >= 1  # other tests' reports may be as old
+    assert (
+        json.loads(result.stdout)["error_reports_deleted"] >= 1
+    )  # other tests' reports may be as old
     assert not old.exists() and fresh.exists()
     assert error_reports_purge(now=time.time() + 25 * 3600) >= 1 and not fresh.exists()
 
@@ -105,10 +115,14 @@ def test_the_api_refuses_a_billion_character_shared_string_in_json_naming_the_li
     make_user: Callable[..., Any], body: Body, tmp_path: Path
 ) -> None:
     lead = make_user("lead_inspector")
-    secret = token_create(user=lead, name="system", scopes=["register_upload"], rate_per_minute=1000).secret
+    secret = token_create(
+        user=lead, name="system", scopes=["register_upload"], rate_per_minute=1000
+    ).secret
     path = hostile.xlsx_huge_shared_string(tmp_path / "shared.xlsx", 20_000)
     with path.open("rb") as fh:
-        response = Client().post("/api/v1/registers", {"body": "SYN", "file": fh}, HTTP_AUTHORIZATION=f"Bearer {secret}")
+        response = Client().post(
+            "/api/v1/registers", {"body": "SYN", "file": fh}, HTTP_AUTHORIZATION=f"Bearer {secret}"
+        )
     assert response.status_code == 422 and response["Content-Type"].startswith("application/json")
     error = response.json()["error"]
     assert error["code"] == "invalid_file" and "CASEREVIEW_MAX_CELL_CHARS" in error["message"]
@@ -129,15 +143,21 @@ def test_the_api_refuses_a_header_over_pythons_csv_field_limit_in_json(
     make_user: Callable[..., Any], body: Body, tmp_path: Path
 ) -> None:
     lead = make_user("lead_inspector")
-    secret = token_create(user=lead, name="system", scopes=["register_upload"], rate_per_minute=1000).secret
+    secret = token_create(
+        user=lead, name="system", scopes=["register_upload"], rate_per_minute=1000
+    ).secret
     with hostile.csv_long_header(tmp_path / "h.csv", 131_073).open("rb") as fh:
-        response = Client().post("/api/v1/registers", {"body": "SYN", "file": fh}, HTTP_AUTHORIZATION=f"Bearer {secret}")
+        response = Client().post(
+            "/api/v1/registers", {"body": "SYN", "file": fh}, HTTP_AUTHORIZATION=f"Bearer {secret}"
+        )
     assert response.status_code == 422
     assert "CASEREVIEW_MAX_CELL_CHARS" in response.json()["error"]["message"]
 
 
 @override_settings(CASEREVIEW_MAX_XLSX_PART_BYTES=2 * 1024**2)
-def test_the_cli_refuses_an_expanding_sheet_with_exit_2_naming_the_limit(body: Body, tmp_path: Path) -> None:
+def test_the_cli_refuses_an_expanding_sheet_with_exit_2_naming_the_limit(
+    body: Body, tmp_path: Path
+) -> None:
     path = hostile.xlsx_expanding_sheet(tmp_path / "expand.xlsx", 3 * 1024**2)
     result = runner.invoke(app, ["import-register", str(path), "--body", "SYN", "--json"])
     assert result.exit_code == 2, result.output
@@ -150,14 +170,19 @@ def test_the_cli_refuses_an_expanding_sheet_with_exit_2_naming_the_limit(body: B
     [
         (lambda p: hostile.csv_long_header(p, 131_073), "CASEREVIEW_MAX_CELL_CHARS"),
         (lambda p: hostile.csv_late_nul(p, rows=1000), "line 1,002 holds a NUL byte"),
-        (hostile.csv_mixed_encoding, "mixes encodings: some lines are UTF-8 text and line 3 is not"),
+        (
+            hostile.csv_mixed_encoding,
+            "mixes encodings: some lines are UTF-8 text and line 3 is not",
+        ),
         (lambda p: hostile.csv_utf16_nul(p, rows=500), "line 502 holds a NUL character"),
     ],
 )
 def test_the_cli_refuses_hostile_csv_files_with_exit_2_and_no_traceback(
     body: Body, tmp_path: Path, build: Callable[[Path], Path], found: str
 ) -> None:
-    result = runner.invoke(app, ["import-register", str(build(tmp_path / "f.csv")), "--body", "SYN"])
+    result = runner.invoke(
+        app, ["import-register", str(build(tmp_path / "f.csv")), "--body", "SYN"]
+    )
     assert result.exit_code == 2, result.output
     assert found in result.output and "Traceback" not in result.output
 
@@ -166,16 +191,27 @@ def test_formula_cells_without_saved_values_are_row_errors_on_the_page(
     make_user: Callable[..., Any], body: Body, tmp_path: Path
 ) -> None:
     client = verified_client(make_user("lead_inspector"))
-    response = upload_page(client, hostile.xlsx_formulas_without_values(tmp_path / "f.xlsx", rows=2))
+    response = upload_page(
+        client, hostile.xlsx_formulas_without_values(tmp_path / "f.xlsx", rows=2)
+    )
     html = response.content.decode()
-    assert response.status_code == 422 and "a formula without a saved value" in html and "=DATE(2024,2,1)" in html
+    assert (
+        response.status_code == 422
+        and "a formula without a saved value" in html
+        and "=DATE(2024,2,1)" in html
+    )
 
 
 @pytest.fixture
 def inspection(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> Any:
     make_user("inspector", "ina")
     register_import(path=register_csv(rows=10), body_code="SYN")
-    return inspection_create(body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31))
+    return inspection_create(
+        body_code="SYN",
+        name="Q1",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+    )
 
 
 REVIEW_HEADER = "case_ref,reviewer,kind,overall,weaknesses,send_back\n"
@@ -186,9 +222,14 @@ REVIEW_HEADER = "case_ref,reviewer,kind,overall,weaknesses,send_back\n"
     [
         (REVIEW_HEADER + "R1,ina,first,good,,no,extra,more\n", "fields, but the header has 6"),
         (REVIEW_HEADER + 'R1,ina,first,"good,,no\nR2,ina,first,good,,no\n', "never closed"),
-        ("case_ref,reviewer,kind,overall,overall,send_back\nR1,ina,first,good,inadequate,no\n",
-         "column 'overall' appears twice (columns 4 and 5)"),
-        ("case_ref,reviewer,kind,overall," + "X" * 131_073 + "\nR1,ina,first,good,x\n", "CASEREVIEW_MAX_CELL_CHARS"),
+        (
+            "case_ref,reviewer,kind,overall,overall,send_back\nR1,ina,first,good,inadequate,no\n",
+            "column 'overall' appears twice (columns 4 and 5)",
+        ),
+        (
+            "case_ref,reviewer,kind,overall," + "X" * 131_073 + "\nR1,ina,first,good,x\n",
+            "CASEREVIEW_MAX_CELL_CHARS",
+        ),
     ],
     ids=["ragged", "unclosed-quote", "repeated-overall", "long-header"],
 )
@@ -197,7 +238,9 @@ def test_the_review_import_refuses_broken_spreadsheets_with_exit_2(
 ) -> None:
     path = tmp_path / "reviews.csv"
     path.write_text(text)
-    result = runner.invoke(app, ["import-reviews", str(path), "--inspection", str(inspection.pk), "--json"])
+    result = runner.invoke(
+        app, ["import-reviews", str(path), "--inspection", str(inspection.pk), "--json"]
+    )
     assert result.exit_code == 2, result.output
     refusal = json.loads(result.stdout)
     assert found in refusal["error"] + " ".join(e["reason"] for e in refusal["errors"])

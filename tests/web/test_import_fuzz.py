@@ -21,7 +21,11 @@ ROW = st.tuples(
 
 
 @pytest.mark.django_db(transaction=True)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.lists(ROW, max_size=8))
 def test_an_import_stores_every_row_or_none(rows: list[tuple[str, str, str, str]]) -> None:
     Case.objects.all().delete()

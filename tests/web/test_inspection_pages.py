@@ -23,7 +23,15 @@ def test_a_lead_inspector_opens_commits_previews_draws_downloads_and_replaces(
     client = verified_client(lead)
     missing = client.post("/inspections/new/", {"body": "SYN"})
     assert missing.status_code == 400 and b"There is a problem" in missing.content
-    opened = client.post("/inspections/new/", {"body": "SYN", "name": "Q1 <b>2024</b>", "period_start": "01/01/2024", "period_end": "31/03/2024"})
+    opened = client.post(
+        "/inspections/new/",
+        {
+            "body": "SYN",
+            "name": "Q1 <b>2024</b>",
+            "period_start": "01/01/2024",
+            "period_end": "31/03/2024",
+        },
+    )
     inspection = Inspection.objects.get()
     assert opened["Location"] == f"/inspections/{inspection.pk}/" and inspection.lead == lead
     assert b"Q1 &lt;b&gt;2024&lt;/b&gt;" in client.get(opened["Location"]).content
@@ -32,7 +40,14 @@ def test_a_lead_inspector_opens_commits_previews_draws_downloads_and_replaces(
     page = client.get(f"/inspections/{inspection.pk}/").content.decode()
     assert inspection.commitment in page and inspection.seed not in page
     register = register_import(path=register_csv(rows=400), body_code="SYN")
-    form = {"register": register.pk, "size": "40", "strata": ["category"], "allocation": "proportional", "minimum_per_stratum": "1", "reserve": "2"}
+    form = {
+        "register": register.pk,
+        "size": "40",
+        "strata": ["category"],
+        "allocation": "proportional",
+        "minimum_per_stratum": "1",
+        "reserve": "2",
+    }
     preview = client.post(f"/inspections/{inspection.pk}/draw/", {**form, "action": "preview"})
     assert preview.status_code == 200 and b"margin of error" in preview.content
     assert not Sample.objects.exists()
@@ -40,12 +55,23 @@ def test_a_lead_inspector_opens_commits_previews_draws_downloads_and_replaces(
     assert drawn.status_code == 302
     sample = Sample.objects.get()
     manifest = client.get(f"/inspections/{inspection.pk}/manifest.json")
-    assert manifest["Content-Disposition"].startswith("attachment") and json.loads(manifest.content) == sample.manifest
+    assert (
+        manifest["Content-Disposition"].startswith("attachment")
+        and json.loads(manifest.content) == sample.manifest
+    )
     first = sample.manifest["strata"][0]
-    assert client.post(f"/inspections/{inspection.pk}/replace/", {"case_ref": first["sample"][0], "reason": "Adult"}).status_code == 302
+    assert (
+        client.post(
+            f"/inspections/{inspection.pk}/replace/",
+            {"case_ref": first["sample"][0], "reason": "Adult"},
+        ).status_code
+        == 302
+    )
     assert SampledCase.objects.get(sample=sample, case_ref=first["reserve"][0]).replaces is not None
     assert b"Replacements" in client.get(f"/inspections/{inspection.pk}/").content
-    again = client.post(f"/inspections/{inspection.pk}/replace/", {"case_ref": "NOPE", "reason": "x"})
+    again = client.post(
+        f"/inspections/{inspection.pk}/replace/", {"case_ref": "NOPE", "reason": "x"}
+    )
     assert again.status_code == 400
 
 
@@ -53,7 +79,10 @@ def test_another_lead_inspector_cannot_see_or_act_on_the_inspection(
     make_user: Callable[..., Any], body: Body
 ) -> None:
     owner = verified_client(make_user("lead_inspector", "owner"))
-    owner.post("/inspections/new/", {"body": "SYN", "name": "Q1", "period_start": "01/01/2024", "period_end": "31/03/2024"})
+    owner.post(
+        "/inspections/new/",
+        {"body": "SYN", "name": "Q1", "period_start": "01/01/2024", "period_end": "31/03/2024"},
+    )
     inspection = Inspection.objects.get()
     other = verified_client(make_user("lead_inspector", "other"))
     assert other.get(f"/inspections/{inspection.pk}/").status_code == 404

@@ -32,7 +32,9 @@ TABLE = "journal_journalentry"
 
 def entries(n: int) -> list[JournalEntry]:
     return [
-        journal_record(actor=None, operation=Operation.ADMINISTRATION, action=f"test_{i}", object_id=i)
+        journal_record(
+            actor=None, operation=Operation.ADMINISTRATION, action=f"test_{i}", object_id=i
+        )
         for i in range(n)
     ]
 
@@ -52,7 +54,9 @@ def drop_guard() -> None:
         raw("DROP TRIGGER journal_no_delete")
 
 
-@pytest.mark.parametrize("statement", [f"UPDATE {TABLE} SET action = 'x'", f"DELETE FROM {TABLE} WHERE seq > 0"])
+@pytest.mark.parametrize(
+    "statement", [f"UPDATE {TABLE} SET action = 'x'", f"DELETE FROM {TABLE} WHERE seq > 0"]
+)
 def test_the_database_refuses_to_change_or_delete_entries(statement: str) -> None:
     entries(2)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
@@ -74,19 +78,36 @@ def test_an_intact_journal_verifies_against_its_anchor() -> None:
     assert journal_verify() is None
 
 
-def test_entries_appended_together_are_chained_in_order_after_the_head(make_user: Callable[..., Any]) -> None:
+def test_entries_appended_together_are_chained_in_order_after_the_head(
+    make_user: Callable[..., Any],
+) -> None:
     inspector = make_user("inspector")
     head = entries(1)[0]
-    appended = journal_append(actor=inspector, records=[
-        Record(operation=Operation.CONSULTATION, action="case_consult", object_type="sampled_case", object_id=7),
-        Record(operation=Operation.COMBINATION, action="case_links", object_id=7, detail={"child_cases": 2}),
-    ])
+    appended = journal_append(
+        actor=inspector,
+        records=[
+            Record(
+                operation=Operation.CONSULTATION,
+                action="case_consult",
+                object_type="sampled_case",
+                object_id=7,
+            ),
+            Record(
+                operation=Operation.COMBINATION,
+                action="case_links",
+                object_id=7,
+                detail={"child_cases": 2},
+            ),
+        ],
+    )
     stored = list(JournalEntry.objects.filter(seq__gt=head.seq).order_by("seq"))
     assert [e.seq for e in stored] == [head.seq + 1, head.seq + 2]
     assert [e.action for e in stored] == ["case_consult", "case_links"]
     assert stored[0].previous == head.digest and stored[1].previous == stored[0].digest
     assert [e.digest for e in stored] == [e.digest for e in appended]
-    assert {e.actor_name for e in stored} == {inspector.get_username()} and stored[1].detail == {"child_cases": 2}
+    assert {e.actor_name for e in stored} == {inspector.get_username()} and stored[1].detail == {
+        "child_cases": 2
+    }
     assert journal_append(actor=inspector, records=[]) == []
     journal_anchor()
     assert journal_verify() is None
@@ -144,7 +165,9 @@ def test_the_cli_anchors_and_verifies_with_exit_status_1_on_a_break() -> None:
     anchored = runner.invoke(app, ["journal", "anchor"])
     assert anchored.exit_code == 0 and '"signature"' in anchored.stdout
     assert runner.invoke(app, ["journal", "verify"]).exit_code == 0
-    printed = anchored.stdout.strip()  # the printout itself is an anchor verify takes, as is its "line"
+    printed = (
+        anchored.stdout.strip()
+    )  # the printout itself is an anchor verify takes, as is its "line"
     assert runner.invoke(app, ["journal", "verify", "--anchor", printed]).exit_code == 0
     assert len(json.loads(printed)["line"].split()) == 5  # SEQ DIGEST SIGNATURE PREVIOUS AT
     drop_guard()
@@ -161,16 +184,24 @@ def test_only_administrators_export_the_journal_and_the_export_is_journaled(
     entries(2)
     today = timezone.localdate().strftime("%d/%m/%Y")
     out = tmp_path / "journal.csv"
-    refused = runner.invoke(app, ["journal", "export", "--from", today, "--to", today, "--user", "lead", "--out", str(out)])
+    refused = runner.invoke(
+        app,
+        ["journal", "export", "--from", today, "--to", today, "--user", "lead", "--out", str(out)],
+    )
     assert refused.exit_code == 2 and not out.exists()
-    done = runner.invoke(app, ["journal", "export", "--from", today, "--to", today, "--user", "admin", "--out", str(out)])
+    done = runner.invoke(
+        app,
+        ["journal", "export", "--from", today, "--to", today, "--user", "admin", "--out", str(out)],
+    )
     assert done.exit_code == 0, done.output
     lines = out.read_text().splitlines()
     assert lines[0].startswith("seq,at,actor_name") and len(lines) >= 3
     assert JournalEntry.objects.filter(action="journal_export", actor_name="admin").exists()
 
 
-def test_the_journal_page_is_for_administrators_and_its_reading_is_journaled(make_user: Callable[..., Any]) -> None:
+def test_the_journal_page_is_for_administrators_and_its_reading_is_journaled(
+    make_user: Callable[..., Any],
+) -> None:
     client = verified_client(make_user("administrator", "admin"))
     page = client.get("/journal/")
     assert page.status_code == 200 and b"Latest entries" in page.content

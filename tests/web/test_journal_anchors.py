@@ -40,7 +40,10 @@ def forget_anchors_seen(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def entries(n: int) -> list[JournalEntry]:
-    return [journal_record(actor=None, operation=Operation.ADMINISTRATION, action=f"t{i}") for i in range(n)]
+    return [
+        journal_record(actor=None, operation=Operation.ADMINISTRATION, action=f"t{i}")
+        for i in range(n)
+    ]
 
 
 def raw(sql: str, params: list[Any] | None = None) -> None:
@@ -51,11 +54,20 @@ def raw(sql: str, params: list[Any] | None = None) -> None:
 def drop_guards() -> None:
     """What an attacker with database access does first (undone when the test's transaction rolls back)."""
     if connection.vendor == "postgresql":
-        for trigger, table in [("journal_no_update_delete", ENTRIES), ("journal_no_truncate", ENTRIES),
-                               ("journal_anchor_no_update_delete", ANCHORS), ("journal_anchor_no_truncate", ANCHORS)]:
+        for trigger, table in [
+            ("journal_no_update_delete", ENTRIES),
+            ("journal_no_truncate", ENTRIES),
+            ("journal_anchor_no_update_delete", ANCHORS),
+            ("journal_anchor_no_truncate", ANCHORS),
+        ]:
             raw(f"DROP TRIGGER {trigger} ON {table}")
     else:
-        for trigger in ["journal_no_update", "journal_no_delete", "journal_anchor_no_update", "journal_anchor_no_delete"]:
+        for trigger in [
+            "journal_no_update",
+            "journal_no_delete",
+            "journal_anchor_no_update",
+            "journal_anchor_no_delete",
+        ]:
             raw(f"DROP TRIGGER {trigger}")
 
 
@@ -66,7 +78,9 @@ def anchor_out(path: Path) -> str:
 
 
 def verify(*anchors: str) -> Any:
-    return runner.invoke(app, ["journal", "verify", *[a for given in anchors for a in ("--anchor", given)]])
+    return runner.invoke(
+        app, ["journal", "verify", *[a for given in anchors for a in ("--anchor", given)]]
+    )
 
 
 def rewrite_after(seq: int, actions: list[str]) -> None:
@@ -74,19 +88,29 @@ def rewrite_after(seq: int, actions: list[str]) -> None:
     raw(f"DELETE FROM {ENTRIES} WHERE seq > %s", [seq])
     previous = JournalEntry.objects.get(seq=seq).digest
     for offset, action in enumerate(actions, start=1):
-        entry = JournalEntry(seq=seq + offset, at=JournalEntry.objects.get(seq=seq).at, actor_name="system",
-                             operation="administration", action=action, detail={}, previous=previous)
+        entry = JournalEntry(
+            seq=seq + offset,
+            at=JournalEntry.objects.get(seq=seq).at,
+            actor_name="system",
+            operation="administration",
+            action=action,
+            detail={},
+            previous=previous,
+        )
         entry.digest = previous = entry_digest(previous, services._payload(entry))
         JournalEntry.objects.bulk_create([entry])
 
 
-@pytest.mark.parametrize("statement", [f"UPDATE {ANCHORS} SET seq = 1", f"DELETE FROM {ANCHORS} WHERE seq > 0",
-                                       "EMPTY"])
+@pytest.mark.parametrize(
+    "statement", [f"UPDATE {ANCHORS} SET seq = 1", f"DELETE FROM {ANCHORS} WHERE seq > 0", "EMPTY"]
+)
 def test_the_database_refuses_to_change_delete_or_empty_anchors(statement: str) -> None:
     entries(2)
     journal_anchor()
     if statement == "EMPTY":  # PostgreSQL's TRUNCATE; SQLite's is an unqualified DELETE
-        statement = f"TRUNCATE {ANCHORS}" if connection.vendor == "postgresql" else f"DELETE FROM {ANCHORS}"
+        statement = (
+            f"TRUNCATE {ANCHORS}" if connection.vendor == "postgresql" else f"DELETE FROM {ANCHORS}"
+        )
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         raw(statement)
 
@@ -104,7 +128,9 @@ def test_anchor_out_appends_one_chained_line_per_anchor_that_verify_accepts(tmp_
     assert JournalAnchor.objects.order_by("-id").first().signature == two.signature  # type: ignore[union-attr]
     assert verify(str(kept)).exit_code == 0
     assert verify(second).exit_code == 0  # the printed anchor itself
-    assert verify(f"{two.seq} {two.digest} {two.signature}").exit_code == 0  # previous and time left out
+    assert (
+        verify(f"{two.seq} {two.digest} {two.signature}").exit_code == 0
+    )  # previous and time left out
 
 
 def test_an_anchor_argument_that_holds_no_anchor_is_refused(tmp_path: Path) -> None:
@@ -115,7 +141,9 @@ def test_an_anchor_argument_that_holds_no_anchor_is_refused(tmp_path: Path) -> N
     assert result.exit_code == 2 and "line 2" in result.output
 
 
-def test_deleting_the_latest_anchor_then_truncating_passes_alone_but_fails_against_the_kept_anchor(tmp_path: Path) -> None:
+def test_deleting_the_latest_anchor_then_truncating_passes_alone_but_fails_against_the_kept_anchor(
+    tmp_path: Path,
+) -> None:
     entries(3)
     kept = tmp_path / "anchors.txt"
     line = anchor_out(kept)
@@ -144,7 +172,9 @@ def test_plain_verify_uses_the_configured_anchor_file(tmp_path: Path, settings: 
     assert result.exit_code == 1 and f"anchor at entry {latest.seq}" in result.output
 
 
-def test_removing_every_anchor_and_emptying_the_journal_fails_against_the_kept_anchor(tmp_path: Path) -> None:
+def test_removing_every_anchor_and_emptying_the_journal_fails_against_the_kept_anchor(
+    tmp_path: Path,
+) -> None:
     entries(2)
     kept = tmp_path / "anchors.txt"
     latest = parse_anchor_lines(anchor_out(kept))[0]
@@ -175,11 +205,19 @@ def test_changes_after_the_latest_database_anchor_are_caught_by_a_file_anchor_ta
     in_database = journal_anchor()
     entries(4)
     kept = tmp_path / "anchors.txt"
-    later = parse_anchor_lines(anchor_out(kept))[0]  # kept outside; the attacker removes the database's copy
+    later = parse_anchor_lines(anchor_out(kept))[
+        0
+    ]  # kept outside; the attacker removes the database's copy
     drop_guards()
     raw(f"DELETE FROM {ANCHORS} WHERE signature = %s", [later.signature])
-    if attack == "edit":  # an entry after the database anchor changed, the chain after it recomputed
-        actions = list(JournalEntry.objects.filter(seq__gt=in_database.seq).order_by("seq").values_list("action", flat=True))
+    if (
+        attack == "edit"
+    ):  # an entry after the database anchor changed, the chain after it recomputed
+        actions = list(
+            JournalEntry.objects.filter(seq__gt=in_database.seq)
+            .order_by("seq")
+            .values_list("action", flat=True)
+        )
         rewrite_after(in_database.seq, ["changed", *actions[1:]])
     elif attack == "truncate":
         raw(f"DELETE FROM {ENTRIES} WHERE seq > %s", [in_database.seq + 1])
@@ -218,16 +256,24 @@ def test_automatic_anchoring_fires_at_n_entries_and_appends_to_the_anchor_file(
     with committed():
         fifth = entries(1)[0]
     made = JournalAnchor.objects.order_by("-id").first()
-    assert made is not None and (made.seq, made.digest, made.previous) == (fifth.seq, fifth.digest, base.signature)
+    assert made is not None and (made.seq, made.digest, made.previous) == (
+        fifth.seq,
+        fifth.digest,
+        base.signature,
+    )
     with committed():
-        batch = journal_append(actor=None, records=[Record(Operation.ADMINISTRATION, f"b{i}") for i in range(7)])
+        batch = journal_append(
+            actor=None, records=[Record(Operation.ADMINISTRATION, f"b{i}") for i in range(7)]
+        )
     assert JournalAnchor.objects.order_by("-id").first().seq == batch[-1].seq  # type: ignore[union-attr]
     lines = parse_anchor_lines(anchor_file.read_text())
     assert [a.seq for a in lines] == [base.seq, fifth.seq, batch[-1].seq]
     assert verify(str(anchor_file)).exit_code == 0
 
 
-def test_automatic_anchoring_fires_after_m_minutes(anchor_file: Path, settings: Any, committed: Callable[[], Any]) -> None:
+def test_automatic_anchoring_fires_after_m_minutes(
+    anchor_file: Path, settings: Any, committed: Callable[[], Any]
+) -> None:
     settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES = 60
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
         with committed():
@@ -285,7 +331,9 @@ def test_the_journal_page_warns_when_the_last_anchor_is_old_and_says_whether_the
     assert "The anchor file is not configured" in page
     settings.CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC = True
     settings.CASEREVIEW_JOURNAL_ANCHOR_FILE = str(tmp_path / "anchors.txt")
-    page = client.get("/journal/").content.decode()  # reading it journals an entry, which is anchored now
+    page = client.get(
+        "/journal/"
+    ).content.decode()  # reading it journals an entry, which is anchored now
     assert "data-anchor-warning" not in page and "also written to the anchor file" in page
     fresh = JournalAnchor.objects.order_by("-id").first()
     assert fresh is not None and fresh.previous not in ("", GENESIS)  # chained to the old one

@@ -39,7 +39,9 @@ from tests.smtp import Mailbox, free_port
 
 from .conftest import PASSWORD, latest_seq, verified_client
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the outbox sends when the event's transaction commits
+pytestmark = pytest.mark.django_db(
+    transaction=True
+)  # the outbox sends when the event's transaction commits
 runner = CliRunner()
 LONDON = ZoneInfo("Europe/London")
 #: A Wednesday morning in term time, no bank holiday: an immediate send back is due the same day.
@@ -49,21 +51,30 @@ REASON = "REASON-CHILD-STILL-AT-THE-ADDRESS"
 
 # The people and an inspection ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def world(body: Body, register_csv: Callable[..., Path]) -> dict[str, Any]:
     def person(role: str, name: str) -> Any:
         return user_create(username=name, role=role, password=PASSWORD, email=f"{name}@example.org")
 
     people = {
-        "lead": person("lead_inspector", "lead"), "ina": person("inspector", "ina"), "inb": person("inspector", "inb"),
-        "liaison": person("liaison_officer", "liaison"), "liaison2": person("liaison_officer", "liaison2"),
+        "lead": person("lead_inspector", "lead"),
+        "ina": person("inspector", "ina"),
+        "inb": person("inspector", "inb"),
+        "liaison": person("liaison_officer", "liaison"),
+        "liaison2": person("liaison_officer", "liaison2"),
         "senior": person("liaison_officer", "senior"),
     }
     for name in ("liaison", "liaison2"):
         body_contact_add(body=body, user=people[name], kind="liaison")
     body_contact_add(body=body, user=people["senior"], kind="senior_lead")
-    inspection = inspection_create(body_code="SYN", name="Q1", period_start=dt.date(2024, 1, 1),
-                                   period_end=dt.date(2024, 3, 31), lead=people["lead"])
+    inspection = inspection_create(
+        body_code="SYN",
+        name="Q1",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+        lead=people["lead"],
+    )
     seed_commit(inspection=inspection)
     inspection.refresh_from_db()
     register = register_import(path=register_csv(rows=30), body_code="SYN")
@@ -86,33 +97,51 @@ def notify(*args: str) -> Any:
 
 # Who is told what ---------------------------------------------------------------------------------------------
 
+
 def test_a_new_send_back_mails_each_liaison_officer_at_once_with_the_urgency_and_never_the_reason(
-    world: dict[str, Any], smtp: Mailbox,
+    world: dict[str, Any],
+    smtp: Mailbox,
 ) -> None:
     case = assigned(world).sampled_case
     smtp.received.clear()
     start = latest_seq()
     with time_machine.travel(WORKING_MORNING, tick=True):
-        send_back = sendback_open(sampled_case=case, reason=REASON, urgency="immediate", actor=world["ina"])
-    assert sorted(rcpt[0] for rcpt, _ in smtp.received) == ["liaison2@example.org", "liaison@example.org"]
+        send_back = sendback_open(
+            sampled_case=case, reason=REASON, urgency="immediate", actor=world["ina"]
+        )
+    assert sorted(rcpt[0] for rcpt, _ in smtp.received) == [
+        "liaison2@example.org",
+        "liaison@example.org",
+    ]
     [message] = smtp.to("liaison@example.org")
-    assert "Immediate" in message["Subject"] and "today" in message["Subject"] and "SYN" in message["Subject"]
+    assert (
+        "Immediate" in message["Subject"]
+        and "today" in message["Subject"]
+        and "SYN" in message["Subject"]
+    )
     text = message.get_content()
     assert case.case_ref in text and f"http://127.0.0.1:8000/send-backs/{send_back.pk}/" in text
     assert REASON not in text and REASON not in message["Subject"]
-    assert not smtp.to("senior@example.org") and not smtp.to("ina@example.org")  # the senior lead hears on escalation
+    assert not smtp.to("senior@example.org") and not smtp.to(
+        "ina@example.org"
+    )  # the senior lead hears on escalation
     sent = JournalEntry.objects.filter(seq__gt=start, action="mail_sent").order_by("seq")
     assert [(e.operation, e.recipient, e.object_type, e.object_id) for e in sent] == [
-        ("disclosure", address, "send_back", str(send_back.pk)) for address in ("liaison@example.org", "liaison2@example.org")
+        ("disclosure", address, "send_back", str(send_back.pk))
+        for address in ("liaison@example.org", "liaison2@example.org")
     ]
     for entry in sent:  # recipient and event, never the content
         assert entry.detail["event"] == "send_back_opened"
-        assert REASON not in json.dumps(entry.detail) and case.case_ref not in json.dumps(entry.detail)
+        assert REASON not in json.dumps(entry.detail) and case.case_ref not in json.dumps(
+            entry.detail
+        )
         assert "Subject" not in json.dumps(entry.detail) and entry.reason == ""
     assert set(OutboxMessage.objects.values_list("state", flat=True)) == {"sent"}
 
 
-def test_a_priority_send_back_says_its_urgency_and_its_due_day_not_today(world: dict[str, Any], smtp: Mailbox) -> None:
+def test_a_priority_send_back_says_its_urgency_and_its_due_day_not_today(
+    world: dict[str, Any], smtp: Mailbox
+) -> None:
     case = assigned(world).sampled_case
     smtp.received.clear()
     with time_machine.travel(WORKING_MORNING, tick=True):
@@ -123,29 +152,56 @@ def test_a_priority_send_back_says_its_urgency_and_its_due_day_not_today(world: 
 
 
 def test_an_answer_mails_the_inspector_who_sent_it_and_the_lead_and_a_return_mails_the_liaison_officers(
-    world: dict[str, Any], smtp: Mailbox,
+    world: dict[str, Any],
+    smtp: Mailbox,
 ) -> None:
     case = assigned(world).sampled_case
-    send_back = sendback_open(sampled_case=case, reason=REASON, urgency="routine", actor=world["ina"])
+    send_back = sendback_open(
+        sampled_case=case, reason=REASON, urgency="routine", actor=world["ina"]
+    )
     smtp.received.clear()
-    send_back = sendback_act(send_back=send_back, action="acknowledge", actor=world["liaison"], expected_version=0)
+    send_back = sendback_act(
+        send_back=send_back, action="acknowledge", actor=world["liaison"], expected_version=0
+    )
     assert smtp.received == []  # an acknowledgement tells nobody
-    send_back = sendback_act(send_back=send_back, action="respond", actor=world["liaison"], expected_version=1,
-                             note="ANSWER-STRATEGY-MEETING-HELD")
+    send_back = sendback_act(
+        send_back=send_back,
+        action="respond",
+        actor=world["liaison"],
+        expected_version=1,
+        note="ANSWER-STRATEGY-MEETING-HELD",
+    )
     assert sorted(rcpt[0] for rcpt, _ in smtp.received) == ["ina@example.org", "lead@example.org"]
     for _, message in smtp.received:
         assert "answered" in message["Subject"]
-        assert case.case_ref in message.get_content() and "ANSWER-STRATEGY-MEETING-HELD" not in message.get_content()
+        assert (
+            case.case_ref in message.get_content()
+            and "ANSWER-STRATEGY-MEETING-HELD" not in message.get_content()
+        )
         assert REASON not in message.get_content()
     smtp.received.clear()
-    sendback_act(send_back=send_back, action="return", actor=world["ina"], expected_version=2, note="NEED-THE-MINUTES")
-    assert sorted(rcpt[0] for rcpt, _ in smtp.received) == ["liaison2@example.org", "liaison@example.org"]
+    sendback_act(
+        send_back=send_back,
+        action="return",
+        actor=world["ina"],
+        expected_version=2,
+        note="NEED-THE-MINUTES",
+    )
+    assert sorted(rcpt[0] for rcpt, _ in smtp.received) == [
+        "liaison2@example.org",
+        "liaison@example.org",
+    ]
     [message] = smtp.to("liaison@example.org")
     assert "returned" in message["Subject"] and "NEED-THE-MINUTES" not in message.get_content()
 
 
-def test_assignments_mail_each_inspector_once_per_run_however_many_cases_they_got(world: dict[str, Any], smtp: Mailbox) -> None:
-    assert assignments_balance(inspection=world["inspection"], inspectors=[world["ina"], world["inb"]]) == 6
+def test_assignments_mail_each_inspector_once_per_run_however_many_cases_they_got(
+    world: dict[str, Any], smtp: Mailbox
+) -> None:
+    assert (
+        assignments_balance(inspection=world["inspection"], inspectors=[world["ina"], world["inb"]])
+        == 6
+    )
     assert sorted(rcpt[0] for rcpt, _ in smtp.received) == ["ina@example.org", "inb@example.org"]
     for address in ("ina@example.org", "inb@example.org"):
         [message] = smtp.to(address)
@@ -153,7 +209,10 @@ def test_assignments_mail_each_inspector_once_per_run_however_many_cases_they_go
         assert "http://127.0.0.1:8000/reviews/" in message.get_content()
         refs = Assignment.objects.values_list("sampled_case__case_ref", flat=True)
         assert not any(ref in message.get_content() for ref in refs)  # a count, not a list of cases
-    assert assignments_balance(inspection=world["inspection"], inspectors=[world["ina"], world["inb"]]) == 0
+    assert (
+        assignments_balance(inspection=world["inspection"], inspectors=[world["ina"], world["inb"]])
+        == 0
+    )
     assert len(smtp.received) == 2  # nothing new, nobody told again
     # A case moved to another inspector is a new assignment for them: one message, to them only.
     from casereview.web.reviews.services import assignment_move
@@ -161,27 +220,45 @@ def test_assignments_mail_each_inspector_once_per_run_however_many_cases_they_go
     moved = Assignment.objects.filter(inspector=world["ina"]).order_by("id").first()
     assert moved is not None
     assignment_move(assignment=moved, to=world["inb"], actor=world["lead"])
-    assert len(smtp.received) == 3 and "1 new case of SYN" in smtp.to("inb@example.org")[-1]["Subject"]
+    assert (
+        len(smtp.received) == 3 and "1 new case of SYN" in smtp.to("inb@example.org")[-1]["Subject"]
+    )
 
 
-def test_escalation_goes_through_the_outbox_to_the_lead_and_senior_leads(world: dict[str, Any], smtp: Mailbox) -> None:
+def test_escalation_goes_through_the_outbox_to_the_lead_and_senior_leads(
+    world: dict[str, Any], smtp: Mailbox
+) -> None:
     from casereview.web.referrals.services import sendbacks_escalate
 
     case = assigned(world).sampled_case
-    send_back = sendback_open(sampled_case=case, reason=REASON, urgency="immediate", actor=world["ina"])
+    send_back = sendback_open(
+        sampled_case=case, reason=REASON, urgency="immediate", actor=world["ina"]
+    )
     smtp.received.clear()
-    assert [s.pk for s in sendbacks_escalate(today=send_back.due_on + dt.timedelta(days=1))] == [send_back.pk]
-    assert sorted(rcpt[0] for rcpt, _ in smtp.received) == ["lead@example.org", "senior@example.org"]
+    assert [s.pk for s in sendbacks_escalate(today=send_back.due_on + dt.timedelta(days=1))] == [
+        send_back.pk
+    ]
+    assert sorted(rcpt[0] for rcpt, _ in smtp.received) == [
+        "lead@example.org",
+        "senior@example.org",
+    ]
     [message] = smtp.to("senior@example.org")
     assert "overdue" in message["Subject"] and case.case_ref not in message.get_content()
-    assert set(OutboxMessage.objects.filter(event="send_back_escalated").values_list("state", flat=True)) == {"sent"}
+    assert set(
+        OutboxMessage.objects.filter(event="send_back_escalated").values_list("state", flat=True)
+    ) == {"sent"}
 
 
 # Nothing lost -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("refusal", ["451 4.3.0 Mailbox busy, try again later", "550 5.1.1 Mailbox unavailable"])
+
+@pytest.mark.parametrize(
+    "refusal", ["451 4.3.0 Mailbox busy, try again later", "550 5.1.1 Mailbox unavailable"]
+)
 def test_a_refusing_server_loses_nothing_and_notify_send_delivers_it_once_when_it_accepts(
-    world: dict[str, Any], smtp: Mailbox, refusal: str,
+    world: dict[str, Any],
+    smtp: Mailbox,
+    refusal: str,
 ) -> None:
     case = assigned(world).sampled_case
     world["liaison2"].is_active = False  # one liaison officer only, to follow one message
@@ -190,15 +267,30 @@ def test_a_refusing_server_loses_nothing_and_notify_send_delivers_it_once_when_i
     smtp.refuse = refusal
     start = latest_seq()
     with time_machine.travel(timezone.now(), tick=True) as clock:
-        send_back = sendback_open(sampled_case=case, reason=REASON, urgency="routine", actor=world["ina"])
+        send_back = sendback_open(
+            sampled_case=case, reason=REASON, urgency="routine", actor=world["ina"]
+        )
         assert send_back.pk and smtp.received == []
         listed = json.loads(notify("list", "--json").stdout)
         assert [set(row) for row in listed] == [
-            {"id", "event", "recipient", "state", "attempts", "next_attempt_at", "last_error", "created_at"}
+            {
+                "id",
+                "event",
+                "recipient",
+                "state",
+                "attempts",
+                "next_attempt_at",
+                "last_error",
+                "created_at",
+            }
         ]
         [row] = listed
         assert (row["event"], row["recipient"], row["state"], row["attempts"]) == (
-            "send_back_opened", "liaison@example.org", "pending", 1)
+            "send_back_opened",
+            "liaison@example.org",
+            "pending",
+            1,
+        )
         assert refusal in row["last_error"] and REASON not in json.dumps(listed)
         assert "Sent 0, failed 0, pending 1" in notify("send").stdout  # not due for a minute yet
         smtp.refuse = ""
@@ -207,42 +299,77 @@ def test_a_refusing_server_loses_nothing_and_notify_send_delivers_it_once_when_i
         assert "Sent 0, failed 0, pending 0" in notify("send").stdout
     assert len(smtp.to("liaison@example.org")) == 1
     assert json.loads(notify("list", "--json").stdout) == []
-    assert JournalEntry.objects.filter(seq__gt=start, action="mail_sent", recipient="liaison@example.org").count() == 1
+    assert (
+        JournalEntry.objects.filter(
+            seq__gt=start, action="mail_sent", recipient="liaison@example.org"
+        ).count()
+        == 1
+    )
 
 
 def test_a_closed_port_never_fails_the_request_and_mail_is_failed_after_the_last_try_then_sent_again_on_request(
-    world: dict[str, Any], smtp: Mailbox, settings: Any,
+    world: dict[str, Any],
+    smtp: Mailbox,
+    settings: Any,
 ) -> None:
-    send_back = sendback_open(sampled_case=assigned(world).sampled_case, reason=REASON, urgency="routine", actor=world["ina"])
+    send_back = sendback_open(
+        sampled_case=assigned(world).sampled_case,
+        reason=REASON,
+        urgency="routine",
+        actor=world["ina"],
+    )
     smtp.received.clear()
     settings.EMAIL_PORT = free_port()  # nothing listens there
     settings.CASEREVIEW_EMAIL_MAX_ATTEMPTS = 3
     with time_machine.travel(timezone.now(), tick=True) as clock:
-        page = verified_client(world["liaison"]).post(f"/send-backs/{send_back.pk}/", {
-            "action": "respond", "version": "0", "note": "done"})
+        page = verified_client(world["liaison"]).post(
+            f"/send-backs/{send_back.pk}/", {"action": "respond", "version": "0", "note": "done"}
+        )
         assert page.status_code == 302  # the answer is saved although the mail could not go
         messages = OutboxMessage.objects.filter(event="send_back_responded").order_by("recipient")
         assert [(m.recipient, m.state, m.attempts) for m in messages] == [
-            ("ina@example.org", "pending", 1), ("lead@example.org", "pending", 1)]
+            ("ina@example.org", "pending", 1),
+            ("lead@example.org", "pending", 1),
+        ]
         first = messages[0]
         assert "cannot reach the mail server" in first.last_error
-        assert dt.timedelta(seconds=55) < first.next_attempt_at - timezone.now() <= dt.timedelta(minutes=1)
+        assert (
+            dt.timedelta(seconds=55)
+            < first.next_attempt_at - timezone.now()
+            <= dt.timedelta(minutes=1)
+        )
         clock.shift(dt.timedelta(minutes=1, seconds=1))
         assert "Sent 0, failed 2, pending 2" in notify("send").stdout
         first.refresh_from_db()
-        assert first.attempts == 2 and dt.timedelta(seconds=115) < first.next_attempt_at - timezone.now() <= dt.timedelta(minutes=2)
+        assert first.attempts == 2 and dt.timedelta(
+            seconds=115
+        ) < first.next_attempt_at - timezone.now() <= dt.timedelta(minutes=2)
         clock.shift(dt.timedelta(minutes=2, seconds=1))
         assert "Sent 0, failed 2, pending 0" in notify("send").stdout
-        assert [row["state"] for row in json.loads(notify("list", "--json").stdout)] == ["failed", "failed"]
+        assert [row["state"] for row in json.loads(notify("list", "--json").stdout)] == [
+            "failed",
+            "failed",
+        ]
         admin = user_create(username="admin", role="administrator", password=PASSWORD)
         outbox = verified_client(admin).get("/notifications/").content.decode()
-        assert "E-mail outbox – casereview" in outbox and "ina@example.org" in outbox and "Failed" in outbox
+        assert (
+            "E-mail outbox – casereview" in outbox
+            and "ina@example.org" in outbox
+            and "Failed" in outbox
+        )
         assert "cannot reach the mail server" in outbox and REASON not in outbox
         clock.shift(dt.timedelta(hours=3))
-        assert "Sent 0, failed 0, pending 0" in notify("send").stdout  # failed mail waits for a person
+        assert (
+            "Sent 0, failed 0, pending 0" in notify("send").stdout
+        )  # failed mail waits for a person
         settings.EMAIL_PORT = smtp.port
-        assert verified_client(admin).post("/notifications/", {"retry": str(first.pk)}).status_code == 302
-        assert "1 failed message(s) will be sent" in notify("retry", "--all-failed").stdout  # the other one
+        assert (
+            verified_client(admin).post("/notifications/", {"retry": str(first.pk)}).status_code
+            == 302
+        )
+        assert (
+            "1 failed message(s) will be sent" in notify("retry", "--all-failed").stdout
+        )  # the other one
         assert "Sent 2, failed 0, pending 0" in notify("send").stdout
     assert sorted(rcpt[0] for rcpt, _ in smtp.received) == ["ina@example.org", "lead@example.org"]
     assert JournalEntry.objects.filter(action="mail_retry").count() >= 2
@@ -263,88 +390,183 @@ with mock.patch("casereview.web.notifications.services.transaction.on_commit"), 
 
 
 def test_two_senders_at_once_send_each_message_exactly_once(
-    scratch_database: Callable[[str], str], smtp: Mailbox, tmp_path: Path,
+    scratch_database: Callable[[str], str],
+    smtp: Mailbox,
+    tmp_path: Path,
 ) -> None:
     """Two `casereview notify send` processes on one database of their own; the mail server holds the first
     message until the second sender has connected, so both are sending at the same time."""
-    env = {**os.environ, "DATABASE_URL": scratch_database("senders"), "DJANGO_SETTINGS_MODULE": "casereview.web.settings.dev",
-           "CASEREVIEW_VAR_DIR": str(tmp_path / "var"), "CASEREVIEW_EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": scratch_database("senders"),
+        "DJANGO_SETTINGS_MODULE": "casereview.web.settings.dev",
+        "CASEREVIEW_VAR_DIR": str(tmp_path / "var"),
+        "CASEREVIEW_EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
+    }
     cli = [sys.executable, "-m", "casereview.cli"]
-    assert subprocess.run([*cli, "migrate"], env=env, capture_output=True, timeout=300, check=False).returncode == 0
-    queued = subprocess.run([sys.executable, "-c", QUEUE_FORTY], env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert (
+        subprocess.run(
+            [*cli, "migrate"], env=env, capture_output=True, timeout=300, check=False
+        ).returncode
+        == 0
+    )
+    queued = subprocess.run(
+        [sys.executable, "-c", QUEUE_FORTY],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert queued.returncode == 0, queued.stderr[-2000:]
     smtp.hold_until_senders = 2
-    senders = [subprocess.Popen([*cli, "notify", "send", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True) for _ in range(2)]
+    senders = [
+        subprocess.Popen(
+            [*cli, "notify", "send", "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     results = []
     for sender in senders:
         stdout, stderr = sender.communicate(timeout=300)
         assert sender.returncode == 0, stderr[-2000:]
         results.append(json.loads(stdout))
     assert sum(r["sent"] for r in results) == 40 and all(r["sent"] > 0 for r in results), results
-    assert sorted(rcpt[0] for rcpt, _ in smtp.received) == sorted(f"person{i}@example.org" for i in range(40))
+    assert sorted(rcpt[0] for rcpt, _ in smtp.received) == sorted(
+        f"person{i}@example.org" for i in range(40)
+    )
 
 
 def test_mail_is_written_with_its_event_and_undone_with_it(smtp: Mailbox) -> None:
     with pytest.raises(NotificationError, match="inside the transaction"):
-        mail_queue(event="x", recipients=["a@example.org"], subject="s", body="b", object_type="t", object_id=1)
+        mail_queue(
+            event="x",
+            recipients=["a@example.org"],
+            subject="s",
+            body="b",
+            object_type="t",
+            object_id=1,
+        )
     with pytest.raises(RuntimeError, match="event undone"), transaction.atomic():
-        mail_queue(event="x", recipients=["a@example.org"], subject="s", body="b", object_type="t", object_id=1)
+        mail_queue(
+            event="x",
+            recipients=["a@example.org"],
+            subject="s",
+            body="b",
+            object_type="t",
+            object_id=1,
+        )
         raise RuntimeError("event undone")
     assert not OutboxMessage.objects.exists() and smtp.received == []
 
 
 def test_people_without_an_address_or_no_longer_active_are_skipped_and_each_address_is_told_once(
-    world: dict[str, Any], smtp: Mailbox,
+    world: dict[str, Any],
+    smtp: Mailbox,
 ) -> None:
     world["liaison2"].email = ""
     world["liaison2"].save()
     with transaction.atomic():
-        made = mail_queue(event="x", recipients=[world["liaison"], world["liaison2"], None, "LIAISON@example.org"],
-                          subject="s", body="b", object_type="t", object_id=1)
+        made = mail_queue(
+            event="x",
+            recipients=[world["liaison"], world["liaison2"], None, "LIAISON@example.org"],
+            subject="s",
+            body="b",
+            object_type="t",
+            object_id=1,
+        )
     assert [m.recipient for m in made] == ["liaison@example.org"]
     assert len(smtp.received) == 1
 
 
 def test_back_off_doubles_from_one_minute_and_waits_at_most_an_hour() -> None:
-    assert [retry_delay(n).total_seconds() / 60 for n in range(1, 10)] == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+    assert [retry_delay(n).total_seconds() / 60 for n in range(1, 10)] == [
+        1,
+        2,
+        4,
+        8,
+        16,
+        32,
+        60,
+        60,
+        60,
+    ]
     assert retry_delay(500) == dt.timedelta(hours=1)
 
 
 # Configuration ------------------------------------------------------------------------------------------------
 
-def settings_in_subprocess(module: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("CASEREVIEW_", "DJANGO_", "DATABASE_URL"))}
+
+def settings_in_subprocess(
+    module: str, env: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CASEREVIEW_", "DJANGO_", "DATABASE_URL"))
+    }
     code = f"import {module} as s; print(s.EMAIL_BACKEND, getattr(s, 'EMAIL_HOST', ''), s.DEFAULT_FROM_EMAIL, s.CASEREVIEW_BASE_URL)"
-    return subprocess.run([sys.executable, "-c", code], env={**keep, "CASEREVIEW_HOME": str(tmp_path), **env},
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**keep, "CASEREVIEW_HOME": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 PRODUCTION = {
-    "DJANGO_SECRET_KEY": "k" * 60, "CASEREVIEW_ALLOWED_HOSTS": "casereview.example.org",
-    "CASEREVIEW_PSEUDONYM_KEY": "p" * 40, "CASEREVIEW_JOURNAL_ANCHOR_KEY": "a" * 40,
+    "DJANGO_SECRET_KEY": "k" * 60,
+    "CASEREVIEW_ALLOWED_HOSTS": "casereview.example.org",
+    "CASEREVIEW_PSEUDONYM_KEY": "p" * 40,
+    "CASEREVIEW_JOURNAL_ANCHOR_KEY": "a" * 40,
     "CASEREVIEW_EMAIL_URL": "smtp+tls://casereview:secret-password@smtp.example.org:587",
-    "CASEREVIEW_EMAIL_FROM": "casereview@example.org", "CASEREVIEW_BASE_URL": "https://casereview.example.org",
+    "CASEREVIEW_EMAIL_FROM": "casereview@example.org",
+    "CASEREVIEW_BASE_URL": "https://casereview.example.org",
     "CASEREVIEW_PROXY_COUNT": "1",
 }
 
 
 # The proxies (CASEREVIEW_TRUSTED_PROXIES or CASEREVIEW_PROXY_COUNT): test_sign_in.py.
-@pytest.mark.parametrize("missing", ["CASEREVIEW_EMAIL_URL", "CASEREVIEW_EMAIL_FROM", "CASEREVIEW_BASE_URL"])
-def test_production_refuses_to_start_without_the_mail_server_the_sender_or_its_address(missing: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "missing", ["CASEREVIEW_EMAIL_URL", "CASEREVIEW_EMAIL_FROM", "CASEREVIEW_BASE_URL"]
+)
+def test_production_refuses_to_start_without_the_mail_server_the_sender_or_its_address(
+    missing: str, tmp_path: Path
+) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = settings_in_subprocess("casereview.web.settings.production", env, tmp_path)
-    assert result.returncode != 0 and f"ImproperlyConfigured: {missing} must be set in production" in result.stderr
+    assert (
+        result.returncode != 0
+        and f"ImproperlyConfigured: {missing} must be set in production" in result.stderr
+    )
 
 
-def test_production_starts_with_them_and_a_bad_address_is_refused_without_its_password(tmp_path: Path) -> None:
+def test_production_starts_with_them_and_a_bad_address_is_refused_without_its_password(
+    tmp_path: Path,
+) -> None:
     result = settings_in_subprocess("casereview.web.settings.production", PRODUCTION, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.example.org",
-                                     "casereview@example.org", "https://casereview.example.org"]
-    bad = {**PRODUCTION, "CASEREVIEW_EMAIL_URL": "smtps://casereview:secret-password@smtp.example.org"}
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.org",
+        "casereview@example.org",
+        "https://casereview.example.org",
+    ]
+    bad = {
+        **PRODUCTION,
+        "CASEREVIEW_EMAIL_URL": "smtps://casereview:secret-password@smtp.example.org",
+    }
     refused = settings_in_subprocess("casereview.web.settings.production", bad, tmp_path)
-    assert refused.returncode != 0 and "ImproperlyConfigured: CASEREVIEW_EMAIL_URL must start smtp://" in refused.stderr
+    assert (
+        refused.returncode != 0
+        and "ImproperlyConfigured: CASEREVIEW_EMAIL_URL must start smtp://" in refused.stderr
+    )
     assert "secret-password" not in refused.stderr
 
 
@@ -353,5 +575,7 @@ def test_development_prints_mail_unless_a_server_is_named(tmp_path: Path) -> Non
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout.split()[0] == "django.core.mail.backends.console.EmailBackend"
     assert printed.stdout.split()[-1] == "http://127.0.0.1:8000"
-    named = settings_in_subprocess("casereview.web.settings.dev", {"CASEREVIEW_EMAIL_URL": "smtp://127.0.0.1:1025"}, tmp_path)
+    named = settings_in_subprocess(
+        "casereview.web.settings.dev", {"CASEREVIEW_EMAIL_URL": "smtp://127.0.0.1:1025"}, tmp_path
+    )
     assert named.stdout.split()[:2] == ["django.core.mail.backends.smtp.EmailBackend", "127.0.0.1"]

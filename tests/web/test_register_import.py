@@ -38,10 +38,16 @@ def test_a_register_imports_whole_with_pseudonyms_and_its_fingerprint(
     assert journal_verify() is None
 
 
-def test_a_file_with_bad_rows_stores_nothing_and_lists_every_one(body: Body, tmp_path: Path) -> None:
+def test_a_file_with_bad_rows_stores_nothing_and_lists_every_one(
+    body: Body, tmp_path: Path
+) -> None:
     rows = ["case_ref,category,reported_on,unit,child_age"]
     rows += [f"R{i},DA,01/02/2024,North,5" for i in range(1500)]
-    rows += ["R9000,burglary,01/02/2024,North,5", "R9001,DA,31/02/2024,North,40", "R5,DA,01/02/2024,North,5"]
+    rows += [
+        "R9000,burglary,01/02/2024,North,5",
+        "R9001,DA,31/02/2024,North,40",
+        "R5,DA,01/02/2024,North,5",
+    ]
     path = tmp_path / "bad.csv"
     path.write_text("\n".join(rows) + "\n")
     with pytest.raises(RegisterRejected) as caught:
@@ -57,16 +63,24 @@ def test_a_file_with_bad_rows_stores_nothing_and_lists_every_one(body: Body, tmp
 
 
 def test_a_duplicate_split_across_batches_is_refused_whole(body: Body, tmp_path: Path) -> None:
-    rows = ["case_ref,category,reported_on,unit"] + [f"R{i},DA,01/02/2024,N" for i in range(2000)] + ["R3,DA,01/02/2024,N"]
+    rows = (
+        ["case_ref,category,reported_on,unit"]
+        + [f"R{i},DA,01/02/2024,N" for i in range(2000)]
+        + ["R3,DA,01/02/2024,N"]
+    )
     path = tmp_path / "dup.csv"
     path.write_text("\n".join(rows) + "\n")
     with pytest.raises(RegisterRejected) as caught:
         register_import(path=path, body_code="SYN")
-    assert [(e.line, e.reason) for e in caught.value.errors] == [(2002, "duplicate case_ref; first on line 5")]
+    assert [(e.line, e.reason) for e in caught.value.errors] == [
+        (2002, "duplicate case_ref; first on line 5")
+    ]
     assert Case.objects.count() == 0
 
 
-def test_the_same_file_twice_is_refused_unless_replaced(body: Body, register_csv: Callable[..., Path]) -> None:
+def test_the_same_file_twice_is_refused_unless_replaced(
+    body: Body, register_csv: Callable[..., Path]
+) -> None:
     path = register_csv()
     first = register_import(path=path, body_code="SYN")
     with pytest.raises(RegisterRejected, match="already imported"):
@@ -75,7 +89,11 @@ def test_the_same_file_twice_is_refused_unless_replaced(body: Body, register_csv
     first.refresh_from_db()
     assert (first.state, first.replaced_by_id) == (Register.State.REPLACED, second.pk)
     assert second.state == Register.State.LOCKED
-    assert Case.objects.filter(register=first).count() == Case.objects.filter(register=second).count() == 50
+    assert (
+        Case.objects.filter(register=first).count()
+        == Case.objects.filter(register=second).count()
+        == 50
+    )
 
 
 def test_an_unknown_body_is_an_error(db: None, register_csv: Callable[..., Path]) -> None:
@@ -83,14 +101,18 @@ def test_an_unknown_body_is_an_error(db: None, register_csv: Callable[..., Path]
         register_import(path=register_csv(), body_code="NOPE")
 
 
-def test_identifiers_are_refused_without_a_pseudonym_key(body: Body, register_csv: Callable[..., Path]) -> None:
+def test_identifiers_are_refused_without_a_pseudonym_key(
+    body: Body, register_csv: Callable[..., Path]
+) -> None:
     with override_settings(CASEREVIEW_PSEUDONYM_KEY=""), pytest.raises(RegisterRejected) as caught:
         register_import(path=register_csv(), body_code="SYN")
     assert "CASEREVIEW_PSEUDONYM_KEY" in caught.value.errors[0].reason
     assert Case.objects.count() == 0
 
 
-def test_an_import_inside_an_outer_transaction_is_still_all_or_nothing(body: Body, tmp_path: Path) -> None:
+def test_an_import_inside_an_outer_transaction_is_still_all_or_nothing(
+    body: Body, tmp_path: Path
+) -> None:
     from django.db import transaction
 
     good = tmp_path / "g.csv"
@@ -115,12 +137,16 @@ def test_export_writes_the_canonical_columns_and_never_the_summary(
     assert header == list(EXPORT_COLUMNS)
     assert "SYNTHETIC" not in text and "summary" not in header
     assert "SYNC" not in text  # pseudonyms, not the register's identifiers
-    assert JournalEntry.objects.filter(action="register_export", object_id=str(register.pk)).exists()
+    assert JournalEntry.objects.filter(
+        action="register_export", object_id=str(register.pk)
+    ).exists()
 
 
 def test_the_database_in_use_is_the_one_configured(db: None) -> None:
     # Guards the PostgreSQL pass: it must really run against PostgreSQL.
     import os
 
-    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    expected = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    )
     assert connection.vendor == expected

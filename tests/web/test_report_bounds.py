@@ -43,13 +43,17 @@ def range_now(years_after: int = 1) -> str:
 
 
 def test_cases_dated_0001_9999_or_excel_serial_minus_1_are_refused_naming_column_value_and_range(
-    body: Body, tmp_path: Path,
+    body: Body,
+    tmp_path: Path,
 ) -> None:
     csv = tmp_path / "register.csv"
-    csv.write_text(HEADER + "A1,neglect,01/01/0001,North,\n"
-                            "A2,neglect,31/12/9999,North,\n"
-                            "A3,neglect,01/02/2024,North,31/12/9999\n"
-                            "A4,neglect,01/02/2024,North,\n", encoding="utf-8")
+    csv.write_text(
+        HEADER + "A1,neglect,01/01/0001,North,\n"
+        "A2,neglect,31/12/9999,North,\n"
+        "A3,neglect,01/02/2024,North,31/12/9999\n"
+        "A4,neglect,01/02/2024,North,\n",
+        encoding="utf-8",
+    )
     rejection = refused(csv)
     assert rejection.kind == "bad_rows"
     reason = f"outside the plausible range of dates: must be {range_now()}"
@@ -73,29 +77,55 @@ def test_excel_date_cells_of_serial_minus_1_and_0_are_refused(body: Body, tmp_pa
     path = tmp_path / "register.xlsx"
     book.save(path)
     rejection = refused(path)
-    assert [(e.line, e.column) for e in rejection.errors] == [(2, "reported_on"), (3, "reported_on")]
+    assert [(e.line, e.column) for e in rejection.errors] == [
+        (2, "reported_on"),
+        (3, "reported_on"),
+    ]
     for error in rejection.errors:
         assert len(error.value) <= 40
         assert range_now() in error.reason or error.reason.startswith("not a real date")
-    assert range_now() in rejection.errors[0].reason  # serial -1 is a date Excel shows as 29/12/1899
+    assert (
+        range_now() in rejection.errors[0].reason
+    )  # serial -1 is a date Excel shows as 29/12/1899
 
 
 @override_settings(CASEREVIEW_EARLIEST_DATE=dt.date(2024, 1, 1), CASEREVIEW_LATEST_DATE_YEARS=0)
 def test_the_range_comes_from_the_settings(body: Body, tmp_path: Path) -> None:
     ahead = timezone.localdate() + dt.timedelta(days=1)
     csv = tmp_path / "register.csv"
-    csv.write_text(HEADER + f"A1,neglect,31/12/2023,North,\nA2,neglect,01/01/2024,North,\n"
-                            f"A3,neglect,{ahead:%d/%m/%Y},North,\n", encoding="utf-8")
+    csv.write_text(
+        HEADER + f"A1,neglect,31/12/2023,North,\nA2,neglect,01/01/2024,North,\n"
+        f"A3,neglect,{ahead:%d/%m/%Y},North,\n",
+        encoding="utf-8",
+    )
     rejection = refused(csv)
-    assert [(e.line, e.value) for e in rejection.errors] == [(2, "31/12/2023"), (4, f"{ahead:%d/%m/%Y}")]
+    assert [(e.line, e.value) for e in rejection.errors] == [
+        (2, "31/12/2023"),
+        (4, f"{ahead:%d/%m/%Y}"),
+    ]
     assert f"from 01/01/2024 to {timezone.localdate():%d/%m/%Y}" in rejection.errors[0].reason
 
 
-SECTIONS = ("inspection", "sample", "grades", "comparisons", "trend", "by_category", "by_unit", "areas",
-            "weaknesses", "send_backs", "agreement", "links", "volume")
+SECTIONS = (
+    "inspection",
+    "sample",
+    "grades",
+    "comparisons",
+    "trend",
+    "by_category",
+    "by_unit",
+    "areas",
+    "weaknesses",
+    "send_backs",
+    "agreement",
+    "links",
+    "volume",
+)
 
 
-def graded_report(lead: Any, ina: Any, tmp_path: Path, *, code: str, rows: int) -> tuple[dict[str, Any], int]:
+def graded_report(
+    lead: Any, ina: Any, tmp_path: Path, *, code: str, rows: int
+) -> tuple[dict[str, Any], int]:
     """A register of ``rows`` synthetic cases (2023-2024) plus one dated 1 January 1990 and one dated almost a
     year ahead, an inspection of 2024 Q1 with 12 graded cases: its report and the length of its page."""
     body_add(code=code, name=f"Body {code}")
@@ -103,9 +133,16 @@ def graded_report(lead: Any, ina: Any, tmp_path: Path, *, code: str, rows: int) 
     write_register_file(path, rows=rows, seed=3)
     ahead = timezone.localdate() + dt.timedelta(days=360)
     with path.open("a", encoding="utf-8") as fh:
-        fh.write(f"OLD1,neglect,01/01/1990,North,,,,,,open,,,\nNEW1,neglect,{ahead:%d/%m/%Y},North,,,,,,open,,,\n")
-    inspection = inspection_create(body_code=code, name=f"{code} 2024 Q1", period_start=dt.date(2024, 1, 1),
-                                   period_end=dt.date(2024, 3, 31), lead=lead)
+        fh.write(
+            f"OLD1,neglect,01/01/1990,North,,,,,,open,,,\nNEW1,neglect,{ahead:%d/%m/%Y},North,,,,,,open,,,\n"
+        )
+    inspection = inspection_create(
+        body_code=code,
+        name=f"{code} 2024 Q1",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+        lead=lead,
+    )
     seed_commit(inspection=inspection)
     inspection.refresh_from_db()
     register = register_import(path=path, body_code=code)
@@ -113,8 +150,11 @@ def graded_report(lead: Any, ina: Any, tmp_path: Path, *, code: str, rows: int) 
     sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=12, reserve=1))
     assignments_balance(inspection=inspection, inspectors=[ina])
     grades = ["good"] * 6 + ["requires_improvement"] * 3 + ["inadequate"] * 3
-    for assignment, grade in zip(Assignment.objects.filter(sampled_case__sample__inspection=inspection).order_by("id"),
-                                 grades, strict=True):
+    for assignment, grade in zip(
+        Assignment.objects.filter(sampled_case__sample__inspection=inspection).order_by("id"),
+        grades,
+        strict=True,
+    ):
         grade_case(assignment, grade, weaknesses=("W02",) if grade == "inadequate" else ())
     page = verified_client(lead).get(f"/reports/inspection/{inspection.pk}/")
     assert page.status_code == 200
@@ -122,14 +162,18 @@ def graded_report(lead: Any, ina: Any, tmp_path: Path, *, code: str, rows: int) 
 
 
 def test_every_report_section_is_the_same_size_for_a_register_of_100_or_2000_cases_spanning_1990_to_next_year(
-    make_user: Callable[..., Any], tmp_path: Path,
+    make_user: Callable[..., Any],
+    tmp_path: Path,
 ) -> None:
     lead, ina = make_user("lead_inspector", "lead"), make_user("inspector", "ina")
     small, small_page = graded_report(lead, ina, tmp_path, code="SML", rows=100)
     large, large_page = graded_report(lead, ina, tmp_path, code="LRG", rows=2000)
     for report in (small, large):
         # The period (2024 Q1) and the 12 quarters before it: not 1990 Q1 to next year's quarters.
-        assert report["volume"]["quarters"][0] == "2021 Q1" and report["volume"]["quarters"][-1] == "2024 Q1"
+        assert (
+            report["volume"]["quarters"][0] == "2021 Q1"
+            and report["volume"]["quarters"][-1] == "2024 Q1"
+        )
         assert len(report["volume"]["quarters"]) == 13
         assert all(len(counts) == 13 for counts in report["volume"]["categories"].values())
     counted = [sum(map(sum, report["volume"]["categories"].values())) for report in (small, large)]
@@ -140,10 +184,15 @@ def test_every_report_section_is_the_same_size_for_a_register_of_100_or_2000_cas
             # fixed shape.  (Which units a draw meets differs between registers, so its size is not compared.)
             for report in (small, large):
                 rows = report["by_unit"]
-                assert len(rows) <= report["reviews"] and all(len(json.dumps(r)) < 2_000 for r in rows)
+                assert len(rows) <= report["reviews"] and all(
+                    len(json.dumps(r)) < 2_000 for r in rows
+                )
             continue
         small_size, large_size = len(json.dumps(small[section])), len(json.dumps(large[section]))
         # Counts gain digits; nothing else may grow with the register.
         assert large_size <= small_size * 1.25 + 200, (section, small_size, large_size)
     # About 45 KB either way (the whole span 1990 to next year would make it over 150 KB).
-    assert large_page <= small_page * 1.25 + 5_000 and large_page < 100_000, (small_page, large_page)
+    assert large_page <= small_page * 1.25 + 5_000 and large_page < 100_000, (
+        small_page,
+        large_page,
+    )

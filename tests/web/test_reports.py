@@ -31,30 +31,61 @@ runner = CliRunner()
 
 
 def inspection_with_grades(
-    lead: Any, inspector: Any, register_file: Path, *, name: str, period_end: dt.date, grades: list[str],
+    lead: Any,
+    inspector: Any,
+    register_file: Path,
+    *,
+    name: str,
+    period_end: dt.date,
+    grades: list[str],
     weaknesses: tuple[str, ...] = (),
 ) -> Any:
-    inspection = inspection_create(body_code="SYN", name=name, period_start=period_end - dt.timedelta(days=90),
-                                   period_end=period_end, lead=lead)
+    inspection = inspection_create(
+        body_code="SYN",
+        name=name,
+        period_start=period_end - dt.timedelta(days=90),
+        period_end=period_end,
+        lead=lead,
+    )
     seed_commit(inspection=inspection)
     inspection.refresh_from_db()
     register = register_import(path=register_file, body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=len(grades), reserve=1))
+    sample_draw(
+        inspection=inspection, register=register, plan=SamplePlan(size=len(grades), reserve=1)
+    )
     assignments_balance(inspection=inspection, inspectors=[inspector])
-    for assignment, grade in zip(Assignment.objects.filter(sampled_case__sample__inspection=inspection).order_by("id"),
-                                 grades, strict=True):
+    for assignment, grade in zip(
+        Assignment.objects.filter(sampled_case__sample__inspection=inspection).order_by("id"),
+        grades,
+        strict=True,
+    ):
         grade_case(assignment, grade, weaknesses=weaknesses if grade == "inadequate" else ())
     return inspection
 
 
 @pytest.fixture
-def world(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> dict[str, Any]:
+def world(
+    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
+) -> dict[str, Any]:
     lead, ina = make_user("lead_inspector", "lead"), make_user("inspector", "ina")
-    earlier = inspection_with_grades(lead, ina, register_csv(rows=300, seed=1, name="a.csv"), name="Q4 2023", period_end=dt.date(2023, 12, 31),
-                                     grades=["good"] * 8 + ["inadequate"] * 2, weaknesses=("W02",))
-    now = inspection_with_grades(lead, ina, register_csv(rows=300, seed=2, name="b.csv"), name="Q1 2024", period_end=dt.date(2024, 3, 31),
-                                 grades=["good"] * 3 + ["requires_improvement"] * 2 + ["inadequate"] * 7,
-                                 weaknesses=("W02", "W07"))
+    earlier = inspection_with_grades(
+        lead,
+        ina,
+        register_csv(rows=300, seed=1, name="a.csv"),
+        name="Q4 2023",
+        period_end=dt.date(2023, 12, 31),
+        grades=["good"] * 8 + ["inadequate"] * 2,
+        weaknesses=("W02",),
+    )
+    now = inspection_with_grades(
+        lead,
+        ina,
+        register_csv(rows=300, seed=2, name="b.csv"),
+        name="Q1 2024",
+        period_end=dt.date(2024, 3, 31),
+        grades=["good"] * 3 + ["requires_improvement"] * 2 + ["inadequate"] * 7,
+        weaknesses=("W02", "W07"),
+    )
     return {"lead": lead, "ina": ina, "earlier": earlier, "now": now, "register_csv": register_csv}
 
 
@@ -67,45 +98,87 @@ def cli_json(*args: str) -> dict[str, Any]:
 def test_the_json_report_has_the_issue_s_shape_and_the_final_grades(world: dict[str, Any]) -> None:
     report = cli_json("report", str(world["now"].pk), "--format", "json")
     assert report["reviews"] == 12
-    assert {k: v["count"] for k, v in report["grades"].items()} == {"good": 3, "requires_improvement": 2, "inadequate": 7}
+    assert {k: v["count"] for k, v in report["grades"].items()} == {
+        "good": 3,
+        "requires_improvement": 2,
+        "inadequate": 7,
+    }
     combined = report["requires_improvement_or_inadequate"]
-    assert combined["count"] == 9 and 0 < combined["ci_low"] < combined["share"] < combined["ci_high"] < 1
+    assert (
+        combined["count"] == 9
+        and 0 < combined["ci_low"] < combined["share"] < combined["ci_high"] < 1
+    )
     (c,) = report["comparisons"]
     assert c["against"] == "Q4 2023" and c["period_end"] == "2023-12-31"
     assert c["share_then"] == pytest.approx(0.2) and c["share_now"] == pytest.approx(0.75)
-    assert c["test"] == "two-proportion z-test" and c["direction"] == "worse" and c["p_value"] < 0.05  # every expected count is 5 or more
-    assert set(report["agreement"]) >= {"pairs", "percent_agreement", "cohen_kappa", "weighted_kappa_linear"}
-    assert report["sample"]["drawn_in_casereview"] is True and report["sample"]["late_commitment"] is False
+    assert (
+        c["test"] == "two-proportion z-test" and c["direction"] == "worse" and c["p_value"] < 0.05
+    )  # every expected count is 5 or more
+    assert set(report["agreement"]) >= {
+        "pairs",
+        "percent_agreement",
+        "cohen_kappa",
+        "weighted_kappa_linear",
+    }
+    assert (
+        report["sample"]["drawn_in_casereview"] is True
+        and report["sample"]["late_commitment"] is False
+    )
     weakness = {w["code"]: w for w in report["weaknesses"]}
     assert weakness["W02"]["count"] == 7 and weakness["W02"]["recurring"] is True
     assert weakness["W07"]["recurring"] is False and report["weakness_baseline"] == "Q4 2023"
     assert [p["label"] for p in report["trend"]] == ["Q4 2023", "Q1 2024"]
     entry = JournalEntry.objects.filter(action="report_generate").order_by("-seq").first()
-    assert entry is not None and entry.operation == "disclosure" and entry.detail["format"] == "json"
+    assert (
+        entry is not None and entry.operation == "disclosure" and entry.detail["format"] == "json"
+    )
 
 
 def test_a_lead_s_resolution_is_the_final_grade(world: dict[str, Any]) -> None:
     from casereview.web.reviews.models import Resolution
 
-    first = Assignment.objects.filter(sampled_case__sample__inspection=world["now"], kind="first").order_by("id").first()
+    first = (
+        Assignment.objects.filter(sampled_case__sample__inspection=world["now"], kind="first")
+        .order_by("id")
+        .first()
+    )
     assert first is not None
-    Resolution.objects.create(sampled_case=first.sampled_case, final_overall="inadequate", rationale="moderated",
-                              by=world["lead"], at=dt.datetime.now(dt.UTC))
+    Resolution.objects.create(
+        sampled_case=first.sampled_case,
+        final_overall="inadequate",
+        rationale="moderated",
+        by=world["lead"],
+        at=dt.datetime.now(dt.UTC),
+    )
     report = cli_json("report", str(world["now"].pk))
     assert report["grades"]["good"]["count"] == 2 and report["grades"]["inadequate"]["count"] == 8
 
 
-def test_regenerating_gives_the_same_figures_and_check_says_so(world: dict[str, Any], tmp_path: Path) -> None:
+def test_regenerating_gives_the_same_figures_and_check_says_so(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
     out = tmp_path / "r.json"
-    assert runner.invoke(app, ["report", str(world["now"].pk), "--out", str(out), "--as-of", "30/06/2024"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["report", str(world["now"].pk), "--out", str(out), "--as-of", "30/06/2024"]
+        ).exit_code
+        == 0
+    )
     again = cli_json("report", str(world["now"].pk), "--as-of", "30/06/2024")
     assert json.loads(out.read_text()) == again
     checked = runner.invoke(app, ["report", str(world["now"].pk), "--check", str(out)])
     assert checked.exit_code == 0 and json.loads(checked.stdout)["same_figures"] is True
     published = tmp_path / "p.json"
     runner.invoke(app, ["report", str(world["now"].pk), "--published", "--out", str(published)])
-    assert runner.invoke(app, ["report", str(world["now"].pk), "--check", str(published)]).exit_code == 0
-    last = Assignment.objects.filter(sampled_case__sample__inspection=world["now"]).order_by("-id").first()
+    assert (
+        runner.invoke(app, ["report", str(world["now"].pk), "--check", str(published)]).exit_code
+        == 0
+    )
+    last = (
+        Assignment.objects.filter(sampled_case__sample__inspection=world["now"])
+        .order_by("-id")
+        .first()
+    )
     assert last is not None
     from casereview.web.reviews.models import Review
 
@@ -113,7 +186,12 @@ def test_regenerating_gives_the_same_figures_and_check_says_so(world: dict[str, 
     changed = runner.invoke(app, ["report", str(world["now"].pk), "--check", str(out)])
     assert changed.exit_code == 1 and json.loads(changed.stdout)["same_figures"] is False
     (tmp_path / "junk.json").write_text("not json")
-    assert runner.invoke(app, ["report", str(world["now"].pk), "--check", str(tmp_path / "junk.json")]).exit_code == 2
+    assert (
+        runner.invoke(
+            app, ["report", str(world["now"].pk), "--check", str(tmp_path / "junk.json")]
+        ).exit_code
+        == 2
+    )
 
 
 def test_every_format_from_the_cli(world: dict[str, Any], tmp_path: Path) -> None:
@@ -131,18 +209,30 @@ def test_every_format_from_the_cli(world: dict[str, Any], tmp_path: Path) -> Non
     text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
     assert "Overall grades" in text and "Q1 2024" in text
     csv_text = runner.invoke(app, ["report", pk, "--format", "csv"]).stdout
-    assert csv_text.splitlines()[0] == "section,row,measure,value" and "grades,good,count,3" in csv_text
+    assert (
+        csv_text.splitlines()[0] == "section,row,measure,value"
+        and "grades,good,count,3" in csv_text
+    )
     xlsx = tmp_path / "r.xlsx"
     assert runner.invoke(app, ["report", pk, "--format", "xlsx", "--out", str(xlsx)]).exit_code == 0
     sheet = openpyxl.load_workbook(xlsx).active
-    assert sheet is not None and [c.value for c in sheet[1]] == ["section", "row", "measure", "value"]
-    assert ["grades", "good", "count", 3] in [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert sheet is not None and [c.value for c in sheet[1]] == [
+        "section",
+        "row",
+        "measure",
+        "value",
+    ]
+    assert ["grades", "good", "count", 3] in [
+        [c.value for c in row] for row in sheet.iter_rows(min_row=2)
+    ]
     assert runner.invoke(app, ["report", pk, "--format", "xlsx"]).exit_code == 2  # needs --out
     assert runner.invoke(app, ["report", pk, "--format", "docx"]).exit_code == 2
     assert not list(tmp_path.glob("*.part"))
 
 
-def test_user_text_is_escaped_neutralised_and_never_fetched(world: dict[str, Any], tmp_path: Path) -> None:
+def test_user_text_is_escaped_neutralised_and_never_fetched(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
     import openpyxl
     from pypdf import PdfReader
 
@@ -166,10 +256,18 @@ def test_user_text_is_escaped_neutralised_and_never_fetched(world: dict[str, Any
         inspection.save(update_fields=["name"])
         pk = str(inspection.pk)
         html = runner.invoke(app, ["report", pk, "--format", "html"]).stdout
-        assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html and "<img" not in html
+        assert (
+            "<script>alert(1)</script>" not in html
+            and "&lt;script&gt;" in html
+            and "<img" not in html
+        )
         pdf = tmp_path / "r.pdf"
-        assert runner.invoke(app, ["report", pk, "--format", "pdf", "--out", str(pdf)]).exit_code == 0
-        assert "<script>alert(1)</script>" in "".join(p.extract_text() for p in PdfReader(pdf).pages).replace("\n", "")
+        assert (
+            runner.invoke(app, ["report", pk, "--format", "pdf", "--out", str(pdf)]).exit_code == 0
+        )
+        assert "<script>alert(1)</script>" in "".join(
+            p.extract_text() for p in PdfReader(pdf).pages
+        ).replace("\n", "")
         xlsx = tmp_path / "r.xlsx"
         runner.invoke(app, ["report", pk, "--format", "xlsx", "--out", str(xlsx)])
         cells = [c for row in openpyxl.load_workbook(xlsx).active.iter_rows() for c in row]  # type: ignore[union-attr]
@@ -185,21 +283,64 @@ def test_user_text_is_escaped_neutralised_and_never_fetched(world: dict[str, Any
     assert hits == []
 
 
-def test_baselines_with_weaknesses_are_checked_and_become_the_recurrence_baseline(world: dict[str, Any]) -> None:
+def test_baselines_with_weaknesses_are_checked_and_become_the_recurrence_baseline(
+    world: dict[str, Any],
+) -> None:
     def add(*extra: str) -> Any:
-        return runner.invoke(app, ["baseline", "add", "--body", "SYN", "--label", "Published 2022", "--period-end",
-                                   "31/03/2022", "--total", "135", "--ri-or-inadequate", "125", *extra])
+        return runner.invoke(
+            app,
+            [
+                "baseline",
+                "add",
+                "--body",
+                "SYN",
+                "--label",
+                "Published 2022",
+                "--period-end",
+                "31/03/2022",
+                "--total",
+                "135",
+                "--ri-or-inadequate",
+                "125",
+                *extra,
+            ],
+        )
 
     assert add("--weakness", "W99=3").exit_code == 2
     assert add("--weakness", "W02=200").exit_code == 2
     assert add("--weakness", "W02").exit_code == 2
-    assert runner.invoke(app, ["baseline", "add", "--body", "SYN", "--label", "x", "--period-end", "31/03/2022",
-                               "--total", "10", "--ri-or-inadequate", "5", "--good", "5", "--requires-improvement", "2",
-                               "--inadequate", "2"]).exit_code == 2  # parts do not add up
+    assert (
+        runner.invoke(
+            app,
+            [
+                "baseline",
+                "add",
+                "--body",
+                "SYN",
+                "--label",
+                "x",
+                "--period-end",
+                "31/03/2022",
+                "--total",
+                "10",
+                "--ri-or-inadequate",
+                "5",
+                "--good",
+                "5",
+                "--requires-improvement",
+                "2",
+                "--inadequate",
+                "2",
+            ],
+        ).exit_code
+        == 2
+    )  # parts do not add up
     assert add("--weakness", "W02=60", "--weakness", "w07=0").exit_code == 0
     report = cli_json("report", str(world["now"].pk))
     assert [c["against"] for c in report["comparisons"]] == ["Published 2022", "Q4 2023"]
-    assert report["comparisons"][0]["test"] == "Fisher's exact test"  # 3 of 12 good now: an expected count under 5
+    assert (
+        report["comparisons"][0]["test"] == "Fisher's exact test"
+    )  # 3 of 12 good now: an expected count under 5
     assert report["weakness_baseline"] == "Published 2022"
     w02 = next(w for w in report["weaknesses"] if w["code"] == "W02")
     assert w02["recurring"] is True and w02["recurrence"][0]["count_then"] == 60
@@ -217,10 +358,20 @@ def test_the_lead_reads_downloads_and_publishes_and_readers_see_only_what_they_m
     lead = verified_client(world["lead"])
     pk = world["now"].pk
     page = lead.get(f"/reports/inspection/{pk}/")
-    assert page.status_code == 200 and b"Requires improvement or inadequate" in page.content and b"<svg" in page.content
+    assert (
+        page.status_code == 200
+        and b"Requires improvement or inadequate" in page.content
+        and b"<svg" in page.content
+    )
     preview = lead.get(f"/reports/inspection/{pk}/?published=1")
     assert b"&lt;5" in preview.content  # 2 requires improvement, suppressed
-    for fmt, magic in (("pdf", b"%PDF"), ("xlsx", b"PK"), ("json", b"{"), ("csv", b"\xef\xbb\xbfsection"), ("html", b"<!DOCTYPE")):
+    for fmt, magic in (
+        ("pdf", b"%PDF"),
+        ("xlsx", b"PK"),
+        ("json", b"{"),
+        ("csv", b"\xef\xbb\xbfsection"),
+        ("html", b"<!DOCTYPE"),
+    ):
         got = lead.get(f"/reports/inspection/{pk}/download/?format={fmt}")
         assert got.status_code == 200 and got.content.startswith(magic), fmt
         assert got["Content-Disposition"].startswith("attachment;")
@@ -230,7 +381,10 @@ def test_the_lead_reads_downloads_and_publishes_and_readers_see_only_what_they_m
     published = lead.post(f"/reports/inspection/{pk}/publish/")
     assert published.status_code == 302
     publication = world["now"].publications.get()
-    assert publication.data["published"] is True and publication.data["grades"]["requires_improvement"]["count"] == "<5"
+    assert (
+        publication.data["published"] is True
+        and publication.data["grades"]["requires_improvement"]["count"] == "<5"
+    )
     assert JournalEntry.objects.filter(action="report_publish", object_id=str(pk)).exists()
 
     analyst = verified_client(make_user("analyst", "ana"))
@@ -262,15 +416,23 @@ def test_publishing_is_refused_until_every_case_is_graded_and_needs_csrf(
 ) -> None:
     from django.test import Client
 
-    unfinished = inspection_create(body_code="SYN", name="Q2 2024", period_start=dt.date(2024, 4, 1),
-                                   period_end=dt.date(2024, 6, 30), lead=world["lead"])
+    unfinished = inspection_create(
+        body_code="SYN",
+        name="Q2 2024",
+        period_start=dt.date(2024, 4, 1),
+        period_end=dt.date(2024, 6, 30),
+        lead=world["lead"],
+    )
     seed_commit(inspection=unfinished)
     unfinished.refresh_from_db()
     register = register_import(path=register_csv(rows=50, seed=3, name="c.csv"), body_code="SYN")
     sample_draw(inspection=unfinished, register=register, plan=SamplePlan(size=4))
     lead = verified_client(world["lead"])
     refused = lead.post(f"/reports/inspection/{unfinished.pk}/publish/")
-    assert refused.status_code == 409 and b"4 of 4 sampled cases have no submitted review" in refused.content
+    assert (
+        refused.status_code == 409
+        and b"4 of 4 sampled cases have no submitted review" in refused.content
+    )
     assert not unfinished.publications.exists()
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = lead.cookies
@@ -280,7 +442,10 @@ def test_publishing_is_refused_until_every_case_is_graded_and_needs_csrf(
 def test_the_national_trend(world: dict[str, Any]) -> None:
     trend = cli_json("trend")
     (body,) = trend["bodies"]
-    assert body["body"] == "SYN" and [p["inspection"] for p in body["series"]] == ["Q4 2023", "Q1 2024"]
+    assert body["body"] == "SYN" and [p["inspection"] for p in body["series"]] == [
+        "Q4 2023",
+        "Q1 2024",
+    ]
     assert body["series"][1]["change_from_previous"]["against"] == "Q4 2023"
     assert [q["quarter"] for q in trend["quarters"]] == ["2023-Q4", "2024-Q1"]
     assert trend["quarters"][1]["share"] == pytest.approx(0.75)

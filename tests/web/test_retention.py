@@ -28,7 +28,10 @@ def test_purge_erases_cases_past_retention_keeps_counts_and_is_idempotent(
     kept = register_import(path=register_csv(rows=30, seed=2, name="kept.csv"), body_code="SYN")
     register_retention_set(register=old, until=timezone.localdate() - dt.timedelta(days=1))
     before = dict(
-        Case.objects.filter(register=old).values_list("category").annotate(n=Count("id")).values_list("category", "n")
+        Case.objects.filter(register=old)
+        .values_list("category")
+        .annotate(n=Count("id"))
+        .values_list("category", "n")
     )
     first = runner.invoke(app, ["purge", "--due", "--json"])
     assert first.exit_code == 0 and '"cases_erased": 40' in first.stdout
@@ -36,7 +39,9 @@ def test_purge_erases_cases_past_retention_keeps_counts_and_is_idempotent(
     assert Case.objects.filter(register=kept).count() == 30
     old.refresh_from_db()
     assert old.purged_at is not None and old.category_counts == before and old.rows == 40
-    entry = JournalEntry.objects.filter(action="register_purge", object_id=str(old.pk)).latest("seq")
+    entry = JournalEntry.objects.filter(action="register_purge", object_id=str(old.pk)).latest(
+        "seq"
+    )
     assert entry.operation == "erasure" and set(entry.detail) == {"cases_erased", "retain_until"}
     second = runner.invoke(app, ["purge", "--due", "--json"])
     assert second.exit_code == 0 and '"purged": []' in second.stdout

@@ -27,11 +27,21 @@ runner = CliRunner()
 SRC = Path(__file__).resolve().parents[2] / "src" / "casereview"
 
 #: Text a spreadsheet would run (formulas, DDE, a link, and the starts hidden behind a tab or a carriage return).
-HOSTILE = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")', "+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=2+2"]
+HOSTILE = [
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://x","y")',
+    "+1",
+    "-1+1",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=2+2",
+]
 
 #: Ways of writing CSV or XLSX.  Outside ``web/core/exports.py`` (the writers that apply the rule) each is
 #: allowed only where no person opens what it writes, or where the text is made up by casereview itself.
-WRITERS = re.compile(r"csv\.writer\(|csv\.DictWriter\(|\.write_csv\(|\.sink_csv\(|Workbook\(|\.write_excel\(|xlsxwriter")
+WRITERS = re.compile(
+    r"csv\.writer\(|csv\.DictWriter\(|\.write_csv\(|\.sink_csv\(|Workbook\(|\.write_excel\(|xlsxwriter"
+)
 NOT_EXPORTS = {
     "importing/loaders.py": "rows streamed into PostgreSQL's COPY, never a file",
     "synthetic.py": "made-up demo and benchmark registers; no one's text",
@@ -56,59 +66,113 @@ def test_no_module_writes_csv_or_xlsx_except_through_the_safe_writers() -> None:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if WRITERS.search(line):
                 bypassing.append(f"{name}:{number}: {line.strip()}")
-    assert bypassing == [], "write CSV/XLSX through casereview.web.core.exports:\n" + "\n".join(bypassing)
+    assert bypassing == [], "write CSV/XLSX through casereview.web.core.exports:\n" + "\n".join(
+        bypassing
+    )
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_hostile_register_imported_for_real_is_exported_without_a_live_cell(body: Body, tmp_path: Path) -> None:
+def test_a_hostile_register_imported_for_real_is_exported_without_a_live_cell(
+    body: Body, tmp_path: Path
+) -> None:
     source = tmp_path / "hostile.csv"
     with source.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["case_ref", "category", "reported_on", "unit", "location_ref", "outcome", "status", "closed_on"])
+        writer.writerow(
+            [
+                "case_ref",
+                "category",
+                "reported_on",
+                "unit",
+                "location_ref",
+                "outcome",
+                "status",
+                "closed_on",
+            ]
+        )
         for i, text in enumerate(HOSTILE):
-            writer.writerow([f"{text}#{i}", "neglect", "01/02/2024", text, text, text, "closed", "03/02/2024"])
+            writer.writerow(
+                [f"{text}#{i}", "neglect", "01/02/2024", text, text, text, "closed", "03/02/2024"]
+            )
     imported = runner.invoke(app, ["import-register", str(source), "--body", "SYN"])
     assert imported.exit_code == 0, imported.output
     register = Register.objects.get()
     out = tmp_path / "export.csv"
-    exported = runner.invoke(app, ["export-register", str(register.pk), "--csv", str(out), "--recipient", HOSTILE[1]])
+    exported = runner.invoke(
+        app, ["export-register", str(register.pk), "--csv", str(out), "--recipient", HOSTILE[1]]
+    )
     assert exported.exit_code == 0, exported.output
     header, *rows = read_csv(out)
     assert len(rows) == len(HOSTILE)
     cells = [cell for row in rows for cell in row]
     assert not [cell for cell in cells if live(cell)]
-    by_column = {name: [row[header.index(name)] for row in rows] for name in ("case_ref", "unit", "location_ref")}
+    by_column = {
+        name: [row[header.index(name)] for row in rows]
+        for name in ("case_ref", "unit", "location_ref")
+    }
     assert "'=cmd|' /C calc'!A0#0" in by_column["case_ref"]
-    assert "'=HYPERLINK(\"http://x\",\"y\")" in by_column["unit"] and "'@SUM(A1)" in by_column["location_ref"]
+    assert (
+        '\'=HYPERLINK("http://x","y")' in by_column["unit"]
+        and "'@SUM(A1)" in by_column["location_ref"]
+    )
     assert {"'+1", "'-1+1"} <= set(by_column["unit"])
 
 
 @pytest.mark.django_db
-def test_the_journal_export_writes_anonymous_text_as_text(make_user: Callable[..., Any], tmp_path: Path) -> None:
+def test_the_journal_export_writes_anonymous_text_as_text(
+    make_user: Callable[..., Any], tmp_path: Path
+) -> None:
     make_user("administrator", "admin")
     for text in HOSTILE:
-        journal_record(actor=None, operation=Operation.AUTHENTICATION, action="login_failed", object_type="user",
-                       object_id=text, actor_name=text, reason=text[:64], recipient=text, detail={"typed": text})
+        journal_record(
+            actor=None,
+            operation=Operation.AUTHENTICATION,
+            action="login_failed",
+            object_type="user",
+            object_id=text,
+            actor_name=text,
+            reason=text[:64],
+            recipient=text,
+            detail={"typed": text},
+        )
     today = timezone.localdate().strftime("%d/%m/%Y")
     out = tmp_path / "journal.csv"
-    done = runner.invoke(app, ["journal", "export", "--from", today, "--to", today, "--user", "admin", "--out", str(out)])
+    done = runner.invoke(
+        app,
+        ["journal", "export", "--from", today, "--to", today, "--user", "admin", "--out", str(out)],
+    )
     assert done.exit_code == 0, done.output
     header, *rows = read_csv(out)
     assert not [cell for row in rows for cell in row if live(cell)]
-    hostile_rows = [dict(zip(header, row, strict=True)) for row in rows if row[header.index("action")] == "login_failed"]
+    hostile_rows = [
+        dict(zip(header, row, strict=True))
+        for row in rows
+        if row[header.index("action")] == "login_failed"
+    ]
     assert [r["object_id"] for r in hostile_rows] == ["'" + text for text in HOSTILE]
     assert [r["actor_name"] for r in hostile_rows] == ["'" + text for text in HOSTILE]
     for row in rows:  # a recipient still re-checks every digest, undoing the rule
         cell = dict(zip(header, (original_cell(c) for c in row), strict=True))
-        payload = {"seq": int(cell["seq"]), "at": cell["at"], "actor": cell["actor_name"],
-                   "actor_id": int(cell["actor_id"]) if cell["actor_id"] else None, "operation": cell["operation"],
-                   "action": cell["action"], "object_type": cell["object_type"], "object_id": cell["object_id"],
-                   "reason": cell["reason"], "recipient": cell["recipient"], "detail": json.loads(cell["detail"])}
+        payload = {
+            "seq": int(cell["seq"]),
+            "at": cell["at"],
+            "actor": cell["actor_name"],
+            "actor_id": int(cell["actor_id"]) if cell["actor_id"] else None,
+            "operation": cell["operation"],
+            "action": cell["action"],
+            "object_type": cell["object_type"],
+            "object_id": cell["object_id"],
+            "reason": cell["reason"],
+            "recipient": cell["recipient"],
+            "detail": json.loads(cell["detail"]),
+        }
         assert entry_digest(cell["previous"], payload) == cell["digest"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_error_report_of_a_refused_register_writes_the_bodys_values_as_text(body: Body, tmp_path: Path) -> None:
+def test_the_error_report_of_a_refused_register_writes_the_bodys_values_as_text(
+    body: Body, tmp_path: Path
+) -> None:
     source = tmp_path / "bad.csv"
     with source.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
@@ -116,7 +180,9 @@ def test_the_error_report_of_a_refused_register_writes_the_bodys_values_as_text(
         for i, text in enumerate(HOSTILE):
             writer.writerow([f"C{i}", text, "01/02/2024", "N"])
     errors = tmp_path / "errors.csv"
-    refused = runner.invoke(app, ["import-register", str(source), "--body", "SYN", "--errors-csv", str(errors)])
+    refused = runner.invoke(
+        app, ["import-register", str(source), "--body", "SYN", "--errors-csv", str(errors)]
+    )
     assert refused.exit_code == 2
     header, *rows = read_csv(errors)
     assert rows and not [cell for row in rows for cell in row if live(cell)]
@@ -125,14 +191,22 @@ def test_the_error_report_of_a_refused_register_writes_the_bodys_values_as_text(
 
 
 REPORT = {
-    "inspection": {"name": HOSTILE[0], "body": "SYN", "id": 1, "framework": HOSTILE[1], "commitment": "-1+1",
-                   "period": ["2024-01-01", "2024-03-31"]},
+    "inspection": {
+        "name": HOSTILE[0],
+        "body": "SYN",
+        "id": 1,
+        "framework": HOSTILE[1],
+        "commitment": "-1+1",
+        "period": ["2024-01-01", "2024-03-31"],
+    },
     "by_category": [{"category": "@SUM(A1)", "reviews": 3, "grades": {}, "comparisons": []}],
 }
 
 
 def test_the_report_csv_and_xlsx_write_hostile_text_as_text() -> None:
-    rows = list(csv.reader(io.StringIO(csv_text([("inspection", "", "name", text) for text in HOSTILE]))))
+    rows = list(
+        csv.reader(io.StringIO(csv_text([("inspection", "", "name", text) for text in HOSTILE])))
+    )
     assert [row[3] for row in rows[1:]] == ["'" + text for text in HOSTILE]
     book = openpyxl.load_workbook(io.BytesIO(xlsx(REPORT)))
     cells = [cell for row in book.active.iter_rows() for cell in row]

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def actions_since(seq: int) -> list[str]:
-    return list(JournalEntry.objects.filter(seq__gt=seq).order_by("seq").values_list("action", flat=True))
+    return list(
+        JournalEntry.objects.filter(seq__gt=seq).order_by("seq").values_list("action", flat=True)
+    )
 
 
 def sign_in(client: Client, username: str, password: str = PASSWORD) -> Any:
@@ -34,7 +36,9 @@ def code(device: TOTPDevice, drift: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
-def test_enrolment_confirms_the_app_and_shows_ten_single_use_recovery_codes(make_user: Callable[..., Any]) -> None:
+def test_enrolment_confirms_the_app_and_shows_ten_single_use_recovery_codes(
+    make_user: Callable[..., Any],
+) -> None:
     make_user("inspector", "ina")
     client = Client()
     start = latest_seq()
@@ -53,7 +57,9 @@ def test_enrolment_confirms_the_app_and_shows_ten_single_use_recovery_codes(make
     assert "second_factor_enrolled" in actions_since(start)
 
 
-def test_a_code_is_accepted_once_and_a_wrong_one_is_journaled(make_user: Callable[..., Any]) -> None:
+def test_a_code_is_accepted_once_and_a_wrong_one_is_journaled(
+    make_user: Callable[..., Any],
+) -> None:
     user = make_user("inspector", "ina")
     device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     first = Client()
@@ -85,7 +91,9 @@ def test_a_recovery_code_works_once(make_user: Callable[..., Any]) -> None:
     assert again.post("/login/two-factor/", {"code": recovery[0]}).status_code == 400
 
 
-def test_the_session_key_changes_at_sign_in_and_at_the_second_factor(make_user: Callable[..., Any]) -> None:
+def test_the_session_key_changes_at_sign_in_and_at_the_second_factor(
+    make_user: Callable[..., Any],
+) -> None:
     user = make_user("inspector", "ina")
     device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     client = Client()
@@ -102,10 +110,14 @@ def test_the_session_key_changes_at_sign_in_and_at_the_second_factor(make_user: 
 def lock_out(client: Client, username: str) -> None:
     for _ in range(4):
         assert sign_in(client, username, "wrong password entirely").status_code == 200
-    assert sign_in(client, username, "wrong password entirely").status_code == 429  # the fifth locks
+    assert (
+        sign_in(client, username, "wrong password entirely").status_code == 429
+    )  # the fifth locks
 
 
-def test_five_failures_lock_a_username_even_against_the_right_password(make_user: Callable[..., Any]) -> None:
+def test_five_failures_lock_a_username_even_against_the_right_password(
+    make_user: Callable[..., Any],
+) -> None:
     make_user("inspector", "ina")
     start = latest_seq()
     lock_out(Client(REMOTE_ADDR="10.0.0.1"), "ina")
@@ -127,7 +139,9 @@ def test_unknown_and_known_usernames_get_the_same_responses(make_user: Callable[
         text = r.content.decode().replace(name, "NAME")
         return r.status_code, re.sub(r'(nonce|value)="[^"]*"', "", text)
 
-    for attempt in range(6):  # four refusals, the lock-out, then locked even with the right password
+    for attempt in range(
+        6
+    ):  # four refusals, the lock-out, then locked even with the right password
         password = PASSWORD if attempt == 5 else "wrong password entirely"
         a = page(sign_in(known, "ina", password), "ina")
         b = page(sign_in(unknown, "nobody", password), "nobody")
@@ -157,16 +171,22 @@ def test_a_username_is_still_locked_at_five_failures_and_other_people_at_its_add
 
 
 @override_settings(CASEREVIEW_LOCKOUT_IP_FAILURES=8)
-def test_an_address_is_locked_at_its_own_limit_even_against_a_right_password(make_user: Callable[..., Any]) -> None:
+def test_an_address_is_locked_at_its_own_limit_even_against_a_right_password(
+    make_user: Callable[..., Any],
+) -> None:
     make_user("inspector", "ina")
     sprayer = Client(REMOTE_ADDR="10.9.8.1")
     start = latest_seq()
     for n in range(7):  # seven usernames, one try each: under both limits
         assert sign_in(sprayer, f"guess{n}", "Summer2026!").status_code == 200
-    assert sign_in(sprayer, "guess7", "Summer2026!").status_code == 429  # the eighth failure from the address
+    assert (
+        sign_in(sprayer, "guess7", "Summer2026!").status_code == 429
+    )  # the eighth failure from the address
     refused = sign_in(sprayer, "ina")  # a right password from the locked address
     assert refused.status_code == 429 and b"Sign-in is locked" in refused.content
-    assert sign_in(Client(REMOTE_ADDR="10.9.8.2"), "ina").status_code == 302  # ina herself is not locked
+    assert (
+        sign_in(Client(REMOTE_ADDR="10.9.8.2"), "ina").status_code == 302
+    )  # ina herself is not locked
     locked = JournalEntry.objects.filter(seq__gt=start, action="locked_out").order_by("seq").first()
     assert locked is not None and locked.detail == {"ip": "10.9.8.1", "lock": "address"}
 
@@ -178,7 +198,9 @@ def test_the_address_limit_is_100_failures_unless_set() -> None:
     assert settings.AXES_FAILURE_LIMIT == 5
 
 
-def test_by_default_99_failures_from_one_address_leave_it_open_and_the_100th_locks_it(make_user: Callable[..., Any]) -> None:
+def test_by_default_99_failures_from_one_address_leave_it_open_and_the_100th_locks_it(
+    make_user: Callable[..., Any],
+) -> None:
     make_user("inspector", "ina")
     sprayer = Client(REMOTE_ADDR="10.9.7.1")
     for n in range(99):
@@ -187,7 +209,9 @@ def test_by_default_99_failures_from_one_address_leave_it_open_and_the_100th_loc
     assert sign_in(sprayer, "guess99", "Summer2026!").status_code == 429
 
 
-def test_a_locked_address_gets_the_same_response_as_a_locked_username(make_user: Callable[..., Any]) -> None:
+def test_a_locked_address_gets_the_same_response_as_a_locked_username(
+    make_user: Callable[..., Any],
+) -> None:
     import re
 
     make_user("inspector", "ina")
@@ -200,7 +224,9 @@ def test_a_locked_address_gets_the_same_response_as_a_locked_username(make_user:
     username_locked = sign_in(Client(REMOTE_ADDR="10.9.6.3"), "nobody2", "wrong password entirely")
 
     def page(r: Any, name: str) -> tuple[int, str]:
-        return r.status_code, re.sub(r'(nonce|value)="[^"]*"', "", r.content.decode().replace(name, "NAME"))
+        return r.status_code, re.sub(
+            r'(nonce|value)="[^"]*"', "", r.content.decode().replace(name, "NAME")
+        )
 
     assert page(address_locked, "nobody") == page(username_locked, "nobody2")
     assert address_locked.status_code == 429
@@ -218,15 +244,20 @@ def test_sessions_end_after_15_idle_minutes(make_user: Callable[..., Any]) -> No
         assert client.get("/").status_code == 302
 
 
-def test_an_active_session_is_written_at_most_once_a_minute_and_ends_early_never_late(make_user: Callable[..., Any]) -> None:
+def test_an_active_session_is_written_at_most_once_a_minute_and_ends_early_never_late(
+    make_user: Callable[..., Any],
+) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     def session_writes(client: Client) -> int:
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/").status_code == 200
-        return sum('"django_session"' in q["sql"] and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
-                   for q in queries.captured_queries)
+        return sum(
+            '"django_session"' in q["sql"]
+            and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+            for q in queries.captured_queries
+        )
 
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
         client = verified_client(make_user("inspector"))
@@ -239,7 +270,9 @@ def test_an_active_session_is_written_at_most_once_a_minute_and_ends_early_never
         assert session_writes(client) == 1  # a minute on: written again, expiry now 09:16:01
         clock.shift(dt.timedelta(seconds=50))
         assert session_writes(client) == 0  # 09:01:51, not written
-        clock.shift(dt.timedelta(minutes=14, seconds=11))  # 09:16:02: 14 min 11 s after the last page
+        clock.shift(
+            dt.timedelta(minutes=14, seconds=11)
+        )  # 09:16:02: 14 min 11 s after the last page
         assert client.get("/").status_code == 302  # early by under a minute, never late
 
 
@@ -283,7 +316,12 @@ def test_an_administrator_unlocks_a_username_from_the_page(make_user: Callable[.
     assert admin.post("/users/locked/", {"username": "ina"}).status_code == 302
     assert "user_unlock" in actions_since(start)
     assert sign_in(Client(REMOTE_ADDR="10.0.2.2"), "ina").status_code == 302
-    assert verified_client(make_user("lead_inspector")).post("/users/locked/", {"username": "ina"}).status_code == 404
+    assert (
+        verified_client(make_user("lead_inspector"))
+        .post("/users/locked/", {"username": "ina"})
+        .status_code
+        == 404
+    )
 
 
 @override_settings(CASEREVIEW_LOCKOUT_IP_FAILURES=6)
@@ -295,15 +333,26 @@ def test_an_administrator_sees_an_address_lock_and_lifts_it(make_user: Callable[
     assert sign_in(sprayer, "ina").status_code == 429
     admin = verified_client(make_user("administrator", "admin"))
     page = admin.get("/users/locked/").content.decode()
-    addresses = page[page.index("Locked addresses"):page.index("Failed sign-ins on record")]
+    addresses = page[page.index("Locked addresses") : page.index("Failed sign-ins on record")]
     assert "10.0.4.4" in addresses and 'name="address" value="10.0.4.4"' in addresses
     assert "No username is locked" in page  # one try per username: no username lock
-    assert verified_client(make_user("lead_inspector")).post("/users/locked/", {"address": "10.0.4.4"}).status_code == 404
-    assert sign_in(Client(REMOTE_ADDR="10.0.4.4"), "ina").status_code == 429  # a refused POST lifted nothing
+    assert (
+        verified_client(make_user("lead_inspector"))
+        .post("/users/locked/", {"address": "10.0.4.4"})
+        .status_code
+        == 404
+    )
+    assert (
+        sign_in(Client(REMOTE_ADDR="10.0.4.4"), "ina").status_code == 429
+    )  # a refused POST lifted nothing
     start = latest_seq()
     assert admin.post("/users/locked/", {"address": "10.0.4.4"}).status_code == 302
     entry = JournalEntry.objects.get(seq__gt=start, action="address_unlock")
-    assert entry.object_id == "10.0.4.4" and entry.operation == "administration" and entry.actor_name == "admin"
+    assert (
+        entry.object_id == "10.0.4.4"
+        and entry.operation == "administration"
+        and entry.actor_name == "admin"
+    )
     assert "No address is locked" in admin.get("/users/locked/").content.decode()
     assert sign_in(Client(REMOTE_ADDR="10.0.4.4"), "ina").status_code == 302
 
@@ -318,22 +367,42 @@ def test_lifting_a_lock_needs_the_csrf_token(make_user: Callable[..., Any]) -> N
 def test_everyone_changes_their_own_password_and_it_is_journaled(make_user: Any) -> None:
     user = make_user("inspector", "ina")
     client = verified_client(user)
-    weak = client.post("/users/password/", {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"})
+    weak = client.post(
+        "/users/password/",
+        {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"},
+    )
     assert weak.status_code == 400 and b"There is a problem" in weak.content
-    wrong = client.post("/users/password/", {"old_password": "not it at all 99", "new_password1": "a much longer passphrase 7",
-                                               "new_password2": "a much longer passphrase 7"})
+    wrong = client.post(
+        "/users/password/",
+        {
+            "old_password": "not it at all 99",
+            "new_password1": "a much longer passphrase 7",
+            "new_password2": "a much longer passphrase 7",
+        },
+    )
     assert wrong.status_code == 400
-    changed = client.post("/users/password/", {"old_password": PASSWORD, "new_password1": "a much longer passphrase 7",
-                                                 "new_password2": "a much longer passphrase 7"})
+    changed = client.post(
+        "/users/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a much longer passphrase 7",
+            "new_password2": "a much longer passphrase 7",
+        },
+    )
     assert changed.status_code == 302
     user.refresh_from_db()
     assert user.check_password("a much longer passphrase 7")
     assert JournalEntry.objects.filter(action="password_change", object_id="ina").exists()
 
 
-def test_problem_signing_in_is_linked_from_sign_in_and_the_lock_out_and_open_signed_out(make_user: Callable[..., Any]) -> None:
+def test_problem_signing_in_is_linked_from_sign_in_and_the_lock_out_and_open_signed_out(
+    make_user: Callable[..., Any],
+) -> None:
     visitor = Client()
-    assert 'href="/users/sign-in-help/">Problem signing in?</a>' in visitor.get("/login/").content.decode()
+    assert (
+        'href="/users/sign-in-help/">Problem signing in?</a>'
+        in visitor.get("/login/").content.decode()
+    )
     lock_out(Client(REMOTE_ADDR="10.0.5.1"), "someone")
     locked = sign_in(Client(REMOTE_ADDR="10.0.5.1"), "someone")
     assert locked.status_code == 429 and 'href="/users/sign-in-help/"' in locked.content.decode()
@@ -353,7 +422,9 @@ def test_problem_signing_in_is_linked_from_sign_in_and_the_lock_out_and_open_sig
     assert stuck.get("/users/sign-in-help/").status_code == 200
 
 
-@override_settings(CASEREVIEW_SUPPORT_CONTACT="<script>alert(1)</script> Service desk\n0100 000 0000")
+@override_settings(
+    CASEREVIEW_SUPPORT_CONTACT="<script>alert(1)</script> Service desk\n0100 000 0000"
+)
 def test_the_support_contact_is_shown_as_plain_text() -> None:
     text = Client().get("/users/sign-in-help/").content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Service desk<br>0100 000 0000" in text
@@ -362,7 +433,9 @@ def test_the_support_contact_is_shown_as_plain_text() -> None:
 
 
 @override_settings(CASEREVIEW_LOCKOUT_IP_FAILURES=5, CASEREVIEW_PROXY_COUNT=1)
-def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw_and_cannot_be_forged(make_user: Callable[..., Any]) -> None:
+def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw_and_cannot_be_forged(
+    make_user: Callable[..., Any],
+) -> None:
     make_user("inspector", "ina")
 
     def via_proxy(forwarded_for: str) -> Client:
@@ -372,8 +445,12 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw_and_cannot_be_forge
     for n in range(5):
         sign_in(sprayer, f"guess{n}", "wrong password entirely")
     assert sign_in(via_proxy("203.0.113.9"), "ina").status_code == 429
-    assert sign_in(via_proxy("1.2.3.4, 203.0.113.9"), "ina").status_code == 429  # what the client wrote is ignored
-    assert sign_in(via_proxy("198.51.100.7"), "ina").status_code == 302  # the office next door is not locked
+    assert (
+        sign_in(via_proxy("1.2.3.4, 203.0.113.9"), "ina").status_code == 429
+    )  # what the client wrote is ignored
+    assert (
+        sign_in(via_proxy("198.51.100.7"), "ina").status_code == 302
+    )  # the office next door is not locked
     from axes.models import AccessAttempt
 
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
@@ -388,6 +465,15 @@ def test_without_a_proxy_count_or_with_a_malformed_header_the_connections_addres
     assert client_address(request) == "10.1.1.1"
     with override_settings(CASEREVIEW_PROXY_COUNT=1):
         assert client_address(request) == "203.0.113.9"
-        assert client_address(RequestFactory().get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="not-an-address")) == "10.1.1.1"
+        assert (
+            client_address(
+                RequestFactory().get(
+                    "/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="not-an-address"
+                )
+            )
+            == "10.1.1.1"
+        )
     with override_settings(CASEREVIEW_PROXY_COUNT=2):
-        assert client_address(request) == "10.1.1.1"  # fewer entries than proxies: misconfigured, not trusted
+        assert (
+            client_address(request) == "10.1.1.1"
+        )  # fewer entries than proxies: misconfigured, not trusted

@@ -48,7 +48,9 @@ def entries(start: int, action: str) -> list[JournalEntry]:
 
 
 def roles_of(username: str) -> list[str]:
-    return sorted(get_user_model().objects.get(username=username).groups.values_list("name", flat=True))
+    return sorted(
+        get_user_model().objects.get(username=username).groups.values_list("name", flat=True)
+    )
 
 
 def code(user: Any) -> str:
@@ -74,15 +76,23 @@ def test_the_users_list_links_to_each_users_page_which_says_who_they_are(
     assert 'href="/users/user/lia/"' in listing
     page = admin.get("/users/user/lia/")
     text = page.content.decode()
-    assert page.status_code == 200 and "<title>lia – casereview</title>" in text and text.count("<h1") == 1
+    assert (
+        page.status_code == 200
+        and "<title>lia – casereview</title>" in text
+        and text.count("<h1") == 1
+    )
     assert "Liaison officer" in text and "SYN" in text and "Active" in text
     assert admin.get("/users/user/nobody/").status_code == 404
 
 
-def test_reactivating_lets_a_user_sign_in_again_and_is_journaled(admin: Client, make_user: Callable[..., Any]) -> None:
+def test_reactivating_lets_a_user_sign_in_again_and_is_journaled(
+    admin: Client, make_user: Callable[..., Any]
+) -> None:
     make_user("inspector", "ina")
     user_deactivate(username="ina")
-    assert Client().post("/login/", {"username": "ina", "password": PASSWORD}).status_code == 200  # refused
+    assert (
+        Client().post("/login/", {"username": "ina", "password": PASSWORD}).status_code == 200
+    )  # refused
     start = latest_seq()
     done = admin.post("/users/user/ina/reactivate/")
     assert done.status_code == 302 and done["Location"] == "/users/user/ina/"
@@ -94,14 +104,21 @@ def test_reactivating_lets_a_user_sign_in_again_and_is_journaled(admin: Client, 
     assert len(entries(start, "user_reactivate")) == 1
 
 
-def test_changing_a_role_is_journaled_and_takes_effect_on_the_next_page(admin: Client, make_user: Callable[..., Any]) -> None:
+def test_changing_a_role_is_journaled_and_takes_effect_on_the_next_page(
+    admin: Client, make_user: Callable[..., Any]
+) -> None:
     ina = verified_client(make_user("inspector", "ina"))
     assert ina.get("/reviews/").status_code == 200
     start = latest_seq()
     assert admin.post("/users/user/ina/role/", {"role": "analyst"}).status_code == 302
     assert roles_of("ina") == ["analyst"]
     entry = entries(start, "user_role_change")[0]
-    assert entry.object_id == "ina" and entry.detail == {"from": ["inspector"], "to": "analyst", "body": "", "bodies_left": []}
+    assert entry.object_id == "ina" and entry.detail == {
+        "from": ["inspector"],
+        "to": "analyst",
+        "body": "",
+        "bodies_left": [],
+    }
     assert ina.get("/reviews/").status_code == 404
     assert ina.get("/reports/").status_code == 200
 
@@ -111,13 +128,21 @@ def test_a_liaison_officer_gets_their_body_through_the_body_contact_service(
 ) -> None:
     make_user("inspector", "ina")
     missing = admin.post("/users/user/ina/role/", {"role": "liaison_officer"})
-    assert missing.status_code == 400 and "Choose the body this liaison officer works for" in missing.content.decode()
+    assert (
+        missing.status_code == 400
+        and "Choose the body this liaison officer works for" in missing.content.decode()
+    )
     assert 'href="#id_body"' in missing.content.decode()
     assert roles_of("ina") == ["inspector"]
     start = latest_seq()
-    assert admin.post("/users/user/ina/role/", {"role": "liaison_officer", "body": "SYN"}).status_code == 302
+    assert (
+        admin.post("/users/user/ina/role/", {"role": "liaison_officer", "body": "SYN"}).status_code
+        == 302
+    )
     assert roles_of("ina") == ["liaison_officer"]
-    assert list(BodyContact.objects.filter(user__username="ina").values_list("body__code", "kind")) == [("SYN", "liaison")]
+    assert list(
+        BodyContact.objects.filter(user__username="ina").values_list("body__code", "kind")
+    ) == [("SYN", "liaison")]
     actions = [e.action for e in JournalEntry.objects.filter(seq__gt=start).order_by("seq")]
     assert "body_contact_add" in actions and "user_role_change" in actions
     assert entries(start, "user_role_change")[0].detail["body"] == "SYN"
@@ -128,13 +153,22 @@ def test_moving_a_liaison_officer_to_another_body_takes_them_off_the_first_so_th
 ) -> None:
     body_add(code="OTH", name="Other Constabulary")
     make_user("inspector", "ina")
-    assert admin.post("/users/user/ina/role/", {"role": "liaison_officer", "body": "SYN"}).status_code == 302
+    assert (
+        admin.post("/users/user/ina/role/", {"role": "liaison_officer", "body": "SYN"}).status_code
+        == 302
+    )
     start = latest_seq()
     moved = admin.post("/users/user/ina/role/", {"role": "liaison_officer", "body": "OTH"})
     assert moved.status_code == 302
-    assert list(BodyContact.objects.filter(user__username="ina").values_list("body__code", flat=True)) == ["OTH"]
+    assert list(
+        BodyContact.objects.filter(user__username="ina").values_list("body__code", flat=True)
+    ) == ["OTH"]
     actions = [e.action for e in JournalEntry.objects.filter(seq__gt=start).order_by("seq")]
-    assert actions.index("body_contact_remove") < actions.index("body_contact_add") < actions.index("user_role_change")
+    assert (
+        actions.index("body_contact_remove")
+        < actions.index("body_contact_add")
+        < actions.index("user_role_change")
+    )
     assert entries(start, "user_role_change")[0].detail["bodies_left"] == ["SYN"]
     # Another role takes them off every body's liaison contacts.
     assert admin.post("/users/user/ina/role/", {"role": "analyst"}).status_code == 302
@@ -146,7 +180,9 @@ def test_an_administrator_does_not_change_their_own_role(admin: Client) -> None:
     assert refused.status_code == 400 and "ask another administrator" in refused.content.decode()
     assert roles_of("admin") == ["administrator"]
     own_reset = admin.post("/users/user/admin/second-factor/reset/")
-    assert own_reset.status_code == 400 and "ask another administrator" in own_reset.content.decode()
+    assert (
+        own_reset.status_code == 400 and "ask another administrator" in own_reset.content.decode()
+    )
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     assert TOTPDevice.objects.filter(user__username="admin").exists()
@@ -161,16 +197,23 @@ def test_resetting_a_second_factor_removes_it_ends_their_sessions_and_they_enrol
     assert phone.get("/").status_code == 200
     start = latest_seq()
     assert admin.post("/users/user/ina/second-factor/reset/").status_code == 302
-    assert not TOTPDevice.objects.filter(user=user).exists() and not StaticDevice.objects.filter(user=user).exists()
+    assert (
+        not TOTPDevice.objects.filter(user=user).exists()
+        and not StaticDevice.objects.filter(user=user).exists()
+    )
     entry = entries(start, "user_second_factor_reset")[0]
-    assert entry.detail == {"devices_removed": 2, "sessions_ended": 1} and entry.actor_name == "admin"
+    assert (
+        entry.detail == {"devices_removed": 2, "sessions_ended": 1} and entry.actor_name == "admin"
+    )
     assert phone.get("/").status_code == 302  # signed out
     again = Client()
     assert again.post("/login/", {"username": "ina", "password": PASSWORD}).status_code == 302
     assert again.get("/")["Location"] == "/login/two-factor/setup/"
 
 
-def test_deactivating_asks_first_naming_the_user_then_ends_their_sessions(admin: Client, make_user: Callable[..., Any]) -> None:
+def test_deactivating_asks_first_naming_the_user_then_ends_their_sessions(
+    admin: Client, make_user: Callable[..., Any]
+) -> None:
     ina = verified_client(make_user("inspector", "ina"))
     assert ina.get("/").status_code == 200
     page = admin.get("/users/user/ina/").content.decode()
@@ -178,7 +221,11 @@ def test_deactivating_asks_first_naming_the_user_then_ends_their_sessions(admin:
     start = latest_seq()
     asking = admin.get("/users/user/ina/deactivate/")
     text = asking.content.decode()
-    assert asking.status_code == 200 and "Deactivate ina?" in text and "<title>Deactivate ina – casereview</title>" in text
+    assert (
+        asking.status_code == 200
+        and "Deactivate ina?" in text
+        and "<title>Deactivate ina – casereview</title>" in text
+    )
     assert get_user_model().objects.get(username="ina").is_active  # asking changed nothing
     assert entries(start, "user_deactivate") == []
     done = admin.post("/users/user/ina/deactivate/")
@@ -204,7 +251,12 @@ ACTIONS = [
 
 @pytest.mark.parametrize(("path", "data", "action"), ACTIONS)
 def test_each_change_is_refused_without_a_sign_in_in_the_last_15_minutes(
-    admin: Client, make_user: Callable[..., Any], clock: Any, path: str, data: dict[str, str], action: str
+    admin: Client,
+    make_user: Callable[..., Any],
+    clock: Any,
+    path: str,
+    data: dict[str, str],
+    action: str,
 ) -> None:
     ina = make_user("inspector", "ina")
     if action == "user_reactivate":
@@ -213,7 +265,10 @@ def test_each_change_is_refused_without_a_sign_in_in_the_last_15_minutes(
     sign_in_long_ago(admin, clock)
     start = latest_seq()
     refused = admin.post(f"/users/user/ina/{path}", data)
-    assert refused.status_code == 302 and refused["Location"] == f"{CONFIRM}?next=%2Fusers%2Fuser%2Fina%2F"
+    assert (
+        refused.status_code == 302
+        and refused["Location"] == f"{CONFIRM}?next=%2Fusers%2Fuser%2Fina%2F"
+    )
     assert entries(start, action) == []
     ina.refresh_from_db()
     assert ina.is_active == (action != "user_reactivate") and roles_of("ina") == ["inspector"]
@@ -225,18 +280,33 @@ def test_confirming_it_is_you_lets_the_change_through_and_back_to_the_page(
 ) -> None:
     make_user("inspector", "ina")
     sign_in_long_ago(admin, clock)
-    asking = admin.get("/users/user/ina/deactivate/")  # a page that changes nothing yet still asks first
-    assert asking.status_code == 302 and asking["Location"] == f"{CONFIRM}?next=%2Fusers%2Fuser%2Fina%2Fdeactivate%2F"
+    asking = admin.get(
+        "/users/user/ina/deactivate/"
+    )  # a page that changes nothing yet still asks first
+    assert (
+        asking.status_code == 302
+        and asking["Location"] == f"{CONFIRM}?next=%2Fusers%2Fuser%2Fina%2Fdeactivate%2F"
+    )
     form = admin.get(asking["Location"])
     assert form.status_code == 200 and "Confirm it’s you" in form.content.decode()
     start = latest_seq()
     me = get_user_model().objects.get(username="admin")
-    wrong = admin.post(CONFIRM, {"password": "not my password at all", "code": code(me), "next": "/users/user/ina/deactivate/"})
+    wrong = admin.post(
+        CONFIRM,
+        {
+            "password": "not my password at all",
+            "code": code(me),
+            "next": "/users/user/ina/deactivate/",
+        },
+    )
     assert wrong.status_code == 400 and "Your password is not right" in wrong.content.decode()
-    confirmed = admin.post(CONFIRM, {"password": PASSWORD, "code": code(me), "next": "/users/user/ina/deactivate/"})
+    confirmed = admin.post(
+        CONFIRM, {"password": PASSWORD, "code": code(me), "next": "/users/user/ina/deactivate/"}
+    )
     assert confirmed.status_code == 302 and confirmed["Location"] == "/users/user/ina/deactivate/"
     assert [e.action for e in JournalEntry.objects.filter(seq__gt=start).order_by("seq")] == [
-        "login_failed", "identity_confirmed",
+        "login_failed",
+        "identity_confirmed",
     ]
     assert admin.post("/users/user/ina/deactivate/").status_code == 302
     assert not get_user_model().objects.get(username="ina").is_active
@@ -244,7 +314,9 @@ def test_confirming_it_is_you_lets_the_change_through_and_back_to_the_page(
     assert admin.post("/users/user/ina/reactivate/")["Location"].startswith(CONFIRM)
 
 
-def test_confirming_needs_a_right_code_and_ignores_a_next_page_elsewhere(admin: Client, clock: Any) -> None:
+def test_confirming_needs_a_right_code_and_ignores_a_next_page_elsewhere(
+    admin: Client, clock: Any
+) -> None:
     me = get_user_model().objects.get(username="admin")
     start = latest_seq()
     right = code(me)
@@ -252,20 +324,28 @@ def test_confirming_needs_a_right_code_and_ignores_a_next_page_elsewhere(admin: 
     refused = admin.post(CONFIRM, {"password": PASSWORD, "code": wrong})
     assert refused.status_code == 400 and 'href="#id_code"' in refused.content.decode()
     assert entries(start, "second_factor_failed")[0].object_id == "admin"
-    clock.shift(dt.timedelta(seconds=31))  # a new code, and django-otp's pause after a wrong one is over
-    outside = admin.post(CONFIRM, {"password": PASSWORD, "code": code(me), "next": "https://evil.example/"})
+    clock.shift(
+        dt.timedelta(seconds=31)
+    )  # a new code, and django-otp's pause after a wrong one is over
+    outside = admin.post(
+        CONFIRM, {"password": PASSWORD, "code": code(me), "next": "https://evil.example/"}
+    )
     assert outside.status_code == 302 and outside["Location"] == "/users/"
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "administrator"])
-def test_other_roles_get_404_for_every_account_page_and_change(make_user: Callable[..., Any], role: str) -> None:
+def test_other_roles_get_404_for_every_account_page_and_change(
+    make_user: Callable[..., Any], role: str
+) -> None:
     make_user("inspector", "ina")
     client = verified_client(make_user(role, f"someone-{role}"))
     for path in ["/users/user/ina/", "/users/user/ina/deactivate/", CONFIRM]:
         assert client.get(path).status_code == 404, path
     for path, data, _ in ACTIONS:
         assert client.post(f"/users/user/ina/{path}", data).status_code == 404, path
-    assert get_user_model().objects.get(username="ina").is_active and roles_of("ina") == ["inspector"]
+    assert get_user_model().objects.get(username="ina").is_active and roles_of("ina") == [
+        "inspector"
+    ]
 
 
 def test_account_changes_need_the_csrf_token(admin: Client, make_user: Callable[..., Any]) -> None:
@@ -297,5 +377,11 @@ def test_the_same_changes_from_the_command_line(make_user: Callable[..., Any], b
     assert runner.invoke(app, ["user", "unlock-address", "not an address"]).exit_code == 2
     assert runner.invoke(app, ["user", "unlock-address", "10.1.2.3"]).exit_code == 0
     actions = [e.action for e in JournalEntry.objects.filter(seq__gt=start).order_by("seq")]
-    assert actions == ["body_contact_add", "user_role_change", "user_second_factor_reset", "user_deactivate",
-                       "user_reactivate", "address_unlock"]
+    assert actions == [
+        "body_contact_add",
+        "user_role_change",
+        "user_second_factor_reset",
+        "user_deactivate",
+        "user_reactivate",
+        "address_unlock",
+    ]

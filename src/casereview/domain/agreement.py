@@ -46,7 +46,9 @@ def _kappa(table: np.ndarray, weighted: bool) -> float | None:
     return None if math.isnan(value) else value
 
 
-def pair_agreement(pairs: Sequence[tuple[str, str]], scale: Sequence[str], raters: tuple[str, str]) -> PairAgreement:
+def pair_agreement(
+    pairs: Sequence[tuple[str, str]], scale: Sequence[str], raters: tuple[str, str]
+) -> PairAgreement:
     """Agreement for (grade by first, grade by second) pairs on an ordinal ``scale``."""
     index = {g: i for i, g in enumerate(scale)}
     table = np.zeros((len(scale), len(scale)))
@@ -76,7 +78,9 @@ def agreement_by_pair(marks: Iterable[Mark], scale: Sequence[str]) -> list[PairA
     return results
 
 
-def fleiss(marks: Iterable[Mark], scale: Sequence[str], *, minimum: int = 3) -> tuple[int, float | None]:
+def fleiss(
+    marks: Iterable[Mark], scale: Sequence[str], *, minimum: int = 3
+) -> tuple[int, float | None]:
     """Fleiss' kappa over cases with at least ``minimum`` marks (using that many marks each)."""
     index = {g: i for i, g in enumerate(scale)}
     by_case: dict[str, list[int]] = defaultdict(list)

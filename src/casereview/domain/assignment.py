@@ -38,7 +38,9 @@ def balance(
     stuck: list[str] = []
     for case in cases:
         eligible = [
-            name for name in inspectors if case.unit not in declared.get(name, set()) and name not in case.exclude
+            name
+            for name in inspectors
+            if case.unit not in declared.get(name, set()) and name not in case.exclude
         ]
         if not eligible:
             stuck.append(f"case {case.key} (unit {case.unit})")
@@ -48,7 +50,8 @@ def balance(
         load[chosen] += 1
     if stuck:
         raise AssignmentError(
-            "No chosen inspector may take " + ", ".join(stuck)
+            "No chosen inspector may take "
+            + ", ".join(stuck)
             + " (declared conflicts, or they reviewed it first); add another inspector"
         )
     return out

@@ -50,5 +50,7 @@ def safe_row(values: Iterable[Any]) -> list[Any]:
 def safe_column(name: str) -> pl.Expr:
     """``safe_cell`` over a text column, as one vectorised expression (nulls stay null)."""
     column = pl.col(name)
-    runnable = reduce(lambda a, b: a | b, (column.str.starts_with(start) for start in FORMULA_STARTS))
+    runnable = reduce(
+        lambda a, b: a | b, (column.str.starts_with(start) for start in FORMULA_STARTS)
+    )
     return pl.when(runnable).then(pl.lit(NEUTRALISER) + column).otherwise(column).alias(name)

@@ -33,7 +33,8 @@ class Suppressed:
 
     def show(self, table: Sequence[Sequence[int]]) -> list[list[str]]:
         return [
-            [mark(v) if (i, j) in self.cells else str(v) for j, v in enumerate(row)] for i, row in enumerate(table)
+            [mark(v) if (i, j) in self.cells else str(v) for j, v in enumerate(row)]
+            for i, row in enumerate(table)
         ]
 
 
@@ -49,7 +50,9 @@ def suppress(table: Sequence[Sequence[int]]) -> Suppressed:
     rows = len(table)
     cols = len(table[0]) if rows else 0
     grid = [[*row, sum(row)] for row in table]
-    grid.append([sum(table[i][j] for i in range(rows)) for j in range(cols)] + [sum(map(sum, table))])
+    grid.append(
+        [sum(table[i][j] for i in range(rows)) for j in range(cols)] + [sum(map(sum, table))]
+    )
     hidden = {(i, j) for i in range(rows + 1) for j in range(cols + 1) if grid[i][j] in SMALL}
     lines = [[(i, j) for j in range(cols + 1)] for i in range(rows + 1)]
     lines += [[(i, j) for i in range(rows + 1)] for j in range(cols + 1)]
@@ -60,7 +63,9 @@ def suppress(table: Sequence[Sequence[int]]) -> Suppressed:
             if sum(1 for c in line if c in hidden) != 1:
                 continue
             candidates = [c for c in line if c not in hidden and grid[c[0]][c[1]] > 0]
-            if candidates:  # always, when the hidden entry is not zero: its line's total or a cell is positive
+            if (
+                candidates
+            ):  # always, when the hidden entry is not zero: its line's total or a cell is positive
                 hidden.add(min(candidates, key=lambda c: (grid[c[0]][c[1]], c)))
                 changed = True
     return Suppressed(

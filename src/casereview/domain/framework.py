@@ -129,7 +129,8 @@ def parse_framework(text: str, *, name: str = "framework") -> Framework:
         problems.append("grades: a scale needs at least two grades, best first")
     na_table = data.get("not_applicable", {})
     not_applicable = Grade(
-        _text(na_table, "code", "not_applicable", problems), _text(na_table, "label", "not_applicable", problems)
+        _text(na_table, "code", "not_applicable", problems),
+        _text(na_table, "label", "not_applicable", problems),
     )
     codes = [g.code for g in grades] + [not_applicable.code]
     for code in {c for c in codes if codes.count(c) > 1}:
@@ -149,8 +150,13 @@ def parse_framework(text: str, *, name: str = "framework") -> Framework:
                 value = False
             flags[flag] = value
         areas.append(
-            Area(slug, _text(a, "title", where, problems), _text(a, "guidance", where, problems),
-                 flags["may_be_not_applicable"], flags["key"])
+            Area(
+                slug,
+                _text(a, "title", where, problems),
+                _text(a, "guidance", where, problems),
+                flags["may_be_not_applicable"],
+                flags["key"],
+            )
         )
     if not areas:
         problems.append("areas: a framework needs at least one area")
@@ -181,8 +187,15 @@ def parse_framework(text: str, *, name: str = "framework") -> Framework:
     if problems:
         raise FrameworkError(f"{name} has {len(problems)} problem(s): " + "; ".join(problems))
     return Framework(
-        id=fid, version=int(version), title=title, send_back_question=question, grades=tuple(grades),
-        not_applicable=not_applicable, areas=tuple(areas), weaknesses=tuple(weaknesses), rule=rule,
+        id=fid,
+        version=int(version),
+        title=title,
+        send_back_question=question,
+        grades=tuple(grades),
+        not_applicable=not_applicable,
+        areas=tuple(areas),
+        weaknesses=tuple(weaknesses),
+        rule=rule,
     )
 
 
@@ -212,14 +225,16 @@ def check_overall(framework: Framework, area_grades: Mapping[str, str]) -> RuleC
     if key_worst and rule.key_area_inadequate:
         titles = ", ".join(a.title for a in key_worst)
         return RuleCheck(
-            rule.key_area_inadequate, rule.key_area_inadequate,
+            rule.key_area_inadequate,
+            rule.key_area_inadequate,
             f"{framework.label(worst)} in {titles}: the rule makes the overall grade "
             f"{framework.label(rule.key_area_inadequate)}",
         )
     if worst_areas and rule.any_inadequate_at_best:
         titles = ", ".join(a.title for a in worst_areas)
         return RuleCheck(
-            rule.any_inadequate_at_best, None,
+            rule.any_inadequate_at_best,
+            None,
             f"{framework.label(worst)} in {titles}: the rule allows an overall grade no better than "
             f"{framework.label(rule.any_inadequate_at_best)}",
         )

@@ -113,8 +113,15 @@ def clean_answers(
     else:
         another = send_back_another
     return ReviewAnswers(
-        grades, weaknesses, comments, overall, departure_reason.strip(), answer,
-        send_back_reason=send_back_reason.strip(), send_back_urgency=send_back_urgency, send_back_another=another,
+        grades,
+        weaknesses,
+        comments,
+        overall,
+        departure_reason.strip(),
+        answer,
+        send_back_reason=send_back_reason.strip(),
+        send_back_urgency=send_back_urgency,
+        send_back_another=another,
     )
 
 
@@ -147,7 +154,9 @@ def submission_problems(
     for area in framework.areas:
         if area.slug not in answers.area_grades:
             extra = ", or Not applicable" if area.may_be_not_applicable else ""
-            problems.append(Problem(f"grade_{area.slug}", f"Choose a grade for {area.title}{extra}"))
+            problems.append(
+                Problem(f"grade_{area.slug}", f"Choose a grade for {area.title}{extra}")
+            )
     if not answers.overall:
         problems.append(Problem("overall", "Choose the overall grade"))
     else:
@@ -161,12 +170,24 @@ def submission_problems(
                 )
             )
     if answers.send_back is None:
-        problems.append(Problem("send_back", f"Answer the question: {framework.send_back_question}"))
+        problems.append(
+            Problem("send_back", f"Answer the question: {framework.send_back_question}")
+        )
     elif opens_send_back(answers, open_send_backs):
         if not answers.send_back_reason:
-            problems.append(Problem("send_back_reason", "Say why the case is sent back (the body's liaison officer reads this)"))
+            problems.append(
+                Problem(
+                    "send_back_reason",
+                    "Say why the case is sent back (the body's liaison officer reads this)",
+                )
+            )
         if not answers.send_back_urgency:
-            problems.append(Problem("send_back_urgency", "Choose how urgent the send back is: immediate, priority or routine"))
+            problems.append(
+                Problem(
+                    "send_back_urgency",
+                    "Choose how urgent the send back is: immediate, priority or routine",
+                )
+            )
     return problems
 
 
@@ -214,7 +235,14 @@ def parse_review_row(
     overall_text = value("overall")
     overall = framework.grade_code(overall_text) if overall_text else None
     if overall is None or overall == framework.not_applicable.code:
-        problems.append((line, "overall", overall_text, "overall must be " + ", ".join(g.label for g in framework.grades)))
+        problems.append(
+            (
+                line,
+                "overall",
+                overall_text,
+                "overall must be " + ", ".join(g.label for g in framework.grades),
+            )
+        )
     grades: dict[str, str] = {}
     areas = {a.slug: a for a in framework.areas}
     for column in row:
@@ -226,11 +254,15 @@ def parse_review_row(
             if not text:
                 continue
             code = framework.grade_code(text)
-            if code is None or (code == framework.not_applicable.code and not areas[slug].may_be_not_applicable):
+            if code is None or (
+                code == framework.not_applicable.code and not areas[slug].may_be_not_applicable
+            ):
                 problems.append((line, column, text, f"not a grade {areas[slug].title} can have"))
             else:
                 grades[slug] = code
-    weaknesses = [w.strip().upper() for w in value("weaknesses").replace(",", ";").split(";") if w.strip()]
+    weaknesses = [
+        w.strip().upper() for w in value("weaknesses").replace(",", ";").split(";") if w.strip()
+    ]
     for code in weaknesses:
         if code not in framework.weakness_codes:
             problems.append((line, "weaknesses", code, f"not a weakness code of {framework.ref}"))

@@ -43,7 +43,9 @@ class Operation(StrEnum):
 
 
 def canonical(payload: Mapping[str, object]) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def entry_digest(previous: str, payload: Mapping[str, object]) -> str:
@@ -98,8 +100,11 @@ def verify_anchor_chain(anchors: Sequence[Anchor], *, key: bytes) -> ChainBreak 
         if anchor.previous:
             expected = previous.signature if previous is not None else GENESIS
             if anchor.previous != expected:
-                return ChainBreak(anchor.seq, f"{anchor.name()} does not follow the anchor before it "
-                                              "(an anchor was removed or reordered)")
+                return ChainBreak(
+                    anchor.seq,
+                    f"{anchor.name()} does not follow the anchor before it "
+                    "(an anchor was removed or reordered)",
+                )
         elif previous is not None and previous.previous:
             return ChainBreak(anchor.seq, f"{anchor.name()} is not chained to the anchor before it")
         if previous is not None and anchor.seq < previous.seq:
@@ -129,22 +134,42 @@ def parse_anchor_lines(text: str) -> list[Anchor]:
         if line.lstrip().startswith("{"):  # the JSON `casereview journal anchor` prints by default
             try:
                 printed = json.loads(line)
-                fields = [str(printed["seq"]), printed["digest"], printed["signature"], printed.get("previous") or "-"]
+                fields = [
+                    str(printed["seq"]),
+                    printed["digest"],
+                    printed["signature"],
+                    printed.get("previous") or "-",
+                ]
             except (ValueError, KeyError, TypeError, AttributeError):
-                raise ValueError(f"line {number} is not an anchor (expected: SEQ DIGEST SIGNATURE [PREVIOUS] [AT])") from None
+                raise ValueError(
+                    f"line {number} is not an anchor (expected: SEQ DIGEST SIGNATURE [PREVIOUS] [AT])"
+                ) from None
         seq, digest, signature, previous = (fields + ["-"])[:4]
-        if (not seq.isdigit() or not _HEX.fullmatch(digest) or not _HEX.fullmatch(signature)
-                or not (previous == "-" or _HEX.fullmatch(previous))):
-            raise ValueError(f"line {number} is not an anchor (expected: SEQ DIGEST SIGNATURE [PREVIOUS] [AT])")
+        if (
+            not seq.isdigit()
+            or not _HEX.fullmatch(digest)
+            or not _HEX.fullmatch(signature)
+            or not (previous == "-" or _HEX.fullmatch(previous))
+        ):
+            raise ValueError(
+                f"line {number} is not an anchor (expected: SEQ DIGEST SIGNATURE [PREVIOUS] [AT])"
+            )
         found.append(Anchor(int(seq), digest, signature, "" if previous == "-" else previous))
     if not found:
-        raise ValueError("no anchor found (expected lines of: SEQ DIGEST SIGNATURE [PREVIOUS] [AT])")
+        raise ValueError(
+            "no anchor found (expected lines of: SEQ DIGEST SIGNATURE [PREVIOUS] [AT])"
+        )
     return found
 
 
 def anchor_due(
-    *, last_seq: int | None, last_at: datetime | None, head_seq: int, now: datetime,
-    every_entries: int, every_minutes: int,
+    *,
+    last_seq: int | None,
+    last_at: datetime | None,
+    head_seq: int,
+    now: datetime,
+    every_entries: int,
+    every_minutes: int,
 ) -> bool:
     """Whether the head should be anchored: never anchored yet, or ``every_entries`` entries or
     ``every_minutes`` minutes since the last anchor with something new to anchor (0 turns a rule off)."""
@@ -172,8 +197,12 @@ def verify_chain(
     every = [*anchors, *([anchor] if anchor is not None else [])]
     for one in every:
         if key is None or not anchor_valid(key, one):
-            return ChainBreak(one.seq, "the anchor's signature is not valid" if one is anchor
-                              else f"{one.name()} has a signature that is not valid")
+            return ChainBreak(
+                one.seq,
+                "the anchor's signature is not valid"
+                if one is anchor
+                else f"{one.name()} has a signature that is not valid",
+            )
     by_seq: dict[int, list[Anchor]] = {}
     for one in every:
         by_seq.setdefault(one.seq, []).append(one)
@@ -182,7 +211,9 @@ def verify_chain(
     for entry in entries:
         if entry.seq != expected_seq:
             missing = "missing" if entry.seq > expected_seq else "out of order"
-            return ChainBreak(expected_seq, f"entry {expected_seq} is {missing} (found {entry.seq})")
+            return ChainBreak(
+                expected_seq, f"entry {expected_seq} is {missing} (found {entry.seq})"
+            )
         if entry.payload.get("seq") != entry.seq:
             return ChainBreak(entry.seq, "entry's sequence number was changed")
         if entry.previous != expected_previous:
@@ -191,13 +222,20 @@ def verify_chain(
             return ChainBreak(entry.seq, "entry content does not match its digest")
         for one in by_seq.get(entry.seq, ()):
             if entry.digest != one.digest:
-                return ChainBreak(entry.seq, "entry differs from the signed anchor" if one is anchor
-                                  else f"entry differs from {one.name()}")
+                return ChainBreak(
+                    entry.seq,
+                    "entry differs from the signed anchor"
+                    if one is anchor
+                    else f"entry differs from {one.name()}",
+                )
         expected_previous = entry.digest
         expected_seq += 1
     beyond = [one for one in every if one.seq >= expected_seq]
     if beyond:
         one = min(beyond, key=lambda a: a.seq)
         what = f"the anchored entry {one.seq}" if one is anchor else f"{one.name()}"
-        return ChainBreak(expected_seq, f"entries up to {what} are missing (the journal ends at {expected_seq - 1})")
+        return ChainBreak(
+            expected_seq,
+            f"entries up to {what} are missing (the journal ends at {expected_seq - 1})",
+        )
     return None

@@ -36,9 +36,17 @@ CHILD, SUSPECT, PLACE = "child_pseudonym", "suspect_pseudonym", "location_ref"
 COLUMNS: tuple[str, ...] = (CASE_REF, CATEGORY, REPORTED_ON, CHILD, SUSPECT, PLACE)
 #: What a related case shares with the case in hand, and the column that says so.
 KINDS: dict[str, str] = {"child": CHILD, "suspect": SUSPECT, "place": PLACE}
-KIND_LABELS: dict[str, str] = {"child": "The same child", "suspect": "The same suspect", "place": "The same place"}
+KIND_LABELS: dict[str, str] = {
+    "child": "The same child",
+    "suspect": "The same suspect",
+    "place": "The same place",
+}
 MISSING = "missing_child"
-EXPLOITATION_OR_MISSING: tuple[str, ...] = ("child_sexual_exploitation", "child_criminal_exploitation", MISSING)
+EXPLOITATION_OR_MISSING: tuple[str, ...] = (
+    "child_sexual_exploitation",
+    "child_criminal_exploitation",
+    MISSING,
+)
 
 
 class LinkRulesError(ValueError):
@@ -57,14 +65,25 @@ class LinkRules:
     listed: int = 20
 
     def __post_init__(self) -> None:
-        problems = [f"{name} must be a whole number of at least {low}, not {getattr(self, name)!r}"
-                    for name, low in (("repeat_missing_cases", 2), ("repeat_missing_days", 1), ("place_cases", 2),
-                                      ("place_days", 1), ("suspect_children", 2), ("listed", 1))
-                    if not isinstance(getattr(self, name), int) or isinstance(getattr(self, name), bool)
-                    or getattr(self, name) < low]
+        problems = [
+            f"{name} must be a whole number of at least {low}, not {getattr(self, name)!r}"
+            for name, low in (
+                ("repeat_missing_cases", 2),
+                ("repeat_missing_days", 1),
+                ("place_cases", 2),
+                ("place_days", 1),
+                ("suspect_children", 2),
+                ("listed", 1),
+            )
+            if not isinstance(getattr(self, name), int)
+            or isinstance(getattr(self, name), bool)
+            or getattr(self, name) < low
+        ]
         unknown = [c for c in self.place_categories if c not in CATEGORIES]
         if unknown or not self.place_categories:
-            problems.append(f"place_categories must be categories of the register schema, not {list(self.place_categories)!r}")
+            problems.append(
+                f"place_categories must be categories of the register schema, not {list(self.place_categories)!r}"
+            )
         if problems:
             raise LinkRulesError("; ".join(problems))
 
@@ -88,7 +107,7 @@ class LinkRules:
         places = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
         return {
             "repeat_missing": f"a child with {self.repeat_missing_cases} or more missing-child cases within "
-                              f"{self.repeat_missing_days} days",
+            f"{self.repeat_missing_days} days",
             "place": f"a place with {self.place_cases} or more cases of {places} within {self.place_days} days",
             "suspect": f"a suspect on cases of {self.suspect_children} or more different children",
         }
@@ -106,9 +125,17 @@ class RegisterLinks:
         """The patterns as seen from some cases (a sample's frame): the children, places and suspects with a
         pattern that includes at least one of them, and how many of them are in one."""
         wanted = pl.Series(list(refs), dtype=pl.String)
-        inside = {name: found.filter(pl.col(CASE_REF).is_in(wanted.implode())) for name, found in self.members.items()}
-        return {**_counts(inside), "cases_in_any_pattern": self.flagged.filter(pl.col(CASE_REF).is_in(wanted.implode())).height,
-                "cases": wanted.n_unique()}
+        inside = {
+            name: found.filter(pl.col(CASE_REF).is_in(wanted.implode()))
+            for name, found in self.members.items()
+        }
+        return {
+            **_counts(inside),
+            "cases_in_any_pattern": self.flagged.filter(
+                pl.col(CASE_REF).is_in(wanted.implode())
+            ).height,
+            "cases": wanted.n_unique(),
+        }
 
 
 def _counts(members: Mapping[str, pl.DataFrame]) -> dict[str, int]:
@@ -131,34 +158,59 @@ def _in_window_of(frame: pl.DataFrame, key: str, cases: int, days: int) -> pl.Da
     """
     ordered = frame.drop_nulls(key).sort([key, REPORTED_ON, CASE_REF])
     later = pl.col(REPORTED_ON).shift(-(cases - 1)).over(key)
-    starts = ordered.with_columns(start=((later - pl.col(REPORTED_ON)).dt.total_days() <= days - 1).fill_null(False))
-    member = pl.any_horizontal([pl.col("start").shift(j).over(key).fill_null(False) for j in range(cases)])
+    starts = ordered.with_columns(
+        start=((later - pl.col(REPORTED_ON)).dt.total_days() <= days - 1).fill_null(False)
+    )
+    member = pl.any_horizontal(
+        [pl.col("start").shift(j).over(key).fill_null(False) for j in range(cases)]
+    )
     return starts.with_columns(member=member).filter(pl.col("member")).select(CASE_REF, key)
 
 
 def register_links(frame: pl.DataFrame, rules: LinkRules) -> RegisterLinks:
     """The repeat-missing children, place clusters and suspects of several children in a register."""
     base = frame.select(COLUMNS)
-    missing = _in_window_of(base.filter(pl.col(CATEGORY) == MISSING), CHILD,
-                            rules.repeat_missing_cases, rules.repeat_missing_days)
-    places = _in_window_of(base.filter(pl.col(CATEGORY).is_in(list(rules.place_categories))), PLACE,
-                           rules.place_cases, rules.place_days)
-    by_suspect = (base.drop_nulls(SUSPECT).group_by(SUSPECT)
-                  .agg(pl.col(CHILD).drop_nulls().n_unique().alias("children"))
-                  .filter(pl.col("children") >= rules.suspect_children))
-    suspects = base.join(by_suspect.select(SUSPECT), on=SUSPECT, how="semi").select(CASE_REF, SUSPECT)
-    refs = pl.concat([missing.select(CASE_REF), places.select(CASE_REF), suspects.select(CASE_REF)]).unique()
+    missing = _in_window_of(
+        base.filter(pl.col(CATEGORY) == MISSING),
+        CHILD,
+        rules.repeat_missing_cases,
+        rules.repeat_missing_days,
+    )
+    places = _in_window_of(
+        base.filter(pl.col(CATEGORY).is_in(list(rules.place_categories))),
+        PLACE,
+        rules.place_cases,
+        rules.place_days,
+    )
+    by_suspect = (
+        base.drop_nulls(SUSPECT)
+        .group_by(SUSPECT)
+        .agg(pl.col(CHILD).drop_nulls().n_unique().alias("children"))
+        .filter(pl.col("children") >= rules.suspect_children)
+    )
+    suspects = base.join(by_suspect.select(SUSPECT), on=SUSPECT, how="semi").select(
+        CASE_REF, SUSPECT
+    )
+    refs = pl.concat(
+        [missing.select(CASE_REF), places.select(CASE_REF), suspects.select(CASE_REF)]
+    ).unique()
     flagged = refs.with_columns(
         repeat_missing=pl.col(CASE_REF).is_in(missing[CASE_REF].implode()),
         place_cluster=pl.col(CASE_REF).is_in(places[CASE_REF].implode()),
         suspect_several=pl.col(CASE_REF).is_in(suspects[CASE_REF].implode()),
     ).sort(CASE_REF)
     members = {"repeat_missing": missing, "place": places, "suspect": suspects}
-    summary = {**_counts(members), "cases_in_any_pattern": flagged.height, "register_cases": base.height}
+    summary = {
+        **_counts(members),
+        "cases_in_any_pattern": flagged.height,
+        "register_cases": base.height,
+    }
     return RegisterLinks(flagged=flagged, summary=summary, members=members)
 
 
-def related_cases(frame: pl.DataFrame, refs: Iterable[str], rules: LinkRules) -> tuple[pl.DataFrame, pl.DataFrame]:
+def related_cases(
+    frame: pl.DataFrame, refs: Iterable[str], rules: LinkRules
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """For each case in ``refs``: how many other register cases share its child, suspect or place, and the
     nearest in date of them (at most ``rules.listed`` per kind).
 
@@ -170,18 +222,36 @@ def related_cases(frame: pl.DataFrame, refs: Iterable[str], rules: LinkRules) ->
     counts, listed = [], []
     for kind, column in KINDS.items():
         mine = wanted.select(CASE_REF, column, own_date=pl.col(REPORTED_ON)).drop_nulls(column)
-        others = base.select(column, related_ref=pl.col(CASE_REF), category=pl.col(CATEGORY),
-                             reported_on=pl.col(REPORTED_ON))
-        pairs = (mine.join(others, on=column).filter(pl.col("related_ref") != pl.col(CASE_REF))
-                 .with_columns(kind=pl.lit(kind), distance=(pl.col(REPORTED_ON) - pl.col("own_date")).dt.total_days().abs()))
+        others = base.select(
+            column,
+            related_ref=pl.col(CASE_REF),
+            category=pl.col(CATEGORY),
+            reported_on=pl.col(REPORTED_ON),
+        )
+        pairs = (
+            mine.join(others, on=column)
+            .filter(pl.col("related_ref") != pl.col(CASE_REF))
+            .with_columns(
+                kind=pl.lit(kind),
+                distance=(pl.col(REPORTED_ON) - pl.col("own_date")).dt.total_days().abs(),
+            )
+        )
         counts.append(pairs.group_by(CASE_REF).agg(cases=pl.len()).with_columns(kind=pl.lit(kind)))
-        listed.append(pairs.sort([CASE_REF, "distance", "related_ref"]).group_by(CASE_REF, maintain_order=True)
-                      .head(rules.listed).select(CASE_REF, "kind", "related_ref", "category", REPORTED_ON))
+        listed.append(
+            pairs.sort([CASE_REF, "distance", "related_ref"])
+            .group_by(CASE_REF, maintain_order=True)
+            .head(rules.listed)
+            .select(CASE_REF, "kind", "related_ref", "category", REPORTED_ON)
+        )
     order = {k: i for i, k in enumerate(KINDS)}
     count_frame = pl.concat(counts).select(CASE_REF, "kind", pl.col("cases").cast(pl.Int64))
     listed_frame = pl.concat(listed)
-    return (count_frame.sort([CASE_REF, pl.col("kind").replace_strict(order)]),
-            listed_frame.with_columns(_k=pl.col("kind").replace_strict(order)).sort([CASE_REF, "_k"], maintain_order=True).drop("_k"))
+    return (
+        count_frame.sort([CASE_REF, pl.col("kind").replace_strict(order)]),
+        listed_frame.with_columns(_k=pl.col("kind").replace_strict(order))
+        .sort([CASE_REF, "_k"], maintain_order=True)
+        .drop("_k"),
+    )
 
 
 def quarter_label(year: int, quarter: int) -> str:
@@ -197,14 +267,22 @@ def volume_by_quarter(frame: pl.DataFrame) -> dict[str, Any]:
     if frame.is_empty():
         return {"quarters": [], "categories": {}}
     date = pl.col(REPORTED_ON)
-    grouped = (frame.select(CATEGORY, q=date.dt.year().cast(pl.Int32) * 4 + date.dt.quarter().cast(pl.Int32) - 1)
-               .group_by(["q", CATEGORY]).agg(n=pl.len()))
+    grouped = (
+        frame.select(
+            CATEGORY, q=date.dt.year().cast(pl.Int32) * 4 + date.dt.quarter().cast(pl.Int32) - 1
+        )
+        .group_by(["q", CATEGORY])
+        .agg(n=pl.len())
+    )
     first, last = int(grouped["q"].min()), int(grouped["q"].max())  # type: ignore[arg-type]
     present = set(grouped[CATEGORY].to_list())
     table = {c: [0] * (last - first + 1) for c in CATEGORIES if c in present}
     for q, category, n in grouped.iter_rows():
         table[category][q - first] = int(n)
-    return {"quarters": [quarter_label(q // 4, q % 4 + 1) for q in range(first, last + 1)], "categories": table}
+    return {
+        "quarters": [quarter_label(q // 4, q % 4 + 1) for q in range(first, last + 1)],
+        "categories": table,
+    }
 
 
 def quarter_index(day: dt.date) -> int:
@@ -217,8 +295,9 @@ def _label_index(label: str) -> int:
     return int(year) * 4 + int(quarter) - 1
 
 
-def volume_window(volume: Mapping[str, Any], *, period_start: dt.date, period_end: dt.date,
-                  quarters_before: int) -> dict[str, Any]:
+def volume_window(
+    volume: Mapping[str, Any], *, period_start: dt.date, period_end: dt.date, quarters_before: int
+) -> dict[str, Any]:
     """The part of a ``volume_by_quarter`` table a report shows: the inspection's period and at most
     ``quarters_before`` quarters before it, never the register's whole span (so a register's size or an odd
     date cannot make the table, the chart or an export grow without bound).  Categories with no case inside
@@ -230,21 +309,39 @@ def volume_window(volume: Mapping[str, Any], *, period_start: dt.date, period_en
     keep = [i for i, label in enumerate(labels) if first <= _label_index(label) <= last]
     if not keep:
         return {"quarters": [], "categories": {}}
-    lo, hi = keep[0], keep[-1] + 1  # the stored quarters are consecutive, so the kept ones are one slice
-    categories = {code: list(counts[lo:hi]) for code, counts in volume.get("categories", {}).items()}
-    return {"quarters": labels[lo:hi], "categories": {c: n for c, n in categories.items() if any(n)}}
+    lo, hi = (
+        keep[0],
+        keep[-1] + 1,
+    )  # the stored quarters are consecutive, so the kept ones are one slice
+    categories = {
+        code: list(counts[lo:hi]) for code, counts in volume.get("categories", {}).items()
+    }
+    return {
+        "quarters": labels[lo:hi],
+        "categories": {c: n for c, n in categories.items() if any(n)},
+    }
 
 
-def count_related(refs: Iterable[str], related: Mapping[str, Mapping[str, int]]) -> tuple[int, dict[str, int]]:
+def count_related(
+    refs: Iterable[str], related: Mapping[str, Mapping[str, int]]
+) -> tuple[int, dict[str, int]]:
     """Of ``refs``, how many have any related case, and how many share each kind (child, suspect, place)."""
     refs = list(refs)
     with_any = sum(any(related.get(ref, {}).values()) for ref in refs)
-    return with_any, {kind: sum(bool(related.get(ref, {}).get(kind)) for ref in refs) for kind in KINDS}
+    return with_any, {
+        kind: sum(bool(related.get(ref, {}).get(kind)) for ref in refs) for kind in KINDS
+    }
 
 
-def links_section(sampled: Sequence[tuple[str, frozenset[str]]], related: Mapping[str, Mapping[str, int]],
-                  register: Mapping[str, int], rules: LinkRules, *, weakness: str = "W15",
-                  frame: Mapping[str, int] | None = None) -> dict[str, Any]:
+def links_section(
+    sampled: Sequence[tuple[str, frozenset[str]]],
+    related: Mapping[str, Mapping[str, int]],
+    register: Mapping[str, int],
+    rules: LinkRules,
+    *,
+    weakness: str = "W15",
+    frame: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
     """The report's section on links: ``sampled`` is (case_ref, weakness codes found) per reviewed case,
     ``related`` the related-case counts per case and kind, ``register`` the register's pattern summary and
     ``frame`` the same seen from the sample's frame (``RegisterLinks.summary_within``)."""
@@ -257,8 +354,9 @@ def links_section(sampled: Sequence[tuple[str, frozenset[str]]], related: Mappin
         "reviewed_cases": len(sampled),
         "with_related_cases": len(with_related),
         "with_related_cases_and_weakness": sum(weakness in found for _, found in with_related),
-        "weakness_without_related_cases": sum(weakness in found for ref, found in sampled
-                                              if not any(related.get(ref, {}).values())),
+        "weakness_without_related_cases": sum(
+            weakness in found for ref, found in sampled if not any(related.get(ref, {}).values())
+        ),
         "by_kind": by_kind,
         "register": dict(register),
         "frame": dict(frame) if frame is not None else None,

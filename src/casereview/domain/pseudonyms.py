@@ -101,7 +101,9 @@ _TYPED_USERNAME = b"casereview-user"
 
 def unknown_username(typed: str, *, key: bytes) -> str:
     """The label kept instead of a username that matches no user, e.g. ``unknown username (hash 1a2b…)``."""
-    digest = hashlib.blake2b(typed.encode("utf-8", "surrogatepass"), key=key, digest_size=8, person=_TYPED_USERNAME)
+    digest = hashlib.blake2b(
+        typed.encode("utf-8", "surrogatepass"), key=key, digest_size=8, person=_TYPED_USERNAME
+    )
     return f"{UNKNOWN_USERNAME_PREFIX}{digest.hexdigest()})"
 
 

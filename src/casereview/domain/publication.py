@@ -37,9 +37,7 @@ from typing import Any
 from .disclosure import SMALL, mark, suppress
 from .report import figures_digest
 
-SUPPRESSION_NOTE = (
-    "Counts from 1 to 4 are shown as <5; other counts that would let one be worked out from a total are shown as [c]."
-)
+SUPPRESSION_NOTE = "Counts from 1 to 4 are shown as <5; other counts that would let one be worked out from a total are shown as [c]."
 
 
 def _shown(n: Any) -> Any:
@@ -56,8 +54,15 @@ def _hidden_interval(value: Mapping[str, Any], marker: str) -> dict[str, Any]:
 
 
 def _comparison_safe(c: Mapping[str, Any]) -> bool:
-    return not any(_small(n) for n in (c["count_then"], c["total_then"] - c["count_then"],
-                                       c["count_now"], c["total_now"] - c["count_now"]))
+    return not any(
+        _small(n)
+        for n in (
+            c["count_then"],
+            c["total_then"] - c["count_then"],
+            c["count_now"],
+            c["total_now"] - c["count_now"],
+        )
+    )
 
 
 def _comparisons(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -66,7 +71,14 @@ def _comparisons(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         if _comparison_safe(c):
             out.append(dict(c))
         else:
-            out.append({"against": c["against"], "kind": c["kind"], "period_end": c["period_end"], "suppressed": True})
+            out.append(
+                {
+                    "against": c["against"],
+                    "kind": c["kind"],
+                    "period_end": c["period_end"],
+                    "suppressed": True,
+                }
+            )
     return out
 
 
@@ -77,7 +89,9 @@ def _overall(report: dict[str, Any], *, hide_all: bool = False) -> None:
     row = [int(grades[c]["count"]) for c in codes]
     hidden = suppress([row])
     cells = {j for _, j in hidden.cells}
-    reviews_hidden = 0 in hidden.row_totals or hidden.grand_total or not isinstance(report["reviews"], int)
+    reviews_hidden = (
+        0 in hidden.row_totals or hidden.grand_total or not isinstance(report["reviews"], int)
+    )
     combined = report["requires_improvement_or_inadequate"]
     concern_hidden = [j for j in range(1, len(codes)) if j in cells]
     combined_hidden = _small(combined["count"]) or len(concern_hidden) == 1 or reviews_hidden
@@ -90,10 +104,19 @@ def _overall(report: dict[str, Any], *, hide_all: bool = False) -> None:
         if j in cells:
             grades[code] = _hidden_interval(grades[code], mark(row[j]))
     if combined_hidden:
-        report["requires_improvement_or_inadequate"] = _hidden_interval(combined, mark(combined["count"]))
+        report["requires_improvement_or_inadequate"] = _hidden_interval(
+            combined, mark(combined["count"])
+        )
         report["design_weighted"] = None
-        report["comparisons"] = [{"against": c["against"], "kind": c["kind"], "period_end": c["period_end"], "suppressed": True}
-                                 for c in report["comparisons"]]
+        report["comparisons"] = [
+            {
+                "against": c["against"],
+                "kind": c["kind"],
+                "period_end": c["period_end"],
+                "suppressed": True,
+            }
+            for c in report["comparisons"]
+        ]
     else:
         report["comparisons"] = _comparisons(report["comparisons"])
     if reviews_hidden and isinstance(report["reviews"], int):
@@ -114,14 +137,18 @@ def _breakdown(rows: list[dict[str, Any]], key: str) -> tuple[list[dict[str, Any
         concern_hidden = hidden is not None and (i, 1) in hidden.cells
         total_hidden = hidden is not None and i in hidden.row_totals
         combined = row["requires_improvement_or_inadequate"]
-        out.append({
-            key: row[key],
-            "reviews": mark(row["reviews"]) if total_hidden else row["reviews"],
-            "good": mark(table[i][0]) if good_hidden else table[i][0],
-            "requires_improvement_or_inadequate": _hidden_interval(combined, mark(table[i][1])) if concern_hidden else combined,
-            "comparisons": [] if concern_hidden else _comparisons(row["comparisons"]),
-            "suppressed": bool(good_hidden or concern_hidden or total_hidden),
-        })
+        out.append(
+            {
+                key: row[key],
+                "reviews": mark(row["reviews"]) if total_hidden else row["reviews"],
+                "good": mark(table[i][0]) if good_hidden else table[i][0],
+                "requires_improvement_or_inadequate": _hidden_interval(combined, mark(table[i][1]))
+                if concern_hidden
+                else combined,
+                "comparisons": [] if concern_hidden else _comparisons(row["comparisons"]),
+                "suppressed": bool(good_hidden or concern_hidden or total_hidden),
+            }
+        )
     return out, bool(hidden and hidden.column_totals), bool(hidden and hidden.grand_total)
 
 
@@ -134,9 +161,19 @@ def _areas(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     hidden = suppress(table)
     out = []
     for i, row in enumerate(rows):
-        cells = {col: (mark(table[i][j]) if (i, j) in hidden.cells else table[i][j]) for j, col in enumerate(columns)}
-        out.append({"area": row["area"], "title": row["title"], "grades": {c: cells[c] for c in codes},
-                    "not_applicable": cells["not_applicable"], "not_graded": cells["not_graded"]})
+        cells = {
+            col: (mark(table[i][j]) if (i, j) in hidden.cells else table[i][j])
+            for j, col in enumerate(columns)
+        }
+        out.append(
+            {
+                "area": row["area"],
+                "title": row["title"],
+                "grades": {c: cells[c] for c in codes},
+                "not_applicable": cells["not_applicable"],
+                "not_graded": cells["not_graded"],
+            }
+        )
     return out
 
 
@@ -144,7 +181,9 @@ def _weaknesses(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         if _small(row["count"]):
-            out.append({**_hidden_interval(row, mark(row["count"])), "recurrence": [], "suppressed": True})
+            out.append(
+                {**_hidden_interval(row, mark(row["count"])), "recurrence": [], "suppressed": True}
+            )
         else:
             out.append({**row, "recurrence": _comparisons(row["recurrence"]), "suppressed": False})
     return out
@@ -154,7 +193,10 @@ def _send_backs(facts: Mapping[str, Any]) -> dict[str, Any]:
     urgencies = list(facts["by_urgency"])
     row = [facts["by_urgency"][u] for u in urgencies]
     hidden = suppress([row]) if row else None
-    by_urgency = {u: (mark(row[j]) if hidden and (0, j) in hidden.cells else row[j]) for j, u in enumerate(urgencies)}
+    by_urgency = {
+        u: (mark(row[j]) if hidden and (0, j) in hidden.cells else row[j])
+        for j, u in enumerate(urgencies)
+    }
     count = facts["count"]
     total_hidden = _small(count) or bool(hidden and (0 in hidden.row_totals or hidden.grand_total))
     return {
@@ -170,7 +212,12 @@ def _trend(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for p in points:
         if _small(p["count"]) or _small(p["total"] - p["count"]):
-            out.append({**_hidden_interval(p, mark(p["count"]) if _small(p["count"]) else "[c]"), "suppressed": True})
+            out.append(
+                {
+                    **_hidden_interval(p, mark(p["count"]) if _small(p["count"]) else "[c]"),
+                    "suppressed": True,
+                }
+            )
         else:
             out.append(dict(p))
     return out
@@ -180,11 +227,16 @@ def _links(section: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if section is None:
         return None
     out = dict(section)
-    found, related = int(section["with_related_cases_and_weakness"]), int(section["with_related_cases"])
+    found, related = (
+        int(section["with_related_cases_and_weakness"]),
+        int(section["with_related_cases"]),
+    )
     row = [found, related - found]
     hidden = suppress([row])
     out["with_related_cases_and_weakness"] = mark(found) if (0, 0) in hidden.cells else found
-    out["with_related_cases"] = mark(related) if 0 in hidden.row_totals or hidden.grand_total else related
+    out["with_related_cases"] = (
+        mark(related) if 0 in hidden.row_totals or hidden.grand_total else related
+    )
     for key in ("weakness_without_related_cases", "reviewed_cases"):
         out[key] = _shown(section[key])
     out["by_kind"] = {kind: _shown(n) for kind, n in section["by_kind"].items()}
@@ -202,10 +254,14 @@ def _volume(volume: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not table:
         return {**volume, "suppressed": False}
     hidden = suppress(table)
-    return {"quarters": list(volume["quarters"]),
-            "categories": {c: [mark(v) if (i, j) in hidden.cells else v for j, v in enumerate(table[i])]
-                           for i, c in enumerate(categories)},
-            "suppressed": bool(hidden.cells)}
+    return {
+        "quarters": list(volume["quarters"]),
+        "categories": {
+            c: [mark(v) if (i, j) in hidden.cells else v for j, v in enumerate(table[i])]
+            for i, c in enumerate(categories)
+        },
+        "suppressed": bool(hidden.cells),
+    }
 
 
 def published(report: Mapping[str, Any]) -> dict[str, Any]:
@@ -226,14 +282,21 @@ def published(report: Mapping[str, Any]) -> dict[str, Any]:
                     st[column] = mark(values[i])
             if total_key and hidden.column_totals and isinstance(sample.get(total_key), int):
                 sample[total_key] = mark(sample[total_key])
-    out["by_category"], category_totals_hidden, category_grand_hidden = _breakdown(out["by_category"], "category")
+    out["by_category"], category_totals_hidden, category_grand_hidden = _breakdown(
+        out["by_category"], "category"
+    )
     out["by_unit"], unit_totals_hidden, unit_grand_hidden = _breakdown(out["by_unit"], "unit")
     if category_grand_hidden or unit_grand_hidden:
         out["reviews"] = mark(out["reviews"])
     _overall(out, hide_all=category_totals_hidden or unit_totals_hidden)
     out["trend"] = _trend(out["trend"])
     if isinstance(out["requires_improvement_or_inadequate"]["count"], str):
-        out["trend"][-1] = {**_hidden_interval(out["trend"][-1], out["requires_improvement_or_inadequate"]["count"]), "suppressed": True}
+        out["trend"][-1] = {
+            **_hidden_interval(
+                out["trend"][-1], out["requires_improvement_or_inadequate"]["count"]
+            ),
+            "suppressed": True,
+        }
     out["areas"] = _areas(out["areas"])
     out["weaknesses"] = _weaknesses(out["weaknesses"])
     out["send_backs"] = _send_backs(out["send_backs"])
@@ -243,6 +306,9 @@ def published(report: Mapping[str, Any]) -> dict[str, Any]:
     out["volume"] = _volume(out.get("volume"))
     out["published"] = True
     out["suppression"] = SUPPRESSION_NOTE
-    out["reproducibility"]["parameters"] = {**out["reproducibility"]["parameters"], "published": True}
+    out["reproducibility"]["parameters"] = {
+        **out["reproducibility"]["parameters"],
+        "published": True,
+    }
     out["reproducibility"]["figures_sha256"] = figures_digest(out)
     return out

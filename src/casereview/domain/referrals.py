@@ -23,7 +23,11 @@ class Urgency(StrEnum):
     ROUTINE = "routine"  # 20 working days
 
 
-DEFAULT_WORKING_DAYS: Mapping[Urgency, int] = {Urgency.IMMEDIATE: 0, Urgency.PRIORITY: 5, Urgency.ROUTINE: 20}
+DEFAULT_WORKING_DAYS: Mapping[Urgency, int] = {
+    Urgency.IMMEDIATE: 0,
+    Urgency.PRIORITY: 5,
+    Urgency.ROUTINE: 20,
+}
 
 
 def is_working_day(day: dt.date, holidays: Collection[dt.date]) -> bool:
@@ -121,11 +125,16 @@ def transition(state: State, action: Action, actor: Actor) -> State:
     if rule is None:
         if state is State.CLOSED:
             raise TransitionRefused("This send back is closed; nothing more can happen to it")
-        raise TransitionRefused(f"A send back that is {state.value.replace('_', ' ')} cannot be {_WORDS[action]}")
+        raise TransitionRefused(
+            f"A send back that is {state.value.replace('_', ' ')} cannot be {_WORDS[action]}"
+        )
     who, target = rule
     if who is not actor:
-        names = {Actor.LIAISON: "the body's liaison officer", Actor.INSPECTORATE: "an inspector or the lead inspector",
-                 Actor.SYSTEM: "the daily escalation"}
+        names = {
+            Actor.LIAISON: "the body's liaison officer",
+            Actor.INSPECTORATE: "an inspector or the lead inspector",
+            Actor.SYSTEM: "the daily escalation",
+        }
         raise TransitionRefused(f"Only {names[who]} can do that")
     return target
 
@@ -136,6 +145,7 @@ def overdue(state: State, due: dt.date, today: dt.date) -> bool:
 
 
 # --- Sending back as part of a review ------------------------------------------
+
 
 @dataclass(frozen=True)
 class OpenSendBack:

@@ -42,6 +42,8 @@ _LABEL_OVERRIDES = {"honour_based_abuse_fgm": "Honour-based abuse and FGM"}
 def category_label(code: str) -> str:
     """The category as a person reads it: 'missing_child' -> 'Missing child'."""
     return _LABEL_OVERRIDES.get(code, code.replace("_", " ").capitalize())
+
+
 RISK_LEVELS: tuple[str, ...] = ("standard", "medium", "high")
 STATUSES: tuple[str, ...] = ("open", "closed")
 MAX_CHILD_AGE = 17
@@ -129,7 +131,12 @@ class RowError:
             object.__setattr__(self, "value", quote(self.value))
 
     def as_dict(self) -> dict[str, str | int]:
-        return {"line": self.line, "column": self.column, "value": self.value, "reason": self.reason}
+        return {
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+        }
 
 
 #: Error reports quote at most this many characters of a bad value.
@@ -184,7 +191,8 @@ class ErrorReport:
     def rows(self) -> list[RowError]:
         """The kept errors in report order, then one line per kind with how many more there are."""
         kept = sorted(
-            (e for errors in self._kept.values() for e in errors), key=lambda e: (e.line == 0, error_order(e))
+            (e for errors in self._kept.values() for e in errors),
+            key=lambda e: (e.line == 0, error_order(e)),
         )
         more = [
             RowError(0, column, "", f"and {count:,} more like this: {reason}")
@@ -195,7 +203,9 @@ class ErrorReport:
 
 def error_order(error: RowError) -> tuple[int, int, str]:
     """Report order: by line, then in the schema's column order."""
-    position = COLUMN_NAMES.index(error.column) if error.column in COLUMN_NAMES else len(COLUMN_NAMES)
+    position = (
+        COLUMN_NAMES.index(error.column) if error.column in COLUMN_NAMES else len(COLUMN_NAMES)
+    )
     return (error.line, position, error.reason)
 
 
@@ -268,7 +278,9 @@ def parse_profile(text: str, *, name: str) -> Profile:
             if code not in allowed:
                 problems.append(f"{code!r} is not a {col} code (allowed: {', '.join(allowed)})")
                 continue
-            _add_labels(values[col], code, labels, what=f"labels for {col} {code!r}", problems=problems)
+            _add_labels(
+                values[col], code, labels, what=f"labels for {col} {code!r}", problems=problems
+            )
     if problems:
         raise RegisterError(f"Profile {name!r} has problems: " + "; ".join(problems))
     return Profile(
@@ -312,7 +324,9 @@ def map_headers(headers: Sequence[str], profile: Profile) -> HeaderMapping:
             continue
         if canonical in seen:
             errors.append(
-                RowError(1, header, header, f"both {seen[canonical]!r} and {header!r} map to {canonical}")
+                RowError(
+                    1, header, header, f"both {seen[canonical]!r} and {header!r} map to {canonical}"
+                )
             )
             continue
         seen[canonical] = header
@@ -387,7 +401,9 @@ class DateRange:
 
     def __post_init__(self) -> None:
         if self.latest < self.earliest:
-            raise ValueError(f"the latest plausible date {self.latest} is before the earliest {self.earliest}")
+            raise ValueError(
+                f"the latest plausible date {self.latest} is before the earliest {self.earliest}"
+            )
 
     @classmethod
     def for_import(
@@ -473,7 +489,12 @@ def _failures(
         )
         withheld = check.column in WITHHELD_IN_ERRORS
         errors += [
-            RowError(int(line), check.column, WITHHELD if withheld and value else str(value), check.reason)
+            RowError(
+                int(line),
+                check.column,
+                WITHHELD if withheld and value else str(value),
+                check.reason,
+            )
             for line, value in bad.iter_rows()
         ]
     return errors
@@ -533,7 +554,10 @@ def validate_batch(
             f"not a known category; use one of {', '.join(CATEGORIES)} or a label in the profile",
         )
     )
-    checks += [Check(c, unreadable(c), f"must be one of {', '.join(codes)}") for c, codes in _CODED_VALUES.items()]
+    checks += [
+        Check(c, unreadable(c), f"must be one of {', '.join(codes)}")
+        for c, codes in _CODED_VALUES.items()
+    ]
     checks += [
         Check(c, unreadable(c), "not a real date in dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd form")
         for c in ("reported_on", "closed_on")
@@ -549,11 +573,17 @@ def validate_batch(
         )
     )
     checks += [
-        Check(c.name, pl.col(c.name).str.len_chars() > c.max_length, f"longer than {c.max_length} characters")
+        Check(
+            c.name,
+            pl.col(c.name).str.len_chars() > c.max_length,
+            f"longer than {c.max_length} characters",
+        )
         for c in SCHEMA
         if c.max_length is not None
     ]
-    checks.append(Check("closed_on", pl.col("_closed_on") < pl.col("_reported_on"), "is before reported_on"))
+    checks.append(
+        Check("closed_on", pl.col("_closed_on") < pl.col("_reported_on"), "is before reported_on")
+    )
     omitted: list[tuple[str, str, int]] = []
     errors = _failures(typed, checks, omitted)
     out = typed.select(

@@ -107,7 +107,16 @@ def _date(value: object, name: str, problems: list[str]) -> dt.date | None:
 def plan_from_mapping(data: Mapping[str, object]) -> SamplePlan:
     """Build and check a plan from parsed TOML (or the web form); every problem at once."""
     problems: list[str] = []
-    known = {"size", "strata", "allocation", "minimum_per_stratum", "reserve", "frame", "neyman", "fixed"}
+    known = {
+        "size",
+        "strata",
+        "allocation",
+        "minimum_per_stratum",
+        "reserve",
+        "frame",
+        "neyman",
+        "fixed",
+    }
     for key in data:
         if key not in known:
             problems.append(f"unknown setting {key!r}")
@@ -118,7 +127,7 @@ def plan_from_mapping(data: Mapping[str, object]) -> SamplePlan:
     strata_raw = data.get("strata", ["category"])
     strata: list[str] = []
     if not isinstance(strata_raw, list):
-        problems.append("strata must be a list of register columns, e.g. [\"category\"]")
+        problems.append('strata must be a list of register columns, e.g. ["category"]')
     else:
         for column in strata_raw:
             if column not in STRATIFIABLE:
@@ -140,7 +149,9 @@ def plan_from_mapping(data: Mapping[str, object]) -> SamplePlan:
         problems.append("minimum_per_stratum must be a whole number, 0 or more")
         minimum = 0
     reserve = data.get("reserve")
-    if reserve is not None and (not isinstance(reserve, int) or isinstance(reserve, bool) or reserve < 0):
+    if reserve is not None and (
+        not isinstance(reserve, int) or isinstance(reserve, bool) or reserve < 0
+    ):
         problems.append("reserve must be a whole number, 0 or more")
         reserve = None
     frame_raw = data.get("frame", {})
@@ -186,7 +197,7 @@ def plan_from_mapping(data: Mapping[str, object]) -> SamplePlan:
             else:
                 counts[str(label)] = count
     if allocation is Allocation.FIXED and not counts:
-        problems.append("allocation = \"fixed\" needs [fixed.counts] with cases per stratum")
+        problems.append('allocation = "fixed" needs [fixed.counts] with cases per stratum')
     if problems:
         raise PlanError("The sample plan has problems: " + "; ".join(problems))
     return SamplePlan(
@@ -223,7 +234,9 @@ def z_for(confidence: float) -> float:
     return NormalDist().inv_cdf((1 + confidence) / 2)
 
 
-def sample_size(*, margin: float, confidence: float, proportion: float, population: int | None = None) -> int:
+def sample_size(
+    *, margin: float, confidence: float, proportion: float, population: int | None = None
+) -> int:
     """n = z²·N·p(1−p) / (E²·N + z²·p(1−p)), rounded up; without N, z²·p(1−p)/E²."""
     if not 0 < margin < 1:
         raise PlanError("margin must be between 0 and 1, e.g. 0.05 for ±5 points")
@@ -241,7 +254,9 @@ def sample_size(*, margin: float, confidence: float, proportion: float, populati
     return max(1, math.ceil(round(n, 9)))
 
 
-def margin_for(*, size: int, confidence: float, proportion: float = 0.5, population: int | None = None) -> float:
+def margin_for(
+    *, size: int, confidence: float, proportion: float = 0.5, population: int | None = None
+) -> float:
     """The margin of error a sample of ``size`` gives (the inverse of ``sample_size``)."""
     if size < 1:
         raise PlanError("size must be at least 1")
@@ -309,15 +324,20 @@ def allocate(frame_sizes: Mapping[str, int], plan: SamplePlan) -> list[StratumAl
             unknown = sorted(set(plan.expected) - set(labels))
             if unknown:
                 raise PlanError(
-                    "neyman.expected names strata not in the frame: " + ", ".join(repr(u) for u in unknown)
+                    "neyman.expected names strata not in the frame: "
+                    + ", ".join(repr(u) for u in unknown)
                 )
             weights = {
-                k: frame_sizes[k] * math.sqrt(plan.expected.get(k, 0.5) * (1 - plan.expected.get(k, 0.5)))
+                k: frame_sizes[k]
+                * math.sqrt(plan.expected.get(k, 0.5) * (1 - plan.expected.get(k, 0.5)))
                 for k in labels
             }
         extra = _largest_remainder(rest, weights)
         wanted = {k: base[k] + extra[k] for k in labels}
-    return [StratumAllocation(k, frame_sizes[k], wanted[k], min(wanted[k], frame_sizes[k])) for k in labels]
+    return [
+        StratumAllocation(k, frame_sizes[k], wanted[k], min(wanted[k], frame_sizes[k]))
+        for k in labels
+    ]
 
 
 # --- The draw -----------------------------------------------------------------
@@ -374,7 +394,11 @@ class DrawnStratum:
 
 def labelled_frame(cases: pl.DataFrame, plan: SamplePlan) -> pl.DataFrame:
     """The plan's frame: trimmed ``case_ref``, the strata columns as text, and each case's stratum ``_label``."""
-    missing = [c for c in ("case_ref", "reported_on", "category", "unit", *plan.strata) if c not in cases.columns]
+    missing = [
+        c
+        for c in ("case_ref", "reported_on", "category", "unit", *plan.strata)
+        if c not in cases.columns
+    ]
     if missing:
         raise PlanError(f"the register lacks the column(s) {', '.join(missing)}")
     columns = [f"_s_{c}" for c in plan.strata]
@@ -408,7 +432,9 @@ def draw(
     frame = labelled_frame(cases, plan)
     if frame.height == 0:
         raise PlanError("no case of the register is in the plan's frame")
-    frame = frame.with_columns(pl.Series("_key", rank_keys(seed, frame["case_ref"].to_list()), dtype=pl.Binary))
+    frame = frame.with_columns(
+        pl.Series("_key", rank_keys(seed, frame["case_ref"].to_list()), dtype=pl.Binary)
+    )
     columns = [f"_s_{c}" for c in plan.strata]
     sizes = strata_sizes(frame)
     allocations = {a.label: a for a in allocate(sizes, plan)}
@@ -420,12 +446,18 @@ def draw(
     # (Keys are distinct: case_refs are unique in a register and HMAC-SHA256 does not collide.)
     kept = (
         frame.group_by("_label")
-        .agg(pl.struct(["case_ref", "_key", *columns]).bottom_k_by("_key", max(1, max(limits.values()))).alias("_s"))
+        .agg(
+            pl.struct(["case_ref", "_key", *columns])
+            .bottom_k_by("_key", max(1, max(limits.values())))
+            .alias("_s")
+        )
         .explode("_s")
         .unnest("_s")
         .sort(["_label", "_key", "case_ref"])
     )
-    groups = {str(part["_label"][0]): part for part in kept.partition_by("_label", maintain_order=True)}
+    groups = {
+        str(part["_label"][0]): part for part in kept.partition_by("_label", maintain_order=True)
+    }
     out: list[DrawnStratum] = []
     for label in sorted(allocations):
         alloc = allocations[label]

@@ -65,7 +65,9 @@ class Lock:
     usernames: int = 0
 
 
-def lock_for(*, username_failures: int, address_failures: int, limits: LockoutLimits) -> LockKind | None:
+def lock_for(
+    *, username_failures: int, address_failures: int, limits: LockoutLimits
+) -> LockKind | None:
     """Which lock, if any, refuses a sign-in with these failures on record for its username and its address."""
     if username_failures >= limits.username:
         return LockKind.USERNAME
@@ -80,7 +82,11 @@ def counting_since(now: dt.datetime, limits: LockoutLimits) -> dt.datetime:
 
 
 def locks_in_force(
-    *, usernames: Iterable[Tally], addresses: Iterable[Tally], limits: LockoutLimits, now: dt.datetime
+    *,
+    usernames: Iterable[Tally],
+    addresses: Iterable[Tally],
+    limits: LockoutLimits,
+    now: dt.datetime,
 ) -> list[Lock]:
     """The username and address locks in force at ``now``, the most recent first.
 
@@ -89,8 +95,14 @@ def locks_in_force(
     """
     since = counting_since(now, limits)
     found = [
-        Lock(kind=kind, key=t.key, failures=t.failures, last_at=t.last_at, until=t.last_at + limits.cool_off,
-             usernames=t.usernames)
+        Lock(
+            kind=kind,
+            key=t.key,
+            failures=t.failures,
+            last_at=t.last_at,
+            until=t.last_at + limits.cool_off,
+            usernames=t.usernames,
+        )
         for kind, tallies, limit in (
             (LockKind.USERNAME, usernames, limits.username),
             (LockKind.ADDRESS, addresses, limits.address),

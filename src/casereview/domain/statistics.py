@@ -57,15 +57,27 @@ class Comparison:
     def wording(self) -> str:
         """How a person reads it: "no statistically significant change (two-proportion z-test, p = 0.412)"."""
         p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
-        said = "no statistically significant change" if self.direction == NO_CHANGE else self.direction
+        said = (
+            "no statistically significant change" if self.direction == NO_CHANGE else self.direction
+        )
         return f"{said} ({self.test}, {p})"
 
 
-def compare(now_count: int, now_total: int, before_count: int, before_total: int, *, higher_is_worse: bool = True) -> Comparison:
+def compare(
+    now_count: int,
+    now_total: int,
+    before_count: int,
+    before_total: int,
+    *,
+    higher_is_worse: bool = True,
+) -> Comparison:
     """Compare a share now with one before (e.g. requires improvement or inadequate)."""
     if min(now_total, before_total) <= 0:
         raise ValueError("both results need at least one case")
-    table = np.array([[now_count, now_total - now_count], [before_count, before_total - before_count]], dtype=float)
+    table = np.array(
+        [[now_count, now_total - now_count], [before_count, before_total - before_count]],
+        dtype=float,
+    )
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
     if (expected < 5).any():
         test = "Fisher's exact test"

@@ -47,11 +47,22 @@ def national_trend(results: Iterable[InspectionResult]) -> dict[str, Any]:
         series = []
         previous: InspectionResult | None = None
         for r in rows:
-            point = {"inspection": r.inspection, "period_end": r.period_end.isoformat(), "quarter": quarter(r.period_end),
-                     "reviews": r.total, **interval(r.count, r.total), "change_from_previous": None}
+            point = {
+                "inspection": r.inspection,
+                "period_end": r.period_end.isoformat(),
+                "quarter": quarter(r.period_end),
+                "reviews": r.total,
+                **interval(r.count, r.total),
+                "change_from_previous": None,
+            }
             if previous is not None:
-                point["change_from_previous"] = comparison(previous.inspection, "inspection", previous.period_end.isoformat(),
-                                                           (previous.count, previous.total), (r.count, r.total))
+                point["change_from_previous"] = comparison(
+                    previous.inspection,
+                    "inspection",
+                    previous.period_end.isoformat(),
+                    (previous.count, previous.total),
+                    (r.count, r.total),
+                )
             series.append(point)
             by_quarter[quarter(r.period_end)].append(r)
             previous = r
@@ -68,7 +79,17 @@ def national_trend(results: Iterable[InspectionResult]) -> dict[str, Any]:
             w = wilson(found, reviews)
             share, low, high = w.share, w.low, w.high
             method = "pooled share of all reviews with a Wilson interval (a frame size is unknown)"
-        quarters.append({"quarter": name, "period_end": max(r.period_end for r in rows).isoformat(),
-                         "bodies": len(rows), "reviews": reviews, "count": found,
-                         "share": share, "ci_low": low, "ci_high": high, "method": method})
+        quarters.append(
+            {
+                "quarter": name,
+                "period_end": max(r.period_end for r in rows).isoformat(),
+                "bodies": len(rows),
+                "reviews": reviews,
+                "count": found,
+                "share": share,
+                "ci_low": low,
+                "ci_high": high,
+                "method": method,
+            }
+        )
     return {"quarters": quarters, "bodies": bodies}

@@ -28,7 +28,9 @@ from typing import BinaryIO
 VARIABLE = "CASEREVIEW_CHECKPOINTS"
 
 _lock = threading.Lock()
-_connections: dict[str, tuple[socket.socket, BinaryIO]] = {}  # by path; one for the process's lifetime
+_connections: dict[
+    str, tuple[socket.socket, BinaryIO]
+] = {}  # by path; one for the process's lifetime
 
 
 class CheckpointUnavailable(RuntimeError):

@@ -29,7 +29,9 @@ def load_framework(ref: str) -> Framework:
     """A shipped framework by ``id/version``."""
     frameworks = _shipped()
     if ref not in frameworks:
-        raise FrameworkError(f"No framework {ref!r}; shipped frameworks: {', '.join(sorted(frameworks))}")
+        raise FrameworkError(
+            f"No framework {ref!r}; shipped frameworks: {', '.join(sorted(frameworks))}"
+        )
     return frameworks[ref]
 
 

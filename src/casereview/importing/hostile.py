@@ -74,15 +74,22 @@ def _good(number: int) -> tuple[str, ...]:
 
 
 def write_xlsx(
-    path: Path, sheet: Iterator[str], shared: Iterator[str] | None = None,
+    path: Path,
+    sheet: Iterator[str],
+    shared: Iterator[str] | None = None,
     extra: dict[str, Iterator[str]] | None = None,
 ) -> Path:
     """A minimal workbook whose sheet (and shared strings, and ``extra`` parts by name) XML come in pieces."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES.format(shared=_SHARED_TYPE if shared else ""))
+        archive.writestr(
+            "[Content_Types].xml", _CONTENT_TYPES.format(shared=_SHARED_TYPE if shared else "")
+        )
         archive.writestr("_rels/.rels", _RELS)
         archive.writestr("xl/workbook.xml", _WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(shared=_SHARED_REL if shared else ""))
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _WORKBOOK_RELS.format(shared=_SHARED_REL if shared else ""),
+        )
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
             for piece in sheet:
                 part.write(piece.encode())
@@ -105,9 +112,11 @@ def xlsx_huge_shared_string(path: Path, chars: int) -> Path:
         yield '<row r="2"><c r="A2" t="s"><v>0</v></c></row>' + _SHEET_CLOSE
 
     def shared() -> Iterator[str]:
-        yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-               '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
-               "<si><t>")
+        yield (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+            "<si><t>"
+        )
         left = chars
         while left > 0:
             n = min(left, PIECE)
@@ -118,8 +127,10 @@ def xlsx_huge_shared_string(path: Path, chars: int) -> Path:
     return write_xlsx(path, sheet(), shared())
 
 
-_SST_OPEN = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+_SST_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+)
 
 
 def _one_shared_cell() -> Iterator[str]:
@@ -171,8 +182,10 @@ def xlsx_huge_styles(path: Path, expanded_bytes: int) -> Path:
     """An ordinary sheet beside a styles part (loaded whole by openpyxl) of ``expanded_bytes`` of cell formats."""
 
     def styles() -> Iterator[str]:
-        yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-               '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>')
+        yield (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>'
+        )
         piece = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>' * (PIECE // 52)
         for _ in range(max(1, expanded_bytes // len(piece))):
             yield piece
@@ -209,8 +222,10 @@ def xlsx_formulas_without_values(path: Path, rows: int = 3) -> Path:
         yield _SHEET_OPEN + _row(1, HEADER)
         for n in range(2, rows + 2):
             ref, category, _, unit = _good(n)
-            yield (f'<row r="{n}">{_cell(f"A{n}", ref)}{_cell(f"B{n}", category)}'
-                   f'<c r="C{n}"><f>DATE(2024,2,1)</f></c>{_cell(f"D{n}", unit)}</row>')
+            yield (
+                f'<row r="{n}">{_cell(f"A{n}", ref)}{_cell(f"B{n}", category)}'
+                f'<c r="C{n}"><f>DATE(2024,2,1)</f></c>{_cell(f"D{n}", unit)}</row>'
+            )
         yield _SHEET_CLOSE
 
     return write_xlsx(path, sheet())
@@ -238,7 +253,9 @@ def csv_long_value(path: Path, chars: int) -> Path:
     return path
 
 
-def csv_long_quoted_value(path: Path, chars: int, separator: str = ",", quoted: bool = True) -> Path:
+def csv_long_quoted_value(
+    path: Path, chars: int, separator: str = ",", quoted: bool = True
+) -> Path:
     """One case whose unit holds ``chars`` characters with a separator every 1,000, in quotes (or, with
     ``quoted=False``, a ``;`` file whose unquoted value is full of commas)."""
     mark = '"' if quoted else ""

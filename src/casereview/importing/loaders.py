@@ -45,7 +45,14 @@ def _sqlite_text_dates(frame: pl.DataFrame) -> pl.DataFrame:
 class SqliteInsert:
     """executemany on the caller's open transaction; nothing to finish or abandon."""
 
-    def __init__(self, connection: sqlite3.Connection, *, table: str, columns: Sequence[str], register_id: int) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        *,
+        table: str,
+        columns: Sequence[str],
+        register_id: int,
+    ) -> None:
         self.connection = connection
         self.register_id = register_id
         self.names = [*columns, "register_id"]
@@ -55,7 +62,9 @@ class SqliteInsert:
     def __call__(self, frame: pl.DataFrame) -> None:
         rows = _sqlite_text_dates(_with_register(frame, self.register_id)).select(self.names)
         try:
-            self.connection.executemany(self.sql, zip(*(rows[c].to_list() for c in self.names), strict=True))
+            self.connection.executemany(
+                self.sql, zip(*(rows[c].to_list() for c in self.names), strict=True)
+            )
         except sqlite3.IntegrityError as exc:
             raise SinkRejected(str(exc)) from exc
 
@@ -94,7 +103,9 @@ class SqliteStaging:
     def load(self, frame: pl.DataFrame) -> None:
         data = _sqlite_text_dates(frame).select(self.columns)
         self._wait()
-        self._pending = self._writer.submit(self._ingest, data, "append" if self._created else "create")
+        self._pending = self._writer.submit(
+            self._ingest, data, "append" if self._created else "create"
+        )
         self._created = True
 
     def finish_loading(self) -> None:
@@ -154,7 +165,9 @@ class PostgresCopy:
     ``finish()`` before committing.
     """
 
-    def __init__(self, connection: Any, *, table: str, columns: Sequence[str], register_id: int) -> None:
+    def __init__(
+        self, connection: Any, *, table: str, columns: Sequence[str], register_id: int
+    ) -> None:
         self.names = [*columns, "register_id"]
         self.register_id = register_id
         sql = f'COPY "{table}" ({", ".join(self.names)}) FROM STDIN (FORMAT csv)'
@@ -171,7 +184,11 @@ class PostgresCopy:
             pending.result()
 
     def __call__(self, frame: pl.DataFrame) -> None:
-        data = _with_register(frame, self.register_id).select(self.names).write_csv(include_header=False)
+        data = (
+            _with_register(frame, self.register_id)
+            .select(self.names)
+            .write_csv(include_header=False)
+        )
         self._wait()
         self._pending = self._writer.submit(self._copy.write, data.encode("utf-8"))
 

@@ -105,7 +105,9 @@ def run_import(
     max_errors_per_kind: int = 1000,
 ) -> ImportOutcome:
     """``dates``: the plausible range of register dates (by default 1990 to a year after today)."""
-    dates = dates or DateRange.for_import(dt.datetime.now(dt.UTC).astimezone().date())  # today, local time
+    dates = dates or DateRange.for_import(
+        dt.datetime.now(dt.UTC).astimezone().date()
+    )  # today, local time
     mapping = map_headers(reader.headers, profile)
     outcome = ImportOutcome(unmapped=mapping.unmapped)
     if mapping.errors:
@@ -124,8 +126,17 @@ def run_import(
         for raw in reader.batches(batch_rows):
             if stopped_after:
                 # Enough to act on: checking millions more bad rows would only cost time (4,000,000 took 12 s).
-                errors.add([RowError(0, "", "", f"checking stopped at line {stopped_after:,} after {errors.total:,} "
-                                                "problems; the rest of the file was not checked")])
+                errors.add(
+                    [
+                        RowError(
+                            0,
+                            "",
+                            "",
+                            f"checking stopped at line {stopped_after:,} after {errors.total:,} "
+                            "problems; the rest of the file was not checked",
+                        )
+                    ]
+                )
                 break
             checked = validate_batch(raw, mapping, profile, dates=dates)
             errors.add(checked.errors)
@@ -140,14 +151,16 @@ def run_import(
                 first = frame.filter(
                     pl.col("child_id").is_not_null() | pl.col("suspect_id").is_not_null()
                 )[LINE][0]
-                errors.add([
-                    RowError(
-                        int(first),
-                        "child_id",
-                        "",
-                        "identifiers cannot be imported until CASEREVIEW_PSEUDONYM_KEY is set",
-                    )
-                ])
+                errors.add(
+                    [
+                        RowError(
+                            int(first),
+                            "child_id",
+                            "",
+                            "identifiers cannot be imported until CASEREVIEW_PSEUDONYM_KEY is set",
+                        )
+                    ]
+                )
                 key_missing = True
             else:
                 key_missing = False
@@ -190,7 +203,9 @@ def run_import(
     return outcome
 
 
-def read_cases(reader: Reader, *, profile: Profile, batch_rows: int, columns: tuple[str, ...]) -> pl.DataFrame:
+def read_cases(
+    reader: Reader, *, profile: Profile, batch_rows: int, columns: tuple[str, ...]
+) -> pl.DataFrame:
     """A register file's validated cases (the given columns), without storing anything.
 
     Used to re-derive a sample from the raw file; a file with bad rows is refused

@@ -10,7 +10,9 @@ from casereview.domain.registers import Profile, RegisterError, parse_profile
 
 def shipped_profiles() -> list[str]:
     folder = resources.files("casereview") / "profiles"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def load_profile(name_or_path: str | None) -> Profile:

@@ -87,7 +87,9 @@ def _block_bytes(limits: Limits) -> int:
     return 4 * limits.max_cell_chars + 4
 
 
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 _FIELD_BREAKS = (b"\n", b",", b";", b"\t")
 
 
@@ -130,7 +132,9 @@ def inspect_file(path: Path, *, filename: str | None = None, limits: Limits) -> 
         head = fh.read(8192)
     if ext not in TEXT_EXTENSIONS | XLSX_EXTENSIONS:
         if ext == ".xls":
-            raise RegisterError(f"{name}: the old Excel .xls format is not accepted; save it as .xlsx or CSV")
+            raise RegisterError(
+                f"{name}: the old Excel .xls format is not accepted; save it as .xlsx or CSV"
+            )
         raise RegisterError(f"{name}: only .csv, .txt and .xlsx files can be imported")
     is_zip = head.startswith(ZIP_MAGIC)
     if ext in XLSX_EXTENSIONS and not is_zip:
@@ -231,7 +235,9 @@ def _check_runs(chunk: bytes, block: int, name: str, lines_before: int, limits: 
         end = start + block
         if all(chunk.find(b, start, end) < 0 for b in _FIELD_BREAKS):
             line = lines_before + chunk.count(b"\n", 0, start) + 1
-            raise RegisterError(_cell_limit_message(name, f"line {line:,} holds a value that", limits))
+            raise RegisterError(
+                _cell_limit_message(name, f"line {line:,} holds a value that", limits)
+            )
 
 
 class _XmlTextScan:
@@ -260,10 +266,14 @@ class _XmlTextScan:
         try:
             self.parser.Parse(data, final)
         except expat.ExpatError as exc:
-            raise RegisterError(f"{self.name} is a damaged workbook: its part {self.part} is not XML: {exc}") from exc
+            raise RegisterError(
+                f"{self.name} is a damaged workbook: its part {self.part} is not XML: {exc}"
+            ) from exc
 
     def _doctype(self, *_: object) -> None:
-        raise RegisterError(f"{self.name}: its part {self.part} declares a DOCTYPE, which a workbook never does")
+        raise RegisterError(
+            f"{self.name}: its part {self.part} declares a DOCTYPE, which a workbook never does"
+        )
 
     def _start(self, tag: str, _attrs: object) -> None:
         local = tag.rpartition(":")[2]
@@ -287,8 +297,13 @@ class _XmlTextScan:
         self.item_chars += len(data)
         self.total_chars += len(data)
         if self.item_chars > self.limits.max_cell_chars:
-            raise RegisterError(_cell_limit_message(self.name, "a shared string" if self.part_is_shared
-                                                    else "an inline string", self.limits))
+            raise RegisterError(
+                _cell_limit_message(
+                    self.name,
+                    "a shared string" if self.part_is_shared else "an inline string",
+                    self.limits,
+                )
+            )
         if self.total_chars > self.limits.max_xlsx_shared_strings_chars:
             raise RegisterError(
                 f"{self.name}: its strings ({self.part}) hold more than the "
@@ -393,7 +408,9 @@ def _stays_quoted(blk: bytes) -> bool:
     return b'"' not in blk.replace(b'""', b"").removesuffix(b'"')
 
 
-def _check_fields(path: Path, separator: str, name: str, limits: Limits, deadline: float | None) -> None:
+def _check_fields(
+    path: Path, separator: str, name: str, limits: Limits, deadline: float | None
+) -> None:
     """Refuse a field longer than the cell limit, for the file's real separator and quoting, without reading it.
 
     One pass over the (UTF-8) bytes in aligned blocks of ``_block_bytes``, in bounded memory and at the
@@ -420,8 +437,11 @@ def _check_fields(path: Path, separator: str, name: str, limits: Limits, deadlin
                 unquoted = not inside and quotes == 0 and sep not in blk and b"\n" not in blk
                 if quoted or unquoted:
                     line = lines + 1
-                    where = f"line {line:,} is inside a quoted value that" if quoted else (
-                        f"line {line:,} holds a value that")
+                    where = (
+                        f"line {line:,} is inside a quoted value that"
+                        if quoted
+                        else (f"line {line:,} holds a value that")
+                    )
                     raise RegisterError(_cell_limit_message(name, where, limits))
                 _check_time(deadline, name, limits)
             lines += blk.count(b"\n")
@@ -434,7 +454,7 @@ _UNREAD_PARTS = ("xl/pivotCache/", "xl/pivotTables/")
 
 
 def _part_kind(part: str) -> str:
-    """"sheet" (streamed by openpyxl), "shared" (the shared strings: scanned and bounded on their own),
+    """ "sheet" (streamed by openpyxl), "shared" (the shared strings: scanned and bounded on their own),
     "other" (loaded whole by openpyxl: workbook, styles, theme, properties, relationships...), or ""."""
     if part.startswith("xl/worksheets/") and part.endswith(".xml") and "/_rels/" not in part:
         return "sheet"
@@ -445,7 +465,9 @@ def _part_kind(part: str) -> str:
     return "other"
 
 
-def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: float | None = None) -> bool:
+def _check_xlsx_container(
+    path: Path, name: str, limits: Limits, *, deadline: float | None = None
+) -> bool:
     """Check the workbook's parts by inflating them; returns whether a worksheet holds formulas.
 
     The declared sizes are checked first (cheap), then every XML part is inflated as a stream and
@@ -502,7 +524,9 @@ def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: fl
                                 "(CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES)"
                             )
                         if len(piece) == block and b"<" not in piece:
-                            where = "a shared string" if "sharedStrings" in info.filename else "a cell"
+                            where = (
+                                "a shared string" if "sharedStrings" in info.filename else "a cell"
+                            )
                             raise RegisterError(_cell_limit_message(name, where, limits))
                         if info.filename.startswith("xl/worksheets/") and not formulas:
                             window = tail + piece
@@ -516,7 +540,9 @@ def _check_xlsx_container(path: Path, name: str, limits: Limits, *, deadline: fl
                     if strings is not None:
                         strings.feed(b"", final=True)
     except zipfile.BadZipFile as exc:
-        raise RegisterError(f"{name} is named as an Excel workbook but cannot be opened: {exc}") from exc
+        raise RegisterError(
+            f"{name} is named as an Excel workbook but cannot be opened: {exc}"
+        ) from exc
     except (OSError, EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise RegisterError(f"{name} is a damaged workbook: {exc}") from exc
     return formulas
@@ -530,7 +556,9 @@ class Reader:
 
     @property
     def limits(self) -> Limits:
-        return self.source.limits or Limits(max_bytes=0, max_xlsx_uncompressed_bytes=0, max_xlsx_entries=0)
+        return self.source.limits or Limits(
+            max_bytes=0, max_xlsx_uncompressed_bytes=0, max_xlsx_entries=0
+        )
 
     def _check_headers(self) -> None:
         limits = self.limits
@@ -542,7 +570,9 @@ class Reader:
         for header in self.headers:
             if len(header) > limits.max_cell_chars:
                 raise RegisterError(
-                    _cell_limit_message(self.source.filename, f"a header ({quote(header)!r})", limits)
+                    _cell_limit_message(
+                        self.source.filename, f"a header ({quote(header)!r})", limits
+                    )
                 )
 
     def _check_progress(self, rows: int) -> None:
@@ -557,7 +587,9 @@ class Reader:
     def _long_cells(self, batch: pl.DataFrame, names: list[str]) -> None:
         """Refuse a batch holding a value over the cell limit, with a row error quoting a prefix of each."""
         limit = self.limits.max_cell_chars
-        flags = batch.select([(pl.col(n).str.len_chars() > limit).fill_null(False).any().alias(n) for n in names])
+        flags = batch.select(
+            [(pl.col(n).str.len_chars() > limit).fill_null(False).any().alias(n) for n in names]
+        )
         over = [n for n in names if flags[n][0]]
         if not over:
             return
@@ -568,8 +600,13 @@ class Reader:
             )
             header = self.headers[int(n[1:])]
             errors += [
-                RowError(int(line), quote(header), value, f"longer than the {limit:,} characters a value may have "
-                         "(CASEREVIEW_MAX_CELL_CHARS)")
+                RowError(
+                    int(line),
+                    quote(header),
+                    value,
+                    f"longer than the {limit:,} characters a value may have "
+                    "(CASEREVIEW_MAX_CELL_CHARS)",
+                )
                 for line, value in bad.head(1000).iter_rows()
             ]
         raise StructureError(errors, "a value is longer than CASEREVIEW_MAX_CELL_CHARS")
@@ -609,7 +646,9 @@ class CsvReader(Reader):
                 lines = 0
                 try:
                     while text := src.read(CHUNK):
-                        if (nul := text.find("\x00")) >= 0:  # UTF-16 text: inspect_file saw only bytes
+                        if (
+                            nul := text.find("\x00")
+                        ) >= 0:  # UTF-16 text: inspect_file saw only bytes
                             self.close()
                             line = lines + text.count("\n", 0, nul) + 1
                             raise RegisterError(
@@ -637,7 +676,9 @@ class CsvReader(Reader):
                     raise RegisterError(
                         _cell_limit_message(source.filename, "a header", self.limits)
                     ) from exc
-                raise RegisterError(f"{source.filename}: the header row cannot be read as CSV: {exc}") from exc
+                raise RegisterError(
+                    f"{source.filename}: the header row cannot be read as CSV: {exc}"
+                ) from exc
             self.header_lines = reader.line_num
         if not first:
             self.close()
@@ -671,7 +712,10 @@ class CsvReader(Reader):
                 # fields with newlines make records span several lines.
                 if self.source.has_quotes:
                     extra = pl.sum_horizontal(
-                        [pl.col(n).str.count_matches("\n", literal=True).fill_null(0) for n in names]
+                        [
+                            pl.col(n).str.count_matches("\n", literal=True).fill_null(0)
+                            for n in names
+                        ]
                     )
                     spans = batch.select((extra + 1).cast(pl.Int64).alias("s"))["s"]
                 else:
@@ -695,15 +739,21 @@ class CsvReader(Reader):
                 for record in reader:
                     if len(record) > width:
                         errors.append(
-                            RowError(start, "", "", f"{len(record)} fields, but the header has {width}")
+                            RowError(
+                                start, "", "", f"{len(record)} fields, but the header has {width}"
+                            )
                         )
                     start = reader.line_num + 1
             except csv.Error as exc:
                 if "field larger than field limit" in str(exc):
-                    reason = (f"holds a value longer than the {self.limits.max_cell_chars:,} characters a value may "
-                              "have (CASEREVIEW_MAX_CELL_CHARS)")
+                    reason = (
+                        f"holds a value longer than the {self.limits.max_cell_chars:,} characters a value may "
+                        "have (CASEREVIEW_MAX_CELL_CHARS)"
+                    )
                 elif "unexpected end of data" in str(exc) or "EOF" in str(exc):
-                    reason = "a quoted value is never closed (a \" is missing); the file ends inside it"
+                    reason = (
+                        'a quoted value is never closed (a " is missing); the file ends inside it'
+                    )
                 else:
                     reason = f"cannot be read as CSV: {exc}"
                 errors.append(RowError(start, "", "", reason))
@@ -756,7 +806,9 @@ class XlsxReader(Reader):
         try:
             self._book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
             if source.has_formulas:
-                self._formula_book = openpyxl.load_workbook(source.path, read_only=True, data_only=False)
+                self._formula_book = openpyxl.load_workbook(
+                    source.path, read_only=True, data_only=False
+                )
         except Exception as exc:  # openpyxl raises many types for damaged files
             raise RegisterError(f"{source.filename} cannot be opened as a workbook: {exc}") from exc
         if sheet is None:
@@ -766,7 +818,9 @@ class XlsxReader(Reader):
         else:
             names = ", ".join(self._book.sheetnames)
             self._book.close()
-            raise RegisterError(f"{source.filename} has no sheet {sheet!r}; its sheets are: {names}")
+            raise RegisterError(
+                f"{source.filename} has no sheet {sheet!r}; its sheets are: {names}"
+            )
         self._rows = self._sheet.iter_rows(values_only=True)
         self._formulas: Iterator[tuple[Any, ...]] | None = None
         if self._formula_book is not None:
@@ -775,8 +829,12 @@ class XlsxReader(Reader):
         header = next(self._rows, None)
         if not header or all(v is None for v in header):
             self.close()
-            raise RegisterError(f"{source.filename}: the first row of the sheet must be the header row")
-        if len(header) > self.limits.max_columns and any(v is not None for v in header[self.limits.max_columns:]):
+            raise RegisterError(
+                f"{source.filename}: the first row of the sheet must be the header row"
+            )
+        if len(header) > self.limits.max_columns and any(
+            v is not None for v in header[self.limits.max_columns :]
+        ):
             self.close()
             raise RegisterError(
                 f"{source.filename} has more than {self.limits.max_columns:,} columns, the most allowed "
@@ -798,7 +856,9 @@ class XlsxReader(Reader):
         except (RegisterError, StructureError):
             raise
         except Exception as exc:  # a damaged sheet: openpyxl and its XML parser raise many types
-            raise RegisterError(f"{self.source.filename}: the sheet cannot be read: {quote(str(exc))}") from exc
+            raise RegisterError(
+                f"{self.source.filename}: the sheet cannot be read: {quote(str(exc))}"
+            ) from exc
 
     def _batches(self, rows: int) -> Iterator[pl.DataFrame]:
         width = len(self.headers)
@@ -815,19 +875,28 @@ class XlsxReader(Reader):
             overflow = [v for v in row[width:] if v is not None]
             if overflow:
                 raise StructureError(
-                    [RowError(line, "", "", "has values beyond the last headed column")], "ragged row"
+                    [RowError(line, "", "", "has values beyond the last headed column")],
+                    "ragged row",
                 )
             for i, formula in enumerate(formulas[:width]):
                 if values[i] is None and isinstance(formula, str) and formula.startswith("="):
-                    no_value.append(RowError(
-                        line, quote(self.headers[i]), formula,
-                        "a formula without a saved value; open the workbook in Excel, let it calculate, and save it",
-                    ))
+                    no_value.append(
+                        RowError(
+                            line,
+                            quote(self.headers[i]),
+                            formula,
+                            "a formula without a saved value; open the workbook in Excel, let it calculate, and save it",
+                        )
+                    )
             for column, value in zip(columns, values, strict=True):
                 column.append(excel_cell_text(value))
             lines.append(line)
             if len(no_value) >= 1000:
-                no_value.append(RowError(0, "", "", "reading stopped after 1,000 formula cells without saved values"))
+                no_value.append(
+                    RowError(
+                        0, "", "", "reading stopped after 1,000 formula cells without saved values"
+                    )
+                )
                 break
             if len(lines) >= rows:
                 yield self._checked(names, columns, lines)
@@ -838,7 +907,9 @@ class XlsxReader(Reader):
         if lines:
             yield self._checked(names, columns, lines)
 
-    def _checked(self, names: list[str], columns: list[list[str | None]], lines: list[int]) -> pl.DataFrame:
+    def _checked(
+        self, names: list[str], columns: list[list[str | None]], lines: list[int]
+    ) -> pl.DataFrame:
         frame = self._frame(names, columns, lines)
         self._long_cells(frame, names)
         return frame
@@ -857,7 +928,9 @@ class XlsxReader(Reader):
             self._formula_book.close()
 
 
-def open_reader(source: SourceFile, *, sheet: str | None = None, tmp_dir: Path | None = None) -> Reader:
+def open_reader(
+    source: SourceFile, *, sheet: str | None = None, tmp_dir: Path | None = None
+) -> Reader:
     if source.file_type == "xlsx":
         return XlsxReader(source, sheet=sheet)
     if sheet is not None:

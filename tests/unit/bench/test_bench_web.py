@@ -17,11 +17,20 @@ def line(at: dt.datetime, request: str, ms: int) -> str:
 
 def test_server_times_counts_only_requests_ending_inside_a_window(tmp_path: Path) -> None:
     start = dt.datetime(2026, 11, 29, 22, 0, 0, tzinfo=dt.UTC)
-    lines = [line(start - dt.timedelta(seconds=30), "GET /reviews/7/", 5000)]  # the sign-in storm: outside
-    lines += [line(start + dt.timedelta(seconds=s % 60), "GET /reviews/7/", 10 + s) for s in range(40)]
+    lines = [
+        line(start - dt.timedelta(seconds=30), "GET /reviews/7/", 5000)
+    ]  # the sign-in storm: outside
+    lines += [
+        line(start + dt.timedelta(seconds=s % 60), "GET /reviews/7/", 10 + s) for s in range(40)
+    ]
     lines += [line(start + dt.timedelta(seconds=s), "POST /reviews/7/", 20) for s in range(30)]
-    lines += [line(start + dt.timedelta(seconds=s), "GET /registers/1/cases/?q=SYN01", 30) for s in range(25)]
-    lines += [line(start + dt.timedelta(seconds=5), "GET /healthz", 1) for _ in range(30)]  # not a measured kind
+    lines += [
+        line(start + dt.timedelta(seconds=s), "GET /registers/1/cases/?q=SYN01", 30)
+        for s in range(25)
+    ]
+    lines += [
+        line(start + dt.timedelta(seconds=5), "GET /healthz", 1) for _ in range(30)
+    ]  # not a measured kind
     lines += [line(start + dt.timedelta(seconds=200), "GET /reviews/7/", 9000)]  # after the window
     log = tmp_path / "access.log"
     log.write_text("\n".join(lines) + "\nnot a log line\n")

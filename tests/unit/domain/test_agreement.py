@@ -20,7 +20,11 @@ def test_cohens_kappa_matches_the_textbook_example() -> None:
 
 def test_linear_weights_credit_near_misses_on_an_ordinal_scale() -> None:
     scale = ["good", "requires_improvement", "inadequate"]
-    near = [("good", "requires_improvement")] * 2 + [("good", "good")] * 4 + [("inadequate", "inadequate")] * 4
+    near = (
+        [("good", "requires_improvement")] * 2
+        + [("good", "good")] * 4
+        + [("inadequate", "inadequate")] * 4
+    )
     far = [("good", "inadequate")] * 2 + [("good", "good")] * 4 + [("inadequate", "inadequate")] * 4
     a, b = pair_agreement(near, scale, ("x", "y")), pair_agreement(far, scale, ("x", "y"))
     assert a.agreement == b.agreement == pytest.approx(0.8)
@@ -31,8 +35,16 @@ def test_linear_weights_credit_near_misses_on_an_ordinal_scale() -> None:
 def test_fleiss_kappa_matches_the_textbook_example() -> None:
     # Fleiss' kappa worked example (Wikipedia, "Fleiss' kappa"): 10 subjects, 14 raters, 5 categories -> 0.210.
     table = [
-        [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-        [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
     ]
     scale = ["1", "2", "3", "4", "5"]
     marks = []
@@ -47,7 +59,12 @@ def test_fleiss_kappa_matches_the_textbook_example() -> None:
 
 
 def test_pairs_and_the_team_are_reported_and_undefined_kappa_is_none() -> None:
-    marks = [Mark("c1", "al", "good"), Mark("c1", "bea", "good"), Mark("c2", "al", "good"), Mark("c2", "cy", "good")]
+    marks = [
+        Mark("c1", "al", "good"),
+        Mark("c1", "bea", "good"),
+        Mark("c2", "al", "good"),
+        Mark("c2", "cy", "good"),
+    ]
     results = agreement_by_pair(marks, ["good", "requires_improvement", "inadequate"])
     assert [r.raters for r in results] == [("team", ""), ("al", "bea"), ("al", "cy")]
     assert results[0].cases == 2 and results[0].agreement == 1.0

@@ -9,8 +9,21 @@ from hypothesis import strategies as st
 
 from casereview.domain.cells import FORMULA_STARTS, original_cell, safe_cell, safe_column, safe_row
 
-HOSTILE = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")', "+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1",
-           "=1+1", "+44", "-2", "@SUM(A1)", "\tx", "\rx"]
+HOSTILE = [
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://x","y")',
+    "+1",
+    "-1+1",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    "=1+1",
+    "+44",
+    "-2",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -18,7 +31,9 @@ def test_text_a_spreadsheet_would_run_is_made_text(text: str) -> None:
     assert safe_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["Good", "W02", "", " =x", "'x", "'=x", "a=b", "'", -0.5, 3, None, True])
+@pytest.mark.parametrize(
+    "value", ["Good", "W02", "", " =x", "'x", "'=x", "a=b", "'", -0.5, 3, None, True]
+)
 def test_everything_else_is_left_alone(value: object) -> None:
     assert safe_cell(value) == value
 
@@ -40,11 +55,22 @@ def test_the_column_rule_gives_the_same_cells_as_the_cell_rule_and_keeps_nulls()
     assert frame.select(safe_column("text"))["text"].to_list() == [safe_cell(v) for v in values]
 
 
-@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from([*FORMULA_STARTS, "a", " ", "'", "1", "é"]), max_size=4))))
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(
+                alphabet=st.sampled_from([*FORMULA_STARTS, "a", " ", "'", "1", "é"]), max_size=4
+            ),
+        )
+    )
+)
 def test_for_any_text_the_column_rule_and_the_cell_rule_agree(values: list[str | None]) -> None:
     frame = pl.DataFrame({"text": values}, schema={"text": pl.String})
     made = frame.select(safe_column("text"))["text"].to_list()
     assert made == [safe_cell(v) for v in values]
     assert not any(isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in made)
-    stored = [v for v in values if v is not None and not v.startswith("'")]  # all but the one ambiguous case
+    stored = [
+        v for v in values if v is not None and not v.startswith("'")
+    ]  # all but the one ambiguous case
     assert [original_cell(safe_cell(v)) for v in stored] == stored

@@ -24,14 +24,26 @@ def test_zeros_are_shown_and_a_line_without_help_hides_its_total() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 30), min_size=1, max_size=5), min_size=1, max_size=5).filter(lambda t: len({len(r) for r in t}) == 1))
-def test_no_suppressed_entry_is_alone_in_a_line_of_the_table_with_its_totals(table: list[list[int]]) -> None:
+@given(
+    st.lists(st.lists(st.integers(0, 30), min_size=1, max_size=5), min_size=1, max_size=5).filter(
+        lambda t: len({len(r) for r in t}) == 1
+    )
+)
+def test_no_suppressed_entry_is_alone_in_a_line_of_the_table_with_its_totals(
+    table: list[list[int]],
+) -> None:
     result = suppress(table)
     rows, cols = len(table), len(table[0])
-    hidden = set(result.cells) | {(i, cols) for i in result.row_totals} | {(rows, j) for j in result.column_totals}
+    hidden = (
+        set(result.cells)
+        | {(i, cols) for i in result.row_totals}
+        | {(rows, j) for j in result.column_totals}
+    )
     if result.grand_total:
         hidden.add((rows, cols))
-    grid = [[*row, sum(row)] for row in table] + [[sum(r[j] for r in table) for j in range(cols)] + [sum(map(sum, table))]]
+    grid = [[*row, sum(row)] for row in table] + [
+        [sum(r[j] for r in table) for j in range(cols)] + [sum(map(sum, table))]
+    ]
     for i, j in itertools.product(range(rows + 1), range(cols + 1)):
         if grid[i][j] in range(1, 5):
             assert (i, j) in hidden  # every small count, totals included

@@ -13,31 +13,47 @@ GOOD = dict.fromkeys((a.slug for a in FRAMEWORK.areas), "good")
 
 def test_the_default_framework_has_the_domain_briefs_areas_grades_and_codes() -> None:
     assert [a.title for a in FRAMEWORK.areas] == [
-        "Initial contact", "Assessment and help", "Investigation", "Decision making",
-        "Trusted by children", "Managing those posing a risk", "Police detention",
+        "Initial contact",
+        "Assessment and help",
+        "Investigation",
+        "Decision making",
+        "Trusted by children",
+        "Managing those posing a risk",
+        "Police detention",
     ]
     assert FRAMEWORK.grade_codes == ("good", "requires_improvement", "inadequate")
     assert FRAMEWORK.weakness_codes == tuple(f"W{i:02d}" for i in range(1, 16))
     assert FRAMEWORK.send_back_question == "Is a child still at risk, or must the case be reopened?"
-    assert [a.slug for a in FRAMEWORK.areas if a.key] == ["initial_contact", "assessment_and_help", "investigation"]
+    assert [a.slug for a in FRAMEWORK.areas if a.key] == [
+        "initial_contact",
+        "assessment_and_help",
+        "investigation",
+    ]
 
 
 def test_inadequate_in_a_key_area_makes_the_overall_inadequate() -> None:
     check = check_overall(FRAMEWORK, {**GOOD, "assessment_and_help": "inadequate"})
     assert check.required == "inadequate"
-    assert check.departs("requires_improvement", FRAMEWORK) and not check.departs("inadequate", FRAMEWORK)
+    assert check.departs("requires_improvement", FRAMEWORK) and not check.departs(
+        "inadequate", FRAMEWORK
+    )
 
 
 def test_any_inadequate_caps_the_overall_at_requires_improvement() -> None:
     check = check_overall(FRAMEWORK, {**GOOD, "decision_making": "inadequate"})
     assert (check.best_allowed, check.required) == ("requires_improvement", None)
     assert check.departs("good", FRAMEWORK)
-    assert not check.departs("requires_improvement", FRAMEWORK) and not check.departs("inadequate", FRAMEWORK)
+    assert not check.departs("requires_improvement", FRAMEWORK) and not check.departs(
+        "inadequate", FRAMEWORK
+    )
     assert "Decision making" in check.explanation
 
 
 def test_without_inadequate_areas_the_rule_says_nothing() -> None:
-    check = check_overall(FRAMEWORK, {**GOOD, "investigation": "requires_improvement", "police_detention": "not_applicable"})
+    check = check_overall(
+        FRAMEWORK,
+        {**GOOD, "investigation": "requires_improvement", "police_detention": "not_applicable"},
+    )
     assert not check.departs("good", FRAMEWORK) and not check.departs("inadequate", FRAMEWORK)
 
 
@@ -76,7 +92,15 @@ key_area_inadequate = "awful"
     with pytest.raises(FrameworkError) as caught:
         parse_framework(text, name="broken.toml")
     message = str(caught.value)
-    for fragment in ("version", "at least two grades", "'good' is used twice", "slug 'Bad Slug'", "used twice", "'w1'", "'awful'"):
+    for fragment in (
+        "version",
+        "at least two grades",
+        "'good' is used twice",
+        "slug 'Bad Slug'",
+        "used twice",
+        "'w1'",
+        "'awful'",
+    ):
         assert fragment in message, fragment
 
 

@@ -20,8 +20,12 @@ ALL_GOOD = {a.slug: "good" for a in F.areas}
 
 def answers(**over: object):  # type: ignore[no-untyped-def]
     base: dict[str, object] = {
-        "area_grades": ALL_GOOD, "area_weaknesses": {}, "area_comments": {}, "overall": "good",
-        "departure_reason": "", "send_back": "no",
+        "area_grades": ALL_GOOD,
+        "area_weaknesses": {},
+        "area_comments": {},
+        "overall": "good",
+        "departure_reason": "",
+        "send_back": "no",
     }
     base.update(over)
     return clean_answers(F, **base)  # type: ignore[arg-type]
@@ -43,7 +47,11 @@ def test_departing_from_the_rule_needs_a_reason_and_is_then_accepted() -> None:
     a = answers(area_grades=grades, overall="requires_improvement")
     assert [p.field for p in submission_problems(F, a)] == ["departure_reason"]
     assert "Initial contact" in rule_note(F, a)
-    b = answers(area_grades=grades, overall="requires_improvement", departure_reason="Prompt safeguarding later")
+    b = answers(
+        area_grades=grades,
+        overall="requires_improvement",
+        departure_reason="Prompt safeguarding later",
+    )
     assert submission_problems(F, b) == []
 
 
@@ -51,7 +59,9 @@ def test_departing_from_the_rule_needs_a_reason_and_is_then_accepted() -> None:
     "change",
     [
         {"area_grades": {**ALL_GOOD, "initial_contact": "excellent"}},
-        {"area_grades": {**ALL_GOOD, "initial_contact": "not_applicable"}},  # not allowed for this area
+        {
+            "area_grades": {**ALL_GOOD, "initial_contact": "not_applicable"}
+        },  # not allowed for this area
         {"area_grades": {"made_up_area": "good"}},
         {"area_weaknesses": {"initial_contact": ["W99"]}},
         {"overall": "outstanding"},
@@ -74,8 +84,12 @@ OPEN = OpenSendBack(id=7, urgency="priority", state="acknowledged", due_on=dt.da
 def test_a_yes_needs_its_reason_and_urgency_to_be_submitted() -> None:
     fields = [p.field for p in submission_problems(F, answers(send_back="yes"))]
     assert fields == ["send_back_reason", "send_back_urgency"]
-    assert [p.field for p in submission_problems(F, answers(send_back="yes", send_back_reason="  "))] == fields
-    done = answers(send_back="yes", send_back_reason=" Child at the address ", send_back_urgency="immediate")
+    assert [
+        p.field for p in submission_problems(F, answers(send_back="yes", send_back_reason="  "))
+    ] == fields
+    done = answers(
+        send_back="yes", send_back_reason=" Child at the address ", send_back_urgency="immediate"
+    )
     assert submission_problems(F, done) == [] and done.send_back_reason == "Child at the address"
     assert opens_send_back(done, [])
 
@@ -89,13 +103,20 @@ def test_an_open_send_back_covers_a_yes_unless_a_second_is_confirmed() -> None:
     covered = answers(send_back="yes", send_back_reason="typed", send_back_urgency="routine")
     assert not opens_send_back(covered, [OPEN]) and submission_problems(F, covered, [OPEN]) == []
     bare = answers(send_back="yes")
-    assert submission_problems(F, bare, [OPEN]) == []  # the open send back covers it: nothing to ask
+    assert (
+        submission_problems(F, bare, [OPEN]) == []
+    )  # the open send back covers it: nothing to ask
     second = answers(send_back="yes", send_back_another="yes")
     assert opens_send_back(second, [OPEN])
-    assert [p.field for p in submission_problems(F, second, [OPEN])] == ["send_back_reason", "send_back_urgency"]
+    assert [p.field for p in submission_problems(F, second, [OPEN])] == [
+        "send_back_reason",
+        "send_back_urgency",
+    ]
 
 
-@pytest.mark.parametrize("field, value", [("send_back_urgency", "whenever"), ("send_back_another", "maybe")])
+@pytest.mark.parametrize(
+    "field, value", [("send_back_urgency", "whenever"), ("send_back_another", "maybe")]
+)
 def test_a_send_back_value_no_form_offers_is_tampering(field: str, value: str) -> None:
     with pytest.raises(TamperedReview):
         answers(send_back="yes", **{field: value})

@@ -112,17 +112,26 @@ def chained(entries: list[Entry], seqs: list[int], key: bytes = KEY) -> list[Anc
 def test_chained_anchors_verify_and_a_removed_or_reordered_one_is_named() -> None:
     anchors = chained(chain(6), [2, 4, 6])
     assert verify_anchor_chain(anchors, key=KEY) is None
-    assert verify_anchor_chain(anchors[:2], key=KEY) is None  # the latest removed: a prefix, nothing to see
+    assert (
+        verify_anchor_chain(anchors[:2], key=KEY) is None
+    )  # the latest removed: a prefix, nothing to see
     broken = verify_anchor_chain([anchors[0], anchors[2]], key=KEY)
     assert broken is not None and broken.seq == 6 and "anchor at entry 6" in broken.reason
     assert verify_anchor_chain([anchors[1], anchors[0]], key=KEY) is not None
-    assert verify_anchor_chain([replace(anchors[1], previous=GENESIS)], key=KEY) is not None  # re-signing needs the key
+    assert (
+        verify_anchor_chain([replace(anchors[1], previous=GENESIS)], key=KEY) is not None
+    )  # re-signing needs the key
 
 
 def test_anchors_made_before_chaining_may_only_come_first() -> None:
     entries = chain(4)
     legacy = anchor_at(entries, 1)
-    first = Anchor(3, entries[2].digest, anchor_signature(KEY, 3, entries[2].digest, legacy.signature), legacy.signature)
+    first = Anchor(
+        3,
+        entries[2].digest,
+        anchor_signature(KEY, 3, entries[2].digest, legacy.signature),
+        legacy.signature,
+    )
     assert verify_anchor_chain([legacy, first], key=KEY) is None
     assert verify_anchor_chain([first, legacy], key=KEY) is not None
 
@@ -132,11 +141,29 @@ def test_every_anchor_given_must_be_reached_and_matched_by_the_chain() -> None:
     anchors = chained(entries, [2, 5])
     assert verify_chain(entries, anchors=anchors, key=KEY) is None
     broken = verify_chain(entries[:4], anchors=anchors, key=KEY)
-    assert broken is not None and "anchor at entry 5" in broken.reason and "journal ends at 4" in broken.reason
-    other = chained(chain(6)[:4] + [Entry(5, {"seq": 5, "action": "forged"}, entries[3].digest,
-                                          entry_digest(entries[3].digest, {"seq": 5, "action": "forged"}))], [5])
+    assert (
+        broken is not None
+        and "anchor at entry 5" in broken.reason
+        and "journal ends at 4" in broken.reason
+    )
+    other = chained(
+        chain(6)[:4]
+        + [
+            Entry(
+                5,
+                {"seq": 5, "action": "forged"},
+                entries[3].digest,
+                entry_digest(entries[3].digest, {"seq": 5, "action": "forged"}),
+            )
+        ],
+        [5],
+    )
     broken = verify_chain(entries, anchors=other, key=KEY)
-    assert broken is not None and broken.seq == 5 and "differs from the anchor at entry 5" in broken.reason
+    assert (
+        broken is not None
+        and broken.seq == 5
+        and "differs from the anchor at entry 5" in broken.reason
+    )
 
 
 def test_an_anchor_line_reads_back_as_the_same_anchor_and_other_text_is_refused() -> None:
@@ -155,8 +182,14 @@ def test_an_anchor_is_due_after_n_entries_or_m_minutes_with_something_new() -> N
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
     def due(last_seq: int | None, head: int, minutes_ago: int, n: int = 1000, m: int = 60) -> bool:
-        return anchor_due(last_seq=last_seq, last_at=None if last_seq is None else now - timedelta(minutes=minutes_ago),
-                          head_seq=head, now=now, every_entries=n, every_minutes=m)
+        return anchor_due(
+            last_seq=last_seq,
+            last_at=None if last_seq is None else now - timedelta(minutes=minutes_ago),
+            head_seq=head,
+            now=now,
+            every_entries=n,
+            every_minutes=m,
+        )
 
     assert due(None, 1, 0)
     assert not due(10, 1009, 59) and due(10, 1010, 0) and due(10, 11, 60)

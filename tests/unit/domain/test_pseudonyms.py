@@ -56,9 +56,15 @@ def test_an_unknown_username_is_kept_as_a_keyed_hash_never_as_typed() -> None:
 
     typed = "correct horse battery staple"
     label = unknown_username(typed, key=KEY)
-    assert label.startswith("unknown username (hash ") and label.endswith(")") and typed not in label
+    assert (
+        label.startswith("unknown username (hash ") and label.endswith(")") and typed not in label
+    )
     assert is_unknown_username(label) and not is_unknown_username("ina")
-    assert unknown_username(typed, key=KEY) == label  # repeated text: one name, so it is counted together
+    assert (
+        unknown_username(typed, key=KEY) == label
+    )  # repeated text: one name, so it is counted together
     assert unknown_username(typed + "!", key=KEY) != label
-    assert unknown_username(typed, key=derive_key("m" * 40)) != label  # keyed: no key, no test of a guess
+    assert (
+        unknown_username(typed, key=derive_key("m" * 40)) != label
+    )  # keyed: no key, no test of a guess
     assert unknown_username(typed, key=KEY) != pseudonym(typed, key=KEY, kind=IdentifierKind.CHILD)

@@ -10,22 +10,50 @@ from hypothesis import strategies as st
 from casereview.domain.publication import published
 from casereview.domain.report import GradedCase, HistoryPoint, build_report
 
-GRADES = [("good", "Good"), ("requires_improvement", "Requires improvement"), ("inadequate", "Inadequate")]
+GRADES = [
+    ("good", "Good"),
+    ("requires_improvement", "Requires improvement"),
+    ("inadequate", "Inadequate"),
+]
 
 
 def report_of(cases: list[GradedCase], **over: object) -> dict:  # type: ignore[type-arg]
     args: dict[str, object] = {
-        "inspection": {"id": 1, "name": "Q", "period": ["2024-01-01", "2024-03-31"], "register_sha256": "ab" * 32},
-        "grades": GRADES, "areas": [("a", "Area")], "cases": cases,
-        "sample": {"strata": [{"label": "s", "frame_size": 3, "sampled": 3}, {"label": "t", "frame_size": 900, "sampled": 60}],
-                   "proportional": True, "replacements": [{"case_ref": "R1", "replaced_by": "R2", "reason": "moved away"}]},
+        "inspection": {
+            "id": 1,
+            "name": "Q",
+            "period": ["2024-01-01", "2024-03-31"],
+            "register_sha256": "ab" * 32,
+        },
+        "grades": GRADES,
+        "areas": [("a", "Area")],
+        "cases": cases,
+        "sample": {
+            "strata": [
+                {"label": "s", "frame_size": 3, "sampled": 3},
+                {"label": "t", "frame_size": 900, "sampled": 60},
+            ],
+            "proportional": True,
+            "replacements": [{"case_ref": "R1", "replaced_by": "R2", "reason": "moved away"}],
+        },
     }
     args.update(over)
     return build_report(**args)  # type: ignore[arg-type]
 
 
-def many(n: int, grade: str, category: str = "missing_child", unit: str = "North", weaknesses: frozenset[str] = frozenset()) -> list[GradedCase]:
-    return [GradedCase(f"{category}-{grade}-{unit}-{i}", "t", category, unit, grade, {"a": grade}, weaknesses) for i in range(n)]
+def many(
+    n: int,
+    grade: str,
+    category: str = "missing_child",
+    unit: str = "North",
+    weaknesses: frozenset[str] = frozenset(),
+) -> list[GradedCase]:
+    return [
+        GradedCase(
+            f"{category}-{grade}-{unit}-{i}", "t", category, unit, grade, {"a": grade}, weaknesses
+        )
+        for i in range(n)
+    ]
 
 
 def shown(value: object) -> bool:
@@ -33,7 +61,12 @@ def shown(value: object) -> bool:
 
 
 def test_small_counts_show_as_under_five_and_their_complements_as_c() -> None:
-    cases = many(20, "good") + many(30, "requires_improvement") + many(25, "inadequate") + many(2, "inadequate", "neglect")
+    cases = (
+        many(20, "good")
+        + many(30, "requires_improvement")
+        + many(25, "inadequate")
+        + many(2, "inadequate", "neglect")
+    )
     out = published(report_of(cases))
     neglect = next(r for r in out["by_category"] if r["category"] == "neglect")
     assert neglect["requires_improvement_or_inadequate"]["count"] == "<5"
@@ -48,7 +81,13 @@ def test_nothing_that_names_a_case_or_a_person_is_published() -> None:
     from casereview.domain.agreement import PairAgreement
 
     cases = many(40, "good") + many(40, "inadequate")
-    full = report_of(cases, agreement=[PairAgreement(("team", ""), 9, 0.8, 0.6, 0.7), PairAgreement(("ann", "bob"), 9, 0.8, 0.6, 0.7)])
+    full = report_of(
+        cases,
+        agreement=[
+            PairAgreement(("team", ""), 9, 0.8, 0.6, 0.7),
+            PairAgreement(("ann", "bob"), 9, 0.8, 0.6, 0.7),
+        ],
+    )
     out = published(full)
     text = json.dumps(out)
     for secret in ("R1", "R2", "moved away", "ann", "bob", "ab" * 32, "missing_child-good"):
@@ -60,7 +99,9 @@ def test_nothing_that_names_a_case_or_a_person_is_published() -> None:
 
 
 def test_a_small_good_count_hides_the_combined_figure_that_would_give_it_away() -> None:
-    out = published(report_of(many(3, "good") + many(60, "requires_improvement") + many(70, "inadequate")))
+    out = published(
+        report_of(many(3, "good") + many(60, "requires_improvement") + many(70, "inadequate"))
+    )
     assert out["grades"]["good"]["count"] == "<5"
     assert out["grades"]["requires_improvement"]["count"] == "[c]"
     assert out["requires_improvement_or_inadequate"]["count"] == "[c]"
@@ -68,26 +109,49 @@ def test_a_small_good_count_hides_the_combined_figure_that_would_give_it_away() 
 
 
 def test_small_weaknesses_and_comparisons_built_on_small_counts_are_hidden() -> None:
-    cases = many(40, "good", weaknesses=frozenset({"W01"})) + many(38, "inadequate") + many(2, "inadequate", weaknesses=frozenset({"W09"}))
-    out = published(report_of(cases, history=[HistoryPoint("Pilot", "2023-03-31", "baseline", 2, 6, weaknesses={"W01": 3})]))
+    cases = (
+        many(40, "good", weaknesses=frozenset({"W01"}))
+        + many(38, "inadequate")
+        + many(2, "inadequate", weaknesses=frozenset({"W09"}))
+    )
+    out = published(
+        report_of(
+            cases,
+            history=[HistoryPoint("Pilot", "2023-03-31", "baseline", 2, 6, weaknesses={"W01": 3})],
+        )
+    )
     rows = {w["code"]: w for w in out["weaknesses"]}
     assert rows["W09"]["count"] == "<5" and rows["W09"]["suppressed"]
     assert rows["W01"]["count"] == 40 and rows["W01"]["recurrence"] == [
-        {"against": "Pilot", "kind": "baseline", "period_end": "2023-03-31", "suppressed": True}]
+        {"against": "Pilot", "kind": "baseline", "period_end": "2023-03-31", "suppressed": True}
+    ]
     assert out["comparisons"][0]["suppressed"] is True
     assert out["trend"][0]["count"] == "<5"
 
 
 def _lines_safe(table: list[list[object]], totals_shown: list[bool]) -> bool:
     """In a line whose total is shown, never exactly one hidden cell."""
-    return all(not (shown_total and sum(not shown(v) for v in line) == 1) for line, shown_total in zip(table, totals_shown, strict=True))
+    return all(
+        not (shown_total and sum(not shown(v) for v in line) == 1)
+        for line, shown_total in zip(table, totals_shown, strict=True)
+    )
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["missing_child", "neglect", "cse", "domestic_abuse"]),
-                          st.sampled_from(["North", "South", "East"]),
-                          st.sampled_from(["good", "requires_improvement", "inadequate"])), min_size=1, max_size=60))
-def test_no_small_count_is_shown_or_left_alone_beside_a_published_total(rows: list[tuple[str, str, str]]) -> None:
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["missing_child", "neglect", "cse", "domestic_abuse"]),
+            st.sampled_from(["North", "South", "East"]),
+            st.sampled_from(["good", "requires_improvement", "inadequate"]),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_no_small_count_is_shown_or_left_alone_beside_a_published_total(
+    rows: list[tuple[str, str, str]],
+) -> None:
     cases = [GradedCase(f"C{i}", "t", c, u, g, {"a": g}) for i, (c, u, g) in enumerate(rows)]
     full = report_of(cases)
     out = published(full)

@@ -27,17 +27,47 @@ BANK = set(holiday_lib.UK(subdiv="ENG", years=[2026, 2027]))
 @pytest.mark.parametrize(
     ("opened", "urgency", "due"),
     [
-        (dt.datetime(2026, 11, 30, 9, 0), Urgency.IMMEDIATE, dt.date(2026, 11, 30)),  # Monday morning: same day
-        (dt.datetime(2026, 11, 30, 17, 0), Urgency.IMMEDIATE, dt.date(2026, 12, 1)),  # at 17:00: next working day
-        (dt.datetime(2026, 12, 4, 18, 30), Urgency.IMMEDIATE, dt.date(2026, 12, 7)),  # Friday evening: Monday
-        (dt.datetime(2026, 12, 5, 10, 0), Urgency.PRIORITY, dt.date(2026, 12, 14)),  # Saturday: counts from Monday 7th
+        (
+            dt.datetime(2026, 11, 30, 9, 0),
+            Urgency.IMMEDIATE,
+            dt.date(2026, 11, 30),
+        ),  # Monday morning: same day
+        (
+            dt.datetime(2026, 11, 30, 17, 0),
+            Urgency.IMMEDIATE,
+            dt.date(2026, 12, 1),
+        ),  # at 17:00: next working day
+        (
+            dt.datetime(2026, 12, 4, 18, 30),
+            Urgency.IMMEDIATE,
+            dt.date(2026, 12, 7),
+        ),  # Friday evening: Monday
+        (
+            dt.datetime(2026, 12, 5, 10, 0),
+            Urgency.PRIORITY,
+            dt.date(2026, 12, 14),
+        ),  # Saturday: counts from Monday 7th
         (dt.datetime(2026, 11, 30, 9, 0), Urgency.PRIORITY, dt.date(2026, 12, 7)),
-        (dt.datetime(2026, 12, 23, 9, 0), Urgency.PRIORITY, dt.date(2027, 1, 4)),  # Christmas, Boxing Day (obs.) and New Year
-        (dt.datetime(2026, 12, 1, 9, 0), Urgency.ROUTINE, dt.date(2026, 12, 31)),  # Boxing Day observed on Mon 28th
-        (dt.datetime(2027, 3, 25, 16, 59), Urgency.PRIORITY, dt.date(2027, 4, 5)),  # over Easter (Good Friday 26 Mar, Easter Monday 29 Mar)
+        (
+            dt.datetime(2026, 12, 23, 9, 0),
+            Urgency.PRIORITY,
+            dt.date(2027, 1, 4),
+        ),  # Christmas, Boxing Day (obs.) and New Year
+        (
+            dt.datetime(2026, 12, 1, 9, 0),
+            Urgency.ROUTINE,
+            dt.date(2026, 12, 31),
+        ),  # Boxing Day observed on Mon 28th
+        (
+            dt.datetime(2027, 3, 25, 16, 59),
+            Urgency.PRIORITY,
+            dt.date(2027, 4, 5),
+        ),  # over Easter (Good Friday 26 Mar, Easter Monday 29 Mar)
     ],
 )
-def test_due_dates_count_working_days_in_england_and_wales(opened: dt.datetime, urgency: Urgency, due: dt.date) -> None:
+def test_due_dates_count_working_days_in_england_and_wales(
+    opened: dt.datetime, urgency: Urgency, due: dt.date
+) -> None:
     assert due_date(opened, urgency, BANK) == due
 
 
@@ -81,7 +111,10 @@ def test_overdue_only_while_the_body_owes_a_response() -> None:
         (dt.date(2026, 12, 2), "today 17:00"),
         (dt.date(2026, 12, 3), "tomorrow 17:00"),
         (dt.date(2026, 12, 9), "Wednesday 9 December 2026 17:00"),
-        (dt.date(2026, 12, 1), "Tuesday 1 December 2026 17:00"),  # already past: a date, never "yesterday"
+        (
+            dt.date(2026, 12, 1),
+            "Tuesday 1 December 2026 17:00",
+        ),  # already past: a date, never "yesterday"
     ],
 )
 def test_due_days_are_said_in_words(due: dt.date, words: str) -> None:
@@ -89,13 +122,30 @@ def test_due_days_are_said_in_words(due: dt.date, words: str) -> None:
 
 
 def test_words_read_later_give_the_date_with_today() -> None:
-    assert due_words(dt.date(2026, 12, 2), dt.date(2026, 12, 2), dated=True) == "today 17:00 (Wednesday 2 December 2026)"
-    assert due_words(dt.date(2026, 12, 3), dt.date(2026, 12, 2), dated=True) == "tomorrow 17:00 (Thursday 3 December 2026)"
-    assert due_words(dt.date(2026, 12, 9), dt.date(2026, 12, 2), dated=True) == "Wednesday 9 December 2026 17:00"
+    assert (
+        due_words(dt.date(2026, 12, 2), dt.date(2026, 12, 2), dated=True)
+        == "today 17:00 (Wednesday 2 December 2026)"
+    )
+    assert (
+        due_words(dt.date(2026, 12, 3), dt.date(2026, 12, 2), dated=True)
+        == "tomorrow 17:00 (Thursday 3 December 2026)"
+    )
+    assert (
+        due_words(dt.date(2026, 12, 9), dt.date(2026, 12, 2), dated=True)
+        == "Wednesday 9 December 2026 17:00"
+    )
 
 
 def test_a_second_send_back_is_refused_naming_the_open_one_in_words() -> None:
-    open_one = OpenSendBack(id=12, urgency="immediate", state=State.RESPONSE_SUBMITTED.value, due_on=dt.date(2026, 12, 2))
+    open_one = OpenSendBack(
+        id=12,
+        urgency="immediate",
+        state=State.RESPONSE_SUBMITTED.value,
+        due_on=dt.date(2026, 12, 2),
+    )
     message = str(SecondSendBack("SYN00000001", [open_one], dt.date(2026, 12, 2)))
-    assert "Case SYN00000001 already has an open send back 12 (immediate, response submitted, due today 17:00)" in message
+    assert (
+        "Case SYN00000001 already has an open send back 12 (immediate, response submitted, due today 17:00)"
+        in message
+    )
     assert "response_submitted" not in message and "Confirm" in message

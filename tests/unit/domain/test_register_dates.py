@@ -24,7 +24,9 @@ IMPORTED = dt.date(2026, 12, 2)
 RANGE = DateRange.for_import(IMPORTED)
 
 
-def errors_for(rows: list[tuple[str | None, str | None]], dates: DateRange | None = RANGE) -> list[RowError]:
+def errors_for(
+    rows: list[tuple[str | None, str | None]], dates: DateRange | None = RANGE
+) -> list[RowError]:
     """Validate rows of (reported_on, closed_on); lines start at 2."""
     data: dict[str, list[str | None] | list[int]] = {
         source_key(0): [f"R{i}" for i in range(len(rows))],
@@ -55,17 +57,34 @@ def test_a_range_that_ends_before_it_starts_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["01/01/0001", "31/12/9999", "0001-01-01", "9999-12-31", "31/12/1989", "1899-12-29", "03/12/2027",
-     "1899-12-30 00:00:00", "1/1/99"],  # two-digit years are 2000-2099: 99 is 2099
+    [
+        "01/01/0001",
+        "31/12/9999",
+        "0001-01-01",
+        "9999-12-31",
+        "31/12/1989",
+        "1899-12-29",
+        "03/12/2027",
+        "1899-12-30 00:00:00",
+        "1/1/99",
+    ],  # two-digit years are 2000-2099: 99 is 2099
 )
-def test_a_reported_date_outside_the_range_is_a_row_error_naming_the_column_value_and_range(value: str) -> None:
+def test_a_reported_date_outside_the_range_is_a_row_error_naming_the_column_value_and_range(
+    value: str,
+) -> None:
     assert errors_for([(value, None)]) == [
-        RowError(2, "reported_on", value,
-                 "outside the plausible range of dates: must be from 01/01/1990 to 02/12/2027")
+        RowError(
+            2,
+            "reported_on",
+            value,
+            "outside the plausible range of dates: must be from 01/01/1990 to 02/12/2027",
+        )
     ]
 
 
-@pytest.mark.parametrize("value", ["01/01/1990", "1990-01-01", "02/12/2027", "2027-12-02", "15/06/2024", "1/1/24"])
+@pytest.mark.parametrize(
+    "value", ["01/01/1990", "1990-01-01", "02/12/2027", "2027-12-02", "15/06/2024", "1/1/24"]
+)
 def test_dates_inside_the_range_and_on_its_edges_are_accepted(value: str) -> None:
     assert errors_for([(value, None)]) == []
 
@@ -86,7 +105,11 @@ def test_every_bad_row_of_a_batch_is_reported_once_per_column() -> None:
 
 def test_an_excel_serial_that_is_not_a_date_cell_stays_an_unreadable_date_not_a_case() -> None:
     errors = errors_for([("-1", None), ("0", None), ("45292", None)])
-    assert [(e.line, e.column) for e in errors] == [(2, "reported_on"), (3, "reported_on"), (4, "reported_on")]
+    assert [(e.line, e.column) for e in errors] == [
+        (2, "reported_on"),
+        (3, "reported_on"),
+        (4, "reported_on"),
+    ]
     assert all(e.reason.startswith("not a real date") for e in errors)
 
 

@@ -37,7 +37,9 @@ def frame(headers: list[str], rows: list[list[str | None]], first_line: int = 2)
         source_key(i): [r[i] for r in rows] for i in range(len(headers))
     }
     data[LINE] = list(range(first_line, first_line + len(rows)))
-    return pl.DataFrame(data, schema={**{source_key(i): pl.String for i in range(len(headers))}, LINE: pl.Int64})
+    return pl.DataFrame(
+        data, schema={**{source_key(i): pl.String for i in range(len(headers))}, LINE: pl.Int64}
+    )
 
 
 def check(headers: list[str], rows: list[list[str | None]]):  # type: ignore[no-untyped-def]
@@ -85,13 +87,17 @@ def test_two_headers_for_one_column_is_an_error() -> None:
         ("", None),
     ],
 )
-def test_uk_and_iso_dates_parse_and_impossible_dates_do_not(text: str, expected: dt.date | None) -> None:
+def test_uk_and_iso_dates_parse_and_impossible_dates_do_not(
+    text: str, expected: dt.date | None
+) -> None:
     parsed = parse_dates(pl.Series("d", [text]))
     assert parsed[0] == expected
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.text(alphabet="0123456789/-: T", max_size=22), st.none()), max_size=30))
+@given(
+    st.lists(st.one_of(st.text(alphabet="0123456789/-: T", max_size=22), st.none()), max_size=30)
+)
 def test_the_fast_date_path_agrees_with_the_full_rule(values: list[str | None]) -> None:
     series = pl.Series("d", values, dtype=pl.String)
     full = series.to_frame().select(date_expr("d")).to_series()
@@ -100,7 +106,9 @@ def test_the_fast_date_path_agrees_with_the_full_rule(values: list[str | None]) 
 
 def test_a_good_row_is_typed_and_coded() -> None:
     headers = [*BASE, "child_age", "risk_level", "status", "closed_on"]
-    result = check(headers, [["R1", "CSE", "05/01/2024", "North", "7", "HIGH", "Closed", "06/01/2024"]])
+    result = check(
+        headers, [["R1", "CSE", "05/01/2024", "North", "7", "HIGH", "Closed", "06/01/2024"]]
+    )
     assert result.errors == []
     row = result.frame.row(0, named=True)
     assert row["category"] == "child_sexual_exploitation"
@@ -142,14 +150,23 @@ def test_child_age_boundaries() -> None:
 
 
 def test_blank_lines_are_skipped_not_reported() -> None:
-    result = check(BASE, [["R1", "DA", "05/01/2024", "N"], [None, None, None, None], ["R2", "DA", "05/01/2024", "N"]])
+    result = check(
+        BASE,
+        [
+            ["R1", "DA", "05/01/2024", "N"],
+            [None, None, None, None],
+            ["R2", "DA", "05/01/2024", "N"],
+        ],
+    )
     assert result.errors == []
     assert result.frame.height == 2
 
 
 def test_identifiers_and_summaries_are_never_echoed_in_errors() -> None:
     long = "x" * 100_001
-    errors = check([*BASE, "summary", "child_id"], [["R1", "DA", "05/01/2024", "N", long, "y" * 201]]).errors
+    errors = check(
+        [*BASE, "summary", "child_id"], [["R1", "DA", "05/01/2024", "N", long, "y" * 201]]
+    ).errors
     assert {e.column for e in errors} == {"summary", "child_id"}
     assert all(e.value == "(withheld)" for e in errors)
 
@@ -164,7 +181,9 @@ def test_duplicate_case_refs_name_the_first_line() -> None:
 
 
 def test_profiles_add_labels_and_reject_unknown_codes() -> None:
-    profile = parse_profile('[columns]\ncase_ref = ["Crime No"]\n[categories]\nneglect = ["NEG"]\n', name="p")
+    profile = parse_profile(
+        '[columns]\ncase_ref = ["Crime No"]\n[categories]\nneglect = ["NEG"]\n', name="p"
+    )
     assert profile.headers[normalise_label("Crime No")] == "case_ref"
     assert profile.values["category"]["neg"] == "neglect"
     with pytest.raises(RegisterError, match="'burglary' is not a category code"):

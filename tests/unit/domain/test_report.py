@@ -13,25 +13,49 @@ from casereview.domain.report import (
     figures_digest,
 )
 
-GRADES = [("good", "Good"), ("requires_improvement", "Requires improvement"), ("inadequate", "Inadequate")]
+GRADES = [
+    ("good", "Good"),
+    ("requires_improvement", "Requires improvement"),
+    ("inadequate", "Inadequate"),
+]
 AREAS = [("initial_contact", "Initial contact")]
-SAMPLE = {"strata": [{"label": "s", "frame_size": 900, "sampled": 67}, {"label": "t", "frame_size": 100, "sampled": 68}],
-          "proportional": True, "frame_size": 1000, "replacements": []}
+SAMPLE = {
+    "strata": [
+        {"label": "s", "frame_size": 900, "sampled": 67},
+        {"label": "t", "frame_size": 100, "sampled": 68},
+    ],
+    "proportional": True,
+    "frame_size": 1000,
+    "replacements": [],
+}
 
 
 def cases() -> list[GradedCase]:
     # The brief's quarterly example: 10 good, 64 requires improvement, 61 inadequate.
     out = []
     for i, grade in enumerate(["good"] * 10 + ["requires_improvement"] * 64 + ["inadequate"] * 61):
-        out.append(GradedCase(f"C{i:03d}", "s" if i % 2 else "t", "missing_child" if i % 3 else "domestic_abuse",
-                              "North", grade, {"initial_contact": grade}, frozenset({"W02"} if grade == "inadequate" else set())))
+        out.append(
+            GradedCase(
+                f"C{i:03d}",
+                "s" if i % 2 else "t",
+                "missing_child" if i % 3 else "domestic_abuse",
+                "North",
+                grade,
+                {"initial_contact": grade},
+                frozenset({"W02"} if grade == "inadequate" else set()),
+            )
+        )
     return out
 
 
 def build(**over: object) -> dict:  # type: ignore[type-arg]
     args: dict[str, object] = {
-        "inspection": {"id": 1, "name": "Q", "period": ["2024-01-01", "2024-03-31"]}, "grades": GRADES,
-        "areas": AREAS, "cases": cases(), "sample": SAMPLE, "as_of": "2024-06-01",
+        "inspection": {"id": 1, "name": "Q", "period": ["2024-01-01", "2024-03-31"]},
+        "grades": GRADES,
+        "areas": AREAS,
+        "cases": cases(),
+        "sample": SAMPLE,
+        "as_of": "2024-06-01",
     }
     args.update(over)
     return build_report(**args)  # type: ignore[arg-type]
@@ -39,19 +63,36 @@ def build(**over: object) -> dict:  # type: ignore[type-arg]
 
 def test_the_json_keys_the_issue_names_are_all_there() -> None:
     report = build()
-    for key in ("inspection", "reviews", "grades", "requires_improvement_or_inadequate", "comparisons", "by_category",
-                "by_unit", "weaknesses", "send_backs", "agreement"):
+    for key in (
+        "inspection",
+        "reviews",
+        "grades",
+        "requires_improvement_or_inadequate",
+        "comparisons",
+        "by_category",
+        "by_unit",
+        "weaknesses",
+        "send_backs",
+        "agreement",
+    ):
         assert key in report, key
     assert set(report["grades"]) == {"good", "requires_improvement", "inadequate"}
     assert set(report["grades"]["good"]) >= {"count", "share", "ci_low", "ci_high"}
-    assert set(report["agreement"]) >= {"pairs", "percent_agreement", "cohen_kappa", "weighted_kappa_linear"}
+    assert set(report["agreement"]) >= {
+        "pairs",
+        "percent_agreement",
+        "cohen_kappa",
+        "weighted_kappa_linear",
+    }
     json.dumps(report)  # serialisable as it stands
 
 
 def test_overall_shares_come_with_wilson_intervals_and_the_combined_figure() -> None:
     report = build()
     assert report["reviews"] == 135
-    assert [report["grades"][g]["count"] for g in ("good", "requires_improvement", "inadequate")] == [10, 64, 61]
+    assert [
+        report["grades"][g]["count"] for g in ("good", "requires_improvement", "inadequate")
+    ] == [10, 64, 61]
     combined = report["requires_improvement_or_inadequate"]
     assert combined["count"] == 125 and combined["share"] == pytest.approx(125 / 135)
     assert (round(combined["ci_low"], 3), round(combined["ci_high"], 3)) == (0.869, 0.959)
@@ -71,35 +112,63 @@ def test_breakdowns_carry_every_grade_and_the_combined_share() -> None:
     assert set(rows) == {"missing_child", "domestic_abuse"}
     da = rows["domestic_abuse"]
     assert da["reviews"] == 45 and sum(g["count"] for g in da["grades"].values()) == 45
-    assert da["requires_improvement_or_inadequate"]["ci_low"] < da["requires_improvement_or_inadequate"]["share"]
-    assert report["areas"][0]["grades"] == {"good": 10, "requires_improvement": 64, "inadequate": 61}
+    assert (
+        da["requires_improvement_or_inadequate"]["ci_low"]
+        < da["requires_improvement_or_inadequate"]["share"]
+    )
+    assert report["areas"][0]["grades"] == {
+        "good": 10,
+        "requires_improvement": 64,
+        "inadequate": 61,
+    }
 
 
 def test_send_backs_and_agreement_are_summarised() -> None:
     report = build(
-        send_backs=[SendBackFact("priority", "closed", False, 2.0), SendBackFact("immediate", "opened", True, None),
-                    SendBackFact("priority", "responded", False, 5.0)],
+        send_backs=[
+            SendBackFact("priority", "closed", False, 2.0),
+            SendBackFact("immediate", "opened", True, None),
+            SendBackFact("priority", "responded", False, 5.0),
+        ],
         at_risk_not_sent_back=2,
-        agreement=[PairAgreement(("team", ""), 20, 0.85, 0.7, 0.75), PairAgreement(("ann", "bob"), 20, 0.85, 0.7, 0.75)],
+        agreement=[
+            PairAgreement(("team", ""), 20, 0.85, 0.7, 0.75),
+            PairAgreement(("ann", "bob"), 20, 0.85, 0.7, 0.75),
+        ],
     )
-    assert report["send_backs"] == {"count": 3, "by_urgency": {"immediate": 1, "priority": 2}, "open": 2, "overdue": 1,
-                                    "median_days_to_response": 3.5, "at_risk_not_sent_back": 2}
+    assert report["send_backs"] == {
+        "count": 3,
+        "by_urgency": {"immediate": 1, "priority": 2},
+        "open": 2,
+        "overdue": 1,
+        "median_days_to_response": 3.5,
+        "at_risk_not_sent_back": 2,
+    }
     agreement = report["agreement"]
-    assert (agreement["pairs"], agreement["percent_agreement"], agreement["cohen_kappa"], agreement["weighted_kappa_linear"]) == (20, 85.0, 0.7, 0.75)
+    assert (
+        agreement["pairs"],
+        agreement["percent_agreement"],
+        agreement["cohen_kappa"],
+        agreement["weighted_kappa_linear"],
+    ) == (20, 85.0, 0.7, 0.75)
     assert agreement["by_pair"][0]["raters"] == ["ann", "bob"]
 
 
 def test_each_earlier_result_is_compared_with_the_right_test_and_words() -> None:
-    report = build(history=[
-        HistoryPoint("Baseline 2022", "2022-03-31", "baseline", 90, 135),
-        HistoryPoint("Q4 2023", "2023-12-31", "inspection", 122, 135),
-        HistoryPoint("Pilot", "2021-03-31", "baseline", 2, 3),
-    ])
+    report = build(
+        history=[
+            HistoryPoint("Baseline 2022", "2022-03-31", "baseline", 90, 135),
+            HistoryPoint("Q4 2023", "2023-12-31", "inspection", 122, 135),
+            HistoryPoint("Pilot", "2021-03-31", "baseline", 2, 3),
+        ]
+    )
     rows = {r["against"]: r for r in report["comparisons"]}
     assert [r["against"] for r in report["comparisons"]] == ["Pilot", "Baseline 2022", "Q4 2023"]
     assert rows["Baseline 2022"]["direction"] == "worse" and rows["Baseline 2022"]["p_value"] < 0.05
     assert rows["Q4 2023"]["direction"] == "no significant change"
-    assert rows["Q4 2023"]["wording"].startswith("no statistically significant change (two-proportion z-test, p = ")
+    assert rows["Q4 2023"]["wording"].startswith(
+        "no statistically significant change (two-proportion z-test, p = "
+    )
     assert rows["Pilot"]["test"] == "Fisher's exact test"
     assert rows["Baseline 2022"]["share_then"] == pytest.approx(90 / 135)
     assert rows["Baseline 2022"]["share_now"] == pytest.approx(125 / 135)
@@ -108,18 +177,30 @@ def test_each_earlier_result_is_compared_with_the_right_test_and_words() -> None
 
 
 def test_categories_are_compared_with_the_same_category_in_earlier_inspections() -> None:
-    earlier = HistoryPoint("Q4 2023", "2023-12-31", "inspection", 60, 135,
-                           by_category={"domestic_abuse": (10, 45), "neglect": (3, 9)})
+    earlier = HistoryPoint(
+        "Q4 2023",
+        "2023-12-31",
+        "inspection",
+        60,
+        135,
+        by_category={"domestic_abuse": (10, 45), "neglect": (3, 9)},
+    )
     report = build(history=[earlier])
     rows = {row["category"]: row for row in report["by_category"]}
     (c,) = rows["domestic_abuse"]["comparisons"]
-    assert c["against"] == "Q4 2023" and c["share_then"] == pytest.approx(10 / 45) and c["direction"] == "worse"
+    assert (
+        c["against"] == "Q4 2023"
+        and c["share_then"] == pytest.approx(10 / 45)
+        and c["direction"] == "worse"
+    )
     assert rows["missing_child"]["comparisons"] == []  # no figure then for this category
 
 
 def test_weaknesses_recur_against_the_earliest_result_that_recorded_them() -> None:
     history = [
-        HistoryPoint("Baseline", "2022-03-31", "baseline", 100, 135, weaknesses={"W02": 60, "W07": 30}),
+        HistoryPoint(
+            "Baseline", "2022-03-31", "baseline", 100, 135, weaknesses={"W02": 60, "W07": 30}
+        ),
         HistoryPoint("No detail", "2022-09-30", "baseline", 100, 135),
         HistoryPoint("Q4 2023", "2023-12-31", "inspection", 120, 135, weaknesses={"W02": 61}),
     ]

@@ -33,8 +33,12 @@ def cases(n: int, seed: int = 1) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "case_ref": [f"C{i:05d}" for i in range(n)],
-            "category": [rng.choice(["missing_child", "domestic_abuse", "neglect"]) for _ in range(n)],
-            "reported_on": [dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(200)) for _ in range(n)],
+            "category": [
+                rng.choice(["missing_child", "domestic_abuse", "neglect"]) for _ in range(n)
+            ],
+            "reported_on": [
+                dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(200)) for _ in range(n)
+            ],
             "unit": [rng.choice(["North", "South"]) for _ in range(n)],
             "risk_level": ["high"] * n,
             "status": ["open"] * n,
@@ -49,7 +53,9 @@ def test_the_sample_size_formula_matches_the_domain_brief() -> None:
     assert sample_size(margin=0.05, confidence=0.95, proportion=0.5) == 385
     assert sample_size(margin=0.05, confidence=0.95, proportion=0.5, population=10_000) == 370
     assert sample_size(margin=0.1, confidence=0.95, proportion=0.5, population=135) == 57
-    assert margin_for(size=370, confidence=0.95, proportion=0.5, population=10_000) == pytest.approx(0.05, abs=1e-3)
+    assert margin_for(
+        size=370, confidence=0.95, proportion=0.5, population=10_000
+    ) == pytest.approx(0.05, abs=1e-3)
     with pytest.raises(PlanError):
         sample_size(margin=0, confidence=0.95, proportion=0.5)
 
@@ -58,16 +64,28 @@ def test_proportional_allocation_uses_largest_remainders_and_minimums() -> None:
     plan = SamplePlan(size=10, minimum_per_stratum=0)
     got = {a.label: a.allocated for a in allocate({"a": 5, "b": 3, "c": 2}, plan)}
     assert got == {"a": 5, "b": 3, "c": 2}
-    got = {a.label: a.allocated for a in allocate({"a": 700, "b": 200, "c": 100}, SamplePlan(size=10))}
+    got = {
+        a.label: a.allocated for a in allocate({"a": 700, "b": 200, "c": 100}, SamplePlan(size=10))
+    }
     assert got == {"a": 7, "b": 2, "c": 1}
     got = {a.label: a.wanted for a in allocate({"a": 650, "b": 250, "c": 100}, SamplePlan(size=11))}
-    assert got == {"a": 7, "b": 3, "c": 1}  # 7.15, 2.75, 1.1: the largest remainder (b) gets the spare case
-    got = {a.label: a.allocated for a in allocate({"a": 980, "b": 10, "c": 10}, SamplePlan(size=20, minimum_per_stratum=5))}
+    assert got == {
+        "a": 7,
+        "b": 3,
+        "c": 1,
+    }  # 7.15, 2.75, 1.1: the largest remainder (b) gets the spare case
+    got = {
+        a.label: a.allocated
+        for a in allocate({"a": 980, "b": 10, "c": 10}, SamplePlan(size=20, minimum_per_stratum=5))
+    }
     assert got == {"a": 10, "b": 5, "c": 5}
 
 
 def test_a_small_stratum_gives_all_it_has_and_says_so() -> None:
-    result = {a.label: a for a in allocate({"a": 100, "b": 2}, SamplePlan(size=10, allocation=Allocation.EQUAL))}
+    result = {
+        a.label: a
+        for a in allocate({"a": 100, "b": 2}, SamplePlan(size=10, allocation=Allocation.EQUAL))
+    }
     assert (result["b"].wanted, result["b"].allocated, result["b"].short) == (5, 2, 3)
     assert result["a"].allocated == 5
 
@@ -89,7 +107,9 @@ def test_plans_are_parsed_and_every_problem_is_named() -> None:
     )
     assert plan.strata == ("category", "unit") and plan.frame.reported_from == dt.date(2024, 1, 1)
     with pytest.raises(PlanError) as caught:
-        parse_plan('size = 0\nstrata = ["ethnicity"]\nallocation = "best"\n[frame]\ncategories = ["burglary"]\n')
+        parse_plan(
+            'size = 0\nstrata = ["ethnicity"]\nallocation = "best"\n[frame]\ncategories = ["burglary"]\n'
+        )
     text = str(caught.value)
     for fragment in ("size", "'ethnicity'", "allocation", "'burglary'"):
         assert fragment in text
@@ -124,14 +144,21 @@ def test_the_frame_filter_and_unknown_strata_values() -> None:
     )
     result = draw(cases(400), seed=SEED, plan=plan)
     assert [s.label for s in result] == ["North"]
-    frame = cases(400).filter((pl.col("reported_on") <= dt.date(2024, 1, 31)) & (pl.col("unit") == "North"))
+    frame = cases(400).filter(
+        (pl.col("reported_on") <= dt.date(2024, 1, 31)) & (pl.col("unit") == "North")
+    )
     assert result[0].frame_size == frame.height
 
 
 def doc(frame: pl.DataFrame, plan: SamplePlan) -> dict[str, object]:
     return manifest(
-        strata=draw(frame, seed=SEED, plan=plan), seed=SEED, committed_at="t", register_sha256="abc",
-        register_imported_at="t", plan=plan, late_commitment=False,
+        strata=draw(frame, seed=SEED, plan=plan),
+        seed=SEED,
+        committed_at="t",
+        register_sha256="abc",
+        register_imported_at="t",
+        plan=plan,
+        late_commitment=False,
     )
 
 
@@ -141,7 +168,10 @@ def test_verification_passes_and_names_the_first_difference() -> None:
     assert verify_manifest(good, cases=frame, register_sha256="abc") is None
     assert "SHA-256" in str(verify_manifest(good, cases=frame, register_sha256="other"))
     forged = {**good, "commitment": "0" * 64}
-    assert verify_manifest(forged, cases=frame, register_sha256="abc") == "the commitment does not match the seed"
+    assert (
+        verify_manifest(forged, cases=frame, register_sha256="abc")
+        == "the commitment does not match the seed"
+    )
     strata = [dict(s) for s in good["strata"]]  # type: ignore[attr-defined]
     strata[0]["sample"] = ["C99999", *strata[0]["sample"][1:]]
     message = verify_manifest({**good, "strata": strata}, cases=frame, register_sha256="abc")
@@ -155,7 +185,9 @@ def test_verification_passes_and_names_the_first_difference() -> None:
     minimum=st.integers(0, 10),
     rule=st.sampled_from([Allocation.PROPORTIONAL, Allocation.EQUAL, Allocation.NEYMAN]),
 )
-def test_allocations_never_exceed_a_stratum_and_add_up(sizes: dict[str, int], total: int, minimum: int, rule: Allocation) -> None:
+def test_allocations_never_exceed_a_stratum_and_add_up(
+    sizes: dict[str, int], total: int, minimum: int, rule: Allocation
+) -> None:
     result = allocate(sizes, SamplePlan(size=total, minimum_per_stratum=minimum, allocation=rule))
     assert all(0 <= a.allocated <= a.frame_size and a.allocated <= a.wanted for a in result)
     base = sum(min(minimum, n) for n in sizes.values())
@@ -187,4 +219,6 @@ def test_any_plan_draws_disjoint_samples_and_reserves_within_each_stratum(
     for s in result:
         assert len(s.sample) == s.allocated <= s.frame_size
         assert not set(s.sample) & set(s.reserve)
-        assert len(s.reserve) == min(s.frame_size - s.allocated, s.allocated if reserve is None else reserve)
+        assert len(s.reserve) == min(
+            s.frame_size - s.allocated, s.allocated if reserve is None else reserve
+        )

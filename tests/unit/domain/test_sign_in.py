@@ -34,8 +34,12 @@ def test_a_username_at_its_limit_is_named_as_the_lock_even_when_the_address_is_l
     assert lock_for(username_failures=5, address_failures=500, limits=LIMITS) is LockKind.USERNAME
 
 
-@pytest.mark.parametrize(("username", "address", "minutes"), [(0, 100, 30), (5, 0, 30), (5, 100, 0)])
-def test_limits_below_one_failure_or_without_a_cool_off_are_refused(username: int, address: int, minutes: int) -> None:
+@pytest.mark.parametrize(
+    ("username", "address", "minutes"), [(0, 100, 30), (5, 0, 30), (5, 100, 0)]
+)
+def test_limits_below_one_failure_or_without_a_cool_off_are_refused(
+    username: int, address: int, minutes: int
+) -> None:
     with pytest.raises(ValueError, match="at least 1|longer than zero"):
         LockoutLimits(username=username, address=address, cool_off=dt.timedelta(minutes=minutes))
 
@@ -44,7 +48,9 @@ def test_failures_count_for_the_cool_off_after_the_last_one() -> None:
     assert counting_since(NOW, LIMITS) == NOW - dt.timedelta(minutes=30)
 
 
-def test_locks_in_force_are_the_tallies_at_their_limit_within_the_cool_off_the_latest_first() -> None:
+def test_locks_in_force_are_the_tallies_at_their_limit_within_the_cool_off_the_latest_first() -> (
+    None
+):
     minutes = dt.timedelta(minutes=1)
     locks = locks_in_force(
         usernames=[
@@ -56,9 +62,13 @@ def test_locks_in_force_are_the_tallies_at_their_limit_within_the_cool_off_the_l
             Tally("10.0.0.1", 100, NOW - 2 * minutes, usernames=100),
             Tally("10.0.0.2", 99, NOW, usernames=3),
         ],
-        limits=LIMITS, now=NOW,
+        limits=LIMITS,
+        now=NOW,
     )
-    assert [(lock.kind, lock.key) for lock in locks] == [(LockKind.ADDRESS, "10.0.0.1"), (LockKind.USERNAME, "ina")]
+    assert [(lock.kind, lock.key) for lock in locks] == [
+        (LockKind.ADDRESS, "10.0.0.1"),
+        (LockKind.USERNAME, "ina"),
+    ]
     assert locks[0].until == NOW + 28 * minutes and locks[0].usernames == 100
     assert locks[1].failures == 5 and locks[1].until == NOW + 20 * minutes
 

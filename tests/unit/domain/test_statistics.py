@@ -11,7 +11,10 @@ def test_the_wilson_interval_matches_the_worked_example() -> None:
     # Newcombe (1998), Statistics in Medicine 17:857-872, table I: 81/263 -> 0.2553 to 0.3662.
     share = wilson(81, 263)
     assert share.share == pytest.approx(0.3080, abs=1e-4)
-    assert (share.low, share.high) == (pytest.approx(0.2553, abs=1e-4), pytest.approx(0.3662, abs=1e-4))
+    assert (share.low, share.high) == (
+        pytest.approx(0.2553, abs=1e-4),
+        pytest.approx(0.3662, abs=1e-4),
+    )
 
 
 def test_the_brief_s_quarterly_example_has_an_honest_interval() -> None:
@@ -27,10 +30,16 @@ def test_the_brief_s_quarterly_example_has_an_honest_interval() -> None:
 
 def test_a_large_rise_is_worse_and_a_small_one_is_not_significant() -> None:
     worse = compare(125, 135, 90, 135)
-    assert worse.direction == "worse" and worse.test == "two-proportion z-test" and worse.p_value < 0.05
+    assert (
+        worse.direction == "worse"
+        and worse.test == "two-proportion z-test"
+        and worse.p_value < 0.05
+    )
     same = compare(125, 135, 122, 135)
     assert same.direction == "no significant change" and same.p_value >= 0.05
-    assert same.wording.startswith("no statistically significant change (two-proportion z-test, p = ")
+    assert same.wording.startswith(
+        "no statistically significant change (two-proportion z-test, p = "
+    )
     better = compare(60, 135, 100, 135)
     assert better.direction == "better"
 
@@ -45,7 +54,10 @@ def test_small_expected_counts_use_fishers_exact_test() -> None:
 
 def test_stratified_estimates_weight_each_stratum_by_its_frame() -> None:
     # Equal allocation over unequal strata: the unweighted share would be 0.5; weighted 0.28.
-    strata = [Stratum(frame_size=900, sampled=50, count=10), Stratum(frame_size=100, sampled=50, count=40)]
+    strata = [
+        Stratum(frame_size=900, sampled=50, count=10),
+        Stratum(frame_size=100, sampled=50, count=40),
+    ]
     estimate = stratified_share(strata)
     assert estimate.share == pytest.approx(0.9 * 0.2 + 0.1 * 0.8)
     expected_var = 0.81 * (1 - 50 / 900) * 0.16 / 49 + 0.01 * (1 - 0.5) * 0.16 / 49

@@ -11,7 +11,9 @@ from casereview.importing.pipeline import ImportOutcome, run_import
 from casereview.importing.profiles import load_profile
 from casereview.importing.readers import Limits, inspect_file, open_reader
 
-LIMITS = Limits(max_bytes=50 * 1024**2, max_xlsx_uncompressed_bytes=100 * 1024**2, max_xlsx_entries=100)
+LIMITS = Limits(
+    max_bytes=50 * 1024**2, max_xlsx_uncompressed_bytes=100 * 1024**2, max_xlsx_entries=100
+)
 KEY = derive_key("unit-test-key-synthetic-only-0123456789")
 HEADER = "case_ref,category,reported_on,unit\n"
 
@@ -22,7 +24,9 @@ def import_file(
     source = inspect_file(path, limits=limits)
     stored: list[pl.DataFrame] = []
     with open_reader(source, sheet=sheet, tmp_dir=path.parent) as reader:
-        outcome = run_import(reader, profile=load_profile(None), key=KEY, sink=stored.append, batch_rows=batch_rows)
+        outcome = run_import(
+            reader, profile=load_profile(None), key=KEY, sink=stored.append, batch_rows=batch_rows
+        )
     return outcome, stored
 
 

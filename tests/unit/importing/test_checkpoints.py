@@ -50,7 +50,9 @@ def passing(*names: str) -> tuple[threading.Thread, list[str]]:
     return thread, passed
 
 
-def test_without_the_variable_a_checkpoint_does_nothing_and_opens_no_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_the_variable_a_checkpoint_does_nothing_and_opens_no_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv(VARIABLE, raising=False)
 
     def no_socket(*args: object) -> None:
@@ -87,7 +89,9 @@ def test_once_the_test_closes_the_connection_the_process_runs_on(listener: socke
     assert passed == ["one", "two", "three"]
 
 
-def test_a_variable_naming_nothing_that_listens_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_variable_naming_nothing_that_listens_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv(VARIABLE, str(tmp_path / "nobody"))
     with pytest.raises(CheckpointUnavailable, match=f"{VARIABLE}=.*nobody: nothing is listening"):
         checkpoint("one")

@@ -14,7 +14,9 @@ from .helpers import HEADER, import_file
 
 FIELD = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["CSE", "DA", "Missing", "neglect", "01/02/2024", "31/02/2024", "2024-02-29", "7", "18", ""]),
+    st.sampled_from(
+        ["CSE", "DA", "Missing", "neglect", "01/02/2024", "31/02/2024", "2024-02-29", "7", "18", ""]
+    ),
 )
 
 

@@ -22,7 +22,11 @@ def stored(frames: list[pl.DataFrame]) -> pl.DataFrame:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
 def test_pound_dash_and_curly_quotes_survive_every_encoding(tmp_path: Path, encoding: str) -> None:
-    path = write(tmp_path / "r.csv", HEADER.rstrip() + ",summary\n" + f'R1,DA,01/02/2024,North,"{TEXT}"\n', encoding)
+    path = write(
+        tmp_path / "r.csv",
+        HEADER.rstrip() + ",summary\n" + f'R1,DA,01/02/2024,North,"{TEXT}"\n',
+        encoding,
+    )
     outcome, frames = import_file(path)
     assert outcome.ok, outcome.errors
     assert stored(frames)["summary"].to_list() == [TEXT]
@@ -30,7 +34,9 @@ def test_pound_dash_and_curly_quotes_survive_every_encoding(tmp_path: Path, enco
 
 
 def test_semicolon_separated_files_with_crlf_are_read(tmp_path: Path) -> None:
-    path = write(tmp_path / "r.csv", "case_ref;category;reported_on;unit\r\nR1;CSE;01/02/2024;North\r\n")
+    path = write(
+        tmp_path / "r.csv", "case_ref;category;reported_on;unit\r\nR1;CSE;01/02/2024;North\r\n"
+    )
     outcome, frames = import_file(path)
     assert outcome.ok
     assert stored(frames)["category"].to_list() == ["child_sexual_exploitation"]
@@ -52,7 +58,9 @@ def test_errors_point_at_physical_lines_after_quoted_newlines(tmp_path: Path) ->
 def test_duplicates_across_batches_are_found(tmp_path: Path) -> None:
     rows = "".join(f"R{i},DA,01/02/2024,North\n" for i in range(1, 8)) + "R2,DA,01/02/2024,North\n"
     outcome, _ = import_file(write(tmp_path / "r.csv", HEADER + rows), batch_rows=3)
-    assert [(e.line, e.reason) for e in outcome.errors] == [(9, "duplicate case_ref; first on line 3")]
+    assert [(e.line, e.reason) for e in outcome.errors] == [
+        (9, "duplicate case_ref; first on line 3")
+    ]
     assert not outcome.ok  # so the caller rolls back what was loaded
 
 
@@ -113,7 +121,10 @@ def test_xlsx_numeric_refs_stay_whole_and_excel_dates_become_dates(tmp_path: Pat
 
 
 def test_xlsx_errors_name_the_excel_row_and_sheets_can_be_chosen(tmp_path: Path) -> None:
-    path = xlsx(tmp_path / "r.xlsx", [["case_ref", "category", "reported_on", "unit"], ["A", "DA", "31/02/2024", "N"]])
+    path = xlsx(
+        tmp_path / "r.xlsx",
+        [["case_ref", "category", "reported_on", "unit"], ["A", "DA", "31/02/2024", "N"]],
+    )
     outcome, _ = import_file(path)
     assert [(e.line, e.column) for e in outcome.errors] == [(2, "reported_on")]
     with pytest.raises(RegisterError, match="no sheet 'Missing'; its sheets are: Cases, Notes"):
@@ -130,7 +141,9 @@ def test_excel_cell_text() -> None:
 def test_files_over_the_size_limit_are_refused_before_parsing(tmp_path: Path) -> None:
     path = write(tmp_path / "r.csv", HEADER + "R1,DA,01/02/2024,N\n" * 10)
     with pytest.raises(RegisterError, match="over the limit"):
-        inspect_file(path, limits=Limits(max_bytes=50, max_xlsx_uncompressed_bytes=1, max_xlsx_entries=1))
+        inspect_file(
+            path, limits=Limits(max_bytes=50, max_xlsx_uncompressed_bytes=1, max_xlsx_entries=1)
+        )
 
 
 def test_content_that_does_not_match_the_extension_is_refused(tmp_path: Path) -> None:
@@ -155,7 +168,9 @@ def test_xlsx_bombs_are_refused_before_parsing(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/big.xml", b"\x00" * (5 * 1024 * 1024))
-    small = Limits(max_bytes=LIMITS.max_bytes, max_xlsx_uncompressed_bytes=1024 * 1024, max_xlsx_entries=100)
+    small = Limits(
+        max_bytes=LIMITS.max_bytes, max_xlsx_uncompressed_bytes=1024 * 1024, max_xlsx_entries=100
+    )
     with pytest.raises(RegisterError, match="would expand to"):
         inspect_file(path, limits=small)
     few = Limits(max_bytes=LIMITS.max_bytes, max_xlsx_uncompressed_bytes=10**9, max_xlsx_entries=1)

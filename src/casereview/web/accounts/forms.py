@@ -11,7 +11,9 @@ class SecondFactorForm(forms.Form):
     code = forms.CharField(
         label="Code",
         max_length=16,
-        error_messages={"required": "Enter the code from your authenticator app, or a recovery code"},
+        error_messages={
+            "required": "Enter the code from your authenticator app, or a recovery code"
+        },
     )
 
     def clean_code(self) -> str:
@@ -22,15 +24,20 @@ class ConfirmIdentityForm(SecondFactorForm):
     """An administrator proves it is still them before changing accounts: password and a second-factor code."""
 
     field_order = ["password", "code"]
-    password = forms.CharField(label="Your password", strip=False, error_messages={"required": "Enter your password"})
+    password = forms.CharField(
+        label="Your password", strip=False, error_messages={"required": "Enter your password"}
+    )
 
 
 class ReEnrolForm(ConfirmIdentityForm):
     """Replacing the authenticator (and with it the recovery codes) from a signed-in session: the password again,
     and the first code of the new app."""
 
-    code = forms.CharField(label="Code from your app", max_length=16,
-                           error_messages={"required": "Enter the 6-digit code your app shows now"})
+    code = forms.CharField(
+        label="Code from your app",
+        max_length=16,
+        error_messages={"required": "Enter the 6-digit code your app shows now"},
+    )
 
 
 class RoleChangeForm(forms.Form):

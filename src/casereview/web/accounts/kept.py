@@ -62,7 +62,9 @@ def user_cookie_id(request: HttpRequest) -> int | None:
     if not value:
         return None
     try:
-        found = signing.loads(value, salt=USER_COOKIE_SALT, max_age=settings.CASEREVIEW_KEPT_ANSWERS_SECONDS)
+        found = signing.loads(
+            value, salt=USER_COOKIE_SALT, max_age=settings.CASEREVIEW_KEPT_ANSWERS_SECONDS
+        )
     except signing.BadSignature:
         return None
     return found.get("id") if isinstance(found, dict) and isinstance(found.get("id"), int) else None
@@ -70,9 +72,13 @@ def user_cookie_id(request: HttpRequest) -> int | None:
 
 def user_cookie_set(response: HttpResponse, user: Any) -> None:
     response.set_cookie(
-        user_cookie_name(), signing.dumps({"id": user.pk}, salt=USER_COOKIE_SALT),
-        max_age=settings.CASEREVIEW_KEPT_ANSWERS_SECONDS, path="/", secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True, samesite="Strict",
+        user_cookie_name(),
+        signing.dumps({"id": user.pk}, salt=USER_COOKIE_SALT),
+        max_age=settings.CASEREVIEW_KEPT_ANSWERS_SECONDS,
+        path="/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
     )
 
 
@@ -130,20 +136,32 @@ def kept_answers_keep(*, user: Any, path: str, data: QueryDict, reason: str) -> 
     now = timezone.now()
     fields = {
         key: [value[:MAX_VALUE_CHARS] for value in data.getlist(key)]
-        for key in data if key not in NEVER_KEPT
+        for key in data
+        if key not in NEVER_KEPT
     }
     with transaction.atomic():
         _drop_expired(now)
         KeptAnswers.objects.filter(user=user, path=path[:255]).delete()
         kept = KeptAnswers.objects.create(
-            user=user, path=path[:255], data=fields, kept_at=now,
+            user=user,
+            path=path[:255],
+            data=fields,
+            kept_at=now,
             expires_at=now + dt.timedelta(seconds=settings.CASEREVIEW_KEPT_ANSWERS_SECONDS),
         )
-        older = KeptAnswers.objects.filter(user=user).order_by("-kept_at", "-pk").values_list("pk", flat=True)
+        older = (
+            KeptAnswers.objects.filter(user=user)
+            .order_by("-kept_at", "-pk")
+            .values_list("pk", flat=True)
+        )
         KeptAnswers.objects.filter(pk__in=list(older[MAX_PAGES_PER_USER:])).delete()
         journal_record(
-            actor=user, operation=Operation.COLLECTION, action="answers_kept", object_type="page",
-            object_id=kept.path, detail={"fields": len(fields), "reason": reason},
+            actor=user,
+            operation=Operation.COLLECTION,
+            action="answers_kept",
+            object_type="page",
+            object_id=kept.path,
+            detail={"fields": len(fields), "reason": reason},
         )
     return kept
 
@@ -151,16 +169,28 @@ def kept_answers_keep(*, user: Any, path: str, data: QueryDict, reason: str) -> 
 def _drop_expired(now: dt.datetime) -> None:
     dropped, _ = KeptAnswers.objects.filter(expires_at__lte=now).delete()
     if dropped:
-        journal_record(actor=None, operation=Operation.ERASURE, action="kept_answers_expired",
-                       object_type="kept_answers", detail={"count": dropped}, actor_name="system")
+        journal_record(
+            actor=None,
+            operation=Operation.ERASURE,
+            action="kept_answers_expired",
+            object_type="kept_answers",
+            detail={"count": dropped},
+            actor_name="system",
+        )
 
 
 def kept_answers_waiting(request: HttpRequest, path: str) -> bool:
     """Whether answers are kept on ``path`` for the person this browser's cookie names (the sign-in page says so)."""
     named = user_cookie_id(request)
-    return named is not None and bool(path) and KeptAnswers.objects.filter(
-        user_id=named, path=path[:255], expires_at__gt=timezone.now(),
-    ).exists()
+    return (
+        named is not None
+        and bool(path)
+        and KeptAnswers.objects.filter(
+            user_id=named,
+            path=path[:255],
+            expires_at__gt=timezone.now(),
+        ).exists()
+    )
 
 
 def kept_answers_take(request: HttpRequest) -> QueryDict | None:
@@ -169,7 +199,9 @@ def kept_answers_take(request: HttpRequest) -> QueryDict | None:
     if not request.user.is_authenticated:
         return None
     # One indexed read on every GET of these pages; a transaction (a write lock on SQLite) only when found.
-    kept = KeptAnswers.objects.filter(user_id=request.user.pk, path=request.path[:255], expires_at__gt=timezone.now()).first()
+    kept = KeptAnswers.objects.filter(
+        user_id=request.user.pk, path=request.path[:255], expires_at__gt=timezone.now()
+    ).first()
     if kept is None:
         return None
     with transaction.atomic():
@@ -177,11 +209,17 @@ def kept_answers_take(request: HttpRequest) -> QueryDict | None:
         if not taken:  # another tab showed them first
             return None
         journal_record(
-            actor=request.user, operation=Operation.CONSULTATION, action="answers_restored", object_type="page",
-            object_id=request.path[:255], detail={"fields": len(kept.data)},
+            actor=request.user,
+            operation=Operation.CONSULTATION,
+            action="answers_restored",
+            object_type="page",
+            object_id=request.path[:255],
+            detail={"fields": len(kept.data)},
         )
     answers = QueryDict(mutable=True)
     for key, values in kept.data.items():
-        answers.setlist(str(key), [str(v) for v in values] if isinstance(values, list) else [str(values)])
+        answers.setlist(
+            str(key), [str(v) for v in values] if isinstance(values, list) else [str(values)]
+        )
     messages.warning(request, kept_message())
     return answers

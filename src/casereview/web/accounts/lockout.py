@@ -30,14 +30,17 @@ REQUEST_LOCK = "casereview_lock"
 
 def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """The networks of ``CASEREVIEW_TRUSTED_PROXIES`` (settings parse and check them at start-up)."""
-    return [ipaddress.ip_network(p, strict=False) for p in getattr(settings, "CASEREVIEW_TRUSTED_PROXIES", [])]
+    return [
+        ipaddress.ip_network(p, strict=False)
+        for p in getattr(settings, "CASEREVIEW_TRUSTED_PROXIES", [])
+    ]
 
 
 def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """An address as proxies write it: bare, ``1.2.3.4:port`` or ``[v6]:port`` (the port is dropped)."""
     text = text.strip()
     if text.startswith("[") and "]" in text:
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:
         text = text.split(":", 1)[0]
     try:
@@ -67,7 +70,11 @@ def client_address(request: Any) -> str | None:
     meta = getattr(request, "META", {})
     remote = meta.get("REMOTE_ADDR")
     own = str(remote) if remote else None
-    forwarded = [part.strip() for part in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",") if part.strip()]
+    forwarded = [
+        part.strip()
+        for part in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")
+        if part.strip()
+    ]
     networks = trusted_proxies()
     if networks:
         peer = _address(own or "")
@@ -82,7 +89,11 @@ def client_address(request: Any) -> str | None:
             peer = hop
         return str(peer)  # every hop a trusted proxy: the request began at the left-most of them
     proxies = int(getattr(settings, "CASEREVIEW_PROXY_COUNT", 0))
-    if proxies > 0 and len(forwarded) >= proxies and (hop := _address(forwarded[-proxies])) is not None:
+    if (
+        proxies > 0
+        and len(forwarded) >= proxies
+        and (hop := _address(forwarded[-proxies])) is not None
+    ):
         return str(hop)
     return own
 
@@ -117,10 +128,16 @@ class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes has no 
             return False
         return self.lock(request, credentials) is not None
 
-    def user_login_failed(self, sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    def user_login_failed(
+        self, sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+    ) -> None:
         # axes records the failure and locks the username at its limit; the address limit is checked here.
         super().user_login_failed(sender, credentials, request, **kwargs)
-        if request is None or not getattr(settings, "AXES_LOCK_OUT_AT_FAILURE", True) or self.is_whitelisted(request, credentials):
+        if (
+            request is None
+            or not getattr(settings, "AXES_LOCK_OUT_AT_FAILURE", True)
+            or self.is_whitelisted(request, credentials)
+        ):
             return
         if request.axes_locked_out:  # the username's limit, reached by axes itself
             return
@@ -130,5 +147,8 @@ class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes has no 
             request.axes_credentials = credentials
             setattr(request, REQUEST_LOCK, kind)
             user_locked_out.send(
-                "axes", request=request, username=get_client_username(request, credentials), ip_address=request.axes_ip_address,
+                "axes",
+                request=request,
+                username=get_client_username(request, credentials),
+                ip_address=request.axes_ip_address,
             )

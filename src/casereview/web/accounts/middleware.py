@@ -48,7 +48,9 @@ TIMEOUT_HEADER = "X-Casereview-Timeout"
 #: On every signed-in response: the seconds the session has left after it (the page's script reads it).
 EXPIRES_HEADER = "X-Session-Expires-In"
 #: URL names a signed-in user may reach before the second factor.
-BEFORE_SECOND_FACTOR = frozenset({"login", "logout", "two_factor_setup", "two_factor_verify", "healthz", "sign_in_help"})
+BEFORE_SECOND_FACTOR = frozenset(
+    {"login", "logout", "two_factor_setup", "two_factor_verify", "healthz", "sign_in_help"}
+)
 
 
 def session_seconds_left(request: HttpRequest, now: float | None = None) -> int:
@@ -87,7 +89,11 @@ class SessionLimitsMiddleware:
                     return redirect(signin_url(asked, reason="expired"))
                 return redirect(f"{settings.LOGIN_URL_PATH}?expired=1")
             probe = TIMEOUT_HEADER in request.headers
-            if not probe and now - float(request.session.get(SESSION_TOUCHED, 0)) >= settings.CASEREVIEW_SESSION_TOUCH_SECONDS:
+            if (
+                not probe
+                and now - float(request.session.get(SESSION_TOUCHED, 0))
+                >= settings.CASEREVIEW_SESSION_TOUCH_SECONDS
+            ):
                 session_touch(request, now)  # saved with a new idle expiry at the response
             request.session_timeout = {  # type: ignore[attr-defined]  # for base.html's timeout warning
                 "expires_in": session_seconds_left(request, now),
@@ -100,22 +106,35 @@ class SessionLimitsMiddleware:
             saved = request.session.modified
             if saved:  # saved at this response: the idle expiry moves on
                 request.session[SESSION_EXPIRES] = time.time() + settings.SESSION_COOKIE_AGE
-            response[EXPIRES_HEADER] = str(session_seconds_left(request))  # e.g. for the review's autosave
+            response[EXPIRES_HEADER] = str(
+                session_seconds_left(request)
+            )  # e.g. for the review's autosave
             # The cookie naming the user outlives the session by a day from the last activity (kept.py).
             if is_verified(request.user) and (saved or user_cookie_id(request) != request.user.pk):
                 user_cookie_set(response, request.user)
-        elif request.method == "POST" and getattr(request.resolver_match, "url_name", None) == "logout":
-            user_cookie_delete(response)  # signed out on purpose: nothing more is kept from this browser
+        elif (
+            request.method == "POST"
+            and getattr(request.resolver_match, "url_name", None) == "logout"
+        ):
+            user_cookie_delete(
+                response
+            )  # signed out on purpose: nothing more is kept from this browser
         return response
 
-    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
         """Runs after the CSRF check has passed (CsrfViewMiddleware comes first)."""
         if request.method != "POST":
             return None
         if TIMEOUT_HEADER in request.headers:
             if request.user.is_authenticated:  # another tab kept the session: the page carries on
-                return JsonResponse({"signed_in": True, "expires_in": session_seconds_left(request)})
-            return JsonResponse({"signed_in": False, "kept": keep_posted(request, reason="timed_out")})
+                return JsonResponse(
+                    {"signed_in": True, "expires_in": session_seconds_left(request)}
+                )
+            return JsonResponse(
+                {"signed_in": False, "kept": keep_posted(request, reason="timed_out")}
+            )
         if not request.user.is_authenticated and keep_posted(request, reason="session_ended"):
             return redirect(signin_url(request.path))
         return None
@@ -137,7 +156,9 @@ class RequireSecondFactorMiddleware:
             if name not in BEFORE_SECOND_FACTOR:
                 from .services import has_confirmed_device
 
-                target = reverse("two_factor_verify" if has_confirmed_device(user) else "two_factor_setup")
+                target = reverse(
+                    "two_factor_verify" if has_confirmed_device(user) else "two_factor_setup"
+                )
                 if request.path != "/":  # the page asked for survives the second step
                     asked = request.get_full_path() if request.method == "GET" else request.path
                     target = f"{target}?{urlencode({'next': asked}, safe='/')}"

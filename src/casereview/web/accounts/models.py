@@ -18,7 +18,11 @@ class KeptAnswers(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "path"], name="kept_answers_one_per_user_and_page")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "path"], name="kept_answers_one_per_user_and_page"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"answers kept for user {self.user_id} on {self.path}"

@@ -41,7 +41,9 @@ def identity_confirmed(request: HttpRequest) -> None:
     request.session.cycle_key()
 
 
-def recent_sign_in_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+def recent_sign_in_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Send an administrator whose sign-in is not recent to *Confirm it's you*, then back.
 
     Back is the page itself for a GET; for a POST (which cannot be replayed) the

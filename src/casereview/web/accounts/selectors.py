@@ -29,23 +29,45 @@ def sign_in_locks(now: dt.datetime | None = None) -> list[Lock]:
     now = now or timezone.now()
     counting = AccessAttempt.objects.filter(attempt_time__gte=counting_since(now, limits))
     per_username = (
-        counting.exclude(username__isnull=True).values("username")
+        counting.exclude(username__isnull=True)
+        .values("username")
         .annotate(failures=Sum("failures_since_start"), last_at=Max("attempt_time"))
         .order_by("-failures", "username")[:TALLIES_READ]
     )
     per_address = (
-        counting.exclude(ip_address__isnull=True).values("ip_address")
-        .annotate(failures=Sum("failures_since_start"), last_at=Max("attempt_time"), usernames=Count("username", distinct=True))
+        counting.exclude(ip_address__isnull=True)
+        .values("ip_address")
+        .annotate(
+            failures=Sum("failures_since_start"),
+            last_at=Max("attempt_time"),
+            usernames=Count("username", distinct=True),
+        )
         .order_by("-failures", "ip_address")[:TALLIES_READ]
     )
     username_rows = list(per_username)
-    shown = shown_usernames(r["username"] for r in username_rows)  # never a typed unknown username in clear
+    shown = shown_usernames(
+        r["username"] for r in username_rows
+    )  # never a typed unknown username in clear
     return locks_in_force(
-        usernames=[Tally(key=shown.get(r["username"], r["username"]), failures=r["failures"], last_at=r["last_at"])
-                   for r in username_rows],
-        addresses=[Tally(key=r["ip_address"], failures=r["failures"], last_at=r["last_at"], usernames=r["usernames"])
-                   for r in per_address],
-        limits=limits, now=now,
+        usernames=[
+            Tally(
+                key=shown.get(r["username"], r["username"]),
+                failures=r["failures"],
+                last_at=r["last_at"],
+            )
+            for r in username_rows
+        ],
+        addresses=[
+            Tally(
+                key=r["ip_address"],
+                failures=r["failures"],
+                last_at=r["last_at"],
+                usernames=r["usernames"],
+            )
+            for r in per_address
+        ],
+        limits=limits,
+        now=now,
     )
 
 
@@ -54,10 +76,13 @@ def failed_sign_ins(limit: int = 200) -> list[dict[str, Any]]:
     from axes.models import AccessAttempt
 
     attempts = list(
-        AccessAttempt.objects.order_by("-attempt_time")
-        .values("username", "ip_address", "failures_since_start", "attempt_time")[:limit]
+        AccessAttempt.objects.order_by("-attempt_time").values(
+            "username", "ip_address", "failures_since_start", "attempt_time"
+        )[:limit]
     )
-    shown = shown_usernames(a["username"] for a in attempts)  # never a typed unknown username in clear
+    shown = shown_usernames(
+        a["username"] for a in attempts
+    )  # never a typed unknown username in clear
     return [{**a, "username": shown.get(a["username"], a["username"])} for a in attempts]
 
 
@@ -66,14 +91,19 @@ def liaison_bodies(user: Any) -> list[str]:
     from casereview.web.referrals.models import BodyContact
 
     return sorted(
-        BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values_list("body__code", flat=True)
+        BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values_list(
+            "body__code", flat=True
+        )
     )
 
 
 def bodies_listed() -> list[dict[str, str]]:
     from casereview.web.registers.models import Body
 
-    return [{"code": code, "name": name} for code, name in Body.objects.order_by("code").values_list("code", "name")]
+    return [
+        {"code": code, "name": name}
+        for code, name in Body.objects.order_by("code").values_list("code", "name")
+    ]
 
 
 def user_account(username: str) -> dict[str, Any] | None:

@@ -30,7 +30,9 @@ class AccountError(Exception):
         self.field = field
 
 
-def user_create(*, username: str, role: str, password: str, email: str = "", actor: Any = None) -> AbstractUser:
+def user_create(
+    *, username: str, role: str, password: str, email: str = "", actor: Any = None
+) -> AbstractUser:
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}; roles are: {', '.join(ROLES)}")
     user_model = get_user_model()
@@ -110,8 +112,11 @@ def user_reactivate(*, username: str, actor: Any = None) -> None:
         user.is_active = True
         user.save(update_fields=["is_active"])
         journal_record(
-            actor=actor, operation=Operation.ADMINISTRATION, action="user_reactivate",
-            object_type="user", object_id=username,
+            actor=actor,
+            operation=Operation.ADMINISTRATION,
+            action="user_reactivate",
+            object_type="user",
+            object_id=username,
         )
 
 
@@ -142,19 +147,31 @@ def user_role_change(*, username: str, role: str, body_code: str = "", actor: An
             raise AccountError(f"There is no body with the code {body_code!r}", field="body")
     before = sorted(user.groups.values_list("name", flat=True))
     if before == [role] and (body is None or body.code in served):
-        raise AccountError(f"{username} is already {Role(role).label.lower()}" + (f" for {body.code}" if body else ""))
+        raise AccountError(
+            f"{username} is already {Role(role).label.lower()}"
+            + (f" for {body.code}" if body else "")
+        )
     with transaction.atomic():
         user.groups.set([Group.objects.get_or_create(name=role)[0]])
         for code in served:
             if body is None or code != body.code:
-                body_contact_remove(body=Body.objects.get(code=code), user=user, kind="liaison", actor=actor)
+                body_contact_remove(
+                    body=Body.objects.get(code=code), user=user, kind="liaison", actor=actor
+                )
         if body is not None and body.code not in served:
             body_contact_add(body=body, user=user, kind="liaison", actor=actor)
         journal_record(
-            actor=actor, operation=Operation.ADMINISTRATION, action="user_role_change",
-            object_type="user", object_id=username,
-            detail={"from": before, "to": role, "body": body.code if body is not None else "",
-                    "bodies_left": sorted(set(served) - ({body.code} if body is not None else set()))},
+            actor=actor,
+            operation=Operation.ADMINISTRATION,
+            action="user_role_change",
+            object_type="user",
+            object_id=username,
+            detail={
+                "from": before,
+                "to": role,
+                "body": body.code if body is not None else "",
+                "bodies_left": sorted(set(served) - ({body.code} if body is not None else set())),
+            },
         )
 
 
@@ -166,13 +183,20 @@ def user_second_factor_reset(*, username: str, actor: Any = None) -> int:
     user = _user(username)
     _refuse_own(user, actor, "reset the second factor of")
     with transaction.atomic():
-        removed = TOTPDevice.objects.filter(user=user).count() + StaticDevice.objects.filter(user=user).count()
+        removed = (
+            TOTPDevice.objects.filter(user=user).count()
+            + StaticDevice.objects.filter(user=user).count()
+        )
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()  # and its codes
         ended = _sessions_end(user)
         journal_record(
-            actor=actor, operation=Operation.ADMINISTRATION, action="user_second_factor_reset",
-            object_type="user", object_id=username, detail={"devices_removed": removed, "sessions_ended": ended},
+            actor=actor,
+            operation=Operation.ADMINISTRATION,
+            action="user_second_factor_reset",
+            object_type="user",
+            object_id=username,
+            detail={"devices_removed": removed, "sessions_ended": ended},
         )
     return ended
 
@@ -195,12 +219,19 @@ def user_unlock(*, username: str, actor: Any = None) -> tuple[int, list[str]]:
 
     with transaction.atomic():
         locked = [lock.key for lock in sign_in_locks() if lock.kind == LockKind.ADDRESS]
-        addresses = sorted(set(
-            AccessAttempt.objects.filter(
-                username=username, ip_address__in=locked,
-                attempt_time__gte=counting_since(timezone.now(), lockout_limits()),
-            ).values_list("ip_address", flat=True)
-        )) if locked else []
+        addresses = (
+            sorted(
+                set(
+                    AccessAttempt.objects.filter(
+                        username=username,
+                        ip_address__in=locked,
+                        attempt_time__gte=counting_since(timezone.now(), lockout_limits()),
+                    ).values_list("ip_address", flat=True)
+                )
+            )
+            if locked
+            else []
+        )
         cleared = int(reset(username=username) or 0)
         for address in addresses:
             cleared += int(reset(ip=address) or 0)
@@ -231,8 +262,12 @@ def address_unlock(*, address: str, actor: Any = None) -> int:
     with transaction.atomic():
         cleared = int(reset(ip=address) or 0)
         journal_record(
-            actor=actor, operation=Operation.ADMINISTRATION, action="address_unlock",
-            object_type="address", object_id=address, detail={"attempts_cleared": cleared},
+            actor=actor,
+            operation=Operation.ADMINISTRATION,
+            action="address_unlock",
+            object_type="address",
+            object_id=address,
+            detail={"attempts_cleared": cleared},
         )
     return cleared
 
@@ -263,12 +298,17 @@ def totp_device_for_enrolment(user: Any) -> TOTPDevice:
     return device
 
 
-def second_factor_enrol(*, user: Any, device: TOTPDevice, token: str, codes: int) -> list[str] | None:
+def second_factor_enrol(
+    *, user: Any, device: TOTPDevice, token: str, codes: int
+) -> list[str] | None:
     """Confirm an authenticator with its first code; returns new recovery codes, or None if wrong."""
     if not device.verify_token(token):
         journal_record(
-            actor=user, operation=Operation.AUTHENTICATION, action="second_factor_enrol_failed",
-            object_type="user", object_id=user.get_username(),
+            actor=user,
+            operation=Operation.AUTHENTICATION,
+            action="second_factor_enrol_failed",
+            object_type="user",
+            object_id=user.get_username(),
         )
         return None
     with transaction.atomic():
@@ -277,8 +317,11 @@ def second_factor_enrol(*, user: Any, device: TOTPDevice, token: str, codes: int
         device.save(update_fields=["confirmed"])
         recovery = recovery_codes_replace(user=user, count=codes)
         journal_record(
-            actor=user, operation=Operation.AUTHENTICATION, action="second_factor_enrolled",
-            object_type="user", object_id=user.get_username(),
+            actor=user,
+            operation=Operation.AUTHENTICATION,
+            action="second_factor_enrolled",
+            object_type="user",
+            object_id=user.get_username(),
         )
     return recovery
 
@@ -303,7 +346,13 @@ def users_listed() -> list[dict[str, Any]]:
     user_model = get_user_model()
     confirmed = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
     return [
-        {"username": u.get_username(), "email": u.email, "active": u.is_active, "last_login": u.last_login,
-         "roles": sorted(Role(g.name).label for g in u.groups.all() if g.name in ROLES), "second_factor": u.pk in confirmed}
+        {
+            "username": u.get_username(),
+            "email": u.email,
+            "active": u.is_active,
+            "last_login": u.last_login,
+            "roles": sorted(Role(g.name).label for g in u.groups.all() if g.name in ROLES),
+            "second_factor": u.pk in confirmed,
+        }
         for u in user_model.objects.prefetch_related("groups").order_by("username")
     ]

@@ -32,7 +32,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if is_keepable(request):
         again = request.path if user is not None else signin_url(request.path)
     return render(
-        request, "accounts/page_expired.html",
-        {"kept": kept, "kept_message": kept_message(), "again": again, "signed_in": user is not None},
+        request,
+        "accounts/page_expired.html",
+        {
+            "kept": kept,
+            "kept_message": kept_message(),
+            "again": again,
+            "signed_in": user is not None,
+        },
         status=403,
     )

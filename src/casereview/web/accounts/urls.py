@@ -16,6 +16,10 @@ urlpatterns = [
     path("user/<str:username>/", views.user_page, name="user"),
     path("user/<str:username>/role/", views.user_role, name="user_role"),
     path("user/<str:username>/reactivate/", views.user_reactivate_view, name="user_reactivate"),
-    path("user/<str:username>/second-factor/reset/", views.user_second_factor_reset_view, name="user_second_factor_reset"),
+    path(
+        "user/<str:username>/second-factor/reset/",
+        views.user_second_factor_reset_view,
+        name="user_second_factor_reset",
+    ),
     path("user/<str:username>/deactivate/", views.user_deactivate_view, name="user_deactivate"),
 ]

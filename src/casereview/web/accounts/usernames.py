@@ -33,7 +33,9 @@ _CACHE = "_casereview_recorded_usernames"
 def _key() -> bytes:
     try:
         return derive_key(getattr(settings, "CASEREVIEW_PSEUDONYM_KEY", ""))
-    except PseudonymKeyError:  # never let a missing key break signing in: fall back to Django's own secret
+    except (
+        PseudonymKeyError
+    ):  # never let a missing key break signing in: fall back to Django's own secret
         return hashlib.sha512(b"casereview-sign-in:" + settings.SECRET_KEY.encode("utf-8")).digest()
 
 
@@ -46,9 +48,12 @@ def recorded_username(typed: str | None) -> str | None:
     """What the records keep for this typed username (None and "" stay as they are)."""
     if not typed:
         return typed
-    if len(typed) <= _max_length() and get_user_model()._default_manager.filter(
-        **{get_user_model().USERNAME_FIELD: typed}
-    ).exists():
+    if (
+        len(typed) <= _max_length()
+        and get_user_model()
+        ._default_manager.filter(**{get_user_model().USERNAME_FIELD: typed})
+        .exists()
+    ):
         return typed
     return unknown_username(typed, key=_key())
 
@@ -57,8 +62,15 @@ def shown_usernames(names: Iterable[str | None]) -> dict[str, str]:
     """For a page: each name as the records should keep it (older records may hold typed text in clear)."""
     wanted = {n for n in names if n and not is_unknown_username(n)}
     model = get_user_model()
-    real = set(model._default_manager.filter(**{f"{model.USERNAME_FIELD}__in": wanted}).values_list(
-        model.USERNAME_FIELD, flat=True)) if wanted else set()
+    real = (
+        set(
+            model._default_manager.filter(**{f"{model.USERNAME_FIELD}__in": wanted}).values_list(
+                model.USERNAME_FIELD, flat=True
+            )
+        )
+        if wanted
+        else set()
+    )
     key = _key() if wanted - real else b""
     return {n: (n if n in real else unknown_username(n, key=key)) for n in wanted}
 
@@ -77,7 +89,9 @@ def typed_username(request: Any, credentials: dict[str, Any] | None = None) -> s
 def axes_username(request: Any, credentials: dict[str, Any] | None = None) -> str | None:
     """``AXES_USERNAME_CALLABLE``: the typed username as the records keep it."""
     typed = typed_username(request, credentials)
-    cache: dict[str | None, str | None] | None = getattr(request, _CACHE, None) if request is not None else None
+    cache: dict[str | None, str | None] | None = (
+        getattr(request, _CACHE, None) if request is not None else None
+    )
     if cache is None:
         cache = {}
         if request is not None:

@@ -56,7 +56,9 @@ class LoginView(auth_views.LoginView):
         # Answers kept from a page posted after the session ended wait for this browser's user on `next`.
         from .kept import idle_minutes, kept_answers_waiting
 
-        context["kept"] = kept_answers_waiting(self.request, context.get(self.redirect_field_name) or "")
+        context["kept"] = kept_answers_waiting(
+            self.request, context.get(self.redirect_field_name) or ""
+        )
         context["timeout"] = self.request.GET.get("timeout") == "1" or context["kept"]
         context["idle_minutes"] = idle_minutes()
         return context
@@ -65,7 +67,9 @@ class LoginView(auth_views.LoginView):
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A path of this site only: anything else (e.g. "0") would be taken by redirect() for a view's name.
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return "/"
 
@@ -95,17 +99,33 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             _verified(request, device)
             journal_record(
-                actor=request.user, operation=Operation.AUTHENTICATION, action="second_factor_passed",
-                object_type="user", object_id=request.user.get_username(),
-                detail={"method": "recovery code" if device.name == "recovery" else "authenticator"},
+                actor=request.user,
+                operation=Operation.AUTHENTICATION,
+                action="second_factor_passed",
+                object_type="user",
+                object_id=request.user.get_username(),
+                detail={
+                    "method": "recovery code" if device.name == "recovery" else "authenticator"
+                },
             )
             return redirect(_next_url(request))
         journal_record(
-            actor=request.user, operation=Operation.AUTHENTICATION, action="second_factor_failed",
-            object_type="user", object_id=request.user.get_username(),
+            actor=request.user,
+            operation=Operation.AUTHENTICATION,
+            action="second_factor_failed",
+            object_type="user",
+            object_id=request.user.get_username(),
         )
-        form.add_error("code", "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code")
-    return render(request, "accounts/two_factor_verify.html", {"form": form}, status=200 if not form.errors else 400)
+        form.add_error(
+            "code",
+            "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code",
+        )
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form},
+        status=200 if not form.errors else 400,
+    )
 
 
 @login_required
@@ -125,13 +145,21 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             form.add_error("password", "Your password is not right")
         else:
             codes = second_factor_enrol(
-                user=request.user, device=device, token=form.cleaned_data["code"],
+                user=request.user,
+                device=device,
+                token=form.cleaned_data["code"],
                 codes=settings.CASEREVIEW_RECOVERY_CODES,
             )
             if codes is not None:
                 _verified(request, device)
-                return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
-            form.add_error("code", "The code is not right. Enter the 6-digit code your app shows now")
+                return render(
+                    request,
+                    "accounts/recovery_codes.html",
+                    {"codes": codes, "next": _next_url(request)},
+                )
+            form.add_error(
+                "code", "The code is not right. Enter the 6-digit code your app shows now"
+            )
     secret = base64.b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m")
     return render(
@@ -164,11 +192,17 @@ def locked(request: HttpRequest) -> HttpResponse:
     from .services import AccountError, address_unlock, user_unlock
 
     if request.method == "POST":
-        username, address = request.POST.get("username", "")[:150], request.POST.get("address", "")[:45]
+        username, address = (
+            request.POST.get("username", "")[:150],
+            request.POST.get("address", "")[:45],
+        )
         if username:
             _, addresses = user_unlock(username=username, actor=request.user)
-            messages.success(request, f"Sign-in for {username} is unlocked"
-                             + (f", and from {', '.join(addresses)}" if addresses else ""))
+            messages.success(
+                request,
+                f"Sign-in for {username} is unlocked"
+                + (f", and from {', '.join(addresses)}" if addresses else ""),
+            )
         elif address:
             try:
                 address_unlock(address=address, actor=request.user)
@@ -177,11 +211,17 @@ def locked(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Sign-in from {address} is unlocked")
         return redirect("accounts:locked")
     locks = sign_in_locks()
-    return render(request, "accounts/locked.html", {
-        "username_locks": [lock for lock in locks if lock.kind == "username"],
-        "address_locks": [lock for lock in locks if lock.kind == "address"],
-        "attempts": failed_sign_ins(), "limits": lockout_limits(), "minutes": _cool_off_minutes(),
-    })
+    return render(
+        request,
+        "accounts/locked.html",
+        {
+            "username_locks": [lock for lock in locks if lock.kind == "username"],
+            "address_locks": [lock for lock in locks if lock.kind == "address"],
+            "attempts": failed_sign_ins(),
+            "limits": lockout_limits(),
+            "minutes": _cool_off_minutes(),
+        },
+    )
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -204,19 +244,35 @@ def users(request: HttpRequest) -> HttpResponse:
             errors["body"] = "Choose the body this liaison officer works for"
         if not errors:
             try:
-                made = user_create(username=form["username"], role=form["role"], password=password, email=form["email"],
-                                   actor=request.user)
+                made = user_create(
+                    username=form["username"],
+                    role=form["role"],
+                    password=password,
+                    email=form["email"],
+                    actor=request.user,
+                )
             except AccountError as exc:
                 errors["username"] = str(exc)
             else:
                 if body is not None and form["role"] == Role.LIAISON_OFFICER.value:
                     body_contact_add(body=body, user=made, kind="liaison", actor=request.user)
-                messages.success(request, f"{made.get_username()} can now sign in; they set up their second factor at first sign-in")
+                messages.success(
+                    request,
+                    f"{made.get_username()} can now sign in; they set up their second factor at first sign-in",
+                )
                 return redirect("accounts:users")
-    return render(request, "accounts/users.html", {
-        "users": users_listed(), "form": form, "errors": errors, "roles": [(r, Role(r).label) for r in ROLES],
-        "bodies": Body.objects.order_by("code"),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "users": users_listed(),
+            "form": form,
+            "errors": errors,
+            "roles": [(r, Role(r).label) for r in ROLES],
+            "bodies": Body.objects.order_by("code"),
+        },
+        status=400 if errors else 200,
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -228,8 +284,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         self.request.session.cycle_key()
-        journal_record(actor=self.request.user, operation=Operation.ADMINISTRATION, action="password_change",
-                       object_type="user", object_id=self.request.user.get_username())
+        journal_record(
+            actor=self.request.user,
+            operation=Operation.ADMINISTRATION,
+            action="password_change",
+            object_type="user",
+            object_id=self.request.user.get_username(),
+        )
         messages.success(self.request, "Your password is changed")
         return response
 
@@ -245,15 +306,22 @@ def _cool_off_minutes() -> int:
 
 def sign_in_help(request: HttpRequest) -> HttpResponse:
     """Problem signing in? Who to contact (CASEREVIEW_SUPPORT_CONTACT); open to everyone, signed in or not."""
-    return render(request, "accounts/sign_in_help.html", {
-        "contact": str(settings.CASEREVIEW_SUPPORT_CONTACT).strip(), "minutes": _cool_off_minutes(),
-    })
+    return render(
+        request,
+        "accounts/sign_in_help.html",
+        {
+            "contact": str(settings.CASEREVIEW_SUPPORT_CONTACT).strip(),
+            "minutes": _cool_off_minutes(),
+        },
+    )
 
 
 def _admin_next(request: HttpRequest) -> str:
     """Where to go after confirming: a page of this site, else the Users page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return reverse("accounts:users")
 
@@ -271,21 +339,45 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
         if not _password_right(request, form.cleaned_data["password"]):
             form.add_error("password", "Your password is not right")
         elif (device := match_token(me, form.cleaned_data["code"])) is None:
-            journal_record(actor=me, operation=Operation.AUTHENTICATION, action="second_factor_failed",
-                           object_type="user", object_id=me.get_username())
-            form.add_error("code", "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code")
+            journal_record(
+                actor=me,
+                operation=Operation.AUTHENTICATION,
+                action="second_factor_failed",
+                object_type="user",
+                object_id=me.get_username(),
+            )
+            form.add_error(
+                "code",
+                "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code",
+            )
         else:
             identity_confirmed(request)
-            journal_record(actor=me, operation=Operation.AUTHENTICATION, action="identity_confirmed",
-                           object_type="user", object_id=me.get_username(),
-                           detail={"method": "recovery code" if device.name == "recovery" else "authenticator"})
+            journal_record(
+                actor=me,
+                operation=Operation.AUTHENTICATION,
+                action="identity_confirmed",
+                object_type="user",
+                object_id=me.get_username(),
+                detail={
+                    "method": "recovery code" if device.name == "recovery" else "authenticator"
+                },
+            )
             return redirect(back)
-    return render(request, "accounts/confirm_identity.html", {
-        "form": form, "next": back, "minutes": settings.CASEREVIEW_RECENT_SIGN_IN_SECONDS // 60,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/confirm_identity.html",
+        {
+            "form": form,
+            "next": back,
+            "minutes": settings.CASEREVIEW_RECENT_SIGN_IN_SECONDS // 60,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
-def _user_page(request: HttpRequest, username: str, *, form: Any = None, refusal: str = "", status: int = 200) -> HttpResponse:
+def _user_page(
+    request: HttpRequest, username: str, *, form: Any = None, refusal: str = "", status: int = 200
+) -> HttpResponse:
     from .forms import RoleChangeForm
     from .recent import recent_enough
     from .selectors import bodies_listed, user_account
@@ -296,11 +388,21 @@ def _user_page(request: HttpRequest, username: str, *, form: Any = None, refusal
     if form is None:
         body = account["liaison_bodies"][0] if len(account["liaison_bodies"]) == 1 else ""
         form = RoleChangeForm(initial={"role": account["role"], "body": body})
-    return render(request, "accounts/user.html", {
-        "account": account, "form": form, "refusal": refusal, "bodies": bodies_listed(),
-        "roles": [(r, Role(r).label) for r in ROLES], "own": username == request.user.get_username(),
-        "recent": recent_enough(request), "minutes": settings.CASEREVIEW_RECENT_SIGN_IN_SECONDS // 60,
-    }, status=status)
+    return render(
+        request,
+        "accounts/user.html",
+        {
+            "account": account,
+            "form": form,
+            "refusal": refusal,
+            "bodies": bodies_listed(),
+            "roles": [(r, Role(r).label) for r in ROLES],
+            "own": username == request.user.get_username(),
+            "recent": recent_enough(request),
+            "minutes": settings.CASEREVIEW_RECENT_SIGN_IN_SECONDS // 60,
+        },
+        status=status,
+    )
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -319,17 +421,25 @@ def user_role(request: HttpRequest, username: str) -> HttpResponse:
     form = RoleChangeForm(request.POST)
     if form.is_valid():
         try:
-            user_role_change(username=username, role=form.cleaned_data["role"], body_code=form.cleaned_data["body"],
-                             actor=request.user)
+            user_role_change(
+                username=username,
+                role=form.cleaned_data["role"],
+                body_code=form.cleaned_data["body"],
+                actor=request.user,
+            )
         except AccountError as exc:
             form.add_error(exc.field or "role", str(exc))
         else:
-            messages.success(request, f"{username} is now {Role(form.cleaned_data['role']).label.lower()}")
+            messages.success(
+                request, f"{username} is now {Role(form.cleaned_data['role']).label.lower()}"
+            )
             return redirect("accounts:user", username=username)
     return _user_page(request, username, form=form, status=400)
 
 
-def _user_action(request: HttpRequest, username: str, act: Callable[..., Any], done: str) -> HttpResponse:
+def _user_action(
+    request: HttpRequest, username: str, act: Callable[..., Any], done: str
+) -> HttpResponse:
     """One administrator's action on a user's page: the service, then its banner or its refusal on the page."""
     from .services import AccountError
 
@@ -356,8 +466,12 @@ def user_reactivate_view(request: HttpRequest, username: str) -> HttpResponse:
 def user_second_factor_reset_view(request: HttpRequest, username: str) -> HttpResponse:
     from .services import user_second_factor_reset
 
-    return _user_action(request, username, user_second_factor_reset,
-                        f"{username}'s second factor is reset: they set up their authenticator app again at their next sign-in")
+    return _user_action(
+        request,
+        username,
+        user_second_factor_reset,
+        f"{username}'s second factor is reset: they set up their authenticator app again at their next sign-in",
+    )
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -377,9 +491,15 @@ def user_deactivate_view(request: HttpRequest, username: str) -> HttpResponse:
         except AccountError as exc:
             error = str(exc)
         else:
-            messages.success(request, f"{username} is deactivated; their sessions and API tokens have ended")
+            messages.success(
+                request, f"{username} is deactivated; their sessions and API tokens have ended"
+            )
             return redirect("accounts:user", username=username)
     elif username == request.user.get_username():
         error = "You cannot deactivate your own account; ask another administrator"
-    return render(request, "accounts/user_deactivate.html", {"account": account, "error": error},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "accounts/user_deactivate.html",
+        {"account": account, "error": error},
+        status=400 if error else 200,
+    )

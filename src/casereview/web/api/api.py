@@ -38,8 +38,14 @@ def _errors(*extra: int) -> dict[int, Any]:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.details = details or []
@@ -55,11 +61,19 @@ class TokenAuth(HttpBearer):
         request.api_token = found  # type: ignore[attr-defined]
         wait = token_count_use(found)
         if wait is not None:
-            raise ApiError(429, "rate_limited", f"More than {found.rate_per_minute} requests a minute; try again in {wait} s",
-                           headers={"Retry-After": str(wait)})
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"More than {found.rate_per_minute} requests a minute; try again in {wait} s",
+                headers={"Retry-After": str(wait)},
+            )
         if length > settings.CASEREVIEW_MAX_REGISTER_BYTES + 1024 * 1024:
-            raise ApiError(413, "too_large", f"The request is larger than the largest register accepted "
-                                             f"({settings.CASEREVIEW_MAX_REGISTER_BYTES:,} bytes)")
+            raise ApiError(
+                413,
+                "too_large",
+                f"The request is larger than the largest register accepted "
+                f"({settings.CASEREVIEW_MAX_REGISTER_BYTES:,} bytes)",
+            )
         return found
 
 
@@ -80,10 +94,19 @@ api = NinjaAPI(
 )
 
 
-def error_response(request: HttpRequest, status: int, code: str, message: str,
-                   details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> HttpResponse:
+def error_response(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
     response = api.create_response(
-        request, {"error": {"status": status, "code": code, "message": message, "details": details or []}}, status=status)
+        request,
+        {"error": {"status": status, "code": code, "message": message, "details": details or []}},
+        status=status,
+    )
     for key, value in (headers or {}).items():
         response[key] = value
     return response
@@ -96,15 +119,24 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", "A valid, unexpired, unrevoked token is needed: "
-                          "Authorization: Bearer cr_…", headers={"WWW-Authenticate": 'Bearer realm="casereview"'})
+    return error_response(
+        request,
+        401,
+        "unauthenticated",
+        "A valid, unexpired, unrevoked token is needed: Authorization: Bearer cr_…",
+        headers={"WWW-Authenticate": 'Bearer realm="casereview"'},
+    )
 
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    details = [{"location": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", ""))}
-               for e in exc.errors]
-    return error_response(request, 422, "invalid_request", "The request does not match the API description", details)
+    details = [
+        {"location": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", ""))}
+        for e in exc.errors
+    ]
+    return error_response(
+        request, 422, "invalid_request", "The request does not match the API description", details
+    )
 
 
 @api.exception_handler(Http404)
@@ -114,7 +146,9 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+    code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, "error"
+    )
     return error_response(request, exc.status_code, code, str(exc.message))
 
 
@@ -133,9 +167,18 @@ def strict_query(*allowed: str) -> Callable[[Callable[..., Any]], Callable[..., 
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             unknown = sorted(set(request.GET) - set(allowed))
             if unknown:
-                raise ApiError(422, "invalid_request", "The request does not match the API description",
-                               [{"location": f"query.{name[:50]}", "message": "not a parameter of this operation"}
-                                for name in unknown[:20]])
+                raise ApiError(
+                    422,
+                    "invalid_request",
+                    "The request does not match the API description",
+                    [
+                        {
+                            "location": f"query.{name[:50]}",
+                            "message": "not a parameter of this operation",
+                        }
+                        for name in unknown[:20]
+                    ],
+                )
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -150,53 +193,100 @@ class Page(Schema):
 
 # Registers ----------------------------------------------------------------------------------------------
 
+
 def _register_out(register: Any) -> dict[str, Any]:
     return {
-        "id": register.pk, "body": register.body.code, "filename": register.filename, "rows": register.rows,
-        "sha256": register.sha256, "state": register.state, "imported_at": register.imported_at,
-        "profile": register.profile, "unmapped_columns": list(register.unmapped_columns or []),
+        "id": register.pk,
+        "body": register.body.code,
+        "filename": register.filename,
+        "rows": register.rows,
+        "sha256": register.sha256,
+        "state": register.state,
+        "imported_at": register.imported_at,
+        "profile": register.profile,
+        "unmapped_columns": list(register.unmapped_columns or []),
         "samples": sorted(register.samples.values_list("inspection_id", flat=True)),
     }
 
 
 REGISTER_LINKS = {
-    "GetRegister": {"operationId": "get_register", "parameters": {"register_id": "$response.body#/id"}},
-    "GetSampleManifest": {"operationId": "get_manifest", "parameters": {"inspection_id": "$response.body#/samples/0"}},
+    "GetRegister": {
+        "operationId": "get_register",
+        "parameters": {"register_id": "$response.body#/id"},
+    },
+    "GetSampleManifest": {
+        "operationId": "get_manifest",
+        "parameters": {"inspection_id": "$response.body#/samples/0"},
+    },
 }
 
 
-@api.get("/registers", response={200: list[s.RegisterOut], **_errors()}, operation_id="list_registers",
-         url_name="registers", tags=["registers"], summary="Registers you may see, newest first",
-         openapi_extra={"responses": {"200": {"description": "OK", "links": {
-             "GetFirstRegister": {"operationId": "get_register", "parameters": {"register_id": "$response.body#/0/id"}},
-             "GetFirstSampleManifest": {"operationId": "get_manifest",
-                                        "parameters": {"inspection_id": "$response.body#/0/samples/0"}}}}}})
+@api.get(
+    "/registers",
+    response={200: list[s.RegisterOut], **_errors()},
+    operation_id="list_registers",
+    url_name="registers",
+    tags=["registers"],
+    summary="Registers you may see, newest first",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "OK",
+                "links": {
+                    "GetFirstRegister": {
+                        "operationId": "get_register",
+                        "parameters": {"register_id": "$response.body#/0/id"},
+                    },
+                    "GetFirstSampleManifest": {
+                        "operationId": "get_manifest",
+                        "parameters": {"inspection_id": "$response.body#/0/samples/0"},
+                    },
+                },
+            }
+        }
+    },
+)
 @strict_query(*Page.model_fields)
 def list_registers(request: HttpRequest, page: Query[Page]) -> Any:
     from casereview.web.registers.selectors import registers_visible
 
     user = _user(request, Scope.READ)
-    found = registers_visible(user).order_by("-imported_at", "-id")[page.offset : page.offset + page.limit]
+    found = registers_visible(user).order_by("-imported_at", "-id")[
+        page.offset : page.offset + page.limit
+    ]
     return [_register_out(r) for r in found]
 
 
-@api.post("/registers", response={201: s.RegisterOut, **_errors(409, 413)}, operation_id="upload_register",
-          tags=["registers"], summary="Send a register (CSV or XLSX), all or nothing",
-          description="Validated as `casereview import-register` does. A file with bad rows stores nothing and is "
-                      "refused with 422 and every problem in `error.details` (line, column, value, reason). 409: the "
-                      "same file was already imported for the body (send `replace=true` to import it again). 413: "
-                      "larger than the largest register accepted. Needs the `register_upload` scope and a role that "
-                      "may import registers.",
-          openapi_extra={"responses": {"201": {"description": "Imported", "links": REGISTER_LINKS}}})
+@api.post(
+    "/registers",
+    response={201: s.RegisterOut, **_errors(409, 413)},
+    operation_id="upload_register",
+    tags=["registers"],
+    summary="Send a register (CSV or XLSX), all or nothing",
+    description="Validated as `casereview import-register` does. A file with bad rows stores nothing and is "
+    "refused with 422 and every problem in `error.details` (line, column, value, reason). 409: the "
+    "same file was already imported for the body (send `replace=true` to import it again). 413: "
+    "larger than the largest register accepted. Needs the `register_upload` scope and a role that "
+    "may import registers.",
+    openapi_extra={"responses": {"201": {"description": "Imported", "links": REGISTER_LINKS}}},
+)
 @strict_query()
-def upload_register(request: HttpRequest, form: Form[s.RegisterUpload], file: File[UploadedFile]) -> Any:
+def upload_register(
+    request: HttpRequest, form: Form[s.RegisterUpload], file: File[UploadedFile]
+) -> Any:
     from casereview.web.registers.services import RegisterRejected, import_limits, register_import
 
     user = _user(request, Scope.REGISTER_UPLOAD)
     if not has_any_role(user, CAN_IMPORT_REGISTERS):
-        raise ApiError(403, "role_missing", "Only an administrator or a lead inspector may import registers")
+        raise ApiError(
+            403, "role_missing", "Only an administrator or a lead inspector may import registers"
+        )
     if file.size is not None and file.size > import_limits().max_bytes:
-        raise ApiError(413, "too_large", f"The file is larger than the largest register accepted ({import_limits().max_bytes:,} bytes)")
+        raise ApiError(
+            413,
+            "too_large",
+            f"The file is larger than the largest register accepted ({import_limits().max_bytes:,} bytes)",
+        )
     tmp_dir = Path(settings.VAR_DIR) / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
     name = Path(file.name or "register.csv").name
@@ -205,18 +295,39 @@ def upload_register(request: HttpRequest, form: Form[s.RegisterUpload], file: Fi
             tmp.write(chunk)
         tmp.flush()
         try:
-            register = register_import(path=Path(tmp.name), filename=name, body_code=form.body, replace=form.replace, actor=user)
+            register = register_import(
+                path=Path(tmp.name),
+                filename=name,
+                body_code=form.body,
+                replace=form.replace,
+                actor=user,
+            )
         except RegisterRejected as exc:
-            status, code = {"unknown_body": (422, "unknown_body"), "duplicate": (409, "duplicate"),
-                            "bad_rows": (422, "invalid_rows")}.get(exc.kind, (422, "invalid_file"))
+            status, code = {
+                "unknown_body": (422, "unknown_body"),
+                "duplicate": (409, "duplicate"),
+                "bad_rows": (422, "invalid_rows"),
+            }.get(exc.kind, (422, "invalid_file"))
             raise ApiError(status, code, exc.message, [e.as_dict() for e in exc.errors]) from exc
     return Status(201, _register_out(register))
 
 
-@api.get("/registers/{register_id}", response={200: s.RegisterOut, **_errors()}, operation_id="get_register",
-         url_name="register", tags=["registers"], summary="One register",
-         openapi_extra={"responses": {"200": {"description": "OK", "links": {
-             "GetSampleManifest": REGISTER_LINKS["GetSampleManifest"]}}}})
+@api.get(
+    "/registers/{register_id}",
+    response={200: s.RegisterOut, **_errors()},
+    operation_id="get_register",
+    url_name="register",
+    tags=["registers"],
+    summary="One register",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "OK",
+                "links": {"GetSampleManifest": REGISTER_LINKS["GetSampleManifest"]},
+            }
+        }
+    },
+)
 @strict_query()
 def get_register(request: HttpRequest, register_id: int) -> Any:
     from casereview.web.registers.selectors import registers_visible
@@ -230,18 +341,38 @@ def get_register(request: HttpRequest, register_id: int) -> Any:
 
 # Inspections ----------------------------------------------------------------------------------------------
 
+
 def _led(request: HttpRequest, inspection_id: int) -> Any:
     from casereview.web.inspections.selectors import inspection_led_or_404
 
     return inspection_led_or_404(_user(request, Scope.READ), inspection_id)
 
 
-@api.get("/inspections/{inspection_id}/manifest", response={200: s.ManifestOut, **_errors()},
-         operation_id="get_manifest", url_name="manifest", tags=["inspections"],
-         summary="An inspection's sample manifest (the lead inspector who leads it)",
-         openapi_extra={"responses": {"200": {"description": "OK", "links": {
-             "ListSendBacks": {"operationId": "list_send_backs", "parameters": {
-                 "query.inspection_id": "$response.body#/inspection_id", "query.offset": 0, "query.limit": 100}}}}}})
+@api.get(
+    "/inspections/{inspection_id}/manifest",
+    response={200: s.ManifestOut, **_errors()},
+    operation_id="get_manifest",
+    url_name="manifest",
+    tags=["inspections"],
+    summary="An inspection's sample manifest (the lead inspector who leads it)",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "OK",
+                "links": {
+                    "ListSendBacks": {
+                        "operationId": "list_send_backs",
+                        "parameters": {
+                            "query.inspection_id": "$response.body#/inspection_id",
+                            "query.offset": 0,
+                            "query.limit": 100,
+                        },
+                    }
+                },
+            }
+        }
+    },
+)
 @strict_query()
 def get_manifest(request: HttpRequest, inspection_id: int) -> Any:
     from casereview.web.inspections.selectors import inspection_sample
@@ -252,12 +383,21 @@ def get_manifest(request: HttpRequest, inspection_id: int) -> Any:
     if sample is None:
         raise Http404
     manifest_disclosed(sample=sample, actor=request.api_token.user)  # type: ignore[attr-defined]
-    return {"inspection_id": inspection.pk, "register_id": sample.register_id, "manifest": sample.manifest}
+    return {
+        "inspection_id": inspection.pk,
+        "register_id": sample.register_id,
+        "manifest": sample.manifest,
+    }
 
 
-@api.get("/inspections/{inspection_id}/report", response={200: dict[str, Any], **_errors()},
-         operation_id="get_report", url_name="report", tags=["reports"],
-         summary="An inspection's full report as JSON (the lead inspector who leads it); see docs/reports.md")
+@api.get(
+    "/inspections/{inspection_id}/report",
+    response={200: dict[str, Any], **_errors()},
+    operation_id="get_report",
+    url_name="report",
+    tags=["reports"],
+    summary="An inspection's full report as JSON (the lead inspector who leads it); see docs/reports.md",
+)
 @strict_query()
 def get_report(request: HttpRequest, inspection_id: int) -> Any:
     from casereview.web.reports.selectors import report_for
@@ -265,27 +405,51 @@ def get_report(request: HttpRequest, inspection_id: int) -> Any:
 
     inspection = _led(request, inspection_id)
     report = report_for(inspection)
-    report_disclosed(actor=request.api_token.user, inspection_id=inspection.pk, fmt="api", published=False,  # type: ignore[attr-defined]
-                     figures_sha256=report["reproducibility"]["figures_sha256"])
+    report_disclosed(
+        actor=request.api_token.user,  # type: ignore[attr-defined]
+        inspection_id=inspection.pk,
+        fmt="api",
+        published=False,
+        figures_sha256=report["reproducibility"]["figures_sha256"],
+    )
     return report
 
 
-@api.get("/reports", response={200: list[s.PublicationOut], **_errors()}, operation_id="list_reports",
-         url_name="reports", tags=["reports"], summary="Published reports you may read, newest first")
+@api.get(
+    "/reports",
+    response={200: list[s.PublicationOut], **_errors()},
+    operation_id="list_reports",
+    url_name="reports",
+    tags=["reports"],
+    summary="Published reports you may read, newest first",
+)
 @strict_query(*Page.model_fields)
 def list_reports(request: HttpRequest, page: Query[Page]) -> Any:
     from casereview.web.reports.selectors import publications_visible
 
     user = _user(request, Scope.READ)
     return [
-        {"id": p.pk, "inspection_id": p.inspection_id, "inspection": p.inspection.name, "body": p.inspection.body.code,
-         "period_end": p.inspection.period_end, "published_at": p.published_at, "figures_sha256": p.figures_sha256}
+        {
+            "id": p.pk,
+            "inspection_id": p.inspection_id,
+            "inspection": p.inspection.name,
+            "body": p.inspection.body.code,
+            "period_end": p.inspection.period_end,
+            "published_at": p.published_at,
+            "figures_sha256": p.figures_sha256,
+        }
         for p in publications_visible(user)[page.offset : page.offset + page.limit]
     ]
 
 
-@api.get("/reports/{publication_id}", response={200: dict[str, Any], **_errors()}, operation_id="get_published_report",
-         url_name="published_report", tags=["reports"], summary="A published report as JSON (small numbers suppressed)")
+@api.get(
+    "/reports/{publication_id}",
+    response={200: dict[str, Any], **_errors()},
+    operation_id="get_published_report",
+    url_name="published_report",
+    tags=["reports"],
+    summary="A published report as JSON (small numbers suppressed)",
+)
 @strict_query()
 def get_published_report(request: HttpRequest, publication_id: int) -> Any:
     from casereview.web.reports.selectors import publications_visible
@@ -294,41 +458,78 @@ def get_published_report(request: HttpRequest, publication_id: int) -> Any:
     found = publications_visible(_user(request, Scope.READ)).filter(pk=publication_id).first()
     if found is None:
         raise Http404
-    report_disclosed(actor=request.api_token.user, inspection_id=found.inspection_id, fmt="api", published=True,  # type: ignore[attr-defined]
-                     figures_sha256=found.figures_sha256, publication=found.pk)
+    report_disclosed(
+        actor=request.api_token.user,  # type: ignore[attr-defined]
+        inspection_id=found.inspection_id,
+        fmt="api",
+        published=True,
+        figures_sha256=found.figures_sha256,
+        publication=found.pk,
+    )
     return found.data
 
 
 # Send backs -------------------------------------------------------------------------------------------------
 
+
 def _send_back_out(send_back: Any) -> dict[str, Any]:
     from casereview.web.referrals.selectors import late
 
     return {
-        "id": send_back.pk, "inspection_id": send_back.inspection_id, "inspection": send_back.inspection.name,
-        "body": send_back.body.code, "case_ref": send_back.sampled_case.case_ref, "reason": send_back.reason,
-        "urgency": send_back.urgency, "state": send_back.state, "version": send_back.version,
-        "opened_at": send_back.opened_at, "due_on": send_back.due_on, "overdue": late(send_back, timezone.localdate()),
-        "first_response_at": send_back.first_response_at, "closed_at": send_back.closed_at,
-        "events": [{"action": e.action, "from_state": e.from_state, "to_state": e.to_state, "at": e.at, "by": e.by_name,
-                    "note": e.note} for e in send_back.events.order_by("at", "id")],
+        "id": send_back.pk,
+        "inspection_id": send_back.inspection_id,
+        "inspection": send_back.inspection.name,
+        "body": send_back.body.code,
+        "case_ref": send_back.sampled_case.case_ref,
+        "reason": send_back.reason,
+        "urgency": send_back.urgency,
+        "state": send_back.state,
+        "version": send_back.version,
+        "opened_at": send_back.opened_at,
+        "due_on": send_back.due_on,
+        "overdue": late(send_back, timezone.localdate()),
+        "first_response_at": send_back.first_response_at,
+        "closed_at": send_back.closed_at,
+        "events": [
+            {
+                "action": e.action,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "at": e.at,
+                "by": e.by_name,
+                "note": e.note,
+            }
+            for e in send_back.events.order_by("at", "id")
+        ],
     }
 
 
 class SendBackFilter(Page):
-    inspection_id: int | None = Field(None, ge=1, le=2_147_483_647, description="Only this inspection's send backs")
-    state: str | None = Field(None, pattern="^(opened|acknowledged|response_submitted|returned|escalated|closed)$")
+    inspection_id: int | None = Field(
+        None, ge=1, le=2_147_483_647, description="Only this inspection's send backs"
+    )
+    state: str | None = Field(
+        None, pattern="^(opened|acknowledged|response_submitted|returned|escalated|closed)$"
+    )
 
 
 SEND_BACK_LINKS = {
-    "GetSendBack": {"operationId": "get_send_back", "parameters": {"send_back_id": "$response.body#/0/id"}},
+    "GetSendBack": {
+        "operationId": "get_send_back",
+        "parameters": {"send_back_id": "$response.body#/0/id"},
+    },
 }
 
 
-@api.get("/send-backs", response={200: list[s.SendBackOut], **_errors()}, operation_id="list_send_backs",
-         url_name="send_backs", tags=["send backs"],
-         summary="Send backs you may see (a liaison officer: those sent to their body), oldest due first",
-         openapi_extra={"responses": {"200": {"description": "OK", "links": SEND_BACK_LINKS}}})
+@api.get(
+    "/send-backs",
+    response={200: list[s.SendBackOut], **_errors()},
+    operation_id="list_send_backs",
+    url_name="send_backs",
+    tags=["send backs"],
+    summary="Send backs you may see (a liaison officer: those sent to their body), oldest due first",
+    openapi_extra={"responses": {"200": {"description": "OK", "links": SEND_BACK_LINKS}}},
+)
 @strict_query(*SendBackFilter.model_fields)
 def list_send_backs(request: HttpRequest, filters: Query[SendBackFilter]) -> Any:
     from casereview.web.referrals.selectors import send_backs_visible
@@ -338,7 +539,10 @@ def list_send_backs(request: HttpRequest, filters: Query[SendBackFilter]) -> Any
         found = found.filter(inspection_id=filters.inspection_id)
     if filters.state is not None:
         found = found.filter(state=filters.state)
-    return [_send_back_out(b) for b in found.order_by("due_on", "id")[filters.offset : filters.offset + filters.limit]]
+    return [
+        _send_back_out(b)
+        for b in found.order_by("due_on", "id")[filters.offset : filters.offset + filters.limit]
+    ]
 
 
 def _visible_send_back(request: HttpRequest, send_back_id: int, scope: Scope) -> Any:
@@ -350,22 +554,43 @@ def _visible_send_back(request: HttpRequest, send_back_id: int, scope: Scope) ->
     return found
 
 
-@api.get("/send-backs/{send_back_id}", response={200: s.SendBackOut, **_errors()}, operation_id="get_send_back",
-         url_name="send_back", tags=["send backs"], summary="One send back with its history",
-         openapi_extra={"responses": {"200": {"description": "OK", "links": {"ActOnSendBack": {
-             "operationId": "act_on_send_back", "parameters": {"send_back_id": "$response.body#/id"}}}}}})
+@api.get(
+    "/send-backs/{send_back_id}",
+    response={200: s.SendBackOut, **_errors()},
+    operation_id="get_send_back",
+    url_name="send_back",
+    tags=["send backs"],
+    summary="One send back with its history",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "OK",
+                "links": {
+                    "ActOnSendBack": {
+                        "operationId": "act_on_send_back",
+                        "parameters": {"send_back_id": "$response.body#/id"},
+                    }
+                },
+            }
+        }
+    },
+)
 @strict_query()
 def get_send_back(request: HttpRequest, send_back_id: int) -> Any:
     return _send_back_out(_visible_send_back(request, send_back_id, Scope.READ))
 
 
-@api.post("/send-backs/{send_back_id}/actions", response={200: s.SendBackOut, **_errors(409)},
-          operation_id="act_on_send_back", tags=["send backs"],
-          summary="Acknowledge, respond to, return or accept a send back",
-          description="A liaison officer acknowledges and responds (with what was done, in `note`); the inspectorate "
-                      "returns (with what more is needed) or accepts. `version` is the version you read: if anyone "
-                      "acted since, nothing changes and the answer is 409 with the current state. Needs the "
-                      "`send_back_response` scope.")
+@api.post(
+    "/send-backs/{send_back_id}/actions",
+    response={200: s.SendBackOut, **_errors(409)},
+    operation_id="act_on_send_back",
+    tags=["send backs"],
+    summary="Acknowledge, respond to, return or accept a send back",
+    description="A liaison officer acknowledges and responds (with what was done, in `note`); the inspectorate "
+    "returns (with what more is needed) or accepts. `version` is the version you read: if anyone "
+    "acted since, nothing changes and the answer is 409 with the current state. Needs the "
+    "`send_back_response` scope.",
+)
 @strict_query()
 def act_on_send_back(request: HttpRequest, send_back_id: int, payload: s.SendBackAction) -> Any:
     from casereview.domain.referrals import TransitionRefused
@@ -373,14 +598,27 @@ def act_on_send_back(request: HttpRequest, send_back_id: int, payload: s.SendBac
 
     send_back = _visible_send_back(request, send_back_id, Scope.SEND_BACK_RESPONSE)
     if payload.version != send_back.version:
-        raise ApiError(409, "stale_version", f"The send back is at version {send_back.version}; read it again",
-                       [{"state": send_back.state, "version": send_back.version}])
+        raise ApiError(
+            409,
+            "stale_version",
+            f"The send back is at version {send_back.version}; read it again",
+            [{"state": send_back.state, "version": send_back.version}],
+        )
     try:
-        changed = sendback_act(send_back=send_back, action=payload.action, actor=request.api_token.user,  # type: ignore[attr-defined]
-                               expected_version=payload.version, note=payload.note)
+        changed = sendback_act(
+            send_back=send_back,
+            action=payload.action,
+            actor=request.api_token.user,  # type: ignore[attr-defined]
+            expected_version=payload.version,
+            note=payload.note,
+        )
     except AlreadyChanged as exc:
-        raise ApiError(409, "stale_version", "Someone acted on this send back first; read it again",
-                       [{"state": exc.send_back.state, "version": exc.send_back.version}]) from exc
+        raise ApiError(
+            409,
+            "stale_version",
+            "Someone acted on this send back first; read it again",
+            [{"state": exc.send_back.state, "version": exc.send_back.version}],
+        ) from exc
     except TransitionRefused as exc:
         raise ApiError(409, "not_allowed_now", str(exc), [{"state": send_back.state}]) from exc
     except SendBackError as exc:

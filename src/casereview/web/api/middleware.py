@@ -30,8 +30,12 @@ class ApiJournalMiddleware:
         else:
             operation, actor = Operation.ALTERATION, token.user
         journal_record(
-            actor=actor, operation=operation, action="api_request", object_type="api_token",
-            object_id=token.pk if token is not None else "", actor_name=None if actor else "api (no valid token)",
+            actor=actor,
+            operation=operation,
+            action="api_request",
+            object_type="api_token",
+            object_id=token.pk if token is not None else "",
+            actor_name=None if actor else "api (no valid token)",
             detail={"method": request.method, "path": request.path[:200], "status": status},
         )
         return response

@@ -7,7 +7,9 @@ from django.db import models
 
 
 class ApiToken(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100)
     key_id = models.CharField(max_length=12, unique=True)
     secret_sha256 = models.CharField(max_length=64)

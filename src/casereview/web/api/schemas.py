@@ -10,9 +10,13 @@ from ninja import Field, Schema
 
 class ErrorDetail(Schema):
     status: int = Field(description="The HTTP status code, repeated")
-    code: str = Field(description="A stable machine-readable code, e.g. `not_found`, `invalid_rows`")
+    code: str = Field(
+        description="A stable machine-readable code, e.g. `not_found`, `invalid_rows`"
+    )
     message: str = Field(description="What went wrong, for a person")
-    details: list[dict[str, Any]] = Field(default_factory=list, description="Every problem, where there are several")
+    details: list[dict[str, Any]] = Field(
+        default_factory=list, description="Every problem, where there are several"
+    )
 
 
 class Error(Schema):
@@ -27,7 +31,10 @@ class RowProblem(Schema):
 
 
 class RegisterUpload(Schema):
-    body: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,15}$", description="The inspected body's code, e.g. MPS")
+    body: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{1,15}$",
+        description="The inspected body's code, e.g. MPS",
+    )
     replace: bool = Field(False, description="Import again a file already imported for this body")
 
 
@@ -41,7 +48,9 @@ class RegisterOut(Schema):
     imported_at: dt.datetime
     profile: str
     unmapped_columns: list[str]
-    samples: list[int] = Field(description="Inspections whose sample was drawn from this register (their ids)")
+    samples: list[int] = Field(
+        description="Inspections whose sample was drawn from this register (their ids)"
+    )
 
 
 class ManifestOut(Schema):
@@ -67,8 +76,12 @@ class SendBackOut(Schema):
     case_ref: str
     reason: str
     urgency: Literal["immediate", "priority", "routine"]
-    state: Literal["opened", "acknowledged", "response_submitted", "returned", "escalated", "closed"]
-    version: int = Field(description="Send it back with an action: an action against an older version is a conflict (409)")
+    state: Literal[
+        "opened", "acknowledged", "response_submitted", "returned", "escalated", "closed"
+    ]
+    version: int = Field(
+        description="Send it back with an action: an action against an older version is a conflict (409)"
+    )
     opened_at: dt.datetime
     due_on: dt.date
     overdue: bool
@@ -80,7 +93,11 @@ class SendBackOut(Schema):
 class SendBackAction(Schema):
     action: Literal["acknowledge", "respond", "return", "accept"]
     version: int = Field(ge=0, le=2_147_483_647, description="The send back's version you acted on")
-    note: str = Field(default="", max_length=10_000, description="Required to respond (what was done) or return (what more is needed)")
+    note: str = Field(
+        default="",
+        max_length=10_000,
+        description="Required to respond (what was done) or return (what more is needed)",
+    )
 
 
 class PublicationOut(Schema):

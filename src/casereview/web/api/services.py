@@ -30,8 +30,15 @@ class Issued:
     secret: str  # the whole token, shown once
 
 
-def token_create(*, user: Any, name: str, scopes: list[str], days: int = 90, rate_per_minute: int | None = None,
-                 actor: Any = None) -> Issued:
+def token_create(
+    *,
+    user: Any,
+    name: str,
+    scopes: list[str],
+    days: int = 90,
+    rate_per_minute: int | None = None,
+    actor: Any = None,
+) -> Issued:
     problems = tokens.scopes_problems(scopes)
     if not name.strip():
         problems.append("Give the token a name (what will use it)")
@@ -47,29 +54,49 @@ def token_create(*, user: Any, name: str, scopes: list[str], days: int = 90, rat
     now = timezone.now()
     with transaction.atomic():
         made = ApiToken.objects.create(
-            user=user, name=name.strip()[:100], key_id=secrets.token_hex(6), secret_sha256=tokens.digest(secret),
-            scopes=sorted(set(scopes)), created_at=now, expires_at=now + dt.timedelta(days=days),
+            user=user,
+            name=name.strip()[:100],
+            key_id=secrets.token_hex(6),
+            secret_sha256=tokens.digest(secret),
+            scopes=sorted(set(scopes)),
+            created_at=now,
+            expires_at=now + dt.timedelta(days=days),
             rate_per_minute=rate_per_minute or settings.CASEREVIEW_API_RATE_PER_MINUTE,
         )
-        journal_record(actor=actor or user, operation=Operation.ADMINISTRATION, action="api_token_create",
-                       object_type="api_token", object_id=made.pk,
-                       detail={"user": user.get_username(), "scopes": made.scopes, "days": days})
+        journal_record(
+            actor=actor or user,
+            operation=Operation.ADMINISTRATION,
+            action="api_token_create",
+            object_type="api_token",
+            object_id=made.pk,
+            detail={"user": user.get_username(), "scopes": made.scopes, "days": days},
+        )
     return Issued(made, tokens.compose(made.key_id, secret))
 
 
 def token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
     with transaction.atomic():
-        changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
         if changed:
-            journal_record(actor=actor, operation=Operation.ADMINISTRATION, action="api_token_revoke",
-                           object_type="api_token", object_id=token.pk, detail={"user": token.user.get_username()})
+            journal_record(
+                actor=actor,
+                operation=Operation.ADMINISTRATION,
+                action="api_token_revoke",
+                object_type="api_token",
+                object_id=token.pk,
+                detail={"user": token.user.get_username()},
+            )
     token.refresh_from_db()
     return token
 
 
 def tokens_revoke_for(user: Any) -> int:
     """Revoke every token of a user (on deactivation)."""
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
 
 
 def token_check(raw: str) -> ApiToken | None:
@@ -81,7 +108,11 @@ def token_check(raw: str) -> ApiToken | None:
     found = ApiToken.objects.select_related("user").filter(key_id=key_id).first()
     if found is None or not tokens.matches(secret, found.secret_sha256):
         return None
-    if found.revoked_at is not None or found.expires_at <= timezone.now() or not found.user.is_active:
+    if (
+        found.revoked_at is not None
+        or found.expires_at <= timezone.now()
+        or not found.user.is_active
+    ):
         return None
     return found
 
@@ -92,7 +123,8 @@ def token_count_use(token: ApiToken) -> int | None:
     current = tokens.window(now)
     ApiToken.objects.filter(pk=token.pk).update(
         window_count=Case(When(window=current, then=F("window_count") + 1), default=Value(1)),
-        window=current, last_used_at=timezone.now(),
+        window=current,
+        last_used_at=timezone.now(),
     )
     count = ApiToken.objects.filter(pk=token.pk).values_list("window_count", flat=True).first() or 0
     return None if count <= token.rate_per_minute else tokens.retry_after(now)

@@ -17,8 +17,17 @@ from .services import TokenError, token_create, token_revoke
 
 @csrf_exempt
 def api_not_found(request: HttpRequest) -> HttpResponse:
-    return JsonResponse({"error": {"status": 404, "code": "not_found", "message": "No such API path; see /api/v1/openapi.json",
-                                   "details": []}}, status=404)
+    return JsonResponse(
+        {
+            "error": {
+                "status": 404,
+                "code": "not_found",
+                "message": "No such API path; see /api/v1/openapi.json",
+                "details": [],
+            }
+        },
+        status=404,
+    )
 
 
 # Each user's API tokens -----------------------------------------------------------------------------------------
@@ -37,7 +46,11 @@ def tokens(request: HttpRequest) -> HttpResponse:
     error, issued = "", None
     name, scopes, days_text = "", ["read"], "90"
     if request.method == "POST":
-        name, scopes, days_text = request.POST.get("name", "")[:100], request.POST.getlist("scopes"), request.POST.get("days", "")[:4]
+        name, scopes, days_text = (
+            request.POST.get("name", "")[:100],
+            request.POST.getlist("scopes"),
+            request.POST.get("days", "")[:4],
+        )
         try:
             days = int(days_text)
         except ValueError:
@@ -47,11 +60,18 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 issued = token_create(user=user, name=name, scopes=scopes, days=days)
             except TokenError as exc:
                 error = str(exc)
-    return render(request, "api/tokens.html", {
-        "tokens": ApiToken.objects.filter(user=user), "issued": issued, "error": error,
-        "form": {"name": name, "scopes": scopes, "days": days_text},
-        "scopes": [(s, SCOPE_LABELS[s]) for s in SCOPES],
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "api/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=user),
+            "issued": issued,
+            "error": error,
+            "form": {"name": name, "scopes": scopes, "days": days_text},
+            "scopes": [(s, SCOPE_LABELS[s]) for s in SCOPES],
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required

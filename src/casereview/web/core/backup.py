@@ -33,7 +33,9 @@ class BackupError(Exception):
 
 def _tables() -> list[tuple[str, str]]:
     """(table, primary key column) of every table Django knows, sorted; the journal included."""
-    found = {(m._meta.db_table, m._meta.pk.column) for m in apps.get_models(include_auto_created=True)}
+    found = {
+        (m._meta.db_table, m._meta.pk.column) for m in apps.get_models(include_auto_created=True)
+    }
     names = set(connection.introspection.table_names())
     return sorted(t for t in found if t[0] in names)
 
@@ -49,7 +51,16 @@ def table_fingerprints() -> dict[str, dict[str, Any]]:
             rows = 0
             while batch := cursor.fetchmany(10_000):
                 for row in batch:
-                    digest.update(canonical({"r": [v if isinstance(v, (int, float, str, type(None))) else str(v) for v in row]}).encode())
+                    digest.update(
+                        canonical(
+                            {
+                                "r": [
+                                    v if isinstance(v, (int, float, str, type(None))) else str(v)
+                                    for v in row
+                                ]
+                            }
+                        ).encode()
+                    )
                     digest.update(b"\n")
                 rows += len(batch)
             out[table] = {"rows": rows, "sha256": digest.hexdigest()}
@@ -73,8 +84,16 @@ def _file_sha256(path: Path) -> str:
 
 def _pg_env() -> tuple[list[str], dict[str, str]]:
     settings = connection.settings_dict
-    args = ["--host", str(settings.get("HOST") or "localhost"), "--port", str(settings.get("PORT") or 5432),
-            "--username", str(settings.get("USER") or "postgres"), "--dbname", str(settings["NAME"])]
+    args = [
+        "--host",
+        str(settings.get("HOST") or "localhost"),
+        "--port",
+        str(settings.get("PORT") or 5432),
+        "--username",
+        str(settings.get("USER") or "postgres"),
+        "--dbname",
+        str(settings["NAME"]),
+    ]
     env = {**os.environ}
     if settings.get("PASSWORD"):
         env["PGPASSWORD"] = str(settings["PASSWORD"])
@@ -107,25 +126,39 @@ def backup(path: Path) -> dict[str, Any]:
                 target.close()
         elif connection.vendor == "postgresql":
             args, env = _pg_env()
-            run = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(tmp), *args],  # noqa: S603
-                                 env=env, capture_output=True, text=True, check=False)
+            run = subprocess.run(  # noqa: S603
+                [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(tmp), *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if run.returncode != 0:
                 raise BackupError(f"pg_dump failed: {run.stderr.strip()[:500]}")
         else:
             raise BackupError(f"Backups of {connection.vendor} are not supported")
         manifest = {
-            "format": "casereview-backup/1", "vendor": connection.vendor, "software_version": __version__,
-            "created_at": dt.datetime.now(dt.UTC).isoformat(), "file": path.name, "file_sha256": _file_sha256(tmp),
-            "journal_head": _journal_head(), "tables": table_fingerprints(),
+            "format": "casereview-backup/1",
+            "vendor": connection.vendor,
+            "software_version": __version__,
+            "created_at": dt.datetime.now(dt.UTC).isoformat(),
+            "file": path.name,
+            "file_sha256": _file_sha256(tmp),
+            "journal_head": _journal_head(),
+            "tables": table_fingerprints(),
         }
         manifest_tmp = tmp.with_name(tmp.name + ".manifest")
-        manifest_tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+        manifest_tmp.write_text(
+            json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8"
+        )
         tmp.replace(path)
         manifest_tmp.replace(manifest_path(path))
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".manifest").unlink(missing_ok=True)
-        raise BackupError(f"Could not write the backup: {exc.strerror or exc}; nothing was kept") from exc
+        raise BackupError(
+            f"Could not write the backup: {exc.strerror or exc}; nothing was kept"
+        ) from exc
     return manifest
 
 
@@ -134,13 +167,21 @@ def restore(path: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(manifest_path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise BackupError(f"No readable manifest beside {path} ({manifest_path(path).name})") from exc
+        raise BackupError(
+            f"No readable manifest beside {path} ({manifest_path(path).name})"
+        ) from exc
     if manifest.get("vendor") != connection.vendor:
-        raise BackupError(f"This is a {manifest.get('vendor')} backup; the configured database is {connection.vendor}")
+        raise BackupError(
+            f"This is a {manifest.get('vendor')} backup; the configured database is {connection.vendor}"
+        )
     if _file_sha256(path) != manifest.get("file_sha256"):
-        raise BackupError(f"{path.name} is not the file the manifest describes (SHA-256 differs): damaged or replaced")
+        raise BackupError(
+            f"{path.name} is not the file the manifest describes (SHA-256 differs): damaged or replaced"
+        )
     if connection.introspection.table_names():
-        raise BackupError("The configured database already has tables: restore only into a new, empty database")
+        raise BackupError(
+            "The configured database already has tables: restore only into a new, empty database"
+        )
     if connection.vendor == "sqlite":
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -150,8 +191,13 @@ def restore(path: Path) -> dict[str, Any]:
             source.close()
     else:
         args, env = _pg_env()
-        run = subprocess.run([_tool("pg_restore"), "--no-owner", "--exit-on-error", *args, str(path)],  # noqa: S603
-                             env=env, capture_output=True, text=True, check=False)
+        run = subprocess.run(  # noqa: S603
+            [_tool("pg_restore"), "--no-owner", "--exit-on-error", *args, str(path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if run.returncode != 0:
             raise BackupError(f"pg_restore failed: {run.stderr.strip()[:500]}")
     connection.close()
@@ -169,15 +215,21 @@ def check(manifest: dict[str, Any]) -> dict[str, Any]:
     now = table_fingerprints()
     differences = [
         {"table": table, "backup": manifest["tables"].get(table), "restored": now.get(table)}
-        for table in sorted(set(manifest["tables"]) | set(now)) if manifest["tables"].get(table) != now.get(table)
+        for table in sorted(set(manifest["tables"]) | set(now))
+        if manifest["tables"].get(table) != now.get(table)
     ]
     broken = journal_verify()
     head = _journal_head()
     return {
-        "ok": not unapplied and not differences and broken is None and head == manifest["journal_head"],
+        "ok": not unapplied
+        and not differences
+        and broken is None
+        and head == manifest["journal_head"],
         "migrations_pending": [f"{m.app_label}.{m.name}" for m, _ in unapplied],
-        "tables": len(now), "rows": sum(t["rows"] for t in now.values()),
+        "tables": len(now),
+        "rows": sum(t["rows"] for t in now.values()),
         "differences": differences,
         "journal": "intact" if broken is None else f"broken at {broken.seq}: {broken.reason}",
-        "journal_head": head, "journal_head_matches": head == manifest["journal_head"],
+        "journal_head": head,
+        "journal_head_matches": head == manifest["journal_head"],
     }

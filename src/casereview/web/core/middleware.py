@@ -66,14 +66,23 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         for conn in connections.all():
-            with contextlib.suppress(Exception):  # a broken connection may fail to close; it is dropped either way
+            with contextlib.suppress(
+                Exception
+            ):  # a broken connection may fail to close; it is dropped either way
                 conn.close()
         if request.path.startswith("/api/"):
             import json
 
-            body = json.dumps({"error": {"status": 503, "code": "database_unavailable",
-                                         "message": "The database is unavailable; nothing was changed. Try again shortly.",
-                                         "details": []}})
+            body = json.dumps(
+                {
+                    "error": {
+                        "status": 503,
+                        "code": "database_unavailable",
+                        "message": "The database is unavailable; nothing was changed. Try again shortly.",
+                        "details": [],
+                    }
+                }
+            )
             response = HttpResponse(body, status=503, content_type="application/json")
         else:
             response = HttpResponse(render_to_string("503.html"), status=503)
@@ -93,14 +102,30 @@ class RefuseNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         fields = [request.GET]
-        if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
             fields.append(request.POST)
-        if any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for data in fields for key in data):
+        if any(
+            "\x00" in key or any("\x00" in value for value in data.getlist(key))
+            for data in fields
+            for key in data
+        ):
             message = "A field holds a NUL character (\\x00); remove it and try again."
             if request.path.startswith("/api/"):
                 import json
 
-                body = json.dumps({"error": {"status": 400, "code": "bad_request", "message": message, "details": []}})
+                body = json.dumps(
+                    {
+                        "error": {
+                            "status": 400,
+                            "code": "bad_request",
+                            "message": message,
+                            "details": [],
+                        }
+                    }
+                )
                 return HttpResponse(body, status=400, content_type="application/json")
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -17,7 +17,8 @@ def static_headers(headers: Any, path: str, url: str) -> None:
     directives: dict[str, list[Any]] = policy["DIRECTIVES"]
     headers["Content-Security-Policy"] = "; ".join(
         # csp.constants.NONCE is a placeholder the CSP middleware fills per page; a file has none.
-        f"{name} {' '.join(v for v in values if isinstance(v, str))}" for name, values in directives.items()
+        f"{name} {' '.join(v for v in values if isinstance(v, str))}"
+        for name, values in directives.items()
     )
     headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
     headers["X-Content-Type-Options"] = "nosniff"

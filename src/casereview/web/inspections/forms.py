@@ -9,20 +9,53 @@ from casereview.domain.sampling import STRATIFIABLE, Allocation
 
 class InspectionForm(forms.Form):
     body = forms.CharField(max_length=16, error_messages={"required": "Choose the inspected body"})
-    name = forms.CharField(max_length=200, error_messages={"required": "Enter a name for the inspection"})
-    period_start = forms.DateField(input_formats=["%d/%m/%Y", "%Y-%m-%d"], error_messages={"required": "Enter the first day of the period", "invalid": "Enter the first day as dd/mm/yyyy"})
-    period_end = forms.DateField(input_formats=["%d/%m/%Y", "%Y-%m-%d"], error_messages={"required": "Enter the last day of the period", "invalid": "Enter the last day as dd/mm/yyyy"})
+    name = forms.CharField(
+        max_length=200, error_messages={"required": "Enter a name for the inspection"}
+    )
+    period_start = forms.DateField(
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the first day of the period",
+            "invalid": "Enter the first day as dd/mm/yyyy",
+        },
+    )
+    period_end = forms.DateField(
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the last day of the period",
+            "invalid": "Enter the last day as dd/mm/yyyy",
+        },
+    )
 
 
 class DrawForm(forms.Form):
     register = forms.IntegerField(error_messages={"required": "Choose the register to draw from"})
-    size = forms.IntegerField(min_value=1, max_value=100_000, error_messages={"required": "Enter the sample size", "min_value": "The sample size must be at least 1"})
-    strata = forms.MultipleChoiceField(choices=[(c, c.replace("_", " ").capitalize()) for c in STRATIFIABLE], required=False)
-    allocation = forms.ChoiceField(choices=[(a.value, a.value.capitalize()) for a in Allocation if a is not Allocation.FIXED])
+    size = forms.IntegerField(
+        min_value=1,
+        max_value=100_000,
+        error_messages={
+            "required": "Enter the sample size",
+            "min_value": "The sample size must be at least 1",
+        },
+    )
+    strata = forms.MultipleChoiceField(
+        choices=[(c, c.replace("_", " ").capitalize()) for c in STRATIFIABLE], required=False
+    )
+    allocation = forms.ChoiceField(
+        choices=[(a.value, a.value.capitalize()) for a in Allocation if a is not Allocation.FIXED]
+    )
     minimum_per_stratum = forms.IntegerField(min_value=0, required=False)
     reserve = forms.IntegerField(min_value=0, required=False)
-    reported_from = forms.DateField(input_formats=["%d/%m/%Y", "%Y-%m-%d"], required=False, error_messages={"invalid": "Enter the date as dd/mm/yyyy"})
-    reported_to = forms.DateField(input_formats=["%d/%m/%Y", "%Y-%m-%d"], required=False, error_messages={"invalid": "Enter the date as dd/mm/yyyy"})
+    reported_from = forms.DateField(
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        required=False,
+        error_messages={"invalid": "Enter the date as dd/mm/yyyy"},
+    )
+    reported_to = forms.DateField(
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        required=False,
+        error_messages={"invalid": "Enter the date as dd/mm/yyyy"},
+    )
     allow_late_commitment = forms.BooleanField(required=False)
 
     def plan_mapping(self) -> dict[str, Any]:
@@ -45,5 +78,9 @@ class DrawForm(forms.Form):
 
 
 class ReplaceForm(forms.Form):
-    case_ref = forms.CharField(max_length=100, error_messages={"required": "Enter the case reference"})
-    reason = forms.CharField(max_length=500, error_messages={"required": "Say why the case is out of scope"})
+    case_ref = forms.CharField(
+        max_length=100, error_messages={"required": "Enter the case reference"}
+    )
+    reason = forms.CharField(
+        max_length=500, error_messages={"required": "Say why the case is out of scope"}
+    )

@@ -46,7 +46,9 @@ class Sample(models.Model):
 
     class Meta:
         ordering = ["-drawn_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["inspection"], name="one_sample_per_inspection")]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection"], name="one_sample_per_inspection")
+        ]
 
     def __str__(self) -> str:
         return f"Sample {self.pk} of {self.inspection}"
@@ -63,7 +65,9 @@ class SampledCase(models.Model):
         UNUSED = "unused", "Unused reserve"
 
     sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="cases")
-    case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     #: Kept here too: the case's row is erased at the end of retention, the sample's record is not.
     case_ref = models.CharField(max_length=100)
     stratum = models.CharField(max_length=400)
@@ -135,12 +139,18 @@ class RelatedCase(models.Model):
 
     sampled_case = models.ForeignKey(SampledCase, on_delete=models.CASCADE, related_name="related")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    case = models.ForeignKey(
+        Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     rank = models.IntegerField()  # nearest in date first
 
     class Meta:
         ordering = ["sampled_case", "kind", "rank"]
-        constraints = [models.UniqueConstraint(fields=["sampled_case", "kind", "rank"], name="one_related_per_rank")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sampled_case", "kind", "rank"], name="one_related_per_rank"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.rank} of sampled case {self.sampled_case_id}"

@@ -46,7 +46,9 @@ def inspection_sample(inspection: Inspection) -> Sample | None:
 
 
 def sample_replacements(sample: Sample) -> QuerySet[SampledCase]:
-    return SampledCase.objects.filter(sample=sample, replaces__isnull=False).select_related("replaces")
+    return SampledCase.objects.filter(sample=sample, replaces__isnull=False).select_related(
+        "replaces"
+    )
 
 
 def registers_for_draw(inspection: Inspection) -> QuerySet[Register]:
@@ -60,7 +62,9 @@ def inspectors_available() -> list[Any]:
     from django.contrib.auth import get_user_model
 
     return list(
-        get_user_model().objects.filter(is_active=True, groups__name=Role.INSPECTOR.value).order_by("username")
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.INSPECTOR.value)
+        .order_by("username")
     )
 
 
@@ -68,6 +72,8 @@ def assignment_counts(inspection: Inspection) -> dict[str, int]:
     from casereview.web.reviews.models import Assignment
 
     counts: dict[str, int] = {}
-    for kind in Assignment.objects.filter(sampled_case__sample__inspection=inspection).values_list("kind", flat=True):
+    for kind in Assignment.objects.filter(sampled_case__sample__inspection=inspection).values_list(
+        "kind", flat=True
+    ):
         counts[kind] = counts.get(kind, 0) + 1
     return counts

@@ -70,7 +70,10 @@ def inspection_create(
             action="inspection_create",
             object_type="inspection",
             object_id=inspection.pk,
-            detail={"body": body.code, "period": [period_start.isoformat(), period_end.isoformat()]},
+            detail={
+                "body": body.code,
+                "period": [period_start.isoformat(), period_end.isoformat()],
+            },
         )
     return inspection
 
@@ -101,7 +104,16 @@ def seed_commit(*, inspection: Inspection, actor: Any = None) -> str:
     return locked.commitment
 
 
-STORED_FOR_DRAW = ("case_ref", "category", "reported_on", "unit", "risk_level", "status", "outcome", "child_age")
+STORED_FOR_DRAW = (
+    "case_ref",
+    "category",
+    "reported_on",
+    "unit",
+    "risk_level",
+    "status",
+    "outcome",
+    "child_age",
+)
 #: Read for links between cases (pseudonyms and place references stay inside the computation).
 LINK_COLUMNS = ("id", "child_pseudonym", "suspect_pseudonym", "location_ref")
 
@@ -117,13 +129,21 @@ def _sqlite_frame(raw: Any, table: str, wanted: list[str], register_id: int) -> 
     would release this connection's POSIX locks when it closed.
     """
     joined_sql = " || char(31) || ".join(f"ifnull(CAST({c} AS TEXT), '')" for c in wanted)
-    rows = raw.execute(f"SELECT {joined_sql} FROM {table} WHERE register_id = ?", (register_id,)).fetchall()  # noqa: S608
+    query = f"SELECT {joined_sql} FROM {table} WHERE register_id = ?"  # noqa: S608
+    rows = raw.execute(query, (register_id,)).fetchall()
     joined = pl.Series("row", [r[0] for r in rows], dtype=pl.String)
-    if len(wanted) > 1 and not (joined.str.count_matches(_UNIT, literal=True) == len(wanted) - 1).all():
-        select = ", ".join(f"CAST({c} AS TEXT)" for c in wanted)  # a value holds the separator: the slow, exact way
-        plain = raw.execute(f"SELECT {select} FROM {table} WHERE register_id = ?", (register_id,)).fetchall()  # noqa: S608
+    if (
+        len(wanted) > 1
+        and not (joined.str.count_matches(_UNIT, literal=True) == len(wanted) - 1).all()
+    ):
+        # A value holds the separator: the slow, exact way.
+        select = ", ".join(f"CAST({c} AS TEXT)" for c in wanted)
+        query = f"SELECT {select} FROM {table} WHERE register_id = ?"  # noqa: S608
+        plain = raw.execute(query, (register_id,)).fetchall()
         return pl.DataFrame(plain, schema=dict.fromkeys(wanted, pl.String), orient="row")
-    parts = joined.str.split_exact(_UNIT, len(wanted) - 1).struct.rename_fields(wanted).struct.unnest()
+    parts = (
+        joined.str.split_exact(_UNIT, len(wanted) - 1).struct.rename_fields(wanted).struct.unnest()
+    )
     return parts.with_columns(pl.all().replace("", None))
 
 
@@ -157,12 +177,19 @@ def register_frame(register: Register, columns: tuple[str, ...] = STORED_FOR_DRA
     raw = connection.connection
     if connection.vendor == "postgresql":
         buffer = bytearray()
-        with raw.cursor() as cursor, cursor.copy(
-            f"COPY (SELECT {', '.join(wanted)} FROM {table} WHERE register_id = {int(register.pk)}) TO STDOUT (FORMAT csv)"  # noqa: S608
-        ) as copy:
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(
+                f"COPY (SELECT {', '.join(wanted)} FROM {table} WHERE register_id = {int(register.pk)}) TO STDOUT (FORMAT csv)"  # noqa: S608
+            ) as copy,
+        ):
             for block in copy:
                 buffer += block
-        frame = pl.read_csv(bytes(buffer), has_header=False, new_columns=wanted, infer_schema=False) if buffer else pl.DataFrame(schema=dict.fromkeys(wanted, pl.String))
+        frame = (
+            pl.read_csv(bytes(buffer), has_header=False, new_columns=wanted, infer_schema=False)
+            if buffer
+            else pl.DataFrame(schema=dict.fromkeys(wanted, pl.String))
+        )
     elif Path(str(connection.settings_dict["NAME"])).is_file() and not connection.in_atomic_block:
         frame = _adbc_frame(str(connection.settings_dict["NAME"]), table, wanted, int(register.pk))
     else:
@@ -185,7 +212,9 @@ def sample_draw(
 ) -> Sample:
     """Draw the inspection's sample from a register with its committed seed, revealing the seed."""
     if not inspection.commitment or inspection.committed_at is None:
-        raise InspectionError("Commit to a seed first (`casereview seed commit`), before the register arrives")
+        raise InspectionError(
+            "Commit to a seed first (`casereview seed commit`), before the register arrives"
+        )
     if register.body_id != inspection.body_id:
         raise InspectionError(f"Register {register.pk} belongs to another body")
     if register.state != Register.State.LOCKED or register.purged_at is not None:
@@ -224,15 +253,17 @@ def sample_draw(
             frame_size=sum(s.frame_size for s in strata),
             late_commitment=late,
             drawn_at=timezone.now(),
-            drawn_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+            drawn_by=actor
+            if actor is not None and getattr(actor, "is_authenticated", False)
+            else None,
         )
         refs = [ref for s in strata for ref in (*s.sample, *s.reserve)]
         ids: dict[str, int] = {}
         for start in range(0, len(refs), 5000):
             ids.update(
-                Case.objects.filter(register=register, case_ref__in=refs[start : start + 5000]).values_list(
-                    "case_ref", "id"
-                )
+                Case.objects.filter(
+                    register=register, case_ref__in=refs[start : start + 5000]
+                ).values_list("case_ref", "id")
             )
         rows = []
         for stratum in strata:
@@ -273,7 +304,9 @@ def sample_draw(
     return sample
 
 
-def sample_replace(*, inspection: Inspection, case_ref: str, reason: str, actor: Any = None) -> SampledCase:
+def sample_replace(
+    *, inspection: Inspection, case_ref: str, reason: str, actor: Any = None
+) -> SampledCase:
     """Mark a sampled case out of scope and bring in the next reserve case of its stratum."""
     if not reason.strip():
         raise InspectionError("Say why the case is out of scope")
@@ -288,7 +321,9 @@ def sample_replace(*, inspection: Inspection, case_ref: str, reason: str, actor:
             raise InspectionError(f"Case {case_ref!r} is not an active case of the sample")
         replacement = (
             SampledCase.objects.filter(
-                sample=sample, stratum=original.stratum, role=SampledCase.Role.RESERVE,
+                sample=sample,
+                stratum=original.stratum,
+                role=SampledCase.Role.RESERVE,
                 state=SampledCase.State.UNUSED,
             )
             .order_by("rank")
@@ -303,15 +338,25 @@ def sample_replace(*, inspection: Inspection, case_ref: str, reason: str, actor:
         replacement.replaces = original
         replacement.save(update_fields=["state", "replaces"])
         journal_record(
-            actor=actor, operation=Operation.ALTERATION, action="sample_case_out_of_scope",
-            object_type="sampled_case", object_id=original.pk,
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="sample_case_out_of_scope",
+            object_type="sampled_case",
+            object_id=original.pk,
             detail={"inspection": inspection.pk, "stratum": original.stratum},
             reason="out_of_scope",
         )
         journal_record(
-            actor=actor, operation=Operation.ALTERATION, action="sample_case_replacement",
-            object_type="sampled_case", object_id=replacement.pk,
-            detail={"inspection": inspection.pk, "replaces": original.pk, "reserve_rank": replacement.rank},
+            actor=actor,
+            operation=Operation.ALTERATION,
+            action="sample_case_replacement",
+            object_type="sampled_case",
+            object_id=replacement.pk,
+            detail={
+                "inspection": inspection.pk,
+                "replaces": original.pk,
+                "reserve_rank": replacement.rank,
+            },
         )
     return replacement
 
@@ -319,6 +364,10 @@ def sample_replace(*, inspection: Inspection, case_ref: str, reason: str, actor:
 def manifest_disclosed(*, sample: Sample, actor: Any) -> None:
     """Journal a manifest leaving casereview (page download or API)."""
     journal_record(
-        actor=actor, operation=Operation.DISCLOSURE, action="manifest_download",
-        object_type="inspection", object_id=sample.inspection_id, reason="manifest",
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action="manifest_download",
+        object_type="inspection",
+        object_id=sample.inspection_id,
+        reason="manifest",
     )

@@ -29,7 +29,11 @@ from .services import (
 
 @role_required(Role.ADMINISTRATOR, Role.LEAD_INSPECTOR)
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "inspections/index.html", {"inspections": selectors.inspections_listed(request.user)})
+    return render(
+        request,
+        "inspections/index.html",
+        {"inspections": selectors.inspections_listed(request.user)},
+    )
 
 
 @role_required(Role.LEAD_INSPECTOR)
@@ -38,16 +42,21 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             made = inspection_create(
-                body_code=form.cleaned_data["body"], name=form.cleaned_data["name"],
-                period_start=form.cleaned_data["period_start"], period_end=form.cleaned_data["period_end"],
-                lead=request.user, actor=request.user,
+                body_code=form.cleaned_data["body"],
+                name=form.cleaned_data["name"],
+                period_start=form.cleaned_data["period_start"],
+                period_end=form.cleaned_data["period_end"],
+                lead=request.user,
+                actor=request.user,
             )
         except InspectionError as exc:
             form.add_error(None, str(exc))
         else:
             return redirect("inspections:detail", inspection_id=made.pk)
     return render(
-        request, "inspections/new.html", {"form": form, "bodies": bodies_for_choice()},
+        request,
+        "inspections/new.html",
+        {"form": form, "bodies": bodies_for_choice()},
         status=400 if form.errors else 200,
     )
 
@@ -56,9 +65,17 @@ def _led(request: HttpRequest, inspection_id: int) -> Any:
     return selectors.inspection_led_or_404(request.user, inspection_id)
 
 
-def _detail(request: HttpRequest, inspection: Any, *, draw_form: DrawForm | None = None,
-            replace_form: ReplaceForm | None = None, preview: Any = None, error: str = "", status: int = 200,
-            kept_resolution: dict[str, Any] | None = None) -> HttpResponse:
+def _detail(
+    request: HttpRequest,
+    inspection: Any,
+    *,
+    draw_form: DrawForm | None = None,
+    replace_form: ReplaceForm | None = None,
+    preview: Any = None,
+    error: str = "",
+    status: int = 200,
+    kept_resolution: dict[str, Any] | None = None,
+) -> HttpResponse:
     from casereview.web.reviews import selectors as review_selectors
     from casereview.web.reviews.services import disagreements
 
@@ -69,10 +86,19 @@ def _detail(request: HttpRequest, inspection: Any, *, draw_form: DrawForm | None
         {
             "inspection": inspection,
             "sample": sample,
-            "strata": sample.manifest.get("strata", []) if sample else [],  # an imported sample has no strata
+            "strata": sample.manifest.get("strata", [])
+            if sample
+            else [],  # an imported sample has no strata
             "replacements": selectors.sample_replacements(sample) if sample else [],
             "registers": selectors.registers_for_draw(inspection),
-            "draw_form": draw_form or DrawForm(initial={"allocation": "proportional", "strata": ["category"], "minimum_per_stratum": 0}),
+            "draw_form": draw_form
+            or DrawForm(
+                initial={
+                    "allocation": "proportional",
+                    "strata": ["category"],
+                    "minimum_per_stratum": 0,
+                }
+            ),
             "replace_form": replace_form or ReplaceForm(),
             "preview": preview,
             "error": error,
@@ -114,7 +140,9 @@ def draw(request: HttpRequest, inspection_id: int) -> HttpResponse:
     form = DrawForm(request.POST)
     if not form.is_valid():
         return _detail(request, inspection, draw_form=form, status=400)
-    register = selectors.registers_for_draw(inspection).filter(pk=form.cleaned_data["register"]).first()
+    register = (
+        selectors.registers_for_draw(inspection).filter(pk=form.cleaned_data["register"]).first()
+    )
     if register is None:
         form.add_error("register", "Choose one of this body's registers")
         return _detail(request, inspection, draw_form=form, status=400)
@@ -127,13 +155,20 @@ def draw(request: HttpRequest, inspection_id: int) -> HttpResponse:
             sizes = strata_sizes(frame)
             preview = {
                 "frame_size": frame.height,
-                "margin": margin_for(size=min(plan.size, max(frame.height, 1)), confidence=0.95, population=max(frame.height, 1)),
+                "margin": margin_for(
+                    size=min(plan.size, max(frame.height, 1)),
+                    confidence=0.95,
+                    population=max(frame.height, 1),
+                ),
                 "allocations": allocate(sizes, plan) if sizes else [],
             }
             return _detail(request, inspection, draw_form=form, preview=preview)
         sample_draw(
-            inspection=inspection, register=register, plan=plan,
-            allow_late_commitment=form.cleaned_data["allow_late_commitment"], actor=request.user,
+            inspection=inspection,
+            register=register,
+            plan=plan,
+            allow_late_commitment=form.cleaned_data["allow_late_commitment"],
+            actor=request.user,
         )
     except (PlanError, InspectionError) as exc:
         return _detail(request, inspection, draw_form=form, error=str(exc), status=400)
@@ -148,9 +183,12 @@ def manifest(request: HttpRequest, inspection_id: int) -> HttpResponse:
         raise Http404
     manifest_disclosed(sample=sample, actor=request.user)
     response = HttpResponse(
-        json.dumps(sample.manifest, indent=2, ensure_ascii=False) + "\n", content_type="application/json"
+        json.dumps(sample.manifest, indent=2, ensure_ascii=False) + "\n",
+        content_type="application/json",
     )
-    response["Content-Disposition"] = f'attachment; filename="manifest-inspection-{inspection.pk}.json"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="manifest-inspection-{inspection.pk}.json"'
+    )
     return response
 
 
@@ -163,8 +201,12 @@ def replace(request: HttpRequest, inspection_id: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, inspection, replace_form=form, status=400)
     try:
-        sample_replace(inspection=inspection, case_ref=form.cleaned_data["case_ref"],
-                       reason=form.cleaned_data["reason"], actor=request.user)
+        sample_replace(
+            inspection=inspection,
+            case_ref=form.cleaned_data["case_ref"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
     except InspectionError as exc:
         form.add_error("case_ref", str(exc))
         return _detail(request, inspection, replace_form=form, status=400)
@@ -178,7 +220,9 @@ def _users(request: HttpRequest) -> list[Any]:
     return list(get_user_model().objects.filter(username__in=names, is_active=True))
 
 
-def _lead_action(request: HttpRequest, inspection_id: int, act: Callable[[Any], None]) -> HttpResponse:
+def _lead_action(
+    request: HttpRequest, inspection_id: int, act: Callable[[Any], None]
+) -> HttpResponse:
     """A lead inspector's POST on their inspection; a refusal is shown on the inspection page."""
     from casereview.web.reviews.services import ReviewError
 
@@ -226,12 +270,19 @@ def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
     def act(inspection: Any) -> None:
         chosen = request.POST.get("sampled_case", "")
         # An id of the inspection's sample, else a 404: never int() of whatever was posted (a 500).
-        case = (SampledCase.objects.filter(sample__inspection=inspection, pk=int(chosen)).first()
-                if chosen.isascii() and chosen.isdigit() and len(chosen) <= 18 else None)
+        case = (
+            SampledCase.objects.filter(sample__inspection=inspection, pk=int(chosen)).first()
+            if chosen.isascii() and chosen.isdigit() and len(chosen) <= 18
+            else None
+        )
         if case is None:
             raise Http404
-        resolution_record(sampled_case=case, final_overall=request.POST.get("final_overall", ""),
-                          rationale=request.POST.get("rationale", ""), actor=request.user)
+        resolution_record(
+            sampled_case=case,
+            final_overall=request.POST.get("final_overall", ""),
+            rationale=request.POST.get("rationale", ""),
+            actor=request.user,
+        )
 
     if request.method != "POST":
         # A resolution posted after the session had ended comes back once, unsaved (accounts/kept.py).
@@ -241,10 +292,15 @@ def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
         kept = kept_answers_take(request)
         case_id = str(kept.get("sampled_case") or "") if kept is not None else ""
         if kept is not None and case_id.isdigit():
-            return _detail(request, inspection, kept_resolution={
-                "sampled_case": int(case_id), "final_overall": str(kept.get("final_overall") or ""),
-                "rationale": str(kept.get("rationale") or "")[:10_000],
-            })
+            return _detail(
+                request,
+                inspection,
+                kept_resolution={
+                    "sampled_case": int(case_id),
+                    "final_overall": str(kept.get("final_overall") or ""),
+                    "rationale": str(kept.get("rationale") or "")[:10_000],
+                },
+            )
     return _lead_action(request, inspection_id, act)
 
 
@@ -259,7 +315,14 @@ def move(request: HttpRequest, inspection_id: int) -> HttpResponse:
             sampled_case__case_ref=request.POST.get("case_ref", "").strip(),
             kind=request.POST.get("kind", "first"),
         ).first()
-        target = next((u for u in selectors.inspectors_available() if u.get_username() == request.POST.get("to")), None)
+        target = next(
+            (
+                u
+                for u in selectors.inspectors_available()
+                if u.get_username() == request.POST.get("to")
+            ),
+            None,
+        )
         if assignment is None or target is None:
             raise ReviewError("Enter a case reference that is assigned, and choose an inspector")
         assignment_move(assignment=assignment, to=target, actor=request.user)

@@ -14,9 +14,25 @@ PURPOSES = [
 
 
 class JournalExportForm(forms.Form):
-    start = forms.DateField(label="From", input_formats=["%d/%m/%Y", "%Y-%m-%d"], error_messages={"required": "Enter the first date", "invalid": "Enter the first date as dd/mm/yyyy"})
-    end = forms.DateField(label="To", input_formats=["%d/%m/%Y", "%Y-%m-%d"], error_messages={"required": "Enter the last date", "invalid": "Enter the last date as dd/mm/yyyy"})
-    purpose = forms.ChoiceField(choices=PURPOSES, error_messages={"required": "Choose why you are exporting the journal"})
+    start = forms.DateField(
+        label="From",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the first date",
+            "invalid": "Enter the first date as dd/mm/yyyy",
+        },
+    )
+    end = forms.DateField(
+        label="To",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the last date",
+            "invalid": "Enter the last date as dd/mm/yyyy",
+        },
+    )
+    purpose = forms.ChoiceField(
+        choices=PURPOSES, error_messages={"required": "Choose why you are exporting the journal"}
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

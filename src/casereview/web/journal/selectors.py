@@ -28,9 +28,16 @@ def journal_anchor_status() -> AnchorStatus:
     """The last anchor and whether it is older than the anchoring interval; whether the anchor file is set."""
     last = JournalAnchor.objects.order_by("-id").first()
     minutes = settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES
-    stale = last is None or (bool(minutes) and timezone.now() - last.at > timedelta(minutes=minutes))
+    stale = last is None or (
+        bool(minutes) and timezone.now() - last.at > timedelta(minutes=minutes)
+    )
     return AnchorStatus(
-        last=last, every_entries=settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES, every_minutes=minutes, stale=stale,
+        last=last,
+        every_entries=settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES,
+        every_minutes=minutes,
+        stale=stale,
         file_configured=bool(settings.CASEREVIEW_JOURNAL_ANCHOR_FILE),
-        automatic=bool(settings.CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC and settings.CASEREVIEW_JOURNAL_ANCHOR_KEY),
+        automatic=bool(
+            settings.CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC and settings.CASEREVIEW_JOURNAL_ANCHOR_KEY
+        ),
     )

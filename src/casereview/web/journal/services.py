@@ -80,13 +80,23 @@ def journal_record(
     actor_name: str | None = None,
 ) -> JournalEntry:
     """Append one entry, inside the caller's transaction when there is one (see `journal_append`)."""
-    record = Record(operation=operation, action=action, object_type=object_type, object_id=object_id,
-                    detail=detail, reason=reason, recipient=recipient)
+    record = Record(
+        operation=operation,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+        reason=reason,
+        recipient=recipient,
+    )
     return journal_append(actor=actor, records=[record], actor_name=actor_name)[0]
 
 
 def journal_append(
-    *, actor: AbstractBaseUser | AnonymousUser | None, records: Sequence[Record], actor_name: str | None = None,
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    records: Sequence[Record],
+    actor_name: str | None = None,
 ) -> list[JournalEntry]:
     """Append entries in the order given, chained one to the next, with one lock, one read of the chain's
     head and one insert for all of them: every writer waits on that lock, so a page that journals two things
@@ -110,10 +120,18 @@ def journal_append(
         for record in records:
             seq += 1
             entry = JournalEntry(
-                seq=seq, at=at, actor_id=user.pk if user else None, actor_name=name,
-                operation=record.operation.value, action=record.action, object_type=record.object_type,
-                object_id=str(record.object_id)[:64], reason=record.reason, recipient=record.recipient,
-                detail=record.detail or {}, previous=previous,
+                seq=seq,
+                at=at,
+                actor_id=user.pk if user else None,
+                actor_name=name,
+                operation=record.operation.value,
+                action=record.action,
+                object_type=record.object_type,
+                object_id=str(record.object_id)[:64],
+                reason=record.reason,
+                recipient=record.recipient,
+                detail=record.detail or {},
+                previous=previous,
             )
             entry.digest = previous = entry_digest(previous, _payload(entry))
             entries.append(entry)
@@ -124,7 +142,9 @@ def journal_append(
 
 def _entries() -> Iterator[Entry]:
     for entry in JournalEntry.objects.order_by("seq").iterator(chunk_size=5000):
-        yield Entry(seq=entry.seq, payload=_payload(entry), previous=entry.previous, digest=entry.digest)
+        yield Entry(
+            seq=entry.seq, payload=_payload(entry), previous=entry.previous, digest=entry.digest
+        )
 
 
 def _anchor_key() -> bytes:
@@ -156,7 +176,10 @@ def _remember(seq: int, at: datetime) -> None:
 
 def _due(last_seq: int | None, last_at: datetime | None, head_seq: int, now: datetime) -> bool:
     return anchor_due(
-        last_seq=last_seq, last_at=last_at, head_seq=head_seq, now=now,
+        last_seq=last_seq,
+        last_at=last_at,
+        head_seq=head_seq,
+        now=now,
         every_entries=settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES,
         every_minutes=settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES,
     )
@@ -164,10 +187,17 @@ def _due(last_seq: int | None, last_at: datetime | None, head_seq: int, now: dat
 
 def _anchor_if_due(*, seq: int, digest: str, at: datetime) -> None:
     """journal_append's tail: anchor the new head when the last anchor is N entries or M minutes behind."""
-    if not settings.CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC or not settings.CASEREVIEW_JOURNAL_ANCHOR_KEY:
+    if (
+        not settings.CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC
+        or not settings.CASEREVIEW_JOURNAL_ANCHOR_KEY
+    ):
         return
     known = _last_seen.get(_database())
-    if known is not None and known[2] + _SEEN_FOR > monotonic_time.monotonic() and not _due(known[0], known[1], seq, at):
+    if (
+        known is not None
+        and known[2] + _SEEN_FOR > monotonic_time.monotonic()
+        and not _due(known[0], known[1], seq, at)
+    ):
         return
     last = JournalAnchor.objects.order_by("-id").only("seq", "at").first()
     if last is not None and not _due(last.seq, last.at, seq, at):
@@ -185,7 +215,10 @@ def _anchor_head(*, seq: int, digest: str) -> JournalAnchor:
         return last
     previous = last.signature if last is not None else GENESIS
     made = JournalAnchor.objects.create(
-        seq=seq, digest=digest, previous=previous, at=timezone.now(),
+        seq=seq,
+        digest=digest,
+        previous=previous,
+        at=timezone.now(),
         signature=anchor_signature(_anchor_key(), seq, digest, previous),
     )
     transaction.on_commit(lambda: _after_anchor(made), robust=True)
@@ -198,14 +231,20 @@ def _after_anchor(made: JournalAnchor) -> None:
     _remember(made.seq, made.at)
     if settings.CASEREVIEW_JOURNAL_ANCHOR_FILE:
         try:
-            anchor_file_append(path=Path(settings.CASEREVIEW_JOURNAL_ANCHOR_FILE), line=journal_anchor_line(made))
+            anchor_file_append(
+                path=Path(settings.CASEREVIEW_JOURNAL_ANCHOR_FILE), line=journal_anchor_line(made)
+            )
         except OSError:
-            log.exception("could not append the journal anchor at entry %s to the anchor file", made.seq)
+            log.exception(
+                "could not append the journal anchor at entry %s to the anchor file", made.seq
+            )
 
 
 def journal_anchor_line(anchor: JournalAnchor) -> str:
     """The anchor as one line of an anchor file: ``SEQ DIGEST SIGNATURE PREVIOUS AT``."""
-    return anchor_line(Anchor(anchor.seq, anchor.digest, anchor.signature, anchor.previous), anchor.at)
+    return anchor_line(
+        Anchor(anchor.seq, anchor.digest, anchor.signature, anchor.previous), anchor.at
+    )
 
 
 def anchor_file_append(*, path: Path, line: str) -> None:
@@ -227,7 +266,12 @@ def journal_anchor(*, actor: Any = None) -> JournalAnchor:
     """Journal the anchoring, sign the new head chained to the last anchor, and store it; once committed, its
     line goes to the anchor file when one is configured (print it and keep it elsewhere too)."""
     with transaction.atomic():
-        head = journal_record(actor=actor, operation=Operation.ADMINISTRATION, action="journal_anchor", actor_name=None if actor else "cli")
+        head = journal_record(
+            actor=actor,
+            operation=Operation.ADMINISTRATION,
+            action="journal_anchor",
+            actor_name=None if actor else "cli",
+        )
         return _anchor_head(seq=head.seq, digest=head.digest)
 
 
@@ -256,16 +300,32 @@ def journal_verify(*, external: Sequence[Anchor] = ()) -> ChainBreak | None:
         if found is not None and not kept.previous:
             kept = Anchor(kept.seq, kept.digest, kept.signature, found.previous)
         if (found is not None or kept.previous) and not anchor_valid(key, kept):
-            return ChainBreak(kept.seq, f"{kept.name()}, kept outside the database, has a signature that is not valid")
+            return ChainBreak(
+                kept.seq,
+                f"{kept.name()}, kept outside the database, has a signature that is not valid",
+            )
         if found is None or (found.seq, found.digest) != (kept.seq, kept.digest):
-            return ChainBreak(kept.seq, f"the database lacks {kept.name()}, kept outside it: anchors were removed")
+            return ChainBreak(
+                kept.seq, f"the database lacks {kept.name()}, kept outside it: anchors were removed"
+            )
         outside.append(kept)
     return verify_chain(_entries(), anchors=[*stored, *outside], key=key)
 
 
 EXPORT_COLUMNS = (
-    "seq", "at", "actor_name", "actor_id", "operation", "action", "object_type", "object_id",
-    "reason", "recipient", "detail", "previous", "digest",
+    "seq",
+    "at",
+    "actor_name",
+    "actor_id",
+    "operation",
+    "action",
+    "object_type",
+    "object_id",
+    "reason",
+    "recipient",
+    "detail",
+    "previous",
+    "digest",
 )
 
 
@@ -280,12 +340,26 @@ def journal_export(*, start: date, end: date, path: Path, actor: Any, purpose: s
         # Usernames typed by anonymous visitors and other free text: never a live formula in a spreadsheet.
         writer = csv_writer(fh)
         writer.writerow(EXPORT_COLUMNS)
-        for entry in JournalEntry.objects.filter(at__gte=since, at__lt=until).order_by("seq").iterator():
+        for entry in (
+            JournalEntry.objects.filter(at__gte=since, at__lt=until).order_by("seq").iterator()
+        ):
             payload = _payload(entry)
             writer.writerow(
-                [entry.seq, payload["at"], entry.actor_name, entry.actor_id or "", entry.operation,
-                 entry.action, entry.object_type, entry.object_id, entry.reason, entry.recipient,
-                 canonical_detail(entry.detail), entry.previous, entry.digest]
+                [
+                    entry.seq,
+                    payload["at"],
+                    entry.actor_name,
+                    entry.actor_id or "",
+                    entry.operation,
+                    entry.action,
+                    entry.object_type,
+                    entry.object_id,
+                    entry.reason,
+                    entry.recipient,
+                    canonical_detail(entry.detail),
+                    entry.previous,
+                    entry.digest,
+                ]
             )
             rows += 1
     tmp.replace(path)

@@ -24,16 +24,24 @@ def index(request: HttpRequest) -> HttpResponseBase:
         handle.close()
         path = Path(handle.name)
         journal_export(
-            start=form.cleaned_data["start"], end=form.cleaned_data["end"], path=path,
-            actor=request.user, purpose=form.cleaned_data["purpose"],
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            path=path,
+            actor=request.user,
+            purpose=form.cleaned_data["purpose"],
         )
         response = FileResponse(path.open("rb"), as_attachment=True, filename="journal.csv")
         path.unlink()  # the open handle keeps the data until the response is sent
         return response
     journal_record(
-        actor=request.user, operation=Operation.CONSULTATION, action="journal_view", object_type="journal",
+        actor=request.user,
+        operation=Operation.CONSULTATION,
+        action="journal_view",
+        object_type="journal",
     )
     return render(
-        request, "journal/index.html", {"entries": journal_recent(), "form": form, "anchors": journal_anchor_status()},
+        request,
+        "journal/index.html",
+        {"entries": journal_recent(), "form": form, "anchors": journal_anchor_status()},
         status=400 if form.errors else 200,
     )

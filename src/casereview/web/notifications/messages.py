@@ -79,7 +79,9 @@ def send_back_responded(send_back: Any, *, today: dt.date) -> Message:
 
 def send_back_returned(send_back: Any, *, today: dt.date) -> Message:
     """To the body's liaison officers: the inspectorate needs more before it can close the send back."""
-    subject = f"casereview: send back {send_back.pk} returned to {send_back.body.code}, more is needed"
+    subject = (
+        f"casereview: send back {send_back.pk} returned to {send_back.body.code}, more is needed"
+    )
     body = (
         f"The inspectorate has returned a send back to {send_back.body.name}: more is needed before it can be closed.\n\n"
         f"{_send_back_facts(send_back, today)}\n"

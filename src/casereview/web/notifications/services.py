@@ -73,13 +73,21 @@ def _address(recipient: Any) -> tuple[str, Any]:
 
 
 def mail_queue(
-    *, event: str, recipients: Iterable[Any], subject: str, body: str, object_type: str, object_id: object,
+    *,
+    event: str,
+    recipients: Iterable[Any],
+    subject: str,
+    body: str,
+    object_type: str,
+    object_id: object,
 ) -> list[OutboxMessage]:
     """Write one message per address (users without an address are skipped, each address once) in the
     caller's transaction, and try to send them as soon as it commits.  Call it inside the event's transaction:
     if the event is undone, so is its mail."""
     if not connection.in_atomic_block:
-        raise NotificationError("mail_queue must be called inside the transaction of the event it reports")
+        raise NotificationError(
+            "mail_queue must be called inside the transaction of the event it reports"
+        )
     now = timezone.now()
     made: list[OutboxMessage] = []
     seen: set[str] = set()
@@ -87,15 +95,28 @@ def mail_queue(
         address, user = _address(recipient)
         if not address:
             if user is not None:
-                logger.info("%s: user %s has no e-mail address (or is inactive); not told", event, user.get_username())
+                logger.info(
+                    "%s: user %s has no e-mail address (or is inactive); not told",
+                    event,
+                    user.get_username(),
+                )
             continue
         if address.lower() in seen:
             continue
         seen.add(address.lower())
-        made.append(OutboxMessage.objects.create(
-            event=event, recipient=address, recipient_user=user, subject=subject[:200], body=body,
-            next_attempt_at=now, created_at=now, object_type=object_type, object_id=str(object_id)[:64],
-        ))
+        made.append(
+            OutboxMessage.objects.create(
+                event=event,
+                recipient=address,
+                recipient_user=user,
+                subject=subject[:200],
+                body=body,
+                next_attempt_at=now,
+                created_at=now,
+                object_type=object_type,
+                object_id=str(object_id)[:64],
+            )
+        )
     if made:
         ids = [m.pk for m in made]
         transaction.on_commit(lambda: _send_after_commit(ids), robust=True)
@@ -107,7 +128,9 @@ def _send_after_commit(ids: Sequence[int]) -> None:
     try:
         notify_send(ids=ids)
     except Exception:
-        logger.exception("The outbox could not send messages %s now; `casereview notify send` will", list(ids))
+        logger.exception(
+            "The outbox could not send messages %s now; `casereview notify send` will", list(ids)
+        )
 
 
 def _claim(now: dt.datetime, ids: Sequence[int] | None) -> dict[int, int]:
@@ -129,10 +152,17 @@ def _claim(now: dt.datetime, ids: Sequence[int] | None) -> dict[int, int]:
 def _short(exc: BaseException) -> str:
     """The error as an administrator can act on it, short (never the message)."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}" for code, text in exc.recipients.values()]
+        codes = [
+            f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            for code, text in exc.recipients.values()
+        ]
         text = "the mail server refused the recipient: " + "; ".join(codes)
     elif isinstance(exc, smtplib.SMTPResponseException):
-        error = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        error = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
         text = f"the mail server answered {exc.smtp_code} {error}"
     elif isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException):
         text = f"cannot reach the mail server: {exc.strerror or exc}"
@@ -147,17 +177,24 @@ def _failed(message: OutboxMessage, tries: int, error: str, now: dt.datetime) ->
         fields.update(state=OutboxMessage.State.FAILED, next_attempt_at=now)
     else:
         fields["next_attempt_at"] = now + retry_delay(tries)
-    OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.PENDING, attempts=tries).update(**fields)
+    OutboxMessage.objects.filter(
+        pk=message.pk, state=OutboxMessage.State.PENDING, attempts=tries
+    ).update(**fields)
 
 
 def _sent(message: OutboxMessage, tries: int, now: dt.datetime) -> None:
     with transaction.atomic():
-        if OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.PENDING, attempts=tries).update(
-            state=OutboxMessage.State.SENT, sent_at=now, last_error=""
-        ):
+        if OutboxMessage.objects.filter(
+            pk=message.pk, state=OutboxMessage.State.PENDING, attempts=tries
+        ).update(state=OutboxMessage.State.SENT, sent_at=now, last_error=""):
             journal_record(
-                actor=None, actor_name="notify", operation=Operation.DISCLOSURE, action="mail_sent",
-                object_type=message.object_type, object_id=message.object_id, recipient=message.recipient[:200],
+                actor=None,
+                actor_name="notify",
+                operation=Operation.DISCLOSURE,
+                action="mail_sent",
+                object_type=message.object_type,
+                object_id=message.object_id,
+                recipient=message.recipient[:200],
                 detail={"event": message.event, "message": message.pk},
             )
 
@@ -182,8 +219,13 @@ def notify_send(*, ids: Sequence[int] | None = None) -> SendResult:
         try:
             queue = list(OutboxMessage.objects.filter(pk__in=claimed).order_by("id"))
             for position, message in enumerate(queue):
-                email = EmailMessage(subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                                     to=[message.recipient], connection=mail)
+                email = EmailMessage(
+                    subject=message.subject,
+                    body=message.body,
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=[message.recipient],
+                    connection=mail,
+                )
                 try:
                     mail.open()
                     delivered = mail.send_messages([email])
@@ -197,13 +239,22 @@ def notify_send(*, ids: Sequence[int] | None = None) -> SendResult:
                     for waiting in queue[position:]:
                         _failed(waiting, claimed[waiting.pk], error, timezone.now())
                     failed += len(queue) - position
-                    logger.warning("Mail server unavailable; %d message(s) wait: %s", len(queue) - position, error)
+                    logger.warning(
+                        "Mail server unavailable; %d message(s) wait: %s",
+                        len(queue) - position,
+                        error,
+                    )
                     return SendResult(sent=sent, failed=failed, pending=_pending())
                 if delivered:
                     _sent(message, claimed[message.pk], timezone.now())
                     sent += 1
                 else:
-                    _failed(message, claimed[message.pk], "the mail connection sent nothing", timezone.now())
+                    _failed(
+                        message,
+                        claimed[message.pk],
+                        "the mail connection sent nothing",
+                        timezone.now(),
+                    )
                     failed += 1
         finally:
             try:
@@ -220,12 +271,16 @@ def notification_retry(*, ids: Sequence[int] | None = None, actor: Any = None) -
         if ids is not None:
             failed = failed.filter(pk__in=ids)
         chosen = list(failed.values_list("id", flat=True))
-        count = OutboxMessage.objects.filter(pk__in=chosen, state=OutboxMessage.State.FAILED).update(
-            state=OutboxMessage.State.PENDING, attempts=0, next_attempt_at=timezone.now()
-        )
+        count = OutboxMessage.objects.filter(
+            pk__in=chosen, state=OutboxMessage.State.FAILED
+        ).update(state=OutboxMessage.State.PENDING, attempts=0, next_attempt_at=timezone.now())
         if count:
             journal_record(
-                actor=actor, actor_name=None if actor else "cli", operation=Operation.ADMINISTRATION,
-                action="mail_retry", object_type="outbox", detail={"messages": chosen[:100], "count": count},
+                actor=actor,
+                actor_name=None if actor else "cli",
+                operation=Operation.ADMINISTRATION,
+                action="mail_retry",
+                object_type="outbox",
+                detail={"messages": chosen[:100], "count": count},
             )
     return count

@@ -22,15 +22,31 @@ def outbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         choice = request.POST.get("retry", "")[:20]
         if choice == "all" or choice.isdigit():
-            count = notification_retry(ids=None if choice == "all" else [int(choice)], actor=request.user)
-            messages.success(request, f"{count} message{'s' if count != 1 else ''} will be sent again within a minute")
+            count = notification_retry(
+                ids=None if choice == "all" else [int(choice)], actor=request.user
+            )
+            messages.success(
+                request,
+                f"{count} message{'s' if count != 1 else ''} will be sent again within a minute",
+            )
         return redirect("notifications:outbox")
     unsent = outbox_unsent()
     rows = list(unsent[:SHOWN])
     total = unsent.count() if len(rows) == SHOWN else len(rows)
-    return render(request, "notifications/outbox.html", {
-        "rows": [(row, EVENTS.get(row.event, row.event), f"{row.object_type.replace('_', ' ')} {row.object_id}") for row in rows],
-        "total": total,
-        "hidden": total - len(rows),
-        "any_failed": any(row.state == row.State.FAILED for row in rows),
-    })
+    return render(
+        request,
+        "notifications/outbox.html",
+        {
+            "rows": [
+                (
+                    row,
+                    EVENTS.get(row.event, row.event),
+                    f"{row.object_type.replace('_', ' ')} {row.object_id}",
+                )
+                for row in rows
+            ],
+            "total": total,
+            "hidden": total - len(rows),
+            "any_failed": any(row.state == row.State.FAILED for row in rows),
+        },
+    )

@@ -19,7 +19,9 @@ class BodyContact(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["body", "user", "kind"], name="one_contact_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "user", "kind"], name="one_contact_role")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.body.code} ({self.kind})"
@@ -27,16 +29,22 @@ class BodyContact(models.Model):
 
 class SendBack(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="send_backs")
-    sampled_case = models.ForeignKey(SampledCase, on_delete=models.PROTECT, related_name="send_backs")
+    sampled_case = models.ForeignKey(
+        SampledCase, on_delete=models.PROTECT, related_name="send_backs"
+    )
     #: The submitted review whose yes opened it (None when opened on its own, e.g. for an imported review).
-    review = models.ForeignKey("reviews.Review", null=True, blank=True, on_delete=models.PROTECT, related_name="send_backs")
+    review = models.ForeignKey(
+        "reviews.Review", null=True, blank=True, on_delete=models.PROTECT, related_name="send_backs"
+    )
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="send_backs")
     reason = models.TextField()
     urgency = models.CharField(max_length=10)
     state = models.CharField(max_length=20)
     #: Every transition increments it; a transition against an older version is refused, never applied twice.
     version = models.IntegerField(default=0)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     opened_at = models.DateTimeField()
     due_on = models.DateField()
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -55,7 +63,9 @@ class SendBackEvent(models.Model):
     action = models.CharField(max_length=20)
     from_state = models.CharField(max_length=20)
     to_state = models.CharField(max_length=20)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     by_name = models.CharField(max_length=150)
     at = models.DateTimeField()
     note = models.TextField(blank=True)

@@ -26,7 +26,10 @@ from .models import BodyContact, SendBack
 
 def late(send_back: SendBack, today: Any) -> bool:
     """Overdue now, or already escalated for being overdue: what dashboards and reports count."""
-    return overdue(State(send_back.state), send_back.due_on, today) or send_back.state == State.ESCALATED.value
+    return (
+        overdue(State(send_back.state), send_back.due_on, today)
+        or send_back.state == State.ESCALATED.value
+    )
 
 
 def open_send_backs(sampled_case: Any) -> list[OpenSendBack]:
@@ -34,14 +37,18 @@ def open_send_backs(sampled_case: Any) -> list[OpenSendBack]:
     return [
         OpenSendBack(id=pk, urgency=urgency, state=state, due_on=due_on)
         for pk, urgency, state, due_on in SendBack.objects.filter(sampled_case=sampled_case)
-        .exclude(state=State.CLOSED.value).order_by("opened_at", "id").values_list("id", "urgency", "state", "due_on")
+        .exclude(state=State.CLOSED.value)
+        .order_by("opened_at", "id")
+        .values_list("id", "urgency", "state", "due_on")
     ]
 
 
 def case_send_backs(sampled_case_ids: list[int]) -> dict[int, list[SendBack]]:
     """Every send back of these sampled cases (all states), oldest first, by sampled case: one query."""
     out: dict[int, list[SendBack]] = {}
-    for s in SendBack.objects.filter(sampled_case_id__in=sampled_case_ids).order_by("opened_at", "id"):
+    for s in SendBack.objects.filter(sampled_case_id__in=sampled_case_ids).order_by(
+        "opened_at", "id"
+    ):
         out.setdefault(s.sampled_case_id, []).append(s)
     return out
 
@@ -51,7 +58,9 @@ def send_backs_visible(user: Any) -> QuerySet[SendBack]:
     base = SendBack.objects.select_related("body", "inspection", "sampled_case")
     allowed = Q(pk__in=[])
     if Role.LIAISON_OFFICER in roles:
-        bodies = BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values_list("body_id", flat=True)
+        bodies = BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values_list(
+            "body_id", flat=True
+        )
         allowed |= Q(body_id__in=list(bodies))
     if Role.LEAD_INSPECTOR in roles:
         allowed |= Q(inspection__lead=user)
@@ -103,20 +112,28 @@ def at_risk_cases(inspection: Any) -> list[dict[str, Any]]:
     """
     rows: dict[int, dict[str, Any]] = {}
     for review in (
-        Review.objects.filter(assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED)
+        Review.objects.filter(
+            assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED
+        )
         .select_related("assignment__sampled_case", "assignment__inspector")
         .defer("assignment__sampled_case__sample__manifest")
     ):
         case = review.assignment.sampled_case
         row = rows.setdefault(case.pk, {"sampled_case": case, "answers": {}, "send_backs": []})
         row["answers"][review.assignment.kind] = {
-            "answer": review.send_back, "inspector": review.assignment.inspector.get_username(),
-            "assignment_id": review.assignment_id, "submitted_at": review.submitted_at,
+            "answer": review.send_back,
+            "inspector": review.assignment.inspector.get_username(),
+            "assignment_id": review.assignment_id,
+            "submitted_at": review.submitted_at,
         }
-    for s in SendBack.objects.filter(inspection=inspection).select_related("sampled_case").order_by("opened_at", "id"):
-        rows.setdefault(s.sampled_case_id, {"sampled_case": s.sampled_case, "answers": {}, "send_backs": []})[
-            "send_backs"
-        ].append(s)
+    for s in (
+        SendBack.objects.filter(inspection=inspection)
+        .select_related("sampled_case")
+        .order_by("opened_at", "id")
+    ):
+        rows.setdefault(
+            s.sampled_case_id, {"sampled_case": s.sampled_case, "answers": {}, "send_backs": []}
+        )["send_backs"].append(s)
     today = timezone.localdate()
     out = []
     for row in rows.values():
@@ -158,24 +175,53 @@ def send_back_context(user: Any, assignment: Any, review: Any) -> dict[str, Any]
     today = timezone.localdate()
     if assignment.kind == "moderation" and review.state != Review.State.SUBMITTED:
         # Moderation is blind: a send back of the case would tell the second marker what the first one said.
-        return {"case_send_backs": [], "open_send_backs": [], "urgency_choices": URGENCY_CHOICES, "blind": True,
-                "at_risk_unsent": False, "unsent_reason": "", "unsent_urgency": ""}
+        return {
+            "case_send_backs": [],
+            "open_send_backs": [],
+            "urgency_choices": URGENCY_CHOICES,
+            "blind": True,
+            "at_risk_unsent": False,
+            "unsent_reason": "",
+            "unsent_urgency": "",
+        }
     mine = case_send_backs([assignment.sampled_case_id]).get(assignment.sampled_case_id, [])
     # A submitted yes whose own reason went nowhere (an open send back covered it): offered again, filled in.
-    own_unsent = (review.state == Review.State.SUBMITTED and review.send_back is True and bool(review.send_back_reason)
-                  and not any(s.review_id == review.pk and s.opened_at >= review.submitted_at for s in mine))
-    visible = set(send_backs_visible(user).filter(pk__in=[s.pk for s in mine]).values_list("pk", flat=True)) if mine else set()
-    open_ones = [OpenSendBack(s.pk, s.urgency, s.state, s.due_on) for s in mine if s.state != State.CLOSED.value]
+    own_unsent = (
+        review.state == Review.State.SUBMITTED
+        and review.send_back is True
+        and bool(review.send_back_reason)
+        and not any(s.review_id == review.pk and s.opened_at >= review.submitted_at for s in mine)
+    )
+    visible = (
+        set(
+            send_backs_visible(user)
+            .filter(pk__in=[s.pk for s in mine])
+            .values_list("pk", flat=True)
+        )
+        if mine
+        else set()
+    )
+    open_ones = [
+        OpenSendBack(s.pk, s.urgency, s.state, s.due_on)
+        for s in mine
+        if s.state != State.CLOSED.value
+    ]
     return {
         "case_send_backs": [
-            {"send_back": s, "visible": s.pk in visible, "state": STATE_WORDS.get(s.state, s.state),
-             "due": due_words(s.due_on, today), "late": late(s, today)}
+            {
+                "send_back": s,
+                "visible": s.pk in visible,
+                "state": STATE_WORDS.get(s.state, s.state),
+                "due": due_words(s.due_on, today),
+                "late": late(s, today),
+            }
             for s in mine
         ],
         "open_send_backs": [o.describe(today) for o in open_ones],
         "urgency_choices": URGENCY_CHOICES,
         "blind": False,
-        "at_risk_unsent": review.state == Review.State.SUBMITTED and review.send_back is True
+        "at_risk_unsent": review.state == Review.State.SUBMITTED
+        and review.send_back is True
         and not covers(mine, review.submitted_at),
         "unsent_reason": review.send_back_reason if own_unsent else "",
         "unsent_urgency": review.send_back_urgency if own_unsent else "",
@@ -183,15 +229,21 @@ def send_back_context(user: Any, assignment: Any, review: Any) -> dict[str, Any]
 
 
 def sent_back_words(send_back: SendBack, case_ref: str) -> str:
-    """"Case X sent back to BODY, immediate, due today 17:00": the banner's and the message's one wording."""
+    """ "Case X sent back to BODY, immediate, due today 17:00": the banner's and the message's one wording."""
     due = due_words(send_back.due_on, timezone.localdate())
     words = f"Case {case_ref} sent back to {send_back.body.code}, {send_back.urgency}, due {due}"
-    reachable = BodyContact.objects.filter(
-        body_id=send_back.body_id, kind=BodyContact.Kind.LIAISON, user__is_active=True
-    ).exclude(user__email="").exists()
+    reachable = (
+        BodyContact.objects.filter(
+            body_id=send_back.body_id, kind=BodyContact.Kind.LIAISON, user__is_active=True
+        )
+        .exclude(user__email="")
+        .exists()
+    )
     if not reachable:  # the outbox had nobody to write to: say so while the sender can still act
-        words += (f". No liaison officer of {send_back.body.code} has an e-mail address, so nobody there was "
-                  "told: tell them another way")
+        words += (
+            f". No liaison officer of {send_back.body.code} has an e-mail address, so nobody there was "
+            "told: tell them another way"
+        )
     return words
 
 
@@ -199,22 +251,30 @@ def submitted_message(review: Review, sampled_case: Any) -> str:
     """The banner after a submission: the send back it opened, the open one that covers the case, or plain."""
     today = timezone.localdate()
     # Only a send back this submission opened (a reopened review keeps the one its earlier yes opened).
-    opened = (SendBack.objects.filter(review=review, opened_at__gte=review.submitted_at).select_related("body")
-              .order_by("-id").first())
+    opened = (
+        SendBack.objects.filter(review=review, opened_at__gte=review.submitted_at)
+        .select_related("body")
+        .order_by("-id")
+        .first()
+    )
     if opened is not None:
         return sent_back_words(opened, sampled_case.case_ref)
     if review.send_back:
         existing = open_send_backs(sampled_case)
         if existing:
-            covered = (f"Review submitted. Case {sampled_case.case_ref} is already sent back: "
-                       + "; ".join(o.describe(today) for o in existing))
+            covered = (
+                f"Review submitted. Case {sampled_case.case_ref} is already sent back: "
+                + "; ".join(o.describe(today) for o in existing)
+            )
             if review.send_back_reason:
                 covered += ". Your reason was not sent: to send it too, open a second send back on the review page"
             return covered
     return "Review submitted"
 
 
-def send_backs_listed(*, inspection_id: int | None = None, state: str | None = None) -> list[dict[str, Any]]:
+def send_backs_listed(
+    *, inspection_id: int | None = None, state: str | None = None
+) -> list[dict[str, Any]]:
     """Send backs for the command line, oldest first; ``state`` "open" means every state but closed."""
     today = timezone.localdate()
     found = SendBack.objects.select_related("sampled_case", "body").order_by("opened_at", "id")
@@ -225,8 +285,17 @@ def send_backs_listed(*, inspection_id: int | None = None, state: str | None = N
     elif state is not None:
         found = found.filter(state=state)
     return [
-        {"id": s.pk, "inspection_id": s.inspection_id, "body": s.body.code, "case_ref": s.sampled_case.case_ref,
-         "urgency": s.urgency, "state": s.state, "opened_at": s.opened_at.isoformat(), "due": s.due_on.isoformat(),
-         "overdue": late(s, today), "review_id": s.review_id}
+        {
+            "id": s.pk,
+            "inspection_id": s.inspection_id,
+            "body": s.body.code,
+            "case_ref": s.sampled_case.case_ref,
+            "urgency": s.urgency,
+            "state": s.state,
+            "opened_at": s.opened_at.isoformat(),
+            "due": s.due_on.isoformat(),
+            "overdue": late(s, today),
+            "review_id": s.review_id,
+        }
         for s in found
     ]

@@ -61,8 +61,12 @@ def body_contact_add(*, body: Any, user: Any, kind: str, actor: Any = None) -> B
     with transaction.atomic():
         contact, _ = BodyContact.objects.get_or_create(body=body, user=user, kind=kind)
         journal_record(
-            actor=actor, operation=Operation.ADMINISTRATION, action="body_contact_add",
-            object_type="body", object_id=body.code, detail={"user": user.get_username(), "kind": kind},
+            actor=actor,
+            operation=Operation.ADMINISTRATION,
+            action="body_contact_add",
+            object_type="body",
+            object_id=body.code,
+            detail={"user": user.get_username(), "kind": kind},
         )
     return contact
 
@@ -73,14 +77,23 @@ def body_contact_remove(*, body: Any, user: Any, kind: str, actor: Any = None) -
         removed, _ = BodyContact.objects.filter(body=body, user=user, kind=kind).delete()
         if removed:
             journal_record(
-                actor=actor, operation=Operation.ADMINISTRATION, action="body_contact_remove",
-                object_type="body", object_id=body.code, detail={"user": user.get_username(), "kind": kind},
+                actor=actor,
+                operation=Operation.ADMINISTRATION,
+                action="body_contact_remove",
+                object_type="body",
+                object_id=body.code,
+                detail={"user": user.get_username(), "kind": kind},
             )
     return bool(removed)
 
 
 def sendback_open(
-    *, sampled_case: SampledCase, reason: str, urgency: str, actor: Any, confirm_another: bool = False,
+    *,
+    sampled_case: SampledCase,
+    reason: str,
+    urgency: str,
+    actor: Any,
+    confirm_another: bool = False,
     review: Any = None,
 ) -> SendBack:
     """Send a case back to its body (a disclosure), with a due date in working days.
@@ -107,45 +120,86 @@ def sendback_open(
         if existing and not confirm_another:
             raise SecondSendBack(sampled_case.case_ref, existing, timezone.localdate())
         send_back = SendBack.objects.create(
-            inspection=inspection, sampled_case=sampled_case, body=inspection.body, reason=reason.strip(),
-            urgency=level.value, state=State.OPENED.value, opened_by=actor, opened_at=now, due_on=due, review=review,
+            inspection=inspection,
+            sampled_case=sampled_case,
+            body=inspection.body,
+            reason=reason.strip(),
+            urgency=level.value,
+            state=State.OPENED.value,
+            opened_by=actor,
+            opened_at=now,
+            due_on=due,
+            review=review,
         )
         SendBackEvent.objects.create(
-            send_back=send_back, action="open", from_state="", to_state=State.OPENED.value, by=actor,
-            by_name=actor.get_username(), at=now, note=reason.strip(),
+            send_back=send_back,
+            action="open",
+            from_state="",
+            to_state=State.OPENED.value,
+            by=actor,
+            by_name=actor.get_username(),
+            at=now,
+            note=reason.strip(),
         )
         journal_record(
-            actor=actor, operation=Operation.DISCLOSURE, action="send_back_open", object_type="send_back",
-            object_id=send_back.pk, recipient=inspection.body.code, reason=level.value,
-            detail={"sampled_case": sampled_case.pk, "due_on": due.isoformat(), "review": getattr(review, "pk", None),
-                    "second": bool(existing)},
+            actor=actor,
+            operation=Operation.DISCLOSURE,
+            action="send_back_open",
+            object_type="send_back",
+            object_id=send_back.pk,
+            recipient=inspection.body.code,
+            reason=level.value,
+            detail={
+                "sampled_case": sampled_case.pk,
+                "due_on": due.isoformat(),
+                "review": getattr(review, "pk", None),
+                "second": bool(existing),
+            },
         )
         # The body's liaison officers hear at once (after commit); the e-mail names the case, never the reason.
         notice = notices.send_back_opened(send_back, today=timezone.localdate(now))
         mail_queue(
-            event=notice.event, subject=notice.subject, body=notice.body, object_type="send_back", object_id=send_back.pk,
-            recipients=[c.user for c in BodyContact.objects.filter(body=send_back.body, kind=BodyContact.Kind.LIAISON).select_related("user")],
+            event=notice.event,
+            subject=notice.subject,
+            body=notice.body,
+            object_type="send_back",
+            object_id=send_back.pk,
+            recipients=[
+                c.user
+                for c in BodyContact.objects.filter(
+                    body=send_back.body, kind=BodyContact.Kind.LIAISON
+                ).select_related("user")
+            ],
         )
     return send_back
 
 
 def _actor_kind(user: Any, send_back: SendBack) -> Actor:
     roles = user_roles(user)
-    if Role.LIAISON_OFFICER in roles and BodyContact.objects.filter(body=send_back.body, user=user, kind=BodyContact.Kind.LIAISON).exists():
+    if (
+        Role.LIAISON_OFFICER in roles
+        and BodyContact.objects.filter(
+            body=send_back.body, user=user, kind=BodyContact.Kind.LIAISON
+        ).exists()
+    ):
         return Actor.LIAISON
     if roles & {Role.INSPECTOR, Role.LEAD_INSPECTOR}:
         return Actor.INSPECTORATE
     raise SendBackError("You cannot act on this send back")
 
 
-def sendback_act(*, send_back: SendBack, action: str, actor: Any, expected_version: int, note: str = "") -> SendBack:
+def sendback_act(
+    *, send_back: SendBack, action: str, actor: Any, expected_version: int, note: str = ""
+) -> SendBack:
     """Apply one transition, only if nobody acted since the page was opened (``expected_version``)."""
     try:
         move = Action(action)
     except ValueError as exc:
         raise SendBackError("Unknown action") from exc
     if move in (Action.RETURN, Action.RESPOND) and not note.strip():
-        raise SendBackError("Say what was done" if move is Action.RESPOND else "Say what more is needed")
+        raise SendBackError(
+            "Say what was done" if move is Action.RESPOND else "Say what more is needed"
+        )
     who = _actor_kind(actor, send_back)
     target = transition(State(send_back.state), move, who)  # raises TransitionRefused
     now = timezone.now()
@@ -159,16 +213,27 @@ def sendback_act(*, send_back: SendBack, action: str, actor: Any, expected_versi
         if target is State.CLOSED:
             fields["closed_at"] = now
         # Compare-and-set: of two people acting at once, exactly one update matches.
-        changed = SendBack.objects.filter(pk=send_back.pk, version=expected_version, state=send_back.state).update(**fields)
+        changed = SendBack.objects.filter(
+            pk=send_back.pk, version=expected_version, state=send_back.state
+        ).update(**fields)
         if not changed:
             raise AlreadyChanged(SendBack.objects.get(pk=send_back.pk))
         SendBackEvent.objects.create(
-            send_back=send_back, action=move.value, from_state=send_back.state, to_state=target.value,
-            by=actor, by_name=actor.get_username(), at=now, note=note.strip(),
+            send_back=send_back,
+            action=move.value,
+            from_state=send_back.state,
+            to_state=target.value,
+            by=actor,
+            by_name=actor.get_username(),
+            at=now,
+            note=note.strip(),
         )
         journal_record(
-            actor=actor, operation=Operation.DISCLOSURE if who is Actor.LIAISON else Operation.ALTERATION,
-            action=f"send_back_{move.value}", object_type="send_back", object_id=send_back.pk,
+            actor=actor,
+            operation=Operation.DISCLOSURE if who is Actor.LIAISON else Operation.ALTERATION,
+            action=f"send_back_{move.value}",
+            object_type="send_back",
+            object_id=send_back.pk,
             detail={"from": send_back.state, "to": target.value},
         )
         # Whoever acts next hears at once (after commit): an answer goes to the inspector who sent the case back
@@ -179,9 +244,20 @@ def sendback_act(*, send_back: SendBack, action: str, actor: Any, expected_versi
                 told = [send_back.opened_by, send_back.inspection.lead]
             else:
                 notice = notices.send_back_returned(send_back, today=timezone.localdate(now))
-                told = [c.user for c in BodyContact.objects.filter(body=send_back.body, kind=BodyContact.Kind.LIAISON).select_related("user")]
-            mail_queue(event=notice.event, recipients=told, subject=notice.subject, body=notice.body,
-                       object_type="send_back", object_id=send_back.pk)
+                told = [
+                    c.user
+                    for c in BodyContact.objects.filter(
+                        body=send_back.body, kind=BodyContact.Kind.LIAISON
+                    ).select_related("user")
+                ]
+            mail_queue(
+                event=notice.event,
+                recipients=told,
+                subject=notice.subject,
+                body=notice.body,
+                object_type="send_back",
+                object_id=send_back.pk,
+            )
     return SendBack.objects.get(pk=send_back.pk)
 
 
@@ -189,7 +265,9 @@ def sendbacks_escalate(*, today: dt.date | None = None) -> list[SendBack]:
     """Escalate every overdue send back, once (idempotent), and tell the lead and the body's senior leads."""
     today = today or timezone.localdate()
     escalated: list[SendBack] = []
-    for send_back in SendBack.objects.filter(state__in=[s.value for s in (State.OPENED, State.ACKNOWLEDGED, State.RETURNED)]).select_related("inspection__lead", "body"):
+    for send_back in SendBack.objects.filter(
+        state__in=[s.value for s in (State.OPENED, State.ACKNOWLEDGED, State.RETURNED)]
+    ).select_related("inspection__lead", "body"):
         if not overdue(State(send_back.state), send_back.due_on, today):
             continue
         now = timezone.now()
@@ -200,19 +278,39 @@ def sendbacks_escalate(*, today: dt.date | None = None) -> list[SendBack]:
             if not changed:
                 continue
             SendBackEvent.objects.create(
-                send_back=send_back, action=Action.ESCALATE.value, from_state=send_back.state,
-                to_state=State.ESCALATED.value, by=None, by_name="system", at=now,
+                send_back=send_back,
+                action=Action.ESCALATE.value,
+                from_state=send_back.state,
+                to_state=State.ESCALATED.value,
+                by=None,
+                by_name="system",
+                at=now,
                 note=f"due {send_back.due_on:%d/%m/%Y}",
             )
             journal_record(
-                actor=None, operation=Operation.ALTERATION, action="send_back_escalate", object_type="send_back",
-                object_id=send_back.pk, detail={"due_on": send_back.due_on.isoformat()},
+                actor=None,
+                operation=Operation.ALTERATION,
+                action="send_back_escalate",
+                object_type="send_back",
+                object_id=send_back.pk,
+                detail={"due_on": send_back.due_on.isoformat()},
             )
             # The body's senior leads and the lead inspector, through the outbox with the escalation itself.
             notice = notices.send_back_escalated(send_back)
-            senior = [c.user for c in BodyContact.objects.filter(body=send_back.body, kind=BodyContact.Kind.SENIOR_LEAD).select_related("user")]
-            mail_queue(event=notice.event, recipients=[*senior, send_back.inspection.lead], subject=notice.subject,
-                       body=notice.body, object_type="send_back", object_id=send_back.pk)
+            senior = [
+                c.user
+                for c in BodyContact.objects.filter(
+                    body=send_back.body, kind=BodyContact.Kind.SENIOR_LEAD
+                ).select_related("user")
+            ]
+            mail_queue(
+                event=notice.event,
+                recipients=[*senior, send_back.inspection.lead],
+                subject=notice.subject,
+                body=notice.body,
+                object_type="send_back",
+                object_id=send_back.pk,
+            )
         send_back.refresh_from_db()
         escalated.append(send_back)
     return escalated

@@ -22,15 +22,27 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.LEAD_INSPECTOR)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "referrals/dashboard.html", {"dashboard": selectors.dashboard(request.user)})
-
-
-def _detail(request: HttpRequest, send_back: Any, *, error: str = "", status: int = 200, note: str = "") -> HttpResponse:
-    is_liaison = BodyContact.objects.filter(body=send_back.body, user_id=request.user.pk or 0, kind=BodyContact.Kind.LIAISON).exists()
     return render(
-        request, "referrals/detail.html",
-        {"send_back": send_back, "events": send_back.events.all(), "error": error, "is_liaison": is_liaison,
-         "note": note},
+        request, "referrals/dashboard.html", {"dashboard": selectors.dashboard(request.user)}
+    )
+
+
+def _detail(
+    request: HttpRequest, send_back: Any, *, error: str = "", status: int = 200, note: str = ""
+) -> HttpResponse:
+    is_liaison = BodyContact.objects.filter(
+        body=send_back.body, user_id=request.user.pk or 0, kind=BodyContact.Kind.LIAISON
+    ).exists()
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "send_back": send_back,
+            "events": send_back.events.all(),
+            "error": error,
+            "is_liaison": is_liaison,
+            "note": note,
+        },
         status=status,
     )
 
@@ -45,17 +57,28 @@ def detail(request: HttpRequest, send_back_id: int) -> HttpResponse:
         from casereview.web.accounts.kept import kept_answers_take
 
         kept = kept_answers_take(request)
-        return _detail(request, send_back, note=kept.get("note", "")[:10_000] if kept is not None else "")
+        return _detail(
+            request, send_back, note=kept.get("note", "")[:10_000] if kept is not None else ""
+        )
     try:
         version = int(request.POST.get("version", "-1"))
     except ValueError:
         version = -1
     try:
-        sendback_act(send_back=send_back, action=request.POST.get("action", ""), actor=request.user,
-                     expected_version=version, note=request.POST.get("note", "")[:10_000])
+        sendback_act(
+            send_back=send_back,
+            action=request.POST.get("action", ""),
+            actor=request.user,
+            expected_version=version,
+            note=request.POST.get("note", "")[:10_000],
+        )
     except AlreadyChanged as changed:
-        return _detail(request, changed.send_back, status=409,
-                       error="Someone else acted on this send back first. Its current state is shown below; nothing you sent was applied.")
+        return _detail(
+            request,
+            changed.send_back,
+            status=409,
+            error="Someone else acted on this send back first. Its current state is shown below; nothing you sent was applied.",
+        )
     except (TransitionRefused, SendBackError) as exc:
         return _detail(request, send_back, error=str(exc), status=400)
     return redirect("referrals:detail", send_back_id=send_back.pk)
@@ -72,17 +95,33 @@ def open_from_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
     # Only a submitted review that answered yes opens a send back from here (a draft's yes opens one on submit).
     review = review_selectors.review_of(assignment)
     if review is None or review.state != review.State.SUBMITTED or review.send_back is not True:
-        return render(request, "reviews/refused.html", {
-            "message": "Only a submitted review that says the case should be sent back can send it back. Submit the review first.",
-            "assignment": assignment,
-        }, status=400)
+        return render(
+            request,
+            "reviews/refused.html",
+            {
+                "message": "Only a submitted review that says the case should be sent back can send it back. Submit the review first.",
+                "assignment": assignment,
+            },
+            status=400,
+        )
     try:
-        send_back = sendback_open(sampled_case=assignment.sampled_case, reason=request.POST.get("reason", "")[:10_000],
-                                  urgency=request.POST.get("urgency", ""), actor=request.user,
-                                  confirm_another=request.POST.get("confirm_another") == "yes")
+        send_back = sendback_open(
+            sampled_case=assignment.sampled_case,
+            reason=request.POST.get("reason", "")[:10_000],
+            urgency=request.POST.get("urgency", ""),
+            actor=request.user,
+            confirm_another=request.POST.get("confirm_another") == "yes",
+        )
     except (SendBackError, SecondSendBack) as exc:
-        return render(request, "reviews/refused.html", {"message": str(exc), "assignment": assignment}, status=400)
-    messages.success(request, selectors.sent_back_words(send_back, assignment.sampled_case.case_ref))
+        return render(
+            request,
+            "reviews/refused.html",
+            {"message": str(exc), "assignment": assignment},
+            status=400,
+        )
+    messages.success(
+        request, selectors.sent_back_words(send_back, assignment.sampled_case.case_ref)
+    )
     return redirect("referrals:detail", send_back_id=send_back.pk)
 
 

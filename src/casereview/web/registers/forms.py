@@ -21,7 +21,9 @@ class RegisterUploadForm(forms.Form):
     )
     profile = forms.ChoiceField(label="Column-mapping profile", choices=())
     sheet = forms.CharField(
-        label="Sheet name (Excel only, optional)", required=False, max_length=100,
+        label="Sheet name (Excel only, optional)",
+        required=False,
+        max_length=100,
         help_text="Leave empty to use the first sheet",
     )
     replace = forms.BooleanField(

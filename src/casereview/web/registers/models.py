@@ -77,7 +77,11 @@ class Case(models.Model):
     """
 
     register = models.ForeignKey(
-        Register, on_delete=models.PROTECT, related_name="cases", db_constraint=False, db_index=False
+        Register,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_constraint=False,
+        db_index=False,
     )
     case_ref = models.CharField(max_length=100)
     category = models.CharField(max_length=40)
@@ -95,7 +99,9 @@ class Case(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["register", "case_ref"], name="case_ref_unique_in_register")
+            models.UniqueConstraint(
+                fields=["register", "case_ref"], name="case_ref_unique_in_register"
+            )
         ]
 
     def __str__(self) -> str:

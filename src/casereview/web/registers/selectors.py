@@ -49,7 +49,9 @@ def bodies_for_home(user: Any) -> list[Body]:
         bodies = bodies.prefetch_related(
             Prefetch(
                 "registers",
-                queryset=registers_visible(user).filter(state=Register.State.LOCKED).order_by("-imported_at"),
+                queryset=registers_visible(user)
+                .filter(state=Register.State.LOCKED)
+                .order_by("-imported_at"),
                 to_attr="locked_registers",
             )
         )
@@ -94,8 +96,16 @@ def bodies_for_choice() -> QuerySet[Body]:
 PAGE_SIZE = 50
 
 
-def case_page(register: Register, *, category: str = "", unit: str = "", status: str = "", q: str = "",
-              after: str = "", limit: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], str | None]:
+def case_page(
+    register: Register,
+    *,
+    category: str = "",
+    unit: str = "",
+    status: str = "",
+    q: str = "",
+    after: str = "",
+    limit: int = PAGE_SIZE,
+) -> tuple[list[dict[str, Any]], str | None]:
     """One page of a register's cases in case-reference order, and the reference to continue after.
 
     Keyset pagination on the (register, case_ref) index, so a page costs the same at the first case and the
@@ -116,7 +126,18 @@ def case_page(register: Register, *, category: str = "", unit: str = "", status:
         cases = cases.filter(case_ref__gte=q, case_ref__lt=q + "\U0010ffff", case_ref__startswith=q)
     if after:
         cases = cases.filter(case_ref__gt=after)
-    rows: list[dict[str, Any]] = [dict(r) for r in cases.order_by("case_ref").values("case_ref", "category", "reported_on", "unit", "risk_level", "status",
-                                                  "outcome", "closed_on")[: limit + 1]]
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in cases.order_by("case_ref").values(
+            "case_ref",
+            "category",
+            "reported_on",
+            "unit",
+            "risk_level",
+            "status",
+            "outcome",
+            "closed_on",
+        )[: limit + 1]
+    ]
     more = len(rows) > limit
     return rows[:limit], rows[limit - 1]["case_ref"] if more else None

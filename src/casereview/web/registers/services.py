@@ -42,8 +42,14 @@ from .models import Body, Case, Register
 class RegisterRejected(Exception):
     """A register file was refused; ``errors`` lists every bad row."""
 
-    def __init__(self, message: str, errors: list[RowError] | None = None, unmapped: tuple[str, ...] = (),
-                 kind: str = "invalid_file", total: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        errors: list[RowError] | None = None,
+        unmapped: tuple[str, ...] = (),
+        kind: str = "invalid_file",
+        total: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         #: bounded: the first errors of each column and kind, then "and N more" lines (line 0)
@@ -144,7 +150,9 @@ def register_import(
     except RegisterError as exc:
         _journal_refusal(actor, body, filename or path.name, str(exc), 0)
         raise RegisterRejected(str(exc)) from exc
-    existing = Register.objects.filter(body=body, sha256=source.sha256, state=Register.State.LOCKED).first()
+    existing = Register.objects.filter(
+        body=body, sha256=source.sha256, state=Register.State.LOCKED
+    ).first()
     if existing is not None and not replace:
         raise RegisterRejected(
             f"This file (SHA-256 {source.sha256[:12]}…) was already imported for {body.code} "
@@ -169,7 +177,9 @@ def register_import(
     job.tmp_dir.mkdir(parents=True, exist_ok=True)
     try:
         if connection.vendor not in ("postgresql", "sqlite"):
-            raise RegisterError(f"Register import does not support the {connection.vendor} database")
+            raise RegisterError(
+                f"Register import does not support the {connection.vendor} database"
+            )
         if connection.vendor == "sqlite" and not connection.in_atomic_block:
             return _import_staged(job)
         return _import_in_transaction(job)
@@ -242,7 +252,10 @@ def _import_in_transaction(job: _Job) -> Register:
         with transaction.atomic():
             register = _register_open(job)
             sink = loader(
-                connection.connection, table=Case._meta.db_table, columns=list(STORED_COLUMNS), register_id=register.pk
+                connection.connection,
+                table=Case._meta.db_table,
+                columns=list(STORED_COLUMNS),
+                register_id=register.pk,
             )
             try:
                 outcome = _run(job, sink)
@@ -285,7 +298,9 @@ def _register_open(job: _Job) -> Register:
         rows=0,
         imported_at=timezone.now(),
         imported_by=job.actor if job.actor is not None and job.actor.is_authenticated else None,
-        retain_until=default_retain_until(timezone.localdate(), settings.CASEREVIEW_RETENTION_YEARS),
+        retain_until=default_retain_until(
+            timezone.localdate(), settings.CASEREVIEW_RETENTION_YEARS
+        ),
     )
 
 
@@ -374,7 +389,9 @@ def error_reports_purge(*, now: float | None = None) -> int:
     folder = Path(settings.VAR_DIR) / "tmp"
     if not folder.is_dir():
         return 0
-    cutoff = (now if now is not None else time.time()) - settings.CASEREVIEW_ERROR_REPORT_HOURS * 3600
+    cutoff = (
+        now if now is not None else time.time()
+    ) - settings.CASEREVIEW_ERROR_REPORT_HOURS * 3600
     deleted = 0
     for path in folder.glob(f"{_ERROR_REPORT_PREFIX}*.csv"):
         try:
@@ -391,7 +408,12 @@ class ExportFailed(Exception):
 
 
 def register_export(
-    *, register: Register, path: Path, actor: Any = None, recipient: str = "", reason: str = "export"
+    *,
+    register: Register,
+    path: Path,
+    actor: Any = None,
+    recipient: str = "",
+    reason: str = "export",
 ) -> int:
     """Write a register's stored cases in the canonical columns (never ``summary``)."""
     columns = list(EXPORT_COLUMNS)
@@ -415,9 +437,13 @@ def register_export(
                 fh.flush()
                 os.fsync(fh.fileno())
             tmp.replace(path)
-        except OSError as exc:  # a full disk, a quota, a vanished mount: no file that looks complete is left
+        except (
+            OSError
+        ) as exc:  # a full disk, a quota, a vanished mount: no file that looks complete is left
             tmp.unlink(missing_ok=True)
-            raise ExportFailed(f"Could not write {path.name}: {exc.strerror or exc}. Nothing was exported.") from exc
+            raise ExportFailed(
+                f"Could not write {path.name}: {exc.strerror or exc}. Nothing was exported."
+            ) from exc
         journal_record(
             actor=actor,
             operation=Operation.DISCLOSURE,
@@ -432,7 +458,9 @@ def register_export(
 
 
 def _write_block(fh: Any, rows: list[tuple[Any, ...]], columns: list[str], *, header: bool) -> None:
-    schema: dict[str, Any] = {c: (pl.Date if c in ("reported_on", "closed_on") else pl.String) for c in columns}
+    schema: dict[str, Any] = {
+        c: (pl.Date if c in ("reported_on", "closed_on") else pl.String) for c in columns
+    }
     schema["child_age"] = pl.Int16
     frame = pl.DataFrame(rows, schema=schema, orient="row")
     # The body's own text (an uploaded register can hold "=cmd|..."): never a live formula in a spreadsheet.

@@ -105,7 +105,10 @@ def body_new(request: HttpRequest) -> HttpResponse:
 
     error, code, name = "", "", ""
     if request.method == "POST":
-        code, name = request.POST.get("code", "").strip()[:16], request.POST.get("name", "").strip()[:200]
+        code, name = (
+            request.POST.get("code", "").strip()[:16],
+            request.POST.get("name", "").strip()[:200],
+        )
         if not name:
             error = "Enter the body's name"
         elif selectors.bodies_for_choice().filter(code=code.upper()).exists():
@@ -117,8 +120,12 @@ def body_new(request: HttpRequest) -> HttpResponse:
                 error = str(exc)
             else:
                 return redirect("home")
-    return render(request, "registers/body_new.html", {"error": error, "code": code, "name": name},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "registers/body_new.html",
+        {"error": error, "code": code, "name": name},
+        status=400 if error else 200,
+    )
 
 
 @role_required(*CAN_IMPORT_REGISTERS)
@@ -131,18 +138,46 @@ def cases(request: HttpRequest, register_id: int) -> HttpResponse:
     register = selectors.register_detail(request.user, register_id)
     if register is None or register.purged_at is not None:
         raise Http404
-    filters = {key: request.GET.get(key, "").strip()[:100] for key in ("category", "unit", "status", "q")}
+    filters = {
+        key: request.GET.get(key, "").strip()[:100] for key in ("category", "unit", "status", "q")
+    }
     if filters["category"] not in ("", *CATEGORIES):
         filters["category"] = ""
     after = request.GET.get("after", "")[:100]
-    rows, next_after = selectors.case_page(register, after=after, category=filters["category"], unit=filters["unit"],
-                                           status=filters["status"], q=filters["q"])
-    journal_record(actor=request.user, operation=Operation.CONSULTATION, action="case_list", object_type="register",
-                   object_id=register.pk, reason="case_list", detail={k: v for k, v in {**filters, "after": after}.items() if v})
+    rows, next_after = selectors.case_page(
+        register,
+        after=after,
+        category=filters["category"],
+        unit=filters["unit"],
+        status=filters["status"],
+        q=filters["q"],
+    )
+    journal_record(
+        actor=request.user,
+        operation=Operation.CONSULTATION,
+        action="case_list",
+        object_type="register",
+        object_id=register.pk,
+        reason="case_list",
+        detail={k: v for k, v in {**filters, "after": after}.items() if v},
+    )
     from urllib.parse import urlencode
 
-    next_query = urlencode({**{k: v for k, v in filters.items() if v}, "after": next_after}) if next_after else ""
-    return render(request, "registers/cases.html", {
-        "register": register, "rows": rows, "filters": filters, "after": after, "next_query": next_query,
-        "categories": CATEGORIES, "statuses": STATUSES,
-    })
+    next_query = (
+        urlencode({**{k: v for k, v in filters.items() if v}, "after": next_after})
+        if next_after
+        else ""
+    )
+    return render(
+        request,
+        "registers/cases.html",
+        {
+            "register": register,
+            "rows": rows,
+            "filters": filters,
+            "after": after,
+            "next_query": next_query,
+            "categories": CATEGORIES,
+            "statuses": STATUSES,
+        },
+    )

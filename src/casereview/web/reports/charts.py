@@ -36,17 +36,23 @@ def _open(chart_id: str, title: str, description: str) -> list[str]:
 
 def _gridline(y: float, label: str) -> list[str]:
     """A horizontal grid line across the plot with its value at the left."""
-    return [f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GREY}" stroke-width="1"/>',
-            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{BLACK}">{escape(label)}</text>']
+    return [
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GREY}" stroke-width="1"/>',
+        f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{BLACK}">{escape(label)}</text>',
+    ]
 
 
 def _x_label(x: float, label: str) -> str:
     """A slanted label under the plot at ``x`` (at most 24 characters)."""
-    return (f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="11" fill="{BLACK}" text-anchor="end" '
-            f'transform="rotate(-35 {x:.1f} {HEIGHT - BOTTOM + 14})">{escape(label)[:24]}</text>')
+    return (
+        f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="11" fill="{BLACK}" text-anchor="end" '
+        f'transform="rotate(-35 {x:.1f} {HEIGHT - BOTTOM + 14})">{escape(label)[:24]}</text>'
+    )
 
 
-def share_chart(points: Sequence[Mapping[str, Any]], *, title: str, chart_id: str = "trend-chart") -> SafeString:
+def share_chart(
+    points: Sequence[Mapping[str, Any]], *, title: str, chart_id: str = "trend-chart"
+) -> SafeString:
     """Points (label, share, ci_low, ci_high, kind, now) in time order; suppressed points (share None) are skipped."""
     shown = [p for p in points if p.get("share") is not None]
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -55,8 +61,14 @@ def share_chart(points: Sequence[Mapping[str, Any]], *, title: str, chart_id: st
         return TOP + inner_h * (1 - v)
 
     step = inner_w / max(len(points), 1)
-    parts = _open(chart_id, title, "; ".join(
-        f"{p['label']}: {_pct(p['share'])} (95% interval {_pct(p['ci_low'])} to {_pct(p['ci_high'])})" for p in shown))
+    parts = _open(
+        chart_id,
+        title,
+        "; ".join(
+            f"{p['label']}: {_pct(p['share'])} (95% interval {_pct(p['ci_low'])} to {_pct(p['ci_high'])})"
+            for p in shown
+        ),
+    )
     for tick in (0, 0.25, 0.5, 0.75, 1):
         parts += _gridline(y(tick), _pct(tick))
     every = max(1, len(points) // 12)  # at most about a dozen labels on the axis
@@ -68,11 +80,17 @@ def share_chart(points: Sequence[Mapping[str, Any]], *, title: str, chart_id: st
             continue
         colour = BLACK if p.get("now") else (GREEN if p.get("kind") == "baseline" else BLUE)
         low, high = y(p["ci_low"]), y(p["ci_high"])
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{low:.1f}" y2="{high:.1f}" stroke="{colour}" stroke-width="2"/>')
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{low:.1f}" y2="{high:.1f}" stroke="{colour}" stroke-width="2"/>'
+        )
         for end in (low, high):
-            parts.append(f'<line x1="{x - 5:.1f}" x2="{x + 5:.1f}" y1="{end:.1f}" y2="{end:.1f}" stroke="{colour}" stroke-width="2"/>')
+            parts.append(
+                f'<line x1="{x - 5:.1f}" x2="{x + 5:.1f}" y1="{end:.1f}" y2="{end:.1f}" stroke="{colour}" stroke-width="2"/>'
+            )
         if p.get("kind") == "baseline":
-            parts.append(f'<rect x="{x - 5:.1f}" y="{y(p["share"]) - 5:.1f}" width="10" height="10" fill="{colour}"/>')
+            parts.append(
+                f'<rect x="{x - 5:.1f}" y="{y(p["share"]) - 5:.1f}" width="10" height="10" fill="{colour}"/>'
+            )
         else:
             parts.append(f'<circle cx="{x:.1f}" cy="{y(p["share"]):.1f}" r="5" fill="{colour}"/>')
     parts.append("</svg>")
@@ -80,8 +98,19 @@ def share_chart(points: Sequence[Mapping[str, Any]], *, title: str, chart_id: st
 
 
 #: GOV.UK colours, distinct enough for lines; a category past the last repeats with a dash.
-SERIES = ("#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#5694ca", "#912b88", "#85994b", "#6f72af",
-          "#28a197", "#b58840")
+SERIES = (
+    "#1d70b8",
+    "#d4351c",
+    "#00703c",
+    "#f47738",
+    "#4c2c92",
+    "#5694ca",
+    "#912b88",
+    "#85994b",
+    "#6f72af",
+    "#28a197",
+    "#b58840",
+)
 
 
 def _nice_ceiling(value: int) -> int:
@@ -90,8 +119,13 @@ def _nice_ceiling(value: int) -> int:
     return int(max(-(-value // unit) * unit, 4))
 
 
-def volume_chart(volume: Mapping[str, Any], *, labels: Mapping[str, str], title: str,
-                 chart_id: str = "volume-chart") -> SafeString:
+def volume_chart(
+    volume: Mapping[str, Any],
+    *,
+    labels: Mapping[str, str],
+    title: str,
+    chart_id: str = "volume-chart",
+) -> SafeString:
     """Recorded cases per quarter, one line per category; a suppressed count (a string) breaks its line."""
     quarters = list(volume.get("quarters", []))
     series = list(volume.get("categories", {}).items())
@@ -104,8 +138,10 @@ def volume_chart(volume: Mapping[str, Any], *, labels: Mapping[str, str], title:
         return TOP + inner_h * (1 - v / top)
 
     described = "; ".join(
-        f"{labels.get(code, code)}: " + ", ".join(f"{q} {v}" for q, v in zip(quarters, values, strict=True))
-        for code, values in series)
+        f"{labels.get(code, code)}: "
+        + ", ".join(f"{q} {v}" for q, v in zip(quarters, values, strict=True))
+        for code, values in series
+    )
     parts = _open(chart_id, title, described)
     for tick in (0, 0.25, 0.5, 0.75, 1):
         parts += _gridline(y(tick * top), str(round(tick * top)))
@@ -114,14 +150,19 @@ def volume_chart(volume: Mapping[str, Any], *, labels: Mapping[str, str], title:
         if i % every == 0:
             parts.append(_x_label(LEFT + step * (i + 0.5), q))
     for n, (_code, values) in enumerate(series):
-        colour, dash = SERIES[n % len(SERIES)], ' stroke-dasharray="6 3"' if n >= len(SERIES) else ""
+        colour, dash = (
+            SERIES[n % len(SERIES)],
+            ' stroke-dasharray="6 3"' if n >= len(SERIES) else "",
+        )
         run: list[str] = []
         for i, v in enumerate([*values, None]):
             if isinstance(v, int):
                 run.append(f"{LEFT + step * (i + 0.5):.1f},{y(v):.1f}")
                 continue
             if len(run) > 1:
-                parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
+                parts.append(
+                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
+                )
             elif run:
                 x_, y_ = run[0].split(",")
                 parts.append(f'<circle cx="{x_}" cy="{y_}" r="3" fill="{colour}"/>')

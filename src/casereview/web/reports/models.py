@@ -35,9 +35,13 @@ class PublishedReport(models.Model):
     the latest is the current one.
     """
 
-    inspection = models.ForeignKey("inspections.Inspection", on_delete=models.PROTECT, related_name="publications")
+    inspection = models.ForeignKey(
+        "inspections.Inspection", on_delete=models.PROTECT, related_name="publications"
+    )
     published_at = models.DateTimeField()
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     as_of = models.DateField()
     data = models.JSONField()
     input_sha256 = models.CharField(max_length=64)

@@ -32,7 +32,11 @@ BREAKDOWNS = (("by_category", "category", "Category"), ("by_unit", "unit", "Unit
 LINK_PATTERNS = (
     ("Children missing repeatedly", "repeat_missing_children", "repeat_missing_cases"),
     ("Places with a cluster of cases", "place_clusters", "place_cluster_cases"),
-    ("Suspects on cases of several children", "suspects_linked_to_several_children", "suspect_linked_cases"),
+    (
+        "Suspects on cases of several children",
+        "suspects_linked_to_several_children",
+        "suspect_linked_cases",
+    ),
 )
 
 
@@ -99,7 +103,9 @@ def render(report: dict[str, Any], fmt: str) -> Rendered:
     elif fmt == "pdf":
         content = pdf(report)
     elif fmt == "csv":
-        content = ("\ufeff" + csv_text(flat_rows(report))).encode("utf-8")  # the BOM makes Excel read UTF-8
+        content = ("\ufeff" + csv_text(flat_rows(report))).encode(
+            "utf-8"
+        )  # the BOM makes Excel read UTF-8
     else:
         content = xlsx(report)
     return Rendered(content, CONTENT_TYPES[fmt], f"{stem}.{fmt}")

@@ -36,31 +36,58 @@ def final_reviews(inspection_ids: Iterable[int] | None) -> QuerySet[Review]:
     scope = {} if inspection_ids is None else {f"{INSPECTION}__in": list(inspection_ids)}
     return (
         Review.objects.filter(
-            **scope, assignment__kind=Assignment.Kind.FIRST, state=Review.State.SUBMITTED,
+            **scope,
+            assignment__kind=Assignment.Kind.FIRST,
+            state=Review.State.SUBMITTED,
         )
         .exclude(overall="")
-        .annotate(final=Coalesce(F("assignment__sampled_case__resolution__final_overall"), F("overall")))
+        .annotate(
+            final=Coalesce(F("assignment__sampled_case__resolution__final_overall"), F("overall"))
+        )
     )
 
 
-def graded_cases(inspection_ids: Iterable[int], *, with_areas: bool = True) -> dict[int, list[GradedCase]]:
+def graded_cases(
+    inspection_ids: Iterable[int], *, with_areas: bool = True
+) -> dict[int, list[GradedCase]]:
     """Every graded case of these inspections, with its category and unit from the register.
 
     ``with_areas=False`` leaves out the area grades (earlier results need only the overall grade).
     """
     case = Case.objects.filter(pk=OuterRef("assignment__sampled_case__case_id"))
-    rows = final_reviews(inspection_ids).annotate(
-        category=Subquery(case.values("category")[:1]), unit=Subquery(case.values("unit")[:1]),
-    ).values_list(INSPECTION, "assignment__sampled_case__case_ref", "assignment__sampled_case__stratum",
-                  "category", "unit", "final", "area_grades" if with_areas else "overall", "area_weaknesses")
+    rows = (
+        final_reviews(inspection_ids)
+        .annotate(
+            category=Subquery(case.values("category")[:1]),
+            unit=Subquery(case.values("unit")[:1]),
+        )
+        .values_list(
+            INSPECTION,
+            "assignment__sampled_case__case_ref",
+            "assignment__sampled_case__stratum",
+            "category",
+            "unit",
+            "final",
+            "area_grades" if with_areas else "overall",
+            "area_weaknesses",
+        )
+    )
     out: dict[int, list[GradedCase]] = defaultdict(list)
     for inspection_id, ref, stratum, category, unit, final, area_grades, area_weaknesses in rows:
-        out[inspection_id].append(GradedCase(
-            case_ref=ref, stratum=stratum, category=category or ERASED,
-            unit=(unit or NO_UNIT) if category else ERASED, overall=final, area_grades=area_grades if with_areas else {},
-            # Every key counts: areas, and `_case` for weaknesses imported for the whole case.
-            weaknesses=frozenset(w for codes in (area_weaknesses or {}).values() for w in codes),
-        ))
+        out[inspection_id].append(
+            GradedCase(
+                case_ref=ref,
+                stratum=stratum,
+                category=category or ERASED,
+                unit=(unit or NO_UNIT) if category else ERASED,
+                overall=final,
+                area_grades=area_grades if with_areas else {},
+                # Every key counts: areas, and `_case` for weaknesses imported for the whole case.
+                weaknesses=frozenset(
+                    w for codes in (area_weaknesses or {}).values() for w in codes
+                ),
+            )
+        )
     return out
 
 
@@ -82,34 +109,66 @@ def history_for(inspection: Inspection) -> list[HistoryPoint]:
     from .models import Baseline
 
     points = [
-        HistoryPoint(b.label, b.period_end.isoformat(), "baseline", b.ri_or_inadequate, b.total, weaknesses=b.weaknesses)
+        HistoryPoint(
+            b.label,
+            b.period_end.isoformat(),
+            "baseline",
+            b.ri_or_inadequate,
+            b.total,
+            weaknesses=b.weaknesses,
+        )
         for b in Baseline.objects.filter(body=inspection.body, period_end__lt=inspection.period_end)
     ]
-    earlier = list(Inspection.objects.filter(body=inspection.body, period_end__lt=inspection.period_end))
+    earlier = list(
+        Inspection.objects.filter(body=inspection.body, period_end__lt=inspection.period_end)
+    )
     graded = graded_cases((e.pk for e in earlier), with_areas=False)
     for e in earlier:
         cases = graded.get(e.pk, [])
         if not cases:
             continue
         concern = _concern(e.framework)
-        points.append(HistoryPoint(
-            e.name, e.period_end.isoformat(), "inspection", sum(c.overall in concern for c in cases), len(cases),
-            by_category=_tally(cases, concern, "category"), by_unit=_tally(cases, concern, "unit"),
-            weaknesses=dict(Counter(w for c in cases for w in c.weaknesses)),
-        ))
+        points.append(
+            HistoryPoint(
+                e.name,
+                e.period_end.isoformat(),
+                "inspection",
+                sum(c.overall in concern for c in cases),
+                len(cases),
+                by_category=_tally(cases, concern, "category"),
+                by_unit=_tally(cases, concern, "unit"),
+                weaknesses=dict(Counter(w for c in cases for w in c.weaknesses)),
+            )
+        )
     return points
 
 
 def sample_facts(inspection: Inspection, sample: Sample | None) -> dict[str, Any]:
     """The sample as the report states it: frame, plan, strata, commitment, replacements."""
     if sample is None:
-        return {"drawn_in_casereview": False, "imported": False, "frame_size": None, "plan": {}, "strata": [],
-                "proportional": True, "commitment": inspection.commitment, "algorithm": None,
-                "late_commitment": False, "replacements": []}
+        return {
+            "drawn_in_casereview": False,
+            "imported": False,
+            "frame_size": None,
+            "plan": {},
+            "strata": [],
+            "proportional": True,
+            "commitment": inspection.commitment,
+            "algorithm": None,
+            "late_commitment": False,
+            "replacements": [],
+        }
     manifest = sample.manifest or {}
-    strata = [{"label": s["label"], "frame_size": s["frame_size"], "sampled": s["allocated"]} for s in manifest.get("strata", [])]
+    strata = [
+        {"label": s["label"], "frame_size": s["frame_size"], "sampled": s["allocated"]}
+        for s in manifest.get("strata", [])
+    ]
     plan = manifest.get("plan", sample.plan or {})
-    replaced = SampledCase.objects.filter(sample=sample, replaces__isnull=False).select_related("replaces").order_by("id")
+    replaced = (
+        SampledCase.objects.filter(sample=sample, replaces__isnull=False)
+        .select_related("replaces")
+        .order_by("id")
+    )
     return {
         "drawn_in_casereview": sample.algorithm != "imported",
         "imported": sample.algorithm == "imported",
@@ -119,11 +178,17 @@ def sample_facts(inspection: Inspection, sample: Sample | None) -> dict[str, Any
         "frame_size": sum(s["frame_size"] for s in strata) if strata else None,
         "plan": plan,
         "strata": strata,
-        "proportional": plan.get("allocation", Allocation.PROPORTIONAL.value) == Allocation.PROPORTIONAL.value
+        "proportional": plan.get("allocation", Allocation.PROPORTIONAL.value)
+        == Allocation.PROPORTIONAL.value
         and not plan.get("minimum_per_stratum"),
         "replacements": [
-            {"case_ref": s.replaces.case_ref, "replaced_by": s.case_ref, "reason": s.replaces.out_of_scope_reason}
-            for s in replaced if s.replaces is not None
+            {
+                "case_ref": s.replaces.case_ref,
+                "replaced_by": s.case_ref,
+                "reason": s.replaces.out_of_scope_reason,
+            }
+            for s in replaced
+            if s.replaces is not None
         ],
     }
 
@@ -138,8 +203,12 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
     drawn = Sample.objects.filter(inspection=inspection).select_related("register").first()
     facts = [
         SendBackFact(
-            urgency=s.urgency, state=s.state, overdue=late(s, today),
-            days_to_response=(s.first_response_at - s.opened_at).total_seconds() / 86400 if s.first_response_at else None,
+            urgency=s.urgency,
+            state=s.state,
+            overdue=late(s, today),
+            days_to_response=(s.first_response_at - s.opened_at).total_seconds() / 86400
+            if s.first_response_at
+            else None,
         )
         for s in SendBack.objects.filter(inspection=inspection, opened_at__date__lte=today)
     ]
@@ -147,9 +216,12 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
     links, volume = _links_facts(drawn, inspection)
     return build_report(
         inspection={
-            "id": inspection.pk, "name": inspection.name, "body": inspection.body.code,
+            "id": inspection.pk,
+            "name": inspection.name,
+            "body": inspection.body.code,
             "period": [inspection.period_start.isoformat(), inspection.period_end.isoformat()],
-            "framework": framework.ref, "commitment": inspection.commitment,
+            "framework": framework.ref,
+            "commitment": inspection.commitment,
             "register_sha256": drawn.register.sha256 if drawn else None,
         },
         grades=[(g.code, g.label) for g in framework.grades],
@@ -159,7 +231,9 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
         send_backs=facts,
         at_risk_not_sent_back=len(at_risk_not_sent_back(inspection)),
         agreement=agreement["pairs"],
-        fleiss=(agreement["fleiss_cases"], agreement["fleiss_kappa"]) if agreement["fleiss_cases"] else None,
+        fleiss=(agreement["fleiss_cases"], agreement["fleiss_kappa"])
+        if agreement["fleiss_cases"]
+        else None,
         history=history_for(inspection),
         weakness_titles={w.code: w.text for w in framework.weaknesses},
         as_of=today.isoformat(),
@@ -169,7 +243,9 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
     )
 
 
-def _links_facts(sample: Sample | None, inspection: Inspection) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def _links_facts(
+    sample: Sample | None, inspection: Inspection
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The sample's stored links as the report uses them: counts per sampled case, the register's patterns,
     and the register's volume over the inspection's period and the quarters before it (``volume_window``)."""
     from django.conf import settings
@@ -183,17 +259,31 @@ def _links_facts(sample: Sample | None, inspection: Inspection) -> tuple[dict[st
     if stored is None:
         return None, None
     related = case_link_counts(sample)
-    links = {"rules": LinkRules.from_mapping(stored.rules), "related": related, "register": stored.register_summary,
-             "frame": stored.frame_summary or None, "weakness": link_weakness()[0]}
-    volume = volume_window(stored.volume or {}, period_start=inspection.period_start, period_end=inspection.period_end,
-                           quarters_before=settings.CASEREVIEW_VOLUME_QUARTERS_BEFORE)
+    links = {
+        "rules": LinkRules.from_mapping(stored.rules),
+        "related": related,
+        "register": stored.register_summary,
+        "frame": stored.frame_summary or None,
+        "weakness": link_weakness()[0],
+    }
+    volume = volume_window(
+        stored.volume or {},
+        period_start=inspection.period_start,
+        period_end=inspection.period_end,
+        quarters_before=settings.CASEREVIEW_VOLUME_QUARTERS_BEFORE,
+    )
     return links, volume
 
 
 def inspection_counts(inspection_ids: Iterable[int] | None = None) -> dict[int, Counter[str]]:
     """Final overall grades counted per inspection, in one grouped query (for national trends)."""
     out: dict[int, Counter[str]] = defaultdict(Counter)
-    for inspection_id, final, n in final_reviews(inspection_ids).values_list(INSPECTION, "final").annotate(n=Count("id")).order_by():
+    for inspection_id, final, n in (
+        final_reviews(inspection_ids)
+        .values_list(INSPECTION, "final")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
         out[inspection_id][final] += n
     return out
 
@@ -215,9 +305,13 @@ def publications_visible(user: Any) -> QuerySet[Any]:
     if Role.LEAD_INSPECTOR in roles:
         allowed |= Q(inspection__lead=user)
     if Role.LIAISON_OFFICER in roles:
-        bodies = BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values_list("body_id", flat=True)
+        bodies = BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values_list(
+            "body_id", flat=True
+        )
         allowed |= Q(inspection__body_id__in=list(bodies))
-    return PublishedReport.objects.select_related("inspection__body", "published_by").filter(allowed)
+    return PublishedReport.objects.select_related("inspection__body", "published_by").filter(
+        allowed
+    )
 
 
 def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
@@ -230,13 +324,20 @@ def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
         inspections = inspections.filter(body__code__in=body_codes)
     rows = list(inspections.values_list("id", "name", "body__code", "period_end", "framework"))
     counts = inspection_counts([r[0] for r in rows] if body_codes else None)
-    frames = dict(Sample.objects.filter(inspection__in=inspections).values_list("inspection_id", "frame_size"))
+    frames = dict(
+        Sample.objects.filter(inspection__in=inspections).values_list("inspection_id", "frame_size")
+    )
     concern = {framework: _concern(framework) for framework in {r[4] for r in rows}}
     return trend(
         InspectionResult(
-            body=code, inspection=name, period_end=period_end,
-            count=sum(n for grade, n in counts.get(pk, Counter()).items() if grade in concern[framework]),
-            total=sum(counts.get(pk, Counter()).values()), frame_size=frames.get(pk),
+            body=code,
+            inspection=name,
+            period_end=period_end,
+            count=sum(
+                n for grade, n in counts.get(pk, Counter()).items() if grade in concern[framework]
+            ),
+            total=sum(counts.get(pk, Counter()).values()),
+            frame_size=frames.get(pk),
         )
         for pk, name, code, period_end, framework in rows
     )

@@ -17,13 +17,25 @@ from .selectors import publications_visible, report_for
 from .services import PublishError, publication_problems, report_disclosed, report_publish
 
 
-def _download(request: HttpRequest, report: dict[str, Any], *, inspection_id: int, publication: int | None = None) -> HttpResponse:
+def _download(
+    request: HttpRequest,
+    report: dict[str, Any],
+    *,
+    inspection_id: int,
+    publication: int | None = None,
+) -> HttpResponse:
     fmt = request.GET.get("format", "json")
     if fmt not in rendering.FORMATS:
         raise Http404
     made = rendering.render(report, fmt)
-    report_disclosed(actor=request.user, inspection_id=inspection_id, fmt=fmt, published=bool(report.get("published")),
-                     figures_sha256=report["reproducibility"]["figures_sha256"], publication=publication)
+    report_disclosed(
+        actor=request.user,
+        inspection_id=inspection_id,
+        fmt=fmt,
+        published=bool(report.get("published")),
+        figures_sha256=report["reproducibility"]["figures_sha256"],
+        publication=publication,
+    )
     response = HttpResponse(made.content, content_type=made.content_type)
     response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
     return response
@@ -41,12 +53,24 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
     report = report_for(inspection)
     if preview:
         report = publish_version(report)
-    report_disclosed(actor=request.user, inspection_id=inspection.pk, fmt="page", published=preview,
-                     figures_sha256=report["reproducibility"]["figures_sha256"])
-    return render(request, "reports/draft.html", {
-        **rendering.context(report), "inspection": inspection, "preview": preview,
-        "problems": publication_problems(inspection), "publications": inspection.publications.all(),
-    })
+    report_disclosed(
+        actor=request.user,
+        inspection_id=inspection.pk,
+        fmt="page",
+        published=preview,
+        figures_sha256=report["reproducibility"]["figures_sha256"],
+    )
+    return render(
+        request,
+        "reports/draft.html",
+        {
+            **rendering.context(report),
+            "inspection": inspection,
+            "preview": preview,
+            "problems": publication_problems(inspection),
+            "publications": inspection.publications.all(),
+        },
+    )
 
 
 @role_required(Role.LEAD_INSPECTOR)
@@ -67,16 +91,27 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
         made = report_publish(inspection=inspection, actor=request.user)
     except PublishError as exc:
         report = report_for(inspection)
-        return render(request, "reports/draft.html", {
-            **rendering.context(report), "inspection": inspection, "preview": False, "problems": exc.problems,
-            "publish_refused": True, "publications": inspection.publications.all(),
-        }, status=409)
+        return render(
+            request,
+            "reports/draft.html",
+            {
+                **rendering.context(report),
+                "inspection": inspection,
+                "preview": False,
+                "problems": exc.problems,
+                "publish_refused": True,
+                "publications": inspection.publications.all(),
+            },
+            status=409,
+        )
     return redirect("reports:published", publication_id=made.pk)
 
 
 @role_required(Role.ANALYST, Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER)
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/index.html", {"publications": publications_visible(request.user)})
+    return render(
+        request, "reports/index.html", {"publications": publications_visible(request.user)}
+    )
 
 
 def _publication(request: HttpRequest, publication_id: int) -> Any:
@@ -89,10 +124,19 @@ def _publication(request: HttpRequest, publication_id: int) -> Any:
 @role_required(Role.ANALYST, Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER)
 def published(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = _publication(request, publication_id)
-    return render(request, "reports/published.html", {**rendering.context(publication.data), "publication": publication})
+    return render(
+        request,
+        "reports/published.html",
+        {**rendering.context(publication.data), "publication": publication},
+    )
 
 
 @role_required(Role.ANALYST, Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER)
 def published_download(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = _publication(request, publication_id)
-    return _download(request, publication.data, inspection_id=publication.inspection_id, publication=publication.pk)
+    return _download(
+        request,
+        publication.data,
+        inspection_id=publication.inspection_id,
+        publication=publication.pk,
+    )

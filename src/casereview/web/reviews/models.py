@@ -12,13 +12,17 @@ from casereview.web.registers.models import Body
 class ConflictOfInterest(models.Model):
     """An inspector declared they must not review cases from this unit of this body."""
 
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+")
     unit = models.CharField(max_length=200)
     declared_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["inspector", "body", "unit"], name="one_declaration")]
+        constraints = [
+            models.UniqueConstraint(fields=["inspector", "body", "unit"], name="one_declaration")
+        ]
 
     def __str__(self) -> str:
         return f"{self.inspector} – {self.unit}"
@@ -29,13 +33,19 @@ class Assignment(models.Model):
         FIRST = "first", "First review"
         MODERATION = "moderation", "Moderation"
 
-    sampled_case = models.ForeignKey(SampledCase, on_delete=models.PROTECT, related_name="assignments")
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sampled_case = models.ForeignKey(
+        SampledCase, on_delete=models.PROTECT, related_name="assignments"
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FIRST)
     assigned_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["sampled_case", "kind"], name="one_assignment_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["sampled_case", "kind"], name="one_assignment_per_kind")
+        ]
 
     def __str__(self) -> str:
         return f"{self.sampled_case.case_ref} → {self.inspector} ({self.kind})"
@@ -74,7 +84,9 @@ class ReviewConflict(models.Model):
     attempted = models.JSONField()
     base_version = models.IntegerField()
     current_version = models.IntegerField()
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -84,7 +96,9 @@ class ReviewConflict(models.Model):
 class Resolution(models.Model):
     """The lead inspector's final overall grade where first and second marks disagree; both marks stay."""
 
-    sampled_case = models.OneToOneField(SampledCase, on_delete=models.PROTECT, related_name="resolution")
+    sampled_case = models.OneToOneField(
+        SampledCase, on_delete=models.PROTECT, related_name="resolution"
+    )
     final_overall = models.CharField(max_length=40)
     rationale = models.TextField()
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -23,7 +23,9 @@ def assignments_of(user: Any) -> QuerySet[Assignment]:
         Assignment.objects.filter(inspector=user)
         .select_related("sampled_case__sample__inspection__body", "review")
         .defer(*HEAVY)
-        .order_by("sampled_case__sample__inspection_id", "sampled_case__stratum", "sampled_case__rank")
+        .order_by(
+            "sampled_case__sample__inspection_id", "sampled_case__stratum", "sampled_case__rank"
+        )
     )
 
 
@@ -42,7 +44,10 @@ def assignment_for(user: Any, assignment_id: int) -> tuple[Assignment, bool] | N
     roles = user_roles(user)
     if assignment.inspector_id == user.pk and roles & {Role.INSPECTOR, Role.LEAD_INSPECTOR}:
         return assignment, True
-    if Role.LEAD_INSPECTOR in roles and assignment.sampled_case.sample.inspection.lead_id == user.pk:
+    if (
+        Role.LEAD_INSPECTOR in roles
+        and assignment.sampled_case.sample.inspection.lead_id == user.pk
+    ):
         return assignment, False
     return None
 
@@ -63,7 +68,11 @@ def agreement_for(inspection: Any) -> dict[str, Any]:
     from .services import inspection_marks
 
     scale = load_framework(inspection.framework).grade_codes
-    marks = [Mark(case, rater, grade) for case, rater, grade in inspection_marks(inspection) if grade in scale]
+    marks = [
+        Mark(case, rater, grade)
+        for case, rater, grade in inspection_marks(inspection)
+        if grade in scale
+    ]
     cases, kappa = fleiss(marks, scale)
     return {"pairs": agreement_by_pair(marks, scale), "fleiss_cases": cases, "fleiss_kappa": kappa}
 
@@ -73,7 +82,8 @@ def first_review_after_moderation(assignment: Assignment, review: Review) -> Rev
     if assignment.kind != Assignment.Kind.MODERATION or review.state != Review.State.SUBMITTED:
         return None
     return Review.objects.filter(
-        assignment__sampled_case=assignment.sampled_case, assignment__kind=Assignment.Kind.FIRST,
+        assignment__sampled_case=assignment.sampled_case,
+        assignment__kind=Assignment.Kind.FIRST,
         state=Review.State.SUBMITTED,
     ).first()
 
@@ -110,5 +120,16 @@ def agreement_drift(inspection: Any) -> list[dict[str, Any]]:
                 pairs += [(m, o) for m in mine for o in others]
             if pairs:
                 result = pair_agreement(pairs, scale, (name, "others"))
-                rows[name].append({"inspection": earlier, "cases": result.cases, "agreement": result.agreement, "kappa": result.weighted_kappa})
-    return [{"inspector": name, "history": history_rows} for name, history_rows in rows.items() if history_rows]
+                rows[name].append(
+                    {
+                        "inspection": earlier,
+                        "cases": result.cases,
+                        "agreement": result.agreement,
+                        "kappa": result.weighted_kappa,
+                    }
+                )
+    return [
+        {"inspector": name, "history": history_rows}
+        for name, history_rows in rows.items()
+        if history_rows
+    ]

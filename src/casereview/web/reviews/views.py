@@ -28,7 +28,9 @@ from .services import Incomplete, ReviewError, StaleVersion, review_for, review_
 
 @role_required(Role.INSPECTOR, Role.LEAD_INSPECTOR)
 def mine(request: HttpRequest) -> HttpResponse:
-    return render(request, "reviews/mine.html", {"assignments": selectors.assignments_of(request.user)})
+    return render(
+        request, "reviews/mine.html", {"assignments": selectors.assignments_of(request.user)}
+    )
 
 
 def _answers_from(request: HttpRequest, framework: Any) -> ReviewAnswers:
@@ -37,7 +39,10 @@ def _answers_from(request: HttpRequest, framework: Any) -> ReviewAnswers:
     extra = {k.removeprefix("grade_") for k in post if k.startswith("grade_")} - set(slugs)
     return clean_answers(
         framework,
-        area_grades={**{s: post.get(f"grade_{s}", "") for s in slugs}, **{e: post.get(f"grade_{e}", "") for e in extra}},
+        area_grades={
+            **{s: post.get(f"grade_{s}", "") for s in slugs},
+            **{e: post.get(f"grade_{e}", "") for e in extra},
+        },
         area_weaknesses={s: post.getlist(f"weaknesses_{s}") for s in slugs},
         area_comments={s: post.get(f"comment_{s}", "")[:10_000] for s in slugs},
         overall=post.get("overall", ""),
@@ -56,34 +61,68 @@ def _version(request: HttpRequest) -> int:
         return -1
 
 
-def _page(request: HttpRequest, assignment: Any, editable: bool, review: Any, *, problems: list[Any] | None = None,
-          answers: ReviewAnswers | None = None, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    assignment: Any,
+    editable: bool,
+    review: Any,
+    *,
+    problems: list[Any] | None = None,
+    answers: ReviewAnswers | None = None,
+    status: int = 200,
+) -> HttpResponse:
     framework = load_framework(review.framework)
     case = selectors.case_details(assignment)
     links = case_links(assignment.sampled_case)
     # one lock, one insert and one commit for both entries; the reads above stay outside the journal's lock
-    consult = Record(operation=Operation.CONSULTATION, action="case_consult", object_type="sampled_case",
-                     object_id=assignment.sampled_case_id, reason="case_review")
-    journal_append(actor=request.user, records=[consult] if links is None else [consult, case_links_record(links)])
+    consult = Record(
+        operation=Operation.CONSULTATION,
+        action="case_consult",
+        object_type="sampled_case",
+        object_id=assignment.sampled_case_id,
+        reason="case_review",
+    )
+    journal_append(
+        actor=request.user,
+        records=[consult] if links is None else [consult, case_links_record(links)],
+    )
     shown = answers or ReviewAnswers(
-        area_grades=review.area_grades, area_weaknesses=review.area_weaknesses, area_comments=review.area_comments,
-        overall=review.overall, departure_reason=review.departure_reason, send_back=review.send_back,
-        send_back_reason=review.send_back_reason, send_back_urgency=review.send_back_urgency,
+        area_grades=review.area_grades,
+        area_weaknesses=review.area_weaknesses,
+        area_comments=review.area_comments,
+        overall=review.overall,
+        departure_reason=review.departure_reason,
+        send_back=review.send_back,
+        send_back_reason=review.send_back_reason,
+        send_back_urgency=review.send_back_urgency,
     )
     # The related-cases panel offers its weakness (W15) itself, recorded under one area; that area's own
     # list then leaves it out, so the form never holds the same box twice.
     code, area_slug = link_weakness()
     offer = None
-    if links and links["any"] and code in framework.weakness_codes and area_slug in {a.slug for a in framework.areas}:
-        offer = {"code": code, "text": next(w.text for w in framework.weaknesses if w.code == code), "area": area_slug,
-                 "area_title": next(a.title for a in framework.areas if a.slug == area_slug),
-                 "checked": code in shown.area_weaknesses.get(area_slug, [])}
+    if (
+        links
+        and links["any"]
+        and code in framework.weakness_codes
+        and area_slug in {a.slug for a in framework.areas}
+    ):
+        offer = {
+            "code": code,
+            "text": next(w.text for w in framework.weaknesses if w.code == code),
+            "area": area_slug,
+            "area_title": next(a.title for a in framework.areas if a.slug == area_slug),
+            "checked": code in shown.area_weaknesses.get(area_slug, []),
+        }
     areas = [
         {
             "area": a,
             "grade": shown.area_grades.get(a.slug, ""),
             "weaknesses": shown.area_weaknesses.get(a.slug, []),
-            "offered": [w for w in framework.weaknesses if not (offer and a.slug == offer["area"] and w.code == offer["code"])],
+            "offered": [
+                w
+                for w in framework.weaknesses
+                if not (offer and a.slug == offer["area"] and w.code == offer["code"])
+            ],
             "comment": shown.area_comments.get(a.slug, ""),
             "error": next((p.message for p in problems or [] if p.field == f"grade_{a.slug}"), ""),
         }
@@ -93,12 +132,19 @@ def _page(request: HttpRequest, assignment: Any, editable: bool, review: Any, *,
         request,
         "reviews/review.html",
         {
-            "assignment": assignment, "editable": editable and review.state == "draft", "review": review,
-            "case": case, "framework": framework, "areas": areas, "answers": shown,
-            "problems": problems or [], "rule_note": rule_note(framework, shown),
+            "assignment": assignment,
+            "editable": editable and review.state == "draft",
+            "review": review,
+            "case": case,
+            "framework": framework,
+            "areas": areas,
+            "answers": shown,
+            "problems": problems or [],
+            "rule_note": rule_note(framework, shown),
             "errors_by_field": {p.field: p.message for p in problems or []},
             "first_review": selectors.first_review_after_moderation(assignment, review),
-            "links": links, "links_weakness": offer,
+            "links": links,
+            "links_weakness": offer,
             **send_back_context(request.user, assignment, review),
         },
         status=status,
@@ -119,8 +165,13 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
             restored = copy.copy(request)
             restored.POST = kept  # type: ignore[assignment]
             try:
-                return _page(request, assignment, editable, current,
-                             answers=_answers_from(restored, load_framework(current.framework)))
+                return _page(
+                    request,
+                    assignment,
+                    editable,
+                    current,
+                    answers=_answers_from(restored, load_framework(current.framework)),
+                )
             except TamperedReview:
                 pass  # the framework changed since: the stored answers are shown
         return _page(request, assignment, editable, current)
@@ -131,25 +182,55 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
         answers = _answers_from(request, framework)
     except TamperedReview:
         journal_record(
-            actor=request.user, operation=Operation.ACCESS, action="review_tampered",
-            object_type="review", object_id=current.pk,
+            actor=request.user,
+            operation=Operation.ACCESS,
+            action="review_tampered",
+            object_type="review",
+            object_id=current.pk,
         )
-        return HttpResponse("Bad request: a value this framework does not have.", status=400, content_type="text/plain")
+        return HttpResponse(
+            "Bad request: a value this framework does not have.",
+            status=400,
+            content_type="text/plain",
+        )
     try:
         saved = review_save(
-            review=current, answers=answers, base_version=_version(request),
-            submit=request.POST.get("action") == "submit", actor=request.user,
+            review=current,
+            answers=answers,
+            base_version=_version(request),
+            submit=request.POST.get("action") == "submit",
+            actor=request.user,
         )
     except StaleVersion as stale:
-        return render(request, "reviews/conflict.html", {
-            "assignment": assignment, "review": stale.review, "conflict": stale.conflict,
-            "framework": framework, "mine": answers,
-        }, status=409)
+        return render(
+            request,
+            "reviews/conflict.html",
+            {
+                "assignment": assignment,
+                "review": stale.review,
+                "conflict": stale.conflict,
+                "framework": framework,
+                "mine": answers,
+            },
+            status=409,
+        )
     except Incomplete as incomplete:
-        return _page(request, assignment, editable, incomplete.review, problems=incomplete.problems,
-                     answers=answers, status=400)
+        return _page(
+            request,
+            assignment,
+            editable,
+            incomplete.review,
+            problems=incomplete.problems,
+            answers=answers,
+            status=400,
+        )
     except ReviewError as exc:
-        return render(request, "reviews/refused.html", {"message": str(exc), "assignment": assignment}, status=409)
+        return render(
+            request,
+            "reviews/refused.html",
+            {"message": str(exc), "assignment": assignment},
+            status=409,
+        )
     if saved.state == "submitted":
         messages.success(request, submitted_message(saved, assignment.sampled_case))
         return redirect("reviews:mine")
@@ -165,7 +246,13 @@ def autosave(request: HttpRequest, assignment_id: int) -> HttpResponse:
     current = review_for(found[0])
     try:
         answers = _answers_from(request, load_framework(current.framework))
-        saved = review_save(review=current, answers=answers, base_version=_version(request), submit=False, actor=request.user)
+        saved = review_save(
+            review=current,
+            answers=answers,
+            base_version=_version(request),
+            submit=False,
+            actor=request.user,
+        )
     except TamperedReview:
         return JsonResponse({"error": "tampered"}, status=400)
     except StaleVersion as stale:
@@ -189,5 +276,10 @@ def reopen(request: HttpRequest, assignment_id: int) -> HttpResponse:
     try:
         review_reopen(review=existing, actor=request.user)
     except ReviewError as exc:
-        return render(request, "reviews/refused.html", {"message": str(exc), "assignment": assignment}, status=409)
+        return render(
+            request,
+            "reviews/refused.html",
+            {"message": str(exc), "assignment": assignment},
+            status=409,
+        )
     return redirect("reviews:review", assignment_id=assignment.pk)

@@ -92,7 +92,9 @@ CASEREVIEW_PROXY_COUNT = int(os.environ.get("CASEREVIEW_PROXY_COUNT", 0))
 # The proxies in front (comma-separated addresses or networks, e.g. "10.0.0.5,10.1.0.0/16"; "none" says there are
 # none): X-Forwarded-For is read only from them, and a sign-in's address is its right-most entry that is not one of them.
 CASEREVIEW_TRUSTED_PROXIES = [
-    p.strip() for p in os.environ.get("CASEREVIEW_TRUSTED_PROXIES", "").split(",") if p.strip() and p.strip().lower() != "none"
+    p.strip()
+    for p in os.environ.get("CASEREVIEW_TRUSTED_PROXIES", "").split(",")
+    if p.strip() and p.strip().lower() != "none"
 ]
 for _proxy in CASEREVIEW_TRUSTED_PROXIES:
     try:
@@ -237,14 +239,18 @@ CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES = int(
 )
 CASEREVIEW_MAX_XLSX_ENTRIES = int(os.environ.get("CASEREVIEW_MAX_XLSX_ENTRIES", 1000))
 # Hostile files (docs/security.md, "Import limits"): each is checked while the file is read, in bounded memory.
-CASEREVIEW_MAX_XLSX_PART_BYTES = int(os.environ.get("CASEREVIEW_MAX_XLSX_PART_BYTES", 512 * 1024**2))
+CASEREVIEW_MAX_XLSX_PART_BYTES = int(
+    os.environ.get("CASEREVIEW_MAX_XLSX_PART_BYTES", 512 * 1024**2)
+)
 CASEREVIEW_MAX_CELL_CHARS = int(os.environ.get("CASEREVIEW_MAX_CELL_CHARS", 100_000))
 # All the text of a workbook's shared strings (openpyxl holds them all in memory while reading).
 CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS = int(
     os.environ.get("CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS", 50_000_000)
 )
 # Any other part of a workbook (workbook, styles, theme, properties, relationships): openpyxl loads them whole.
-CASEREVIEW_MAX_XLSX_OTHER_PART_BYTES = int(os.environ.get("CASEREVIEW_MAX_XLSX_OTHER_PART_BYTES", 16 * 1024**2))
+CASEREVIEW_MAX_XLSX_OTHER_PART_BYTES = int(
+    os.environ.get("CASEREVIEW_MAX_XLSX_OTHER_PART_BYTES", 16 * 1024**2)
+)
 CASEREVIEW_MAX_IMPORT_ROWS = int(os.environ.get("CASEREVIEW_MAX_IMPORT_ROWS", 10_000_000))
 CASEREVIEW_MAX_IMPORT_COLUMNS = int(os.environ.get("CASEREVIEW_MAX_IMPORT_COLUMNS", 200))
 CASEREVIEW_MAX_IMPORT_SECONDS = float(os.environ.get("CASEREVIEW_MAX_IMPORT_SECONDS", 600))
@@ -258,9 +264,13 @@ CASEREVIEW_IMPORT_BATCH_ROWS = int(os.environ.get("CASEREVIEW_IMPORT_BATCH_ROWS"
 # Plausible register dates (docs/register-format.md): from CASEREVIEW_EARLIEST_DATE (ISO) to
 # CASEREVIEW_LATEST_DATE_YEARS years after the import; a date outside is a row error.
 try:
-    CASEREVIEW_EARLIEST_DATE = date.fromisoformat(os.environ.get("CASEREVIEW_EARLIEST_DATE", "1990-01-01"))
+    CASEREVIEW_EARLIEST_DATE = date.fromisoformat(
+        os.environ.get("CASEREVIEW_EARLIEST_DATE", "1990-01-01")
+    )
 except ValueError as exc:
-    raise ImproperlyConfigured("CASEREVIEW_EARLIEST_DATE must be a date in yyyy-mm-dd form") from exc
+    raise ImproperlyConfigured(
+        "CASEREVIEW_EARLIEST_DATE must be a date in yyyy-mm-dd form"
+    ) from exc
 CASEREVIEW_LATEST_DATE_YEARS = int(os.environ.get("CASEREVIEW_LATEST_DATE_YEARS", 1))
 # The report's volume table: the inspection's period and at most this many quarters before it (docs/reports.md).
 CASEREVIEW_VOLUME_QUARTERS_BEFORE = int(os.environ.get("CASEREVIEW_VOLUME_QUARTERS_BEFORE", 12))
@@ -274,7 +284,11 @@ CASEREVIEW_LINK_RULES = {
     "repeat_missing_days": 90,  # ... within this many days
     "place_cases": 3,  # a place with this many cases of the categories below ...
     "place_days": 90,  # ... within this many days
-    "place_categories": ["child_sexual_exploitation", "child_criminal_exploitation", "missing_child"],
+    "place_categories": [
+        "child_sexual_exploitation",
+        "child_criminal_exploitation",
+        "missing_child",
+    ],
     "suspect_children": 2,  # a suspect on cases of this many different children
     "listed": 20,
 }
@@ -290,9 +304,15 @@ CASEREVIEW_JOURNAL_ANCHOR_KEY = os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_KEY", 
 # CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC=0 turns automatic anchoring off (anchor from cron instead).  The journal
 # page warns when the last anchor is older than the minutes.
 CASEREVIEW_JOURNAL_ANCHOR_FILE = os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_FILE", "")
-CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES = int(os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES", 1000))
-CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES = int(os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES", 60))
-CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC = os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC", "1") != "0"
+CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES = int(
+    os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES", 1000)
+)
+CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES = int(
+    os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES", 60)
+)
+CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC = (
+    os.environ.get("CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC", "1") != "0"
+)
 # Web uploads are spooled to disk by Django beyond this; the file limit above still applies.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
@@ -317,7 +337,9 @@ CASEREVIEW_EMAIL_FROM = os.environ.get("CASEREVIEW_EMAIL_FROM", "")
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = CASEREVIEW_EMAIL_FROM or "casereview@localhost"
 try:
     if CASEREVIEW_EMAIL_URL:
-        globals().update(email_settings(CASEREVIEW_EMAIL_URL))  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, ...
+        globals().update(
+            email_settings(CASEREVIEW_EMAIL_URL)
+        )  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, ...
     # The service's own address, for links in e-mail.
     CASEREVIEW_BASE_URL = base_url(os.environ.get("CASEREVIEW_BASE_URL", "http://127.0.0.1:8000"))
 except EmailUrlError as _exc:

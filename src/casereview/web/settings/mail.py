@@ -16,7 +16,11 @@ from urllib.parse import unquote, urlsplit
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 #: Seconds to wait for the mail server; a slow server never holds a page for longer.
 TIMEOUT_SECONDS = 10
-_SCHEMES = {"smtp": (False, False, 25), "smtp+tls": (True, False, 587), "smtp+ssl": (False, True, 465)}
+_SCHEMES = {
+    "smtp": (False, False, 25),
+    "smtp+tls": (True, False, 587),
+    "smtp+ssl": (False, True, 465),
+}
 
 
 class EmailUrlError(ValueError):
@@ -36,9 +40,13 @@ def email_settings(url: str) -> dict[str, Any]:
     try:
         port = parts.port or default_port
     except ValueError as exc:
-        raise EmailUrlError("CASEREVIEW_EMAIL_URL has a port that is not a number from 1 to 65535") from exc
+        raise EmailUrlError(
+            "CASEREVIEW_EMAIL_URL has a port that is not a number from 1 to 65535"
+        ) from exc
     if not parts.hostname:
-        raise EmailUrlError("CASEREVIEW_EMAIL_URL names no host, e.g. smtp+tls://user:password@mail.example.org:587")
+        raise EmailUrlError(
+            "CASEREVIEW_EMAIL_URL names no host, e.g. smtp+tls://user:password@mail.example.org:587"
+        )
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise EmailUrlError("CASEREVIEW_EMAIL_URL takes no path or query: smtp://host:port only")
     if parts.password is not None and not parts.username:
@@ -59,5 +67,7 @@ def base_url(text: str) -> str:
     """The service's public address for links in e-mail: http(s)://host[:port][/prefix], no trailing slash."""
     parts = urlsplit(text.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise EmailUrlError("CASEREVIEW_BASE_URL must be the service's address, e.g. https://casereview.example.org")
+        raise EmailUrlError(
+            "CASEREVIEW_BASE_URL must be the service's address, e.g. https://casereview.example.org"
+        )
     return text.strip().rstrip("/")

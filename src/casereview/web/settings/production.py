@@ -30,7 +30,9 @@ for _name in (
 ):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in production")
-if not os.environ.get("CASEREVIEW_TRUSTED_PROXIES") and not os.environ.get("CASEREVIEW_PROXY_COUNT"):
+if not os.environ.get("CASEREVIEW_TRUSTED_PROXIES") and not os.environ.get(
+    "CASEREVIEW_PROXY_COUNT"
+):
     raise ImproperlyConfigured(
         "CASEREVIEW_TRUSTED_PROXIES must be set in production: the addresses of the proxies in front, or 'none' "
         "(CASEREVIEW_PROXY_COUNT, deprecated, is still accepted)"

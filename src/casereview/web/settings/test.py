@@ -31,4 +31,3 @@ from pathlib import Path as _Path  # noqa: E402
 VAR_DIR = _Path(_tempfile.mkdtemp(prefix="casereview-test-"))
 STATIC_ROOT = VAR_DIR / "static"
 CASEREVIEW_IMPORT_BATCH_ROWS = 1000  # small batches so tests cross batch boundaries
-

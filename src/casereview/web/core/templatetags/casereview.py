@@ -30,31 +30,66 @@ def category_label(code: str) -> str:
 # standard library's `html.escape`, which Django's own `escape` calls; Django's lazy-string wrappers were
 # the next largest cost).
 
-_RADIO = ('<div class="govuk-radios__item"><input class="govuk-radios__input" id="{0}-{1}" name="{2}" type="radio" '
-          'value="{3}"{4}><label class="govuk-label govuk-radios__label" for="{0}-{1}">{5}</label></div>')
-_CHECKBOX = ('<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="{0}-{1}" name="{2}" '
-             'type="checkbox" value="{1}"{3}><label class="govuk-label govuk-checkboxes__label" for="{0}-{1}">'
-             '{1} {4}</label></div>')
+_RADIO = (
+    '<div class="govuk-radios__item"><input class="govuk-radios__input" id="{0}-{1}" name="{2}" type="radio" '
+    'value="{3}"{4}><label class="govuk-label govuk-radios__label" for="{0}-{1}">{5}</label></div>'
+)
+_CHECKBOX = (
+    '<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input" id="{0}-{1}" name="{2}" '
+    'type="checkbox" value="{1}"{3}><label class="govuk-label govuk-checkboxes__label" for="{0}-{1}">'
+    "{1} {4}</label></div>"
+)
 _CHECKED = " checked"
 
 
 @register.simple_tag
-def grade_radios(id_prefix: str, name: str, grades: Iterable[Grade], chosen: str, *,
-                 not_applicable: Grade | None = None) -> SafeString:
+def grade_radios(
+    id_prefix: str,
+    name: str,
+    grades: Iterable[Grade],
+    chosen: str,
+    *,
+    not_applicable: Grade | None = None,
+) -> SafeString:
     """Radios for `grades` (and "not applicable" with id suffix `na`), the one whose code is `chosen` checked."""
     prefix, name = escape(id_prefix), escape(name)
-    rows = [_RADIO.format(prefix, escape(g.code), name, escape(g.code), _CHECKED if g.code == chosen else "",
-                          escape(g.label)) for g in grades]
+    rows = [
+        _RADIO.format(
+            prefix,
+            escape(g.code),
+            name,
+            escape(g.code),
+            _CHECKED if g.code == chosen else "",
+            escape(g.label),
+        )
+        for g in grades
+    ]
     if not_applicable is not None:
         na = not_applicable
-        rows.append(_RADIO.format(prefix, "na", name, escape(na.code), _CHECKED if na.code == chosen else "", escape(na.label)))
+        rows.append(
+            _RADIO.format(
+                prefix,
+                "na",
+                name,
+                escape(na.code),
+                _CHECKED if na.code == chosen else "",
+                escape(na.label),
+            )
+        )
     return SafeString("".join(rows))
 
 
 @register.simple_tag
-def weakness_checkboxes(id_prefix: str, name: str, weaknesses: Iterable[Weakness], ticked: Collection[str]) -> SafeString:
+def weakness_checkboxes(
+    id_prefix: str, name: str, weaknesses: Iterable[Weakness], ticked: Collection[str]
+) -> SafeString:
     """One checkbox per weakness ("W01 text"), ticked where its code is in `ticked`."""
     prefix, name = escape(id_prefix), escape(name)
-    return SafeString("".join(
-        _CHECKBOX.format(prefix, escape(w.code), name, _CHECKED if w.code in ticked else "", escape(w.text))
-        for w in weaknesses))
+    return SafeString(
+        "".join(
+            _CHECKBOX.format(
+                prefix, escape(w.code), name, _CHECKED if w.code in ticked else "", escape(w.text)
+            )
+            for w in weaknesses
+        )
+    )

@@ -6,76 +6,172 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registers', '0001_initial'),
+        ("registers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Inspection',
+            name="Inspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('framework', models.CharField(default='child-protection/1', max_length=100)),
-                ('created_at', models.DateTimeField()),
-                ('seed', models.CharField(blank=True, max_length=64)),
-                ('commitment', models.CharField(blank=True, max_length=64)),
-                ('committed_at', models.DateTimeField(blank=True, null=True)),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='registers.body')),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("framework", models.CharField(default="child-protection/1", max_length=100)),
+                ("created_at", models.DateTimeField()),
+                ("seed", models.CharField(blank=True, max_length=64)),
+                ("commitment", models.CharField(blank=True, max_length=64)),
+                ("committed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspections",
+                        to="registers.body",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Sample',
+            name="Sample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('algorithm', models.CharField(max_length=40)),
-                ('plan', models.JSONField()),
-                ('manifest', models.JSONField()),
-                ('late_commitment', models.BooleanField(default=False)),
-                ('drawn_at', models.DateTimeField()),
-                ('drawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='samples', to='inspections.inspection')),
-                ('register', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='samples', to='registers.register')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("algorithm", models.CharField(max_length=40)),
+                ("plan", models.JSONField()),
+                ("manifest", models.JSONField()),
+                ("late_commitment", models.BooleanField(default=False)),
+                ("drawn_at", models.DateTimeField()),
+                (
+                    "drawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="samples",
+                        to="inspections.inspection",
+                    ),
+                ),
+                (
+                    "register",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="samples",
+                        to="registers.register",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-drawn_at', '-id'],
+                "ordering": ["-drawn_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SampledCase',
+            name="SampledCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('case_ref', models.CharField(max_length=100)),
-                ('stratum', models.CharField(max_length=400)),
-                ('role', models.CharField(choices=[('sample', 'In the sample'), ('reserve', 'Reserve')], max_length=10)),
-                ('rank', models.IntegerField()),
-                ('design_weight', models.FloatField(null=True)),
-                ('state', models.CharField(choices=[('active', 'Active'), ('out_of_scope', 'Out of scope'), ('unused', 'Unused reserve')], max_length=14)),
-                ('out_of_scope_reason', models.CharField(blank=True, max_length=500)),
-                ('case', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registers.case')),
-                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='inspections.sampledcase')),
-                ('sample', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='inspections.sample')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("case_ref", models.CharField(max_length=100)),
+                ("stratum", models.CharField(max_length=400)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("sample", "In the sample"), ("reserve", "Reserve")], max_length=10
+                    ),
+                ),
+                ("rank", models.IntegerField()),
+                ("design_weight", models.FloatField(null=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("out_of_scope", "Out of scope"),
+                            ("unused", "Unused reserve"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("out_of_scope_reason", models.CharField(blank=True, max_length=500)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registers.case",
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="inspections.sampledcase",
+                    ),
+                ),
+                (
+                    "sample",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="inspections.sample",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stratum', 'rank'],
+                "ordering": ["stratum", "rank"],
             },
         ),
         migrations.AddConstraint(
-            model_name='sample',
-            constraint=models.UniqueConstraint(fields=('inspection',), name='one_sample_per_inspection'),
+            model_name="sample",
+            constraint=models.UniqueConstraint(
+                fields=("inspection",), name="one_sample_per_inspection"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sampledcase',
-            constraint=models.UniqueConstraint(fields=('sample', 'stratum', 'rank'), name='one_case_per_rank'),
+            model_name="sampledcase",
+            constraint=models.UniqueConstraint(
+                fields=("sample", "stratum", "rank"), name="one_case_per_rank"
+            ),
         ),
     ]

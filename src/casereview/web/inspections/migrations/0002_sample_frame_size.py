@@ -11,15 +11,14 @@ def frame_sizes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0001_initial'),
+        ("inspections", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sample',
-            name='frame_size',
+            model_name="sample",
+            name="frame_size",
             field=models.IntegerField(blank=True, null=True),
         ),
         migrations.RunPython(frame_sizes, migrations.RunPython.noop),

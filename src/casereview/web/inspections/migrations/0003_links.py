@@ -5,50 +5,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0002_sample_frame_size'),
-        ('registers', '0001_initial'),
+        ("inspections", "0002_sample_frame_size"),
+        ("registers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseLinks',
+            name="CaseLinks",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('child_cases', models.IntegerField(default=0)),
-                ('suspect_cases', models.IntegerField(default=0)),
-                ('place_cases', models.IntegerField(default=0)),
-                ('repeat_missing', models.BooleanField(default=False)),
-                ('place_cluster', models.BooleanField(default=False)),
-                ('suspect_several', models.BooleanField(default=False)),
-                ('sampled_case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='inspections.sampledcase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("child_cases", models.IntegerField(default=0)),
+                ("suspect_cases", models.IntegerField(default=0)),
+                ("place_cases", models.IntegerField(default=0)),
+                ("repeat_missing", models.BooleanField(default=False)),
+                ("place_cluster", models.BooleanField(default=False)),
+                ("suspect_several", models.BooleanField(default=False)),
+                (
+                    "sampled_case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="inspections.sampledcase",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SampleLinks',
+            name="SampleLinks",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rules', models.JSONField()),
-                ('register_summary', models.JSONField()),
-                ('frame_summary', models.JSONField(default=dict)),
-                ('volume', models.JSONField()),
-                ('computed_at', models.DateTimeField()),
-                ('sample', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='inspections.sample')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rules", models.JSONField()),
+                ("register_summary", models.JSONField()),
+                ("frame_summary", models.JSONField(default=dict)),
+                ("volume", models.JSONField()),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "sample",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="inspections.sample",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RelatedCase',
+            name="RelatedCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('child', 'The same child'), ('suspect', 'The same suspect'), ('place', 'The same place')], max_length=8)),
-                ('rank', models.IntegerField()),
-                ('case', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registers.case')),
-                ('sampled_case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='related', to='inspections.sampledcase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("child", "The same child"),
+                            ("suspect", "The same suspect"),
+                            ("place", "The same place"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("rank", models.IntegerField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registers.case",
+                    ),
+                ),
+                (
+                    "sampled_case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="related",
+                        to="inspections.sampledcase",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sampled_case', 'kind', 'rank'],
-                'constraints': [models.UniqueConstraint(fields=('sampled_case', 'kind', 'rank'), name='one_related_per_rank')],
+                "ordering": ["sampled_case", "kind", "rank"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("sampled_case", "kind", "rank"), name="one_related_per_rank"
+                    )
+                ],
             },
         ),
     ]

@@ -64,7 +64,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="JournalEntry",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("seq", models.BigIntegerField(unique=True)),
                 ("at", models.DateTimeField()),
                 ("actor_id", models.IntegerField(blank=True, null=True)),
@@ -89,7 +94,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="JournalAnchor",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("seq", models.BigIntegerField()),
                 ("digest", models.CharField(max_length=64)),
                 ("signature", models.CharField(max_length=64)),

@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0001_initial'),
-        ('reviews', '0003_send_back_on_submit'),
+        ("referrals", "0001_initial"),
+        ("reviews", "0003_send_back_on_submit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sendback',
-            name='review',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='send_backs', to='reviews.review'),
+            model_name="sendback",
+            name="review",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="send_backs",
+                to="reviews.review",
+            ),
         ),
     ]

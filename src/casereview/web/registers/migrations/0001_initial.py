@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,69 +15,140 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Body',
+            name="Body",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z0-9][A-Z0-9_-]{1,15}$')])),
-                ('name', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=16,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator("^[A-Z0-9][A-Z0-9_-]{1,15}$")
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name_plural': 'bodies',
-                'ordering': ['code'],
+                "verbose_name_plural": "bodies",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Register',
+            name="Register",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64)),
-                ('filename', models.CharField(max_length=255)),
-                ('size_bytes', models.BigIntegerField()),
-                ('file_type', models.CharField(max_length=8)),
-                ('encoding', models.CharField(blank=True, max_length=20)),
-                ('profile', models.CharField(max_length=100)),
-                ('rows', models.IntegerField()),
-                ('unmapped_columns', models.JSONField(default=list)),
-                ('state', models.CharField(choices=[('locked', 'Locked'), ('replaced', 'Replaced')], default='locked', max_length=10)),
-                ('imported_at', models.DateTimeField()),
-                ('retain_until', models.DateField()),
-                ('purged_at', models.DateTimeField(blank=True, null=True)),
-                ('category_counts', models.JSONField(blank=True, default=dict)),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registers', to='registers.body')),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('replaced_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaces', to='registers.register')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64)),
+                ("filename", models.CharField(max_length=255)),
+                ("size_bytes", models.BigIntegerField()),
+                ("file_type", models.CharField(max_length=8)),
+                ("encoding", models.CharField(blank=True, max_length=20)),
+                ("profile", models.CharField(max_length=100)),
+                ("rows", models.IntegerField()),
+                ("unmapped_columns", models.JSONField(default=list)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("locked", "Locked"), ("replaced", "Replaced")],
+                        default="locked",
+                        max_length=10,
+                    ),
+                ),
+                ("imported_at", models.DateTimeField()),
+                ("retain_until", models.DateField()),
+                ("purged_at", models.DateTimeField(blank=True, null=True)),
+                ("category_counts", models.JSONField(blank=True, default=dict)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registers",
+                        to="registers.body",
+                    ),
+                ),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaces",
+                        to="registers.register",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-imported_at', '-id'],
+                "ordering": ["-imported_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('case_ref', models.CharField(max_length=100)),
-                ('category', models.CharField(max_length=40)),
-                ('reported_on', models.DateField()),
-                ('unit', models.CharField(max_length=200)),
-                ('child_pseudonym', models.CharField(blank=True, max_length=32, null=True)),
-                ('child_age', models.SmallIntegerField(blank=True, null=True)),
-                ('suspect_pseudonym', models.CharField(blank=True, max_length=32, null=True)),
-                ('location_ref', models.CharField(blank=True, max_length=200, null=True)),
-                ('risk_level', models.CharField(blank=True, max_length=10, null=True)),
-                ('status', models.CharField(blank=True, max_length=10, null=True)),
-                ('outcome', models.CharField(blank=True, max_length=200, null=True)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('summary', models.TextField(blank=True, null=True)),
-                ('register', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='registers.register')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("case_ref", models.CharField(max_length=100)),
+                ("category", models.CharField(max_length=40)),
+                ("reported_on", models.DateField()),
+                ("unit", models.CharField(max_length=200)),
+                ("child_pseudonym", models.CharField(blank=True, max_length=32, null=True)),
+                ("child_age", models.SmallIntegerField(blank=True, null=True)),
+                ("suspect_pseudonym", models.CharField(blank=True, max_length=32, null=True)),
+                ("location_ref", models.CharField(blank=True, max_length=200, null=True)),
+                ("risk_level", models.CharField(blank=True, max_length=10, null=True)),
+                ("status", models.CharField(blank=True, max_length=10, null=True)),
+                ("outcome", models.CharField(blank=True, max_length=200, null=True)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("summary", models.TextField(blank=True, null=True)),
+                (
+                    "register",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="registers.register",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='register',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'locked')), fields=('body', 'sha256'), name='one_locked_register_per_file_per_body'),
+            model_name="register",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "locked")),
+                fields=("body", "sha256"),
+                name="one_locked_register_per_file_per_body",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('register', 'case_ref'), name='case_ref_unique_in_register'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("register", "case_ref"), name="case_ref_unique_in_register"
+            ),
         ),
     ]

@@ -5,30 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registers', '0001_initial'),
+        ("registers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Baseline',
+            name="Baseline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200)),
-                ('period_end', models.DateField()),
-                ('total', models.IntegerField()),
-                ('ri_or_inadequate', models.IntegerField()),
-                ('good', models.IntegerField(blank=True, null=True)),
-                ('requires_improvement', models.IntegerField(blank=True, null=True)),
-                ('inadequate', models.IntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='baselines', to='registers.body')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=200)),
+                ("period_end", models.DateField()),
+                ("total", models.IntegerField()),
+                ("ri_or_inadequate", models.IntegerField()),
+                ("good", models.IntegerField(blank=True, null=True)),
+                ("requires_improvement", models.IntegerField(blank=True, null=True)),
+                ("inadequate", models.IntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="baselines",
+                        to="registers.body",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['period_end', 'id'],
+                "ordering": ["period_end", "id"],
             },
         ),
     ]

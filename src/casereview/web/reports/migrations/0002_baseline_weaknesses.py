@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='baseline',
-            name='weaknesses',
+            model_name="baseline",
+            name="weaknesses",
             field=models.JSONField(blank=True, null=True),
         ),
     ]

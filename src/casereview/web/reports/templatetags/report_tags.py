@@ -55,14 +55,19 @@ def trend_chart(points: Any, title: str) -> SafeString:
 
 @register.simple_tag
 def cases_chart(volume: Any, title: str) -> SafeString:
-    return volume_chart(volume or {}, labels={c: category_label(c) for c in CATEGORIES}, title=title)
+    return volume_chart(
+        volume or {}, labels={c: category_label(c) for c in CATEGORIES}, title=title
+    )
 
 
 @register.simple_tag
 def line_swatch(code: str, volume: Any) -> SafeString:
     """A small square in the colour of the category's line (an SVG fill: no inline style for the CSP to refuse)."""
     colour = series_colours(list((volume or {}).get("categories", {}))).get(code, "#0b0c0c")
-    return format_html('<svg width="12" height="12" aria-hidden="true" focusable="false"><rect width="12" height="12" fill="{}"/></svg>', colour)
+    return format_html(
+        '<svg width="12" height="12" aria-hidden="true" focusable="false"><rect width="12" height="12" fill="{}"/></svg>',
+        colour,
+    )
 
 
 @register.filter

@@ -6,72 +6,159 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('inspections', '0001_initial'),
-        ('registers', '0001_initial'),
+        ("inspections", "0001_initial"),
+        ("registers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('first', 'First review'), ('moderation', 'Moderation')], default='first', max_length=12)),
-                ('assigned_at', models.DateTimeField()),
-                ('inspector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sampled_case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='inspections.sampledcase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("first", "First review"), ("moderation", "Moderation")],
+                        default="first",
+                        max_length=12,
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField()),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sampled_case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="inspections.sampledcase",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ConflictOfInterest',
+            name="ConflictOfInterest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit', models.CharField(max_length=200)),
-                ('declared_at', models.DateTimeField()),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registers.body')),
-                ('inspector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("unit", models.CharField(max_length=200)),
+                ("declared_at", models.DateTimeField()),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registers.body",
+                    ),
+                ),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('framework', models.CharField(max_length=100)),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted')], default='draft', max_length=10)),
-                ('version', models.IntegerField(default=0)),
-                ('area_grades', models.JSONField(default=dict)),
-                ('area_weaknesses', models.JSONField(default=dict)),
-                ('area_comments', models.JSONField(default=dict)),
-                ('overall', models.CharField(blank=True, max_length=40)),
-                ('departure_reason', models.TextField(blank=True)),
-                ('send_back', models.BooleanField(null=True)),
-                ('updated_at', models.DateTimeField()),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='review', to='reviews.assignment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("framework", models.CharField(max_length=100)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("submitted", "Submitted")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("version", models.IntegerField(default=0)),
+                ("area_grades", models.JSONField(default=dict)),
+                ("area_weaknesses", models.JSONField(default=dict)),
+                ("area_comments", models.JSONField(default=dict)),
+                ("overall", models.CharField(blank=True, max_length=40)),
+                ("departure_reason", models.TextField(blank=True)),
+                ("send_back", models.BooleanField(null=True)),
+                ("updated_at", models.DateTimeField()),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review",
+                        to="reviews.assignment",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReviewConflict',
+            name="ReviewConflict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempted', models.JSONField()),
-                ('base_version', models.IntegerField()),
-                ('current_version', models.IntegerField()),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conflicts', to='reviews.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attempted", models.JSONField()),
+                ("base_version", models.IntegerField()),
+                ("current_version", models.IntegerField()),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conflicts",
+                        to="reviews.review",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('sampled_case', 'kind'), name='one_assignment_per_kind'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                fields=("sampled_case", "kind"), name="one_assignment_per_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conflictofinterest',
-            constraint=models.UniqueConstraint(fields=('inspector', 'body', 'unit'), name='one_declaration'),
+            model_name="conflictofinterest",
+            constraint=models.UniqueConstraint(
+                fields=("inspector", "body", "unit"), name="one_declaration"
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviews', '0002_resolution'),
+        ("reviews", "0002_resolution"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='review',
-            name='send_back_reason',
-            field=models.TextField(blank=True, default=''),
+            model_name="review",
+            name="send_back_reason",
+            field=models.TextField(blank=True, default=""),
         ),
         migrations.AddField(
-            model_name='review',
-            name='send_back_urgency',
-            field=models.CharField(blank=True, default='', max_length=10),
+            model_name="review",
+            name="send_back_urgency",
+            field=models.CharField(blank=True, default="", max_length=10),
         ),
     ]
