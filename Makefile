@@ -11,7 +11,7 @@ STATIC := $(BUILD)/casereview.css $(BUILD)/govuk-frontend.min.js $(ROOT_ASSETS)/
 PYTEST_WORKERS ?= 2
 export CASEREVIEW_HOME := $(CURDIR)
 
-.PHONY: setup run test lint bench bench-import bench-sample bench-review bench-report bench-links bench-web bench-hostile clean
+.PHONY: setup run test lint check bench bench-import bench-sample bench-review bench-report bench-links bench-web bench-hostile clean
 
 setup: $(INSTALLED) $(STATIC)
 
@@ -44,8 +44,14 @@ run: setup
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check --quiet src tests bench
 	$(BIN)/mypy src/casereview
 	$(BIN)/lint-imports
+
+# The edit-test loop, in well under a minute: lint, types, contracts and the unit tests (no database,
+# no browser). `make test` is still what says the work is done.
+check: lint
+	$(BIN)/pytest -p no:cacheprovider -q tests/unit
 
 # Every test on SQLite; then every database test again on PostgreSQL when
 # CASEREVIEW_TEST_POSTGRES_URL names a server (.ci/run starts one).

@@ -17,6 +17,34 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casereview.domain.grading import ReviewAnswers
+from casereview.domain.referrals import Urgency, due_date
+from casereview.domain.sampling import SamplePlan
+from casereview.importing.frameworks import load_framework
+from casereview.synthetic import write_register_file
+from casereview.web.accounts.services import user_create
+from casereview.web.core.users import User, user_by_username, users_by_username
+from casereview.web.inspections.models import Inspection
+from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+from casereview.web.referrals.models import SendBack
+from casereview.web.referrals.services import bank_holidays, body_contact_add, working_days
+from casereview.web.registers.selectors import body_by_code
+from casereview.web.registers.services import body_add, register_import
+from casereview.web.reports.services import baseline_add, report_publish
+from casereview.web.reviews.models import Assignment, Review
+from casereview.web.reviews.selectors import disagreements
+from casereview.web.reviews.services import (
+    assignments_balance,
+    moderation_assign,
+    resolution_record,
+    review_save,
+    review_start,
+)
+
 DEMO_USERS = (
     ("admin", "administrator"),
     ("lead", "lead_inspector"),
@@ -26,6 +54,19 @@ DEMO_USERS = (
     ("analyst", "analyst"),
 )
 GRADES = ("good", "requires_improvement", "inadequate")
+CREDENTIALS_FILE = "demo-credentials.txt"
+TOTP_FILE = "demo-totp.json"
+#: The two current-quarter cases whose reviews say a child may still be at risk: submitting sends them back.
+AT_RISK = {
+    0: (
+        "The child was reported missing again after the review period; no strategy discussion is recorded.",
+        Urgency.PRIORITY.value,
+    ),
+    1: (
+        "Links to two other cases at the same address were not made; please review the joint risk assessment.",
+        Urgency.ROUTINE.value,
+    ),
+}
 
 
 def grade_case(
@@ -34,7 +75,7 @@ def grade_case(
     *,
     weaknesses: Sequence[str] = (),
     send_back: bool = False,
-    actor: Any = None,
+    actor: User | None = None,
     reason: str = "",
     urgency: str = "",
 ) -> Any:
@@ -42,11 +83,7 @@ def grade_case(
 
     A ``send_back`` yes needs its ``reason`` and ``urgency``: the submission opens the send back.
     """
-    from casereview.domain.grading import ReviewAnswers
-    from casereview.importing.frameworks import load_framework
-    from casereview.web.reviews.services import review_for, review_save
-
-    review = review_for(assignment)
+    review = review_start(assignment=assignment)
     areas = [a.slug for a in load_framework(review.framework).areas]
     answers = ReviewAnswers(
         area_grades=dict.fromkeys(areas, overall),
@@ -66,15 +103,18 @@ def grade_case(
     )
 
 
-def _users(var: Path) -> dict[str, Any]:
-    from django.contrib.auth import get_user_model
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+def demo_code(var: Path, username: str) -> str | None:
+    """The current authenticator code of a demo user (from var/demo-totp.json only), or None if not one."""
+    path = var / TOTP_FILE
+    keys = json.loads(path.read_text()) if path.exists() else {}
+    if username not in keys:
+        return None
+    return f"{TOTP(bytes.fromhex(keys[username])).token():06d}"
 
-    from casereview.web.accounts.services import user_create
 
-    credentials, totp_file = var / "demo-credentials.txt", var / "demo-totp.json"
-    model = get_user_model()
-    if not model.objects.filter(username="admin").exists():
+def _users(var: Path) -> dict[str, User]:
+    credentials, totp_file = var / CREDENTIALS_FILE, var / TOTP_FILE
+    if user_by_username("admin") is None:
         password = secrets.token_urlsafe(12)
         keys = {}
         for username, role in DEMO_USERS:
@@ -86,27 +126,20 @@ def _users(var: Path) -> dict[str, Any]:
         credentials.chmod(0o600)
         totp_file.write_text(json.dumps(keys))
         totp_file.chmod(0o600)
-    return {
-        u.get_username(): u for u in model.objects.filter(username__in=[n for n, _ in DEMO_USERS])
-    }
+    found = users_by_username([n for n, _ in DEMO_USERS], active_only=False)
+    return {u.get_username(): u for u in found}
 
 
 def _inspection(
     name: str,
     start: dt.date,
     end: dt.date,
-    users: dict[str, Any],
+    users: dict[str, User],
     register_path: Path,
     seed: int,
     rows: int,
     size: int,
-) -> Any:
-    from casereview.domain.sampling import SamplePlan
-    from casereview.synthetic import write_register_file
-    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
-    from casereview.web.registers.services import register_import
-    from casereview.web.reviews.services import assignments_balance
-
+) -> Inspection:
     inspection = inspection_create(
         body_code="DEMO",
         name=name,
@@ -133,9 +166,7 @@ def _inspection(
     return inspection
 
 
-def _firsts(inspection: Any) -> list[Any]:
-    from casereview.web.reviews.models import Assignment
-
+def _firsts(inspection: Inspection) -> list[Assignment]:
     return list(
         Assignment.objects.filter(
             sampled_case__sample__inspection=inspection, kind=Assignment.Kind.FIRST
@@ -146,16 +177,13 @@ def _firsts(inspection: Any) -> list[Any]:
 
 
 def _moderate(
-    inspection: Any,
-    users: dict[str, Any],
+    inspection: Inspection,
+    users: dict[str, User],
     rng: random.Random,
     *,
     agree: float,
     limit: int | None = None,
 ) -> list[Any]:
-    from casereview.web.reviews.models import Assignment, Review
-    from casereview.web.reviews.services import moderation_assign
-
     moderation_assign(
         inspection=inspection,
         inspectors=[users["inspector1"], users["inspector2"]],
@@ -184,41 +212,22 @@ def _moderate(
     return done
 
 
-def load_demo(var: Path, rows: int = 5000) -> dict[str, Any]:
-    """Load the demo once; returns the demo password and what was made."""
-    from django.utils import timezone
-
-    from casereview.domain.referrals import Urgency, due_date
-    from casereview.web.inspections.models import Inspection
-    from casereview.web.referrals.models import SendBack
-    from casereview.web.referrals.services import (
-        bank_holidays,
-        body_contact_add,
-        working_days,
-    )
-    from casereview.web.registers.models import Body
-    from casereview.web.registers.services import body_add
-    from casereview.web.reports.services import baseline_add, report_publish
-    from casereview.web.reviews.services import disagreements, resolution_record
-
-    users = _users(var)
-    password = (var / "demo-credentials.txt").read_text().strip()
-    if Body.objects.filter(code="DEMO").exists():
-        return {"password": password, "loaded": False}
-    rng = random.Random(2024)
-    body_add(code="DEMO", name="Demonstration Constabulary (synthetic)", actor=users["admin"])
-    body_contact_add(
-        body=Body.objects.get(code="DEMO"),
-        user=users["liaison"],
-        kind="liaison",
-        actor=users["admin"],
-    )
-    today = timezone.localdate()
+def _quarters(today: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
+    """The quarter before last (earlier) and the quarter just ended (current): their first and last days."""
     quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     current_end = quarter_start - dt.timedelta(days=1)  # the quarter just ended
     current_start = dt.date(current_end.year, current_end.month - 2, 1)
     earlier_end = current_start - dt.timedelta(days=1)
     earlier_start = dt.date(earlier_end.year, earlier_end.month - 2, 1)
+    return earlier_start, earlier_end, current_start, current_end
+
+
+def _body_and_baseline(users: dict[str, User], earlier_end: dt.date) -> None:
+    """The body DEMO with its liaison officer, and a result published two years before casereview."""
+    body = body_add(
+        code="DEMO", name="Demonstration Constabulary (synthetic)", actor=users["admin"]
+    )
+    body_contact_add(body=body, user=users["liaison"], kind="liaison", actor=users["admin"])
     baseline_add(
         body_code="DEMO",
         label="Published inspection (before casereview)",
@@ -232,11 +241,15 @@ def load_demo(var: Path, rows: int = 5000) -> dict[str, Any]:
         actor=users["admin"],
     )
 
-    # The earlier quarter: every case graded, moderated, disagreements resolved, published.
+
+def _earlier_quarter(
+    users: dict[str, User], rng: random.Random, var: Path, rows: int, start: dt.date, end: dt.date
+) -> Inspection:
+    """The earlier quarter: every case graded, moderated, disagreements resolved, published."""
     earlier = _inspection(
-        f"{earlier_start:%B} to {earlier_end:%B %Y}",
-        earlier_start,
-        earlier_end,
+        f"{start:%B} to {end:%B %Y}",
+        start,
+        end,
         users,
         var / "demo-register-earlier.csv",
         2023,
@@ -261,36 +274,24 @@ def load_demo(var: Path, rows: int = 5000) -> dict[str, Any]:
             actor=users["lead"],
         )
     report_publish(inspection=earlier, actor=users["lead"])
+    return earlier
 
-    # The current quarter, part-way through.
+
+def _current_quarter(
+    users: dict[str, User], rng: random.Random, var: Path, rows: int, start: dt.date, end: dt.date
+) -> tuple[Inspection, list[SendBack]]:
+    """The current quarter, part-way through; returns it and its two send backs (the second overdue)."""
     current = _inspection(
-        f"{current_start:%B} to {current_end:%B %Y}",
-        current_start,
-        current_end,
-        users,
-        var / "demo-register.csv",
-        2024,
-        rows,
-        60,
+        f"{start:%B} to {end:%B %Y}", start, end, users, var / "demo-register.csv", 2024, rows, 60
     )
     firsts = _firsts(current)
-    reasons = {  # the two cases whose reviews say a child may still be at risk: submitting sends them back
-        0: (
-            "The child was reported missing again after the review period; no strategy discussion is recorded.",
-            Urgency.PRIORITY.value,
-        ),
-        1: (
-            "Links to two other cases at the same address were not made; please review the joint risk assessment.",
-            Urgency.ROUTINE.value,
-        ),
-    }
     for i, a in enumerate(firsts[:24]):
-        grade = "inadequate" if i in reasons else rng.choices(GRADES, (0.1, 0.5, 0.4))[0]
-        reason, urgency = reasons.get(i, ("", ""))
+        grade = "inadequate" if i in AT_RISK else rng.choices(GRADES, (0.1, 0.5, 0.4))[0]
+        reason, urgency = AT_RISK.get(i, ("", ""))
         grade_case(
             a,
             grade,
-            send_back=i in reasons,
+            send_back=i in AT_RISK,
             reason=reason,
             urgency=urgency,
             weaknesses=rng.sample(["W02", "W07", "W11", "W15"], k=rng.choice((1, 2)))
@@ -300,21 +301,38 @@ def load_demo(var: Path, rows: int = 5000) -> dict[str, Any]:
     _moderate(
         current, users, rng, agree=0.0, limit=1
     )  # one blind second mark that disagrees: the lead resolves it
-    fresh, late = (SendBack.objects.get(sampled_case=firsts[i].sampled_case) for i in reasons)
+    fresh, late = (SendBack.objects.get(sampled_case=firsts[i].sampled_case) for i in AT_RISK)
+    _make_overdue(late)
+    return current, [fresh, late]
+
+
+def _make_overdue(send_back: SendBack) -> None:
+    """Sent back 40 days ago, so now overdue (the only backdating in the demo)."""
     opened = timezone.now() - dt.timedelta(days=40)
     local = timezone.localtime(opened).replace(tzinfo=None)
-    SendBack.objects.filter(
-        pk=late.pk
-    ).update(  # sent back 40 days ago, so now overdue (the only backdating in the demo)
+    SendBack.objects.filter(pk=send_back.pk).update(
         opened_at=opened,
         due_on=due_date(
             local, Urgency.ROUTINE, bank_holidays(range(local.year, local.year + 2)), working_days()
         ),
     )
+
+
+def load_demo(var: Path, rows: int = 5000) -> dict[str, Any]:
+    """Load the demo once; returns the demo password and what was made."""
+    users = _users(var)
+    password = (var / CREDENTIALS_FILE).read_text().strip()
+    if body_by_code("DEMO") is not None:
+        return {"password": password, "loaded": False}
+    rng = random.Random(2024)
+    earlier_start, earlier_end, current_start, current_end = _quarters(timezone.localdate())
+    _body_and_baseline(users, earlier_end)
+    earlier = _earlier_quarter(users, rng, var, rows, earlier_start, earlier_end)
+    current, send_backs = _current_quarter(users, rng, var, rows, current_start, current_end)
     return {
         "password": password,
         "loaded": True,
         "inspections": [earlier.pk, current.pk],
-        "send_backs": [fresh.pk, late.pk],
-        "current": Inspection.objects.get(pk=current.pk).name,
+        "send_backs": [s.pk for s in send_backs],
+        "current": current.name,
     }

@@ -156,42 +156,14 @@ def sign_in(page: Any, username: str) -> None:
 def assigned_case(tmp_path: Path, *, liaison_email: str = "") -> Any:
     """A lead, an inspector `ina` (with an authenticator) and a liaison officer `liaison` for body SYN; an
     inspection with a drawn sample of 2 assigned to ina; returns ina's first assignment."""
-    import datetime as dt
+    from tests.web import factories
 
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from casereview.domain.sampling import SamplePlan
-    from casereview.synthetic import write_register_file
-    from casereview.web.accounts.services import user_create
-    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
-    from casereview.web.referrals.services import body_contact_add
-    from casereview.web.registers.services import body_add, register_import
-    from casereview.web.reviews.models import Assignment
-    from casereview.web.reviews.services import assignments_balance
-
-    lead = user_create(username="lead", role="lead_inspector", password=PASSWORD)
-    ina = user_create(username="ina", role="inspector", password=PASSWORD)
-    liaison = user_create(
-        username="liaison", role="liaison_officer", password=PASSWORD, email=liaison_email
-    )
-    TOTPDevice.objects.create(user=ina, name="authenticator", confirmed=True)
-    body = body_add(code="SYN", name="Synthetic Constabulary")
-    body_contact_add(body=body, user=liaison, kind="liaison")
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=lead,
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    path = tmp_path / "r.csv"
-    write_register_file(path, rows=60, seed=3)
-    sample_draw(
-        inspection=inspection,
-        register=register_import(path=path, body_code="SYN"),
-        plan=SamplePlan(size=2),
-    )
-    assignments_balance(inspection=inspection, inspectors=[ina])
-    return Assignment.objects.order_by("id").first()
+    lead = factories.user("lead_inspector", "lead")
+    ina = factories.user("inspector", "ina")
+    liaison = factories.user("liaison_officer", "liaison", email=liaison_email)
+    factories.authenticator(ina)
+    factories.contact(factories.body(), liaison)
+    inspection = factories.inspection(lead=lead)
+    register = factories.register(tmp_path, rows=60, seed=3, name="r.csv")
+    factories.sample(inspection, register, size=2)
+    return factories.assigned(inspection, [ina])[0]

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client, override_settings
 
+from tests.web import factories
+
 from .conftest import SCREENSHOTS, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,13 +39,9 @@ def signed_in_context(browser: Any, base: str, user: Any, **options: Any) -> Any
     CASEREVIEW_LOCKOUT_IP_FAILURES=5, CASEREVIEW_SUPPORT_CONTACT="Service desk\n0100 000 0000"
 )
 def test_the_account_pages_are_accessible_and_reflow(live_server: Any, browser: Any) -> None:
-    from casereview.web.accounts.services import user_create
-    from casereview.web.registers.services import body_add
-    from tests.web.conftest import PASSWORD
-
-    body_add(code="SYN", name="Synthetic Constabulary")
-    user_create(username="ina", role="inspector", password=PASSWORD)
-    admin = user_create(username="admin", role="administrator", password=PASSWORD)
+    factories.body()
+    factories.user("inspector", "ina")
+    admin = factories.user("administrator", "admin")
     for n in range(5):  # an address lock, and a username lock
         Client(REMOTE_ADDR="10.7.7.7").post(
             "/login/", {"username": f"guess{n}", "password": "wrong password entirely"}

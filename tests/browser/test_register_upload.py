@@ -8,9 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from casereview.synthetic import write_register_file
-from casereview.web.accounts.services import user_create
 from casereview.web.registers.models import Register
-from casereview.web.registers.services import body_add
+from tests.web import factories
 
 from .conftest import screenshot
 
@@ -21,8 +20,8 @@ PASSWORD = "correct horse battery staple 42"
 def test_a_lead_inspector_signs_in_reads_an_error_report_and_imports_a_register(
     live_server: Any, page: Any, tmp_path: Path
 ) -> None:
-    user_create(username="lead", role="lead_inspector", password=PASSWORD)
-    body_add(code="SYN", name="Synthetic Constabulary")
+    factories.user("lead_inspector", "lead")
+    factories.body()
     page.goto(live_server.url + "/")
     page.get_by_label("Username").fill("lead")
     page.get_by_label("Password").fill(PASSWORD)

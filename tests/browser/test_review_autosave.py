@@ -1,21 +1,14 @@
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from casereview.domain.sampling import SamplePlan
-from casereview.synthetic import write_register_file
-from casereview.web.accounts.services import user_create
-from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
-from casereview.web.registers.services import body_add, register_import
-from casereview.web.reviews.models import Assignment, Review
-from casereview.web.reviews.services import assignments_balance
+from casereview.web.reviews.models import Review
+from tests.web import factories
 
 from .conftest import screenshot
 
@@ -26,26 +19,14 @@ PASSWORD = "correct horse battery staple 42"
 def test_a_draft_is_saved_when_the_page_is_hidden_without_pressing_save(
     live_server: Any, page: Any, tmp_path: Path
 ) -> None:
-    lead = user_create(username="lead", role="lead_inspector", password=PASSWORD)
-    ina = user_create(username="ina", role="inspector", password=PASSWORD)
-    device = TOTPDevice.objects.create(user=ina, name="authenticator", confirmed=True)
-    body_add(code="SYN", name="Synthetic")
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=lead,
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    path = tmp_path / "r.csv"
-    write_register_file(path, rows=100, seed=3)
-    register = register_import(path=path, body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=3))
-    assignments_balance(inspection=inspection, inspectors=[ina])
-    assignment = Assignment.objects.order_by("id").first()
-    assert assignment is not None
+    lead = factories.user("lead_inspector", "lead")
+    ina = factories.user("inspector", "ina")
+    device = factories.authenticator(ina)
+    factories.body("SYN", "Synthetic")
+    inspection = factories.inspection(lead=lead)
+    register = factories.register(tmp_path, rows=100, seed=3, name="r.csv")
+    factories.sample(inspection, register, size=3)
+    assignment = factories.assigned(inspection, [ina])[0]
 
     page.goto(live_server.url + "/login/")
     page.get_by_label("Username").fill("ina")

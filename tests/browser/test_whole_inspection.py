@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from casereview.synthetic import write_register_file
-from casereview.web.accounts.services import user_create
+from tests.web import factories
 
 from .conftest import SCREENSHOTS, axe_violations, totp_code
 
@@ -87,8 +87,7 @@ def test_a_whole_inspection_through_the_pages(
     live_server: Any, axe_page: Any, tmp_path: Path
 ) -> None:
     page = axe_page
-    admin = user_create(username="admin", role="administrator", password=PASSWORD)
-    device = TOTPDevice.objects.create(user=admin, name="authenticator", confirmed=True)
+    device = factories.authenticator(factories.user("administrator", "admin"))
     walk = Walk(page, live_server.url)
     walk.keys["admin"] = device.bin_key
 
@@ -158,6 +157,12 @@ def test_a_whole_inspection_through_the_pages(
     page.get_by_role("button", name="Draw the sample").click()
     expect(page.get_by_role("heading", name="The sample")).to_be_visible()
     walk.check("lead-sample-drawn")
+    # Each part of the inspection is reached from its overview, and leads back to it.
+    page.get_by_role("link", name="Sample", exact=True).click()
+    walk.check("lead-sample")
+    page.get_by_role("link", name="Back to the inspection: Walkthrough quarter").click()
+    page.get_by_role("link", name="People", exact=True).click()
+    walk.check("lead-people")
     page.get_by_label("ina", exact=True).check()
     page.get_by_label("ben", exact=True).check()
     page.get_by_role("button", name="Assign first reviews").click()
@@ -215,6 +220,7 @@ def test_a_whole_inspection_through_the_pages(
     # Moderation: the lead assigns it; the other inspector marks blind (and disagrees on the case sent back).
     walk.sign_in("lead")
     page.goto(inspection_url)
+    page.get_by_role("link", name="People", exact=True).click()
     page.get_by_label("ina", exact=True).check()
     page.get_by_label("ben", exact=True).check()
     page.get_by_role("button", name="Assign moderation").click()
@@ -259,6 +265,8 @@ def test_a_whole_inspection_through_the_pages(
     page.get_by_role("button", name="Accept and close").click()
     walk.check("lead-send-back-closed")
     page.goto(inspection_url)
+    page.get_by_role("link", name="Moderation and disagreements", exact=True).click()
+    moderation_url = page.url
     expect(page.get_by_role("heading", name="Disagreements to resolve")).to_be_visible()
     forms = page.locator("form").filter(
         has=page.get_by_role("button", name="Record the final grade")
@@ -269,8 +277,12 @@ def test_a_whole_inspection_through_the_pages(
             "The case file shows no strategy discussion: inadequate."
         )
         forms.nth(i).get_by_role("button", name="Record the final grade").click()
-        page.goto(inspection_url)
+        page.goto(moderation_url)
     walk.check("lead-disagreement-resolved")
+    page.goto(inspection_url)
+    page.get_by_role("link", name="Agreement", exact=True).click()
+    walk.check("lead-agreement")
+    page.goto(inspection_url)
     page.get_by_role("link", name=re.compile("^Report")).click()
     walk.check("lead-report")
     page.get_by_role("link", name="Preview the published version").click()

@@ -7,80 +7,40 @@ from typing import Any
 
 import pytest
 
-from casereview.synthetic import write_register_file
-from casereview.web.accounts.services import user_create
 from casereview.web.registers.models import Body
-from casereview.web.registers.services import body_add
 
-PASSWORD = "correct horse battery staple 42"
+from . import factories
+from .factories import PASSWORD, verified_client
+
+__all__ = ["PASSWORD", "latest_seq", "verified_client"]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
 def make_user(db: None) -> Callable[..., Any]:
-    def make(role: str, username: str | None = None) -> Any:
-        return user_create(username=username or role, role=role, password=PASSWORD)
-
-    return make
+    return factories.user
 
 
 @pytest.fixture
 def body(db: None) -> Body:
-    return body_add(code="SYN", name="Synthetic Constabulary")
+    return factories.body()
 
 
 @pytest.fixture
 def register_csv(tmp_path: Path) -> Callable[..., Path]:
     def make(rows: int = 50, seed: int = 1, name: str = "register.csv") -> Path:
-        path = tmp_path / name
-        write_register_file(path, rows=rows, seed=seed)
-        return path
+        return factories.register_file(tmp_path, rows=rows, seed=seed, name=name)
 
     return make
 
 
 @pytest.fixture
-def world(
-    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
-) -> dict[str, Any]:
+def world(db: None, body: Body, tmp_path: Path) -> dict[str, Any]:
     """A lead, inspectors ina and ben, the body's liaison officer, an inspection with a drawn sample of 4 all
     assigned to ina for first review; ``assignment`` is ina's first."""
-    import datetime as dt
-
-    from casereview.domain.sampling import SamplePlan
-    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
-    from casereview.web.referrals.services import body_contact_add
-    from casereview.web.registers.services import register_import
-    from casereview.web.reviews.models import Assignment
-    from casereview.web.reviews.services import assignments_balance
-
-    lead = make_user("lead_inspector", "lead")
-    ina, ben = make_user("inspector", "ina"), make_user("inspector", "ben")
-    liaison = make_user("liaison_officer", "liaison")
-    body_contact_add(body=body, user=liaison, kind="liaison")
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=lead,
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    register = register_import(path=register_csv(rows=100), body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=4))
-    assignments_balance(inspection=inspection, inspectors=[ina])
-    assignment = Assignment.objects.filter(kind="first").order_by("id").first()
-    assert assignment is not None
-    return {
-        "lead": lead,
-        "ina": ina,
-        "ben": ben,
-        "liaison": liaison,
-        "inspection": inspection,
-        "assignment": assignment,
-    }
+    made = factories.inspection_world(tmp_path, rows=100, size=4)
+    return {k: made[k] for k in ("lead", "ina", "ben", "liaison", "inspection", "assignment")}
 
 
 def latest_seq() -> int:
@@ -88,23 +48,6 @@ def latest_seq() -> int:
     from casereview.web.journal.models import JournalEntry
 
     return JournalEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-
-
-def verified_client(user: Any) -> Any:
-    """A test client signed in as ``user`` who has passed the second factor."""
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(
-        user=user, confirmed=True
-    ).first() or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from casereview.domain.roles import ROLES
 from casereview.web.registers.services import register_import
 
+from . import factories
 from .conftest import verified_client
 
 OK, GONE, REDIRECT, NOT_ALLOWED, UNAUTHENTICATED = 200, 404, 302, 405, 401
@@ -51,6 +52,11 @@ MATRIX: dict[str, dict[str, int]] = {
     "inspections:assign": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
     "inspections:resolve": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
     "inspections:move": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
+    # The parts of the inspection page, each reached from the overview.
+    "inspections:sample": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "inspections:people": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "inspections:moderation": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "inspections:agreement": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     "referrals:index": {
         **dict.fromkeys(ROLES, GONE),
         "inspector": OK,
@@ -161,38 +167,20 @@ def sample_path(name: str, pattern: Any, ids: dict[str, int]) -> str:
 def test_each_role_reaches_exactly_the_pages_it_may(
     role: str, make_user: Callable[..., Any], body: Any, register_csv: Callable[..., Path]
 ) -> None:
-    import datetime as dt
-
-    from casereview.domain.sampling import SamplePlan
-    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
-
     user = make_user(role)
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
+    inspection = factories.inspection(
         lead=user if role == "lead_inspector" else make_user("lead_inspector", "another-lead"),
+        name="Q",
     )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
     register = register_import(path=register_csv(rows=5), body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=2))
+    factories.sample(inspection, register, size=2)
     from casereview.web.reviews.models import Assignment
-    from casereview.web.reviews.services import assignments_balance
 
     assignee = user if role == "inspector" else make_user("inspector", "another-inspector")
-    assignments_balance(inspection=inspection, inspectors=[assignee])
-    from casereview.web.referrals.services import body_contact_add, sendback_open
-    from casereview.web.reviews.models import Assignment as _Assignment
-
+    first = factories.assigned(inspection, [assignee])[0]
     if role == "liaison_officer":
-        body_contact_add(body=inspection.body, user=user, kind="liaison")
-    first = _Assignment.objects.order_by("id").first()
-    assert first is not None
-    send_back = sendback_open(
-        sampled_case=first.sampled_case, reason="r", urgency="routine", actor=assignee
-    )
+        factories.contact(inspection.body, user)
+    send_back = factories.sent_back(first, actor=assignee, reason="r", urgency="routine")
     from django.utils import timezone
 
     from casereview.domain.publication import published
@@ -258,16 +246,9 @@ def test_each_role_sees_only_the_bodies_and_registers_it_works_with(
     make_user: Callable[..., Any], body: Any, register_csv: Callable[..., Path]
 ) -> None:
     """Home page, registers:detail, registers:cases and the API's registers: a lead of another body gets 404s."""
-    import datetime as dt
-
-    from casereview.domain.sampling import SamplePlan
     from casereview.web.api.services import token_create
-    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
-    from casereview.web.referrals.services import body_contact_add
-    from casereview.web.registers.services import body_add
-    from casereview.web.reviews.services import assignments_balance
 
-    other = body_add(code="OTH", name="Other Constabulary")
+    other = factories.body("OTH", "Other Constabulary")
     lead, other_lead = (
         make_user("lead_inspector", "lead"),
         make_user("lead_inspector", "other-lead"),
@@ -279,26 +260,12 @@ def test_each_role_sees_only_the_bodies_and_registers_it_works_with(
         make_user("administrator"),
     )
     nobody.groups.clear()  # a user with no role
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=lead,
-    )
-    inspection_create(
-        body_code="OTH",
-        name="O",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=other_lead,
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
+    inspection = factories.inspection(lead=lead, name="Q")
+    factories.inspection(lead=other_lead, body_code="OTH", name="O", committed=False)
     register = register_import(path=register_csv(rows=5), body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=2))
-    assignments_balance(inspection=inspection, inspectors=[inspector])
-    body_contact_add(body=other, user=liaison, kind="liaison")
+    factories.sample(inspection, register, size=2)
+    factories.assigned(inspection, [inspector])
+    factories.contact(other, liaison)
 
     def home(user: Any) -> set[str]:
         import re

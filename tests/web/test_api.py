@@ -12,16 +12,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from casereview.domain.sampling import SamplePlan
 from casereview.web.api.models import ApiToken
 from casereview.web.api.services import token_create, token_revoke
-from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
 from casereview.web.journal.models import JournalEntry
-from casereview.web.referrals.services import body_contact_add, sendback_open
 from casereview.web.registers.models import Body, Register
-from casereview.web.registers.services import body_add, register_import
-from casereview.web.reviews.models import Assignment
-from casereview.web.reviews.services import assignments_balance
+
+from . import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +30,7 @@ def bearer(token: str) -> dict[str, str]:
 
 @pytest.fixture
 def world(
-    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
+    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path], tmp_path: Path
 ) -> dict[str, Any]:
     users = {
         "admin": make_user("administrator", "admin"),
@@ -44,30 +40,13 @@ def world(
         "other_liaison": make_user("liaison_officer", "other-liaison"),
         "analyst": make_user("analyst", "ana"),
     }
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=users["lead"],
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    register = register_import(path=register_csv(rows=60), body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=4))
-    assignments_balance(inspection=inspection, inspectors=[users["ina"]])
-    first = Assignment.objects.order_by("id").first()
-    assert first is not None
-    send_back = sendback_open(
-        sampled_case=first.sampled_case,
-        reason="A child may still be at risk",
-        urgency="priority",
-        actor=users["ina"],
-    )
-    body_contact_add(body=inspection.body, user=users["liaison"], kind="liaison")
-    body_contact_add(
-        body=body_add(code="OTH", name="Other"), user=users["other_liaison"], kind="liaison"
-    )
+    inspection = factories.inspection(lead=users["lead"])
+    register = factories.register(tmp_path, rows=60)
+    factories.sample(inspection, register, size=4)
+    first = factories.assigned(inspection, [users["ina"]])[0]
+    send_back = factories.sent_back(first, actor=users["ina"])
+    factories.contact(inspection.body, users["liaison"])
+    factories.contact(factories.body("OTH", "Other"), users["other_liaison"])
     tokens = {
         name: token_create(user=u, name="system", scopes=ALL_SCOPES, rate_per_minute=10_000).secret
         for name, u in users.items()

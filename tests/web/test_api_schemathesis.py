@@ -4,7 +4,6 @@ followed as a state machine."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from casereview.domain.roles import ROLES
-from casereview.domain.sampling import SamplePlan
 from casereview.web.registers.models import Body
+
+from . import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,37 +46,18 @@ def _in_process() -> None:
 
 
 @pytest.fixture
-def api_tokens(
-    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
-) -> dict[str, str]:
+def api_tokens(make_user: Callable[..., Any], body: Body, tmp_path: Path) -> dict[str, str]:
     """One user per role, each with an all-scope token; an inspection with a sample and a send back."""
     from casereview.web.api.services import token_create
-    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
-    from casereview.web.referrals.services import body_contact_add, sendback_open
-    from casereview.web.registers.services import register_import
-    from casereview.web.reviews.models import Assignment
-    from casereview.web.reviews.services import assignments_balance
 
     users = {role: make_user(role, f"st-{role}") for role in ROLES}
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=users["lead_inspector"],
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    register = register_import(path=register_csv(rows=40), body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=3))
-    assignments_balance(inspection=inspection, inspectors=[users["inspector"]])
-    body_contact_add(body=inspection.body, user=users["liaison_officer"], kind="liaison")
-    for assignment in Assignment.objects.order_by("id")[:2]:
-        sendback_open(
-            sampled_case=assignment.sampled_case,
-            reason="synthetic",
-            urgency="routine",
-            actor=users["inspector"],
+    inspection = factories.inspection(lead=users["lead_inspector"])
+    factories.sample(inspection, factories.register(tmp_path, rows=40), size=3)
+    assignments = factories.assigned(inspection, [users["inspector"]])
+    factories.contact(inspection.body, users["liaison_officer"])
+    for assignment in assignments[:2]:
+        factories.sent_back(
+            assignment, actor=users["inspector"], reason="synthetic", urgency="routine"
         )
     return {
         role: token_create(

@@ -13,6 +13,7 @@ from casereview.web.journal.models import JournalEntry
 from casereview.web.registers.models import Case
 from casereview.web.registers.services import register_import
 
+from . import factories
 from .conftest import verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,20 +26,10 @@ def refs(html: str) -> list[str]:
 def test_walking_every_page_gives_every_case_once_in_order(
     make_user: Callable[..., Any], body: Any, register_csv: Callable[..., Path]
 ) -> None:
-    import datetime as dt
-
-    from casereview.web.inspections.services import inspection_create
-
     register = register_import(path=register_csv(rows=180), body_code="SYN")
     lead = make_user("lead_inspector", "lead")
     # A lead pages through registers of the bodies whose inspections they lead.
-    inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=lead,
-    )
+    factories.inspection(lead=lead, committed=False)
     client = verified_client(lead)
     since = (
         JournalEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0

@@ -20,9 +20,9 @@ def test_the_demo_is_an_inspection_part_way_through(tmp_path: Path) -> None:
     from casereview.web.referrals.models import BodyContact, SendBack
     from casereview.web.referrals.selectors import late
     from casereview.web.reports.models import Baseline, PublishedReport
-    from casereview.web.reports.services import publication_problems
+    from casereview.web.reports.selectors import publication_problems
     from casereview.web.reviews.models import Review
-    from casereview.web.reviews.services import disagreements
+    from casereview.web.reviews.selectors import disagreements
 
     made = load_demo(tmp_path, rows=500)
     assert made["loaded"] and made["password"]

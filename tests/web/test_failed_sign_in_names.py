@@ -18,15 +18,12 @@ from django.utils import timezone
 from casereview.web.accounts.usernames import recorded_username
 from casereview.web.journal.models import JournalEntry
 
-from .conftest import PASSWORD, latest_seq, verified_client
+from .conftest import latest_seq, verified_client
+from .factories import sign_in
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "Hunter2=HYPERLINK(x)!"  # a password, typed into the username box
-
-
-def sign_in(client: Client, username: str, password: str = PASSWORD) -> Any:
-    return client.post("/login/", {"username": username, "password": password})
 
 
 def journal_text(since: int) -> str:

@@ -131,7 +131,7 @@ from casereview.web.accounts.services import user_create
 from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
 from casereview.web.registers.services import body_add, register_import
 from casereview.web.reviews.models import Assignment, Review, ReviewConflict
-from casereview.web.reviews.services import StaleVersion, assignments_balance, review_for, review_save
+from casereview.web.reviews.services import StaleVersion, assignments_balance, review_save, review_start
 
 call_command("migrate", verbosity=0)
 lead = user_create(username="lead", role="lead_inspector", password="synthetic passphrase 1234")
@@ -144,7 +144,7 @@ from pathlib import Path
 write_register_file(Path(sys.argv[1]), rows=30, seed=2)
 sample_draw(inspection=inspection, register=register_import(path=Path(sys.argv[1]), body_code="SYN"), plan=SamplePlan(size=2))
 assignments_balance(inspection=inspection, inspectors=[ina])
-review = review_for(Assignment.objects.order_by("id").first())
+review = review_start(assignment=Assignment.objects.order_by("id").first())
 connection.close()
 barrier = threading.Barrier(20)
 outcomes = []
@@ -218,7 +218,7 @@ def test_the_database_going_away_mid_request_saves_nothing_and_the_app_recovers(
     from casereview.web.journal.models import JournalEntry
     from casereview.web.registers.services import register_import
     from casereview.web.reviews.models import Assignment, Review
-    from casereview.web.reviews.services import assignments_balance, review_for
+    from casereview.web.reviews.services import assignments_balance, review_start
 
     from .conftest import verified_client
 
@@ -240,7 +240,7 @@ def test_the_database_going_away_mid_request_saves_nothing_and_the_app_recovers(
     assignments_balance(inspection=inspection, inspectors=[ina])
     assignment = Assignment.objects.order_by("id").first()
     assert assignment is not None
-    review = review_for(assignment)
+    review = review_start(assignment=assignment)
     client = verified_client(ina)
     form = {
         "grade_initial_contact": "good",

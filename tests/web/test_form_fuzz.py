@@ -6,7 +6,6 @@ field names from every template's ``name="..."`` attributes: a new form is fuzze
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import time
@@ -19,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casereview.domain.roles import ROLES
-from casereview.domain.sampling import SamplePlan
 from casereview.web.registers.models import Body
 
+from . import factories
 from .conftest import verified_client
 from .test_access_matrix import GONE, MATRIX, UNAUTHENTICATED, sample_path, url_names
 
@@ -141,38 +140,18 @@ def test_the_fuzzed_fields_include_every_forms_fields() -> None:
 
 
 @pytest.fixture
-def clients(
-    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
-) -> dict[str, Any]:
+def clients(make_user: Callable[..., Any], body: Body, tmp_path: Path) -> dict[str, Any]:
     """One signed-in user per role (the administrator signed in just now), and an inspection each role works on."""
     from casereview.web.accounts.middleware import SESSION_STARTED
-    from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
-    from casereview.web.referrals.services import body_contact_add, sendback_open
-    from casereview.web.registers.services import register_import
-    from casereview.web.reviews.models import Assignment
-    from casereview.web.reviews.services import assignments_balance
 
     users = {role: make_user(role) for role in ROLES}
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=users["lead_inspector"],
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    register = register_import(path=register_csv(rows=20), body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=3))
-    assignments_balance(inspection=inspection, inspectors=[users["inspector"]])
-    body_contact_add(body=inspection.body, user=users["liaison_officer"], kind="liaison")
-    assignment = Assignment.objects.order_by("id").first()
-    assert assignment is not None
-    send_back = sendback_open(
-        sampled_case=assignment.sampled_case,
-        reason="synthetic",
-        urgency="routine",
-        actor=users["inspector"],
+    inspection = factories.inspection(lead=users["lead_inspector"])
+    register = factories.register(tmp_path, rows=20)
+    factories.sample(inspection, register, size=3)
+    assignment = factories.assigned(inspection, [users["inspector"]])[0]
+    factories.contact(inspection.body, users["liaison_officer"])
+    send_back = factories.sent_back(
+        assignment, actor=users["inspector"], reason="synthetic", urgency="routine"
     )
     made = {role: verified_client(user) for role, user in users.items()}
     session = made["administrator"].session

@@ -103,7 +103,7 @@ def test_stored_free_text_comes_out_escaped_on_every_page(
 def test_an_unexpected_error_shows_a_generic_page_without_a_traceback(
     make_user: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from casereview.web.core import views
+    from casereview.web.home import views
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret internals")

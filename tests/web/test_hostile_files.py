@@ -6,7 +6,6 @@ override_settings so each file crosses one while the test stays fast.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -22,7 +21,6 @@ from typer.testing import CliRunner
 from casereview.cli import app
 from casereview.importing import hostile
 from casereview.web.api.services import token_create
-from casereview.web.inspections.services import inspection_create
 from casereview.web.registers.models import Body, Case, Register
 from casereview.web.registers.services import (
     error_report_path,
@@ -30,6 +28,7 @@ from casereview.web.registers.services import (
     register_import,
 )
 
+from . import factories
 from .conftest import verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -206,12 +205,7 @@ def test_formula_cells_without_saved_values_are_row_errors_on_the_page(
 def inspection(make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]) -> Any:
     make_user("inspector", "ina")
     register_import(path=register_csv(rows=10), body_code="SYN")
-    return inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-    )
+    return factories.inspection(committed=False)
 
 
 REVIEW_HEADER = "case_ref,reviewer,kind,overall,weaknesses,send_back\n"

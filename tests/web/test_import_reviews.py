@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,10 +10,11 @@ from typer.testing import CliRunner
 
 from casereview.cli import app
 from casereview.web.inspections.models import Sample, SampledCase
-from casereview.web.inspections.services import inspection_create
 from casereview.web.registers.models import Body, Case
 from casereview.web.registers.services import register_import
 from casereview.web.reviews.models import Review
+
+from . import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 runner = CliRunner()
@@ -27,12 +27,7 @@ def test_reviews_from_a_spreadsheet_become_the_sample_when_none_was_drawn(
     make_user("inspector", "ben")
     register_import(path=register_csv(rows=50), body_code="SYN")
     refs = list(Case.objects.order_by("case_ref").values_list("case_ref", flat=True)[:3])
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-    )
+    inspection = factories.inspection(committed=False)
     good = tmp_path / "reviews.csv"
     good.write_text(
         "Case Ref,Reviewer,Kind,Overall,area:initial_contact,area:police_detention,Weaknesses,Send back\n"
@@ -70,12 +65,7 @@ def test_a_bad_reviews_file_imports_nothing_and_lists_every_bad_row(
     make_user("analyst", "ana")
     register_import(path=register_csv(rows=20), body_code="SYN")
     ref = Case.objects.values_list("case_ref", flat=True).first()
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-    )
+    inspection = factories.inspection(committed=False)
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "case_ref,reviewer,kind,overall,area:initial_contact,area:made_up,weaknesses,send_back\n"
@@ -115,12 +105,7 @@ def test_a_reviews_file_with_more_rows_than_a_reviews_file_may_have_is_refused_b
 ) -> None:
     settings.CASEREVIEW_MAX_REVIEW_ROWS = 50
     register_import(path=register_csv(rows=20), body_code="SYN")
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-    )
+    inspection = factories.inspection(committed=False)
     many = tmp_path / "many.csv"
     many.write_text(
         "case_ref,reviewer,kind,overall\n" + "".join(f"X{i},ina,first,good\n" for i in range(51))

@@ -68,7 +68,7 @@ def test_a_lead_inspector_opens_commits_previews_draws_downloads_and_replaces(
         == 302
     )
     assert SampledCase.objects.get(sample=sample, case_ref=first["reserve"][0]).replaces is not None
-    assert b"Replacements" in client.get(f"/inspections/{inspection.pk}/").content
+    assert b"Replacements" in client.get(f"/inspections/{inspection.pk}/sample/").content
     again = client.post(
         f"/inspections/{inspection.pk}/replace/", {"case_ref": "NOPE", "reason": "x"}
     )

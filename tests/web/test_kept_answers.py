@@ -25,6 +25,7 @@ from casereview.web.referrals.services import sendback_open
 from casereview.web.reviews.models import Assignment, Review
 from casereview.web.reviews.services import moderation_assign
 
+from . import factories
 from .conftest import PASSWORD, latest_seq, verified_client
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +35,7 @@ KEPT = "You were signed out after 15 minutes without activity. Your answers were
 
 
 def device_of(user: Any) -> TOTPDevice:
-    return TOTPDevice.objects.filter(
-        user=user, confirmed=True
-    ).first() or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    return factories.authenticator(user)
 
 
 def browser_of(user: Any) -> Client:
@@ -62,8 +61,7 @@ def sign_in_again(client: Client, user: Any, next_url: str) -> Any:
     assert response.status_code == 302, response.content[:500]
     response = client.get(response["Location"])
     assert response.status_code == 302 and response["Location"].startswith("/login/two-factor/")
-    code = f"{TOTP(device.bin_key).token():06d}"
-    return client.post(response["Location"], {"code": code})
+    return client.post(response["Location"], {"code": factories.totp_code(device)})
 
 
 def review_form(**over: str) -> dict[str, str]:

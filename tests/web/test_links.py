@@ -16,20 +16,20 @@ from typer.testing import CliRunner
 
 from casereview.cli import app
 from casereview.domain.publication import published
-from casereview.domain.sampling import SamplePlan
+from casereview.web.inspections.links import case_links, links_for, links_refresh
 from casereview.web.inspections.models import CaseLinks, RelatedCase, SampledCase, SampleLinks
-from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
+from casereview.web.inspections.retention import registers_purge_due
+from casereview.web.inspections.services import sample_draw
 from casereview.web.journal.models import JournalEntry
 from casereview.web.registers.models import Body, Case
 from casereview.web.registers.services import (
     register_import,
     register_retention_set,
-    registers_purge_due,
 )
 from casereview.web.reports.selectors import report_for
 from casereview.web.reviews.models import Assignment, Review
-from casereview.web.reviews.services import assignments_balance
 
+from . import factories
 from .conftest import latest_seq, verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,25 +37,13 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def drawn(
-    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
-) -> dict[str, Any]:
+def drawn(make_user: Callable[..., Any], body: Body, tmp_path: Path) -> dict[str, Any]:
     lead, ina = make_user("lead_inspector", "lead"), make_user("inspector", "ina")
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=lead,
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    register = register_import(path=register_csv(rows=600), body_code="SYN")
+    inspection = factories.inspection(lead=lead)
+    register = factories.register(tmp_path, rows=600)
     before = latest_seq()
-    sample = sample_draw(
-        inspection=inspection, register=register, plan=SamplePlan(size=30, reserve=1)
-    )
-    assignments_balance(inspection=inspection, inspectors=[ina])
+    sample = factories.sample(inspection, register, size=30, reserve=1)
+    factories.assigned(inspection, [ina])
     return {
         "lead": lead,
         "ina": ina,
@@ -202,6 +190,22 @@ def test_a_sample_without_stored_links_gets_them_when_first_needed(drawn: dict[s
     )
 
 
+def test_reading_a_samples_links_never_computes_them_only_refreshing_does(
+    drawn: dict[str, Any],
+) -> None:
+    sample = drawn["sample"]
+    SampleLinks.objects.filter(sample=sample).delete()
+    CaseLinks.objects.filter(sampled_case__sample=sample).delete()
+    assert links_for(sample) is None
+    assert case_links(SampledCase.objects.filter(sample=sample).first()) is None
+    assert not SampleLinks.objects.filter(sample=sample).exists()
+    assert links_refresh(sample=sample) is True
+    computed = links_for(sample)
+    assert computed is not None
+    assert links_refresh(sample=sample) is True  # already there: kept, not computed again
+    assert SampleLinks.objects.get(sample=sample).pk == computed.pk
+
+
 def test_erasing_the_register_removes_the_listed_cases_and_keeps_the_counts(
     drawn: dict[str, Any],
 ) -> None:
@@ -285,15 +289,12 @@ def test_the_frame_summary_follows_the_plans_frame(
 ) -> None:
     from casereview.domain.sampling import parse_plan
 
-    inspection = inspection_create(
-        body_code="SYN",
+    inspection = factories.inspection(
+        lead=make_user("lead_inspector", "lead"),
         name="Q3",
         period_start=dt.date(2023, 7, 1),
         period_end=dt.date(2023, 9, 30),
-        lead=make_user("lead_inspector", "lead"),
     )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
     register = register_import(path=register_csv(rows=600), body_code="SYN")
     plan = parse_plan(
         'size = 10\nreserve = 0\n[frame]\nreported_from = "2023-07-01"\nreported_to = "2023-09-30"\n'

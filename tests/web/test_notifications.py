@@ -24,19 +24,17 @@ from django.utils import timezone
 from typer.testing import CliRunner
 
 from casereview.cli import app
-from casereview.domain.sampling import SamplePlan
 from casereview.web.accounts.services import user_create
-from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
 from casereview.web.journal.models import JournalEntry
 from casereview.web.notifications.models import OutboxMessage
 from casereview.web.notifications.services import NotificationError, mail_queue, retry_delay
-from casereview.web.referrals.services import body_contact_add, sendback_act, sendback_open
+from casereview.web.referrals.services import sendback_act, sendback_open
 from casereview.web.registers.models import Body
-from casereview.web.registers.services import register_import
 from casereview.web.reviews.models import Assignment
 from casereview.web.reviews.services import assignments_balance
 from tests.smtp import Mailbox, free_port
 
+from . import factories
 from .conftest import PASSWORD, latest_seq, verified_client
 
 pytestmark = pytest.mark.django_db(
@@ -53,9 +51,9 @@ REASON = "REASON-CHILD-STILL-AT-THE-ADDRESS"
 
 
 @pytest.fixture
-def world(body: Body, register_csv: Callable[..., Path]) -> dict[str, Any]:
+def world(body: Body, tmp_path: Path) -> dict[str, Any]:
     def person(role: str, name: str) -> Any:
-        return user_create(username=name, role=role, password=PASSWORD, email=f"{name}@example.org")
+        return factories.user(role, name, email=f"{name}@example.org")
 
     people = {
         "lead": person("lead_inspector", "lead"),
@@ -66,27 +64,15 @@ def world(body: Body, register_csv: Callable[..., Path]) -> dict[str, Any]:
         "senior": person("liaison_officer", "senior"),
     }
     for name in ("liaison", "liaison2"):
-        body_contact_add(body=body, user=people[name], kind="liaison")
-    body_contact_add(body=body, user=people["senior"], kind="senior_lead")
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=people["lead"],
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    register = register_import(path=register_csv(rows=30), body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=6))
+        factories.contact(body, people[name])
+    factories.contact(body, people["senior"], "senior_lead")
+    inspection = factories.inspection(lead=people["lead"])
+    factories.sample(inspection, factories.register(tmp_path, rows=30), size=6)
     return {**people, "inspection": inspection}
 
 
 def assigned(world: dict[str, Any]) -> Assignment:
-    assignments_balance(inspection=world["inspection"], inspectors=[world["ina"]])
-    first = Assignment.objects.order_by("id").first()
-    assert first is not None
-    return first
+    return factories.assigned(world["inspection"], [world["ina"]])[0]
 
 
 def notify(*args: str) -> Any:

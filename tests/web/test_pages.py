@@ -11,6 +11,7 @@ from django.test import Client
 from casereview.web.registers.models import Body, Case, Register
 from casereview.web.registers.services import register_import
 
+from . import factories
 from .conftest import PASSWORD, verified_client
 
 pytestmark = pytest.mark.django_db
@@ -45,19 +46,9 @@ def test_signing_in_with_the_right_password_reaches_home(
 def test_home_lists_bodies_and_registers(
     make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
 ) -> None:
-    import datetime as dt
-
-    from casereview.web.inspections.services import inspection_create
-
     register = register_import(path=register_csv(), body_code="SYN")
     lead = make_user("lead_inspector")
-    inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=lead,
-    )
+    factories.inspection(lead=lead, committed=False)
     html = signed_in(lead).get("/").content.decode()
     assert "Synthetic Constabulary" in html and f"Register {register.pk}" in html
     # Each role sees only the bodies it works with (test_access_matrix.py): an analyst, those with a published report.

@@ -13,16 +13,11 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from casereview.demo import grade_case
-from casereview.domain.sampling import SamplePlan
-from casereview.synthetic import write_register_file
-from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
 from casereview.web.registers.models import Body, Register
-from casereview.web.registers.services import RegisterRejected, body_add, register_import
+from casereview.web.registers.services import RegisterRejected, register_import
 from casereview.web.reports.selectors import report_for
-from casereview.web.reviews.models import Assignment
-from casereview.web.reviews.services import assignments_balance
 
+from . import factories
 from .conftest import verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,34 +123,20 @@ def graded_report(
 ) -> tuple[dict[str, Any], int]:
     """A register of ``rows`` synthetic cases (2023-2024) plus one dated 1 January 1990 and one dated almost a
     year ahead, an inspection of 2024 Q1 with 12 graded cases: its report and the length of its page."""
-    body_add(code=code, name=f"Body {code}")
-    path = tmp_path / f"{code}.csv"
-    write_register_file(path, rows=rows, seed=3)
+    factories.body(code, f"Body {code}")
+    path = factories.register_file(tmp_path, rows=rows, seed=3, name=f"{code}.csv")
     ahead = timezone.localdate() + dt.timedelta(days=360)
     with path.open("a", encoding="utf-8") as fh:
         fh.write(
             f"OLD1,neglect,01/01/1990,North,,,,,,open,,,\nNEW1,neglect,{ahead:%d/%m/%Y},North,,,,,,open,,,\n"
         )
-    inspection = inspection_create(
-        body_code=code,
-        name=f"{code} 2024 Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=lead,
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
+    inspection = factories.inspection(lead=lead, body_code=code, name=f"{code} 2024 Q1")
     register = register_import(path=path, body_code=code)
     assert register.rows == rows + 2
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=12, reserve=1))
-    assignments_balance(inspection=inspection, inspectors=[ina])
+    factories.sample(inspection, register, size=12, reserve=1)
     grades = ["good"] * 6 + ["requires_improvement"] * 3 + ["inadequate"] * 3
-    for assignment, grade in zip(
-        Assignment.objects.filter(sampled_case__sample__inspection=inspection).order_by("id"),
-        grades,
-        strict=True,
-    ):
-        grade_case(assignment, grade, weaknesses=("W02",) if grade == "inadequate" else ())
+    for assignment, grade in zip(factories.assigned(inspection, [ina]), grades, strict=True):
+        factories.submitted(assignment, grade, weaknesses=("W02",) if grade == "inadequate" else ())
     page = verified_client(lead).get(f"/reports/inspection/{inspection.pk}/")
     assert page.status_code == 200
     return report_for(inspection), len(page.content)

@@ -15,15 +15,12 @@ import pytest
 from typer.testing import CliRunner
 
 from casereview.cli import app
-from casereview.demo import grade_case
-from casereview.domain.sampling import SamplePlan
-from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
 from casereview.web.journal.models import JournalEntry
 from casereview.web.registers.models import Body
 from casereview.web.registers.services import register_import
 from casereview.web.reviews.models import Assignment
-from casereview.web.reviews.services import assignments_balance
 
+from . import factories
 from .conftest import verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,26 +37,15 @@ def inspection_with_grades(
     grades: list[str],
     weaknesses: tuple[str, ...] = (),
 ) -> Any:
-    inspection = inspection_create(
-        body_code="SYN",
-        name=name,
-        period_start=period_end - dt.timedelta(days=90),
-        period_end=period_end,
-        lead=lead,
+    inspection = factories.inspection(
+        lead=lead, name=name, period_start=period_end - dt.timedelta(days=90), period_end=period_end
     )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
     register = register_import(path=register_file, body_code="SYN")
-    sample_draw(
-        inspection=inspection, register=register, plan=SamplePlan(size=len(grades), reserve=1)
-    )
-    assignments_balance(inspection=inspection, inspectors=[inspector])
-    for assignment, grade in zip(
-        Assignment.objects.filter(sampled_case__sample__inspection=inspection).order_by("id"),
-        grades,
-        strict=True,
-    ):
-        grade_case(assignment, grade, weaknesses=weaknesses if grade == "inadequate" else ())
+    factories.sample(inspection, register, size=len(grades), reserve=1)
+    for assignment, grade in zip(factories.assigned(inspection, [inspector]), grades, strict=True):
+        factories.submitted(
+            assignment, grade, weaknesses=weaknesses if grade == "inadequate" else ()
+        )
     return inspection
 
 
@@ -416,17 +402,14 @@ def test_publishing_is_refused_until_every_case_is_graded_and_needs_csrf(
 ) -> None:
     from django.test import Client
 
-    unfinished = inspection_create(
-        body_code="SYN",
+    unfinished = factories.inspection(
+        lead=world["lead"],
         name="Q2 2024",
         period_start=dt.date(2024, 4, 1),
         period_end=dt.date(2024, 6, 30),
-        lead=world["lead"],
     )
-    seed_commit(inspection=unfinished)
-    unfinished.refresh_from_db()
     register = register_import(path=register_csv(rows=50, seed=3, name="c.csv"), body_code="SYN")
-    sample_draw(inspection=unfinished, register=register, plan=SamplePlan(size=4))
+    factories.sample(unfinished, register, size=4)
     lead = verified_client(world["lead"])
     refused = lead.post(f"/reports/inspection/{unfinished.pk}/publish/")
     assert (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,15 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from casereview.cli import app
-from casereview.domain.sampling import SamplePlan
 from casereview.importing.frameworks import load_framework
-from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
 from casereview.web.journal.models import JournalEntry
 from casereview.web.registers.models import Body, Case
-from casereview.web.registers.services import register_import
 from casereview.web.reviews.models import Assignment, Review, ReviewConflict
 from casereview.web.reviews.services import assignments_balance, conflict_declare
 
+from . import factories
 from .conftest import verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,22 +25,11 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def setup(
-    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
-) -> dict[str, Any]:
+def setup(make_user: Callable[..., Any], body: Body, tmp_path: Path) -> dict[str, Any]:
     lead = make_user("lead_inspector", "lead")
     ina, ben = make_user("inspector", "ina"), make_user("inspector", "ben")
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=lead,
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    register = register_import(path=register_csv(rows=300), body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=12, reserve=1))
+    inspection = factories.inspection(lead=lead)
+    factories.sample(inspection, factories.register(tmp_path, rows=300), size=12, reserve=1)
     return {"lead": lead, "ina": ina, "ben": ben, "inspection": inspection}
 
 
@@ -96,8 +82,7 @@ def test_the_assign_cli(setup: dict[str, Any]) -> None:
 
 
 def first_assignment(setup: dict[str, Any]) -> Assignment:
-    assignments_balance(inspection=setup["inspection"], inspectors=[setup["ina"]])
-    return Assignment.objects.order_by("id").first()  # type: ignore[return-value]
+    return factories.assigned(setup["inspection"], [setup["ina"]])[0]
 
 
 def test_a_draft_saves_then_submission_lists_missing_answers_then_submits(
@@ -265,7 +250,10 @@ def test_moderation_is_seeded_includes_every_inadequate_case_and_stays_blind(
     found = disagreements(inspection)
     assert [d.sampled_case.case_ref for d in found] == [target.sampled_case.case_ref]
     lead = verified_client(setup["lead"])
-    page = lead.get(f"/inspections/{inspection.pk}/").content.decode()
+    page = (
+        lead.get(f"/inspections/{inspection.pk}/moderation/").content.decode()
+        + lead.get(f"/inspections/{inspection.pk}/agreement/").content.decode()
+    )
     assert "Disagreements to resolve" in page and "Agreement on the overall grade" in page
     assert "inspection by inspection" in page and "ben</td>" in page
     refused = lead.post(

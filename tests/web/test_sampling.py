@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import subprocess
@@ -17,7 +16,6 @@ from casereview.domain.sampling import parse_plan
 from casereview.web.inspections.models import Inspection, SampledCase
 from casereview.web.inspections.services import (
     InspectionError,
-    inspection_create,
     sample_draw,
     sample_replace,
     seed_commit,
@@ -25,6 +23,8 @@ from casereview.web.inspections.services import (
 from casereview.web.journal.models import JournalEntry
 from casereview.web.registers.models import Body, Register
 from casereview.web.registers.services import body_add, register_import
+
+from . import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 runner = CliRunner()
@@ -42,12 +42,7 @@ reported_to = 2024-12-31
 
 
 def inspection(body: Body) -> Inspection:
-    return inspection_create(
-        body_code=body.code,
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-    )
+    return factories.inspection(body_code=body.code, committed=False)
 
 
 def test_the_whole_cli_round_trip_verifies_and_a_tampered_manifest_does_not(

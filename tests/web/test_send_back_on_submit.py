@@ -17,9 +17,11 @@ from casereview.web.inspections.services import inspection_create
 from casereview.web.journal.models import JournalEntry
 from casereview.web.referrals.models import SendBack
 from casereview.web.referrals.services import sendback_act
-from casereview.web.reports.services import PublishError, publication_problems, report_publish
+from casereview.web.reports.selectors import publication_problems
+from casereview.web.reports.services import PublishError, report_publish
 from casereview.web.reviews.models import Assignment, Review
-from casereview.web.reviews.services import moderation_assign, reviews_import
+from casereview.web.reviews.services import moderation_assign
+from casereview.web.reviews.spreadsheets import reviews_import
 
 from .conftest import latest_seq, verified_client
 
@@ -200,7 +202,7 @@ def test_a_moderator_saying_yes_where_the_first_review_said_no_opens_a_send_back
     assert "sent back to SYN, priority" in page.content.decode()
     lead_page = (
         verified_client(world["lead"])
-        .get(f"/inspections/{world['inspection'].pk}/")
+        .get(f"/inspections/{world['inspection'].pk}/moderation/")
         .content.decode()
     )
     section = lead_page[lead_page.index('id="at-risk"') :]
@@ -347,7 +349,7 @@ def test_a_yes_after_the_last_send_back_closed_is_at_risk_until_sent_again(
     sendback_act(
         send_back=first, action="accept", actor=world["lead"], expected_version=first.version
     )
-    from casereview.web.referrals.selectors import at_risk_not_sent_back
+    from casereview.web.reviews.selectors import at_risk_not_sent_back
 
     assert (
         at_risk_not_sent_back(world["inspection"]) == []
@@ -358,7 +360,7 @@ def test_a_yes_after_the_last_send_back_closed_is_at_risk_until_sent_again(
     assert at_risk_not_sent_back(world["inspection"]) == [a.sampled_case.case_ref]
     page = (
         verified_client(world["lead"])
-        .get(f"/inspections/{world['inspection'].pk}/")
+        .get(f"/inspections/{world['inspection'].pk}/moderation/")
         .content.decode()
     )
     assert "At risk, not sent back" in page[page.index('id="at-risk"') :]
@@ -446,7 +448,7 @@ def test_an_imported_yes_shows_as_at_risk_not_sent_back_and_blocks_publishing(
     ref = imported_yes(world, tmp_path)
     inspection = world["imported"]
     lead = verified_client(world["lead"])
-    page = lead.get(f"/inspections/{inspection.pk}/").content.decode()
+    page = lead.get(f"/inspections/{inspection.pk}/moderation/").content.decode()
     row = page[page.index('id="at-risk"') :]
     assert "At risk, not sent back" in row and ref in row
     assignment = Assignment.objects.get(sampled_case__sample__inspection=inspection)
@@ -463,7 +465,7 @@ def test_an_imported_yes_shows_as_at_risk_not_sent_back_and_blocks_publishing(
         {"reason": "From the imported review", "urgency": "priority"},
     )
     assert sent.status_code == 302
-    page = lead.get(f"/inspections/{inspection.pk}/").content.decode()
+    page = lead.get(f"/inspections/{inspection.pk}/moderation/").content.decode()
     assert "At risk, not sent back" not in page
     assert not any("at risk" in p for p in publication_problems(inspection))
 
@@ -537,7 +539,7 @@ def test_the_at_risk_table_and_the_review_page_read_a_fixed_number_of_queries(
     from django.test.utils import CaptureQueriesContext
 
     lead, ina = verified_client(world["lead"]), verified_client(world["ina"])
-    inspection_page = f"/inspections/{world['inspection'].pk}/"
+    inspection_page = f"/inspections/{world['inspection'].pk}/moderation/"
     assignments = list(Assignment.objects.filter(kind="first").order_by("id"))
 
     def cost(path: str, client: Any) -> int:
@@ -570,7 +572,7 @@ def test_two_yeses_submitted_at_once_open_exactly_one_send_back(world: dict[str,
     from django.db import OperationalError, connection
 
     from casereview.domain.grading import ReviewAnswers
-    from casereview.web.reviews.services import review_for, review_save
+    from casereview.web.reviews.services import review_save, review_start
 
     moderation_assign(inspection=world["inspection"], inspectors=[world["ben"]], share=1.0)
     answers = ReviewAnswers(
@@ -585,7 +587,7 @@ def test_two_yeses_submitted_at_once_open_exactly_one_send_back(world: dict[str,
     refused: list[str] = []
     for first in firsts:
         second = Assignment.objects.get(sampled_case=first.sampled_case, kind="moderation")
-        reviews = [review_for(first), review_for(second)]
+        reviews = [review_start(assignment=first), review_start(assignment=second)]
         barrier = threading.Barrier(2)
 
         def submit_now(review: Review, actor: Any, barrier: threading.Barrier = barrier) -> None:

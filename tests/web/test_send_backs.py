@@ -16,8 +16,6 @@ from django.utils import timezone
 from typer.testing import CliRunner
 
 from casereview.cli import app
-from casereview.domain.sampling import SamplePlan
-from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
 from casereview.web.journal.models import JournalEntry
 from casereview.web.referrals.models import SendBack, SendBackEvent
 from casereview.web.referrals.services import (
@@ -28,10 +26,9 @@ from casereview.web.referrals.services import (
     sendbacks_escalate,
 )
 from casereview.web.registers.models import Body
-from casereview.web.registers.services import body_add, register_import
-from casereview.web.reviews.models import Assignment
-from casereview.web.reviews.services import assignments_balance
+from casereview.web.registers.services import body_add
 
+from . import factories
 from .conftest import verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,32 +36,16 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def world(
-    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
-) -> dict[str, Any]:
-    lead = make_user("lead_inspector", "lead")
-    lead.email = "lead@inspectorate.example"
-    lead.save()
-    ina = make_user("inspector", "ina")
-    liaison = make_user("liaison_officer", "liaison")
-    senior = make_user("liaison_officer", "senior")
-    senior.email = "senior@force.example"
-    senior.save()
-    body_contact_add(body=body, user=liaison, kind="liaison")
-    body_contact_add(body=body, user=senior, kind="senior_lead")
-    inspection = inspection_create(
-        body_code="SYN",
-        name="Q1",
-        period_start=dt.date(2024, 1, 1),
-        period_end=dt.date(2024, 3, 31),
-        lead=lead,
-    )
-    seed_commit(inspection=inspection)
-    inspection.refresh_from_db()
-    register = register_import(path=register_csv(rows=100), body_code="SYN")
-    sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=4))
-    assignments_balance(inspection=inspection, inspectors=[ina])
-    assignment = Assignment.objects.order_by("id").first()
+def world(body: Body, tmp_path: Path) -> dict[str, Any]:
+    lead = factories.user("lead_inspector", "lead", email="lead@inspectorate.example")
+    ina = factories.user("inspector", "ina")
+    liaison = factories.user("liaison_officer", "liaison")
+    senior = factories.user("liaison_officer", "senior", email="senior@force.example")
+    factories.contact(body, liaison)
+    factories.contact(body, senior, "senior_lead")
+    inspection = factories.inspection(lead=lead)
+    factories.sample(inspection, factories.register(tmp_path, rows=100), size=4)
+    assignment = factories.assigned(inspection, [ina])[0]
     return {
         "lead": lead,
         "ina": ina,

@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import Client, override_settings
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casereview.web.accounts.services import user_deactivate, user_unlock
 from casereview.web.journal.models import JournalEntry
 
+from . import factories
 from .conftest import PASSWORD, latest_seq, verified_client
+from .factories import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +28,8 @@ def actions_since(seq: int) -> list[str]:
     )
 
 
-def sign_in(client: Client, username: str, password: str = PASSWORD) -> Any:
-    return client.post("/login/", {"username": username, "password": password})
-
-
 def code(device: TOTPDevice, drift: int = 0) -> str:
-    totp = TOTP(device.bin_key, drift=drift)
-    return f"{totp.token():06d}"
+    return factories.totp_code(device, drift)
 
 
 def test_enrolment_confirms_the_app_and_shows_ten_single_use_recovery_codes(
@@ -61,7 +57,7 @@ def test_a_code_is_accepted_once_and_a_wrong_one_is_journaled(
     make_user: Callable[..., Any],
 ) -> None:
     user = make_user("inspector", "ina")
-    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    device = factories.authenticator(user)
     first = Client()
     sign_in(first, "ina")
     assert first.get("/").url == "/login/two-factor/"  # type: ignore[attr-defined]
@@ -80,7 +76,7 @@ def test_a_recovery_code_works_once(make_user: Callable[..., Any]) -> None:
     from casereview.web.accounts.services import recovery_codes_replace
 
     user = make_user("analyst", "ana")
-    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    factories.authenticator(user)
     recovery = recovery_codes_replace(user=user, count=3)
     client = Client()
     sign_in(client, "ana")
@@ -95,7 +91,7 @@ def test_the_session_key_changes_at_sign_in_and_at_the_second_factor(
     make_user: Callable[..., Any],
 ) -> None:
     user = make_user("inspector", "ina")
-    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    device = factories.authenticator(user)
     client = Client()
     client.get("/login/")
     client.session.save()
@@ -412,10 +408,9 @@ def test_problem_signing_in_is_linked_from_sign_in_and_the_lock_out_and_open_sig
     assert "Contact the administrator of casereview" in text  # the default when no contact is set
     assert verified_client(make_user("analyst")).get("/users/sign-in-help/").status_code == 200
     # Someone past the password but stuck at the code reaches it too, from the code page.
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     stuck_user = make_user("inspector", "stuck")
-    TOTPDevice.objects.create(user=stuck_user, name="authenticator", confirmed=True)
+    factories.authenticator(stuck_user)
     stuck = Client()
     stuck.force_login(stuck_user)
     assert 'href="/users/sign-in-help/"' in stuck.get("/login/two-factor/").content.decode()

@@ -13,13 +13,11 @@ from django.test import Client, RequestFactory, override_settings
 
 from casereview.web.journal.models import JournalEntry
 
+from . import factories
 from .conftest import PASSWORD, latest_seq, verified_client
+from .factories import sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(client: Client, username: str, password: str = PASSWORD) -> Any:
-    return client.post("/login/", {"username": username, "password": password})
 
 
 # Lock-out: unlocking a user lifts every lock that blocks them ---------------------------------------------------
@@ -252,7 +250,9 @@ def test_the_loser_of_two_simultaneous_api_actions_gets_the_409_json_not_a_500(
         )
         return real(**kwargs)
 
-    monkeypatch.setattr(referrals, "sendback_act", other_acts_first)
+    from casereview.web.api import api as api_operations  # the name the API calls
+
+    monkeypatch.setattr(api_operations, "sendback_act", other_acts_first)
     lost = Client(raise_request_exception=False).post(
         f"/api/v1/send-backs/{send_back.pk}/actions",
         {"action": "acknowledge", "version": 0},
@@ -381,9 +381,7 @@ def test_a_next_that_is_not_a_path_of_this_site_goes_home_not_to_a_500(
 
 
 def totp_code(device: Any) -> str:
-    from django_otp.oath import TOTP
-
-    return f"{TOTP(device.bin_key).token():06d}"
+    return factories.totp_code(device)
 
 
 def test_replacing_the_authenticator_from_a_signed_in_session_needs_the_password(
@@ -441,7 +439,7 @@ def test_after_an_administrators_reset_the_user_enrols_at_sign_in_without_the_pa
     from casereview.web.accounts.services import user_second_factor_reset
 
     user = make_user("inspector", "ina")
-    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    factories.authenticator(user)
     user_second_factor_reset(username="ina", actor=make_user("administrator", "admin"))
     client = Client()
     assert sign_in(client, "ina").status_code == 302

@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,6 +20,7 @@ from casereview.web.journal.models import JournalEntry
 from casereview.web.referrals.models import BodyContact
 from casereview.web.registers.services import body_add
 
+from . import factories
 from .conftest import PASSWORD, latest_seq, verified_client
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def roles_of(username: str) -> list[str]:
 
 def code(user: Any) -> str:
     device = TOTPDevice.objects.get(user=user, confirmed=True)
-    return f"{TOTP(device.bin_key).token():06d}"
+    return factories.totp_code(device)
 
 
 def sign_in_long_ago(client: Client, clock: Any) -> None:
@@ -261,7 +261,7 @@ def test_each_change_is_refused_without_a_sign_in_in_the_last_15_minutes(
     ina = make_user("inspector", "ina")
     if action == "user_reactivate":
         user_deactivate(username="ina")
-    TOTPDevice.objects.create(user=ina, name="authenticator", confirmed=True)
+    factories.authenticator(ina)
     sign_in_long_ago(admin, clock)
     start = latest_seq()
     refused = admin.post(f"/users/user/ina/{path}", data)
@@ -363,7 +363,7 @@ def test_the_same_changes_from_the_command_line(make_user: Callable[..., Any], b
 
     runner = CliRunner()
     user = make_user("inspector", "ina")
-    TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    factories.authenticator(user)
     start = latest_seq()
     assert runner.invoke(app, ["user", "role", "ina", "liaison_officer"]).exit_code == 2  # no body
     done = runner.invoke(app, ["user", "role", "ina", "liaison_officer", "--body", "SYN"])

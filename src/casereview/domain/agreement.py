@@ -5,6 +5,10 @@ are ordinal: Good < Requires improvement < Inadequate), per inspector pair and
 for the team (all first/second mark pairs pooled); Fleiss' kappa where cases
 have three or more marks.  The arithmetic is statsmodels'; this module only
 shapes the tables.
+
+Imports of statsmodels and scipy are deferred to the functions that use them: together they take about
+1.4 s to import, which every `casereview` command would otherwise pay (the CLI imports its services at
+start-up), while only reports and agreement figures need them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,10 @@ def _kappa(table: np.ndarray, weighted: bool) -> float | None:
         return None
     try:
         with np.errstate(invalid="raise", divide="raise"):
+            from statsmodels.stats.inter_rater import (
+                cohens_kappa,  # deferred: see the module's note
+            )
+
             result = cohens_kappa(table, wt="linear" if weighted else None, return_results=False)
     except (ZeroDivisionError, FloatingPointError, ValueError):
         return None  # undefined, e.g. when every mark is the same grade
@@ -89,6 +96,9 @@ def fleiss(
     rows = [grades[:minimum] for grades in by_case.values() if len(grades) >= minimum]
     if not rows:
         return 0, None
+    # Deferred: see the module's note.
+    from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
+
     counts, _ = aggregate_raters(np.array(rows), n_cat=len(scale))
     try:
         with np.errstate(invalid="raise", divide="raise"):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from casereview.domain.errors import Refused
 
-class AssignmentError(Exception):
+
+class AssignmentError(Refused):
     """Cases that cannot be given to anyone; the message names them."""
 
 

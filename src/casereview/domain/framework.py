@@ -16,8 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from casereview.domain.errors import Refused
 
-class FrameworkError(Exception):
+
+class FrameworkError(Refused):
     """A framework file that cannot be used; the message lists every problem."""
 
 
@@ -106,6 +108,82 @@ def _text(table: Mapping[str, Any], key: str, where: str, problems: list[str]) -
     return value.strip()
 
 
+def _twice(values: list[str], what: str, problems: list[str]) -> None:
+    """A problem for each value used more than once (``what``: "grades: code")."""
+    for value in {v for v in values if values.count(v) > 1}:
+        problems.append(f"{what} {value!r} is used twice")
+
+
+def _grades(data: dict[str, Any], problems: list[str]) -> tuple[list[Grade], Grade]:
+    """The scale, best first, and the not-applicable grade."""
+    grades: list[Grade] = []
+    for i, g in enumerate(data.get("grades", [])):
+        where = f"grades[{i + 1}]"
+        grades.append(Grade(_text(g, "code", where, problems), _text(g, "label", where, problems)))
+    if len(grades) < 2:
+        problems.append("grades: a scale needs at least two grades, best first")
+    na_table = data.get("not_applicable", {})
+    not_applicable = Grade(
+        _text(na_table, "code", "not_applicable", problems),
+        _text(na_table, "label", "not_applicable", problems),
+    )
+    _twice([g.code for g in grades] + [not_applicable.code], "grades: code", problems)
+    return grades, not_applicable
+
+
+def _area(a: dict[str, Any], where: str, problems: list[str]) -> Area:
+    slug = _text(a, "slug", where, problems)
+    if slug and not _SLUG.match(slug):
+        problems.append(f"{where}: slug {slug!r} must be lower case letters, digits and _")
+    flags = {}
+    for flag in ("may_be_not_applicable", "key"):
+        value = a.get(flag, False)
+        if not isinstance(value, bool):
+            problems.append(f"{where}: {flag} must be true or false")
+            value = False
+        flags[flag] = value
+    return Area(
+        slug,
+        _text(a, "title", where, problems),
+        _text(a, "guidance", where, problems),
+        flags["may_be_not_applicable"],
+        flags["key"],
+    )
+
+
+def _areas(data: dict[str, Any], problems: list[str]) -> list[Area]:
+    areas = [_area(a, f"areas[{i + 1}]", problems) for i, a in enumerate(data.get("areas", []))]
+    if not areas:
+        problems.append("areas: a framework needs at least one area")
+    _twice([a.slug for a in areas], "areas: slug", problems)
+    return areas
+
+
+def _weaknesses(data: dict[str, Any], problems: list[str]) -> list[Weakness]:
+    weaknesses: list[Weakness] = []
+    for i, w in enumerate(data.get("weaknesses", [])):
+        where = f"weaknesses[{i + 1}]"
+        code = _text(w, "code", where, problems)
+        if code and not _CODE.match(code):
+            problems.append(f"{where}: code {code!r} must be capitals and digits, e.g. W16")
+        weaknesses.append(Weakness(code, _text(w, "text", where, problems)))
+    _twice([w.code for w in weaknesses], "weaknesses: code", problems)
+    return weaknesses
+
+
+def _rule(data: dict[str, Any], grades: list[Grade], problems: list[str]) -> Rule:
+    rule_table = data.get("rule", {})
+    rule = Rule(rule_table.get("key_area_inadequate"), rule_table.get("any_inadequate_at_best"))
+    for key in ("key_area_inadequate", "any_inadequate_at_best"):
+        value = getattr(rule, key)
+        if value is not None and value not in [g.code for g in grades]:
+            problems.append(f"rule: {key} = {value!r} is not a grade of this framework")
+    for key in rule_table:
+        if key not in ("key_area_inadequate", "any_inadequate_at_best"):
+            problems.append(f"rule: unknown setting {key!r}")
+    return rule
+
+
 def parse_framework(text: str, *, name: str = "framework") -> Framework:
     """Read and check a framework file; every problem is reported at once."""
     try:
@@ -120,70 +198,10 @@ def parse_framework(text: str, *, name: str = "framework") -> Framework:
         version = 0
     title = _text(data, "title", "top level", problems)
     question = _text(data, "send_back_question", "top level", problems)
-
-    grades: list[Grade] = []
-    for i, g in enumerate(data.get("grades", [])):
-        where = f"grades[{i + 1}]"
-        grades.append(Grade(_text(g, "code", where, problems), _text(g, "label", where, problems)))
-    if len(grades) < 2:
-        problems.append("grades: a scale needs at least two grades, best first")
-    na_table = data.get("not_applicable", {})
-    not_applicable = Grade(
-        _text(na_table, "code", "not_applicable", problems),
-        _text(na_table, "label", "not_applicable", problems),
-    )
-    codes = [g.code for g in grades] + [not_applicable.code]
-    for code in {c for c in codes if codes.count(c) > 1}:
-        problems.append(f"grades: code {code!r} is used twice")
-
-    areas: list[Area] = []
-    for i, a in enumerate(data.get("areas", [])):
-        where = f"areas[{i + 1}]"
-        slug = _text(a, "slug", where, problems)
-        if slug and not _SLUG.match(slug):
-            problems.append(f"{where}: slug {slug!r} must be lower case letters, digits and _")
-        flags = {}
-        for flag in ("may_be_not_applicable", "key"):
-            value = a.get(flag, False)
-            if not isinstance(value, bool):
-                problems.append(f"{where}: {flag} must be true or false")
-                value = False
-            flags[flag] = value
-        areas.append(
-            Area(
-                slug,
-                _text(a, "title", where, problems),
-                _text(a, "guidance", where, problems),
-                flags["may_be_not_applicable"],
-                flags["key"],
-            )
-        )
-    if not areas:
-        problems.append("areas: a framework needs at least one area")
-    slugs = [a.slug for a in areas]
-    for slug in {s for s in slugs if slugs.count(s) > 1}:
-        problems.append(f"areas: slug {slug!r} is used twice")
-
-    weaknesses: list[Weakness] = []
-    for i, w in enumerate(data.get("weaknesses", [])):
-        where = f"weaknesses[{i + 1}]"
-        code = _text(w, "code", where, problems)
-        if code and not _CODE.match(code):
-            problems.append(f"{where}: code {code!r} must be capitals and digits, e.g. W16")
-        weaknesses.append(Weakness(code, _text(w, "text", where, problems)))
-    wcodes = [w.code for w in weaknesses]
-    for code in {c for c in wcodes if wcodes.count(c) > 1}:
-        problems.append(f"weaknesses: code {code!r} is used twice")
-
-    rule_table = data.get("rule", {})
-    rule = Rule(rule_table.get("key_area_inadequate"), rule_table.get("any_inadequate_at_best"))
-    for key in ("key_area_inadequate", "any_inadequate_at_best"):
-        value = getattr(rule, key)
-        if value is not None and value not in [g.code for g in grades]:
-            problems.append(f"rule: {key} = {value!r} is not a grade of this framework")
-    for key in rule_table:
-        if key not in ("key_area_inadequate", "any_inadequate_at_best"):
-            problems.append(f"rule: unknown setting {key!r}")
+    grades, not_applicable = _grades(data, problems)
+    areas = _areas(data, problems)
+    weaknesses = _weaknesses(data, problems)
+    rule = _rule(data, grades, problems)
     if problems:
         raise FrameworkError(f"{name} has {len(problems)} problem(s): " + "; ".join(problems))
     return Framework(

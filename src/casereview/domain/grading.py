@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .framework import Framework, check_overall
+from casereview.domain.errors import Refused
+
+from .framework import Area, Framework, check_overall
 from .referrals import OpenSendBack, Urgency
 
 
-class TamperedReview(Exception):
+class TamperedReview(Refused):
     """A value no form of this framework could send."""
 
 
@@ -52,6 +54,43 @@ class ReviewAnswers:
         }
 
 
+def _clean_grades(
+    framework: Framework, slugs: Mapping[str, Area], area_grades: Mapping[str, str]
+) -> dict[str, str]:
+    """The areas' grades given (an empty one is no grade); an area or grade outside the framework is tampering."""
+    allowed_grades = set(framework.grade_codes)
+    grades: dict[str, str] = {}
+    for slug, grade in area_grades.items():
+        if slug not in slugs:
+            raise TamperedReview(f"unknown area {slug!r}")
+        if not grade:
+            continue
+        if grade == framework.not_applicable.code:
+            if not slugs[slug].may_be_not_applicable:
+                raise TamperedReview(f"area {slug!r} cannot be not applicable")
+        elif grade not in allowed_grades:
+            raise TamperedReview(f"grade {grade!r} is not in framework {framework.ref}")
+        grades[slug] = grade
+    return grades
+
+
+def _clean_weaknesses(
+    framework: Framework, slugs: Mapping[str, Area], area_weaknesses: Mapping[str, Sequence[str]]
+) -> dict[str, list[str]]:
+    """Each area's weaknesses, sorted and once each; a code outside the framework is tampering."""
+    codes = set(framework.weakness_codes)
+    weaknesses: dict[str, list[str]] = {}
+    for slug, chosen in area_weaknesses.items():
+        if slug not in slugs:
+            raise TamperedReview(f"unknown area {slug!r}")
+        for code in chosen:
+            if code not in codes:
+                raise TamperedReview(f"weakness {code!r} is not in framework {framework.ref}")
+        if chosen:
+            weaknesses[slug] = sorted(set(chosen))
+    return weaknesses
+
+
 def clean_answers(
     framework: Framework,
     *,
@@ -68,28 +107,8 @@ def clean_answers(
     """Normalise answers; raise ``TamperedReview`` for anything outside the framework."""
     slugs = {a.slug: a for a in framework.areas}
     allowed_grades = set(framework.grade_codes)
-    grades: dict[str, str] = {}
-    for slug, grade in area_grades.items():
-        if slug not in slugs:
-            raise TamperedReview(f"unknown area {slug!r}")
-        if not grade:
-            continue
-        if grade == framework.not_applicable.code:
-            if not slugs[slug].may_be_not_applicable:
-                raise TamperedReview(f"area {slug!r} cannot be not applicable")
-        elif grade not in allowed_grades:
-            raise TamperedReview(f"grade {grade!r} is not in framework {framework.ref}")
-        grades[slug] = grade
-    codes = set(framework.weakness_codes)
-    weaknesses: dict[str, list[str]] = {}
-    for slug, chosen in area_weaknesses.items():
-        if slug not in slugs:
-            raise TamperedReview(f"unknown area {slug!r}")
-        for code in chosen:
-            if code not in codes:
-                raise TamperedReview(f"weakness {code!r} is not in framework {framework.ref}")
-        if chosen:
-            weaknesses[slug] = sorted(set(chosen))
+    grades = _clean_grades(framework, slugs, area_grades)
+    weaknesses = _clean_weaknesses(framework, slugs, area_weaknesses)
     comments = {}
     for slug, text in area_comments.items():
         if slug not in slugs:
@@ -215,6 +234,33 @@ class ImportedReview:
     answers: ReviewAnswers
 
 
+def _row_grades(
+    framework: Framework,
+    row: Mapping[str, str | None],
+    line: int,
+    problems: list[tuple[int, str, str, str]],
+) -> dict[str, str]:
+    """The row's ``area:<slug>`` columns as area grades; a problem for each that is not one."""
+    grades: dict[str, str] = {}
+    areas = {a.slug: a for a in framework.areas}
+    for column in row:
+        if column.startswith("area:"):
+            slug, text = column.removeprefix("area:"), (row.get(column) or "").strip()
+            if slug not in areas:
+                problems.append((line, column, "", f"{slug!r} is not an area of {framework.ref}"))
+                continue
+            if not text:
+                continue
+            code = framework.grade_code(text)
+            if code is None or (
+                code == framework.not_applicable.code and not areas[slug].may_be_not_applicable
+            ):
+                problems.append((line, column, text, f"not a grade {areas[slug].title} can have"))
+            else:
+                grades[slug] = code
+    return grades
+
+
 def parse_review_row(
     framework: Framework, row: Mapping[str, str | None], line: int
 ) -> tuple[ImportedReview | None, list[tuple[int, str, str, str]]]:
@@ -243,23 +289,7 @@ def parse_review_row(
                 "overall must be " + ", ".join(g.label for g in framework.grades),
             )
         )
-    grades: dict[str, str] = {}
-    areas = {a.slug: a for a in framework.areas}
-    for column in row:
-        if column.startswith("area:"):
-            slug, text = column.removeprefix("area:"), value(column)
-            if slug not in areas:
-                problems.append((line, column, "", f"{slug!r} is not an area of {framework.ref}"))
-                continue
-            if not text:
-                continue
-            code = framework.grade_code(text)
-            if code is None or (
-                code == framework.not_applicable.code and not areas[slug].may_be_not_applicable
-            ):
-                problems.append((line, column, text, f"not a grade {areas[slug].title} can have"))
-            else:
-                grades[slug] = code
+    grades = _row_grades(framework, row, line, problems)
     weaknesses = [
         w.strip().upper() for w in value("weaknesses").replace(",", ";").split(";") if w.strip()
     ]

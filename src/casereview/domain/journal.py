@@ -42,6 +42,92 @@ class Operation(StrEnum):
     ADMINISTRATION = "administration"  # users, bodies: no case data
 
 
+class JournalAction(StrEnum):
+    """Every action the journal records, one name each. The stored strings never change: entries already
+    written verify against them (a new action is a new member; a renamed one would break old digests)."""
+
+    # Authentication and refusals
+    LOGIN = "login"
+    LOGOUT = "logout"
+    LOGIN_FAILED = "login_failed"
+    LOCKED_OUT = "locked_out"
+    SECOND_FACTOR_PASSED = "second_factor_passed"
+    SECOND_FACTOR_FAILED = "second_factor_failed"
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
+    SECOND_FACTOR_ENROL_FAILED = "second_factor_enrol_failed"
+    IDENTITY_CONFIRMED = "identity_confirmed"
+    ACCESS_DENIED = "access_denied"
+    ANSWERS_KEPT = "answers_kept"
+    ANSWERS_RESTORED = "answers_restored"
+    KEPT_ANSWERS_EXPIRED = "kept_answers_expired"
+    # People and bodies
+    USER_CREATE = "user_create"
+    USER_DEACTIVATE = "user_deactivate"
+    USER_REACTIVATE = "user_reactivate"
+    USER_ROLE_CHANGE = "user_role_change"
+    USER_SECOND_FACTOR_RESET = "user_second_factor_reset"
+    USER_UNLOCK = "user_unlock"
+    ADDRESS_UNLOCK = "address_unlock"
+    PASSWORD_CHANGE = "password_change"  # noqa: S105 (an action name)
+    BODY_ADD = "body_add"
+    BODY_CONTACT_ADD = "body_contact_add"
+    BODY_CONTACT_REMOVE = "body_contact_remove"
+    API_TOKEN_CREATE = "api_token_create"  # noqa: S105 (an action name)
+    API_TOKEN_REVOKE = "api_token_revoke"  # noqa: S105 (an action name)
+    API_REQUEST = "api_request"
+    # Registers
+    REGISTER_IMPORT = "register_import"
+    REGISTER_IMPORT_REFUSED = "register_import_refused"
+    REGISTER_EXPORT = "register_export"
+    REGISTER_PURGE = "register_purge"
+    REGISTER_RETENTION_SET = "register_retention_set"
+    CASE_LIST = "case_list"
+    # Inspections and samples
+    INSPECTION_CREATE = "inspection_create"
+    SEED_COMMIT = "seed_commit"
+    SAMPLE_DRAW = "sample_draw"
+    SAMPLE_CASE_OUT_OF_SCOPE = "sample_case_out_of_scope"
+    SAMPLE_CASE_REPLACEMENT = "sample_case_replacement"
+    MANIFEST_DOWNLOAD = "manifest_download"
+    LINKS_COMPUTE = "links_compute"
+    CASE_LINKS = "case_links"
+    CONFLICT_DECLARE = "conflict_declare"
+    # Reviews
+    ASSIGNMENTS_BALANCE = "assignments_balance"
+    MODERATION_ASSIGN = "moderation_assign"
+    ASSIGNMENT_MOVE = "assignment_move"
+    CASE_CONSULT = "case_consult"
+    REVIEW_SAVE = "review_save"
+    REVIEW_SUBMIT = "review_submit"
+    REVIEW_REOPEN = "review_reopen"
+    REVIEW_CONFLICT = "review_conflict"
+    REVIEW_TAMPERED = "review_tampered"
+    REVIEWS_IMPORT = "reviews_import"
+    DISAGREEMENT_RESOLVE = "disagreement_resolve"
+    # Send backs (``send_back_<action>`` for each move of the send-back state machine)
+    SEND_BACK_OPEN = "send_back_open"
+    SEND_BACK_ACKNOWLEDGE = "send_back_acknowledge"
+    SEND_BACK_RESPOND = "send_back_respond"
+    SEND_BACK_RETURN = "send_back_return"
+    SEND_BACK_ACCEPT = "send_back_accept"
+    SEND_BACK_ESCALATE = "send_back_escalate"
+    MAIL_SENT = "mail_sent"
+    MAIL_RETRY = "mail_retry"
+    # Reports
+    BASELINE_ADD = "baseline_add"
+    REPORT_GENERATE = "report_generate"
+    REPORT_PUBLISH = "report_publish"
+    # The journal itself
+    JOURNAL_VIEW = "journal_view"
+    JOURNAL_EXPORT = "journal_export"
+    JOURNAL_ANCHOR = "journal_anchor"
+
+    @classmethod
+    def send_back_move(cls, move: str) -> JournalAction:
+        """The entry for a move of the send-back state machine (``acknowledge`` → ``send_back_acknowledge``)."""
+        return cls(f"send_back_{move}")
+
+
 def canonical(payload: Mapping[str, object]) -> str:
     return json.dumps(
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str

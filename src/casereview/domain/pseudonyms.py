@@ -17,6 +17,8 @@ from enum import Enum
 
 import polars as pl
 
+from casereview.domain.errors import Refused
+
 MIN_SECRET_CHARS = 32
 
 
@@ -25,7 +27,7 @@ class IdentifierKind(bytes, Enum):
     SUSPECT = b"casereview-susp"
 
 
-class PseudonymKeyError(Exception):
+class PseudonymKeyError(Refused):
     """The pseudonym key is missing or too weak."""
 
 

@@ -13,6 +13,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from casereview.domain.errors import Conflict, Refused
+
 #: A send back opened at or after this local (UK) time counts from the next working day.
 CUT_OFF = dt.time(17, 0)
 
@@ -106,7 +108,7 @@ AWAITING_BODY = frozenset({State.OPENED, State.ACKNOWLEDGED, State.RETURNED})
 OPEN_STATES = frozenset(State) - {State.CLOSED}
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
     """A move the state machine does not allow; the message says why."""
 
 
@@ -184,7 +186,7 @@ def due_words(due: dt.date, today: dt.date, *, dated: bool = False) -> str:
     return f"{date} {CUT_OFF:%H:%M}"
 
 
-class SecondSendBack(Exception):
+class SecondSendBack(Conflict):
     """A case already has an open send back: opening another needs an explicit confirmation naming it."""
 
     def __init__(self, case_ref: str, existing: Sequence[OpenSendBack], today: dt.date) -> None:

@@ -21,8 +21,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from statistics import NormalDist
+from typing import TypeGuard
 
 import polars as pl
+
+from casereview.domain.errors import Refused
 
 from .registers import CATEGORIES
 
@@ -40,7 +43,7 @@ class Allocation(StrEnum):
     FIXED = "fixed"
 
 
-class PlanError(Exception):
+class PlanError(Refused):
     """A sample plan that cannot be used; the message names every problem."""
 
 
@@ -104,98 +107,112 @@ def _date(value: object, name: str, problems: list[str]) -> dt.date | None:
     return None
 
 
-def plan_from_mapping(data: Mapping[str, object]) -> SamplePlan:
-    """Build and check a plan from parsed TOML (or the web form); every problem at once."""
-    problems: list[str] = []
-    known = {
-        "size",
-        "strata",
-        "allocation",
-        "minimum_per_stratum",
-        "reserve",
-        "frame",
-        "neyman",
-        "fixed",
-    }
-    for key in data:
-        if key not in known:
-            problems.append(f"unknown setting {key!r}")
-    size = data.get("size")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-        problems.append("size must be a whole number of at least 1")
-        size = 1
-    strata_raw = data.get("strata", ["category"])
+_PLAN_KEYS = frozenset(
+    {"size", "strata", "allocation", "minimum_per_stratum", "reserve", "frame", "neyman", "fixed"}
+)
+_FRAME_KEYS = frozenset({"reported_from", "reported_to", "categories", "units"})
+
+
+def _is_whole(value: object, *, least: int) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def _strata(raw: object, problems: list[str]) -> list[str]:
     strata: list[str] = []
-    if not isinstance(strata_raw, list):
+    if not isinstance(raw, list):
         problems.append('strata must be a list of register columns, e.g. ["category"]')
-    else:
-        for column in strata_raw:
-            if column not in STRATIFIABLE:
-                problems.append(
-                    f"strata names {column!r}, which is not a column a plan can stratify by "
-                    f"({', '.join(STRATIFIABLE)})"
-                )
-            elif column in strata:
-                problems.append(f"strata names {column!r} twice")
-            else:
-                strata.append(str(column))
-    try:
-        allocation = Allocation(str(data.get("allocation", "proportional")))
-    except ValueError:
-        problems.append(f"allocation must be one of {', '.join(a.value for a in Allocation)}")
-        allocation = Allocation.PROPORTIONAL
-    minimum = data.get("minimum_per_stratum", 0)
-    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 0:
-        problems.append("minimum_per_stratum must be a whole number, 0 or more")
-        minimum = 0
-    reserve = data.get("reserve")
-    if reserve is not None and (
-        not isinstance(reserve, int) or isinstance(reserve, bool) or reserve < 0
-    ):
-        problems.append("reserve must be a whole number, 0 or more")
-        reserve = None
-    frame_raw = data.get("frame", {})
-    if not isinstance(frame_raw, Mapping):
+        return strata
+    for column in raw:
+        if column not in STRATIFIABLE:
+            problems.append(
+                f"strata names {column!r}, which is not a column a plan can stratify by "
+                f"({', '.join(STRATIFIABLE)})"
+            )
+        elif column in strata:
+            problems.append(f"strata names {column!r} twice")
+        else:
+            strata.append(str(column))
+    return strata
+
+
+def _frame(raw: object, problems: list[str]) -> Frame:
+    """The plan's ``[frame]``: which of the register's cases may be drawn."""
+    if not isinstance(raw, Mapping):
         problems.append("[frame] must be a table")
-        frame_raw = {}
-    for key in frame_raw:
-        if key not in {"reported_from", "reported_to", "categories", "units"}:
+        raw = {}
+    for key in raw:
+        if key not in _FRAME_KEYS:
             problems.append(f"unknown frame setting {key!r}")
-    categories = frame_raw.get("categories", [])
+    categories = raw.get("categories", [])
     if not isinstance(categories, list):
         problems.append("frame.categories must be a list")
         categories = []
     for category in categories:
         if category not in CATEGORIES:
             problems.append(f"frame.categories names {category!r}, which is not a category")
-    units = frame_raw.get("units", [])
+    units = raw.get("units", [])
     if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
         problems.append("frame.units must be a list of unit names")
         units = []
     frame = Frame(
-        reported_from=_date(frame_raw.get("reported_from"), "reported_from", problems),
-        reported_to=_date(frame_raw.get("reported_to"), "reported_to", problems),
+        reported_from=_date(raw.get("reported_from"), "reported_from", problems),
+        reported_to=_date(raw.get("reported_to"), "reported_to", problems),
         categories=tuple(str(c) for c in categories),
         units=tuple(units),
     )
     if frame.reported_from and frame.reported_to and frame.reported_to < frame.reported_from:
         problems.append("frame.reported_to is before frame.reported_from")
+    return frame
+
+
+def _expected(neyman: object, problems: list[str]) -> dict[str, float]:
+    """``[neyman.expected]``: the expected share of the outcome per stratum label."""
     expected: dict[str, float] = {}
-    neyman = data.get("neyman", {})
     if isinstance(neyman, Mapping):
         for label, share in dict(neyman.get("expected", {})).items():
             if not isinstance(share, int | float) or not 0 <= float(share) <= 1:
                 problems.append(f"neyman.expected for {label!r} must be a share between 0 and 1")
             else:
                 expected[str(label)] = float(share)
+    return expected
+
+
+def _counts(fixed: object, problems: list[str]) -> dict[str, int]:
+    """``[fixed.counts]``: cases per stratum label."""
     counts: dict[str, int] = {}
-    fixed = data.get("fixed", {})
     if isinstance(fixed, Mapping):
         for label, count in dict(fixed.get("counts", {})).items():
-            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            if not _is_whole(count, least=0):
                 problems.append(f"fixed.counts for {label!r} must be a whole number, 0 or more")
             else:
                 counts[str(label)] = count
+    return counts
+
+
+def plan_from_mapping(data: Mapping[str, object]) -> SamplePlan:
+    """Build and check a plan from parsed TOML (or the web form); every problem at once."""
+    problems = [f"unknown setting {key!r}" for key in data if key not in _PLAN_KEYS]
+    size = data.get("size")
+    if not _is_whole(size, least=1):
+        problems.append("size must be a whole number of at least 1")
+        size = 1
+    strata = _strata(data.get("strata", ["category"]), problems)
+    try:
+        allocation = Allocation(str(data.get("allocation", "proportional")))
+    except ValueError:
+        problems.append(f"allocation must be one of {', '.join(a.value for a in Allocation)}")
+        allocation = Allocation.PROPORTIONAL
+    minimum = data.get("minimum_per_stratum", 0)
+    if not _is_whole(minimum, least=0):
+        problems.append("minimum_per_stratum must be a whole number, 0 or more")
+        minimum = 0
+    reserve = data.get("reserve")
+    if reserve is not None and not _is_whole(reserve, least=0):
+        problems.append("reserve must be a whole number, 0 or more")
+        reserve = None
+    frame = _frame(data.get("frame", {}), problems)
+    expected = _expected(data.get("neyman", {}), problems)
+    counts = _counts(data.get("fixed", {}), problems)
     if allocation is Allocation.FIXED and not counts:
         problems.append('allocation = "fixed" needs [fixed.counts] with cases per stratum')
     if problems:

@@ -11,6 +11,10 @@
 
 The arithmetic is statsmodels' and scipy's; this module decides which test
 applies and how the result is worded.
+
+Imports of statsmodels and scipy are deferred to the functions that use them: together they take about
+1.4 s to import, which every `casereview` command would otherwise pay (the CLI imports its services at
+start-up), while only reports and agreement figures need them.
 """
 
 from __future__ import annotations
@@ -20,8 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import fisher_exact
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 ALPHA = 0.05
 NO_CHANGE = "no significant change"
@@ -43,6 +45,8 @@ def wilson(count: int, total: int, *, alpha: float = ALPHA) -> Share:
         raise ValueError("a share needs at least one case")
     if not 0 <= count <= total:
         raise ValueError("count must be between 0 and total")
+    from statsmodels.stats.proportion import proportion_confint  # deferred: see the module's note
+
     low, high = proportion_confint(count, total, alpha=alpha, method="wilson")
     return Share(count, total, count / total, float(low), float(high))
 
@@ -80,6 +84,8 @@ def compare(
     )
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
     if (expected < 5).any():
+        from scipy.stats import fisher_exact  # deferred: see the module's note
+
         test = "Fisher's exact test"
         _, p = fisher_exact(table.astype(int), alternative="two-sided")
     else:
@@ -88,6 +94,8 @@ def compare(
         if pooled in (0.0, 1.0):
             p = 1.0  # identical all-or-nothing results: no evidence of change
         else:
+            from statsmodels.stats.proportion import proportions_ztest  # deferred: as above
+
             _, p = proportions_ztest([now_count, before_count], [now_total, before_total])
     p = float(p)
     if p < ALPHA:

@@ -1,4 +1,8 @@
-"""Reports as rows for spreadsheets, every text cell made safe by the one rule (``domain.cells``)."""
+"""Reports as rows for spreadsheets, every text cell made safe by the one rule (``domain.cells``).
+
+``flat_rows`` reads a report's JSON document (``Report.to_json()``, or a published report's
+document as stored), so that a full report and a published one give rows of the same shape.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,17 @@ from casereview.domain.cells import safe_row
 __all__ = ["COLUMNS", "flat_rows"]
 
 COLUMNS = ("section", "row", "measure", "value")
+Row = tuple[str, str, str, Any]
+AGREEMENT = ("pairs", "percent_agreement", "cohen_kappa", "weighted_kappa_linear")
+LINK_COUNTS = (
+    "reviewed_cases",
+    "with_related_cases",
+    "with_related_cases_and_weakness",
+    "weakness_without_related_cases",
+)
 
 
-def _interval_rows(
-    section: str, row: str, figure: Mapping[str, Any] | None
-) -> list[tuple[str, str, str, Any]]:
+def _interval_rows(section: str, row: str, figure: Mapping[str, Any] | None) -> list[Row]:
     if not figure:
         return []
     return [
@@ -24,9 +34,7 @@ def _interval_rows(
     ]
 
 
-def _comparison_rows(
-    section: str, row: str, items: Iterable[Mapping[str, Any]]
-) -> list[tuple[str, str, str, Any]]:
+def _comparison_rows(section: str, row: str, items: Iterable[Mapping[str, Any]]) -> list[Row]:
     out = []
     for c in items:
         name = f"{row} against {c['against']}" if row else f"against {c['against']}"
@@ -38,38 +46,39 @@ def _comparison_rows(
     return out
 
 
-def flat_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
-    """The report as (section, row, measure, value) rows, for CSV and spreadsheets."""
-    rows: list[tuple[str, str, str, Any]] = [
-        ("report", "", "published", report.get("published", False))
-    ]
+def _inspection_rows(report: Mapping[str, Any]) -> list[Row]:
     inspection = report.get("inspection", {})
+    rows: list[Row] = [("report", "", "published", report.get("published", False))]
     rows += [
         ("inspection", "", key, inspection.get(key))
         for key in ("name", "body", "framework", "commitment")
     ]
-    rows += [
+    return [
+        *rows,
         ("inspection", "", "period_start", inspection.get("period", ["", ""])[0]),
         ("inspection", "", "period_end", inspection.get("period", ["", ""])[1]),
         ("reviews", "", "count", report.get("reviews")),
     ]
-    sample = report.get("sample", {})
-    for key in ("frame_size", "drawn_in_casereview", "late_commitment", "algorithm"):
-        rows.append(("sample", "", key, sample.get(key)))
+
+
+def _sample_rows(sample: Mapping[str, Any]) -> list[Row]:
+    rows: list[Row] = [
+        ("sample", "", key, sample.get(key))
+        for key in ("frame_size", "drawn_in_casereview", "late_commitment", "algorithm")
+    ]
     replacements = sample.get("replacements", [])
-    rows.append(
-        (
-            "sample",
-            "",
-            "replacements",
-            len(replacements) if isinstance(replacements, list) else replacements,
-        )
-    )
+    count = len(replacements) if isinstance(replacements, list) else replacements
+    rows.append(("sample", "", "replacements", count))
     for stratum in sample.get("strata", []):
         rows += [
             ("sample_strata", stratum["label"], "frame_size", stratum["frame_size"]),
             ("sample_strata", stratum["label"], "sampled", stratum["sampled"]),
         ]
+    return rows
+
+
+def _grade_rows(report: Mapping[str, Any]) -> list[Row]:
+    rows: list[Row] = []
     for code, figure in report.get("grades", {}).items():
         rows += _interval_rows("grades", code, figure)
     rows += _interval_rows(
@@ -83,7 +92,11 @@ def flat_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
             ("design_weighted", "requires_improvement_or_inadequate", m, weighted[m])
             for m in ("share", "ci_low", "ci_high")
         ]
-    rows += _comparison_rows("comparisons", "", report.get("comparisons", []))
+    return rows + _comparison_rows("comparisons", "", report.get("comparisons", []))
+
+
+def _breakdown_rows(report: Mapping[str, Any]) -> list[Row]:
+    rows: list[Row] = []
     for key, name in (("by_category", "category"), ("by_unit", "unit")):
         for row in report.get(key, []):
             rows.append((key, row[name], "reviews", row.get("reviews")))
@@ -97,6 +110,11 @@ def flat_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
                 row.get("requires_improvement_or_inadequate"),
             )
             rows += _comparison_rows(key, row[name], row.get("comparisons", []))
+    return rows
+
+
+def _area_and_weakness_rows(report: Mapping[str, Any]) -> list[Row]:
+    rows: list[Row] = []
     for area in report.get("areas", []):
         for code, n in area.get("grades", {}).items():
             rows.append(("areas", area["area"], code, n))
@@ -108,47 +126,69 @@ def flat_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
         rows += _interval_rows("weaknesses", w["code"], w)
         rows.append(("weaknesses", w["code"], "recurring", w.get("recurring")))
         rows += _comparison_rows("weaknesses", w["code"], w.get("recurrence", []))
+    return rows
+
+
+def _send_back_and_agreement_rows(report: Mapping[str, Any]) -> list[Row]:
     send_backs = report.get("send_backs", {})
-    for key in ("count", "open", "overdue", "median_days_to_response"):
-        rows.append(("send_backs", "", key, send_backs.get(key)))
-    for urgency, n in send_backs.get("by_urgency", {}).items():
-        rows.append(("send_backs", urgency, "count", n))
+    rows: list[Row] = [
+        ("send_backs", "", key, send_backs.get(key))
+        for key in ("count", "open", "overdue", "median_days_to_response")
+    ]
+    rows += [
+        ("send_backs", urgency, "count", n)
+        for urgency, n in send_backs.get("by_urgency", {}).items()
+    ]
     agreement = report.get("agreement", {})
-    for key in ("pairs", "percent_agreement", "cohen_kappa", "weighted_kappa_linear"):
-        rows.append(("agreement", "team", key, agreement.get(key)))
+    rows += [("agreement", "team", key, agreement.get(key)) for key in AGREEMENT]
     for pair in agreement.get("by_pair", []):
         name = " and ".join(pair["raters"])
-        for key in ("pairs", "percent_agreement", "cohen_kappa", "weighted_kappa_linear"):
-            rows.append(("agreement", name, key, pair.get(key)))
+        rows += [("agreement", name, key, pair.get(key)) for key in AGREEMENT]
+    return rows
+
+
+def _link_and_volume_rows(report: Mapping[str, Any]) -> list[Row]:
     links = report.get("links") or {}
-    for key in (
-        "reviewed_cases",
-        "with_related_cases",
-        "with_related_cases_and_weakness",
-        "weakness_without_related_cases",
-    ):
-        if key in links:
-            rows.append(("links", "", key, links[key]))
-    for kind, n in links.get("by_kind", {}).items():
-        rows.append(("links", kind, "reviewed_cases_with_related", n))
-    for key, n in links.get("register", {}).items():
-        rows.append(("links_register", "", key, n))
-    for key, n in (links.get("frame") or {}).items():
-        rows.append(("links_frame", "", key, n))
-    for key, value in links.get("rules", {}).items():
-        rows.append(
-            ("links_rules", "", key, ", ".join(value) if isinstance(value, list) else value)
-        )
+    rows: list[Row] = [("links", "", key, links[key]) for key in LINK_COUNTS if key in links]
+    rows += [
+        ("links", kind, "reviewed_cases_with_related", n)
+        for kind, n in links.get("by_kind", {}).items()
+    ]
+    rows += [("links_register", "", key, n) for key, n in links.get("register", {}).items()]
+    rows += [("links_frame", "", key, n) for key, n in (links.get("frame") or {}).items()]
+    rows += [
+        ("links_rules", "", key, ", ".join(value) if isinstance(value, list) else value)
+        for key, value in links.get("rules", {}).items()
+    ]
     volume = report.get("volume") or {}
     for category, counts in volume.get("categories", {}).items():
         rows += [
             ("volume", category, quarter, n)
             for quarter, n in zip(volume.get("quarters", []), counts, strict=True)
         ]
+    return rows
+
+
+def _reproducibility_rows(report: Mapping[str, Any]) -> list[Row]:
     reproducibility = report.get("reproducibility", {})
-    for key in ("input_sha256", "figures_sha256", "software_version"):
-        rows.append(("reproducibility", "", key, reproducibility.get(key)))
-    rows.append(
-        ("reproducibility", "", "as_of", reproducibility.get("parameters", {}).get("as_of"))
-    )
+    rows: list[Row] = [
+        ("reproducibility", "", key, reproducibility.get(key))
+        for key in ("input_sha256", "figures_sha256", "software_version")
+    ]
+    as_of = reproducibility.get("parameters", {}).get("as_of")
+    return [*rows, ("reproducibility", "", "as_of", as_of)]
+
+
+def flat_rows(report: Mapping[str, Any]) -> list[Row]:
+    """A report's JSON document as (section, row, measure, value) rows, for CSV and spreadsheets."""
+    rows = [
+        *_inspection_rows(report),
+        *_sample_rows(report.get("sample", {})),
+        *_grade_rows(report),
+        *_breakdown_rows(report),
+        *_area_and_weakness_rows(report),
+        *_send_back_and_agreement_rows(report),
+        *_link_and_volume_rows(report),
+        *_reproducibility_rows(report),
+    ]
     return [(*safe_row(r),) for r in rows]

@@ -17,25 +17,30 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from casereview.domain.errors import Refused
 from casereview.domain.pseudonyms import IdentifierKind, Pseudonymiser
+from casereview.domain.register_rows import (
+    DateRange,
+    duplicate_ref_errors,
+    duplicate_ref_report,
+    has_identifiers,
+    validate_batch,
+)
 from casereview.domain.registers import (
     LINE,
     STORED_COLUMNS,
-    DateRange,
     ErrorReport,
+    HeaderMapping,
     Profile,
     RowError,
-    duplicate_ref_errors,
-    duplicate_ref_report,
     error_order,
-    has_identifiers,
     map_headers,
-    validate_batch,
 )
 
 from .checkpoints import checkpoint
+from .limits import StructureError
 from .loaders import Sink, SinkRejected
-from .readers import Reader, StructureError
+from .reader_base import Reader
 
 #: Every row's case_ref is kept for the duplicate check across the whole file;
 #: compacting the kept batches keeps that to about 24 bytes a row.
@@ -93,6 +98,129 @@ def storage_frame(
     )
 
 
+class _Run:
+    """One import's state while its batches go by: the errors, every row's case_ref, and whether
+    batches are still being loaded (until the first problem, or the sink refuses one)."""
+
+    def __init__(
+        self,
+        *,
+        mapping: HeaderMapping,
+        profile: Profile,
+        dates: DateRange,
+        key: bytes | None,
+        sink: Sink,
+        max_errors_per_kind: int,
+    ) -> None:
+        self.mapping, self.profile, self.dates, self.key, self.sink = (
+            mapping,
+            profile,
+            dates,
+            key,
+            sink,
+        )
+        self.errors = ErrorReport(max_errors_per_kind)
+        self.shape = StorageShaper(key)
+        self.refs: list[pl.DataFrame] = []
+        self.loading = True
+        self.batches_loaded = 0
+        self.rejected: SinkRejected | None = None
+
+    def take(self, raw: pl.DataFrame) -> tuple[int, bool]:
+        """Check one batch and load it while everything so far is good; its rows, and whether it holds
+        identifiers that cannot be imported without a key (checking then stops)."""
+        checked = validate_batch(raw, self.mapping, self.profile, dates=self.dates)
+        self.errors.add(checked.errors)
+        for column, reason, count in checked.omitted:
+            self.errors.add_omitted(column, reason, count)
+        frame = checked.frame
+        batch_refs = frame.select("case_ref", LINE)
+        self.refs.append(batch_refs)
+        if len(self.refs) >= REFS_COMPACT_EVERY:
+            self.refs = [pl.concat(self.refs, rechunk=True)]
+        key_missing = self.key is None and has_identifiers(frame)
+        if key_missing:
+            self.errors.add([_key_missing_error(frame)])
+        if batch_refs["case_ref"].is_duplicated().any():
+            self.loading = False
+        if self.loading and not self.errors and not key_missing:
+            self._load(frame)
+        else:
+            self.loading = False
+        return frame.height, key_missing
+
+    def _load(self, frame: pl.DataFrame) -> None:
+        try:
+            self.sink(self.shape(frame))
+        except SinkRejected as exc:
+            self.loading = False
+            self.rejected = exc
+        else:
+            self.batches_loaded += 1
+            if self.batches_loaded == 1:
+                checkpoint("register-import:first-batch")
+
+    def finish(self, rows: int) -> None:
+        """The checks over the whole file: duplicate references, and a file with no cases."""
+        if self.refs:
+            dupes, count = duplicate_ref_report(pl.concat(self.refs), limit=self.errors.per_kind)
+            self.errors.add(dupes)
+            if dupes:
+                self.errors.add_omitted("case_ref", dupes[0].reason, count - len(dupes))
+        if rows == 0 and not self.errors:
+            self.errors.add([RowError(0, "", "", "the register has no cases")])
+        if self.rejected is not None and not self.errors:
+            raise self.rejected  # the database refused something validation did not foresee
+
+
+def _key_missing_error(frame: pl.DataFrame) -> RowError:
+    first = frame.filter(pl.col("child_id").is_not_null() | pl.col("suspect_id").is_not_null())[
+        LINE
+    ][0]
+    return RowError(
+        int(first),
+        "child_id",
+        "",
+        "identifiers cannot be imported until CASEREVIEW_PSEUDONYM_KEY is set",
+    )
+
+
+def _check_batches(
+    reader: Reader,
+    run: _Run,
+    outcome: ImportOutcome,
+    *,
+    batch_rows: int,
+    progress: Callable[[int], None] | None,
+    stop_after: int,
+) -> None:
+    """Every batch through ``run``, counting rows, until the file ends or enough problems are found."""
+    stopped_after = 0  # the line where checking stopped, once enough problems are found
+    for raw in reader.batches(batch_rows):
+        if stopped_after:
+            # Enough to act on: checking millions more bad rows would only cost time (4,000,000 took 12 s).
+            run.errors.add(
+                [
+                    RowError(
+                        0,
+                        "",
+                        "",
+                        f"checking stopped at line {stopped_after:,} after {run.errors.total:,} "
+                        "problems; the rest of the file was not checked",
+                    )
+                ]
+            )
+            break
+        rows, key_missing = run.take(raw)
+        outcome.rows += rows
+        if progress is not None:
+            progress(rows)
+        if key_missing:
+            break
+        if run.errors.total >= stop_after and raw.height:
+            stopped_after = int(raw[LINE][-1])
+
+
 def run_import(
     reader: Reader,
     *,
@@ -114,92 +242,30 @@ def run_import(
         outcome.errors = sorted(mapping.errors, key=error_order)
         outcome.error_total = len(outcome.errors)
         return outcome
-    refs: list[pl.DataFrame] = []
-    errors = ErrorReport(max_errors_per_kind)
-    stop_after = STOP_AFTER_KINDS * max_errors_per_kind
-    loading = True
-    batches_loaded = 0
-    shape = StorageShaper(key)
-    rejected: SinkRejected | None = None
-    stopped_after = 0  # the line where checking stopped, once enough problems are found
+    run = _Run(
+        mapping=mapping,
+        profile=profile,
+        dates=dates,
+        key=key,
+        sink=sink,
+        max_errors_per_kind=max_errors_per_kind,
+    )
     try:
-        for raw in reader.batches(batch_rows):
-            if stopped_after:
-                # Enough to act on: checking millions more bad rows would only cost time (4,000,000 took 12 s).
-                errors.add(
-                    [
-                        RowError(
-                            0,
-                            "",
-                            "",
-                            f"checking stopped at line {stopped_after:,} after {errors.total:,} "
-                            "problems; the rest of the file was not checked",
-                        )
-                    ]
-                )
-                break
-            checked = validate_batch(raw, mapping, profile, dates=dates)
-            errors.add(checked.errors)
-            for column, reason, count in checked.omitted:
-                errors.add_omitted(column, reason, count)
-            frame = checked.frame
-            batch_refs = frame.select("case_ref", LINE)
-            refs.append(batch_refs)
-            if len(refs) >= REFS_COMPACT_EVERY:
-                refs = [pl.concat(refs, rechunk=True)]
-            if key is None and has_identifiers(frame):
-                first = frame.filter(
-                    pl.col("child_id").is_not_null() | pl.col("suspect_id").is_not_null()
-                )[LINE][0]
-                errors.add(
-                    [
-                        RowError(
-                            int(first),
-                            "child_id",
-                            "",
-                            "identifiers cannot be imported until CASEREVIEW_PSEUDONYM_KEY is set",
-                        )
-                    ]
-                )
-                key_missing = True
-            else:
-                key_missing = False
-            if batch_refs["case_ref"].is_duplicated().any():
-                loading = False
-            if loading and not errors and not key_missing:
-                try:
-                    sink(shape(frame))
-                except SinkRejected as exc:
-                    loading = False
-                    rejected = exc
-                else:
-                    batches_loaded += 1
-                    if batches_loaded == 1:
-                        checkpoint("register-import:first-batch")
-            else:
-                loading = False
-            outcome.rows += frame.height
-            if progress is not None:
-                progress(frame.height)
-            if key_missing:
-                break
-            if errors.total >= stop_after and raw.height:
-                stopped_after = int(raw[LINE][-1])
+        _check_batches(
+            reader,
+            run,
+            outcome,
+            batch_rows=batch_rows,
+            progress=progress,
+            stop_after=STOP_AFTER_KINDS * max_errors_per_kind,
+        )
     except StructureError as exc:
         structural = ErrorReport(max_errors_per_kind)
         structural.add(exc.errors or [RowError(0, "", "", f"cannot be read as CSV: {exc.detail}")])
         outcome.errors, outcome.error_total = structural.rows(), structural.total
         return outcome
-    if refs:
-        dupes, count = duplicate_ref_report(pl.concat(refs), limit=max_errors_per_kind)
-        errors.add(dupes)
-        if dupes:
-            errors.add_omitted("case_ref", dupes[0].reason, count - len(dupes))
-    if outcome.rows == 0 and not errors:
-        errors.add([RowError(0, "", "", "the register has no cases")])
-    if rejected is not None and not errors:
-        raise rejected  # the database refused something validation did not foresee
-    outcome.errors, outcome.error_total = errors.rows(), errors.total
+    run.finish(outcome.rows)
+    outcome.errors, outcome.error_total = run.errors.rows(), run.errors.total
     return outcome
 
 
@@ -231,7 +297,7 @@ def read_cases(
     return cases.drop(LINE)
 
 
-class RegisterFileInvalid(Exception):
+class RegisterFileInvalid(Refused):
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(f"{len(errors)} problem(s) in the register file")
         self.errors = errors

@@ -6,9 +6,14 @@ from casereview.web.accounts import views as account_views
 from casereview.web.api.api import api
 from casereview.web.api.views import api_not_found
 from casereview.web.core import views as core_views
+from casereview.web.home import views as home_views
+from casereview.web.inspections import urls as inspection_urls
+from casereview.web.referrals import urls as referral_urls
+from casereview.web.reviews import lead_urls as inspection_lead_urls
+from casereview.web.reviews import views as review_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -17,9 +22,33 @@ urlpatterns = [
     path("session/keep-alive/", session_views.keep_alive, name="keep_alive"),
     path("registers/", include("casereview.web.registers.urls")),
     path("journal/", include("casereview.web.journal.urls")),
-    path("inspections/", include("casereview.web.inspections.urls")),
+    # The lead's parts of an inspection that read reviews live in reviews, under the inspection's addresses.
+    path(
+        "inspections/",
+        include(
+            (
+                [*inspection_urls.urlpatterns, *inspection_lead_urls.urlpatterns],
+                inspection_urls.app_name,
+            )
+        ),
+    ),
     path("reviews/", include("casereview.web.reviews.urls")),
-    path("send-backs/", include("casereview.web.referrals.urls")),
+    path(
+        "send-backs/",
+        include(
+            (
+                [
+                    *referral_urls.urlpatterns,
+                    path(
+                        "from-review/<int:assignment_id>/",
+                        review_views.open_from_review,
+                        name="open",
+                    ),
+                ],
+                referral_urls.app_name,
+            )
+        ),
+    ),
     path("users/", include("casereview.web.accounts.urls")),
     path("notifications/", include("casereview.web.notifications.urls")),
     path("reports/", include("casereview.web.reports.urls")),

@@ -9,6 +9,7 @@ from casereview.domain.journal import (
     GENESIS,
     Anchor,
     Entry,
+    JournalAction,
     anchor_due,
     anchor_line,
     anchor_signature,
@@ -17,6 +18,7 @@ from casereview.domain.journal import (
     verify_anchor_chain,
     verify_chain,
 )
+from casereview.domain.referrals import Action
 
 KEY = b"anchor-key-for-tests"
 
@@ -195,3 +197,14 @@ def test_an_anchor_is_due_after_n_entries_or_m_minutes_with_something_new() -> N
     assert not due(10, 1009, 59) and due(10, 1010, 0) and due(10, 11, 60)
     assert not due(10, 10, 600)  # nothing new to anchor
     assert not due(10, 5000, 600, n=0, m=0)
+
+
+def test_every_journal_action_has_its_own_stored_name() -> None:
+    # An alias (two members, one value) would make two actions indistinguishable in the journal.
+    assert len(JournalAction.__members__) == len({a.value for a in JournalAction})
+    assert all(a.value == a.name.lower() for a in JournalAction)
+
+
+def test_every_send_back_move_has_its_journal_action() -> None:
+    assert {JournalAction.send_back_move(m.value) for m in Action} <= set(JournalAction)
+    assert JournalAction.send_back_move("acknowledge") is JournalAction.SEND_BACK_ACKNOWLEDGE

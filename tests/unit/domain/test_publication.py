@@ -38,7 +38,7 @@ def report_of(cases: list[GradedCase], **over: object) -> dict:  # type: ignore[
         },
     }
     args.update(over)
-    return build_report(**args)  # type: ignore[arg-type]
+    return build_report(**args).to_json()  # type: ignore[arg-type]
 
 
 def many(

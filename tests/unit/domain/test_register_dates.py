@@ -7,16 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from casereview.domain.registers import (
-    DEFAULT_EARLIEST_DATE,
-    LINE,
-    DateRange,
-    RowError,
-    map_headers,
-    parse_profile,
-    source_key,
-    validate_batch,
-)
+from casereview.domain.register_rows import DEFAULT_EARLIEST_DATE, DateRange, validate_batch
+from casereview.domain.registers import LINE, RowError, map_headers, parse_profile, source_key
 
 PROFILE = parse_profile("", name="test")
 HEADERS = ["case_ref", "category", "reported_on", "unit", "closed_on"]

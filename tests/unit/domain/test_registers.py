@@ -7,18 +7,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from casereview.domain.register_rows import (
+    date_expr,
+    duplicate_ref_errors,
+    parse_dates,
+    validate_batch,
+)
 from casereview.domain.registers import (
     COLUMN_NAMES,
     LINE,
     RegisterError,
-    date_expr,
-    duplicate_ref_errors,
     map_headers,
     normalise_label,
-    parse_dates,
     parse_profile,
     source_key,
-    validate_batch,
 )
 
 PROFILE = parse_profile(

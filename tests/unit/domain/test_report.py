@@ -58,7 +58,7 @@ def build(**over: object) -> dict:  # type: ignore[type-arg]
         "as_of": "2024-06-01",
     }
     args.update(over)
-    return build_report(**args)  # type: ignore[arg-type]
+    return build_report(**args).to_json()  # type: ignore[arg-type]
 
 
 def test_the_json_keys_the_issue_names_are_all_there() -> None:

@@ -7,9 +7,11 @@ from pathlib import Path
 import polars as pl
 
 from casereview.domain.pseudonyms import derive_key
+from casereview.importing.limits import Limits
 from casereview.importing.pipeline import ImportOutcome, run_import
 from casereview.importing.profiles import load_profile
-from casereview.importing.readers import Limits, inspect_file, open_reader
+from casereview.importing.readers import open_reader
+from casereview.importing.sources import inspect_file
 
 LIMITS = Limits(
     max_bytes=50 * 1024**2, max_xlsx_uncompressed_bytes=100 * 1024**2, max_xlsx_entries=100

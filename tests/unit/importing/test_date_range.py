@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from casereview.domain.registers import DateRange
+from casereview.domain.register_rows import DateRange
 
 from .helpers import HEADER, import_file, write
 
@@ -31,7 +31,8 @@ def test_by_default_the_pipeline_refuses_dates_before_1990_or_over_a_year_ahead(
 def test_the_range_the_caller_passes_is_the_one_applied(tmp_path: Path) -> None:
     from casereview.importing.pipeline import run_import
     from casereview.importing.profiles import load_profile
-    from casereview.importing.readers import inspect_file, open_reader
+    from casereview.importing.readers import open_reader
+    from casereview.importing.sources import inspect_file
 
     from .helpers import KEY, LIMITS
 

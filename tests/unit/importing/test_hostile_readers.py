@@ -11,7 +11,7 @@ import pytest
 
 from casereview.domain.registers import QUOTE_CHARS, ErrorReport, RegisterError, RowError
 from casereview.importing import hostile
-from casereview.importing.readers import Limits
+from casereview.importing.limits import Limits
 
 from .helpers import LIMITS, import_file
 
@@ -112,7 +112,8 @@ def test_a_windows_1252_file_without_utf8_is_still_read(tmp_path: Path) -> None:
 def test_many_bad_rows_keep_only_the_first_of_each_kind_and_count_the_rest(tmp_path: Path) -> None:
     from casereview.importing.pipeline import run_import
     from casereview.importing.profiles import load_profile
-    from casereview.importing.readers import inspect_file, open_reader
+    from casereview.importing.readers import open_reader
+    from casereview.importing.sources import inspect_file
 
     path = hostile.csv_bad_rows(tmp_path / "bad.csv", 3000)
     with open_reader(inspect_file(path, limits=LIMITS)) as reader:
@@ -136,7 +137,8 @@ def test_many_bad_rows_keep_only_the_first_of_each_kind_and_count_the_rest(tmp_p
 def test_checking_stops_once_a_hundred_times_the_kept_errors_are_found(tmp_path: Path) -> None:
     from casereview.importing.pipeline import run_import
     from casereview.importing.profiles import load_profile
-    from casereview.importing.readers import inspect_file, open_reader
+    from casereview.importing.readers import open_reader
+    from casereview.importing.sources import inspect_file
 
     path = hostile.csv_bad_rows(tmp_path / "bad.csv", 5000)
     with open_reader(inspect_file(path, limits=LIMITS)) as reader:
@@ -278,7 +280,7 @@ def test_an_inline_string_over_the_cell_limit_in_short_rich_text_runs_is_refused
 def test_an_inline_string_at_the_cell_limit_is_never_refused_however_the_stream_is_cut(
     size: int,
 ) -> None:
-    from casereview.importing.readers import _InlineStringScan
+    from casereview.importing.xlsx_container import _InlineStringScan
 
     runs = "".join(
         f'<r><rPr><b/></rPr><t xml:space="preserve">{"é" * 45}&amp;&#x1F600;é€\U0001f600</t></r>'

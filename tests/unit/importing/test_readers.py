@@ -9,7 +9,9 @@ import polars as pl
 import pytest
 
 from casereview.domain.registers import RegisterError
-from casereview.importing.readers import Limits, excel_cell_text, inspect_file
+from casereview.importing.limits import Limits
+from casereview.importing.sources import inspect_file
+from casereview.importing.xlsx_reader import excel_cell_text
 
 from .helpers import HEADER, LIMITS, import_file, write
 

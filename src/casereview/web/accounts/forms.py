@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from casereview.domain.roles import ROLES, Role
+from casereview.web.registers.selectors import body_by_code
 
 
 class SecondFactorForm(forms.Form):
@@ -52,3 +53,64 @@ class RoleChangeForm(forms.Form):
         if cleaned.get("role") == Role.LIAISON_OFFICER.value and not cleaned.get("body"):
             self.add_error("body", "Choose the body this liaison officer works for")
         return cleaned
+
+
+class UserCreateForm(forms.Form):
+    """The Users page's *Add a user*: every answer as typed (trimmed, cut at 150 characters) goes to the service,
+    which says what is wrong with a username, an e-mail address or a password (shown against the username)."""
+
+    username = forms.CharField(required=False)
+    email = forms.CharField(required=False)
+    # The summary links a role problem to the first radio (the page's radios are "role-<value>").
+    role = forms.CharField(
+        required=False, widget=forms.RadioSelect(attrs={"id": f"role-{ROLES[0]}"})
+    )
+    body = forms.CharField(required=False)
+    password = forms.CharField(required=False, strip=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")  # the page's ids are the names
+        super().__init__(*args, **kwargs)
+        self.body_found: Any = None  # the liaison officer's body, once valid
+
+    def clean_username(self) -> str:
+        return str(self.cleaned_data["username"])[:150]
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"])[:150]
+
+    def clean_role(self) -> str:
+        role = str(self.cleaned_data["role"])[:150]
+        if role not in ROLES:
+            raise forms.ValidationError("Choose a role")
+        return role
+
+    def clean_body(self) -> str:
+        return str(self.cleaned_data["body"])[:150]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        code = cleaned.get("body") or ""
+        found = body_by_code(code) if code else None
+        self.body_found = found if found is not None and found.code == code else None
+        if cleaned.get("role") == Role.LIAISON_OFFICER.value and self.body_found is None:
+            self.add_error("body", "Choose the body this liaison officer works for")
+        return cleaned
+
+
+class UnlockForm(forms.Form):
+    """One Unlock button of the Locked sign-ins page: a username, or else an address."""
+
+    username = forms.CharField(required=False, strip=False)
+    address = forms.CharField(required=False, strip=False)
+
+    def clean_username(self) -> str:
+        return str(self.cleaned_data["username"])[:150]
+
+    def clean_address(self) -> str:
+        return str(self.cleaned_data["address"])[:45]
+
+
+class UserActionForm(forms.Form):
+    """An administrator's button on a user's page (deactivate, reactivate, reset the second factor): nothing
+    to answer; a refusal of the service is its non-field error."""

@@ -27,7 +27,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from casereview.domain.journal import Operation
+from casereview.domain.journal import JournalAction, Operation
 from casereview.web.journal.services import journal_record
 
 from .models import KeptAnswers
@@ -158,7 +158,7 @@ def kept_answers_keep(*, user: Any, path: str, data: QueryDict, reason: str) -> 
         journal_record(
             actor=user,
             operation=Operation.COLLECTION,
-            action="answers_kept",
+            action=JournalAction.ANSWERS_KEPT,
             object_type="page",
             object_id=kept.path,
             detail={"fields": len(fields), "reason": reason},
@@ -172,7 +172,7 @@ def _drop_expired(now: dt.datetime) -> None:
         journal_record(
             actor=None,
             operation=Operation.ERASURE,
-            action="kept_answers_expired",
+            action=JournalAction.KEPT_ANSWERS_EXPIRED,
             object_type="kept_answers",
             detail={"count": dropped},
             actor_name="system",
@@ -211,7 +211,7 @@ def kept_answers_take(request: HttpRequest) -> QueryDict | None:
         journal_record(
             actor=request.user,
             operation=Operation.CONSULTATION,
-            action="answers_restored",
+            action=JournalAction.ANSWERS_RESTORED,
             object_type="page",
             object_id=request.path[:255],
             detail={"fields": len(kept.data)},

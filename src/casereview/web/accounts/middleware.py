@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,15 +31,19 @@ from django.shortcuts import redirect
 from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
 
+from casereview.web.core.access import is_verified
+from casereview.web.core.kept import TAKER
+
 from .kept import (
     is_keepable,
     keep_posted,
+    kept_answers_take,
     signin_url,
     user_cookie_delete,
     user_cookie_id,
     user_cookie_set,
 )
-from .services import is_verified
+from .services import has_confirmed_device
 
 SESSION_STARTED = "casereview_started"
 SESSION_TOUCHED = "casereview_touched"
@@ -74,6 +79,9 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        setattr(
+            request, TAKER, partial(kept_answers_take, request)
+        )  # pages below accounts reach it (core/kept.py)
         if request.user.is_authenticated:
             started = request.session.get(SESSION_STARTED)
             now = time.time()
@@ -154,8 +162,6 @@ class RequireSecondFactorMiddleware:
             except Resolver404:
                 name = None
             if name not in BEFORE_SECOND_FACTOR:
-                from .services import has_confirmed_device
-
                 target = reverse(
                     "two_factor_verify" if has_confirmed_device(user) else "two_factor_setup"
                 )

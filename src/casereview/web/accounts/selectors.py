@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
@@ -12,6 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casereview.domain.roles import ROLES, Role
 from casereview.domain.sign_in import Lock, Tally, counting_since, locks_in_force
+from casereview.web.referrals.models import BodyContact
+from casereview.web.registers.models import Body
 
 from .lockout import lockout_limits
 from .usernames import shown_usernames
@@ -23,7 +26,6 @@ TALLIES_READ = 500
 
 def sign_in_locks(now: dt.datetime | None = None) -> list[Lock]:
     """Username and address locks in force now (django-axes' records, summed per username and per address)."""
-    from axes.models import AccessAttempt
 
     limits = lockout_limits()
     now = now or timezone.now()
@@ -73,7 +75,6 @@ def sign_in_locks(now: dt.datetime | None = None) -> list[Lock]:
 
 def failed_sign_ins(limit: int = 200) -> list[dict[str, Any]]:
     """Failed sign-ins on record (django-axes), most recent first: username, address, failures, last attempt."""
-    from axes.models import AccessAttempt
 
     attempts = list(
         AccessAttempt.objects.order_by("-attempt_time").values(
@@ -88,7 +89,6 @@ def failed_sign_ins(limit: int = 200) -> list[dict[str, Any]]:
 
 def liaison_bodies(user: Any) -> list[str]:
     """Codes of the bodies a user is a liaison officer for."""
-    from casereview.web.referrals.models import BodyContact
 
     return sorted(
         BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values_list(
@@ -98,7 +98,6 @@ def liaison_bodies(user: Any) -> list[str]:
 
 
 def bodies_listed() -> list[dict[str, str]]:
-    from casereview.web.registers.models import Body
 
     return [
         {"code": code, "name": name}

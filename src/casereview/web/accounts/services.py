@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.password_validation import validate_password
@@ -14,15 +17,24 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casereview.domain.journal import Operation
+from casereview.domain.errors import Refused
+from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.roles import ROLES, Role
+from casereview.domain.sign_in import LockKind, counting_since
+from casereview.web.api.services import tokens_revoke_for
+from casereview.web.core.users import User, user_by_username
 from casereview.web.journal.services import journal_record
+from casereview.web.referrals.services import body_contact_add, body_contact_remove
+from casereview.web.registers.selectors import body_by_code
+
+from .lockout import lockout_limits
+from .selectors import liaison_bodies, sign_in_locks
 
 RECOVERY_DEVICE = "recovery"
 AUTHENTICATOR_DEVICE = "authenticator"
 
 
-class AccountError(Exception):
+class AccountError(Refused):
     """A user could not be created or changed; the message says why (``field``: the answer it is about, if one)."""
 
     def __init__(self, message: str, *, field: str = "") -> None:
@@ -31,12 +43,12 @@ class AccountError(Exception):
 
 
 def user_create(
-    *, username: str, role: str, password: str, email: str = "", actor: Any = None
+    *, username: str, role: str, password: str, email: str = "", actor: User | None = None
 ) -> AbstractUser:
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}; roles are: {', '.join(ROLES)}")
     user_model = get_user_model()
-    if user_model.objects.filter(username=username).exists():
+    if user_by_username(username) is not None:
         raise AccountError(f"A user called {username!r} already exists")
     user = user_model(username=username, email=email)
     try:
@@ -51,7 +63,7 @@ def user_create(
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="user_create",
+            action=JournalAction.USER_CREATE,
             object_type="user",
             object_id=user.get_username(),
             detail={"role": role},
@@ -60,7 +72,7 @@ def user_create(
 
 
 def _user(username: str) -> Any:
-    user = get_user_model().objects.filter(username=username).first()
+    user = user_by_username(username)
     if user is None:
         raise AccountError(f"No user called {username!r}")
     return user
@@ -76,12 +88,12 @@ def _sessions_end(user: Any) -> int:
     return ended
 
 
-def _refuse_own(user: Any, actor: Any, doing: str) -> None:
+def _refuse_own(user: Any, actor: User | None, doing: str) -> None:
     if actor is not None and getattr(actor, "pk", None) == user.pk:
         raise AccountError(f"You cannot {doing} your own account; ask another administrator")
 
 
-def user_deactivate(*, username: str, actor: Any = None) -> int:
+def user_deactivate(*, username: str, actor: User | None = None) -> int:
     """Deactivate a user and end every session they hold; returns how many sessions ended."""
     user = _user(username)
     _refuse_own(user, actor, "deactivate")
@@ -89,13 +101,12 @@ def user_deactivate(*, username: str, actor: Any = None) -> int:
         user.is_active = False
         user.save(update_fields=["is_active"])
         ended = _sessions_end(user)
-        from casereview.web.api.services import tokens_revoke_for
 
         revoked = tokens_revoke_for(user)
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="user_deactivate",
+            action=JournalAction.USER_DEACTIVATE,
             object_type="user",
             object_id=username,
             detail={"sessions_ended": ended, "api_tokens_revoked": revoked},
@@ -103,7 +114,7 @@ def user_deactivate(*, username: str, actor: Any = None) -> int:
     return ended
 
 
-def user_reactivate(*, username: str, actor: Any = None) -> None:
+def user_reactivate(*, username: str, actor: User | None = None) -> None:
     """Let a deactivated user sign in again (with their password and second factor as before)."""
     user = _user(username)
     if user.is_active:
@@ -114,13 +125,15 @@ def user_reactivate(*, username: str, actor: Any = None) -> None:
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="user_reactivate",
+            action=JournalAction.USER_REACTIVATE,
             object_type="user",
             object_id=username,
         )
 
 
-def user_role_change(*, username: str, role: str, body_code: str = "", actor: Any = None) -> None:
+def user_role_change(
+    *, username: str, role: str, body_code: str = "", actor: User | None = None
+) -> None:
     """Give a user another role (one role each); a liaison officer with the body they work for.
 
     A liaison officer serves one body: moving them to another takes them off the
@@ -128,10 +141,6 @@ def user_role_change(*, username: str, role: str, body_code: str = "", actor: An
     at once), and a role other than liaison officer takes them off every body's
     liaison contacts.
     """
-    from casereview.web.referrals.services import body_contact_add, body_contact_remove
-    from casereview.web.registers.models import Body
-
-    from .selectors import liaison_bodies
 
     if role not in ROLES:
         raise AccountError("Choose a role")
@@ -142,7 +151,7 @@ def user_role_change(*, username: str, role: str, body_code: str = "", actor: An
     if role == Role.LIAISON_OFFICER:
         if not body_code:
             raise AccountError("Choose the body this liaison officer works for", field="body")
-        body = Body.objects.filter(code=body_code).first()
+        body = body_by_code(body_code)
         if body is None:
             raise AccountError(f"There is no body with the code {body_code!r}", field="body")
     before = sorted(user.groups.values_list("name", flat=True))
@@ -155,15 +164,13 @@ def user_role_change(*, username: str, role: str, body_code: str = "", actor: An
         user.groups.set([Group.objects.get_or_create(name=role)[0]])
         for code in served:
             if body is None or code != body.code:
-                body_contact_remove(
-                    body=Body.objects.get(code=code), user=user, kind="liaison", actor=actor
-                )
+                body_contact_remove(body=body_by_code(code), user=user, kind="liaison", actor=actor)
         if body is not None and body.code not in served:
             body_contact_add(body=body, user=user, kind="liaison", actor=actor)
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="user_role_change",
+            action=JournalAction.USER_ROLE_CHANGE,
             object_type="user",
             object_id=username,
             detail={
@@ -175,7 +182,7 @@ def user_role_change(*, username: str, role: str, body_code: str = "", actor: An
         )
 
 
-def user_second_factor_reset(*, username: str, actor: Any = None) -> int:
+def user_second_factor_reset(*, username: str, actor: User | None = None) -> int:
     """Remove a user's authenticator and recovery codes and end their sessions; returns the sessions ended.
 
     At their next sign-in they set up an authenticator app again (and get new recovery codes).
@@ -193,7 +200,7 @@ def user_second_factor_reset(*, username: str, actor: Any = None) -> int:
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="user_second_factor_reset",
+            action=JournalAction.USER_SECOND_FACTOR_RESET,
             object_type="user",
             object_id=username,
             detail={"devices_removed": removed, "sessions_ended": ended},
@@ -201,7 +208,7 @@ def user_second_factor_reset(*, username: str, actor: Any = None) -> int:
     return ended
 
 
-def user_unlock(*, username: str, actor: Any = None) -> tuple[int, list[str]]:
+def user_unlock(*, username: str, actor: User | None = None) -> tuple[int, list[str]]:
     """Lift every lock that blocks this username; returns the failure records cleared and the addresses unlocked.
 
     The username's own failures are cleared (its lock); so is every address lock in force whose counting
@@ -209,13 +216,6 @@ def user_unlock(*, username: str, actor: Any = None) -> tuple[int, list[str]]:
     from there): that address's records are cleared for everyone, as ``address_unlock`` would.  One journal
     entry names the addresses.  An address locked only by other usernames' failures is left alone.
     """
-    from axes.models import AccessAttempt
-    from axes.utils import reset
-
-    from casereview.domain.sign_in import LockKind, counting_since
-
-    from .lockout import lockout_limits
-    from .selectors import sign_in_locks
 
     with transaction.atomic():
         locked = [lock.key for lock in sign_in_locks() if lock.kind == LockKind.ADDRESS]
@@ -238,7 +238,7 @@ def user_unlock(*, username: str, actor: Any = None) -> tuple[int, list[str]]:
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="user_unlock",
+            action=JournalAction.USER_UNLOCK,
             object_type="user",
             object_id=username,
             detail={"attempts_cleared": cleared, "addresses_unlocked": addresses},
@@ -246,14 +246,11 @@ def user_unlock(*, username: str, actor: Any = None) -> tuple[int, list[str]]:
     return cleared, addresses
 
 
-def address_unlock(*, address: str, actor: Any = None) -> int:
+def address_unlock(*, address: str, actor: User | None = None) -> int:
     """Lift a lock-out on an address: clears the failed sign-ins recorded from it; returns the records cleared.
 
     Usernames locked only by failures from this address are unlocked with it (their failures are the same records).
     """
-    import ipaddress
-
-    from axes.utils import reset
 
     try:
         address = str(ipaddress.ip_address(address.strip()))
@@ -264,26 +261,12 @@ def address_unlock(*, address: str, actor: Any = None) -> int:
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="address_unlock",
+            action=JournalAction.ADDRESS_UNLOCK,
             object_type="address",
             object_id=address,
             detail={"attempts_cleared": cleared},
         )
     return cleared
-
-
-def user_roles(user: Any) -> frozenset[Role]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    names = getattr(user, "_casereview_roles", None)
-    if names is None:
-        names = frozenset(user.groups.values_list("name", flat=True))
-        user._casereview_roles = names
-    return frozenset(Role(n) for n in names if n in ROLES)
-
-
-def has_any_role(user: Any, roles: frozenset[Role] | set[Role]) -> bool:
-    return bool(user_roles(user) & set(roles))
 
 
 def has_confirmed_device(user: Any) -> bool:
@@ -306,7 +289,7 @@ def second_factor_enrol(
         journal_record(
             actor=user,
             operation=Operation.AUTHENTICATION,
-            action="second_factor_enrol_failed",
+            action=JournalAction.SECOND_FACTOR_ENROL_FAILED,
             object_type="user",
             object_id=user.get_username(),
         )
@@ -319,7 +302,7 @@ def second_factor_enrol(
         journal_record(
             actor=user,
             operation=Operation.AUTHENTICATION,
-            action="second_factor_enrolled",
+            action=JournalAction.SECOND_FACTOR_ENROLLED,
             object_type="user",
             object_id=user.get_username(),
         )
@@ -333,12 +316,6 @@ def recovery_codes_replace(*, user: Any, count: int) -> list[str]:
     codes = [StaticToken.random_token() for _ in range(count)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
     return codes
-
-
-def is_verified(user: Any) -> bool:
-    """Signed in and past the second factor in this session (set by django-otp's middleware)."""
-    check = getattr(user, "is_verified", None)
-    return bool(getattr(user, "is_authenticated", False) and check is not None and check())
 
 
 def users_listed() -> list[dict[str, Any]]:
@@ -356,3 +333,81 @@ def users_listed() -> list[dict[str, Any]]:
         }
         for u in user_model.objects.prefetch_related("groups").order_by("username")
     ]
+
+
+def sign_in_record(*, user: Any, ip: str) -> None:
+    journal_record(
+        actor=user,
+        operation=Operation.AUTHENTICATION,
+        action=JournalAction.LOGIN,
+        object_type="user",
+        object_id=user.get_username(),
+        detail={"ip": ip},
+    )
+
+
+def sign_out_record(*, user: Any) -> None:
+    journal_record(
+        actor=user,
+        operation=Operation.AUTHENTICATION,
+        action=JournalAction.LOGOUT,
+        object_type="user",
+        object_id=user.get_username(),
+    )
+
+
+def sign_in_failed_record(*, username: str, ip: str) -> None:
+    """``username`` is an existing user's name or the keyed hash of what was typed (accounts.usernames)."""
+    journal_record(
+        actor=None,
+        operation=Operation.AUTHENTICATION,
+        action=JournalAction.LOGIN_FAILED,
+        object_type="user",
+        object_id=username[:64],
+        detail={"ip": ip},
+        actor_name="anonymous",
+    )
+
+
+def lock_out_record(*, username: str, ip: str, lock: str) -> None:
+    journal_record(
+        actor=None,
+        operation=Operation.AUTHENTICATION,
+        action=JournalAction.LOCKED_OUT,
+        object_type="user",
+        object_id=username[:64],
+        detail={"ip": ip, "lock": lock},
+        actor_name="anonymous",
+    )
+
+
+def second_factor_result_record(*, user: Any, device: Any, confirming: bool = False) -> None:
+    """A second-factor code was checked: ``device`` is the one it matched, or None when it matched none.
+
+    ``confirming``: the code confirmed an administrator's identity before an account change, not a sign-in.
+    """
+    if device is None:
+        action, detail = JournalAction.SECOND_FACTOR_FAILED, None
+    else:
+        action = (
+            JournalAction.IDENTITY_CONFIRMED if confirming else JournalAction.SECOND_FACTOR_PASSED
+        )
+        detail = {"method": "recovery code" if device.name == "recovery" else "authenticator"}
+    journal_record(
+        actor=user,
+        operation=Operation.AUTHENTICATION,
+        action=action,
+        object_type="user",
+        object_id=user.get_username(),
+        detail=detail,
+    )
+
+
+def password_change_record(*, user: Any) -> None:
+    journal_record(
+        actor=user,
+        operation=Operation.ADMINISTRATION,
+        action=JournalAction.PASSWORD_CHANGE,
+        object_type="user",
+        object_id=user.get_username(),
+    )

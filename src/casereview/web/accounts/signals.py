@@ -1,4 +1,7 @@
-"""Sign-in events go to the journal: successes, failures and lock-outs (never passwords, nor unknown usernames)."""
+"""Sign-in events go to the journal: successes, failures and lock-outs (never passwords, nor unknown usernames).
+
+The receivers only translate Django's and django-axes' signals; the entries are written by services.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,10 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from casereview.domain.journal import Operation
 from casereview.domain.sign_in import LockKind
-from casereview.web.journal.services import journal_record
 
 from .lockout import REQUEST_LOCK, client_address
+from .services import lock_out_record, sign_in_failed_record, sign_in_record, sign_out_record
 from .usernames import axes_username
 
 
@@ -22,26 +24,13 @@ def _ip(request: Any) -> str:
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    journal_record(
-        actor=user,
-        operation=Operation.AUTHENTICATION,
-        action="login",
-        object_type="user",
-        object_id=user.get_username(),
-        detail={"ip": _ip(request)},
-    )
+    sign_in_record(user=user, ip=_ip(request))
 
 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        journal_record(
-            actor=user,
-            operation=Operation.AUTHENTICATION,
-            action="logout",
-            object_type="user",
-            object_id=user.get_username(),
-        )
+        sign_out_record(user=user)
 
 
 @receiver(user_login_failed)
@@ -50,16 +39,7 @@ def _login_failed(
 ) -> None:
     # The username only when it is an existing user's; anything else (a password typed into the username
     # box) only as its keyed hash, the same one django-axes keeps (accounts.usernames).
-    username = axes_username(request, credentials) or ""
-    journal_record(
-        actor=None,
-        operation=Operation.AUTHENTICATION,
-        action="login_failed",
-        object_type="user",
-        object_id=username[:64],
-        detail={"ip": _ip(request)},
-        actor_name="anonymous",
-    )
+    sign_in_failed_record(username=axes_username(request, credentials) or "", ip=_ip(request))
 
 
 @receiver(user_locked_out)
@@ -70,15 +50,5 @@ def _locked_out(
     ip_address: str | None = None,
     **kwargs: Any,
 ) -> None:
-    journal_record(
-        actor=None,
-        operation=Operation.AUTHENTICATION,
-        action="locked_out",
-        object_type="user",
-        object_id=str(username or "")[:64],
-        detail={
-            "ip": ip_address or "",
-            "lock": str(getattr(request, REQUEST_LOCK, LockKind.USERNAME)),
-        },
-        actor_name="anonymous",
-    )
+    lock = str(getattr(request, REQUEST_LOCK, LockKind.USERNAME))
+    lock_out_record(username=str(username or ""), ip=ip_address or "", lock=lock)

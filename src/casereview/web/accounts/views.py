@@ -7,12 +7,15 @@ Also the administrators' pages for accounts (users, a user's page, locked sign-i
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,19 +26,39 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from casereview.domain.journal import Operation
 from casereview.domain.roles import ROLES, Role
-from casereview.web.core.access import role_required
-from casereview.web.journal.services import journal_record
+from casereview.web.core.access import is_verified, role_required
+from casereview.web.referrals.services import body_contact_add
 
-from .forms import SecondFactorForm
+from .forms import (
+    ConfirmIdentityForm,
+    ReEnrolForm,
+    RoleChangeForm,
+    SecondFactorForm,
+    UnlockForm,
+    UserActionForm,
+    UserCreateForm,
+)
+from .kept import idle_minutes, kept_answers_waiting
+from .lockout import lockout_limits
 from .middleware import SESSION_STARTED
-from .recent import recent_sign_in_required
+from .recent import identity_confirmed, recent_enough, recent_sign_in_required
+from .selectors import bodies_listed, failed_sign_ins, sign_in_locks, user_account
 from .services import (
+    AccountError,
+    address_unlock,
     has_confirmed_device,
-    is_verified,
+    password_change_record,
     second_factor_enrol,
+    second_factor_result_record,
     totp_device_for_enrolment,
+    user_create,
+    user_deactivate,
+    user_reactivate,
+    user_role_change,
+    user_second_factor_reset,
+    user_unlock,
+    users_listed,
 )
 
 
@@ -45,17 +68,19 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)  # Django rotates the session key here
-        import time
-
         self.request.session[SESSION_STARTED] = time.time()
         return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["expired"] = self.request.GET.get("expired") == "1"
+        # Whatever was wrong, one message: a sign-in never says which of the two was not right.
+        context["problems"] = (
+            [{"field": "id_username", "message": "Enter a correct username and password"}]
+            if context["form"].errors
+            else []
+        )
         # Answers kept from a page posted after the session ended wait for this browser's user on `next`.
-        from .kept import idle_minutes, kept_answers_waiting
-
         context["kept"] = kept_answers_waiting(
             self.request, context.get(self.redirect_field_name) or ""
         )
@@ -64,20 +89,19 @@ class LoginView(auth_views.LoginView):
         return context
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: HttpRequest, *, otherwise: str = "/") -> str:
+    """Where to go after this step (``next``, posted with the step's form or in the query), else ``otherwise``."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A path of this site only: anything else (e.g. "0") would be taken by redirect() for a view's name.
     if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, {request.get_host()}, request.is_secure()
     ):
         return target
-    return "/"
+    return otherwise
 
 
 def _with_next(name: str, request: HttpRequest) -> str:
     """The URL named ``name`` carrying this request's (same-origin) ``next`` on to the next sign-in step."""
-    from urllib.parse import urlencode
-
     target = _next_url(request)
     return reverse(name) + (f"?{urlencode({'next': target}, safe='/')}" if target != "/" else "")
 
@@ -98,24 +122,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         device = match_token(request.user, form.cleaned_data["code"])
         if device is not None:
             _verified(request, device)
-            journal_record(
-                actor=request.user,
-                operation=Operation.AUTHENTICATION,
-                action="second_factor_passed",
-                object_type="user",
-                object_id=request.user.get_username(),
-                detail={
-                    "method": "recovery code" if device.name == "recovery" else "authenticator"
-                },
-            )
+            second_factor_result_record(user=request.user, device=device)
             return redirect(_next_url(request))
-        journal_record(
-            actor=request.user,
-            operation=Operation.AUTHENTICATION,
-            action="second_factor_failed",
-            object_type="user",
-            object_id=request.user.get_username(),
-        )
+        second_factor_result_record(user=request.user, device=None)
         form.add_error(
             "code",
             "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code",
@@ -135,8 +144,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     # Replacing a working authenticator (and so the recovery codes) needs the password again: a session left
     # open is not enough to take the second factor over.  First enrolment, and enrolment after an
     # administrator's reset (which removes the authenticator), need only the new app's code.
-    from .forms import ReEnrolForm
-
     reenrol = has_confirmed_device(request.user)
     device = totp_device_for_enrolment(request.user)
     form = (ReEnrolForm if reenrol else SecondFactorForm)(request.POST or None)
@@ -177,8 +184,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 def _password_right(request: HttpRequest, password: str) -> bool:
     """The signed-in user's password, checked as a sign-in is (a wrong one counts towards their lock-out)."""
-    from django.contrib.auth import authenticate
-
     me = request.user
     checked = authenticate(request, username=me.get_username(), password=password)
     return checked is not None and checked.pk == me.pk
@@ -187,14 +192,12 @@ def _password_right(request: HttpRequest, password: str) -> bool:
 @role_required(Role.ADMINISTRATOR)
 def locked(request: HttpRequest) -> HttpResponse:
     """Administrators see the username and address locks in force, and lift them."""
-    from .lockout import lockout_limits
-    from .selectors import failed_sign_ins, sign_in_locks
-    from .services import AccountError, address_unlock, user_unlock
-
     if request.method == "POST":
+        form = UnlockForm(request.POST)
         username, address = (
-            request.POST.get("username", "")[:150],
-            request.POST.get("address", "")[:45],
+            (form.cleaned_data["username"], form.cleaned_data["address"])
+            if form.is_valid()
+            else ("", "")
         )
         if username:
             _, addresses = user_unlock(username=username, actor=request.user)
@@ -227,51 +230,39 @@ def locked(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMINISTRATOR)
 def users(request: HttpRequest) -> HttpResponse:
     """Administrators add users (a liaison officer with their body); each user's page changes one."""
-    from casereview.web.referrals.services import body_contact_add
-    from casereview.web.registers.models import Body
-
-    from .services import AccountError, user_create, users_listed
-
-    errors: dict[str, str] = {}
-    form = {"username": "", "email": "", "role": "", "body": ""}
-    if request.method == "POST":
-        form = {key: request.POST.get(key, "").strip()[:150] for key in form}
-        password = request.POST.get("password", "")
-        if form["role"] not in ROLES:
-            errors["role"] = "Choose a role"
-        body = Body.objects.filter(code=form["body"]).first() if form["body"] else None
-        if form["role"] == Role.LIAISON_OFFICER.value and body is None:
-            errors["body"] = "Choose the body this liaison officer works for"
-        if not errors:
-            try:
-                made = user_create(
-                    username=form["username"],
-                    role=form["role"],
-                    password=password,
-                    email=form["email"],
-                    actor=request.user,
+    form = UserCreateForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = user_create(
+                username=data["username"],
+                role=data["role"],
+                password=data["password"],
+                email=data["email"],
+                actor=request.user,
+            )
+        except AccountError as exc:
+            form.add_error("username", str(exc))
+        else:
+            if form.body_found is not None and data["role"] == Role.LIAISON_OFFICER.value:
+                body_contact_add(
+                    body=form.body_found, user=made, kind="liaison", actor=request.user
                 )
-            except AccountError as exc:
-                errors["username"] = str(exc)
-            else:
-                if body is not None and form["role"] == Role.LIAISON_OFFICER.value:
-                    body_contact_add(body=body, user=made, kind="liaison", actor=request.user)
-                messages.success(
-                    request,
-                    f"{made.get_username()} can now sign in; they set up their second factor at first sign-in",
-                )
-                return redirect("accounts:users")
+            messages.success(
+                request,
+                f"{made.get_username()} can now sign in; they set up their second factor at first sign-in",
+            )
+            return redirect("accounts:users")
     return render(
         request,
         "accounts/users.html",
         {
             "users": users_listed(),
             "form": form,
-            "errors": errors,
             "roles": [(r, Role(r).label) for r in ROLES],
-            "bodies": Body.objects.order_by("code"),
+            "bodies": bodies_listed(),
         },
-        status=400 if errors else 200,
+        status=400 if form.errors else 200,
     )
 
 
@@ -284,13 +275,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         self.request.session.cycle_key()
-        journal_record(
-            actor=self.request.user,
-            operation=Operation.ADMINISTRATION,
-            action="password_change",
-            object_type="user",
-            object_id=self.request.user.get_username(),
-        )
+        password_change_record(user=self.request.user)
         messages.success(self.request, "Your password is changed")
         return response
 
@@ -316,52 +301,24 @@ def sign_in_help(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _admin_next(request: HttpRequest) -> str:
-    """Where to go after confirming: a page of this site, else the Users page."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return target
-    return reverse("accounts:users")
-
-
 @role_required(Role.ADMINISTRATOR)
 def confirm_identity(request: HttpRequest) -> HttpResponse:
     """Confirm it's you: an administrator's password and a second-factor code, before changing accounts."""
-    from .forms import ConfirmIdentityForm
-    from .recent import identity_confirmed
-
-    back = _admin_next(request)
+    back = _next_url(request, otherwise=reverse("accounts:users"))
     form = ConfirmIdentityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         me = request.user
         if not _password_right(request, form.cleaned_data["password"]):
             form.add_error("password", "Your password is not right")
         elif (device := match_token(me, form.cleaned_data["code"])) is None:
-            journal_record(
-                actor=me,
-                operation=Operation.AUTHENTICATION,
-                action="second_factor_failed",
-                object_type="user",
-                object_id=me.get_username(),
-            )
+            second_factor_result_record(user=me, device=None)
             form.add_error(
                 "code",
                 "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code",
             )
         else:
             identity_confirmed(request)
-            journal_record(
-                actor=me,
-                operation=Operation.AUTHENTICATION,
-                action="identity_confirmed",
-                object_type="user",
-                object_id=me.get_username(),
-                detail={
-                    "method": "recovery code" if device.name == "recovery" else "authenticator"
-                },
-            )
+            second_factor_result_record(user=me, device=device, confirming=True)
             return redirect(back)
     return render(
         request,
@@ -376,12 +333,14 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
 
 
 def _user_page(
-    request: HttpRequest, username: str, *, form: Any = None, refusal: str = "", status: int = 200
+    request: HttpRequest,
+    username: str,
+    *,
+    form: RoleChangeForm | None = None,
+    action: UserActionForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    from .forms import RoleChangeForm
-    from .recent import recent_enough
-    from .selectors import bodies_listed, user_account
-
+    """A user's page; ``form`` the role change as posted, ``action`` a refused button (its refusal shown)."""
     account = user_account(username)
     if account is None:
         raise Http404
@@ -394,7 +353,7 @@ def _user_page(
         {
             "account": account,
             "form": form,
-            "refusal": refusal,
+            "refusals": action.non_field_errors() if action is not None else [],
             "bodies": bodies_listed(),
             "roles": [(r, Role(r).label) for r in ROLES],
             "own": username == request.user.get_username(),
@@ -415,9 +374,6 @@ def user_page(request: HttpRequest, username: str) -> HttpResponse:
 @require_POST
 @recent_sign_in_required
 def user_role(request: HttpRequest, username: str) -> HttpResponse:
-    from .forms import RoleChangeForm
-    from .services import AccountError, user_role_change
-
     form = RoleChangeForm(request.POST)
     if form.is_valid():
         try:
@@ -441,12 +397,12 @@ def _user_action(
     request: HttpRequest, username: str, act: Callable[..., Any], done: str
 ) -> HttpResponse:
     """One administrator's action on a user's page: the service, then its banner or its refusal on the page."""
-    from .services import AccountError
-
+    action = UserActionForm(request.POST)
     try:
         act(username=username, actor=request.user)
     except AccountError as exc:
-        return _user_page(request, username, refusal=str(exc), status=400)
+        action.add_error(None, str(exc))
+        return _user_page(request, username, action=action, status=400)
     messages.success(request, done)
     return redirect("accounts:user", username=username)
 
@@ -455,8 +411,6 @@ def _user_action(
 @require_POST
 @recent_sign_in_required
 def user_reactivate_view(request: HttpRequest, username: str) -> HttpResponse:
-    from .services import user_reactivate
-
     return _user_action(request, username, user_reactivate, f"{username} can sign in again")
 
 
@@ -464,8 +418,6 @@ def user_reactivate_view(request: HttpRequest, username: str) -> HttpResponse:
 @require_POST
 @recent_sign_in_required
 def user_second_factor_reset_view(request: HttpRequest, username: str) -> HttpResponse:
-    from .services import user_second_factor_reset
-
     return _user_action(
         request,
         username,
@@ -478,28 +430,26 @@ def user_second_factor_reset_view(request: HttpRequest, username: str) -> HttpRe
 @recent_sign_in_required
 def user_deactivate_view(request: HttpRequest, username: str) -> HttpResponse:
     """Deactivating asks first: a page naming the user, then POST."""
-    from .selectors import user_account
-    from .services import AccountError, user_deactivate
-
     account = user_account(username)
     if account is None:
         raise Http404
-    error = ""
+    # No fields; bound on a GET too (an empty POST), so a refusal can be its error.
+    form = UserActionForm(request.POST)
     if request.method == "POST":
         try:
             user_deactivate(username=username, actor=request.user)
         except AccountError as exc:
-            error = str(exc)
+            form.add_error(None, str(exc))
         else:
             messages.success(
                 request, f"{username} is deactivated; their sessions and API tokens have ended"
             )
             return redirect("accounts:user", username=username)
     elif username == request.user.get_username():
-        error = "You cannot deactivate your own account; ask another administrator"
+        form.add_error(None, "You cannot deactivate your own account; ask another administrator")
     return render(
         request,
         "accounts/user_deactivate.html",
-        {"account": account, "error": error},
-        status=400 if error else 200,
+        {"account": account, "form": form},
+        status=400 if form.errors else 200,
     )

@@ -16,149 +16,33 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import File, Form, NinjaAPI, Query, Schema, Status
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja import File, Form, Query, Status
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer
 from pydantic import Field
 
+from casereview.domain.referrals import TransitionRefused
 from casereview.domain.roles import CAN_IMPORT_REGISTERS
 from casereview.domain.tokens import Scope
-from casereview.web.accounts.services import has_any_role
+from casereview.web.core.access import has_any_role
+from casereview.web.inspections.selectors import inspection_led_or_404, inspection_sample
+from casereview.web.inspections.services import manifest_disclosed
+from casereview.web.referrals.selectors import late, send_back_for, send_backs_visible, with_history
+from casereview.web.referrals.services import AlreadyChanged, SendBackError, sendback_act
+from casereview.web.registers.selectors import registers_visible, sampled_by
+from casereview.web.registers.services import RegisterRejected, import_limits, register_import
+from casereview.web.reports.selectors import inspection_report, publications_visible
+from casereview.web.reports.services import report_disclosed, report_links_refresh
 
 from . import schemas as s
-from .services import token_check, token_count_use
+from .base import ApiError, Page, _errors, _user, api
+
+# Registers ----------------------------------------------------------------------------------------------
 
 
-def _errors(*extra: int) -> dict[int, Any]:
-    """The error responses every operation may give, and ``extra`` ones (409, 413)."""
-    return dict.fromkeys((400, 401, 403, 404, 422, 429, *extra), s.Error)
-
-
-class ApiError(Exception):
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        details: list[dict[str, Any]] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.details = details or []
-        self.headers = headers or {}
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        found = token_check(token)
-        if found is None:
-            return None
-        request.api_token = found  # type: ignore[attr-defined]
-        wait = token_count_use(found)
-        if wait is not None:
-            raise ApiError(
-                429,
-                "rate_limited",
-                f"More than {found.rate_per_minute} requests a minute; try again in {wait} s",
-                headers={"Retry-After": str(wait)},
-            )
-        if length > settings.CASEREVIEW_MAX_REGISTER_BYTES + 1024 * 1024:
-            raise ApiError(
-                413,
-                "too_large",
-                f"The request is larger than the largest register accepted "
-                f"({settings.CASEREVIEW_MAX_REGISTER_BYTES:,} bytes)",
-            )
-        return found
-
-
-api = NinjaAPI(
-    title="casereview API",
-    version="1",
-    description=(
-        "Registers, sample manifests, send backs and reports for the inspected bodies' systems and for analysts. "
-        "Authenticate with a personal access token: `Authorization: Bearer cr_…` (made on the *API tokens* page or "
-        "with `casereview token create`). A token carries scopes (`read`, `register_upload`, `send_back_response`), "
-        "an expiry and a rate limit, and never reaches more than its user could on the web. Every error is "
-        '`{"error": {"status", "code", "message", "details"}}`. See docs/api.md.'
-    ),
-    urls_namespace="api",
-    auth=TokenAuth(),
-    docs_url=None,  # the interactive page would fetch scripts from a CDN
-    openapi_url="/openapi.json",
-)
-
-
-def error_response(
-    request: HttpRequest,
-    status: int,
-    code: str,
-    message: str,
-    details: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> HttpResponse:
-    response = api.create_response(
-        request,
-        {"error": {"status": status, "code": code, "message": message, "details": details or []}},
-        status=status,
-    )
-    for key, value in (headers or {}).items():
-        response[key] = value
-    return response
-
-
-@api.exception_handler(ApiError)
-def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-    return error_response(request, exc.status, exc.code, exc.message, exc.details, exc.headers)
-
-
-@api.exception_handler(AuthenticationError)
-def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(
-        request,
-        401,
-        "unauthenticated",
-        "A valid, unexpired, unrevoked token is needed: Authorization: Bearer cr_…",
-        headers={"WWW-Authenticate": 'Bearer realm="casereview"'},
-    )
-
-
-@api.exception_handler(ValidationError)
-def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    details = [
-        {"location": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", ""))}
-        for e in exc.errors
-    ]
-    return error_response(
-        request, 422, "invalid_request", "The request does not match the API description", details
-    )
-
-
-@api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", "No such resource, or not one you may see")
-
-
-@api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
-        exc.status_code, "error"
-    )
-    return error_response(request, exc.status_code, code, str(exc.message))
-
-
-def _user(request: HttpRequest, scope: Scope) -> Any:
-    token = request.api_token  # type: ignore[attr-defined]
-    if scope.value not in token.scopes:
-        raise ApiError(403, "scope_missing", f"This token lacks the {scope.value!r} scope")
-    return token.user
-
-
+# Here, not in base.py: ninja reads an operation's annotations (``Query[Page]``) in the globals of the function
+# it is given, which for a wrapped operation are this decorator's.
 def strict_query(*allowed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Refuse query parameters the operation does not have: a misspelt filter must not be ignored silently."""
 
@@ -186,15 +70,12 @@ def strict_query(*allowed: str) -> Callable[[Callable[..., Any]], Callable[..., 
     return decorator
 
 
-class Page(Schema):
-    limit: int = Field(100, ge=1, le=500, description="At most this many, newest first")
-    offset: int = Field(0, ge=0, le=1_000_000)
+#: The API with every operation below registered on it: what ``web/urls.py`` serves.
+__all__ = ["api"]
 
 
-# Registers ----------------------------------------------------------------------------------------------
-
-
-def _register_out(register: Any) -> dict[str, Any]:
+def _register_out(register: Any, samples: list[int] | None = None) -> dict[str, Any]:
+    """One register; ``samples`` (the inspections that drew from it) when a list has read them already."""
     return {
         "id": register.pk,
         "body": register.body.code,
@@ -205,7 +86,9 @@ def _register_out(register: Any) -> dict[str, Any]:
         "imported_at": register.imported_at,
         "profile": register.profile,
         "unmapped_columns": list(register.unmapped_columns or []),
-        "samples": sorted(register.samples.values_list("inspection_id", flat=True)),
+        "samples": samples
+        if samples is not None
+        else sorted(register.samples.values_list("inspection_id", flat=True)),
     }
 
 
@@ -248,13 +131,14 @@ REGISTER_LINKS = {
 )
 @strict_query(*Page.model_fields)
 def list_registers(request: HttpRequest, page: Query[Page]) -> Any:
-    from casereview.web.registers.selectors import registers_visible
-
     user = _user(request, Scope.READ)
-    found = registers_visible(user).order_by("-imported_at", "-id")[
-        page.offset : page.offset + page.limit
-    ]
-    return [_register_out(r) for r in found]
+    found = list(
+        registers_visible(user).order_by("-imported_at", "-id")[
+            page.offset : page.offset + page.limit
+        ]
+    )
+    samples = sampled_by([r.pk for r in found])
+    return [_register_out(r, samples[r.pk]) for r in found]
 
 
 @api.post(
@@ -274,8 +158,6 @@ def list_registers(request: HttpRequest, page: Query[Page]) -> Any:
 def upload_register(
     request: HttpRequest, form: Form[s.RegisterUpload], file: File[UploadedFile]
 ) -> Any:
-    from casereview.web.registers.services import RegisterRejected, import_limits, register_import
-
     user = _user(request, Scope.REGISTER_UPLOAD)
     if not has_any_role(user, CAN_IMPORT_REGISTERS):
         raise ApiError(
@@ -330,8 +212,6 @@ def upload_register(
 )
 @strict_query()
 def get_register(request: HttpRequest, register_id: int) -> Any:
-    from casereview.web.registers.selectors import registers_visible
-
     user = _user(request, Scope.READ)
     register = registers_visible(user).filter(pk=register_id).first()
     if register is None:
@@ -343,8 +223,6 @@ def get_register(request: HttpRequest, register_id: int) -> Any:
 
 
 def _led(request: HttpRequest, inspection_id: int) -> Any:
-    from casereview.web.inspections.selectors import inspection_led_or_404
-
     return inspection_led_or_404(_user(request, Scope.READ), inspection_id)
 
 
@@ -375,9 +253,6 @@ def _led(request: HttpRequest, inspection_id: int) -> Any:
 )
 @strict_query()
 def get_manifest(request: HttpRequest, inspection_id: int) -> Any:
-    from casereview.web.inspections.selectors import inspection_sample
-    from casereview.web.inspections.services import manifest_disclosed
-
     inspection = _led(request, inspection_id)
     sample = inspection_sample(inspection)
     if sample is None:
@@ -400,19 +275,17 @@ def get_manifest(request: HttpRequest, inspection_id: int) -> Any:
 )
 @strict_query()
 def get_report(request: HttpRequest, inspection_id: int) -> Any:
-    from casereview.web.reports.selectors import report_for
-    from casereview.web.reports.services import report_disclosed
-
     inspection = _led(request, inspection_id)
-    report = report_for(inspection)
+    report_links_refresh(inspection=inspection)
+    report = inspection_report(inspection)
     report_disclosed(
         actor=request.api_token.user,  # type: ignore[attr-defined]
         inspection_id=inspection.pk,
         fmt="api",
         published=False,
-        figures_sha256=report["reproducibility"]["figures_sha256"],
+        figures_sha256=report.reproducibility.figures_sha256,
     )
-    return report
+    return report.to_json()
 
 
 @api.get(
@@ -425,8 +298,6 @@ def get_report(request: HttpRequest, inspection_id: int) -> Any:
 )
 @strict_query(*Page.model_fields)
 def list_reports(request: HttpRequest, page: Query[Page]) -> Any:
-    from casereview.web.reports.selectors import publications_visible
-
     user = _user(request, Scope.READ)
     return [
         {
@@ -452,9 +323,6 @@ def list_reports(request: HttpRequest, page: Query[Page]) -> Any:
 )
 @strict_query()
 def get_published_report(request: HttpRequest, publication_id: int) -> Any:
-    from casereview.web.reports.selectors import publications_visible
-    from casereview.web.reports.services import report_disclosed
-
     found = publications_visible(_user(request, Scope.READ)).filter(pk=publication_id).first()
     if found is None:
         raise Http404
@@ -473,8 +341,6 @@ def get_published_report(request: HttpRequest, publication_id: int) -> Any:
 
 
 def _send_back_out(send_back: Any) -> dict[str, Any]:
-    from casereview.web.referrals.selectors import late
-
     return {
         "id": send_back.pk,
         "inspection_id": send_back.inspection_id,
@@ -499,7 +365,7 @@ def _send_back_out(send_back: Any) -> dict[str, Any]:
                 "by": e.by_name,
                 "note": e.note,
             }
-            for e in send_back.events.order_by("at", "id")
+            for e in send_back.events.all()  # oldest first: the model's order (and with_history's)
         ],
     }
 
@@ -532,9 +398,7 @@ SEND_BACK_LINKS = {
 )
 @strict_query(*SendBackFilter.model_fields)
 def list_send_backs(request: HttpRequest, filters: Query[SendBackFilter]) -> Any:
-    from casereview.web.referrals.selectors import send_backs_visible
-
-    found = send_backs_visible(_user(request, Scope.READ))
+    found = with_history(send_backs_visible(_user(request, Scope.READ)))
     if filters.inspection_id is not None:
         found = found.filter(inspection_id=filters.inspection_id)
     if filters.state is not None:
@@ -546,8 +410,6 @@ def list_send_backs(request: HttpRequest, filters: Query[SendBackFilter]) -> Any
 
 
 def _visible_send_back(request: HttpRequest, send_back_id: int, scope: Scope) -> Any:
-    from casereview.web.referrals.selectors import send_back_for
-
     found = send_back_for(_user(request, scope), send_back_id)
     if found is None:
         raise Http404
@@ -593,9 +455,6 @@ def get_send_back(request: HttpRequest, send_back_id: int) -> Any:
 )
 @strict_query()
 def act_on_send_back(request: HttpRequest, send_back_id: int, payload: s.SendBackAction) -> Any:
-    from casereview.domain.referrals import TransitionRefused
-    from casereview.web.referrals.services import AlreadyChanged, SendBackError, sendback_act
-
     send_back = _visible_send_back(request, send_back_id, Scope.SEND_BACK_RESPONSE)
     if payload.version != send_back.version:
         raise ApiError(

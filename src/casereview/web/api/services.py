@@ -14,13 +14,15 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from casereview.domain import tokens
-from casereview.domain.journal import Operation
+from casereview.domain.errors import Refused
+from casereview.domain.journal import JournalAction, Operation
+from casereview.web.core.users import User
 from casereview.web.journal.services import journal_record
 
 from .models import ApiToken
 
 
-class TokenError(Exception):
+class TokenError(Refused):
     """Refused; the message says why."""
 
 
@@ -37,7 +39,7 @@ def token_create(
     scopes: list[str],
     days: int = 90,
     rate_per_minute: int | None = None,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Issued:
     problems = tokens.scopes_problems(scopes)
     if not name.strip():
@@ -66,7 +68,7 @@ def token_create(
         journal_record(
             actor=actor or user,
             operation=Operation.ADMINISTRATION,
-            action="api_token_create",
+            action=JournalAction.API_TOKEN_CREATE,
             object_type="api_token",
             object_id=made.pk,
             detail={"user": user.get_username(), "scopes": made.scopes, "days": days},
@@ -74,7 +76,7 @@ def token_create(
     return Issued(made, tokens.compose(made.key_id, secret))
 
 
-def token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
+def token_revoke(*, token: ApiToken, actor: User | None = None) -> ApiToken:
     with transaction.atomic():
         changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
@@ -83,7 +85,7 @@ def token_revoke(*, token: ApiToken, actor: Any = None) -> ApiToken:
             journal_record(
                 actor=actor,
                 operation=Operation.ADMINISTRATION,
-                action="api_token_revoke",
+                action=JournalAction.API_TOKEN_REVOKE,
                 object_type="api_token",
                 object_id=token.pk,
                 detail={"user": token.user.get_username()},
@@ -128,3 +130,22 @@ def token_count_use(token: ApiToken) -> int | None:
     )
     count = ApiToken.objects.filter(pk=token.pk).values_list("window_count", flat=True).first() or 0
     return None if count <= token.rate_per_minute else tokens.retry_after(now)
+
+
+def api_request_record(*, token: ApiToken | None, method: str, path: str, status: int) -> None:
+    """One journal entry for an API request that presented a token: what it did and how it ended."""
+    if token is None or status in (401, 403, 429):
+        operation, actor = Operation.ACCESS, None if token is None else token.user
+    elif method in ("GET", "HEAD"):
+        operation, actor = Operation.CONSULTATION, token.user
+    else:
+        operation, actor = Operation.ALTERATION, token.user
+    journal_record(
+        actor=actor,
+        operation=operation,
+        action=JournalAction.API_REQUEST,
+        object_type="api_token",
+        object_id=token.pk if token is not None else "",
+        actor_name=None if actor else "api (no valid token)",
+        detail={"method": method, "path": path[:200], "status": status},
+    )

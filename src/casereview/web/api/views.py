@@ -11,8 +11,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from casereview.domain.tokens import SCOPES
 
-from .models import ApiToken
-from .services import TokenError, token_create, token_revoke
+from .forms import TokenForm
+from .selectors import token_of, tokens_of
+from .services import Issued, TokenError, token_create, token_revoke
 
 
 @csrf_exempt
@@ -43,41 +44,33 @@ SCOPE_LABELS = {
 def tokens(request: HttpRequest) -> HttpResponse:
     """A user's own tokens: make one (shown once), see when each was last used, revoke."""
     user: Any = request.user
-    error, issued = "", None
-    name, scopes, days_text = "", ["read"], "90"
-    if request.method == "POST":
-        name, scopes, days_text = (
-            request.POST.get("name", "")[:100],
-            request.POST.getlist("scopes"),
-            request.POST.get("days", "")[:4],
-        )
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    issued: Issued | None = None
+    if form.is_valid():
+        data = form.cleaned_data
         try:
-            days = int(days_text)
-        except ValueError:
-            error = "Give the number of days the token lasts, from 1 to 366"
-        else:
-            try:
-                issued = token_create(user=user, name=name, scopes=scopes, days=days)
-            except TokenError as exc:
-                error = str(exc)
+            issued = token_create(
+                user=user, name=data["name"], scopes=list(data["scopes"]), days=data["days"]
+            )
+        except TokenError as exc:
+            form.add_error("name", str(exc))
     return render(
         request,
         "api/tokens.html",
         {
-            "tokens": ApiToken.objects.filter(user=user),
+            "tokens": tokens_of(user.pk),
             "issued": issued,
-            "error": error,
-            "form": {"name": name, "scopes": scopes, "days": days_text},
+            "form": form,
             "scopes": [(s, SCOPE_LABELS[s]) for s in SCOPES],
         },
-        status=400 if error else 200,
+        status=400 if form.errors else 200,
     )
 
 
 @login_required
 def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     user: Any = request.user
-    token = ApiToken.objects.filter(pk=token_id, user=user).first()
+    token = token_of(user.pk, token_id)
     if token is None or request.method != "POST":
         raise Http404
     token_revoke(token=token, actor=request.user)

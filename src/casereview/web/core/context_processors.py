@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from casereview.domain.roles import CAN_IMPORT_REGISTERS, Role
-from casereview.web.accounts.services import has_any_role, is_verified
+from casereview.web.core.access import has_any_role, is_verified
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

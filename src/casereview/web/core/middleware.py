@@ -1,12 +1,19 @@
-"""Response and request rules for every page: never cached, refusals journaled, a lost database a clear 503,
-NUL characters refused up front, and an HTTPS redirect never cached (static files: core/static_headers.py)."""
+"""Response and request rules for every page: never cached, a lost database a clear 503, NUL characters
+refused up front, and an HTTPS redirect never cached (static files: core/static_headers.py; refusals are
+journaled by journal/middleware.py)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError, connections
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from casereview.domain.errors import Conflict, NotFound, Refused
 
 
 class NoStoreMiddleware:
@@ -19,29 +26,6 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if not request.path.startswith(("/static/", "/assets/")):
             response["Cache-Control"] = "no-store"
-        return response
-
-
-class JournalDenialsMiddleware:
-    """A signed-in user refused a page (403 or 404) is journaled: one place for every view."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if response.status_code in (403, 404) and request.user.is_authenticated:
-            from casereview.domain.journal import Operation
-            from casereview.web.journal.services import journal_record
-
-            journal_record(
-                actor=request.user,
-                operation=Operation.ACCESS,
-                action="access_denied",
-                object_type="path",
-                object_id=request.path[:64],
-                detail={"status": response.status_code, "method": request.method},
-            )
         return response
 
 
@@ -60,8 +44,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.db import InterfaceError, OperationalError, connections
-        from django.template.loader import render_to_string
 
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
@@ -71,8 +53,6 @@ class DatabaseUnavailableMiddleware:
             ):  # a broken connection may fail to close; it is dropped either way
                 conn.close()
         if request.path.startswith("/api/"):
-            import json
-
             body = json.dumps(
                 {
                     "error": {
@@ -114,8 +94,6 @@ class RefuseNulMiddleware:
         ):
             message = "A field holds a NUL character (\\x00); remove it and try again."
             if request.path.startswith("/api/"):
-                import json
-
                 body = json.dumps(
                     {
                         "error": {
@@ -129,3 +107,30 @@ class RefuseNulMiddleware:
                 return HttpResponse(body, status=400, content_type="application/json")
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class RefusalsMiddleware:
+    """Every page's one mapping of a refusal no view handled itself (``casereview.domain.errors``).
+
+    A view that can show a refusal beside the form that caused it catches it; anything else reaches here and
+    gets a page with its message: 404 for ``NotFound`` (the usual "Page not found"), 409 for ``Conflict``, 400
+    for any other ``Refused`` — never a 500 for a refusal a person can act on.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotFound):
+            raise Http404 from exception
+        if isinstance(exception, Conflict):
+            heading, status = "Someone changed this first", 409
+        elif isinstance(exception, Refused):
+            heading, status = "This cannot be done", 400
+        else:
+            return None
+        context = {"heading": heading, "message": str(exception)}
+        return render(request, "refused.html", context, status=status)

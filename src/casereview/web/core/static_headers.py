@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 
 def static_headers(headers: Any, path: str, url: str) -> None:
-    from django.conf import settings
 
     policy: Any = settings.CONTENT_SECURITY_POLICY
     directives: dict[str, list[Any]] = policy["DIRECTIVES"]

@@ -57,6 +57,11 @@ class DrawForm(forms.Form):
         error_messages={"invalid": "Enter the date as dd/mm/yyyy"},
     )
     allow_late_commitment = forms.BooleanField(required=False)
+    #: Which button was pressed: "preview" checks the margin and allocation, anything else draws.
+    action = forms.CharField(required=False, strip=False)
+
+    def is_preview(self) -> bool:
+        return self.cleaned_data.get("action") == "preview"
 
     def plan_mapping(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -75,6 +80,10 @@ class DrawForm(forms.Form):
         if data.get("reserve") is not None:
             mapping["reserve"] = data["reserve"]
         return mapping
+
+
+class SeedForm(forms.Form):
+    """Committing to a seed posts nothing but the button; a refusal is this form's error."""
 
 
 class ReplaceForm(forms.Form):

@@ -4,11 +4,13 @@ Computed once a sample exists (after the draw, after an imported sample, or by `
 the register is read in bulk, the patterns and each sampled case's related cases found by polars, and
 kept as counts (`CaseLinks`, `SampleLinks`) and pointers to a few register rows per kind (`RelatedCase`).
 Pseudonyms and place references never leave the computation.  Computing is a "combination" of case
-data and is journaled as one; so is every showing of a case's links (`case_links`).
+data and is journaled as one; so is every showing of a case's links (`case_links`).  Reads never
+compute: a page that shows links calls `links_refresh` first (a sample drawn before links existed).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -18,14 +20,17 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from casereview.domain import links as domain
-from casereview.domain.journal import Operation
+from casereview.domain.errors import Refused
+from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.sampling import frame_filter, plan_from_mapping
+from casereview.web.core.users import User
 from casereview.web.journal.services import Record, journal_record
+from casereview.web.registers.frames import register_frame
 
 from .models import CaseLinks, RelatedCase, Sample, SampledCase, SampleLinks
 
 
-class LinksUnavailable(Exception):
+class LinksUnavailable(Refused):
     """The links cannot be computed (the register's content has been erased)."""
 
 
@@ -39,32 +44,27 @@ def link_weakness() -> tuple[str, str]:
     return str(chosen["code"]), str(chosen["area"])
 
 
-def links_compute(
-    *, sample: Sample, rules: domain.LinkRules | None = None, actor: Any = None
-) -> SampleLinks:
-    """Compute (or compute again) the links of every case of ``sample`` (sampled and reserve)."""
-    from .services import register_frame
+@dataclass(frozen=True)
+class _Found:
+    """A sample's links as computed, before they are stored."""
 
-    rules = rules or link_rules()
-    register = sample.register
-    if register.purged_at is not None:
-        raise LinksUnavailable(
-            f"Register {register.pk}'s case content was erased at the end of its retention "
-            "period; its links cannot be computed again"
-        )
-    frame = register_frame(register, columns=("id", "unit", *domain.COLUMNS))
+    register: domain.RegisterLinks
+    frame_summary: dict[str, Any]
+    volume: dict[str, Any]
+    sampled: dict[str, int]  # case reference -> sampled case id
+    per_case: dict[str, dict[str, int]]  # case reference -> kind -> related cases
+    flags: dict[str, dict[str, Any]]  # case reference -> its patterns
+    pointers: pl.DataFrame  # case_ref, kind, related_id, rank: the register rows listed
+
+
+def _found(sample: Sample, rules: domain.LinkRules) -> _Found:
+    """Read the register in bulk and find the links of every case of the sample."""
+    frame = register_frame(sample.register, columns=("id", "unit", *domain.COLUMNS))
     found = domain.register_links(frame, rules)
     in_frame = frame_filter(frame, plan_from_mapping(sample.plan)) if sample.plan else frame
-    frame_summary = found.summary_within(in_frame[domain.CASE_REF])
     sampled = dict(SampledCase.objects.filter(sample=sample).values_list("case_ref", "id"))
     counts, listed = domain.related_cases(frame, sampled, rules)
-    volume = domain.volume_by_quarter(frame)
-    flags = {
-        row[domain.CASE_REF]: row
-        for row in found.flagged.filter(pl.col(domain.CASE_REF).is_in(list(sampled))).iter_rows(
-            named=True
-        )
-    }
+    flagged = found.flagged.filter(pl.col(domain.CASE_REF).is_in(list(sampled)))
     per_case: dict[str, dict[str, int]] = {}
     for ref, kind, n in counts.iter_rows():
         per_case.setdefault(ref, {})[kind] = int(n)
@@ -72,6 +72,47 @@ def links_compute(
     pointers = listed.join(ids, on="related_ref", how="left").with_columns(
         rank=pl.int_range(pl.len()).over([domain.CASE_REF, "kind"])
     )
+    return _Found(
+        register=found,
+        frame_summary=found.summary_within(in_frame[domain.CASE_REF]),
+        volume=domain.volume_by_quarter(frame),
+        sampled=sampled,
+        per_case=per_case,
+        flags={row[domain.CASE_REF]: row for row in flagged.iter_rows(named=True)},
+        pointers=pointers,
+    )
+
+
+def _case_links_rows(found: _Found) -> list[CaseLinks]:
+    rows = []
+    for ref, pk in found.sampled.items():
+        counts, flags = found.per_case.get(ref, {}), found.flags.get(ref, {})
+        rows.append(
+            CaseLinks(
+                sampled_case_id=pk,
+                child_cases=counts.get("child", 0),
+                suspect_cases=counts.get("suspect", 0),
+                place_cases=counts.get("place", 0),
+                repeat_missing=bool(flags.get("repeat_missing")),
+                place_cluster=bool(flags.get("place_cluster")),
+                suspect_several=bool(flags.get("suspect_several")),
+            )
+        )
+    return rows
+
+
+def links_compute(
+    *, sample: Sample, rules: domain.LinkRules | None = None, actor: User | None = None
+) -> SampleLinks:
+    """Compute (or compute again) the links of every case of ``sample`` (sampled and reserve)."""
+    rules = rules or link_rules()
+    register = sample.register
+    if register.purged_at is not None:
+        raise LinksUnavailable(
+            f"Register {register.pk}'s case content was erased at the end of its retention "
+            "period; its links cannot be computed again"
+        )
+    found = _found(sample, rules)
     with transaction.atomic():
         RelatedCase.objects.filter(sampled_case__sample=sample).delete()
         CaseLinks.objects.filter(sampled_case__sample=sample).delete()
@@ -79,32 +120,21 @@ def links_compute(
         made = SampleLinks.objects.create(
             sample=sample,
             rules=rules.as_dict(),
-            register_summary=found.summary,
-            frame_summary=frame_summary,
-            volume=volume,
+            register_summary=found.register.summary,
+            frame_summary=found.frame_summary,
+            volume=found.volume,
             computed_at=timezone.now(),
         )
-        CaseLinks.objects.bulk_create(
-            [
-                CaseLinks(
-                    sampled_case_id=pk,
-                    child_cases=per_case.get(ref, {}).get("child", 0),
-                    suspect_cases=per_case.get(ref, {}).get("suspect", 0),
-                    place_cases=per_case.get(ref, {}).get("place", 0),
-                    repeat_missing=bool(flags.get(ref, {}).get("repeat_missing")),
-                    place_cluster=bool(flags.get(ref, {}).get("place_cluster")),
-                    suspect_several=bool(flags.get(ref, {}).get("suspect_several")),
-                )
-                for ref, pk in sampled.items()
-            ],
-            batch_size=2000,
-        )
+        CaseLinks.objects.bulk_create(_case_links_rows(found), batch_size=2000)
         RelatedCase.objects.bulk_create(
             [
                 RelatedCase(
-                    sampled_case_id=sampled[ref], kind=kind, case_id=int(case_id), rank=int(rank)
+                    sampled_case_id=found.sampled[ref],
+                    kind=kind,
+                    case_id=int(case_id),
+                    rank=int(rank),
                 )
-                for ref, kind, case_id, rank in pointers.select(
+                for ref, kind, case_id, rank in found.pointers.select(
                     domain.CASE_REF, "kind", "related_id", "rank"
                 ).iter_rows()
             ],
@@ -113,32 +143,37 @@ def links_compute(
         journal_record(
             actor=actor,
             operation=Operation.COMBINATION,
-            action="links_compute",
+            action=JournalAction.LINKS_COMPUTE,
             object_type="sample",
             object_id=sample.pk,
             detail={
                 "rules": rules.as_dict(),
-                "cases": len(sampled),
-                "with_related_cases": domain.count_related(sampled, per_case)[0],
-                **found.summary,
+                "cases": len(found.sampled),
+                "with_related_cases": domain.count_related(found.sampled, found.per_case)[0],
+                **found.register.summary,
             },
         )
     return made
 
 
-def links_for(sample: Sample, *, only: tuple[str, ...] = ()) -> SampleLinks | None:
-    """The sample's stored links (just the fields in ``only``, when given), computed first if they never were
-    (samples drawn before links existed).  None when they cannot be computed (the register's content is erased)."""
-    query = SampleLinks.objects.filter(sample=sample)
-    stored = (query.only(*only) if only else query).first()
-    if stored is not None:
-        return stored
+def links_refresh(*, sample: Sample, actor: User | None = None) -> bool:
+    """Compute the sample's links if they never were (samples drawn before links existed); whether the
+    sample has stored links now (False when they cannot be computed: the register's content is erased).
+    Pages that show links call it before they read them, so no read ever writes."""
+    if SampleLinks.objects.filter(sample=sample).exists():
+        return True
     try:
-        return links_compute(sample=sample)
+        links_compute(sample=sample, actor=actor)
     except LinksUnavailable:
-        return None
-    except IntegrityError:  # computed at the same moment by another request: use theirs
-        return SampleLinks.objects.filter(sample=sample).first()
+        return False
+    except IntegrityError:  # computed at the same moment by another request: theirs are stored
+        return SampleLinks.objects.filter(sample=sample).exists()
+    return True
+
+
+def links_for(sample: Sample) -> SampleLinks | None:
+    """The sample's stored links; None if they were never computed.  A read: `links_refresh` computes."""
+    return SampleLinks.objects.filter(sample=sample).first()
 
 
 def case_link_counts(sample: Sample) -> dict[str, dict[str, int]]:
@@ -165,13 +200,9 @@ def _case_counts(sampled_case: SampledCase) -> Any:
 
 
 def case_links(sampled_case: SampledCase) -> dict[str, Any] | None:
-    """What the review page shows of one case's links; None without links.  Showing them is a combination:
-    journal it (`case_links_record`) with the page's consultation."""
+    """What the review page shows of one case's links; None without stored links (`links_refresh` computes
+    them first).  Showing them is a combination: journal it (`case_links_record`) with the page's consultation."""
     counts = _case_counts(sampled_case)
-    if (
-        counts is None and links_for(sampled_case.sample, only=("id",)) is not None
-    ):  # computed now if never
-        counts = _case_counts(sampled_case)
     if counts is None:
         return None
     rules = domain.LinkRules.from_mapping(counts.rules)
@@ -222,7 +253,7 @@ def case_links_record(links: dict[str, Any]) -> Record:
     """The journal entry for showing a case's links (a combination of case data): counts only."""
     return Record(
         operation=Operation.COMBINATION,
-        action="case_links",
+        action=JournalAction.CASE_LINKS,
         object_type="sampled_case",
         object_id=links["sampled_case"],
         reason="case_review",

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from pathlib import Path
 from typing import Any
 
-import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from casereview.domain.errors import Refused
 from casereview.domain.framework import FrameworkError
-from casereview.domain.journal import Operation
+from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.sampling import (
     ALGORITHM,
     SEED_BYTES,
+    DrawnStratum,
     PlanError,
     SamplePlan,
     draw,
@@ -23,13 +23,17 @@ from casereview.domain.sampling import (
     new_seed_commitment,
 )
 from casereview.importing.frameworks import load_framework
+from casereview.web.core.users import User, person
 from casereview.web.journal.services import journal_record
-from casereview.web.registers.models import Body, Case, Register
+from casereview.web.registers.frames import register_frame
+from casereview.web.registers.models import Case, Register
+from casereview.web.registers.selectors import body_by_code
 
+from .links import links_compute
 from .models import Inspection, Sample, SampledCase
 
 
-class InspectionError(Exception):
+class InspectionError(Refused):
     """Refused: the message says why, for the person who asked."""
 
 
@@ -41,9 +45,9 @@ def inspection_create(
     period_end: dt.date,
     framework: str = "child-protection/1",
     lead: Any = None,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Inspection:
-    body = Body.objects.filter(code=body_code.strip().upper()).first()
+    body = body_by_code(body_code)
     if body is None:
         raise InspectionError(f"No inspected body with code {body_code!r}")
     if not name.strip():
@@ -67,7 +71,7 @@ def inspection_create(
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="inspection_create",
+            action=JournalAction.INSPECTION_CREATE,
             object_type="inspection",
             object_id=inspection.pk,
             detail={
@@ -78,7 +82,7 @@ def inspection_create(
     return inspection
 
 
-def seed_commit(*, inspection: Inspection, actor: Any = None) -> str:
+def seed_commit(*, inspection: Inspection, actor: User | None = None) -> str:
     """Generate the inspection's 256-bit seed; publish only its SHA-256."""
     with transaction.atomic():
         locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
@@ -95,7 +99,7 @@ def seed_commit(*, inspection: Inspection, actor: Any = None) -> str:
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="seed_commit",
+            action=JournalAction.SEED_COMMIT,
             object_type="inspection",
             object_id=locked.pk,
             detail={"commitment": locked.commitment},
@@ -104,113 +108,10 @@ def seed_commit(*, inspection: Inspection, actor: Any = None) -> str:
     return locked.commitment
 
 
-STORED_FOR_DRAW = (
-    "case_ref",
-    "category",
-    "reported_on",
-    "unit",
-    "risk_level",
-    "status",
-    "outcome",
-    "child_age",
-)
-#: Read for links between cases (pseudonyms and place references stay inside the computation).
-LINK_COLUMNS = ("id", "child_pseudonym", "suspect_pseudonym", "location_ref")
-
-
-_UNIT = "\x1f"  # the ASCII unit separator: never in a validated register value
-
-
-def _sqlite_frame(raw: Any, table: str, wanted: list[str], register_id: int) -> pl.DataFrame:
-    """One text value per row, split by polars: far fewer Python objects than a row of columns.
-
-    Deliberately the same SQLite library as Django's connection: opening the
-    database file through a second copy of SQLite (ADBC's) in this process
-    would release this connection's POSIX locks when it closed.
-    """
-    joined_sql = " || char(31) || ".join(f"ifnull(CAST({c} AS TEXT), '')" for c in wanted)
-    query = f"SELECT {joined_sql} FROM {table} WHERE register_id = ?"  # noqa: S608
-    rows = raw.execute(query, (register_id,)).fetchall()
-    joined = pl.Series("row", [r[0] for r in rows], dtype=pl.String)
-    if (
-        len(wanted) > 1
-        and not (joined.str.count_matches(_UNIT, literal=True) == len(wanted) - 1).all()
-    ):
-        # A value holds the separator: the slow, exact way.
-        select = ", ".join(f"CAST({c} AS TEXT)" for c in wanted)
-        query = f"SELECT {select} FROM {table} WHERE register_id = ?"  # noqa: S608
-        plain = raw.execute(query, (register_id,)).fetchall()
-        return pl.DataFrame(plain, schema=dict.fromkeys(wanted, pl.String), orient="row")
-    parts = (
-        joined.str.split_exact(_UNIT, len(wanted) - 1).struct.rename_fields(wanted).struct.unnest()
-    )
-    return parts.with_columns(pl.all().replace("", None))
-
-
-def _adbc_frame(path: str, table: str, wanted: list[str], register_id: int) -> pl.DataFrame:
-    """Read through ADBC straight into Arrow columns: about twice as fast as the sqlite3 module.
-
-    ADBC carries its own copy of SQLite.  Two copies of SQLite must never have
-    one database file open in one process at the same time (closing either
-    drops the other's POSIX locks), so Django's connection is closed first and
-    reopens by itself on its next query.
-    """
-    import adbc_driver_sqlite.dbapi as adbc
-
-    connection.close()
-    select = ", ".join(f"CAST({c} AS TEXT) AS {c}" for c in wanted)
-    with adbc.connect(path) as reader, reader.cursor() as cursor:
-        cursor.execute(f"SELECT {select} FROM {table} WHERE register_id = {register_id}")  # noqa: S608
-        frame = pl.DataFrame(cursor.fetch_arrow())
-    return frame.with_columns(pl.col(c).cast(pl.String) for c in wanted)
-
-
-def register_frame(register: Register, columns: tuple[str, ...] = STORED_FOR_DRAW) -> pl.DataFrame:
-    """The register's cases with the columns a plan needs, read in bulk (no ORM objects).
-
-    PostgreSQL: COPY … TO STDOUT as CSV into polars.  SQLite: one raw query
-    with every column as text (no per-value date conversion), typed by polars.
-    """
-    table = Case._meta.db_table
-    wanted = [c for c in (*STORED_FOR_DRAW, *LINK_COLUMNS) if c in columns]
-    connection.ensure_connection()
-    raw = connection.connection
-    if connection.vendor == "postgresql":
-        buffer = bytearray()
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(
-                f"COPY (SELECT {', '.join(wanted)} FROM {table} WHERE register_id = {int(register.pk)}) TO STDOUT (FORMAT csv)"  # noqa: S608
-            ) as copy,
-        ):
-            for block in copy:
-                buffer += block
-        frame = (
-            pl.read_csv(bytes(buffer), has_header=False, new_columns=wanted, infer_schema=False)
-            if buffer
-            else pl.DataFrame(schema=dict.fromkeys(wanted, pl.String))
-        )
-    elif Path(str(connection.settings_dict["NAME"])).is_file() and not connection.in_atomic_block:
-        frame = _adbc_frame(str(connection.settings_dict["NAME"]), table, wanted, int(register.pk))
-    else:
-        frame = _sqlite_frame(raw, table, wanted, int(register.pk))
-    casts = [pl.col("reported_on").str.to_date("%Y-%m-%d")] if "reported_on" in wanted else []
-    if "child_age" in wanted:
-        casts.append(pl.col("child_age").cast(pl.Int16))
-    if "id" in wanted:
-        casts.append(pl.col("id").cast(pl.Int64))
-    return frame.with_columns(casts)
-
-
-def sample_draw(
-    *,
-    inspection: Inspection,
-    register: Register,
-    plan: SamplePlan,
-    allow_late_commitment: bool = False,
-    actor: Any = None,
-) -> Sample:
-    """Draw the inspection's sample from a register with its committed seed, revealing the seed."""
+def _draw_commitment(
+    inspection: Inspection, register: Register, *, allow_late_commitment: bool
+) -> tuple[dt.datetime, bool]:
+    """Refuse a draw that may not happen; the seed's commitment time and whether the register came first."""
     if not inspection.commitment or inspection.committed_at is None:
         raise InspectionError(
             "Commit to a seed first (`casereview seed commit`), before the register arrives"
@@ -228,6 +129,56 @@ def sample_draw(
             "be provably unpicked. Use --allow-late-commitment to draw anyway: the manifest and "
             "every report will say so"
         )
+    return inspection.committed_at, late
+
+
+def _case_ids(register: Register, refs: list[str]) -> dict[str, int]:
+    """The register's case ids by reference, looked up 5,000 references at a time."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(refs), 5000):
+        ids.update(
+            Case.objects.filter(
+                register=register, case_ref__in=refs[start : start + 5000]
+            ).values_list("case_ref", "id")
+        )
+    return ids
+
+
+def _sampled_cases(
+    sample: Sample, strata: list[DrawnStratum], ids: dict[str, int]
+) -> list[SampledCase]:
+    """One row per drawn case: the sample first, then the stratum's reserve, ranked in draw order."""
+    rows = []
+    for stratum in strata:
+        for rank, ref in enumerate([*stratum.sample, *stratum.reserve]):
+            in_sample = rank < len(stratum.sample)
+            rows.append(
+                SampledCase(
+                    sample=sample,
+                    case_id=ids[ref],
+                    case_ref=ref,
+                    stratum=stratum.label,
+                    role=SampledCase.Role.SAMPLE if in_sample else SampledCase.Role.RESERVE,
+                    rank=rank,
+                    design_weight=stratum.design_weight,
+                    state=SampledCase.State.ACTIVE if in_sample else SampledCase.State.UNUSED,
+                )
+            )
+    return rows
+
+
+def sample_draw(
+    *,
+    inspection: Inspection,
+    register: Register,
+    plan: SamplePlan,
+    allow_late_commitment: bool = False,
+    actor: User | None = None,
+) -> Sample:
+    """Draw the inspection's sample from a register with its committed seed, revealing the seed."""
+    committed_at, late = _draw_commitment(
+        inspection, register, allow_late_commitment=allow_late_commitment
+    )
     seed = bytes.fromhex(inspection.seed)
     needed = ("case_ref", "category", "reported_on", "unit", *plan.strata)
     try:
@@ -237,7 +188,7 @@ def sample_draw(
     document = manifest(
         strata=strata,
         seed=seed,
-        committed_at=inspection.committed_at.isoformat(),
+        committed_at=committed_at.isoformat(),
         register_sha256=register.sha256,
         register_imported_at=register.imported_at.isoformat(),
         plan=plan,
@@ -253,39 +204,14 @@ def sample_draw(
             frame_size=sum(s.frame_size for s in strata),
             late_commitment=late,
             drawn_at=timezone.now(),
-            drawn_by=actor
-            if actor is not None and getattr(actor, "is_authenticated", False)
-            else None,
+            drawn_by=person(actor),
         )
-        refs = [ref for s in strata for ref in (*s.sample, *s.reserve)]
-        ids: dict[str, int] = {}
-        for start in range(0, len(refs), 5000):
-            ids.update(
-                Case.objects.filter(
-                    register=register, case_ref__in=refs[start : start + 5000]
-                ).values_list("case_ref", "id")
-            )
-        rows = []
-        for stratum in strata:
-            for rank, ref in enumerate([*stratum.sample, *stratum.reserve]):
-                in_sample = rank < len(stratum.sample)
-                rows.append(
-                    SampledCase(
-                        sample=sample,
-                        case_id=ids[ref],
-                        case_ref=ref,
-                        stratum=stratum.label,
-                        role=SampledCase.Role.SAMPLE if in_sample else SampledCase.Role.RESERVE,
-                        rank=rank,
-                        design_weight=stratum.design_weight,
-                        state=SampledCase.State.ACTIVE if in_sample else SampledCase.State.UNUSED,
-                    )
-                )
-        SampledCase.objects.bulk_create(rows, batch_size=2000)
+        ids = _case_ids(register, [ref for s in strata for ref in (*s.sample, *s.reserve)])
+        SampledCase.objects.bulk_create(_sampled_cases(sample, strata, ids), batch_size=2000)
         journal_record(
             actor=actor,
             operation=Operation.COLLECTION,
-            action="sample_draw",
+            action=JournalAction.SAMPLE_DRAW,
             object_type="inspection",
             object_id=inspection.pk,
             detail={
@@ -298,14 +224,12 @@ def sample_draw(
             },
         )
     # Links read the register again, after the draw is safely stored.
-    from .links import links_compute
-
     links_compute(sample=sample, actor=actor)
     return sample
 
 
 def sample_replace(
-    *, inspection: Inspection, case_ref: str, reason: str, actor: Any = None
+    *, inspection: Inspection, case_ref: str, reason: str, actor: User | None = None
 ) -> SampledCase:
     """Mark a sampled case out of scope and bring in the next reserve case of its stratum."""
     if not reason.strip():
@@ -340,7 +264,7 @@ def sample_replace(
         journal_record(
             actor=actor,
             operation=Operation.ALTERATION,
-            action="sample_case_out_of_scope",
+            action=JournalAction.SAMPLE_CASE_OUT_OF_SCOPE,
             object_type="sampled_case",
             object_id=original.pk,
             detail={"inspection": inspection.pk, "stratum": original.stratum},
@@ -349,7 +273,7 @@ def sample_replace(
         journal_record(
             actor=actor,
             operation=Operation.ALTERATION,
-            action="sample_case_replacement",
+            action=JournalAction.SAMPLE_CASE_REPLACEMENT,
             object_type="sampled_case",
             object_id=replacement.pk,
             detail={
@@ -361,12 +285,12 @@ def sample_replace(
     return replacement
 
 
-def manifest_disclosed(*, sample: Sample, actor: Any) -> None:
+def manifest_disclosed(*, sample: Sample, actor: User) -> None:
     """Journal a manifest leaving casereview (page download or API)."""
     journal_record(
         actor=actor,
         operation=Operation.DISCLOSURE,
-        action="manifest_download",
+        action=JournalAction.MANIFEST_DOWNLOAD,
         object_type="inspection",
         object_id=sample.inspection_id,
         reason="manifest",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -12,6 +13,12 @@ from .models import JournalAnchor, JournalEntry
 
 def journal_recent(limit: int = 200) -> QuerySet[JournalEntry]:
     return JournalEntry.objects.order_by("-seq")[:limit]
+
+
+def journal_head() -> dict[str, Any]:
+    """The chain's last entry: its sequence number and digest (0 and "" when the journal is empty)."""
+    head = JournalEntry.objects.order_by("-seq").values("seq", "digest").first()
+    return dict(head) if head else {"seq": 0, "digest": ""}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from casereview.domain.journal import (
@@ -21,18 +22,22 @@ from casereview.domain.journal import (
     Anchor,
     ChainBreak,
     Entry,
+    JournalAction,
     Operation,
     anchor_due,
     anchor_line,
     anchor_signature,
     anchor_valid,
+    canonical,
     entry_digest,
     verify_anchor_chain,
     verify_chain,
 )
 from casereview.web.core.exports import csv_writer
+from casereview.web.core.users import User
 
 from .models import JournalAnchor, JournalEntry
+from .selectors import journal_recent
 
 #: Serialises writers on PostgreSQL so two entries never take the same place.
 _PG_LOCK = 726_100_162
@@ -59,7 +64,7 @@ class Record:
     """One entry to append with `journal_append` (the actor is given once for all of them)."""
 
     operation: Operation
-    action: str
+    action: JournalAction
     object_type: str = ""
     object_id: object = ""
     detail: dict[str, Any] | None = None
@@ -71,7 +76,7 @@ def journal_record(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
     operation: Operation,
-    action: str,
+    action: JournalAction,
     object_type: str = "",
     object_id: object = "",
     detail: dict[str, Any] | None = None,
@@ -90,6 +95,32 @@ def journal_record(
         recipient=recipient,
     )
     return journal_append(actor=actor, records=[record], actor_name=actor_name)[0]
+
+
+def access_denied_record(
+    *, actor: AbstractBaseUser | AnonymousUser, path: str, status: int, method: str
+) -> JournalEntry:
+    """A signed-in person was refused a page (403 or 404)."""
+    return journal_record(
+        actor=actor,
+        operation=Operation.ACCESS,
+        action=JournalAction.ACCESS_DENIED,
+        object_type="path",
+        object_id=path[:64],
+        detail={"status": status, "method": method},
+    )
+
+
+def journal_consulted(*, actor: AbstractBaseUser | AnonymousUser) -> QuerySet[JournalEntry]:
+    """The latest entries for the journal page; reading the journal is itself journaled (first, so the page
+    shows its own entry)."""
+    journal_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action=JournalAction.JOURNAL_VIEW,
+        object_type="journal",
+    )
+    return journal_recent()
 
 
 def journal_append(
@@ -262,14 +293,14 @@ def anchor_file_append(*, path: Path, line: str) -> None:
             os.close(directory)
 
 
-def journal_anchor(*, actor: Any = None) -> JournalAnchor:
+def journal_anchor(*, actor: User | None = None) -> JournalAnchor:
     """Journal the anchoring, sign the new head chained to the last anchor, and store it; once committed, its
     line goes to the anchor file when one is configured (print it and keep it elsewhere too)."""
     with transaction.atomic():
         head = journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="journal_anchor",
+            action=JournalAction.JOURNAL_ANCHOR,
             actor_name=None if actor else "cli",
         )
         return _anchor_head(seq=head.seq, digest=head.digest)
@@ -329,7 +360,7 @@ EXPORT_COLUMNS = (
 )
 
 
-def journal_export(*, start: date, end: date, path: Path, actor: Any, purpose: str = "") -> int:
+def journal_export(*, start: date, end: date, path: Path, actor: User, purpose: str = "") -> int:
     """Write entries from ``start`` to ``end`` (inclusive, UK dates) as CSV; the reading is journaled."""
     tz = timezone.get_default_timezone()
     since = timezone.make_aware(datetime.combine(start, time.min), tz)
@@ -366,7 +397,7 @@ def journal_export(*, start: date, end: date, path: Path, actor: Any, purpose: s
     journal_record(
         actor=actor,
         operation=Operation.CONSULTATION,
-        action="journal_export",
+        action=JournalAction.JOURNAL_EXPORT,
         object_type="journal",
         reason=purpose[:64],
         detail={"from": start.isoformat(), "to": end.isoformat(), "entries": rows},
@@ -375,6 +406,5 @@ def journal_export(*, start: date, end: date, path: Path, actor: Any, purpose: s
 
 
 def canonical_detail(detail: Any) -> str:
-    from casereview.domain.journal import canonical
 
     return canonical(detail) if isinstance(detail, dict) else str(detail)

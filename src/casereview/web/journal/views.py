@@ -7,13 +7,12 @@ from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from casereview.domain.journal import Operation
 from casereview.domain.roles import Role
 from casereview.web.core.access import role_required
 
 from .forms import JournalExportForm
-from .selectors import journal_anchor_status, journal_recent
-from .services import journal_export, journal_record
+from .selectors import journal_anchor_status
+from .services import journal_consulted, journal_export
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -33,15 +32,13 @@ def index(request: HttpRequest) -> HttpResponseBase:
         response = FileResponse(path.open("rb"), as_attachment=True, filename="journal.csv")
         path.unlink()  # the open handle keeps the data until the response is sent
         return response
-    journal_record(
-        actor=request.user,
-        operation=Operation.CONSULTATION,
-        action="journal_view",
-        object_type="journal",
-    )
     return render(
         request,
         "journal/index.html",
-        {"entries": journal_recent(), "form": form, "anchors": journal_anchor_status()},
+        {
+            "entries": journal_consulted(actor=request.user),
+            "form": form,
+            "anchors": journal_anchor_status(),
+        },
         status=400 if form.errors else 200,
     )

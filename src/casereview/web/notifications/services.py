@@ -24,7 +24,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.utils import timezone
 
-from casereview.domain.journal import Operation
+from casereview.domain.errors import Refused
+from casereview.domain.journal import JournalAction, Operation
+from casereview.web.core.users import User
 from casereview.web.journal.services import journal_record
 
 from .models import OutboxMessage
@@ -41,7 +43,7 @@ LONGEST_WAIT = dt.timedelta(hours=1)
 MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
-class NotificationError(Exception):
+class NotificationError(Refused):
     """Refused; the message says why."""
 
 
@@ -191,7 +193,7 @@ def _sent(message: OutboxMessage, tries: int, now: dt.datetime) -> None:
                 actor=None,
                 actor_name="notify",
                 operation=Operation.DISCLOSURE,
-                action="mail_sent",
+                action=JournalAction.MAIL_SENT,
                 object_type=message.object_type,
                 object_id=message.object_id,
                 recipient=message.recipient[:200],
@@ -263,7 +265,7 @@ def notify_send(*, ids: Sequence[int] | None = None) -> SendResult:
                 logger.warning("Closing the mail connection failed", exc_info=True)
 
 
-def notification_retry(*, ids: Sequence[int] | None = None, actor: Any = None) -> int:
+def notification_retry(*, ids: Sequence[int] | None = None, actor: User | None = None) -> int:
     """Make failed messages (``ids``, or every failed one) pending again with a fresh count of tries; returns
     how many.  Journaled."""
     with transaction.atomic():
@@ -279,7 +281,7 @@ def notification_retry(*, ids: Sequence[int] | None = None, actor: Any = None) -
                 actor=actor,
                 actor_name=None if actor else "cli",
                 operation=Operation.ADMINISTRATION,
-                action="mail_retry",
+                action=JournalAction.MAIL_RETRY,
                 object_type="outbox",
                 detail={"messages": chosen[:100], "count": count},
             )

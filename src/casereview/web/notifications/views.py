@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from casereview.domain.roles import Role
 from casereview.web.core.access import role_required
 
+from .forms import RetryForm
 from .messages import EVENTS
 from .selectors import outbox_unsent
 from .services import notification_retry
@@ -20,11 +21,9 @@ SHOWN = 200
 @role_required(Role.ADMINISTRATOR)
 def outbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        choice = request.POST.get("retry", "")[:20]
-        if choice == "all" or choice.isdigit():
-            count = notification_retry(
-                ids=None if choice == "all" else [int(choice)], actor=request.user
-            )
+        form = RetryForm(request.POST)
+        if form.is_valid():  # anything else is no button of this page: nothing to do
+            count = notification_retry(ids=form.ids(), actor=request.user)
             messages.success(
                 request,
                 f"{count} message{'s' if count != 1 else ''} will be sent again within a minute",

@@ -5,12 +5,11 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from casereview.domain.referrals import (
     OPEN_STATES,
-    STATE_WORDS,
     OpenSendBack,
     State,
     Urgency,
@@ -18,10 +17,9 @@ from casereview.domain.referrals import (
     overdue,
 )
 from casereview.domain.roles import Role
-from casereview.web.accounts.services import user_roles
-from casereview.web.reviews.models import Review
+from casereview.web.core.access import user_roles
 
-from .models import BodyContact, SendBack
+from .models import BodyContact, SendBack, SendBackEvent
 
 
 def late(send_back: SendBack, today: Any) -> bool:
@@ -69,6 +67,13 @@ def send_backs_visible(user: Any) -> QuerySet[SendBack]:
     return base.filter(allowed)
 
 
+def with_history(send_backs: QuerySet[SendBack]) -> QuerySet[SendBack]:
+    """The send backs with their events, oldest first, read in one more query for all (not one each)."""
+    return send_backs.prefetch_related(
+        Prefetch("events", queryset=SendBackEvent.objects.order_by("at", "id"))
+    )
+
+
 def send_back_for(user: Any, send_back_id: int) -> SendBack | None:
     return send_backs_visible(user).filter(pk=send_back_id).first()
 
@@ -103,52 +108,6 @@ def dashboard(user: Any) -> dict[str, Any]:
     }
 
 
-def at_risk_cases(inspection: Any) -> list[dict[str, Any]]:
-    """Every case of the inspection a submitted review says is at risk, or that was sent back, for the lead.
-
-    Each row: the case, each submitted review's answer (first and moderation, so the lead sees both), the
-    case's send backs, and ``unsent`` — a yes no send back covers ("At risk, not sent back"; see ``covers``).
-    Two queries whatever the number of cases.
-    """
-    rows: dict[int, dict[str, Any]] = {}
-    for review in (
-        Review.objects.filter(
-            assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED
-        )
-        .select_related("assignment__sampled_case", "assignment__inspector")
-        .defer("assignment__sampled_case__sample__manifest")
-    ):
-        case = review.assignment.sampled_case
-        row = rows.setdefault(case.pk, {"sampled_case": case, "answers": {}, "send_backs": []})
-        row["answers"][review.assignment.kind] = {
-            "answer": review.send_back,
-            "inspector": review.assignment.inspector.get_username(),
-            "assignment_id": review.assignment_id,
-            "submitted_at": review.submitted_at,
-        }
-    for s in (
-        SendBack.objects.filter(inspection=inspection)
-        .select_related("sampled_case")
-        .order_by("opened_at", "id")
-    ):
-        rows.setdefault(
-            s.sampled_case_id, {"sampled_case": s.sampled_case, "answers": {}, "send_backs": []}
-        )["send_backs"].append(s)
-    today = timezone.localdate()
-    out = []
-    for row in rows.values():
-        said_yes = [a for a in row["answers"].values() if a["answer"] is True]
-        if not said_yes and not row["send_backs"]:
-            continue
-        row["marks"] = [row["answers"].get("first"), row["answers"].get("moderation")]
-        row["unsent"] = any(not covers(row["send_backs"], a["submitted_at"]) for a in said_yes)
-        uncovered = [a for a in said_yes if not covers(row["send_backs"], a["submitted_at"])]
-        row["send_to"] = (uncovered or said_yes or [{"assignment_id": None}])[0]["assignment_id"]
-        row["late"] = [s.pk for s in row["send_backs"] if late(s, today)]
-        out.append(row)
-    return sorted(out, key=lambda r: (not r["unsent"], r["sampled_case"].case_ref))
-
-
 def covers(send_backs: list[SendBack], said_at: Any) -> bool:
     """A yes given at ``said_at`` is covered by a send back of its case still open then or opened since.
 
@@ -158,74 +117,11 @@ def covers(send_backs: list[SendBack], said_at: Any) -> bool:
     return any(s.closed_at is None or said_at is None or s.closed_at >= said_at for s in send_backs)
 
 
-def at_risk_not_sent_back(inspection: Any) -> list[str]:
-    """References of cases a submitted review says are at risk with no send back covering that yes (``covers``)."""
-    return [row["sampled_case"].case_ref for row in at_risk_cases(inspection) if row["unsent"]]
-
-
 URGENCY_CHOICES = [
     (Urgency.IMMEDIATE.value, "Immediate – the same working day"),
     (Urgency.PRIORITY.value, "Priority – 5 working days"),
     (Urgency.ROUTINE.value, "Routine – 20 working days"),
 ]
-
-
-def send_back_context(user: Any, assignment: Any, review: Any) -> dict[str, Any]:
-    """What the review page shows of its case's send backs, and what it offers when the answer is yes."""
-    today = timezone.localdate()
-    if assignment.kind == "moderation" and review.state != Review.State.SUBMITTED:
-        # Moderation is blind: a send back of the case would tell the second marker what the first one said.
-        return {
-            "case_send_backs": [],
-            "open_send_backs": [],
-            "urgency_choices": URGENCY_CHOICES,
-            "blind": True,
-            "at_risk_unsent": False,
-            "unsent_reason": "",
-            "unsent_urgency": "",
-        }
-    mine = case_send_backs([assignment.sampled_case_id]).get(assignment.sampled_case_id, [])
-    # A submitted yes whose own reason went nowhere (an open send back covered it): offered again, filled in.
-    own_unsent = (
-        review.state == Review.State.SUBMITTED
-        and review.send_back is True
-        and bool(review.send_back_reason)
-        and not any(s.review_id == review.pk and s.opened_at >= review.submitted_at for s in mine)
-    )
-    visible = (
-        set(
-            send_backs_visible(user)
-            .filter(pk__in=[s.pk for s in mine])
-            .values_list("pk", flat=True)
-        )
-        if mine
-        else set()
-    )
-    open_ones = [
-        OpenSendBack(s.pk, s.urgency, s.state, s.due_on)
-        for s in mine
-        if s.state != State.CLOSED.value
-    ]
-    return {
-        "case_send_backs": [
-            {
-                "send_back": s,
-                "visible": s.pk in visible,
-                "state": STATE_WORDS.get(s.state, s.state),
-                "due": due_words(s.due_on, today),
-                "late": late(s, today),
-            }
-            for s in mine
-        ],
-        "open_send_backs": [o.describe(today) for o in open_ones],
-        "urgency_choices": URGENCY_CHOICES,
-        "blind": False,
-        "at_risk_unsent": review.state == Review.State.SUBMITTED
-        and review.send_back is True
-        and not covers(mine, review.submitted_at),
-        "unsent_reason": review.send_back_reason if own_unsent else "",
-        "unsent_urgency": review.send_back_urgency if own_unsent else "",
-    }
 
 
 def sent_back_words(send_back: SendBack, case_ref: str) -> str:
@@ -245,31 +141,6 @@ def sent_back_words(send_back: SendBack, case_ref: str) -> str:
             "told: tell them another way"
         )
     return words
-
-
-def submitted_message(review: Review, sampled_case: Any) -> str:
-    """The banner after a submission: the send back it opened, the open one that covers the case, or plain."""
-    today = timezone.localdate()
-    # Only a send back this submission opened (a reopened review keeps the one its earlier yes opened).
-    opened = (
-        SendBack.objects.filter(review=review, opened_at__gte=review.submitted_at)
-        .select_related("body")
-        .order_by("-id")
-        .first()
-    )
-    if opened is not None:
-        return sent_back_words(opened, sampled_case.case_ref)
-    if review.send_back:
-        existing = open_send_backs(sampled_case)
-        if existing:
-            covered = (
-                f"Review submitted. Case {sampled_case.case_ref} is already sent back: "
-                + "; ".join(o.describe(today) for o in existing)
-            )
-            if review.send_back_reason:
-                covered += ". Your reason was not sent: to send it too, open a second send back on the review page"
-            return covered
-    return "Review submitted"
 
 
 def send_backs_listed(
@@ -299,3 +170,10 @@ def send_backs_listed(
         }
         for s in found
     ]
+
+
+def is_liaison_for(user: Any, send_back: SendBack) -> bool:
+    """Whether ``user`` is a liaison officer of the body this send back went to (they respond to it)."""
+    return BodyContact.objects.filter(
+        body_id=send_back.body_id, user_id=user.pk or 0, kind=BodyContact.Kind.LIAISON
+    ).exists()

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from casereview.domain.journal import Operation
+from casereview.domain.errors import Conflict, Refused
+from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.referrals import (
     DEFAULT_WORKING_DAYS,
     Action,
@@ -23,7 +24,8 @@ from casereview.domain.referrals import (
     transition,
 )
 from casereview.domain.roles import Role
-from casereview.web.accounts.services import user_roles
+from casereview.web.core.access import user_roles
+from casereview.web.core.users import User, person, signed_in
 from casereview.web.inspections.models import SampledCase
 from casereview.web.journal.services import journal_record
 from casereview.web.notifications import messages as notices
@@ -33,11 +35,11 @@ from .models import BodyContact, SendBack, SendBackEvent
 from .selectors import open_send_backs
 
 
-class SendBackError(Exception):
+class SendBackError(Refused):
     """Refused; the message says why."""
 
 
-class AlreadyChanged(Exception):
+class AlreadyChanged(Conflict):
     """Someone else acted first; ``send_back`` is what it is now."""
 
     def __init__(self, send_back: SendBack) -> None:
@@ -55,7 +57,7 @@ def working_days() -> dict[Urgency, int]:
     return {u: int(configured.get(u.value, d)) for u, d in DEFAULT_WORKING_DAYS.items()}
 
 
-def body_contact_add(*, body: Any, user: Any, kind: str, actor: Any = None) -> BodyContact:
+def body_contact_add(*, body: Any, user: Any, kind: str, actor: User | None = None) -> BodyContact:
     if kind not in BodyContact.Kind.values:
         raise SendBackError(f"kind must be one of {', '.join(BodyContact.Kind.values)}")
     with transaction.atomic():
@@ -63,7 +65,7 @@ def body_contact_add(*, body: Any, user: Any, kind: str, actor: Any = None) -> B
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="body_contact_add",
+            action=JournalAction.BODY_CONTACT_ADD,
             object_type="body",
             object_id=body.code,
             detail={"user": user.get_username(), "kind": kind},
@@ -71,7 +73,7 @@ def body_contact_add(*, body: Any, user: Any, kind: str, actor: Any = None) -> B
     return contact
 
 
-def body_contact_remove(*, body: Any, user: Any, kind: str, actor: Any = None) -> bool:
+def body_contact_remove(*, body: Any, user: Any, kind: str, actor: User | None = None) -> bool:
     """Take a user off a body's contacts (a liaison officer moved or no longer one); False if they were not on."""
     with transaction.atomic():
         removed, _ = BodyContact.objects.filter(body=body, user=user, kind=kind).delete()
@@ -79,7 +81,7 @@ def body_contact_remove(*, body: Any, user: Any, kind: str, actor: Any = None) -
             journal_record(
                 actor=actor,
                 operation=Operation.ADMINISTRATION,
-                action="body_contact_remove",
+                action=JournalAction.BODY_CONTACT_REMOVE,
                 object_type="body",
                 object_id=body.code,
                 detail={"user": user.get_username(), "kind": kind},
@@ -87,12 +89,67 @@ def body_contact_remove(*, body: Any, user: Any, kind: str, actor: Any = None) -
     return bool(removed)
 
 
+def _contacts(body: Any, kind: str) -> list[Any]:
+    """The body's contacts of one kind (liaison officers, senior leads), as users."""
+    return [c.user for c in BodyContact.objects.filter(body=body, kind=kind).select_related("user")]
+
+
+def _event(
+    send_back: SendBack,
+    *,
+    action: str,
+    before: str,
+    after: str,
+    actor: User | None,
+    at: Any,
+    note: str,
+) -> None:
+    """The send back's own history: one row per move, with who made it (``system`` when nobody did)."""
+    SendBackEvent.objects.create(
+        send_back=send_back,
+        action=action,
+        from_state=before,
+        to_state=after,
+        by=person(actor),
+        by_name=actor.get_username() if actor is not None else "system",
+        at=at,
+        note=note,
+    )
+
+
+def _tell(notice: Any, recipients: list[Any], send_back: SendBack) -> None:
+    """Queue ``notice`` about ``send_back`` for ``recipients``; the outbox sends it after commit."""
+    mail_queue(
+        event=notice.event,
+        recipients=recipients,
+        subject=notice.subject,
+        body=notice.body,
+        object_type="send_back",
+        object_id=send_back.pk,
+    )
+
+
+def _due_on(level: Urgency, now: Any) -> dt.date:
+    local = timezone.localtime(now).replace(tzinfo=None)
+    return due_date(local, level, bank_holidays(range(local.year, local.year + 2)), working_days())
+
+
+def _asked(reason: str, urgency: str) -> Urgency:
+    """The urgency of a send back asked for with ``reason``; refused without a reason or a known urgency."""
+    if not reason.strip():
+        raise SendBackError("Say why the case is sent back")
+    try:
+        return Urgency(urgency)
+    except ValueError as exc:
+        raise SendBackError("Choose the urgency: immediate, priority or routine") from exc
+
+
 def sendback_open(
     *,
     sampled_case: SampledCase,
     reason: str,
     urgency: str,
-    actor: Any,
+    actor: User,
     confirm_another: bool = False,
     review: Any = None,
 ) -> SendBack:
@@ -103,16 +160,10 @@ def sendback_open(
     silent duplicate.  Call it inside a caller's transaction to open it together
     with the caller's own write (a review's submission passes ``review``).
     """
-    if not reason.strip():
-        raise SendBackError("Say why the case is sent back")
-    try:
-        level = Urgency(urgency)
-    except ValueError as exc:
-        raise SendBackError("Choose the urgency: immediate, priority or routine") from exc
+    level = _asked(reason, urgency)
     inspection = sampled_case.sample.inspection
     now = timezone.now()
-    local = timezone.localtime(now).replace(tzinfo=None)
-    due = due_date(local, level, bank_holidays(range(local.year, local.year + 2)), working_days())
+    due = _due_on(level, now)
     with transaction.atomic():
         # The case's row is the lock: two people answering yes at once cannot both find no open send back.
         SampledCase.objects.select_for_update().filter(pk=sampled_case.pk).exists()
@@ -126,52 +177,44 @@ def sendback_open(
             reason=reason.strip(),
             urgency=level.value,
             state=State.OPENED.value,
-            opened_by=actor,
+            opened_by=signed_in(actor),
             opened_at=now,
             due_on=due,
             review=review,
         )
-        SendBackEvent.objects.create(
-            send_back=send_back,
+        _event(
+            send_back,
             action="open",
-            from_state="",
-            to_state=State.OPENED.value,
-            by=actor,
-            by_name=actor.get_username(),
+            before="",
+            after=State.OPENED.value,
+            actor=actor,
             at=now,
             note=reason.strip(),
         )
-        journal_record(
-            actor=actor,
-            operation=Operation.DISCLOSURE,
-            action="send_back_open",
-            object_type="send_back",
-            object_id=send_back.pk,
-            recipient=inspection.body.code,
-            reason=level.value,
-            detail={
-                "sampled_case": sampled_case.pk,
-                "due_on": due.isoformat(),
-                "review": getattr(review, "pk", None),
-                "second": bool(existing),
-            },
-        )
-        # The body's liaison officers hear at once (after commit); the e-mail names the case, never the reason.
-        notice = notices.send_back_opened(send_back, today=timezone.localdate(now))
-        mail_queue(
-            event=notice.event,
-            subject=notice.subject,
-            body=notice.body,
-            object_type="send_back",
-            object_id=send_back.pk,
-            recipients=[
-                c.user
-                for c in BodyContact.objects.filter(
-                    body=send_back.body, kind=BodyContact.Kind.LIAISON
-                ).select_related("user")
-            ],
-        )
+        _opened_told(send_back, actor=actor, second=bool(existing))
     return send_back
+
+
+def _opened_told(send_back: SendBack, *, actor: User, second: bool) -> None:
+    """Journal the disclosure of a send back just opened, and tell the body's liaison officers (after commit;
+    the e-mail names the case, never the reason)."""
+    journal_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action=JournalAction.SEND_BACK_OPEN,
+        object_type="send_back",
+        object_id=send_back.pk,
+        recipient=send_back.body.code,
+        reason=send_back.urgency,
+        detail={
+            "sampled_case": send_back.sampled_case_id,
+            "due_on": send_back.due_on.isoformat(),
+            "review": send_back.review_id,
+            "second": second,
+        },
+    )
+    notice = notices.send_back_opened(send_back, today=timezone.localdate(send_back.opened_at))
+    _tell(notice, _contacts(send_back.body, BodyContact.Kind.LIAISON), send_back)
 
 
 def _actor_kind(user: Any, send_back: SendBack) -> Actor:
@@ -189,7 +232,7 @@ def _actor_kind(user: Any, send_back: SendBack) -> Actor:
 
 
 def sendback_act(
-    *, send_back: SendBack, action: str, actor: Any, expected_version: int, note: str = ""
+    *, send_back: SendBack, action: str, actor: User, expected_version: int, note: str = ""
 ) -> SendBack:
     """Apply one transition, only if nobody acted since the page was opened (``expected_version``)."""
     try:
@@ -218,46 +261,31 @@ def sendback_act(
         ).update(**fields)
         if not changed:
             raise AlreadyChanged(SendBack.objects.get(pk=send_back.pk))
-        SendBackEvent.objects.create(
-            send_back=send_back,
+        _event(
+            send_back,
             action=move.value,
-            from_state=send_back.state,
-            to_state=target.value,
-            by=actor,
-            by_name=actor.get_username(),
+            before=send_back.state,
+            after=target.value,
+            actor=actor,
             at=now,
             note=note.strip(),
         )
         journal_record(
             actor=actor,
             operation=Operation.DISCLOSURE if who is Actor.LIAISON else Operation.ALTERATION,
-            action=f"send_back_{move.value}",
+            action=JournalAction.send_back_move(move.value),
             object_type="send_back",
             object_id=send_back.pk,
             detail={"from": send_back.state, "to": target.value},
         )
         # Whoever acts next hears at once (after commit): an answer goes to the inspector who sent the case back
         # and the inspection's lead, a return to the body's liaison officers.  Never the note itself.
-        if move in (Action.RESPOND, Action.RETURN):
-            if move is Action.RESPOND:
-                notice = notices.send_back_responded(send_back, today=timezone.localdate(now))
-                told = [send_back.opened_by, send_back.inspection.lead]
-            else:
-                notice = notices.send_back_returned(send_back, today=timezone.localdate(now))
-                told = [
-                    c.user
-                    for c in BodyContact.objects.filter(
-                        body=send_back.body, kind=BodyContact.Kind.LIAISON
-                    ).select_related("user")
-                ]
-            mail_queue(
-                event=notice.event,
-                recipients=told,
-                subject=notice.subject,
-                body=notice.body,
-                object_type="send_back",
-                object_id=send_back.pk,
-            )
+        if move is Action.RESPOND:
+            notice = notices.send_back_responded(send_back, today=timezone.localdate(now))
+            _tell(notice, [send_back.opened_by, send_back.inspection.lead], send_back)
+        elif move is Action.RETURN:
+            notice = notices.send_back_returned(send_back, today=timezone.localdate(now))
+            _tell(notice, _contacts(send_back.body, BodyContact.Kind.LIAISON), send_back)
     return SendBack.objects.get(pk=send_back.pk)
 
 
@@ -277,39 +305,29 @@ def sendbacks_escalate(*, today: dt.date | None = None) -> list[SendBack]:
             )
             if not changed:
                 continue
-            SendBackEvent.objects.create(
-                send_back=send_back,
+            _event(
+                send_back,
                 action=Action.ESCALATE.value,
-                from_state=send_back.state,
-                to_state=State.ESCALATED.value,
-                by=None,
-                by_name="system",
+                before=send_back.state,
+                after=State.ESCALATED.value,
+                actor=None,
                 at=now,
                 note=f"due {send_back.due_on:%d/%m/%Y}",
             )
             journal_record(
                 actor=None,
                 operation=Operation.ALTERATION,
-                action="send_back_escalate",
+                action=JournalAction.SEND_BACK_ESCALATE,
                 object_type="send_back",
                 object_id=send_back.pk,
                 detail={"due_on": send_back.due_on.isoformat()},
             )
             # The body's senior leads and the lead inspector, through the outbox with the escalation itself.
-            notice = notices.send_back_escalated(send_back)
-            senior = [
-                c.user
-                for c in BodyContact.objects.filter(
-                    body=send_back.body, kind=BodyContact.Kind.SENIOR_LEAD
-                ).select_related("user")
-            ]
-            mail_queue(
-                event=notice.event,
-                recipients=[*senior, send_back.inspection.lead],
-                subject=notice.subject,
-                body=notice.body,
-                object_type="send_back",
-                object_id=send_back.pk,
+            senior = _contacts(send_back.body, BodyContact.Kind.SENIOR_LEAD)
+            _tell(
+                notices.send_back_escalated(send_back),
+                [*senior, send_back.inspection.lead],
+                send_back,
             )
         send_back.refresh_from_db()
         escalated.append(send_back)

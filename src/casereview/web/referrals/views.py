@@ -2,17 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from casereview.domain.referrals import SecondSendBack, TransitionRefused, Urgency
+from casereview.domain.referrals import TransitionRefused, Urgency
 from casereview.domain.roles import Role
 from casereview.web.core.access import role_required
+from casereview.web.core.kept import take_kept_answers
 
 from . import selectors
-from .models import BodyContact
-from .services import AlreadyChanged, SendBackError, sendback_act, sendback_open
+from .forms import SendBackActionForm
+from .services import AlreadyChanged, SendBackError, sendback_act
 
 
 @role_required(Role.LIAISON_OFFICER, Role.INSPECTOR, Role.LEAD_INSPECTOR)
@@ -30,9 +30,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _detail(
     request: HttpRequest, send_back: Any, *, error: str = "", status: int = 200, note: str = ""
 ) -> HttpResponse:
-    is_liaison = BodyContact.objects.filter(
-        body=send_back.body, user_id=request.user.pk or 0, kind=BodyContact.Kind.LIAISON
-    ).exists()
     return render(
         request,
         "referrals/detail.html",
@@ -40,7 +37,7 @@ def _detail(
             "send_back": send_back,
             "events": send_back.events.all(),
             "error": error,
-            "is_liaison": is_liaison,
+            "is_liaison": selectors.is_liaison_for(request.user, send_back),
             "note": note,
         },
         status=status,
@@ -54,23 +51,20 @@ def detail(request: HttpRequest, send_back_id: int) -> HttpResponse:
         raise Http404
     if request.method != "POST":
         # A response posted after the session had ended comes back once, unsaved (accounts/kept.py).
-        from casereview.web.accounts.kept import kept_answers_take
-
-        kept = kept_answers_take(request)
+        kept = take_kept_answers(request)
         return _detail(
             request, send_back, note=kept.get("note", "")[:10_000] if kept is not None else ""
         )
-    try:
-        version = int(request.POST.get("version", "-1"))
-    except ValueError:
-        version = -1
+    form = SendBackActionForm(request.POST)
+    if not form.is_valid():  # never, today: its fields take any text and the service judges it
+        return _detail(request, send_back, error="Unknown action", status=400)
     try:
         sendback_act(
             send_back=send_back,
-            action=request.POST.get("action", ""),
+            action=form.cleaned_data["action"],
             actor=request.user,
-            expected_version=version,
-            note=request.POST.get("note", "")[:10_000],
+            expected_version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
         )
     except AlreadyChanged as changed:
         return _detail(
@@ -81,47 +75,6 @@ def detail(request: HttpRequest, send_back_id: int) -> HttpResponse:
         )
     except (TransitionRefused, SendBackError) as exc:
         return _detail(request, send_back, error=str(exc), status=400)
-    return redirect("referrals:detail", send_back_id=send_back.pk)
-
-
-@role_required(Role.INSPECTOR, Role.LEAD_INSPECTOR)
-def open_from_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    from casereview.web.reviews import selectors as review_selectors
-
-    found = review_selectors.assignment_for(request.user, assignment_id)
-    if found is None or request.method != "POST":
-        raise Http404
-    assignment, _ = found
-    # Only a submitted review that answered yes opens a send back from here (a draft's yes opens one on submit).
-    review = review_selectors.review_of(assignment)
-    if review is None or review.state != review.State.SUBMITTED or review.send_back is not True:
-        return render(
-            request,
-            "reviews/refused.html",
-            {
-                "message": "Only a submitted review that says the case should be sent back can send it back. Submit the review first.",
-                "assignment": assignment,
-            },
-            status=400,
-        )
-    try:
-        send_back = sendback_open(
-            sampled_case=assignment.sampled_case,
-            reason=request.POST.get("reason", "")[:10_000],
-            urgency=request.POST.get("urgency", ""),
-            actor=request.user,
-            confirm_another=request.POST.get("confirm_another") == "yes",
-        )
-    except (SendBackError, SecondSendBack) as exc:
-        return render(
-            request,
-            "reviews/refused.html",
-            {"message": str(exc), "assignment": assignment},
-            status=400,
-        )
-    messages.success(
-        request, selectors.sent_back_words(send_back, assignment.sampled_case.case_ref)
-    )
     return redirect("referrals:detail", send_back_id=send_back.pk)
 
 

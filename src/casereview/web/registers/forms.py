@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from casereview.importing.profiles import shipped_profiles
 
-from .selectors import bodies_for_choice
+from .selectors import bodies_for_choice, body_by_code
 
 
 class RegisterUploadForm(forms.Form):
@@ -34,3 +36,30 @@ class RegisterUploadForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["profile"].choices = [(p, p) for p in shipped_profiles()]  # type: ignore[attr-defined]
         self.fields["body"].queryset = bodies_for_choice()  # type: ignore[attr-defined]
+
+
+class BodyForm(forms.Form):
+    """*Add an inspected body*: its code and name as typed (trimmed); ``body_add`` judges the code's form.
+    Every problem is shown against the code, the page's first answer (the summary links there)."""
+
+    code = forms.Field(required=False)
+    name = forms.Field(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"] or "").strip()[:16]
+
+    def clean_name(self) -> str:
+        return str(self.cleaned_data["name"] or "").strip()[:200]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        code = cleaned.get("code", "")
+        if not cleaned.get("name"):
+            self.add_error("code", "Enter the body's name")
+        elif body_by_code(code) is not None:
+            self.add_error("code", f"A body with code {code.upper()} already exists")
+        return cleaned

@@ -6,13 +6,21 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.roles import Role
-from casereview.web.accounts.services import user_roles
+from casereview.web.core.access import user_roles
+from casereview.web.core.users import User
+from casereview.web.journal.services import journal_record
 
 from .models import Body, Case, Register
 
 #: Roles that may see registers (their metadata; case content comes with later scoping).
 REGISTER_READERS = frozenset({Role.ADMINISTRATOR, Role.LEAD_INSPECTOR, Role.INSPECTOR})
+
+
+def body_by_code(code: str) -> Body | None:
+    """The body with this code (as typed: surrounding spaces and case do not matter), or None."""
+    return Body.objects.filter(code=code.strip().upper()).first()
 
 
 def can_see_registers(user: Any) -> bool:
@@ -73,6 +81,16 @@ def registers_visible(user: Any) -> QuerySet[Register]:
     return found.filter(Q(body__in=bodies_visible(user)) | Q(imported_by=user))
 
 
+def sampled_by(register_ids: list[int]) -> dict[int, list[int]]:
+    """The inspections that drew a sample from each register, in id order: one query for all of them."""
+    out: dict[int, list[int]] = {pk: [] for pk in register_ids}
+    for pk, inspection_id in Register.objects.filter(
+        pk__in=register_ids, samples__isnull=False
+    ).values_list("pk", "samples__inspection_id"):
+        out[pk].append(inspection_id)
+    return {pk: sorted(ids) for pk, ids in out.items()}
+
+
 def register_detail(user: Any, register_id: int) -> Register | None:
     return registers_visible(user).filter(pk=register_id).first()
 
@@ -94,6 +112,30 @@ def bodies_for_choice() -> QuerySet[Body]:
 
 
 PAGE_SIZE = 50
+
+
+def cases_consulted(
+    register: Register, *, actor: User, filters: dict[str, str], after: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the case list for a person: the read is journaled (the filters, never the cases)."""
+    found = case_page(
+        register,
+        after=after,
+        category=filters["category"],
+        unit=filters["unit"],
+        status=filters["status"],
+        q=filters["q"],
+    )
+    journal_record(
+        actor=actor,
+        operation=Operation.CONSULTATION,
+        action=JournalAction.CASE_LIST,
+        object_type="register",
+        object_id=register.pk,
+        reason="case_list",
+        detail={k: v for k, v in {**filters, "after": after}.items() if v},
+    )
+    return found
 
 
 def case_page(
@@ -141,3 +183,13 @@ def case_page(
     ]
     more = len(rows) > limit
     return rows[:limit], rows[limit - 1]["case_ref"] if more else None
+
+
+def registers_listed() -> QuerySet[Register]:
+    """Every imported register with its body, oldest first (the CLI's `casereview registers`)."""
+    return Register.objects.select_related("body").order_by("id")
+
+
+def register_by_id(register_id: int) -> Register | None:
+    """The register with this id, or None."""
+    return Register.objects.filter(pk=register_id).first()

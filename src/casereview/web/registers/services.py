@@ -14,32 +14,36 @@ import polars as pl
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 
-from casereview.domain.journal import Operation
+from casereview.domain.errors import Refused
+from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.pseudonyms import derive_key
+from casereview.domain.register_rows import DateRange
 from casereview.domain.registers import (
     EXPORT_COLUMNS,
     STORED_COLUMNS,
-    DateRange,
     Profile,
     RegisterError,
     RowError,
 )
-from casereview.domain.retention import default_retain_until, purge_due
+from casereview.domain.retention import default_retain_until
 from casereview.importing.checkpoints import checkpoint
+from casereview.importing.limits import Limits
 from casereview.importing.loaders import PostgresCopy, Sink, SqliteInsert, SqliteStaging
 from casereview.importing.pipeline import ImportOutcome, run_import
 from casereview.importing.profiles import load_profile
-from casereview.importing.readers import Limits, SourceFile, inspect_file, open_reader
+from casereview.importing.readers import open_reader
+from casereview.importing.sources import SourceFile, inspect_file
 from casereview.web.core.exports import csv_writer, write_frame_csv
+from casereview.web.core.users import User, person
 from casereview.web.journal.services import journal_record
 
 from .models import Body, Case, Register
+from .selectors import body_by_code
 
 
-class RegisterRejected(Exception):
+class RegisterRejected(Refused):
     """A register file was refused; ``errors`` lists every bad row."""
 
     def __init__(
@@ -64,7 +68,7 @@ class _Rollback(Exception):
     pass
 
 
-def body_add(*, code: str, name: str, actor: Any = None) -> Body:
+def body_add(*, code: str, name: str, actor: User | None = None) -> Body:
     code = code.strip().upper()
     body = Body(code=code, name=name.strip(), created_at=timezone.now())
     try:
@@ -77,7 +81,7 @@ def body_add(*, code: str, name: str, actor: Any = None) -> Body:
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
-            action="body_add",
+            action=JournalAction.BODY_ADD,
             object_type="body",
             object_id=body.code,
             detail={"name": body.name},
@@ -117,16 +121,30 @@ class _Job:
     key: bytes | None
     sheet: str | None
     replace: bool
-    actor: Any
+    actor: User | None
     tmp_dir: Path
     progress: Callable[[int], None] | None
+
+
+def _refuse_duplicate(body: Body, source: SourceFile) -> None:
+    """The same file imported for the body before is refused unless the import says ``replace``."""
+    existing = Register.objects.filter(
+        body=body, sha256=source.sha256, state=Register.State.LOCKED
+    ).first()
+    if existing is not None:
+        raise RegisterRejected(
+            f"This file (SHA-256 {source.sha256[:12]}…) was already imported for {body.code} "
+            f"as register {existing.pk} on {timezone.localtime(existing.imported_at):%d/%m/%Y %H:%M}; "
+            "use --replace to import it again",
+            kind="duplicate",
+        )
 
 
 def register_import(
     *,
     path: Path,
     body_code: str,
-    actor: Any = None,
+    actor: User | None = None,
     filename: str | None = None,
     profile: str | None = None,
     sheet: str | None = None,
@@ -138,7 +156,7 @@ def register_import(
 
     Raises ``RegisterRejected`` (nothing stored) with every bad row listed.
     """
-    body = Body.objects.filter(code=body_code.strip().upper()).first()
+    body = body_by_code(body_code)
     if body is None:
         raise RegisterRejected(
             f"No inspected body with code {body_code!r}; add it first with `casereview body add`",
@@ -150,16 +168,8 @@ def register_import(
     except RegisterError as exc:
         _journal_refusal(actor, body, filename or path.name, str(exc), 0)
         raise RegisterRejected(str(exc)) from exc
-    existing = Register.objects.filter(
-        body=body, sha256=source.sha256, state=Register.State.LOCKED
-    ).first()
-    if existing is not None and not replace:
-        raise RegisterRejected(
-            f"This file (SHA-256 {source.sha256[:12]}…) was already imported for {body.code} "
-            f"as register {existing.pk} on {timezone.localtime(existing.imported_at):%d/%m/%Y %H:%M}; "
-            "use --replace to import it again",
-            kind="duplicate",
-        )
+    if not replace:
+        _refuse_duplicate(body, source)
     secret = settings.CASEREVIEW_PSEUDONYM_KEY
     if on_start is not None:
         on_start(ImportStarted(source.filename, source.size, source.line_count))
@@ -297,7 +307,7 @@ def _register_open(job: _Job) -> Register:
         profile=job.profile.name,
         rows=0,
         imported_at=timezone.now(),
-        imported_by=job.actor if job.actor is not None and job.actor.is_authenticated else None,
+        imported_by=person(job.actor),
         retain_until=default_retain_until(
             timezone.localdate(), settings.CASEREVIEW_RETENTION_YEARS
         ),
@@ -319,7 +329,7 @@ def _register_close(job: _Job, register: Register, outcome: ImportOutcome) -> Re
     journal_record(
         actor=job.actor,
         operation=Operation.COLLECTION,
-        action="register_import",
+        action=JournalAction.REGISTER_IMPORT,
         object_type="register",
         object_id=register.pk,
         detail={
@@ -335,11 +345,13 @@ def _register_close(job: _Job, register: Register, outcome: ImportOutcome) -> Re
     return register
 
 
-def _journal_refusal(actor: Any, body: Body, filename: str, reason: str, errors: int) -> None:
+def _journal_refusal(
+    actor: User | None, body: Body, filename: str, reason: str, errors: int
+) -> None:
     journal_record(
         actor=actor,
         operation=Operation.ADMINISTRATION,
-        action="register_import_refused",
+        action=JournalAction.REGISTER_IMPORT_REFUSED,
         object_type="body",
         object_id=body.code,
         detail={"filename": filename, "reason": reason[:500], "errors": errors},
@@ -403,7 +415,7 @@ def error_reports_purge(*, now: float | None = None) -> int:
     return deleted
 
 
-class ExportFailed(Exception):
+class ExportFailed(Refused):
     """The export could not be written; no partial file is left."""
 
 
@@ -411,7 +423,7 @@ def register_export(
     *,
     register: Register,
     path: Path,
-    actor: Any = None,
+    actor: User | None = None,
     recipient: str = "",
     reason: str = "export",
 ) -> int:
@@ -447,7 +459,7 @@ def register_export(
         journal_record(
             actor=actor,
             operation=Operation.DISCLOSURE,
-            action="register_export",
+            action=JournalAction.REGISTER_EXPORT,
             object_type="register",
             object_id=register.pk,
             reason=reason[:64],
@@ -467,7 +479,9 @@ def _write_block(fh: Any, rows: list[tuple[Any, ...]], columns: list[str], *, he
     write_frame_csv(frame, fh, include_header=header, date_format="%Y-%m-%d")
 
 
-def register_retention_set(*, register: Register, until: Any, actor: Any = None) -> Register:
+def register_retention_set(
+    *, register: Register, until: Any, actor: User | None = None
+) -> Register:
     with transaction.atomic():
         previous = register.retain_until
         register.retain_until = until
@@ -475,44 +489,9 @@ def register_retention_set(*, register: Register, until: Any, actor: Any = None)
         journal_record(
             actor=actor,
             operation=Operation.ALTERATION,
-            action="register_retention_set",
+            action=JournalAction.REGISTER_RETENTION_SET,
             object_type="register",
             object_id=register.pk,
             detail={"from": previous.isoformat(), "to": until.isoformat()},
         )
     return register
-
-
-def registers_purge_due(*, today: Any = None, actor: Any = None) -> list[dict[str, Any]]:
-    """Erase the cases of every register past its retention date; keep counts. Idempotent."""
-    today = today or timezone.localdate()
-    purged: list[dict[str, Any]] = []
-    for register in Register.objects.filter(purged_at__isnull=True).order_by("id"):
-        if not purge_due(register.retain_until, today):
-            continue
-        with transaction.atomic():
-            counts = dict(
-                Case.objects.filter(register=register)
-                .values_list("category")
-                .annotate(n=Count("id"))
-                .values_list("category", "n")
-            )
-            from casereview.web.inspections.models import (
-                RelatedCase,  # pointers to the rows erased here
-            )
-
-            RelatedCase.objects.filter(sampled_case__sample__register=register).delete()
-            erased, _ = Case.objects.filter(register=register).delete()
-            register.category_counts = counts
-            register.purged_at = timezone.now()
-            register.save(update_fields=["category_counts", "purged_at"])
-            journal_record(
-                actor=actor,
-                operation=Operation.ERASURE,
-                action="register_purge",
-                object_type="register",
-                object_id=register.pk,
-                detail={"cases_erased": erased, "retain_until": register.retain_until.isoformat()},
-            )
-        purged.append({"register_id": register.pk, "cases_erased": erased})
-    return purged

@@ -3,18 +3,27 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 
+from casereview.domain.registers import CATEGORIES, STATUSES, RegisterError
 from casereview.domain.roles import CAN_IMPORT_REGISTERS, Role
 from casereview.web.core.access import role_required
 
 from . import selectors
-from .forms import RegisterUploadForm
-from .services import RegisterRejected, error_report_take, error_report_write, register_import
+from .forms import BodyForm, RegisterUploadForm
+from .services import (
+    RegisterRejected,
+    body_add,
+    error_report_take,
+    error_report_write,
+    register_import,
+)
 
 SHOWN_ERRORS = 1000
 _ERRORS_KEY = "register_errors_token"
@@ -23,6 +32,14 @@ _ERRORS_KEY = "register_errors_token"
 def _shown(errors: list[Any]) -> list[Any]:
     """The first SHOWN_ERRORS problems, and always the lines counting the rest (line 0)."""
     return errors[:SHOWN_ERRORS] + [e for e in errors[SHOWN_ERRORS:] if e.line == 0]
+
+
+def _rejection_links(rejection: RegisterRejected | None) -> list[dict[str, str]]:
+    """The error summary's link down to the table of row problems, when there are any."""
+    if rejection is None or not rejection.errors:
+        return []
+    total = rejection.total
+    return [{"field": "row-errors", "message": f"See the {total} problem{pluralize(total)} below"}]
 
 
 @role_required(*CAN_IMPORT_REGISTERS)
@@ -67,6 +84,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rejection": rejection,
             "shown_errors": _shown(rejection.errors) if rejection else [],
+            "rejection_links": _rejection_links(rejection),
             "errors_token": token,
             "error_report_hours": f"{settings.CASEREVIEW_ERROR_REPORT_HOURS:g}",
         },
@@ -99,42 +117,24 @@ def detail(request: HttpRequest, register_id: int) -> HttpResponse:
 @role_required(Role.ADMINISTRATOR)
 def body_new(request: HttpRequest) -> HttpResponse:
     """Administrators add an inspected body (its short code and name)."""
-    from casereview.domain.registers import RegisterError
-
-    from .services import body_add
-
-    error, code, name = "", "", ""
-    if request.method == "POST":
-        code, name = (
-            request.POST.get("code", "").strip()[:16],
-            request.POST.get("name", "").strip()[:200],
-        )
-        if not name:
-            error = "Enter the body's name"
-        elif selectors.bodies_for_choice().filter(code=code.upper()).exists():
-            error = f"A body with code {code.upper()} already exists"
+    form = BodyForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            body_add(
+                code=form.cleaned_data["code"], name=form.cleaned_data["name"], actor=request.user
+            )
+        except RegisterError as exc:
+            form.add_error("code", str(exc))
         else:
-            try:
-                body_add(code=code, name=name, actor=request.user)
-            except RegisterError as exc:
-                error = str(exc)
-            else:
-                return redirect("home")
+            return redirect("home")
     return render(
-        request,
-        "registers/body_new.html",
-        {"error": error, "code": code, "name": name},
-        status=400 if error else 200,
+        request, "registers/body_new.html", {"form": form}, status=400 if form.errors else 200
     )
 
 
 @role_required(*CAN_IMPORT_REGISTERS)
 def cases(request: HttpRequest, register_id: int) -> HttpResponse:
     """A register's cases (never summaries or pseudonyms), filtered, 50 at a time; each page journaled."""
-    from casereview.domain.journal import Operation
-    from casereview.domain.registers import CATEGORIES, STATUSES
-    from casereview.web.journal.services import journal_record
-
     register = selectors.register_detail(request.user, register_id)
     if register is None or register.purged_at is not None:
         raise Http404
@@ -144,25 +144,9 @@ def cases(request: HttpRequest, register_id: int) -> HttpResponse:
     if filters["category"] not in ("", *CATEGORIES):
         filters["category"] = ""
     after = request.GET.get("after", "")[:100]
-    rows, next_after = selectors.case_page(
-        register,
-        after=after,
-        category=filters["category"],
-        unit=filters["unit"],
-        status=filters["status"],
-        q=filters["q"],
+    rows, next_after = selectors.cases_consulted(
+        register, actor=request.user, filters=filters, after=after
     )
-    journal_record(
-        actor=request.user,
-        operation=Operation.CONSULTATION,
-        action="case_list",
-        object_type="register",
-        object_id=register.pk,
-        reason="case_list",
-        detail={k: v for k, v in {**filters, "after": after}.items() if v},
-    )
-    from urllib.parse import urlencode
-
     next_query = (
         urlencode({**{k: v for k, v in filters.items() if v}, "after": next_after})
         if next_after

@@ -1,6 +1,9 @@
 """A report in each of its formats: JSON, HTML, PDF, CSV and XLSX, from the same data.
 
-One home for every format, used by the CLI and the pages alike.  The PDF is
+One home for every format, used by the CLI and the pages alike.  Each takes the
+typed report (``domain.report_model.Report``) or a report's JSON document (a
+published report is one, stored as it was published) and renders the document:
+the templates and the spreadsheet rows read a full and a published report alike.  The PDF is
 made by WeasyPrint from the HTML download with fonts from this machine and no
 fetch of any kind: its URL fetcher refuses every scheme, so a link smuggled
 into user text (already escaped) could not be followed either.
@@ -10,12 +13,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
 
+from casereview.domain.report_model import Report
 from casereview.domain.tables import COLUMNS, flat_rows
 from casereview.web.core.exports import csv_writer, xlsx_append, xlsx_bytes, xlsx_sheet
 
@@ -51,15 +55,25 @@ class Rendered:
     filename: str
 
 
-def context(report: dict[str, Any]) -> dict[str, Any]:
-    return {"report": report, "breakdowns": BREAKDOWNS, "link_patterns": LINK_PATTERNS}
+#: A report as the renderers take it: typed, or its JSON document.
+AnyReport = Report | Mapping[str, Any]
 
 
-def html_document(report: dict[str, Any]) -> str:
+def document(report: AnyReport) -> Mapping[str, Any]:
+    """The report's JSON document (a document is returned as it is)."""
+    return report.to_json() if isinstance(report, Report) else report
+
+
+def context(report: AnyReport) -> dict[str, Any]:
+    return {"report": document(report), "breakdowns": BREAKDOWNS, "link_patterns": LINK_PATTERNS}
+
+
+def html_document(report: AnyReport) -> str:
     return render_to_string("reports/document.html", context(report))
 
 
-def pdf(report: dict[str, Any]) -> bytes:
+def pdf(report: AnyReport) -> bytes:
+    # Deferred: WeasyPrint loads Pango and its fonts, which only a PDF needs (pages and most commands never do).
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
@@ -79,10 +93,10 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def xlsx(report: dict[str, Any]) -> bytes:
+def xlsx(report: AnyReport) -> bytes:
     book, sheet = xlsx_sheet("Report")
     xlsx_append(sheet, COLUMNS)
-    for row in flat_rows(report):
+    for row in flat_rows(document(report)):
         xlsx_append(sheet, row)
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCD", (18, 40, 24, 30), strict=True):
@@ -90,9 +104,10 @@ def xlsx(report: dict[str, Any]) -> bytes:
     return xlsx_bytes(book)
 
 
-def render(report: dict[str, Any], fmt: str) -> Rendered:
+def render(given: AnyReport, fmt: str) -> Rendered:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    report = document(given)
     stem = f"report-{report['inspection'].get('body', '')}-{report['inspection'].get('id', '')}".lower()
     if report.get("published"):
         stem += "-published"

@@ -12,19 +12,30 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casereview import __version__
+from casereview.domain.links import LinkRules, volume_window
 from casereview.domain.report import GradedCase, HistoryPoint, SendBackFact, build_report
+from casereview.domain.report_model import Report
+from casereview.domain.roles import Role
 from casereview.domain.sampling import Allocation
+from casereview.domain.trends import InspectionResult
+from casereview.domain.trends import national_trend as trend
 from casereview.importing.frameworks import load_framework
+from casereview.web.core.access import user_roles
+from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
-from casereview.web.referrals.models import SendBack
-from casereview.web.referrals.selectors import at_risk_not_sent_back, late
+from casereview.web.referrals.models import BodyContact, SendBack
+from casereview.web.referrals.selectors import late
 from casereview.web.registers.models import Case
 from casereview.web.reviews.models import Assignment, Review
+from casereview.web.reviews.selectors import agreement_for, at_risk_not_sent_back, disagreements
+
+from .models import Baseline, PublishedReport
 
 INSPECTION = "assignment__sampled_case__sample__inspection_id"
 NO_UNIT = "(none)"
@@ -106,7 +117,6 @@ def _tally(cases: list[GradedCase], concern: set[str], key: str) -> dict[str, tu
 
 def history_for(inspection: Inspection) -> list[HistoryPoint]:
     """Earlier inspections of the body (their final grades) and its published baselines."""
-    from .models import Baseline
 
     points = [
         HistoryPoint(
@@ -194,8 +204,12 @@ def sample_facts(inspection: Inspection, sample: Sample | None) -> dict[str, Any
 
 
 def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The full (unpublished) report's JSON document, as of a date (today by default)."""
+    return inspection_report(inspection, as_of=as_of).to_json()
+
+
+def inspection_report(inspection: Inspection, *, as_of: dt.date | None = None) -> Report:
     """The full (unpublished) report of an inspection, as of a date (today by default)."""
-    from casereview.web.reviews.selectors import agreement_for
 
     framework = load_framework(inspection.framework)
     today = as_of or timezone.localdate()
@@ -248,10 +262,6 @@ def _links_facts(
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The sample's stored links as the report uses them: counts per sampled case, the register's patterns,
     and the register's volume over the inspection's period and the quarters before it (``volume_window``)."""
-    from django.conf import settings
-
-    from casereview.domain.links import LinkRules, volume_window
-    from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
 
     if sample is None:
         return None, None
@@ -290,13 +300,6 @@ def inspection_counts(inspection_ids: Iterable[int] | None = None) -> dict[int, 
 
 def publications_visible(user: Any) -> QuerySet[Any]:
     """Published reports a user may read: analysts all; a lead inspector those they lead; a liaison officer their body's."""
-    from django.db.models import Q
-
-    from casereview.domain.roles import Role
-    from casereview.web.accounts.services import user_roles
-    from casereview.web.referrals.models import BodyContact
-
-    from .models import PublishedReport
 
     roles = user_roles(user)
     allowed = Q(pk__in=[])
@@ -316,8 +319,6 @@ def publications_visible(user: Any) -> QuerySet[Any]:
 
 def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
     """Every body's inspections with their shares, and each quarter's national estimate (one grouped query)."""
-    from casereview.domain.trends import InspectionResult
-    from casereview.domain.trends import national_trend as trend
 
     inspections = Inspection.objects.select_related("body")
     if body_codes:
@@ -341,3 +342,44 @@ def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
         )
         for pk, name, code, period_end, framework in rows
     )
+
+
+def publication_problems(inspection: Any) -> list[str]:
+    """What stands between an inspection and its published report (empty when it can be published)."""
+    if not Sample.objects.filter(inspection=inspection).exists():
+        return ["No sample has been drawn or imported"]
+    problems = []
+    active = SampledCase.objects.filter(
+        sample__inspection=inspection, state=SampledCase.State.ACTIVE
+    )
+    graded = (
+        Review.objects.filter(
+            assignment__sampled_case__in=active,
+            assignment__kind=Assignment.Kind.FIRST,
+            state=Review.State.SUBMITTED,
+        )
+        .exclude(overall="")
+        .count()
+    )
+    sampled = active.count()
+    if graded < sampled:
+        problems.append(f"{sampled - graded} of {sampled} sampled cases have no submitted review")
+    waiting = (
+        Assignment.objects.filter(sampled_case__in=active, kind=Assignment.Kind.MODERATION)
+        .exclude(review__state=Review.State.SUBMITTED)
+        .count()
+    )
+    if waiting:
+        problems.append(f"{waiting} moderation review(s) are not submitted")
+    unsent = at_risk_not_sent_back(inspection)
+    if unsent:
+        problems.append(
+            f"{len(unsent)} case(s) a review says are at risk have not been sent back ({', '.join(unsent[:10])}"
+            f"{', …' if len(unsent) > 10 else ''}): send them back from the inspection page first"
+        )
+    open_disagreements = sum(1 for d in disagreements(inspection) if d.resolution is None)
+    if open_disagreements:
+        problems.append(
+            f"{open_disagreements} disagreement(s) between first and second marks are not resolved"
+        )
+    return problems

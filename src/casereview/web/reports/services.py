@@ -8,20 +8,27 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from casereview.domain.journal import Operation
+from casereview.domain.baselines import baseline_counts_problem
+from casereview.domain.errors import Refused
+from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.publication import published
+from casereview.importing.frameworks import load_framework, shipped_frameworks
+from casereview.web.core.users import User, signed_in
+from casereview.web.inspections.links import links_refresh
+from casereview.web.inspections.selectors import inspection_sample
 from casereview.web.journal.services import journal_record
-from casereview.web.registers.models import Body
+from casereview.web.registers.selectors import body_by_code
 
-from .models import Baseline
+from .models import Baseline, PublishedReport
+from .selectors import inspection_report, publication_problems
 
 
-class BaselineError(Exception):
+class BaselineError(Refused):
     """Refused; the message says why."""
 
 
 def _weakness_counts(given: list[str] | dict[str, int], total: int) -> dict[str, int]:
     """``["W01=12", …]`` (or a mapping) as {code: cases}; each count between 0 and the total."""
-    from casereview.importing.frameworks import load_framework, shipped_frameworks
 
     known = {code for ref in shipped_frameworks() for code in load_framework(ref).weakness_codes}
     pairs = (
@@ -62,29 +69,20 @@ def baseline_add(
     requires_improvement: int | None = None,
     inadequate: int | None = None,
     weaknesses: list[str] | dict[str, int] | None = None,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Baseline:
-    body = Body.objects.filter(code=body_code.strip().upper()).first()
+    body = body_by_code(body_code)
     if body is None:
         raise BaselineError(f"No inspected body with code {body_code!r}")
-    if total < 1 or not 0 <= ri_or_inadequate <= total:
-        raise BaselineError(
-            "The counts must satisfy 0 ≤ requires improvement or inadequate ≤ total, total ≥ 1"
-        )
-    parts = (good, requires_improvement, inadequate)
-    if any(p is not None for p in parts):
-        if any(p is None or p < 0 for p in parts):
-            raise BaselineError(
-                "Give all of --good, --requires-improvement and --inadequate, or none"
-            )
-        if (good or 0) + (requires_improvement or 0) + (inadequate or 0) != total:
-            raise BaselineError(
-                "Good, requires improvement and inadequate must add up to the total"
-            )
-        if (requires_improvement or 0) + (inadequate or 0) != ri_or_inadequate:
-            raise BaselineError(
-                "Requires improvement plus inadequate must equal --ri-or-inadequate"
-            )
+    problem = baseline_counts_problem(
+        total=total,
+        ri_or_inadequate=ri_or_inadequate,
+        good=good,
+        requires_improvement=requires_improvement,
+        inadequate=inadequate,
+    )
+    if problem is not None:
+        raise BaselineError(problem)
     counted = _weakness_counts(weaknesses, total) if weaknesses else None
     with transaction.atomic():
         baseline = Baseline.objects.create(
@@ -102,7 +100,7 @@ def baseline_add(
         journal_record(
             actor=actor,
             operation=Operation.COLLECTION,
-            action="baseline_add",
+            action=JournalAction.BASELINE_ADD,
             object_type="baseline",
             object_id=baseline.pk,
             detail={
@@ -115,7 +113,7 @@ def baseline_add(
     return baseline
 
 
-class PublishError(Exception):
+class PublishError(Refused):
     """Not ready to publish; ``problems`` says what is still to do."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -123,69 +121,20 @@ class PublishError(Exception):
         self.problems = problems
 
 
-def publication_problems(inspection: Any) -> list[str]:
-    """What stands between an inspection and its published report (empty when it can be published)."""
-    from casereview.web.inspections.models import Sample, SampledCase
-    from casereview.web.referrals.selectors import at_risk_not_sent_back
-    from casereview.web.reviews.models import Assignment, Review
-    from casereview.web.reviews.services import disagreements
-
-    if not Sample.objects.filter(inspection=inspection).exists():
-        return ["No sample has been drawn or imported"]
-    problems = []
-    active = SampledCase.objects.filter(
-        sample__inspection=inspection, state=SampledCase.State.ACTIVE
-    )
-    graded = (
-        Review.objects.filter(
-            assignment__sampled_case__in=active,
-            assignment__kind=Assignment.Kind.FIRST,
-            state=Review.State.SUBMITTED,
-        )
-        .exclude(overall="")
-        .count()
-    )
-    sampled = active.count()
-    if graded < sampled:
-        problems.append(f"{sampled - graded} of {sampled} sampled cases have no submitted review")
-    waiting = (
-        Assignment.objects.filter(sampled_case__in=active, kind=Assignment.Kind.MODERATION)
-        .exclude(review__state=Review.State.SUBMITTED)
-        .count()
-    )
-    if waiting:
-        problems.append(f"{waiting} moderation review(s) are not submitted")
-    unsent = at_risk_not_sent_back(inspection)
-    if unsent:
-        problems.append(
-            f"{len(unsent)} case(s) a review says are at risk have not been sent back ({', '.join(unsent[:10])}"
-            f"{', …' if len(unsent) > 10 else ''}): send them back from the inspection page first"
-        )
-    open_disagreements = sum(1 for d in disagreements(inspection) if d.resolution is None)
-    if open_disagreements:
-        problems.append(
-            f"{open_disagreements} disagreement(s) between first and second marks are not resolved"
-        )
-    return problems
-
-
-def report_publish(*, inspection: Any, actor: Any, as_of: dt.date | None = None) -> Any:
+def report_publish(*, inspection: Any, actor: User, as_of: dt.date | None = None) -> Any:
     """Freeze the published version of the report (small numbers suppressed); journaled as a disclosure."""
-    from casereview.domain.publication import published
-
-    from .models import PublishedReport
-    from .selectors import report_for
 
     problems = publication_problems(inspection)
     if problems:
         raise PublishError(problems)
+    report_links_refresh(inspection=inspection)
     today = as_of or timezone.localdate()
-    data = published(report_for(inspection, as_of=today))
+    data = published(inspection_report(inspection, as_of=today))
     with transaction.atomic():
         made = PublishedReport.objects.create(
             inspection=inspection,
             published_at=timezone.now(),
-            published_by=actor,
+            published_by=signed_in(actor),
             as_of=today,
             data=data,
             input_sha256=data["reproducibility"]["input_sha256"],
@@ -194,7 +143,7 @@ def report_publish(*, inspection: Any, actor: Any, as_of: dt.date | None = None)
         journal_record(
             actor=actor,
             operation=Operation.DISCLOSURE,
-            action="report_publish",
+            action=JournalAction.REPORT_PUBLISH,
             object_type="inspection",
             object_id=inspection.pk,
             recipient="public",
@@ -209,7 +158,7 @@ def report_publish(*, inspection: Any, actor: Any, as_of: dt.date | None = None)
 
 def report_disclosed(
     *,
-    actor: Any,
+    actor: User | None,
     inspection_id: int,
     fmt: str,
     published: bool,
@@ -228,9 +177,17 @@ def report_disclosed(
     journal_record(
         actor=actor,
         operation=Operation.DISCLOSURE,
-        action="report_generate",
+        action=JournalAction.REPORT_GENERATE,
         object_type="inspection",
         object_id=inspection_id,
         actor_name=actor_name,
         detail=detail,
     )
+
+
+def report_links_refresh(*, inspection: Any) -> None:
+    """Before a report is built: the links it counts are computed if its sample never had them (a sample drawn
+    before links existed), so the report reads them and never writes."""
+    sample = inspection_sample(inspection)
+    if sample is not None:
+        links_refresh(sample=sample)

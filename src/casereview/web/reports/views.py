@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,13 +14,18 @@ from casereview.web.core.access import role_required
 from casereview.web.inspections.selectors import inspection_led_or_404
 
 from . import rendering
-from .selectors import publications_visible, report_for
-from .services import PublishError, publication_problems, report_disclosed, report_publish
+from .selectors import inspection_report, publication_problems, publications_visible
+from .services import (
+    PublishError,
+    report_disclosed,
+    report_links_refresh,
+    report_publish,
+)
 
 
 def _download(
     request: HttpRequest,
-    report: dict[str, Any],
+    report: Mapping[str, Any],  # the JSON document: full, published now, or as stored
     *,
     inspection_id: int,
     publication: int | None = None,
@@ -50,9 +56,9 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
     """The full report, for the lead inspector who leads the inspection; ?published=1 previews the suppressed one."""
     inspection = _led(request, inspection_id)
     preview = request.GET.get("published") == "1"
-    report = report_for(inspection)
-    if preview:
-        report = publish_version(report)
+    report_links_refresh(inspection=inspection)
+    built = inspection_report(inspection)
+    report = publish_version(built) if preview else built.to_json()
     report_disclosed(
         actor=request.user,
         inspection_id=inspection.pk,
@@ -76,9 +82,9 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
 @role_required(Role.LEAD_INSPECTOR)
 def draft_download(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
-    report = report_for(inspection)
-    if request.GET.get("published") == "1":
-        report = publish_version(report)
+    report_links_refresh(inspection=inspection)
+    built = inspection_report(inspection)
+    report = publish_version(built) if request.GET.get("published") == "1" else built.to_json()
     return _download(request, report, inspection_id=inspection.pk)
 
 
@@ -90,7 +96,7 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
     try:
         made = report_publish(inspection=inspection, actor=request.user)
     except PublishError as exc:
-        report = report_for(inspection)
+        report = inspection_report(inspection)
         return render(
             request,
             "reports/draft.html",

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from casereview.domain.agreement import Mark, agreement_by_pair, fleiss, pair_agreement
+from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.referrals import STATE_WORDS, OpenSendBack, State, due_words
 from casereview.domain.roles import Role
-from casereview.web.accounts.services import user_roles
+from casereview.domain.sampling import moderation_pick
+from casereview.importing.frameworks import load_framework
+from casereview.web.core.access import user_roles
+from casereview.web.core.users import User
+from casereview.web.inspections.links import case_links, case_links_record
+from casereview.web.inspections.models import Inspection, Sample, SampledCase
+from casereview.web.journal.services import Record, journal_append
+from casereview.web.referrals.models import SendBack
+from casereview.web.referrals.selectors import (
+    URGENCY_CHOICES,
+    case_send_backs,
+    covers,
+    late,
+    open_send_backs,
+    send_backs_visible,
+    sent_back_words,
+)
 from casereview.web.registers.models import Case
 
-from .models import Assignment, Review
+from .models import Assignment, Resolution, Review
 
 #: The sample's manifest (tens of kilobytes of JSON) is never needed to show a case: left out of the row.
 HEAVY = ("sampled_case__sample__manifest",)
@@ -56,16 +77,34 @@ def case_details(assignment: Assignment) -> Case | None:
     return Case.objects.filter(pk=assignment.sampled_case.case_id).first()
 
 
+def case_consulted(
+    *, assignment: Assignment, actor: User
+) -> tuple[Case | None, dict[str, Any] | None]:
+    """The case and its stored links as the review page shows them; both reads are journaled.
+
+    One lock, one insert and one commit for both entries; the reads stay outside the journal's lock.
+    """
+    case = case_details(assignment)
+    links = case_links(assignment.sampled_case)
+    consult = Record(
+        operation=Operation.CONSULTATION,
+        action=JournalAction.CASE_CONSULT,
+        object_type="sampled_case",
+        object_id=assignment.sampled_case_id,
+        reason="case_review",
+    )
+    journal_append(
+        actor=actor, records=[consult] if links is None else [consult, case_links_record(links)]
+    )
+    return case, links
+
+
 def review_of(assignment: Assignment) -> Review | None:
     return Review.objects.filter(assignment=assignment).first()
 
 
 def agreement_for(inspection: Any) -> dict[str, Any]:
     """Agreement on the overall grade between the inspection's submitted marks."""
-    from casereview.domain.agreement import Mark, agreement_by_pair, fleiss
-    from casereview.importing.frameworks import load_framework
-
-    from .services import inspection_marks
 
     scale = load_framework(inspection.framework).grade_codes
     marks = [
@@ -93,11 +132,6 @@ def agreement_drift(inspection: Any) -> list[dict[str, Any]]:
 
     An inspector's figure for an inspection pools every pair of marks they were part of.
     """
-    from casereview.domain.agreement import pair_agreement
-    from casereview.importing.frameworks import load_framework
-    from casereview.web.inspections.models import Inspection
-
-    from .services import inspection_marks
 
     here = {rater for _, rater, _ in inspection_marks(inspection)}
     if not here:
@@ -133,3 +167,232 @@ def agreement_drift(inspection: Any) -> list[dict[str, Any]]:
         for name, history_rows in rows.items()
         if history_rows
     ]
+
+
+def assignment_of_case(inspection: Any, case_ref: str, kind: str) -> Assignment | None:
+    """The ``kind`` assignment (first or moderation) of the sampled case ``case_ref`` of the inspection, or None."""
+    return Assignment.objects.filter(
+        sampled_case__sample__inspection=inspection, sampled_case__case_ref=case_ref, kind=kind
+    ).first()
+
+
+def at_risk_cases(inspection: Any) -> list[dict[str, Any]]:
+    """Every case of the inspection a submitted review says is at risk, or that was sent back, for the lead.
+
+    Each row: the case, each submitted review's answer (first and moderation, so the lead sees both), the
+    case's send backs, and ``unsent`` — a yes no send back covers ("At risk, not sent back"; see ``covers``).
+    Two queries whatever the number of cases.
+    """
+    rows: dict[int, dict[str, Any]] = {}
+    for review in (
+        Review.objects.filter(
+            assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED
+        )
+        .select_related("assignment__sampled_case", "assignment__inspector")
+        .defer("assignment__sampled_case__sample__manifest")
+    ):
+        case = review.assignment.sampled_case
+        row = rows.setdefault(case.pk, {"sampled_case": case, "answers": {}, "send_backs": []})
+        row["answers"][review.assignment.kind] = {
+            "answer": review.send_back,
+            "inspector": review.assignment.inspector.get_username(),
+            "assignment_id": review.assignment_id,
+            "submitted_at": review.submitted_at,
+        }
+    for s in (
+        SendBack.objects.filter(inspection=inspection)
+        .select_related("sampled_case")
+        .order_by("opened_at", "id")
+    ):
+        rows.setdefault(
+            s.sampled_case_id, {"sampled_case": s.sampled_case, "answers": {}, "send_backs": []}
+        )["send_backs"].append(s)
+    today = timezone.localdate()
+    out = []
+    for row in rows.values():
+        said_yes = [a for a in row["answers"].values() if a["answer"] is True]
+        if not said_yes and not row["send_backs"]:
+            continue
+        row["marks"] = [row["answers"].get("first"), row["answers"].get("moderation")]
+        row["unsent"] = any(not covers(row["send_backs"], a["submitted_at"]) for a in said_yes)
+        uncovered = [a for a in said_yes if not covers(row["send_backs"], a["submitted_at"])]
+        row["send_to"] = (uncovered or said_yes or [{"assignment_id": None}])[0]["assignment_id"]
+        row["late"] = [s.pk for s in row["send_backs"] if late(s, today)]
+        out.append(row)
+    return sorted(out, key=lambda r: (not r["unsent"], r["sampled_case"].case_ref))
+
+
+def at_risk_not_sent_back(inspection: Any) -> list[str]:
+    """References of cases a submitted review says are at risk with no send back covering that yes (``covers``)."""
+    return [row["sampled_case"].case_ref for row in at_risk_cases(inspection) if row["unsent"]]
+
+
+def send_back_context(user: Any, assignment: Any, review: Any) -> dict[str, Any]:
+    """What the review page shows of its case's send backs, and what it offers when the answer is yes."""
+    today = timezone.localdate()
+    if assignment.kind == "moderation" and review.state != Review.State.SUBMITTED:
+        # Moderation is blind: a send back of the case would tell the second marker what the first one said.
+        return {
+            "case_send_backs": [],
+            "open_send_backs": [],
+            "urgency_choices": URGENCY_CHOICES,
+            "blind": True,
+            "at_risk_unsent": False,
+            "unsent_reason": "",
+            "unsent_urgency": "",
+        }
+    mine = case_send_backs([assignment.sampled_case_id]).get(assignment.sampled_case_id, [])
+    # A submitted yes whose own reason went nowhere (an open send back covered it): offered again, filled in.
+    own_unsent = (
+        review.state == Review.State.SUBMITTED
+        and review.send_back is True
+        and bool(review.send_back_reason)
+        and not any(s.review_id == review.pk and s.opened_at >= review.submitted_at for s in mine)
+    )
+    visible = (
+        set(
+            send_backs_visible(user)
+            .filter(pk__in=[s.pk for s in mine])
+            .values_list("pk", flat=True)
+        )
+        if mine
+        else set()
+    )
+    open_ones = [
+        OpenSendBack(s.pk, s.urgency, s.state, s.due_on)
+        for s in mine
+        if s.state != State.CLOSED.value
+    ]
+    return {
+        "case_send_backs": [
+            {
+                "send_back": s,
+                "visible": s.pk in visible,
+                "state": STATE_WORDS.get(s.state, s.state),
+                "due": due_words(s.due_on, today),
+                "late": late(s, today),
+            }
+            for s in mine
+        ],
+        "open_send_backs": [o.describe(today) for o in open_ones],
+        "urgency_choices": URGENCY_CHOICES,
+        "blind": False,
+        "at_risk_unsent": review.state == Review.State.SUBMITTED
+        and review.send_back is True
+        and not covers(mine, review.submitted_at),
+        "unsent_reason": review.send_back_reason if own_unsent else "",
+        "unsent_urgency": review.send_back_urgency if own_unsent else "",
+    }
+
+
+def submitted_message(review: Review, sampled_case: Any) -> str:
+    """The banner after a submission: the send back it opened, the open one that covers the case, or plain."""
+    today = timezone.localdate()
+    # Only a send back this submission opened (a reopened review keeps the one its earlier yes opened).
+    opened = (
+        SendBack.objects.filter(review=review, opened_at__gte=review.submitted_at)
+        .select_related("body")
+        .order_by("-id")
+        .first()
+    )
+    if opened is not None:
+        return sent_back_words(opened, sampled_case.case_ref)
+    if review.send_back:
+        existing = open_send_backs(sampled_case)
+        if existing:
+            covered = (
+                f"Review submitted. Case {sampled_case.case_ref} is already sent back: "
+                + "; ".join(o.describe(today) for o in existing)
+            )
+            if review.send_back_reason:
+                covered += ". Your reason was not sent: to send it too, open a second send back on the review page"
+            return covered
+    return "Review submitted"
+
+
+def active_cases(sample: Sample) -> list[SampledCase]:
+    return list(
+        SampledCase.objects.filter(sample=sample, state=SampledCase.State.ACTIVE).order_by(
+            "stratum", "rank"
+        )
+    )
+
+
+def moderation_candidates(inspection: Inspection, share: float) -> list[SampledCase]:
+    """The seeded share of the sample, plus every case first graded worst or marked for send back."""
+    sample = Sample.objects.filter(inspection=inspection).first()
+    if sample is None:
+        return []
+    active = active_cases(sample)
+    picked = set(
+        moderation_pick(bytes.fromhex(inspection.seed), [c.case_ref for c in active], share)
+    )
+    worst = load_framework(inspection.framework).grade_codes[-1]
+    flagged = set(
+        Review.objects.filter(
+            assignment__sampled_case__sample=sample,
+            assignment__kind=Assignment.Kind.FIRST,
+            state=Review.State.SUBMITTED,
+        )
+        .filter(Q(overall=worst) | Q(send_back=True))
+        .values_list("assignment__sampled_case__case_ref", flat=True)
+    )
+    return [c for c in active if c.case_ref in picked or c.case_ref in flagged]
+
+
+@dataclass
+class Disagreement:
+    sampled_case: SampledCase
+    first: Review
+    second: Review
+    resolution: Resolution | None
+
+
+def disagreements(inspection: Inspection) -> list[Disagreement]:
+    """Cases whose submitted first and moderation overall grades differ."""
+    reviews: dict[int, dict[str, Review]] = {}
+    for review in Review.objects.filter(
+        assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED
+    ).select_related("assignment__sampled_case", "assignment__inspector"):
+        reviews.setdefault(review.assignment.sampled_case_id, {})[review.assignment.kind] = review
+    differing = [
+        (marks[Assignment.Kind.FIRST], marks[Assignment.Kind.MODERATION])
+        for marks in reviews.values()
+        if marks.get(Assignment.Kind.FIRST)
+        and marks.get(Assignment.Kind.MODERATION)
+        and marks[Assignment.Kind.FIRST].overall != marks[Assignment.Kind.MODERATION].overall
+    ]
+    # A case has at most one resolution: one query for all of them, not one per disagreement.
+    resolved = (
+        {
+            r.sampled_case_id: r
+            for r in Resolution.objects.filter(
+                sampled_case_id__in=[first.assignment.sampled_case_id for first, _ in differing]
+            )
+        }
+        if differing
+        else {}
+    )
+    out = [
+        Disagreement(
+            first.assignment.sampled_case,
+            first,
+            second,
+            resolved.get(first.assignment.sampled_case_id),
+        )
+        for first, second in differing
+    ]
+    return sorted(out, key=lambda d: (d.sampled_case.stratum, d.sampled_case.rank))
+
+
+def inspection_marks(inspection: Inspection) -> list[tuple[str, str, str]]:
+    """(case_ref, inspector, overall) for every submitted review of the inspection."""
+    return list(
+        Review.objects.filter(
+            assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED
+        )
+        .exclude(overall="")
+        .values_list(
+            "assignment__sampled_case__case_ref", "assignment__inspector__username", "overall"
+        )
+    )

@@ -8,14 +8,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from casereview.domain.assignment import AssignmentError, CaseToAssign, balance
-from casereview.domain.grading import ReviewAnswers, opens_send_back, submission_problems
-from casereview.domain.journal import Operation
-from casereview.domain.sampling import moderation_pick
+from casereview.domain.errors import Conflict, Refused
+from casereview.domain.framework import Framework
+from casereview.domain.grading import (
+    ReviewAnswers,
+    opens_send_back,
+    submission_problems,
+)
+from casereview.domain.journal import JournalAction, Operation
 from casereview.importing.frameworks import load_framework
+from casereview.web.core.users import User, person
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.journal.services import journal_record
 from casereview.web.notifications import messages as notices
@@ -25,14 +31,15 @@ from casereview.web.referrals.services import sendback_open
 from casereview.web.registers.models import Case
 
 from .models import Assignment, ConflictOfInterest, Resolution, Review, ReviewConflict
+from .selectors import active_cases, disagreements, moderation_candidates
 
 
-class ReviewError(Exception):
+class ReviewError(Refused):
     """Refused; the message says why."""
 
 
 def conflict_declare(
-    *, inspector: Any, body: Any, unit: str, actor: Any = None
+    *, inspector: Any, body: Any, unit: str, actor: User | None = None
 ) -> ConflictOfInterest:
     with transaction.atomic():
         made, _ = ConflictOfInterest.objects.get_or_create(
@@ -44,7 +51,7 @@ def conflict_declare(
         journal_record(
             actor=actor or inspector,
             operation=Operation.ADMINISTRATION,
-            action="conflict_declare",
+            action=JournalAction.CONFLICT_DECLARE,
             object_type="user",
             object_id=inspector.get_username(),
             detail={"body": body.code, "unit": made.unit},
@@ -61,12 +68,14 @@ def _conflicts(inspection: Inspection, inspectors: list[Any]) -> dict[str, set[s
     return out
 
 
-def _active_cases(sample: Sample) -> list[SampledCase]:
-    return list(
-        SampledCase.objects.filter(sample=sample, state=SampledCase.State.ACTIVE).order_by(
-            "stratum", "rank"
+def _unassigned(cases: list[SampledCase], kind: str) -> list[SampledCase]:
+    """Those of ``cases`` with no assignment of this kind yet, in their order (one query, however many)."""
+    taken = set(
+        Assignment.objects.filter(sampled_case__in=[c.pk for c in cases], kind=kind).values_list(
+            "sampled_case_id", flat=True
         )
     )
+    return [c for c in cases if c.pk not in taken]
 
 
 def _units(cases: list[SampledCase]) -> dict[int, str]:
@@ -80,8 +89,8 @@ def _assign(
     inspectors: list[Any],
     kind: str,
     exclude: dict[int, str],
-    actor: Any,
-    action: str,
+    actor: User | None,
+    action: JournalAction,
     detail: dict[str, Any],
 ) -> int:
     """Balance ``cases`` over ``inspectors`` for one kind of review; one home for both kinds."""
@@ -146,17 +155,15 @@ def _tell_assigned(
         )
 
 
-def assignments_balance(*, inspection: Inspection, inspectors: list[Any], actor: Any = None) -> int:
+def assignments_balance(
+    *, inspection: Inspection, inspectors: list[Any], actor: User | None = None
+) -> int:
     """Give every unassigned active sampled case a first reviewer; returns how many were assigned."""
     sample = Sample.objects.filter(inspection=inspection).first()
     if sample is None:
         raise ReviewError("Draw the sample first")
     with transaction.atomic():
-        cases = [
-            c
-            for c in _active_cases(sample)
-            if not Assignment.objects.filter(sampled_case=c, kind=Assignment.Kind.FIRST).exists()
-        ]
+        cases = _unassigned(active_cases(sample), Assignment.Kind.FIRST)
         return _assign(
             inspection=inspection,
             cases=cases,
@@ -164,12 +171,12 @@ def assignments_balance(*, inspection: Inspection, inspectors: list[Any], actor:
             kind=Assignment.Kind.FIRST,
             exclude={},
             actor=actor,
-            action="assignments_balance",
+            action=JournalAction.ASSIGNMENTS_BALANCE,
             detail={},
         )
 
 
-def assignment_move(*, assignment: Assignment, to: Any, actor: Any = None) -> Assignment:
+def assignment_move(*, assignment: Assignment, to: Any, actor: User | None = None) -> Assignment:
     with transaction.atomic():
         locked = (
             Assignment.objects.select_for_update()
@@ -194,7 +201,7 @@ def assignment_move(*, assignment: Assignment, to: Any, actor: Any = None) -> As
         journal_record(
             actor=actor,
             operation=Operation.ALTERATION,
-            action="assignment_move",
+            action=JournalAction.ASSIGNMENT_MOVE,
             object_type="assignment",
             object_id=locked.pk,
             detail={"from": previous, "to": to.get_username()},
@@ -209,8 +216,11 @@ def assignment_move(*, assignment: Assignment, to: Any, actor: Any = None) -> As
     return locked
 
 
-def review_for(assignment: Assignment) -> Review:
-    """The assignment's review, made as an empty draft on first opening (framework pinned)."""
+def review_start(*, assignment: Assignment) -> Review:
+    """The assignment's review, made as an empty draft on first opening (framework pinned).
+
+    The review page calls it before it reads, so opening a case for the first time is an explicit write
+    (as before, not journaled: the page's consultation is)."""
     review = Review.objects.filter(assignment=assignment).first()
     if review is None:
         framework = assignment.sampled_case.sample.inspection.framework
@@ -221,7 +231,7 @@ def review_for(assignment: Assignment) -> Review:
 
 
 @dataclass
-class StaleVersion(Exception):
+class StaleVersion(Conflict):
     """Someone saved first: both versions are kept, nothing was overwritten."""
 
     review: Review
@@ -229,15 +239,101 @@ class StaleVersion(Exception):
 
 
 @dataclass
-class Incomplete(Exception):
+class Incomplete(Refused):
     """Submission refused: answers missing; the draft was saved."""
 
     problems: list[Any]
     review: Review
 
 
+def _conflict_keep(
+    current: Review, *, answers: ReviewAnswers, base_version: int, actor: User
+) -> ReviewConflict:
+    """Answers saved against an older version: kept whole and committed, then refused (never applied,
+    never lost)."""
+    conflict = ReviewConflict.objects.create(
+        review=current,
+        attempted=answers.as_dict(),
+        base_version=base_version,
+        current_version=current.version,
+        by=person(actor),
+        at=timezone.now(),
+    )
+    journal_record(
+        actor=actor,
+        operation=Operation.ALTERATION,
+        action=JournalAction.REVIEW_CONFLICT,
+        object_type="review",
+        object_id=current.pk,
+        detail={"base_version": base_version, "current_version": current.version},
+    )
+    return conflict
+
+
+def _answers_apply(current: Review, answers: ReviewAnswers) -> None:
+    current.area_grades = answers.area_grades
+    current.area_weaknesses = answers.area_weaknesses
+    current.area_comments = answers.area_comments
+    current.overall = answers.overall
+    current.departure_reason = answers.departure_reason
+    current.send_back = answers.send_back
+    current.send_back_reason = answers.send_back_reason
+    current.send_back_urgency = answers.send_back_urgency
+    current.version += 1
+    current.updated_at = timezone.now()
+
+
+def _answers_save(
+    current: Review,
+    *,
+    answers: ReviewAnswers,
+    submit: bool,
+    sampled_case: SampledCase | None,
+    framework: Framework,
+    actor: User,
+) -> list[Any]:
+    """Store the answers (submitted when asked and complete); what is missing when a submission is not."""
+    open_now = open_send_backs(sampled_case) if sampled_case is not None else []
+    _answers_apply(current, answers)
+    # A blind second marker is shown no send back of the case (it would tell them what the first review
+    # said), so their yes is checked as if none were open: it always needs its reason and urgency.  An
+    # open send back still covers it (never a silent duplicate); the banner then names the open one and
+    # the submitted review offers a second one, with their reason, behind a confirmation.
+    blind = sampled_case is not None and current.assignment.kind == Assignment.Kind.MODERATION
+    problems = submission_problems(framework, answers, [] if blind else open_now) if submit else []
+    if submit and not problems:
+        current.state = Review.State.SUBMITTED
+        current.submitted_at = current.updated_at
+    current.save()
+    journal_record(
+        actor=actor,
+        operation=Operation.ALTERATION,
+        action=JournalAction.REVIEW_SUBMIT
+        if current.state == Review.State.SUBMITTED
+        else JournalAction.REVIEW_SAVE,
+        object_type="review",
+        object_id=current.pk,
+        detail={"version": current.version},
+    )
+    if (
+        sampled_case is not None
+        and current.state == Review.State.SUBMITTED
+        and opens_send_back(answers, open_now)
+    ):
+        # In the submission's transaction: a yes is never submitted without its send back.
+        sendback_open(
+            sampled_case=sampled_case,
+            reason=answers.send_back_reason,
+            urgency=answers.send_back_urgency,
+            actor=actor,
+            confirm_another=answers.send_back_another,
+            review=current,
+        )
+    return problems
+
+
 def review_save(
-    *, review: Review, answers: ReviewAnswers, base_version: int, submit: bool, actor: Any
+    *, review: Review, answers: ReviewAnswers, base_version: int, submit: bool, actor: User
 ) -> Review:
     """Save a draft (or submit) against the version the page was opened at."""
     framework = load_framework(review.framework)
@@ -251,76 +347,21 @@ def review_save(
             if submit
             else None
         )
-        open_now = open_send_backs(sampled_case) if sampled_case is not None else []
         if current.state == Review.State.SUBMITTED:
             raise ReviewError("This review was submitted; ask the lead inspector to reopen it")
         if current.version != base_version:
-            # Kept whole and committed, then refused below: never applied, never lost.
-            conflict = ReviewConflict.objects.create(
-                review=current,
-                attempted=answers.as_dict(),
-                base_version=base_version,
-                current_version=current.version,
-                by=actor,
-                at=timezone.now(),
-            )
-            journal_record(
-                actor=actor,
-                operation=Operation.ALTERATION,
-                action="review_conflict",
-                object_type="review",
-                object_id=current.pk,
-                detail={"base_version": base_version, "current_version": current.version},
+            conflict = _conflict_keep(
+                current, answers=answers, base_version=base_version, actor=actor
             )
         else:
-            current.area_grades = answers.area_grades
-            current.area_weaknesses = answers.area_weaknesses
-            current.area_comments = answers.area_comments
-            current.overall = answers.overall
-            current.departure_reason = answers.departure_reason
-            current.send_back = answers.send_back
-            current.send_back_reason = answers.send_back_reason
-            current.send_back_urgency = answers.send_back_urgency
-            current.version += 1
-            current.updated_at = timezone.now()
-            # A blind second marker is shown no send back of the case (it would tell them what the first review
-            # said), so their yes is checked as if none were open: it always needs its reason and urgency.  An
-            # open send back still covers it (never a silent duplicate); the banner then names the open one and
-            # the submitted review offers a second one, with their reason, behind a confirmation.
-            blind = (
-                sampled_case is not None and current.assignment.kind == Assignment.Kind.MODERATION
-            )
-            problems = (
-                submission_problems(framework, answers, [] if blind else open_now) if submit else []
-            )
-            if submit and not problems:
-                current.state = Review.State.SUBMITTED
-                current.submitted_at = current.updated_at
-            current.save()
-            journal_record(
+            problems = _answers_save(
+                current,
+                answers=answers,
+                submit=submit,
+                sampled_case=sampled_case,
+                framework=framework,
                 actor=actor,
-                operation=Operation.ALTERATION,
-                action="review_submit"
-                if current.state == Review.State.SUBMITTED
-                else "review_save",
-                object_type="review",
-                object_id=current.pk,
-                detail={"version": current.version},
             )
-            if (
-                sampled_case is not None
-                and current.state == Review.State.SUBMITTED
-                and opens_send_back(answers, open_now)
-            ):
-                # In the submission's transaction: a yes is never submitted without its send back.
-                sendback_open(
-                    sampled_case=sampled_case,
-                    reason=answers.send_back_reason,
-                    urgency=answers.send_back_urgency,
-                    actor=actor,
-                    confirm_another=answers.send_back_another,
-                    review=current,
-                )
     if conflict is not None:
         raise StaleVersion(current, conflict)
     if problems:
@@ -328,7 +369,7 @@ def review_save(
     return current
 
 
-def review_reopen(*, review: Review, actor: Any) -> Review:
+def review_reopen(*, review: Review, actor: User) -> Review:
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
         if current.state != Review.State.SUBMITTED:
@@ -341,7 +382,7 @@ def review_reopen(*, review: Review, actor: Any) -> Review:
         journal_record(
             actor=actor,
             operation=Operation.ALTERATION,
-            action="review_reopen",
+            action=JournalAction.REVIEW_REOPEN,
             object_type="review",
             object_id=current.pk,
             detail={"version": current.version},
@@ -352,44 +393,16 @@ def review_reopen(*, review: Review, actor: Any) -> Review:
 DEFAULT_MODERATION_SHARE = 0.10
 
 
-def moderation_candidates(inspection: Inspection, share: float) -> list[SampledCase]:
-    """The seeded share of the sample, plus every case first graded worst or marked for send back."""
-    sample = Sample.objects.filter(inspection=inspection).first()
-    if sample is None:
-        return []
-    active = _active_cases(sample)
-    picked = set(
-        moderation_pick(bytes.fromhex(inspection.seed), [c.case_ref for c in active], share)
-    )
-    worst = load_framework(inspection.framework).grade_codes[-1]
-    flagged = set(
-        Review.objects.filter(
-            assignment__sampled_case__sample=sample,
-            assignment__kind=Assignment.Kind.FIRST,
-            state=Review.State.SUBMITTED,
-        )
-        .filter(Q(overall=worst) | Q(send_back=True))
-        .values_list("assignment__sampled_case__case_ref", flat=True)
-    )
-    return [c for c in active if c.case_ref in picked or c.case_ref in flagged]
-
-
 def moderation_assign(
     *,
     inspection: Inspection,
     inspectors: list[Any],
     share: float = DEFAULT_MODERATION_SHARE,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> int:
     """Give each moderation case to another inspector than its first reviewer, blind; returns how many."""
     with transaction.atomic():
-        cases = [
-            c
-            for c in moderation_candidates(inspection, share)
-            if not Assignment.objects.filter(
-                sampled_case=c, kind=Assignment.Kind.MODERATION
-            ).exists()
-        ]
+        cases = _unassigned(moderation_candidates(inspection, share), Assignment.Kind.MODERATION)
         firsts = dict(
             Assignment.objects.filter(
                 sampled_case__in=cases, kind=Assignment.Kind.FIRST
@@ -402,41 +415,13 @@ def moderation_assign(
             kind=Assignment.Kind.MODERATION,
             exclude=firsts,
             actor=actor,
-            action="moderation_assign",
+            action=JournalAction.MODERATION_ASSIGN,
             detail={"share": share},
         )
 
 
-@dataclass
-class Disagreement:
-    sampled_case: SampledCase
-    first: Review
-    second: Review
-    resolution: Resolution | None
-
-
-def disagreements(inspection: Inspection) -> list[Disagreement]:
-    """Cases whose submitted first and moderation overall grades differ."""
-    reviews: dict[int, dict[str, Review]] = {}
-    for review in Review.objects.filter(
-        assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED
-    ).select_related("assignment__sampled_case", "assignment__inspector"):
-        reviews.setdefault(review.assignment.sampled_case_id, {})[review.assignment.kind] = review
-    out = []
-    for marks in reviews.values():
-        first, second = marks.get(Assignment.Kind.FIRST), marks.get(Assignment.Kind.MODERATION)
-        if first and second and first.overall != second.overall:
-            case = first.assignment.sampled_case
-            out.append(
-                Disagreement(
-                    case, first, second, Resolution.objects.filter(sampled_case=case).first()
-                )
-            )
-    return sorted(out, key=lambda d: (d.sampled_case.stratum, d.sampled_case.rank))
-
-
 def resolution_record(
-    *, sampled_case: SampledCase, final_overall: str, rationale: str, actor: Any
+    *, sampled_case: SampledCase, final_overall: str, rationale: str, actor: User
 ) -> Resolution:
     inspection = sampled_case.sample.inspection
     framework = load_framework(inspection.framework)
@@ -459,7 +444,7 @@ def resolution_record(
         journal_record(
             actor=actor,
             operation=Operation.ALTERATION,
-            action="disagreement_resolve",
+            action=JournalAction.DISAGREEMENT_RESOLVE,
             object_type="sampled_case",
             object_id=sampled_case.pk,
             detail={"final": final_overall},
@@ -467,276 +452,12 @@ def resolution_record(
     return resolution
 
 
-def inspection_marks(inspection: Inspection) -> list[tuple[str, str, str]]:
-    """(case_ref, inspector, overall) for every submitted review of the inspection."""
-    return list(
-        Review.objects.filter(
-            assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED
-        )
-        .exclude(overall="")
-        .values_list(
-            "assignment__sampled_case__case_ref", "assignment__inspector__username", "overall"
-        )
+def review_tampered_record(*, review: Review, actor: User) -> None:
+    """A posted review held a value its framework does not have: refused, and the refusal journaled."""
+    journal_record(
+        actor=actor,
+        operation=Operation.ACCESS,
+        action=JournalAction.REVIEW_TAMPERED,
+        object_type="review",
+        object_id=review.pk,
     )
-
-
-@dataclass
-class ReviewsRejected(Exception):
-    message: str
-    errors: list[Any]
-
-
-def _repeated_headers(original: list[str], normalised: list[str]) -> list[Any]:
-    """A column named twice (two ``overall`` columns) is refused, as the register import refuses it."""
-    from casereview.domain.registers import RowError, quote
-
-    first: dict[str, int] = {}
-    errors = []
-    for position, name in enumerate(normalised):
-        if not name:
-            continue
-        if name in first:
-            errors.append(
-                RowError(
-                    1,
-                    quote(original[position]),
-                    quote(original[position]),
-                    f"column {name!r} appears twice (columns {first[name] + 1} and {position + 1})",
-                )
-            )
-        else:
-            first[name] = position
-    return errors
-
-
-def _bounded(errors: list[Any]) -> list[Any]:
-    """The first errors of each column and kind, with counts for the rest (see ErrorReport)."""
-    from django.conf import settings
-
-    from casereview.domain.registers import ErrorReport
-
-    report = ErrorReport(settings.CASEREVIEW_MAX_ERRORS_PER_KIND)
-    report.add(errors)
-    return report.rows()
-
-
-def reviews_import(
-    *, inspection: Inspection, path: Any, register: Any = None, actor: Any = None
-) -> int:
-    """Bring in reviews kept in a spreadsheet, all or nothing; returns how many reviews were stored."""
-    from pathlib import Path
-
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-
-    from casereview.domain.grading import parse_review_row
-    from casereview.domain.registers import RegisterError, RowError, normalise_label
-    from casereview.domain.roles import Role
-    from casereview.importing.readers import StructureError, inspect_file, open_reader
-    from casereview.web.registers.models import Register
-    from casereview.web.registers.services import import_limits
-
-    framework = load_framework(inspection.framework)
-    # Read through the register's readers and limits: every reader error (ragged rows, unclosed quotes,
-    # over-long values or headers, NUL bytes, mixed encodings) is a refusal with a row report, never a crash.
-    try:
-        source = inspect_file(Path(path), limits=import_limits())
-        with open_reader(source, tmp_dir=Path(settings.VAR_DIR) / "tmp") as reader:
-            headers = [
-                h if h.lower().startswith("area:") else normalise_label(h) for h in reader.headers
-            ]
-            headers = [
-                "area:" + h[5:].strip() if h.lower().startswith("area:") else h for h in headers
-            ]
-            repeated = _repeated_headers(reader.headers, headers)
-            if repeated:
-                raise ReviewsRejected(
-                    f"No reviews were imported: {len(repeated)} problem(s) found", repeated
-                )
-            rows: list[tuple[int, dict[str, Any]]] = []
-            # A reviews file holds one row per review (a sample is hundreds of cases): rows are kept to check
-            # them together, so their number is bounded before they can fill the memory.
-            most = int(getattr(settings, "CASEREVIEW_MAX_REVIEW_ROWS", 100_000))
-            for batch in reader.batches(5000):
-                if len(rows) + batch.height > most:
-                    raise ReviewsRejected(
-                        f"No reviews were imported: the file has more than {most:,} rows, the most a reviews file "
-                        "may have (CASEREVIEW_MAX_REVIEW_ROWS)",
-                        [],
-                    )
-                for values in batch.iter_rows():
-                    *cells, line = values
-                    rows.append((int(line), dict(zip(headers, cells, strict=True))))
-    except RegisterError as exc:
-        raise ReviewsRejected(str(exc), []) from exc
-    except StructureError as exc:
-        found = exc.errors or [RowError(0, "", "", f"cannot be read as CSV: {exc.detail}")]
-        raise ReviewsRejected(
-            f"No reviews were imported: {len(found)} problem(s) found", _bounded(found)
-        ) from exc
-    errors: list[RowError] = []
-    parsed = []
-    for line, row in rows:
-        if not any((v or "").strip() for v in row.values()):
-            continue
-        item, problems = parse_review_row(framework, row, line)
-        errors += [RowError(*p) for p in problems]
-        if item is not None:
-            parsed.append(item)
-    users = {
-        u.get_username(): u
-        for u in get_user_model().objects.filter(
-            username__in={p.reviewer for p in parsed}, is_active=True
-        )
-    }
-    seen: dict[tuple[str, str], int] = {}
-    sample = Sample.objects.filter(inspection=inspection).first()
-    for item in parsed:
-        user = users.get(item.reviewer)
-        if user is None or not (
-            {g for g in user.groups.values_list("name", flat=True)}
-            & {Role.INSPECTOR.value, Role.LEAD_INSPECTOR.value}
-        ):
-            errors.append(
-                RowError(
-                    item.line,
-                    "reviewer",
-                    item.reviewer,
-                    "not an active inspector or lead inspector",
-                )
-            )
-        key = (item.case_ref, item.kind)
-        if key in seen:
-            errors.append(
-                RowError(
-                    item.line,
-                    "case_ref",
-                    item.case_ref,
-                    f"a {item.kind} review of this case is already on line {seen[key]}",
-                )
-            )
-        seen[key] = item.line
-    source_register = register or (
-        sample.register
-        if sample
-        else Register.objects.filter(
-            body=inspection.body, state=Register.State.LOCKED, purged_at__isnull=True
-        )
-        .order_by("-imported_at")
-        .first()
-    )
-    if source_register is None:
-        raise ReviewsRejected(
-            "Import the body's register first: imported reviews must name its cases", []
-        )
-    case_ids = dict(
-        Case.objects.filter(
-            register=source_register, case_ref__in={p.case_ref for p in parsed}
-        ).values_list("case_ref", "id")
-    )
-    sampled = {c.case_ref: c for c in SampledCase.objects.filter(sample=sample)} if sample else {}
-    for item in parsed:
-        if item.case_ref not in case_ids:
-            errors.append(
-                RowError(
-                    item.line,
-                    "case_ref",
-                    item.case_ref,
-                    f"not a case of register {source_register.pk}",
-                )
-            )
-        elif sample and item.case_ref not in sampled:
-            errors.append(
-                RowError(
-                    item.line, "case_ref", item.case_ref, "not a case of this inspection's sample"
-                )
-            )
-    if not parsed and not errors:
-        errors.append(RowError(0, "", "", "the file has no reviews"))
-    if errors:
-        from casereview.domain.registers import error_order
-
-        raise ReviewsRejected(
-            f"No reviews were imported: {len(errors)} problem(s) found",
-            _bounded(sorted(errors, key=error_order)),
-        )
-    now = timezone.now()
-    new_sample = sample is None
-    with transaction.atomic():
-        if sample is None:
-            sample = Sample.objects.create(
-                inspection=inspection,
-                register=source_register,
-                algorithm="imported",
-                plan={},
-                manifest={
-                    "algorithm": "imported",
-                    "note": "the sample was not drawn in casereview",
-                    "cases": sorted({p.case_ref for p in parsed}),
-                },
-                late_commitment=False,
-                drawn_at=now,
-                drawn_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
-            for rank, ref in enumerate(sorted({p.case_ref for p in parsed})):
-                sampled[ref] = SampledCase.objects.create(
-                    sample=sample,
-                    case_id=case_ids[ref],
-                    case_ref=ref,
-                    stratum="imported",
-                    role=SampledCase.Role.SAMPLE,
-                    rank=rank,
-                    design_weight=None,
-                    state=SampledCase.State.ACTIVE,
-                )
-        stored = 0
-        for item in parsed:
-            assignment, _ = Assignment.objects.get_or_create(
-                sampled_case=sampled[item.case_ref],
-                kind=item.kind,
-                defaults={"inspector": users[item.reviewer], "assigned_at": now},
-            )
-            if Review.objects.filter(assignment=assignment).exists():
-                raise ReviewsRejected(
-                    "No reviews were imported",
-                    [
-                        RowError(
-                            item.line,
-                            "case_ref",
-                            item.case_ref,
-                            f"already has a {item.kind} review in casereview",
-                        )
-                    ],
-                )
-            # Imported reviews were finished elsewhere: they arrive submitted (an overall grade is required).
-            Review.objects.create(
-                assignment=assignment,
-                framework=framework.ref,
-                version=1,
-                state=Review.State.SUBMITTED,
-                area_grades=item.answers.area_grades,
-                area_weaknesses=item.answers.area_weaknesses,
-                area_comments={},
-                overall=item.answers.overall,
-                send_back=item.answers.send_back,
-                updated_at=now,
-                submitted_at=now,
-            )
-            stored += 1
-        journal_record(
-            actor=actor,
-            operation=Operation.COLLECTION,
-            action="reviews_import",
-            object_type="inspection",
-            object_id=inspection.pk,
-            detail={
-                "reviews": stored,
-                "sha256": source.sha256,
-                "sample_imported": sample.algorithm == "imported",
-            },
-        )
-    if new_sample:
-        from casereview.web.inspections.links import links_compute
-
-        links_compute(sample=sample, actor=actor)
-    return stored

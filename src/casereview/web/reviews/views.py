@@ -1,29 +1,32 @@
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from casereview.domain.grading import (
-    ReviewAnswers,
-    TamperedReview,
-    clean_answers,
-    rule_note,
-)
-from casereview.domain.journal import Operation
+from casereview.domain.grading import ReviewAnswers, rule_note
+from casereview.domain.referrals import SecondSendBack
 from casereview.domain.roles import Role
 from casereview.importing.frameworks import load_framework
-from casereview.web.accounts.kept import kept_answers_take
 from casereview.web.core.access import role_required
-from casereview.web.inspections.links import case_links, case_links_record, link_weakness
-from casereview.web.journal.services import Record, journal_append, journal_record
-from casereview.web.referrals.selectors import send_back_context, submitted_message
+from casereview.web.core.kept import take_kept_answers
+from casereview.web.inspections.links import link_weakness, links_refresh
+from casereview.web.referrals.selectors import sent_back_words
+from casereview.web.referrals.services import SendBackError, sendback_open
 
 from . import selectors
-from .services import Incomplete, ReviewError, StaleVersion, review_for, review_reopen, review_save
+from .forms import ReviewForm, SendBackOpenForm
+from .services import (
+    Incomplete,
+    ReviewError,
+    StaleVersion,
+    review_reopen,
+    review_save,
+    review_start,
+    review_tampered_record,
+)
 
 
 @role_required(Role.INSPECTOR, Role.LEAD_INSPECTOR)
@@ -33,32 +36,49 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _answers_from(request: HttpRequest, framework: Any) -> ReviewAnswers:
-    post = request.POST
-    slugs = [a.slug for a in framework.areas]
-    extra = {k.removeprefix("grade_") for k in post if k.startswith("grade_")} - set(slugs)
-    return clean_answers(
-        framework,
-        area_grades={
-            **{s: post.get(f"grade_{s}", "") for s in slugs},
-            **{e: post.get(f"grade_{e}", "") for e in extra},
-        },
-        area_weaknesses={s: post.getlist(f"weaknesses_{s}") for s in slugs},
-        area_comments={s: post.get(f"comment_{s}", "")[:10_000] for s in slugs},
-        overall=post.get("overall", ""),
-        departure_reason=post.get("departure_reason", "")[:10_000],
-        send_back=post.get("send_back", ""),
-        send_back_reason=post.get("send_back_reason", "")[:10_000],
-        send_back_urgency=post.get("send_back_urgency", ""),
-        send_back_another=post.get("send_back_another", ""),
+def _stored(review: Any) -> ReviewAnswers:
+    """The answers a review holds, as the page shows them."""
+    return ReviewAnswers(
+        area_grades=review.area_grades,
+        area_weaknesses=review.area_weaknesses,
+        area_comments=review.area_comments,
+        overall=review.overall,
+        departure_reason=review.departure_reason,
+        send_back=review.send_back,
+        send_back_reason=review.send_back_reason,
+        send_back_urgency=review.send_back_urgency,
     )
 
 
-def _version(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("version", "-1"))
-    except ValueError:
-        return -1
+def _links_offer(framework: Any, links: Any, shown: ReviewAnswers) -> dict[str, Any] | None:
+    """The weakness (W15) the related-cases panel offers itself, when the case has links and the framework
+    has that weakness and its area; recorded under that one area, whose own list then leaves it out, so the
+    form never holds the same box twice."""
+    code, area_slug = link_weakness()
+    if not (
+        links
+        and links["any"]
+        and code in framework.weakness_codes
+        and area_slug in {a.slug for a in framework.areas}
+    ):
+        return None
+    return {
+        "code": code,
+        "text": next(w.text for w in framework.weaknesses if w.code == code),
+        "area": area_slug,
+        "area_title": next(a.title for a in framework.areas if a.slug == area_slug),
+        "checked": code in shown.area_weaknesses.get(area_slug, []),
+    }
+
+
+def _kept(request: HttpRequest, current: Any, editable: bool) -> ReviewAnswers | None:
+    """Answers posted after the session had ended, back once, unsaved (accounts/kept.py); None when there
+    are none, or when the framework no longer takes them (it changed since: the stored answers are shown)."""
+    kept = take_kept_answers(request) if editable and current.state == "draft" else None
+    if kept is None:
+        return None
+    restored = ReviewForm(kept, framework=load_framework(current.framework))
+    return restored.answers if restored.is_valid() else None
 
 
 def _page(
@@ -72,47 +92,11 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     framework = load_framework(review.framework)
-    case = selectors.case_details(assignment)
-    links = case_links(assignment.sampled_case)
-    # one lock, one insert and one commit for both entries; the reads above stay outside the journal's lock
-    consult = Record(
-        operation=Operation.CONSULTATION,
-        action="case_consult",
-        object_type="sampled_case",
-        object_id=assignment.sampled_case_id,
-        reason="case_review",
-    )
-    journal_append(
-        actor=request.user,
-        records=[consult] if links is None else [consult, case_links_record(links)],
-    )
-    shown = answers or ReviewAnswers(
-        area_grades=review.area_grades,
-        area_weaknesses=review.area_weaknesses,
-        area_comments=review.area_comments,
-        overall=review.overall,
-        departure_reason=review.departure_reason,
-        send_back=review.send_back,
-        send_back_reason=review.send_back_reason,
-        send_back_urgency=review.send_back_urgency,
-    )
-    # The related-cases panel offers its weakness (W15) itself, recorded under one area; that area's own
-    # list then leaves it out, so the form never holds the same box twice.
-    code, area_slug = link_weakness()
-    offer = None
-    if (
-        links
-        and links["any"]
-        and code in framework.weakness_codes
-        and area_slug in {a.slug for a in framework.areas}
-    ):
-        offer = {
-            "code": code,
-            "text": next(w.text for w in framework.weaknesses if w.code == code),
-            "area": area_slug,
-            "area_title": next(a.title for a in framework.areas if a.slug == area_slug),
-            "checked": code in shown.area_weaknesses.get(area_slug, []),
-        }
+    # A sample drawn before links existed gets them now, before the read below shows them.
+    links_refresh(sample=assignment.sampled_case.sample)
+    case, links = selectors.case_consulted(assignment=assignment, actor=request.user)
+    shown = answers or _stored(review)
+    offer = _links_offer(framework, links, shown)
     areas = [
         {
             "area": a,
@@ -145,7 +129,7 @@ def _page(
             "first_review": selectors.first_review_after_moderation(assignment, review),
             "links": links,
             "links_weakness": offer,
-            **send_back_context(request.user, assignment, review),
+            **selectors.send_back_context(request.user, assignment, review),
         },
         status=status,
     )
@@ -157,61 +141,37 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
     if found is None:
         raise Http404
     assignment, editable = found
-    current = review_for(assignment)
+    current = review_start(assignment=assignment)
     if request.method != "POST":
-        # Answers posted after the session had ended come back once, unsaved (accounts/kept.py).
-        kept = kept_answers_take(request) if editable and current.state == "draft" else None
-        if kept is not None:
-            restored = copy.copy(request)
-            restored.POST = kept  # type: ignore[assignment]
-            try:
-                return _page(
-                    request,
-                    assignment,
-                    editable,
-                    current,
-                    answers=_answers_from(restored, load_framework(current.framework)),
-                )
-            except TamperedReview:
-                pass  # the framework changed since: the stored answers are shown
-        return _page(request, assignment, editable, current)
+        return _page(
+            request, assignment, editable, current, answers=_kept(request, current, editable)
+        )
     if not editable:
         raise Http404
     framework = load_framework(current.framework)
-    try:
-        answers = _answers_from(request, framework)
-    except TamperedReview:
-        journal_record(
-            actor=request.user,
-            operation=Operation.ACCESS,
-            action="review_tampered",
-            object_type="review",
-            object_id=current.pk,
-        )
+    form = ReviewForm(request.POST, framework=framework)
+    if not form.is_valid() or form.answers is None:
+        review_tampered_record(review=current, actor=request.user)
         return HttpResponse(
             "Bad request: a value this framework does not have.",
             status=400,
             content_type="text/plain",
         )
+    answers = form.answers
     try:
         saved = review_save(
             review=current,
             answers=answers,
-            base_version=_version(request),
-            submit=request.POST.get("action") == "submit",
+            base_version=form.cleaned_data["version"],
+            submit=form.submit,
             actor=request.user,
         )
     except StaleVersion as stale:
+        mine = {"assignment": assignment, "framework": framework, "mine": answers}
         return render(
             request,
             "reviews/conflict.html",
-            {
-                "assignment": assignment,
-                "review": stale.review,
-                "conflict": stale.conflict,
-                "framework": framework,
-                "mine": answers,
-            },
+            {**mine, "review": stale.review, "conflict": stale.conflict},
             status=409,
         )
     except Incomplete as incomplete:
@@ -232,7 +192,7 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
             status=409,
         )
     if saved.state == "submitted":
-        messages.success(request, submitted_message(saved, assignment.sampled_case))
+        messages.success(request, selectors.submitted_message(saved, assignment.sampled_case))
         return redirect("reviews:mine")
     return redirect("reviews:review", assignment_id=assignment.pk)
 
@@ -243,18 +203,18 @@ def autosave(request: HttpRequest, assignment_id: int) -> HttpResponse:
     found = selectors.assignment_for(request.user, assignment_id)
     if found is None or not found[1] or request.method != "POST":
         raise Http404
-    current = review_for(found[0])
+    current = review_start(assignment=found[0])
+    form = ReviewForm(request.POST, framework=load_framework(current.framework))
+    if not form.is_valid() or form.answers is None:
+        return JsonResponse({"error": "tampered"}, status=400)
     try:
-        answers = _answers_from(request, load_framework(current.framework))
         saved = review_save(
             review=current,
-            answers=answers,
-            base_version=_version(request),
+            answers=form.answers,
+            base_version=form.cleaned_data["version"],
             submit=False,
             actor=request.user,
         )
-    except TamperedReview:
-        return JsonResponse({"error": "tampered"}, status=400)
     except StaleVersion as stale:
         return JsonResponse({"error": "conflict", "version": stale.review.version}, status=409)
     except ReviewError as exc:
@@ -283,3 +243,44 @@ def reopen(request: HttpRequest, assignment_id: int) -> HttpResponse:
             status=409,
         )
     return redirect("reviews:review", assignment_id=assignment.pk)
+
+
+@role_required(Role.INSPECTOR, Role.LEAD_INSPECTOR)
+def open_from_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    # Its URL is in the send-backs namespace ("referrals:open"): see web/urls.py.
+    found = selectors.assignment_for(request.user, assignment_id)
+    if found is None or request.method != "POST":
+        raise Http404
+    assignment, _ = found
+    # Only a submitted review that answered yes opens a send back from here (a draft's yes opens one on submit).
+    review = selectors.review_of(assignment)
+    if review is None or review.state != review.State.SUBMITTED or review.send_back is not True:
+        return render(
+            request,
+            "reviews/refused.html",
+            {
+                "message": "Only a submitted review that says the case should be sent back can send it back. Submit the review first.",
+                "assignment": assignment,
+            },
+            status=400,
+        )
+    form = SendBackOpenForm(request.POST)
+    if not form.is_valid():  # never, today: its fields take any text and the service judges it
+        raise Http404
+    try:
+        send_back = sendback_open(
+            sampled_case=assignment.sampled_case,
+            reason=form.cleaned_data["reason"],
+            urgency=form.cleaned_data["urgency"],
+            actor=request.user,
+            confirm_another=form.cleaned_data["confirm_another"],
+        )
+    except (SendBackError, SecondSendBack) as exc:
+        return render(
+            request,
+            "reviews/refused.html",
+            {"message": str(exc), "assignment": assignment},
+            status=400,
+        )
+    messages.success(request, sent_back_words(send_back, assignment.sampled_case.case_ref))
+    return redirect("referrals:detail", send_back_id=send_back.pk)

@@ -61,10 +61,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "casereview.web.core.middleware.JournalDenialsMiddleware",
+    "casereview.web.journal.middleware.JournalDenialsMiddleware",
     "casereview.web.api.middleware.ApiJournalMiddleware",
     "casereview.web.core.middleware.DatabaseUnavailableMiddleware",
     "casereview.web.core.middleware.RefuseNulMiddleware",
+    "casereview.web.core.middleware.RefusalsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -22,12 +22,16 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from casereview import __version__
+from casereview.domain.errors import Refused
 from casereview.domain.journal import canonical
+from casereview.web.journal.selectors import journal_head
+from casereview.web.journal.services import journal_verify
 
 
-class BackupError(Exception):
+class BackupError(Refused):
     """Refused or failed; the message says why."""
 
 
@@ -65,13 +69,6 @@ def table_fingerprints() -> dict[str, dict[str, Any]]:
                 rows += len(batch)
             out[table] = {"rows": rows, "sha256": digest.hexdigest()}
     return out
-
-
-def _journal_head() -> dict[str, Any]:
-    from casereview.web.journal.models import JournalEntry
-
-    head = JournalEntry.objects.order_by("-seq").values("seq", "digest").first()
-    return dict(head) if head else {"seq": 0, "digest": ""}
 
 
 def _file_sha256(path: Path) -> str:
@@ -144,7 +141,7 @@ def backup(path: Path) -> dict[str, Any]:
             "created_at": dt.datetime.now(dt.UTC).isoformat(),
             "file": path.name,
             "file_sha256": _file_sha256(tmp),
-            "journal_head": _journal_head(),
+            "journal_head": journal_head(),
             "tables": table_fingerprints(),
         }
         manifest_tmp = tmp.with_name(tmp.name + ".manifest")
@@ -206,10 +203,6 @@ def restore(path: Path) -> dict[str, Any]:
 
 def check(manifest: dict[str, Any]) -> dict[str, Any]:
     """Migrations, counts, checksums and the journal chain of the restored database against the manifest."""
-    from django.db.migrations.executor import MigrationExecutor
-
-    from casereview.web.journal.services import journal_verify
-
     executor = MigrationExecutor(connection)
     unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
     now = table_fingerprints()
@@ -219,7 +212,7 @@ def check(manifest: dict[str, Any]) -> dict[str, Any]:
         if manifest["tables"].get(table) != now.get(table)
     ]
     broken = journal_verify()
-    head = _journal_head()
+    head = journal_head()
     return {
         "ok": not unapplied
         and not differences

@@ -1,0 +1,69 @@
+"""E-mail notifications (docs/deployment.md): send what the outbox owes, list what is not delivered, retry."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from casereview.web.notifications.selectors import outbox_unsent
+from casereview.web.notifications.services import notification_retry, notify_send
+
+from .shared import out, print_json, reject
+
+
+def send(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Send every due message in the outbox; a failed try waits 1, 2, 4 ... minutes. Safe to run every minute."""
+    result = notify_send()
+    if as_json:
+        print_json({"sent": result.sent, "failed": result.failed, "pending": result.pending})
+    else:
+        out.print(f"Sent {result.sent}, failed {result.failed}, pending {result.pending}")
+
+
+def notify_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Messages not delivered: failed ones, then pending ones by their next try (never their content)."""
+    rows: list[dict[str, Any]] = [
+        {
+            "id": m.pk,
+            "event": m.event,
+            "recipient": m.recipient,
+            "state": m.state,
+            "attempts": m.attempts,
+            "next_attempt_at": m.next_attempt_at.isoformat() if m.state == "pending" else None,
+            "last_error": m.last_error,
+            "created_at": m.created_at.isoformat(),
+        }
+        for m in outbox_unsent()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "state", "event", "to", "tries", "next try", "last error")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            str(r["state"]),
+            str(r["event"]),
+            str(r["recipient"]),
+            str(r["attempts"]),
+            str(r["next_attempt_at"] or "")[:16],
+            str(r["last_error"]),
+        )
+    out.print(table)
+
+
+def retry(
+    ids: Annotated[
+        list[int] | None, typer.Argument(metavar="[ID]...", help="Failed messages to send again")
+    ] = None,
+    all_failed: Annotated[bool, typer.Option("--all-failed", help="Every failed message")] = False,
+) -> None:
+    """Make failed messages pending again, with a fresh count of tries; the next `notify send` sends them."""
+    if not ids and not all_failed:
+        reject(
+            "[red]Give the ids of failed messages (see `casereview notify list`), or --all-failed[/red]"
+        )
+    count = notification_retry(ids=None if all_failed else ids)
+    out.print(f"{count} failed message(s) will be sent at the next `casereview notify send`")

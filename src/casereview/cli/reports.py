@@ -1,0 +1,206 @@
+"""Reports and trends: an inspection's report (or a check that it still has the same figures), the national
+trend, and published results from before casereview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from casereview.domain.publication import published as publish
+from casereview.web.inspections.selectors import inspection_by_id
+from casereview.web.reports import rendering
+from casereview.web.reports.rendering import csv_text
+from casereview.web.reports.selectors import national_trend, report_for
+from casereview.web.reports.services import (
+    baseline_add,
+    report_disclosed,
+    report_links_refresh,
+)
+
+from .shared import (
+    EXIT_REJECTED,
+    by_id_or_reject,
+    err,
+    out,
+    parse_date,
+    print_json,
+    reject,
+    write_atomically,
+)
+
+
+def baseline_add_command(
+    body: Annotated[str, typer.Option(help="Code of the body")],
+    label: Annotated[str, typer.Option(help="e.g. 'Inspection 2022 (published)'")],
+    period_end: Annotated[str, typer.Option(help="Last day of the period, dd/mm/yyyy")],
+    total: Annotated[int, typer.Option(help="Cases graded")],
+    ri_or_inadequate: Annotated[
+        int,
+        typer.Option("--ri-or-inadequate", help="Cases graded requires improvement or inadequate"),
+    ],
+    good: Annotated[int | None, typer.Option(help="Cases graded good")] = None,
+    requires_improvement: Annotated[
+        int | None, typer.Option(help="Cases graded requires improvement")
+    ] = None,
+    inadequate: Annotated[int | None, typer.Option(help="Cases graded inadequate")] = None,
+    weakness: Annotated[
+        list[str] | None,
+        typer.Option(help="CODE=CASES for a weakness the published result counted; repeat"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record a published result that predates casereview, for trends, comparisons and weakness recurrence."""
+    made = baseline_add(
+        body_code=body,
+        label=label,
+        period_end=parse_date(period_end),
+        total=total,
+        ri_or_inadequate=ri_or_inadequate,
+        good=good,
+        requires_improvement=requires_improvement,
+        inadequate=inadequate,
+        weaknesses=weakness,
+    )
+    if as_json:
+        print_json({"baseline_id": made.pk, "body": made.body.code, "label": made.label})
+    else:
+        out.print(f"Recorded baseline {made.pk} for {made.body.code}: {made.label}")
+
+
+def _check(
+    report_as_of: Callable[[dt.date | None], dict[str, Any]], day: dt.date | None, check: Path
+) -> NoReturn:
+    """Regenerate the report ``check`` holds and compare figures: exit 0 when the same, 1 when not."""
+    try:
+        earlier = json.loads(check.read_text(encoding="utf-8"))
+        recorded = earlier["reproducibility"]
+        day = day or parse_date(recorded["parameters"]["as_of"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        err.print(f"[red]{check} is not a casereview JSON report: {exc}[/red]")
+        raise typer.Exit(EXIT_REJECTED) from exc
+    data = report_as_of(day)
+    if earlier.get("published"):
+        data = publish(data)
+    now = data["reproducibility"]
+    same = now["figures_sha256"] == recorded.get("figures_sha256")
+    print_json(
+        {
+            "same_figures": same,
+            "same_input": now["input_sha256"] == recorded.get("input_sha256"),
+            "figures_sha256": now["figures_sha256"],
+            "recorded_figures_sha256": recorded.get("figures_sha256"),
+            "as_of": now["parameters"]["as_of"],
+        }
+    )
+    raise typer.Exit(0 if same else 1)
+
+
+def report(
+    inspection: Annotated[int, typer.Argument(metavar="INSPECTION")],
+    fmt: Annotated[str, typer.Option("--format", help="json, html, pdf, csv or xlsx")] = "json",
+    published: Annotated[
+        bool,
+        typer.Option(
+            "--published",
+            help="Suppress small numbers for publication; no case references, no free text",
+        ),
+    ] = False,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file (needed for pdf and xlsx)")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Figures as of this day, dd/mm/yyyy (default today); give a report's as_of to regenerate it",
+        ),
+    ] = None,
+    check: Annotated[
+        Path | None,
+        typer.Option(
+            "--check",
+            help="Regenerate and compare with this JSON report: exit 0 when the figures are the same, 1 when not",
+        ),
+    ] = None,
+) -> None:
+    """An inspection's report: grades with 95% Wilson intervals, breakdowns, trends, weaknesses, send backs, agreement."""
+    if fmt not in rendering.FORMATS:
+        reject(f"[red]--format must be one of {', '.join(rendering.FORMATS)}[/red]")
+    if fmt in ("pdf", "xlsx") and out_path is None and check is None:
+        reject(f"[red]--format {fmt} needs --out PATH[/red]")
+    found = by_id_or_reject(inspection_by_id, inspection, "inspection")
+    day = parse_date(as_of) if as_of else None
+    report_links_refresh(inspection=found)
+    if check is not None:
+        _check(lambda as_of: report_for(found, as_of=as_of), day, check)
+    data = report_for(found, as_of=day)
+    if published:
+        data = publish(data)
+    made = rendering.render(data, fmt)
+    report_disclosed(
+        actor=None,
+        inspection_id=found.pk,
+        fmt=fmt,
+        published=published,
+        actor_name="cli",
+        figures_sha256=data["reproducibility"]["figures_sha256"],
+    )
+    if out_path is None:
+        sys.stdout.write(made.content.decode("utf-8").lstrip("\ufeff"))
+    else:
+        write_atomically(out_path, made.content)
+        out.print(f"Wrote the {fmt} report to {out_path}")
+
+
+def _trend_rows(data: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The national trend as (who, period_end, key, value) rows: the national estimate, then each body."""
+    rows: list[tuple[Any, ...]] = [
+        ("national", q["period_end"], key, q[key])
+        for q in data["quarters"]
+        for key in ("bodies", "reviews", "share", "ci_low", "ci_high")
+    ]
+    for b in data["bodies"]:
+        for point in b["series"]:
+            rows += [
+                (b["body"], point["period_end"], key, point[key])
+                for key in ("reviews", "count", "share", "ci_low", "ci_high")
+            ]
+            if point.get("change_from_previous"):
+                rows.append(
+                    (
+                        b["body"],
+                        point["period_end"],
+                        "direction",
+                        point["change_from_previous"]["direction"],
+                    )
+                )
+    return rows
+
+
+def trend(
+    body: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this body (repeat for several); default every body"),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file")] = None,
+) -> None:
+    """The national trend: each body's share requires improvement or inadequate per inspection, and every quarter's national estimate."""
+    if fmt not in ("json", "csv"):
+        reject("[red]--format must be json or csv[/red]")
+    data = national_trend([b.strip().upper() for b in body] if body else None)
+    if fmt == "json":
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = csv_text(_trend_rows(data))
+    if out_path is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(out_path, text.encode("utf-8"))
+        out.print(f"Wrote the national trend to {out_path}")

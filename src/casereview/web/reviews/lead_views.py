@@ -1,0 +1,229 @@
+"""The lead inspector's parts of an inspection that read reviews: people, moderation and disagreements,
+agreement; and the forms posted from them (assign, move, resolve).
+
+Their addresses are under ``/inspections/<id>/`` and their URL names in the ``inspections`` namespace
+(``lead_urls.py``, composed in web/urls.py), as they always were; each page is the lead's of that inspection
+only (404 for everyone else), and a POST goes back to the page it came from.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+
+from casereview.domain.roles import Role
+from casereview.web.core.access import role_required
+from casereview.web.core.kept import take_kept_answers
+from casereview.web.inspections.selectors import (
+    Inspection,
+    inspection_led_or_404,
+    sampled_case_in,
+)
+
+from . import lead_selectors
+from .lead_forms import AssignForm, MoveForm, ResolveForm
+from .selectors import Disagreement, disagreements
+from .services import (
+    ReviewError,
+    assignment_move,
+    assignments_balance,
+    moderation_assign,
+    resolution_record,
+)
+
+
+def _led(request: HttpRequest, inspection_id: int) -> Inspection:
+    return inspection_led_or_404(request.user, inspection_id)
+
+
+# People ----------------------------------------------------------------------------------------------------------
+
+
+def _people(
+    request: HttpRequest,
+    inspection: Inspection,
+    *,
+    assign_form: AssignForm | None = None,
+    move_form: MoveForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "reviews/lead_people.html",
+        {
+            "part": lead_selectors.people_part(inspection),
+            "inspection": inspection,
+            "assign_form": assign_form or AssignForm(),
+            "move_form": move_form or MoveForm(inspection=inspection),
+        },
+        status=status,
+    )
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def people(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    return _people(request, _led(request, inspection_id))
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def assign(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        return redirect("inspections:people", inspection_id=inspection.pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.is_moderation():
+                moderation_assign(
+                    inspection=inspection,
+                    inspectors=form.chosen(),
+                    share=form.cleaned_data["share_fraction"],
+                    actor=request.user,
+                )
+            else:
+                assignments_balance(
+                    inspection=inspection, inspectors=form.chosen(), actor=request.user
+                )
+        except ReviewError as exc:
+            form.add_error(None, str(exc))
+    if form.errors:
+        return _people(request, inspection, assign_form=form, status=400)
+    return redirect("inspections:people", inspection_id=inspection.pk)
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def move(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        return redirect("inspections:people", inspection_id=inspection.pk)
+    form = MoveForm(request.POST, inspection=inspection)
+    if form.is_valid():
+        try:
+            assignment_move(
+                assignment=form.cleaned_data["assignment"],
+                to=form.cleaned_data["target"],
+                actor=request.user,
+            )
+        except ReviewError as exc:
+            form.add_error(None, str(exc))
+    if form.errors:
+        return _people(request, inspection, move_form=form, status=400)
+    return redirect("inspections:people", inspection_id=inspection.pk)
+
+
+# Moderation and disagreements ------------------------------------------------------------------------------------
+
+
+def _resolve_forms(
+    found: list[Disagreement],
+    part: lead_selectors.ModerationPart,
+    *,
+    bound: tuple[int, ResolveForm] | None,
+    kept: dict[str, str] | None,
+) -> list[tuple[Disagreement, ResolveForm]]:
+    """Each disagreement with its form: the one posted (with its errors), the one kept, or its resolution.
+
+    Each form's fields have ids of their own (``resolve-<case>-<field>``); the posted one keeps Django's
+    ``id_<field>``, which its error summary links to.
+    """
+    out = []
+    for d in found:
+        pk = d.sampled_case.pk
+        if bound is not None and bound[0] == pk:
+            out.append((d, bound[1]))
+            continue
+        if kept is not None and kept["sampled_case"] == str(pk):
+            initial = {"final_overall": kept["final_overall"], "rationale": kept["rationale"]}
+        elif d.resolution is not None:
+            initial = {
+                "final_overall": d.resolution.final_overall,
+                "rationale": d.resolution.rationale,
+            }
+        else:
+            initial = {}
+        form = ResolveForm(grades=part.grades, initial=initial, auto_id=f"resolve-{pk}-%s")
+        out.append((d, form))
+    return out
+
+
+def _moderation(
+    request: HttpRequest,
+    inspection: Inspection,
+    *,
+    bound: tuple[int, ResolveForm] | None = None,
+    kept: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    part = lead_selectors.moderation_part(inspection)
+    found = disagreements(inspection) if part.drawn else []
+    return render(
+        request,
+        "reviews/lead_moderation.html",
+        {
+            "part": part,
+            "inspection": inspection,
+            "resolutions": _resolve_forms(found, part, bound=bound, kept=kept),
+            "posted": bound[1] if bound is not None else None,
+        },
+        status=status,
+    )
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def moderation(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    return _moderation(request, _led(request, inspection_id))
+
+
+def _kept_resolution(kept: QueryDict | None) -> dict[str, str] | None:
+    """A resolution posted after the session had ended (accounts/kept.py), if it names a case."""
+    case_id = str(kept.get("sampled_case") or "") if kept is not None else ""
+    if kept is None or not case_id.isdigit():
+        return None
+    return {
+        "sampled_case": str(int(case_id)),
+        "final_overall": str(kept.get("final_overall") or ""),
+        "rationale": str(kept.get("rationale") or "")[:10_000],
+    }
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        # This address is kept (accounts/kept.py): after signing in again its GET shows the moderation page
+        # with the kept answers in their form, once; otherwise it goes to the moderation page.
+        kept = _kept_resolution(take_kept_answers(request))
+        if kept is not None:
+            return _moderation(request, inspection, kept=kept)
+        return redirect("inspections:moderation", inspection_id=inspection.pk)
+    form = ResolveForm(request.POST, grades=lead_selectors.framework_grades(inspection))
+    valid = form.is_valid()
+    case = sampled_case_in(inspection, form.cleaned_data.get("sampled_case") or "")
+    if case is None:
+        raise Http404
+    if valid:
+        try:
+            resolution_record(
+                sampled_case=case,
+                final_overall=form.cleaned_data["final_overall"],
+                rationale=form.cleaned_data["rationale"],
+                actor=request.user,
+            )
+        except ReviewError as exc:
+            form.add_error(None, str(exc))
+    if form.errors:
+        return _moderation(request, inspection, bound=(case.pk, form), status=400)
+    return redirect("inspections:moderation", inspection_id=inspection.pk)
+
+
+# Agreement -------------------------------------------------------------------------------------------------------
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def agreement(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = _led(request, inspection_id)
+    return render(
+        request,
+        "reviews/lead_agreement.html",
+        {"part": lead_selectors.agreement_part(inspection), "inspection": inspection},
+    )
