@@ -435,3 +435,23 @@ def test_the_national_trend(world: dict[str, Any]) -> None:
     csv_text = runner.invoke(app, ["trend", "--format", "csv", "--body", "syn"]).stdout
     assert "national,2024-03-31,reviews,12" in csv_text
     assert cli_json("trend", "--body", "NONE") == {"quarters": [], "bodies": []}
+
+
+def test_a_check_file_that_is_not_a_report_changes_nothing_even_for_a_sample_without_links(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    from casereview.web.inspections.models import SampleLinks
+
+    # A sample drawn before links existed: a report computes its links first, but only once it will be made.
+    SampleLinks.objects.filter(sample__inspection=world["now"]).delete()
+    before = JournalEntry.objects.count()
+    (tmp_path / "junk.json").write_text("not json")
+    refused = CliRunner().invoke(
+        app, ["report", str(world["now"].pk), "--check", str(tmp_path / "junk.json")]
+    )
+    assert refused.exit_code == 2
+    assert not SampleLinks.objects.filter(sample__inspection=world["now"]).exists()
+    assert JournalEntry.objects.count() == before
+    made = CliRunner().invoke(app, ["report", str(world["now"].pk)])
+    assert made.exit_code == 0
+    assert SampleLinks.objects.filter(sample__inspection=world["now"]).exists()

@@ -6,7 +6,6 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from casereview.web.accounts.services import (
     address_unlock,
@@ -30,6 +29,7 @@ from .shared import (
     found_or_reject,
     out,
     print_json,
+    print_rows,
 )
 
 
@@ -169,21 +169,19 @@ def token_list(
         }
         for t in tokens_listed(user)
     ]
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("id", "user", "name", "scopes", "expires", "last used", "revoked")
-    for r in rows:
-        table.add_row(
-            str(r["token_id"]),
-            str(r["user"]),
-            str(r["name"]),
-            ", ".join(r["scopes"]),
-            str(r["expires_at"])[:10],
-            str(r["last_used_at"] or "never")[:16],
-            str(r["revoked_at"] or "")[:10],
-        )
-    out.print(table)
+    print_rows(
+        rows,
+        [
+            ("id", lambda r: str(r["token_id"])),
+            ("user", lambda r: str(r["user"])),
+            ("name", lambda r: str(r["name"])),
+            ("scopes", lambda r: ", ".join(r["scopes"])),
+            ("expires", lambda r: str(r["expires_at"])[:10]),
+            ("last used", lambda r: str(r["last_used_at"] or "never")[:16]),
+            ("revoked", lambda r: str(r["revoked_at"] or "")[:10]),
+        ],
+        as_json=as_json,
+    )
 
 
 def token_revoke_command(token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:

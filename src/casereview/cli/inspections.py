@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from casereview.domain.framework import FrameworkError
-from casereview.domain.links import LinkRules, count_related
+from casereview.domain.links import LinkRules, LinkRulesError, count_related
 from casereview.domain.registers import RegisterError
 from casereview.domain.sampling import parse_plan, verify_manifest, z_for
 from casereview.domain.sampling import sample_size as size_for
@@ -36,6 +36,7 @@ from casereview.web.inspections.services import (
     sample_replace,
     seed_commit,
 )
+from casereview.web.registers.frames import STORED_FOR_DRAW
 from casereview.web.registers.selectors import register_by_id
 
 from .shared import (
@@ -46,19 +47,8 @@ from .shared import (
     out,
     parse_date,
     print_json,
+    refused_on,
     reject,
-)
-
-#: The columns a draw reads: re-deriving a sample reads exactly these from the raw file.
-DRAW_COLUMNS = (
-    "case_ref",
-    "category",
-    "reported_on",
-    "unit",
-    "risk_level",
-    "status",
-    "outcome",
-    "child_age",
 )
 
 
@@ -187,11 +177,14 @@ def links(
         reject("--format must be text or json")
     found = by_id_or_reject(inspection_by_id, inspection, "inspection")
     sample = found_or_reject(inspection_sample(found), f"Inspection {inspection} has no sample yet")
-    stored = (
-        links_compute(sample=sample)
-        if recompute
-        else (links_for(sample) if links_refresh(sample=sample) else None)
-    )
+    with refused_on(
+        LinkRulesError
+    ):  # thresholds in settings that cannot be used: not a refusal, still exit 2
+        stored = (
+            links_compute(sample=sample)
+            if recompute
+            else (links_for(sample) if links_refresh(sample=sample) else None)
+        )
     if stored is None:
         reject(
             f"Register {sample.register_id}'s case content was erased; its links were never computed"
@@ -244,7 +237,7 @@ def verify(
             open_reader(source, sheet=sheet, tmp_dir=Path(tmp)) as reader,
         ):
             cases = read_cases(
-                reader, profile=load_profile(profile), batch_rows=200_000, columns=DRAW_COLUMNS
+                reader, profile=load_profile(profile), batch_rows=200_000, columns=STORED_FOR_DRAW
             )
     except (RegisterError, json.JSONDecodeError) as exc:
         err.print(f"[red]{exc}[/red]")

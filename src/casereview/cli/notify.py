@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from casereview.web.notifications.selectors import outbox_unsent
 from casereview.web.notifications.services import notification_retry, notify_send
 
-from .shared import out, print_json, reject
+from .shared import out, print_json, print_rows, reject
 
 
 def send(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
@@ -37,21 +36,19 @@ def notify_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
         }
         for m in outbox_unsent()
     ]
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("id", "state", "event", "to", "tries", "next try", "last error")
-    for r in rows:
-        table.add_row(
-            str(r["id"]),
-            str(r["state"]),
-            str(r["event"]),
-            str(r["recipient"]),
-            str(r["attempts"]),
-            str(r["next_attempt_at"] or "")[:16],
-            str(r["last_error"]),
-        )
-    out.print(table)
+    print_rows(
+        rows,
+        [
+            ("id", lambda r: str(r["id"])),
+            ("state", lambda r: str(r["state"])),
+            ("event", lambda r: str(r["event"])),
+            ("to", lambda r: str(r["recipient"])),
+            ("tries", lambda r: str(r["attempts"])),
+            ("next try", lambda r: str(r["next_attempt_at"] or "")[:16]),
+            ("last error", lambda r: str(r["last_error"])),
+        ],
+        as_json=as_json,
+    )
 
 
 def retry(

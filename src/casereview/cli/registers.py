@@ -20,7 +20,7 @@ from casereview.web.registers.services import (
     write_errors_csv,
 )
 
-from .shared import EXIT_REJECTED, by_id_or_reject, err, out, print_json
+from .shared import EXIT_REJECTED, by_id_or_reject, err, out, print_json, print_rows
 
 PROGRESS_MIN_LINES = 5000
 
@@ -156,20 +156,18 @@ def registers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         }
         for r in registers_listed()
     ]
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("id", "body", "rows", "imported_at", "state", "sha256")
-    for r in rows:
-        table.add_row(
-            str(r["id"]),
-            str(r["body"]),
-            f"{r['rows']:,}",
-            str(r["imported_at"]),
-            str(r["state"]),
-            str(r["sha256"]),
-        )
-    out.print(table)
+    print_rows(
+        rows,
+        [
+            ("id", lambda r: str(r["id"])),
+            ("body", lambda r: str(r["body"])),
+            ("rows", lambda r: f"{r['rows']:,}"),
+            ("imported_at", lambda r: str(r["imported_at"])),
+            ("state", lambda r: str(r["state"])),
+            ("sha256", lambda r: str(r["sha256"])),
+        ],
+        as_json=as_json,
+    )
 
 
 def export_register(

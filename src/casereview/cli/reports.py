@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -73,9 +72,7 @@ def baseline_add_command(
         out.print(f"Recorded baseline {made.pk} for {made.body.code}: {made.label}")
 
 
-def _check(
-    report_as_of: Callable[[dt.date | None], dict[str, Any]], day: dt.date | None, check: Path
-) -> NoReturn:
+def _check(found: Any, day: dt.date | None, check: Path) -> NoReturn:
     """Regenerate the report ``check`` holds and compare figures: exit 0 when the same, 1 when not."""
     try:
         earlier = json.loads(check.read_text(encoding="utf-8"))
@@ -84,7 +81,8 @@ def _check(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         err.print(f"[red]{check} is not a casereview JSON report: {exc}[/red]")
         raise typer.Exit(EXIT_REJECTED) from exc
-    data = report_as_of(day)
+    report_links_refresh(inspection=found)  # after the file is read: a bad file changes nothing
+    data = report_for(found, as_of=day)
     if earlier.get("published"):
         data = publish(data)
     now = data["reproducibility"]
@@ -136,9 +134,9 @@ def report(
         reject(f"[red]--format {fmt} needs --out PATH[/red]")
     found = by_id_or_reject(inspection_by_id, inspection, "inspection")
     day = parse_date(as_of) if as_of else None
-    report_links_refresh(inspection=found)
     if check is not None:
-        _check(lambda as_of: report_for(found, as_of=as_of), day, check)
+        _check(found, day, check)
+    report_links_refresh(inspection=found)
     data = report_for(found, as_of=day)
     if published:
         data = publish(data)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 out = Console()
 err = Console(stderr=True)
@@ -56,6 +57,22 @@ def by_id_or_reject(lookup: Callable[[int], T | None], key: int, what: str) -> T
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, default=str) + "\n")
+
+
+def print_rows(
+    rows: list[dict[str, Any]],
+    columns: Sequence[tuple[str, Callable[[dict[str, Any]], str]]],
+    *,
+    as_json: bool,
+) -> None:
+    """A listing: ``rows`` as one line of JSON (``--json``), or a table of ``columns`` (heading, cell text)."""
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(*(heading for heading, _ in columns))
+    for row in rows:
+        table.add_row(*(cell(row) for _, cell in columns))
+    out.print(table)
 
 
 def parse_date(text: str) -> dt.date:

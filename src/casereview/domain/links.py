@@ -28,8 +28,6 @@ from typing import Any
 
 import polars as pl
 
-from casereview.domain.errors import Refused
-
 from .registers import CATEGORIES, category_label
 
 CASE_REF, CATEGORY, REPORTED_ON = "case_ref", "category", "reported_on"
@@ -51,7 +49,7 @@ EXPLOITATION_OR_MISSING: tuple[str, ...] = (
 )
 
 
-class LinkRulesError(Refused, ValueError):
+class LinkRulesError(ValueError):
     """Thresholds that cannot be used; the message says which and why."""
 
 

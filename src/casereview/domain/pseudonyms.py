@@ -17,8 +17,6 @@ from enum import Enum
 
 import polars as pl
 
-from casereview.domain.errors import Refused
-
 MIN_SECRET_CHARS = 32
 
 
@@ -27,7 +25,7 @@ class IdentifierKind(bytes, Enum):
     SUSPECT = b"casereview-susp"
 
 
-class PseudonymKeyError(Refused):
+class PseudonymKeyError(Exception):
     """The pseudonym key is missing or too weak."""
 
 

@@ -79,7 +79,7 @@ class SqliteStaging:
     """A staging database file filled through ADBC, then moved in with one statement."""
 
     def __init__(self, folder: Path, *, columns: Sequence[str]) -> None:
-        import adbc_driver_sqlite.dbapi as adbc
+        import adbc_driver_sqlite.dbapi as adbc  # deferred: only SQLite imports load the ADBC driver
 
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"staging-{uuid.uuid4().hex}.sqlite3"
@@ -193,7 +193,7 @@ class PostgresCopy:
         self._pending = self._writer.submit(self._copy.write, data.encode("utf-8"))
 
     def finish(self) -> None:
-        import psycopg
+        import psycopg  # deferred: only PostgreSQL installations have a reason to load the driver here
 
         try:
             self._wait()

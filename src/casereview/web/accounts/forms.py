@@ -92,7 +92,7 @@ class UserCreateForm(forms.Form):
         cleaned = super().clean() or {}
         code = cleaned.get("body") or ""
         found = body_by_code(code) if code else None
-        self.body_found = found if found is not None and found.code == code else None
+        self.body_found = found
         if cleaned.get("role") == Role.LIAISON_OFFICER.value and self.body_found is None:
             self.add_error("body", "Choose the body this liaison officer works for")
         return cleaned

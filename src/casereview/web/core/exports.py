@@ -48,7 +48,7 @@ def write_frame_csv(frame: pl.DataFrame, fh: Any, **kwargs: Any) -> None:
 
 def xlsx_sheet(title: str) -> tuple[Any, Any]:
     """A new openpyxl workbook and its one sheet; fill it with ``xlsx_append``, write it with ``xlsx_bytes``."""
-    import openpyxl
+    import openpyxl  # deferred: only an XLSX download needs it, and every page imports this module
 
     book = openpyxl.Workbook()
     sheet = book.active

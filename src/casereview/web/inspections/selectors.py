@@ -23,8 +23,7 @@ from casereview.web.registers.frames import register_frame
 from casereview.web.registers.models import Register
 
 # Inspection is re-exported: views and forms name the type without importing the models.
-from .models import Inspection as Inspection
-from .models import Sample, SampledCase
+from .models import Inspection, Sample, SampledCase
 
 
 def inspections_listed(user: Any) -> QuerySet[Inspection]:

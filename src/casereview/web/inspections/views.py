@@ -7,6 +7,7 @@ live in the reviews app (``reviews/lead_views.py``) under the same addresses and
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +19,6 @@ from casereview.web.registers.selectors import bodies_for_choice
 
 from . import selectors
 from .forms import DrawForm, InspectionForm, ReplaceForm, SeedForm
-from .selectors import Inspection
 from .services import (
     InspectionError,
     inspection_create,
@@ -27,6 +27,9 @@ from .services import (
     sample_replace,
     seed_commit,
 )
+
+if TYPE_CHECKING:  # a type only: views reach models through selectors and services
+    from .models import Inspection
 
 
 @role_required(Role.ADMINISTRATOR, Role.LEAD_INSPECTOR)

@@ -96,6 +96,7 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
     try:
         made = report_publish(inspection=inspection, actor=request.user)
     except PublishError as exc:
+        report_links_refresh(inspection=inspection)
         report = inspection_report(inspection)
         return render(
             request,

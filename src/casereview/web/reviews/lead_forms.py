@@ -7,16 +7,19 @@ summary (``includes/error_summary.html``) and, where it belongs to a field, next
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 
 from casereview.domain.framework import Grade
 from casereview.web.core.users import User
-from casereview.web.inspections.selectors import Inspection, inspectors_available
+from casereview.web.inspections.selectors import inspectors_available
 
 from .selectors import assignment_of_case
 from .services import DEFAULT_MODERATION_SHARE
+
+if TYPE_CHECKING:  # a type only: views and forms reach models through selectors and services
+    from casereview.web.inspections.models import Inspection
 
 SHARE_REFUSED = "Enter the share to moderate as a percentage from 0 to 100"
 MOVE_REFUSED = "Enter a case reference that is assigned, and choose an inspector"

@@ -14,11 +14,8 @@ from django.db.models import Count, Q
 from casereview.domain.framework import Grade
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.users import User
-from casereview.web.inspections.selectors import (
-    Inspection,
-    inspection_sample,
-    inspectors_available,
-)
+from casereview.web.inspections.models import Inspection
+from casereview.web.inspections.selectors import inspection_sample, inspectors_available
 
 from .models import Assignment, Review
 from .selectors import agreement_drift, agreement_for, at_risk_cases

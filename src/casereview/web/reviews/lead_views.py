@@ -8,6 +8,8 @@ only (404 for everyone else), and a POST goes back to the page it came from.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
@@ -15,7 +17,6 @@ from casereview.domain.roles import Role
 from casereview.web.core.access import role_required
 from casereview.web.core.kept import take_kept_answers
 from casereview.web.inspections.selectors import (
-    Inspection,
     inspection_led_or_404,
     sampled_case_in,
 )
@@ -30,6 +31,9 @@ from .services import (
     moderation_assign,
     resolution_record,
 )
+
+if TYPE_CHECKING:  # a type only: views and forms reach models through selectors and services
+    from casereview.web.inspections.models import Inspection
 
 
 def _led(request: HttpRequest, inspection_id: int) -> Inspection:
