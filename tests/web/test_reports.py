@@ -350,7 +350,7 @@ def test_the_lead_reads_downloads_and_publishes_and_readers_see_only_what_they_m
         and b"<svg" in page.content
     )
     preview = lead.get(f"/reports/inspection/{pk}/?published=1")
-    assert b"&lt;5" in preview.content  # 2 requires improvement, suppressed
+    assert b"[c]" in preview.content  # 2 requires improvement, suppressed
     for fmt, magic in (
         ("pdf", b"%PDF"),
         ("xlsx", b"PK"),
@@ -369,7 +369,7 @@ def test_the_lead_reads_downloads_and_publishes_and_readers_see_only_what_they_m
     publication = world["now"].publications.get()
     assert (
         publication.data["published"] is True
-        and publication.data["grades"]["requires_improvement"]["count"] == "<5"
+        and publication.data["grades"]["requires_improvement"]["count"] == "[c]"
     )
     assert JournalEntry.objects.filter(action="report_publish", object_id=str(pk)).exists()
 
@@ -377,7 +377,7 @@ def test_the_lead_reads_downloads_and_publishes_and_readers_see_only_what_they_m
     listing = analyst.get("/reports/")
     assert listing.status_code == 200 and b"Q1 2024" in listing.content
     shown = analyst.get(f"/reports/{publication.pk}/")
-    assert shown.status_code == 200 and b"&lt;5" in shown.content
+    assert shown.status_code == 200 and b"[c]" in shown.content
     for case_ref in world["now"].samples.get().cases.values_list("case_ref", flat=True):
         assert case_ref.encode() not in shown.content
     pdf = analyst.get(f"/reports/{publication.pk}/download/?format=pdf")
@@ -455,3 +455,47 @@ def test_a_check_file_that_is_not_a_report_changes_nothing_even_for_a_sample_wit
     made = CliRunner().invoke(app, ["report", str(world["now"].pk)])
     assert made.exit_code == 0
     assert SampleLinks.objects.filter(sample__inspection=world["now"]).exists()
+
+
+def test_a_preview_cannot_pass_for_a_publication_in_any_format(
+    world: dict[str, Any], make_user: Callable[..., Any]
+) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from casereview.web.reports.selectors import grading_progress
+
+    pk = world["now"].pk
+    graded, sampled = grading_progress(world["now"])
+    words = f"Preview – not published – {graded} of {sampled} cases graded"
+    lead = verified_client(world["lead"])
+    page = lead.get(f"/reports/inspection/{pk}/?published=1")
+    assert words in page.content.decode()
+
+    def text_of(fmt: str, content: bytes) -> str:
+        if fmt == "pdf":
+            return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+        if fmt == "xlsx":
+            sheet = load_workbook(io.BytesIO(content)).active
+            return " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row)
+        return content.decode("utf-8-sig")
+
+    for fmt in ("json", "csv", "xlsx", "html", "pdf"):
+        got = lead.get(
+            f"/reports/inspection/{pk}/download/?format=fmt&published=1".replace("fmt", fmt)
+        )
+        assert got.status_code == 200, fmt
+        assert got["Content-Disposition"].endswith(f'-preview.{fmt}"'), got["Content-Disposition"]
+        shown = " ".join(text_of(fmt, got.content).split())  # PDF text breaks lines anywhere
+        assert words in shown, fmt
+    # The same from the command line; a publication itself says nothing of the kind.
+    cli = CliRunner().invoke(app, ["report", str(pk), "--published"])
+    assert cli.exit_code == 0 and json.loads(cli.stdout)["preview"]["label"] == words
+    lead.post(f"/reports/inspection/{pk}/publish/")
+    publication = world["now"].publications.get()
+    assert "preview" not in publication.data
+    analyst = verified_client(make_user("analyst", "ana"))
+    for fmt in ("json", "csv", "html"):
+        got = analyst.get(f"/reports/{publication.pk}/download/?format={fmt}")
+        assert "Preview" not in got.content.decode("utf-8-sig")
+        assert "-preview" not in got["Content-Disposition"]

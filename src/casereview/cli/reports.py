@@ -11,11 +11,12 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from casereview.domain.publication import as_preview
 from casereview.domain.publication import published as publish
 from casereview.web.inspections.selectors import inspection_by_id
 from casereview.web.reports import rendering
 from casereview.web.reports.rendering import csv_text
-from casereview.web.reports.selectors import national_trend, report_for
+from casereview.web.reports.selectors import grading_progress, national_trend, report_for
 from casereview.web.reports.services import (
     baseline_add,
     report_disclosed,
@@ -139,7 +140,8 @@ def report(
     report_links_refresh(inspection=found)
     data = report_for(found, as_of=day)
     if published:
-        data = publish(data)
+        graded, sampled = grading_progress(found)
+        data = as_preview(publish(data), graded=graded, sampled=sampled)
     made = rendering.render(data, fmt)
     report_disclosed(
         actor=None,

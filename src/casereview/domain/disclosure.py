@@ -5,8 +5,9 @@ Then, so that no suppressed count can be worked back from the others, every
 row and column of the table with its margins that holds exactly one
 suppressed entry has its smallest other non-zero entry suppressed too
 (secondary suppression), repeated until nothing changes.
-Zeros are shown: a zero reveals nothing about a person.  A small count is
-shown as ``<5``, a complementary one as ``[c]``.
+Zeros are shown: a zero reveals nothing about a person.  Every hidden count,
+small or complementary, is shown as ``[c]`` (the Government Analysis Function's
+shorthand): a marker that told the two apart would say the small one is 1 to 4.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 SMALL = range(1, 5)
-PRIMARY = "<5"  # a count from 1 to 4
+PRIMARY = "[c]"  # a count from 1 to 4 (shown like any other hidden count)
 COMPLEMENT = "[c]"  # hidden so that a small count cannot be worked out
 
 
 def mark(value: int) -> str:
-    """How a suppressed count is shown: ``<5`` for a small one, ``[c]`` for a complement."""
+    """How a suppressed count is shown: ``[c]``, whether small or a complement."""
     return PRIMARY if value in SMALL else COMPLEMENT
 
 

@@ -1,7 +1,7 @@
 """The report for publication: small numbers suppressed, nothing that names a case or a person.
 
 Every published table goes through ``disclosure.suppress``: counts from 1 to
-4 are shown as ``<5`` and complementary cells as ``[c]``; shares and
+4 and complementary cells are shown as ``[c]``; shares and
 intervals of a hidden count are null.  Which tables and why:
 
 * overall grades: one row (good, requires improvement, inadequate) whose
@@ -51,7 +51,7 @@ from .report_model import (
     WeaknessRow,
 )
 
-SUPPRESSION_NOTE = "Counts from 1 to 4 are shown as <5; other counts that would let one be worked out from a total are shown as [c]."
+SUPPRESSION_NOTE = "Counts from 1 to 4, and other counts that would let one of them be worked out from a total, are shown as [c]."
 
 
 def _shown(n: Any) -> Any:
@@ -332,3 +332,15 @@ def published(report: Report | Mapping[str, Any]) -> dict[str, Any]:
     }
     out["reproducibility"]["figures_sha256"] = figures_digest(out)
     return out
+
+
+def preview_words(*, graded: int, sampled: int) -> str:
+    """How every preview of a published version is headed, so it cannot pass for a publication."""
+    return f"Preview – not published – {graded:,} of {sampled:,} cases graded"
+
+
+def as_preview(document: Mapping[str, Any], *, graded: int, sampled: int) -> dict[str, Any]:
+    """A published version that is not published (yet): marked first thing in the document, and in every
+    output made from it (heading, file name ``…-preview``, the first row of the CSV and spreadsheet)."""
+    label = preview_words(graded=graded, sampled=sampled)
+    return {"preview": {"label": label, "graded": graded, "sampled": sampled}, **document}

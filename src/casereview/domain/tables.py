@@ -181,7 +181,9 @@ def _reproducibility_rows(report: Mapping[str, Any]) -> list[Row]:
 
 def flat_rows(report: Mapping[str, Any]) -> list[Row]:
     """A report's JSON document as (section, row, measure, value) rows, for CSV and spreadsheets."""
+    preview = report.get("preview")
     rows = [
+        *([("status", "", "preview", preview["label"])] if preview else []),
         *_inspection_rows(report),
         *_sample_rows(report.get("sample", {})),
         *_grade_rows(report),

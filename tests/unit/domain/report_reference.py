@@ -363,7 +363,7 @@ def build_report(
     return report
 
 
-SUPPRESSION_NOTE = "Counts from 1 to 4 are shown as <5; other counts that would let one be worked out from a total are shown as [c]."
+SUPPRESSION_NOTE = "Counts from 1 to 4, and other counts that would let one of them be worked out from a total, are shown as [c]."
 
 
 def _shown(n: Any) -> Any:

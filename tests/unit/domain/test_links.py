@@ -247,12 +247,12 @@ def test_published_links_and_volume_hide_small_counts_and_their_complements() ->
     }
     shown = _links(section)
     assert shown is not None
-    assert shown["with_related_cases_and_weakness"] == "<5"
+    assert shown["with_related_cases_and_weakness"] == "[c]"
     assert (
         shown["with_related_cases"] == 30
     )  # the total stays; the 27 without the weakness is never published
-    assert shown["by_kind"] == {"child": "<5", "suspect": 12, "place": 0}
-    assert shown["register"]["repeat_missing_children"] == "<5"
+    assert shown["by_kind"] == {"child": "[c]", "suspect": 12, "place": 0}
+    assert shown["register"]["repeat_missing_children"] == "[c]"
     volume = _volume(
         {
             "quarters": ["2024 Q1", "2024 Q2"],
@@ -260,7 +260,7 @@ def test_published_links_and_volume_hide_small_counts_and_their_complements() ->
         }
     )
     assert volume is not None and volume["suppressed"]
-    assert volume["categories"]["neglect"][0] == "<5"
+    assert volume["categories"]["neglect"][0] == "[c]"
     # the hidden 3 cannot be worked out from its row or column: another entry in each is hidden too
     cells = [v for values in volume["categories"].values() for v in values]
     assert sum(isinstance(v, str) for v in cells) >= 2

@@ -69,7 +69,7 @@ def test_small_counts_show_as_under_five_and_their_complements_as_c() -> None:
     )
     out = published(report_of(cases))
     neglect = next(r for r in out["by_category"] if r["category"] == "neglect")
-    assert neglect["requires_improvement_or_inadequate"]["count"] == "<5"
+    assert neglect["requires_improvement_or_inadequate"]["count"] == "[c]"
     assert neglect["requires_improvement_or_inadequate"]["share"] is None
     missing = next(r for r in out["by_category"] if r["category"] == "missing_child")
     # neglect's good is 0, so the column of requires-improvement-or-inadequate needs a complement.
@@ -93,7 +93,7 @@ def test_nothing_that_names_a_case_or_a_person_is_published() -> None:
     for secret in ("R1", "R2", "moved away", "ann", "bob", "ab" * 32, "missing_child-good"):
         assert secret not in text, secret
     assert out["sample"]["replacements"] == 1 and out["published"] is True
-    assert out["sample"]["strata"][0]["frame_size"] == "<5"  # a stratum of 3 cases
+    assert out["sample"]["strata"][0]["frame_size"] == "[c]"  # a stratum of 3 cases
     assert out["agreement"]["pairs"] == 9 and "by_pair" not in out["agreement"]
     assert out["reproducibility"]["figures_sha256"] != full["reproducibility"]["figures_sha256"]
 
@@ -102,7 +102,7 @@ def test_a_small_good_count_hides_the_combined_figure_that_would_give_it_away() 
     out = published(
         report_of(many(3, "good") + many(60, "requires_improvement") + many(70, "inadequate"))
     )
-    assert out["grades"]["good"]["count"] == "<5"
+    assert out["grades"]["good"]["count"] == "[c]"
     assert out["grades"]["requires_improvement"]["count"] == "[c]"
     assert out["requires_improvement_or_inadequate"]["count"] == "[c]"
     assert out["trend"][-1]["share"] is None
@@ -121,12 +121,12 @@ def test_small_weaknesses_and_comparisons_built_on_small_counts_are_hidden() -> 
         )
     )
     rows = {w["code"]: w for w in out["weaknesses"]}
-    assert rows["W09"]["count"] == "<5" and rows["W09"]["suppressed"]
+    assert rows["W09"]["count"] == "[c]" and rows["W09"]["suppressed"]
     assert rows["W01"]["count"] == 40 and rows["W01"]["recurrence"] == [
         {"against": "Pilot", "kind": "baseline", "period_end": "2023-03-31", "suppressed": True}
     ]
     assert out["comparisons"][0]["suppressed"] is True
-    assert out["trend"][0]["count"] == "<5"
+    assert out["trend"][0]["count"] == "[c]"
 
 
 def _lines_safe(table: list[list[object]], totals_shown: list[bool]) -> bool:
@@ -172,3 +172,17 @@ def test_no_small_count_is_shown_or_left_alone_beside_a_published_total(
         assert _lines_safe(columns, [shown(grades[0]), shown(combined)])
     for area in out["areas"]:
         assert not any(shown(v) and v in range(1, 5) for v in area["grades"].values())
+
+
+def test_a_preview_is_marked_first_and_its_rows_start_with_the_mark() -> None:
+    from casereview.domain.publication import as_preview, preview_words
+    from casereview.domain.tables import flat_rows
+
+    document = {"inspection": {"name": "Q1"}, "published": True}
+    marked = as_preview(document, graded=18, sampled=24)
+    words = preview_words(graded=18, sampled=24)
+    assert words == "Preview – not published – 18 of 24 cases graded"
+    assert next(iter(marked)) == "preview" and marked["preview"]["label"] == words
+    assert "preview" not in document  # the published version itself is left as it is
+    assert flat_rows(marked)[0] == ("status", "", "preview", words)
+    assert all(row[0] != "status" for row in flat_rows(document))

@@ -283,7 +283,7 @@ def test_any_mix_of_cases_and_earlier_results_gives_todays_json(
     proportional: bool,
     sampled: int,
 ) -> None:
-    strata = [  # a stratum of 3 is published as <5; its cases are never graded here
+    strata = [  # a stratum of 3 is published as [c]; its cases are never graded here
         {"label": "s", "frame_size": 400, "sampled": sampled},
         {"label": "t", "frame_size": 300, "sampled": 60},
         {"label": "u", "frame_size": 3, "sampled": 3},

@@ -111,6 +111,8 @@ def render(given: AnyReport, fmt: str) -> Rendered:
     stem = f"report-{report['inspection'].get('body', '')}-{report['inspection'].get('id', '')}".lower()
     if report.get("published"):
         stem += "-published"
+    if report.get("preview"):
+        stem += "-preview"  # a preview's file cannot pass for a publication's
     if fmt == "json":
         content = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     elif fmt == "html":

@@ -349,19 +349,10 @@ def publication_problems(inspection: Any) -> list[str]:
     if not Sample.objects.filter(inspection=inspection).exists():
         return ["No sample has been drawn or imported"]
     problems = []
+    graded, sampled = grading_progress(inspection)
     active = SampledCase.objects.filter(
         sample__inspection=inspection, state=SampledCase.State.ACTIVE
     )
-    graded = (
-        Review.objects.filter(
-            assignment__sampled_case__in=active,
-            assignment__kind=Assignment.Kind.FIRST,
-            state=Review.State.SUBMITTED,
-        )
-        .exclude(overall="")
-        .count()
-    )
-    sampled = active.count()
     if graded < sampled:
         problems.append(f"{sampled - graded} of {sampled} sampled cases have no submitted review")
     waiting = (
@@ -383,3 +374,21 @@ def publication_problems(inspection: Any) -> list[str]:
             f"{open_disagreements} disagreement(s) between first and second marks are not resolved"
         )
     return problems
+
+
+def grading_progress(inspection: Inspection) -> tuple[int, int]:
+    """(graded, sampled): active sampled cases with a submitted first review that gives a grade, and all of
+    them."""
+    active = SampledCase.objects.filter(
+        sample__inspection=inspection, state=SampledCase.State.ACTIVE
+    )
+    graded = (
+        Review.objects.filter(
+            assignment__sampled_case__in=active,
+            assignment__kind=Assignment.Kind.FIRST,
+            state=Review.State.SUBMITTED,
+        )
+        .exclude(overall="")
+        .count()
+    )
+    return graded, active.count()

@@ -8,13 +8,19 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from casereview.domain.publication import as_preview
 from casereview.domain.publication import published as publish_version
 from casereview.domain.roles import Role
 from casereview.web.core.access import role_required
 from casereview.web.inspections.selectors import inspection_led_or_404
 
 from . import rendering
-from .selectors import inspection_report, publication_problems, publications_visible
+from .selectors import (
+    grading_progress,
+    inspection_report,
+    publication_problems,
+    publications_visible,
+)
 from .services import (
     PublishError,
     report_disclosed,
@@ -47,6 +53,12 @@ def _download(
     return response
 
 
+def _preview(inspection: Any, built: Any) -> dict[str, Any]:
+    """The published version as it would be now, marked as a preview in everything made from it."""
+    graded, sampled = grading_progress(inspection)
+    return as_preview(publish_version(built), graded=graded, sampled=sampled)
+
+
 def _led(request: HttpRequest, inspection_id: int) -> Any:
     return inspection_led_or_404(request.user, inspection_id)
 
@@ -58,7 +70,7 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
     preview = request.GET.get("published") == "1"
     report_links_refresh(inspection=inspection)
     built = inspection_report(inspection)
-    report = publish_version(built) if preview else built.to_json()
+    report = _preview(inspection, built) if preview else built.to_json()
     report_disclosed(
         actor=request.user,
         inspection_id=inspection.pk,
@@ -84,7 +96,7 @@ def draft_download(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     report_links_refresh(inspection=inspection)
     built = inspection_report(inspection)
-    report = publish_version(built) if request.GET.get("published") == "1" else built.to_json()
+    report = _preview(inspection, built) if request.GET.get("published") == "1" else built.to_json()
     return _download(request, report, inspection_id=inspection.pk)
 
 

@@ -35,7 +35,7 @@ def number(value: Any, places: int = 2) -> str:
     if value is None:
         return "–"
     if isinstance(value, str):
-        return value  # "<5" or "[c]"
+        return value  # "[c]" (or "<5" in a report published before markers were one)
     if isinstance(value, float):
         return f"{value:.{places}f}"
     return str(value)
