@@ -27,7 +27,7 @@ from casereview.web.core.users import User
 from casereview.web.journal.services import Record, journal_record
 from casereview.web.registers.frames import register_frame
 
-from .models import CaseLinks, RelatedCase, Sample, SampledCase, SampleLinks
+from .models import CaseLinks, Inspection, RelatedCase, Sample, SampledCase, SampleLinks
 
 
 class LinksUnavailable(Refused):
@@ -169,6 +169,11 @@ def links_refresh(*, sample: Sample, actor: User | None = None) -> bool:
     except IntegrityError:  # computed at the same moment by another request: theirs are stored
         return SampleLinks.objects.filter(sample=sample).exists()
     return True
+
+
+def links_stored(inspection: Inspection) -> bool:
+    """Whether the inspection's sample has its links stored (one query, without reading the sample)."""
+    return SampleLinks.objects.filter(sample__inspection=inspection).exists()
 
 
 def links_for(sample: Sample) -> SampleLinks | None:

@@ -344,12 +344,14 @@ def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
     )
 
 
-def publication_problems(inspection: Any) -> list[str]:
-    """What stands between an inspection and its published report (empty when it can be published)."""
+def publication_problems(inspection: Any, *, progress: tuple[int, int] | None = None) -> list[str]:
+    """What stands between an inspection and its published report (empty when it can be published).
+
+    ``progress``: the inspection's ``grading_progress`` when the caller has read it already."""
     if not Sample.objects.filter(inspection=inspection).exists():
         return ["No sample has been drawn or imported"]
     problems = []
-    graded, sampled = grading_progress(inspection)
+    graded, sampled = progress or grading_progress(inspection)
     active = SampledCase.objects.filter(
         sample__inspection=inspection, state=SampledCase.State.ACTIVE
     )

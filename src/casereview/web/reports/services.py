@@ -14,7 +14,7 @@ from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.publication import published
 from casereview.importing.frameworks import load_framework, shipped_frameworks
 from casereview.web.core.users import User, signed_in
-from casereview.web.inspections.links import links_refresh
+from casereview.web.inspections.links import links_refresh, links_stored
 from casereview.web.inspections.selectors import inspection_sample
 from casereview.web.journal.services import journal_record
 from casereview.web.registers.selectors import body_by_code
@@ -187,7 +187,9 @@ def report_disclosed(
 
 def report_links_refresh(*, inspection: Any) -> None:
     """Before a report is built: the links it counts are computed if its sample never had them (a sample drawn
-    before links existed), so the report reads them and never writes."""
+    before links existed), so the report reads them and never writes.  Usually they are: one query."""
+    if links_stored(inspection):
+        return
     sample = inspection_sample(inspection)
     if sample is not None:
         links_refresh(sample=sample)

@@ -53,9 +53,9 @@ def _download(
     return response
 
 
-def _preview(inspection: Any, built: Any) -> dict[str, Any]:
+def _preview(built: Any, progress: tuple[int, int]) -> dict[str, Any]:
     """The published version as it would be now, marked as a preview in everything made from it."""
-    graded, sampled = grading_progress(inspection)
+    graded, sampled = progress
     return as_preview(publish_version(built), graded=graded, sampled=sampled)
 
 
@@ -70,7 +70,8 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
     preview = request.GET.get("published") == "1"
     report_links_refresh(inspection=inspection)
     built = inspection_report(inspection)
-    report = _preview(inspection, built) if preview else built.to_json()
+    progress = grading_progress(inspection)
+    report = _preview(built, progress) if preview else built.to_json()
     report_disclosed(
         actor=request.user,
         inspection_id=inspection.pk,
@@ -85,7 +86,7 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
             **rendering.context(report),
             "inspection": inspection,
             "preview": preview,
-            "problems": publication_problems(inspection),
+            "problems": publication_problems(inspection, progress=progress),
             "publications": inspection.publications.all(),
         },
     )
@@ -96,7 +97,10 @@ def draft_download(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     report_links_refresh(inspection=inspection)
     built = inspection_report(inspection)
-    report = _preview(inspection, built) if request.GET.get("published") == "1" else built.to_json()
+    if request.GET.get("published") == "1":
+        report = _preview(built, grading_progress(inspection))
+    else:
+        report = built.to_json()
     return _download(request, report, inspection_id=inspection.pk)
 
 
