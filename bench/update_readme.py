@@ -125,6 +125,22 @@ def review_table(data: dict) -> str:  # type: ignore[type-arg]
     )
 
 
+def audit_rows(a: dict | None) -> list[str]:  # type: ignore[type-arg]
+    """The disclosure audit's rows of the report table (none in results from before the auditor)."""
+    if not a:
+        return []
+    runs = ", ".join(f"{t:.2f}" for t in a["publish_runs_s"])
+    verdict = "met" if a["met"] else "**not met**"
+    return [
+        f"| audit of the same report's published version (`publish`: suppression and HiGHS proving "
+        f"{a['hidden_quantities']:,} hidden quantities' ranges; {'passed' if a['passed'] else '**failed**'}; "
+        f"runs {runs} s) | {a['publish_s']:.2f} | {a['ratio_to_target_2s']}× the target | "
+        f"{a['target_s']:.0f} s ({verdict}) |",
+        f"| the same, `casereview report --published --audit --json` as a whole process "
+        f"| {a['cli_process_s']:.2f} | | |",
+    ]
+
+
 def report_table(data: dict) -> str:  # type: ignore[type-arg]
     r, n = data["report"], data["national_trend"]
 
@@ -141,6 +157,7 @@ def report_table(data: dict) -> str:  # type: ignore[type-arg]
             f"| report of an inspection of {r['reviews']:,} reviews with {r['earlier_results']} earlier results (`report_for`) "
             f"| {r['report_for_s']:.2f} | {r['ratio_to_floor']}× (plain query {r['floor_plain_query_s']:.3f} s) | {r['target_s']:.0f} s ({verdict(r['met'])}) |",
             f"| the same, `casereview report --format json` as a whole process | {r['cli_json_process_s']:.2f} | | |",
+            *audit_rows(data.get("audit")),
             f"| national trend, {n['bodies']} bodies × {n['quarters']} quarters × {n['reviews_per_inspection']} reviews "
             f"({n['reviews']:,} reviews) | {n['national_trend_s']:.2f} | {n['ratio_to_floor']}× (`count(*)` {n['floor_count_query_s']:.2f} s) "
             f"| {n['target_s']:.0f} s ({verdict(n['met'])}) |",

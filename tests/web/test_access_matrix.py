@@ -98,6 +98,13 @@ MATRIX: dict[str, dict[str, int]] = {
     },
     # The full report and publishing: the lead inspector who leads the inspection.
     "reports:draft": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    # The published national trend names every body: analysts, lead inspectors, administrators.
+    "reports:trend": {
+        **dict.fromkeys(ROLES, GONE),
+        "analyst": OK,
+        "lead_inspector": OK,
+        "administrator": OK,
+    },
     "reports:draft_download": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     "reports:publish": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
     # The API ignores sessions: a token or nothing (401); its description is public. Token scoping: test_api.py.

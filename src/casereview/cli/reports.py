@@ -11,12 +11,20 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from casereview.domain import publication as publication_rules
+from casereview.domain.linked import Audit
 from casereview.domain.publication import as_preview
 from casereview.domain.publication import published as publish
+from casereview.domain.trend_publication import audit_line, published_rows, published_text
 from casereview.web.inspections.selectors import inspection_by_id
 from casereview.web.reports import rendering
 from casereview.web.reports.rendering import csv_text
-from casereview.web.reports.selectors import grading_progress, national_trend, report_for
+from casereview.web.reports.selectors import (
+    grading_progress,
+    national_trend,
+    national_trend_disclosed,
+    report_for,
+)
 from casereview.web.reports.services import (
     baseline_add,
     report_disclosed,
@@ -100,6 +108,51 @@ def _check(found: Any, day: dt.date | None, check: Path) -> NoReturn:
     raise typer.Exit(0 if same else 1)
 
 
+AUDIT_PASSED = "Audit passed: every hidden count is protected"
+
+
+def audit_lines(audit: Audit) -> list[str]:
+    """``report --audit`` as text: each hidden quantity's proven range, then the verdict (with the reasons)."""
+    lines = [r.words() for r in audit.ranges] or ["No count is hidden."]
+    if audit.passed:
+        return [*lines, AUDIT_PASSED]
+    failures = audit.failures
+    return [
+        *lines,
+        f"Audit failed: {len(failures):,} hidden {'count is' if len(failures) == 1 else 'counts are'} "
+        "not protected; the report cannot be published",
+        *(f"- {reason}" for reason in audit.reasons()),
+    ]
+
+
+def _audit(found: Any, day: dt.date | None, *, as_json: bool, out_path: Path | None) -> NoReturn:
+    """Audit the published version: every hidden count's range, exit 0 when all are protected, 1 when not."""
+    report_links_refresh(inspection=found)
+    # Through the module, so that the one test of a failing audit can stand one in.
+    made = publication_rules.publish(report_for(found, as_of=day))
+    audit = made.audit.to_json()
+    text = (
+        json.dumps(audit, default=str) + "\n"
+        if as_json
+        else "\n".join(audit_lines(made.audit)) + "\n"
+    )
+    report_disclosed(
+        actor=None,
+        inspection_id=found.pk,
+        fmt="audit-json" if as_json else "audit",
+        published=True,
+        actor_name="cli",
+        figures_sha256=made.document["reproducibility"]["figures_sha256"],
+        audit=audit,
+    )
+    if out_path is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(out_path, text.encode("utf-8"))
+        out.print(f"Wrote the audit to {out_path}")
+    raise typer.Exit(0 if made.audit.passed else 1)
+
+
 def report(
     inspection: Annotated[int, typer.Argument(metavar="INSPECTION")],
     fmt: Annotated[str, typer.Option("--format", help="json, html, pdf, csv or xlsx")] = "json",
@@ -127,16 +180,38 @@ def report(
             help="Regenerate and compare with this JSON report: exit 0 when the figures are the same, 1 when not",
         ),
     ] = None,
+    audit: Annotated[
+        bool,
+        typer.Option(
+            "--audit",
+            help="With --published: attack the published version and print each hidden count's proven "
+            "range; exit 0 when every one is protected, 1 when not",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --audit: the audit as JSON (with its sha256)")
+    ] = False,
 ) -> None:
     """An inspection's report: grades with 95% Wilson intervals, breakdowns, trends, weaknesses, send backs, agreement."""
+    if audit and not published:
+        reject(
+            "[red]--audit audits the published version: give --published --audit "
+            "(the full report hides nothing)[/red]"
+        )
+    if as_json and not audit:
+        reject("[red]--json goes with --audit (a report's format is chosen with --format)[/red]")
+    if audit and check is not None:
+        reject("[red]--audit and --check cannot be combined[/red]")
     if fmt not in rendering.FORMATS:
         reject(f"[red]--format must be one of {', '.join(rendering.FORMATS)}[/red]")
-    if fmt in ("pdf", "xlsx") and out_path is None and check is None:
+    if fmt in ("pdf", "xlsx") and out_path is None and check is None and not audit:
         reject(f"[red]--format {fmt} needs --out PATH[/red]")
     found = by_id_or_reject(inspection_by_id, inspection, "inspection")
     day = parse_date(as_of) if as_of else None
     if check is not None:
         _check(found, day, check)
+    if audit:
+        _audit(found, day, as_json=as_json, out_path=out_path)
     report_links_refresh(inspection=found)
     data = report_for(found, as_of=day)
     if published:
@@ -183,6 +258,37 @@ def _trend_rows(data: dict[str, Any]) -> list[tuple[Any, ...]]:
     return rows
 
 
+def _published_trend(
+    codes: list[str] | None, fmt: str, as_json: bool, out_path: Path | None
+) -> None:
+    """``trend --published``: the suppressed, audited trend as a table (or JSON, or CSV) and its audit line.
+
+    Suppressed and audited over every body; ``--body`` then keeps only those bodies' series.  Journaled as a
+    disclosure; refused (exit 2, nothing printed) when the audit fails."""
+    kind = "json" if as_json else ("csv" if fmt == "csv" else "text")
+    document, audit = national_trend_disclosed(
+        actor=None, actor_name="cli", fmt=kind, body_codes=codes
+    )
+    if not audit.passed:
+        err.print("The national trend cannot be published: its audit failed.", markup=False)
+        for reason in audit.reasons():
+            err.print(f"  {reason}", markup=False)
+        raise typer.Exit(EXIT_REJECTED)
+    if kind == "json":
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    elif kind == "csv":
+        text = csv_text(published_rows(document))
+    else:
+        text = published_text(document)
+    if out_path is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(out_path, text.encode("utf-8"))
+        out.print(f"Wrote the published national trend to {out_path}")
+    if kind != "text":
+        err.print(audit_line(document), markup=False)
+
+
 def trend(
     body: Annotated[
         list[str] | None,
@@ -190,11 +296,26 @@ def trend(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
     out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file")] = None,
+    published: Annotated[
+        bool,
+        typer.Option(
+            "--published",
+            help="The published version: small counts hidden as [c], audited over every body; a table "
+            "unless --json (or --format csv)",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --published: the published JSON document")
+    ] = False,
 ) -> None:
     """The national trend: each body's share requires improvement or inadequate per inspection, and every quarter's national estimate."""
     if fmt not in ("json", "csv"):
         reject("[red]--format must be json or csv[/red]")
-    data = national_trend([b.strip().upper() for b in body] if body else None)
+    codes = [b.strip().upper() for b in body] if body else None
+    if published:
+        _published_trend(codes, fmt, as_json, out_path)
+        return
+    data = national_trend(codes)
     if fmt == "json":
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:

@@ -117,6 +117,7 @@ class JournalAction(StrEnum):
     BASELINE_ADD = "baseline_add"
     REPORT_GENERATE = "report_generate"
     REPORT_PUBLISH = "report_publish"
+    TREND_GENERATE = "trend_generate"  # the published national trend, shown or written
     # The journal itself
     JOURNAL_VIEW = "journal_view"
     JOURNAL_EXPORT = "journal_export"

@@ -1,294 +1,88 @@
-"""The report for publication: small numbers suppressed, nothing that names a case or a person.
+"""The report for publication: one linked model of every published count, protected jointly and audited.
 
-Every published table goes through ``disclosure.suppress``: counts from 1 to
-4 and complementary cells are shown as ``[c]``; shares and
-intervals of a hidden count are null.  Which tables and why:
+Every count the published report prints is a cell of one ``linked.LinkedTables``
+(docs/reports.md, "Disclosure"): the number of reviews, each grade, the
+combined "requires improvement or inadequate", each category's and unit's
+reviews, good and concern counts, each area's grades, each weakness and the
+cases without it, send backs by urgency, open and closed, overdue, answered,
+agreement pairs agreed and not, the links counts, the register's volume, the
+sample's frame, strata and plan.  The same count has one key wherever it is
+printed (a stratum's sampled cases and its category's reviews, the plan's size
+and the number of reviews, the links' reviewed cases and the reviews), and
+every total that holds is a line, whether or not the report prints it.
 
-* overall grades: one row (good, requires improvement, inadequate) whose
-  total, the number of reviews, is published; the combined "requires
-  improvement or inadequate" is shown only when both its parts are, or when
-  it can be worked out anyway (good and the total shown) and is not small;
-* by category and by unit: two columns (good, requires improvement or
-  inadequate); the split between requires improvement and inadequate is not
-  published per category or unit, because no suppression pattern of three
-  columns keeps every derived sum safe;
-* area grade distributions, send backs by urgency: rows with their totals;
-* weaknesses: counts under 5 hidden; their comparisons with earlier results
-  are dropped where either count is small;
-* comparisons and the trend: points whose count (or its complement) is small
-  lose their figures and keep only the direction and p value where the
-  current figure is shown;
-* links: the reviewed cases with related cases split by whether the
-  inspector found the links not made (one row with its total), the other
-  counts each on their own;
-* recorded cases per category per quarter: categories by quarters with
-  their totals.
+Shares, intervals, comparisons, the design-weighted estimate and its standard
+error, the agreement statistics and the median response time are derived
+figures: shown only when every cell they are computed from is shown.  Earlier
+results (a baseline, an earlier quarter) are fixed numbers, shown only where
+their own counts are not small.
 
-Dropped entirely: case references, replacement reasons, the register's hash,
-inspectors' names in the agreement table, free text of every kind.
+``linked.protect`` hides the primary cells and the secondary ones;
+``linked.audit`` then proves, for every hidden count, the range an attacker
+could narrow it to.  When the headline count is hidden, the headline is
+published as a band of shares the auditor accepts ("75% or more"), never
+left out; a comparison of the headline is given by its direction alone when
+every count in the band gives the same direction.  Dropped entirely: case
+references, replacement reasons, the register's hash, inspectors' names in
+the agreement table, free text of every kind.
 
-``published`` reads the typed report (``domain.report_model.Report``) and
-returns the published report's JSON document: that document is what is
+``publish`` returns the document and its audit; the document is what is
 stored, served and shown, as it was on the day it was published.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from .disclosure import SMALL, mark, suppress
-from .report import figures_digest
+from . import linked
+from .linked import Audit, Key, LinkedTables, Protection, Ratio
+from .report import comparison_of, figures_digest
 from .report_model import (
-    AreaRow,
     BreakdownRow,
     Comparison,
-    GradeFigure,
+    Interval,
     Report,
-    SendBacks,
     TrendPoint,
-    WeaknessRow,
 )
 
-SUPPRESSION_NOTE = "Counts from 1 to 4, and other counts that would let one of them be worked out from a total, are shown as [c]."
+MARK = "[c]"
+SUPPRESSION_NOTE = (
+    "Counts from 1 to 4, and other counts that would let one of them be worked out from anything "
+    "published, are shown as [c]."
+)
+_SMALL = linked.SMALL
+_BAND_STEP = 5  # bands are whole multiples of 5 percentage points
+
+# Cells a secondary suppression should spare while others will do: the headline first.
+_HEADLINE, _MARGIN, _PLAIN = 5, 2, 1
 
 
-def _shown(n: Any) -> Any:
-    """A count as published: its mark when it is from 1 to 4."""
-    return mark(n) if _small(n) else n
+@dataclass(frozen=True)
+class Publication:
+    """A report as it would be published: the document, and the auditor's proof that it hides enough."""
+
+    document: dict[str, Any]
+    audit: Audit
+    tables: LinkedTables
+    protection: Protection
 
 
-def _small(n: Any) -> bool:
-    return isinstance(n, int) and n in SMALL
-
-
-def _hidden_interval(value: Mapping[str, Any], marker: str) -> dict[str, Any]:
-    return {**value, "count": marker, "share": None, "ci_low": None, "ci_high": None}
-
-
-def _withheld(c: Comparison) -> dict[str, Any]:
-    """A comparison whose figures are not published: what it was against, and that it was suppressed."""
-    return {"against": c.against, "kind": c.kind, "period_end": c.period_end, "suppressed": True}
-
-
-def _comparison_safe(c: Comparison) -> bool:
-    return not any(
-        _small(n)
-        for n in (c.count_then, c.total_then - c.count_then, c.count_now, c.total_now - c.count_now)
-    )
-
-
-def _comparisons(items: Sequence[Comparison]) -> list[dict[str, Any]]:
-    return [c.to_json() if _comparison_safe(c) else _withheld(c) for c in items]
-
-
-def _overall(report: Report, reviews: int | str, *, hide_all: bool = False) -> dict[str, Any]:
-    """Overall grades: lines (good, RI, I | reviews) and (RI, I | combined); ``hide_all`` when a breakdown needs it.
-
-    ``reviews`` is the number of reviews as published so far (a breakdown may have hidden it already).
-    Returns the report's keys reviews, grades, requires_improvement_or_inadequate, design_weighted and
-    comparisons as published.
-    """
-    grades: Mapping[str, GradeFigure] = report.grades
-    codes = list(grades)
-    row = [grades[c].figure.count for c in codes]
-    hidden = suppress([row])
-    cells = {j for _, j in hidden.cells}
-    reviews_hidden = 0 in hidden.row_totals or hidden.grand_total or not isinstance(reviews, int)
-    combined = report.requires_improvement_or_inadequate
-    concern_hidden = [j for j in range(1, len(codes)) if j in cells]
-    combined_hidden = _small(combined.count) or len(concern_hidden) == 1 or reviews_hidden
-    if _small(combined.count) and 0 not in cells and not reviews_hidden:
-        cells.add(0)  # reviews minus good would give the small combined count
-    if hide_all:
-        cells |= {j for j, n in enumerate(row) if n}
-        combined_hidden = combined_hidden or bool(combined.count)
-    shown_grades = {
-        code: _hidden_interval(grades[code].to_json(), mark(row[j]))
-        if j in cells
-        else grades[code].to_json()
-        for j, code in enumerate(codes)
-    }
-    weighted = report.design_weighted
-    return {
-        "reviews": mark(reviews) if reviews_hidden and isinstance(reviews, int) else reviews,
-        "grades": shown_grades,
-        "requires_improvement_or_inadequate": _hidden_interval(
-            combined.to_json(), mark(combined.count)
-        )
-        if combined_hidden
-        else combined.to_json(),
-        "design_weighted": None if combined_hidden or weighted is None else weighted.to_json(),
-        "comparisons": [_withheld(c) for c in report.comparisons]
-        if combined_hidden
-        else _comparisons(report.comparisons),
-    }
-
-
-def _breakdown(rows: Sequence[BreakdownRow]) -> tuple[list[dict[str, Any]], bool, bool]:
-    """Rows (good, requires improvement or inadequate | reviews), and whether the overall grades, and the
-    number of reviews, must be hidden too so that no hidden cell can be worked out."""
-    table = []
-    for row in rows:
-        concern = row.requires_improvement_or_inadequate.count
-        table.append([row.reviews - concern, concern])
-    hidden = suppress(table) if table else None
-    out = []
-    for i, row in enumerate(rows):
-        good_hidden = hidden is not None and (i, 0) in hidden.cells
-        concern_hidden = hidden is not None and (i, 1) in hidden.cells
-        total_hidden = hidden is not None and i in hidden.row_totals
-        combined = row.requires_improvement_or_inadequate.to_json()
-        out.append(
-            {
-                row.key: row.name,
-                "reviews": mark(row.reviews) if total_hidden else row.reviews,
-                "good": mark(table[i][0]) if good_hidden else table[i][0],
-                "requires_improvement_or_inadequate": _hidden_interval(combined, mark(table[i][1]))
-                if concern_hidden
-                else combined,
-                "comparisons": [] if concern_hidden else _comparisons(row.comparisons),
-                "suppressed": bool(good_hidden or concern_hidden or total_hidden),
-            }
-        )
-    return out, bool(hidden and hidden.column_totals), bool(hidden and hidden.grand_total)
-
-
-def _areas(rows: Sequence[AreaRow]) -> list[dict[str, Any]]:
-    if not rows:
-        return []
-    codes = list(rows[0].grades)
-    columns = [*codes, "not_applicable", "not_graded"]
-    table = [[*(r.grades[c] for c in codes), r.not_applicable, r.not_graded] for r in rows]
-    hidden = suppress(table)
-    out = []
-    for i, row in enumerate(rows):
-        cells = {
-            col: (mark(table[i][j]) if (i, j) in hidden.cells else table[i][j])
-            for j, col in enumerate(columns)
-        }
-        out.append(
-            {
-                "area": row.area,
-                "title": row.title,
-                "grades": {c: cells[c] for c in codes},
-                "not_applicable": cells["not_applicable"],
-                "not_graded": cells["not_graded"],
-            }
-        )
-    return out
-
-
-def _weaknesses(rows: Sequence[WeaknessRow]) -> list[dict[str, Any]]:
-    out = []
-    for row in rows:
-        shaped = row.to_json()
-        if _small(row.figure.count):
-            hidden = _hidden_interval(shaped, mark(row.figure.count))
-            out.append({**hidden, "recurrence": [], "suppressed": True})
-        else:
-            out.append({**shaped, "recurrence": _comparisons(row.recurrence), "suppressed": False})
-    return out
-
-
-def _send_backs(facts: SendBacks) -> dict[str, Any]:
-    urgencies = list(facts.by_urgency)
-    row = [facts.by_urgency[u] for u in urgencies]
-    hidden = suppress([row]) if row else None
-    by_urgency = {
-        u: (mark(row[j]) if hidden and (0, j) in hidden.cells else row[j])
-        for j, u in enumerate(urgencies)
-    }
-    count = facts.count
-    total_hidden = _small(count) or bool(hidden and (0 in hidden.row_totals or hidden.grand_total))
-    return {
-        "count": mark(count) if total_hidden else count,
-        "by_urgency": by_urgency,
-        "open": _shown(facts.open),
-        "overdue": _shown(facts.overdue),
-        "median_days_to_response": None if total_hidden else facts.median_days_to_response,
-    }
-
-
-def _trend(points: Sequence[TrendPoint], now: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The trend as published; ``now`` is the published requires improvement or inadequate."""
-    out = []
-    for p in points:
-        count, total = p.figure.count, p.figure.total
-        if _small(count) or _small(total - count):
-            marker = mark(count) if _small(count) else "[c]"
-            out.append({**_hidden_interval(p.to_json(), marker), "suppressed": True})
-        else:
-            out.append(p.to_json())
-    if out and isinstance(now["count"], str):
-        out[-1] = {**_hidden_interval(out[-1], now["count"]), "suppressed": True}
-    return out
-
-
-def _links(section: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if section is None:
-        return None
-    out = copy.deepcopy(dict(section))
-    found, related = (
-        int(section["with_related_cases_and_weakness"]),
-        int(section["with_related_cases"]),
-    )
-    row = [found, related - found]
-    hidden = suppress([row])
-    out["with_related_cases_and_weakness"] = mark(found) if (0, 0) in hidden.cells else found
-    out["with_related_cases"] = (
-        mark(related) if 0 in hidden.row_totals or hidden.grand_total else related
-    )
-    for key in ("weakness_without_related_cases", "reviewed_cases"):
-        out[key] = _shown(section[key])
-    out["by_kind"] = {kind: _shown(n) for kind, n in section["by_kind"].items()}
-    out["register"] = {key: _shown(n) for key, n in section["register"].items()}
-    if section.get("frame") is not None:
-        out["frame"] = {key: _shown(n) for key, n in section["frame"].items()}
-    return out
-
-
-def _volume(volume: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if volume is None:
-        return None
-    categories = list(volume["categories"])
-    table = [list(volume["categories"][c]) for c in categories]
-    if not table:
-        return {**copy.deepcopy(dict(volume)), "suppressed": False}
-    hidden = suppress(table)
-    return {
-        "quarters": list(volume["quarters"]),
-        "categories": {
-            c: [mark(v) if (i, j) in hidden.cells else v for j, v in enumerate(table[i])]
-            for i, c in enumerate(categories)
-        },
-        "suppressed": bool(hidden.cells),
-    }
-
-
-def _inspection(inspection: Mapping[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(dict(inspection))
-    out.pop("register_sha256", None)
-    return out
-
-
-def _sample(given: Mapping[str, Any]) -> dict[str, Any]:
-    """The sample without replaced cases' references and reasons (their number only), small strata marked."""
-    sample = copy.deepcopy(dict(given))
-    replacements = sample.pop("replacements", [])
-    sample["replacements"] = len(replacements) if isinstance(replacements, list) else replacements
-    strata = sample.get("strata", [])
-    if strata:
-        for column, total_key in (("frame_size", "frame_size"), ("sampled", None)):
-            values = [int(st[column]) for st in strata]
-            hidden = suppress([[v] for v in values])
-            for i, st in enumerate(strata):
-                if (i, 0) in hidden.cells:
-                    st[column] = mark(values[i])
-            if total_key and hidden.column_totals and isinstance(sample.get(total_key), int):
-                sample[total_key] = mark(sample[total_key])
-    return sample
+def publish(report: Report | Mapping[str, Any]) -> Publication:
+    """The published document of ``report`` with its audit (``audit.passed`` must hold to publish)."""
+    if not isinstance(report, Report):
+        report = Report.from_json(report)
+    model = _Model(report)
+    protection = linked.protect(model.tables)
+    band = _headline_band(model, protection)
+    if band is not None:
+        protection = Protection(protection.hidden, protection.primary, protection.withheld, (band,))
+    audit = linked.audit(model.tables, protection)
+    document = _Writer(report, model, protection, band).document(audit)
+    return Publication(document, audit, model.tables, protection)
 
 
 def published(report: Report | Mapping[str, Any]) -> dict[str, Any]:
@@ -296,42 +90,587 @@ def published(report: Report | Mapping[str, Any]) -> dict[str, Any]:
 
     ``report`` is the typed report, or a full report's JSON document (read with ``Report.from_json``).
     """
-    if not isinstance(report, Report):
-        report = Report.from_json(report)
-    by_category, category_totals_hidden, category_grand_hidden = _breakdown(report.by_category)
-    by_unit, unit_totals_hidden, unit_grand_hidden = _breakdown(report.by_unit)
-    reviews: int | str = report.reviews
-    if category_grand_hidden or unit_grand_hidden:
-        reviews = mark(report.reviews)
-    overall = _overall(report, reviews, hide_all=category_totals_hidden or unit_totals_hidden)
-    agreement = report.agreement.to_json()
-    agreement.pop("by_pair", None)
-    reproducibility = report.reproducibility.to_json()
-    reproducibility["parameters"] = {**reproducibility["parameters"], "published": True}
-    out: dict[str, Any] = {
-        "inspection": _inspection(report.inspection),
-        "reviews": overall["reviews"],
-        "sample": _sample(report.sample),
-        "grades": overall["grades"],
-        "requires_improvement_or_inadequate": overall["requires_improvement_or_inadequate"],
-        "design_weighted": overall["design_weighted"],
-        "comparisons": overall["comparisons"],
-        "trend": _trend(report.trend, overall["requires_improvement_or_inadequate"]),
-        "by_category": by_category,
-        "by_unit": by_unit,
-        "areas": _areas(report.areas),
-        "weaknesses": _weaknesses(report.weaknesses),
-        "weakness_baseline": report.weakness_baseline,
-        "send_backs": _send_backs(report.send_backs),
-        "agreement": agreement,
-        "links": _links(report.links),
-        "volume": _volume(report.volume),
-        "published": True,
-        "reproducibility": reproducibility,
-        "suppression": SUPPRESSION_NOTE,
-    }
-    out["reproducibility"]["figures_sha256"] = figures_digest(out)
-    return out
+    return publish(report).document
+
+
+def _safe(count: int, total: int) -> bool:
+    """An earlier result's figures may be printed: neither its count, its complement nor its total small."""
+    return not any(n in _SMALL for n in (count, total - count, total))
+
+
+class _Model:
+    """Every count of the published report as a cell, with its lines and derived figures."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        t = self.tables = LinkedTables()
+        self.reviews = t.cell("reviews", report.reviews, weight=_HEADLINE)
+        self.concern = t.cell(
+            "concern", report.requires_improvement_or_inadequate.count, weight=_HEADLINE
+        )
+        self.grades = {
+            code: t.cell(f"grade/{code}", g.figure.count, weight=_HEADLINE - 1)
+            for code, g in report.grades.items()
+        }
+        codes = list(self.grades)
+        if codes:
+            t.line(self.reviews, self.grades.values())
+            t.line(self.concern, [self.grades[c] for c in codes[1:]])
+            t.line(self.reviews, [self.grades[codes[0]], self.concern])
+        self.good = self.grades[codes[0]] if codes else None
+        self.breakdowns = {
+            "category": self._breakdown("category", report.by_category),
+            "unit": self._breakdown("unit", report.by_unit),
+        }
+        self._sample()
+        self._areas()
+        self._weaknesses()
+        self._send_backs()
+        self._agreement()
+        self._links()
+        self._volume()
+        self._design_weighted()
+
+    # -- cells, lines and figures of each section --------------------------------------------------
+
+    def share(self, count: Key, total: Key) -> str:
+        return self.tables.derive(f"share of {count} in {total}", (count, total))
+
+    def _breakdown(
+        self, key: str, rows: Sequence[BreakdownRow]
+    ) -> list[tuple[BreakdownRow, Key, Key, Key]]:
+        t = self.tables
+        out = []
+        for row in rows:
+            name = f"{key}/{row.name}"
+            concern = row.requires_improvement_or_inadequate.count
+            reviews = t.cell(f"{name}/reviews", row.reviews, weight=_MARGIN)
+            good = t.cell(f"{name}/good", row.reviews - concern)
+            bad = t.cell(f"{name}/concern", concern)
+            t.line(reviews, (good, bad))
+            out.append((row, reviews, good, bad))
+        if out and sum(r.reviews for r in rows) == self.report.reviews:
+            t.line(self.reviews, [r for _, r, _, _ in out])
+            if self.good is not None:
+                t.line(self.good, [g for _, _, g, _ in out])
+            t.line(self.concern, [b for _, _, _, b in out])
+        return out
+
+    def _same(self, preferred: Key, value: int, *same_as: Key) -> Key:
+        """The key of the cell that already counts the same thing with the same value, else ``preferred``."""
+        for key in same_as:
+            if self.tables.values.get(key) == value:
+                return key
+        return preferred
+
+    def _sample(self) -> None:
+        t, sample = self.tables, self.report.sample
+        self.strata: list[tuple[Mapping[str, Any], Key, Key]] = []
+        by = list((sample.get("plan") or {}).get("strata") or [])
+        field = by[0] if len(by) == 1 and by[0] in ("category", "unit") else None
+        for st in sample.get("strata") or []:
+            label = str(st["label"])
+            frame = t.cell(f"stratum/{label}/frame_size", int(st["frame_size"]))
+            graded_alias = (f"{field}/{label}/reviews",) if field else ()
+            sampled = t.cell(
+                self._same(f"stratum/{label}/sampled", int(st["sampled"]), *graded_alias),
+                int(st["sampled"]),
+            )
+            self.strata.append((st, frame, sampled))
+        frame_total = sample.get("frame_size")
+        if isinstance(frame_total, int):
+            self.frame = t.cell("sample/frame_size", frame_total, weight=_MARGIN)
+            if self.strata and sum(int(s["frame_size"]) for s, _, _ in self.strata) == frame_total:
+                t.line(self.frame, [f for _, f, _ in self.strata])
+        plan = sample.get("plan") or {}
+        size = plan.get("size")
+        if isinstance(size, int):
+            self.plan_size = t.cell(
+                self._same("sample/plan_size", size, self.reviews), size, weight=_MARGIN
+            )
+            if self.strata and sum(int(s["sampled"]) for s, _, _ in self.strata) == size:
+                t.line(self.plan_size, [s for _, _, s in self.strata])
+        fixed = ((plan.get("fixed") or {}).get("counts")) or {}
+        sampled_by_label = {str(s["label"]): key for s, _, key in self.strata}
+        self.fixed = {
+            label: t.cell(
+                self._same(f"plan/fixed/{label}", int(n), sampled_by_label.get(label, "")), int(n)
+            )
+            for label, n in fixed.items()
+        }
+        replacements = sample.get("replacements", [])
+        count = len(replacements) if isinstance(replacements, list) else int(replacements)
+        t.cell("sample/replacements", count)
+
+    def _areas(self) -> None:
+        t = self.tables
+        self.areas = []
+        for row in self.report.areas:
+            cells = {code: t.cell(f"area/{row.area}/{code}", n) for code, n in row.grades.items()}
+            cells["not_applicable"] = t.cell(f"area/{row.area}/not_applicable", row.not_applicable)
+            cells["not_graded"] = t.cell(f"area/{row.area}/not_graded", row.not_graded)
+            if sum(t.values[k] for k in cells.values()) == self.report.reviews:
+                t.line(self.reviews, cells.values())
+            self.areas.append((row, cells))
+
+    def _weaknesses(self) -> None:
+        t = self.tables
+        self.weaknesses = []
+        for row in self.report.weaknesses:
+            count = t.cell(f"weakness/{row.code}", row.figure.count)
+            if row.figure.total == self.report.reviews:
+                without = t.cell(
+                    f"weakness/{row.code}/without", row.figure.total - row.figure.count
+                )
+                t.line(self.reviews, (count, without))
+            self.weaknesses.append((row, count))
+
+    def _send_backs(self) -> None:
+        t, facts = self.tables, self.report.send_backs
+        self.send_backs = t.cell("send_backs", facts.count, weight=_MARGIN)
+        self.urgency = {u: t.cell(f"send_backs/{u}", n) for u, n in facts.by_urgency.items()}
+        t.line(self.send_backs, self.urgency.values())
+        self.open = t.cell("send_backs/open", facts.open)
+        closed = t.cell("send_backs/closed", facts.count - facts.open)
+        t.line(self.send_backs, (self.open, closed))
+        self.overdue = t.cell("send_backs/overdue", facts.overdue)
+        if facts.overdue <= facts.open:
+            t.line(
+                self.open,
+                (self.overdue, t.cell("send_backs/open_in_time", facts.open - facts.overdue)),
+            )
+        self.responses = t.cell("send_backs/responses", facts.responses)
+        self.median = t.derive("median days to response", (self.responses, self.send_backs))
+
+    def _agreement(self) -> None:
+        t, team = self.tables, self.report.agreement.team
+        self.pairs = t.cell("agreement/pairs", team.pairs)
+        agreed = round((team.percent_agreement or 0.0) * team.pairs / 100)
+        inputs = [self.pairs]
+        if team.percent_agreement is not None:
+            a = t.cell("agreement/agreed", agreed)
+            d = t.cell("agreement/disagreed", team.pairs - agreed)
+            t.line(self.pairs, (a, d))
+            inputs += [a, d]
+        self.agreement = t.derive("agreement statistics", inputs)
+
+    def _links(self) -> None:
+        t, section = self.tables, self.report.links
+        self.links: dict[str, Key] = {}
+        if section is None:
+            return
+        get = section.get
+        reviewed = int(get("reviewed_cases", 0))
+        self.links["reviewed_cases"] = t.cell(
+            self._same("links/reviewed_cases", reviewed, self.reviews), reviewed
+        )
+        related = t.cell("links/with_related_cases", int(get("with_related_cases", 0)))
+        found = t.cell(
+            "links/with_related_cases_and_weakness", int(get("with_related_cases_and_weakness", 0))
+        )
+        rest = t.cell("links/with_related_cases_no_weakness", t.values[related] - t.values[found])
+        t.line(related, (found, rest))
+        alone = t.cell(
+            "links/weakness_without_related_cases", int(get("weakness_without_related_cases", 0))
+        )
+        self.links.update(
+            with_related_cases=related,
+            with_related_cases_and_weakness=found,
+            weakness_without_related_cases=alone,
+        )
+        if reviewed >= t.values[related]:
+            unrelated = t.cell("links/without_related_cases", reviewed - t.values[related])
+            t.line(self.links["reviewed_cases"], (related, unrelated))
+        for kind, n in (get("by_kind") or {}).items():
+            self.links[f"by_kind/{kind}"] = t.cell(f"links/by_kind/{kind}", int(n))
+        frame_key = getattr(self, "frame", "")
+        for part in ("register", "frame"):
+            for key, n in (get(part) or {}).items():
+                same = (frame_key,) if part == "frame" and key == "cases" else ()
+                self.links[f"{part}/{key}"] = t.cell(
+                    self._same(f"links/{part}/{key}", int(n), *same), int(n)
+                )
+
+    def _volume(self) -> None:
+        t, volume = self.tables, self.report.volume
+        self.volume: dict[str, list[Key]] = {}
+        if volume is None:
+            return
+        quarters = list(volume["quarters"])
+        for category, counts in volume["categories"].items():
+            self.volume[category] = [
+                t.cell(f"volume/{category}/{q}", int(n))
+                for q, n in zip(quarters, counts, strict=True)
+            ]
+        # A stratum's frame that is the whole of its category's recorded volume is the same count.
+        for st, frame, _ in self.strata:
+            row = self.volume.get(str(st["label"]))
+            if row and sum(t.values[k] for k in row) == t.values[frame]:
+                t.line(frame, row)
+
+    def _design_weighted(self) -> None:
+        """The estimate uses each stratum's graded and concern counts: cells of their own (the same as a
+        category's or unit's when the sample is stratified by it), known to anyone who reads the estimate."""
+        t, weighted = self.tables, self.report.design_weighted
+        self.weighted: str | None = None
+        if weighted is None:
+            return
+        by = list((self.report.sample.get("plan") or {}).get("strata") or [])
+        field = by[0] if len(by) == 1 and by[0] in ("category", "unit") else None
+        frames = {str(s["label"]): f for s, f, _ in self.strata}
+        inputs: list[Key] = []
+        graded_keys, concern_keys = [], []
+        for s in weighted.strata:
+            alias = (f"{field}/{s.label}",) if field else ()
+            graded = t.cell(
+                self._same(f"stratum/{s.label}/graded", s.graded, *(f"{a}/reviews" for a in alias)),
+                s.graded,
+                implicit=True,
+            )
+            concern = t.cell(
+                self._same(
+                    f"stratum/{s.label}/concern", s.concern, *(f"{a}/concern" for a in alias)
+                ),
+                s.concern,
+                implicit=True,
+            )
+            if s.graded >= s.concern:
+                good = t.cell(
+                    self._same(
+                        f"stratum/{s.label}/good",
+                        s.graded - s.concern,
+                        *(f"{a}/good" for a in alias),
+                    ),
+                    s.graded - s.concern,
+                    implicit=True,
+                )
+                t.line(graded, (concern, good))
+                inputs.append(good)
+            graded_keys.append(graded)
+            concern_keys.append(concern)
+            inputs += [graded, concern]
+            if s.label in frames:
+                inputs.append(frames[s.label])
+        if weighted.strata and sum(s.graded for s in weighted.strata) == self.report.reviews:
+            t.line(self.reviews, graded_keys)
+            t.line(self.concern, concern_keys)
+        if not weighted.strata:
+            # An old document without the counts behind the estimate: nothing proves it safe.
+            inputs.append(t.cell("design_weighted/unknown inputs", 1, implicit=True))
+        self.weighted = t.derive("design-weighted estimate", inputs)
+
+
+# -- the headline as a band ----------------------------------------------------------------------
+
+
+def _headline_band(model: _Model, protection: Protection) -> Ratio | None:
+    """The narrowest band of shares (whole multiples of 5%) the auditor accepts for a hidden headline."""
+    t = model.tables
+    if protection.shown(model.concern) and protection.shown(model.reviews):
+        return None
+    count, total = t.values[model.concern], t.values[model.reviews]
+    if total == 0:
+        return None
+    # A band ties only the hidden cells joined to the headline's: only their quantities can fail.
+    bands = _bands(count, total)
+    touched = linked.joined(t, protection.hidden, (model.concern, model.reviews), bands[:1])
+    headline = {model.concern, model.reviews, *model.grades.values()}
+    only = sorted(
+        (s for s in linked.sensitive(t) if touched & {*s.plus, *s.minus}),
+        key=lambda s: (not headline & {*s.plus, *s.minus}, s.name),  # the likeliest to fail first
+    )
+    for band in bands:
+        trial = Protection(protection.hidden, protection.primary, protection.withheld, (band,))
+        if linked.audit(t, trial, only=[s.name for s in only], until_failure=True).passed:
+            return band
+    return None
+
+
+def _bands(count: int, total: int) -> list[Ratio]:
+    """Candidate bands holding ``count / total``, narrowest first.
+
+    A small count is published as "X% or less", a small complement as "X% or more", and a count hidden
+    to protect another as a band of fixed width from a fixed grid; so the band says only where the share
+    lies, and which rule hid it."""
+    percent = 100 * count / total
+    step = _BAND_STEP
+    out = []
+    if count in _SMALL or (total - count not in _SMALL and percent < 50):
+        top = math.ceil(percent / step) * step
+        out += [(0, x) for x in range(max(top, step), 101, step)]
+    if total - count in _SMALL or (count not in _SMALL and percent >= 50):
+        bottom = math.floor(percent / step) * step
+        out += [(x, 100) for x in range(min(bottom, 100 - step), -1, -step)]
+    if count not in _SMALL and total - count not in _SMALL:
+        for width in (10, 20, 25, 50):
+            low = min(math.floor(percent / width) * width, 100 - width)
+            out.append((low, low + width))
+    out.sort(key=lambda b: (b[1] - b[0], b))
+    return [Ratio("headline band", "concern", "reviews", lo / 100, hi / 100) for lo, hi in out]
+
+
+def band_words(low: float, high: float) -> str:
+    lo, hi = round(low * 100), round(high * 100)
+    if lo == 0:
+        return f"{hi}% or less"
+    if hi == 100:
+        return f"{lo}% or more"
+    return f"between {lo}% and {hi}%"
+
+
+# -- the document ---------------------------------------------------------------------------------
+
+
+class _Writer:
+    def __init__(
+        self, report: Report, model: _Model, protection: Protection, band: Ratio | None
+    ) -> None:
+        self.report, self.model, self.p, self.band = report, model, protection, band
+        self.values = model.tables.values
+
+    def n(self, key: Key) -> int | str:
+        """A cell as published: its value, or the marker."""
+        return self.values[key] if self.p.shown(key) else MARK
+
+    def interval(self, figure: Interval, count: Key, total: Key) -> dict[str, Any]:
+        shown = self.p.shown(count) and self.p.shown(total)
+        return {
+            "count": self.n(count),
+            "total": self.n(total),
+            "share": figure.share if shown else None,
+            "ci_low": figure.ci_low if shown else None,
+            "ci_high": figure.ci_high if shown else None,
+        }
+
+    def comparisons(
+        self, items: Sequence[Comparison], count: Key, total: Key, *, banded: bool = False
+    ) -> list[dict[str, Any]]:
+        out = []
+        for c in items:
+            if self.p.shown(count) and self.p.shown(total) and _safe(c.count_then, c.total_then):
+                out.append(c.to_json())
+                continue
+            withheld: dict[str, Any] = {
+                "against": c.against,
+                "kind": c.kind,
+                "period_end": c.period_end,
+                "suppressed": True,
+            }
+            direction = self._band_direction(c) if banded else None
+            if direction is not None:
+                withheld["direction"] = direction
+            out.append(withheld)
+        return out
+
+    def _band_direction(self, c: Comparison) -> str | None:
+        """The direction of a headline comparison when every count the band allows gives that direction."""
+        if (
+            self.band is None
+            or not self.p.shown(self.model.reviews)
+            or not _safe(c.count_then, c.total_then)
+        ):
+            return None
+        total = self.values[self.model.reviews]
+        low = math.ceil(self.band.low * total - 1e-9)
+        high = math.floor(self.band.high * total + 1e-9)
+        then = (c.count_then, c.total_then)
+        found = {
+            getattr(
+                comparison_of(c.against, c.kind, c.period_end, then, (k, total)), "direction", None
+            )
+            for k in range(max(low, 0), min(high, total) + 1)
+        }
+        return (
+            found.pop() if len(found) == 1 else None
+        )  # the same test the report ran, on every count
+
+    def document(self, audit: Audit) -> dict[str, Any]:
+        r, m = self.report, self.model
+        headline = self.interval(r.requires_improvement_or_inadequate, m.concern, m.reviews)
+        headline["band"] = (
+            None
+            if self.band is None
+            else {
+                "low": self.band.low,
+                "high": self.band.high,
+                "words": band_words(self.band.low, self.band.high),
+            }
+        )
+        weighted = r.design_weighted
+        reproducibility = r.reproducibility.to_json()
+        reproducibility["parameters"] = {**reproducibility["parameters"], "published": True}
+        out: dict[str, Any] = {
+            "inspection": {k: v for k, v in r.inspection.items() if k != "register_sha256"},
+            "reviews": self.n(m.reviews),
+            "sample": self.sample(),
+            "grades": {
+                code: {"label": g.label, **self.interval(g.figure, m.grades[code], m.reviews)}
+                for code, g in r.grades.items()
+            },
+            "requires_improvement_or_inadequate": headline,
+            "design_weighted": None
+            if weighted is None or m.weighted is None or not self.p.shows(m.weighted)
+            else {k: v for k, v in weighted.to_json().items() if k != "strata"},
+            "comparisons": self.comparisons(r.comparisons, m.concern, m.reviews, banded=True),
+            "trend": self.trend(r.trend, headline),
+            "by_category": self.breakdown("category"),
+            "by_unit": self.breakdown("unit"),
+            "areas": self.areas(),
+            "weaknesses": self.weaknesses(),
+            "weakness_baseline": r.weakness_baseline,
+            "send_backs": self.send_backs(),
+            "agreement": self.agreement(),
+            "links": self.links(),
+            "volume": self.volume(),
+            "published": True,
+            "reproducibility": reproducibility,
+            "suppression": SUPPRESSION_NOTE,
+            "disclosure": {
+                "rule": linked.RULE,
+                "marker": MARK,
+                "audit": {"passed": audit.passed, "sha256": audit.to_json()["sha256"]},
+            },
+        }
+        out["reproducibility"]["figures_sha256"] = figures_digest(out)
+        return out
+
+    def sample(self) -> dict[str, Any]:
+        m = self.model
+        sample = copy.deepcopy(dict(self.report.sample))
+        sample["replacements"] = self.n("sample/replacements")
+        if isinstance(sample.get("frame_size"), int):
+            sample["frame_size"] = self.n(m.frame)
+        plan = sample.get("plan")
+        if isinstance(plan, dict):
+            if isinstance(plan.get("size"), int):
+                plan["size"] = self.n(m.plan_size)
+            if m.fixed:
+                plan["fixed"]["counts"] = {label: self.n(k) for label, k in m.fixed.items()}
+        sample["strata"] = [
+            {**dict(st), "frame_size": self.n(frame), "sampled": self.n(sampled)}
+            for st, frame, sampled in m.strata
+        ]
+        return sample
+
+    def trend(
+        self, points: Sequence[TrendPoint], headline: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        out = []
+        for p in points:
+            if p.now:
+                out.append({**p.to_json(), **headline, "suppressed": headline["count"] == MARK})
+            elif _safe(p.figure.count, p.figure.total):
+                out.append(p.to_json())
+            else:
+                hidden = {
+                    "count": MARK,
+                    "total": MARK,
+                    "share": None,
+                    "ci_low": None,
+                    "ci_high": None,
+                }
+                out.append({**p.to_json(), **hidden, "suppressed": True})
+        return out
+
+    def breakdown(self, key: str) -> list[dict[str, Any]]:
+        out = []
+        for row, reviews, good, bad in self.model.breakdowns[key]:
+            combined = self.interval(row.requires_improvement_or_inadequate, bad, reviews)
+            out.append(
+                {
+                    key: row.name,
+                    "reviews": self.n(reviews),
+                    "good": self.n(good),
+                    "requires_improvement_or_inadequate": combined,
+                    "comparisons": self.comparisons(row.comparisons, bad, reviews),
+                    "suppressed": any(not self.p.shown(k) for k in (reviews, good, bad)),
+                }
+            )
+        return out
+
+    def areas(self) -> list[dict[str, Any]]:
+        out = []
+        for row, cells in self.model.areas:
+            out.append(
+                {
+                    "area": row.area,
+                    "title": row.title,
+                    "grades": {code: self.n(cells[code]) for code in row.grades},
+                    "not_applicable": self.n(cells["not_applicable"]),
+                    "not_graded": self.n(cells["not_graded"]),
+                }
+            )
+        return out
+
+    def weaknesses(self) -> list[dict[str, Any]]:
+        out = []
+        for row, count in self.model.weaknesses:
+            shown = self.p.shown(count) and self.p.shown(self.model.reviews)
+            figure = self.interval(row.figure, count, self.model.reviews)
+            out.append(
+                {
+                    "code": row.code,
+                    "title": row.title,
+                    **figure,
+                    "recurring": row.recurring,
+                    "recurrence": self.comparisons(row.recurrence, count, self.model.reviews)
+                    if shown
+                    else [],
+                    "suppressed": not shown,
+                }
+            )
+        return out
+
+    def send_backs(self) -> dict[str, Any]:
+        m, facts = self.model, self.report.send_backs
+        return {
+            "count": self.n(m.send_backs),
+            "by_urgency": {u: self.n(k) for u, k in m.urgency.items()},
+            "open": self.n(m.open),
+            "overdue": self.n(m.overdue),
+            "responses": self.n(m.responses),
+            "median_days_to_response": facts.median_days_to_response
+            if self.p.shows(m.median) and facts.responses >= linked.PROTECTED_ABOVE
+            else None,
+        }
+
+    def agreement(self) -> dict[str, Any]:
+        team = self.report.agreement.team
+        shown = self.p.shows(self.model.agreement)
+        return {
+            "pairs": self.n(self.model.pairs),
+            "percent_agreement": team.percent_agreement if shown else None,
+            "cohen_kappa": team.cohen_kappa if shown else None,
+            "weighted_kappa_linear": team.weighted_kappa_linear if shown else None,
+        }
+
+    def links(self) -> dict[str, Any] | None:
+        section = self.report.links
+        if section is None:
+            return None
+        out = copy.deepcopy(dict(section))
+        keys = self.model.links
+        for name in ("reviewed_cases", "with_related_cases", "with_related_cases_and_weakness"):
+            out[name] = self.n(keys[name])
+        out["weakness_without_related_cases"] = self.n(keys["weakness_without_related_cases"])
+        out["by_kind"] = {
+            kind: self.n(keys[f"by_kind/{kind}"]) for kind in section.get("by_kind") or {}
+        }
+        for part in ("register", "frame"):
+            if section.get(part) is not None:
+                out[part] = {k: self.n(keys[f"{part}/{k}"]) for k in section[part]}
+        return out
+
+    def volume(self) -> dict[str, Any] | None:
+        volume = self.report.volume
+        if volume is None:
+            return None
+        categories = {c: [self.n(k) for k in row] for c, row in self.model.volume.items()}
+        return {
+            "quarters": list(volume["quarters"]),
+            "categories": categories,
+            "suppressed": any(MARK in row for row in categories.values()),
+        }
 
 
 def preview_words(*, graded: int, sampled: int) -> str:

@@ -37,6 +37,7 @@ from .report_model import (
     Report,
     Reproducibility,
     SendBacks,
+    StratumCounts,
     TrendPoint,
     WeaknessRow,
 )
@@ -244,6 +245,7 @@ def _send_backs(facts: Sequence[SendBackFact], at_risk_not_sent_back: int) -> Se
         open=sum(f.state != "closed" for f in facts),
         overdue=sum(f.overdue for f in facts),
         median_days_to_response=statistics.median(days) if days else None,
+        responses=len(days),
     )
 
 
@@ -256,13 +258,16 @@ def _design_weighted(
     if sample.get("proportional", True) or not strata or not graded:
         return None
     found = Counter(c.stratum for c in cases if c.overall in concern)
-    estimate = stratified_share(
-        [
-            Stratum(int(s["frame_size"]), graded[str(s["label"])], found[str(s["label"])])
-            for s in strata
-        ]
+    counts = tuple(
+        StratumCounts(
+            str(s["label"]), int(s["frame_size"]), graded[str(s["label"])], found[str(s["label"])]
+        )
+        for s in strata
     )
-    return DesignWeighted(estimate.share, estimate.low, estimate.high, estimate.standard_error)
+    estimate = stratified_share([Stratum(c.frame_size, c.graded, c.concern) for c in counts])
+    return DesignWeighted(
+        estimate.share, estimate.low, estimate.high, estimate.standard_error, strata=counts
+    )
 
 
 def _areas(

@@ -218,13 +218,14 @@ class SendBacks:
     open: int
     overdue: int
     median_days_to_response: float | None
+    responses: int = 0  # send backs the body has answered: the median is of these
 
     def to_json(self) -> dict[str, Any]:
         return {**_flat(self), "by_urgency": dict(self.by_urgency)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SendBacks:
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
 @dataclass(frozen=True)
@@ -292,21 +293,37 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class StratumCounts:
+    """One stratum's frame size and graded cases, and how many of them gave cause for concern."""
+
+    label: str
+    frame_size: int
+    graded: int
+    concern: int
+
+
+@dataclass(frozen=True)
 class DesignWeighted:
-    """The share requires improvement or inadequate estimated with design weights (a disproportionate sample)."""
+    """The share requires improvement or inadequate estimated with design weights (a disproportionate sample).
+
+    ``strata`` are the counts it is computed from: the published version needs them to decide whether the
+    estimate may be shown (it prints the estimate only, never these counts)."""
 
     share: float
     ci_low: float
     ci_high: float
     standard_error: float
     method: str = DESIGN_WEIGHTED_METHOD
+    strata: tuple[StratumCounts, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return _flat(self)
+        return {**_flat(self), "strata": [_flat(s) for s in self.strata]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DesignWeighted:
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        values = {f.name: data[f.name] for f in fields(cls) if f.name != "strata"}
+        strata = tuple(StratumCounts(**s) for s in data.get("strata", ()))
+        return cls(**values, strata=strata)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,13 @@
 
 ``flat_rows`` reads a report's JSON document (``Report.to_json()``, or a published report's
 document as stored), so that a full report and a published one give rows of the same shape.
+
+In a published document a hidden count is the marker ``[c]`` and a figure computed from hidden counts
+is null; the rows print such a null as ``[c]`` too (a blank could be read as nothing, a zero as data),
+except a share of no cases at all, which is left empty.  A banded share gets a ``band`` row in words.
+A published document's rows also state the disclosure rule (and, once published, the publication date
+and the audit's digest), the trend and the sample plan, so that every count it hides has a row saying
+``[c]``; a full report's rows are as they were.
 """
 
 from __future__ import annotations
@@ -11,9 +18,19 @@ from typing import Any
 
 from casereview.domain.cells import safe_row
 
-__all__ = ["COLUMNS", "flat_rows"]
+__all__ = [
+    "COLUMNS",
+    "MARKER",
+    "band_words",
+    "figure_is_empty",
+    "flat_rows",
+    "is_hidden",
+    "publication_date",
+]
 
 COLUMNS = ("section", "row", "measure", "value")
+MARKER = "[c]"  # how every hidden value is shown (the Government Analysis Function's shorthand)
+DERIVED = ("share", "ci_low", "ci_high")
 Row = tuple[str, str, str, Any]
 AGREEMENT = ("pairs", "percent_agreement", "cohen_kappa", "weighted_kappa_linear")
 LINK_COUNTS = (
@@ -24,14 +41,71 @@ LINK_COUNTS = (
 )
 
 
-def _interval_rows(section: str, row: str, figure: Mapping[str, Any] | None) -> list[Row]:
+def is_hidden(value: Any) -> bool:
+    """Whether a count is hidden: its marker (any string where a count belongs)."""
+    return isinstance(value, str)
+
+
+def band_words(figure: Mapping[str, Any] | None) -> str:
+    """A banded share's words ("75% or more"), or "" when the figure has no band."""
+    band = (figure or {}).get("band")
+    if not isinstance(band, Mapping):
+        return ""
+    words = band.get("words")
+    if words:
+        return str(words)
+    low, high = band.get("low"), band.get("high")
+    if isinstance(low, int | float) and isinstance(high, int | float):
+        return f"{100 * low:.0f}% to {100 * high:.0f}%"
+    return ""
+
+
+def figure_is_empty(figure: Mapping[str, Any] | None) -> bool:
+    """Whether a figure's share is undefined because it counts nothing (a shown total of 0)."""
+    total = (figure or {}).get("total")
+    return isinstance(total, int) and not isinstance(total, bool) and total == 0
+
+
+def publication_date(report: Mapping[str, Any]) -> str | None:
+    """The date a published (not preview) document was published: as stored, else the date it is as of."""
+    if not report.get("published") or report.get("preview"):
+        return None
+    for holder in (report, report.get("disclosure") or {}):
+        for key in ("published_on", "published_at"):
+            if holder.get(key):
+                return str(holder[key])
+    as_of = (report.get("reproducibility") or {}).get("parameters", {}).get("as_of")
+    return str(as_of) if as_of else None
+
+
+def _filled(value: Any, published: bool, *, empty: bool = False) -> Any:
+    """A null figure of a published document is a hidden one: ``[c]`` (unless it counts nothing)."""
+    if value is None and published and not empty:
+        return MARKER
+    return value
+
+
+def _interval_rows(
+    section: str, row: str, figure: Mapping[str, Any] | None, published: bool = False
+) -> list[Row]:
     if not figure:
         return []
-    return [
-        (section, row, measure, figure.get(measure))
+    empty = figure_is_empty(figure)
+    out: list[Row] = [
+        (
+            section,
+            row,
+            measure,
+            _filled(figure.get(measure), published, empty=empty)
+            if measure in DERIVED
+            else figure.get(measure),
+        )
         for measure in ("count", "total", "share", "ci_low", "ci_high")
         if measure in figure
     ]
+    if "band" in figure:
+        out.append((section, row, "band", band_words(figure) or None))
+    return out
 
 
 def _comparison_rows(section: str, row: str, items: Iterable[Mapping[str, Any]]) -> list[Row]:
@@ -41,9 +115,56 @@ def _comparison_rows(section: str, row: str, items: Iterable[Mapping[str, Any]])
         for measure in ("period_end", "share_then", "share_now", "test", "p_value", "direction"):
             if measure in c:
                 out.append((section, name, measure, c[measure]))
+        for measure in ("count_then", "total_then", "count_now", "total_now"):
+            if is_hidden(c.get(measure)):
+                out.append((section, name, measure, c[measure]))
         if c.get("suppressed"):
             out.append((section, name, "suppressed", True))
     return out
+
+
+def _plan_rows(plan: Any, prefix: str = "") -> list[Row]:
+    """The sample plan's settings, nested ones named by their path (``fixed.North``)."""
+    if not isinstance(plan, Mapping):
+        return []
+    rows: list[Row] = []
+    for key, value in plan.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            rows += _plan_rows(value, f"{name}.")
+        elif isinstance(value, list):
+            rows.append(("sample_plan", "", name, ", ".join(str(v) for v in value)))
+        else:
+            rows.append(("sample_plan", "", name, value))
+    return rows
+
+
+def _disclosure_rows(report: Mapping[str, Any]) -> list[Row]:
+    """The rule in words and its marker; a publication's date and the audit's digest."""
+    if not report.get("published"):
+        return []
+    disclosure = report.get("disclosure") or {}
+    rule = disclosure.get("rule") or report.get("suppression")
+    rows: list[Row] = [("disclosure", "", "rule", rule)] if rule else []
+    rows.append(("disclosure", "", "marker", disclosure.get("marker") or MARKER))
+    date = publication_date(report)
+    if date:
+        rows.append(("publication", "", "published_on", date))
+    audit = disclosure.get("audit") or {}
+    if not report.get("preview") and audit:
+        rows += [
+            ("disclosure", "", "audit_passed", audit.get("passed")),
+            ("disclosure", "", "audit_sha256", audit.get("sha256")),
+        ]
+    return rows
+
+
+def _trend_rows(report: Mapping[str, Any], published: bool) -> list[Row]:
+    rows: list[Row] = []
+    for point in report.get("trend") or []:
+        name = f"{point.get('label', '')} ({point.get('period_end', '')})"
+        rows += _interval_rows("trend", name, point, published)
+    return rows
 
 
 def _inspection_rows(report: Mapping[str, Any]) -> list[Row]:
@@ -78,21 +199,35 @@ def _sample_rows(sample: Mapping[str, Any]) -> list[Row]:
 
 
 def _grade_rows(report: Mapping[str, Any]) -> list[Row]:
+    published = bool(report.get("published"))
     rows: list[Row] = []
     for code, figure in report.get("grades", {}).items():
-        rows += _interval_rows("grades", code, figure)
+        rows += _interval_rows("grades", code, figure, published)
     rows += _interval_rows(
         "grades",
         "requires_improvement_or_inadequate",
         report.get("requires_improvement_or_inadequate"),
+        published,
     )
     weighted = report.get("design_weighted")
-    if weighted:
+    sample = report.get("sample") or {}
+    if weighted is None and published and sample.get("proportional") is False:
+        weighted = {}  # a disproportionate sample's estimate, withheld: [c], not missing
+    if weighted is not None:
         rows += [
-            ("design_weighted", "requires_improvement_or_inadequate", m, weighted[m])
+            (
+                "design_weighted",
+                "requires_improvement_or_inadequate",
+                m,
+                _filled(weighted.get(m), published),
+            )
             for m in ("share", "ci_low", "ci_high")
         ]
-    return rows + _comparison_rows("comparisons", "", report.get("comparisons", []))
+    return (
+        rows
+        + _comparison_rows("comparisons", "", report.get("comparisons", []))
+        + (_trend_rows(report, published) if published else [])
+    )
 
 
 def _breakdown_rows(report: Mapping[str, Any]) -> list[Row]:
@@ -108,6 +243,7 @@ def _breakdown_rows(report: Mapping[str, Any]) -> list[Row]:
                 key,
                 f"{row[name]}: requires_improvement_or_inadequate",
                 row.get("requires_improvement_or_inadequate"),
+                bool(report.get("published")),
             )
             rows += _comparison_rows(key, row[name], row.get("comparisons", []))
     return rows
@@ -123,24 +259,40 @@ def _area_and_weakness_rows(report: Mapping[str, Any]) -> list[Row]:
             ("areas", area["area"], "not_graded", area.get("not_graded")),
         ]
     for w in report.get("weaknesses", []):
-        rows += _interval_rows("weaknesses", w["code"], w)
+        rows += _interval_rows("weaknesses", w["code"], w, bool(report.get("published")))
         rows.append(("weaknesses", w["code"], "recurring", w.get("recurring")))
         rows += _comparison_rows("weaknesses", w["code"], w.get("recurrence", []))
     return rows
 
 
 def _send_back_and_agreement_rows(report: Mapping[str, Any]) -> list[Row]:
+    published = bool(report.get("published"))
     send_backs = report.get("send_backs", {})
     rows: list[Row] = [
-        ("send_backs", "", key, send_backs.get(key))
-        for key in ("count", "open", "overdue", "median_days_to_response")
+        ("send_backs", "", key, send_backs.get(key)) for key in ("count", "open", "overdue")
     ]
+    rows.append(
+        (
+            "send_backs",
+            "",
+            "median_days_to_response",
+            _filled(
+                send_backs.get("median_days_to_response"),
+                published,
+                empty=send_backs.get("count") in (0, None),
+            ),
+        )
+    )
     rows += [
         ("send_backs", urgency, "count", n)
         for urgency, n in send_backs.get("by_urgency", {}).items()
     ]
     agreement = report.get("agreement", {})
-    rows += [("agreement", "team", key, agreement.get(key)) for key in AGREEMENT]
+    no_pairs = agreement.get("pairs") in (0, None)
+    rows += [
+        ("agreement", "team", key, _filled(agreement.get(key), published, empty=no_pairs))
+        for key in AGREEMENT
+    ]
     for pair in agreement.get("by_pair", []):
         name = " and ".join(pair["raters"])
         rows += [("agreement", name, key, pair.get(key)) for key in AGREEMENT]
@@ -185,7 +337,9 @@ def flat_rows(report: Mapping[str, Any]) -> list[Row]:
     rows = [
         *([("status", "", "preview", preview["label"])] if preview else []),
         *_inspection_rows(report),
+        *_disclosure_rows(report),
         *_sample_rows(report.get("sample", {})),
+        *(_plan_rows((report.get("sample") or {}).get("plan")) if report.get("published") else []),
         *_grade_rows(report),
         *_breakdown_rows(report),
         *_area_and_weakness_rows(report),

@@ -184,6 +184,7 @@ def _send_backs(facts: Sequence[SendBackFact], at_risk_not_sent_back: int) -> di
         "open": sum(f.state != "closed" for f in facts),
         "overdue": sum(f.overdue for f in facts),
         "median_days_to_response": statistics.median(days) if days else None,
+        "responses": len(days),  # added with issue 20: the published median needs it
     }
 
 
@@ -206,6 +207,16 @@ def _design_weighted(
         "ci_high": estimate.high,
         "standard_error": estimate.standard_error,
         "method": "design weights N_h/n_h, stratified variance with finite population correction",
+        # added with issue 20: the counts the estimate is computed from, for the published version
+        "strata": [
+            {
+                "label": str(s["label"]),
+                "frame_size": int(s["frame_size"]),
+                "graded": graded[str(s["label"])],
+                "concern": found[str(s["label"])],
+            }
+            for s in strata
+        ],
     }
 
 

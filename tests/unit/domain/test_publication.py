@@ -92,9 +92,13 @@ def test_nothing_that_names_a_case_or_a_person_is_published() -> None:
     text = json.dumps(out)
     for secret in ("R1", "R2", "moved away", "ann", "bob", "ab" * 32, "missing_child-good"):
         assert secret not in text, secret
-    assert out["sample"]["replacements"] == 1 and out["published"] is True
+    assert (
+        out["sample"]["replacements"] == "[c]" and out["published"] is True
+    )  # one replacement: small
     assert out["sample"]["strata"][0]["frame_size"] == "[c]"  # a stratum of 3 cases
-    assert out["agreement"]["pairs"] == 9 and "by_pair" not in out["agreement"]
+    assert "by_pair" not in out["agreement"]
+    # 9 pairs, 7 agreed and 2 not: the 2 is hidden, so the percentage and kappas that give it are withheld
+    assert out["agreement"]["percent_agreement"] is None and out["agreement"]["cohen_kappa"] is None
     assert out["reproducibility"]["figures_sha256"] != full["reproducibility"]["figures_sha256"]
 
 
@@ -137,7 +141,7 @@ def _lines_safe(table: list[list[object]], totals_shown: list[bool]) -> bool:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     st.lists(
         st.tuples(

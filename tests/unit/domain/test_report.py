@@ -142,6 +142,7 @@ def test_send_backs_and_agreement_are_summarised() -> None:
         "open": 2,
         "overdue": 1,
         "median_days_to_response": 3.5,
+        "responses": 2,
         "at_risk_not_sent_back": 2,
     }
     agreement = report["agreement"]

@@ -198,17 +198,14 @@ def text(document: Any) -> str:
 
 
 def assert_same_as_today(given: dict[str, Any]) -> Report:
-    """The model, its published form and its rows against today's code, byte for byte."""
+    """The model and its rows against the reference builder, byte for byte; the published form is the
+    same whether made from the model or from its document (issue 20 changed the published form on
+    purpose, so it is no longer compared with the reference's)."""
     before = reference.build_report(**given)
     report = build_report(**given)
     assert text(report.to_json()) == text(before)
-    before_published = reference.published(before)
-    assert text(published(report)) == text(before_published)
-    assert text(published(report.to_json())) == text(
-        before_published
-    )  # a document is read back first
+    assert text(published(report.to_json())) == text(published(report))
     assert text(flat_rows(report.to_json())) == text(reference.flat_rows(before))
-    assert text(flat_rows(published(report))) == text(reference.flat_rows(before_published))
     return report
 
 

@@ -50,25 +50,64 @@ def _x_label(x: float, label: str) -> str:
     )
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def _band(point: Mapping[str, Any]) -> tuple[float, float] | None:
+    """A banded point's range (low, high) when its share is withheld and a band is published instead."""
+    band = point.get("band")
+    if point.get("share") is not None or not isinstance(band, Mapping):
+        return None
+    low: Any = band.get("low")
+    high: Any = band.get("high")
+    if not (_number(low) and _number(high)):
+        return None
+    return max(0.0, float(low)), min(1.0, float(high))
+
+
+def _plotted(point: Mapping[str, Any]) -> str | None:
+    """What the chart draws for a point, in words; None when it draws nothing (a hidden figure)."""
+    label = str(point.get("label", ""))
+    if point.get("now"):
+        label += " (this inspection)"
+    if _number(point.get("share")):
+        if _number(point.get("ci_low")) and _number(point.get("ci_high")):
+            return f"{label}: {_pct(point['share'])} (95% interval {_pct(point['ci_low'])} to {_pct(point['ci_high'])})"
+        return f"{label}: {_pct(point['share'])}"
+    band = _band(point)
+    if band is not None:
+        words = point["band"].get("words") or f"{_pct(band[0])} to {_pct(band[1])}"
+        return f"{label}: {words} (a band, the exact figure hidden)"
+    return None
+
+
+def plotted_words(points: Sequence[Mapping[str, Any]]) -> str:
+    """The chart's text alternative: exactly the points it plots, and those it does not."""
+    shown = [w for w in (_plotted(p) for p in points) if w]
+    hidden = [str(p.get("label", "")) for p in points if _plotted(p) is None]
+    words = "; ".join(shown) + "." if shown else "No figures to show."
+    if hidden:
+        words += f" Not plotted (figures hidden, [c]): {', '.join(hidden)}."
+    return words
+
+
 def share_chart(
     points: Sequence[Mapping[str, Any]], *, title: str, chart_id: str = "trend-chart"
 ) -> SafeString:
-    """Points (label, share, ci_low, ci_high, kind, now) in time order; suppressed points (share None) are skipped."""
-    shown = [p for p in points if p.get("share") is not None]
+    """Points (label, share, ci_low, ci_high, kind, now, band) in time order.
+
+    A point is plotted only with the figures the document publishes: its share (with its interval when
+    that is published too), or, for a withheld share published as a band, the band as a shaded range.
+    A hidden point (share null, no band) is left out: its place on the axis stays, labelled, empty.
+    """
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def y(v: float) -> float:
         return TOP + inner_h * (1 - v)
 
     step = inner_w / max(len(points), 1)
-    parts = _open(
-        chart_id,
-        title,
-        "; ".join(
-            f"{p['label']}: {_pct(p['share'])} (95% interval {_pct(p['ci_low'])} to {_pct(p['ci_high'])})"
-            for p in shown
-        ),
-    )
+    parts = _open(chart_id, title, plotted_words(points))
     for tick in (0, 0.25, 0.5, 0.75, 1):
         parts += _gridline(y(tick), _pct(tick))
     every = max(1, len(points) // 12)  # at most about a dozen labels on the axis
@@ -76,17 +115,26 @@ def share_chart(
         x = LEFT + step * (i + 0.5)
         if i % every == 0 or p.get("now"):
             parts.append(_x_label(x, str(p.get("label", ""))))
-        if p.get("share") is None:
-            continue
         colour = BLACK if p.get("now") else (GREEN if p.get("kind") == "baseline" else BLUE)
-        low, high = y(p["ci_low"]), y(p["ci_high"])
-        parts.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{low:.1f}" y2="{high:.1f}" stroke="{colour}" stroke-width="2"/>'
-        )
-        for end in (low, high):
+        band = _band(p)
+        if band is not None:
+            top, bottom = y(band[1]), y(band[0])
             parts.append(
-                f'<line x1="{x - 5:.1f}" x2="{x + 5:.1f}" y1="{end:.1f}" y2="{end:.1f}" stroke="{colour}" stroke-width="2"/>'
+                f'<rect x="{x - 8:.1f}" y="{top:.1f}" width="16" height="{max(bottom - top, 1):.1f}" '
+                f'fill="{colour}" fill-opacity="0.25" stroke="{colour}" stroke-width="2" stroke-dasharray="4 2"/>'
             )
+            continue
+        if not _number(p.get("share")):
+            continue
+        if _number(p.get("ci_low")) and _number(p.get("ci_high")):
+            low, high = y(p["ci_low"]), y(p["ci_high"])
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{low:.1f}" y2="{high:.1f}" stroke="{colour}" stroke-width="2"/>'
+            )
+            for end in (low, high):
+                parts.append(
+                    f'<line x1="{x - 5:.1f}" x2="{x + 5:.1f}" y1="{end:.1f}" y2="{end:.1f}" stroke="{colour}" stroke-width="2"/>'
+                )
         if p.get("kind") == "baseline":
             parts.append(
                 f'<rect x="{x - 5:.1f}" y="{y(p["share"]) - 5:.1f}" width="10" height="10" fill="{colour}"/>'
@@ -119,6 +167,18 @@ def _nice_ceiling(value: int) -> int:
     return int(max(-(-value // unit) * unit, 4))
 
 
+def volume_axis_top(volume: Mapping[str, Any]) -> int:
+    """The top of the volume chart's axis: a round number above the largest count shown (hidden ones
+    play no part, so the axis tells nothing of them); its ticks are its quarters."""
+    numbers = [
+        v
+        for values in volume.get("categories", {}).values()
+        for v in values
+        if isinstance(v, int) and not isinstance(v, bool)
+    ]
+    return _nice_ceiling(max(numbers, default=0))
+
+
 def volume_chart(
     volume: Mapping[str, Any],
     *,
@@ -129,8 +189,7 @@ def volume_chart(
     """Recorded cases per quarter, one line per category; a suppressed count (a string) breaks its line."""
     quarters = list(volume.get("quarters", []))
     series = list(volume.get("categories", {}).items())
-    numbers = [v for _, values in series for v in values if isinstance(v, int)]
-    top = _nice_ceiling(max(numbers, default=0))
+    top = volume_axis_top(volume)
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = inner_w / max(len(quarters), 1)
 
@@ -143,8 +202,12 @@ def volume_chart(
         for code, values in series
     )
     parts = _open(chart_id, title, described)
+    labelled = any(
+        isinstance(v, int) and not isinstance(v, bool) for _, values in series for v in values
+    )
     for tick in (0, 0.25, 0.5, 0.75, 1):
-        parts += _gridline(y(tick * top), str(round(tick * top)))
+        # An axis with no count shown on it has no numbers either (they would be read as figures).
+        parts += _gridline(y(tick * top), str(round(tick * top)) if labelled else "")
     every = max(1, len(quarters) // 12)
     for i, q in enumerate(quarters):
         if i % every == 0:

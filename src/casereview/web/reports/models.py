@@ -46,6 +46,9 @@ class PublishedReport(models.Model):
     data = models.JSONField()
     input_sha256 = models.CharField(max_length=64)
     figures_sha256 = models.CharField(max_length=64)
+    # The disclosure audit the publication passed (``Audit.to_json()``: every hidden count's proven range,
+    # the rule and its sha256); empty for publications made before the auditor.
+    audit = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]

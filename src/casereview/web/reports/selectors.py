@@ -7,7 +7,10 @@ one query per purpose, never one per case.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -18,17 +21,21 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casereview import __version__
+from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.linked import Audit
 from casereview.domain.links import LinkRules, volume_window
 from casereview.domain.report import GradedCase, HistoryPoint, SendBackFact, build_report
 from casereview.domain.report_model import Report
 from casereview.domain.roles import Role
 from casereview.domain.sampling import Allocation
+from casereview.domain.trend_publication import published_trend, restricted_to
 from casereview.domain.trends import InspectionResult
 from casereview.domain.trends import national_trend as trend
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import user_roles
 from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
+from casereview.web.journal.services import journal_record
 from casereview.web.referrals.models import BodyContact, SendBack
 from casereview.web.referrals.selectors import late
 from casereview.web.registers.models import Case
@@ -342,6 +349,60 @@ def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
         )
         for pk, name, code, period_end, framework in rows
     )
+
+
+#: Who may read the published national trend: it covers every body, so never a liaison officer.
+TREND_READERS = (Role.ANALYST, Role.LEAD_INSPECTOR, Role.ADMINISTRATOR)
+#: The last published trend this process computed, by the digest of the trend it was computed from: auditing
+#: a national trend takes seconds, and the page is read far more often than a grade changes.
+_LAST_PUBLISHED: dict[str, tuple[dict[str, Any], Audit]] = {}
+
+
+def _published(data: dict[str, Any]) -> tuple[dict[str, Any], Audit]:
+    key = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    found = _LAST_PUBLISHED.get(key)
+    if found is None:
+        found = published_trend(data)
+        _LAST_PUBLISHED.clear()
+        _LAST_PUBLISHED[key] = found
+    document, audit = found
+    return copy.deepcopy(document), audit
+
+
+def national_trend_disclosed(
+    *,
+    actor: Any,
+    fmt: str,
+    actor_name: str | None = None,
+    body_codes: list[str] | None = None,
+) -> tuple[dict[str, Any], Audit]:
+    """The published national trend and its audit; journaled as a disclosure (``trend_generate``).
+
+    Always suppressed and audited over every body (``domain.trend_publication``); ``body_codes`` then keeps
+    only those bodies' series, so a narrower trend prints nothing the whole one hides."""
+    document, audit = _published(national_trend())
+    if body_codes:
+        document = restricted_to(document, set(body_codes))
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
+    detail: dict[str, Any] = {
+        "format": fmt,
+        "published": True,
+        "figures_sha256": hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        "audit_sha256": document["disclosure"]["audit"]["sha256"],
+        "audit_passed": audit.passed,
+    }
+    if body_codes:
+        detail["bodies"] = sorted(body_codes)
+    journal_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action=JournalAction.TREND_GENERATE,
+        object_type="trend",
+        object_id="national",
+        actor_name=actor_name,
+        detail=detail,
+    )
+    return document, audit
 
 
 def publication_problems(inspection: Any, *, progress: tuple[int, int] | None = None) -> list[str]:

@@ -1,4 +1,4 @@
-"""Recording published baselines; journaled."""
+"""Recording published baselines and publishing reports (audited first); journaled."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from casereview.domain import publication as publication_rules
 from casereview.domain.baselines import baseline_counts_problem
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.publication import published
 from casereview.importing.frameworks import load_framework, shipped_frameworks
 from casereview.web.core.users import User, signed_in
 from casereview.web.inspections.links import links_refresh, links_stored
@@ -114,7 +114,7 @@ def baseline_add(
 
 
 class PublishError(Refused):
-    """Not ready to publish; ``problems`` says what is still to do."""
+    """Not ready to publish; ``problems`` says what is still to do (or, after the audit, what would leak)."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
@@ -122,14 +122,23 @@ class PublishError(Refused):
 
 
 def report_publish(*, inspection: Any, actor: User, as_of: dt.date | None = None) -> Any:
-    """Freeze the published version of the report (small numbers suppressed); journaled as a disclosure."""
+    """Freeze the published version of the report; journaled as a disclosure.
+
+    The published version is computed with its audit (``domain.publication.publish``): when the auditor
+    can prove a hidden count too closely, publishing is refused with the audit's reasons; otherwise the
+    audit is stored with the publication and its digest journaled."""
 
     problems = publication_problems(inspection)
     if problems:
         raise PublishError(problems)
     report_links_refresh(inspection=inspection)
     today = as_of or timezone.localdate()
-    data = published(inspection_report(inspection, as_of=today))
+    # Through the module, so that the one test of a refused audit can stand in a failing one.
+    made_public = publication_rules.publish(inspection_report(inspection, as_of=today))
+    if not made_public.audit.passed:
+        raise PublishError(made_public.audit.reasons())
+    data = made_public.document
+    audit = made_public.audit.to_json()
     with transaction.atomic():
         made = PublishedReport.objects.create(
             inspection=inspection,
@@ -137,6 +146,7 @@ def report_publish(*, inspection: Any, actor: User, as_of: dt.date | None = None
             published_by=signed_in(actor),
             as_of=today,
             data=data,
+            audit=audit,
             input_sha256=data["reproducibility"]["input_sha256"],
             figures_sha256=data["reproducibility"]["figures_sha256"],
         )
@@ -150,6 +160,7 @@ def report_publish(*, inspection: Any, actor: User, as_of: dt.date | None = None
             detail={
                 "publication": made.pk,
                 "figures_sha256": made.figures_sha256,
+                "audit_sha256": audit["sha256"],
                 "as_of": today.isoformat(),
             },
         )
@@ -165,8 +176,9 @@ def report_disclosed(
     figures_sha256: str,
     publication: int | None = None,
     actor_name: str | None = None,
+    audit: dict[str, Any] | None = None,
 ) -> None:
-    """Journal one generation or download of a report."""
+    """Journal one generation or download of a report (``audit``: the audit's JSON, when it was audited)."""
     detail: dict[str, Any] = {
         "format": fmt,
         "published": published,
@@ -174,6 +186,9 @@ def report_disclosed(
     }
     if publication is not None:
         detail["publication"] = publication
+    if audit is not None:
+        detail["audit_sha256"] = audit["sha256"]
+        detail["audit_passed"] = audit["passed"]
     journal_record(
         actor=actor,
         operation=Operation.DISCLOSURE,

@@ -5,6 +5,7 @@ from . import views
 app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("national-trend/", views.trend, name="trend"),
     path("<int:publication_id>/", views.published, name="published"),
     path("<int:publication_id>/download/", views.published_download, name="published_download"),
     path("inspection/<int:inspection_id>/", views.draft, name="draft"),

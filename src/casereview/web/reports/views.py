@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from casereview.domain.publication import as_preview
 from casereview.domain.publication import published as publish_version
 from casereview.domain.roles import Role
-from casereview.web.core.access import role_required
+from casereview.web.core.access import has_any_role, role_required
 from casereview.web.inspections.selectors import inspection_led_or_404
 
 from . import rendering
 from .selectors import (
+    TREND_READERS,
     grading_progress,
     inspection_report,
+    national_trend_disclosed,
     publication_problems,
     publications_visible,
 )
@@ -133,7 +137,12 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
 @role_required(Role.ANALYST, Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER)
 def index(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "reports/index.html", {"publications": publications_visible(request.user)}
+        request,
+        "reports/index.html",
+        {
+            "publications": publications_visible(request.user),
+            "can_read_trend": has_any_role(request.user, set(TREND_READERS)),
+        },
     )
 
 
@@ -163,3 +172,30 @@ def published_download(request: HttpRequest, publication_id: int) -> HttpRespons
         inspection_id=publication.inspection_id,
         publication=publication.pk,
     )
+
+
+@require_GET
+@role_required(*TREND_READERS)
+def trend(request: HttpRequest) -> HttpResponse:
+    """The published national trend (suppressed and audited over every body); ``?format=json`` downloads it.
+
+    Never for a liaison officer: it names every body.  Each showing and download is journaled as a
+    disclosure (``trend_generate``); when the audit fails nothing is shown."""
+    fmt = request.GET.get("format", "page")
+    if fmt not in ("page", "json"):
+        raise Http404
+    document, audit = national_trend_disclosed(actor=request.user, fmt=fmt)
+    if fmt == "json":
+        if not audit.passed:
+            return HttpResponse(
+                "The national trend cannot be published: its audit failed.",
+                status=409,
+                content_type="text/plain; charset=utf-8",
+            )
+        response = HttpResponse(
+            json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="national-trend-published.json"'
+        return response
+    return render(request, "reports/trend.html", {"trend": document, "passed": audit.passed})

@@ -1,7 +1,16 @@
-"""Figures as people read them: shares as percentages, suppressed counts as their marks."""
+"""Figures as people read them: shares as percentages, hidden counts and withheld figures as ``[c]``.
+
+A report's JSON document says what is hidden in two ways: a count is the marker ``[c]`` (a string), and a
+figure computed from hidden counts (a share, an interval, a kappa, a median) is null.  In a published
+document a null figure is printed ``[c]`` too (never blank, never "None", never a zero), unless what it is
+computed from is shown and empty (a share of no cases is "–"); a banded share is printed in words ("75%
+or more").  The tags that need to know whether the document is published read it from the context
+(``report``), so that a template cannot forget to say.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
@@ -9,31 +18,50 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from casereview.domain.registers import CATEGORIES, category_label
-from casereview.web.reports.charts import series_colours, share_chart, volume_chart
+from casereview.domain.tables import (
+    MARKER,
+    band_words,
+    figure_is_empty,
+    is_hidden,
+    publication_date,
+)
+from casereview.web.reports.charts import (
+    plotted_words,
+    series_colours,
+    share_chart,
+    volume_chart,
+)
 
 register = template.Library()
+NOTHING = "–"
 
 
 @register.filter
 def pct(value: Any) -> str:
-    """0.926 → "92.6%"; nothing (a suppressed or undefined share) → "–"."""
-    if value is None or isinstance(value, str):
-        return "–"
+    """0.926 → "92.6%"; a marker → the marker; nothing (an undefined share) → "–"."""
+    if isinstance(value, str):
+        return value
+    if value is None or value != value:  # None, or NaN (which equals nothing)
+        return NOTHING
     return f"{100 * float(value):.1f}%"
 
 
 @register.filter
 def interval(figure: Any) -> str:
     """A figure's 95% interval, "86.9% to 95.9%", or "–"."""
-    if not figure or figure.get("ci_low") is None:
-        return "–"
+    if (
+        not isinstance(figure, Mapping)
+        or figure.get("ci_low") is None
+        or figure.get("ci_high") is None
+    ):
+        return NOTHING
     return f"{pct(figure['ci_low'])} to {pct(figure['ci_high'])}"
 
 
 @register.filter
 def number(value: Any, places: int = 2) -> str:
-    if value is None:
-        return "–"
+    if value is None or (isinstance(value, float) and value != value):
+        return NOTHING
     if isinstance(value, str):
         return value  # "[c]" (or "<5" in a report published before markers were one)
     if isinstance(value, float):
@@ -44,13 +72,75 @@ def number(value: Any, places: int = 2) -> str:
 @register.filter
 def p_value(value: Any) -> str:
     if value is None:
-        return "–"
+        return NOTHING
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+@register.filter
+def hidden(value: Any) -> bool:
+    """Whether a count is hidden (its marker, a string)."""
+    return is_hidden(value)
+
+
+def _published(context: Any) -> bool:
+    report = context.get("report")
+    return bool(isinstance(report, Mapping) and report.get("published"))
+
+
+def _missing(context: Any, *, empty: bool = False) -> str:
+    """How a null figure is printed: hidden in a published document (unless its base is empty), else "–"."""
+    return MARKER if _published(context) and not empty else NOTHING
+
+
+@register.simple_tag(takes_context=True)
+def share(context: Any, figure: Any) -> str:
+    """A figure's share: "45.8%", its band in words ("75% or more"), "[c]" when withheld, "–" when undefined."""
+    if not isinstance(figure, Mapping):
+        return _missing(context)
+    words = band_words(figure)
+    if figure.get("share") is None and words:
+        return words
+    if figure.get("share") is None:
+        return _missing(context, empty=figure_is_empty(figure))
+    return pct(figure["share"])
+
+
+@register.simple_tag(takes_context=True)
+def ci(context: Any, figure: Any) -> str:
+    """A figure's 95% interval, or "[c]" when withheld (a banded figure's interval is withheld too)."""
+    if isinstance(figure, Mapping) and figure.get("ci_low") is not None:
+        return interval(figure)
+    empty = isinstance(figure, Mapping) and figure_is_empty(figure) and not band_words(figure)
+    return _missing(context, empty=empty)
+
+
+@register.simple_tag(takes_context=True)
+def derived(context: Any, value: Any, places: int = 2, suffix: str = "") -> str:
+    """A figure computed from counts (a kappa, a median, a percentage): "[c]" when a published one is null."""
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and value != value):
+        return _missing(context)
+    return f"{number(value, places)}{suffix}"
+
+
+@register.simple_tag(takes_context=True)
+def share_value(context: Any, value: Any) -> str:
+    """A share on its own (a comparison's then or now): "45.8%", or "[c]" when a published one is null."""
+    if value is None or (isinstance(value, float) and value != value):
+        return _missing(context)
+    return pct(value)
 
 
 @register.simple_tag
 def trend_chart(points: Any, title: str) -> SafeString:
     return share_chart(points or [], title=title)
+
+
+@register.simple_tag
+def trend_chart_words(points: Any) -> str:
+    """In words, exactly what the trend chart plots (its text alternative)."""
+    return plotted_words(points or [])
 
 
 @register.simple_tag
@@ -73,3 +163,15 @@ def line_swatch(code: str, volume: Any) -> SafeString:
 @register.filter
 def get_item(mapping: Any, key: str) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def band(figure: Any) -> str:
+    """A banded figure's words ("75% or more"), or ""."""
+    return band_words(figure) if isinstance(figure, Mapping) else ""
+
+
+@register.filter
+def published_on(report: Any) -> str:
+    """The date a published document was published ("" for a full report or a preview)."""
+    return (publication_date(report) or "") if isinstance(report, Mapping) else ""

@@ -1,0 +1,553 @@
+"""The national trend's published version: every count a cell of one set of linked tables, audited.
+
+``published_trend`` takes the document ``trends.national_trend`` makes and returns the version that may be
+published, with the audit that proves it (``linked.protect`` then ``linked.audit``).
+
+The cells (``linked.LinkedTables``):
+
+* per body, per inspection point: the reviews graded, the count requiring improvement or inadequate, and
+  the count graded good (never printed: ``implicit``), tied by the line reviews = count + good;
+* per quarter, nationally: the reviews, the count and the good count, each the total of the points of
+  that quarter (lines), and reviews = count + good.  Frame sizes are not printed.
+
+Derived figures (shown only when every cell they use is shown):
+
+* a point's share and Wilson interval (its count, reviews and good);
+* a point's change from the body's previous inspection (both points' cells): counts then and now are
+  printed as cells, the shares, test, p value, direction and wording as figures;
+* a quarter's stratified estimate (every cell of every point of the quarter: with the frame sizes, which
+  published reports print, it would solve for a hidden count) and, when that is withheld or the quarter
+  has an unknown frame, the pooled share of the national cells with its Wilson interval.
+
+Two attackers are audited: one who reads only the trend (``linked.protect`` chooses the cells to hide
+against them), and one who also reads every body's own published report, where a body's figures are
+shown unless that inspection's own small numbers hide them (issue 20: "the same count in two tables").
+Against the second, more national cells are hidden until every range holds; its ranges are the ones the
+returned audit lists (it knows more, so what holds against it holds against the first).  It also knows
+that a listed inspection graded at least one case: a hidden count that knowledge holds below 5 fails (lower
+bounds are checked without it, since listing alone says reviews are not 0).
+
+A share withheld whose denominator is shown is then offered as a band (10 points wide, then 25, then 50)
+and kept only when the audit, with the band as a ratio constraint, still passes: the published trend still
+says something about a small body and a quarter with one.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import linked
+from .linked import Audit, LinkedTables, Protection, Ratio
+from .statistics import wilson
+
+MARKER = "[c]"
+NOTE = (
+    "[c] marks a count that is not published: it is from 1 to 4, or it would let such a count be "
+    "worked out from the other figures. A share, interval or comparison that would need a hidden count "
+    "is not published either ([c] in tables, null in the data), or is given as a range of percentages "
+    "when that range reveals nothing."
+)
+BAND_WIDTHS = (0.1, 0.25, 0.5)
+POOLED_METHOD = "pooled share of all reviews with a Wilson interval"
+WITHHELD_METHOD = (
+    "the weighted estimate is not published: with the published frame sizes it would let a hidden "
+    "count be worked out"
+)
+
+#: A constant every reader knows, so that "a listed inspection graded at least one case" can be stated to the
+#: auditor as a ratio (reviews / 1000 >= 1/1000): the trend lists only inspections with graded cases.
+_UNIT = "(the constant 1000)"
+_UNIT_VALUE = 1000
+
+# Weights steer secondary suppression (lowest first): the national counts, the national reviews, then a
+# body's count, then its reviews.
+_NATIONAL, _NATIONAL_REVIEWS, _COUNT, _REVIEWS = 1, 2, 4, 5
+
+
+@dataclass(frozen=True)
+class _Point:
+    body: str
+    index: int
+    quarter: str
+    reviews: str
+    count: str
+    good: str
+    interval: str
+    change: str | None
+
+
+@dataclass(frozen=True)
+class _Quarter:
+    name: str
+    reviews: str
+    count: str
+    good: str
+    pooled: str
+    weighted: str | None  # None: the trend itself pooled (a frame size is unknown)
+
+
+def _key(body: str, point: Mapping[str, Any], what: str) -> str:
+    return f"{body} {point['inspection']} ({point['period_end']}): {what}"
+
+
+def _tables(trend: Mapping[str, Any]) -> tuple[LinkedTables, list[_Point], list[_Quarter]]:
+    tables = LinkedTables()
+    tables.cell(_UNIT, _UNIT_VALUE)
+    points: list[_Point] = []
+    for b in trend["bodies"]:
+        body = b["body"]
+        previous: _Point | None = None
+        for i, p in enumerate(b["series"]):
+            reviews, count = int(p["reviews"]), int(p["count"])
+            # Two inspections of a body may share a name and a date: the index keeps their keys apart.
+            suffix = "" if _key(body, p, "reviews") not in tables.values else f" #{i + 1}"
+            r = tables.cell(_key(body, p, "reviews" + suffix), reviews, weight=_REVIEWS)
+            c = tables.cell(
+                _key(body, p, "requires improvement or inadequate" + suffix), count, weight=_COUNT
+            )
+            g = tables.cell(
+                _key(body, p, "good" + suffix), reviews - count, weight=_COUNT, implicit=True
+            )
+            tables.line(r, [c, g])
+            interval = tables.derive(_key(body, p, "share and interval" + suffix), [c, r, g])
+            change = None
+            if previous is not None and p.get("change_from_previous"):
+                change = tables.derive(
+                    _key(body, p, "change from previous" + suffix),
+                    [previous.count, previous.reviews, previous.good, c, r, g],
+                )
+            point = _Point(body, i, p["quarter"], r, c, g, interval, change)
+            points.append(point)
+            previous = point
+    quarters: list[_Quarter] = []
+    for q in trend["quarters"]:
+        name = q["quarter"]
+        members = [p for p in points if p.quarter == name]
+        reviews = sum(tables.values[p.reviews] for p in members)
+        count = sum(tables.values[p.count] for p in members)
+        r = tables.cell(f"national {name}: reviews", reviews, weight=_NATIONAL_REVIEWS)
+        c = tables.cell(
+            f"national {name}: requires improvement or inadequate", count, weight=_NATIONAL
+        )
+        g = tables.cell(f"national {name}: good", reviews - count, weight=_NATIONAL, implicit=True)
+        tables.line(r, [p.reviews for p in members])
+        tables.line(c, [p.count for p in members])
+        tables.line(g, [p.good for p in members])
+        tables.line(r, [c, g])
+        pooled = tables.derive(f"national {name}: pooled share", [c, r, g])
+        weighted = None
+        if not str(q.get("method", "")).startswith("pooled"):
+            weighted = tables.derive(
+                f"national {name}: weighted estimate",
+                [k for p in members for k in (p.count, p.reviews, p.good)],
+            )
+        quarters.append(_Quarter(name, r, c, g, pooled, weighted))
+    return tables, points, quarters
+
+
+def _band(share: float, width: float) -> tuple[float, float]:
+    """The band of ``width`` holding ``share``: [k·width, (k+1)·width], within [0, 1]."""
+    steps = round(1 / width)
+    k = min(math.floor(share * steps + 1e-9), steps - 1)
+    return round(k / steps, 4), round((k + 1) / steps, 4)
+
+
+def band_words(low: float, high: float) -> str:
+    """A band as people read it: "75% to 100%"."""
+    return f"{low * 100:g}% to {high * 100:g}%"
+
+
+def _own_hidden(tables: LinkedTables, points: list[_Point]) -> set[str]:
+    """The cells each point's own figures hide on their own (as its published report's headline does)."""
+    hidden: set[str] = set()
+    for p in points:
+        values = {k: tables.values[k] for k in (p.reviews, p.count, p.good)}
+        if not any(v in linked.SMALL for v in values.values()):
+            continue
+        alone = LinkedTables()
+        alone.cell(p.reviews, values[p.reviews])
+        alone.cell(p.count, values[p.count])
+        alone.cell(p.good, values[p.good], implicit=True)
+        alone.line(p.reviews, [p.count, p.good])
+        alone.derive(p.interval, [p.count, p.reviews, p.good])
+        hidden |= linked.protect(alone).hidden
+    return hidden
+
+
+@dataclass
+class _Model:
+    """What the trend hides, and what an attacker who also reads every body's own report cannot see."""
+
+    tables: LinkedTables
+    primary: frozenset[str]
+    national: frozenset[str]
+    own: frozenset[str]
+    listing: tuple[Ratio, ...]  # each point's reviews are at least 1
+
+    def attack(self, protection: Protection, tables: LinkedTables | None = None) -> Audit:
+        """``linked.audit``, then again knowing that every listed inspection graded a case.
+
+        The second audit can only raise lower bounds (a number of reviews can never be 0) and lower upper
+        ones: a hidden count it holds below 5 fails; its lower bounds are those of listing, not of the
+        published figures, so the first audit's are the ones checked against 0."""
+        tables = tables or self.tables
+        plain = linked.audit(tables, protection)
+        listed = tuple(r for r in self.listing if r.numerator in protection.hidden)
+        if not plain.passed or not listed:
+            return plain
+        strict = linked.audit(
+            tables, dataclasses.replace(protection, ratios=(*protection.ratios, *listed))
+        )
+        short = {
+            r.name: r
+            for r in strict.ranges
+            if r.sensitive and r.high is not None and r.high < linked.PROTECTED_ABOVE
+        }
+        return Audit(tuple(short.get(r.name, r) for r in plain.ranges))
+
+    def closed(self, hidden: set[str]) -> frozenset[str]:
+        """Withhold derived figures using a hidden cell, hide implicit cells nothing shown reveals, and give
+        every line with one hidden member a second (a national cell when there is one); returns the withheld."""
+        tables = self.tables
+        while True:
+            withheld = {n for n, ins in tables.derived.items() if any(k in hidden for k in ins)}
+            revealed = {k for n, ins in tables.derived.items() if n not in withheld for k in ins}
+            grown = {k for k in tables.implicit if k not in revealed} - hidden
+            for line in tables.lines:
+                if sum(k in hidden for k in line.members) != 1:
+                    continue
+                others = [k for k in line.members if k not in hidden and tables.values[k] > 0]
+                if others:
+                    grown.add(
+                        min(
+                            others,
+                            key=lambda k: (
+                                k not in self.national,
+                                tables.weights[k],
+                                tables.values[k],
+                                k,
+                            ),
+                        )
+                    )
+            if not grown - hidden:
+                return frozenset(withheld)
+            hidden |= grown
+
+    def check(self, hidden: set[str], ratios: tuple[Ratio, ...]) -> tuple[Protection, Audit]:
+        """The trend's protection (``hidden`` closed in place) and the audit of an attacker who also reads
+        every body's own report.  That attacker knows more than one who reads only the trend (every cell
+        hidden from it is hidden in the trend), so when its audit passes the trend's own audit passes."""
+        withheld = self.closed(hidden)
+        protection = Protection(frozenset(hidden), self.primary, withheld, ratios)
+        attacker = Protection(
+            frozenset((self.own | self.national) & hidden), self.primary, withheld, ratios
+        )
+        return protection, self.attack(attacker)
+
+
+def _merged(own: Audit, attacker: Audit) -> Audit:
+    """Every hidden quantity of the trend, with the tighter range where the attacker who reads the reports
+    proves one (a cell the reports print is known to that attacker: its trend-only range is listed)."""
+    tighter = {r.name: r for r in attacker.ranges}
+    return Audit(tuple(tighter.get(r.name, r) for r in own.ranges))
+
+
+def _protected(model: _Model, start: frozenset[str]) -> tuple[Protection, Audit]:
+    """Hide national cells until the attacker who also reads every body's report is held off too."""
+    hidden = set(start)
+    tables = model.tables
+    while True:
+        protection, attacker = model.check(hidden, ())
+        add = set()
+        for r in attacker.failures:
+            candidates = {
+                k
+                for line in tables.lines
+                if set(r.keys) & set(line.members)
+                for k in line.members
+                if k in model.national and k not in hidden and tables.values[k] > 0
+            }
+            if candidates:
+                add.add(min(candidates, key=lambda k: (tables.weights[k], tables.values[k], k)))
+        if not add:
+            return protection, attacker
+        hidden |= add
+
+
+def _group(tables: LinkedTables, hidden: frozenset[str], key: str) -> set[str]:
+    """The hidden cells tied to ``key`` by lines through hidden cells (what an audit solves together)."""
+    group, frontier = {key}, [key]
+    while frontier:
+        k = frontier.pop()
+        for line in tables.lines:
+            if k in line.members:
+                fresh = {m for m in line.members if m in hidden} - group
+                group |= fresh
+                frontier += fresh
+    return group
+
+
+def _band_safe(model: _Model, protection: Protection, ratio: Ratio) -> bool:
+    """Whether the attacker who reads the reports is still held off with ``ratio`` published too.
+
+        Only the hidden cells tied to the ratio's numerator can move, so only their quantities are proven
+        again, over the lines that touch them (every other range is as the last full audit found it).  A band
+        that by itself holds a small numerator, or a small complement, away from 0 or below 5 fails at once, and
+    so does one that leaves the count a single value."""
+    total, part = model.tables.values[ratio.denominator], model.tables.values[ratio.numerator]
+    most, least = math.floor(ratio.high * total + 1e-9), math.ceil(ratio.low * total - 1e-9)
+    if most <= least:
+        return False  # it would print the hidden count itself, as a range of one value
+    if part in linked.SMALL and not (least <= 0 and most >= linked.PROTECTED_ABOVE):
+        return False
+    if total - part in linked.SMALL and not (
+        total - most <= 0 and total - least >= linked.PROTECTED_ABOVE
+    ):
+        return False
+    hidden = (model.own | model.national) & protection.hidden
+    group = _group(model.tables, hidden, ratio.numerator)
+    tied = LinkedTables(
+        values=model.tables.values,
+        weights=model.tables.weights,
+        lines=[line for line in model.tables.lines if group & set(line.members)],
+    )
+    ratios = tuple(r for r in (*protection.ratios, ratio) if {r.numerator, r.denominator} & group)
+    checked = model.attack(
+        Protection(frozenset(group), protection.primary, protection.withheld, ratios), tied
+    )
+    return all(r.protected for r in checked.ranges if group & set(r.keys))
+
+
+def _with_bands(
+    model: _Model, protection: Protection, attacker: Audit, wanted: list[tuple[str, str, str]]
+) -> tuple[Protection, Audit, dict[str, tuple[float, float]]]:
+    """Offer each withheld share (name, numerator, denominator) as a band; keep the first the audit accepts.
+
+    Returns the protection with the bands kept as ratios, the trend's audit merged with the attacker's
+    (both proven again over everything), and the bands."""
+    bands: dict[str, tuple[float, float]] = {}
+    tables = model.tables
+    for name, numerator, denominator in wanted if attacker.passed else []:
+        total = tables.values[denominator]
+        if total <= 0 or not protection.shown(denominator) or protection.shown(numerator):
+            continue
+        share = tables.values[numerator] / total
+        for width in BAND_WIDTHS:
+            low, high = _band(share, width)
+            ratio = Ratio(name, numerator, denominator, low, high)
+            if _band_safe(model, protection, ratio):
+                protection = Protection(
+                    protection.hidden,
+                    protection.primary,
+                    protection.withheld,
+                    (*protection.ratios, ratio),
+                )
+                bands[name] = (low, high)
+                break
+    _, attacker = model.check(set(protection.hidden), protection.ratios)
+    return protection, _merged(linked.audit(tables, protection), attacker), bands
+
+
+def _cell(tables: LinkedTables, protection: Protection, key: str) -> int | str:
+    return tables.values[key] if protection.shown(key) else MARKER
+
+
+def _band_json(band: tuple[float, float] | None) -> dict[str, Any] | None:
+    if band is None:
+        return None
+    return {"low": band[0], "high": band[1], "wording": band_words(*band)}
+
+
+def published_trend(trend: Mapping[str, Any]) -> tuple[dict[str, Any], Audit]:
+    """The national trend as it may be published, and the audit of everything it prints."""
+    tables, points, quarters = _tables(trend)
+    keep = {k for p in points for k in (p.count, p.reviews)}
+    first = linked.protect(tables, keep=keep)
+    model = _Model(
+        tables,
+        first.primary,
+        frozenset(k for q in quarters for k in (q.reviews, q.count, q.good)),
+        frozenset(_own_hidden(tables, points)),
+        tuple(
+            Ratio(f"{p.reviews} is at least 1", p.reviews, _UNIT, 1 / _UNIT_VALUE, 10_000)
+            for p in points
+        ),
+    )
+    protection, attacker = _protected(model, first.hidden)
+    wanted = [(q.pooled, q.count, q.reviews) for q in quarters if not protection.shown(q.count)]
+    wanted += [(p.interval, p.count, p.reviews) for p in points if not protection.shown(p.count)]
+    protection, result, bands = _with_bands(model, protection, attacker, wanted)
+
+    document: dict[str, Any] = {
+        "published": True,
+        "note": NOTE,
+        "quarters": [],
+        "bodies": [],
+    }
+    for q, source in zip(quarters, trend["quarters"], strict=True):
+        row = {
+            **copy.deepcopy(dict(source)),
+            "reviews": _cell(tables, protection, q.reviews),
+            "count": _cell(tables, protection, q.count),
+            "band": None,
+        }
+        weighted_shown = q.weighted is not None and protection.shows(q.weighted)
+        if q.weighted is not None and not weighted_shown:
+            row.update(share=None, ci_low=None, ci_high=None)
+            if protection.shows(q.pooled):
+                w = wilson(tables.values[q.count], tables.values[q.reviews])
+                row.update(share=w.share, ci_low=w.low, ci_high=w.high)
+                row["method"] = f"{POOLED_METHOD} ({WITHHELD_METHOD})"
+            else:
+                row["method"] = WITHHELD_METHOD
+        elif q.weighted is None and not protection.shows(q.pooled):
+            row.update(share=None, ci_low=None, ci_high=None)
+        if row["share"] is None and q.pooled in bands:
+            row["band"] = _band_json(bands[q.pooled])
+            row["method"] = f"{POOLED_METHOD}, published as a range"
+        document["quarters"].append(row)
+    by_body: dict[str, list[_Point]] = {}
+    for p in points:
+        by_body.setdefault(p.body, []).append(p)
+    for b in trend["bodies"]:
+        series = []
+        for p, source in zip(by_body.get(b["body"], []), b["series"], strict=True):
+            shown = protection.shows(p.interval)
+            point = {
+                **copy.deepcopy(dict(source)),
+                "reviews": _cell(tables, protection, p.reviews),
+                "count": _cell(tables, protection, p.count),
+                "total": _cell(tables, protection, p.reviews),
+                "band": None if shown else _band_json(bands.get(p.interval)),
+            }
+            if not shown:
+                point.update(share=None, ci_low=None, ci_high=None)
+            change = source.get("change_from_previous")
+            if change and p.change is not None:
+                previous = by_body[p.body][p.index - 1]
+                figures = dict(change)
+                figures.update(
+                    count_then=_cell(tables, protection, previous.count),
+                    total_then=_cell(tables, protection, previous.reviews),
+                    count_now=_cell(tables, protection, p.count),
+                    total_now=_cell(tables, protection, p.reviews),
+                )
+                if not protection.shows(p.change):
+                    figures.update(
+                        share_then=None,
+                        share_now=None,
+                        test=None,
+                        p_value=None,
+                        direction=None,
+                        wording=None,
+                        suppressed=True,
+                    )
+                point["change_from_previous"] = figures
+            series.append(point)
+        document["bodies"].append({"body": b["body"], "series": series})
+    audit_json = result.to_json()
+    document["disclosure"] = {
+        "rule": linked.RULE,
+        "marker": MARKER,
+        "audit": {"passed": audit_json["passed"], "sha256": audit_json["sha256"]},
+    }
+    return document, result
+
+
+def restricted_to(document: Mapping[str, Any], bodies: set[str]) -> dict[str, Any]:
+    """A published trend with only these bodies' series; the national quarters stay as published.
+
+    Taken from the published trend of every body, so it prints nothing the whole one hides (a trend
+    published for a few bodies on its own would have national totals that give back the others)."""
+    out = copy.deepcopy(dict(document))
+    out["bodies"] = [b for b in out["bodies"] if b["body"] in bodies]
+    return out
+
+
+def published_rows(document: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """The published trend as (who, period_end, measure, value) rows, the shape of ``casereview trend --format
+    csv``: hidden counts are ``[c]``, withheld figures empty, a band its words; the audit's digest last."""
+    rows: list[tuple[Any, ...]] = [("note", "", "note", document["note"])]
+    for q in document["quarters"]:
+        rows += [
+            ("national", q["period_end"], key, q[key])
+            for key in ("bodies", "reviews", "count", "share", "ci_low", "ci_high")
+        ]
+        if q.get("band"):
+            rows.append(("national", q["period_end"], "share_range", q["band"]["wording"]))
+    for b in document["bodies"]:
+        for point in b["series"]:
+            rows += [
+                (b["body"], point["period_end"], key, point[key])
+                for key in ("reviews", "count", "share", "ci_low", "ci_high")
+            ]
+            if point.get("band"):
+                rows.append(
+                    (b["body"], point["period_end"], "share_range", point["band"]["wording"])
+                )
+            change = point.get("change_from_previous")
+            if change:
+                rows.append(
+                    (b["body"], point["period_end"], "direction", change.get("direction") or MARKER)
+                )
+    audit = document["disclosure"]["audit"]
+    rows.append(("disclosure", "", "audit_passed", audit["passed"]))
+    rows.append(("disclosure", "", "audit_sha256", audit["sha256"]))
+    return rows
+
+
+def _percent(value: Any) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _shown_share(row: Mapping[str, Any]) -> str:
+    if row.get("share") is not None:
+        return f"{_percent(row['share'])} ({_percent(row['ci_low'])} to {_percent(row['ci_high'])})"
+    if row.get("band"):
+        return str(row["band"]["wording"])
+    return "not published"
+
+
+def published_text(document: Mapping[str, Any]) -> str:
+    """The published trend as plain text: the note, the national quarters, each body's series, the audit."""
+    lines = [
+        "National trend (published version): share requiring improvement or inadequate",
+        "",
+        str(document["note"]),
+        "",
+        "National, by quarter",
+        f"{'quarter':<10} {'bodies':>6} {'reviews':>8} {'count':>8}  share (95% interval)",
+    ]
+    for q in document["quarters"]:
+        lines.append(
+            f"{q['quarter']:<10} {q['bodies']:>6} {q['reviews']!s:>8} {q['count']!s:>8}  {_shown_share(q)}"
+        )
+    for b in document["bodies"]:
+        lines += ["", f"{b['body']}"]
+        for p in b["series"]:
+            change = p.get("change_from_previous")
+            said = ""
+            if change:
+                said = (
+                    "; change not published"
+                    if change.get("suppressed")
+                    else f"; {change.get('wording') or change.get('direction')}"
+                )
+            lines.append(
+                f"  {p['period_end']} {p['inspection']}: {p['count']} of {p['reviews']} reviews, "
+                f"{_shown_share(p)}{said}"
+            )
+    lines += ["", audit_line(document)]
+    return "\n".join(lines) + "\n"
+
+
+def audit_line(document: Mapping[str, Any]) -> str:
+    """One line: whether the audit passed, and its digest."""
+    audit = document["disclosure"]["audit"]
+    state = "passed" if audit["passed"] else "FAILED"
+    return f"Disclosure audit {state}; audit sha256 {audit['sha256']}"
