@@ -20,8 +20,10 @@ The rule (docs/reports.md, "Disclosure"):
   quantity too far;
 * **protection**: a sensitive quantity (a primary cell, or a complement) is
   protected when the tightest range an attacker can prove for it, from every
-  shown cell, every line and every ratio, with counts whole and not negative,
-  still includes 0 and also 5 or more.
+  shown cell, every line and every ratio, with counts whole and not negative
+  (and not below what any reader knows: a printed [c] is 1 or more, since
+  zeros are shown; a listed row has at least 1), still reaches 5 or more and
+  holds at least 5 values: nobody can prove it is from 1 to 4, nor pin it down.
 
 ``audit`` proves the ranges with an integer program per hidden quantity,
 solved by HiGHS (``scipy.optimize.milp``), one connected group of hidden cells
@@ -38,15 +40,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SMALL = range(1, 5)
-PROTECTED_ABOVE = 5  # a sensitive quantity's proven range must reach this (and 0)
+PROTECTED_ABOVE = 5  # a sensitive quantity's proven range must reach this …
+PROTECTED_SPAN = 5  # … and hold at least this many whole numbers
+LEAST_HIDDEN = (
+    1  # zeros are shown and nothing hides a zero: any reader knows a printed [c] is 1 or more
+)
 RULE = (
     "Counts from 1 to 4, and counts whose complement within a published total is from 1 to 4, are "
     "hidden; other counts are hidden until, for each of those, the tightest range that can be proven "
-    "from everything published (totals, whole numbers, shares and bands as printed) includes both 0 "
-    "and 5 or more. A share, interval, test or estimate is shown only when every count it is "
-    "computed from is shown."
+    "from everything published (totals, whole numbers, shares and bands as printed, that a hidden "
+    "count is never 0 since zeros are shown, and that a listed row has at least 1) reaches 5 or more "
+    "and holds at least 5 values. A share, interval, test or estimate is shown only when every count "
+    "it is computed from is shown."
 )
 _UNBOUNDED = 10**7  # a hidden count tied to nothing shown can be any size; the solver needs a bound
+_RELEASED = (
+    4  # secondary cells this valuable (the headline's) are shown again when the proof allows
+)
+_NO_LIMIT = 10**6  # a proven upper end this high means nothing bounds the count
 
 Key = str
 
@@ -80,16 +91,38 @@ class LinkedTables:
 
     values: dict[Key, int] = field(default_factory=dict)
     weights: dict[Key, int] = field(default_factory=dict)
+    # What a reader knows without the count: a listed category has at least 1 review.
+    floors: dict[Key, int] = field(default_factory=dict)
     implicit: set[Key] = field(default_factory=set)
+    unprinted: set[Key] = field(default_factory=set)  # tied by lines, never printed (a complement)
     lines: list[Line] = field(default_factory=list)
+    limits: list[Line] = field(
+        default_factory=list
+    )  # sum(parts) <= total: a part of a larger count
     derived: dict[str, tuple[Key, ...]] = field(default_factory=dict)
     # Ranges already proven, by (unknown cells, quantity, ratios): the same question is asked often.
     solved: dict[Any, tuple[int, int | None]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
-    def cell(self, key: Key, value: int, *, weight: int = 1, implicit: bool = False) -> Key:
-        """Add a cell (or check that the same key, printed again, has the same value)."""
+    def cell(
+        self,
+        key: Key,
+        value: int,
+        *,
+        weight: int = 1,
+        implicit: bool = False,
+        floor: int = 0,
+        printed: bool | None = None,
+    ) -> Key:
+        """Add a cell (or check that the same key, printed again, has the same value).
+
+        ``floor``: the least the count can be, as any reader knows (a listed row has at least 1).
+        ``printed``: False for a count no table prints (a complement tied to its total by a line); by
+        default an implicit cell is not printed, another is.  A printed cell hidden is ``[c]``, which any
+        reader knows is not 0."""
+        if printed is None:
+            printed = not implicit
         self.solved.clear()
         value = int(value)
         if value < 0:
@@ -97,12 +130,20 @@ class LinkedTables:
         known = self.values.get(key)
         if known is not None and known != value:
             raise ValueError(f"{key} is {known} in one table and {value} in another")
+        if floor > value:
+            raise ValueError(f"{key} is {value}, below the {floor} any reader knows it to be")
         self.values[key] = value
         self.weights[key] = max(weight, self.weights.get(key, weight))
+        if floor:
+            self.floors[key] = max(floor, self.floors.get(key, 0))
         if implicit and known is None:
             self.implicit.add(key)
         elif not implicit:
             self.implicit.discard(key)
+        if not printed and known is None:
+            self.unprinted.add(key)
+        elif printed:
+            self.unprinted.discard(key)
         return key
 
     def line(self, total: Key, parts: Iterable[Key]) -> None:
@@ -117,6 +158,17 @@ class LinkedTables:
         if self.values[total] != sum(self.values[p] for p in parts):
             raise ValueError(f"{total} is not the sum of {parts}")
         self.lines.append(Line(total, parts))
+
+    def at_most(self, total: Key, parts: Iterable[Key]) -> None:
+        """``parts`` add up to no more than ``total`` (a stratum's sampled cases are within its frame)."""
+        parts = tuple(parts)
+        missing = [k for k in (total, *parts) if k not in self.values]
+        if missing:
+            raise KeyError(f"not cells: {missing}")
+        if not parts or sum(self.values[p] for p in parts) > self.values[total]:
+            raise ValueError(f"{parts} add up to more than {total}")
+        self.solved.clear()
+        self.limits.append(Line(total, parts))
 
     def derive(self, name: str, inputs: Iterable[Key]) -> str:
         """A figure computed from ``inputs`` (all cells), shown only when all of them are."""
@@ -227,7 +279,7 @@ def protect(
     first = primary(tables)
     hidden = set(first)
     kept = set(keep)
-    checking: set[str] | None = None  # everything, the first time
+    checking: set[str] | None = {s.name for s in sensitive(tables)}  # every one, the first time
     while True:
         _close(tables, hidden)
         while _lone_lines(tables, hidden, kept):
@@ -240,7 +292,7 @@ def protect(
         failing = [r for r in result.ranges if r.sensitive and not r.protected]
         checking = {r.name for r in failing}
         if not failing:
-            return protection
+            return _release(tables, protection)
         added = False
         for r in failing:
             pick = _secondary_for(tables, hidden, r.keys, kept)
@@ -251,6 +303,32 @@ def protect(
             return protection  # nothing left to hide helps: the audit will say why
 
 
+def _release(tables: LinkedTables, protection: Protection) -> Protection:
+    """Show again, most valuable first, each secondary headline count (weight ``_RELEASED`` or more)
+    that the auditor finds is not needed: the quick line rule hides more than the proof requires."""
+    hidden = set(protection.hidden)
+    spare = sorted(
+        (k for k in hidden - protection.primary if tables.weights.get(k, 1) >= _RELEASED),
+        key=lambda k: (-tables.weights.get(k, 1), -tables.values[k], k),
+    )
+    names = {s.name: s for s in sensitive(tables)}
+    for key in spare:
+        trial = hidden - {key}
+        withheld = _close(tables, trial)
+        group = joined(tables, trial | {key}, (key,), protection.ratios)
+        only = [n for n, s in names.items() if group & {*s.plus, *s.minus}]
+        attempt = Protection(
+            frozenset(trial), protection.primary, frozenset(withheld), protection.ratios
+        )
+        if (
+            trial >= protection.primary
+            and audit(tables, attempt, only=only, until_failure=True).passed
+        ):
+            hidden = trial
+    withheld = _close(tables, hidden)
+    return Protection(frozenset(hidden), protection.primary, frozenset(withheld), protection.ratios)
+
+
 def _secondary_for(
     tables: LinkedTables, hidden: set[Key], keys: tuple[Key, ...], kept: set[Key]
 ) -> Key | None:
@@ -259,7 +337,7 @@ def _secondary_for(
     seen: set[Key] = set()
     while frontier:
         seen |= frontier
-        lines = [line for line in tables.lines if frontier & set(line.members)]
+        lines = [line for line in (*tables.lines, *tables.limits) if frontier & set(line.members)]
         candidates = {
             k for line in lines for k in line.members if k not in hidden and tables.values[k] > 0
         }
@@ -279,18 +357,21 @@ class Range:
     low: int
     high: int | None
     sensitive: bool
+    floor: int = 0  # the least any reader knows it to be (a listed row has at least 1)
 
     @property
     def protected(self) -> bool:
-        if not self.sensitive:
+        """Nobody can prove it is from 1 to 4, nor pin it to fewer than 5 values."""
+        if not self.sensitive or self.high is None:
             return True
-        return self.low <= 0 and (self.high is None or self.high >= PROTECTED_ABOVE)
+        return self.high >= PROTECTED_ABOVE and self.high - self.low + 1 >= PROTECTED_SPAN
 
     def to_json(self) -> dict[str, Any]:
         return {
             "cell": self.name,
             "low": self.low,
             "high": self.high,
+            "floor": self.floor,
             "primary": self.sensitive,
             "protected": self.protected,
         }
@@ -329,8 +410,8 @@ class Audit:
     def reasons(self) -> list[str]:
         return [
             f"{r.name} can be proven to lie between {r.low:,} and "
-            f"{'any number' if r.high is None else f'{r.high:,}'}: a hidden count must be able to be 0 "
-            f"and also {PROTECTED_ABOVE} or more"
+            f"{'any number' if r.high is None else f'{r.high:,}'}: the range of a hidden count must "
+            f"reach {PROTECTED_ABOVE} or more and hold at least {PROTECTED_SPAN} values"
             for r in self.failures
         ]
 
@@ -364,18 +445,28 @@ def audit(
         if until_failure and ranges and not ranges[-1].protected:
             break
         plus, minus, is_sensitive = quantities[name]
+        floor = _least(tables, plus[0], hidden) if len(plus) == 1 and not minus else 0
         unknown = [k for k in (*plus, *minus) if k in hidden]
         if not unknown:
             v = sum(values[k] for k in plus) - sum(values[k] for k in minus)
-            ranges.append(Range(name, (*plus, *minus), v, v, is_sensitive))
+            ranges.append(Range(name, (*plus, *minus), v, v, is_sensitive, floor))
             continue
         variables = sorted(set().union(*(groups[k] for k in unknown)))
         question = (tuple(variables), plus, minus, protection.ratios)  # the rest is known
         if question not in tables.solved:
             tables.solved[question] = _bounds(tables, protection, variables, plus, minus)
         low, high = tables.solved[question]
-        ranges.append(Range(name, (*plus, *minus), low, high, is_sensitive))
+        ranges.append(Range(name, (*plus, *minus), low, high, is_sensitive, floor))
     return Audit(tuple(ranges))
+
+
+def _least(tables: LinkedTables, key: Key, hidden: Collection[Key]) -> int:
+    """The least a reader knows ``key`` to be: its floor, and 1 when it is printed as [c] (zeros are
+    shown, and nothing hides a zero); a count printed nowhere can be 0."""
+    floor = tables.floors.get(key, 0)
+    if key in hidden and key not in tables.unprinted:
+        floor = max(floor, min(tables.values[key], LEAST_HIDDEN))
+    return floor
 
 
 def _groups(
@@ -390,7 +481,7 @@ def _groups(
             k = parent[k]
         return k
 
-    ties = [line.members for line in tables.lines]
+    ties = [line.members for line in (*tables.lines, *tables.limits)]
     ties += [(r.numerator, r.denominator) for r in ratios]
     for tie in ties:
         members = [k for k in tie if k in hidden]
@@ -400,6 +491,60 @@ def _groups(
     for k in hidden:
         out.setdefault(find(k), set()).add(k)
     return {k: frozenset(out[find(k)]) for k in hidden}
+
+
+@dataclass(frozen=True)
+class _Program:
+    """One group's constraints, built once and asked many questions: ``A x`` between ``lows`` and
+    ``highs``, every other cell held at its value."""
+
+    index: dict[Key, int]
+    matrix: Any
+    lows: list[float]
+    highs: list[float]
+    floors: list[float]
+
+
+def _program(tables: LinkedTables, protection: Protection, variables: list[Key]) -> _Program:
+    import numpy as np  # scipy's own dependency
+
+    key = ("program", tuple(variables), protection.ratios)
+    cached = tables.solved.get(key)
+    if isinstance(cached, _Program):
+        return cached
+    index = {k: i for i, k in enumerate(variables)}
+    values = tables.values
+    rows: list[Any] = []
+    lows: list[float] = []
+    highs: list[float] = []
+
+    def add(terms: list[tuple[Key, float]], low: float, high: float) -> None:
+        row = np.zeros(len(variables))
+        constant = 0.0
+        for k, sign in terms:
+            if k in index:
+                row[index[k]] += sign
+            else:
+                constant += sign * values[k]
+        rows.append(row)
+        lows.append(low - constant)
+        highs.append(high - constant)
+
+    for line in tables.lines:
+        if any(k in index for k in line.members):
+            add([(line.total, 1.0), *((p, -1.0) for p in line.parts)], 0.0, 0.0)
+    for line in tables.limits:
+        if any(k in index for k in line.members):
+            add([(line.total, 1.0), *((p, -1.0) for p in line.parts)], 0.0, math.inf)
+    for ratio in protection.ratios:
+        if ratio.numerator in index or ratio.denominator in index:
+            # numerator - low * denominator >= 0 and numerator - high * denominator <= 0
+            add([(ratio.numerator, 1.0), (ratio.denominator, -ratio.low)], 0.0, math.inf)
+            add([(ratio.numerator, 1.0), (ratio.denominator, -ratio.high)], -math.inf, 0.0)
+    floors = [float(_least(tables, k, frozenset(variables))) for k in variables]
+    made = _Program(index, np.array(rows) if rows else None, lows, highs, floors)
+    tables.solved[key] = made  # type: ignore[assignment]
+    return made
 
 
 def _bounds(
@@ -413,60 +558,36 @@ def _bounds(
     import numpy as np  # scipy's own dependency
     from scipy.optimize import Bounds, LinearConstraint, milp  # deferred: heavy, needed only here
 
-    index = {k: i for i, k in enumerate(variables)}
-    values = tables.values
-    rows: list[np.ndarray] = []
-    lows: list[float] = []
-    highs: list[float] = []
-    for line in tables.lines:
-        if not any(k in index for k in line.members):
-            continue
-        row = np.zeros(len(variables))
-        constant = 0.0
-        for k, sign in ((line.total, 1.0), *((p, -1.0) for p in line.parts)):
-            if k in index:
-                row[index[k]] += sign
-            else:
-                constant += sign * values[k]
-        rows.append(row)
-        lows.append(-constant)
-        highs.append(-constant)
-    for ratio in protection.ratios:
-        if ratio.numerator not in index and ratio.denominator not in index:
-            continue
-        # numerator - low * denominator >= 0 and numerator - high * denominator <= 0
-        for factor, lo, hi in ((ratio.low, 0.0, math.inf), (ratio.high, -math.inf, 0.0)):
-            row = np.zeros(len(variables))
-            constant = 0.0
-            for k, sign in ((ratio.numerator, 1.0), (ratio.denominator, -factor)):
-                if k in index:
-                    row[index[k]] += sign
-                else:
-                    constant += sign * values[k]
-            rows.append(row)
-            lows.append(lo - constant)
-            highs.append(hi - constant)
+    program = _program(tables, protection, variables)
     objective = np.zeros(len(variables))
     constant = 0.0
     for k, sign in (*((p, 1.0) for p in plus), *((m, -1.0) for m in minus)):
-        if k in index:
-            objective[index[k]] += sign
+        if k in program.index:
+            objective[program.index[k]] += sign
         else:
-            constant += sign * values[k]
-    constraints = [LinearConstraint(np.array(rows), lows, highs)] if rows else []
-    bounds = Bounds(np.zeros(len(variables)), np.full(len(variables), float(_UNBOUNDED)))
+            constant += sign * tables.values[k]
+    constraints = (
+        [LinearConstraint(program.matrix, program.lows, program.highs)]
+        if program.matrix is not None
+        else []
+    )
+    bounds = Bounds(np.array(program.floors), np.full(len(variables), float(_UNBOUNDED)))
     integral = np.ones(len(variables))
     found = []
     for direction in (1.0, -1.0):
-        result = milp(
-            direction * objective, constraints=constraints, integrality=integral, bounds=bounds
-        )
+        # The linear relaxation first: when its optimum is whole numbers it is the integer optimum too
+        # (the relaxation can only do as well or better); otherwise the integer program decides.
+        result = milp(direction * objective, constraints=constraints, bounds=bounds)
+        if result.x is None or np.any(np.abs(result.x - np.round(result.x)) > 1e-6):
+            result = milp(
+                direction * objective, constraints=constraints, integrality=integral, bounds=bounds
+            )
         if result.x is None:
             raise ArithmeticError(f"the published tables contradict themselves: {result.message}")
         found.append(round(float(objective @ result.x) + constant))
     low, high = found
-    limit = _UNBOUNDED * 0.5
-    return low, (None if high >= limit else high)
+    # Far beyond any count a report holds: nothing bounds it (the solver may stop short of its bound).
+    return low, (None if high >= _NO_LIMIT else high)
 
 
 def joined(

@@ -104,7 +104,7 @@ class _Model:
     def __init__(self, report: Report) -> None:
         self.report = report
         t = self.tables = LinkedTables()
-        self.reviews = t.cell("reviews", report.reviews, weight=_HEADLINE)
+        self.reviews = t.cell("reviews", report.reviews, weight=_HEADLINE + 1)  # the last to hide
         self.concern = t.cell(
             "concern", report.requires_improvement_or_inadequate.count, weight=_HEADLINE
         )
@@ -144,7 +144,8 @@ class _Model:
         for row in rows:
             name = f"{key}/{row.name}"
             concern = row.requires_improvement_or_inadequate.count
-            reviews = t.cell(f"{name}/reviews", row.reviews, weight=_MARGIN)
+            # A row is listed only when the category or unit has a review: any reader knows it is 1 or more.
+            reviews = t.cell(f"{name}/reviews", row.reviews, weight=_MARGIN, floor=1)
             good = t.cell(f"{name}/good", row.reviews - concern)
             bad = t.cell(f"{name}/concern", concern)
             t.line(reviews, (good, bad))
@@ -170,13 +171,25 @@ class _Model:
         field = by[0] if len(by) == 1 and by[0] in ("category", "unit") else None
         for st in sample.get("strata") or []:
             label = str(st["label"])
-            frame = t.cell(f"stratum/{label}/frame_size", int(st["frame_size"]))
+            # A stratum's frame is printed only with the allocation it gives (below): with the plan's size
+            # and the documented allocation, the frames give every stratum's sampled cases back.
+            frame = t.cell(
+                f"stratum/{label}/frame_size",
+                int(st["frame_size"]),
+                floor=min(int(st["frame_size"]), 1),
+                implicit=True,
+                printed=True,
+            )
             graded_alias = (f"{field}/{label}/reviews",) if field else ()
             sampled = t.cell(
                 self._same(f"stratum/{label}/sampled", int(st["sampled"]), *graded_alias),
                 int(st["sampled"]),
             )
+            if int(st["sampled"]) <= int(st["frame_size"]):
+                t.at_most(frame, (sampled,))
             self.strata.append((st, frame, sampled))
+        if self.strata:
+            t.derive("allocation", [k for _, f, s in self.strata for k in (f, s)])
         frame_total = sample.get("frame_size")
         if isinstance(frame_total, int):
             self.frame = t.cell("sample/frame_size", frame_total, weight=_MARGIN)
@@ -217,10 +230,13 @@ class _Model:
         t = self.tables
         self.weaknesses = []
         for row in self.report.weaknesses:
-            count = t.cell(f"weakness/{row.code}", row.figure.count)
+            # Listed because found now or in the earlier result: taken to be 1 or more when it is.
+            count = t.cell(f"weakness/{row.code}", row.figure.count, floor=min(row.figure.count, 1))
             if row.figure.total == self.report.reviews:
                 without = t.cell(
-                    f"weakness/{row.code}/without", row.figure.total - row.figure.count
+                    f"weakness/{row.code}/without",
+                    row.figure.total - row.figure.count,
+                    printed=False,
                 )
                 t.line(self.reviews, (count, without))
             self.weaknesses.append((row, count))
@@ -228,18 +244,28 @@ class _Model:
     def _send_backs(self) -> None:
         t, facts = self.tables, self.report.send_backs
         self.send_backs = t.cell("send_backs", facts.count, weight=_MARGIN)
-        self.urgency = {u: t.cell(f"send_backs/{u}", n) for u, n in facts.by_urgency.items()}
+        self.urgency = {  # an urgency is listed only when a send back has it
+            u: t.cell(f"send_backs/{u}", n, floor=min(n, 1)) for u, n in facts.by_urgency.items()
+        }
         t.line(self.send_backs, self.urgency.values())
         self.open = t.cell("send_backs/open", facts.open)
-        closed = t.cell("send_backs/closed", facts.count - facts.open)
+        closed = t.cell("send_backs/closed", facts.count - facts.open, printed=False)
         t.line(self.send_backs, (self.open, closed))
         self.overdue = t.cell("send_backs/overdue", facts.overdue)
         if facts.overdue <= facts.open:
             t.line(
                 self.open,
-                (self.overdue, t.cell("send_backs/open_in_time", facts.open - facts.overdue)),
+                (
+                    self.overdue,
+                    t.cell("send_backs/open_in_time", facts.open - facts.overdue, printed=False),
+                ),
             )
         self.responses = t.cell("send_backs/responses", facts.responses)
+        if facts.responses <= facts.count:
+            unanswered = t.cell(
+                "send_backs/unanswered", facts.count - facts.responses, printed=False
+            )
+            t.line(self.send_backs, (self.responses, unanswered))
         self.median = t.derive("median days to response", (self.responses, self.send_backs))
 
     def _agreement(self) -> None:
@@ -248,8 +274,8 @@ class _Model:
         agreed = round((team.percent_agreement or 0.0) * team.pairs / 100)
         inputs = [self.pairs]
         if team.percent_agreement is not None:
-            a = t.cell("agreement/agreed", agreed)
-            d = t.cell("agreement/disagreed", team.pairs - agreed)
+            a = t.cell("agreement/agreed", agreed, printed=False)
+            d = t.cell("agreement/disagreed", team.pairs - agreed, printed=False)
             t.line(self.pairs, (a, d))
             inputs += [a, d]
         self.agreement = t.derive("agreement statistics", inputs)
@@ -268,7 +294,11 @@ class _Model:
         found = t.cell(
             "links/with_related_cases_and_weakness", int(get("with_related_cases_and_weakness", 0))
         )
-        rest = t.cell("links/with_related_cases_no_weakness", t.values[related] - t.values[found])
+        rest = t.cell(
+            "links/with_related_cases_no_weakness",
+            t.values[related] - t.values[found],
+            printed=False,
+        )
         t.line(related, (found, rest))
         alone = t.cell(
             "links/weakness_without_related_cases", int(get("weakness_without_related_cases", 0))
@@ -279,10 +309,14 @@ class _Model:
             weakness_without_related_cases=alone,
         )
         if reviewed >= t.values[related]:
-            unrelated = t.cell("links/without_related_cases", reviewed - t.values[related])
+            unrelated = t.cell(
+                "links/without_related_cases", reviewed - t.values[related], printed=False
+            )
             t.line(self.links["reviewed_cases"], (related, unrelated))
         for kind, n in (get("by_kind") or {}).items():
             self.links[f"by_kind/{kind}"] = t.cell(f"links/by_kind/{kind}", int(n))
+            if int(n) <= t.values[related]:
+                t.at_most(related, (self.links[f"by_kind/{kind}"],))
         frame_key = getattr(self, "frame", "")
         for part in ("register", "frame"):
             for key, n in (get(part) or {}).items():
@@ -302,11 +336,14 @@ class _Model:
                 t.cell(f"volume/{category}/{q}", int(n))
                 for q, n in zip(quarters, counts, strict=True)
             ]
-        # A stratum's frame that is the whole of its category's recorded volume is the same count.
+        # A stratum's frame that is the whole of its category's recorded volume is the same count; one
+        # that holds it is at least its sum.
         for st, frame, _ in self.strata:
             row = self.volume.get(str(st["label"]))
             if row and sum(t.values[k] for k in row) == t.values[frame]:
                 t.line(frame, row)
+            elif row and sum(t.values[k] for k in row) < t.values[frame]:
+                t.at_most(frame, row)
 
     def _design_weighted(self) -> None:
         """The estimate uses each stratum's graded and concern counts: cells of their own (the same as a
@@ -354,6 +391,9 @@ class _Model:
         if weighted.strata and sum(s.graded for s in weighted.strata) == self.report.reviews:
             t.line(self.reviews, graded_keys)
             t.line(self.concern, concern_keys)
+        # The frames it uses give the allocation back: it is shown only when every stratum's sampled
+        # cases are (see ``_sample``).
+        inputs += [sampled for _, _, sampled in self.strata]
         if not weighted.strata:
             # An old document without the counts behind the estimate: nothing proves it safe.
             inputs.append(t.cell("design_weighted/unknown inputs", 1, implicit=True))
@@ -561,9 +601,9 @@ class _Writer:
                 out.append({**p.to_json(), **headline, "suppressed": headline["count"] == MARK})
             elif _safe(p.figure.count, p.figure.total):
                 out.append(p.to_json())
-            else:
+            else:  # a zero stays a zero: a [c] is never 0
                 hidden = {
-                    "count": MARK,
+                    "count": MARK if p.figure.count else 0,
                     "total": MARK,
                     "share": None,
                     "ci_low": None,
@@ -603,8 +643,10 @@ class _Writer:
         return out
 
     def weaknesses(self) -> list[dict[str, Any]]:
+        """In code order: the full report's order (most frequent first) would place a hidden count
+        between two shown ones."""
         out = []
-        for row, count in self.model.weaknesses:
+        for row, count in sorted(self.model.weaknesses, key=lambda item: item[0].code):
             shown = self.p.shown(count) and self.p.shown(self.model.reviews)
             figure = self.interval(row.figure, count, self.model.reviews)
             out.append(

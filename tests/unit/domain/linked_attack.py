@@ -2,8 +2,10 @@
 
 The brute force knows nothing of HiGHS: it enumerates every whole-number assignment of the hidden
 cells that agrees with the shown cells, every line and every ratio (read at the decimal precision it
-was printed), by bounds propagation and branching, and reports the smallest and largest value of
-each quantity over all of them.
+was printed) and what any reader knows without the numbers (zeros are always shown and nothing hides
+a zero, so a count printed as [c] is 1 or more; a listed row has at least its floor), by bounds
+propagation and branching, and reports the smallest and largest value of each quantity over all of
+them.
 """
 
 from __future__ import annotations
@@ -64,9 +66,15 @@ def linked_tables(
     share_ratios_only: bool = False,
     implicit: bool = False,
     largest: int = 9,
+    floors: bool = False,
+    unprinted: bool = False,
+    band_only: bool = False,
 ) -> Built:
     """1 to ``max_tables`` tables of up to 3 x 3 with their margins; later tables may print a count an
-    earlier one printed (the same key); some ratios (one-decimal shares or bands)."""
+    earlier one printed (the same key); some ratios (one-decimal shares or bands, or bands only).
+
+    ``floors``: some non-zero inner cells are listed rows (a reader knows they are at least 1);
+    ``unprinted``: some inner cells are printed nowhere (tied by lines only, so possibly 0)."""
     t = LinkedTables()
     built = Built(t)
     earlier: list[str] = []  # keys any later table may print again (not grand totals)
@@ -86,7 +94,9 @@ def linked_tables(
                     key = f"t{n}r{i}c{j}"
                     value = draw(st.one_of(st.integers(0, 4), st.integers(0, largest)))
                     hide = implicit and draw(st.integers(0, 3)) == 0
-                    t.cell(key, value, implicit=hide)
+                    floor = 1 if floors and value > 0 and draw(st.integers(0, 2)) == 0 else 0
+                    printed = not (unprinted and draw(st.integers(0, 3)) == 0)
+                    t.cell(key, value, implicit=hide, floor=floor, printed=printed)
                 used.add(key)
                 row.append(key)
             grid.append(row)
@@ -130,7 +140,7 @@ def linked_tables(
             numerator, denominator = draw(st.sampled_from(keys)), draw(st.sampled_from(keys))
         if t.values[denominator] == 0 or numerator == denominator:
             continue
-        if t.values[numerator] > t.values[denominator] or draw(st.booleans()):
+        if t.values[numerator] > t.values[denominator] or (not band_only and draw(st.booleans())):
             ratio = one_decimal_share(f"share {r}", numerator, denominator, t.values)
         else:
             width = draw(st.sampled_from([2, 4, 10]))
@@ -157,6 +167,20 @@ def expected_sensitive(tables: LinkedTables) -> dict[str, tuple[tuple[str, ...],
         for part in line.parts:
             if tables.values[part] > 0 and tables.values[line.total] - tables.values[part] in SMALL:
                 out.setdefault(f"{line.total} less {part}", ((line.total,), (part,)))
+    return out
+
+
+def known_least(tables: LinkedTables, hidden: Iterable[str]) -> dict[str, int]:
+    """The least any reader knows each hidden cell to be, from the rule's words: its floor (a listed
+    row has at least 1), and 1 for a count printed as [c] (zeros are shown, nothing hides a zero).
+    A count printed nowhere (a complement, or an implicit input to a figure) may be 0.  A hidden
+    cell whose true value is 0 keeps 0 (the true values are always one consistent assignment)."""
+    out = {}
+    for k in hidden:
+        least = tables.floors.get(k, 0)
+        if k not in tables.unprinted and k not in tables.implicit and tables.values[k] > 0:
+            least = max(least, 1)
+        out[k] = least
     return out
 
 
@@ -269,8 +293,10 @@ def enumerate_solutions(
     *,
     cap: int,
     budget: int = 20_000,
+    least: Mapping[str, int] | None = None,
 ) -> list[dict[str, int]]:
-    """Every assignment of ``variables``, each from 0 to ``cap``, meeting every constraint."""
+    """Every assignment of ``variables``, each from its ``least`` (0 unless given) to ``cap``,
+    meeting every constraint."""
     solutions: list[dict[str, int]] = []
     visited = 0
 
@@ -292,7 +318,8 @@ def enumerate_solutions(
             search(lo2, hi2)
 
     names = sorted(variables)
-    search({k: 0 for k in names}, {k: cap for k in names})
+    least = least or {}
+    search({k: least.get(k, 0) for k in names}, {k: cap for k in names})
     return solutions
 
 
@@ -304,12 +331,17 @@ def brute_ranges(
     *,
     cap: int,
     budget: int = 20_000,
+    knowledge: bool = True,
 ) -> dict[str, tuple[int, int]]:
     """The smallest and largest value of each quantity over every consistent assignment.
+
+    With ``knowledge`` each hidden cell starts at ``known_least`` (what any reader knows); without
+    it, at 0.
 
     Hidden cells that no line or ratio ties together are enumerated apart (their assignments are
     independent), so a quantity's extremes are the sums of its parts' extremes in each group."""
     hidden = set(hidden)
+    least = known_least(tables, hidden) if knowledge else {}
     constraints = _constraints(tables, hidden, ratios)
     parent = {k: k for k in hidden}
 
@@ -327,7 +359,7 @@ def brute_ranges(
     solved: dict[str, list[dict[str, int]]] = {}
     for root, members in groups.items():
         mine = [c for c in constraints if find(c[0][0][0]) == root]
-        solved[root] = enumerate_solutions(mine, members, cap=cap, budget=budget)
+        solved[root] = enumerate_solutions(mine, members, cap=cap, budget=budget, least=least)
         assert solved[root], "the true values must be one of the assignments"
     out: dict[str, tuple[int, int]] = {}
     for name, (plus, minus) in quantities.items():

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from casereview.domain.linked import (
-    PROTECTED_ABOVE,
     Audit,
     LinkedTables,
     Protection,
+    Range,
     Ratio,
     _close,
     audit,
@@ -23,8 +23,10 @@ from .linked_attack import (
     SMALL,
     Built,
     TooBig,
+    band,
     brute_ranges,
     expected_sensitive,
+    known_least,
     linked_tables,
     one_decimal_share,
 )
@@ -50,6 +52,12 @@ def ranges(result: Audit) -> dict[str, tuple[int, int | None]]:
     return {r.name: (r.low, r.high) for r in result.ranges}
 
 
+def by_the_rule(low: int, high: int | None) -> bool:
+    """The protection rule in its own words: no upper limit, or reaching 5 or more and holding at
+    least 5 whole numbers."""
+    return high is None or (high >= 5 and len(range(low, high + 1)) >= 5)
+
+
 # ---------------------------------------------------------------------------------------------
 # 1. The auditor's ranges are exactly the brute-force ranges
 # ---------------------------------------------------------------------------------------------
@@ -58,8 +66,9 @@ def ranges(result: Audit) -> dict[str, tuple[int, int | None]]:
 @st.composite
 def hidden_tables(draw: st.DrawFn) -> tuple[Built, set[str], tuple[Ratio, ...]]:
     """Random linked tables with every grand total shown (so every hidden cell is bounded by one),
-    the primary cells and a few others hidden, and the ratios that the auditor models today."""
-    built = draw(linked_tables())
+    the primary cells and a few others hidden (zeros among them sometimes), listed rows (floor 1) and
+    counts printed nowhere among them, and the ratios."""
+    built = draw(linked_tables(floors=True, unprinted=True))
     t = built.tables
     grands = set(built.grands)
     candidates = sorted(set(t.values) - grands)
@@ -86,21 +95,27 @@ def test_audit_ranges_are_the_brute_force_ranges(case: tuple[Built, set[str], tu
     assert {s.name for s in sensitive(t)} == set(wanted)
     assert {r.name for r in result.ranges} == set(quantities)
     assert {r.name for r in result.ranges if r.sensitive} == set(wanted)
+    least = known_least(t, hidden)
     for r in result.ranges:
         assert (r.low, r.high) == brute[r.name], r.name
-        if r.sensitive:
-            assert r.protected == (r.low <= 0 and r.high >= PROTECTED_ABOVE)
+        assert r.protected == (not r.sensitive or by_the_rule(r.low, r.high)), r.name
+        if r.name in hidden:
+            assert r.floor == least[r.name], r.name
 
 
 def test_brute_force_finds_a_unique_cell_and_a_free_one():
     """The brute force itself, on a table worked by hand: 7 = a + b with b shown is a = 4 exactly;
-    with b hidden too, a is anything from 0 to 7."""
+    with b hidden too, a is anything from 1 to 6 (b, printed as [c], is 1 or more), or from 0 to 7
+    to a reader who did not know that zeros are shown."""
     t = LinkedTables()
     for k, v in {"a": 4, "b": 3, "T": 7}.items():
         t.cell(k, v)
     t.line("T", ["a", "b"])
     assert brute_ranges(t, {"a"}, (), {"a": (("a",), ())}, cap=7) == {"a": (4, 4)}
-    assert brute_ranges(t, {"a", "b"}, (), {"a": (("a",), ())}, cap=7) == {"a": (0, 7)}
+    assert brute_ranges(t, {"a", "b"}, (), {"a": (("a",), ())}, cap=7) == {"a": (1, 6)}
+    both = brute_ranges(t, {"a", "b"}, (), {"a": (("a",), ())}, cap=7, knowledge=False)
+    assert both == {"a": (0, 7)}
+    assert ranges(audit(t, naive(t, {"a", "b"})))["a"] == (1, 6)
 
 
 def test_a_hidden_count_tied_to_nothing_shown_has_no_upper_limit():
@@ -110,13 +125,13 @@ def test_a_hidden_count_tied_to_nothing_shown_has_no_upper_limit():
     t.line("T", ["a", "b"])
     t.line("G", ["T", "U"])
     result = audit(t, naive(t, {"a", "b", "T", "G"}))
-    assert ranges(result)["a"] == (0, None)
-    assert ranges(result)["T"] == (0, None)
+    assert ranges(result)["a"] == (1, None)  # printed as [c]: 1 or more
+    assert ranges(result)["T"] == (2, None)  # a and b are each 1 or more
     assert result.passed
-    # G shown again: T is 11 exactly, and a is anything from 0 to 11.
+    # G shown again: T is 11 exactly, and a is anything from 1 to 10 (b is 1 or more).
     shown_g = audit(t, naive(t, {"a", "b", "T"}))
     assert ranges(shown_g)["T"] == (11, 11)
-    assert ranges(shown_g)["a"] == (0, 11)
+    assert ranges(shown_g)["a"] == (1, 10)
 
 
 def test_a_ratio_between_two_separately_hidden_groups_is_solved_jointly():
@@ -129,9 +144,11 @@ def test_a_ratio_between_two_separately_hidden_groups_is_solved_jointly():
     hidden = {"a", "b", "c", "d"}
     quantities = {k: ((k,), ()) for k in hidden}
     brute = brute_ranges(t, hidden, (ratio,), quantities, cap=10)
-    assert brute["a"] == (0, 6)  # c = 10, a = 6; c = 0, a = 0
+    # b, d 1 or more: c is at most 9 and a at most 0.6 * 9, so 5 (c = 9); a is 1 or more, and
+    # a = 1 holds with c = 2.  The relaxation's least a is 0.4 (c = 1): fractional.
+    assert brute["a"] == (1, 5)
     result = audit(t, naive(t, hidden, (ratio,)))
-    assert ranges(result)["a"] == brute["a"]  # today: (3, 3), from c's true value 6
+    assert ranges(result)["a"] == brute["a"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,6 +166,9 @@ def tables_with_figures(draw: st.DrawFn) -> Built:
     for k in sorted(t.implicit):
         if draw(st.booleans()):
             t.derive(f"figure using {k}", [k, draw(st.sampled_from(keys))])
+    for k in built.grands:  # some headline counts, which protect shows again when it can
+        if draw(st.booleans()):
+            t.cell(k, t.values[k], weight=5, implicit=k in t.implicit, printed=k not in t.unprinted)
     return built
 
 
@@ -183,11 +203,19 @@ def test_protect_passes_its_own_audit(built: Built):
     # An implicit cell is either hidden or given away by a figure that is shown (and so known).
     shown_inputs = {k for n, ins in t.derived.items() if n not in protection.withheld for k in ins}
     assert all(k in hidden or k in shown_inputs for k in t.implicit)
-    # Every sensitive quantity's range reaches 0 and 5.
+    # Every sensitive quantity's range is protected by the rule's own words.
     for r in result.ranges:
         if r.sensitive:
-            assert r.low <= 0
-            assert r.high is None or r.high >= PROTECTED_ABOVE
+            assert by_the_rule(r.low, r.high), r.name
+    # Released: every valuable secondary cell still hidden is needed (showing it alone fails).
+    for k in sorted(hidden - protection.primary):
+        if t.weights.get(k, 1) >= 4:
+            trial = set(hidden - {k})
+            withheld = _close(t, trial)
+            attempt = Protection(
+                frozenset(trial), protection.primary, frozenset(withheld), protection.ratios
+            )
+            assert not audit(t, attempt).passed, k
 
 
 def test_the_primary_rule_never_hides_a_zero():
@@ -361,8 +389,9 @@ def test_leak_e_complements_no_table_protects():
     assert {"weakness", "no weakness", "open", "closed"} <= fixed.hidden
     result = audit(t, fixed)
     assert result.passed, result.reasons()
-    assert ranges(result)["cases less weakness"] == (0, 40)
-    assert ranges(result)["send backs less open"] == (0, 12)
+    # No weakness and closed are printed nowhere (0 is possible); weakness and open are [c] (1 or more).
+    assert ranges(result)["cases less weakness"] == (0, 39)
+    assert ranges(result)["send backs less open"] == (0, 11)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,7 +411,9 @@ def _headline() -> LinkedTables:
 
 @pytest.mark.parametrize(
     ("low", "passes", "good"),
-    [(0.75, True, (0, 6)), (0.85, False, (0, 3))],
+    # good + C = 24, C = 12 + I with I printed as [c] (1 or more), so C is 13 to 23 and good 1 to 11;
+    # C >= 0.75 * 24 = 18 leaves good 1 to 6 (protected), C >= 0.85 * 24 = 20.4 leaves 1 to 3.
+    [(0.75, True, (1, 6)), (0.85, False, (1, 3))],
 )
 def test_the_24_case_headline_band(low: float, passes: bool, good: tuple[int, int]):
     t = _headline()
@@ -415,13 +446,15 @@ def test_the_audit_record_names_each_failure_and_its_digest_follows_the_ranges()
     rows = {row["cell"]: row for row in record["hidden"]}
     assert rows["good"] == {
         "cell": "good",
-        "low": 0,
+        "low": 1,
         "high": 3,
+        "floor": 1,
         "primary": True,
         "protected": False,
     }
     assert rows["I"]["primary"] is False and rows["I"]["protected"] is True
     assert any(reason.startswith("good can be proven") for reason in tight.reasons())
+    assert any("hold at least 5 values" in reason for reason in tight.reasons())
     assert record["sha256"] != wide.to_json()["sha256"]
     assert record["sha256"] == tight.to_json()["sha256"]
     # A yes-or-no attack stops at the first failure.
@@ -432,3 +465,251 @@ def test_the_audit_record_names_each_failure_and_its_digest_follows_the_ranges()
     assert all(r.protected for r in first.ranges[:-1])
     only = audit(t, naive(t, hidden), only=["I", "no such cell"])
     assert [r.name for r in only.ranges] == ["I"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. What any reader knows: floors, [c] is 1 or more, counts printed nowhere may be 0
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_listed_row_known_to_be_at_least_one_narrows_a_range():
+    """T = 8 = a + b, both used by a figure but printed nowhere (implicit), both hidden: a is 0 to 8;
+    when a reader knows b is a listed row (at least 1), a is 0 to 7."""
+    quantities = {"a": (("a",), ()), "b": (("b",), ())}
+    for floor, a_range, b_range in ((0, (0, 8), (0, 8)), (1, (0, 7), (1, 8))):
+        t = LinkedTables()
+        t.cell("a", 3, implicit=True)
+        t.cell("b", 5, implicit=True, floor=floor)
+        t.cell("T", 8)
+        t.line("T", ["a", "b"])
+        result = audit(t, naive(t, {"a", "b"}))
+        assert ranges(result)["a"] == a_range
+        assert ranges(result)["b"] == b_range
+        assert brute_ranges(t, {"a", "b"}, (), quantities, cap=8) == {"a": a_range, "b": b_range}
+        rows = {r.name: r for r in result.ranges}
+        assert rows["b"].floor == floor
+        assert rows["b"].to_json()["floor"] == floor
+
+
+def test_a_floor_above_one_narrows_a_printed_hidden_count_further():
+    t = LinkedTables()
+    t.cell("a", 3)
+    t.cell("b", 6, floor=4)  # say, a reader knows 4 of these cases from another source
+    t.cell("T", 9)
+    t.line("T", ["a", "b"])
+    result = audit(t, naive(t, {"a", "b"}))
+    assert ranges(result)["a"] == (1, 5)  # b is 4 to 8
+    assert ranges(result)["b"] == (4, 8)
+    assert result.passed  # a: 1 to 5 holds 5 values and reaches 5
+    t.cell("b", 6, floor=5)  # printed again with more known: the larger floor holds
+    assert t.floors["b"] == 5
+    tighter = audit(t, naive(t, {"a", "b"}))
+    assert ranges(tighter)["a"] == (1, 4)
+    assert not tighter.passed
+
+
+def test_cell_refuses_a_floor_above_its_value():
+    t = LinkedTables()
+    with pytest.raises(ValueError):
+        t.cell("x", 2, floor=3)
+    assert "x" not in t.values
+    t.cell("x", 2, floor=2)
+    assert t.floors["x"] == 2
+    with pytest.raises(ValueError):
+        t.cell("x", 2, floor=3)
+    assert t.floors["x"] == 2
+
+
+def test_a_count_printed_nowhere_may_be_zero_in_the_attack():
+    """T = 7 = a + b, both hidden.  b printed as [c] is 1 or more, so a is 1 to 6; b printed nowhere
+    (a complement) may be 0, so a is 1 to 7 and b 0 to 6."""
+    quantities = {"a": (("a",), ()), "b": (("b",), ())}
+    for printed, a_range, b_range in ((True, (1, 6), (1, 6)), (False, (1, 7), (0, 6))):
+        t = LinkedTables()
+        t.cell("a", 3)
+        t.cell("b", 4, printed=printed)
+        t.cell("T", 7)
+        t.line("T", ["a", "b"])
+        assert ("b" in t.unprinted) is not printed
+        result = audit(t, naive(t, {"a", "b"}))
+        assert ranges(result)["a"] == a_range
+        assert ranges(result)["b"] == b_range
+        assert brute_ranges(t, {"a", "b"}, (), quantities, cap=7) == {"a": a_range, "b": b_range}
+    # Printed in one table and not in another: it is printed.
+    t = LinkedTables()
+    t.cell("b", 4)
+    t.cell("b", 4, printed=False)
+    assert "b" not in t.unprinted
+    t.cell("c", 4, printed=False)
+    t.cell("c", 4)
+    assert "c" not in t.unprinted
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. The protection rule: reaches 5 and holds 5 values
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "protected"),
+    [
+        (3, 7, True),
+        (1, 5, True),
+        (0, None, True),
+        (2, 5, False),  # reaches 5 but holds only 4 values
+        (1, 4, False),  # never reaches 5
+        (0, 4, False),  # 5 values, yet provably 4 or less
+        (3, 3, False),
+    ],
+)
+def test_the_protection_rule(low: int, high: int | None, protected: bool):
+    assert Range("x", ("x",), low, high, True).protected is protected
+    assert Range("x", ("x",), low, high, False).protected  # a secondary cell needs nothing
+    assert by_the_rule(low, high) is protected
+
+
+@pytest.mark.parametrize(
+    ("share", "x_range", "passes"),
+    [((0.3, 0.7), (3, 7), True), ((0.2, 0.5), (2, 5), False), ((0.1, 0.4), (1, 4), False)],
+)
+def test_the_protection_rule_on_a_banded_share(
+    share: tuple[float, float], x_range: tuple[int, int], passes: bool
+):
+    """x = 3 of T = 10, x and y hidden, x's share printed as a band: x lies in 10 times the band."""
+    t = LinkedTables()
+    for k, v in {"x": 3, "y": 7, "T": 10}.items():
+        t.cell(k, v)
+    t.line("T", ["x", "y"])
+    ratio = Ratio("x share", "x", "T", *share)
+    result = audit(t, naive(t, {"x", "y"}, (ratio,)))
+    assert ranges(result)["x"] == x_range
+    quantities = {"x": (("x",), ()), "T less y": (("T",), ("y",))}
+    brute = brute_ranges(t, {"x", "y"}, (ratio,), quantities, cap=10)
+    assert brute["x"] == x_range
+    assert result.passed is passes
+    assert ("x" in failing(result)) is not passes
+    if not passes:
+        assert "T less y" in failing(result)  # the complement of y is x itself
+        assert all("hold at least 5 values" in reason for reason in result.reasons())
+        protection = protect(t, ratios=[ratio])
+        assert "T" in protection.hidden
+        assert audit(t, protection).passed
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Release: a headline count the line rule hid needlessly is shown again
+# ---------------------------------------------------------------------------------------------
+
+
+def _needless() -> LinkedTables:
+    """T = p + q + s, V = q + y + w, W = s + u (W and u headline counts, u used by a figure).
+
+    The line rule hides, line by line: s for p (T's cheapest), q for y (V's cheapest), then W for s
+    (s alone in W's line, u costlier as a figure uses it).  By then q is hidden in T's line too, so
+    s pinned by W and u costs nothing: W was hidden needlessly."""
+    t = LinkedTables()
+    for k, v in {"p": 2, "q": 6, "s": 5, "T": 13, "y": 3, "w": 20, "V": 29}.items():
+        t.cell(k, v)
+    t.cell("u", 30, weight=5)
+    t.cell("W", 35, weight=5)
+    t.line("T", ["p", "q", "s"])
+    t.line("V", ["q", "y", "w"])
+    t.line("W", ["s", "u"])
+    t.derive("u share", ["u", "W"])
+    return t
+
+
+def test_release_shows_a_needlessly_hidden_headline_count_again():
+    t = _needless()
+    assert primary(t) == {"p", "y"}
+    # What the line rule alone hides: W among them, and the audit passes with W hidden too.
+    lined = naive(t, {"p", "y", "s", "q", "W"})
+    assert audit(t, lined).passed
+    protection = protect(t)
+    assert protection.hidden == {"p", "y", "s", "q"}
+    assert protection.shown("W")
+    assert protection.shows("u share")
+    result = audit(t, protection)
+    assert result.passed, result.reasons()
+    # s = W - u = 5 known; p + q = 8 and q + y = 9 with each 1 or more: q 1 to 7, p 1 to 7, y 2 to 8.
+    hidden = set(protection.hidden)
+    quantities = {k: ((k,), ()) for k in hidden}
+    brute = brute_ranges(t, hidden, (), quantities, cap=29)
+    assert brute == {"p": (1, 7), "y": (2, 8), "q": (1, 7), "s": (5, 5)}
+    assert {k: ranges(result)[k] for k in hidden} == brute
+
+
+def test_release_keeps_a_headline_count_the_proof_needs():
+    """W = s + u + v with s = 3 and u, v more valuable than W: the line rule hides W for s, and W is
+    needed (shown, it gives s = W - u - v = 3 back), so it stays hidden."""
+    t = LinkedTables()
+    t.cell("s", 3)
+    t.cell("u", 30, weight=6)
+    t.cell("v", 20, weight=6)
+    t.cell("W", 53, weight=5)
+    t.line("W", ["s", "u", "v"])
+    protection = protect(t)
+    assert protection.hidden == {"s", "W"}
+    result = audit(t, protection)
+    assert result.passed, result.reasons()
+    assert ranges(result)["s"] == (1, None)  # W is tied to nothing else shown
+    shown = audit(t, naive(t, {"s"}))
+    assert ranges(shown)["s"] == (3, 3)
+    assert not shown.passed
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. The linear relaxation, when fractional, gives way to the integer program
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_fractional_relaxation_is_not_taken_for_the_answer():
+    """a = 3 of T = 10 printed as the band 25% to 50%: the relaxation's least a is 2.5, the least
+    whole a is 3; b = T - a is 5 to 7."""
+    t = LinkedTables()
+    for k, v in {"a": 3, "b": 7, "T": 10}.items():
+        t.cell(k, v)
+    t.line("T", ["a", "b"])
+    ratio = band("a band", "a", "T", t.values, 4)
+    assert (ratio.low, ratio.high) == (0.25, 0.5)
+    result = audit(t, naive(t, {"a", "b"}, (ratio,)))
+    assert ranges(result)["a"] == (3, 5)
+    assert ranges(result)["b"] == (5, 7)
+    quantities = {"a": (("a",), ()), "b": (("b",), ())}
+    assert brute_ranges(t, {"a", "b"}, (ratio,), quantities, cap=10) == {"a": (3, 5), "b": (5, 7)}
+
+
+@FEW
+@given(st.data())
+def test_audit_ranges_with_bands_are_the_brute_force_ranges(data: st.DataObject):
+    built = data.draw(linked_tables(max_tables=2, max_ratios=3, band_only=True, largest=25))
+    t = built.tables
+    grands = set(built.grands)
+    candidates = sorted(set(t.values) - grands)
+    extra = data.draw(st.sets(st.sampled_from(candidates), max_size=3)) if candidates else set()
+    hidden = (primary(t) - grands) | extra
+    ratios = tuple(built.ratios)
+    quantities = dict(expected_sensitive(t))
+    for k in hidden:
+        quantities.setdefault(k, ((k,), ()))
+    try:
+        brute = brute_ranges(t, hidden, ratios, quantities, cap=max(t.values[g] for g in grands))
+    except TooBig:
+        reject()
+    result = audit(t, naive(t, hidden, ratios))
+    for r in result.ranges:
+        assert (r.low, r.high) == brute[r.name], r.name
+
+
+def test_a_fractional_relaxation_of_large_counts_is_not_taken_for_the_answer():
+    """a = 100,000 of T = 200,001 printed as 50.0%: a lies in [99,900.4995, 100,100.5005], so the
+    whole numbers 99,901 to 100,100; b = T - a the same."""
+    t = LinkedTables()
+    for k, v in {"a": 100_000, "b": 100_001, "T": 200_001}.items():
+        t.cell(k, v)
+    t.line("T", ["a", "b"])
+    share = one_decimal_share("a share", "a", "T", t.values)
+    assert (share.low, share.high) == (0.4995, 0.5005)
+    result = audit(t, naive(t, {"a", "b"}, (share,)))
+    assert ranges(result)["a"] == (99_901, 100_100)
+    assert ranges(result)["b"] == (99_901, 100_100)

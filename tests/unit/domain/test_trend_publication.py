@@ -155,11 +155,9 @@ def leaks(
 ) -> list[str]:
     """Each small hidden point figure the enumeration narrows too far (empty: nothing leaks).
 
-    Too far: it can no longer be 5 or more, knowing that every listed inspection graded a case; or it can
-    no longer be 0, by what is printed alone (listing itself says reviews are at least 1, and so, with a
-    published 0, are the other cases of an inspection: the rule cannot ask for what listing gives away)."""
+    Too far (the documented protection rule): knowing that every listed inspection graded a case, it can
+    no longer be 5 or more, or fewer than 5 values remain possible."""
     found = possible(trend, document, reads_reports=reads_reports)
-    free = possible(trend, document, reads_reports=reads_reports, least=0)
     out = []
     for b in trend["bodies"]:
         for i, p in enumerate(b["series"]):
@@ -167,8 +165,8 @@ def leaks(
             for name, true in values.items():
                 if true not in SMALL:
                     continue
-                can, could = found[(b["body"], i, name)], free[(b["body"], i, name)]
-                if min(could) > 0 or max(can) < 5:
+                can = found[(b["body"], i, name)]
+                if max(can) < 5 or len(can) < 5:
                     out.append(f"{b['body']} #{i} {name}={true}: {sorted(can)[:8]}")
     return out
 
