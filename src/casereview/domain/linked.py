@@ -243,7 +243,12 @@ def _close(tables: LinkedTables, hidden: set[Key]) -> set[str]:
     while True:
         withheld = {n for n, inputs in tables.derived.items() if any(k in hidden for k in inputs)}
         revealed = {k for n, inputs in tables.derived.items() if n not in withheld for k in inputs}
-        dark = {k for k in tables.implicit if k not in revealed and k not in hidden}
+        # A zero stays shown: it reveals nothing, and a [c] is never 0.
+        dark = {
+            k
+            for k in tables.implicit
+            if k not in revealed and k not in hidden and tables.values[k] > 0
+        }
         if not dark:
             return withheld
         hidden |= dark

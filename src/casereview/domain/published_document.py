@@ -1,0 +1,302 @@
+"""The published document, written from the linked model once its protection is chosen.
+
+``domain.publication`` builds the model (every count a cell), chooses what to hide and audits it;
+``Writer`` prints each cell as its value or ``[c]``, and each derived figure (share, interval,
+comparison, estimate, statistic) only when ``Protection.shows`` it or every count it uses is shown.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from . import linked
+from .linked import Audit, Key, Protection, Ratio
+from .report import comparison_of, figures_digest
+from .report_model import Comparison, Interval, Report, TrendPoint
+
+if TYPE_CHECKING:
+    from .publication import _Model as Model
+
+MARK = "[c]"
+SUPPRESSION_NOTE = (
+    "Counts from 1 to 4, and other counts that would let one of them be worked out from anything "
+    "published, are shown as [c]."
+)
+
+
+def safe_earlier(count: int, total: int) -> bool:
+    """An earlier result's figures may be printed: neither its count, its complement nor its total small."""
+    return not any(n in linked.SMALL for n in (count, total - count, total))
+
+
+def band_words(low: float, high: float) -> str:
+    lo, hi = round(low * 100), round(high * 100)
+    if lo == 0:
+        return f"{hi}% or less"
+    if hi == 100:
+        return f"{lo}% or more"
+    return f"between {lo}% and {hi}%"
+
+
+# -- the document ---------------------------------------------------------------------------------
+
+
+class Writer:
+    def __init__(
+        self, report: Report, model: Model, protection: Protection, band: Ratio | None
+    ) -> None:
+        self.report, self.model, self.p, self.band = report, model, protection, band
+        self.values = model.tables.values
+
+    def n(self, key: Key) -> int | str:
+        """A cell as published: its value, or the marker."""
+        return self.values[key] if self.p.shown(key) else MARK
+
+    def interval(self, figure: Interval, count: Key, total: Key) -> dict[str, Any]:
+        shown = self.p.shown(count) and self.p.shown(total)
+        return {
+            "count": self.n(count),
+            "total": self.n(total),
+            "share": figure.share if shown else None,
+            "ci_low": figure.ci_low if shown else None,
+            "ci_high": figure.ci_high if shown else None,
+        }
+
+    def comparisons(
+        self, items: Sequence[Comparison], count: Key, total: Key, *, banded: bool = False
+    ) -> list[dict[str, Any]]:
+        out = []
+        for c in items:
+            if (
+                self.p.shown(count)
+                and self.p.shown(total)
+                and safe_earlier(c.count_then, c.total_then)
+            ):
+                out.append(c.to_json())
+                continue
+            withheld: dict[str, Any] = {
+                "against": c.against,
+                "kind": c.kind,
+                "period_end": c.period_end,
+                "suppressed": True,
+            }
+            direction = self._band_direction(c) if banded else None
+            if direction is not None:
+                withheld["direction"] = direction
+            out.append(withheld)
+        return out
+
+    def _band_direction(self, c: Comparison) -> str | None:
+        """The direction of a headline comparison when every count the band allows gives that direction."""
+        if (
+            self.band is None
+            or not self.p.shown(self.model.reviews)
+            or not safe_earlier(c.count_then, c.total_then)
+        ):
+            return None
+        total = self.values[self.model.reviews]
+        low = math.ceil(self.band.low * total - 1e-9)
+        high = math.floor(self.band.high * total + 1e-9)
+        then = (c.count_then, c.total_then)
+        found = {
+            getattr(
+                comparison_of(c.against, c.kind, c.period_end, then, (k, total)), "direction", None
+            )
+            for k in range(max(low, 0), min(high, total) + 1)
+        }
+        return (
+            found.pop() if len(found) == 1 else None
+        )  # the same test the report ran, on every count
+
+    def document(self, audit: Audit) -> dict[str, Any]:
+        r, m = self.report, self.model
+        headline = self.interval(r.requires_improvement_or_inadequate, m.concern, m.reviews)
+        headline["band"] = (
+            None
+            if self.band is None
+            else {
+                "low": self.band.low,
+                "high": self.band.high,
+                "words": band_words(self.band.low, self.band.high),
+            }
+        )
+        weighted = r.design_weighted
+        reproducibility = r.reproducibility.to_json()
+        reproducibility["parameters"] = {**reproducibility["parameters"], "published": True}
+        out: dict[str, Any] = {
+            "inspection": {k: v for k, v in r.inspection.items() if k != "register_sha256"},
+            "reviews": self.n(m.reviews),
+            "sample": self.sample(),
+            "grades": {
+                code: {"label": g.label, **self.interval(g.figure, m.grades[code], m.reviews)}
+                for code, g in r.grades.items()
+            },
+            "requires_improvement_or_inadequate": headline,
+            "design_weighted": None
+            if weighted is None or m.weighted is None or not self.p.shows(m.weighted)
+            else {k: v for k, v in weighted.to_json().items() if k != "strata"},
+            "comparisons": self.comparisons(r.comparisons, m.concern, m.reviews, banded=True),
+            "trend": self.trend(r.trend, headline),
+            "by_category": self.breakdown("category"),
+            "by_unit": self.breakdown("unit"),
+            "areas": self.areas(),
+            "weaknesses": self.weaknesses(),
+            "weakness_baseline": r.weakness_baseline,
+            "send_backs": self.send_backs(),
+            "agreement": self.agreement(),
+            "links": self.links(),
+            "volume": self.volume(),
+            "published": True,
+            "reproducibility": reproducibility,
+            "suppression": SUPPRESSION_NOTE,
+            "disclosure": {
+                "rule": linked.RULE,
+                "marker": MARK,
+                "audit": {"passed": audit.passed, "sha256": audit.to_json()["sha256"]},
+            },
+        }
+        out["reproducibility"]["figures_sha256"] = figures_digest(out)
+        return out
+
+    def sample(self) -> dict[str, Any]:
+        m = self.model
+        sample = copy.deepcopy(dict(self.report.sample))
+        sample["replacements"] = self.n("sample/replacements")
+        if isinstance(sample.get("frame_size"), int):
+            sample["frame_size"] = self.n(m.frame)
+        plan = sample.get("plan")
+        if isinstance(plan, dict):
+            if isinstance(plan.get("size"), int):
+                plan["size"] = self.n(m.plan_size)
+            if m.fixed:
+                plan["fixed"]["counts"] = {label: self.n(k) for label, k in m.fixed.items()}
+        sample["strata"] = [
+            {**dict(st), "frame_size": self.n(frame), "sampled": self.n(sampled)}
+            for st, frame, sampled in m.strata
+        ]
+        return sample
+
+    def trend(
+        self, points: Sequence[TrendPoint], headline: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        out = []
+        for p in points:
+            if p.now:
+                out.append({**p.to_json(), **headline, "suppressed": headline["count"] == MARK})
+            elif safe_earlier(p.figure.count, p.figure.total):
+                out.append(p.to_json())
+            else:  # a zero stays a zero: a [c] is never 0
+                hidden = {
+                    "count": MARK if p.figure.count else 0,
+                    "total": MARK,
+                    "share": None,
+                    "ci_low": None,
+                    "ci_high": None,
+                }
+                out.append({**p.to_json(), **hidden, "suppressed": True})
+        return out
+
+    def breakdown(self, key: str) -> list[dict[str, Any]]:
+        out = []
+        for row, reviews, good, bad in self.model.breakdowns[key]:
+            combined = self.interval(row.requires_improvement_or_inadequate, bad, reviews)
+            out.append(
+                {
+                    key: row.name,
+                    "reviews": self.n(reviews),
+                    "good": self.n(good),
+                    "requires_improvement_or_inadequate": combined,
+                    "comparisons": self.comparisons(row.comparisons, bad, reviews),
+                    "suppressed": any(not self.p.shown(k) for k in (reviews, good, bad)),
+                }
+            )
+        return out
+
+    def areas(self) -> list[dict[str, Any]]:
+        out = []
+        for row, cells in self.model.areas:
+            out.append(
+                {
+                    "area": row.area,
+                    "title": row.title,
+                    "grades": {code: self.n(cells[code]) for code in row.grades},
+                    "not_applicable": self.n(cells["not_applicable"]),
+                    "not_graded": self.n(cells["not_graded"]),
+                }
+            )
+        return out
+
+    def weaknesses(self) -> list[dict[str, Any]]:
+        """In code order: the full report's order (most frequent first) would place a hidden count
+        between two shown ones."""
+        out = []
+        for row, count in sorted(self.model.weaknesses, key=lambda item: item[0].code):
+            shown = self.p.shown(count) and self.p.shown(self.model.reviews)
+            figure = self.interval(row.figure, count, self.model.reviews)
+            out.append(
+                {
+                    "code": row.code,
+                    "title": row.title,
+                    **figure,
+                    "recurring": row.recurring,
+                    "recurrence": self.comparisons(row.recurrence, count, self.model.reviews)
+                    if shown
+                    else [],
+                    "suppressed": not shown,
+                }
+            )
+        return out
+
+    def send_backs(self) -> dict[str, Any]:
+        m, facts = self.model, self.report.send_backs
+        return {
+            "count": self.n(m.send_backs),
+            "by_urgency": {u: self.n(k) for u, k in m.urgency.items()},
+            "open": self.n(m.open),
+            "overdue": self.n(m.overdue),
+            "responses": self.n(m.responses),
+            "median_days_to_response": facts.median_days_to_response
+            if self.p.shows(m.median) and facts.responses >= linked.PROTECTED_ABOVE
+            else None,
+        }
+
+    def agreement(self) -> dict[str, Any]:
+        team = self.report.agreement.team
+        shown = self.p.shows(self.model.agreement)
+        return {
+            "pairs": self.n(self.model.pairs),
+            "percent_agreement": team.percent_agreement if shown else None,
+            "cohen_kappa": team.cohen_kappa if shown else None,
+            "weighted_kappa_linear": team.weighted_kappa_linear if shown else None,
+        }
+
+    def links(self) -> dict[str, Any] | None:
+        section = self.report.links
+        if section is None:
+            return None
+        out = copy.deepcopy(dict(section))
+        keys = self.model.links
+        for name in ("reviewed_cases", "with_related_cases", "with_related_cases_and_weakness"):
+            out[name] = self.n(keys[name])
+        out["weakness_without_related_cases"] = self.n(keys["weakness_without_related_cases"])
+        out["by_kind"] = {
+            kind: self.n(keys[f"by_kind/{kind}"]) for kind in section.get("by_kind") or {}
+        }
+        for part in ("register", "frame"):
+            if section.get(part) is not None:
+                out[part] = {k: self.n(keys[f"{part}/{k}"]) for k in section[part]}
+        return out
+
+    def volume(self) -> dict[str, Any] | None:
+        volume = self.report.volume
+        if volume is None:
+            return None
+        categories = {c: [self.n(k) for k in row] for c, row in self.model.volume.items()}
+        return {
+            "quarters": list(volume["quarters"]),
+            "categories": categories,
+            "suppressed": any(MARK in row for row in categories.values()),
+        }
