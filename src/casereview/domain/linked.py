@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SMALL = range(1, 5)
+MARK = "[c]"  # every hidden count, small or not (the Government Analysis Function's shorthand)
 PROTECTED_ABOVE = 5  # a sensitive quantity's proven range must reach this …
 PROTECTED_SPAN = 5  # … and hold at least this many whole numbers
 LEAST_HIDDEN = (

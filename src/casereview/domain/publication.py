@@ -118,9 +118,6 @@ class _Model:
 
     # -- cells, lines and figures of each section --------------------------------------------------
 
-    def share(self, count: Key, total: Key) -> str:
-        return self.tables.derive(f"share of {count} in {total}", (count, total))
-
     def _breakdown(
         self, key: str, rows: Sequence[BreakdownRow]
     ) -> list[tuple[BreakdownRow, Key, Key, Key]]:
@@ -153,7 +150,10 @@ class _Model:
         t, sample = self.tables, self.report.sample
         self.strata: list[tuple[Mapping[str, Any], Key, Key]] = []
         by = list((sample.get("plan") or {}).get("strata") or [])
-        field = by[0] if len(by) == 1 and by[0] in ("category", "unit") else None
+        # A sample stratified by category (or unit) alone: its strata are those rows, the same counts.
+        field = self.stratified_by = (
+            by[0] if len(by) == 1 and by[0] in ("category", "unit") else None
+        )
         for st in sample.get("strata") or []:
             label = str(st["label"])
             # A stratum's frame is printed only with the allocation it gives (below): with the plan's size
@@ -337,8 +337,7 @@ class _Model:
         self.weighted: str | None = None
         if weighted is None:
             return
-        by = list((self.report.sample.get("plan") or {}).get("strata") or [])
-        field = by[0] if len(by) == 1 and by[0] in ("category", "unit") else None
+        field = self.stratified_by
         frames = {str(s["label"]): f for s, f, _ in self.strata}
         inputs: list[Key] = []
         graded_keys, concern_keys = [], []

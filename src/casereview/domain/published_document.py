@@ -20,7 +20,7 @@ from .report_model import Comparison, Interval, Report, TrendPoint
 if TYPE_CHECKING:
     from .publication import _Model as Model
 
-MARK = "[c]"
+MARK = linked.MARK
 SUPPRESSION_NOTE = (
     "Counts from 1 to 4, and other counts that would let one of them be worked out from anything "
     "published, are shown as [c]."

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from casereview.domain.cells import safe_row
+from casereview.domain.linked import MARK
 
 __all__ = [
     "COLUMNS",
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 COLUMNS = ("section", "row", "measure", "value")
-MARKER = "[c]"  # how every hidden value is shown (the Government Analysis Function's shorthand)
+MARKER = MARK  # how every hidden value is shown (one home: domain.linked)
 DERIVED = ("share", "ci_low", "ci_high")
 Row = tuple[str, str, str, Any]
 AGREEMENT = ("pairs", "percent_agreement", "cohen_kappa", "weighted_kappa_linear")

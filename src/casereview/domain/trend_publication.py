@@ -45,7 +45,7 @@ from . import linked
 from .linked import Audit, LinkedTables, Protection, Ratio
 from .statistics import wilson
 
-MARKER = "[c]"
+MARKER = linked.MARK
 NOTE = (
     "[c] marks a count that is not published: it is from 1 to 4, or it would let such a count be "
     "worked out from the other figures. A share, interval or comparison that would need a hidden count "
@@ -279,19 +279,6 @@ def _protected(model: _Model, start: frozenset[str]) -> tuple[Protection, Audit]
         hidden |= add
 
 
-def _group(tables: LinkedTables, hidden: frozenset[str], key: str) -> set[str]:
-    """The hidden cells tied to ``key`` by lines through hidden cells (what an audit solves together)."""
-    group, frontier = {key}, [key]
-    while frontier:
-        k = frontier.pop()
-        for line in tables.lines:
-            if k in line.members:
-                fresh = {m for m in line.members if m in hidden} - group
-                group |= fresh
-                frontier += fresh
-    return group
-
-
 def _band_safe(model: _Model, protection: Protection, ratio: Ratio) -> bool:
     """Whether the attacker who reads the reports is still held off with ``ratio`` published too.
 
@@ -310,7 +297,7 @@ def _band_safe(model: _Model, protection: Protection, ratio: Ratio) -> bool:
     ):
         return False
     hidden = (model.own | model.national) & protection.hidden
-    group = _group(model.tables, hidden, ratio.numerator)
+    group = linked.joined(model.tables, hidden, (ratio.numerator,)) | {ratio.numerator}
     tied = LinkedTables(
         values=model.tables.values,
         weights=model.tables.weights,
