@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from casereview.demo import load_demo
-from casereview.domain.publication import published
+from casereview.domain.publication import as_preview, published
 from casereview.web.inspections.models import Inspection
 from casereview.web.reports.models import PublishedReport
 from casereview.web.reports.selectors import report_for
@@ -77,7 +77,11 @@ def test_the_demo_publication_gives_back_nothing_else(demo: dict[str, Any]) -> N
 def test_the_current_quarter_preview_gives_back_no_small_count(demo: dict[str, Any]) -> None:
     full = report_for(demo["current"])
     assert full["reviews"] < full["sample"]["plan"]["size"]  # part way: 24 graded
-    document = published(full)
+    # As every preview is served: marked, so the reader (and the attacker) knows it is part way, even
+    # when the plan's size is hidden and cannot say so.
+    document = as_preview(
+        published(full), graded=full["reviews"], sampled=full["sample"]["plan"]["size"]
+    )
     # The allocation family recomputes the documented allocation from what it can prove of the frames;
     # on a part-way preview that assumption can contradict the real draw (on one PostgreSQL run the
     # attacker's own model became infeasible: "sampled at most 0 and at least 1"), so it is left out
