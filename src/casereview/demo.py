@@ -25,8 +25,9 @@ from casereview.domain.grading import ReviewAnswers
 from casereview.domain.referrals import Urgency, due_date
 from casereview.domain.sampling import SamplePlan
 from casereview.importing.frameworks import load_framework
-from casereview.synthetic import write_register_file
+from casereview.synthetic import COLUMNS, PERIOD_DAYS, PERIOD_START, synthetic_rows
 from casereview.web.accounts.services import user_create
+from casereview.web.core.exports import csv_writer
 from casereview.web.core.users import User, user_by_username, users_by_username
 from casereview.web.inspections.models import Inspection
 from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
@@ -130,6 +131,37 @@ def _users(var: Path) -> dict[str, User]:
     return {u.get_username(): u for u in found}
 
 
+def _uk_date(text: str) -> dt.date:
+    day, month, year = text.split("/")
+    return dt.date(int(year), int(month), int(day))
+
+
+def _register_for_period(path: Path, *, rows: int, seed: int, start: dt.date, end: dt.date) -> None:
+    """The body's register for the period: the generator's cases, their dates moved into [start, end].
+
+    The draw's frame is the inspection's period by default, so the demo's registers hold cases reported
+    in it (the generator's own dates span 2023-24).  A case whose closing date would still be to come is
+    open.
+    """
+    today = timezone.localdate()
+    span = (end - start).days + 1
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv_writer(fh, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in synthetic_rows(rows, seed):
+            reported = _uk_date(row[2])
+            moved = start + dt.timedelta(days=(reported - PERIOD_START).days * span // PERIOD_DAYS)
+            row[2] = moved.strftime("%d/%m/%Y")
+            if row[11]:
+                closed = _uk_date(row[11]) + (moved - reported)
+                row[9:12] = (
+                    ["closed", row[10], closed.strftime("%d/%m/%Y")]
+                    if closed <= today
+                    else ["open", "", ""]
+                )
+            writer.writerow(row)
+
+
 def _inspection(
     name: str,
     start: dt.date,
@@ -150,7 +182,7 @@ def _inspection(
     )
     seed_commit(inspection=inspection, actor=users["lead"])  # before the register arrives
     inspection.refresh_from_db()
-    write_register_file(register_path, rows=rows, seed=seed)
+    _register_for_period(register_path, rows=rows, seed=seed, start=start, end=end)
     register = register_import(path=register_path, body_code="DEMO", actor=users["lead"])
     sample_draw(
         inspection=inspection,

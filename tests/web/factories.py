@@ -23,7 +23,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casereview.demo import grade_case
-from casereview.domain.sampling import SamplePlan
+from casereview.domain.sampling import Frame, SamplePlan
 from casereview.synthetic import write_register_file
 from casereview.web.accounts.services import user_create
 from casereview.web.core.users import User
@@ -141,7 +141,12 @@ def inspection(
 
 
 def sample(inspection: Inspection, register: Register, *, size: int, **plan: Any) -> Sample:
-    """Draw the inspection's sample of ``size`` cases (``plan``: the rest of the ``SamplePlan``)."""
+    """Draw the inspection's sample of ``size`` cases (``plan``: the rest of the ``SamplePlan``).
+
+    Synthetic registers span 2023-24, wider than the test quarter, so the frame is every reported date
+    (an explicit choice) unless ``plan`` gives a frame; a draw's default is the inspection's period.
+    """
+    plan.setdefault("frame", Frame(any_date=True))
     return sample_draw(inspection=inspection, register=register, plan=SamplePlan(size=size, **plan))
 
 

@@ -159,6 +159,8 @@ LONG_DATE = re.compile(
 #: Words of the templates that carry a number of their own (not a figure of the report).
 BOILERPLATE = re.compile(
     r"SHA-256|95% (?:Wilson )?intervals?|p < 0\.05|< 0\.001|under 5\b|Page \d+ of \d+|[Ss]tep \d+ of \d+"
+    # The headline's fraction in words (a rounding of a share the JSON shows, or of its band).
+    r"|(?:About [1-9]|Fewer than 1|More than 19) in (?:10|20)\b"
 )
 NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)*)(%?)(?!\w)")
 
@@ -834,6 +836,8 @@ def _hide(
         return MARKER
     if isinstance(document, float):
         return None
+    if isinstance(document, str) and path in {("headline",), ("multiplicity", "words")}:
+        return None  # a sentence made from the figures goes with them (the publisher writes it so)
     return document
 
 

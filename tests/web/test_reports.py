@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from typer.testing import CliRunner
 
 from casereview.cli import app
@@ -144,13 +145,15 @@ def test_regenerating_gives_the_same_figures_and_check_says_so(
     world: dict[str, Any], tmp_path: Path
 ) -> None:
     out = tmp_path / "r.json"
+    # As of today: the reviews were submitted today, so a report as of an earlier day would read none.
+    day = timezone.localdate().strftime("%d/%m/%Y")
     assert (
         runner.invoke(
-            app, ["report", str(world["now"].pk), "--out", str(out), "--as-of", "30/06/2024"]
+            app, ["report", str(world["now"].pk), "--out", str(out), "--as-of", day]
         ).exit_code
         == 0
     )
-    again = cli_json("report", str(world["now"].pk), "--as-of", "30/06/2024")
+    again = cli_json("report", str(world["now"].pk), "--as-of", day)
     assert json.loads(out.read_text()) == again
     checked = runner.invoke(app, ["report", str(world["now"].pk), "--check", str(out)])
     assert checked.exit_code == 0 and json.loads(checked.stdout)["same_figures"] is True
@@ -434,7 +437,15 @@ def test_the_national_trend(world: dict[str, Any]) -> None:
     assert trend["quarters"][1]["share"] == pytest.approx(0.75)
     csv_text = runner.invoke(app, ["trend", "--format", "csv", "--body", "syn"]).stdout
     assert "national,2024-03-31,reviews,12" in csv_text
-    assert cli_json("trend", "--body", "NONE") == {"quarters": [], "bodies": []}
+    # Each quarter's method and its change from the quarter before, in the CSV too (issue 21).
+    assert f"national,2024-03-31,method_code,{trend['quarters'][1]['method_code']}" in csv_text
+    change = trend["quarters"][1]["change_from_previous"]
+    assert change["against"] == "2023-Q4" and "Wald test" in change["test"]
+    assert f"national,2024-03-31,change_direction,{change['direction']}" in csv_text
+    assert "funnel,,centre," in csv_text
+    empty = cli_json("trend", "--body", "NONE")
+    assert (empty["quarters"], empty["bodies"]) == ([], [])
+    assert empty["funnel"]["centre"] is None and empty["funnel"]["points"] == []
 
 
 def test_a_check_file_that_is_not_a_report_changes_nothing_even_for_a_sample_without_links(

@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from casereview.domain.trends import quarter
+from casereview.domain.trends import NATIONAL_TEST, quarter
 from casereview.web.journal.models import JournalEntry
 from casereview.web.registers.models import Body
 from casereview.web.registers.services import register_import
@@ -223,3 +224,86 @@ def test_a_trend_for_some_bodies_is_cut_from_the_whole_one_and_journaled_so(
     assert only["quarters"] == whole["quarters"]
     entry = JournalEntry.objects.filter(action="trend_generate").order_by("-seq").first()
     assert entry is not None and entry.actor_name == "cli" and entry.detail["bodies"] == ["OTH"]
+
+
+def test_the_page_draws_the_funnel_of_the_bodies_whose_latest_point_is_shown(
+    trend_world: dict[str, Any], make_user: Callable[..., Any], register_csv: Callable[..., Path]
+) -> None:
+    factories.body("BIG", "Big Constabulary")
+    graded(
+        trend_world["lead"],
+        trend_world["ina"],
+        register_csv(rows=200, seed=5, name="d.csv"),
+        body_code="BIG",
+        name="Q2 2024 (BIG)",
+        period_end=dt.date(2024, 6, 30),
+        grades=["good"] * 10 + ["inadequate"] * 10,
+    )
+    analyst = verified_client(make_user("analyst", "ana"))
+    document = json.loads(analyst.get(URL + "?format=json").content)
+    page = analyst.get(URL).content.decode()
+    # SYN's latest point (9 of 12) and OTH's (7 of 13, its count hidden) are not shown: only BIG is on it.
+    assert [p["body"] for p in national_trend()["funnel"]["points"]] == ["BIG", "OTH", "SYN"]
+    assert [p["body"] for p in document["funnel"]["points"]] == ["BIG"]
+    assert document["funnel"]["centre"] == pytest.approx(0.5)
+    funnel = page[page.index('id="funnel"') : page.index('id="audit"')]
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in funnel and "<title" in funnel
+    assert "Cases graded (sample size n)" in funnel and "<desc" in funnel
+    table = funnel[funnel.index('id="funnel-table"') :]
+    assert "BIG" in table and "OTH" not in table and "SYN" not in table
+    assert "BIG: 50% of 20 cases, within the 95% limits." in html.unescape(funnel)
+    # Every quarter says how it was estimated, and each after the first its change from the one before.
+    national = html.unescape(page[page.index('id="national"') : page.index('id="funnel"')])
+    for q in document["quarters"]:
+        assert q["method"] in national
+    changes = [q["change_from_previous"] for q in document["quarters"][1:]]
+    assert changes and all(c["test"] == NATIONAL_TEST for c in changes)
+    for c in changes:
+        said = "not published" if c.get("suppressed") else c["wording"]
+        assert f"against {c['against']}: {said}" in national
+    assert table_numbers(page) <= shown_numbers(document) | {"95%"}
+
+
+def test_a_disproportionate_sample_is_design_weighted_in_the_trend(
+    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
+) -> None:
+    from casereview.domain.sampling import Allocation
+    from casereview.domain.statistics import Stratum, stratified_share
+    from casereview.web.inspections.models import Sample
+
+    lead, ina = make_user("lead_inspector", "lead"), make_user("inspector", "ina")
+    inspection = factories.inspection(
+        lead=lead,
+        body_code="SYN",
+        name="Equal",
+        period_start=dt.date(2024, 1, 1),
+        period_end=dt.date(2024, 3, 31),
+    )
+    register = register_import(path=register_csv(rows=300, seed=4), body_code="SYN")
+    factories.sample(inspection, register, size=30, reserve=1, allocation=Allocation.EQUAL)
+    assignments = factories.assigned(inspection, [ina])
+    labels = sorted({a.sampled_case.stratum for a in assignments})
+
+    def bad(
+        i: int, a: Any
+    ) -> bool:  # every case of concern in every other stratum, one in four elsewhere
+        return labels.index(a.sampled_case.stratum) % 2 == 0 or i % 4 == 0
+
+    for i, assignment in enumerate(assignments):
+        factories.submitted(assignment, "inadequate" if bad(i, assignment) else "good")
+    trend = national_trend()
+    (point,) = trend["bodies"][0]["series"]
+    assert point["design_weighted"] is True and point["method_code"] == "design_weighted"
+    # By hand from the database: each stratum's frame (the manifest) and its graded and concern cases.
+    manifest = Sample.objects.get(inspection=inspection).manifest
+    graded = Counter(a.sampled_case.stratum for a in assignments)
+    found = Counter(a.sampled_case.stratum for i, a in enumerate(assignments) if bad(i, a))
+    strata = [
+        Stratum(s["frame_size"], graded[s["label"]], found[s["label"]]) for s in manifest["strata"]
+    ]
+    expected = stratified_share(strata)
+    assert point["share"] == pytest.approx(expected.share)
+    assert (point["ci_low"], point["ci_high"]) == pytest.approx((expected.low, expected.high))
+    assert point["share"] != pytest.approx(point["count"] / point["reviews"])
+    (q,) = trend["quarters"]
+    assert q["design_weighted_bodies"] == ["SYN"] and q["share"] == pytest.approx(expected.share)

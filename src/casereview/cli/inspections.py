@@ -13,8 +13,17 @@ import typer
 
 from casereview.domain.framework import FrameworkError
 from casereview.domain.links import LinkRules, LinkRulesError, count_related
+from casereview.domain.power import METHOD as POWER_METHOD
+from casereview.domain.power import (
+    POWER,
+    UPPER_BOUND_METHOD,
+    percent,
+    rule_of_three,
+    size_for_upper_bound,
+    size_to_detect,
+)
 from casereview.domain.registers import RegisterError
-from casereview.domain.sampling import parse_plan, verify_manifest, z_for
+from casereview.domain.sampling import FrameDates, parse_plan, verify_manifest, z_for
 from casereview.domain.sampling import sample_size as size_for
 from casereview.importing.frameworks import shipped_frameworks, validate_framework_file
 from casereview.importing.limits import Limits
@@ -101,15 +110,90 @@ def seed_commit_command(
 
 
 def sample_size(
-    margin: Annotated[float, typer.Option(help="Margin of error, e.g. 0.05 for ±5 points")],
+    margin: Annotated[
+        float | None, typer.Option(help="Margin of error, e.g. 0.05 for ±5 points")
+    ] = None,
     confidence: Annotated[float, typer.Option(help="Confidence, e.g. 0.95")] = 0.95,
-    proportion: Annotated[float, typer.Option(help="Expected share, 0.5 if unknown")] = 0.5,
+    proportion: Annotated[
+        float | None,
+        typer.Option(
+            help="Expected share: with --margin, 0.5 if unknown; with --upper-bound, the share expected "
+            "to show the outcome (default 0: none)"
+        ),
+    ] = None,
     population: Annotated[
         int | None, typer.Option(help="Frame size N (finite population correction)")
     ] = None,
+    detect_change_from: Annotated[
+        float | None, typer.Option(help="The earlier share, e.g. 0.7, to detect a change from")
+    ] = None,
+    to: Annotated[
+        float | None, typer.Option(help="The share to detect a change to, e.g. 0.6")
+    ] = None,
+    power: Annotated[
+        float | None, typer.Option(help="Chance of detecting the change (default 0.8)")
+    ] = None,
+    earlier_n: Annotated[
+        int | None, typer.Option(help="The earlier inspection's size, if it is already fixed")
+    ] = None,
+    upper_bound: Annotated[
+        float | None,
+        typer.Option(
+            help="Rare events: the one-sided upper confidence bound to stay below, e.g. 0.05"
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """The sample size for a share: n = z²·N·p(1−p) / (E²·N + z²·p(1−p)), rounded up."""
+    """The sample size: for a share to a margin of error (--margin: n = z²·N·p(1−p) / (E²·N + z²·p(1−p)),
+    rounded up), to detect a change between two inspections (--detect-change-from P1 --to P2), or to bound
+    a rare outcome (--upper-bound B)."""
+    chosen = [
+        name
+        for name, value in (
+            ("--margin", margin),
+            ("--detect-change-from", detect_change_from),
+            ("--upper-bound", upper_bound),
+        )
+        if value is not None
+    ]
+    if not chosen:
+        reject(
+            "[red]Give --margin (a share to a margin of error), --detect-change-from with --to (a change "
+            "between two inspections) or --upper-bound (an outcome expected in few or no cases)[/red]"
+        )
+    if len(chosen) > 1:
+        reject(f"[red]Give only one of {' and '.join(chosen)}: each plans a different size[/red]")
+    mode = chosen[0]
+    misplaced = [
+        name
+        for name, value, belongs in (
+            ("--to", to, "--detect-change-from"),
+            ("--power", power, "--detect-change-from"),
+            ("--earlier-n", earlier_n, "--detect-change-from"),
+            ("--population", population, "--margin"),
+            ("--proportion", proportion, "--margin" if mode == "--margin" else "--upper-bound"),
+        )
+        if value is not None and belongs != mode
+    ]
+    if misplaced:
+        reject(f"[red]{', '.join(misplaced)} cannot be used with {mode}[/red]")
+    if detect_change_from is not None:
+        _size_to_detect(detect_change_from, to, power, confidence, earlier_n, as_json=as_json)
+    elif upper_bound is not None:
+        _size_for_upper_bound(upper_bound, confidence, proportion or 0.0, as_json=as_json)
+    elif margin is not None:
+        expected = 0.5 if proportion is None else proportion
+        _size_for_margin(margin, confidence, expected, population, as_json=as_json)
+
+
+def _size_for_margin(
+    margin: float,
+    confidence: float,
+    proportion: float,
+    population: int | None,
+    *,
+    as_json: bool,
+) -> None:
     n = size_for(margin=margin, confidence=confidence, proportion=proportion, population=population)
     if as_json:
         print_json(
@@ -124,6 +208,71 @@ def sample_size(
         )
     else:
         out.print(str(n))
+
+
+def _size_to_detect(
+    p1: float,
+    p2: float | None,
+    power: float | None,
+    confidence: float,
+    earlier_n: int | None,
+    *,
+    as_json: bool,
+) -> None:
+    if p2 is None:
+        reject("[red]--detect-change-from needs --to: the share to detect a change to[/red]")
+    chance = POWER if power is None else power
+    n = size_to_detect(p1, p2, power=chance, confidence=confidence, earlier_n=earlier_n)
+    if as_json:
+        print_json(
+            {
+                "size": n,
+                "each": earlier_n is None,
+                "detect_change_from": p1,
+                "to": p2,
+                "power": chance,
+                "confidence": confidence,
+                "earlier_n": earlier_n,
+                "method": POWER_METHOD,
+            }
+        )
+        return
+    which = (
+        "cases in each inspection"
+        if earlier_n is None
+        else f"cases in the new inspection (the earlier one had {earlier_n:,})"
+    )
+    out.print(
+        f"{n:,} {which} to detect a change from {percent(p1)} to {percent(p2)} "
+        f"(power {chance:g}, {percent(confidence)} confidence). Method: {POWER_METHOD}.",
+        highlight=False,
+    )
+
+
+def _size_for_upper_bound(
+    bound: float, confidence: float, expected: float, *, as_json: bool
+) -> None:
+    n = size_for_upper_bound(bound, confidence=confidence, expected=expected)
+    three = rule_of_three(bound, confidence=confidence) if expected == 0 else None
+    if as_json:
+        print_json(
+            {
+                "size": n,
+                "upper_bound": bound,
+                "confidence": confidence,
+                "proportion": expected,
+                "rule_of_three": three,
+                "method": UPPER_BOUND_METHOD,
+            }
+        )
+        return
+    showing = "no case shows" if expected == 0 else f"{percent(expected)} of cases show"
+    approximately = "" if three is None else f"; the rule of three says {three:,}"
+    out.print(
+        f"{n:,} cases: if {showing} the outcome, the one-sided {percent(confidence)} upper "
+        f"confidence bound is below {percent(bound)} (Clopper–Pearson{approximately}).",
+        highlight=False,
+    )
 
 
 def draw(
@@ -158,6 +307,12 @@ def draw(
             else ""
         )
         out.print(f"{stratum['label']}: {stratum['allocated']} of {stratum['frame_size']}{note}")
+    dates = FrameDates.from_dict(sample.manifest.get("frame_dates") or {})
+    scope = "the inspection's period" if dates.default else "chosen in the plan, not the period"
+    out.print(f"Frame: {dates.words()} ({scope})")
+    out.print(f"Allocation: {sample.manifest.get('allocation')}")
+    for comparison in sample.plan.get("headline") or []:
+        out.print(f"Headline comparison declared: {comparison}")
     out.print(f"Seed revealed: {sample.manifest['seed']}")
 
 

@@ -16,6 +16,7 @@ from casereview.domain.linked import Audit
 from casereview.domain.publication import as_preview
 from casereview.domain.publication import published as publish
 from casereview.domain.trend_publication import audit_line, published_rows, published_text
+from casereview.domain.trends import funnel_rows, point_rows, quarter_rows
 from casereview.web.inspections.selectors import inspection_by_id
 from casereview.web.reports import rendering
 from casereview.web.reports.rendering import csv_text
@@ -166,7 +167,9 @@ def report(
         str | None,
         typer.Option(
             "--as-of",
-            help="Figures as of this day, dd/mm/yyyy (default today); give a report's as_of to regenerate it",
+            help="Figures as they stood at the end of this day (London time), dd/mm/yyyy (default today): "
+            "reviews, resolutions, send backs and baselines as recorded by then; give a report's as_of "
+            "to regenerate it byte for byte",
         ),
     ] = None,
     check: Annotated[
@@ -211,7 +214,7 @@ def report(
     report_links_refresh(inspection=found)
     data = report_for(found, as_of=day)
     if published:
-        graded, sampled = grading_progress(found)
+        graded, sampled = grading_progress(found, as_of=day)
         data = as_preview(publish(data), graded=graded, sampled=sampled)
     made = rendering.render(data, fmt)
     report_disclosed(
@@ -231,11 +234,13 @@ def report(
 
 def _trend_rows(data: dict[str, Any]) -> list[tuple[Any, ...]]:
     """The national trend as (who, period_end, key, value) rows: the national estimate, then each body."""
-    rows: list[tuple[Any, ...]] = [
-        ("national", q["period_end"], key, q[key])
-        for q in data["quarters"]
-        for key in ("bodies", "reviews", "share", "ci_low", "ci_high")
-    ]
+    rows: list[tuple[Any, ...]] = []
+    for q in data["quarters"]:
+        rows += [
+            ("national", q["period_end"], key, q[key])
+            for key in ("bodies", "reviews", "share", "ci_low", "ci_high")
+        ]
+        rows += quarter_rows(q)
     for b in data["bodies"]:
         for point in b["series"]:
             rows += [
@@ -251,7 +256,8 @@ def _trend_rows(data: dict[str, Any]) -> list[tuple[Any, ...]]:
                         point["change_from_previous"]["direction"],
                     )
                 )
-    return rows
+            rows += point_rows(b["body"], point)
+    return rows + funnel_rows(data.get("funnel"))
 
 
 def _published_trend(
@@ -309,7 +315,9 @@ def trend(
         bool, typer.Option("--json", help="With --published: the published JSON document")
     ] = False,
 ) -> None:
-    """The national trend: each body's share requires improvement or inadequate per inspection, and every quarter's national estimate."""
+    """The national trend: each body's share requires improvement or inadequate per inspection (design-weighted
+    where its sample was not proportional), every quarter's national estimate with its method and its change
+    from the quarter before, and a funnel plot of the bodies' latest points."""
     if fmt not in ("json", "csv"):
         reject("[red]--format must be json or csv[/red]")
     codes = [b.strip().upper() for b in body] if body else None

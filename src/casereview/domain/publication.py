@@ -264,6 +264,14 @@ class _Model:
             t.line(self.pairs, (a, d))
             inputs += [a, d]
         self.agreement = t.derive("agreement statistics", inputs)
+        # Each area's agreement rests on the team's pairs and on that area's grade counts.
+        area_cells = {row.area: cells for row, cells in self.areas}
+        self.area_agreement = {
+            a.area: t.derive(
+                f"agreement statistics/{a.area}", [*inputs, *area_cells.get(a.area, {}).values()]
+            )
+            for a in self.report.agreement.by_area
+        }
 
     def _links(self) -> None:
         t, section = self.tables, self.report.links

@@ -12,15 +12,20 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import linked
+from . import linked, multiplicity, report_words
+from .control import ChartPoint, p_chart
 from .linked import Audit, Key, Protection, Ratio
+from .power import published_power
 from .report import comparison_of, figures_digest
 from .report_model import Comparison, Interval, Report, TrendPoint
+from .statistics import ALPHA, NO_CHANGE, WALD_TEST
 
 if TYPE_CHECKING:
     from .publication import _Model as Model
 
 MARK = linked.MARK
+#: An area's agreement figures are published only from this many pairs up (and when the team's are shown).
+AREA_AGREEMENT_FROM = 20
 SUPPRESSION_NOTE = (
     "Counts from 1 to 4, and other counts that would let one of them be worked out from anything "
     "published, are shown as [c]."
@@ -97,16 +102,26 @@ class Writer:
             or not safe_earlier(c.count_then, c.total_then)
         ):
             return None
+        if c.test == WALD_TEST:
+            return None  # a design-weighted share cannot be worked from a band of counts
         total = self.values[self.model.reviews]
         low = math.ceil(self.band.low * total - 1e-9)
         high = math.floor(self.band.high * total + 1e-9)
         then = (c.count_then, c.total_then)
-        found = {
-            getattr(
-                comparison_of(c.against, c.kind, c.period_end, then, (k, total)), "direction", None
-            )
-            for k in range(max(low, 0), min(high, total) + 1)
-        }
+        tests = c.family_tests or 1
+        found = set()
+        for k in range(max(low, 0), min(high, total) + 1):
+            raw = comparison_of(c.against, c.kind, c.period_end, then, (k, total))
+            if raw is None:
+                return None
+            # Holm's adjusted p lies between p and tests × p: significant for sure below ALPHA / tests,
+            # not significant for sure from ALPHA up; between, the band cannot say.
+            if raw.p_value >= ALPHA:
+                found.add(NO_CHANGE)
+            elif raw.p_value < ALPHA / tests:
+                found.add(raw.direction)
+            else:
+                return None
         return (
             found.pop() if len(found) == 1 else None
         )  # the same test the report ran, on every count
@@ -140,6 +155,7 @@ class Writer:
             else {k: v for k, v in weighted.to_json().items() if k != "strata"},
             "comparisons": self.comparisons(r.comparisons, m.concern, m.reviews, banded=True),
             "trend": self.trend(r.trend, headline),
+            "control_chart": self.control_chart(),
             "by_category": self.breakdown("category"),
             "by_unit": self.breakdown("unit"),
             "areas": self.areas(),
@@ -149,6 +165,9 @@ class Writer:
             "agreement": self.agreement(),
             "links": self.links(),
             "volume": self.volume(),
+            "headline": None,
+            "multiplicity": None,
+            "power": self.power(),
             "published": True,
             "reproducibility": reproducibility,
             "suppression": SUPPRESSION_NOTE,
@@ -158,8 +177,79 @@ class Writer:
                 "audit": {"passed": audit.passed, "sha256": audit.to_json()["sha256"]},
             },
         }
+        tests = multiplicity.readjust(self._printed_comparisons(out))
+        out["multiplicity"] = multiplicity.published_section(tests, r.multiplicity)
+        out["headline"] = self.headline(out)
         out["reproducibility"]["figures_sha256"] = figures_digest(out)
         return out
+
+    def power(self) -> dict[str, Any] | None:
+        """The minimum detectable changes (domain.power), only when the number of reviews is shown, and
+        only against earlier results whose comparison is printed (the change would give their share away);
+        none when a design-weighted estimate is withheld (its effective size rests on hidden strata)."""
+        r, m = self.report, self.model
+        if not self.p.shown(m.reviews) or (
+            r.design_weighted is not None and (m.weighted is None or not self.p.shows(m.weighted))
+        ):
+            return None
+        printed = {
+            c.against
+            for c in r.comparisons
+            if self.p.shown(m.concern) and safe_earlier(c.count_then, c.total_then)
+        }
+        return published_power(r.power, printed)
+
+    @staticmethod
+    def _printed_comparisons(out: Mapping[str, Any]) -> list[dict[str, Any]]:
+        found = list(out["comparisons"])
+        for key in ("by_category", "by_unit"):
+            for row in out[key]:
+                found += row["comparisons"]
+        for w in out["weaknesses"]:
+            found += w.get("recurrence") or []
+        return found
+
+    def headline(self, out: Mapping[str, Any]) -> str:
+        """The headline sentence from what is printed: the share or its band, and the headline family."""
+        r = self.report
+        figure = out["requires_improvement_or_inadequate"]
+        weighted = out["design_weighted"]
+        labels = [g["label"] for g in list(out["grades"].values())[1:]]
+        earlier = [(p.label, p.kind) for p in r.trend if not p.now]
+        said = [
+            Comparison.from_json(c)
+            for c in out["comparisons"]
+            if not c.get("suppressed") and c.get("family") == multiplicity.HEADLINE
+        ]
+        said.sort(key=lambda c: c.kind != "inspection")
+        if weighted is not None:
+            share, low, high = weighted["share"], weighted["ci_low"], weighted["ci_high"]
+        else:
+            share, low, high = figure["share"], figure["ci_low"], figure["ci_high"]
+        if r.reviews == 0 or share is not None:
+            return report_words.headline(
+                share=share,
+                low=low,
+                high=high,
+                graded=r.reviews,
+                concern_labels=labels,
+                comparisons=said,
+                earlier=earlier,
+                weighted=weighted is not None,
+            )
+        band = figure.get("band")
+        amount = band["words"] if band else "A hidden share"
+        sentence = (
+            f"{amount[0].upper()}{amount[1:]} of graded cases were graded "
+            f"{report_words.concern_words(labels)} (the exact figure is hidden to protect small counts)"
+        )
+        directions = [
+            f"{c['direction'] if c['direction'] != NO_CHANGE else 'no statistically significant change'}"
+            f" {'from' if c['direction'] == NO_CHANGE else 'than'} {c['against']}"
+            for c in out["comparisons"]
+            if c.get("suppressed") and c.get("direction")
+        ]
+        return sentence + (" — " + "; ".join(directions) if directions else "") + "."
 
     def sample(self) -> dict[str, Any]:
         m = self.model
@@ -264,13 +354,41 @@ class Writer:
         }
 
     def agreement(self) -> dict[str, Any]:
-        team = self.report.agreement.team
+        """The team's agreement: its statistics only when the derived figure is shown; each area's only
+        when that is shown too and the area has 20 pairs or more; never inspectors' names."""
+        agreement = self.report.agreement
+        team = agreement.team
         shown = self.p.shows(self.model.agreement)
+        figures = {k: v for k, v in team.to_json().items() if k != "pairs"}
+        by_area = []
+        for area in agreement.by_area:
+            key = self.model.area_agreement.get(area.area)
+            visible = (
+                shown
+                and key is not None
+                and self.p.shows(key)
+                and area.figures.pairs >= AREA_AGREEMENT_FROM
+            )
+            by_area.append(
+                {
+                    "area": area.area,
+                    "title": area.title,
+                    **{
+                        k: v if visible else None
+                        for k, v in area.figures.to_json().items()
+                        if k != "interval_method"
+                    },
+                    "interval_method": area.figures.interval_method if visible else None,
+                    "skipped": area.skipped if visible else None,
+                }
+            )
+        pairs_shown = self.p.shown(self.model.pairs)
         return {
             "pairs": self.n(self.model.pairs),
-            "percent_agreement": team.percent_agreement if shown else None,
-            "cohen_kappa": team.cohen_kappa if shown else None,
-            "weighted_kappa_linear": team.weighted_kappa_linear if shown else None,
+            **{k: v if shown else None for k, v in figures.items()},
+            "by_area": by_area,
+            "few_pairs": agreement.few_pairs if pairs_shown else None,
+            "warning": agreement.warning if pairs_shown else None,
         }
 
     def links(self) -> dict[str, Any] | None:
@@ -288,6 +406,46 @@ class Writer:
         for part in ("register", "frame"):
             if section.get(part) is not None:
                 out[part] = {k: self.n(keys[f"{part}/{k}"]) for k in section[part]}
+        return out
+
+    def control_chart(self) -> dict[str, Any] | None:
+        """The p-chart recomputed from what is printed (``domain.control``), never copied from the full
+        report's: an earlier point is printed where ``safe_earlier`` holds (as in the trend), this
+        inspection only when its count and its total are both shown.  A withheld point is a gap: no
+        limits, no rule rests on it, and the centre is pooled from printed points only (so a signal
+        or a centre can never tell anything of a withheld figure).  None when no earlier point is
+        printed to centre on."""
+        chart = self.report.control_chart
+        if not chart:
+            return None
+        m = self.model
+        now_printed = self.p.shown(m.concern) and self.p.shown(m.reviews)
+        if chart.get("current_estimate") == "design-weighted":  # computed from the strata's counts
+            now_printed = m.weighted is not None and self.p.shows(m.weighted)
+        points, hidden = [], {}
+        for i, p in enumerate(chart["points"]):
+            count, total = p["count"], p["total"]
+            printed = now_printed if p.get("now") else safe_earlier(count, total)
+            if not printed:  # a zero stays a zero: a [c] is never 0
+                hidden[i] = (
+                    {"count": self.n(m.concern), "total": self.n(m.reviews)}
+                    if p.get("now")
+                    else {"count": MARK if count else 0, "total": MARK}
+                )
+            points.append(
+                ChartPoint(
+                    p["label"],
+                    p["kind"],
+                    p["period_end"],
+                    count if printed else None,
+                    total if printed else None,
+                )
+            )
+        out = p_chart(points)
+        if out is None:
+            return None
+        for i, shown in hidden.items():
+            out["points"][i].update(shown, suppressed=True)
         return out
 
     def volume(self) -> dict[str, Any] | None:

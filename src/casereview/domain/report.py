@@ -13,18 +13,23 @@ Shares are fractions from 0 to 1 with their 95% Wilson interval
 from __future__ import annotations
 
 import hashlib
+import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .agreement import PairAgreement
+from . import multiplicity, report_words
+from .agreement import AreaAgreement, PairAgreement, few_pairs_warning
+from .control import inspection_chart
 from .journal import canonical
 from .links import links_section
+from .power import power_section
 from .report_model import (
     Agreement,
     AgreementFigures,
+    AreaAgreementFigures,
     AreaRow,
     BreakdownRow,
     Comparison,
@@ -41,7 +46,17 @@ from .report_model import (
     TrendPoint,
     WeaknessRow,
 )
-from .statistics import ALPHA, Stratum, compare, stratified_share, wilson
+from .statistics import (
+    ALPHA,
+    KORN_GRAUBARD,
+    WALD_TEST,
+    Stratum,
+    binomial_se,
+    compare,
+    stratified_share,
+    wald_difference,
+    wilson,
+)
 
 #: The rule for a case's final grade, stated in every report.
 FINAL_GRADE_RULE = (
@@ -78,6 +93,8 @@ class HistoryPoint:
     by_category: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     by_unit: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     weaknesses: Mapping[str, int] | None = None
+    #: An earlier inspection drawn out of proportion: its design-weighted share and standard error.
+    estimate: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,23 +119,40 @@ def interval(count: int, total: int) -> dict[str, Any]:
 
 
 def comparison_of(
-    against: str, kind: str, period_end: str, then: tuple[int, int], now: tuple[int, int]
+    against: str,
+    kind: str,
+    period_end: str,
+    then: tuple[int, int],
+    now: tuple[int, int],
+    *,
+    estimate_then: tuple[float, float] | None = None,
+    estimate_now: tuple[float, float] | None = None,
 ) -> Comparison | None:
-    """A share now against a share then: the test, its p value and the direction (None without cases)."""
+    """A share now against a share then: the test, its p value and the direction (None without cases).
+
+    Where either side is a design-weighted estimate ((share, standard error) of a disproportionate
+    sample), the two are compared by a Wald test on the difference; otherwise by the exact or z test.
+    """
     (count_then, total_then), (count_now, total_now) = then, now
     if total_then <= 0 or total_now <= 0:
         return None
-    result = compare(count_now, total_now, count_then, total_then)
+    share_then, share_now = count_then / total_then, count_now / total_now
+    if estimate_then is None and estimate_now is None:
+        result = compare(count_now, total_now, count_then, total_then)
+    else:
+        share_then, se_then = estimate_then or (share_then, binomial_se(count_then, total_then))
+        share_now, se_now = estimate_now or (share_now, binomial_se(count_now, total_now))
+        result = wald_difference(share_now, se_now, share_then, se_then)
     return Comparison(
         against=against,
         kind=kind,
         period_end=period_end,
         count_then=count_then,
         total_then=total_then,
-        share_then=count_then / total_then,
+        share_then=share_then,
         count_now=count_now,
         total_now=total_now,
-        share_now=count_now / total_now,
+        share_now=share_now,
         test=result.test,
         p_value=result.p_value,
         direction=result.direction,
@@ -189,7 +223,9 @@ def _weaknesses(
 
     The recurrence baseline is the earliest such result: a weakness is
     ``recurring`` when it is found now and was found then.  Weaknesses found
-    then but not now are listed with a count of 0.
+    then but not now are listed with a count of 0.  A result compares a
+    weakness only when it recorded that weakness (its count, 0 or more): one
+    it never recorded is "not recorded", never taken for 0.
     """
     total = len(cases)
     now = Counter(w for c in cases for w in c.weaknesses)
@@ -203,10 +239,11 @@ def _weaknesses(
                 p.label,
                 p.kind,
                 p.period_end,
-                ((p.weaknesses or {}).get(code, 0), p.total),
+                ((p.weaknesses or {})[code], p.total),
                 (now[code], total),
             )
             for p in recorded
+            if code in (p.weaknesses or {})
         ]
         rows.append(
             WeaknessRow(
@@ -215,23 +252,59 @@ def _weaknesses(
                 figure=interval_of(now[code], total),
                 recurring=None if baseline is None else bool(now[code] and then.get(code, 0)),
                 recurrence=_present(earlier),
+                recorded_at_baseline=None if baseline is None else code in then,
             )
         )
     rows.sort(key=lambda r: (-r.figure.count, r.code))
     return tuple(rows), baseline.label if baseline else None
 
 
-def _agreement(
-    pairs: Sequence[PairAgreement], fleiss: tuple[int, float | None] | None
-) -> Agreement:
-    def shaped(p: PairAgreement) -> AgreementFigures:
-        return AgreementFigures(p.cases, 100 * p.agreement, p.kappa, p.weighted_kappa)
+def _agreement_figures(p: PairAgreement) -> AgreementFigures:
+    def bound(ci: tuple[float, float] | None, i: int) -> float | None:
+        return None if ci is None else ci[i]
 
+    return AgreementFigures(
+        p.cases,
+        100 * p.agreement,
+        p.kappa,
+        p.weighted_kappa,
+        cohen_kappa_ci_low=bound(p.kappa_ci, 0),
+        cohen_kappa_ci_high=bound(p.kappa_ci, 1),
+        weighted_kappa_linear_ci_low=bound(p.weighted_kappa_ci, 0),
+        weighted_kappa_linear_ci_high=bound(p.weighted_kappa_ci, 1),
+        gwet_ac1=p.ac1,
+        gwet_ac1_ci_low=bound(p.ac1_ci, 0),
+        gwet_ac1_ci_high=bound(p.ac1_ci, 1),
+        krippendorff_alpha_ordinal=p.alpha_ordinal,
+        prevalence_index=p.prevalence_index,
+        bias_index=p.bias_index,
+        interval_method=p.interval_method,
+    )
+
+
+def _agreement(
+    pairs: Sequence[PairAgreement],
+    fleiss: tuple[int, float | None] | None,
+    by_area: Sequence[AreaAgreement] = (),
+) -> Agreement:
+    """The team's figure (raters ("team", "")), each named pair's, each area's, and the warning under
+    20 pairs.  ``fleiss`` is shown only when given (cases with three marks or more; casereview never
+    passes it)."""
     team = next((p for p in pairs if p.raters == ("team", "")), None)
+    shown = _agreement_figures(team) if team else AgreementFigures(0, None, None, None)
+    warning = few_pairs_warning(shown.pairs)
     return Agreement(
-        team=shaped(team) if team else AgreementFigures(0, None, None, None),
-        by_pair=tuple(PairFigures(tuple(p.raters), shaped(p)) for p in pairs if p is not team),
-        fleiss=None if fleiss is None else Fleiss(fleiss[0], fleiss[1]),
+        team=shown,
+        by_pair=tuple(
+            PairFigures(tuple(p.raters), _agreement_figures(p)) for p in pairs if p is not team
+        ),
+        fleiss=None if fleiss is None or not fleiss[0] else Fleiss(fleiss[0], fleiss[1]),
+        by_area=tuple(
+            AreaAgreementFigures(a.area, a.title, _agreement_figures(a.figures), a.skipped)
+            for a in by_area
+        ),
+        few_pairs=warning is not None,
+        warning=warning,
     )
 
 
@@ -266,8 +339,31 @@ def _design_weighted(
     )
     estimate = stratified_share([Stratum(c.frame_size, c.graded, c.concern) for c in counts])
     return DesignWeighted(
-        estimate.share, estimate.low, estimate.high, estimate.standard_error, strata=counts
+        estimate.share,
+        estimate.low,
+        estimate.high,
+        estimate.standard_error,
+        strata=counts,
+        interval=KORN_GRAUBARD,
+        effective_n=estimate.effective_n,
+        covered_frame=estimate.covered_frame,
+        frame=estimate.frame,
+        strata_ungraded=estimate.strata_ungraded,
+        single_case_strata=estimate.single_case_strata,
+        coverage=report_words.coverage(
+            estimate.covered_frame, estimate.frame, estimate.strata_ungraded
+        ),
     )
+
+
+def design_estimate(
+    cases: Sequence[GradedCase], sample: Mapping[str, Any], concern: set[str]
+) -> tuple[float, float] | None:
+    """(share, standard error) of a disproportionate sample's design-weighted estimate; None otherwise.
+
+    What an earlier inspection contributes to a later report's comparisons (``HistoryPoint.estimate``)."""
+    weighted = _design_weighted(cases, sample, concern)
+    return None if weighted is None else (weighted.share, weighted.standard_error)
 
 
 def _areas(
@@ -289,19 +385,25 @@ def _areas(
 
 
 def _trend(
-    inspection: Mapping[str, Any], ordered: Sequence[HistoryPoint], now: Interval
+    inspection: Mapping[str, Any],
+    ordered: Sequence[HistoryPoint],
+    now: Interval,
+    weighted: DesignWeighted | None,
 ) -> tuple[TrendPoint, ...]:
-    """Every earlier result in time order, then the inspection itself."""
+    """Every earlier result in time order, then the inspection itself (design-weighted where drawn so)."""
     earlier = [
         TrendPoint(p.label, p.kind, p.period_end, False, interval_of(p.count, p.total))
         for p in ordered
     ]
+    if weighted is not None:
+        now = Interval(now.count, now.total, weighted.share, weighted.ci_low, weighted.ci_high)
     current = TrendPoint(
         label=str(inspection.get("name", "")),
         kind="inspection",
         period_end=str((inspection.get("period") or ["", ""])[1]),
         now=True,
         figure=now,
+        estimate=None if weighted is None else "design-weighted",
     )
     return (*earlier, current)
 
@@ -310,11 +412,14 @@ def _parameters(as_of: str, concern: set[str]) -> Parameters:
     return Parameters(
         as_of=as_of,
         confidence=1 - ALPHA,
-        interval="Wilson score",
+        interval="Wilson score; Korn–Graubard for a design-weighted share",
         alpha=ALPHA,
-        comparison_tests="two-proportion z-test; Fisher's exact test when an expected count is under 5",
+        comparison_tests="two-proportion z-test; Fisher's exact test when an expected count is under 5; "
+        f"{WALD_TEST} where a share is design-weighted",
         final_grade=FINAL_GRADE_RULE,
         concern_grades=tuple(sorted(concern)),
+        adjustment="headline comparisons: Holm; exploratory comparisons (categories, units, "
+        "weaknesses, older results): Benjamini–Hochberg",
     )
 
 
@@ -340,6 +445,7 @@ def _input_digest(
     history: Sequence[HistoryPoint],
     agreement: Sequence[PairAgreement],
     fleiss: tuple[int, float | None] | None,
+    agreement_by_area: Sequence[AreaAgreement] = (),
     parameters: Parameters,
     links: Mapping[str, Any] | None,
     volume: Mapping[str, Any] | None,
@@ -357,6 +463,11 @@ def _input_digest(
         "history": [asdict(h) for h in history],
         "agreement": [asdict(p) for p in agreement],
         "fleiss": fleiss,
+        **(
+            {"agreement_by_area": [asdict(a) for a in agreement_by_area]}
+            if agreement_by_area
+            else {}
+        ),
         "parameters": parameters.to_json(),
         "links": _links_input(links),
         "volume": volume,
@@ -379,10 +490,70 @@ def _links_section(
     )
 
 
-def _comparisons(ordered: Sequence[HistoryPoint], now: tuple[int, int]) -> tuple[Comparison, ...]:
-    """Requires improvement or inadequate now against every earlier result, in time order."""
+def _comparisons(
+    ordered: Sequence[HistoryPoint], now: tuple[int, int], weighted: DesignWeighted | None
+) -> tuple[Comparison, ...]:
+    """Requires improvement or inadequate now against every earlier result, in time order.
+
+    Design-weighted where either side was drawn out of proportion (a Wald test on the difference)."""
+    estimate_now = None if weighted is None else (weighted.share, weighted.standard_error)
     return _present(
-        comparison_of(p.label, p.kind, p.period_end, (p.count, p.total), now) for p in ordered
+        comparison_of(
+            p.label,
+            p.kind,
+            p.period_end,
+            (p.count, p.total),
+            now,
+            estimate_then=p.estimate,
+            estimate_now=estimate_now,
+        )
+        for p in ordered
+    )
+
+
+def _adjusted(
+    ordered: Sequence[HistoryPoint],
+    plan: Mapping[str, Any] | None,
+    comparisons: tuple[Comparison, ...],
+    breakdowns: Mapping[str, tuple[BreakdownRow, ...]],
+    weaknesses: tuple[WeaknessRow, ...],
+) -> tuple[
+    tuple[Comparison, ...],
+    dict[str, tuple[BreakdownRow, ...]],
+    tuple[WeaknessRow, ...],
+    dict[str, Any],
+]:
+    """Every comparison put in its family (``domain.multiplicity``) and decided on its adjusted p value."""
+    targets = multiplicity.headline_targets([(p.label, p.kind, p.period_end) for p in ordered])
+    declared = multiplicity.declared(plan)
+
+    def family(is_declared: bool) -> Callable[[Comparison], str]:
+        def of(c: Comparison) -> str:
+            headline = is_declared and multiplicity.target(c) in targets
+            return multiplicity.HEADLINE if headline else multiplicity.EXPLORATORY
+
+        return of
+
+    families = multiplicity.Families.empty()
+    families.add(comparisons, family(True))
+    for key, rows in breakdowns.items():
+        for row in rows:
+            families.add(row.comparisons, family(f"{key}:{row.name}" in declared))
+    for w in weaknesses:
+        families.add(w.recurrence, family(f"weakness:{w.code}" in declared))
+    done = families.adjusted()
+
+    def mapped(items: Sequence[Comparison]) -> tuple[Comparison, ...]:
+        return tuple(done[id(c)] for c in items)
+
+    return (
+        mapped(comparisons),
+        {
+            key: tuple(replace(r, comparisons=mapped(r.comparisons)) for r in rows)
+            for key, rows in breakdowns.items()
+        },
+        tuple(replace(w, recurrence=mapped(w.recurrence)) for w in weaknesses),
+        multiplicity.section({f: len(m) for f, m in families.members.items()}, declared),
     )
 
 
@@ -394,8 +565,12 @@ def _with_figures_digest(report: Report) -> Report:
 def figures_digest(report: Mapping[str, Any]) -> str:
     """SHA-256 of a report's figures (its JSON document): everything but the digest itself."""
     body = {k: v for k, v in report.items() if k != "reproducibility"}
+    # The commit and library versions say where the figures were made, not what they are: a report
+    # regenerated after an upgrade that leaves every figure alone still checks (``report --check``).
     body["reproducibility"] = {
-        k: v for k, v in report.get("reproducibility", {}).items() if k != "figures_sha256"
+        k: v
+        for k, v in report.get("reproducibility", {}).items()
+        if k not in ("figures_sha256", "commit", "versions")
     }
     return hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
 
@@ -409,12 +584,14 @@ def build_report(
     sample: Mapping[str, Any],  # frame_size, plan, strata [{label, frame_size, sampled}], …
     send_backs: Iterable[SendBackFact] = (),
     at_risk_not_sent_back: int = 0,
-    agreement: Sequence[PairAgreement] = (),
-    fleiss: tuple[int, float | None] | None = None,
+    agreement: Sequence[PairAgreement] = (),  # domain.agreement.agreement_of: the team first
+    fleiss: tuple[int, float | None] | None = None,  # only where cases have three marks or more
+    agreement_by_area: Sequence[AreaAgreement] = (),  # domain.agreement.agreement_by_area
     history: Sequence[HistoryPoint] = (),
     weakness_titles: Mapping[str, str] | None = None,
     as_of: str = "",
     software_version: str = "",
+    environment: Mapping[str, str] | None = None,  # {"commit": …, "python": …, "django": …, …}
     # {"rules": LinkRules, "related": {case_ref: {kind: n}}, "register": {...}, "frame": …, "weakness": code}
     links: Mapping[str, Any] | None = None,
     volume: Mapping[str, Any] | None = None,  # domain.links.volume_by_quarter of the register
@@ -434,9 +611,21 @@ def build_report(
         history=ordered,
         agreement=agreement,
         fleiss=fleiss,
+        agreement_by_area=agreement_by_area,
         parameters=parameters,
         links=links,
         volume=volume,
+    )
+    weighted = _design_weighted(cases, sample, concern)
+    comparisons, breakdowns, weaknesses, tests = _adjusted(
+        ordered,
+        sample.get("plan"),
+        _comparisons(ordered, now, weighted),
+        {
+            "category": _breakdown(cases, "category", grades, concern, ordered),
+            "unit": _breakdown(cases, "unit", grades, concern, ordered),
+        },
+        weaknesses,
     )
     report = Report(
         inspection=dict(inspection),
@@ -444,18 +633,72 @@ def build_report(
         sample=dict(sample),
         grades=_grades(cases, grades),
         requires_improvement_or_inadequate=interval_of(*now),
-        design_weighted=_design_weighted(cases, sample, concern),
-        comparisons=_comparisons(ordered, now),
-        trend=_trend(inspection, ordered, interval_of(*now)),
-        by_category=_breakdown(cases, "category", grades, concern, ordered),
-        by_unit=_breakdown(cases, "unit", grades, concern, ordered),
+        design_weighted=weighted,
+        comparisons=comparisons,
+        trend=_trend(inspection, ordered, interval_of(*now), weighted),
+        by_category=breakdowns["category"],
+        by_unit=breakdowns["unit"],
         areas=_areas(cases, areas, [code for code, _ in grades]),
         weaknesses=weaknesses,
         weakness_baseline=weakness_baseline,
         send_backs=_send_backs(facts, at_risk_not_sent_back),
-        agreement=_agreement(agreement, fleiss),
+        agreement=_agreement(agreement, fleiss, agreement_by_area),
         links=_links_section(cases, links),
         volume=None if volume is None else dict(volume),
-        reproducibility=Reproducibility(parameters, digest, software_version),
+        reproducibility=Reproducibility(
+            parameters,
+            digest,
+            software_version,
+            commit=(environment or {}).get("commit", ""),
+            versions={k: v for k, v in (environment or {}).items() if k != "commit"},
+        ),
+        headline=_headline(grades, now, weighted, comparisons, ordered),
+        multiplicity=tests,
+        control_chart=_control_chart(ordered, now, inspection, weighted),
+        power=power_section(
+            now[1], comparisons, effective_now=None if weighted is None else weighted.effective_n
+        ),
     )
     return _with_figures_digest(report)
+
+
+def _control_chart(
+    ordered: Sequence[HistoryPoint],
+    now: tuple[int, int],
+    inspection: Mapping[str, Any],
+    weighted: DesignWeighted | None,
+) -> dict[str, Any] | None:
+    """The p-chart (``domain.control``); a disproportionate sample's point is its design-weighted share,
+    as p·n* cases of n* (its effective sample size), so that its limits reflect how sure it is."""
+    if weighted is None or not weighted.effective_n or math.isinf(weighted.effective_n):
+        return inspection_chart(ordered, now, inspection)
+    n_eff = weighted.effective_n
+    chart = inspection_chart(ordered, (weighted.share * n_eff, n_eff), inspection)  # type: ignore[arg-type]
+    return None if chart is None else {**chart, "current_estimate": "design-weighted"}
+
+
+def _headline(
+    grades: Sequence[tuple[str, str]],
+    now: tuple[int, int],
+    weighted: DesignWeighted | None,
+    comparisons: Sequence[Comparison],
+    ordered: Sequence[HistoryPoint],
+) -> str:
+    """The plain-English sentence at the top (``domain.report_words``), on the headline family's results."""
+    figure = interval_of(*now)
+    share, low, high = figure.share, figure.ci_low, figure.ci_high
+    if weighted is not None:
+        share, low, high = weighted.share, weighted.ci_low, weighted.ci_high
+    return report_words.headline(
+        share=share,
+        low=low,
+        high=high,
+        graded=now[1],
+        concern_labels=[label for _, label in grades[1:]],
+        comparisons=sorted(  # the previous inspection first, then the baseline
+            (c for c in comparisons if c.family == multiplicity.HEADLINE),
+            key=lambda c: c.kind != "inspection",
+        ),
+        earlier=[(p.label, p.kind) for p in ordered],
+        weighted=weighted is not None,
+    )

@@ -63,7 +63,13 @@ class GradeFigure:
 
 @dataclass(frozen=True)
 class Comparison:
-    """A share now against a share then (``against``, an earlier result): the test, p value, direction."""
+    """A share now against a share then (``against``, an earlier result): the test, p value, direction.
+
+    ``p_value`` is the test's own; ``adjusted_p_value`` is after the adjustment of its family of tests
+    (``family`` "headline", adjusted with Holm, or "exploratory", adjusted with Benjamini–Hochberg, among
+    ``family_tests`` tests), and ``direction`` and ``wording`` follow the adjusted value.  A comparison
+    made alone (the national trend, an old document) has no family and is decided on its own p value.
+    """
 
     against: str
     kind: str
@@ -78,13 +84,17 @@ class Comparison:
     p_value: float
     direction: str
     wording: str
+    family: str | None = None
+    adjustment: str | None = None
+    family_tests: int | None = None
+    adjusted_p_value: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return _flat(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Comparison:
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
 @dataclass(frozen=True)
@@ -96,8 +106,14 @@ class TrendPoint:
     period_end: str
     now: bool
     figure: Interval
+    #: "design-weighted" when the point is the design-weighted share (its interval Korn–Graubard).
+    estimate: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        out = self._head()
+        return out if self.estimate is None else {**out, "estimate": self.estimate}
+
+    def _head(self) -> dict[str, Any]:
         # The current point has always listed ``now`` before ``period_end``; the earlier ones after it.
         if self.now:
             head = {
@@ -118,7 +134,12 @@ class TrendPoint:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TrendPoint:
         return cls(
-            data["label"], data["kind"], data["period_end"], data["now"], Interval.from_json(data)
+            data["label"],
+            data["kind"],
+            data["period_end"],
+            data["now"],
+            Interval.from_json(data),
+            data.get("estimate"),
         )
 
 
@@ -187,6 +208,8 @@ class WeaknessRow:
     figure: Interval
     recurring: bool | None
     recurrence: tuple[Comparison, ...] = ()
+    #: Whether the recurrence baseline recorded this weakness at all (None: no baseline recorded any).
+    recorded_at_baseline: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -195,6 +218,7 @@ class WeaknessRow:
             **self.figure.to_json(),
             "recurring": self.recurring,
             "recurrence": [c.to_json() for c in self.recurrence],
+            "recorded_at_baseline": self.recorded_at_baseline,
         }
 
     @classmethod
@@ -205,6 +229,7 @@ class WeaknessRow:
             Interval.from_json(data),
             data["recurring"],
             tuple(Comparison.from_json(c) for c in data["recurrence"]),
+            data.get("recorded_at_baseline"),
         )
 
 
@@ -230,19 +255,36 @@ class SendBacks:
 
 @dataclass(frozen=True)
 class AgreementFigures:
-    """Agreement between two sets of marks: cases marked twice, percent agreement, kappas."""
+    """Agreement between two sets of marks: cases marked twice, percent agreement, kappas.
+
+    Every figure rests on (first mark, second mark) pairs (``domain.agreement``).  The fields after
+    ``weighted_kappa_linear`` came with issue 21: 95% intervals (``interval_method`` "analytic" or
+    "bootstrap"), Gwet's AC1, Krippendorff's alpha (ordinal), and Byrt, Bishop & Carlin's prevalence
+    and bias indices; a document written before them reads back with them None.
+    """
 
     pairs: int
     percent_agreement: float | None
     cohen_kappa: float | None
     weighted_kappa_linear: float | None
+    cohen_kappa_ci_low: float | None = None
+    cohen_kappa_ci_high: float | None = None
+    weighted_kappa_linear_ci_low: float | None = None
+    weighted_kappa_linear_ci_high: float | None = None
+    gwet_ac1: float | None = None
+    gwet_ac1_ci_low: float | None = None
+    gwet_ac1_ci_high: float | None = None
+    krippendorff_alpha_ordinal: float | None = None
+    prevalence_index: float | None = None
+    bias_index: float | None = None
+    interval_method: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return _flat(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AgreementFigures:
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
 @dataclass(frozen=True)
@@ -257,18 +299,56 @@ class PairFigures:
 
 
 @dataclass(frozen=True)
+class AreaAgreementFigures:
+    """Agreement on one framework area's grades, over the pairs where both marks graded it."""
+
+    area: str
+    title: str
+    figures: AgreementFigures
+    #: pairs left out: either mark "not applicable" or left ungraded
+    skipped: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "area": self.area,
+            "title": self.title,
+            **self.figures.to_json(),
+            "skipped": self.skipped,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AreaAgreementFigures:
+        return cls(
+            data["area"],
+            data.get("title", data["area"]),
+            AgreementFigures.from_json(data),
+            data.get("skipped", 0),
+        )
+
+
+@dataclass(frozen=True)
 class Fleiss:
+    """Fleiss' kappa: only where cases had three marks or more, which casereview never has (a case
+    has a first review and at most one moderation).  Kept so that old documents still read."""
+
     cases: int
     kappa: float | None
 
 
 @dataclass(frozen=True)
 class Agreement:
-    """The team's agreement (``team``), each pair's, and Fleiss' kappa where cases had three marks or more."""
+    """The team's agreement (``team``, from every (first, second) pair), each pair's, each area's.
+
+    ``few_pairs`` and ``warning`` say when the team's figure rests on fewer than 20 pairs; ``fleiss``
+    appears only in documents written before issue 21 that had it.
+    """
 
     team: AgreementFigures
     by_pair: tuple[PairFigures, ...] = ()
     fleiss: Fleiss | None = None
+    by_area: tuple[AreaAgreementFigures, ...] = ()
+    few_pairs: bool = False
+    warning: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -277,6 +357,9 @@ class Agreement:
         }
         if self.fleiss is not None:
             out["fleiss"] = _flat(self.fleiss)
+        out["by_area"] = [a.to_json() for a in self.by_area]
+        out["few_pairs"] = self.few_pairs
+        out["warning"] = self.warning
         return out
 
     @classmethod
@@ -286,9 +369,12 @@ class Agreement:
             AgreementFigures.from_json(data),
             tuple(
                 PairFigures(tuple(p["raters"]), AgreementFigures.from_json(p))
-                for p in data["by_pair"]
+                for p in data.get("by_pair", ())
             ),
             None if fleiss is None else Fleiss(fleiss["cases"], fleiss["kappa"]),
+            tuple(AreaAgreementFigures.from_json(a) for a in data.get("by_area", ())),
+            bool(data.get("few_pairs", False)),
+            data.get("warning"),
         )
 
 
@@ -315,13 +401,24 @@ class DesignWeighted:
     standard_error: float
     method: str = DESIGN_WEIGHTED_METHOD
     strata: tuple[StratumCounts, ...] = ()
+    #: The interval's method (Korn–Graubard), the effective sample size it rests on, and what it covers:
+    #: ``covered_frame`` of ``frame`` cases, in the strata with a graded case (``strata_ungraded`` have none).
+    interval: str = ""
+    effective_n: float | None = None
+    covered_frame: int | None = None
+    frame: int | None = None
+    strata_ungraded: int = 0
+    single_case_strata: int = 0
+    coverage: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {**_flat(self), "strata": [_flat(s) for s in self.strata]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DesignWeighted:
-        values = {f.name: data[f.name] for f in fields(cls) if f.name != "strata"}
+        values = {
+            f.name: data[f.name] for f in fields(cls) if f.name != "strata" and f.name in data
+        }
         strata = tuple(StratumCounts(**s) for s in data.get("strata", ()))
         return cls(**values, strata=strata)
 
@@ -337,13 +434,14 @@ class Parameters:
     comparison_tests: str
     final_grade: str
     concern_grades: tuple[str, ...]
+    adjustment: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {**_flat(self), "concern_grades": list(self.concern_grades)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Parameters:
-        values = {f.name: data[f.name] for f in fields(cls)}
+        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
         return cls(**{**values, "concern_grades": tuple(values["concern_grades"])})
 
 
@@ -355,9 +453,19 @@ class Reproducibility:
     input_sha256: str
     software_version: str
     figures_sha256: str = ""
+    #: The commit of casereview's source ("unknown" when it could not be told), and the versions of Python,
+    #: Django, scipy, statsmodels and polars; empty in documents made before they were recorded.
+    commit: str = ""
+    versions: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {**_flat(self), "parameters": self.parameters.to_json()}
+        out = {
+            **_flat(self),
+            "parameters": self.parameters.to_json(),
+            "versions": dict(self.versions),
+        }
+        # A document made before the environment was recorded reads back to the same keys (and digest).
+        return {k: v for k, v in out.items() if k not in ("commit", "versions") or v}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Reproducibility:
@@ -366,6 +474,8 @@ class Reproducibility:
             data["input_sha256"],
             data["software_version"],
             data["figures_sha256"],
+            data.get("commit", ""),
+            dict(data.get("versions") or {}),
         )
 
 
@@ -391,6 +501,14 @@ class Report:
     links: Mapping[str, Any] | None
     volume: Mapping[str, Any] | None
     reproducibility: Reproducibility
+    #: The plain-English headline sentence at the top of every report.
+    headline: str | None = None
+    #: How many tests the report ran, in which families, and how each family was adjusted.
+    multiplicity: Mapping[str, Any] | None = None
+    #: The p-chart of the combined share over the body's inspections and baselines (domain.control).
+    control_chart: Mapping[str, Any] | None = None
+    #: The smallest change each headline comparison could detect (domain.power).
+    power: Mapping[str, Any] | None = None
     published: bool = field(
         default=False, init=False
     )  # a published report is a document of its own
@@ -416,6 +534,10 @@ class Report:
             "agreement": self.agreement.to_json(),
             "links": None if self.links is None else dict(self.links),
             "volume": None if self.volume is None else dict(self.volume),
+            "headline": self.headline,
+            "multiplicity": None if self.multiplicity is None else dict(self.multiplicity),
+            "control_chart": None if self.control_chart is None else dict(self.control_chart),
+            "power": None if self.power is None else dict(self.power),
             "published": self.published,
             "reproducibility": self.reproducibility.to_json(),
         }
@@ -447,4 +569,8 @@ class Report:
             links=data["links"],
             volume=data["volume"],
             reproducibility=Reproducibility.from_json(data["reproducibility"]),
+            headline=data.get("headline"),
+            multiplicity=data.get("multiplicity"),
+            control_chart=data.get("control_chart"),
+            power=data.get("power"),
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -59,12 +60,85 @@ class Comparison:
 
     @property
     def wording(self) -> str:
-        """How a person reads it: "no statistically significant change (two-proportion z-test, p = 0.412)"."""
-        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
-        said = (
-            "no statistically significant change" if self.direction == NO_CHANGE else self.direction
-        )
-        return f"{said} ({self.test}, {p})"
+        """How a person reads it: "no statistically significant change (two-proportion z-test, p = 0.41)"."""
+        return comparison_words(self.direction, self.test, self.p_value)
+
+
+def p_words(p: float, *, alpha: float = ALPHA) -> str:
+    """A p value as printed: 2 significant figures ("p = 0.031", "p = 0.050"), "p < 0.001" below that.
+
+    The decision is taken on the unrounded value; where 2 figures would put the printed value on the other
+    side of ``alpha`` from it (0.04996 would print as 0.050), more figures are given until it agrees.
+    """
+    if p < 0.001:
+        return "p < 0.001"
+    significant = p < alpha
+    for figures in range(2, 8):
+        text = f"{p:#.{figures}g}"
+        if (float(text) < alpha) == significant:
+            return f"p = {text}"
+    return f"p = {p!r}"
+
+
+def comparison_words(direction: str, test: str, p_value: float, *, alpha: float = ALPHA) -> str:
+    """ "worse (two-proportion z-test, p = 0.031)"; the direction in words for people."""
+    said = "no statistically significant change" if direction == NO_CHANGE else direction
+    return f"{said} ({test}, {p_words(p_value, alpha=alpha)})"
+
+
+def direction_of(
+    p_value: float, rose: bool, *, higher_is_worse: bool = True, alpha: float = ALPHA
+) -> str:
+    """ "worse", "better" or "no significant change": significant only when p < alpha (unrounded)."""
+    if p_value < alpha:
+        return "worse" if rose == higher_is_worse else "better"
+    return NO_CHANGE
+
+
+def adjusted(p_values: Sequence[float], method: str) -> list[float]:
+    """Adjusted p values of one family of tests: ``"holm"`` (Holm 1979) or ``"fdr_bh"`` (Benjamini–Hochberg).
+
+    An empty family gives an empty list; a family of one is its own p value.
+    """
+    if not p_values:
+        return []
+    from statsmodels.stats.multitest import multipletests  # deferred: see the module's note
+
+    _, corrected, _, _ = multipletests(list(p_values), alpha=ALPHA, method=method)
+    return [float(min(1.0, v)) for v in corrected]
+
+
+WALD_TEST = "Wald test on the difference of design-weighted shares"
+
+
+def wald_difference(
+    now_share: float,
+    now_se: float,
+    before_share: float,
+    before_se: float,
+    *,
+    higher_is_worse: bool = True,
+) -> Comparison:
+    """Two independent estimates compared by a Wald test: z = (p₁ − p₀) / √(se₁² + se₀²), two-sided.
+
+    Used where a share is design-weighted (a disproportionate sample): its standard error is the stratified
+    one, not the binomial.  With no variance on either side, equal shares give p = 1 and different ones 0.
+    """
+    se = math.sqrt(now_se * now_se + before_se * before_se)
+    diff = now_share - before_share
+    if se == 0:
+        p = 1.0 if math.isclose(diff, 0.0, abs_tol=1e-12) else 0.0
+    else:
+        p = 2 * NormalDist().cdf(-abs(diff) / se)
+    return Comparison(WALD_TEST, p, direction_of(p, diff > 0, higher_is_worse=higher_is_worse))
+
+
+def binomial_se(count: int, total: int) -> float:
+    """The standard error of a simple share count/total: √(p(1 − p)/n)."""
+    if total <= 0:
+        raise ValueError("a share needs at least one case")
+    p = count / total
+    return math.sqrt(p * (1 - p) / total)
 
 
 def compare(
@@ -98,12 +172,8 @@ def compare(
 
             _, p = proportions_ztest([now_count, before_count], [now_total, before_total])
     p = float(p)
-    if p < ALPHA:
-        rose = now_count / now_total > before_count / before_total
-        direction = "worse" if rose == higher_is_worse else "better"
-    else:
-        direction = NO_CHANGE
-    return Comparison(test, p, direction)
+    rose = now_count / now_total > before_count / before_total
+    return Comparison(test, p, direction_of(p, rose, higher_is_worse=higher_is_worse))
 
 
 @dataclass(frozen=True)
@@ -115,17 +185,41 @@ class Stratum:
 
 @dataclass(frozen=True)
 class Estimate:
+    """A design-weighted share with its standard error and its Korn–Graubard 95% interval.
+
+    ``covered_frame`` of ``frame`` cases are in strata with a graded case: the estimate is for them alone,
+    and ``strata_ungraded`` strata are left out (never silently called the whole body).
+    """
+
     share: float
     low: float
     high: float
     standard_error: float
+    effective_n: float = 0.0
+    covered_frame: int = 0
+    frame: int = 0
+    strata_ungraded: int = 0
+    single_case_strata: int = 0
 
 
-def stratified_share(strata: Sequence[Stratum]) -> Estimate:
-    """The body-wide share from a stratified sample: design weights and the stratified variance.
+KORN_GRAUBARD = (
+    "Korn–Graubard: Clopper–Pearson on the effective sample size, with degrees of freedom "
+    "(sampled cases less strata)"
+)
+#: A stratum with one sampled case has no variance of its own: it is given the largest a share can have.
+SINGLE_CASE_VARIANCE = 0.25
 
-    p = Σ W_h p_h with W_h = N_h / N;  Var = Σ W_h² (1 − n_h/N_h) p_h (1 − p_h) / (n_h − 1).
-    The interval is the normal one, clipped to [0, 1].
+
+def stratified_share(strata: Sequence[Stratum], *, alpha: float = ALPHA) -> Estimate:
+    """The share over the strata with a graded case: design weights, stratified variance, Korn–Graubard.
+
+    p = Σ W_h p_h with W_h = N_h / N over the covered strata;
+    Var = Σ W_h² (1 − n_h/N_h) s_h² / n_h with s_h² = n_h p_h (1 − p_h) / (n_h − 1), and s_h² = 0.25 (the
+    largest possible) for a stratum with a single sampled case.
+    The interval is Korn and Graubard's (1998): the effective sample size n* = p(1 − p)/Var (at most the
+    cases sampled), shrunk by
+    (z/t_df)² with df = sampled cases − covered strata, and the Clopper–Pearson interval of p·n* in n*.
+    With no variance it is that of the cases sampled (a census of every stratum gives the share itself).
     """
     used = [s for s in strata if s.sampled > 0]
     total = sum(s.frame_size for s in used)
@@ -133,12 +227,48 @@ def stratified_share(strata: Sequence[Stratum]) -> Estimate:
         raise ValueError("no stratum has sampled cases")
     share = 0.0
     variance = 0.0
+    census = True
+    singles = 0
     for s in used:
         weight = s.frame_size / total
         p = s.count / s.sampled
         share += weight * p
+        fpc = max(0.0, 1 - s.sampled / s.frame_size) if s.frame_size else 0.0
+        census = census and fpc == 0.0
         if s.sampled > 1:
-            fpc = 1 - s.sampled / s.frame_size if s.frame_size else 0.0
             variance += weight * weight * fpc * p * (1 - p) / (s.sampled - 1)
+        elif fpc > 0:
+            singles += 1
+            variance += weight * weight * fpc * SINGLE_CASE_VARIANCE
     se = math.sqrt(variance)
-    return Estimate(share, max(0.0, share - Z95 * se), min(1.0, share + Z95 * se), se)
+    sampled = sum(s.sampled for s in used)
+    low, high, n_eff = _korn_graubard(share, variance, sampled, len(used), census, alpha)
+    return Estimate(
+        share,
+        low,
+        high,
+        se,
+        effective_n=n_eff,
+        covered_frame=total,
+        frame=sum(s.frame_size for s in strata),
+        strata_ungraded=len(strata) - len(used),
+        single_case_strata=singles,
+    )
+
+
+def _korn_graubard(
+    share: float, variance: float, sampled: int, strata: int, census: bool, alpha: float
+) -> tuple[float, float, float]:
+    from scipy.stats import beta, t  # deferred: see the module's note
+
+    if variance <= 0 and census:
+        return share, share, float("inf")
+    # Never more than the cases sampled: a stratum where every case (or none) gave concern adds no variance,
+    # which would otherwise make a share like 1 in 100 look known to a tenth of a point.
+    n_eff = min(float(sampled), share * (1 - share) / variance) if variance > 0 else float(sampled)
+    df = max(1, sampled - strata)
+    n_eff *= (NormalDist().inv_cdf(alpha / 2) / float(t.ppf(alpha / 2, df))) ** 2
+    x = share * n_eff
+    low = 0.0 if x <= 0 else float(beta.ppf(alpha / 2, x, n_eff - x + 1))
+    high = 1.0 if x >= n_eff else float(beta.ppf(1 - alpha / 2, x + 1, n_eff - x))
+    return low, high, n_eff

@@ -34,6 +34,20 @@ MARKER = MARK  # how every hidden value is shown (one home: domain.linked)
 DERIVED = ("share", "ci_low", "ci_high")
 Row = tuple[str, str, str, Any]
 AGREEMENT = ("pairs", "percent_agreement", "cohen_kappa", "weighted_kappa_linear")
+#: Issue 21's agreement figures: listed when the document has them (older ones do not).
+AGREEMENT_MORE = (
+    "cohen_kappa_ci_low",
+    "cohen_kappa_ci_high",
+    "weighted_kappa_linear_ci_low",
+    "weighted_kappa_linear_ci_high",
+    "gwet_ac1",
+    "gwet_ac1_ci_low",
+    "gwet_ac1_ci_high",
+    "krippendorff_alpha_ordinal",
+    "prevalence_index",
+    "bias_index",
+    "interval_method",
+)
 LINK_COUNTS = (
     "reviewed_cases",
     "with_related_cases",
@@ -113,7 +127,18 @@ def _comparison_rows(section: str, row: str, items: Iterable[Mapping[str, Any]])
     out = []
     for c in items:
         name = f"{row} against {c['against']}" if row else f"against {c['against']}"
-        for measure in ("period_end", "share_then", "share_now", "test", "p_value", "direction"):
+        for measure in (
+            "period_end",
+            "share_then",
+            "share_now",
+            "test",
+            "p_value",
+            "family",
+            "adjustment",
+            "family_tests",
+            "adjusted_p_value",
+            "direction",
+        ):
             if measure in c:
                 out.append((section, name, measure, c[measure]))
         for measure in ("count_then", "total_then", "count_now", "total_now"):
@@ -165,6 +190,41 @@ def _trend_rows(report: Mapping[str, Any], published: bool) -> list[Row]:
     for point in report.get("trend") or []:
         name = f"{point.get('label', '')} ({point.get('period_end', '')})"
         rows += _interval_rows("trend", name, point, published)
+    return rows
+
+
+def _control_chart_rows(report: Mapping[str, Any]) -> list[Row]:
+    """The p-chart (``domain.control``): its centre, a row per point, a row per signal."""
+    chart = report.get("control_chart")
+    if not isinstance(chart, Mapping):
+        return []
+    published = bool(report.get("published"))
+    rows: list[Row] = [
+        ("control_chart", "", "centre", chart.get("centre")),
+        ("control_chart", "", "centre_from", chart.get("centre_from")),
+        ("control_chart", "", "sigma", chart.get("sigma")),
+    ]
+    for point in chart.get("points") or []:
+        name = f"{point.get('label', '')} ({point.get('period_end', '')})"
+        hidden = bool(point.get("suppressed"))
+        rows += [
+            (
+                "control_chart",
+                name,
+                measure,
+                _filled(point.get(measure), published and hidden)
+                if measure in ("share", "lower", "upper")
+                else point.get(measure),
+            )
+            for measure in ("kind", "count", "total", "share", "lower", "upper", "outside")
+        ]
+        rows.append(("control_chart", name, "rules", ", ".join(point.get("rules") or [])))
+    for n, signal in enumerate(chart.get("signals") or [], start=1):
+        name = f"{n}. {signal.get('rule', '')} ({signal.get('direction', '')})"
+        rows += [
+            ("control_chart_signals", name, "points", ", ".join(signal.get("points") or [])),
+            ("control_chart_signals", name, "words", signal.get("words")),
+        ]
     return rows
 
 
@@ -224,6 +284,11 @@ def _grade_rows(report: Mapping[str, Any]) -> list[Row]:
             )
             for m in ("share", "ci_low", "ci_high")
         ]
+        rows += [
+            ("design_weighted", "requires_improvement_or_inadequate", m, weighted[m])
+            for m in ("effective_n", "covered_frame", "frame", "strata_ungraded", "coverage")
+            if weighted.get(m) is not None
+        ]
     return (
         rows
         + _comparison_rows("comparisons", "", report.get("comparisons", []))
@@ -262,6 +327,8 @@ def _area_and_weakness_rows(report: Mapping[str, Any]) -> list[Row]:
     for w in report.get("weaknesses", []):
         rows += _interval_rows("weaknesses", w["code"], w, bool(report.get("published")))
         rows.append(("weaknesses", w["code"], "recurring", w.get("recurring")))
+        if w.get("recorded_at_baseline") is False:
+            rows.append(("weaknesses", w["code"], "recorded_at_baseline", False))
         rows += _comparison_rows("weaknesses", w["code"], w.get("recurrence", []))
     return rows
 
@@ -290,13 +357,25 @@ def _send_back_and_agreement_rows(report: Mapping[str, Any]) -> list[Row]:
     ]
     agreement = report.get("agreement", {})
     no_pairs = agreement.get("pairs") in (0, None)
+    more = [key for key in AGREEMENT_MORE if key in agreement]
     rows += [
         ("agreement", "team", key, _filled(agreement.get(key), published, empty=no_pairs))
-        for key in AGREEMENT
+        for key in (*AGREEMENT, *more)
     ]
+    if "warning" in agreement:
+        rows.append(("agreement", "team", "warning", agreement.get("warning")))
     for pair in agreement.get("by_pair", []):
         name = " and ".join(pair["raters"])
-        rows += [("agreement", name, key, pair.get(key)) for key in AGREEMENT]
+        rows += [
+            ("agreement", name, key, pair.get(key))
+            for key in (*AGREEMENT, *(k for k in AGREEMENT_MORE if k in pair))
+        ]
+    for area in agreement.get("by_area", []):
+        name = f"area {area['area']}"
+        rows += [
+            ("agreement", name, key, area.get(key))
+            for key in (*AGREEMENT, *(k for k in AGREEMENT_MORE if k in area), "skipped")
+        ]
     return rows
 
 
@@ -329,7 +408,32 @@ def _reproducibility_rows(report: Mapping[str, Any]) -> list[Row]:
         for key in ("input_sha256", "figures_sha256", "software_version")
     ]
     as_of = reproducibility.get("parameters", {}).get("as_of")
-    return [*rows, ("reproducibility", "", "as_of", as_of)]
+    rows.append(("reproducibility", "", "as_of", as_of))
+    # The software beyond casereview's version, in documents made since it was recorded.
+    if "commit" in reproducibility:
+        rows.append(("reproducibility", "", "commit", reproducibility["commit"]))
+    rows += [
+        ("reproducibility", "version", name, version)
+        for name, version in (reproducibility.get("versions") or {}).items()
+    ]
+    return rows
+
+
+def _summary_rows(report: Mapping[str, Any]) -> list[Row]:
+    """The headline sentence, and how many tests the report ran in each family and how adjusted."""
+    rows: list[Row] = []
+    if report.get("headline"):
+        rows.append(("summary", "", "headline", report["headline"]))
+    tests = report.get("multiplicity")
+    if tests:
+        rows.append(("multiplicity", "", "tests", tests.get("tests")))
+        for family in tests.get("families", []):
+            rows += [
+                ("multiplicity", family["family"], "tests", family["tests"]),
+                ("multiplicity", family["family"], "adjustment", family["adjustment"]),
+            ]
+        rows.append(("multiplicity", "", "words", tests.get("words")))
+    return rows
 
 
 def flat_rows(report: Mapping[str, Any]) -> list[Row]:
@@ -338,10 +442,12 @@ def flat_rows(report: Mapping[str, Any]) -> list[Row]:
     rows = [
         *([("status", "", "preview", preview["label"])] if preview else []),
         *_inspection_rows(report),
+        *_summary_rows(report),
         *_disclosure_rows(report),
         *_sample_rows(report.get("sample", {})),
         *(_plan_rows((report.get("sample") or {}).get("plan")) if report.get("published") else []),
         *_grade_rows(report),
+        *_control_chart_rows(report),
         *_breakdown_rows(report),
         *_area_and_weakness_rows(report),
         *_send_back_and_agreement_rows(report),

@@ -19,6 +19,13 @@ Derived figures (shown only when every cell they use is shown):
   published reports print, it would solve for a hidden count) and, when that is withheld or the quarter
   has an unknown frame, the pooled share of the national cells with its Wilson interval.
 
+A design-weighted point's strata are implicit cells (graded, concern, good; never printed) tied to its reviews
+and count: its weighted share and interval, and a change or a quarter's estimate using them, are shown only
+when all of them are.  Frame sizes, a point's strata and a quarter's imputed frame are never printed.  A
+quarter's national change is shown only when both quarters' estimates are shown as the trend made them; the
+funnel plot is redrawn from the published points (only bodies whose latest point is shown, the centre their
+pooled share).
+
 Two attackers are audited: one who reads only the trend (``linked.protect`` chooses the cells to hide
 against them), and one who also reads every body's own published report, where a body's figures are
 shown unless that inspection's own small numbers hide them (issue 20: "the same count in two tables").
@@ -44,6 +51,7 @@ from typing import Any
 from . import linked
 from .linked import Audit, LinkedTables, Protection, Ratio
 from .statistics import wilson
+from .trends import POOLED, WEIGHTED, funnel, funnel_rows, point_rows, quarter_rows
 
 MARKER = linked.MARK
 NOTE = (
@@ -58,6 +66,21 @@ WITHHELD_METHOD = (
     "the weighted estimate is not published: with the published frame sizes it would let a hidden "
     "count be worked out"
 )
+
+WITHHELD_POOLED = "pooled_weighted_withheld"
+WITHHELD = "withheld"
+BANDED = "pooled_range"
+#: What a withheld estimate prints: nothing of it.
+_WITHHELD_ESTIMATE: dict[str, Any] = {
+    "share": None,
+    "ci_low": None,
+    "ci_high": None,
+    "standard_error": None,
+    "effective_n": None,
+}
+#: In the trend but never in its published version: frame sizes (they would solve for a hidden count with
+#: the weighted share) and a design-weighted point's strata.
+_NEVER_PRINTED = frozenset({"strata", "frame", "covered_frame", "imputed_frame"})
 
 #: A constant every reader knows, so that "a listed inspection graded at least one case" can be stated to the
 #: auditor as a ratio (reviews / 1000 >= 1/1000): the trend lists only inspections with graded cases.
@@ -79,6 +102,9 @@ class _Point:
     good: str
     interval: str
     change: str | None
+    strata: tuple[
+        str, ...
+    ] = ()  # a design-weighted point's stratum cells (graded, concern, good each)
 
 
 @dataclass(frozen=True)
@@ -88,7 +114,12 @@ class _Quarter:
     count: str
     good: str
     pooled: str
-    weighted: str | None  # None: the trend itself pooled (a frame size is unknown)
+    weighted: str | None  # None: the trend itself pooled (no frame size is known)
+
+    @property
+    def estimate(self) -> str:
+        """The figure the quarter's estimate (and its national change) rests on."""
+        return self.weighted or self.pooled
 
 
 def _key(body: str, point: Mapping[str, Any], what: str) -> str:
@@ -114,14 +145,18 @@ def _tables(trend: Mapping[str, Any]) -> tuple[LinkedTables, list[_Point], list[
                 _key(body, p, "good" + suffix), reviews - count, weight=_COUNT, implicit=True
             )
             tables.line(r, [c, g])
-            interval = tables.derive(_key(body, p, "share and interval" + suffix), [c, r, g])
+            strata = _strata(tables, body, p, suffix, r, c)
+            interval = tables.derive(
+                _key(body, p, "share and interval" + suffix), [c, r, g, *strata]
+            )
             change = None
             if previous is not None and p.get("change_from_previous"):
                 change = tables.derive(
                     _key(body, p, "change from previous" + suffix),
-                    [previous.count, previous.reviews, previous.good, c, r, g],
+                    [previous.count, previous.reviews, previous.good, *previous.strata, c, r, g]
+                    + list(strata),
                 )
-            point = _Point(body, i, p["quarter"], r, c, g, interval, change)
+            point = _Point(body, i, p["quarter"], r, c, g, interval, change, strata)
             points.append(point)
             previous = point
     quarters: list[_Quarter] = []
@@ -141,13 +176,54 @@ def _tables(trend: Mapping[str, Any]) -> tuple[LinkedTables, list[_Point], list[
         tables.line(r, [c, g])
         pooled = tables.derive(f"national {name}: pooled share", [c, r, g])
         weighted = None
-        if not str(q.get("method", "")).startswith("pooled"):
+        if not _pooled(q):
             weighted = tables.derive(
                 f"national {name}: weighted estimate",
-                [k for p in members for k in (p.count, p.reviews, p.good)],
+                [k for p in members for k in (p.count, p.reviews, p.good, *p.strata)],
             )
         quarters.append(_Quarter(name, r, c, g, pooled, weighted))
     return tables, points, quarters
+
+
+def _pooled(q: Mapping[str, Any]) -> bool:
+    """Whether the trend itself gave the quarter as the pooled share (no frame size known)."""
+    if "method_code" in q:
+        return bool(q["method_code"] == POOLED)
+    return str(q.get("method", "")).startswith("pooled")  # a document from before method_code
+
+
+def _strata(
+    tables: LinkedTables, body: str, p: Mapping[str, Any], suffix: str, reviews: str, count: str
+) -> tuple[str, ...]:
+    """A design-weighted point's strata as implicit cells (never printed: its weighted share uses them),
+    tied to the point by reviews = Σ graded and count = Σ concern, and each graded = concern + good."""
+    if p.get("method_code") != WEIGHTED or not p.get("strata"):
+        return ()
+    keys: list[str] = []
+    graded_keys, concern_keys = [], []
+    for s in p["strata"]:
+        graded, concern = int(s["graded"]), int(s["concern"])
+        what = f"stratum {s['label']}"
+        g = tables.cell(
+            _key(body, p, f"{what}: graded{suffix}"), graded, weight=_COUNT, implicit=True
+        )
+        c = tables.cell(
+            _key(body, p, f"{what}: requires improvement or inadequate{suffix}"),
+            concern,
+            weight=_COUNT,
+            implicit=True,
+        )
+        good = tables.cell(
+            _key(body, p, f"{what}: good{suffix}"), graded - concern, weight=_COUNT, implicit=True
+        )
+        tables.line(g, [c, good])
+        graded_keys.append(g)
+        concern_keys.append(c)
+        keys += [g, c, good]
+    if sum(tables.values[k] for k in graded_keys) == tables.values[reviews]:
+        tables.line(reviews, graded_keys)
+        tables.line(count, concern_keys)
+    return tuple(keys)
 
 
 def _band(share: float, width: float) -> tuple[float, float]:
@@ -163,18 +239,29 @@ def band_words(low: float, high: float) -> str:
 
 
 def _own_hidden(tables: LinkedTables, points: list[_Point]) -> set[str]:
-    """The cells each point's own figures hide on their own (as its published report's headline does)."""
+    """The cells each point's own figures hide on their own, as its published report's headline does and,
+    for a design-weighted point, its strata too (the report's cells for them, tied as in the trend: a hidden
+    stratum count takes a second with it, so the headline count less the others cannot give it back)."""
     hidden: set[str] = set()
     for p in points:
-        values = {k: tables.values[k] for k in (p.reviews, p.count, p.good)}
-        if not any(v in linked.SMALL for v in values.values()):
+        triples = [(p.reviews, p.count, p.good)]
+        triples += [
+            (p.strata[i], p.strata[i + 1], p.strata[i + 2]) for i in range(0, len(p.strata), 3)
+        ]
+        if not any(tables.values[k] in linked.SMALL for triple in triples for k in triple):
             continue
         alone = LinkedTables()
-        alone.cell(p.reviews, values[p.reviews])
-        alone.cell(p.count, values[p.count])
-        alone.cell(p.good, values[p.good], implicit=True)
-        alone.line(p.reviews, [p.count, p.good])
-        alone.derive(p.interval, [p.count, p.reviews, p.good])
+        for total, count, good in triples:
+            alone.cell(total, tables.values[total])
+            alone.cell(count, tables.values[count])
+            alone.cell(good, tables.values[good], implicit=True)
+            alone.line(total, [count, good])
+        if p.strata:
+            graded = [t[0] for t in triples[1:]]
+            if sum(tables.values[k] for k in graded) == tables.values[p.reviews]:
+                alone.line(p.reviews, graded)
+                alone.line(p.count, [t[1] for t in triples[1:]])
+        alone.derive(p.interval, [k for triple in triples for k in triple])
         hidden |= linked.protect(alone).hidden
     return hidden
 
@@ -367,7 +454,12 @@ def published_trend(trend: Mapping[str, Any]) -> tuple[dict[str, Any], Audit]:
     )
     protection, attacker = _protected(model, first.hidden)
     wanted = [(q.pooled, q.count, q.reviews) for q in quarters if not protection.shown(q.count)]
-    wanted += [(p.interval, p.count, p.reviews) for p in points if not protection.shown(p.count)]
+    # A band is of the plain share (count over reviews): never offered for a design-weighted point.
+    wanted += [
+        (p.interval, p.count, p.reviews)
+        for p in points
+        if not protection.shown(p.count) and not p.strata
+    ]
     protection, result, bands = _with_bands(model, protection, attacker, wanted)
 
     document: dict[str, Any] = {
@@ -378,25 +470,38 @@ def published_trend(trend: Mapping[str, Any]) -> tuple[dict[str, Any], Audit]:
     }
     for q, source in zip(quarters, trend["quarters"], strict=True):
         row = {
-            **copy.deepcopy(dict(source)),
+            **{k: v for k, v in copy.deepcopy(dict(source)).items() if k not in _NEVER_PRINTED},
             "reviews": _cell(tables, protection, q.reviews),
             "count": _cell(tables, protection, q.count),
             "band": None,
         }
         weighted_shown = q.weighted is not None and protection.shows(q.weighted)
         if q.weighted is not None and not weighted_shown:
-            row.update(share=None, ci_low=None, ci_high=None)
+            row.update(**_WITHHELD_ESTIMATE)
             if protection.shows(q.pooled):
                 w = wilson(tables.values[q.count], tables.values[q.reviews])
                 row.update(share=w.share, ci_low=w.low, ci_high=w.high)
                 row["method"] = f"{POOLED_METHOD} ({WITHHELD_METHOD})"
+                row["method_code"] = WITHHELD_POOLED
             else:
                 row["method"] = WITHHELD_METHOD
+                row["method_code"] = WITHHELD
         elif q.weighted is None and not protection.shows(q.pooled):
-            row.update(share=None, ci_low=None, ci_high=None)
+            row.update(**_WITHHELD_ESTIMATE)
         if row["share"] is None and q.pooled in bands:
             row["band"] = _band_json(bands[q.pooled])
             row["method"] = f"{POOLED_METHOD}, published as a range"
+            row["method_code"] = BANDED
+        change = row.get("change_from_previous")
+        if change:
+            before = quarters[len(document["quarters"]) - 1]
+            if not (protection.shows(before.estimate) and protection.shows(q.estimate)):
+                row["change_from_previous"] = {
+                    **{k: None for k in change},
+                    "against": change["against"],
+                    "test": change["test"],
+                    "suppressed": True,
+                }
         document["quarters"].append(row)
     by_body: dict[str, list[_Point]] = {}
     for p in points:
@@ -406,14 +511,16 @@ def published_trend(trend: Mapping[str, Any]) -> tuple[dict[str, Any], Audit]:
         for p, source in zip(by_body.get(b["body"], []), b["series"], strict=True):
             shown = protection.shows(p.interval)
             point = {
-                **copy.deepcopy(dict(source)),
+                **{k: v for k, v in copy.deepcopy(dict(source)).items() if k not in _NEVER_PRINTED},
                 "reviews": _cell(tables, protection, p.reviews),
                 "count": _cell(tables, protection, p.count),
                 "total": _cell(tables, protection, p.reviews),
                 "band": None if shown else _band_json(bands.get(p.interval)),
             }
             if not shown:
-                point.update(share=None, ci_low=None, ci_high=None)
+                point.update(**_WITHHELD_ESTIMATE)
+                if "unweighted_share" in point:
+                    point["unweighted_share"] = None
             change = source.get("change_from_previous")
             if change and p.change is not None:
                 previous = by_body[p.body][p.index - 1]
@@ -437,6 +544,9 @@ def published_trend(trend: Mapping[str, Any]) -> tuple[dict[str, Any], Audit]:
                 point["change_from_previous"] = figures
             series.append(point)
         document["bodies"].append({"body": b["body"], "series": series})
+    # Drawn from the published points alone: a body whose latest point is hidden is not on it, and the
+    # centre is the pooled share of the latest points shown (every count of it printed above).
+    document["funnel"] = funnel(document["bodies"])
     audit_json = result.to_json()
     document["disclosure"] = {
         "rule": linked.RULE,
@@ -453,6 +563,8 @@ def restricted_to(document: Mapping[str, Any], bodies: set[str]) -> dict[str, An
     published for a few bodies on its own would have national totals that give back the others)."""
     out = copy.deepcopy(dict(document))
     out["bodies"] = [b for b in out["bodies"] if b["body"] in bodies]
+    if out.get("funnel"):
+        out["funnel"]["points"] = [p for p in out["funnel"]["points"] if p["body"] in bodies]
     return out
 
 
@@ -467,6 +579,7 @@ def published_rows(document: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         ]
         if q.get("band"):
             rows.append(("national", q["period_end"], "share_range", q["band"]["wording"]))
+        rows += quarter_rows(q)
     for b in document["bodies"]:
         for point in b["series"]:
             rows += [
@@ -482,6 +595,8 @@ def published_rows(document: Mapping[str, Any]) -> list[tuple[Any, ...]]:
                 rows.append(
                     (b["body"], point["period_end"], "direction", change.get("direction") or MARKER)
                 )
+            rows += point_rows(b["body"], point)
+    rows += funnel_rows(document.get("funnel"))
     audit = document["disclosure"]["audit"]
     rows.append(("disclosure", "", "audit_passed", audit["passed"]))
     rows.append(("disclosure", "", "audit_sha256", audit["sha256"]))
@@ -514,6 +629,17 @@ def published_text(document: Mapping[str, Any]) -> str:
         lines.append(
             f"{q['quarter']:<10} {q['bodies']:>6} {q['reviews']!s:>8} {q['count']!s:>8}  {_shown_share(q)}"
         )
+    lines += ["", "How each quarter is estimated, and its change from the quarter before"]
+    for q in document["quarters"]:
+        lines.append(f"{q['quarter']}: {q.get('method', '')}")
+        change = q.get("change_from_previous")
+        if change:
+            said = (
+                "not published (an estimate it uses is not)"
+                if change.get("suppressed")
+                else change["wording"]
+            )
+            lines.append(f"  against {change['against']}: {said}")
     for b in document["bodies"]:
         lines += ["", f"{b['body']}"]
         for p in b["series"]:
@@ -525,12 +651,32 @@ def published_text(document: Mapping[str, Any]) -> str:
                     if change.get("suppressed")
                     else f"; {change.get('wording') or change.get('direction')}"
                 )
+            weighted = " (design-weighted)" if p.get("design_weighted") else ""
             lines.append(
                 f"  {p['period_end']} {p['inspection']}: {p['count']} of {p['reviews']} reviews, "
-                f"{_shown_share(p)}{said}"
+                f"{_shown_share(p)}{weighted}{said}"
             )
+    lines += funnel_text(document.get("funnel"))
     lines += ["", audit_line(document)]
     return "\n".join(lines) + "\n"
+
+
+def funnel_text(document: Mapping[str, Any] | None) -> list[str]:
+    """The funnel plot in words: its centre and limits, and where each body's latest point lies."""
+    if not document or document.get("centre") is None:
+        return ["", "Funnel plot: no body's latest point is shown."]
+    lines = [
+        "",
+        f"Funnel plot: each body's latest point against its sample size; centre {_percent(document['centre'])} "
+        f"({document['centre_rule']}); limits: {document['limits_method']}; n: {document['n_rule']}",
+    ]
+    for p in document["points"]:
+        lines.append(
+            f"  {p['body']} ({p['period_end']}): {_percent(p['share'])} of n = {p['n']}; 95% limits "
+            f"{_percent(p['low_95'])} to {_percent(p['high_95'])}, 99.8% limits {_percent(p['low_99_8'])} "
+            f"to {_percent(p['high_99_8'])}: {p['position']}"
+        )
+    return lines
 
 
 def audit_line(document: Mapping[str, Any]) -> str:

@@ -1,24 +1,112 @@
-"""National trends: every body's results over time and each quarter's national estimate.
+"""National trends: every body's results over time, each quarter's national estimate, and a funnel plot.
 
-Each inspection gives a share requires improvement or inadequate with its
-Wilson interval, compared with the body's previous inspection by
-``statistics.compare``.  A quarter's national figure treats each body as a
-stratum: bodies are weighted by the size of the frame their sample was drawn
-from (stratified estimate with its variance); when a frame size is unknown
-(a sample imported from outside casereview) the quarter falls back to the
-pooled share of all reviews, and says so.
+**Each body's points.**  Each inspection gives the share of its graded cases that required improvement or
+were inadequate.  Where its sample was proportional (or its design is unknown: a sample imported from
+outside casereview) that is the plain share with its Wilson interval; where it was not (equal, Neyman,
+fixed allocation, or a minimum per stratum), it is the design-weighted share with its stratified variance
+and Korn–Graubard interval (``statistics.stratified_share``).  Each point says which (``method``).  A point
+is compared with the body's previous one by ``statistics.compare`` (two-proportion z-test or Fisher's exact
+test) when both are plain shares, and by ``statistics.wald_difference`` (a Wald test on the difference of
+design-weighted shares) when either is design-weighted.
+
+**A quarter's national estimate.**  One stratum per body per quarter.  Several inspections of a body whose
+periods end in the same quarter are pooled into that one stratum: their graded cases are added together,
+and the body's frame for the quarter is the *largest* of their frames (they sample the same body's cases
+in the same quarter, so adding their frames would count a case twice; the largest is the best lower bound
+of the body's cases without double counting).  Where any of them was disproportionate, the body's share is
+the average of its inspections' shares (design-weighted where theirs are) weighted by their cases graded,
+which for plain shares alone is the pooled share; its strata carry it into the national estimate (see
+``_unit``).  A design-weighted body's frame N_b is its whole frame, its share that of its graded strata.
+The national share is then the stratified estimate over the bodies:
+p = Σ W_b p_b with W_b = N_b / N (N_b the body's frame), the stratified variance, and the Korn–Graubard
+interval (``stratified_share``, which receives every body's strata, so that a design-weighted body brings
+its own strata and variance).
+
+When some bodies' frame sizes are unknown (imported samples), the bodies with frames are weighted by
+their frames, and the bodies without are pooled into one further stratum whose frame is taken as their
+graded cases times the sampling rate of the bodies with frames (N / n over those bodies): they are
+assumed sampled at the same overall rate.  When no frame of the quarter is known, the quarter is the
+pooled share of all its graded cases with a Wilson interval.  Every quarter states what was done
+(``method``, ``method_code``, the bodies weighted, pooled without a frame, design-weighted, and inspected
+more than once), in every format.
+
+**National change.**  Each quarter is compared with the quarter before it in the trend by a Wald test on
+the difference of the two quarters' estimates (independent samples: z = (p₁ − p₀)/√(se₁² + se₀²),
+two-sided), worded with ``p_words`` and ``direction_of``.
+
+**Funnel plot.**  Every body's latest point against its sample size (graded cases; for a design-weighted
+point its effective sample size), with control limits around the centre, the pooled share of the latest
+points (their cases requiring improvement or inadequate over their cases graded): exact binomial limits
+at 95% and 99.8% for each n, interpolated between whole counts as Spiegelhalter (2005, *Funnel plots for
+comparing institutional performance*, Statistics in Medicine 24:1185) describes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .report import comparison, interval
-from .statistics import Stratum, stratified_share, wilson
+from .report_model import Comparison
+from .statistics import (
+    Stratum,
+    binomial_se,
+    comparison_words,
+    direction_of,
+    p_words,
+    stratified_share,
+    wald_difference,
+    wilson,
+)
+
+#: How each point and quarter is estimated (``method_code``) and what it says (``method``).
+PLAIN = "share"
+WEIGHTED = "design_weighted"
+STRATIFIED = "stratified"
+STRATIFIED_WITH_POOLED = "stratified_with_pooled"
+POOLED = "pooled"
+
+PLAIN_METHOD = "share of the graded cases with a Wilson interval (a proportional sample)"
+IMPORTED_METHOD = (
+    "share of the graded cases with a Wilson interval (a sample imported from outside casereview: "
+    "its design is unknown and is taken as a simple random sample)"
+)
+WEIGHTED_METHOD = (
+    "design-weighted share (each stratum weighted by its frame, as the sample was not proportional), "
+    "with its stratified variance and Korn–Graubard interval"
+)
+NATIONAL_TEST = (
+    "Wald test on the difference of the two quarters' stratified estimates (independent samples)"
+)
+FUNNEL_CENTRE = (
+    "the pooled share of every body's latest point: their cases requiring improvement or inadequate "
+    "over their cases graded"
+)
+FUNNEL_LIMITS = (
+    "exact binomial limits around the centre for each sample size n, interpolated between whole counts "
+    "(Spiegelhalter 2005), at 95% (2.5% and 97.5%) and 99.8% (0.1% and 99.9%)"
+)
+FUNNEL_N = (
+    "cases graded; for a design-weighted point its effective sample size (Korn–Graubard, at most the "
+    "cases graded)"
+)
+#: Two-sided limits: (name, lower tail, upper tail).
+FUNNEL_LEVELS = (("95", 0.025, 0.975), ("99_8", 0.001, 0.999))
+FUNNEL_GRID = 40
+
+
+@dataclass(frozen=True)
+class StratumResult:
+    """One stratum of an inspection's sample: its frame, cases graded, and cases of concern among them."""
+
+    label: str
+    frame_size: int
+    graded: int
+    concern: int
 
 
 @dataclass(frozen=True)
@@ -28,11 +116,353 @@ class InspectionResult:
     period_end: dt.date
     count: int  # requires improvement or inadequate
     total: int  # graded cases
-    frame_size: int | None
+    frame_size: int | None  # None: unknown (a sample imported from outside casereview)
+    strata: tuple[StratumResult, ...] = field(default=())
+    proportional: bool = True
+
+    @property
+    def design_weighted(self) -> bool:
+        """Whether its figures are design-weighted: a disproportionate sample with the strata to weight."""
+        return (
+            not self.proportional
+            and self.frame_size is not None
+            and any(s.graded > 0 for s in self.strata)
+        )
 
 
 def quarter(day: dt.date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _point(r: InspectionResult) -> tuple[dict[str, Any], float]:
+    """A point's JSON and its standard error."""
+    base = interval(r.count, r.total)
+    if r.design_weighted:
+        e = stratified_share([Stratum(s.frame_size, s.graded, s.concern) for s in r.strata])
+        return {
+            **base,
+            "share": e.share,
+            "ci_low": e.low,
+            "ci_high": e.high,
+            "unweighted_share": base["share"],
+            "standard_error": e.standard_error,
+            "effective_n": round(e.effective_n, 1) if math.isfinite(e.effective_n) else None,
+            "design_weighted": True,
+            "covered_frame": e.covered_frame,
+            "frame": e.frame,
+            "strata_ungraded": e.strata_ungraded,
+            "strata": [
+                {
+                    "label": s.label,
+                    "frame_size": s.frame_size,
+                    "graded": s.graded,
+                    "concern": s.concern,
+                }
+                for s in r.strata
+            ],
+            "method_code": WEIGHTED,
+            "method": WEIGHTED_METHOD,
+        }, e.standard_error
+    se = binomial_se(r.count, r.total)
+    return {
+        **base,
+        "standard_error": se,
+        "design_weighted": False,
+        "method_code": PLAIN,
+        "method": IMPORTED_METHOD if r.frame_size is None else PLAIN_METHOD,
+    }, se
+
+
+def _change(
+    previous: InspectionResult,
+    before: Mapping[str, Any],
+    r: InspectionResult,
+    now: Mapping[str, Any],
+) -> dict[str, Any] | None:
+    """A point against the body's previous one: exact/z tests on plain shares, Wald when either is weighted."""
+    if not (before["design_weighted"] or now["design_weighted"]):
+        return comparison(
+            previous.inspection,
+            "inspection",
+            previous.period_end.isoformat(),
+            (previous.count, previous.total),
+            (r.count, r.total),
+        )
+    result = wald_difference(
+        now["share"], now["standard_error"], before["share"], before["standard_error"]
+    )
+    return Comparison(
+        against=previous.inspection,
+        kind="inspection",
+        period_end=previous.period_end.isoformat(),
+        count_then=previous.count,
+        total_then=previous.total,
+        share_then=before["share"],
+        count_now=r.count,
+        total_now=r.total,
+        share_now=now["share"],
+        test=result.test,
+        p_value=result.p_value,
+        direction=result.direction,
+        wording=result.wording,
+    ).to_json()
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One body in one quarter: the stratum (or strata) it brings to the national estimate."""
+
+    body: str
+    inspections: tuple[InspectionResult, ...]
+    frame: int | None
+    strata: tuple[Stratum, ...]
+    weighted: bool
+
+    @property
+    def graded(self) -> int:
+        return sum(r.total for r in self.inspections)
+
+    @property
+    def concern(self) -> int:
+        return sum(r.count for r in self.inspections)
+
+
+def _unit(body: str, rows: Sequence[InspectionResult]) -> _Unit:
+    """Several inspections of a body in a quarter pooled: frame the largest, graded cases added.
+
+    With plain shares only, the body's share is the pooled share of their graded cases.  With a
+    design-weighted one among them, it is the average of the inspections' shares weighted by their cases
+    graded (which, for plain shares alone, is the same pooled share): inspection i stands for the part
+    n_i / n of the body's frame F, and a weighted one's strata share that part as its frames do, so each
+    stratum h of inspection i is given the frame F · (n_i / n) · (N_ih / N_i) (rounded, at least its
+    cases graded) and the stratified estimate over them is Σ_i (n_i / n) p̂_i, with its variance."""
+    known = [r.frame_size for r in rows if r.frame_size is not None]
+    frame = max(known) if known else None
+    graded, concern = sum(r.total for r in rows), sum(r.count for r in rows)
+    if frame is None or not any(r.design_weighted for r in rows):
+        return _Unit(body, tuple(rows), frame, (Stratum(frame or 0, graded, concern),), False)
+    strata: list[Stratum] = []
+    for r in rows:
+        part = frame * r.total / graded
+        if r.design_weighted:
+            whole = sum(s.frame_size for s in r.strata if s.graded > 0)
+            strata += [
+                Stratum(max(s.graded, round(part * s.frame_size / whole)), s.graded, s.concern)
+                for s in r.strata
+                if s.graded > 0
+            ]
+        else:
+            strata.append(Stratum(max(r.total, round(part)), r.total, r.count))
+    return _Unit(body, tuple(rows), frame, tuple(strata), True)
+
+
+def _names(units: Iterable[_Unit]) -> list[str]:
+    return sorted(u.body for u in units)
+
+
+def _national(name: str, period_end: str, units: Sequence[_Unit]) -> dict[str, Any]:
+    """A quarter's national estimate, with what was done in words (``method``) and as data."""
+    reviews = sum(u.graded for u in units)
+    found = sum(u.concern for u in units)
+    known = [u for u in units if u.frame is not None]
+    unknown = [u for u in units if u.frame is None]
+    weighted = [u for u in known if u.weighted]
+    repeated = {
+        u.body: [r.inspection for r in u.inspections] for u in units if len(u.inspections) > 1
+    }
+    notes: list[str] = []
+    effective_n: float | None = None
+    imputed: int | None = None
+    if not known:
+        w = wilson(found, reviews)
+        share, low, high, se = w.share, w.low, w.high, binomial_se(found, reviews)
+        code = POOLED
+        method = (
+            "pooled share of all graded cases with a Wilson interval: no body's frame size is known "
+            f"(imported samples: {', '.join(_names(unknown))})"
+        )
+    else:
+        strata = [s for u in known for s in u.strata]
+        if unknown:
+            known_frame = sum(s.frame_size for s in strata if s.sampled > 0)
+            known_graded = sum(s.sampled for s in strata)
+            pooled_graded = sum(u.graded for u in unknown)
+            imputed = max(pooled_graded, round(pooled_graded * known_frame / known_graded))
+            strata.append(Stratum(imputed, pooled_graded, sum(u.concern for u in unknown)))
+        e = stratified_share(strata)
+        share, low, high, se = e.share, e.low, e.high, e.standard_error
+        effective_n = round(e.effective_n, 1) if math.isfinite(e.effective_n) else None
+        method = (
+            f"stratified estimate: one stratum per body, weighted by the size of its frame "
+            f"({len(known)} {'body' if len(known) == 1 else 'bodies'} with a known frame"
+        )
+        if weighted:
+            method += (
+                f"; design-weighted within {', '.join(_names(weighted))} (disproportionate samples)"
+            )
+        method += "), with the stratified variance and a Korn–Graubard interval"
+        code = STRATIFIED
+        if unknown:
+            code = STRATIFIED_WITH_POOLED
+            method += (
+                f"; {', '.join(_names(unknown))} (frame unknown: imported "
+                f"{'sample' if len(unknown) == 1 else 'samples'}) pooled into one more stratum, weighted as if "
+                "sampled at the same rate as the bodies with frames (their frame taken as their graded "
+                "cases times the others' frame cases per graded case)"
+            )
+    for body, names in sorted(repeated.items()):
+        notes.append(
+            f"{body}'s {len(names)} inspections in the quarter ({', '.join(names)}) pooled as one stratum "
+            "(graded cases added; frame the largest of theirs)"
+        )
+    if notes:
+        method += "; " + "; ".join(notes)
+    return {
+        "quarter": name,
+        "period_end": period_end,
+        "bodies": len(units),
+        "inspections": sum(len(u.inspections) for u in units),
+        "reviews": reviews,
+        "count": found,
+        "share": share,
+        "ci_low": low,
+        "ci_high": high,
+        "standard_error": se,
+        "effective_n": effective_n,
+        "method_code": code,
+        "method": method,
+        "weighted_bodies": _names(known),
+        "design_weighted_bodies": _names(weighted),
+        "pooled_without_frame": _names(unknown),
+        "imputed_frame": imputed,
+        "pooled_inspections": repeated,
+        "change_from_previous": None,
+    }
+
+
+def national_change(before: Mapping[str, Any], now: Mapping[str, Any]) -> dict[str, Any]:
+    """Two quarters' national estimates compared by a Wald test on their difference (independent samples)."""
+    result = wald_difference(
+        now["share"], now["standard_error"], before["share"], before["standard_error"]
+    )
+    p = result.p_value
+    direction = direction_of(p, now["share"] > before["share"])
+    return {
+        "against": before["quarter"],
+        "share_then": before["share"],
+        "share_now": now["share"],
+        "difference": now["share"] - before["share"],
+        "test": NATIONAL_TEST,
+        "p_value": p,
+        "p_words": p_words(p),
+        "direction": direction,
+        "wording": comparison_words(direction, NATIONAL_TEST, p),
+    }
+
+
+def _binomial_limits(ns: Sequence[int], p0: float, tail: float) -> list[float]:
+    """Spiegelhalter's exact binomial limit at each n: the ``tail`` quantile r of Bin(n, p0), interpolated
+    between whole counts (r − α with α = (F(r) − tail) / (F(r) − F(r − 1))), over n; within [0, 1]."""
+    import numpy as np
+    from scipy.stats import binom  # deferred: see statistics' note
+
+    if p0 <= 0 or p0 >= 1:
+        return [float(p0)] * len(
+            ns
+        )  # every case (or none) of concern: no variation, the limits are it
+    n = np.asarray(ns, dtype=float)
+    r = binom.ppf(tail, n, p0)
+    at = binom.cdf(r, n, p0)
+    below = np.where(r > 0, binom.cdf(r - 1, n, p0), 0.0)
+    step = at - below
+    alpha = np.divide(at - tail, step, out=np.zeros_like(step), where=step > 0)
+    return [float(v) for v in np.clip((r - alpha) / n, 0.0, 1.0)]
+
+
+def _limits(ns: Sequence[int], centre: float) -> list[dict[str, float]]:
+    """The 95% and 99.8% limits at each sample size of ``ns`` around ``centre``."""
+    columns = {
+        f"{side}_{level}": _binomial_limits(ns, centre, tail)
+        for level, low, high in FUNNEL_LEVELS
+        for side, tail in (("low", low), ("high", high))
+    }
+    return [{key: values[i] for key, values in columns.items()} for i in range(len(ns))]
+
+
+def funnel_limits(n: int, centre: float) -> dict[str, float]:
+    """The 95% and 99.8% limits at sample size ``n`` around ``centre``."""
+    return _limits([n], centre)[0]
+
+
+def _grid(smallest: int, largest: int) -> list[int]:
+    """About ``FUNNEL_GRID`` sample sizes from ``smallest`` to ``largest``, evenly on a log scale."""
+    if largest <= smallest:
+        return [smallest]
+    ratio = largest / smallest
+    return sorted(
+        {round(smallest * ratio ** (i / (FUNNEL_GRID - 1))) for i in range(FUNNEL_GRID)}
+        | {smallest, largest}
+    )
+
+
+def _where(share: float, limits: Mapping[str, float]) -> str:
+    for level in ("99_8", "95"):
+        if share > limits[f"high_{level}"]:
+            return f"above the {level.replace('_', '.')}% limit"
+        if share < limits[f"low_{level}"]:
+            return f"below the {level.replace('_', '.')}% limit"
+    return "within the 95% limits"
+
+
+def funnel(bodies: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Every body's latest point against its n, with control limits around the pooled share of those points.
+
+    ``bodies``: the trend's bodies; a body whose latest point has no share (or n below 1) is left out."""
+    latest = []
+    for b in bodies:
+        if not b["series"]:
+            continue
+        p = b["series"][-1]
+        if p.get("share") is None or not isinstance(p.get("count"), int):
+            continue
+        n = p.get("effective_n") if p.get("design_weighted") else p.get("reviews")
+        if not isinstance(n, int | float) or n < 1:
+            continue
+        latest.append((b["body"], p, max(1, round(n))))
+    reviews = sum(int(p["reviews"]) for _, p, _ in latest)
+    document: dict[str, Any] = {
+        "centre": None,
+        "centre_rule": FUNNEL_CENTRE,
+        "limits_method": FUNNEL_LIMITS,
+        "n_rule": FUNNEL_N,
+        "points": [],
+        "limits": [],
+    }
+    if not latest or reviews <= 0:
+        return document
+    centre = sum(int(p["count"]) for _, p, _ in latest) / reviews
+    document["centre"] = centre
+    for (body, p, n), limits in zip(
+        latest, _limits([n for _, _, n in latest], centre), strict=True
+    ):
+        document["points"].append(
+            {
+                "body": body,
+                "inspection": p["inspection"],
+                "period_end": p["period_end"],
+                "n": n,
+                "share": p["share"],
+                "design_weighted": bool(p.get("design_weighted")),
+                **limits,
+                "position": _where(float(p["share"]), limits),
+            }
+        )
+    sizes = [n for _, _, n in latest]
+    grid = _grid(max(1, min(sizes) // 2), -(-max(sizes) * 11 // 10))  # up to 1.1 times the largest
+    document["limits"] = [
+        {"n": n, **limits} for n, limits in zip(grid, _limits(grid, centre), strict=True)
+    ]
+    return document
 
 
 def national_trend(results: Iterable[InspectionResult]) -> dict[str, Any]:
@@ -41,55 +471,89 @@ def national_trend(results: Iterable[InspectionResult]) -> dict[str, Any]:
         if r.total > 0:
             by_body[r.body].append(r)
     bodies = []
-    by_quarter: dict[str, list[InspectionResult]] = defaultdict(list)
+    by_quarter: dict[str, dict[str, list[InspectionResult]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for body, rows in sorted(by_body.items()):
         rows.sort(key=lambda r: (r.period_end, r.inspection))
-        series = []
-        previous: InspectionResult | None = None
+        series: list[dict[str, Any]] = []
+        previous: tuple[InspectionResult, dict[str, Any]] | None = None
         for r in rows:
+            figures, _ = _point(r)
             point = {
                 "inspection": r.inspection,
                 "period_end": r.period_end.isoformat(),
                 "quarter": quarter(r.period_end),
                 "reviews": r.total,
-                **interval(r.count, r.total),
+                **figures,
                 "change_from_previous": None,
             }
             if previous is not None:
-                point["change_from_previous"] = comparison(
-                    previous.inspection,
-                    "inspection",
-                    previous.period_end.isoformat(),
-                    (previous.count, previous.total),
-                    (r.count, r.total),
-                )
+                point["change_from_previous"] = _change(previous[0], previous[1], r, point)
             series.append(point)
-            by_quarter[quarter(r.period_end)].append(r)
-            previous = r
+            by_quarter[quarter(r.period_end)][body].append(r)
+            previous = (r, point)
         bodies.append({"body": body, "series": series})
-    quarters = []
-    for name, rows in sorted(by_quarter.items()):
-        reviews = sum(r.total for r in rows)
-        found = sum(r.count for r in rows)
-        if all(r.frame_size for r in rows):
-            e = stratified_share([Stratum(int(r.frame_size or 0), r.total, r.count) for r in rows])
-            share, low, high = e.share, e.low, e.high
-            method = "bodies weighted by the size of their frames (stratified estimate)"
+    quarters: list[dict[str, Any]] = []
+    for name, members in sorted(by_quarter.items()):
+        units = [_unit(body, rows) for body, rows in sorted(members.items())]
+        end = max(r.period_end for rows in members.values() for r in rows).isoformat()
+        row = _national(name, end, units)
+        if quarters:
+            row["change_from_previous"] = national_change(quarters[-1], row)
+        quarters.append(row)
+    return {"quarters": quarters, "bodies": bodies, "funnel": funnel(bodies)}
+
+
+def quarter_rows(q: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """A quarter's method and national change as (who, period_end, measure, value) rows (CSV)."""
+    rows: list[tuple[Any, ...]] = [
+        ("national", q["period_end"], "method_code", q.get("method_code", "")),
+        ("national", q["period_end"], "method", q.get("method", "")),
+    ]
+    change = q.get("change_from_previous")
+    if change:
+        if change.get("suppressed"):
+            rows.append(("national", q["period_end"], "change_from_previous", "not published"))
         else:
-            w = wilson(found, reviews)
-            share, low, high = w.share, w.low, w.high
-            method = "pooled share of all reviews with a Wilson interval (a frame size is unknown)"
-        quarters.append(
-            {
-                "quarter": name,
-                "period_end": max(r.period_end for r in rows).isoformat(),
-                "bodies": len(rows),
-                "reviews": reviews,
-                "count": found,
-                "share": share,
-                "ci_low": low,
-                "ci_high": high,
-                "method": method,
-            }
-        )
-    return {"quarters": quarters, "bodies": bodies}
+            rows += [
+                ("national", q["period_end"], "change_against", change["against"]),
+                ("national", q["period_end"], "change_test", change["test"]),
+                ("national", q["period_end"], "change_p_value", change["p_value"]),
+                ("national", q["period_end"], "change_direction", change["direction"]),
+                ("national", q["period_end"], "change_wording", change["wording"]),
+            ]
+    return rows
+
+
+def point_rows(body: str, point: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """A point's method (and its comparison's test) as rows."""
+    rows: list[tuple[Any, ...]] = [(body, point["period_end"], "method", point.get("method", ""))]
+    change = point.get("change_from_previous")
+    if change and change.get("test"):
+        rows.append((body, point["period_end"], "change_test", change["test"]))
+        rows.append((body, point["period_end"], "change_p_value", change.get("p_value")))
+    return rows
+
+
+def funnel_rows(document: Mapping[str, Any] | None) -> list[tuple[Any, ...]]:
+    """The funnel plot as rows: its centre and rules, each body's point, then the limits at each n."""
+    if not document:
+        return []
+    rows: list[tuple[Any, ...]] = [
+        ("funnel", "", "centre", document["centre"]),
+        ("funnel", "", "centre_rule", document["centre_rule"]),
+        ("funnel", "", "limits_method", document["limits_method"]),
+        ("funnel", "", "n_rule", document["n_rule"]),
+    ]
+    for p in document["points"]:
+        rows += [
+            (f"funnel {p['body']}", p["period_end"], key, p[key])
+            for key in ("n", "share", "low_95", "high_95", "low_99_8", "high_99_8", "position")
+        ]
+    for limit in document["limits"]:
+        rows += [
+            ("funnel limits", f"n = {limit['n']}", key, limit[key])
+            for key in ("low_95", "high_95", "low_99_8", "high_99_8")
+        ]
+    return rows

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import io
 import random
 
 import polars as pl
@@ -11,19 +12,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casereview.domain.sampling import (
+    ALLOCATION,
+    ALLOCATION_V1,
     Allocation,
+    Frame,
+    FrameDates,
     PlanError,
     SamplePlan,
     allocate,
     draw,
+    in_period,
     manifest,
     margin_for,
     parse_plan,
     plan_from_mapping,
     rank_key,
     sample_size,
+    strata_sizes,
     verify_manifest,
 )
+from casereview.synthetic import write_register
 
 SEED = bytes(range(32))
 
@@ -81,13 +89,23 @@ def test_proportional_allocation_uses_largest_remainders_and_minimums() -> None:
     assert got == {"a": 10, "b": 5, "c": 5}
 
 
-def test_a_small_stratum_gives_all_it_has_and_says_so() -> None:
-    result = {
-        a.label: a
-        for a in allocate({"a": 100, "b": 2}, SamplePlan(size=10, allocation=Allocation.EQUAL))
-    }
-    assert (result["b"].wanted, result["b"].allocated, result["b"].short) == (5, 2, 3)
-    assert result["a"].allocated == 5
+def test_a_small_stratum_gives_all_it_has_and_the_rest_goes_to_the_others() -> None:
+    plan = SamplePlan(size=10, allocation=Allocation.EQUAL)
+    result = {a.label: a for a in allocate({"a": 100, "b": 2}, plan)}
+    assert (result["b"].wanted, result["b"].allocated, result["b"].short) == (2, 2, 0)
+    assert result["a"].allocated == 8  # the size is kept: b's shortfall moves to a
+    # allocation-rules/1 (kept for verifying old manifests) left the shortfall unfilled.
+    old = {a.label: a for a in allocate({"a": 100, "b": 2}, plan, version=ALLOCATION_V1)}
+    assert (old["b"].wanted, old["b"].allocated, old["b"].short) == (5, 2, 3)
+    assert old["a"].allocated == 5
+    # fixed counts are taken as given: a stratum short of them says so
+    fixed = allocate(
+        {"a": 100, "b": 2}, SamplePlan(size=1, allocation=Allocation.FIXED, counts={"b": 4})
+    )
+    assert [(a.label, a.wanted, a.allocated, a.short) for a in fixed] == [
+        ("a", 0, 0, 0),
+        ("b", 4, 2, 2),
+    ]
 
 
 def test_neyman_and_fixed_allocation() -> None:
@@ -188,10 +206,21 @@ def test_verification_passes_and_names_the_first_difference() -> None:
 def test_allocations_never_exceed_a_stratum_and_add_up(
     sizes: dict[str, int], total: int, minimum: int, rule: Allocation
 ) -> None:
-    result = allocate(sizes, SamplePlan(size=total, minimum_per_stratum=minimum, allocation=rule))
-    assert all(0 <= a.allocated <= a.frame_size and a.allocated <= a.wanted for a in result)
+    plan = SamplePlan(size=total, minimum_per_stratum=minimum, allocation=rule)
+    result = allocate(sizes, plan)
+    assert all(0 <= a.allocated == a.wanted <= a.frame_size for a in result)
+    low = {k: min(minimum, n) for k, n in sizes.items()}
+    if rule is Allocation.NEYMAN:  # every non-empty stratum at least one case
+        low = {k: max(low[k], min(1, n)) for k, n in sizes.items()}
+    assert all(a.allocated >= low[a.label] for a in result)
+    # the size, unless the frame is smaller or the minimums add up to more
+    assert sum(a.allocated for a in result) == max(
+        min(total, sum(sizes.values())), sum(low.values())
+    )
+    old = allocate(sizes, plan, version=ALLOCATION_V1)
+    assert all(0 <= a.allocated <= a.frame_size and a.allocated <= a.wanted for a in old)
     base = sum(min(minimum, n) for n in sizes.values())
-    assert sum(a.wanted for a in result) == max(total, base) or sum(sizes.values()) == 0
+    assert sum(a.wanted for a in old) == max(total, base) or sum(sizes.values()) == 0
 
 
 def test_a_stratum_allocated_nothing_still_appears_with_its_frame_size() -> None:
@@ -222,3 +251,193 @@ def test_any_plan_draws_disjoint_samples_and_reserves_within_each_stratum(
         assert len(s.reserve) == min(
             s.frame_size - s.allocated, s.allocated if reserve is None else reserve
         )
+
+
+# --- allocation-rules/2: minimums the standard way, Neyman's floor, versions in manifests (issue 21) -----
+
+
+def allocated(sizes: dict[str, int], plan: SamplePlan, version: str = ALLOCATION) -> dict[str, int]:
+    return {a.label: a.allocated for a in allocate(sizes, plan, version=version)}
+
+
+def stratified_variance(sizes: dict[str, int], counts: dict[str, int], p: float = 0.5) -> float:
+    """Variance of the stratified share with the finite population correction, p in every stratum."""
+    whole = sum(sizes.values())
+    return sum(
+        (sizes[k] / whole) ** 2 * p * (1 - p) / counts[k] * (1 - counts[k] / sizes[k])
+        for k in sizes
+    )
+
+
+def synthetic_strata(rows: int) -> dict[str, int]:
+    """Category frame sizes of a synthetic register (the generator's own shares)."""
+    frame = pl.read_csv(io.StringIO(_register_text(rows)), columns=["category"], infer_schema=False)
+    return strata_sizes(frame.rename({"category": "_label"}))
+
+
+def _register_text(rows: int) -> str:
+    out = io.StringIO()
+    write_register(out, rows=rows, seed=7)
+    return out.getvalue()
+
+
+def test_the_minimum_no_longer_unbalances_the_other_strata() -> None:
+    """The finding: v1 gave every stratum the minimum and split the rest over all strata."""
+    sizes = synthetic_strata(5000)
+    plan = SamplePlan(size=120, minimum_per_stratum=5)
+    new, old = allocated(sizes, plan), allocated(sizes, plan, ALLOCATION_V1)
+    assert sum(new.values()) == sum(old.values()) == 120
+    # Strata held at 5 take what they need; the rest is split in proportion among the others,
+    # so the biggest stratum gets its share of what is left, where v1 gave it noticeably less.
+    held = [k for k in sizes if new[k] == min(5, sizes[k])]
+    assert held and len(held) < len(sizes)
+    biggest = max(sizes, key=sizes.__getitem__)
+    free = sum(n for k, n in sizes.items() if k not in held)
+    share = (120 - sum(new[k] for k in held)) * sizes[biggest] / free
+    assert abs(new[biggest] - share) < 1 and old[biggest] < share - 2
+    # ... and so more variance than the standard rule (the audit found 5-9%).
+    excess = stratified_variance(sizes, old) / stratified_variance(sizes, new) - 1
+    assert excess > 0.05
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    sizes=st.dictionaries(
+        st.sampled_from("abcdefgh"), st.integers(1, 3000), min_size=2, max_size=8
+    ),
+    total=st.integers(1, 600),
+    minimum=st.integers(1, 30),
+)
+def test_strata_above_the_minimum_stay_proportional_among_themselves(
+    sizes: dict[str, int], total: int, minimum: int
+) -> None:
+    counts = allocated(sizes, SamplePlan(size=total, minimum_per_stratum=minimum))
+    low = {k: min(minimum, n) for k, n in sizes.items()}
+    assert all(low[k] <= counts[k] <= sizes[k] for k in sizes)
+    assert sum(counts.values()) == max(min(total, sum(sizes.values())), sum(low.values()))
+    free = [k for k in sizes if low[k] < counts[k] < sizes[k]]
+    if not free:
+        return
+    # One rate λ fits every stratum above its minimum within rounding: |n_h - λ·N_h| < 1.
+    least = max((counts[k] - 1) / sizes[k] for k in free)
+    most = min((counts[k] + 1) / sizes[k] for k in free)
+    assert least <= most
+    # A stratum held at its minimum would not have had more than the minimum at that rate.
+    for k in sizes:
+        if counts[k] == low[k] < sizes[k]:
+            assert least * sizes[k] <= low[k] + 1
+
+
+def test_neyman_never_leaves_a_stratum_out_unless_the_plan_says_so() -> None:
+    sizes = {"a": 100, "b": 100, "c": 50}
+    plan = SamplePlan(size=10, allocation=Allocation.NEYMAN, expected={"a": 0.0, "b": 1.0})
+    # The finding: an expected share of 0 or 1 gave a non-empty stratum no case.
+    assert allocated(sizes, plan, ALLOCATION_V1) == {"a": 0, "b": 0, "c": 10}
+    now = allocated(sizes, plan)
+    assert sum(now.values()) == 10 and min(now.values()) >= 1
+    # Shares are clipped to [0.05, 0.95]: 0 and 1 weigh as 0.05 and 0.95 do.
+    clipped = SamplePlan(size=10, allocation=Allocation.NEYMAN, expected={"a": 0.05, "b": 0.95})
+    assert allocated(sizes, clipped) == now
+    # Even a stratum whose quota rounds to nothing keeps one case.
+    tiny = allocated({"a": 10_000, "b": 3}, SamplePlan(size=20, allocation=Allocation.NEYMAN))
+    assert tiny == {"a": 19, "b": 1}
+    # allow_zero: the shares as given and no case guaranteed.
+    allowed = parse_plan(
+        'size = 10\nallocation = "neyman"\n[neyman]\nallow_zero = true\n'
+        "[neyman.expected]\na = 0.0\nb = 1.0\n"
+    )
+    assert allowed.neyman_allow_zero
+    assert allocated(sizes, allowed) == {"a": 0, "b": 0, "c": 10}
+    assert plan_from_mapping(allowed.as_dict()) == allowed
+
+
+def test_plans_declare_headline_comparisons_and_their_problems_are_named() -> None:
+    plan = parse_plan(
+        'size = 10\nheadline = ["category:missing_child", "unit: Ashgrove", "weakness:W02"]\n'
+    )
+    assert plan.headline == ("category:missing_child", "unit:Ashgrove", "weakness:W02")
+    assert plan.as_dict()["headline"] == ["category:missing_child", "unit:Ashgrove", "weakness:W02"]
+    assert plan_from_mapping(plan.as_dict()) == plan
+    assert SamplePlan(size=1).as_dict()["headline"] == []
+    with pytest.raises(PlanError) as caught:
+        parse_plan(
+            'size = 10\nheadline = ["area:x", "unit:", "category:burglary", 3, '
+            '"weakness:W02", "weakness:W02"]\n[neyman]\nallow_zero = "yes"\nfloor = 1\n'
+        )
+    text = str(caught.value)
+    for fragment in (
+        "'area:x'",
+        "'unit:'",
+        "'burglary' is not a category",
+        "3",
+        "weakness:W02 twice",
+        "neyman.allow_zero",
+        "'floor'",
+    ):
+        assert fragment in text, fragment
+    with pytest.raises(PlanError, match="headline must be a list"):
+        parse_plan('size = 10\nheadline = "unit:Ashgrove"\n')
+
+
+def test_the_frame_is_the_inspections_period_unless_the_plan_says_otherwise() -> None:
+    start, end = dt.date(2026, 7, 1), dt.date(2026, 9, 30)
+    plan, dates = in_period(SamplePlan(size=5), start, end)
+    assert (plan.frame.reported_from, plan.frame.reported_to) == (start, end)
+    assert dates == FrameDates(start, end, default=True)
+    assert dates.words() == "cases reported 1 July to 30 September 2026"
+    assert dates.as_dict() == {"from": "2026-07-01", "to": "2026-09-30", "default": True}
+    assert FrameDates.from_dict(dates.as_dict()) == dates
+    chosen = parse_plan("size = 5\n[frame]\nreported_from = 2025-12-01\n")
+    plan, dates = in_period(chosen, start, end)
+    assert (plan.frame.reported_from, plan.frame.reported_to) == (dt.date(2025, 12, 1), end)
+    assert not dates.default
+    assert dates.words() == "cases reported 1 December 2025 to 30 September 2026"
+    assert FrameDates(start, dt.date(2026, 7, 31), False).words() == (
+        "cases reported 1 to 31 July 2026"
+    )
+    every = parse_plan("size = 5\n[frame]\nany_date = true\n")
+    plan, dates = in_period(every, start, end)
+    assert plan == every and plan.as_dict()["frame"] == {"any_date": True}
+    assert dates.words() == "cases reported on any date" and not dates.default
+    with pytest.raises(PlanError, match="give both dates"):
+        in_period(parse_plan("size = 5\n[frame]\nreported_from = 2026-10-05\n"), start, end)
+    with pytest.raises(PlanError, match="any_date"):
+        parse_plan("size = 5\n[frame]\nany_date = true\nreported_to = 2026-01-01\n")
+    # The settled plan draws only cases reported in the period.
+    frame = cases(400)
+    q1, _ = in_period(SamplePlan(size=10, strata=()), dt.date(2024, 1, 1), dt.date(2024, 3, 31))
+    drawn = draw(frame, seed=SEED, plan=q1)
+    in_q1 = frame.filter(pl.col("reported_on") <= dt.date(2024, 3, 31))
+    assert drawn[0].frame_size == in_q1.height < frame.height
+    assert set(drawn[0].sample) <= set(in_q1["case_ref"].to_list())
+    assert Frame(any_date=True) == every.frame
+
+
+def test_manifests_record_their_allocation_and_old_ones_still_verify() -> None:
+    everything = cases(600)  # neglect made small: the minimum binds there only
+    frame = everything.filter((pl.col("category") != "neglect") | (pl.col("case_ref") < "C00100"))
+    plan = SamplePlan(size=40, minimum_per_stratum=8, reserve=1)
+    new = doc(frame, plan)
+    assert new["allocation"] == ALLOCATION == "allocation-rules/2"
+    assert verify_manifest(new, cases=frame, register_sha256="abc") is None
+    # A manifest issued before allocations were versioned: drawn by the old rule, no "allocation".
+    old = manifest(
+        strata=draw(frame, seed=SEED, plan=plan, allocation=ALLOCATION_V1),
+        seed=SEED,
+        committed_at="t",
+        register_sha256="abc",
+        register_imported_at="t",
+        plan=plan,
+        late_commitment=False,
+    )
+    del old["allocation"]
+    counts = [[s["allocated"] for s in d["strata"]] for d in (old, new)]  # type: ignore[attr-defined]
+    assert counts[0] != counts[1]
+    assert verify_manifest(old, cases=frame, register_sha256="abc") is None
+    # Each is checked by its own rule: the old sample under the new label does not verify.
+    relabelled = {**old, "allocation": ALLOCATION}
+    assert "should" in str(verify_manifest(relabelled, cases=frame, register_sha256="abc"))
+    unknown = {**new, "allocation": "allocation-rules/9"}
+    assert "unknown allocation" in str(verify_manifest(unknown, cases=frame, register_sha256="abc"))
+    with pytest.raises(PlanError, match="unknown allocation"):
+        allocate({"a": 1}, plan, version="allocation-rules/9")

@@ -56,12 +56,21 @@ class DrawForm(forms.Form):
         required=False,
         error_messages={"invalid": "Enter the date as dd/mm/yyyy"},
     )
+    #: Every reported date, on purpose (without it, empty dates are the inspection's period).
+    any_date = forms.BooleanField(required=False)
+    #: Pre-declared headline comparisons, one a line (or comma-separated): category:x, unit:x, weakness:x.
+    headline = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
     allow_late_commitment = forms.BooleanField(required=False)
     #: Which button was pressed: "preview" checks the margin and allocation, anything else draws.
     action = forms.CharField(required=False, strip=False)
 
     def is_preview(self) -> bool:
         return self.cleaned_data.get("action") == "preview"
+
+    def headline_list(self) -> list[str]:
+        """The declared comparisons as typed, one a line or comma-separated (checked with the plan)."""
+        text = self.cleaned_data.get("headline") or ""
+        return [item.strip() for item in text.replace(",", "\n").splitlines() if item.strip()]
 
     def plan_mapping(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -70,12 +79,15 @@ class DrawForm(forms.Form):
             frame["reported_from"] = data["reported_from"]
         if data.get("reported_to"):
             frame["reported_to"] = data["reported_to"]
+        if data.get("any_date"):
+            frame["any_date"] = True
         mapping: dict[str, Any] = {
             "size": data["size"],
             "strata": list(data.get("strata") or []),
             "allocation": data["allocation"],
             "minimum_per_stratum": data.get("minimum_per_stratum") or 0,
             "frame": frame,
+            "headline": self.headline_list(),
         }
         if data.get("reserve") is not None:
             mapping["reserve"] = data["reserve"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,12 +10,18 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
 
+from casereview.domain.power import planned
 from casereview.domain.roles import Role
 from casereview.domain.sampling import (
+    ALLOCATION,
+    ALLOCATION_V1,
+    FrameDates,
     SamplePlan,
     StratumAllocation,
     allocate,
+    in_period,
     labelled_frame,
+    manifest_frame_dates,
     margin_for,
     strata_sizes,
 )
@@ -99,10 +106,20 @@ class DrawPreview:
     frame_size: int
     margin: float
     allocations: list[StratumAllocation]
+    #: the reported dates the frame covers, the inspection's period unless the plan chose others
+    frame_dates: FrameDates | None = None
+    headline: tuple[str, ...] = ()
+    allocation_rules: str = ALLOCATION
+    #: the smallest change the planned size could detect (``detectable_change_for``), or None
+    detectable: dict[str, Any] | None = None
 
 
-def draw_preview(register: Register, plan: SamplePlan) -> DrawPreview:
-    """The margin of error at 95% for a share near 50%, and the allocation, if ``plan`` were drawn now."""
+def draw_preview(register: Register, plan: SamplePlan, inspection: Inspection) -> DrawPreview:
+    """The margin of error at 95% for a share near 50%, and the allocation, if ``plan`` were drawn now.
+
+    The frame is the one the draw would use: dates the plan leaves out are the inspection's period.
+    """
+    plan, dates = in_period(plan, inspection.period_start, inspection.period_end)
     frame = labelled_frame(register_frame(register), plan)
     sizes = strata_sizes(frame)
     return DrawPreview(
@@ -113,7 +130,44 @@ def draw_preview(register: Register, plan: SamplePlan) -> DrawPreview:
             population=max(frame.height, 1),
         ),
         allocations=allocate(sizes, plan) if sizes else [],
+        frame_dates=dates,
+        headline=plan.headline,
+        detectable=detectable_change_for(
+            inspection, min(plan.size, frame.height), declared=len(plan.headline)
+        ),
     )
+
+
+# --- What a planned sample could see (the minimum detectable change) ---------------------------------
+
+#: An inspection's earlier results, oldest first: (label, kind, period end, requires improvement or
+#: inadequate, graded). The reports app gives them (``provide_earlier_results``, when it is ready): it
+#: sits above this app, which may not import it.
+EarlierResults = Callable[[Inspection], Sequence[tuple[str, str, str, int, int]]]
+_earlier_results: list[EarlierResults] = []
+
+
+def provide_earlier_results(source: EarlierResults) -> None:
+    """Where ``detectable_change_for`` reads an inspection's earlier results (one source: the last given)."""
+    _earlier_results[:] = [source]
+
+
+def detectable_change_for(
+    inspection: Inspection, size: int, *, declared: int = 0
+) -> dict[str, Any] | None:
+    """The minimum detectable change of a sample of ``size`` (domain.power.planned) against the body's
+    latest earlier inspection or baseline (its combined share and size), or against 50% when it has none.
+
+    The report compares with the previous inspection and the latest baseline together (Holm, with the
+    ``declared`` extra headline comparisons of the plan), so the change is taken at that family's strictest
+    level. None when nothing can be planned (no case in the frame, or no source of earlier results)."""
+    if size < 1 or not _earlier_results:
+        return None
+    points = [p for p in _earlier_results[0](inspection) if p[4] > 0]
+    kinds = {kind for _, kind, _, _, _ in points}
+    latest = max(points, key=lambda p: (p[2], p[0]), default=None)
+    earlier = None if latest is None else (latest[0], latest[3] / latest[4], latest[4])
+    return planned(size, earlier, tests=max(len(kinds) + declared, 1))
 
 
 @dataclass(frozen=True)
@@ -142,15 +196,24 @@ class SamplePart:
     sample: Sample | None
     strata: list[dict[str, Any]] = field(default_factory=list)
     replacements: list[SampledCase] = field(default_factory=list)
+    frame_dates: FrameDates | None = None
+    #: the allocation rules the manifest names (a manifest without them: version 1)
+    allocation_rules: str | None = None
+    headline: list[str] = field(default_factory=list)
 
 
 def sample_part(inspection: Inspection) -> SamplePart:
     sample = inspection_sample(inspection)
     if sample is None:
         return SamplePart(inspection=inspection, sample=None)
+    document = sample.manifest or {}
+    drawn_here = sample.algorithm != "imported"
     return SamplePart(
         inspection=inspection,
         sample=sample,
-        strata=sample.manifest.get("strata", []),  # an imported sample has no strata
+        strata=document.get("strata", []),  # an imported sample has no strata
         replacements=list(sample_replacements(sample)),
+        frame_dates=manifest_frame_dates(document, inspection.period_start, inspection.period_end),
+        allocation_rules=document.get("allocation", ALLOCATION_V1) if drawn_here else None,
+        headline=list((document.get("plan") or {}).get("headline") or []),
     )

@@ -14,11 +14,13 @@ from casereview.domain.framework import FrameworkError
 from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.sampling import (
     ALGORITHM,
+    ALLOCATION,
     SEED_BYTES,
     DrawnStratum,
     PlanError,
     SamplePlan,
     draw,
+    in_period,
     manifest,
     new_seed_commitment,
 )
@@ -175,13 +177,18 @@ def sample_draw(
     allow_late_commitment: bool = False,
     actor: User | None = None,
 ) -> Sample:
-    """Draw the inspection's sample from a register with its committed seed, revealing the seed."""
+    """Draw the inspection's sample from a register with its committed seed, revealing the seed.
+
+    The frame's date limits the plan leaves out are the inspection's period (``in_period``); the
+    manifest records the dates drawn from and whether they are that period.
+    """
     committed_at, late = _draw_commitment(
         inspection, register, allow_late_commitment=allow_late_commitment
     )
     seed = bytes.fromhex(inspection.seed)
     needed = ("case_ref", "category", "reported_on", "unit", *plan.strata)
     try:
+        plan, frame_dates = in_period(plan, inspection.period_start, inspection.period_end)
         strata = draw(register_frame(register, needed), seed=seed, plan=plan)
     except PlanError as exc:
         raise InspectionError(str(exc)) from exc
@@ -193,6 +200,7 @@ def sample_draw(
         register_imported_at=register.imported_at.isoformat(),
         plan=plan,
         late_commitment=late,
+        frame_dates=frame_dates,
     )
     with transaction.atomic():
         sample = Sample.objects.create(
@@ -217,6 +225,8 @@ def sample_draw(
             detail={
                 "register": register.pk,
                 "algorithm": ALGORITHM,
+                "allocation": ALLOCATION,
+                "frame_dates": frame_dates.as_dict(),
                 "commitment": inspection.commitment,
                 "sampled": sum(len(s.sample) for s in strata),
                 "reserve": sum(len(s.reserve) for s in strata),

@@ -136,7 +136,7 @@ def draw(request: HttpRequest, inspection_id: int) -> HttpResponse:
     try:
         plan = plan_from_mapping(form.plan_mapping())
         if form.is_preview():
-            preview = selectors.draw_preview(register, plan)
+            preview = selectors.draw_preview(register, plan, inspection)
             return _overview(request, inspection, draw_form=form, preview=preview)
         sample_draw(
             inspection=inspection,

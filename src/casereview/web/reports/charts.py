@@ -145,6 +145,118 @@ def share_chart(
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
+SIGNAL, SHIFTED = "#d4351c", "#f47738"  # a point outside its limits; a point in a shift or a trend
+
+
+def control_words(chart: Mapping[str, Any]) -> str:
+    """The p-chart's text alternative: the centre, each point with its limits and any signal it is in,
+    the points not plotted (figures hidden), and the signals in words."""
+    points = list(chart.get("points") or [])
+    if not _number(chart.get("centre")) or not points:
+        return "No control chart to show."
+    words = [
+        f"Centre line {_pct(chart['centre'])}; limits at 3 sigma for each result's own number of cases."
+    ]
+    hidden = []
+    for p in points:
+        label = str(p.get("label", "")) + (" (this inspection)" if p.get("now") else "")
+        if not _number(p.get("share")):
+            hidden.append(label)
+            continue
+        said = f"{label}: {_pct(p['share'])}"
+        if _number(p.get("lower")) and _number(p.get("upper")):
+            said += f" (limits {_pct(p['lower'])} to {_pct(p['upper'])})"
+        if p.get("outside"):
+            said += f", {p['outside']} its limits"
+        words.append(said + ".")
+    if hidden:
+        words.append(f"Not plotted (figures hidden, [c]): {', '.join(hidden)}.")
+    signals = [str(s.get("words", "")) for s in chart.get("signals") or []]
+    words.append(
+        " ".join(signals)
+        if signals
+        else "No signal: no point outside its limits, no shift and no trend."
+    )
+    return " ".join(words)
+
+
+def _marker(x: float, y: float, point: Mapping[str, Any]) -> str:
+    """A point's marker: a triangle (pointing up or down) outside its limits, a diamond in a shift or a
+    trend, else a circle for an inspection or a square for a baseline; the shape says it, not only the colour."""
+    if point.get("outside") in ("above", "below"):
+        tip = -8 if point["outside"] == "above" else 8
+        return (
+            f'<polygon points="{x:.1f},{y + tip:.1f} {x - 7:.1f},{y - tip / 2:.1f} {x + 7:.1f},{y - tip / 2:.1f}" '
+            f'fill="{SIGNAL}" stroke="{BLACK}" stroke-width="1"/>'
+        )
+    if {"shift", "trend"} & set(point.get("rules") or []):
+        return (
+            f'<polygon points="{x:.1f},{y - 7:.1f} {x + 7:.1f},{y:.1f} {x:.1f},{y + 7:.1f} {x - 7:.1f},{y:.1f}" '
+            f'fill="{SHIFTED}" stroke="{BLACK}" stroke-width="1"/>'
+        )
+    colour = BLACK if point.get("now") else (GREEN if point.get("kind") == "baseline" else BLUE)
+    if point.get("kind") == "baseline":
+        return f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{colour}"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}"/>'
+
+
+def control_chart(
+    chart: Mapping[str, Any], *, title: str, chart_id: str = "control-chart"
+) -> SafeString:
+    """A p-chart (``domain.control``): each result's share in time order, the centre line, and each
+    point's own 3-sigma limits drawn as stepped lines (a hidden point breaks them and is not plotted)."""
+    points = list(chart.get("points") or [])
+    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = inner_w / max(len(points), 1)
+
+    def y(v: float) -> float:
+        return TOP + inner_h * (1 - v)
+
+    parts = _open(chart_id, title, control_words(chart))
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        parts += _gridline(y(tick), _pct(tick))
+    parts.append(
+        f'<text x="12" y="{TOP + inner_h / 2:.1f}" font-size="11" fill="{BLACK}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {TOP + inner_h / 2:.1f})">Requires improvement or inadequate</text>'
+    )
+    every = max(1, len(points) // 12)
+    for i, p in enumerate(points):
+        if i % every == 0 or p.get("now"):
+            parts.append(_x_label(LEFT + step * (i + 0.5), str(p.get("label", ""))))
+    if _number(chart.get("centre")):
+        c = y(chart["centre"])
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{c:.1f}" y2="{c:.1f}" stroke="{BLACK}" stroke-width="1.5"/>'
+        )
+    for side in ("lower", "upper"):  # stepped: level across each point's own slot, a riser between
+        run: list[str] = []
+        for i, p in enumerate([*points, {}]):
+            if _number(p.get(side)):
+                left, right = LEFT + step * i, LEFT + step * (i + 1)
+                run += [f"{left:.1f},{y(p[side]):.1f}", f"{right:.1f},{y(p[side]):.1f}"]
+                continue
+            if run:
+                parts.append(
+                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{SIGNAL}" stroke-width="1.5" stroke-dasharray="6 3"/>'
+                )
+            run = []
+    line: list[str] = []
+    for i, p in enumerate([*points, {}]):  # the shares joined, broken where a point is hidden
+        if _number(p.get("share")):
+            line.append(f"{LEFT + step * (i + 0.5):.1f},{y(p['share']):.1f}")
+            continue
+        if len(line) > 1:
+            parts.append(
+                f'<polyline points="{" ".join(line)}" fill="none" stroke="{GREY}" stroke-width="2"/>'
+            )
+        line = []
+    for i, p in enumerate(points):
+        if _number(p.get("share")):
+            parts.append(_marker(LEFT + step * (i + 0.5), y(p["share"]), p))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
 #: GOV.UK colours, distinct enough for lines; a category past the last repeats with a dash.
 SERIES = (
     "#1d70b8",
@@ -237,3 +349,98 @@ def volume_chart(
 def series_colours(codes: Sequence[str]) -> dict[str, str]:
     """The colour each category's line is drawn in (for the legend beside the table)."""
     return {code: SERIES[n % len(SERIES)] for n, code in enumerate(codes)}
+
+
+RED = "#d4351c"
+
+
+def funnel_words(funnel: Mapping[str, Any]) -> str:
+    """The funnel plot's text alternative: its centre, its limits, and each body's point and where it lies."""
+    centre: Any = funnel.get("centre")
+    points = list(funnel.get("points", []))
+    if not _number(centre) or not points:
+        return "No body's latest point to show."
+    words = [
+        f"Centre {_pct(centre)} (the pooled share of the latest points); limits at 95% and 99.8% "
+        "narrow as the sample size grows."
+    ]
+    words += [
+        f"{p['body']}: {_pct(p['share'])} of {p['n']} cases, {p['position']}."
+        for p in points
+        if _number(p.get("share"))
+    ]
+    return " ".join(words)
+
+
+def funnel_chart(
+    funnel: Mapping[str, Any], *, title: str, chart_id: str = "funnel-chart"
+) -> SafeString:
+    """Each body's latest share (y) against its sample size (x), with the centre line and the 95% (dashed)
+    and 99.8% (solid) control limits at each n of ``funnel["limits"]``; axis labels on both axes.  A point
+    outside the 95% limits is a red diamond, one within a black dot."""
+    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    points = [
+        p for p in funnel.get("points", []) if _number(p.get("share")) and _number(p.get("n"))
+    ]
+    limits = [row for row in funnel.get("limits", []) if _number(row.get("n"))]
+    top_n = max([float(r["n"]) for r in limits] + [float(p["n"]) for p in points] + [1.0])
+
+    def x(n: float) -> float:
+        return LEFT + inner_w * n / top_n
+
+    def y(v: float) -> float:
+        return TOP + inner_h * (1 - v)
+
+    parts = _open(chart_id, title, funnel_words(funnel))
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        parts += _gridline(y(tick), _pct(tick))
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        n = round(tick * top_n)
+        parts.append(
+            f'<text x="{x(n):.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="11" fill="{BLACK}" '
+            f'text-anchor="middle">{n:,}</text>'
+        )
+    parts.append(
+        f'<text x="{LEFT + inner_w / 2:.1f}" y="{HEIGHT - BOTTOM + 40}" font-size="12" fill="{BLACK}" '
+        'text-anchor="middle">Cases graded (sample size n)</text>'
+    )
+    parts.append(
+        f'<text x="14" y="{TOP + inner_h / 2:.1f}" font-size="12" fill="{BLACK}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {TOP + inner_h / 2:.1f})">Requiring improvement or inadequate</text>'
+    )
+    centre: Any = funnel.get("centre")
+    if _number(centre):
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(centre):.1f}" y2="{y(centre):.1f}" '
+            f'stroke="{BLACK}" stroke-width="1.5" stroke-dasharray="2 3"/>'
+        )
+    for key, colour, dash in (
+        ("95", BLUE, ' stroke-dasharray="6 3"'),
+        ("99_8", RED, ""),
+    ):
+        for side in ("low", "high"):
+            run = [
+                f"{x(float(r['n'])):.1f},{y(float(r[f'{side}_{key}'])):.1f}"
+                for r in limits
+                if _number(r.get(f"{side}_{key}"))
+            ]
+            if len(run) > 1:
+                parts.append(
+                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="1.5"{dash}/>'
+                )
+    for p in points:
+        cx, cy = x(float(p["n"])), y(float(p["share"]))
+        outside = not str(p.get("position", "")).startswith("within")
+        # Outside the 95% limits: a red diamond (the shape says it, not only the colour); within: a dot.
+        mark = (
+            f'<path d="M{cx:.1f} {cy - 6:.1f} L{cx + 6:.1f} {cy:.1f} L{cx:.1f} {cy + 6:.1f} '
+            f'L{cx - 6:.1f} {cy:.1f} Z" fill="{RED}"/>'
+            if outside
+            else f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{BLACK}"/>'
+        )
+        parts.append(
+            f'{mark}<text x="{cx + 6:.1f}" y="{cy - 6:.1f}" font-size="10" fill="{BLACK}">'
+            f"{escape(str(p['body']))[:12]}</text>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

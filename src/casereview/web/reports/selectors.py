@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,24 +24,37 @@ from casereview import __version__
 from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.linked import Audit
 from casereview.domain.links import LinkRules, volume_window
-from casereview.domain.report import GradedCase, HistoryPoint, SendBackFact, build_report
+from casereview.domain.report import (
+    GradedCase,
+    HistoryPoint,
+    SendBackFact,
+    build_report,
+    design_estimate,
+)
 from casereview.domain.report_model import Report
 from casereview.domain.roles import Role
-from casereview.domain.sampling import Allocation
+from casereview.domain.sampling import drawn_in_proportion, manifest_frame_dates
 from casereview.domain.trend_publication import published_trend, restricted_to
-from casereview.domain.trends import InspectionResult
+from casereview.domain.trends import InspectionResult, StratumResult
 from casereview.domain.trends import national_trend as trend
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import user_roles
 from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.journal.services import journal_record
-from casereview.web.referrals.models import BodyContact, SendBack
+from casereview.web.referrals.history import day_end, send_backs_as_of
+from casereview.web.referrals.models import BodyContact
 from casereview.web.referrals.selectors import late
-from casereview.web.registers.models import Case
+from casereview.web.reviews.history import (
+    Submitted,
+    at_risk_not_sent_back_as_of,
+    first_reviews_as_of,
+    submitted_as_of,
+)
 from casereview.web.reviews.models import Assignment, Review
 from casereview.web.reviews.selectors import agreement_for, at_risk_not_sent_back, disagreements
 
+from .environment import environment
 from .models import Baseline, PublishedReport
 
 INSPECTION = "assignment__sampled_case__sample__inspection_id"
@@ -66,43 +79,35 @@ def final_reviews(inspection_ids: Iterable[int] | None) -> QuerySet[Review]:
 
 
 def graded_cases(
-    inspection_ids: Iterable[int], *, with_areas: bool = True
+    inspection_ids: Iterable[int],
+    *,
+    with_areas: bool = True,
+    cutoff: dt.datetime | None = None,
+    submitted: Iterable[Submitted] | None = None,
 ) -> dict[int, list[GradedCase]]:
-    """Every graded case of these inspections, with its category and unit from the register.
+    """Every graded case of these inspections, with its category and unit from the register, as it stood at
+    ``cutoff`` (``referrals.history.day_end`` of a report's day; now when None): the first review and the
+    resolution then in force (``reviews.history``).  Ordered by stratum and case, so a report regenerated with
+    the same cutoff reads the same cases in the same order.
 
-    ``with_areas=False`` leaves out the area grades (earlier results need only the overall grade).
+    ``with_areas=False`` leaves out the area grades (earlier results need only the overall grade);
+    ``submitted``: the inspections' reviews as of ``cutoff`` when already read (``submitted_as_of``).
     """
-    case = Case.objects.filter(pk=OuterRef("assignment__sampled_case__case_id"))
-    rows = (
-        final_reviews(inspection_ids)
-        .annotate(
-            category=Subquery(case.values("category")[:1]),
-            unit=Subquery(case.values("unit")[:1]),
-        )
-        .values_list(
-            INSPECTION,
-            "assignment__sampled_case__case_ref",
-            "assignment__sampled_case__stratum",
-            "category",
-            "unit",
-            "final",
-            "area_grades" if with_areas else "overall",
-            "area_weaknesses",
-        )
-    )
     out: dict[int, list[GradedCase]] = defaultdict(list)
-    for inspection_id, ref, stratum, category, unit, final, area_grades, area_weaknesses in rows:
-        out[inspection_id].append(
+    for first, final in first_reviews_as_of(
+        inspection_ids, cutoff, submitted=submitted, with_areas=with_areas
+    ):
+        out[first.inspection_id].append(
             GradedCase(
-                case_ref=ref,
-                stratum=stratum,
-                category=category or ERASED,
-                unit=(unit or NO_UNIT) if category else ERASED,
+                case_ref=first.case_ref,
+                stratum=first.stratum,
+                category=first.category or ERASED,
+                unit=(first.unit or NO_UNIT) if first.category else ERASED,
                 overall=final,
-                area_grades=area_grades if with_areas else {},
+                area_grades=dict(first.area_grades) if with_areas else {},
                 # Every key counts: areas, and `_case` for weaknesses imported for the whole case.
                 weaknesses=frozenset(
-                    w for codes in (area_weaknesses or {}).values() for w in codes
+                    w for codes in (first.area_weaknesses or {}).values() for w in codes
                 ),
             )
         )
@@ -122,8 +127,9 @@ def _tally(cases: list[GradedCase], concern: set[str], key: str) -> dict[str, tu
     return {name: (found[name], seen[name]) for name in seen}
 
 
-def history_for(inspection: Inspection) -> list[HistoryPoint]:
-    """Earlier inspections of the body (their final grades) and its published baselines."""
+def history_for(inspection: Inspection, *, cutoff: dt.datetime | None = None) -> list[HistoryPoint]:
+    """Earlier inspections of the body (their final grades) and its published baselines, as they stood at
+    ``cutoff`` (now when None): a baseline recorded later is left out, as are grades given later."""
 
     points = [
         HistoryPoint(
@@ -134,12 +140,17 @@ def history_for(inspection: Inspection) -> list[HistoryPoint]:
             b.total,
             weaknesses=b.weaknesses,
         )
-        for b in Baseline.objects.filter(body=inspection.body, period_end__lt=inspection.period_end)
+        for b in Baseline.objects.filter(
+            body=inspection.body,
+            period_end__lt=inspection.period_end,
+            **({} if cutoff is None else {"created_at__lt": cutoff}),
+        )
     ]
     earlier = list(
         Inspection.objects.filter(body=inspection.body, period_end__lt=inspection.period_end)
     )
-    graded = graded_cases((e.pk for e in earlier), with_areas=False)
+    graded = graded_cases((e.pk for e in earlier), with_areas=False, cutoff=cutoff)
+    drawn = {s.inspection_id: s for s in Sample.objects.filter(inspection__in=earlier)}
     for e in earlier:
         cases = graded.get(e.pk, [])
         if not cases:
@@ -155,9 +166,34 @@ def history_for(inspection: Inspection) -> list[HistoryPoint]:
                 by_category=_tally(cases, concern, "category"),
                 by_unit=_tally(cases, concern, "unit"),
                 weaknesses=dict(Counter(w for c in cases for w in c.weaknesses)),
+                # Drawn out of proportion: compared by its design-weighted share (issue 21).
+                estimate=design_estimate(cases, _design_facts(drawn[e.pk]), concern)
+                if e.pk in drawn
+                else None,
             )
         )
     return points
+
+
+def earlier_results(inspection: Inspection) -> list[tuple[str, str, str, int, int]]:
+    """The body's earlier results, oldest first, as the draw form needs them (``history_for``): (label,
+    kind, period end, requires improvement or inadequate, graded)."""
+    points = sorted(history_for(inspection), key=lambda p: (p.period_end, p.label))
+    return [(p.label, p.kind, p.period_end, p.count, p.total) for p in points]
+
+
+def _design_facts(sample: Sample) -> dict[str, Any]:
+    """The sample's plan, strata and whether it was drawn in proportion (no query: its manifest)."""
+    manifest = sample.manifest or {}
+    plan = manifest.get("plan", sample.plan or {})
+    return {
+        "plan": plan,
+        "strata": [
+            {"label": s["label"], "frame_size": s["frame_size"], "sampled": s["allocated"]}
+            for s in manifest.get("strata", [])
+        ],
+        "proportional": drawn_in_proportion(plan),
+    }
 
 
 def sample_facts(inspection: Inspection, sample: Sample | None) -> dict[str, Any]:
@@ -174,13 +210,13 @@ def sample_facts(inspection: Inspection, sample: Sample | None) -> dict[str, Any
             "algorithm": None,
             "late_commitment": False,
             "replacements": [],
+            "frame_dates": None,
         }
     manifest = sample.manifest or {}
-    strata = [
-        {"label": s["label"], "frame_size": s["frame_size"], "sampled": s["allocated"]}
-        for s in manifest.get("strata", [])
-    ]
-    plan = manifest.get("plan", sample.plan or {})
+    # The reported dates the frame covered: {"from", "to", "default" (the inspection's period), "words"}.
+    dates = manifest_frame_dates(manifest, inspection.period_start, inspection.period_end)
+    design = _design_facts(sample)
+    strata, plan = design["strata"], design["plan"]
     replaced = (
         SampledCase.objects.filter(sample=sample, replaces__isnull=False)
         .select_related("replaces")
@@ -195,9 +231,8 @@ def sample_facts(inspection: Inspection, sample: Sample | None) -> dict[str, Any
         "frame_size": sum(s["frame_size"] for s in strata) if strata else None,
         "plan": plan,
         "strata": strata,
-        "proportional": plan.get("allocation", Allocation.PROPORTIONAL.value)
-        == Allocation.PROPORTIONAL.value
-        and not plan.get("minimum_per_stratum"),
+        "frame_dates": {**dates.as_dict(), "words": dates.words()} if dates else None,
+        "proportional": design["proportional"],
         "replacements": [
             {
                 "case_ref": s.replaces.case_ref,
@@ -216,12 +251,22 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
 
 
 def inspection_report(inspection: Inspection, *, as_of: dt.date | None = None) -> Report:
-    """The full (unpublished) report of an inspection, as of a date (today by default)."""
+    """The full (unpublished) report of an inspection as it stood at the end of a day (today by default).
+
+    Everything is read as it stood when that day ended in Europe/London (``day_end``): the reviews and
+    resolutions then in force (``reviews.history``), the send backs opened by then in the state they were in
+    (``referrals.history``), the baselines recorded by then.  Nothing in it depends on when it is made, so a
+    report regenerated later with the same day is the same JSON byte for byte, by the same software (its
+    commit and versions are in ``reproducibility``).
+    """
 
     framework = load_framework(inspection.framework)
     today = as_of or timezone.localdate()
-    cases = graded_cases([inspection.pk]).get(inspection.pk, [])
+    cutoff = day_end(today)
+    submitted = submitted_as_of([inspection.pk], cutoff)
+    cases = graded_cases([inspection.pk], cutoff=cutoff, submitted=submitted).get(inspection.pk, [])
     drawn = Sample.objects.filter(inspection=inspection).select_related("register").first()
+    send_backs = send_backs_as_of(cutoff, inspection=inspection)
     facts = [
         SendBackFact(
             urgency=s.urgency,
@@ -231,9 +276,9 @@ def inspection_report(inspection: Inspection, *, as_of: dt.date | None = None) -
             if s.first_response_at
             else None,
         )
-        for s in SendBack.objects.filter(inspection=inspection, opened_at__date__lte=today)
+        for s in send_backs
     ]
-    agreement = agreement_for(inspection)
+    agreement = agreement_for(inspection, as_of=cutoff)
     links, volume = _links_facts(drawn, inspection)
     return build_report(
         inspection={
@@ -250,15 +295,14 @@ def inspection_report(inspection: Inspection, *, as_of: dt.date | None = None) -
         cases=cases,
         sample=sample_facts(inspection, drawn),
         send_backs=facts,
-        at_risk_not_sent_back=len(at_risk_not_sent_back(inspection)),
+        at_risk_not_sent_back=len(at_risk_not_sent_back_as_of(submitted, send_backs)),
         agreement=agreement["pairs"],
-        fleiss=(agreement["fleiss_cases"], agreement["fleiss_kappa"])
-        if agreement["fleiss_cases"]
-        else None,
-        history=history_for(inspection),
+        agreement_by_area=agreement["by_area"],
+        history=history_for(inspection, cutoff=cutoff),
         weakness_titles={w.code: w.text for w in framework.weaknesses},
         as_of=today.isoformat(),
         software_version=__version__,
+        environment=environment(),
         links=links,
         volume=volume,
     )
@@ -325,17 +369,51 @@ def publications_visible(user: Any) -> QuerySet[Any]:
 
 
 def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
-    """Every body's inspections with their shares, and each quarter's national estimate (one grouped query)."""
+    """Every body's inspections with their shares, and each quarter's national estimate (grouped queries).
+
+    A disproportionate sample (``sample_facts`` says whether, and gives its strata) brings its strata's
+    frames and their graded and concern counts, so that its point and its part of the quarter are
+    design-weighted; every other inspection needs only its counts of final grades."""
 
     inspections = Inspection.objects.select_related("body")
     if body_codes:
         inspections = inspections.filter(body__code__in=body_codes)
     rows = list(inspections.values_list("id", "name", "body__code", "period_end", "framework"))
     counts = inspection_counts([r[0] for r in rows] if body_codes else None)
-    frames = dict(
-        Sample.objects.filter(inspection__in=inspections).values_list("inspection_id", "frame_size")
-    )
+    frames: dict[int, int | None] = {}
+    uneven: list[int] = []
+    for inspection_id, frame_size, plan in Sample.objects.filter(
+        inspection__in=inspections
+    ).values_list("inspection_id", "frame_size", "plan"):
+        frames[inspection_id] = frame_size
+        if not drawn_in_proportion(plan or {}):
+            uneven.append(inspection_id)
     concern = {framework: _concern(framework) for framework in {r[4] for r in rows}}
+    framework_of = {r[0]: r[4] for r in rows}
+    strata: dict[int, tuple[StratumResult, ...]] = {}
+    if uneven:
+        by_stratum: dict[int, Counter[tuple[str, bool]]] = defaultdict(Counter)
+        for inspection_id, stratum, final, n in (
+            final_reviews(uneven)
+            .values_list(INSPECTION, "assignment__sampled_case__stratum", "final")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            by_stratum[inspection_id][(stratum, final in concern[framework_of[inspection_id]])] += n
+        for drawn in Sample.objects.filter(inspection_id__in=uneven).select_related("inspection"):
+            facts = sample_facts(drawn.inspection, drawn)
+            if facts["proportional"] or not facts["strata"]:
+                continue
+            tally = by_stratum[drawn.inspection_id]
+            strata[drawn.inspection_id] = tuple(
+                StratumResult(
+                    label=str(s["label"]),
+                    frame_size=int(s["frame_size"]),
+                    graded=tally[(str(s["label"]), True)] + tally[(str(s["label"]), False)],
+                    concern=tally[(str(s["label"]), True)],
+                )
+                for s in facts["strata"]
+            )
     return trend(
         InspectionResult(
             body=code,
@@ -346,6 +424,8 @@ def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
             ),
             total=sum(counts.get(pk, Counter()).values()),
             frame_size=frames.get(pk),
+            strata=strata.get(pk, ()),
+            proportional=pk not in strata,
         )
         for pk, name, code, period_end, framework in rows
     )
@@ -439,12 +519,16 @@ def publication_problems(inspection: Any, *, progress: tuple[int, int] | None = 
     return problems
 
 
-def grading_progress(inspection: Inspection) -> tuple[int, int]:
+def grading_progress(inspection: Inspection, *, as_of: dt.date | None = None) -> tuple[int, int]:
     """(graded, sampled): active sampled cases with a submitted first review that gives a grade, and all of
-    them."""
+    them; with ``as_of``, the first reviews as they stood at the end of that day (``reviews.history``)."""
     active = SampledCase.objects.filter(
         sample__inspection=inspection, state=SampledCase.State.ACTIVE
     )
+    if as_of is not None:
+        ids = set(active.values_list("pk", flat=True))
+        firsts = first_reviews_as_of([inspection.pk], day_end(as_of))
+        return sum(first.sampled_case_id in ids for first, _ in firsts), len(ids)
     graded = (
         Review.objects.filter(
             assignment__sampled_case__in=active,

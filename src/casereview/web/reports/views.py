@@ -17,6 +17,7 @@ from casereview.web.core.access import has_any_role, role_required
 from casereview.web.inspections.selectors import inspection_led_or_404
 
 from . import rendering
+from .charts import funnel_chart
 from .selectors import (
     TREND_READERS,
     grading_progress,
@@ -198,4 +199,19 @@ def trend(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = 'attachment; filename="national-trend-published.json"'
         return response
-    return render(request, "reports/trend.html", {"trend": document, "passed": audit.passed})
+    funnel = document.get("funnel") or {}
+    return render(
+        request,
+        "reports/trend.html",
+        {
+            "trend": document,
+            "passed": audit.passed,
+            "funnel_chart": funnel_chart(
+                funnel,
+                title="Funnel plot: each body's latest share requiring improvement or inadequate "
+                "against its sample size, with 95% and 99.8% limits",
+            )
+            if funnel.get("points")
+            else None,
+        },
+    )

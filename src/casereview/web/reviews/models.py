@@ -106,3 +106,51 @@ class Resolution(models.Model):
 
     def __str__(self) -> str:
         return f"Resolution of {self.sampled_case_id}"
+
+
+class ReopenedSubmission(models.Model):
+    """A submission later reopened, its answers as submitted: reopening overwrites the review's row, and a
+    report as of a day before the reopening must still read what was submitted then
+    (``reviews.history``)."""
+
+    review = models.ForeignKey(
+        Review, on_delete=models.PROTECT, related_name="reopened_submissions"
+    )
+    version = models.IntegerField()
+    overall = models.CharField(max_length=40, blank=True)
+    area_grades = models.JSONField(default=dict)
+    area_weaknesses = models.JSONField(default=dict)
+    send_back = models.BooleanField(null=True)
+    submitted_at = models.DateTimeField()
+    reopened_at = models.DateTimeField()
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Submission {self.version} of review {self.review_id}, reopened"
+
+
+class ReplacedResolution(models.Model):
+    """A resolution later replaced by another (``resolution_record`` overwrites the row): kept so a report
+    as of a day before the replacement reads the final grade of that day."""
+
+    sampled_case = models.ForeignKey(
+        SampledCase, on_delete=models.PROTECT, related_name="replaced_resolutions"
+    )
+    final_overall = models.CharField(max_length=40)
+    rationale = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Resolution of {self.sampled_case_id} at {self.at:%Y-%m-%d %H:%M}, replaced"

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from casereview.domain.agreement import Mark, agreement_by_pair, fleiss, pair_agreement
+from casereview.domain.agreement import (
+    MarkPair,
+    agreement_by_area,
+    agreement_of,
+    few_pairs_warning,
+    pair_agreement,
+)
 from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.referrals import STATE_WORDS, OpenSendBack, State, due_words
 from casereview.domain.roles import Role
@@ -31,6 +38,7 @@ from casereview.web.referrals.selectors import (
 )
 from casereview.web.registers.models import Case
 
+from .history import Submitted, submitted_as_of
 from .models import Assignment, Resolution, Review
 
 #: The sample's manifest (tens of kilobytes of JSON) is never needed to show a case: left out of the row.
@@ -103,17 +111,44 @@ def review_of(assignment: Assignment) -> Review | None:
     return Review.objects.filter(assignment=assignment).first()
 
 
-def agreement_for(inspection: Any) -> dict[str, Any]:
-    """Agreement on the overall grade between the inspection's submitted marks."""
+def agreement_for(inspection: Any, *, as_of: dt.datetime | None = None) -> dict[str, Any]:
+    """Agreement between each case's first review and its moderation, both submitted (as they stood at
+    the moment ``as_of``, for a report as of a day; now when None).
 
-    scale = load_framework(inspection.framework).grade_codes
-    marks = [
-        Mark(case, rater, grade)
-        for case, rater, grade in inspection_marks(inspection)
-        if grade in scale
+    ``pairs``: the team's figure on the overall grade (first), then each pair of inspectors';
+    ``by_area``: each framework area's; ``marked_twice``: the cases with both marks.  Every figure rests
+    on (first mark, second mark) pairs, so the team's cannot depend on who marked or their names.
+    """
+
+    framework = load_framework(inspection.framework)
+    scale = framework.grade_codes
+    first: dict[str, Submitted] = {}
+    second: dict[str, Submitted] = {}
+    for s in submitted_as_of([inspection.pk], as_of):
+        if s.overall:
+            (first if s.kind == Assignment.Kind.FIRST else second)[s.case_ref] = s
+    twice = sorted(set(first) & set(second))
+    pairs = [
+        MarkPair(
+            case,
+            first[case].overall,
+            second[case].overall,
+            first[case].inspector,
+            second[case].inspector,
+        )
+        for case in twice
     ]
-    cases, kappa = fleiss(marks, scale)
-    return {"pairs": agreement_by_pair(marks, scale), "fleiss_cases": cases, "fleiss_kappa": kappa}
+    figures = agreement_of(pairs, scale)
+    return {
+        "pairs": figures,
+        "warning": few_pairs_warning(figures[0].cases) if figures else None,
+        "by_area": agreement_by_area(
+            [(dict(first[c].area_grades or {}), dict(second[c].area_grades or {})) for c in twice],
+            [(a.slug, a.title) for a in framework.areas],
+            scale,
+        ),
+        "marked_twice": len(twice),
+    }
 
 
 def first_review_after_moderation(assignment: Assignment, review: Review) -> Review | None:
@@ -385,8 +420,17 @@ def disagreements(inspection: Inspection) -> list[Disagreement]:
     return sorted(out, key=lambda d: (d.sampled_case.stratum, d.sampled_case.rank))
 
 
-def inspection_marks(inspection: Inspection) -> list[tuple[str, str, str]]:
-    """(case_ref, inspector, overall) for every submitted review of the inspection."""
+def inspection_marks(
+    inspection: Inspection, *, as_of: dt.datetime | None = None
+) -> list[tuple[str, str, str]]:
+    """(case_ref, inspector, overall) for every submitted review of the inspection (as it stood at the moment
+    ``as_of``, ``reviews.history``; now when None)."""
+    if as_of is not None:
+        return [
+            (s.case_ref, s.inspector, s.overall)
+            for s in submitted_as_of([inspection.pk], as_of)
+            if s.overall
+        ]
     return list(
         Review.objects.filter(
             assignment__sampled_case__sample__inspection=inspection, state=Review.State.SUBMITTED

@@ -30,7 +30,15 @@ from casereview.web.referrals.selectors import open_send_backs
 from casereview.web.referrals.services import sendback_open
 from casereview.web.registers.models import Case
 
-from .models import Assignment, ConflictOfInterest, Resolution, Review, ReviewConflict
+from .models import (
+    Assignment,
+    ConflictOfInterest,
+    ReopenedSubmission,
+    ReplacedResolution,
+    Resolution,
+    Review,
+    ReviewConflict,
+)
 from .selectors import active_cases, disagreements, moderation_candidates
 
 
@@ -164,12 +172,18 @@ def assignments_balance(
         raise ReviewError("Draw the sample first")
     with transaction.atomic():
         cases = _unassigned(active_cases(sample), Assignment.Kind.FIRST)
+        # A case already moderated (an imported moderation) never gets its moderator as first reviewer.
+        moderators = dict(
+            Assignment.objects.filter(
+                sampled_case__in=cases, kind=Assignment.Kind.MODERATION
+            ).values_list("sampled_case_id", "inspector__username")
+        )
         return _assign(
             inspection=inspection,
             cases=cases,
             inspectors=inspectors,
             kind=Assignment.Kind.FIRST,
-            exclude={},
+            exclude=moderators,
             actor=actor,
             action=JournalAction.ASSIGNMENTS_BALANCE,
             detail={},
@@ -195,6 +209,17 @@ def assignment_move(*, assignment: Assignment, to: Any, actor: User | None = Non
         )
         if unit in _conflicts(inspection, [to])[to.get_username()]:
             raise ReviewError(f"{to.get_username()} declared a conflict of interest with {unit}")
+        other = (
+            Assignment.objects.filter(sampled_case_id=locked.sampled_case_id)
+            .exclude(kind=locked.kind)
+            .values_list("inspector_id", flat=True)
+            .first()
+        )
+        if other is not None and other == to.pk:
+            held = "first review" if locked.kind == Assignment.Kind.MODERATION else "moderation"
+            raise ReviewError(
+                f"{to.get_username()} holds this case's {held}: nobody second-marks their own case"
+            )
         previous = locked.inspector.get_username()
         locked.inspector = to
         locked.save(update_fields=["inspector"])
@@ -374,10 +399,23 @@ def review_reopen(*, review: Review, actor: User) -> Review:
         current = Review.objects.select_for_update().get(pk=review.pk)
         if current.state != Review.State.SUBMITTED:
             raise ReviewError("Only a submitted review can be reopened")
+        now = timezone.now()
+        # The row is overwritten below: what was submitted stays readable as of the days it stood.
+        ReopenedSubmission.objects.create(
+            review=current,
+            version=current.version,
+            overall=current.overall,
+            area_grades=current.area_grades,
+            area_weaknesses=current.area_weaknesses,
+            send_back=current.send_back,
+            submitted_at=current.submitted_at or current.updated_at,
+            reopened_at=now,
+            reopened_by=person(actor),
+        )
         current.state = Review.State.DRAFT
         current.submitted_at = None
         current.version += 1
-        current.updated_at = timezone.now()
+        current.updated_at = now
         current.save()
         journal_record(
             actor=actor,
@@ -432,13 +470,25 @@ def resolution_record(
     if sampled_case.pk not in {d.sampled_case.pk for d in disagreements(inspection)}:
         raise ReviewError("Only a disagreement between submitted marks needs a final grade")
     with transaction.atomic():
+        now = timezone.now()
+        earlier = Resolution.objects.select_for_update().filter(sampled_case=sampled_case).first()
+        if earlier is not None:
+            # Overwritten below: kept so that a report as of a day it stood reads the grade of that day.
+            ReplacedResolution.objects.create(
+                sampled_case=sampled_case,
+                final_overall=earlier.final_overall,
+                rationale=earlier.rationale,
+                by_id=earlier.by_id,
+                at=earlier.at,
+                replaced_at=now,
+            )
         resolution, _ = Resolution.objects.update_or_create(
             sampled_case=sampled_case,
             defaults={
                 "final_overall": final_overall,
                 "rationale": rationale.strip(),
                 "by": actor,
-                "at": timezone.now(),
+                "at": now,
             },
         )
         journal_record(

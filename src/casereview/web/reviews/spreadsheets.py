@@ -175,6 +175,45 @@ def _reviewer_errors(parsed: list[ImportedReview], users: Mapping[str, Any]) -> 
     return errors
 
 
+def _self_moderation_errors(
+    parsed: list[ImportedReview], sampled: Mapping[str, SampledCase]
+) -> list[RowError]:
+    """A case second-marked by its own first reviewer: every row that would make it so is refused.
+
+    The first reviewer and the moderator of a case are each taken from the file, else from the case's
+    assignment already in casereview; a row is refused when it names, for a case, the person who holds
+    the other mark (in the file or already assigned).
+    """
+    held: dict[tuple[str, str], str] = {}  # (case_ref, kind) -> username already assigned
+    ids = {c.pk: ref for ref, c in sampled.items()}
+    if ids:
+        for case_id, kind, username in Assignment.objects.filter(
+            sampled_case_id__in=list(ids)
+        ).values_list("sampled_case_id", "kind", "inspector__username"):
+            held[(ids[case_id], kind)] = username
+    in_file: dict[tuple[str, str], str] = {}
+    for item in parsed:
+        in_file.setdefault((item.case_ref, item.kind), item.reviewer)
+    other = {Assignment.Kind.FIRST.value: "moderation", "moderation": Assignment.Kind.FIRST.value}
+    errors = []
+    for item in parsed:
+        if item.kind not in other:
+            continue
+        key = (item.case_ref, other[item.kind])
+        holder = in_file.get(key) or held.get(key)
+        if holder is not None and holder == item.reviewer:
+            what = "first reviewer" if item.kind == "moderation" else "moderator"
+            errors.append(
+                RowError(
+                    item.line,
+                    "reviewer",
+                    item.reviewer,
+                    f"is the {what} of this case: nobody second-marks their own case",
+                )
+            )
+    return errors
+
+
 def _source_register(
     inspection: Inspection, sample: Sample | None, register: Register | None
 ) -> Register:
@@ -322,6 +361,7 @@ def reviews_import(
     errors += _case_errors(
         parsed, case_ids=case_ids, sampled=sampled if sample else None, register=source_register
     )
+    errors += _self_moderation_errors(parsed, sampled)
     if not parsed and not errors:
         errors.append(RowError(0, "", "", "the file has no reviews"))
     if errors:

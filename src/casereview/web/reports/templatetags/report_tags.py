@@ -26,6 +26,8 @@ from casereview.domain.tables import (
     publication_date,
 )
 from casereview.web.reports.charts import (
+    control_chart,
+    control_words,
     plotted_words,
     series_colours,
     share_chart,
@@ -141,6 +143,28 @@ def trend_chart(points: Any, title: str) -> SafeString:
 def trend_chart_words(points: Any) -> str:
     """In words, exactly what the trend chart plots (its text alternative)."""
     return plotted_words(points or [])
+
+
+@register.simple_tag
+def p_chart(chart: Any, title: str) -> SafeString:
+    """The p-chart (``domain.control``) of the combined share, drawn as SVG."""
+    return control_chart(chart or {}, title=title)
+
+
+@register.simple_tag
+def p_chart_words(chart: Any) -> str:
+    """In words, exactly what the p-chart plots and the signals it shows (its text alternative)."""
+    return control_words(chart or {})
+
+
+@register.filter
+def p_chart_signal(point: Any) -> str:
+    """A p-chart point's signals in words ("Above its limits; in a shift"), or "–"."""
+    if not isinstance(point, Mapping):
+        return NOTHING
+    said = [f"{point['outside'].capitalize()} its limits"] if point.get("outside") else []
+    said += [f"in a {rule}" for rule in ("shift", "trend") if rule in (point.get("rules") or [])]
+    return ("; ".join(said)[:1].upper() + "; ".join(said)[1:]) if said else NOTHING
 
 
 @register.simple_tag

@@ -1,0 +1,181 @@
+"""Many tests at once: which comparisons form the headline family, and how each family is adjusted.
+
+A report compares the combined share with every earlier result, and every category, unit and weakness
+with every earlier result that has it: dozens of tests, each at 5%.  Unadjusted, a report with no real
+change anywhere would say "worse" somewhere in about a third of reports.  So:
+
+* the **headline family** is the combined share against the previous inspection and against the latest
+  baseline, with any comparisons the plan declared before grading (``plan.headline``: ``category:<name>``,
+  ``unit:<name>``, ``weakness:<code>``, each against the same two earlier results).  It is adjusted with
+  Holm's method, which keeps the chance of any false "better" or "worse" among them at 5% or less;
+* every other comparison (categories, units and weaknesses against each earlier result, and the combined
+  share against older ones) is **exploratory**: adjusted with the Benjamini–Hochberg method, which keeps
+  the expected share of false findings among those called significant at 5% or less, and labelled so.
+
+A comparison's ``direction`` and ``wording`` follow its adjusted p value; its own p value is kept beside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .report_model import Comparison
+from .statistics import adjusted, direction_of, p_words
+
+HEADLINE, EXPLORATORY = "headline", "exploratory"
+#: family → (statsmodels method, the name printed)
+METHODS = {HEADLINE: ("holm", "Holm"), EXPLORATORY: ("fdr_bh", "Benjamini–Hochberg")}
+DECLARABLE = ("category", "unit", "weakness")
+
+Target = tuple[str, str, str]  # (against, kind, period_end): one earlier result
+
+
+def target(c: Comparison) -> Target:
+    return (c.against, c.kind, c.period_end)
+
+
+def headline_targets(earlier: Sequence[tuple[str, str, str]]) -> frozenset[Target]:
+    """The previous inspection and the latest baseline among ``earlier`` ((label, kind, period_end), oldest
+    first): the earlier results the headline family compares with."""
+    found: dict[str, Target] = {}
+    for label, kind, period_end in earlier:
+        found[kind] = (label, kind, period_end)  # the last of each kind is the latest
+    return frozenset(found[k] for k in ("inspection", "baseline") if k in found)
+
+
+def declared(plan: Mapping[str, Any] | None) -> frozenset[str]:
+    """The plan's pre-declared headline comparisons (``"category:neglect"``, …), as written."""
+    given = (plan or {}).get("headline") or []
+    return frozenset(str(item) for item in given if isinstance(item, str))
+
+
+def words(c: Comparison, family: str, tests: int, adjusted_p: float) -> str:
+    said = "no statistically significant change" if c.direction == "no significant change" else ""
+    said = said or c.direction
+    name = METHODS[family][1]
+    if tests == 1:
+        how = f"the only {family} comparison, so not adjusted"
+    else:
+        how = f"{name}-adjusted over {tests} {family} comparisons: {p_words(adjusted_p)}"
+    return f"{said} ({c.test}, {p_words(c.p_value)}; {how})"
+
+
+def adjust(items: Sequence[Comparison], family: str) -> list[Comparison]:
+    """``items`` as one family: each with its adjusted p value, and the direction and words that follow."""
+    method, name = METHODS[family]
+    values = adjusted([c.p_value for c in items], method)
+    out = []
+    for c, q in zip(items, values, strict=True):
+        decided = replace(
+            c,
+            family=family,
+            adjustment=name,
+            family_tests=len(items),
+            adjusted_p_value=q,
+            direction=direction_of(q, c.share_now > c.share_then),
+        )
+        out.append(replace(decided, wording=words(decided, family, len(items), q)))
+    return out
+
+
+@dataclass
+class Families:
+    """Comparisons registered as the report is built, each in its family, then adjusted together."""
+
+    members: dict[str, list[Comparison]]
+    where: dict[int, tuple[str, int]]
+
+    @classmethod
+    def empty(cls) -> Families:
+        return cls({HEADLINE: [], EXPLORATORY: []}, {})
+
+    def add(self, items: Iterable[Comparison], family_of: Any) -> None:
+        for c in items:
+            family = family_of(c)
+            self.where[id(c)] = (family, len(self.members[family]))
+            self.members[family].append(c)
+
+    def adjusted(self) -> dict[int, Comparison]:
+        """id of each registered comparison → the comparison adjusted within its family."""
+        done = {family: adjust(items, family) for family, items in self.members.items() if items}
+        return {key: done[family][i] for key, (family, i) in self.where.items()}
+
+
+def section(tests: Mapping[str, int], declared_items: Iterable[str]) -> dict[str, Any]:
+    """The report's ``multiplicity``: how many tests it ran, in which families, adjusted how, in words."""
+    headline = tests.get(HEADLINE, 0)
+    exploratory = tests.get(EXPLORATORY, 0)
+    total = headline + exploratory
+    families = [
+        {
+            "family": HEADLINE,
+            "adjustment": METHODS[HEADLINE][1],
+            "tests": headline,
+            "what": "the combined share against the previous inspection and the latest baseline, "
+            "and any comparison the plan declared before grading",
+        },
+        {
+            "family": EXPLORATORY,
+            "adjustment": METHODS[EXPLORATORY][1],
+            "tests": exploratory,
+            "what": "categories, units and weaknesses against each earlier result, "
+            "and the combined share against older results",
+        },
+    ]
+    if total == 0:
+        said = (
+            "This report ran no tests: there is nothing earlier to compare with, or nothing graded."
+        )
+    else:
+        said = (
+            f"This report ran {_tests(total)}: {_tests(headline, 'headline comparison')}, adjusted "
+            f"together with Holm's method, and {_tests(exploratory, 'exploratory comparison')} of "
+            "categories, units and weaknesses, adjusted with the Benjamini–Hochberg method. "
+            "Better or worse is said only where the adjusted p value is under 0.05. Exploratory "
+            "results show where to look; they are not findings on their own."
+        )
+    return {
+        "tests": total,
+        "families": families,
+        "declared": sorted(declared_items),
+        "words": said,
+    }
+
+
+def _tests(n: int, what: str = "test") -> str:
+    return f"{n:,} {what}" + ("" if n == 1 else "s")
+
+
+def readjust(shown: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Adjust again, within each family, over the comparisons a published document prints (in place).
+
+    A published report hides some comparisons with their counts; an adjusted p value over the full
+    family would depend on the hidden ones' p values, and so on hidden counts.  The published version
+    adjusts each family over the comparisons it prints instead, and says so.  Returns the tests per family.
+    """
+    by_family: dict[str, list[dict[str, Any]]] = {HEADLINE: [], EXPLORATORY: []}
+    for item in shown:
+        if not item.get("suppressed") and item.get("family") in by_family:
+            by_family[str(item["family"])].append(item)
+    for family, items in by_family.items():
+        if not items:
+            continue
+        again = adjust([Comparison.from_json(i) for i in items], family)
+        for item, c in zip(items, again, strict=True):
+            item.update(c.to_json())
+    return {family: len(items) for family, items in by_family.items()}
+
+
+def published_section(tests: Mapping[str, int], full: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The published document's ``multiplicity``: the families as printed, and how they differ."""
+    out = section(tests, (full or {}).get("declared", ()))
+    full_tests = (full or {}).get("tests")
+    if full_tests is not None and full_tests != out["tests"]:
+        out["words"] += (
+            f" This published version prints {out['tests']:,} of the report's {full_tests:,} "
+            "comparisons (the others rest on hidden counts) and adjusts each family over the "
+            "comparisons it prints."
+        )
+    return out
