@@ -88,8 +88,8 @@ def main() -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from casereview.domain.plans import SamplePlan
     from casereview.domain.publication import publish
-    from casereview.domain.sampling import SamplePlan
     from casereview.importing.frameworks import load_framework
     from casereview.synthetic import write_register_file
     from casereview.web.accounts.services import user_create

@@ -70,7 +70,7 @@ def main() -> None:
     from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from casereview.domain.sampling import SamplePlan
+    from casereview.domain.plans import SamplePlan
     from casereview.synthetic import write_register_file
     from casereview.web.accounts.services import user_create
     from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit

@@ -74,7 +74,7 @@ def main() -> None:
         django.setup()
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from casereview.domain.sampling import SamplePlan
+        from casereview.domain.plans import SamplePlan
         from casereview.web.accounts.services import user_create
         from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
         from casereview.web.registers.models import Register

@@ -22,8 +22,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casereview.domain.grading import ReviewAnswers
+from casereview.domain.plans import SamplePlan
 from casereview.domain.referrals import Urgency, due_date
-from casereview.domain.sampling import SamplePlan
 from casereview.importing.frameworks import load_framework
 from casereview.synthetic import COLUMNS, PERIOD_DAYS, PERIOD_START, synthetic_rows
 from casereview.web.accounts.services import user_create

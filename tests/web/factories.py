@@ -23,7 +23,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casereview.demo import grade_case
-from casereview.domain.sampling import Frame, SamplePlan
+from casereview.domain.plans import Frame, SamplePlan
 from casereview.synthetic import write_register_file
 from casereview.web.accounts.services import user_create
 from casereview.web.core.users import User

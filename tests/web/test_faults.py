@@ -125,7 +125,7 @@ django.setup()
 from django.core.management import call_command
 from django.db import connection
 from casereview.domain.grading import ReviewAnswers
-from casereview.domain.sampling import SamplePlan
+from casereview.domain.plans import SamplePlan
 from casereview.synthetic import write_register_file
 from casereview.web.accounts.services import user_create
 from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
@@ -213,7 +213,7 @@ def test_the_database_going_away_mid_request_saves_nothing_and_the_app_recovers(
 
     from django.db import connection
 
-    from casereview.domain.sampling import SamplePlan
+    from casereview.domain.plans import SamplePlan
     from casereview.web.inspections.services import inspection_create, sample_draw, seed_commit
     from casereview.web.journal.models import JournalEntry
     from casereview.web.registers.services import register_import

@@ -287,7 +287,7 @@ def test_the_volume_chart_escapes_labels_and_breaks_lines_at_hidden_counts() -> 
 def test_the_frame_summary_follows_the_plans_frame(
     make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
 ) -> None:
-    from casereview.domain.sampling import parse_plan
+    from casereview.domain.plans import parse_plan
 
     inspection = factories.inspection(
         lead=make_user("lead_inspector", "lead"),

@@ -510,3 +510,16 @@ def test_a_preview_cannot_pass_for_a_publication_in_any_format(
         got = analyst.get(f"/reports/{publication.pk}/download/?format={fmt}")
         assert "Preview" not in got.content.decode("utf-8-sig")
         assert "-preview" not in got["Content-Disposition"]
+
+
+def test_an_earlier_inspection_recorded_every_weakness_so_one_it_never_found_is_compared_from_zero(
+    world: dict[str, Any],
+) -> None:
+    # Q4 2023 found W02 only; W07, found now in 7 of 12, was looked for then and found in none (issue 21's
+    # review: it had been reported "not recorded at baseline" and left untested).
+    report = cli_json("report", str(world["now"].pk), "--format", "json")
+    w07 = next(w for w in report["weaknesses"] if w["code"] == "W07")
+    assert w07["recorded_at_baseline"] is True
+    (then,) = w07["recurrence"]
+    assert (then["against"], then["count_then"], then["total_then"]) == ("Q4 2023", 0, 10)
+    assert then["family"] == "exploratory"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from typer.testing import CliRunner
 
 from casereview.cli import app
-from casereview.domain.sampling import parse_plan
+from casereview.domain.plans import parse_plan
 from casereview.web.inspections.models import Inspection, SampledCase
 from casereview.web.inspections.services import (
     InspectionError,

@@ -20,14 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from casereview.cli import app
-from casereview.domain.sampling import (
-    ALLOCATION,
-    ALLOCATION_V1,
-    SamplePlan,
-    draw,
-    parse_plan,
-    plan_from_mapping,
-)
+from casereview.domain.allocation import ALLOCATION, ALLOCATION_V1
+from casereview.domain.plans import SamplePlan, parse_plan, plan_from_mapping
+from casereview.domain.sampling import draw
 from casereview.web.inspections.models import Inspection, Sample
 from casereview.web.inspections.services import InspectionError, sample_draw
 from casereview.web.registers.frames import register_frame

@@ -267,7 +267,7 @@ def test_the_page_draws_the_funnel_of_the_bodies_whose_latest_point_is_shown(
 def test_a_disproportionate_sample_is_design_weighted_in_the_trend(
     make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path]
 ) -> None:
-    from casereview.domain.sampling import Allocation
+    from casereview.domain.plans import Allocation
     from casereview.domain.statistics import Stratum, stratified_share
     from casereview.web.inspections.models import Sample
 

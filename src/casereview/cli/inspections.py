@@ -13,6 +13,7 @@ import typer
 
 from casereview.domain.framework import FrameworkError
 from casereview.domain.links import LinkRules, LinkRulesError, count_related
+from casereview.domain.plans import parse_plan
 from casereview.domain.power import METHOD as POWER_METHOD
 from casereview.domain.power import (
     POWER,
@@ -21,10 +22,11 @@ from casereview.domain.power import (
     rule_of_three,
     size_for_upper_bound,
     size_to_detect,
+    z_for,
 )
+from casereview.domain.power import sample_size as size_for
 from casereview.domain.registers import RegisterError
-from casereview.domain.sampling import FrameDates, parse_plan, verify_manifest, z_for
-from casereview.domain.sampling import sample_size as size_for
+from casereview.domain.sampling import FrameDates, verify_manifest
 from casereview.importing.frameworks import shipped_frameworks, validate_framework_file
 from casereview.importing.limits import Limits
 from casereview.importing.pipeline import RegisterFileInvalid, read_cases

@@ -97,7 +97,13 @@ def _centre(points: Sequence[ChartPoint]) -> tuple[Fraction, list[int], str] | N
         words = f"the pooled share of the published {noun} before this result: {pooled}"
     else:
         noun = "the first result" if len(chosen) == 1 else f"the first {len(chosen)} results"
-        words = f"the pooled share of {noun}, as there is no baseline: {pooled}"
+        # A baseline withheld from a published chart is there, but its figures are not printed.
+        why = (
+            "no baseline's figures are printed"
+            if any(p.kind == "baseline" for p in points[:-1])
+            else "there is no baseline"
+        )
+        words = f"the pooled share of {noun}, as {why}: {pooled}"
     return Fraction(count) / Fraction(total), chosen, f"{words}; {count} of {total} in all"
 
 

@@ -97,6 +97,9 @@ class LinkedTables:
     implicit: set[Key] = field(default_factory=set)
     unprinted: set[Key] = field(default_factory=set)  # tied by lines, never printed (a complement)
     lines: list[Line] = field(default_factory=list)
+    line_keys: set[tuple[Key, frozenset[Key]]] = field(
+        default_factory=set, repr=False, compare=False
+    )
     limits: list[Line] = field(
         default_factory=list
     )  # sum(parts) <= total: a part of a larger count
@@ -158,6 +161,12 @@ class LinkedTables:
             raise KeyError(f"not cells: {missing}")
         if self.values[total] != sum(self.values[p] for p in parts):
             raise ValueError(f"{total} is not the sum of {parts}")
+        # The same total of the same parts, met again in another table: one constraint (HiGHS has been
+        # seen to call a program with repeated equality rows infeasible when it was not).
+        same = (total, frozenset(parts))
+        if same in self.line_keys:
+            return
+        self.line_keys.add(same)
         self.lines.append(Line(total, parts))
 
     def at_most(self, total: Key, parts: Iterable[Key]) -> None:

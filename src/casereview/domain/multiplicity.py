@@ -17,11 +17,11 @@ A comparison's ``direction`` and ``wording`` follow its adjusted p value; its ow
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .report_model import Comparison
+from .report_model import BreakdownRow, Comparison, WeaknessRow
 from .statistics import adjusted, direction_of, p_words
 
 HEADLINE, EXPLORATORY = "headline", "exploratory"
@@ -62,21 +62,25 @@ def words(c: Comparison, family: str, tests: int, adjusted_p: float) -> str:
     return f"{said} ({c.test}, {p_words(c.p_value)}; {how})"
 
 
-def adjust(items: Sequence[Comparison], family: str) -> list[Comparison]:
-    """``items`` as one family: each with its adjusted p value, and the direction and words that follow."""
+def adjust(items: Sequence[Comparison], family: str, *, hidden: int = 0) -> list[Comparison]:
+    """``items`` as one family: each with its adjusted p value, and the direction and words that follow.
+
+    ``hidden`` more tests of the family are not printed: each counts as p = 1, which can only raise the
+    adjusted values of the others (never lower them below what the full family gives)."""
     method, name = METHODS[family]
-    values = adjusted([c.p_value for c in items], method)
+    size = len(items) + hidden
+    values = adjusted([c.p_value for c in items] + [1.0] * hidden, method)[: len(items)]
     out = []
     for c, q in zip(items, values, strict=True):
         decided = replace(
             c,
             family=family,
             adjustment=name,
-            family_tests=len(items),
+            family_tests=size,
             adjusted_p_value=q,
             direction=direction_of(q, c.share_now > c.share_then),
         )
-        out.append(replace(decided, wording=words(decided, family, len(items), q)))
+        out.append(replace(decided, wording=words(decided, family, size, q)))
     return out
 
 
@@ -131,8 +135,9 @@ def section(tests: Mapping[str, int], declared_items: Iterable[str]) -> dict[str
     else:
         said = (
             f"This report ran {_tests(total)}: {_tests(headline, 'headline comparison')}, adjusted "
-            f"together with Holm's method, and {_tests(exploratory, 'exploratory comparison')} of "
-            "categories, units and weaknesses, adjusted with the Benjamini–Hochberg method. "
+            f"together with Holm's method, and {_tests(exploratory, 'exploratory comparison')} "
+            "(categories, units and weaknesses, and the overall share against older results), adjusted "
+            "with the Benjamini–Hochberg method. "
             "Better or worse is said only where the adjusted p value is under 0.05. Exploratory "
             "results show where to look; they are not findings on their own."
         )
@@ -148,13 +153,16 @@ def _tests(n: int, what: str = "test") -> str:
     return f"{n:,} {what}" + ("" if n == 1 else "s")
 
 
-def readjust(shown: Iterable[dict[str, Any]]) -> dict[str, int]:
-    """Adjust again, within each family, over the comparisons a published document prints (in place).
+def readjust(shown: Iterable[dict[str, Any]], full: Mapping[str, Any] | None) -> dict[str, int]:
+    """Adjust again, within each family, for a published document's comparisons (in place).
 
-    A published report hides some comparisons with their counts; an adjusted p value over the full
-    family would depend on the hidden ones' p values, and so on hidden counts.  The published version
-    adjusts each family over the comparisons it prints instead, and says so.  Returns the tests per family.
+    A published report hides some comparisons with their counts; the full family's adjusted p values
+    would depend on the hidden ones' p values, and so on hidden counts.  The published version keeps each
+    family's size (the rows are listed anyway) and counts every hidden test as p = 1: its adjusted values
+    rest only on what it prints, and are never below the full report's, so a published "better" or
+    "worse" holds in the full report too.  Returns the tests printed per family.
     """
+    sizes = {f["family"]: int(f["tests"]) for f in (full or {}).get("families", [])}
     by_family: dict[str, list[dict[str, Any]]] = {HEADLINE: [], EXPLORATORY: []}
     for item in shown:
         if not item.get("suppressed") and item.get("family") in by_family:
@@ -162,20 +170,70 @@ def readjust(shown: Iterable[dict[str, Any]]) -> dict[str, int]:
     for family, items in by_family.items():
         if not items:
             continue
-        again = adjust([Comparison.from_json(i) for i in items], family)
+        hidden = max(0, sizes.get(family, len(items)) - len(items))
+        again = adjust([Comparison.from_json(i) for i in items], family, hidden=hidden)
         for item, c in zip(items, again, strict=True):
             item.update(c.to_json())
     return {family: len(items) for family, items in by_family.items()}
 
 
-def published_section(tests: Mapping[str, int], full: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The published document's ``multiplicity``: the families as printed, and how they differ."""
-    out = section(tests, (full or {}).get("declared", ()))
-    full_tests = (full or {}).get("tests")
-    if full_tests is not None and full_tests != out["tests"]:
+def published_section(printed: Mapping[str, int], full: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The published document's ``multiplicity``: the report's families, and how many it prints."""
+    sizes = {f["family"]: int(f["tests"]) for f in (full or {}).get("families", [])}
+    out = section(sizes or dict(printed), (full or {}).get("declared", ()))
+    shown = sum(printed.values())
+    out["printed"] = dict(printed)
+    if shown != out["tests"]:
         out["words"] += (
-            f" This published version prints {out['tests']:,} of the report's {full_tests:,} "
-            "comparisons (the others rest on hidden counts) and adjusts each family over the "
-            "comparisons it prints."
+            f" This published version prints {shown:,} of the report's {out['tests']:,} comparisons "
+            "(the others rest on hidden counts); in the adjustment each hidden one counts as p = 1, so a "
+            "published better or worse holds in the full report too."
         )
     return out
+
+
+def adjusted_report(
+    earlier: Sequence[Target],
+    plan: Mapping[str, Any] | None,
+    comparisons: tuple[Comparison, ...],
+    breakdowns: Mapping[str, tuple[BreakdownRow, ...]],
+    weaknesses: tuple[WeaknessRow, ...],
+) -> tuple[
+    tuple[Comparison, ...],
+    dict[str, tuple[BreakdownRow, ...]],
+    tuple[WeaknessRow, ...],
+    dict[str, Any],
+]:
+    """Every comparison of a report put in its family and decided on its adjusted p value; and the report's
+    ``multiplicity`` section.  ``earlier`` is every earlier result (label, kind, period end), oldest first."""
+    targets = headline_targets(earlier)
+    found = declared(plan)
+
+    def family(is_declared: bool) -> Callable[[Comparison], str]:
+        def of(c: Comparison) -> str:
+            headline = is_declared and target(c) in targets
+            return HEADLINE if headline else EXPLORATORY
+
+        return of
+
+    families = Families.empty()
+    families.add(comparisons, family(True))
+    for key, rows in breakdowns.items():
+        for row in rows:
+            families.add(row.comparisons, family(f"{key}:{row.name}" in found))
+    for w in weaknesses:
+        families.add(w.recurrence, family(f"weakness:{w.code}" in found))
+    done = families.adjusted()
+
+    def mapped(items: Sequence[Comparison]) -> tuple[Comparison, ...]:
+        return tuple(done[id(c)] for c in items)
+
+    return (
+        mapped(comparisons),
+        {
+            key: tuple(replace(r, comparisons=mapped(r.comparisons)) for r in rows)
+            for key, rows in breakdowns.items()
+        },
+        tuple(replace(w, recurrence=mapped(w.recurrence)) for w in weaknesses),
+        section({f: len(m) for f, m in families.members.items()}, found),
+    )

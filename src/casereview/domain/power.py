@@ -31,6 +31,9 @@ close, but a different method, not used here.
 * ``size_for_upper_bound``: planning for rare events. The size at which, if no case (or only the expected
   share) shows the outcome, the one-sided upper confidence bound (Clopper–Pearson, exact) is below a
   limit; the "rule of three" (n ≈ 3/B at 95%) is its approximation.
+* ``sample_size`` (and ``margin_for``, its inverse): one share's sample size for a margin of error at a
+  confidence, n = z²·N·p(1−p) / (E²·N + z²·p(1−p)) (without N, z²·p(1−p)/E²); a bad setting is a
+  ``PlanError``.
 
 Imports of statsmodels and scipy are deferred to the functions that use them (see domain.statistics).
 """
@@ -40,9 +43,12 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any, Protocol
 
 from casereview.domain.errors import Refused
+
+from .plans import PlanError
 
 METHOD = (
     "two-sided z-test of two independent proportions (pooled variance under no change, unpooled under "
@@ -315,6 +321,53 @@ def planned(
         "method": METHOD,
         "words": said,
     }
+
+
+# --- Sample size -------------------------------------------------------------
+
+
+def z_for(confidence: float) -> float:
+    if not 0 < confidence < 1:
+        raise PlanError("confidence must be between 0 and 1, e.g. 0.95")
+    return NormalDist().inv_cdf((1 + confidence) / 2)
+
+
+def sample_size(
+    *, margin: float, confidence: float, proportion: float, population: int | None = None
+) -> int:
+    """n = z²·N·p(1−p) / (E²·N + z²·p(1−p)), rounded up; without N, z²·p(1−p)/E²."""
+    if not 0 < margin < 1:
+        raise PlanError("margin must be between 0 and 1, e.g. 0.05 for ±5 points")
+    if not 0 < proportion < 1:  # at 0 or 1 the formula gives 1 case, which plans nothing
+        raise PlanError(
+            "proportion must be between 0 and 1, not 0 or 1 (use 0.5 if unknown); for an outcome "
+            "expected in few or no cases, plan with an upper bound (sample-size --upper-bound)"
+        )
+    if population is not None and population < 1:
+        raise PlanError("population must be at least 1")
+    z = z_for(confidence)
+    pq = proportion * (1 - proportion)
+    if population is None:
+        n = z * z * pq / (margin * margin)
+    else:
+        n = z * z * population * pq / (margin * margin * population + z * z * pq)
+    # Guard against floating-point noise just above a whole number (e.g. 384.00000000000006).
+    return max(1, math.ceil(round(n, 9)))
+
+
+def margin_for(
+    *, size: int, confidence: float, proportion: float = 0.5, population: int | None = None
+) -> float:
+    """The margin of error a sample of ``size`` gives (the inverse of ``sample_size``)."""
+    if size < 1:
+        raise PlanError("size must be at least 1")
+    z = z_for(confidence)
+    pq = proportion * (1 - proportion)
+    if population is None:
+        return z * math.sqrt(pq / size)
+    if size >= population:
+        return 0.0
+    return z * math.sqrt(pq * (population - size) / (size * population))
 
 
 # --- Rare events ------------------------------------------------------------------------------------

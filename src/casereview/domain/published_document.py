@@ -12,12 +12,13 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import linked, multiplicity, report_words
+from . import domain_estimates, linked, multiplicity, report_words
+from .comparisons import comparison_of
 from .control import ChartPoint, p_chart
 from .linked import Audit, Key, Protection, Ratio
 from .power import published_power
-from .report import comparison_of, figures_digest
-from .report_model import Comparison, Interval, Report, TrendPoint
+from .report import figures_digest
+from .report_model import Comparison, DomainFigure, Interval, Report, TrendPoint
 from .statistics import ALPHA, NO_CHANGE, WALD_TEST
 
 if TYPE_CHECKING:
@@ -79,6 +80,8 @@ class Writer:
                 self.p.shown(count)
                 and self.p.shown(total)
                 and safe_earlier(c.count_then, c.total_then)
+                # A design-weighted share rests on every stratum's counts: shown only with the estimate.
+                and (c.test != WALD_TEST or self.weighted_shown())
             ):
                 out.append(c.to_json())
                 continue
@@ -177,7 +180,7 @@ class Writer:
                 "audit": {"passed": audit.passed, "sha256": audit.to_json()["sha256"]},
             },
         }
-        tests = multiplicity.readjust(self._printed_comparisons(out))
+        tests = multiplicity.readjust(self._printed_comparisons(out), r.multiplicity)
         out["multiplicity"] = multiplicity.published_section(tests, r.multiplicity)
         out["headline"] = self.headline(out)
         out["reproducibility"]["figures_sha256"] = figures_digest(out)
@@ -209,6 +212,11 @@ class Writer:
             found += w.get("recurrence") or []
         return found
 
+    def weighted_shown(self) -> bool:
+        """The report's design-weighted estimate, and so everything computed from it, is printed."""
+        m = self.model
+        return m.weighted is not None and self.p.shows(m.weighted)
+
     def headline(self, out: Mapping[str, Any]) -> str:
         """The headline sentence from what is printed: the share or its band, and the headline family."""
         r = self.report
@@ -222,11 +230,19 @@ class Writer:
             if not c.get("suppressed") and c.get("family") == multiplicity.HEADLINE
         ]
         said.sort(key=lambda c: c.kind != "inspection")
+        grades = report_words.concern_words(labels)
+        if r.design_weighted is not None and weighted is None:
+            # The estimate for the frame is withheld: the share of the graded cases is not a stand-in.
+            return (
+                "The sample was not drawn in proportion, so the share of cases in the frame graded "
+                f"{grades} is a design-weighted estimate; it is hidden here to protect small counts, "
+                "as are the comparisons made from it."
+            )
         if weighted is not None:
             share, low, high = weighted["share"], weighted["ci_low"], weighted["ci_high"]
         else:
             share, low, high = figure["share"], figure["ci_low"], figure["ci_high"]
-        if r.reviews == 0 or share is not None:
+        if r.reviews == 0 or (share is not None and self.p.shown(self.model.reviews)):
             return report_words.headline(
                 share=share,
                 low=low,
@@ -235,13 +251,13 @@ class Writer:
                 concern_labels=labels,
                 comparisons=said,
                 earlier=earlier,
-                weighted=weighted is not None,
+                coverage=None if weighted is None else weighted.get("coverage"),
             )
         band = figure.get("band")
         amount = band["words"] if band else "A hidden share"
         sentence = (
             f"{amount[0].upper()}{amount[1:]} of graded cases were graded "
-            f"{report_words.concern_words(labels)} (the exact figure is hidden to protect small counts)"
+            f"{grades} (the exact figure is hidden to protect small counts)"
         )
         directions = [
             f"{c['direction'] if c['direction'] != NO_CHANGE else 'no statistically significant change'}"
@@ -290,20 +306,45 @@ class Writer:
         return out
 
     def breakdown(self, key: str) -> list[dict[str, Any]]:
+        """Each row's cells and what rests on them.  A row's design-weighted share, and its Wald tests,
+        use per-stratum counts of the row that are no cells of the model: printed only when the whole
+        design-weighted estimate is (every stratum's counts shown) and the row's own counts are."""
+        weighted = self.weighted_shown()
+        whole = self.report.design_weighted
+        concern = {s.label: s.concern for s in whole.strata} if whole is not None else {}
         out = []
         for row, reviews, good, bad in self.model.breakdowns[key]:
             combined = self.interval(row.requires_improvement_or_inadequate, bad, reviews)
-            out.append(
-                {
-                    key: row.name,
-                    "reviews": self.n(reviews),
-                    "good": self.n(good),
-                    "requires_improvement_or_inadequate": combined,
-                    "comparisons": self.comparisons(row.comparisons, bad, reviews),
-                    "suppressed": any(not self.p.shown(k) for k in (reviews, good, bad)),
-                }
+            design = (
+                weighted
+                and self.p.shown(reviews)
+                and self.p.shown(bad)
+                and (row.design_weighted is None or self._cross_safe(row.design_weighted, concern))
             )
+            printed = self.comparisons(row.comparisons, bad, reviews)
+            entry: dict[str, Any] = {
+                key: row.name,
+                "reviews": self.n(reviews),
+                "good": self.n(good),
+                "requires_improvement_or_inadequate": combined,
+                "comparisons": [
+                    {k: c[k] for k in ("against", "kind", "period_end")} | {"suppressed": True}
+                    if full.test == WALD_TEST and not design
+                    else c
+                    for full, c in zip(row.comparisons, printed, strict=True)
+                ],
+                "suppressed": any(not self.p.shown(k) for k in (reviews, good, bad)),
+            }
+            if row.design_weighted is not None:
+                entry["design_weighted"] = row.design_weighted.published() if design else None
+            out.append(entry)
         return out
+
+    @staticmethod
+    def _cross_safe(figure: DomainFigure, concern: Mapping[str, int] | None = None) -> bool:
+        """A row's weighted share and standard error can give back its per-stratum counts (no cells of
+        the model): printed only when none of them, nor their complements in the stratum, is small."""
+        return not any(n in linked.SMALL for n in domain_estimates.hidden_cells(figure, concern))
 
     def areas(self) -> list[dict[str, Any]]:
         out = []
@@ -322,22 +363,35 @@ class Writer:
     def weaknesses(self) -> list[dict[str, Any]]:
         """In code order: the full report's order (most frequent first) would place a hidden count
         between two shown ones."""
+        weighted = self.weighted_shown()
         out = []
         for row, count in sorted(self.model.weaknesses, key=lambda item: item[0].code):
             shown = self.p.shown(count) and self.p.shown(self.model.reviews)
             figure = self.interval(row.figure, count, self.model.reviews)
-            out.append(
-                {
-                    "code": row.code,
-                    "title": row.title,
-                    **figure,
-                    "recurring": row.recurring,
-                    "recurrence": self.comparisons(row.recurrence, count, self.model.reviews)
-                    if shown
-                    else [],
-                    "suppressed": not shown,
-                }
+            # As a breakdown row's: the design-weighted share and its Wald tests need the whole estimate
+            # shown as well as the weakness's own counts.
+            design = (
+                weighted
+                and shown
+                and (row.design_weighted is None or self._cross_safe(row.design_weighted))
             )
+            printed = self.comparisons(row.recurrence, count, self.model.reviews) if shown else []
+            entry = {
+                "code": row.code,
+                "title": row.title,
+                **figure,
+                "recurring": row.recurring,
+                "recurrence": [
+                    {k: c[k] for k in ("against", "kind", "period_end")} | {"suppressed": True}
+                    if full.test == WALD_TEST and not design
+                    else c
+                    for full, c in zip(row.recurrence, printed, strict=False)
+                ],
+                "suppressed": not shown,
+            }
+            if row.design_weighted is not None:
+                entry["design_weighted"] = row.design_weighted.published() if design else None
+            out.append(entry)
         return out
 
     def send_backs(self) -> dict[str, Any]:

@@ -16,12 +16,13 @@ import hashlib
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from . import multiplicity, report_words
+from . import domain_estimates, multiplicity, report_words
 from .agreement import AreaAgreement, PairAgreement, few_pairs_warning
+from .comparisons import comparison_of, interval_of, present
 from .control import inspection_chart
 from .journal import canonical
 from .links import links_section
@@ -51,11 +52,7 @@ from .statistics import (
     KORN_GRAUBARD,
     WALD_TEST,
     Stratum,
-    binomial_se,
-    compare,
     stratified_share,
-    wald_difference,
-    wilson,
 )
 
 #: The rule for a case's final grade, stated in every report.
@@ -93,8 +90,9 @@ class HistoryPoint:
     by_category: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     by_unit: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     weaknesses: Mapping[str, int] | None = None
-    #: An earlier inspection drawn out of proportion: its design-weighted share and standard error.
-    estimate: tuple[float, float] | None = None
+    #: An earlier inspection drawn out of proportion: its design-weighted share, standard error and
+    #: effective sample size.
+    estimate: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -103,73 +101,6 @@ class SendBackFact:
     state: str
     overdue: bool
     days_to_response: float | None
-
-
-def interval_of(count: int, total: int) -> Interval:
-    """``count`` of ``total`` with its share and interval; the share and interval are None for no cases."""
-    if total <= 0:
-        return Interval(count, total, None, None, None)
-    s = wilson(count, total)
-    return Interval(count, total, s.share, s.low, s.high)
-
-
-def interval(count: int, total: int) -> dict[str, Any]:
-    """``{"count", "total", "share", "ci_low", "ci_high"}``; the share and interval are None for no cases."""
-    return interval_of(count, total).to_json()
-
-
-def comparison_of(
-    against: str,
-    kind: str,
-    period_end: str,
-    then: tuple[int, int],
-    now: tuple[int, int],
-    *,
-    estimate_then: tuple[float, float] | None = None,
-    estimate_now: tuple[float, float] | None = None,
-) -> Comparison | None:
-    """A share now against a share then: the test, its p value and the direction (None without cases).
-
-    Where either side is a design-weighted estimate ((share, standard error) of a disproportionate
-    sample), the two are compared by a Wald test on the difference; otherwise by the exact or z test.
-    """
-    (count_then, total_then), (count_now, total_now) = then, now
-    if total_then <= 0 or total_now <= 0:
-        return None
-    share_then, share_now = count_then / total_then, count_now / total_now
-    if estimate_then is None and estimate_now is None:
-        result = compare(count_now, total_now, count_then, total_then)
-    else:
-        share_then, se_then = estimate_then or (share_then, binomial_se(count_then, total_then))
-        share_now, se_now = estimate_now or (share_now, binomial_se(count_now, total_now))
-        result = wald_difference(share_now, se_now, share_then, se_then)
-    return Comparison(
-        against=against,
-        kind=kind,
-        period_end=period_end,
-        count_then=count_then,
-        total_then=total_then,
-        share_then=share_then,
-        count_now=count_now,
-        total_now=total_now,
-        share_now=share_now,
-        test=result.test,
-        p_value=result.p_value,
-        direction=result.direction,
-        wording=result.wording,
-    )
-
-
-def comparison(
-    against: str, kind: str, period_end: str, then: tuple[int, int], now: tuple[int, int]
-) -> dict[str, Any] | None:
-    """``comparison_of`` as its JSON object (None without cases)."""
-    found = comparison_of(against, kind, period_end, then, now)
-    return None if found is None else found.to_json()
-
-
-def _present(items: Iterable[Comparison | None]) -> tuple[Comparison, ...]:
-    return tuple(c for c in items if c is not None)
 
 
 def _grades(
@@ -187,16 +118,35 @@ def _breakdown(
     grades: Sequence[tuple[str, str]],
     concern: set[str],
     history: Sequence[HistoryPoint],
+    sample: Mapping[str, Any] | None = None,
 ) -> tuple[BreakdownRow, ...]:
+    """Each category's or unit's grades and its comparisons with every earlier result that has it.
+
+    Where the sample was drawn out of proportion, a row also has its design-weighted share (a domain
+    estimate, ``domain.domain_estimates``) and is compared on it (a Wald test); its counts and Wilson
+    interval stay those of the cases as sampled."""
     groups: dict[str, list[GradedCase]] = defaultdict(list)
     for case in cases:
         groups[getattr(case, key)].append(case)
+    frames = None if sample is None else domain_estimates.stratum_frames(sample)
     rows = []
     for name, group in sorted(groups.items()):
         now = (sum(c.overall in concern for c in group), len(group))
+        estimate = (
+            None
+            if frames is None
+            else domain_estimates.domain_of(
+                ((c.stratum, getattr(c, key) == name, c.overall in concern) for c in cases), frames
+            )
+        )
         earlier = [
             comparison_of(
-                point.label, point.kind, point.period_end, getattr(point, f"by_{key}")[name], now
+                point.label,
+                point.kind,
+                point.period_end,
+                getattr(point, f"by_{key}")[name],
+                now,
+                estimate_now=None if estimate is None else estimate.as_tuple,
             )
             for point in history
             if name in getattr(point, f"by_{key}")
@@ -208,7 +158,8 @@ def _breakdown(
                 reviews=len(group),
                 grades=_grades(group, grades),
                 requires_improvement_or_inadequate=interval_of(*now),
-                comparisons=_present(earlier),
+                comparisons=present(earlier),
+                design_weighted=None if estimate is None else domain_estimates.figure_of(estimate),
             )
         )
     return tuple(rows)
@@ -218,6 +169,7 @@ def _weaknesses(
     cases: Sequence[GradedCase],
     titles: Mapping[str, str],
     history: Sequence[HistoryPoint],
+    sample: Mapping[str, Any] | None = None,
 ) -> tuple[tuple[WeaknessRow, ...], str | None]:
     """Weaknesses by frequency, each against every earlier result that recorded weaknesses.
 
@@ -226,7 +178,11 @@ def _weaknesses(
     then but not now are listed with a count of 0.  A result compares a
     weakness only when it recorded that weakness (its count, 0 or more): one
     it never recorded is "not recorded", never taken for 0.
+
+    Where the sample was drawn out of proportion, a weakness's share is also design-weighted (the whole
+    sample as the domain, the weakness as the attribute) and compared on that (a Wald test).
     """
+    frames = None if sample is None else domain_estimates.stratum_frames(sample)
     total = len(cases)
     now = Counter(w for c in cases for w in c.weaknesses)
     recorded = [p for p in history if p.weaknesses is not None and p.total > 0]
@@ -234,6 +190,13 @@ def _weaknesses(
     then = (baseline.weaknesses or {}) if baseline else {}
     rows = []
     for code in set(now) | {k for k, v in then.items() if v}:
+        estimate = (
+            None
+            if frames is None
+            else domain_estimates.domain_of(
+                ((c.stratum, True, code in c.weaknesses) for c in cases), frames
+            )
+        )
         earlier = [
             comparison_of(
                 p.label,
@@ -241,6 +204,7 @@ def _weaknesses(
                 p.period_end,
                 ((p.weaknesses or {})[code], p.total),
                 (now[code], total),
+                estimate_now=None if estimate is None else estimate.as_tuple,
             )
             for p in recorded
             if code in (p.weaknesses or {})
@@ -251,8 +215,9 @@ def _weaknesses(
                 title=titles.get(code, ""),
                 figure=interval_of(now[code], total),
                 recurring=None if baseline is None else bool(now[code] and then.get(code, 0)),
-                recurrence=_present(earlier),
+                recurrence=present(earlier),
                 recorded_at_baseline=None if baseline is None else code in then,
+                design_weighted=None if estimate is None else domain_estimates.figure_of(estimate),
             )
         )
     rows.sort(key=lambda r: (-r.figure.count, r.code))
@@ -345,7 +310,8 @@ def _design_weighted(
         estimate.standard_error,
         strata=counts,
         interval=KORN_GRAUBARD,
-        effective_n=estimate.effective_n,
+        # A census of every stratum is known exactly: no finite effective size (JSON has no infinity).
+        effective_n=None if math.isinf(estimate.effective_n) else estimate.effective_n,
         covered_frame=estimate.covered_frame,
         frame=estimate.frame,
         strata_ungraded=estimate.strata_ungraded,
@@ -358,12 +324,17 @@ def _design_weighted(
 
 def design_estimate(
     cases: Sequence[GradedCase], sample: Mapping[str, Any], concern: set[str]
-) -> tuple[float, float] | None:
-    """(share, standard error) of a disproportionate sample's design-weighted estimate; None otherwise.
-
-    What an earlier inspection contributes to a later report's comparisons (``HistoryPoint.estimate``)."""
+) -> tuple[float, float, float] | None:
+    """(share, standard error, effective size) of a disproportionate sample's design-weighted estimate;
+    None otherwise.  What an earlier inspection contributes to a later report's comparisons
+    (``HistoryPoint.estimate``)."""
     weighted = _design_weighted(cases, sample, concern)
-    return None if weighted is None else (weighted.share, weighted.standard_error)
+    return None if weighted is None else _as_estimate(weighted, len(cases))
+
+
+def _as_estimate(weighted: DesignWeighted, graded: int) -> tuple[float, float, float]:
+    """(share, standard error, effective size): a census's size is the cases graded."""
+    return (weighted.share, weighted.standard_error, float(weighted.effective_n or graded))
 
 
 def _areas(
@@ -496,8 +467,8 @@ def _comparisons(
     """Requires improvement or inadequate now against every earlier result, in time order.
 
     Design-weighted where either side was drawn out of proportion (a Wald test on the difference)."""
-    estimate_now = None if weighted is None else (weighted.share, weighted.standard_error)
-    return _present(
+    estimate_now = None if weighted is None else _as_estimate(weighted, now[1])
+    return present(
         comparison_of(
             p.label,
             p.kind,
@@ -508,52 +479,6 @@ def _comparisons(
             estimate_now=estimate_now,
         )
         for p in ordered
-    )
-
-
-def _adjusted(
-    ordered: Sequence[HistoryPoint],
-    plan: Mapping[str, Any] | None,
-    comparisons: tuple[Comparison, ...],
-    breakdowns: Mapping[str, tuple[BreakdownRow, ...]],
-    weaknesses: tuple[WeaknessRow, ...],
-) -> tuple[
-    tuple[Comparison, ...],
-    dict[str, tuple[BreakdownRow, ...]],
-    tuple[WeaknessRow, ...],
-    dict[str, Any],
-]:
-    """Every comparison put in its family (``domain.multiplicity``) and decided on its adjusted p value."""
-    targets = multiplicity.headline_targets([(p.label, p.kind, p.period_end) for p in ordered])
-    declared = multiplicity.declared(plan)
-
-    def family(is_declared: bool) -> Callable[[Comparison], str]:
-        def of(c: Comparison) -> str:
-            headline = is_declared and multiplicity.target(c) in targets
-            return multiplicity.HEADLINE if headline else multiplicity.EXPLORATORY
-
-        return of
-
-    families = multiplicity.Families.empty()
-    families.add(comparisons, family(True))
-    for key, rows in breakdowns.items():
-        for row in rows:
-            families.add(row.comparisons, family(f"{key}:{row.name}" in declared))
-    for w in weaknesses:
-        families.add(w.recurrence, family(f"weakness:{w.code}" in declared))
-    done = families.adjusted()
-
-    def mapped(items: Sequence[Comparison]) -> tuple[Comparison, ...]:
-        return tuple(done[id(c)] for c in items)
-
-    return (
-        mapped(comparisons),
-        {
-            key: tuple(replace(r, comparisons=mapped(r.comparisons)) for r in rows)
-            for key, rows in breakdowns.items()
-        },
-        tuple(replace(w, recurrence=mapped(w.recurrence)) for w in weaknesses),
-        multiplicity.section({f: len(m) for f, m in families.members.items()}, declared),
     )
 
 
@@ -599,7 +524,7 @@ def build_report(
     concern = {code for code, _ in grades[1:]}  # everything worse than the best grade
     now = (sum(c.overall in concern for c in cases), len(cases))
     ordered = sorted(history, key=lambda h: (h.period_end, h.label))
-    weaknesses, weakness_baseline = _weaknesses(cases, weakness_titles or {}, ordered)
+    weaknesses, weakness_baseline = _weaknesses(cases, weakness_titles or {}, ordered, sample)
     facts = list(send_backs)
     parameters = _parameters(as_of, concern)
     digest = _input_digest(
@@ -617,13 +542,13 @@ def build_report(
         volume=volume,
     )
     weighted = _design_weighted(cases, sample, concern)
-    comparisons, breakdowns, weaknesses, tests = _adjusted(
-        ordered,
+    comparisons, breakdowns, weaknesses, tests = multiplicity.adjusted_report(
+        [(p.label, p.kind, p.period_end) for p in ordered],
         sample.get("plan"),
         _comparisons(ordered, now, weighted),
         {
-            "category": _breakdown(cases, "category", grades, concern, ordered),
-            "unit": _breakdown(cases, "unit", grades, concern, ordered),
+            "category": _breakdown(cases, "category", grades, concern, ordered, sample),
+            "unit": _breakdown(cases, "unit", grades, concern, ordered, sample),
         },
         weaknesses,
     )
@@ -700,5 +625,5 @@ def _headline(
             key=lambda c: c.kind != "inspection",
         ),
         earlier=[(p.label, p.kind) for p in ordered],
-        weighted=weighted is not None,
+        coverage=None if weighted is None else weighted.coverage,
     )

@@ -144,6 +144,52 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class DomainStratumCounts:
+    """One stratum's graded cases, those of them in a row (a domain), and those of the row with its
+    attribute (of concern; with the weakness)."""
+
+    label: str
+    graded: int
+    in_domain: int
+    attribute: int
+
+
+@dataclass(frozen=True)
+class DomainFigure:
+    """A row's design-weighted share (a disproportionate sample): its linearised standard error, effective
+    sample size and interval (``interval``, Wilson on the effective size).
+
+    ``strata`` are the per-stratum counts it rests on: no cells of the published tables, so the published
+    version uses them to decide whether it may print the figure, and never prints them."""
+
+    share: float
+    standard_error: float
+    effective_n: float
+    ci_low: float
+    ci_high: float
+    interval: str = ""
+    strata: tuple[DomainStratumCounts, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {**_flat(self), "strata": [_flat(s) for s in self.strata]}
+
+    def published(self) -> dict[str, Any]:
+        """What a published version prints: everything but the per-stratum counts."""
+        return {k: v for k, v in self.to_json().items() if k != "strata"}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> DomainFigure | None:
+        """None for a row without one (a proportional sample, or a report made before there were any)."""
+        if not data:
+            return None
+        values = {
+            f.name: data[f.name] for f in fields(cls) if f.name != "strata" and f.name in data
+        }
+        strata = tuple(DomainStratumCounts(**s) for s in data.get("strata", ()))
+        return cls(**values, strata=strata)
+
+
+@dataclass(frozen=True)
 class BreakdownRow:
     """One category's (``key`` "category") or unit's (``key`` "unit") grades and comparisons."""
 
@@ -153,15 +199,21 @@ class BreakdownRow:
     grades: Mapping[str, GradeFigure]
     requires_improvement_or_inadequate: Interval
     comparisons: tuple[Comparison, ...] = ()
+    #: A disproportionate sample's design-weighted share of the row (``domain.domain_estimates``); its
+    #: comparisons are Wald tests on it.  None (and no key in the JSON) for a proportional sample.
+    design_weighted: DomainFigure | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             self.key: self.name,
             "reviews": self.reviews,
             "grades": {code: g.to_json() for code, g in self.grades.items()},
             "requires_improvement_or_inadequate": self.requires_improvement_or_inadequate.to_json(),
             "comparisons": [c.to_json() for c in self.comparisons],
         }
+        if self.design_weighted is not None:
+            out["design_weighted"] = self.design_weighted.to_json()
+        return out
 
     @classmethod
     def from_json(cls, key: str, data: Mapping[str, Any]) -> BreakdownRow:
@@ -172,6 +224,7 @@ class BreakdownRow:
             {code: GradeFigure.from_json(g) for code, g in data["grades"].items()},
             Interval.from_json(data["requires_improvement_or_inadequate"]),
             tuple(Comparison.from_json(c) for c in data["comparisons"]),
+            DomainFigure.from_json(data.get("design_weighted")),
         )
 
 
@@ -210,9 +263,11 @@ class WeaknessRow:
     recurrence: tuple[Comparison, ...] = ()
     #: Whether the recurrence baseline recorded this weakness at all (None: no baseline recorded any).
     recorded_at_baseline: bool | None = None
+    #: As ``BreakdownRow.design_weighted``: the share of cases with the weakness, design-weighted.
+    design_weighted: DomainFigure | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "code": self.code,
             "title": self.title,
             **self.figure.to_json(),
@@ -220,6 +275,9 @@ class WeaknessRow:
             "recurrence": [c.to_json() for c in self.recurrence],
             "recorded_at_baseline": self.recorded_at_baseline,
         }
+        if self.design_weighted is not None:
+            out["design_weighted"] = self.design_weighted.to_json()
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WeaknessRow:
@@ -230,6 +288,7 @@ class WeaknessRow:
             data["recurring"],
             tuple(Comparison.from_json(c) for c in data["recurrence"]),
             data.get("recorded_at_baseline"),
+            DomainFigure.from_json(data.get("design_weighted")),
         )
 
 

@@ -55,21 +55,29 @@ def headline(
     concern_labels: Sequence[str],
     comparisons: Sequence[Comparison],
     earlier: Sequence[tuple[str, str]],  # (label, kind) of every earlier result, oldest first
-    weighted: bool = False,
+    coverage: str | None = None,
 ) -> str:
-    """The sentence at the top of every report."""
+    """The sentence at the top of every report.
+
+    ``coverage`` (what a design-weighted estimate covers, ``coverage()``) makes it the estimate for the
+    cases in the frame, not a share of the graded cases, and says what it rests on."""
     grades = concern_words(concern_labels)
     if graded == 0 or share is None or low is None or high is None:
         return "No case is graded yet, so there are no figures. " + _what_there_is(earlier)
     cases = "graded case" if graded == 1 else "graded cases"
-    if share <= 0 or share >= 1:
-        amount = f"{fraction_words(share)} {graded:,} {cases}"
-    else:
-        amount = f"{fraction_words(share)} {cases}"
-    how = " (weighting each stratum by its size)" if weighted else ""
     figure = f"{percent(share)}; likely between {percent(low)} and {percent(high)}"
-    verb = "was" if graded == 1 else "were"
-    sentence = f"{amount}{how} ({figure}) {verb} graded {grades}"
+    if coverage is not None:
+        sentence = (
+            f"{fraction_words(share)} cases in the frame ({figure}), estimated from {graded:,} {cases} "
+            f"weighted by the size of their strata ({coverage}), were graded {grades}"
+        )
+    else:
+        if share <= 0 or share >= 1:
+            amount = f"{fraction_words(share)} {graded:,} {cases}"
+        else:
+            amount = f"{fraction_words(share)} {cases}"
+        verb = "was" if graded == 1 else "were"
+        sentence = f"{amount} ({figure}) {verb} graded {grades}"
     if comparisons:
         sentence += " — " + "; ".join(_against(c) for c in comparisons)
     else:

@@ -118,13 +118,23 @@ def wald_difference(
     before_se: float,
     *,
     higher_is_worse: bool = True,
+    now_n: float | None = None,
+    before_n: float | None = None,
 ) -> Comparison:
-    """Two independent estimates compared by a Wald test: z = (p₁ − p₀) / √(se₁² + se₀²), two-sided.
+    """Two independent estimates compared by a Wald test: z = (p₁ − p₀) / √(v₁ + v₀), two-sided.
 
     Used where a share is design-weighted (a disproportionate sample): its standard error is the stratified
-    one, not the binomial.  With no variance on either side, equal shares give p = 1 and different ones 0.
+    one, not the binomial.  Given each side's (effective) sample size n*, each side's variance is at least
+    p̄(1 − p̄)/n* with p̄ the two sides' shares pooled by n*: a stratum where every case (or none) gave
+    concern has no variance of its own, and without the floor a handful of cases could give "p < 0.001".
+    With no variance on either side (and no sizes), equal shares give p = 1 and different ones 0.
     """
-    se = math.sqrt(now_se * now_se + before_se * before_se)
+    now_var, before_var = now_se * now_se, before_se * before_se
+    if now_n and before_n:
+        pooled = (now_n * now_share + before_n * before_share) / (now_n + before_n)
+        now_var = max(now_var, pooled * (1 - pooled) / now_n)
+        before_var = max(before_var, pooled * (1 - pooled) / before_n)
+    se = math.sqrt(now_var + before_var)
     diff = now_share - before_share
     if se == 0:
         p = 1.0 if math.isclose(diff, 0.0, abs_tol=1e-12) else 0.0

@@ -22,9 +22,12 @@ Derived figures (shown only when every cell they use is shown):
 A design-weighted point's strata are implicit cells (graded, concern, good; never printed) tied to its reviews
 and count: its weighted share and interval, and a change or a quarter's estimate using them, are shown only
 when all of them are.  Frame sizes, a point's strata and a quarter's imputed frame are never printed.  A
-quarter's national change is shown only when both quarters' estimates are shown as the trend made them; the
-funnel plot is redrawn from the published points (only bodies whose latest point is shown, the centre their
-pooled share).
+quarter's national change, over the bodies inspected in both quarters, is shown only when every body-quarter
+estimate it uses is (every cell of those bodies' points in both quarters), whatever the quarters' own
+estimates; a change the trend did not test (no body in both) prints that.  Each family of tests (quarter to
+quarter; point to point) is adjusted again over what is printed, a hidden test counting as p = 1 in the full
+family (``trends.adjust_family``).  The funnel plot is redrawn from the published points (only bodies whose
+latest point is shown, the centre Σ n·p / Σ n over them).
 
 Two attackers are audited: one who reads only the trend (``linked.protect`` chooses the cells to hide
 against them), and one who also reads every body's own published report, where a body's figures are
@@ -51,7 +54,7 @@ from typing import Any
 from . import linked
 from .linked import Audit, LinkedTables, Protection, Ratio
 from .statistics import wilson
-from .trends import POOLED, WEIGHTED, funnel, funnel_rows, point_rows, quarter_rows
+from .trends import NATIONAL_FAMILY, POINT_FAMILY, POOLED, WEIGHTED, adjust_family, funnel
 
 MARKER = linked.MARK
 NOTE = (
@@ -115,6 +118,7 @@ class _Quarter:
     good: str
     pooled: str
     weighted: str | None  # None: the trend itself pooled (no frame size is known)
+    change: str | None = None  # the change over the bodies in both quarters (None: not tested)
 
     @property
     def estimate(self) -> str:
@@ -181,7 +185,22 @@ def _tables(trend: Mapping[str, Any]) -> tuple[LinkedTables, list[_Point], list[
                 f"national {name}: weighted estimate",
                 [k for p in members for k in (p.count, p.reviews, p.good, *p.strata)],
             )
-        quarters.append(_Quarter(name, r, c, g, pooled, weighted))
+        change = None
+        tested = q.get("change_from_previous") or {}
+        if tested.get("tested") and quarters:
+            # Every cell of every point of the bodies in both quarters, in both: each body-quarter
+            # estimate the change uses (with the frame sizes reports print, it would solve for a hidden one).
+            both = set(tested.get("bodies_in_both") or ())
+            change = tables.derive(
+                f"national {name}: change among the bodies in both quarters",
+                [
+                    k
+                    for p in points
+                    if p.body in both and p.quarter in (quarters[-1].name, name)
+                    for k in (p.count, p.reviews, p.good, *p.strata)
+                ],
+            )
+        quarters.append(_Quarter(name, r, c, g, pooled, weighted, change))
     return tables, points, quarters
 
 
@@ -427,6 +446,23 @@ def _with_bands(
     return protection, _merged(linked.audit(tables, protection), attacker), bands
 
 
+#: What a withheld national change still prints: which quarter and bodies it is about, and its test.
+_CHANGE_PUBLIC = ("against", "bodies_in_both", "covers", "tested", "test")
+
+
+def _change_withheld(
+    protection: Protection, quarters: list[_Quarter], index: int, change: Mapping[str, Any]
+) -> bool:
+    """Whether a quarter's national change is withheld: one over the bodies in both quarters, when an
+    estimate of theirs it uses is; one from a document made before (no ``tested``), when either quarter's
+    estimate is.  An untested change prints only that it was not tested."""
+    if "tested" in change:
+        shown = quarters[index].change
+        return bool(change["tested"]) and (shown is None or not protection.shows(shown))
+    before, now = quarters[index - 1], quarters[index]
+    return not (protection.shows(before.estimate) and protection.shows(now.estimate))
+
+
 def _cell(tables: LinkedTables, protection: Protection, key: str) -> int | str:
     return tables.values[key] if protection.shown(key) else MARKER
 
@@ -493,15 +529,12 @@ def published_trend(trend: Mapping[str, Any]) -> tuple[dict[str, Any], Audit]:
             row["method"] = f"{POOLED_METHOD}, published as a range"
             row["method_code"] = BANDED
         change = row.get("change_from_previous")
-        if change:
-            before = quarters[len(document["quarters"]) - 1]
-            if not (protection.shows(before.estimate) and protection.shows(q.estimate)):
-                row["change_from_previous"] = {
-                    **{k: None for k in change},
-                    "against": change["against"],
-                    "test": change["test"],
-                    "suppressed": True,
-                }
+        if change and _change_withheld(protection, quarters, len(document["quarters"]), change):
+            row["change_from_previous"] = {
+                **{k: None for k in change},
+                **{k: change[k] for k in _CHANGE_PUBLIC if k in change},
+                "suppressed": True,
+            }
         document["quarters"].append(row)
     by_body: dict[str, list[_Point]] = {}
     for p in points:
@@ -544,8 +577,26 @@ def published_trend(trend: Mapping[str, Any]) -> tuple[dict[str, Any], Audit]:
                 point["change_from_previous"] = figures
             series.append(point)
         document["bodies"].append({"body": b["body"], "series": series})
+    # Each family adjusted again over what is printed: a hidden test counts as p = 1 in the full family.
+    adjust_family(
+        [
+            c
+            for q in document["quarters"]
+            if (c := q.get("change_from_previous")) and c.get("tested", True)
+        ],
+        NATIONAL_FAMILY,
+    )
+    adjust_family(
+        [
+            c
+            for b in document["bodies"]
+            for p in b["series"]
+            if (c := p.get("change_from_previous"))
+        ],
+        POINT_FAMILY,
+    )
     # Drawn from the published points alone: a body whose latest point is hidden is not on it, and the
-    # centre is the pooled share of the latest points shown (every count of it printed above).
+    # centre is Σ n·p / Σ n over the latest points shown (every figure of it printed above).
     document["funnel"] = funnel(document["bodies"])
     audit_json = result.to_json()
     document["disclosure"] = {
@@ -566,121 +617,3 @@ def restricted_to(document: Mapping[str, Any], bodies: set[str]) -> dict[str, An
     if out.get("funnel"):
         out["funnel"]["points"] = [p for p in out["funnel"]["points"] if p["body"] in bodies]
     return out
-
-
-def published_rows(document: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    """The published trend as (who, period_end, measure, value) rows, the shape of ``casereview trend --format
-    csv``: hidden counts are ``[c]``, withheld figures empty, a band its words; the audit's digest last."""
-    rows: list[tuple[Any, ...]] = [("note", "", "note", document["note"])]
-    for q in document["quarters"]:
-        rows += [
-            ("national", q["period_end"], key, q[key])
-            for key in ("bodies", "reviews", "count", "share", "ci_low", "ci_high")
-        ]
-        if q.get("band"):
-            rows.append(("national", q["period_end"], "share_range", q["band"]["wording"]))
-        rows += quarter_rows(q)
-    for b in document["bodies"]:
-        for point in b["series"]:
-            rows += [
-                (b["body"], point["period_end"], key, point[key])
-                for key in ("reviews", "count", "share", "ci_low", "ci_high")
-            ]
-            if point.get("band"):
-                rows.append(
-                    (b["body"], point["period_end"], "share_range", point["band"]["wording"])
-                )
-            change = point.get("change_from_previous")
-            if change:
-                rows.append(
-                    (b["body"], point["period_end"], "direction", change.get("direction") or MARKER)
-                )
-            rows += point_rows(b["body"], point)
-    rows += funnel_rows(document.get("funnel"))
-    audit = document["disclosure"]["audit"]
-    rows.append(("disclosure", "", "audit_passed", audit["passed"]))
-    rows.append(("disclosure", "", "audit_sha256", audit["sha256"]))
-    return rows
-
-
-def _percent(value: Any) -> str:
-    return "" if value is None else f"{value * 100:.1f}%"
-
-
-def _shown_share(row: Mapping[str, Any]) -> str:
-    if row.get("share") is not None:
-        return f"{_percent(row['share'])} ({_percent(row['ci_low'])} to {_percent(row['ci_high'])})"
-    if row.get("band"):
-        return str(row["band"]["wording"])
-    return "not published"
-
-
-def published_text(document: Mapping[str, Any]) -> str:
-    """The published trend as plain text: the note, the national quarters, each body's series, the audit."""
-    lines = [
-        "National trend (published version): share requiring improvement or inadequate",
-        "",
-        str(document["note"]),
-        "",
-        "National, by quarter",
-        f"{'quarter':<10} {'bodies':>6} {'reviews':>8} {'count':>8}  share (95% interval)",
-    ]
-    for q in document["quarters"]:
-        lines.append(
-            f"{q['quarter']:<10} {q['bodies']:>6} {q['reviews']!s:>8} {q['count']!s:>8}  {_shown_share(q)}"
-        )
-    lines += ["", "How each quarter is estimated, and its change from the quarter before"]
-    for q in document["quarters"]:
-        lines.append(f"{q['quarter']}: {q.get('method', '')}")
-        change = q.get("change_from_previous")
-        if change:
-            said = (
-                "not published (an estimate it uses is not)"
-                if change.get("suppressed")
-                else change["wording"]
-            )
-            lines.append(f"  against {change['against']}: {said}")
-    for b in document["bodies"]:
-        lines += ["", f"{b['body']}"]
-        for p in b["series"]:
-            change = p.get("change_from_previous")
-            said = ""
-            if change:
-                said = (
-                    "; change not published"
-                    if change.get("suppressed")
-                    else f"; {change.get('wording') or change.get('direction')}"
-                )
-            weighted = " (design-weighted)" if p.get("design_weighted") else ""
-            lines.append(
-                f"  {p['period_end']} {p['inspection']}: {p['count']} of {p['reviews']} reviews, "
-                f"{_shown_share(p)}{weighted}{said}"
-            )
-    lines += funnel_text(document.get("funnel"))
-    lines += ["", audit_line(document)]
-    return "\n".join(lines) + "\n"
-
-
-def funnel_text(document: Mapping[str, Any] | None) -> list[str]:
-    """The funnel plot in words: its centre and limits, and where each body's latest point lies."""
-    if not document or document.get("centre") is None:
-        return ["", "Funnel plot: no body's latest point is shown."]
-    lines = [
-        "",
-        f"Funnel plot: each body's latest point against its sample size; centre {_percent(document['centre'])} "
-        f"({document['centre_rule']}); limits: {document['limits_method']}; n: {document['n_rule']}",
-    ]
-    for p in document["points"]:
-        lines.append(
-            f"  {p['body']} ({p['period_end']}): {_percent(p['share'])} of n = {p['n']}; 95% limits "
-            f"{_percent(p['low_95'])} to {_percent(p['high_95'])}, 99.8% limits {_percent(p['low_99_8'])} "
-            f"to {_percent(p['high_99_8'])}: {p['position']}"
-        )
-    return lines
-
-
-def audit_line(document: Mapping[str, Any]) -> str:
-    """One line: whether the audit passed, and its digest."""
-    audit = document["disclosure"]["audit"]
-    state = "passed" if audit["passed"] else "FAILED"
-    return f"Disclosure audit {state}; audit sha256 {audit['sha256']}"

@@ -7,7 +7,9 @@ fixed allocation, or a minimum per stratum), it is the design-weighted share wit
 and Korn–Graubard interval (``statistics.stratified_share``).  Each point says which (``method``).  A point
 is compared with the body's previous one by ``statistics.compare`` (two-proportion z-test or Fisher's exact
 test) when both are plain shares, and by ``statistics.wald_difference`` (a Wald test on the difference of
-design-weighted shares) when either is design-weighted.
+design-weighted shares) when either is design-weighted, each side's variance floored at p̄(1 − p̄)/n* with n*
+its effective sample size (a weighted point's ``effective_n``, its cases graded for a census; a plain point's
+cases graded).
 
 **A quarter's national estimate.**  One stratum per body per quarter.  Several inspections of a body whose
 periods end in the same quarter are pooled into that one stratum: their graded cases are added together,
@@ -20,7 +22,8 @@ which for plain shares alone is the pooled share; its strata carry it into the n
 The national share is then the stratified estimate over the bodies:
 p = Σ W_b p_b with W_b = N_b / N (N_b the body's frame), the stratified variance, and the Korn–Graubard
 interval (``stratified_share``, which receives every body's strata, so that a design-weighted body brings
-its own strata and variance).
+its own strata and variance).  It is the figure of the bodies inspected that quarter, not of every body, and
+says so (``covers``, and the last clause of ``method``).
 
 When some bodies' frame sizes are unknown (imported samples), the bodies with frames are weighted by
 their frames, and the bodies without are pooled into one further stratum whose frame is taken as their
@@ -30,15 +33,29 @@ pooled share of all its graded cases with a Wilson interval.  Every quarter stat
 (``method``, ``method_code``, the bodies weighted, pooled without a frame, design-weighted, and inspected
 more than once), in every format.
 
-**National change.**  Each quarter is compared with the quarter before it in the trend by a Wald test on
-the difference of the two quarters' estimates (independent samples: z = (p₁ − p₀)/√(se₁² + se₀²),
-two-sided), worded with ``p_words`` and ``direction_of``.
+**National change.**  Two quarters' own figures cover different bodies (those inspected in each), so their
+difference would mix a change with a change of who was inspected.  Each quarter is compared with the quarter
+before it in the trend over the bodies inspected in *both*: each quarter's estimate is made again over those
+bodies alone (each body's stratum or strata in that quarter, weighted by its frame as in the quarter's own
+estimate; bodies without a frame pooled at the quarter's own rate), and the two are compared by a Wald test
+(independent samples: z = (p₁ − p₀)/√(se₁² + se₀²), two-sided, each variance floored at p̄(1 − p̄)/n*).  When
+no body is in both quarters nothing is tested, and the change says so (``tested`` false).
+
+**Many tests.**  The quarter-to-quarter tests are one family, and every body's point-to-point tests another;
+each family is adjusted with the Benjamini–Hochberg method and labelled exploratory (``family``,
+``adjustment``, ``family_tests``, ``adjusted_p_value``); ``direction`` and ``wording`` follow the adjusted p
+value, and the test's own ``p_value`` is kept beside it (``adjust_family``).
 
 **Funnel plot.**  Every body's latest point against its sample size (graded cases; for a design-weighted
 point its effective sample size), with control limits around the centre, the pooled share of the latest
 points (their cases requiring improvement or inadequate over their cases graded): exact binomial limits
 at 95% and 99.8% for each n, interpolated between whole counts as Spiegelhalter (2005, *Funnel plots for
-comparing institutional performance*, Statistics in Medicine 24:1185) describes.
+comparing institutional performance*, Statistics in Medicine 24:1185) describes.  The centre is taken
+over the points as plotted: Σ n·p / Σ n with n each point's x (so a design-weighted point counts at its
+weighted share and its effective n); for plain points alone it is their pooled share.
+
+No figure of the trend is infinite or NaN: an effective sample size that is infinite (a census of every
+stratum) is given as null.
 """
 
 from __future__ import annotations
@@ -50,12 +67,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .report import comparison, interval
-from .report_model import Comparison
+from .comparisons import comparison_of, interval
+from .multiplicity import EXPLORATORY, METHODS
 from .statistics import (
     Stratum,
+    adjusted,
     binomial_se,
-    comparison_words,
     direction_of,
     p_words,
     stratified_share,
@@ -80,11 +97,17 @@ WEIGHTED_METHOD = (
     "with its stratified variance and Korn–Graubard interval"
 )
 NATIONAL_TEST = (
-    "Wald test on the difference of the two quarters' stratified estimates (independent samples)"
+    "Wald test on the difference of the two quarters' stratified estimates over the bodies inspected in "
+    "both (independent samples)"
 )
+NOT_TESTED = "not tested: no body was inspected in both quarters"
+#: The two families of tests in a trend, each adjusted with Benjamini–Hochberg (exploratory).
+NATIONAL_FAMILY = "every quarter against the quarter before, over the bodies inspected in both"
+POINT_FAMILY = "every body's inspection against its previous one"
 FUNNEL_CENTRE = (
-    "the pooled share of every body's latest point: their cases requiring improvement or inadequate "
-    "over their cases graded"
+    "the mean of the plotted points' shares weighted by their n (Σ n·p / Σ n, n as on the x axis: cases "
+    "graded, or a design-weighted point's effective sample size); for plain shares alone, their pooled "
+    "share"
 )
 FUNNEL_LIMITS = (
     "exact binomial limits around the centre for each sample size n, interpolated between whole counts "
@@ -92,7 +115,7 @@ FUNNEL_LIMITS = (
 )
 FUNNEL_N = (
     "cases graded; for a design-weighted point its effective sample size (Korn–Graubard, at most the "
-    "cases graded)"
+    "cases graded; its cases graded for a census of every stratum)"
 )
 #: Two-sided limits: (name, lower tail, upper tail).
 FUNNEL_LEVELS = (("95", 0.025, 0.975), ("99_8", 0.001, 0.999))
@@ -179,33 +202,33 @@ def _change(
     r: InspectionResult,
     now: Mapping[str, Any],
 ) -> dict[str, Any] | None:
-    """A point against the body's previous one: exact/z tests on plain shares, Wald when either is weighted."""
-    if not (before["design_weighted"] or now["design_weighted"]):
-        return comparison(
-            previous.inspection,
-            "inspection",
-            previous.period_end.isoformat(),
-            (previous.count, previous.total),
-            (r.count, r.total),
-        )
-    result = wald_difference(
-        now["share"], now["standard_error"], before["share"], before["standard_error"]
+    """A point against the body's previous one: exact/z tests on plain shares, Wald when either is weighted
+    (``comparisons.comparison_of``; each side's effective n: a weighted point's, a plain one's cases graded)."""
+
+    def estimate(point: Mapping[str, Any]) -> tuple[float, float, float] | None:
+        if not point["design_weighted"]:
+            return None
+        return (float(point["share"]), float(point["standard_error"]), _effective_n(point))
+
+    found = comparison_of(
+        previous.inspection,
+        "inspection",
+        previous.period_end.isoformat(),
+        (previous.count, previous.total),
+        (r.count, r.total),
+        estimate_then=estimate(before),
+        estimate_now=estimate(now),
     )
-    return Comparison(
-        against=previous.inspection,
-        kind="inspection",
-        period_end=previous.period_end.isoformat(),
-        count_then=previous.count,
-        total_then=previous.total,
-        share_then=before["share"],
-        count_now=r.count,
-        total_now=r.total,
-        share_now=now["share"],
-        test=result.test,
-        p_value=result.p_value,
-        direction=result.direction,
-        wording=result.wording,
-    ).to_json()
+    return None if found is None else found.to_json()
+
+
+def _effective_n(point: Mapping[str, Any]) -> float:
+    """A point's sample size for a test or the funnel: its effective n when design-weighted and finite,
+    else its cases graded (a census of every stratum, whose effective n is infinite, has no more)."""
+    n = point.get("effective_n") if point.get("design_weighted") else None
+    if isinstance(n, int | float) and math.isfinite(n):
+        return float(n)
+    return float(point["reviews"])
 
 
 @dataclass(frozen=True)
@@ -260,6 +283,50 @@ def _names(units: Iterable[_Unit]) -> list[str]:
     return sorted(u.body for u in units)
 
 
+def _frame_rate(units: Sequence[_Unit]) -> float | None:
+    """Frame cases per graded case over the bodies with a known frame (None: no frame known)."""
+    strata = [s for u in units if u.frame is not None for s in u.strata]
+    graded = sum(s.sampled for s in strata)
+    if graded <= 0:
+        return None
+    return sum(s.frame_size for s in strata if s.sampled > 0) / graded
+
+
+def _strata_of(units: Sequence[_Unit], rate: float) -> tuple[list[Stratum], int | None]:
+    """The bodies' strata: each known body's own, and the bodies without a frame pooled into one stratum
+    whose frame is their graded cases times ``rate`` (at least their graded cases); and that frame."""
+    strata = [s for u in units if u.frame is not None for s in u.strata]
+    unknown = [u for u in units if u.frame is None]
+    if not unknown:
+        return strata, None
+    graded = sum(u.graded for u in unknown)
+    imputed = max(graded, round(graded * rate))
+    strata.append(Stratum(imputed, graded, sum(u.concern for u in unknown)))
+    return strata, imputed
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """An estimate over some bodies of a quarter: share, standard error, and the n its test uses."""
+
+    share: float
+    standard_error: float
+    n: float
+
+
+def _figure(units: Sequence[_Unit], rate: float | None) -> _Figure:
+    """The estimate over ``units`` made as the quarter's own is (``rate``: the quarter's frame cases per
+    graded case, None when the quarter is pooled): the stratified estimate, or the pooled share."""
+    graded = sum(u.graded for u in units)
+    if rate is None:
+        found = sum(u.concern for u in units)
+        return _Figure(found / graded, binomial_se(found, graded), float(graded))
+    strata, _ = _strata_of(units, rate)
+    e = stratified_share(strata)
+    n = e.effective_n if math.isfinite(e.effective_n) else float(graded)
+    return _Figure(e.share, e.standard_error, n)
+
+
 def _national(name: str, period_end: str, units: Sequence[_Unit]) -> dict[str, Any]:
     """A quarter's national estimate, with what was done in words (``method``) and as data."""
     reviews = sum(u.graded for u in units)
@@ -282,13 +349,7 @@ def _national(name: str, period_end: str, units: Sequence[_Unit]) -> dict[str, A
             f"(imported samples: {', '.join(_names(unknown))})"
         )
     else:
-        strata = [s for u in known for s in u.strata]
-        if unknown:
-            known_frame = sum(s.frame_size for s in strata if s.sampled > 0)
-            known_graded = sum(s.sampled for s in strata)
-            pooled_graded = sum(u.graded for u in unknown)
-            imputed = max(pooled_graded, round(pooled_graded * known_frame / known_graded))
-            strata.append(Stratum(imputed, pooled_graded, sum(u.concern for u in unknown)))
+        strata, imputed = _strata_of(units, _frame_rate(units) or 0.0)
         e = stratified_share(strata)
         share, low, high, se = e.share, e.low, e.high, e.standard_error
         effective_n = round(e.effective_n, 1) if math.isfinite(e.effective_n) else None
@@ -317,9 +378,12 @@ def _national(name: str, period_end: str, units: Sequence[_Unit]) -> dict[str, A
         )
     if notes:
         method += "; " + "; ".join(notes)
+    covers = _covers(len(units), "inspected this quarter")
+    method += f"; the figure of the {covers}, not of every body"
     return {
         "quarter": name,
         "period_end": period_end,
+        "covers": covers,
         "bodies": len(units),
         "inspections": sum(len(u.inspections) for u in units),
         "reviews": reviews,
@@ -340,24 +404,102 @@ def _national(name: str, period_end: str, units: Sequence[_Unit]) -> dict[str, A
     }
 
 
-def national_change(before: Mapping[str, Any], now: Mapping[str, Any]) -> dict[str, Any]:
-    """Two quarters' national estimates compared by a Wald test on their difference (independent samples)."""
-    result = wald_difference(
-        now["share"], now["standard_error"], before["share"], before["standard_error"]
-    )
-    p = result.p_value
-    direction = direction_of(p, now["share"] > before["share"])
-    return {
-        "against": before["quarter"],
-        "share_then": before["share"],
-        "share_now": now["share"],
-        "difference": now["share"] - before["share"],
+def _covers(n: int, what: str) -> str:
+    if n == 0:
+        return f"no body {what}"
+    return f"{n} {'body' if n == 1 else 'bodies'} {what}"
+
+
+def national_change(
+    against: str,
+    before: Sequence[_Unit],
+    before_rate: float | None,
+    now: Sequence[_Unit],
+    now_rate: float | None,
+) -> dict[str, Any]:
+    """Two quarters compared over the bodies inspected in both (``before`` and ``now``: each quarter's bodies;
+    ``*_rate``: each quarter's frame cases per graded case, None when it is pooled).  Each side is the
+    quarter's estimate made again over those bodies alone, with the weights of the quarter's own; the two
+    are compared by a Wald test, each variance floored at p̄(1 − p̄)/n*.  Not tested when no body is in both.
+
+    ``direction`` and ``wording`` are the test's own until ``adjust_family`` adjusts the family."""
+    common = sorted({u.body for u in before} & {u.body for u in now})
+    change: dict[str, Any] = {
+        "against": against,
+        "bodies_in_both": common,
+        "covers": _covers(len(common), "inspected in both quarters"),
+        "tested": bool(common),
+        "share_then": None,
+        "share_now": None,
+        "difference": None,
         "test": NATIONAL_TEST,
-        "p_value": p,
-        "p_words": p_words(p),
-        "direction": direction,
-        "wording": comparison_words(direction, NATIONAL_TEST, p),
+        "p_value": None,
+        "p_words": None,
+        "family": None,
+        "adjustment": None,
+        "family_tests": None,
+        "adjusted_p_value": None,
+        "direction": None,
+        "wording": NOT_TESTED,
     }
+    if not common:
+        return change
+    then = _figure([u for u in before if u.body in common], before_rate)
+    later = _figure([u for u in now if u.body in common], now_rate)
+    result = wald_difference(
+        later.share,
+        later.standard_error,
+        then.share,
+        then.standard_error,
+        now_n=later.n,
+        before_n=then.n,
+    )
+    change.update(
+        share_then=then.share,
+        share_now=later.share,
+        difference=later.share - then.share,
+        p_value=result.p_value,
+        p_words=p_words(result.p_value),
+        direction=result.direction,
+        wording=f"{_said(result.direction)} among the {change['covers']} ({NATIONAL_TEST}, "
+        f"{p_words(result.p_value)})",
+    )
+    return change
+
+
+def _said(direction: str) -> str:
+    return (
+        "no statistically significant change" if direction == "no significant change" else direction
+    )
+
+
+def adjust_family(changes: Sequence[dict[str, Any]], what: str) -> None:
+    """Adjust one family of changes with Benjamini–Hochberg, in place, and label them exploratory.
+
+    A change marked ``suppressed`` (its p value not published) counts as p = 1, the family keeping its full
+    size, so that the adjusted values depend only on printed figures and are never less cautious than
+    over the whole family.  ``direction`` and ``wording`` follow the adjusted p value; ``p_value`` is kept."""
+    method, name = METHODS[EXPLORATORY]
+    values = adjusted(
+        [1.0 if c.get("suppressed") else float(c["p_value"]) for c in changes], method
+    )
+    for c, q in zip(changes, values, strict=True):
+        c.update(family=EXPLORATORY, adjustment=name, family_tests=len(changes))
+        if c.get("suppressed"):
+            c["adjusted_p_value"] = None
+            continue
+        p = float(c["p_value"])
+        direction = direction_of(q, c["share_now"] > c["share_then"])
+        if len(changes) == 1:
+            how = f"the only comparison of {what}, so not adjusted"
+        else:
+            how = f"{name}-adjusted over the {len(changes)} exploratory comparisons of {what}: {p_words(q)}"
+        among = f" among the {c['covers']}" if c.get("covers") else ""
+        c.update(
+            adjusted_p_value=q,
+            direction=direction,
+            wording=f"{_said(direction)}{among} ({c['test']}, {p_words(p)}; {how})",
+        )
 
 
 def _binomial_limits(ns: Sequence[int], p0: float, tail: float) -> list[float]:
@@ -415,9 +557,10 @@ def _where(share: float, limits: Mapping[str, float]) -> str:
 
 
 def funnel(bodies: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Every body's latest point against its n, with control limits around the pooled share of those points.
+    """Every body's latest point against its n, with control limits around Σ n·p / Σ n over those points.
 
-    ``bodies``: the trend's bodies; a body whose latest point has no share (or n below 1) is left out."""
+    ``bodies``: the trend's bodies; a body whose latest point has no share (or n below 1) is left out.  The
+    centre is over the points as plotted (n the rounded n on the x axis, p the share on the y axis)."""
     latest = []
     for b in bodies:
         if not b["series"]:
@@ -425,11 +568,13 @@ def funnel(bodies: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         p = b["series"][-1]
         if p.get("share") is None or not isinstance(p.get("count"), int):
             continue
-        n = p.get("effective_n") if p.get("design_weighted") else p.get("reviews")
-        if not isinstance(n, int | float) or n < 1:
+        if not isinstance(p.get("reviews"), int):
+            continue
+        n = _effective_n(p)
+        if n < 1:
             continue
         latest.append((b["body"], p, max(1, round(n))))
-    reviews = sum(int(p["reviews"]) for _, p, _ in latest)
+    weight = sum(n for _, _, n in latest)
     document: dict[str, Any] = {
         "centre": None,
         "centre_rule": FUNNEL_CENTRE,
@@ -438,9 +583,9 @@ def funnel(bodies: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "points": [],
         "limits": [],
     }
-    if not latest or reviews <= 0:
+    if not latest or weight <= 0:
         return document
-    centre = sum(int(p["count"]) for _, p, _ in latest) / reviews
+    centre = sum(n * float(p["share"]) for _, p, n in latest) / weight
     document["centre"] = centre
     for (body, p, n), limits in zip(
         latest, _limits([n for _, _, n in latest], centre), strict=True
@@ -471,6 +616,7 @@ def national_trend(results: Iterable[InspectionResult]) -> dict[str, Any]:
         if r.total > 0:
             by_body[r.body].append(r)
     bodies = []
+    point_changes: list[dict[str, Any]] = []
     by_quarter: dict[str, dict[str, list[InspectionResult]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -490,18 +636,34 @@ def national_trend(results: Iterable[InspectionResult]) -> dict[str, Any]:
             }
             if previous is not None:
                 point["change_from_previous"] = _change(previous[0], previous[1], r, point)
+                if point["change_from_previous"] is not None:
+                    point_changes.append(point["change_from_previous"])
             series.append(point)
             by_quarter[quarter(r.period_end)][body].append(r)
             previous = (r, point)
         bodies.append({"body": body, "series": series})
+    adjust_family(point_changes, POINT_FAMILY)
     quarters: list[dict[str, Any]] = []
+    previous_units: tuple[list[_Unit], float | None] | None = None
     for name, members in sorted(by_quarter.items()):
         units = [_unit(body, rows) for body, rows in sorted(members.items())]
         end = max(r.period_end for rows in members.values() for r in rows).isoformat()
         row = _national(name, end, units)
-        if quarters:
-            row["change_from_previous"] = national_change(quarters[-1], row)
+        rate = None if row["method_code"] == POOLED else _frame_rate(units)
+        if previous_units is not None:
+            row["change_from_previous"] = national_change(
+                quarters[-1]["quarter"], previous_units[0], previous_units[1], units, rate
+            )
         quarters.append(row)
+        previous_units = (units, rate)
+    adjust_family(
+        [
+            q["change_from_previous"]
+            for q in quarters
+            if q["change_from_previous"] and q["change_from_previous"]["tested"]
+        ],
+        NATIONAL_FAMILY,
+    )
     return {"quarters": quarters, "bodies": bodies, "funnel": funnel(bodies)}
 
 
@@ -511,6 +673,8 @@ def quarter_rows(q: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         ("national", q["period_end"], "method_code", q.get("method_code", "")),
         ("national", q["period_end"], "method", q.get("method", "")),
     ]
+    if q.get("covers"):
+        rows.append(("national", q["period_end"], "covers", q["covers"]))
     change = q.get("change_from_previous")
     if change:
         if change.get("suppressed"):
@@ -523,6 +687,11 @@ def quarter_rows(q: Mapping[str, Any]) -> list[tuple[Any, ...]]:
                 ("national", q["period_end"], "change_direction", change["direction"]),
                 ("national", q["period_end"], "change_wording", change["wording"]),
             ]
+            rows += [
+                ("national", q["period_end"], f"change_{key}", change[key])
+                for key in ("covers", "adjusted_p_value", "adjustment", "family_tests")
+                if key in change
+            ]
     return rows
 
 
@@ -533,6 +702,10 @@ def point_rows(body: str, point: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     if change and change.get("test"):
         rows.append((body, point["period_end"], "change_test", change["test"]))
         rows.append((body, point["period_end"], "change_p_value", change.get("p_value")))
+        if change.get("adjusted_p_value") is not None:
+            rows.append(
+                (body, point["period_end"], "change_adjusted_p_value", change["adjusted_p_value"])
+            )
     return rows
 
 

@@ -232,7 +232,9 @@ def add_comparison(
         now = [(a, b) for b in _totals(model, tn, 60) for a in range(b + 1)]
     if then is None:
         then = [(a, b) for b in _totals(model, tt, 60) for a in range(b + 1)]
-    if c.get("p_value") is None or len(now) * len(then) > 20_000:
+    # A Wald test on design-weighted shares rests on the strata's counts, not on these four.
+    wald = str(c.get("test") or "").startswith("Wald test")
+    if c.get("p_value") is None or wald or len(now) * len(then) > 20_000:
         model.table((cn, tn), now, "comparisons")
         model.table((ct, tt), then, "comparisons")
         return
@@ -524,7 +526,8 @@ def _volume(m: Model, doc: Mapping[str, Any]) -> None:
 
 def _allocation(m: Model, plan: Mapping[str, Any], strata: list[Mapping[str, Any]]) -> None:
     """The documented allocation (largest remainder) recomputed from the printed frames and plan size."""
-    from casereview.domain.sampling import Allocation, SamplePlan, allocate
+    from casereview.domain.allocation import allocate
+    from casereview.domain.plans import Allocation, SamplePlan
 
     kind = plan.get("allocation")
     size = m.bounds_of(m.var("sample/plan_size")) if "size" in plan else None

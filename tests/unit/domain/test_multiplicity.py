@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from casereview.domain import multiplicity
-from casereview.domain.report import GradedCase, HistoryPoint, build_report, comparison_of
+from casereview.domain.comparisons import comparison_of
+from casereview.domain.report import GradedCase, HistoryPoint, build_report
 from casereview.domain.report_model import Comparison
 
 GRADES = [
@@ -207,8 +208,69 @@ def test_a_weakness_the_baseline_never_recorded_is_not_compared_as_if_it_were_ze
 def test_a_design_weighted_headline_is_compared_by_a_wald_test() -> None:
     then = comparison_of("Q4", "inspection", "2023-12-31", (40, 100), (55, 100))
     weighted = comparison_of(
-        "Q4", "inspection", "2023-12-31", (40, 100), (55, 100), estimate_now=(0.41, 0.03)
+        "Q4", "inspection", "2023-12-31", (40, 100), (55, 100), estimate_now=(0.41, 0.03, 100.0)
     )
     assert then is not None and then.test == "two-proportion z-test"
     assert weighted is not None and weighted.test.startswith("Wald test")
     assert weighted.share_now == 0.41 and weighted.direction == "no significant change"
+
+
+def test_a_published_version_counts_hidden_tests_as_p_1_so_it_never_says_more_than_the_report() -> (
+    None
+):
+    # The review's contradiction: Q2 2024 at p = 0.034 was "no change" in the report (Holm over 2: 0.067)
+    # but "worse" in the published version, which had re-adjusted over the 1 comparison it printed.
+    from casereview.domain.publication import publish
+
+    graded = [
+        case(i, "inadequate" if i < 60 else "good", "neglect", "North", set()) for i in range(100)
+    ]
+    history = [
+        HistoryPoint("Baseline 2016", "2016-03-31", "baseline", 3, 8),
+        HistoryPoint("Q2 2024", "2024-06-30", "inspection", 45, 100),
+    ]
+    full = build_report(
+        inspection={"name": "Q3 2024"},
+        grades=GRADES,
+        areas=[],
+        cases=graded,
+        sample={},
+        history=history,
+    )
+    document = publish(full).document
+    printed = [c for c in document["comparisons"] if not c.get("suppressed")]
+    (q2,) = printed
+    internal = next(c for c in full.comparisons if c.against == "Q2 2024")
+    assert internal.direction == "no significant change" and internal.p_value < 0.05
+    assert q2["direction"] == "no significant change" and q2["family_tests"] == 2
+    assert q2["adjusted_p_value"] >= internal.adjusted_p_value
+    assert document["multiplicity"]["tests"] == 2
+    assert "prints 1 of the report's 2 comparisons" in document["multiplicity"]["words"]
+    assert "no statistically significant change from Q2 2024" in document["headline"]
+
+
+def test_a_handful_of_cases_with_no_variance_is_not_a_significant_change() -> None:
+    # The review's case: strata of 2 (both of concern) and 2 (neither) against 0 of 6 before gave
+    # "worse (p < 0.001)" from 4 cases, because neither side had a variance of its own.
+    graded = [
+        case(1, "inadequate", "neglect", "North", set()),
+        case(2, "inadequate", "neglect", "North", set()),
+    ]
+    graded = [GradedCase(c.case_ref, "a", c.category, c.unit, c.overall) for c in graded] + [
+        GradedCase(f"b{i}", "b", "neglect", "North", "good") for i in range(2)
+    ]
+    strata = [
+        {"label": "a", "frame_size": 100, "sampled": 2},
+        {"label": "b", "frame_size": 400, "sampled": 2},
+    ]
+    report = build_report(
+        inspection={"name": "Q3 2024"},
+        grades=GRADES,
+        areas=[],
+        cases=graded,
+        sample={"strata": strata, "proportional": False},
+        history=[HistoryPoint("Q2 2024", "2024-06-30", "inspection", 0, 6)],
+    ).to_json()
+    (c,) = report["comparisons"]
+    assert c["test"].startswith("Wald test")
+    assert c["direction"] == "no significant change" and c["p_value"] > 0.05

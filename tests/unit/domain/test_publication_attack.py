@@ -176,7 +176,7 @@ def test_no_printed_interval_or_share_gives_a_hidden_count_back() -> None:
 
 
 def test_a_p_value_beside_a_hidden_count_gives_it_back() -> None:
-    from casereview.domain.report import comparison
+    from casereview.domain.comparisons import comparison
 
     printed = comparison("Earlier", "inspection", "2023-12-31", (1, 20), (9, 12))
     assert printed is not None

@@ -87,6 +87,11 @@ def test_changing_only_the_allocation_does_not_make_a_report_say_worse() -> None
     assert c["test"].startswith("Wald test") and c["direction"] == "no significant change"
     assert abs(c["share_now"] - 0.3455) < 0.001
     assert equal["trend"][-1]["estimate"] == "design-weighted"
+    assert (
+        equal["headline"].startswith("About 3 in 10 cases in the frame (34.5%; likely between")
+        and "estimated from 120 graded cases weighted by the size of their strata"
+        in equal["headline"]
+    )
     chart = equal["control_chart"]
     assert chart["current_estimate"] == "design-weighted"
     assert abs(chart["points"][-1]["share"] - 0.3455) < 0.001
@@ -107,3 +112,47 @@ def test_a_weighted_estimate_names_the_frame_it_covers_when_strata_are_not_grade
     weighted = done["design_weighted"]
     assert weighted["coverage"] == "estimate for 950 of 3,950 cases; 1 stratum not yet graded"
     assert "whole body" not in done["headline"]
+
+
+def test_a_published_report_never_prints_a_weighted_comparison_whose_estimate_is_hidden() -> None:
+    # The review's leak: stratum b's 3 of 40 made the estimate hidden, yet the comparison printed the
+    # weighted share now, from which (3000·20/60 + 300·x/40)/3300 gave x = 3 back.
+    from casereview.domain.publication import publish
+
+    strata = [
+        {"label": "a", "frame_size": 3000, "sampled": 60},
+        {"label": "b", "frame_size": 300, "sampled": 40},
+    ]
+    graded = cases(20, 40, stratum="a") + cases(3, 37, stratum="b")
+    earlier = HistoryPoint("Q2 2024", "2024-06-30", "inspection", 40, 100)
+    full = build_report(
+        inspection={"name": "Q3 2024"},
+        grades=GRADES,
+        areas=[],
+        cases=graded,
+        sample={"plan": {}, "proportional": False, "strata": strata},
+        history=[earlier],
+    )
+    assert full.comparisons[0].test.startswith("Wald test")
+    document = publish(full).document
+    assert document["design_weighted"] is None
+    (c,) = document["comparisons"]
+    assert c.get("suppressed") and "share_now" not in c and "p_value" not in c
+    assert "hidden here to protect small counts" in document["headline"]
+    assert "%" not in document["headline"]
+
+
+def test_a_census_of_every_stratum_writes_finite_json() -> None:
+    import json
+
+    strata = [
+        {"label": "a", "frame_size": 20, "sampled": 20},
+        {"label": "b", "frame_size": 10, "sampled": 10},
+    ]
+    done = report(
+        cases=cases(5, 15, stratum="a") + cases(6, 4, stratum="b"),
+        sample={"strata": strata, "proportional": False},
+    )
+    json.dumps(done, allow_nan=False)
+    assert done["design_weighted"]["effective_n"] is None
+    assert done["design_weighted"]["ci_low"] == done["design_weighted"]["share"]

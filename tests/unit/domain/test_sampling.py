@@ -11,23 +11,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casereview.domain.sampling import (
-    ALLOCATION,
-    ALLOCATION_V1,
+from casereview.domain.allocation import ALLOCATION, ALLOCATION_V1, allocate
+from casereview.domain.plans import (
     Allocation,
     Frame,
-    FrameDates,
     PlanError,
     SamplePlan,
-    allocate,
+    parse_plan,
+    plan_from_mapping,
+)
+from casereview.domain.power import margin_for, sample_size
+from casereview.domain.sampling import (
+    FrameDates,
     draw,
     in_period,
     manifest,
-    margin_for,
-    parse_plan,
-    plan_from_mapping,
     rank_key,
-    sample_size,
     strata_sizes,
     verify_manifest,
 )

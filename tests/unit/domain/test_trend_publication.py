@@ -19,13 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casereview.domain import linked
-from casereview.domain.trend_publication import (
-    MARKER,
-    published_rows,
-    published_text,
-    published_trend,
-    restricted_to,
-)
+from casereview.domain.trend_publication import MARKER, published_trend, restricted_to
+from casereview.domain.trend_publication_text import published_rows, published_text
 from casereview.domain.trends import InspectionResult, national_trend
 
 CAP = (

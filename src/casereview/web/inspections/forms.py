@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from casereview.domain.sampling import STRATIFIABLE, Allocation
+from casereview.domain.plans import STRATIFIABLE, Allocation
 
 
 class InspectionForm(forms.Form):

@@ -22,7 +22,8 @@ from django.utils import timezone
 from casereview.domain import links as domain
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.sampling import frame_filter, plan_from_mapping
+from casereview.domain.plans import plan_from_mapping
+from casereview.domain.sampling import frame_filter
 from casereview.web.core.users import User
 from casereview.web.journal.services import Record, journal_record
 from casereview.web.registers.frames import register_frame

@@ -10,19 +10,15 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
 
-from casereview.domain.power import planned
+from casereview.domain.allocation import ALLOCATION, ALLOCATION_V1, StratumAllocation, allocate
+from casereview.domain.plans import SamplePlan
+from casereview.domain.power import margin_for, planned
 from casereview.domain.roles import Role
 from casereview.domain.sampling import (
-    ALLOCATION,
-    ALLOCATION_V1,
     FrameDates,
-    SamplePlan,
-    StratumAllocation,
-    allocate,
     in_period,
     labelled_frame,
     manifest_frame_dates,
-    margin_for,
     strata_sizes,
 )
 from casereview.web.core.access import user_roles

@@ -9,16 +9,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from casereview.domain.allocation import ALLOCATION
 from casereview.domain.errors import Refused
 from casereview.domain.framework import FrameworkError
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.plans import PlanError, SamplePlan
 from casereview.domain.sampling import (
     ALGORITHM,
-    ALLOCATION,
     SEED_BYTES,
     DrawnStratum,
-    PlanError,
-    SamplePlan,
     draw,
     in_period,
     manifest,

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from casereview.domain.plans import PlanError, plan_from_mapping
 from casereview.domain.roles import Role
-from casereview.domain.sampling import PlanError, plan_from_mapping
 from casereview.web.core.access import role_required
 from casereview.web.registers.selectors import bodies_for_choice
 

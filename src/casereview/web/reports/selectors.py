@@ -24,6 +24,7 @@ from casereview import __version__
 from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.linked import Audit
 from casereview.domain.links import LinkRules, volume_window
+from casereview.domain.plans import drawn_in_proportion
 from casereview.domain.report import (
     GradedCase,
     HistoryPoint,
@@ -33,7 +34,7 @@ from casereview.domain.report import (
 )
 from casereview.domain.report_model import Report
 from casereview.domain.roles import Role
-from casereview.domain.sampling import drawn_in_proportion, manifest_frame_dates
+from casereview.domain.sampling import manifest_frame_dates
 from casereview.domain.trend_publication import published_trend, restricted_to
 from casereview.domain.trends import InspectionResult, StratumResult
 from casereview.domain.trends import national_trend as trend
@@ -165,7 +166,11 @@ def history_for(inspection: Inspection, *, cutoff: dt.datetime | None = None) ->
                 len(cases),
                 by_category=_tally(cases, concern, "category"),
                 by_unit=_tally(cases, concern, "unit"),
-                weaknesses=dict(Counter(w for c in cases for w in c.weaknesses)),
+                # Every weakness of its framework, 0 where none was found: it recorded them all.
+                weaknesses={
+                    **dict.fromkeys(load_framework(e.framework).weakness_codes, 0),
+                    **Counter(w for c in cases for w in c.weaknesses),
+                },
                 # Drawn out of proportion: compared by its design-weighted share (issue 21).
                 estimate=design_estimate(cases, _design_facts(drawn[e.pk]), concern)
                 if e.pk in drawn
