@@ -254,7 +254,9 @@ def test_balancing_assignments_makes_as_many_queries_for_24_cases_as_for_4(tmp_p
             Assignment.objects.filter(sampled_case__sample__inspection=made["inspection"]).count()
             == size
         )
-    assert_flat(14, counts, "assignments_balance")
+    # 15: one query reads the cases' moderators, so that nobody is given first review of a case they
+    # moderate (issue 21; PostgreSQL counts one more than SQLite here).
+    assert_flat(15, counts, "assignments_balance")
 
 
 def test_assigning_moderation_makes_as_many_queries_for_24_cases_as_for_4(tmp_path: Path) -> None:
