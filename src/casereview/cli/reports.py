@@ -12,11 +12,12 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from casereview.domain import publication as publication_rules
+from casereview.domain.funnel import funnel_rows
 from casereview.domain.linked import Audit
 from casereview.domain.publication import as_preview
 from casereview.domain.publication import published as publish
 from casereview.domain.trend_publication_text import audit_line, published_rows, published_text
-from casereview.domain.trends import funnel_rows, point_rows, quarter_rows
+from casereview.domain.trends import point_rows, quarter_rows
 from casereview.web.inspections.selectors import inspection_by_id
 from casereview.web.reports import rendering
 from casereview.web.reports.rendering import csv_text

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Protocol
 
+from .report_model import DesignWeighted
+
 SIGMA = 3
 SHIFT = 7  # consecutive points on one side of the centre
 TREND = 6  # consecutive points rising or falling
@@ -289,7 +291,7 @@ class Result(Protocol):
 
 
 def inspection_chart(
-    earlier: Sequence[Result], now: tuple[int, int], inspection: Mapping[str, Any]
+    earlier: Sequence[Result], now: tuple[float, float], inspection: Mapping[str, Any]
 ) -> dict[str, Any] | None:
     """The report's chart: every earlier result with graded cases, in time order, then the inspection
     (``now`` is its (count, total)); None when it has no graded case or there is no earlier result."""
@@ -306,3 +308,18 @@ def inspection_chart(
         now[1],
     )
     return p_chart([*points, current])
+
+
+def report_chart(
+    earlier: Sequence[Result],
+    now: tuple[int, int],
+    inspection: Mapping[str, Any],
+    weighted: DesignWeighted | None,
+) -> dict[str, Any] | None:
+    """The report's p-chart; a disproportionate sample's point is its design-weighted share, as p·n*
+    cases of n* (its effective sample size), so that its limits reflect how sure it is."""
+    if weighted is None or not weighted.effective_n or math.isinf(weighted.effective_n):
+        return inspection_chart(earlier, now, inspection)
+    n_eff = weighted.effective_n
+    chart = inspection_chart(earlier, (weighted.share * n_eff, n_eff), inspection)
+    return None if chart is None else {**chart, "current_estimate": "design-weighted"}

@@ -28,6 +28,9 @@ The rule (docs/reports.md, "Disclosure"):
 ``audit`` proves the ranges with an integer program per hidden quantity,
 solved by HiGHS (``scipy.optimize.milp``), one connected group of hidden cells
 at a time.  Everything here is pure: no Django, no files.
+
+(Just over the 600-line mark: the protection and the auditor share the program builder and its cache, and
+splitting them would make the two import each other.)
 """
 
 from __future__ import annotations

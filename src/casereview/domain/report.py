@@ -23,22 +23,17 @@ from typing import Any
 from . import domain_estimates, multiplicity, report_words
 from .agreement import AreaAgreement, PairAgreement, few_pairs_warning
 from .comparisons import comparison_of, interval_of, present
-from .control import inspection_chart
+from .control import report_chart
 from .journal import canonical
 from .links import links_section
 from .power import power_section
 from .report_model import (
-    Agreement,
-    AgreementFigures,
-    AreaAgreementFigures,
     AreaRow,
     BreakdownRow,
     Comparison,
     DesignWeighted,
-    Fleiss,
     GradeFigure,
     Interval,
-    PairFigures,
     Parameters,
     Report,
     Reproducibility,
@@ -46,6 +41,13 @@ from .report_model import (
     StratumCounts,
     TrendPoint,
     WeaknessRow,
+)
+from .report_model_agreement import (
+    Agreement,
+    AgreementFigures,
+    AreaAgreementFigures,
+    Fleiss,
+    PairFigures,
 )
 from .statistics import (
     ALPHA,
@@ -577,53 +579,13 @@ def build_report(
             commit=(environment or {}).get("commit", ""),
             versions={k: v for k, v in (environment or {}).items() if k != "commit"},
         ),
-        headline=_headline(grades, now, weighted, comparisons, ordered),
+        headline=report_words.report_headline(
+            grades, interval_of(*now), weighted, comparisons, [(p.label, p.kind) for p in ordered]
+        ),
         multiplicity=tests,
-        control_chart=_control_chart(ordered, now, inspection, weighted),
+        control_chart=report_chart(ordered, now, inspection, weighted),
         power=power_section(
             now[1], comparisons, effective_now=None if weighted is None else weighted.effective_n
         ),
     )
     return _with_figures_digest(report)
-
-
-def _control_chart(
-    ordered: Sequence[HistoryPoint],
-    now: tuple[int, int],
-    inspection: Mapping[str, Any],
-    weighted: DesignWeighted | None,
-) -> dict[str, Any] | None:
-    """The p-chart (``domain.control``); a disproportionate sample's point is its design-weighted share,
-    as p·n* cases of n* (its effective sample size), so that its limits reflect how sure it is."""
-    if weighted is None or not weighted.effective_n or math.isinf(weighted.effective_n):
-        return inspection_chart(ordered, now, inspection)
-    n_eff = weighted.effective_n
-    chart = inspection_chart(ordered, (weighted.share * n_eff, n_eff), inspection)  # type: ignore[arg-type]
-    return None if chart is None else {**chart, "current_estimate": "design-weighted"}
-
-
-def _headline(
-    grades: Sequence[tuple[str, str]],
-    now: tuple[int, int],
-    weighted: DesignWeighted | None,
-    comparisons: Sequence[Comparison],
-    ordered: Sequence[HistoryPoint],
-) -> str:
-    """The plain-English sentence at the top (``domain.report_words``), on the headline family's results."""
-    figure = interval_of(*now)
-    share, low, high = figure.share, figure.ci_low, figure.ci_high
-    if weighted is not None:
-        share, low, high = weighted.share, weighted.ci_low, weighted.ci_high
-    return report_words.headline(
-        share=share,
-        low=low,
-        high=high,
-        graded=now[1],
-        concern_labels=[label for _, label in grades[1:]],
-        comparisons=sorted(  # the previous inspection first, then the baseline
-            (c for c in comparisons if c.family == multiplicity.HEADLINE),
-            key=lambda c: c.kind != "inspection",
-        ),
-        earlier=[(p.label, p.kind) for p in ordered],
-        coverage=None if weighted is None else weighted.coverage,
-    )

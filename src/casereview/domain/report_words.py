@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .report_model import Comparison
+from . import multiplicity
+from .report_model import Comparison, DesignWeighted, Interval
 
 
 def percent(share: float) -> str:
@@ -102,3 +103,30 @@ def coverage(covered: int, frame: int, ungraded: int) -> str:
         return f"estimate for all {frame:,} cases in the frame"
     strata = "stratum" if ungraded == 1 else "strata"
     return f"estimate for {covered:,} of {frame:,} cases; {ungraded:,} {strata} not yet graded"
+
+
+def report_headline(
+    grades: Sequence[tuple[str, str]],
+    figure: Interval,
+    weighted: DesignWeighted | None,
+    comparisons: Sequence[Comparison],
+    earlier: Sequence[tuple[str, str]],
+) -> str:
+    """A report's headline: its combined share (design-weighted where drawn so) and the headline family's
+    results after their adjustment, the previous inspection first, then the baseline."""
+    share, low, high = figure.share, figure.ci_low, figure.ci_high
+    if weighted is not None:
+        share, low, high = weighted.share, weighted.ci_low, weighted.ci_high
+    return headline(
+        share=share,
+        low=low,
+        high=high,
+        graded=figure.total,
+        concern_labels=[label for _, label in grades[1:]],
+        comparisons=sorted(
+            (c for c in comparisons if c.family == multiplicity.HEADLINE),
+            key=lambda c: c.kind != "inspection",
+        ),
+        earlier=earlier,
+        coverage=None if weighted is None else weighted.coverage,
+    )

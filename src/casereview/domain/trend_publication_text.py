@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .funnel import funnel_rows
 from .trend_publication import MARKER
-from .trends import funnel_rows, point_rows, quarter_rows
+from .trends import point_rows, quarter_rows
 
 
 def published_rows(document: Mapping[str, Any]) -> list[tuple[Any, ...]]:

@@ -362,7 +362,7 @@ def test_the_report_carries_every_statistic_reads_back_and_has_no_fleiss() -> No
 
 
 def test_a_document_from_before_issue_21_still_reads_with_its_fleiss() -> None:
-    from casereview.domain.report_model import Agreement
+    from casereview.domain.report_model_agreement import Agreement
 
     old = {
         "pairs": 6,

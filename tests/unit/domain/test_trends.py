@@ -13,6 +13,7 @@ import pytest
 from scipy.stats import binom, t
 
 from casereview.domain import trends
+from casereview.domain.funnel import funnel_limits
 from casereview.domain.statistics import Stratum, p_words, stratified_share
 from casereview.domain.trend_publication import published_trend, restricted_to
 from casereview.domain.trend_publication_text import published_rows, published_text
@@ -20,7 +21,6 @@ from casereview.domain.trends import (
     NATIONAL_TEST,
     InspectionResult,
     StratumResult,
-    funnel_limits,
     national_trend,
 )
 
