@@ -42,6 +42,7 @@ from fractions import Fraction
 from typing import Any, Protocol
 
 from .report_model import DesignWeighted
+from .report_words import percent
 
 SIGMA = 3
 SHIFT = 7  # consecutive points on one side of the centre
@@ -76,10 +77,6 @@ class ChartPoint:
 
 def _figured(point: ChartPoint) -> bool:
     return point.count is not None and point.total is not None and point.total > 0
-
-
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}%"
 
 
 def _centre(points: Sequence[ChartPoint]) -> tuple[Fraction, list[int], str] | None:
@@ -213,8 +210,8 @@ def p_chart(
                     {
                         "rule": "outside_limits",
                         "direction": outside,
-                        "words": f"{p.label}: {_pct(value)} is {outside} its "
-                        f"{'upper' if outside == 'above' else 'lower'} limit ({_pct(limit)}), "
+                        "words": f"{p.label}: {percent(value)} is {outside} its "
+                        f"{'upper' if outside == 'above' else 'lower'} limit ({percent(limit)}), "
                         + (
                             "more cases of concern than chance would explain (special cause)."
                             if outside == "above"
@@ -232,7 +229,7 @@ def p_chart(
             {
                 "rule": "shift",
                 "direction": side,
-                "words": f"{end - start + 1} results in a row {side} the centre ({_pct(p_bar)}), "
+                "words": f"{end - start + 1} results in a row {side} the centre ({percent(p_bar)}), "
                 f"from {series[start].label} to {series[end].label} (a shift).",
                 "points": [series[i].label for i in range(start, end + 1)],
                 "indexes": list(range(start, end + 1)),

@@ -69,9 +69,9 @@ def adjust(items: Sequence[Comparison], family: str, *, hidden: int = 0) -> list
     adjusted values of the others (never lower them below what the full family gives)."""
     method, name = METHODS[family]
     size = len(items) + hidden
-    values = adjusted([c.p_value for c in items] + [1.0] * hidden, method)[: len(items)]
+    values = adjusted([*(c.p_value for c in items), *([None] * hidden)], method)
     out = []
-    for c, q in zip(items, values, strict=True):
+    for c, q in zip(items, (float(v) for v in values if v is not None), strict=True):
         decided = replace(
             c,
             family=family,

@@ -72,8 +72,18 @@ class Writer:
         }
 
     def comparisons(
-        self, items: Sequence[Comparison], count: Key, total: Key, *, banded: bool = False
+        self,
+        items: Sequence[Comparison],
+        count: Key,
+        total: Key,
+        *,
+        banded: bool = False,
+        weighted: bool | None = None,
     ) -> list[dict[str, Any]]:
+        """Each comparison printed or withheld.  ``weighted``: whether the design-weighted share its Wald
+        tests rest on may be printed (by default, whether the report's whole estimate is)."""
+        if weighted is None:
+            weighted = self.weighted_shown()
         out = []
         for c in items:
             if (
@@ -81,7 +91,7 @@ class Writer:
                 and self.p.shown(total)
                 and safe_earlier(c.count_then, c.total_then)
                 # A design-weighted share rests on every stratum's counts: shown only with the estimate.
-                and (c.test != WALD_TEST or self.weighted_shown())
+                and (c.test != WALD_TEST or weighted)
             ):
                 out.append(c.to_json())
                 continue
@@ -321,18 +331,12 @@ class Writer:
                 and self.p.shown(bad)
                 and (row.design_weighted is None or self._cross_safe(row.design_weighted, concern))
             )
-            printed = self.comparisons(row.comparisons, bad, reviews)
             entry: dict[str, Any] = {
                 key: row.name,
                 "reviews": self.n(reviews),
                 "good": self.n(good),
                 "requires_improvement_or_inadequate": combined,
-                "comparisons": [
-                    {k: c[k] for k in ("against", "kind", "period_end")} | {"suppressed": True}
-                    if full.test == WALD_TEST and not design
-                    else c
-                    for full, c in zip(row.comparisons, printed, strict=True)
-                ],
+                "comparisons": self.comparisons(row.comparisons, bad, reviews, weighted=design),
                 "suppressed": any(not self.p.shown(k) for k in (reviews, good, bad)),
             }
             if row.design_weighted is not None:
@@ -375,18 +379,16 @@ class Writer:
                 and shown
                 and (row.design_weighted is None or self._cross_safe(row.design_weighted))
             )
-            printed = self.comparisons(row.recurrence, count, self.model.reviews) if shown else []
             entry = {
                 "code": row.code,
                 "title": row.title,
                 **figure,
                 "recurring": row.recurring,
-                "recurrence": [
-                    {k: c[k] for k in ("against", "kind", "period_end")} | {"suppressed": True}
-                    if full.test == WALD_TEST and not design
-                    else c
-                    for full, c in zip(row.recurrence, printed, strict=False)
-                ],
+                "recurrence": self.comparisons(
+                    row.recurrence, count, self.model.reviews, weighted=design
+                )
+                if shown
+                else [],
                 "suppressed": not shown,
             }
             if row.design_weighted is not None:

@@ -95,17 +95,22 @@ def direction_of(
     return NO_CHANGE
 
 
-def adjusted(p_values: Sequence[float], method: str) -> list[float]:
+def adjusted(p_values: Sequence[float | None], method: str) -> list[float | None]:
     """Adjusted p values of one family of tests: ``"holm"`` (Holm 1979) or ``"fdr_bh"`` (Benjamini–Hochberg).
 
-    An empty family gives an empty list; a family of one is its own p value.
+    None is a test of the family that is not printed (its p value rests on hidden counts): it counts as
+    p = 1, which can only raise the others' adjusted values, and its own stays None.  An empty family
+    gives an empty list; a family of one is its own p value.
     """
     if not p_values:
         return []
     from statsmodels.stats.multitest import multipletests  # deferred: see the module's note
 
-    _, corrected, _, _ = multipletests(list(p_values), alpha=ALPHA, method=method)
-    return [float(min(1.0, v)) for v in corrected]
+    given = [1.0 if p is None else p for p in p_values]
+    _, corrected, _, _ = multipletests(given, alpha=ALPHA, method=method)
+    return [
+        None if p is None else float(min(1.0, v)) for p, v in zip(p_values, corrected, strict=True)
+    ]
 
 
 WALD_TEST = "Wald test on the difference of design-weighted shares"

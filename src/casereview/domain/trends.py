@@ -450,11 +450,11 @@ def adjust_family(changes: Sequence[dict[str, Any]], what: str) -> None:
     over the whole family.  ``direction`` and ``wording`` follow the adjusted p value; ``p_value`` is kept."""
     method, name = METHODS[EXPLORATORY]
     values = adjusted(
-        [1.0 if c.get("suppressed") else float(c["p_value"]) for c in changes], method
+        [None if c.get("suppressed") else float(c["p_value"]) for c in changes], method
     )
     for c, q in zip(changes, values, strict=True):
         c.update(family=EXPLORATORY, adjustment=name, family_tests=len(changes))
-        if c.get("suppressed"):
+        if q is None:
             c["adjusted_p_value"] = None
             continue
         p = float(c["p_value"])
