@@ -6,22 +6,52 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString
 
+from casereview.domain import words as _words
 from casereview.domain.framework import Grade, Weakness
-from casereview.domain.referrals import STATE_WORDS
-from casereview.domain.registers import category_label as _category_label
 
 register = template.Library()
 
 
 @register.filter
 def state_words(state: str) -> str:
-    """A send back's state as a person reads it ("response submitted", never "response_submitted")."""
-    return STATE_WORDS.get(state, state.replace("_", " "))
+    """A send back's state as a person reads it ("Response submitted", never "response_submitted")."""
+    return _words.words(_words.Kind.SEND_BACK_STATE, state)
 
 
 @register.filter
 def category_label(code: str) -> str:
-    return _category_label(code)
+    return _words.words(_words.Kind.CATEGORY, code)
+
+
+@register.filter
+def words(code: object, kind: str) -> str:
+    """``{{ code|words:"journal_action" }}``: the code in words (domain/words.py is the one table)."""
+    return _words.words(kind, code)
+
+
+@register.filter
+def number(value: int | float | None) -> str:
+    """``{{ n|number }}``: "1,234"."""
+    return "" if value is None else _words.number(value)
+
+
+@register.filter
+def count(n: int, nouns: str) -> str:
+    """``{{ n|count:"case" }}`` or ``{{ n|count:"inspection,inspections" }}``: "1 case", "1,234 cases"."""
+    singular, _, plural = nouns.partition(",")
+    return _words.count(n, singular, plural or None)
+
+
+@register.filter
+def uk_date(day: object) -> str:
+    """``{{ day|uk_date }}``: "22 October 2026" (an aware datetime is shown in UK local time)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if isinstance(day, dt.datetime) and timezone.is_aware(day):
+        day = timezone.localtime(day)
+    return _words.uk_date(day) if isinstance(day, dt.date) else ""
 
 
 # The review page draws one radio per grade and one checkbox per weakness for every area (several hundred
