@@ -11,7 +11,7 @@ STATIC := $(BUILD)/casereview.css $(BUILD)/govuk-frontend.min.js $(ROOT_ASSETS)/
 PYTEST_WORKERS ?= 2
 export CASEREVIEW_HOME := $(CURDIR)
 
-.PHONY: setup run test lint check bench bench-import bench-sample bench-review bench-report bench-links bench-web bench-hostile clean
+.PHONY: setup run test lint check bench bench-import bench-sample bench-review bench-report bench-links bench-web bench-hostile bench-journal clean
 
 setup: $(INSTALLED) $(STATIC)
 
@@ -66,7 +66,7 @@ test: setup lint
 		echo "(PostgreSQL pass not run: set CASEREVIEW_TEST_POSTGRES_URL to run it, as .ci/run does)"; \
 	fi
 
-bench: bench-import bench-sample bench-review bench-report bench-links bench-hostile bench-web
+bench: bench-import bench-sample bench-review bench-report bench-links bench-hostile bench-journal bench-web
 
 bench-import: setup
 	$(BIN)/python bench/bench_import.py
@@ -90,6 +90,10 @@ bench-links: setup
 
 bench-hostile: setup
 	$(BIN)/python bench/bench_hostile.py
+	$(BIN)/python bench/update_readme.py
+
+bench-journal: setup
+	$(BIN)/python bench/bench_journal.py
 	$(BIN)/python bench/update_readme.py
 
 bench-web: setup

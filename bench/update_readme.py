@@ -326,6 +326,48 @@ def hostile_table(data: dict) -> str:  # type: ignore[type-arg]
     return "\n".join(lines)
 
 
+def journal_table(data: dict) -> str:  # type: ignore[type-arg]
+    """The journal page at a million entries (`make bench-journal`), one column per database."""
+    results, target = data["results"], data["target_ms"]
+    names = list(next(iter(results.values()))["pages"])
+    dbs = list(results)
+
+    def cell(db: str, name: str) -> str:
+        p = results[db]["pages"].get(name)
+        if p is None:
+            return "–"
+        mark = "" if p["median_ms"] < target else " **(over)**"
+        return f"{p['median_ms']:.0f} ms ({p['ratio_to_target']}×, {p['queries']} queries){mark}"
+
+    lines = [
+        f"The journal page with {data['entries']:,} entries ({data['machine']}; in-process through Django's test "
+        f"client, signed in as an administrator, each page journaling its own reading; median of {data['runs']} "
+        f"requests; `make bench-journal`, measured {data['measured_at']}):",
+        "",
+        "| page | " + " | ".join(dbs) + " |",
+        "|---|" + "---:|" * len(dbs),
+    ]
+    lines += [f"| {name} | " + " | ".join(cell(db, name) for db in dbs) + " |" for name in names]
+    builds = "; ".join(
+        f"{db}: written in {r['build_s']:.0f} s, `journal verify` {r['verify_s']:.0f} s"
+        for db, r in results.items()
+    )
+    verdict = "met" if data["met"] else "**not met**"
+    loads = "; ".join(
+        f"{db} {r['load_average'][0]:g} to {r['load_average'][1]:g}"
+        for db, r in results.items()
+        if "load_average" in r
+    )
+    lines += [
+        "",
+        f"Target: under {target} ms a page — {verdict} in this run. The synthetic chain verifies ({builds})."
+        + (f" Load average (1 minute) while timing: {loads}." if loads else ""),
+    ]
+    if data.get("note"):
+        lines += ["", data["note"]]
+    return "\n".join(lines)
+
+
 def main() -> None:
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
@@ -346,6 +388,9 @@ def main() -> None:
     hostile = ROOT / "bench" / "results" / "hostile.json"
     if hostile.exists():
         tables.append(hostile_table(json.loads(hostile.read_text())))
+    journal = ROOT / "bench" / "results" / "journal.json"
+    if journal.exists():
+        tables.append(journal_table(json.loads(journal.read_text())))
     for name, title in (
         ("web-paced.json", "Load, the issue's scenario at a working pace"),
         ("web.json", "Load at a stress pace: the capacity of this machine"),

@@ -68,9 +68,7 @@ def test_the_timeout_warning_comes_two_minutes_before_and_stay_signed_in_keeps_t
     page.keyboard.press("Escape")  # Escape also means "Stay signed in"
     expect(warning).to_be_hidden()
     assert Session.objects.get().expire_date > timezone.now() + dt.timedelta(minutes=14)
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Bodies and registers"
-    )  # still here, signed in
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work")  # still here, signed in
 
     end_sessions()
     page.clock.fast_forward(

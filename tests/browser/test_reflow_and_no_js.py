@@ -29,6 +29,7 @@ def demo(tmp_path: Path) -> dict[str, Any]:
     from casereview.web.registers.models import Register
     from casereview.web.reports.models import PublishedReport
     from casereview.web.reviews.models import Assignment
+    from casereview.web.reviews.selectors import disagreements
 
     made = load_demo(tmp_path, rows=600)
     current = Inspection.objects.get(pk=made["inspections"][1])
@@ -45,6 +46,7 @@ def demo(tmp_path: Path) -> dict[str, Any]:
         "send_back": SendBack.objects.order_by("id").first().pk,  # type: ignore[union-attr]
         "register": Register.objects.order_by("-id").first().pk,  # type: ignore[union-attr]
         "publication": PublishedReport.objects.get().pk,
+        "disagreement": disagreements(current)[0].sampled_case.pk,
     }
 
 
@@ -78,6 +80,9 @@ def pages(demo: dict[str, Any]) -> dict[str, list[str]]:
             f"/inspections/{demo['current']}/people/",
             f"/inspections/{demo['current']}/moderation/",
             f"/inspections/{demo['current']}/agreement/",
+            f"/inspections/{demo['current']}/cases/",
+            f"/inspections/{demo['current']}/cases/?flag=at_risk&order=grade",
+            f"/inspections/{demo['current']}/disagreements/{demo['disagreement']}/",
             f"/reports/inspection/{demo['current']}/",
             f"/reports/inspection/{demo['current']}/?published=1",
             "/send-backs/",
@@ -87,10 +92,25 @@ def pages(demo: dict[str, Any]) -> dict[str, list[str]]:
             "/reports/",
             "/inspections/new/",
         ],
-        "inspector1": ["/reviews/", f"/reviews/{demo['assignment']}/", "/users/tokens/"],
-        "liaison": ["/send-backs/", f"/send-backs/{demo['send_back']}/"],
-        "analyst": ["/reports/", f"/reports/{demo['publication']}/"],
-        "admin": ["/users/", "/journal/", "/registers/bodies/new/", "/users/locked/"],
+        "inspector1": [
+            "/",
+            "/reviews/",
+            f"/reviews/{demo['assignment']}/",
+            "/users/tokens/",
+            "/help/",
+            "/help/grades/",
+        ],
+        "liaison": ["/", "/send-backs/", f"/send-backs/{demo['send_back']}/", "/help/send-backs/"],
+        "analyst": ["/", "/reports/", f"/reports/{demo['publication']}/", "/help/sample/"],
+        "admin": [
+            "/",
+            "/users/",
+            "/journal/",
+            "/journal/?action=login&start=1/1/2020",
+            f"/registers/{demo['register']}/cases/?unit=ashgrove",
+            "/registers/bodies/new/",
+            "/users/locked/",
+        ],
     }
 
 

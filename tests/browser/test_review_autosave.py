@@ -35,7 +35,7 @@ def test_a_draft_is_saved_when_the_page_is_hidden_without_pressing_save(
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
     page.get_by_label("Code").fill(f"{TOTP(device.bin_key).token():06d}")
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bodies and registers")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
     page.goto(f"{live_server.url}/reviews/{assignment.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Case {assignment.sampled_case.case_ref}"

@@ -22,6 +22,11 @@ ALL = dict.fromkeys(ROLES, OK)
 MATRIX: dict[str, dict[str, int]] = {
     "home": ALL,
     "healthz": ALL,
+    # The help pages: everyone signed in.
+    "help:index": ALL,
+    "help:sample": ALL,
+    "help:grades": ALL,
+    "help:send_backs": ALL,
     "login": dict.fromkeys(ROLES, REDIRECT),  # already signed in
     "logout": dict.fromkeys(ROLES, NOT_ALLOWED),  # POST only
     "two_factor_verify": dict.fromkeys(ROLES, REDIRECT),  # already verified
@@ -57,6 +62,11 @@ MATRIX: dict[str, dict[str, int]] = {
     "inspections:people": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     "inspections:moderation": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     "inspections:agreement": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "inspections:cases": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "inspections:cases_csv": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    # A disagreement's page: the sample path's case is no disagreement (404 for the lead too);
+    # test_sample_table.py walks a real one.
+    "inspections:disagreement": dict.fromkeys(ROLES, GONE),
     "referrals:index": {
         **dict.fromkeys(ROLES, GONE),
         "inspector": OK,

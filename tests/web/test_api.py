@@ -298,6 +298,9 @@ def test_the_token_page_and_the_cli(world: dict[str, Any]) -> None:
     secret = page.content.decode().split('id="new-token">')[1].split("<")[0]
     assert Client().get("/api/v1/send-backs", **bearer(secret)).status_code == 200
     assert client.get("/users/tokens/").content.count(secret.encode()) == 0  # shown once only
+    listed = client.get("/users/tokens/").content.decode()
+    row = listed.split("Force case system", 1)[1].split("</tr>", 1)[0]
+    assert "Read what you may read; Act on send backs" in row and "send_back_response" not in row
     assert (
         client.post("/users/tokens/", {"name": "x", "scopes": ["admin"], "days": "30"}).status_code
         == 400

@@ -89,3 +89,46 @@ def test_another_lead_inspector_cannot_see_or_act_on_the_inspection(
     assert other.post(f"/inspections/{inspection.pk}/seed/").status_code == 404
     inspection.refresh_from_db()
     assert inspection.commitment == ""
+
+
+def _task_status(page: str, step: str) -> str:
+    """The words in a task's status cell on the overview (tags stripped)."""
+    import re
+
+    found = re.search(rf'id="task-{step}-status">(.*?)</div>', page, re.S)
+    assert found, step
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+
+def test_a_register_imported_before_the_seed_does_not_complete_the_register_step(
+    make_user: Callable[..., Any], body: Body, tmp_path: Path
+) -> None:
+    from . import factories
+
+    lead = make_user("lead_inspector", "lead")
+    client = verified_client(lead)
+    inspection = factories.inspection(lead=lead, committed=False)
+    older = factories.register(tmp_path, rows=60, seed=1, name="older.csv")
+    factories.seed_commit(inspection=inspection)
+    inspection.refresh_from_db()
+    assert older.imported_at < inspection.committed_at
+    page = client.get(f"/inspections/{inspection.pk}/").content.decode()
+    assert _task_status(page, "register") == "Not yet started"
+    assert _task_status(page, "draw") == "Cannot start yet"
+    assert "1 older register" in page and "late commitment" in page
+    sample_page = client.get(f"/inspections/{inspection.pk}/sample/").content.decode()
+    assert 'id="registers-older"' in sample_page and "imported before the commitment" in sample_page
+    form = {"register": older.pk, "size": "5", "allocation": "proportional", "any_date": "on"}
+    refused = client.post(f"/inspections/{inspection.pk}/draw/", {**form, "action": "draw"})
+    assert refused.status_code == 400 and not Sample.objects.exists()
+
+    fresh = factories.register(tmp_path, rows=60, seed=2, name="fresh.csv")
+    page = client.get(f"/inspections/{inspection.pk}/").content.decode()
+    assert _task_status(page, "register") == "Completed"
+    assert _task_status(page, "draw") == "Not yet started"
+    sample_page = client.get(f"/inspections/{inspection.pk}/sample/").content.decode()
+    assert 'id="registers-older"' not in sample_page
+    drawn = client.post(
+        f"/inspections/{inspection.pk}/draw/", {**form, "register": fresh.pk, "action": "draw"}
+    )
+    assert drawn.status_code == 302 and Sample.objects.filter(inspection=inspection).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -152,9 +153,10 @@ def test_a_send_back_response_is_kept_for_its_author_and_never_shown_to_another_
 
     other = browser_of(world["liaison"])
     mine = other.get(page).content.decode()
-    assert (
-        '<textarea class="govuk-textarea" id="id_note" name="note" rows="4">Officer visited the home</textarea>'
-        in mine
+    # The response's box (issue 22: with its hint), holding the kept words.
+    assert re.search(
+        r'<textarea class="govuk-textarea" id="id_note" name="note"[^>]*>Officer visited the home</textarea>',
+        mine,
     )
     assert KEPT in mine and not KeptAnswers.objects.exists()
 

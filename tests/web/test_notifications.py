@@ -354,7 +354,7 @@ def test_a_closed_port_never_fails_the_request_and_mail_is_failed_after_the_last
             == 302
         )
         assert (
-            "1 failed message(s) will be sent" in notify("retry", "--all-failed").stdout
+            "1 failed message will be sent" in notify("retry", "--all-failed").stdout
         )  # the other one
         assert "Sent 2, failed 0, pending 0" in notify("send").stdout
     assert sorted(rcpt[0] for rcpt, _ in smtp.received) == ["ina@example.org", "lead@example.org"]

@@ -161,13 +161,18 @@ BOILERPLATE = re.compile(
     r"SHA-256|95% (?:Wilson )?intervals?|p < 0\.05|< 0\.001|under 5\b|Page \d+ of \d+|[Ss]tep \d+ of \d+"
     # The headline's fraction in words (a rounding of a share the JSON shows, or of its band).
     r"|(?:About [1-9]|Fewer than 1|More than 19) in (?:10|20)\b"
+    # An urgency in words ("Routine (20 working days)", domain.words).
+    r"|\(\d+ working days\)"
 )
 NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)*)(%?)(?!\w)")
+#: A number with thousands separators ("2,310"), not a list of numbers (a CSV's "12,345" between fields).
+THOUSANDS = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\d,])")
 
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
     """Numbers in ``text`` (dates taken out first), each with whether a % sign follows it."""
     text = LONG_DATE.sub(" ", ISO_DATE.sub(" ", text))
+    text = THOUSANDS.sub(lambda m: m.group().replace(",", ""), text)  # "2,310" is 2310
     return [(m.group(1), bool(m.group(2))) for m in NUMBER.finditer(text)]
 
 
@@ -646,11 +651,13 @@ def test_a_document_hiding_every_kind_of_value_prints_none_of_them_in_any_format
             fmt
         )  # near the top
         assert "75% or more of graded cases required improvement or were inadequate" in text, fmt
-        assert "Published 2025-07-14" in text and AUDIT_SHA in re.sub(r"\s", "", text), fmt
+        assert "Published 14 July 2025" in text and AUDIT_SHA in re.sub(r"\s", "", text), fmt
         assert "Worse (the figures are hidden)" in text, fmt
     for fmt in ("csv", "xlsx"):
         assert _once(texts[fmt], RULE) == 1 and "75% or more" in texts[fmt], fmt
-        assert AUDIT_SHA in texts[fmt] and "2025-07-14" in texts[fmt], fmt
+        assert AUDIT_SHA in texts[fmt], fmt
+    assert "2025-07-14" in texts["csv"]  # the machine file keeps ISO dates
+    assert "14 July 2025" in texts["xlsx"]  # the spreadsheet reads the UK way
 
 
 def test_the_html_prints_c_in_each_hidden_place_and_never_a_zero_or_a_blank() -> None:
@@ -675,10 +682,10 @@ def test_the_html_prints_c_in_each_hidden_place_and_never_a_zero_or_a_blank() ->
         in body
     )
     assert (
-        "[c] case(s) were marked twice, blind. The overall grades agreed in [c] of them; Cohen's kappa [c], linear-weighted kappa [c]"
+        "[c] cases were marked twice, blind. The overall grades agreed in [c] of them; Cohen's kappa [c], linear-weighted kappa [c]"
         in body
     )
-    assert "Graded cases [c]" in body and "[c] sampled case(s) replaced" in body
+    assert "Graded cases [c]" in body and "[c] sampled cases replaced" in body
 
 
 def test_the_chart_plots_exactly_what_the_trend_table_prints_and_says_so() -> None:
@@ -730,7 +737,7 @@ def test_a_report_published_before_the_disclosure_block_states_its_suppression_n
     del document["disclosure"]
     texts = check_every_format(document)
     assert _once(texts["html"], document["suppression"]) == 1
-    assert "Published 2025-07-14" in texts["html"]
+    assert "Published 14 July 2025" in texts["html"]
 
 
 def test_a_full_report_keeps_its_dashes_for_undefined_figures() -> None:

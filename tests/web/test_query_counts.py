@@ -141,12 +141,16 @@ def api(who: str, path: str) -> Callable[[dict[str, Any]], Any]:
 
 PAGES: dict[str, tuple[int, str, Callable[[dict[str, Any]], str]]] = {
     # name: (bound, who, path)
-    "home (lead)": (6, "lead", lambda w: "/"),
-    "home (inspector)": (6, "ina", lambda w: "/"),
-    "inspections": (5, "lead", lambda w: "/inspections/"),
+    # The start page: each role's work (issue 22); every role at two sizes in test_start_pages.py.
+    "home (lead)": (14, "lead", lambda w: "/"),
+    "home (inspector)": (10, "ina", lambda w: "/"),
+    # Each inspection's stage (issue 22's task list): registers, samples, assignments, reviews, resolutions,
+    # send backs and publications, one query each for every inspection listed (test_sample_table.py).
+    "inspections": (12, "lead", lambda w: "/inspections/"),
     "register detail": (6, "lead", lambda w: f"/registers/{w['register'].pk}/"),
     "register cases": (10, "lead", lambda w: f"/registers/{w['register'].pk}/cases/"),
-    "inspection overview": (6, "lead", lambda w: f"/inspections/{w['inspection'].pk}/"),
+    # The overview is the inspection's task list (its counts: the same queries as the inspections list).
+    "inspection overview": (13, "lead", lambda w: f"/inspections/{w['inspection'].pk}/"),
     "inspection: sample": (7, "lead", lambda w: f"/inspections/{w['inspection'].pk}/sample/"),
     "inspection: people": (8, "lead", lambda w: f"/inspections/{w['inspection'].pk}/people/"),
     "inspection: moderation": (
@@ -159,13 +163,15 @@ PAGES: dict[str, tuple[int, str, Callable[[dict[str, Any]], str]]] = {
         "lead",
         lambda w: f"/inspections/{w['inspection'].pk}/agreement/",
     ),
-    "my cases": (5, "ina", lambda w: "/reviews/"),
+    # + counts by state, the next case (test_my_cases.py)
+    "my cases": (7, "ina", lambda w: "/reviews/"),
     "review page": (17, "ina", lambda w: f"/reviews/{w['assignment'].pk}/"),
-    "send backs (liaison)": (6, "liaison", lambda w: "/send-backs/"),
-    "send backs (lead)": (5, "lead", lambda w: "/send-backs/"),
+    # 7: the list's count and the body filter's choices (issue 22; test_send_back_lists pins its filters).
+    "send backs (liaison)": (7, "liaison", lambda w: "/send-backs/"),
+    "send backs (lead)": (7, "lead", lambda w: "/send-backs/"),
     "send-back dashboard": (5, "lead", lambda w: "/send-backs/dashboard/"),
     "send-back detail": (9, "liaison", lambda w: f"/send-backs/{w['send_back'].pk}/"),
-    "reports": (5, "lead", lambda w: "/reports/"),
+    "reports": (7, "lead", lambda w: "/reports/"),  # with its count and filter choices (issue 22)
     "draft report": (31, "lead", lambda w: f"/reports/inspection/{w['inspection'].pk}/"),
     "published report": (6, "liaison", lambda w: f"/reports/{w['publication'].pk}/"),
     "journal": (10, "admin", lambda w: "/journal/"),

@@ -523,3 +523,52 @@ def test_an_earlier_inspection_recorded_every_weakness_so_one_it_never_found_is_
     (then,) = w07["recurrence"]
     assert (then["against"], then["count_then"], then["total_then"]) == ("Q4 2023", 0, 10)
     assert then["family"] == "exploratory"
+
+
+def test_the_report_reads_as_words_and_its_json_and_csv_keep_the_codes(
+    world: dict[str, Any],
+) -> None:
+    import re
+
+    import openpyxl
+
+    from .test_published_formats import html_text
+
+    lead = verified_client(world["lead"])
+    pk = world["now"].pk
+    page = lead.get(f"/reports/inspection/{pk}/").content.decode()
+    body = html_text(page, within="report-body")
+    framework = world["now"].framework  # e.g. "child-protection/1"
+    assert "Inspected body Synthetic Constabulary (SYN)" in body
+    assert "Period 1 January 2024 to 31 March 2024" in body
+    name, _, version = framework.partition("/")
+    assert f"framework, version {version}" in body and name.replace("-", " ").capitalize() in body
+    assert (
+        "Keyed-hash ranking (HMAC-SHA256), version 1" in body and "hmac-sha256-rank/1" not in body
+    )
+    assert "(s)" not in body and "case(s)" not in page
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", body), "an ISO date on the page"
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", body), re.findall(r"\b[a-z]+_[a-z_]+\b", body)[:5]
+
+    document = json.loads(lead.get(f"/reports/inspection/{pk}/download/?format=json").content)
+    assert (
+        document["inspection"]["body"] == "SYN" and document["inspection"]["framework"] == framework
+    )
+    assert document["inspection"]["body_name"] == "Synthetic Constabulary"
+    assert document["inspection"]["period"] == ["2024-01-01", "2024-03-31"]
+    csv_text = lead.get(f"/reports/inspection/{pk}/download/?format=csv").content.decode(
+        "utf-8-sig"
+    )
+    assert f"inspection,,framework,{framework}" in csv_text
+    assert "inspection,,period_end,2024-03-31" in csv_text
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(lead.get(f"/reports/inspection/{pk}/download/?format=xlsx").content)
+    ).active
+    assert sheet is not None
+    rows = {(r[0], r[2]): r[3] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[("inspection", "period_end")] == "31 March 2024"
+    assert (
+        rows[("inspection", "body")] == "SYN"
+        and rows[("inspection", "body_name")] == "Synthetic Constabulary"
+    )
+    assert str(rows[("inspection", "framework")]).endswith(f"framework, version {version}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -194,7 +195,8 @@ def test_autosave_returns_the_new_version(setup: dict[str, Any]) -> None:
         f"/reviews/{assignment.pk}/autosave/",
         {"grade_investigation": "requires_improvement", "version": "0"},
     )
-    assert response.status_code == 200 and response.json() == {"version": 1}
+    assert response.status_code == 200 and response.json()["version"] == 1
+    assert re.fullmatch(r"Saved at \d\d:\d\d", response.json()["saved"])  # the page shows it
     assert client.post(f"/reviews/{assignment.pk}/autosave/", {"version": "0"}).status_code == 409
 
 

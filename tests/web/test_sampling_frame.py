@@ -164,7 +164,8 @@ def test_the_draw_form_shows_the_frame_and_takes_other_dates_and_headlines(
     inspection = factories.inspection(lead=lead)
     register = register_import(path=register_csv(rows=400), body_code="SYN")
     url = f"/inspections/{inspection.pk}/draw/"
-    page = client.get(f"/inspections/{inspection.pk}/").content.decode()
+    # The draw form is on the sample page (the overview is the task list).
+    page = client.get(f"/inspections/{inspection.pk}/sample/").content.decode()
     assert "empty: 01/01/2024" in page and "empty: 31/03/2024" in page
     form = {"register": register.pk, "size": "20", "strata": ["category"]}
     form["allocation"] = "proportional"

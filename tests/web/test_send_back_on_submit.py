@@ -456,7 +456,7 @@ def test_an_imported_yes_shows_as_at_risk_not_sent_back_and_blocks_publishing(
     report = lead.get(f"/reports/inspection/{inspection.pk}/").content.decode()
     assert "1 case a review says is at risk has not been sent back" in report
     problems = publication_problems(inspection)
-    assert any("at risk have not been sent back" in p and ref in p for p in problems)
+    assert any("at risk has not been sent back" in p and ref in p for p in problems)
     with pytest.raises(PublishError):
         report_publish(inspection=inspection, actor=world["lead"])
     # The lead sends it from the review page; the mark goes, and publishing no longer names it.

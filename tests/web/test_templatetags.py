@@ -47,3 +47,48 @@ def test_the_tags_output_is_not_escaped_again_by_the_template() -> None:
     )
     html = template.render(Context({"items": (Weakness("W01", "a & b"),), "ticked": []}))
     assert html.startswith('<div class="govuk-checkboxes__item"><input ') and "a &amp; b" in html
+
+
+def _render(source: str, **context: object) -> str:
+    return Template("{% load casereview %}" + source).render(Context(context))
+
+
+def test_the_words_filters_turn_codes_into_words_and_escape_them() -> None:
+    import datetime as dt
+
+    assert _render('{{ c|words:"category" }}', c="honour_based_abuse_fgm") == (
+        "Honour-based abuse and FGM"
+    )
+    assert _render('{{ c|words:"journal_action" }}', c="second_factor_passed") == (
+        "Second factor passed"
+    )
+    assert _render('{{ c|words:"framework" }}', c="child-protection/1") == (
+        "Child protection framework, version 1"
+    )
+    assert _render(
+        "{{ s|state_words }} {{ c|category_label }}", s="response_submitted", c="neglect"
+    ) == ("Response submitted Neglect")
+    # Words from an unknown code are escaped like any other text.
+    assert _render('{{ c|words:"category" }}', c="<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
+    assert _render(
+        "{{ d|uk_date }}|{{ t|uk_date }}|{{ none|uk_date }}", d=dt.date(2026, 10, 2), t="2026-10-22"
+    ) == ("2 October 2026|22 October 2026|")
+
+
+def test_number_count_and_points_filters() -> None:
+    assert _render("{{ n|number }}", n=1234567) == "1,234,567"
+    assert _render("{{ n|number:1 }}", n=1234.56) == "1,234.6"
+    assert _render("{{ n|number }}", n="[c]") == "[c]"  # a hidden count stays its marker
+    assert _render("[{{ n|number }}]", n=None) == "[]"
+    assert (
+        _render('{{ n|count:"case" }}; {{ m|count:"case" }}', n=1, m=1200) == "1 case; 1,200 cases"
+    )
+    assert _render('{{ n|count:"body,bodies" }}', n=2) == "2 bodies"
+    assert _render("± {{ m|percentage_points }}", m=0.125) == "± 12.5 percentage points"
+
+
+def test_an_aware_datetime_is_dated_in_uk_local_time() -> None:
+    import datetime as dt
+
+    late = dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC)  # 00:30 on 1 July in London (BST)
+    assert _render("{{ t|uk_date }}", t=late) == "1 July 2026"

@@ -94,7 +94,12 @@ def table_numbers(page: str) -> set[str]:
     """Every number printed in the page's tables (dates and quarter names taken out)."""
     tables = " ".join(re.findall(r"<table.*?</table>", page, flags=re.S))
     text = html.unescape(re.sub(r"<[^>]+>", " ", tables))
-    text = re.sub(r"\d{4}-\d{2}-\d{2}|\d{4}-Q\d|Q\d \d{4}", " ", text)
+    text = re.sub(
+        r"\d{4}-\d{2}-\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|September|"
+        r"October|November|December) \d{4}|\d{4}-Q\d|Q\d \d{4}",
+        " ",
+        text,
+    )
     return set(NUMBER.findall(text))
 
 
@@ -132,6 +137,8 @@ def test_an_analyst_reads_the_published_trend_and_the_reading_is_journaled(
     text = page.content.decode()
     assert text.count("[c] marks a count that is not published") == 1
     assert text.index("[c] marks") < text.index('id="national"')  # explained before any table
+    assert "Other Constabulary (OTH)" in text  # each body by its name, with its code
+    assert "31 March 2024" in text and not re.search(r"<td[^>]*>\d{4}-\d{2}-\d{2}</td>", text)
     assert "[c]" in text[text.index('id="national"') :]
     entry = JournalEntry.objects.filter(action="trend_generate").order_by("-seq").first()
     assert entry is not None and entry.operation == "disclosure" and entry.actor_name == "ana"

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from casereview.domain.words import count
 from casereview.web.accounts.services import (
     address_unlock,
     user_create,
@@ -71,14 +72,14 @@ def body_contact(
 def deactivate(username: str) -> None:
     """Deactivate a user and end all their sessions."""
     ended = user_deactivate(username=username)
-    out.print(f"Deactivated {username}; {ended} session(s) ended")
+    out.print(f"Deactivated {username}; {count(ended, 'session')} ended")
 
 
 def unlock(username: str) -> None:
     """Lift every sign-in lock that blocks a username, including the address locks its failures helped make."""
     cleared, addresses = user_unlock(username=username)
     out.print(
-        f"Unlocked {username} ({cleared} failed attempt record(s) cleared)"
+        f"Unlocked {username} ({count(cleared, 'failed attempt record')} cleared)"
         + (f"; address(es) unlocked too: {', '.join(addresses)}" if addresses else "")
     )
 
@@ -86,7 +87,7 @@ def unlock(username: str) -> None:
 def unlock_address(address: str) -> None:
     """Lift a sign-in lock-out on an IP address (clears the failed sign-ins recorded from it)."""
     cleared = address_unlock(address=address)
-    out.print(f"Unlocked {address} ({cleared} failed attempt record(s) cleared)")
+    out.print(f"Unlocked {address} ({count(cleared, 'failed attempt record')} cleared)")
 
 
 def reactivate(username: str) -> None:
@@ -111,7 +112,7 @@ def reset_second_factor(username: str) -> None:
     """Remove a user's authenticator and recovery codes and end their sessions; they enrol again at next sign-in."""
     ended = user_second_factor_reset(username=username)
     out.print(
-        f"{username}'s second factor is reset; {ended} session(s) ended; they set it up again at next sign-in"
+        f"{username}'s second factor is reset; {count(ended, 'session')} ended; they set it up again at next sign-in"
     )
 
 

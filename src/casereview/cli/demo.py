@@ -26,7 +26,8 @@ def demo_register(
 
 def demo_load(rows: Annotated[int, typer.Option(help="Cases in the demo register")] = 5000) -> None:
     """Load the synthetic demo once: users for every role, a body, a published earlier quarter, a baseline, and the
-    current quarter part-way through (reviews, a moderation disagreement, an open and an overdue send back)."""
+    current quarter part-way through (reviews, a moderation disagreement, an open and an overdue send back).
+    Every event is dated as it would have happened, in order, over the months up to now."""
     var = Path(settings.VAR_DIR)
     made = load_demo(var, rows=rows)
     out.print(

@@ -27,6 +27,7 @@ from casereview.domain.power import (
 from casereview.domain.power import sample_size as size_for
 from casereview.domain.registers import RegisterError
 from casereview.domain.sampling import FrameDates, verify_manifest
+from casereview.domain.words import count
 from casereview.importing.frameworks import shipped_frameworks, validate_framework_file
 from casereview.importing.limits import Limits
 from casereview.importing.pipeline import RegisterFileInvalid, read_cases
@@ -401,7 +402,7 @@ def verify(
         raise typer.Exit(1) from exc
     except RegisterFileInvalid as exc:
         err.print(
-            f"[red]The register file has {len(exc.errors)} problem(s); first: line {exc.errors[0].line}: {exc.errors[0].reason}[/red]"
+            f"[red]The register file has {count(len(exc.errors), 'problem')}; first: line {exc.errors[0].line}: {exc.errors[0].reason}[/red]"
         )
         raise typer.Exit(1) from exc
     difference = verify_manifest(document, cases=cases, register_sha256=source.sha256)

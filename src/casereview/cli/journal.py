@@ -10,6 +10,7 @@ from django.conf import settings
 
 from casereview.domain.journal import Anchor, parse_anchor_lines
 from casereview.domain.roles import Role
+from casereview.domain.words import count
 from casereview.web.core.access import has_any_role
 from casereview.web.core.users import user_by_username
 from casereview.web.journal.services import anchor_file_append, journal_anchor_line
@@ -72,7 +73,7 @@ def verify(
         out.print(
             "Journal chain intact"
             + (
-                f", and it reaches and matches {len(external)} anchor(s) kept outside"
+                f", and it reaches and matches {count(len(external), 'anchor')} kept outside"
                 if external
                 else ""
             )

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from casereview.domain.words import count as count_words
 from casereview.web.notifications.selectors import outbox_unsent
 from casereview.web.notifications.services import notification_retry, notify_send
 
@@ -63,4 +64,6 @@ def retry(
             "[red]Give the ids of failed messages (see `casereview notify list`), or --all-failed[/red]"
         )
     count = notification_retry(ids=None if all_failed else ids)
-    out.print(f"{count} failed message(s) will be sent at the next `casereview notify send`")
+    out.print(
+        f"{count_words(count, 'failed message')} will be sent at the next `casereview notify send`"
+    )

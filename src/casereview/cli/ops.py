@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command, execute_from_command_line
 from gunicorn.app.base import BaseApplication
 
+from casereview.domain.words import count
 from casereview.web.inspections.retention import registers_purge_due
 from casereview.web.ops.backup import backup as make_backup
 from casereview.web.ops.backup import restore as do_restore
@@ -131,8 +132,8 @@ def purge(
         print_json({"purged": purged, "error_reports_deleted": error_reports})
         return
     out.print(
-        f"Purged {len(purged)} register(s); {sum(p['cases_erased'] for p in purged):,} cases erased; "
-        f"{error_reports} error report(s) of refused uploads deleted"
+        f"Purged {count(len(purged), 'register')}; {sum(p['cases_erased'] for p in purged):,} cases erased; "
+        f"{count(error_reports, 'error report')} of refused uploads deleted"
     )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from casereview.domain.words import count as count_words
 from casereview.web.core.users import user_by_username, users_by_username
 from casereview.web.inspections.selectors import inspection_by_id
 from casereview.web.registers.selectors import body_by_code, register_by_id
@@ -39,7 +40,7 @@ def assign(
     if as_json:
         print_json({"assigned": count})
     else:
-        out.print(f"Assigned {count} case(s)")
+        out.print(f"Assigned {count_words(count, 'case')}")
 
 
 def import_reviews(
@@ -77,7 +78,7 @@ def import_reviews(
     if as_json:
         print_json({"inspection_id": found.pk, "reviews": stored})
     else:
-        out.print(f"Imported {stored} review(s) into inspection {found.pk}")
+        out.print(f"Imported {count_words(stored, 'review')} into inspection {found.pk}")
 
 
 def move_case(

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from casereview.domain.referrals import State
+from casereview.domain.words import count
 from casereview.web.referrals.selectors import send_backs_listed
 from casereview.web.referrals.services import sendbacks_escalate
 
@@ -29,7 +30,7 @@ def escalate(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         print_json({"escalated": rows})
     else:
-        out.print(f"Escalated {len(rows)} overdue send back(s)")
+        out.print(f"Escalated {count(len(rows), 'overdue send back')}")
         for r in rows:
             out.print(f"  {r['send_back_id']}  {r['body']}  {r['urgency']}  due {r['due_on']}")
 
@@ -58,7 +59,7 @@ def send_backs_list(
     if as_json:
         print_json(rows)
         return
-    out.print(f"{len(rows)} send back(s)")
+    out.print(f"{count(len(rows), 'send back')}")
     for r in rows:
         late = "  OVERDUE" if r["overdue"] else ""
         out.print(

@@ -18,6 +18,8 @@ from typing import Any
 
 from casereview.domain.errors import Refused
 
+from .words import count
+
 
 class FrameworkError(Refused):
     """A framework file that cannot be used; the message lists every problem."""
@@ -203,7 +205,9 @@ def parse_framework(text: str, *, name: str = "framework") -> Framework:
     weaknesses = _weaknesses(data, problems)
     rule = _rule(data, grades, problems)
     if problems:
-        raise FrameworkError(f"{name} has {len(problems)} problem(s): " + "; ".join(problems))
+        raise FrameworkError(
+            f"{name} has {count(len(problems), 'problem')}: " + "; ".join(problems)
+        )
     return Framework(
         id=fid,
         version=int(version),

@@ -89,6 +89,7 @@ class JournalAction(StrEnum):
     SAMPLE_CASE_OUT_OF_SCOPE = "sample_case_out_of_scope"
     SAMPLE_CASE_REPLACEMENT = "sample_case_replacement"
     MANIFEST_DOWNLOAD = "manifest_download"
+    SAMPLE_EXPORT = "sample_export"  # the sample as a table, downloaded as CSV
     LINKS_COMPUTE = "links_compute"
     CASE_LINKS = "case_links"
     CONFLICT_DECLARE = "conflict_declare"

@@ -28,7 +28,8 @@ from typing import Any
 
 import polars as pl
 
-from .registers import CATEGORIES, category_label
+from .registers import CATEGORIES
+from .words import Kind, words
 
 CASE_REF, CATEGORY, REPORTED_ON = "case_ref", "category", "reported_on"
 CHILD, SUSPECT, PLACE = "child_pseudonym", "suspect_pseudonym", "location_ref"
@@ -41,6 +42,13 @@ KIND_LABELS: dict[str, str] = {
     "suspect": "The same suspect",
     "place": "The same place",
 }
+
+
+def _lower_first(text: str) -> str:
+    """Words in a sentence: "Missing child" -> "missing child", "FGM" kept as it is."""
+    return text[:1].lower() + text[1:]
+
+
 MISSING = "missing_child"
 EXPLOITATION_OR_MISSING: tuple[str, ...] = (
     "child_sexual_exploitation",
@@ -103,7 +111,7 @@ class LinkRules:
 
     def descriptions(self) -> dict[str, str]:
         """How each pattern is defined, in words, for every page and report that uses it."""
-        names = [category_label(c).lower() for c in self.place_categories]
+        names = [_lower_first(words(Kind.CATEGORY, c)) for c in self.place_categories]
         places = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
         return {
             "repeat_missing": f"a child with {self.repeat_missing_cases} or more missing-child cases within "

@@ -49,6 +49,7 @@ from typing import Any, Protocol
 from casereview.domain.errors import Refused
 
 from .plans import PlanError
+from .words import count
 
 METHOD = (
     "two-sided z-test of two independent proportions (pooled variance under no change, unpooled under "
@@ -242,7 +243,7 @@ def percent(share: float) -> str:
 
 def _points(change: float) -> str:
     whole = max(1, math.floor(change * 100 + 0.5))  # half up; under half a point is still "about 1"
-    return f"{whole} point" if whole == 1 else f"{whole} points"
+    return f"{whole} percentage point" if whole == 1 else f"{whole} percentage points"
 
 
 def change_words(
@@ -253,8 +254,8 @@ def change_words(
     power: float = POWER,
     confidence: float = CONFIDENCE,
 ) -> str:
-    """For people: "From 70% with 135 cases before and 135 now, a change smaller than about 17 points
-    would probably go unnoticed." (points rounded to whole numbers)."""
+    """For people: "From 70% with 135 cases before and 135 now, a change smaller than about 17 percentage
+    points would probably go unnoticed." (points rounded to whole numbers)."""
     try:
         change: float | None = minimum_detectable_change(
             p_before, n_before, n_now, power=power, confidence=confidence
@@ -272,9 +273,9 @@ def _words(
     *,
     effective: int | None = None,
 ) -> str:
-    start = f"From {percent(p_before)} with {n_before:,} cases before and {n_now:,} now"
+    start = f"From {percent(p_before)} with {count(n_before, 'case')} before and {n_now:,} now"
     if effective is not None:
-        start += f" (as precise as {effective:,} cases sampled in proportion)"
+        start += f" (as precise as {count(effective, 'case')} sampled in proportion)"
     if change is None:
         return f"{start}, even the largest possible change would probably go unnoticed."
     return f"{start}, a change smaller than about {_points(change)} would probably go unnoticed."

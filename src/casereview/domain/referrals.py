@@ -159,17 +159,18 @@ class OpenSendBack:
     due_on: dt.date
 
     def describe(self, today: dt.date) -> str:
-        return f"send back {self.id} ({self.urgency}, {STATE_WORDS.get(self.state, self.state)}, due {due_words(self.due_on, today)})"
+        return f"send back {self.id} ({self.urgency}, {STATE_WORDS.get(self.state, self.state).lower()}, due {due_words(self.due_on, today)})"
 
 
-#: A state as a person reads it (never a code on a page or in a message).
+#: A state as a person reads it (never a code on a page or in a message); a sentence lower-cases it.
+#: The one table: ``casereview.domain.words`` (which pages use) reads it from here.
 STATE_WORDS: Mapping[str, str] = {
-    State.OPENED: "opened",
-    State.ACKNOWLEDGED: "acknowledged",
-    State.RESPONSE_SUBMITTED: "response submitted",
-    State.RETURNED: "returned for more",
-    State.ESCALATED: "escalated",
-    State.CLOSED: "closed",
+    State.OPENED: "Opened",
+    State.ACKNOWLEDGED: "Acknowledged",
+    State.RESPONSE_SUBMITTED: "Response submitted",
+    State.RETURNED: "Returned to the body",
+    State.ESCALATED: "Escalated",
+    State.CLOSED: "Closed",
 }
 
 

@@ -35,13 +35,7 @@ class Category(StrEnum):
 
 
 CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
-_LABEL_OVERRIDES = {"honour_based_abuse_fgm": "Honour-based abuse and FGM"}
-
-
-def category_label(code: str) -> str:
-    """The category as a person reads it: 'missing_child' -> 'Missing child'."""
-    return _LABEL_OVERRIDES.get(code, code.replace("_", " ").capitalize())
-
+# A category in words: ``casereview.domain.words`` (``words(Kind.CATEGORY, code)``), the one table.
 
 RISK_LEVELS: tuple[str, ...] = ("standard", "medium", "high")
 STATUSES: tuple[str, ...] = ("open", "closed")

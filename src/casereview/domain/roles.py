@@ -14,10 +14,20 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """The role in words ("Lead inspector"); ``casereview.domain.words`` reads the same table."""
+        return ROLE_WORDS[self]
 
 
 ROLES: tuple[str, ...] = tuple(r.value for r in Role)
+
+#: Each role in words: the one table (``casereview.domain.words`` uses it; this module cannot import that one).
+ROLE_WORDS: dict[str, str] = {
+    Role.ADMINISTRATOR: "Administrator",
+    Role.LEAD_INSPECTOR: "Lead inspector",
+    Role.INSPECTOR: "Inspector",
+    Role.LIAISON_OFFICER: "Liaison officer",
+    Role.ANALYST: "Analyst",
+}
 
 #: Roles that may import a body's register (CLI and upload page).
 CAN_IMPORT_REGISTERS: frozenset[Role] = frozenset({Role.ADMINISTRATOR, Role.LEAD_INSPECTOR})

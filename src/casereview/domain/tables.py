@@ -13,11 +13,14 @@ and the audit's digest), the trend and the sample plan, so that every count it h
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from casereview.domain.cells import safe_row
 from casereview.domain.linked import MARK
+from casereview.domain.words import Kind, uk_date, words
 
 __all__ = [
     "COLUMNS",
@@ -27,6 +30,7 @@ __all__ = [
     "flat_rows",
     "is_hidden",
     "publication_date",
+    "worded",
 ]
 
 COLUMNS = ("section", "row", "measure", "value")
@@ -233,7 +237,8 @@ def _inspection_rows(report: Mapping[str, Any]) -> list[Row]:
     rows: list[Row] = [("report", "", "published", report.get("published", False))]
     rows += [
         ("inspection", "", key, inspection.get(key))
-        for key in ("name", "body", "framework", "commitment")
+        for key in ("name", "body", "body_name", "framework", "commitment")
+        if key != "body_name" or key in inspection
     ]
     return [
         *rows,
@@ -436,8 +441,56 @@ def _summary_rows(report: Mapping[str, Any]) -> list[Row]:
     return rows
 
 
-def flat_rows(report: Mapping[str, Any]) -> list[Row]:
-    """A report's JSON document as (section, row, measure, value) rows, for CSV and spreadsheets."""
+_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_DATES = frozenset({"period_start", "period_end", "as_of", "published_on", "published_at"})
+#: Cells whose value is a code, and the words it is read in (a spreadsheet's; the CSV keeps the code).
+_VALUE_WORDS = {
+    ("inspection", "framework"): Kind.FRAMEWORK,
+    ("sample", "algorithm"): Kind.ALGORITHM,
+    ("sample_plan", "allocation"): Kind.ALLOCATION,
+}
+
+
+def _category_named(name: str) -> str:
+    """A by-category row's name ("missing_child: …", "missing_child against Q4 2023") with the category in words."""
+    for tail in (": ", " against "):
+        code, found, rest = name.partition(tail)
+        if found:
+            return f"{words(Kind.CATEGORY, code)}{tail}{rest}"
+    return words(Kind.CATEGORY, name)
+
+
+#: Sections whose row names are codes, and how each is read.
+_NAME_WORDS: dict[str, Callable[[str], str]] = {
+    "by_category": _category_named,
+    "volume": partial(words, Kind.CATEGORY),
+    "send_backs": partial(words, Kind.URGENCY),
+}
+
+
+def worded(row: Row) -> Row:
+    """A row as a person reads it in a spreadsheet: categories, strata, urgencies, the framework, the
+    sampling algorithm and the allocation in words, dates the UK way ("31 March 2024"); every count and
+    figure as it is.  The section and measure columns stay the document's keys, so rows still match the CSV."""
+    section, name, measure, value = row
+    if isinstance(name, str):
+        if section == "sample_strata":
+            name = words(Kind.STRATUM, name)
+        elif name and section in _NAME_WORDS:
+            name = _NAME_WORDS[section](name)
+        name = _ISO_DAY.sub(lambda m: uk_date(m.group()), name)
+    kind = _VALUE_WORDS.get((section, measure))
+    if kind is not None and isinstance(value, str) and value:
+        value = words(kind, value)
+    elif measure in _DATES and isinstance(value, str):
+        value = uk_date(value)
+    return (section, name, measure, value)
+
+
+def flat_rows(report: Mapping[str, Any], *, in_words: bool = False) -> list[Row]:
+    """A report's JSON document as (section, row, measure, value) rows, for CSV and spreadsheets.
+
+    ``in_words``: each row ``worded`` (the spreadsheet); without it, the codes (the CSV, for machines)."""
     preview = report.get("preview")
     rows = [
         *([("status", "", "preview", preview["label"])] if preview else []),
@@ -454,4 +507,6 @@ def flat_rows(report: Mapping[str, Any]) -> list[Row]:
         *_link_and_volume_rows(report),
         *_reproducibility_rows(report),
     ]
+    if in_words:
+        rows = [worded(r) for r in rows]
     return [(*safe_row(r),) for r in rows]

@@ -10,14 +10,17 @@ falls back to its words with the underscores taken out, never to an error.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 
 from .journal import JournalAction
 from .plans import STRATUM_SEPARATOR, Allocation
-from .referrals import State, Urgency
-from .registers import Category
+from .referrals import STATE_WORDS, State, Urgency
+from .registers import RISK_LEVELS, Category
+from .roles import ROLE_WORDS as _ROLE_WORDS
 from .roles import Role
+from .sampling import ALGORITHM
 from .sign_in import LockKind
 from .tokens import Scope
 
@@ -52,14 +55,8 @@ CATEGORY_WORDS: Mapping[str, str] = {
     Category.OTHER: "Other",
 }
 
-SEND_BACK_STATE_WORDS: Mapping[str, str] = {
-    State.OPENED: "Opened",
-    State.ACKNOWLEDGED: "Acknowledged",
-    State.RESPONSE_SUBMITTED: "Response submitted",
-    State.RETURNED: "Returned to the body",
-    State.ESCALATED: "Escalated",
-    State.CLOSED: "Closed",
-}
+#: Kept in ``referrals`` (its messages name states too, and it must not import this module): one table.
+SEND_BACK_STATE_WORDS: Mapping[str, str] = STATE_WORDS
 
 URGENCY_WORDS: Mapping[str, str] = {
     Urgency.IMMEDIATE: "Immediate (same working day)",
@@ -67,13 +64,8 @@ URGENCY_WORDS: Mapping[str, str] = {
     Urgency.ROUTINE: "Routine (20 working days)",
 }
 
-ROLE_WORDS: Mapping[str, str] = {
-    Role.ADMINISTRATOR: "Administrator",
-    Role.LEAD_INSPECTOR: "Lead inspector",
-    Role.INSPECTOR: "Inspector",
-    Role.LIAISON_OFFICER: "Liaison officer",
-    Role.ANALYST: "Analyst",
-}
+#: Kept in ``roles`` (``Role.label`` reads it, and that module must not import this one): one table.
+ROLE_WORDS: Mapping[str, str] = _ROLE_WORDS
 
 SCOPE_WORDS: Mapping[str, str] = {
     Scope.READ: "Read what you may read",
@@ -102,7 +94,7 @@ LOCK_KIND_WORDS: Mapping[str, str] = {
 }
 
 ALGORITHM_WORDS: Mapping[str, str] = {
-    "hmac-sha256-rank/1": "Keyed-hash ranking (HMAC-SHA256), version 1",
+    ALGORITHM: "Keyed-hash ranking (HMAC-SHA256), version 1",
 }
 
 JOURNAL_ACTION_WORDS: Mapping[str, str] = {
@@ -145,6 +137,7 @@ JOURNAL_ACTION_WORDS: Mapping[str, str] = {
     JournalAction.SAMPLE_CASE_OUT_OF_SCOPE: "Sampled case found out of scope",
     JournalAction.SAMPLE_CASE_REPLACEMENT: "Replacement case drawn",
     JournalAction.MANIFEST_DOWNLOAD: "Sample manifest downloaded",
+    JournalAction.SAMPLE_EXPORT: "Sample table downloaded",
     JournalAction.LINKS_COMPUTE: "Related cases found",
     JournalAction.CASE_LINKS: "Related cases viewed",
     JournalAction.CONFLICT_DECLARE: "Conflict of interest declared",
@@ -191,14 +184,36 @@ TABLES: Mapping[Kind, Mapping[str, str]] = {
 }
 
 
+#: Every code each table must put in words (a unit test holds each table to it, so that no page falls back).
+CODES: Mapping[Kind, tuple[str, ...]] = {
+    Kind.CATEGORY: tuple(Category),
+    Kind.SEND_BACK_STATE: tuple(State),
+    Kind.URGENCY: tuple(Urgency),
+    Kind.ROLE: tuple(Role),
+    Kind.SCOPE: tuple(Scope),
+    Kind.ALLOCATION: tuple(Allocation),
+    Kind.REVIEW_STATE: ("not_started", "draft", "submitted"),
+    Kind.RISK_LEVEL: RISK_LEVELS,
+    Kind.LOCK_KIND: tuple(LockKind),
+    Kind.ALGORITHM: (ALGORITHM,),
+    Kind.JOURNAL_ACTION: tuple(JournalAction),
+}
+
+
 def plain(code: str) -> str:
     """An unknown code's words: underscores out, first letter capital (never an error)."""
     text = code.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
 
+_FRAMEWORK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(?:/[0-9]+)?")
+
+
 def framework_words(reference: str) -> str:
-    """``child-protection/1`` -> "Child protection framework, version 1"."""
+    """``child-protection/1`` -> "Child protection framework, version 1"; text not shaped like a framework's
+    id (``name`` or ``name/version``) is returned as it is."""
+    if not _FRAMEWORK_ID.fullmatch(reference):
+        return reference
     name, _, version = reference.partition("/")
     words = plain(name.replace("-", " "))
     return f"{words} framework, version {version}" if version else f"{words} framework"
@@ -237,8 +252,25 @@ def count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{number(n)} {singular if n == 1 else (plural or singular + 's')}"
 
 
-def uk_date(day: dt.date | dt.datetime | None) -> str:
-    """ "22 October 2026" (a datetime is taken as already in UK local time)."""
-    if day is None:
+def percentage_points(share: float, places: int = 1) -> str:
+    """A difference or a margin given as a share, in points: 0.125 -> "12.5 percentage points"."""
+    points = round(100 * share, places)
+    text = f"{points:,.{places}f}".rstrip("0").rstrip(".") if places else f"{points:,.0f}"
+    return f"{text} percentage point{'' if text in ('1', '-1') else 's'}"
+
+
+def uk_date(day: dt.date | dt.datetime | str | None) -> str:
+    """ "22 October 2026" (a datetime is taken as already in UK local time).
+
+    A JSON document's ISO date ("2026-10-22", or a timestamp, whose date is taken) is read too; text that
+    is not a date is returned as it is (never an error on a page).
+    """
+    if day is None or day == "":
         return ""
+    if isinstance(day, str):
+        try:
+            parsed = dt.date.fromisoformat(day[:10])
+        except ValueError:
+            return day
+        return f"{parsed.day} {parsed:%B %Y}"
     return f"{day.day} {day:%B %Y}"

@@ -36,6 +36,7 @@ from casereview.domain.registers import (
     error_order,
     map_headers,
 )
+from casereview.domain.words import count as count_words
 
 from .checkpoints import checkpoint
 from .limits import StructureError
@@ -299,5 +300,5 @@ def read_cases(
 
 class RegisterFileInvalid(Refused):
     def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the register file")
+        super().__init__(f"{count_words(len(errors), 'problem')} in the register file")
         self.errors = errors

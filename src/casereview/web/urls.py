@@ -15,6 +15,7 @@ from casereview.web.reviews import views as review_views
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("help/", include("casereview.web.home.help_urls")),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),

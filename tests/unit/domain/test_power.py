@@ -114,7 +114,7 @@ def test_the_issue_example_and_its_direction() -> None:
     assert power_to_detect(0.7, 0.7 + found.change, 135, 135) > 0.8
     assert power_to_detect(0.7, 0.7 - found.change + 0.01, 135, 135) < 0.8
     assert change_words(0.7, 135, 135) == (
-        "From 70% with 135 cases before and 135 now, a change smaller than about 17 points "
+        "From 70% with 135 cases before and 135 now, a change smaller than about 17 percentage points "
         "would probably go unnoticed."
     )
 
@@ -160,7 +160,7 @@ def test_words_round_points_and_print_thousands() -> None:
         "From 74.3% with 1,200 cases before and 2,500 now, a change smaller than"
     )
     points = round(minimum_detectable_change(0.743, 1200, 2500) * 100)
-    assert f"about {points} points" in words
+    assert f"about {points} percentage points" in words
 
 
 def test_rare_events_clopper_pearson_and_the_rule_of_three() -> None:
@@ -346,7 +346,7 @@ def test_planned_against_the_previous_result_or_50_percent() -> None:
     against = planned(135, ("the 2016 inspection", 0.7, 135))
     assert against["words"] == (
         "Against the 2016 inspection: from 70% with 135 cases before and 135 now, a change smaller "
-        "than about 17 points would probably go unnoticed."
+        "than about 17 percentage points would probably go unnoticed."
     )
     assert against["minimum_detectable_change"] == pytest.approx(
         minimum_detectable_change(0.7, 135, 135), abs=1e-6

@@ -199,13 +199,6 @@ def test_the_schema_has_no_protected_characteristics() -> None:
     assert not forbidden & set(COLUMN_NAMES)
 
 
-def test_category_labels_read_as_words() -> None:
-    from casereview.domain.registers import category_label
-
-    assert category_label("missing_child") == "Missing child"
-    assert category_label("honour_based_abuse_fgm") == "Honour-based abuse and FGM"
-
-
 def test_a_label_mapped_twice_in_a_profile_is_a_problem() -> None:
     with pytest.raises(RegisterError, match="'Ref' is mapped to both case_ref and unit"):
         parse_profile('[columns]\ncase_ref = ["Ref"]\nunit = ["Ref"]\n', name="twice")

@@ -3,8 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from casereview.domain.roles import ROLES, Role
+from casereview.web.core.users import user_by_username
 from casereview.web.registers.selectors import body_by_code
 
 
@@ -89,13 +94,46 @@ class UserCreateForm(forms.Form):
         return str(self.cleaned_data["body"])[:150]
 
     def clean(self) -> dict[str, Any]:
+        """Every problem at once, each against its answer: the service judges again when it saves (a name taken
+        in between is said against the username)."""
         cleaned = super().clean() or {}
         code = cleaned.get("body") or ""
         found = body_by_code(code) if code else None
         self.body_found = found
         if cleaned.get("role") == Role.LIAISON_OFFICER.value and self.body_found is None:
             self.add_error("body", "Choose the body this liaison officer works for")
+        username, email = cleaned.get("username", ""), cleaned.get("email", "")
+        if "username" in cleaned:
+            self._check_username(username)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                self.add_error("email", "Enter an e-mail address like name@example.org, or none")
+        password = cleaned.get("password") or ""
+        if not password:
+            self.add_error("password", "Enter an initial password")
+        else:
+            try:
+                validate_password(password, get_user_model()(username=username, email=email))
+            except ValidationError as exc:
+                for message in exc.messages:
+                    self.add_error("password", message)
         return cleaned
+
+    def _check_username(self, username: str) -> None:
+        if not username.strip():
+            self.add_error("username", "Enter a username")
+            return
+        field = get_user_model()._meta.get_field("username")
+        try:
+            for validator in field.validators:
+                validator(username)
+        except ValidationError as exc:
+            self.add_error("username", " ".join(exc.messages))
+            return
+        if user_by_username(username) is not None:
+            self.add_error("username", f"A user called {username!r} already exists")
 
 
 class UnlockForm(forms.Form):

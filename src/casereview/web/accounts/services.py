@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 from typing import Any
 
@@ -43,14 +44,21 @@ class AccountError(Refused):
 
 
 def user_create(
-    *, username: str, role: str, password: str, email: str = "", actor: User | None = None
+    *,
+    username: str,
+    role: str,
+    password: str,
+    email: str = "",
+    actor: User | None = None,
+    now: dt.datetime | None = None,
 ) -> AbstractUser:
+    """A user with one role; ``now`` is when they joined (the real clock unless given)."""
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}; roles are: {', '.join(ROLES)}")
     user_model = get_user_model()
     if user_by_username(username) is not None:
         raise AccountError(f"A user called {username!r} already exists")
-    user = user_model(username=username, email=email)
+    user = user_model(username=username, email=email, date_joined=now or timezone.now())
     try:
         user.full_clean(exclude=["password"])
         validate_password(password, user)
@@ -67,6 +75,7 @@ def user_create(
             object_type="user",
             object_id=user.get_username(),
             detail={"role": role},
+            at=now,
         )
     return user
 

@@ -209,9 +209,12 @@ def locked(request: HttpRequest) -> HttpResponse:
         elif address:
             try:
                 address_unlock(address=address, actor=request.user)
-            except AccountError:
+            except AccountError as exc:
+                messages.warning(request, f"Nothing was unlocked: {exc}")
                 return redirect("accounts:locked")
             messages.success(request, f"Sign-in from {address} is unlocked")
+        else:  # no button of this page sends neither
+            messages.warning(request, "Nothing was unlocked: choose a username or an address")
         return redirect("accounts:locked")
     locks = sign_in_locks()
     return render(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from casereview.domain.tokens import SCOPES
+from casereview.domain.words import Kind, uk_date, words
 
 from .forms import TokenForm
 from .selectors import token_of, tokens_of
@@ -33,11 +36,13 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 
 # Each user's API tokens -----------------------------------------------------------------------------------------
 
-SCOPE_LABELS = {
-    "read": "Read what you may read (registers, manifests, send backs, reports)",
-    "register_upload": "Send registers (administrators and lead inspectors)",
-    "send_back_response": "Act on send backs (acknowledge, respond, return, accept)",
+#: What each scope covers, after its words (``domain.words``, the one table of scope words).
+SCOPE_HINTS = {
+    "read": "registers, manifests, send backs, reports",
+    "register_upload": "administrators and lead inspectors",
+    "send_back_response": "acknowledge, respond, return, accept",
 }
+SCOPE_LABELS = {s: f"{words(Kind.SCOPE, s)} ({SCOPE_HINTS[s]})" for s in SCOPE_HINTS}
 
 
 @login_required
@@ -54,6 +59,13 @@ def tokens(request: HttpRequest) -> HttpResponse:
             )
         except TokenError as exc:
             form.add_error("name", str(exc))
+        else:
+            # The page itself shows the secret, once: no redirect, the banner shows on it.
+            messages.success(
+                request,
+                f"Token “{issued.token.name}” made; it works until {uk_date(timezone.localtime(issued.token.expires_at))}. "
+                "Copy it now: it will not be shown again",
+            )
     return render(
         request,
         "api/tokens.html",
@@ -73,5 +85,12 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     token = token_of(user.pk, token_id)
     if token is None or request.method != "POST":
         raise Http404
+    revoked = token.revoked_at is None
     token_revoke(token=token, actor=request.user)
+    messages.success(
+        request,
+        f"Token “{token.name}” is revoked: it no longer works"
+        if revoked
+        else f"Token “{token.name}” was already revoked",
+    )
     return redirect("accounts:tokens")

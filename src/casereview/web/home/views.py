@@ -4,18 +4,71 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from casereview.domain.roles import CAN_IMPORT_REGISTERS, Role
 from casereview.web.core.access import user_roles
 from casereview.web.registers.selectors import bodies_for_home, can_see_registers
+
+from .selectors import admin_work, analyst_work, inspector_work, lead_work, liaison_work
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The start page: one block of work for each role the person holds, then the bodies they work with."""
+    user = request.user
+    roles = user_roles(user)
+    # A lead inspector may review cases too: their cases show when they have some.
+    cases = inspector_work(user) if roles & {Role.INSPECTOR, Role.LEAD_INSPECTOR} else None
+    if cases is not None and Role.INSPECTOR not in roles and not cases.inspections:
+        cases = None
     return render(
         request,
-        "core/home.html",
+        "home/start.html",
         {
-            "bodies": bodies_for_home(request.user),
-            "show_registers": can_see_registers(request.user),
-            "roles": sorted(r.label for r in user_roles(request.user)),
+            "roles": sorted(roles, key=lambda r: r.label),
+            "admin": admin_work() if Role.ADMINISTRATOR in roles else None,
+            "lead": lead_work(user) if Role.LEAD_INSPECTOR in roles else None,
+            "inspector": cases,
+            "liaison": liaison_work(user) if Role.LIAISON_OFFICER in roles else None,
+            "analyst": analyst_work(user) if Role.ANALYST in roles else None,
+            "can_import": bool(roles & CAN_IMPORT_REGISTERS),
+            "bodies": bodies_for_home(user),
+            "show_registers": can_see_registers(user),
         },
     )
+
+
+#: The help pages: URL name -> (template, title).
+HELP_PAGES = {
+    "help:sample": ("home/help/sample.html", "The sample and how to check it"),
+    "help:grades": ("home/help/grades.html", "Grades, shares and intervals"),
+    "help:send_backs": ("home/help/send_backs.html", "What a send back asks of the body"),
+}
+
+
+@login_required
+def help_index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "home/help/index.html",
+        {"help_pages": [(name, title) for name, (_, title) in HELP_PAGES.items()]},
+    )
+
+
+def _help(request: HttpRequest, name: str) -> HttpResponse:
+    template, title = HELP_PAGES[name]
+    return render(request, template, {"title": title})
+
+
+@login_required
+def help_sample(request: HttpRequest) -> HttpResponse:
+    return _help(request, "help:sample")
+
+
+@login_required
+def help_grades(request: HttpRequest) -> HttpResponse:
+    return _help(request, "help:grades")
+
+
+@login_required
+def help_send_backs(request: HttpRequest) -> HttpResponse:
+    return _help(request, "help:send_backs")

@@ -105,3 +105,33 @@ class ReplaceForm(forms.Form):
     reason = forms.CharField(
         max_length=500, error_messages={"required": "Say why the case is out of scope"}
     )
+
+
+class InspectionFilterForm(forms.Form):
+    """The inspections list's filters and order (a GET form: anything unknown is ignored, never refused)."""
+
+    stage = forms.ChoiceField(required=False)
+    body = forms.CharField(required=False, max_length=16)
+    order = forms.ChoiceField(required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+
+    def __init__(
+        self, *args: Any, stages: dict[str, str], orders: dict[str, str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [("", "Any stage"), *stages.items()]  # type: ignore[attr-defined]
+        self.fields["order"].choices = list(orders.items())  # type: ignore[attr-defined]
+
+    def chosen(self) -> dict[str, str]:
+        """The valid choices (an invalid one is dropped, as if not chosen)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "stage_is": data.get("stage") or "",
+            "body": data.get("body") or "",
+            "order": data.get("order") or "newest",
+        }
+
+    def page(self) -> int:
+        """The page asked for (1 when none, or not a number)."""
+        return int(getattr(self, "cleaned_data", {}).get("page") or 1)

@@ -10,6 +10,7 @@ compute: a page that shows links calls `links_refresh` first (a sample drawn bef
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,7 +104,11 @@ def _case_links_rows(found: _Found) -> list[CaseLinks]:
 
 
 def links_compute(
-    *, sample: Sample, rules: domain.LinkRules | None = None, actor: User | None = None
+    *,
+    sample: Sample,
+    rules: domain.LinkRules | None = None,
+    actor: User | None = None,
+    now: dt.datetime | None = None,
 ) -> SampleLinks:
     """Compute (or compute again) the links of every case of ``sample`` (sampled and reserve)."""
     rules = rules or link_rules()
@@ -124,7 +129,7 @@ def links_compute(
             register_summary=found.register.summary,
             frame_summary=found.frame_summary,
             volume=found.volume,
-            computed_at=timezone.now(),
+            computed_at=now or timezone.now(),
         )
         CaseLinks.objects.bulk_create(_case_links_rows(found), batch_size=2000)
         RelatedCase.objects.bulk_create(
@@ -153,6 +158,7 @@ def links_compute(
                 "with_related_cases": domain.count_related(found.sampled, found.per_case)[0],
                 **found.register.summary,
             },
+            at=now,
         )
     return made
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from casereview.domain.allocation import ALLOCATION, ALLOCATION_V1, StratumAllocation, allocate
@@ -21,6 +22,7 @@ from casereview.domain.sampling import (
     manifest_frame_dates,
     strata_sizes,
 )
+from casereview.domain.tasks import Progress, Step, Task, stage, task_list
 from casereview.web.core.access import user_roles
 from casereview.web.registers.frames import register_frame
 from casereview.web.registers.models import Register
@@ -59,6 +61,11 @@ def inspection_sample(inspection: Inspection) -> Sample | None:
     return Sample.objects.select_related("register").filter(inspection=inspection).first()
 
 
+def sample_size(sample: Sample) -> int:
+    """The sample's active cases (the reserve not counted)."""
+    return SampledCase.objects.filter(sample=sample, state=SampledCase.State.ACTIVE).count()
+
+
 def sample_replacements(sample: Sample) -> QuerySet[SampledCase]:
     return SampledCase.objects.filter(sample=sample, replaces__isnull=False).select_related(
         "replaces"
@@ -66,9 +73,21 @@ def sample_replacements(sample: Sample) -> QuerySet[SampledCase]:
 
 
 def registers_for_draw(inspection: Inspection) -> QuerySet[Register]:
+    """The body's current registers, newest first (those imported before the seed was committed are
+    offered too: the draw takes one only when the lead allows a late commitment)."""
     return Register.objects.filter(
         body=inspection.body, state=Register.State.LOCKED, purged_at__isnull=True
-    ).order_by("-imported_at")
+    ).order_by("-imported_at", "-id")
+
+
+def registers_since_commitment(inspection: Inspection) -> int:
+    """How many of ``registers_for_draw`` were imported after the seed was committed (0 before it is):
+    the ones a draw takes without allowing a late commitment (the task list's register step counts them)."""
+    if inspection.committed_at is None:
+        return 0
+    return (
+        registers_for_draw(inspection).filter(imported_at__gte=inspection.committed_at).count()
+    )
 
 
 def inspectors_available() -> list[Any]:
@@ -213,3 +232,168 @@ def sample_part(inspection: Inspection) -> SamplePart:
         allocation_rules=document.get("allocation", ALLOCATION_V1) if drawn_here else None,
         headline=list((document.get("plan") or {}).get("headline") or []),
     )
+
+
+# --- The inspection as a task list (domain.tasks) -----------------------------------------------------------
+
+#: What only the apps above this one can count (reviews: assignments, reviews, disagreements, send backs;
+#: reports: publications): each source takes inspection ids and gives, per id, ``Progress`` field names and
+#: their counts, in a few grouped queries whatever the number of inspections. They are given in those apps'
+#: ``AppConfig.ready()`` (``provide_progress``); with none given the task list says only what this app knows.
+ProgressSource = Callable[[Sequence[int]], Mapping[int, Mapping[str, int]]]
+_progress_sources: dict[str, ProgressSource] = {}
+_PROGRESS_FIELDS = frozenset(f.name for f in fields(Progress))
+
+
+def provide_progress(name: str, source: ProgressSource) -> None:
+    """Where ``inspections_progress`` reads the counts ``name`` (an app's label) gives (the last given)."""
+    _progress_sources[name] = source
+
+
+def inspections_progress(inspections: Sequence[Inspection]) -> dict[int, Progress]:
+    """Each inspection's progress: two queries here, and each source's few, for any number of inspections."""
+    if not inspections:
+        return {}
+    ids = [i.pk for i in inspections]
+    # A register counts for an inspection only once its seed is committed and only if it was imported
+    # since (the draw refuses an older one unless the lead allows a late commitment); the older ones are
+    # counted apart, so the task list can say why the register step is not done.
+    current = Q(
+        body__registers__state=Register.State.LOCKED, body__registers__purged_at__isnull=True
+    )
+    since = Q(body__registers__imported_at__gte=F("committed_at"))
+    registers = {
+        pk: (fresh, older)
+        for pk, fresh, older in Inspection.objects.filter(pk__in=ids, committed_at__isnull=False)
+        .annotate(
+            fresh=Count("body__registers", filter=current & since),
+            older=Count("body__registers", filter=current & ~since),
+        )
+        .values_list("pk", "fresh", "older")
+    }
+    drawn = dict(
+        Sample.objects.filter(inspection_id__in=ids)
+        .annotate(active=Count("cases", filter=Q(cases__state=SampledCase.State.ACTIVE)))
+        .values_list("inspection_id", "active")
+    )
+    facts: dict[int, dict[str, Any]] = {
+        i.pk: {
+            "committed": bool(i.commitment),
+            "registers": registers.get(i.pk, (0, 0))[0],
+            "registers_older": registers.get(i.pk, (0, 0))[1],
+            "drawn": i.pk in drawn,
+            "sampled": drawn.get(i.pk, 0),
+        }
+        for i in inspections
+    }
+    for source in _progress_sources.values():
+        for pk, counts in source(ids).items():
+            if pk in facts:
+                facts[pk].update({k: v for k, v in counts.items() if k in _PROGRESS_FIELDS})
+    return {pk: Progress(**found) for pk, found in facts.items()}
+
+
+def inspection_tasks(inspection: Inspection) -> list[Task]:
+    """The inspection's task list (``domain.tasks.task_list``)."""
+    return task_list(inspections_progress([inspection])[inspection.pk])
+
+
+@dataclass(frozen=True)
+class ListedInspection:
+    inspection: Inspection
+    #: None on a row the user does not lead: administrators see an inspection's metadata only (docs/security.md)
+    progress: Progress | None
+    #: a key of ``domain.tasks.STAGE_WORDS`` ("" on a row the user does not lead)
+    stage: str
+
+
+#: The inspections list's orders: (words, key of a ListedInspection's sort).
+INSPECTION_ORDERS: dict[str, str] = {
+    "newest": "Newest first",
+    "name": "Name",
+    "body": "Body",
+    "period": "Period, latest first",
+    "stage": "Stage",
+}
+
+#: How many inspections a page of the list shows.
+INSPECTIONS_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class InspectionsPage:
+    rows: list[ListedInspection]
+    #: the bodies among the inspections the user may list (code, name), for the filter
+    bodies: list[tuple[str, str]]
+    #: how many inspections match the filters (all pages)
+    matched: int
+    page: int
+    pages: int
+    #: whether the user leads any inspection (only then are stages and review counts shown or filtered)
+    shows_progress: bool
+
+
+def inspections_with_stage(
+    user: Any, *, stage_is: str = "", body: str = "", order: str = "newest", page: int = 1
+) -> InspectionsPage:
+    """One page of the inspections the user may list (``inspections_listed``), filtered by stage and body
+    code and sorted, each of those the user leads with its progress and stage.
+
+    Review progress is a lead's, of their own inspections: an administrator sees every inspection's
+    metadata, never how its reviews stand (a row they do not lead has no progress, and the stage filter and
+    order read only the rows they lead). Progress is counted for the page's rows only, unless the stage
+    filters or orders the list (then for every inspection the user leads): a few grouped queries either way.
+    """
+    listed = inspections_listed(user)
+    bodies = sorted(set(listed.values_list("body__code", "body__name")))
+    if body:
+        listed = listed.filter(body__code=body)
+    shows_progress = Role.LEAD_INSPECTOR in user_roles(user)
+    mine: dict[int, Progress] = {}
+    stages: dict[int, str] = {}
+    steps = [s.value for s in Step] + ["published"]  # the steps' order is the stages' order
+    if shows_progress and (stage_is or order == "stage"):
+        mine = inspections_progress(list(listed.filter(lead=user)))
+        stages = {pk: stage(task_list(p)) for pk, p in mine.items()}
+        if stage_is:
+            listed = listed.filter(pk__in=[pk for pk, s in stages.items() if s == stage_is])
+    if order == "stage" and shows_progress:
+        listed = listed.annotate(
+            stage_order=Case(
+                *[When(pk=pk, then=Value(steps.index(s))) for pk, s in stages.items()],
+                default=Value(len(steps)),
+                output_field=IntegerField(),
+            )
+        ).order_by("stage_order", "-created_at", "-id")
+    elif order in ORDER_BY:
+        listed = listed.order_by(*ORDER_BY[order])
+    matched = listed.count()
+    pages = max(1, -(-matched // INSPECTIONS_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = list(listed[(page - 1) * INSPECTIONS_PAGE_SIZE : page * INSPECTIONS_PAGE_SIZE])
+    if shows_progress and not mine:
+        mine = inspections_progress([i for i in shown if i.lead_id == user.pk])
+        stages = {pk: stage(task_list(p)) for pk, p in mine.items()}
+    rows = [
+        ListedInspection(i, mine.get(i.pk), stages.get(i.pk, ""))
+        if i.lead_id == user.pk
+        else ListedInspection(i, None, "")
+        for i in shown
+    ]
+    return InspectionsPage(
+        rows=rows,
+        bodies=bodies,
+        matched=matched,
+        page=page,
+        pages=pages,
+        shows_progress=shows_progress,
+    )
+
+
+#: The list's orders in the database (the stage's is built from the inspections' stages).
+ORDER_BY: dict[str, tuple[Any, ...]] = {
+    "newest": ("-created_at", "-id"),
+    "name": (Lower("name"), "id"),
+    "body": ("body__code", Lower("name"), "id"),
+    "period": ("-period_end", "-id"),
+}

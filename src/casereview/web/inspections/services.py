@@ -47,6 +47,7 @@ def inspection_create(
     framework: str = "child-protection/1",
     lead: Any = None,
     actor: User | None = None,
+    now: dt.datetime | None = None,
 ) -> Inspection:
     body = body_by_code(body_code)
     if body is None:
@@ -67,7 +68,7 @@ def inspection_create(
             period_end=period_end,
             framework=framework,
             lead=lead,
-            created_at=timezone.now(),
+            created_at=now or timezone.now(),
         )
         journal_record(
             actor=actor,
@@ -79,11 +80,14 @@ def inspection_create(
                 "body": body.code,
                 "period": [period_start.isoformat(), period_end.isoformat()],
             },
+            at=now,
         )
     return inspection
 
 
-def seed_commit(*, inspection: Inspection, actor: User | None = None) -> str:
+def seed_commit(
+    *, inspection: Inspection, actor: User | None = None, now: dt.datetime | None = None
+) -> str:
     """Generate the inspection's 256-bit seed; publish only its SHA-256."""
     with transaction.atomic():
         locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
@@ -95,7 +99,7 @@ def seed_commit(*, inspection: Inspection, actor: User | None = None) -> str:
         seed = secrets.token_bytes(SEED_BYTES)
         locked.seed = seed.hex()
         locked.commitment = new_seed_commitment(seed)
-        locked.committed_at = timezone.now()
+        locked.committed_at = now or timezone.now()
         locked.save(update_fields=["seed", "commitment", "committed_at"])
         journal_record(
             actor=actor,
@@ -104,6 +108,7 @@ def seed_commit(*, inspection: Inspection, actor: User | None = None) -> str:
             object_type="inspection",
             object_id=locked.pk,
             detail={"commitment": locked.commitment},
+            at=now,
         )
     inspection.refresh_from_db()
     return locked.commitment
@@ -175,6 +180,7 @@ def sample_draw(
     plan: SamplePlan,
     allow_late_commitment: bool = False,
     actor: User | None = None,
+    now: dt.datetime | None = None,
 ) -> Sample:
     """Draw the inspection's sample from a register with its committed seed, revealing the seed.
 
@@ -210,7 +216,7 @@ def sample_draw(
             manifest=document,
             frame_size=sum(s.frame_size for s in strata),
             late_commitment=late,
-            drawn_at=timezone.now(),
+            drawn_at=now or timezone.now(),
             drawn_by=person(actor),
         )
         ids = _case_ids(register, [ref for s in strata for ref in (*s.sample, *s.reserve)])
@@ -231,9 +237,10 @@ def sample_draw(
                 "reserve": sum(len(s.reserve) for s in strata),
                 "late_commitment": late,
             },
+            at=now,
         )
     # Links read the register again, after the draw is safely stored.
-    links_compute(sample=sample, actor=actor)
+    links_compute(sample=sample, actor=actor, now=now)
     return sample
 
 
@@ -303,4 +310,19 @@ def manifest_disclosed(*, sample: Sample, actor: User) -> None:
         object_type="inspection",
         object_id=sample.inspection_id,
         reason="manifest",
+    )
+
+
+def sample_table_disclosed(
+    *, inspection: Inspection, rows: int, filters: dict[str, str], actor: User
+) -> None:
+    """Journal the sample's table (references, people, states, grades) leaving casereview as a CSV file."""
+    journal_record(
+        actor=actor,
+        operation=Operation.DISCLOSURE,
+        action=JournalAction.SAMPLE_EXPORT,
+        object_type="inspection",
+        object_id=inspection.pk,
+        reason="sample table",
+        detail={"rows": rows, "filters": filters},
     )

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from casereview.domain.plans import PlanError, plan_from_mapping
 from casereview.domain.roles import Role
-from casereview.web.core.access import role_required
+from casereview.domain.tasks import STAGE_WORDS, Status, Task
+from casereview.domain.words import count, uk_date
+from casereview.web.core.access import role_required, user_roles
 from casereview.web.registers.selectors import bodies_for_choice
 
 from . import selectors
-from .forms import DrawForm, InspectionForm, ReplaceForm, SeedForm
+from .forms import DrawForm, InspectionFilterForm, InspectionForm, ReplaceForm, SeedForm
 from .services import (
     InspectionError,
     inspection_create,
@@ -34,10 +39,39 @@ if TYPE_CHECKING:  # a type only: views reach models through selectors and servi
 
 @role_required(Role.ADMINISTRATOR, Role.LEAD_INSPECTOR)
 def index(request: HttpRequest) -> HttpResponse:
+    # Stages and review counts are a lead's, of the inspections they lead: an administrator who leads none
+    # sees metadata only, so neither the stage filter nor the stage order is offered (nor read) for them.
+    leads = Role.LEAD_INSPECTOR in user_roles(request.user)
+    stages = dict(STAGE_WORDS) if leads else {}
+    orders = {
+        k: v for k, v in selectors.INSPECTION_ORDERS.items() if leads or k != "stage"
+    }
+    form = InspectionFilterForm(request.GET or None, stages=stages, orders=orders)
+    chosen = form.chosen() if form.is_bound else {"stage_is": "", "body": "", "order": "newest"}
+    listed = selectors.inspections_with_stage(
+        request.user, **chosen, page=form.page() if form.is_bound else 1
+    )
+    query = {k: v for k, v in (("stage", chosen["stage_is"]), ("body", chosen["body"])) if v}
+    if chosen["order"] != "newest":
+        query["order"] = chosen["order"]
     return render(
         request,
         "inspections/index.html",
-        {"inspections": selectors.inspections_listed(request.user)},
+        {
+            "listed": listed,
+            "rows": listed.rows,
+            "bodies": listed.bodies,
+            "stages": stages,
+            "orders": orders,
+            "chosen": chosen,
+            "filtered": any(chosen[k] for k in ("stage_is", "body")),
+            "previous": urlencode({**query, "page": listed.page - 1})
+            if listed.page > 1
+            else None,
+            "next": urlencode({**query, "page": listed.page + 1})
+            if listed.page < listed.pages
+            else None,
+        },
     )
 
 
@@ -57,6 +91,11 @@ def new(request: HttpRequest) -> HttpResponse:
         except InspectionError as exc:
             form.add_error(None, str(exc))
         else:
+            messages.success(
+                request,
+                f"Inspection opened: {made.name}, {uk_date(made.period_start)} to "
+                f"{uk_date(made.period_end)}. Next, commit the seed.",
+            )
             return redirect("inspections:detail", inspection_id=made.pk)
     return render(
         request,
@@ -70,33 +109,42 @@ def _led(request: HttpRequest, inspection_id: int) -> Inspection:
     return selectors.inspection_led_or_404(request.user, inspection_id)
 
 
-def _overview(
-    request: HttpRequest,
-    inspection: Inspection,
-    *,
-    seed_form: SeedForm | None = None,
-    draw_form: DrawForm | None = None,
-    preview: selectors.DrawPreview | None = None,
-    status: int = 200,
-) -> HttpResponse:
+#: Where each task of the task list is done: (URL name, fragment). The people, cases and moderation pages
+#: are the reviews app's and the report the reports app's, in the inspection's namespace or their own.
+TASK_PAGES: dict[str, tuple[str, str]] = {
+    "seed": ("inspections:sample", "#seed"),
+    "register": ("registers:upload", ""),
+    "draw": ("inspections:sample", "#draw"),
+    "assign": ("inspections:people", ""),
+    "review": ("inspections:cases", ""),
+    "moderate": ("inspections:people", "#moderation"),
+    "resolve": ("inspections:moderation", "#disagreements"),
+    "send_backs": ("inspections:moderation", "#at-risk"),
+    "report": ("reports:draft", ""),
+    "publish": ("reports:draft", ""),
+}
+
+
+def _task_links(inspection: Inspection) -> list[tuple[Task, str]]:
+    """Each task with the address of the page where it is done ("" while it cannot start)."""
+    out = []
+    for task in selectors.inspection_tasks(inspection):
+        name, fragment = TASK_PAGES[task.step.value]
+        args = [] if name == "registers:upload" else [inspection.pk]
+        href = "" if task.status is Status.CANNOT_START else reverse(name, args=args) + fragment
+        out.append((task, href))
+    return out
+
+
+def _overview(request: HttpRequest, inspection: Inspection) -> HttpResponse:
     return render(
         request,
         "inspections/detail.html",
         {
             "overview": selectors.inspection_overview(inspection),
             "inspection": inspection,
-            "seed_form": seed_form or SeedForm(),
-            "draw_form": draw_form
-            or DrawForm(
-                initial={
-                    "allocation": "proportional",
-                    "strata": ["category"],
-                    "minimum_per_stratum": 0,
-                }
-            ),
-            "preview": preview,
+            "tasks": _task_links(inspection),
         },
-        status=status,
     )
 
 
@@ -109,36 +157,40 @@ def detail(request: HttpRequest, inspection_id: int) -> HttpResponse:
 def commit(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     if request.method != "POST":
-        return redirect("inspections:detail", inspection_id=inspection.pk)
+        return redirect("inspections:sample", inspection_id=inspection.pk)
     form = SeedForm(request.POST)
     try:
         seed_commit(inspection=inspection, actor=request.user)
     except InspectionError as exc:
         form.add_error(None, str(exc))
-        return _overview(request, inspection, seed_form=form, status=409)
-    return redirect("inspections:detail", inspection_id=inspection.pk)
+        return _sample(request, inspection, seed_form=form, status=409)
+    messages.success(
+        request,
+        "Seed committed. Send its SHA-256 to the inspected body before their register arrives.",
+    )
+    return redirect("inspections:sample", inspection_id=inspection.pk)
 
 
 @role_required(Role.LEAD_INSPECTOR)
 def draw(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     if request.method != "POST":
-        return redirect("inspections:detail", inspection_id=inspection.pk)
+        return redirect("inspections:sample", inspection_id=inspection.pk)
     form = DrawForm(request.POST)
     if not form.is_valid():
-        return _overview(request, inspection, draw_form=form, status=400)
+        return _sample(request, inspection, draw_form=form, status=400)
     register = (
         selectors.registers_for_draw(inspection).filter(pk=form.cleaned_data["register"]).first()
     )
     if register is None:
         form.add_error("register", "Choose one of this body's registers")
-        return _overview(request, inspection, draw_form=form, status=400)
+        return _sample(request, inspection, draw_form=form, status=400)
     try:
         plan = plan_from_mapping(form.plan_mapping())
         if form.is_preview():
             preview = selectors.draw_preview(register, plan, inspection)
-            return _overview(request, inspection, draw_form=form, preview=preview)
-        sample_draw(
+            return _sample(request, inspection, draw_form=form, preview=preview)
+        drawn = sample_draw(
             inspection=inspection,
             register=register,
             plan=plan,
@@ -147,8 +199,13 @@ def draw(request: HttpRequest, inspection_id: int) -> HttpResponse:
         )
     except (PlanError, InspectionError) as exc:
         form.add_error(None, str(exc))
-        return _overview(request, inspection, draw_form=form, status=400)
-    return redirect("inspections:detail", inspection_id=inspection.pk)
+        return _sample(request, inspection, draw_form=form, status=400)
+    messages.success(
+        request,
+        f"Sample drawn: {count(selectors.sample_size(drawn), 'case')} from register {register.pk}. "
+        "Next, assign the cases.",
+    )
+    return redirect("inspections:sample", inspection_id=inspection.pk)
 
 
 def _sample(
@@ -156,15 +213,33 @@ def _sample(
     inspection: Inspection,
     *,
     replace_form: ReplaceForm | None = None,
+    seed_form: SeedForm | None = None,
+    draw_form: DrawForm | None = None,
+    preview: selectors.DrawPreview | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    part = selectors.sample_part(inspection)
     return render(
         request,
         "inspections/sample.html",
         {
-            "part": selectors.sample_part(inspection),
+            "part": part,
             "inspection": inspection,
+            "registers": selectors.registers_for_draw(inspection) if part.sample is None else None,
+            "registers_since_commitment": selectors.registers_since_commitment(inspection)
+            if part.sample is None
+            else 0,
             "replace_form": replace_form or ReplaceForm(),
+            "seed_form": seed_form or SeedForm(),
+            "draw_form": draw_form
+            or DrawForm(
+                initial={
+                    "allocation": "proportional",
+                    "strata": ["category"],
+                    "minimum_per_stratum": 0,
+                }
+            ),
+            "preview": preview,
         },
         status=status,
     )
@@ -201,7 +276,7 @@ def replace(request: HttpRequest, inspection_id: int) -> HttpResponse:
     if not form.is_valid():
         return _sample(request, inspection, replace_form=form, status=400)
     try:
-        sample_replace(
+        replacement = sample_replace(
             inspection=inspection,
             case_ref=form.cleaned_data["case_ref"],
             reason=form.cleaned_data["reason"],
@@ -210,4 +285,9 @@ def replace(request: HttpRequest, inspection_id: int) -> HttpResponse:
     except InspectionError as exc:
         form.add_error("case_ref", str(exc))
         return _sample(request, inspection, replace_form=form, status=400)
+    messages.success(
+        request,
+        f"Case {form.cleaned_data['case_ref'].strip()} is out of scope: replaced by case "
+        f"{replacement.case_ref} from the reserve.",
+    )
     return redirect("inspections:sample", inspection_id=inspection.pk)

@@ -6,8 +6,8 @@ import logging
 import os
 import time as monotonic_time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from casereview.web.core.exports import csv_writer
 from casereview.web.core.users import User
 
 from .models import JournalAnchor, JournalEntry
-from .selectors import journal_recent
+from .selectors import JournalFilters, journal_filtered, journal_recent
 
 #: Serialises writers on PostgreSQL so two entries never take the same place.
 _PG_LOCK = 726_100_162
@@ -83,6 +83,7 @@ def journal_record(
     reason: str = "",
     recipient: str = "",
     actor_name: str | None = None,
+    at: datetime | None = None,
 ) -> JournalEntry:
     """Append one entry, inside the caller's transaction when there is one (see `journal_append`)."""
     record = Record(
@@ -94,7 +95,7 @@ def journal_record(
         reason=reason,
         recipient=recipient,
     )
-    return journal_append(actor=actor, records=[record], actor_name=actor_name)[0]
+    return journal_append(actor=actor, records=[record], actor_name=actor_name, at=at)[0]
 
 
 def access_denied_record(
@@ -111,14 +112,17 @@ def access_denied_record(
     )
 
 
-def journal_consulted(*, actor: AbstractBaseUser | AnonymousUser) -> QuerySet[JournalEntry]:
+def journal_consulted(
+    *, actor: AbstractBaseUser | AnonymousUser, detail: dict[str, Any] | None = None
+) -> QuerySet[JournalEntry]:
     """The latest entries for the journal page; reading the journal is itself journaled (first, so the page
-    shows its own entry)."""
+    shows its own entry), with the page's filters and cursor in ``detail``."""
     journal_record(
         actor=actor,
         operation=Operation.CONSULTATION,
         action=JournalAction.JOURNAL_VIEW,
         object_type="journal",
+        detail=detail,
     )
     return journal_recent()
 
@@ -128,6 +132,7 @@ def journal_append(
     actor: AbstractBaseUser | AnonymousUser | None,
     records: Sequence[Record],
     actor_name: str | None = None,
+    at: datetime | None = None,
 ) -> list[JournalEntry]:
     """Append entries in the order given, chained one to the next, with one lock, one read of the chain's
     head and one insert for all of them: every writer waits on that lock, so a page that journals two things
@@ -135,6 +140,8 @@ def journal_append(
 
     Entries hold no case content: identifiers of objects, codes and counts only.  Inside a caller's
     transaction no savepoint is made: an entry that cannot be written undoes the caller's work too.
+    ``at`` is the time the entries record (now unless given: the demo dates its story's events with it), in
+    UTC as the database gives it back, so that the digest is of what is stored.
     """
     if not records:
         return []
@@ -146,7 +153,7 @@ def journal_append(
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK])
         last = JournalEntry.objects.order_by("-seq").only("seq", "digest").first()
         seq, previous = (last.seq, last.digest) if last else (0, GENESIS)
-        at = timezone.now()
+        at = timezone.now() if at is None else at.astimezone(UTC)
         entries = []
         for record in records:
             seq += 1
@@ -167,7 +174,7 @@ def journal_append(
             entry.digest = previous = entry_digest(previous, _payload(entry))
             entries.append(entry)
         JournalEntry.objects.bulk_create(entries)
-        _anchor_if_due(seq=seq, digest=previous, at=at)
+        _anchor_if_due(seq=seq, digest=previous)
         return entries
 
 
@@ -216,22 +223,26 @@ def _due(last_seq: int | None, last_at: datetime | None, head_seq: int, now: dat
     )
 
 
-def _anchor_if_due(*, seq: int, digest: str, at: datetime) -> None:
-    """journal_append's tail: anchor the new head when the last anchor is N entries or M minutes behind."""
+def _anchor_if_due(*, seq: int, digest: str) -> None:
+    """journal_append's tail: anchor the new head when the last anchor is N entries or M minutes behind.
+
+    By the real clock, whatever time the entries record (the demo dates its story's entries in the past): an
+    anchor says when the chain was seen signed, so it is due, and dated, by the time it is made."""
     if (
         not settings.CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC
         or not settings.CASEREVIEW_JOURNAL_ANCHOR_KEY
     ):
         return
+    now = timezone.now()
     known = _last_seen.get(_database())
     if (
         known is not None
         and known[2] + _SEEN_FOR > monotonic_time.monotonic()
-        and not _due(known[0], known[1], seq, at)
+        and not _due(known[0], known[1], seq, now)
     ):
         return
     last = JournalAnchor.objects.order_by("-id").only("seq", "at").first()
-    if last is not None and not _due(last.seq, last.at, seq, at):
+    if last is not None and not _due(last.seq, last.at, seq, now):
         seen_seq, seen_at = last.seq, last.at
         transaction.on_commit(lambda: _remember(seen_seq, seen_at))
         return
@@ -360,20 +371,26 @@ EXPORT_COLUMNS = (
 )
 
 
-def journal_export(*, start: date, end: date, path: Path, actor: User, purpose: str = "") -> int:
-    """Write entries from ``start`` to ``end`` (inclusive, UK dates) as CSV; the reading is journaled."""
-    tz = timezone.get_default_timezone()
-    since = timezone.make_aware(datetime.combine(start, time.min), tz)
-    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
+def journal_export(
+    *,
+    start: date,
+    end: date,
+    path: Path,
+    actor: User,
+    purpose: str = "",
+    filters: JournalFilters | None = None,
+) -> int:
+    """Write entries from ``start`` to ``end`` (inclusive, UK dates) as CSV; the reading is journaled.
+    ``filters`` narrow it further as the journal page is narrowed (user, action, object; their dates are
+    replaced by ``start`` and ``end``)."""
+    narrowed = replace(filters or JournalFilters(), start=start, end=end)
     rows = 0
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8", newline="") as fh:
         # Usernames typed by anonymous visitors and other free text: never a live formula in a spreadsheet.
         writer = csv_writer(fh)
         writer.writerow(EXPORT_COLUMNS)
-        for entry in (
-            JournalEntry.objects.filter(at__gte=since, at__lt=until).order_by("seq").iterator()
-        ):
+        for entry in journal_filtered(narrowed).order_by("seq").iterator():
             payload = _payload(entry)
             writer.writerow(
                 [
@@ -400,7 +417,7 @@ def journal_export(*, start: date, end: date, path: Path, actor: User, purpose: 
         action=JournalAction.JOURNAL_EXPORT,
         object_type="journal",
         reason=purpose[:64],
-        detail={"from": start.isoformat(), "to": end.isoformat(), "entries": rows},
+        detail={**narrowed.detail(), "entries": rows},
     )
     return rows
 

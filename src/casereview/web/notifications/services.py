@@ -82,15 +82,16 @@ def mail_queue(
     body: str,
     object_type: str,
     object_id: object,
+    now: dt.datetime | None = None,
 ) -> list[OutboxMessage]:
     """Write one message per address (users without an address are skipped, each address once) in the
     caller's transaction, and try to send them as soon as it commits.  Call it inside the event's transaction:
-    if the event is undone, so is its mail."""
+    if the event is undone, so is its mail.  ``now``: when the event happened (the real clock unless given)."""
     if not connection.in_atomic_block:
         raise NotificationError(
             "mail_queue must be called inside the transaction of the event it reports"
         )
-    now = timezone.now()
+    now = now or timezone.now()
     made: list[OutboxMessage] = []
     seen: set[str] = set()
     for recipient in recipients:

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from casereview.domain.roles import Role
+from casereview.domain.words import count
 from casereview.web.core.access import role_required
 
 from .forms import RetryForm
@@ -23,11 +24,17 @@ def outbox(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RetryForm(request.POST)
         if form.is_valid():  # anything else is no button of this page: nothing to do
-            count = notification_retry(ids=form.ids(), actor=request.user)
-            messages.success(
-                request,
-                f"{count} message{'s' if count != 1 else ''} will be sent again within a minute",
-            )
+            retried = notification_retry(ids=form.ids(), actor=request.user)
+            if retried:
+                messages.success(
+                    request, f"{count(retried, 'message')} will be sent again within a minute"
+                )
+            else:
+                messages.warning(
+                    request, "Nothing was sent again: no chosen message was waiting to be retried"
+                )
+        else:
+            messages.warning(request, "Nothing was sent again: choose the messages to send again")
         return redirect("notifications:outbox")
     unsent = outbox_unsent()
     rows = list(unsent[:SHOWN])

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from casereview.domain.referrals import (
+    AWAITING_BODY,
     OPEN_STATES,
+    TRANSITIONS,
+    Actor,
     OpenSendBack,
     State,
     Urgency,
@@ -17,9 +21,11 @@ from casereview.domain.referrals import (
     overdue,
 )
 from casereview.domain.roles import Role
+from casereview.domain.words import uk_date
 from casereview.web.core.access import user_roles
 
 from .models import BodyContact, SendBack, SendBackEvent
+from .paging import paged
 
 
 def late(send_back: SendBack, today: Any) -> bool:
@@ -56,10 +62,11 @@ def send_backs_visible(user: Any) -> QuerySet[SendBack]:
     base = SendBack.objects.select_related("body", "inspection", "sampled_case")
     allowed = Q(pk__in=[])
     if Role.LIAISON_OFFICER in roles:
-        bodies = BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values_list(
-            "body_id", flat=True
+        # A subquery, not a list: the scope costs no query of its own.
+        bodies = BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values(
+            "body_id"
         )
-        allowed |= Q(body_id__in=list(bodies))
+        allowed |= Q(body_id__in=bodies)
     if Role.LEAD_INSPECTOR in roles:
         allowed |= Q(inspection__lead=user)
     if roles & {Role.INSPECTOR, Role.LEAD_INSPECTOR}:
@@ -78,20 +85,109 @@ def send_back_for(user: Any, send_back_id: int) -> SendBack | None:
     return send_backs_visible(user).filter(pk=send_back_id).first()
 
 
-def queue(user: Any) -> list[dict[str, Any]]:
+#: The list's orders: (words, the fields it orders by, the id last so that pages never overlap).
+SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "due": ("Due soonest first", ("due_on", "id")),
+    "due_last": ("Due latest first", ("-due_on", "-id")),
+    "newest": ("Sent back most recently first", ("-opened_at", "-id")),
+    "oldest": ("Sent back longest ago first", ("opened_at", "id")),
+    "case": ("Case reference", ("sampled_case__case_ref", "id")),
+}
+#: The state filter's "every state but closed".
+OPEN = "open"
+
+
+@dataclass(frozen=True)
+class SendBackFilters:
+    """What the *Send backs* list is narrowed to: each empty means any.  They only narrow the send backs the user
+    may see (``send_backs_visible``): no filter reaches another body's."""
+
+    state: str = ""  # a State, or OPEN
+    urgency: str = ""
+    body: str = ""  # a body's code
+    overdue: bool = False  # overdue now, or escalated for being overdue (``late``)
+    q: str = ""  # part of the case reference, any case
+    sort: str = "due"
+
+    def query(self) -> dict[str, str]:
+        """The filters as the list's query string carries them (empty ones left out by the links)."""
+        return {
+            "state": self.state,
+            "urgency": self.urgency,
+            "body": self.body,
+            "overdue": "yes" if self.overdue else "",
+            "q": self.q,
+            "sort": "" if self.sort == "due" else self.sort,
+        }
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.state or self.urgency or self.body or self.overdue or self.q)
+
+
+def late_q(today: Any) -> Q:
+    """``late`` as a query: the body still owes a response after its due day, or it was escalated for that."""
+    return Q(state__in=[s.value for s in AWAITING_BODY], due_on__lt=today) | Q(
+        state=State.ESCALATED.value
+    )
+
+
+def send_backs_filtered(user: Any, filters: SendBackFilters, today: Any) -> QuerySet[SendBack]:
+    """The send backs ``user`` may see, narrowed by ``filters``, in the order they ask for."""
+    found = send_backs_visible(user)
+    if filters.state == OPEN:
+        found = found.exclude(state=State.CLOSED.value)
+    elif filters.state:
+        found = found.filter(state=filters.state)
+    if filters.urgency:
+        found = found.filter(urgency=filters.urgency)
+    if filters.body:
+        found = found.filter(body__code=filters.body)
+    if filters.overdue:
+        found = found.filter(late_q(today))
+    if filters.q:
+        found = found.filter(sampled_case__case_ref__icontains=filters.q)
+    return found.order_by(*SORTS.get(filters.sort, SORTS["due"])[1])
+
+
+def bodies_of_send_backs(user: Any) -> list[tuple[str, str]]:
+    """(code, name) of every body the user's send backs went to, by code: the body filter's choices."""
+    return list(
+        send_backs_visible(user)
+        .values_list("body__code", "body__name")
+        .distinct()
+        .order_by("body__code")
+    )
+
+
+def send_backs_page(user: Any, filters: SendBackFilters, page: int) -> dict[str, Any]:
+    """One page of the *Send backs* list: its rows (each marked overdue or not) and the count that match.
+
+    Three queries besides the user's scope, whatever the number of send backs: the count, the page's rows
+    (with their body and case), and the bodies for the filter."""
     today = timezone.localdate()
-    return [
-        {"send_back": s, "overdue": overdue(State(s.state), s.due_on, today)}
-        for s in send_backs_visible(user).order_by("due_on", "id")
-    ]
+    found = paged(send_backs_filtered(user, filters, today), page, filters.query())
+    return {
+        "page": found,
+        "rows": [
+            {
+                "send_back": s,
+                "overdue": overdue(State(s.state), s.due_on, today),
+                "late": late(s, today),
+            }
+            for s in found.rows
+        ],
+    }
 
 
 def dashboard(user: Any) -> dict[str, Any]:
     """For a lead inspector: open, overdue and closed send backs by body and urgency; days to first response."""
     today = timezone.localdate()
     rows: dict[tuple[str, str], dict[str, int]] = {}
+    names: dict[str, str] = {}
     days: list[float] = []
     for s in SendBack.objects.filter(inspection__lead=user).select_related("body"):
+        names[s.body.code] = s.body.name
         row = rows.setdefault((s.body.code, s.urgency), {"open": 0, "overdue": 0, "closed": 0})
         if State(s.state) in OPEN_STATES:
             row["open"] += 1
@@ -102,7 +198,10 @@ def dashboard(user: Any) -> dict[str, Any]:
         if s.first_response_at:
             days.append((s.first_response_at - s.opened_at).total_seconds() / 86400)
     return {
-        "rows": [{"body": b, "urgency": u, **counts} for (b, u), counts in sorted(rows.items())],
+        "rows": [
+            {"body": b, "body_name": names[b], "urgency": u, **counts}
+            for (b, u), counts in sorted(rows.items())
+        ],
         "median_days_to_response": statistics.median(days) if days else None,
         "responses": len(days),
     }
@@ -170,6 +269,60 @@ def send_backs_listed(
         }
         for s in found
     ]
+
+
+def actions_open_to(user: Any, send_back: SendBack, *, liaison: bool) -> list[str]:
+    """The moves ``user`` may make on this send back now (``liaison``: they are its body's liaison officer), in
+    the state machine's order: what the page offers a button for, and nothing else."""
+    if liaison:
+        actor = Actor.LIAISON
+    elif user_roles(user) & {Role.INSPECTOR, Role.LEAD_INSPECTOR}:
+        actor = (
+            Actor.INSPECTORATE
+        )  # who sent it, or leads its inspection (else it is not shown to them)
+    else:
+        return []
+    return [
+        action.value
+        for (state, action), (who, _) in TRANSITIONS.items()
+        if state.value == send_back.state and who is actor
+    ]
+
+
+def next_step_words(send_back: SendBack, *, liaison: bool) -> str:
+    """What happens next to this send back, for someone who cannot act on it now."""
+    today = timezone.localdate()
+    state = State(send_back.state)
+    body = send_back.body.name
+    if state is State.CLOSED:
+        closed = (
+            f" on {uk_date(timezone.localtime(send_back.closed_at))}" if send_back.closed_at else ""
+        )
+        return (
+            f"The inspectorate accepted the body's response and closed this send back{closed}. "
+            "Nothing more happens to it."
+        )
+    if state is State.RESPONSE_SUBMITTED:
+        if liaison:
+            return (
+                "Your response is with the inspectorate. They accept it and close the send back, or return "
+                "it saying what more is needed; you are told by e-mail if it comes back."
+            )
+        return "The inspectorate reads the body's response, then accepts it or returns it for more."
+    due = due_words(send_back.due_on, today)
+    if state is State.ESCALATED:
+        return (
+            f"{body} has not responded and the response is overdue (it was due {due}): it has been "
+            "escalated to the lead inspector and the body's senior leads. The body's liaison officer "
+            "can still respond."
+        )
+    told = "The inspector who sent it back and the lead inspector are told by e-mail when they respond."
+    if overdue(state, send_back.due_on, today):
+        return (
+            f"Waiting for {body} to respond. The response is overdue: it was due {due}. Its liaison "
+            f"officer says what was done. {told}"
+        )
+    return f"Waiting for {body} to respond by {due}: its liaison officer says what was done. {told}"
 
 
 def is_liaison_for(user: Any, send_back: SendBack) -> bool:

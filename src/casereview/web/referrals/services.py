@@ -57,7 +57,9 @@ def working_days() -> dict[Urgency, int]:
     return {u: int(configured.get(u.value, d)) for u, d in DEFAULT_WORKING_DAYS.items()}
 
 
-def body_contact_add(*, body: Any, user: Any, kind: str, actor: User | None = None) -> BodyContact:
+def body_contact_add(
+    *, body: Any, user: Any, kind: str, actor: User | None = None, now: dt.datetime | None = None
+) -> BodyContact:
     if kind not in BodyContact.Kind.values:
         raise SendBackError(f"kind must be one of {', '.join(BodyContact.Kind.values)}")
     with transaction.atomic():
@@ -69,6 +71,7 @@ def body_contact_add(*, body: Any, user: Any, kind: str, actor: User | None = No
             object_type="body",
             object_id=body.code,
             detail={"user": user.get_username(), "kind": kind},
+            at=now,
         )
     return contact
 
@@ -117,9 +120,12 @@ def _event(
     )
 
 
-def _tell(notice: Any, recipients: list[Any], send_back: SendBack) -> None:
+def _tell(
+    notice: Any, recipients: list[Any], send_back: SendBack, now: dt.datetime | None = None
+) -> None:
     """Queue ``notice`` about ``send_back`` for ``recipients``; the outbox sends it after commit."""
     mail_queue(
+        now=now,
         event=notice.event,
         recipients=recipients,
         subject=notice.subject,
@@ -152,24 +158,26 @@ def sendback_open(
     actor: User,
     confirm_another: bool = False,
     review: Any = None,
+    now: dt.datetime | None = None,
 ) -> SendBack:
     """Send a case back to its body (a disclosure), with a due date in working days.
 
     A case that already has an open send back gets a second one only with
     ``confirm_another`` (``SecondSendBack`` names the open one otherwise): never a
     silent duplicate.  Call it inside a caller's transaction to open it together
-    with the caller's own write (a review's submission passes ``review``).
+    with the caller's own write (a review's submission passes ``review``).  ``now``: when it is opened
+    (the real clock unless given).
     """
     level = _asked(reason, urgency)
     inspection = sampled_case.sample.inspection
-    now = timezone.now()
+    dated, now = now, now or timezone.now()
     due = _due_on(level, now)
     with transaction.atomic():
         # The case's row is the lock: two people answering yes at once cannot both find no open send back.
         SampledCase.objects.select_for_update().filter(pk=sampled_case.pk).exists()
         existing = open_send_backs(sampled_case)
         if existing and not confirm_another:
-            raise SecondSendBack(sampled_case.case_ref, existing, timezone.localdate())
+            raise SecondSendBack(sampled_case.case_ref, existing, timezone.localdate(now))
         send_back = SendBack.objects.create(
             inspection=inspection,
             sampled_case=sampled_case,
@@ -191,11 +199,13 @@ def sendback_open(
             at=now,
             note=reason.strip(),
         )
-        _opened_told(send_back, actor=actor, second=bool(existing))
+        _opened_told(send_back, actor=actor, second=bool(existing), at=dated)
     return send_back
 
 
-def _opened_told(send_back: SendBack, *, actor: User, second: bool) -> None:
+def _opened_told(
+    send_back: SendBack, *, actor: User, second: bool, at: dt.datetime | None = None
+) -> None:
     """Journal the disclosure of a send back just opened, and tell the body's liaison officers (after commit;
     the e-mail names the case, never the reason)."""
     journal_record(
@@ -212,9 +222,10 @@ def _opened_told(send_back: SendBack, *, actor: User, second: bool) -> None:
             "review": send_back.review_id,
             "second": second,
         },
+        at=at,
     )
     notice = notices.send_back_opened(send_back, today=timezone.localdate(send_back.opened_at))
-    _tell(notice, _contacts(send_back.body, BodyContact.Kind.LIAISON), send_back)
+    _tell(notice, _contacts(send_back.body, BodyContact.Kind.LIAISON), send_back, now=at)
 
 
 def _actor_kind(user: Any, send_back: SendBack) -> Actor:

@@ -1,23 +1,46 @@
+"""Send-back pages: the list (filtered, sorted, paged), the lead inspector's dashboard, and one send back with
+the buttons its reader may press now (and, when they may press none, what happens next)."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
-from casereview.domain.referrals import TransitionRefused, Urgency
+from casereview.domain.referrals import Action, State, TransitionRefused, due_words, overdue
 from casereview.domain.roles import Role
 from casereview.web.core.access import role_required
 from casereview.web.core.kept import take_kept_answers
 
 from . import selectors
-from .forms import SendBackActionForm
+from .forms import SendBackActionForm, SendBackFilterForm
+from .paging import matched_words, page_number
 from .services import AlreadyChanged, SendBackError, sendback_act
 
 
 @role_required(Role.LIAISON_OFFICER, Role.INSPECTOR, Role.LEAD_INSPECTOR)
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "referrals/index.html", {"queue": selectors.queue(request.user)})
+    form = SendBackFilterForm(
+        request.GET or None, bodies=selectors.bodies_of_send_backs(request.user)
+    )
+    filters = form.filters() if form.is_bound else selectors.SendBackFilters()
+    listed = selectors.send_backs_page(
+        request.user, filters, page_number(request.GET.get("page", "1"))
+    )
+    total = listed["page"].total
+    return render(
+        request,
+        "referrals/index.html",
+        {
+            **listed,
+            "form": form,
+            "filters": filters,
+            "matched": matched_words(total, "send back"),
+        },
+    )
 
 
 @role_required(Role.LEAD_INSPECTOR)
@@ -28,20 +51,53 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, send_back: Any, *, error: str = "", status: int = 200, note: str = ""
+    request: HttpRequest,
+    send_back: Any,
+    *,
+    form: SendBackActionForm | None = None,
+    error: str = "",
+    status: int = 200,
+    note: str = "",
 ) -> HttpResponse:
+    liaison = selectors.is_liaison_for(request.user, send_back)
+    actions = selectors.actions_open_to(request.user, send_back, liaison=liaison)
+    if form is not None and form.is_bound:
+        note = str(form.data.get("note", ""))[:10_000]
     return render(
         request,
         "referrals/detail.html",
         {
             "send_back": send_back,
             "events": send_back.events.all(),
+            "form": form,
             "error": error,
-            "is_liaison": selectors.is_liaison_for(request.user, send_back),
+            "is_liaison": liaison,
+            "actions": actions,
+            "next_step": "" if actions else selectors.next_step_words(send_back, liaison=liaison),
+            "overdue": overdue(State(send_back.state), send_back.due_on, timezone.localdate()),
             "note": note,
         },
         status=status,
     )
+
+
+def _done(send_back: Any, action: str) -> str:
+    """The banner after a move: what happened, and what happens next."""
+    n = f"Send back {send_back.pk}"
+    if action == Action.ACKNOWLEDGE:
+        due = due_words(send_back.due_on, timezone.localdate())
+        return f"{n} acknowledged: the inspectorate can see you are acting on it. Respond by {due}"
+    if action == Action.RESPOND:
+        return (
+            f"Your response to send back {send_back.pk} is submitted: the inspector who sent it back and "
+            "the lead inspector are told by e-mail"
+        )
+    if action == Action.RETURN:
+        return (
+            f"{n} returned to {send_back.body.name}: its liaison officers are told by e-mail that more "
+            "is needed"
+        )
+    return f"{n} accepted and closed"
 
 
 @role_required(Role.LIAISON_OFFICER, Role.INSPECTOR, Role.LEAD_INSPECTOR)
@@ -56,26 +112,27 @@ def detail(request: HttpRequest, send_back_id: int) -> HttpResponse:
             request, send_back, note=kept.get("note", "")[:10_000] if kept is not None else ""
         )
     form = SendBackActionForm(request.POST)
-    if not form.is_valid():  # never, today: its fields take any text and the service judges it
-        return _detail(request, send_back, error="Unknown action", status=400)
+    if not form.is_valid():
+        return _detail(request, send_back, form=form, status=400)
+    action = form.cleaned_data["action"]
     try:
-        sendback_act(
+        changed = sendback_act(
             send_back=send_back,
-            action=form.cleaned_data["action"],
+            action=action,
             actor=request.user,
             expected_version=form.cleaned_data["version"],
             note=form.cleaned_data["note"],
         )
-    except AlreadyChanged as changed:
+    except AlreadyChanged as already:
+        current = selectors.send_back_for(request.user, send_back_id) or already.send_back
         return _detail(
             request,
-            changed.send_back,
+            current,
+            form=form,
             status=409,
             error="Someone else acted on this send back first. Its current state is shown below; nothing you sent was applied.",
         )
     except (TransitionRefused, SendBackError) as exc:
-        return _detail(request, send_back, error=str(exc), status=400)
+        return _detail(request, send_back, form=form, error=str(exc), status=400)
+    messages.success(request, _done(changed, action))
     return redirect("referrals:detail", send_back_id=send_back.pk)
-
-
-URGENCIES = [(u.value, u.value.capitalize()) for u in Urgency]

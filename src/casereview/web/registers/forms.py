@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -38,9 +39,14 @@ class RegisterUploadForm(forms.Form):
         self.fields["body"].queryset = bodies_for_choice()  # type: ignore[attr-defined]
 
 
+#: The form of a body's short code (the model's validator says the same; the form says it first, with the
+#: name's problem beside it, so that every problem shows at once).
+BODY_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,15}$")
+
+
 class BodyForm(forms.Form):
-    """*Add an inspected body*: its code and name as typed (trimmed); ``body_add`` judges the code's form.
-    Every problem is shown against the code, the page's first answer (the summary links there)."""
+    """*Add an inspected body*: its code and name as typed (trimmed); every problem with either is listed at
+    once, against its own answer; ``body_add`` judges again when it stores."""
 
     code = forms.Field(required=False)
     name = forms.Field(required=False)
@@ -58,8 +64,16 @@ class BodyForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         code = cleaned.get("code", "")
-        if not cleaned.get("name"):
-            self.add_error("code", "Enter the body's name")
+        if not code:
+            self.add_error("code", "Enter the body's short code")
+        elif not BODY_CODE.match(code.upper()):
+            self.add_error(
+                "code",
+                "Enter a short code of 2 to 16 capital letters, digits, - or _, starting with a letter "
+                "or digit",
+            )
         elif body_by_code(code) is not None:
             self.add_error("code", f"A body with code {code.upper()} already exists")
+        if not cleaned.get("name"):
+            self.add_error("name", "Enter the body's name")
         return cleaned

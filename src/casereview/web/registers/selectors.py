@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.roles import Role
+from casereview.domain.words import Kind, words
 from casereview.web.core.access import user_roles
 from casereview.web.core.users import User
 from casereview.web.journal.services import journal_record
@@ -112,19 +115,68 @@ def bodies_for_choice() -> QuerySet[Body]:
 
 
 PAGE_SIZE = 50
+#: A filtered count that must walk the cases stops here ("more than 10,000 cases match").
+COUNT_CAP = 10_000
+#: More units than this and the unit filter is a text box, not a drop-down.
+UNIT_CHOICES_MAX = 200
+
+
+def register_values(register: Register) -> list[tuple[str, str, int]]:
+    """(category, unit, cases) for every pair in the register: the case list's drop-downs and its counts.
+
+    One GROUP BY over the register's cases, kept in the cache for good: a register's cases never change once
+    imported (erasure ends the case list), so each process reads it once per register, not once a page."""
+    key = f"casereview:register-values:{register.pk}:{register.sha256}:{register.imported_at.timestamp()}"
+    found = cache.get(key)
+    if found is None:
+        found = [
+            (category, unit, n)
+            for category, unit, n in Case.objects.filter(register=register)
+            .order_by()
+            .values("category", "unit")
+            .annotate(n=Count("id"))
+            .values_list("category", "unit", "n")
+        ]
+        cache.set(key, found, timeout=None)
+    return list(found)
+
+
+@dataclass(frozen=True)
+class CaseChoices:
+    categories: list[str]  # codes, in the order of their words
+    units: list[str]  # empty when there are more than UNIT_CHOICES_MAX (the filter is then typed)
+
+
+def case_choices(register: Register) -> CaseChoices:
+    values = register_values(register)
+    categories = sorted({c for c, _, _ in values}, key=lambda c: words(Kind.CATEGORY, c))
+    units = sorted({u for _, u, _ in values}, key=str.casefold)
+    return CaseChoices(categories, units if len(units) <= UNIT_CHOICES_MAX else [])
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[dict[str, Any]]
+    #: Cases matching: exact when `count_exact`, else at least COUNT_CAP.
+    count: int
+    count_exact: bool
+    #: The cursors of the neighbouring pages: Previous (``before``) and Next (``after``).
+    previous_before: str | None
+    next_after: str | None
 
 
 def cases_consulted(
-    register: Register, *, actor: User, filters: dict[str, str], after: str
-) -> tuple[list[dict[str, Any]], str | None]:
+    register: Register, *, actor: User, filters: dict[str, str], after: str, before: str = ""
+) -> CasePage:
     """One page of the case list for a person: the read is journaled (the filters, never the cases)."""
-    found = case_page(
+    found = case_list_page(
         register,
-        after=after,
         category=filters["category"],
         unit=filters["unit"],
         status=filters["status"],
         q=filters["q"],
+        after=after,
+        before=before,
     )
     journal_record(
         actor=actor,
@@ -133,9 +185,107 @@ def cases_consulted(
         object_type="register",
         object_id=register.pk,
         reason="case_list",
-        detail={k: v for k, v in {**filters, "after": after}.items() if v},
+        detail={k: v for k, v in {**filters, "after": after, "before": before}.items() if v},
     )
     return found
+
+
+def _cases(register: Register, *, category: str, unit: str, status: str, q: str) -> QuerySet[Case]:
+    """The register's cases that the filters let through, unordered.  Unit and reference match whatever
+    their case; a reference search matches the start of the reference."""
+    cases = Case.objects.filter(register=register)
+    if category:
+        cases = cases.filter(category=category)
+    if unit:
+        cases = cases.filter(unit__iexact=unit)
+    if status:
+        cases = cases.filter(status=status)
+    if q:
+        # Ranges the reference index can serve under any collation (LIKE 'q%' cannot, except under C), for
+        # the reference as typed, in capitals and in small letters; then the prefix test, in any case.
+        ranges = Q(pk__in=[])
+        for variant in dict.fromkeys((q, q.upper(), q.lower())):
+            ranges |= Q(case_ref__gte=variant, case_ref__lt=variant + "\U0010ffff")
+        cases = cases.filter(ranges, case_ref__istartswith=q)
+    return cases
+
+
+_CASE_COLUMNS = (
+    "case_ref",
+    "category",
+    "reported_on",
+    "unit",
+    "risk_level",
+    "status",
+    "outcome",
+    "closed_on",
+)
+
+
+def case_count(
+    register: Register, *, category: str = "", unit: str = "", status: str = "", q: str = ""
+) -> tuple[int, bool]:
+    """How many cases match, and whether exactly: the register's row count, or the sum of its (category,
+    unit) counts when only those filter; otherwise counted up to COUNT_CAP + 1 only."""
+    if not status and not q:
+        if not category and not unit:
+            return register.rows, True
+        wanted = unit.casefold()
+        return sum(
+            n
+            for c, u, n in register_values(register)
+            if (not category or c == category) and (not unit or u.casefold() == wanted)
+        ), True
+    found = (
+        _cases(register, category=category, unit=unit, status=status, q=q)
+        .order_by()
+        .values("id")[: COUNT_CAP + 1]
+        .count()
+    )
+    return min(found, COUNT_CAP), found <= COUNT_CAP
+
+
+def case_list_page(
+    register: Register,
+    *,
+    category: str = "",
+    unit: str = "",
+    status: str = "",
+    q: str = "",
+    after: str = "",
+    before: str = "",
+    limit: int = PAGE_SIZE,
+) -> CasePage:
+    """One page of a register's cases in reference order: the first, those after ``after`` (Next) or those
+    before ``before`` (Previous), with the count and the cursors of the pages either side.
+
+    Keyset pagination on the (register, case_ref) index, so a page costs the same at the first case and the
+    ten-millionth.  Filters are applied while walking that index (no extra index, which would slow every
+    import): a page of a rare category reads more index entries, a filter matching nothing reads them all.
+    """
+    found = _cases(register, category=category, unit=unit, status=status, q=q)
+    count, exact = case_count(register, category=category, unit=unit, status=status, q=q)
+    if before:
+        earlier = list(
+            found.filter(case_ref__lt=before)
+            .order_by("-case_ref")
+            .values(*_CASE_COLUMNS)[: limit + 1]
+        )
+        if earlier:
+            rows = [dict(r) for r in earlier[:limit][::-1]]
+            previous = rows[0]["case_ref"] if len(earlier) > limit else None
+            later = found.filter(case_ref__gt=rows[-1]["case_ref"]).exists()
+            return CasePage(rows, count, exact, previous, rows[-1]["case_ref"] if later else None)
+        after = ""  # nothing before the cursor: the first page
+    rows, next_after = case_page(
+        register, category=category, unit=unit, status=status, q=q, after=after, limit=limit
+    )
+    previous = (
+        rows[0]["case_ref"]
+        if after and rows and found.filter(case_ref__lt=rows[0]["case_ref"]).exists()
+        else None
+    )
+    return CasePage(rows, count, exact, previous, next_after)
 
 
 def case_page(
@@ -148,38 +298,13 @@ def case_page(
     after: str = "",
     limit: int = PAGE_SIZE,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of a register's cases in case-reference order, and the reference to continue after.
-
-    Keyset pagination on the (register, case_ref) index, so a page costs the same at the first case and the
-    ten-millionth, and nothing is ever counted.  Filters are applied while walking that index (no extra
-    index, which would slow every import): a page of a rare category reads more index entries, a filter
-    matching nothing reads them all.  A reference search matches the start of the reference.
-    """
-    cases = Case.objects.filter(register=register)
-    if category:
-        cases = cases.filter(category=category)
-    if unit:
-        cases = cases.filter(unit=unit)
-    if status:
-        cases = cases.filter(status=status)
-    if q:
-        # A range the reference index can serve under any collation (LIKE 'q%' cannot, except under C),
-        # then the exact prefix test.
-        cases = cases.filter(case_ref__gte=q, case_ref__lt=q + "\U0010ffff", case_ref__startswith=q)
+    """One page of a register's cases in case-reference order after ``after``, and the reference to continue
+    after (None on the last page); nothing counted (`case_list_page` adds the count and Previous)."""
+    cases = _cases(register, category=category, unit=unit, status=status, q=q)
     if after:
         cases = cases.filter(case_ref__gt=after)
     rows: list[dict[str, Any]] = [
-        dict(r)
-        for r in cases.order_by("case_ref").values(
-            "case_ref",
-            "category",
-            "reported_on",
-            "unit",
-            "risk_level",
-            "status",
-            "outcome",
-            "closed_on",
-        )[: limit + 1]
+        dict(r) for r in cases.order_by("case_ref").values(*_CASE_COLUMNS)[: limit + 1]
     ]
     more = len(rows) > limit
     return rows[:limit], rows[limit - 1]["case_ref"] if more else None

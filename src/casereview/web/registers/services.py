@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import time
@@ -68,9 +69,11 @@ class _Rollback(Exception):
     pass
 
 
-def body_add(*, code: str, name: str, actor: User | None = None) -> Body:
+def body_add(
+    *, code: str, name: str, actor: User | None = None, now: dt.datetime | None = None
+) -> Body:
     code = code.strip().upper()
-    body = Body(code=code, name=name.strip(), created_at=timezone.now())
+    body = Body(code=code, name=name.strip(), created_at=now or timezone.now())
     try:
         body.full_clean()
     except ValidationError as exc:
@@ -85,6 +88,7 @@ def body_add(*, code: str, name: str, actor: User | None = None) -> Body:
             object_type="body",
             object_id=body.code,
             detail={"name": body.name},
+            at=now,
         )
     return body
 
@@ -124,6 +128,8 @@ class _Job:
     actor: User | None
     tmp_dir: Path
     progress: Callable[[int], None] | None
+    #: When the import happens (the real clock unless the caller dates it, as the demo does).
+    now: dt.datetime | None = None
 
 
 def _refuse_duplicate(body: Body, source: SourceFile) -> None:
@@ -151,6 +157,7 @@ def register_import(
     replace: bool = False,
     on_start: Callable[[ImportStarted], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    now: dt.datetime | None = None,
 ) -> Register:
     """Import a register file for a body, all or nothing.
 
@@ -183,6 +190,7 @@ def register_import(
         actor=actor,
         tmp_dir=Path(settings.VAR_DIR) / "tmp",
         progress=progress,
+        now=now,
     )
     job.tmp_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -209,7 +217,7 @@ def _run(job: _Job, sink: Sink) -> ImportOutcome:
             progress=job.progress,
             max_errors_per_kind=settings.CASEREVIEW_MAX_ERRORS_PER_KIND,
             dates=DateRange.for_import(
-                timezone.localdate(),
+                timezone.localdate(job.now),
                 earliest=settings.CASEREVIEW_EARLIEST_DATE,
                 years_after=settings.CASEREVIEW_LATEST_DATE_YEARS,
             ),
@@ -306,10 +314,10 @@ def _register_open(job: _Job) -> Register:
         encoding=job.source.encoding,
         profile=job.profile.name,
         rows=0,
-        imported_at=timezone.now(),
+        imported_at=job.now or timezone.now(),
         imported_by=person(job.actor),
         retain_until=default_retain_until(
-            timezone.localdate(), settings.CASEREVIEW_RETENTION_YEARS
+            timezone.localdate(job.now), settings.CASEREVIEW_RETENTION_YEARS
         ),
     )
 
@@ -341,6 +349,7 @@ def _register_close(job: _Job, register: Register, outcome: ImportOutcome) -> Re
             "unmapped_columns": register.unmapped_columns,
             "replaces": [r.pk for r in replaced],
         },
+        at=job.now,
     )
     return register
 

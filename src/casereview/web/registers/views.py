@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from django.template.defaultfilters import pluralize
 
 from casereview.domain.registers import CATEGORIES, STATUSES, RegisterError
 from casereview.domain.roles import CAN_IMPORT_REGISTERS, Role
+from casereview.domain.words import count
 from casereview.web.core.access import role_required
 
 from . import selectors
@@ -76,6 +78,11 @@ def upload(request: HttpRequest) -> HttpResponse:
                     token = error_report_write(exc.errors)
                     request.session[_ERRORS_KEY] = token
             else:
+                messages.success(
+                    request,
+                    f"Register {register.pk} imported for {register.body.name}: "
+                    f"{count(register.rows, 'case')}",
+                )
                 return redirect("registers:detail", register_id=register.pk)
     return render(
         request,
@@ -126,6 +133,10 @@ def body_new(request: HttpRequest) -> HttpResponse:
         except RegisterError as exc:
             form.add_error("code", str(exc))
         else:
+            messages.success(
+                request,
+                f"{form.cleaned_data['name']} added, with the short code {form.cleaned_data['code'].upper()}",
+            )
             return redirect("home")
     return render(
         request, "registers/body_new.html", {"form": form}, status=400 if form.errors else 200
@@ -134,7 +145,8 @@ def body_new(request: HttpRequest) -> HttpResponse:
 
 @role_required(*CAN_IMPORT_REGISTERS)
 def cases(request: HttpRequest, register_id: int) -> HttpResponse:
-    """A register's cases (never summaries or pseudonyms), filtered, 50 at a time; each page journaled."""
+    """A register's cases (never summaries or pseudonyms), filtered, counted, 50 at a time with Previous and
+    Next; each page journaled."""
     register = selectors.register_detail(request.user, register_id)
     if register is None or register.purged_at is not None:
         raise Http404
@@ -143,25 +155,28 @@ def cases(request: HttpRequest, register_id: int) -> HttpResponse:
     }
     if filters["category"] not in ("", *CATEGORIES):
         filters["category"] = ""
+    if filters["status"] not in ("", *STATUSES):
+        filters["status"] = ""
     after = request.GET.get("after", "")[:100]
-    rows, next_after = selectors.cases_consulted(
-        register, actor=request.user, filters=filters, after=after
+    before = "" if after else request.GET.get("before", "")[:100]
+    page = selectors.cases_consulted(
+        register, actor=request.user, filters=filters, after=after, before=before
     )
-    next_query = (
-        urlencode({**{k: v for k, v in filters.items() if v}, "after": next_after})
-        if next_after
-        else ""
-    )
+    kept = {k: v for k, v in filters.items() if v}
     return render(
         request,
         "registers/cases.html",
         {
             "register": register,
-            "rows": rows,
+            "page": page,
+            "rows": page.rows,
             "filters": filters,
-            "after": after,
-            "next_query": next_query,
-            "categories": CATEGORIES,
+            "filtered": bool(kept),
+            "previous_query": urlencode({**kept, "before": page.previous_before})
+            if page.previous_before
+            else "",
+            "next_query": urlencode({**kept, "after": page.next_after}) if page.next_after else "",
+            "choices": selectors.case_choices(register),
             "statuses": STATUSES,
         },
     )

@@ -8,8 +8,10 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         # The draw form (inspections, an app below this one) states what a planned sample could see
         # against the body's earlier results, which only this app can read.
-        from casereview.web.inspections.selectors import provide_earlier_results
+        from casereview.web.inspections.selectors import provide_earlier_results, provide_progress
 
-        from .selectors import earlier_results
+        from .selectors import earlier_results, publications_counted
 
         provide_earlier_results(earlier_results)
+        # The inspection's task list says whether its report is published.
+        provide_progress(self.label, publications_counted)

@@ -96,7 +96,7 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
 def xlsx(report: AnyReport) -> bytes:
     book, sheet = xlsx_sheet("Report")
     xlsx_append(sheet, COLUMNS)
-    for row in flat_rows(document(report)):
+    for row in flat_rows(document(report), in_words=True):  # the CSV keeps the codes
         xlsx_append(sheet, row)
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCD", (18, 40, 24, 30), strict=True):

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +39,7 @@ from casereview.domain.sampling import manifest_frame_dates
 from casereview.domain.trend_publication import published_trend, restricted_to
 from casereview.domain.trends import InspectionResult, StratumResult
 from casereview.domain.trends import national_trend as trend
+from casereview.domain.words import count, number, uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import user_roles
 from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
@@ -46,6 +48,7 @@ from casereview.web.journal.services import journal_record
 from casereview.web.referrals.history import day_end, send_backs_as_of
 from casereview.web.referrals.models import BodyContact
 from casereview.web.referrals.selectors import late
+from casereview.web.registers.models import Body
 from casereview.web.reviews.history import (
     Submitted,
     at_risk_not_sent_back_as_of,
@@ -290,6 +293,7 @@ def inspection_report(inspection: Inspection, *, as_of: dt.date | None = None) -
             "id": inspection.pk,
             "name": inspection.name,
             "body": inspection.body.code,
+            "body_name": inspection.body.name,  # for people; the code stays the key
             "period": [inspection.period_start.isoformat(), inspection.period_end.isoformat()],
             "framework": framework.ref,
             "commitment": inspection.commitment,
@@ -354,6 +358,11 @@ def inspection_counts(inspection_ids: Iterable[int] | None = None) -> dict[int, 
     return out
 
 
+def body_names(codes: Iterable[str]) -> dict[str, str]:
+    """Each body's name by its code, for pages that show a document keyed by codes (one query)."""
+    return dict(Body.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
 def publications_visible(user: Any) -> QuerySet[Any]:
     """Published reports a user may read: analysts all; a lead inspector those they lead; a liaison officer their body's."""
 
@@ -371,6 +380,62 @@ def publications_visible(user: Any) -> QuerySet[Any]:
     return PublishedReport.objects.select_related("inspection__body", "published_by").filter(
         allowed
     )
+
+
+@dataclass(frozen=True)
+class PublicationFilters:
+    """What the *Published reports* list is narrowed to (each empty: any); only ever within
+    ``publications_visible``."""
+
+    q: str = ""  # part of the inspection's name or the body's code or name, any case
+    body: str = ""  # a body's code
+    period: str = ""  # an inspection's last day, ISO (the list's period choices)
+
+    def query(self) -> dict[str, str]:
+        return {"q": self.q, "body": self.body, "period": self.period}
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.q or self.body or self.period)
+
+
+def publications_filtered(visible: QuerySet[Any], filters: PublicationFilters) -> QuerySet[Any]:
+    """The publications of ``visible`` (``publications_visible``) narrowed by ``filters``, newest first; without
+    their frozen figures (a list never reads them)."""
+    found = visible.defer("data", "audit")
+    if filters.body:
+        found = found.filter(inspection__body__code=filters.body)
+    if filters.period:
+        found = found.filter(inspection__period_end=filters.period)
+    if filters.q:
+        found = found.filter(
+            Q(inspection__name__icontains=filters.q)
+            | Q(inspection__body__code__icontains=filters.q)
+            | Q(inspection__body__name__icontains=filters.q)
+        )
+    return found.order_by("-published_at", "-id")
+
+
+def publication_choices(visible: QuerySet[Any]) -> dict[str, list[tuple[str, str]]]:
+    """The body and period filters' choices: the bodies and the periods of ``visible``, in one query."""
+    bodies: dict[str, str] = {}
+    periods: dict[dt.date, str] = {}
+    for code, name, start, end in (
+        visible.order_by()
+        .values_list(
+            "inspection__body__code",
+            "inspection__body__name",
+            "inspection__period_start",
+            "inspection__period_end",
+        )
+        .distinct()
+    ):
+        bodies[code] = f"{name} ({code})"
+        periods.setdefault(end, f"{uk_date(start)} to {uk_date(end)}")
+    return {
+        "bodies": sorted(bodies.items()),
+        "periods": [(end.isoformat(), periods[end]) for end in sorted(periods, reverse=True)],
+    }
 
 
 def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
@@ -502,24 +567,31 @@ def publication_problems(inspection: Any, *, progress: tuple[int, int] | None = 
         sample__inspection=inspection, state=SampledCase.State.ACTIVE
     )
     if graded < sampled:
-        problems.append(f"{sampled - graded} of {sampled} sampled cases have no submitted review")
+        problems.append(
+            f"{number(sampled - graded)} of {count(sampled, 'sampled case')} "
+            f"{'has' if sampled == 1 else 'have'} no submitted review"
+        )
     waiting = (
         Assignment.objects.filter(sampled_case__in=active, kind=Assignment.Kind.MODERATION)
         .exclude(review__state=Review.State.SUBMITTED)
         .count()
     )
     if waiting:
-        problems.append(f"{waiting} moderation review(s) are not submitted")
+        problems.append(
+            f"{count(waiting, 'moderation review')} {'is' if waiting == 1 else 'are'} not submitted"
+        )
     unsent = at_risk_not_sent_back(inspection)
     if unsent:
         problems.append(
-            f"{len(unsent)} case(s) a review says are at risk have not been sent back ({', '.join(unsent[:10])}"
-            f"{', …' if len(unsent) > 10 else ''}): send them back from the inspection page first"
+            f"{count(len(unsent), 'case')} a review says {'is' if len(unsent) == 1 else 'are'} at risk "
+            f"{'has' if len(unsent) == 1 else 'have'} not been sent back ({', '.join(unsent[:10])}"
+            f"{', …' if len(unsent) > 10 else ''}): send {'it' if len(unsent) == 1 else 'them'} back from the inspection page first"
         )
     open_disagreements = sum(1 for d in disagreements(inspection) if d.resolution is None)
     if open_disagreements:
         problems.append(
-            f"{open_disagreements} disagreement(s) between first and second marks are not resolved"
+            f"{count(open_disagreements, 'disagreement')} between first and second marks "
+            f"{'is' if open_disagreements == 1 else 'are'} not resolved"
         )
     return problems
 
@@ -544,3 +616,14 @@ def grading_progress(inspection: Inspection, *, as_of: dt.date | None = None) ->
         .count()
     )
     return graded, active.count()
+
+
+def publications_counted(ids: Any) -> dict[int, dict[str, int]]:
+    """Per inspection id, how many times its report was published (the task list's last step; one query)."""
+    return {
+        pk: {"published": n}
+        for pk, n in PublishedReport.objects.filter(inspection_id__in=list(ids))
+        .values("inspection_id")
+        .annotate(n=Count("id"))
+        .values_list("inspection_id", "n")
+    }

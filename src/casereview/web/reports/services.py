@@ -70,6 +70,7 @@ def baseline_add(
     inadequate: int | None = None,
     weaknesses: list[str] | dict[str, int] | None = None,
     actor: User | None = None,
+    now: dt.datetime | None = None,
 ) -> Baseline:
     body = body_by_code(body_code)
     if body is None:
@@ -95,7 +96,7 @@ def baseline_add(
             requires_improvement=requires_improvement,
             inadequate=inadequate,
             weaknesses=counted,
-            created_at=timezone.now(),
+            created_at=now or timezone.now(),
         )
         journal_record(
             actor=actor,
@@ -109,6 +110,7 @@ def baseline_add(
                 "ri_or_inadequate": ri_or_inadequate,
                 "weaknesses": counted,
             },
+            at=now,
         )
     return baseline
 
@@ -121,18 +123,25 @@ class PublishError(Refused):
         self.problems = problems
 
 
-def report_publish(*, inspection: Any, actor: User, as_of: dt.date | None = None) -> Any:
+def report_publish(
+    *,
+    inspection: Any,
+    actor: User,
+    as_of: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Any:
     """Freeze the published version of the report; journaled as a disclosure.
 
     The published version is computed with its audit (``domain.publication.publish``): when the auditor
     can prove a hidden count too closely, publishing is refused with the audit's reasons; otherwise the
-    audit is stored with the publication and its digest journaled."""
+    audit is stored with the publication and its digest journaled.  ``now``: when it is published (the real
+    clock unless given; ``as_of`` is then its day unless given)."""
 
     problems = publication_problems(inspection)
     if problems:
         raise PublishError(problems)
     report_links_refresh(inspection=inspection)
-    today = as_of or timezone.localdate()
+    today = as_of or timezone.localdate(now)
     # Through the module, so that the one test of a refused audit can stand in a failing one.
     made_public = publication_rules.publish(inspection_report(inspection, as_of=today))
     if not made_public.audit.passed:
@@ -142,7 +151,7 @@ def report_publish(*, inspection: Any, actor: User, as_of: dt.date | None = None
     with transaction.atomic():
         made = PublishedReport.objects.create(
             inspection=inspection,
-            published_at=timezone.now(),
+            published_at=now or timezone.now(),
             published_by=signed_in(actor),
             as_of=today,
             data=data,
@@ -163,6 +172,7 @@ def report_publish(*, inspection: Any, actor: User, as_of: dt.date | None = None
                 "audit_sha256": audit["sha256"],
                 "as_of": today.isoformat(),
             },
+            at=now,
         )
     return made
 

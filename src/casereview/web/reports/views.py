@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -13,17 +14,23 @@ from django.views.decorators.http import require_GET
 from casereview.domain.publication import as_preview
 from casereview.domain.publication import published as publish_version
 from casereview.domain.roles import Role
+from casereview.domain.words import uk_date
 from casereview.web.core.access import has_any_role, role_required
 from casereview.web.inspections.selectors import inspection_led_or_404
+from casereview.web.referrals.paging import matched_words, page_number, paged
 
 from . import rendering
 from .charts import funnel_chart
 from .selectors import (
     TREND_READERS,
+    PublicationFilters,
+    body_names,
     grading_progress,
     inspection_report,
     national_trend_disclosed,
+    publication_choices,
     publication_problems,
+    publications_filtered,
     publications_visible,
 )
 from .services import (
@@ -132,16 +139,44 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
             },
             status=409,
         )
+    messages.success(
+        request,
+        f"{inspection.name} is published, as of {uk_date(made.as_of)}: analysts and "
+        f"{inspection.body.name}'s liaison officers can now read it",
+    )
     return redirect("reports:published", publication_id=made.pk)
+
+
+def _chosen(request: HttpRequest, name: str, choices: list[tuple[str, str]]) -> str:
+    """The query's value for a drop-down when it is one of its choices (an old link's stale value: any)."""
+    value = request.GET.get(name, "")
+    return value if value in {code for code, _ in choices} else ""
 
 
 @role_required(Role.ANALYST, Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER)
 def index(request: HttpRequest) -> HttpResponse:
+    """The published reports the user may read, newest first: searched, filtered by body and period, paged."""
+    visible = publications_visible(request.user)
+    choices = publication_choices(visible)
+    filters = PublicationFilters(
+        q=request.GET.get("q", "").strip()[:100],
+        body=_chosen(request, "body", choices["bodies"]),
+        period=_chosen(request, "period", choices["periods"]),
+    )
+    page = paged(
+        publications_filtered(visible, filters),
+        page_number(request.GET.get("page", "1")),
+        filters.query(),
+    )
     return render(
         request,
         "reports/index.html",
         {
-            "publications": publications_visible(request.user),
+            "page": page,
+            "publications": page.rows,
+            "filters": filters,
+            **choices,
+            "matched": matched_words(page.total, "published report"),
             "can_read_trend": has_any_role(request.user, set(TREND_READERS)),
         },
     )
@@ -206,6 +241,7 @@ def trend(request: HttpRequest) -> HttpResponse:
         {
             "trend": document,
             "passed": audit.passed,
+            "body_names": body_names(b["body"] for b in document.get("bodies") or []),
             "funnel_chart": funnel_chart(
                 funnel,
                 title="Funnel plot: each body's latest share requiring improvement or inadequate "

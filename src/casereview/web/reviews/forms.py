@@ -13,6 +13,7 @@ from django import forms
 
 from casereview.domain.framework import Framework
 from casereview.domain.grading import ReviewAnswers, TamperedReview, clean_answers
+from casereview.domain.referrals import Urgency
 
 #: Free text is kept to this many characters (a comment, a reason).
 TEXT_LIMIT = 10_000
@@ -87,19 +88,44 @@ class ReviewForm(forms.Form):
         return data
 
 
+class MyCasesForm(forms.Form):
+    """My cases' search, filters and page, as typed: anything unknown means "all" (``selectors.my_cases``)."""
+
+    q = forms.CharField(required=False, max_length=100, strip=True)
+    state = forms.CharField(required=False)
+    inspection = forms.CharField(required=False)
+    page = forms.CharField(required=False)
+
+    def values(self) -> dict[str, str]:
+        """The search, filters and page to ask for (all cases, page 1, when the form is not valid)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "query": data.get("q") or "",
+            "state": data.get("state") or "",
+            "inspection": data.get("inspection") or "",
+            "page": data.get("page") or "1",
+        }
+
+
 class SendBackOpenForm(forms.Form):
     """Sending a submitted review's case back: why, how urgently, and (when one is open) that a second one
-    is meant. As typed: ``sendback_open`` judges them."""
+    is meant.  Both missing answers are reported at once; ``sendback_open`` still judges what it is given."""
 
     reason = forms.Field(required=False)
     urgency = forms.Field(required=False)
     confirm_another = forms.Field(required=False)
 
     def clean_reason(self) -> str:
-        return _text(self.cleaned_data["reason"], TEXT_LIMIT)
+        reason = _text(self.cleaned_data["reason"], TEXT_LIMIT)
+        if not reason.strip():
+            raise forms.ValidationError("Say why the case is sent back")
+        return reason
 
     def clean_urgency(self) -> str:
-        return _text(self.cleaned_data["urgency"])
+        urgency = _text(self.cleaned_data["urgency"])
+        if urgency not in {u.value for u in Urgency}:
+            raise forms.ValidationError("Choose the urgency: immediate, priority or routine")
+        return urgency
 
     def clean_confirm_another(self) -> bool:
         return bool(self.cleaned_data["confirm_another"] == "yes")

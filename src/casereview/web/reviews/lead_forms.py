@@ -15,6 +15,7 @@ from casereview.domain.framework import Grade
 from casereview.web.core.users import User
 from casereview.web.inspections.selectors import inspectors_available
 
+from .lead_selectors import CASE_STATE_WORDS, FLAG_WORDS, SAMPLE_ORDERS, SampleFilters
 from .selectors import assignment_of_case
 from .services import DEFAULT_MODERATION_SHARE
 
@@ -114,3 +115,32 @@ class ResolveForm(forms.Form):
         super().__init__(*args, **kwargs)
         choice = cast(forms.ChoiceField, self.fields["final_overall"])
         choice.choices = [(g.code, g.label) for g in grades]
+
+
+class SampleFilterForm(forms.Form):
+    """The sample table's filters, order and page (a GET form: a value not offered is ignored, not refused)."""
+
+    stratum = forms.CharField(required=False, max_length=400)
+    reviewer = forms.CharField(required=False, max_length=150)
+    state = forms.CharField(required=False, max_length=20)
+    grade = forms.CharField(required=False, max_length=40)
+    flag = forms.CharField(required=False, max_length=20)
+    order = forms.CharField(required=False, max_length=20)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+
+    def filters(self) -> SampleFilters:
+        self.is_valid()
+        data: dict[str, Any] = getattr(self, "cleaned_data", {})
+
+        def text(name: str) -> str:
+            return str(data.get(name) or "")
+
+        return SampleFilters(
+            stratum=text("stratum"),
+            reviewer=text("reviewer"),
+            state=text("state") if text("state") in CASE_STATE_WORDS else "",
+            grade=text("grade"),
+            flag=text("flag") if text("flag") in FLAG_WORDS else "",
+            order=text("order") if text("order") in SAMPLE_ORDERS else "reference",
+            page=int(data.get("page") or 1),
+        )

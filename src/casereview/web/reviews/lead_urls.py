@@ -16,4 +16,11 @@ urlpatterns = [
     path("<int:inspection_id>/moderation/", lead_views.moderation, name="moderation"),
     path("<int:inspection_id>/resolve/", lead_views.resolve, name="resolve"),
     path("<int:inspection_id>/agreement/", lead_views.agreement, name="agreement"),
+    path("<int:inspection_id>/cases/", lead_views.cases, name="cases"),
+    path("<int:inspection_id>/cases.csv", lead_views.cases_csv, name="cases_csv"),
+    path(
+        "<int:inspection_id>/disagreements/<int:sampled_case_id>/",
+        lead_views.disagreement,
+        name="disagreement",
+    ),
 ]

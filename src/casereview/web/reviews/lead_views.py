@@ -8,21 +8,27 @@ only (404 for everyone else), and a POST goes back to the page it came from.
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from casereview.domain.roles import Role
+from casereview.domain.words import count, stratum_words
 from casereview.web.core.access import role_required
+from casereview.web.core.exports import csv_writer
 from casereview.web.core.kept import take_kept_answers
 from casereview.web.inspections.selectors import (
     inspection_led_or_404,
     sampled_case_in,
 )
+from casereview.web.inspections.services import sample_table_disclosed
 
 from . import lead_selectors
-from .lead_forms import AssignForm, MoveForm, ResolveForm
+from .lead_forms import AssignForm, MoveForm, ResolveForm, SampleFilterForm
 from .selectors import Disagreement, disagreements
 from .services import (
     ReviewError,
@@ -78,20 +84,24 @@ def assign(request: HttpRequest, inspection_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             if form.is_moderation():
-                moderation_assign(
+                made = moderation_assign(
                     inspection=inspection,
                     inspectors=form.chosen(),
                     share=form.cleaned_data["share_fraction"],
                     actor=request.user,
                 )
+                done = f"{count(made, 'case')} assigned for moderation"
             else:
-                assignments_balance(
+                made = assignments_balance(
                     inspection=inspection, inspectors=form.chosen(), actor=request.user
                 )
+                done = f"{count(made, 'case')} assigned for first review"
         except ReviewError as exc:
             form.add_error(None, str(exc))
     if form.errors:
         return _people(request, inspection, assign_form=form, status=400)
+    names = ", ".join(u.get_username() for u in form.chosen()) or "nobody"
+    messages.success(request, f"{done} (inspectors: {names}).")
     return redirect("inspections:people", inspection_id=inspection.pk)
 
 
@@ -112,6 +122,13 @@ def move(request: HttpRequest, inspection_id: int) -> HttpResponse:
             form.add_error(None, str(exc))
     if form.errors:
         return _people(request, inspection, move_form=form, status=400)
+    moved = form.cleaned_data["assignment"]
+    which = "moderation" if moved.kind == "moderation" else "first review"
+    messages.success(
+        request,
+        f"The {which} of case {moved.sampled_case.case_ref} moved to "
+        f"{form.cleaned_data['target'].get_username()}.",
+    )
     return redirect("inspections:people", inspection_id=inspection.pk)
 
 
@@ -181,7 +198,7 @@ def moderation(request: HttpRequest, inspection_id: int) -> HttpResponse:
 def _kept_resolution(kept: QueryDict | None) -> dict[str, str] | None:
     """A resolution posted after the session had ended (accounts/kept.py), if it names a case."""
     case_id = str(kept.get("sampled_case") or "") if kept is not None else ""
-    if kept is None or not case_id.isdigit():
+    if kept is None or not (case_id.isascii() and case_id.isdigit() and len(case_id) <= 18):
         return None
     return {
         "sampled_case": str(int(case_id)),
@@ -216,8 +233,124 @@ def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
         except ReviewError as exc:
             form.add_error(None, str(exc))
     if form.errors:
+        if request.POST.get("from") == "disagreement":
+            return _disagreement(request, inspection, case.pk, form=form, status=400)
         return _moderation(request, inspection, bound=(case.pk, form), status=400)
+    grade = dict(form.fields["final_overall"].choices).get(  # type: ignore[attr-defined]
+        form.cleaned_data["final_overall"], form.cleaned_data["final_overall"]
+    )
+    messages.success(
+        request, f"Disagreement on case {case.case_ref} resolved: final grade {grade}."
+    )
     return redirect("inspections:moderation", inspection_id=inspection.pk)
+
+
+def _disagreement(
+    request: HttpRequest,
+    inspection: Inspection,
+    sampled_case_id: int,
+    *,
+    form: ResolveForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    detail = lead_selectors.disagreement_consulted(inspection, sampled_case_id, actor=request.user)
+    if detail is None:
+        raise Http404
+    if form is None:
+        resolution = detail.disagreement.resolution
+        initial = (
+            {"final_overall": resolution.final_overall, "rationale": resolution.rationale}
+            if resolution is not None
+            else {}
+        )
+        form = ResolveForm(grades=detail.grades, initial=initial)
+    return render(
+        request,
+        "reviews/lead_disagreement.html",
+        {"inspection": inspection, "detail": detail, "form": form},
+        status=status,
+    )
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def disagreement(request: HttpRequest, inspection_id: int, sampled_case_id: int) -> HttpResponse:
+    return _disagreement(request, _led(request, inspection_id), sampled_case_id)
+
+
+# The sample as a table -------------------------------------------------------------------------------------------
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def cases(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection = _led(request, inspection_id)
+    _, table = lead_selectors.sample_rows(inspection, SampleFilterForm(request.GET).filters())
+    filters = table.filters  # as applied: a value the table does not offer is dropped
+    return render(
+        request,
+        "reviews/lead_cases.html",
+        {
+            "inspection": inspection,
+            "table": table,
+            "filters": filters,
+            "states": lead_selectors.CASE_STATE_WORDS,
+            "flags": lead_selectors.FLAG_WORDS,
+            "orders": lead_selectors.SAMPLE_ORDERS,
+            "previous": urlencode(filters.query(page=table.page - 1)) if table.page > 1 else None,
+            "next": urlencode(filters.query(page=table.page + 1))
+            if table.page < table.pages
+            else None,
+            "download": urlencode(filters.query(page="")),
+        },
+    )
+
+
+CSV_HEADER = (
+    "Reference",
+    "Stratum",
+    "First reviewer",
+    "State",
+    "Moderator",
+    "Moderation",
+    "Final grade",
+    "Send back",
+)
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def cases_csv(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    """The sample table's rows that match the page's filters, whole (not one page), as CSV; journaled."""
+    inspection = _led(request, inspection_id)
+    rows, table = lead_selectors.sample_rows(inspection, SampleFilterForm(request.GET).filters())
+    filters = table.filters  # as applied: a value the table does not offer is never journaled
+    if not table.drawn:
+        raise Http404
+    out = io.StringIO()
+    writer = csv_writer(out)
+    writer.writerow(CSV_HEADER)
+    for r in rows:
+        writer.writerow(
+            (
+                r.case_ref,
+                stratum_words(r.stratum),
+                r.reviewer,
+                r.state_words,
+                r.moderator,
+                r.moderation_words,
+                r.grade_words or ("Disagreement" if "disagreement" in r.flags else ""),
+                lead_selectors.send_back_words(r),
+            )
+        )
+    sample_table_disclosed(
+        inspection=inspection,
+        rows=len(rows),
+        filters=filters.query(page=""),
+        actor=request.user,
+    )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="sample-inspection-{inspection.pk}.csv"'
+    )
+    return response
 
 
 # Agreement -------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -100,6 +101,7 @@ def _assign(
     actor: User | None,
     action: JournalAction,
     detail: dict[str, Any],
+    at: dt.datetime | None = None,
 ) -> int:
     """Balance ``cases`` over ``inspectors`` for one kind of review; one home for both kinds."""
     units = _units(cases)
@@ -128,7 +130,7 @@ def _assign(
         )
     except AssignmentError as exc:
         raise ReviewError(str(exc)) from exc
-    now = timezone.now()
+    now = at or timezone.now()
     Assignment.objects.bulk_create(
         [
             Assignment(sampled_case_id=key, inspector=by_name[name], kind=kind, assigned_at=now)
@@ -142,13 +144,21 @@ def _assign(
         object_type="inspection",
         object_id=inspection.pk,
         detail={"assigned": len(plan), "inspectors": sorted(by_name), **detail},
+        at=at,
     )
-    _tell_assigned(inspection=inspection, kind=kind, counts=Counter(plan.values()), people=by_name)
+    _tell_assigned(
+        inspection=inspection, kind=kind, counts=Counter(plan.values()), people=by_name, at=at
+    )
     return len(plan)
 
 
 def _tell_assigned(
-    *, inspection: Inspection, kind: str, counts: Mapping[str, int], people: Mapping[str, Any]
+    *,
+    inspection: Inspection,
+    kind: str,
+    counts: Mapping[str, int],
+    people: Mapping[str, Any],
+    at: dt.datetime | None = None,
 ) -> None:
     """One e-mail per inspector per run, however many cases they got (sent after the caller's transaction commits)."""
     for name, count in sorted(counts.items()):
@@ -160,11 +170,16 @@ def _tell_assigned(
             body=notice.body,
             object_type="inspection",
             object_id=inspection.pk,
+            now=at,
         )
 
 
 def assignments_balance(
-    *, inspection: Inspection, inspectors: list[Any], actor: User | None = None
+    *,
+    inspection: Inspection,
+    inspectors: list[Any],
+    actor: User | None = None,
+    now: dt.datetime | None = None,
 ) -> int:
     """Give every unassigned active sampled case a first reviewer; returns how many were assigned."""
     sample = Sample.objects.filter(inspection=inspection).first()
@@ -187,6 +202,7 @@ def assignments_balance(
             actor=actor,
             action=JournalAction.ASSIGNMENTS_BALANCE,
             detail={},
+            at=now,
         )
 
 
@@ -241,7 +257,7 @@ def assignment_move(*, assignment: Assignment, to: Any, actor: User | None = Non
     return locked
 
 
-def review_start(*, assignment: Assignment) -> Review:
+def review_start(*, assignment: Assignment, now: dt.datetime | None = None) -> Review:
     """The assignment's review, made as an empty draft on first opening (framework pinned).
 
     The review page calls it before it reads, so opening a case for the first time is an explicit write
@@ -250,7 +266,8 @@ def review_start(*, assignment: Assignment) -> Review:
     if review is None:
         framework = assignment.sampled_case.sample.inspection.framework
         review, _ = Review.objects.get_or_create(
-            assignment=assignment, defaults={"framework": framework, "updated_at": timezone.now()}
+            assignment=assignment,
+            defaults={"framework": framework, "updated_at": now or timezone.now()},
         )
     return review
 
@@ -295,7 +312,7 @@ def _conflict_keep(
     return conflict
 
 
-def _answers_apply(current: Review, answers: ReviewAnswers) -> None:
+def _answers_apply(current: Review, answers: ReviewAnswers, now: dt.datetime | None = None) -> None:
     current.area_grades = answers.area_grades
     current.area_weaknesses = answers.area_weaknesses
     current.area_comments = answers.area_comments
@@ -305,7 +322,7 @@ def _answers_apply(current: Review, answers: ReviewAnswers) -> None:
     current.send_back_reason = answers.send_back_reason
     current.send_back_urgency = answers.send_back_urgency
     current.version += 1
-    current.updated_at = timezone.now()
+    current.updated_at = now or timezone.now()
 
 
 def _answers_save(
@@ -316,10 +333,11 @@ def _answers_save(
     sampled_case: SampledCase | None,
     framework: Framework,
     actor: User,
+    now: dt.datetime | None = None,
 ) -> list[Any]:
     """Store the answers (submitted when asked and complete); what is missing when a submission is not."""
     open_now = open_send_backs(sampled_case) if sampled_case is not None else []
-    _answers_apply(current, answers)
+    _answers_apply(current, answers, now)
     # A blind second marker is shown no send back of the case (it would tell them what the first review
     # said), so their yes is checked as if none were open: it always needs its reason and urgency.  An
     # open send back still covers it (never a silent duplicate); the banner then names the open one and
@@ -339,6 +357,7 @@ def _answers_save(
         object_type="review",
         object_id=current.pk,
         detail={"version": current.version},
+        at=now,
     )
     if (
         sampled_case is not None
@@ -353,14 +372,22 @@ def _answers_save(
             actor=actor,
             confirm_another=answers.send_back_another,
             review=current,
+            now=now,
         )
     return problems
 
 
 def review_save(
-    *, review: Review, answers: ReviewAnswers, base_version: int, submit: bool, actor: User
+    *,
+    review: Review,
+    answers: ReviewAnswers,
+    base_version: int,
+    submit: bool,
+    actor: User,
+    now: dt.datetime | None = None,
 ) -> Review:
-    """Save a draft (or submit) against the version the page was opened at."""
+    """Save a draft (or submit) against the version the page was opened at (``now``: when; the real clock
+    unless given)."""
     framework = load_framework(review.framework)
     conflict: ReviewConflict | None = None
     problems: list[Any] = []
@@ -386,6 +413,7 @@ def review_save(
                 sampled_case=sampled_case,
                 framework=framework,
                 actor=actor,
+                now=now,
             )
     if conflict is not None:
         raise StaleVersion(current, conflict)
@@ -437,6 +465,7 @@ def moderation_assign(
     inspectors: list[Any],
     share: float = DEFAULT_MODERATION_SHARE,
     actor: User | None = None,
+    now: dt.datetime | None = None,
 ) -> int:
     """Give each moderation case to another inspector than its first reviewer, blind; returns how many."""
     with transaction.atomic():
@@ -455,11 +484,17 @@ def moderation_assign(
             actor=actor,
             action=JournalAction.MODERATION_ASSIGN,
             detail={"share": share},
+            at=now,
         )
 
 
 def resolution_record(
-    *, sampled_case: SampledCase, final_overall: str, rationale: str, actor: User
+    *,
+    sampled_case: SampledCase,
+    final_overall: str,
+    rationale: str,
+    actor: User,
+    now: dt.datetime | None = None,
 ) -> Resolution:
     inspection = sampled_case.sample.inspection
     framework = load_framework(inspection.framework)
@@ -470,7 +505,7 @@ def resolution_record(
     if sampled_case.pk not in {d.sampled_case.pk for d in disagreements(inspection)}:
         raise ReviewError("Only a disagreement between submitted marks needs a final grade")
     with transaction.atomic():
-        now = timezone.now()
+        dated, now = now, now or timezone.now()
         earlier = Resolution.objects.select_for_update().filter(sampled_case=sampled_case).first()
         if earlier is not None:
             # Overwritten below: kept so that a report as of a day it stood reads the grade of that day.
@@ -498,6 +533,7 @@ def resolution_record(
             object_type="sampled_case",
             object_id=sampled_case.pk,
             detail={"final": final_overall},
+            at=dated,
         )
     return resolution
 

@@ -30,6 +30,7 @@ from casereview.domain.registers import (
     quote,
 )
 from casereview.domain.roles import Role
+from casereview.domain.words import count
 from casereview.importing.frameworks import load_framework
 from casereview.importing.limits import StructureError
 from casereview.importing.reader_base import Reader
@@ -91,7 +92,7 @@ def _review_rows(reader: Reader) -> list[tuple[int, dict[str, Any]]]:
     repeated = _repeated_headers(reader.headers, headers)
     if repeated:
         raise ReviewsRejected(
-            f"No reviews were imported: {len(repeated)} problem(s) found", repeated
+            f"No reviews were imported: {count(len(repeated), 'problem')} found", repeated
         )
     rows: list[tuple[int, dict[str, Any]]] = []
     # A reviews file holds one row per review (a sample is hundreds of cases): rows are kept to check
@@ -123,7 +124,7 @@ def _read_reviews_file(path: Any) -> tuple[SourceFile, list[tuple[int, dict[str,
     except StructureError as exc:
         found = exc.errors or [RowError(0, "", "", f"cannot be read as CSV: {exc.detail}")]
         raise ReviewsRejected(
-            f"No reviews were imported: {len(found)} problem(s) found", _bounded(found)
+            f"No reviews were imported: {count(len(found), 'problem')} found", _bounded(found)
         ) from exc
 
 
@@ -366,7 +367,7 @@ def reviews_import(
         errors.append(RowError(0, "", "", "the file has no reviews"))
     if errors:
         raise ReviewsRejected(
-            f"No reviews were imported: {len(errors)} problem(s) found",
+            f"No reviews were imported: {count(len(errors), 'problem')} found",
             _bounded(sorted(errors, key=error_order)),
         )
     now = timezone.now()

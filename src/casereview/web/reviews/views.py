@@ -5,10 +5,12 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from casereview.domain.grading import ReviewAnswers, rule_note
 from casereview.domain.referrals import SecondSendBack
 from casereview.domain.roles import Role
+from casereview.domain.words import uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import role_required
 from casereview.web.core.kept import take_kept_answers
@@ -16,8 +18,8 @@ from casereview.web.inspections.links import link_weakness, links_refresh
 from casereview.web.referrals.selectors import sent_back_words
 from casereview.web.referrals.services import SendBackError, sendback_open
 
-from . import selectors
-from .forms import ReviewForm, SendBackOpenForm
+from . import my_cases, selectors
+from .forms import MyCasesForm, ReviewForm, SendBackOpenForm
 from .services import (
     Incomplete,
     ReviewError,
@@ -31,9 +33,42 @@ from .services import (
 
 @role_required(Role.INSPECTOR, Role.LEAD_INSPECTOR)
 def mine(request: HttpRequest) -> HttpResponse:
+    form = MyCasesForm(request.GET)
+    cases = my_cases.my_cases(request.user, **form.values())
     return render(
-        request, "reviews/mine.html", {"assignments": selectors.assignments_of(request.user)}
+        request,
+        "reviews/mine.html",
+        {"form": form, "cases": cases, "state_choices": my_cases.MY_CASES_STATES},
     )
+
+
+def saved_at(review: Any) -> str:
+    """ "Saved at 14:32" (UK local time): when the review was last saved; its day too when not today."""
+    when = timezone.localtime(review.updated_at)
+    if when.date() == timezone.localdate():
+        return f"Saved at {when:%H:%M}"
+    return f"Saved on {uk_date(when)} at {when:%H:%M}"
+
+
+def _grade_words(framework: Any) -> dict[str, str]:
+    """Each grade code of the framework (and "not applicable") to its label."""
+    return {g.code: g.label for g in (*framework.grades, framework.not_applicable)}
+
+
+def _answers_in_words(framework: Any, answers: Any) -> dict[str, Any]:
+    """A review's grades as people read them: each area's title and grade label, and the overall grade."""
+    labels = _grade_words(framework)
+    grades = dict(answers.area_grades or {})
+    return {
+        "areas": [
+            {
+                "title": a.title,
+                "grade": labels.get(grades.get(a.slug, ""), grades.get(a.slug, "")),
+            }
+            for a in framework.areas
+        ],
+        "overall": labels.get(answers.overall or "", answers.overall or ""),
+    }
 
 
 def _stored(review: Any) -> ReviewAnswers:
@@ -90,6 +125,7 @@ def _page(
     problems: list[Any] | None = None,
     answers: ReviewAnswers | None = None,
     status: int = 200,
+    send_back_form: SendBackOpenForm | None = None,
 ) -> HttpResponse:
     framework = load_framework(review.framework)
     # A sample drawn before links existed gets them now, before the read below shows them.
@@ -112,6 +148,11 @@ def _page(
         }
         for a in framework.areas
     ]
+    first = selectors.first_review_after_moderation(assignment, review)
+    send_backs = selectors.send_back_context(request.user, assignment, review)
+    if send_back_form is not None:  # a refused send back: its answers stay as typed
+        send_backs["unsent_reason"] = send_back_form.data.get("reason", "")
+        send_backs["unsent_urgency"] = send_back_form.data.get("urgency", "")
     return render(
         request,
         "reviews/review.html",
@@ -126,10 +167,16 @@ def _page(
             "problems": problems or [],
             "rule_note": rule_note(framework, shown),
             "errors_by_field": {p.field: p.message for p in problems or []},
-            "first_review": selectors.first_review_after_moderation(assignment, review),
+            "first_review": first,
+            "first_review_words": _answers_in_words(framework, first) if first else None,
             "links": links,
             "links_weakness": offer,
-            **selectors.send_back_context(request.user, assignment, review),
+            "position": my_cases.case_position(request.user, assignment),
+            "saved_at": saved_at(review) if review.version else "",
+            "send_back_form": send_back_form,
+            "send_back_errors": send_back_form.errors if send_back_form is not None else {},
+            "send_back_problems": _send_back_problems(send_back_form),
+            **send_backs,
         },
         status=status,
     )
@@ -167,11 +214,15 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
             actor=request.user,
         )
     except StaleVersion as stale:
-        mine = {"assignment": assignment, "framework": framework, "mine": answers}
         return render(
             request,
             "reviews/conflict.html",
-            {**mine, "review": stale.review, "conflict": stale.conflict},
+            {
+                "assignment": assignment,
+                "review": stale.review,
+                "conflict": stale.conflict,
+                "rows": _conflict_rows(framework, stale.review, answers),
+            },
             status=409,
         )
     except Incomplete as incomplete:
@@ -192,9 +243,39 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
             status=409,
         )
     if saved.state == "submitted":
+        # My cases shows the banner and, under it, the next case to do.
         messages.success(request, selectors.submitted_message(saved, assignment.sampled_case))
         return redirect("reviews:mine")
+    messages.success(
+        request, f"{saved_at(saved)}. You can carry on, or come back to this case later"
+    )
     return redirect("reviews:review", assignment_id=assignment.pk)
+
+
+def _send_back_problems(form: SendBackOpenForm | None) -> list[dict[str, str]]:
+    """The refused send back's problems for the error summary, each linked to its question."""
+    if form is None:
+        return []
+    at = {"reason": "id_reason", "urgency": "urgency-immediate", "__all__": "send-back-again"}
+    return [
+        {"field": at.get(field, "send-back-again"), "message": str(message)}
+        for field, messages_of in form.errors.items()
+        for message in messages_of
+    ]
+
+
+def _conflict_rows(framework: Any, saved: Any, mine: ReviewAnswers) -> list[tuple[str, str, str]]:
+    """The conflict page's table: each question, the saved answer and the one that was not applied, in words."""
+    theirs, ours = _answers_in_words(framework, saved), _answers_in_words(framework, mine)
+    yes_no = {True: "Yes", False: "No", None: "Not answered"}
+    return [
+        *(
+            (area["title"], area["grade"], other["grade"])
+            for area, other in zip(theirs["areas"], ours["areas"], strict=True)
+        ),
+        ("Overall", theirs["overall"], ours["overall"]),
+        ("Send back", yes_no[saved.send_back], yes_no[mine.send_back]),
+    ]
 
 
 @role_required(Role.INSPECTOR, Role.LEAD_INSPECTOR)
@@ -219,7 +300,7 @@ def autosave(request: HttpRequest, assignment_id: int) -> HttpResponse:
         return JsonResponse({"error": "conflict", "version": stale.review.version}, status=409)
     except ReviewError as exc:
         return JsonResponse({"error": str(exc)}, status=409)
-    return JsonResponse({"version": saved.version})
+    return JsonResponse({"version": saved.version, "saved": saved_at(saved)})
 
 
 @role_required(Role.LEAD_INSPECTOR)
@@ -265,8 +346,8 @@ def open_from_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
             status=400,
         )
     form = SendBackOpenForm(request.POST)
-    if not form.is_valid():  # never, today: its fields take any text and the service judges it
-        raise Http404
+    if not form.is_valid():  # every missing answer at once, beside its question, the others kept
+        return _page(request, assignment, found[1], review, send_back_form=form, status=400)
     try:
         send_back = sendback_open(
             sampled_case=assignment.sampled_case,
@@ -276,11 +357,7 @@ def open_from_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
             confirm_another=form.cleaned_data["confirm_another"],
         )
     except (SendBackError, SecondSendBack) as exc:
-        return render(
-            request,
-            "reviews/refused.html",
-            {"message": str(exc), "assignment": assignment},
-            status=400,
-        )
+        form.add_error(None, str(exc))
+        return _page(request, assignment, found[1], review, send_back_form=form, status=400)
     messages.success(request, sent_back_words(send_back, assignment.sampled_case.case_ref))
     return redirect("referrals:detail", send_back_id=send_back.pk)

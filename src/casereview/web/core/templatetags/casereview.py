@@ -30,28 +30,46 @@ def words(code: object, kind: str) -> str:
 
 
 @register.filter
-def number(value: int | float | None) -> str:
-    """``{{ n|number }}``: "1,234"."""
-    return "" if value is None else _words.number(value)
+def number(value: object, places: int | None = None) -> str:
+    """``{{ n|number }}``: "1,234"; ``{{ x|number:1 }}``: "1,234.5"; a marker ("[c]") as it is; nothing: ""."""
+    if value is None or isinstance(value, bool):
+        return "" if value is None else str(value)
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, int | float) or value != value:
+        return ""
+    if places is not None:
+        return f"{float(value):,.{int(places)}f}"
+    return _words.number(value)
 
 
 @register.filter
-def count(n: int, nouns: str) -> str:
+def count(n: int | str | None, nouns: str) -> str:
     """``{{ n|count:"case" }}`` or ``{{ n|count:"inspection,inspections" }}``: "1 case", "1,234 cases"."""
     singular, _, plural = nouns.partition(",")
+    if n is None:
+        return ""
+    if isinstance(n, str):  # a hidden count, "[c]": never singular
+        return f"{n} {plural or singular + 's'}"
     return _words.count(n, singular, plural or None)
 
 
 @register.filter
+def percentage_points(share: object) -> str:
+    """``{{ margin|percentage_points }}``: 0.125 -> "12.5 percentage points" (never "0.125 (as a share)")."""
+    return _words.percentage_points(share) if isinstance(share, int | float) else ""
+
+
+@register.filter
 def uk_date(day: object) -> str:
-    """``{{ day|uk_date }}``: "22 October 2026" (an aware datetime is shown in UK local time)."""
+    """``{{ day|uk_date }}``: "22 October 2026" (an aware datetime is shown in UK local time; an ISO text read)."""
     import datetime as dt
 
     from django.utils import timezone
 
     if isinstance(day, dt.datetime) and timezone.is_aware(day):
         day = timezone.localtime(day)
-    return _words.uk_date(day) if isinstance(day, dt.date) else ""
+    return _words.uk_date(day) if isinstance(day, dt.date | str) else ""
 
 
 # The review page draws one radio per grade and one checkbox per weakness for every area (several hundred

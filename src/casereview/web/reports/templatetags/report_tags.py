@@ -17,7 +17,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from casereview.domain.registers import CATEGORIES, category_label
+from casereview.domain import words as _words
+from casereview.domain.registers import CATEGORIES
 from casereview.domain.tables import (
     MARKER,
     band_words,
@@ -62,13 +63,18 @@ def interval(figure: Any) -> str:
 
 @register.filter
 def number(value: Any, places: int = 2) -> str:
+    """A count with thousands separators ("1,234"), a figure to ``places`` decimals, a marker as it is, or "–"."""
     if value is None or (isinstance(value, float) and value != value):
         return NOTHING
     if isinstance(value, str):
         return value  # "[c]" (or "<5" in a report published before markers were one)
     if isinstance(value, float):
-        return f"{value:.{places}f}"
-    return str(value)
+        return f"{value:,.{places}f}"
+    return (
+        _words.number(value)
+        if isinstance(value, int) and not isinstance(value, bool)
+        else str(value)
+    )
 
 
 @register.filter
@@ -170,7 +176,9 @@ def p_chart_signal(point: Any) -> str:
 @register.simple_tag
 def cases_chart(volume: Any, title: str) -> SafeString:
     return volume_chart(
-        volume or {}, labels={c: category_label(c) for c in CATEGORIES}, title=title
+        volume or {},
+        labels={c: _words.words(_words.Kind.CATEGORY, c) for c in CATEGORIES},
+        title=title,
     )
 
 

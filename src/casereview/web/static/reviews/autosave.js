@@ -1,10 +1,12 @@
 // Progressive enhancement: save the draft whenever the page is hidden or left,
-// so not a keystroke's worth of work is lost.  Without JavaScript, "Save and
-// continue" does the same.
+// so not a keystroke's worth of work is lost, and say when it was saved
+// ("Saved at 14:32").  Without JavaScript, "Save and continue" does the same
+// and the page after it says so in a banner.
 const form = document.getElementById("review-form");
 if (form && !form.querySelector("fieldset[disabled]")) {
   const url = form.dataset.autosave;
   const version = document.getElementById("review-version");
+  const status = document.getElementById("save-status");
   let dirty = false;
   form.addEventListener("input", () => { dirty = true; });
   form.addEventListener("submit", () => { dirty = false; });
@@ -18,7 +20,11 @@ if (form && !form.querySelector("fieldset[disabled]")) {
         document.dispatchEvent(new CustomEvent("casereview:session", { detail: response.headers.get("X-Session-Expires-In") }));
         return response.ok ? response.json() : null;
       })
-      .then((data) => { if (data && data.version !== undefined) version.value = data.version; })
+      .then((data) => {
+        if (!data || data.version === undefined) return;
+        version.value = data.version;
+        if (status && data.saved) status.textContent = data.saved;
+      })
       .catch(() => { dirty = true; });
   };
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") save(); });

@@ -1,0 +1,293 @@
+"""An inspection as a task list: each step of its life, the status a lead reads beside it, and the stage it
+is at (the status column of the inspections list).
+
+The rule is one pure function of plain counts (``Progress``): what has been committed, imported, drawn,
+assigned, submitted, moderated, resolved, sent back and published. Statuses are the GOV.UK task list's:
+"Cannot start yet" (an earlier step must be done first), "Not yet started", "In progress" and
+"Completed". The report is complete when nothing stands between it and publishing (the same things
+``publication_problems`` names: every case reviewed, every moderation submitted, every disagreement
+resolved, every case at risk sent back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .words import count, number
+
+
+class Status(StrEnum):
+    CANNOT_START = "cannot_start"
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+STATUS_WORDS: Mapping[str, str] = {
+    Status.CANNOT_START: "Cannot start yet",
+    Status.NOT_STARTED: "Not yet started",
+    Status.IN_PROGRESS: "In progress",
+    Status.COMPLETED: "Completed",
+}
+
+
+class Step(StrEnum):
+    """The steps in the order a lead does them (the keys pages link from)."""
+
+    SEED = "seed"
+    REGISTER = "register"
+    DRAW = "draw"
+    ASSIGN = "assign"
+    REVIEW = "review"
+    MODERATE = "moderate"
+    RESOLVE = "resolve"
+    SEND_BACKS = "send_backs"
+    REPORT = "report"
+    PUBLISH = "publish"
+
+
+STEP_TITLES: Mapping[str, str] = {
+    Step.SEED: "Commit the seed",
+    Step.REGISTER: "Import the register",
+    Step.DRAW: "Draw the sample",
+    Step.ASSIGN: "Assign the cases",
+    Step.REVIEW: "Review the cases",
+    Step.MODERATE: "Moderate",
+    Step.RESOLVE: "Resolve disagreements",
+    Step.SEND_BACKS: "Send backs",
+    Step.REPORT: "Check the report",
+    Step.PUBLISH: "Publish the report",
+}
+
+#: The stage an inspection is at, in words: the first step not completed (or "Published").
+STAGE_WORDS: Mapping[str, str] = {
+    Step.SEED: "Seed not committed",
+    Step.REGISTER: "Waiting for the register",
+    Step.DRAW: "Ready to draw the sample",
+    Step.ASSIGN: "Assigning cases",
+    Step.REVIEW: "Reviewing",
+    Step.MODERATE: "Moderating",
+    Step.RESOLVE: "Resolving disagreements",
+    Step.SEND_BACKS: "Send backs to make",
+    Step.REPORT: "Checking the report",
+    Step.PUBLISH: "Ready to publish",
+    "published": "Published",
+}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What an inspection has done so far, as counts (every one of them read in bulk by the web app)."""
+
+    committed: bool = False
+    #: registers of the body that a sample can be drawn from (imported and locked, not erased) that were
+    #: imported after the seed was committed (none before it is): the draw takes them as they are
+    registers: int = 0
+    #: the body's other current registers, imported before the seed was committed: a draw from one needs
+    #: the lead to allow a late commitment, so they do not complete the register step
+    registers_older: int = 0
+    drawn: bool = False
+    #: active cases in the sample (the number each review count is out of)
+    sampled: int = 0
+    #: active cases with a first reviewer
+    assigned: int = 0
+    #: first reviews saved as drafts, and submitted
+    drafts: int = 0
+    submitted: int = 0
+    moderation_assigned: int = 0
+    moderation_submitted: int = 0
+    disagreements: int = 0
+    resolved: int = 0
+    send_backs: int = 0
+    send_backs_open: int = 0
+    send_backs_overdue: int = 0
+    #: cases a submitted review says are at risk that no send back covers
+    at_risk_unsent: int = 0
+    published: int = 0
+
+    @property
+    def disagreements_open(self) -> int:
+        return max(self.disagreements - self.resolved, 0)
+
+
+@dataclass(frozen=True)
+class Task:
+    step: Step
+    status: Status
+    #: one line under the title ("12 of 40 submitted"); empty when there is nothing to add
+    hint: str = ""
+
+    @property
+    def title(self) -> str:
+        return STEP_TITLES[self.step]
+
+    @property
+    def status_words(self) -> str:
+        return STATUS_WORDS[self.status]
+
+
+def _share(done: int, total: int) -> Status:
+    if total and done >= total:
+        return Status.COMPLETED
+    return Status.IN_PROGRESS if done else Status.NOT_STARTED
+
+
+def _register_hint(p: Progress) -> str:
+    if p.drawn:
+        return ""
+    if p.registers:
+        return count(p.registers, "register") + " ready to draw from"
+    if p.committed and p.registers_older:
+        return (
+            f"None imported since the seed was committed ({count(p.registers_older, 'older register')}"
+            ": drawing from one needs a late commitment)"
+        )
+    return ""
+
+
+def _seed_to_draw(p: Progress) -> list[Task]:
+    return [
+        Task(Step.SEED, Status.COMPLETED if p.committed else Status.NOT_STARTED),
+        Task(
+            Step.REGISTER,
+            Status.COMPLETED if p.registers or p.drawn else Status.NOT_STARTED,
+            _register_hint(p),
+        ),
+        Task(
+            Step.DRAW,
+            Status.COMPLETED
+            if p.drawn
+            else (Status.NOT_STARTED if p.committed and p.registers else Status.CANNOT_START),
+            count(p.sampled, "case") + " in the sample" if p.drawn else "",
+        ),
+    ]
+
+
+def _review(p: Progress) -> list[Task]:
+    assign = Status.CANNOT_START if not p.drawn else _share(p.assigned, p.sampled)
+    review = (
+        Status.CANNOT_START
+        if not p.assigned
+        else (
+            Status.COMPLETED
+            if p.sampled and p.submitted >= p.sampled
+            else (Status.IN_PROGRESS if p.submitted or p.drafts else Status.NOT_STARTED)
+        )
+    )
+    moderate = (
+        Status.CANNOT_START
+        if not p.submitted
+        else (
+            Status.NOT_STARTED
+            if not p.moderation_assigned
+            else _share(p.moderation_submitted, p.moderation_assigned)
+        )
+    )
+    moderation_done = moderate is Status.COMPLETED
+    if not p.moderation_submitted:
+        resolve = Status.CANNOT_START
+    elif p.resolved >= p.disagreements and (moderation_done or p.disagreements):
+        resolve = Status.COMPLETED if moderation_done else Status.IN_PROGRESS
+    else:
+        resolve = Status.IN_PROGRESS if p.resolved else Status.NOT_STARTED
+    return [
+        Task(
+            Step.ASSIGN,
+            assign,
+            f"{number(p.assigned)} of {count(p.sampled, 'case')} assigned" if p.drawn else "",
+        ),
+        Task(Step.REVIEW, review, f"{number(p.submitted)} of {number(p.sampled)} submitted" if p.drawn else ""),
+        Task(
+            Step.MODERATE,
+            moderate,
+            f"{number(p.moderation_submitted)} of {number(p.moderation_assigned)} submitted"
+            if p.moderation_assigned
+            else "",
+        ),
+        Task(
+            Step.RESOLVE,
+            resolve,
+            f"{number(p.resolved)} of {count(p.disagreements, 'disagreement')} resolved"
+            if p.disagreements
+            else (
+                ("No disagreements" if moderation_done else "No disagreements so far")
+                if p.moderation_submitted
+                else ""
+            ),
+        ),
+    ]
+
+
+def _send_backs(p: Progress, all_reviewed: bool) -> Task:
+    hint = []
+    if p.at_risk_unsent:
+        hint.append(f"{count(p.at_risk_unsent, 'case')} at risk not sent back")
+    if p.send_backs:
+        hint.append(f"{number(p.send_backs_open)} of {count(p.send_backs, 'send back')} open")
+    if p.send_backs_overdue:
+        hint.append(f"{number(p.send_backs_overdue)} overdue")
+    if not p.submitted and not p.send_backs:
+        status = Status.CANNOT_START
+    elif p.at_risk_unsent or p.send_backs_open:
+        status = Status.IN_PROGRESS if p.send_backs else Status.NOT_STARTED
+    elif all_reviewed:
+        status = Status.COMPLETED
+    else:
+        status = Status.IN_PROGRESS if p.send_backs else Status.NOT_STARTED
+    return Task(
+        Step.SEND_BACKS, status, ", ".join(hint) or ("None" if status is Status.COMPLETED else "")
+    )
+
+
+def task_list(p: Progress) -> list[Task]:
+    """The inspection's steps, in order, each with its status and a short hint."""
+    first = _seed_to_draw(p)
+    middle = _review(p)
+    by_step = {t.step: t for t in middle}
+    all_reviewed = by_step[Step.REVIEW].status is Status.COMPLETED
+    send_backs = _send_backs(p, all_reviewed)
+    ready = (
+        all_reviewed
+        and p.moderation_submitted >= p.moderation_assigned
+        and p.resolved >= p.disagreements
+        and not p.at_risk_unsent
+    )
+    report = (
+        Status.CANNOT_START
+        if not p.submitted
+        else (Status.COMPLETED if ready else Status.IN_PROGRESS)
+    )
+    publish = (
+        Status.COMPLETED if p.published else (Status.NOT_STARTED if ready else Status.CANNOT_START)
+    )
+    return [
+        *first,
+        *middle,
+        send_backs,
+        Task(Step.REPORT, report, "Ready to publish" if ready and not p.published else ""),
+        Task(
+            Step.PUBLISH,
+            publish,
+            f"Published {count(p.published, 'time')}" if p.published > 1 else "",
+        ),
+    ]
+
+
+def stage(tasks: Sequence[Task]) -> str:
+    """The stage an inspection is at (a key of ``STAGE_WORDS``): ``published``; ``publish`` once nothing
+    stands in the way (moderation is not required); otherwise the first step not completed."""
+    last = {t.step: t.status for t in tasks}
+    if last.get(Step.PUBLISH) is Status.COMPLETED:
+        return "published"
+    if last.get(Step.PUBLISH) is Status.NOT_STARTED:
+        return Step.PUBLISH.value
+    for task in tasks:
+        if task.status is not Status.COMPLETED:
+            return task.step.value
+    return "published"
+
+
+def stage_words(key: str) -> str:
+    return STAGE_WORDS.get(key, key)
