@@ -101,7 +101,13 @@ def pages(demo: dict[str, Any]) -> dict[str, list[str]]:
             "/help/grades/",
         ],
         "liaison": ["/", "/send-backs/", f"/send-backs/{demo['send_back']}/", "/help/send-backs/"],
-        "analyst": ["/", "/reports/", f"/reports/{demo['publication']}/", "/help/sample/"],
+        "analyst": [
+            "/",
+            "/reports/",
+            f"/reports/{demo['publication']}/",
+            "/help/sample/",
+            "/reports/national-trend/",
+        ],
         "admin": [
             "/",
             "/users/",
@@ -119,6 +125,7 @@ def test_every_page_reflows_at_320_pixels(
 ) -> None:
     FOLDER.mkdir(parents=True, exist_ok=True)
     problems = []
+    chart_texts = 0
     for username, paths in pages(demo).items():
         context = signed_in(
             browser,
@@ -136,9 +143,16 @@ def test_every_page_reflows_at_320_pixels(
             )
             if overflow > 1:
                 wide = page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
-                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.cr-table-wrap'))
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.cr-table-wrap, .cr-chart-wrap'))
                     .slice(0, 3).map(e => e.tagName + '.' + e.className)""")
                 problems.append(f"{username} {path}: {overflow}px too wide ({wide})")
+            # Chart text as drawn on the screen (its font size times the SVG's scale), never under 12 px.
+            small = page.evaluate("""() => Array.from(document.querySelectorAll('svg.casereview-chart text'))
+                .map(t => parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a)
+                .filter(size => size < 11.95)""")
+            if small:
+                problems.append(f"{username} {path}: chart text {min(small):.1f}px at 320 px wide")
+            chart_texts += page.locator("svg.casereview-chart text").count()
             found = axe_violations(page)
             if found:
                 problems.append(f"{username} {path}: {found}")
@@ -150,6 +164,7 @@ def test_every_page_reflows_at_320_pixels(
                 full_page=True,
             )
         context.close()
+    assert chart_texts > 0, "no page measured had a chart"
     assert not problems, "\n".join(problems)
 
 

@@ -59,7 +59,8 @@ def test_a_yes_reveals_the_reason_and_urgency_and_submitting_sends_the_case_back
     page.get_by_role("button", name="Submit review").click()
     banner = page.locator(".govuk-notification-banner")
     expect(banner).to_contain_text(
-        f"Case {case.sampled_case.case_ref} sent back to SYN, immediate, due "
+        f"Case {case.sampled_case.case_ref} sent back to Synthetic Constabulary, "
+        "immediate (same working day), due "
     )
     screenshot(page, "21-review-sent-back-banner")
     send_back = SendBack.objects.get()
@@ -91,7 +92,7 @@ def test_without_javascript_the_questions_are_shown_and_submitting_still_sends_t
         page.get_by_label("Priority – 5 working days").check()
         page.get_by_role("button", name="Submit review").click()
         expect(page.locator(".govuk-notification-banner")).to_contain_text(
-            "sent back to SYN, priority, due "
+            "sent back to Synthetic Constabulary, priority (5 working days), due "
         )
         assert SendBack.objects.get().urgency == "priority"
     finally:

@@ -215,7 +215,8 @@ def test_a_whole_inspection_through_the_pages(
     sent_back_ref = review_next("ina", "inadequate", send_back=True, keyboard=True)
     # Submitting the yes sent the case back there and then, and the banner says so.
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        f"Case {sent_back_ref} sent back to WLK, priority, due"
+        f"Case {sent_back_ref} sent back to Walkthrough Constabulary (synthetic), "
+        "priority (5 working days), due"
     )
     walk.check("ina-submitted-by-keyboard-and-sent-back")
     review_next("ina", "good")

@@ -67,13 +67,14 @@ def test_the_demo_is_an_inspection_part_way_through(tmp_path: Path) -> None:
 
 
 def _all_times(after_seq: int) -> dict[str, list[dt.datetime]]:
-    """Every stored moment of the demo, by where it is kept (None left out; the journal's from ``after_seq``
-    on, as the suite never empties the journal)."""
+    """Every stored moment of the demo's story, by where it is kept (None left out; the journal's from
+    ``after_seq`` on, as the suite never empties the journal).  The journal's anchors are not story: they keep
+    the real clock (see `_anchored_by_the_real_clock`)."""
     from django.contrib.auth import get_user_model
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from casereview.web.inspections.models import Inspection, Sample, SampleLinks
-    from casereview.web.journal.models import JournalAnchor, JournalEntry
+    from casereview.web.journal.models import JournalEntry
     from casereview.web.notifications.models import OutboxMessage
     from casereview.web.referrals.models import SendBack, SendBackEvent
     from casereview.web.registers.models import Body, Register
@@ -99,7 +100,6 @@ def _all_times(after_seq: int) -> dict[str, list[dt.datetime]]:
         "e-mail queued": (OutboxMessage, "created_at"),
         "published": (PublishedReport, "published_at"),
         "journal entry": (JournalEntry, "at"),
-        "journal anchor": (JournalAnchor, "at"),
     }
     made = {
         name: [t for t in model.objects.values_list(field, flat=True) if t is not None]
@@ -108,10 +108,28 @@ def _all_times(after_seq: int) -> dict[str, list[dt.datetime]]:
     made["journal entry"] = list(
         JournalEntry.objects.filter(seq__gt=after_seq).values_list("at", flat=True)
     )
-    made["journal anchor"] = list(
-        JournalAnchor.objects.filter(seq__gt=after_seq).values_list("at", flat=True)
-    )
     return made
+
+
+@pytest.fixture
+def frequent_anchors(settings: Any) -> None:
+    """Anchors every 20 entries, so that the demo makes several of its own (the suite's journal is long)."""
+    settings.CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC = True
+    settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES = 20
+
+
+def _anchored_by_the_real_clock(after_seq: int, started: dt.datetime) -> None:
+    """The demo's entries carry story time, but an anchor says when the chain was seen and signed: each anchor
+    of the demo's entries is dated by the real clock, while the demo loaded, and the last one is fresh (the
+    administrator's start page does not call it stale right after `make run`)."""
+    from casereview.web.journal.models import JournalAnchor
+    from casereview.web.journal.selectors import journal_anchor_status
+
+    anchored = list(JournalAnchor.objects.filter(seq__gt=after_seq).values_list("at", flat=True))
+    ended = timezone.now()
+    assert len(anchored) >= 2, "the demo made too few anchors to tell"
+    assert all(started <= at <= ended for at in anchored), (started, anchored, ended)
+    assert not journal_anchor_status().stale
 
 
 def _story_holds(made: dict[str, Any], now: dt.datetime, after_seq: int) -> None:
@@ -194,7 +212,9 @@ def _story_holds(made: dict[str, Any], now: dt.datetime, after_seq: int) -> None
         assert opened.at == send_back.opened_at
 
 
-def test_every_demo_event_is_dated_as_it_would_have_happened(tmp_path: Path) -> None:
+def test_every_demo_event_is_dated_as_it_would_have_happened(
+    tmp_path: Path, frequent_anchors: None
+) -> None:
     """A send back "sent 22 October" whose history says it was opened the day the demo was loaded contradicts
     itself: every event is dated in the story, in order, and the pages say the same dates."""
     from casereview.domain.words import uk_date
@@ -202,10 +222,11 @@ def test_every_demo_event_is_dated_as_it_would_have_happened(tmp_path: Path) -> 
     from casereview.web.referrals.selectors import late
     from tests.web.factories import verified_client
 
-    before = latest_seq()
+    before, started = latest_seq(), timezone.now()
     made = load_demo(tmp_path, rows=500)
     now = timezone.now()
     _story_holds(made, now, before)
+    _anchored_by_the_real_clock(before, started)
     fresh, overdue = (SendBack.objects.get(pk=pk) for pk in made["send_backs"])
     today = timezone.localdate()
     assert (today - timezone.localdate(overdue.opened_at)).days >= 40 and late(overdue, today)
@@ -250,15 +271,18 @@ _MONTHS = {
     ],
     ids=["just-after-a-quarter", "christmas"],
 )
-def test_the_story_fits_whenever_the_demo_is_loaded(tmp_path: Path, loaded: dt.datetime) -> None:
+def test_the_story_fits_whenever_the_demo_is_loaded(
+    tmp_path: Path, loaded: dt.datetime, frequent_anchors: None
+) -> None:
     """Loaded on any day (told the moment through ``now``, not a frozen clock): the same one story."""
     from casereview.web.referrals.models import SendBack
     from casereview.web.referrals.selectors import late
 
     now = timezone.make_aware(loaded, timezone.get_default_timezone())
-    before = latest_seq()
+    before, started = latest_seq(), timezone.now()
     made = load_demo(tmp_path, rows=500, now=now)
     _story_holds(made, now, before)
+    _anchored_by_the_real_clock(before, started)
     today = timezone.localdate(now)
     fresh, overdue = (SendBack.objects.get(pk=pk) for pk in made["send_backs"])
     assert late(overdue, today) and not late(fresh, today)

@@ -10,7 +10,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
+import sqlite3
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -194,3 +199,190 @@ def test_the_export_honours_the_filters_and_each_reading_is_journaled_with_them(
     assert [r["actor_name"] for r in rows] == [who] * 3
     exported = JournalEntry.objects.filter(action="journal_export").latest("seq")
     assert exported.detail["user"] == who and exported.detail["entries"] == 3
+
+
+@pytest.mark.parametrize("cursor", ["before", "after"])
+def test_a_cursor_that_is_not_plain_digits_is_no_cursor(
+    make_user: Callable[..., Any], cursor: str
+) -> None:
+    """ "²" is a digit to ``str.isdigit`` but not to ``int``; twenty digits overflow the database's integers;
+    neither is a page of the journal: the page is the newest, not a server error."""
+    client = verified_client(make_user("administrator", "admin"))
+    who = f"cur-{tag()}"
+    appended(who, 3, JournalAction.LOGIN, "user", who)
+    for typed in ("²", "1²", "٣", "²³", "9" * 20, "-3", "1e3", " 7"):
+        page = client.get("/journal/", {"user": who, cursor: typed})
+        assert page.status_code == 200, typed
+        html = page.content.decode()
+        assert seqs(html) == expected(actor_name=who), typed
+        assert link(html, "prev") is None and link(html, "next") is None, typed
+
+
+def test_a_page_past_the_oldest_match_leads_back_to_the_matches(
+    make_user: Callable[..., Any],
+) -> None:
+    """An old link or a typed cursor past the last match: an empty page that says so, with Previous to the
+    oldest matches (not a dead end)."""
+    client = verified_client(make_user("administrator", "admin"))
+    who = f"old-{tag()}"
+    appended(who, selectors.PAGE_SIZE + 5, JournalAction.LOGIN, "user", who)
+    want = expected(actor_name=who)
+    for before in (want[-1], 1, 0):
+        html = client.get("/journal/", {"user": who, "before": before}).content.decode()
+        assert seqs(html) == [] and "No older entries match." in html, before
+        assert link(html, "next") is None
+        newer = link(html, "prev")
+        assert newer is not None and f"user={who}" in newer, before
+        back = client.get(f"/journal/?{newer}").content.decode()
+        assert seqs(back) == want[-selectors.PAGE_SIZE :], before  # the oldest page of matches
+        assert link(back, "next") is None and link(back, "prev") is not None
+    # Nothing matches at all: no link leads anywhere.
+    nobody = client.get("/journal/", {"user": f"nobody-{tag()}", "before": 5}).content.decode()
+    assert link(nobody, "prev") is None and "No entries match." in nobody
+
+
+def test_the_anchoring_intervals_and_the_warning_read_as_words(
+    make_user: Callable[..., Any], settings: Any
+) -> None:
+    from casereview.web.journal.services import journal_anchor
+
+    client = verified_client(make_user("administrator", "admin"))
+    settings.CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC = True
+    settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES = 1
+    settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES = 1
+    journal_anchor()
+    html = client.get("/journal/").content.decode()
+    assert "anchored automatically every 1 entry or every 1 minute." in html
+    assert "1 entries" not in html and "1 minutes" not in html
+    settings.CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC = False  # the visit below anchors nothing
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2), tick=False):
+        stale = client.get("/journal/").content.decode()
+    assert "The last anchor is older than 1 minute:" in stale
+    settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_ENTRIES = 1000
+    settings.CASEREVIEW_JOURNAL_ANCHOR_EVERY_MINUTES = 90
+    settings.CASEREVIEW_JOURNAL_ANCHOR_AUTOMATIC = True
+    many = client.get("/journal/").content.decode()
+    assert "anchored automatically every 1,000 entries or every 90 minutes." in many
+
+
+# The filters' indexes (journal.0003) ---------------------------------------------------------------------------
+
+FILTER_INDEXES = {
+    "journal_entry_action_seq",
+    "journal_entry_actor_seq",
+    "journal_entry_actor_action_seq",
+    "journal_entry_object_type_seq",
+    "journal_entry_object_id_seq",
+    "journal_entry_at",
+}
+
+
+def migrate_journal(url: str, *target: str, wait: bool = True) -> subprocess.Popen[str]:
+    """``manage.py migrate journal [target]`` against ``url``, in a process of its own (as a deployment runs it)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "casereview.web.settings.test",
+    }
+    running = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "django", "migrate", "journal", *target, "--verbosity", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    if wait:
+        out, _ = running.communicate(timeout=300)
+        assert running.returncode == 0, out
+    return running
+
+
+def _sqlite_indexes(url: str) -> set[str]:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        rows = db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'journal_journalentry'"
+        ).fetchall()
+    return {name for (name,) in rows} & FILTER_INDEXES
+
+
+def _pg_indexes(db: Any) -> dict[str, tuple[bool, str]]:
+    """Our indexes on the journal: whether each is valid, and its definition."""
+    rows = db.execute(
+        "SELECT c.relname, i.indisvalid, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'journal_journalentry'::regclass"
+    ).fetchall()
+    return {name: (valid, sql) for name, valid, sql in rows if name in FILTER_INDEXES}
+
+
+def _pg_entry(db: Any) -> None:
+    db.execute(
+        "INSERT INTO journal_journalentry (seq, at, actor_name, operation, action, object_type, "
+        "object_id, reason, recipient, detail, previous, digest) VALUES ((SELECT coalesce(max(seq), 0) "
+        "+ 1 + (random() * 1e9)::bigint FROM journal_journalentry), now(), 'idx', 'access', 'login', '', "
+        "'', '', '', '{}', '', %s)",
+        [uuid.uuid4().hex],
+    )
+
+
+def test_the_filter_indexes_migrate_both_ways_and_never_stop_the_journal_taking_entries(
+    scratch_database: Callable[[str], str],
+) -> None:
+    """On PostgreSQL the indexes are built CONCURRENTLY, outside a transaction: while a build waits for a writer
+    that was busy when it began, new entries are still appended (a plain CREATE INDEX queues a lock that stops
+    every insert behind it: every journaled action in the service would wait for the build).  A build left
+    invalid by an earlier, interrupted run is made again.  On SQLite the migration builds them as before."""
+    url = scratch_database("indexes")
+    migrate_journal(url, "0002")
+    if not url.startswith("postgres"):
+        assert _sqlite_indexes(url) == set()
+        migrate_journal(url)
+        assert _sqlite_indexes(url) == FILTER_INDEXES
+        migrate_journal(url, "0002")
+        assert _sqlite_indexes(url) == set()
+        migrate_journal(url)
+        assert _sqlite_indexes(url) == FILTER_INDEXES
+        return
+    import psycopg
+
+    with (
+        psycopg.connect(url, autocommit=True) as watcher,
+        psycopg.connect(url) as busy,
+        psycopg.connect(url, autocommit=True) as writer,
+    ):
+        # An earlier concurrent build that failed: an invalid index under one of our names.
+        _pg_entry(watcher)
+        _pg_entry(watcher)
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            watcher.execute(
+                "CREATE UNIQUE INDEX CONCURRENTLY journal_entry_at ON journal_journalentry (action)"
+            )
+        assert _pg_indexes(watcher)["journal_entry_at"][0] is False
+        _pg_entry(busy)  # a writer mid-transaction when the migration starts
+        running = migrate_journal(url, wait=False)
+        try:
+            deadline = time.monotonic() + 120
+            while not watcher.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE query ~* '^(create|drop) index' "
+                "AND wait_event_type = 'Lock'"
+            ).fetchone():
+                assert running.poll() is None, running.communicate()[0]
+                assert time.monotonic() < deadline, "the migration never waited for the writer"
+                time.sleep(0.05)
+            # The build waits for the busy writer; a new entry does not wait for the build.
+            writer.execute("SET lock_timeout = '20s'")
+            _pg_entry(writer)
+            busy.commit()
+            out, _ = running.communicate(timeout=300)
+        finally:
+            if running.poll() is None:
+                running.kill()
+                running.communicate()
+        assert running.returncode == 0, out
+        built = _pg_indexes(watcher)
+        assert set(built) == FILTER_INDEXES and all(valid for valid, _ in built.values()), built
+        assert (
+            "UNIQUE" not in built["journal_entry_at"][1] and "(at)" in built["journal_entry_at"][1]
+        )
+        assert "INCLUDE (actor_name)" in built["journal_entry_actor_seq"][1]
+        migrate_journal(url, "0002")
+        assert _pg_indexes(watcher) == {}

@@ -204,8 +204,9 @@ def test_the_state_filter_lists_only_cases_in_that_state(
     mine = [*made["assignments"], *made["old"]]
     html = verified_client(made["ina"]).get("/reviews/", {"state": state}).content.decode()
     refs = listed_refs(html)
-    expected = {a.sampled_case.case_ref for a in mine if state_of(a) in wanted}
-    assert refs and set(refs) == expected and len(refs) == len(expected)
+    # (A reference may be sampled in both inspections: each draw is seeded afresh.)
+    expected = sorted(a.sampled_case.case_ref for a in mine if state_of(a) in wanted)
+    assert refs and sorted(refs) == expected
     assert f"{len(expected)} case" in html and "match" in html
     assert f'<option value="{state}" selected>' in html
 

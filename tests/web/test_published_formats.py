@@ -236,9 +236,12 @@ def assert_prints_nothing_hidden(document: Mapping[str, Any], text: str, where: 
     for rule in rule_texts(document):
         text = text.replace(rule, " ")
     for digest in {
-        v for _, v in leaves(document) if isinstance(v, str) and re.fullmatch(r"[0-9a-f]{64}", v)
+        v
+        for _, v in leaves(document)
+        if isinstance(v, str) and re.fullmatch(r"[0-9a-f]{64}|[0-9a-f]{40}", v)
     }:
-        text = re.sub(r"\s*".join(digest), " ", text)  # a digest broken across lines in the PDF
+        # a digest (or the commit) broken across lines in the PDF
+        text = re.sub(r"\s*".join(digest), " ", text)
     text = BOILERPLATE.sub(" ", text)
     plain, percent, fractions = allowed_numbers(document)
     unknown = [

@@ -7,6 +7,7 @@ Query counts are pinned at two sample sizes (4 and 24 cases, the worlds of ``tes
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -492,7 +493,7 @@ def test_the_lead_s_new_pages_do_not_grow_with_the_sample(tmp_path: Path) -> Non
             lambda m: f"/inspections/{m['inspection'].pk}/cases/?flag=sent_back&order=grade",
         ),
         "sample CSV": (18, lambda m: f"/inspections/{m['inspection'].pk}/cases.csv"),
-        "disagreement": (11, disagreement_page),
+        "disagreement": (12, disagreement_page),  # with its consultation journaled
     }
     counts: dict[str, list[int]] = {name: [] for name in asks}
     for prefix in SIZES:
@@ -520,3 +521,162 @@ def test_the_inspections_list_does_not_grow_with_the_inspections(tmp_path: Path)
         assert "5 inspections match" in admin.get("/inspections/").content.decode()
     print(f"inspections list: {len(one)} queries for 1 inspection, {len(five)} for 5")
     assert len(five) == len(one) <= 14
+
+
+def test_the_lead_s_inspections_list_does_not_grow_with_the_inspections(tmp_path: Path) -> None:
+    """The lead's list counts each of their inspections' progress: the same queries for 1 as for 30 (two
+    pages), whatever their reviews."""
+    small = world(tmp_path, "s")
+    lead = verified_client(small["lead"])
+    lead.get("/inspections/?order=stage")
+    with CaptureQueriesContext(connection) as one:
+        assert "1 inspection matches" in lead.get("/inspections/?order=stage").content.decode()
+    big = world(tmp_path, "b")
+    for n in range(29):
+        factories.inspection(lead=small["lead"], body_code="SML", name=f"more {n}")
+    big["inspection"].lead = small["lead"]
+    big["inspection"].save(update_fields=["lead"])
+    with CaptureQueriesContext(connection) as many:
+        html = lead.get("/inspections/?order=stage").content.decode()
+        assert "31 inspections match" in html and "Page 1 of 2" in html
+    print(f"lead's inspections list: {len(one)} queries for 1 inspection, {len(many)} for 31")
+    assert len(many) == len(one) <= 16
+
+
+# The task list agrees with publishing -------------------------------------------------------------------------
+
+
+def _statuses(client: Any, pk: int) -> dict[str, str]:
+    html = client.get(f"/inspections/{pk}/").content.decode()
+    found = re.findall(r'id="task-([a-z_]+)-status">(.*?)</div>', html, re.S)
+    return {step: re.sub(r"<[^>]+>", "", words).strip() for step, words in found}
+
+
+def _agrees(client: Any, inspection: Any) -> bool:
+    """The task list says the report is ready (or the publish step available) exactly when nothing stands
+    between the inspection and publishing; returns whether it can be published."""
+    from casereview.web.reports.selectors import publication_problems
+
+    got = _statuses(client, inspection.pk)
+    problems = publication_problems(inspection)
+    ready = got["report"] == "Completed" or got["publish"] in ("Not yet started", "Completed")
+    if ready:
+        assert problems == [], (got, problems)
+    if problems:
+        assert got["publish"] != "Completed" and got["report"] != "Completed", (got, problems)
+        assert got["publish"] == "Cannot start yet", (got, problems)
+    return not problems
+
+
+def test_the_task_list_says_publish_exactly_when_publication_problems_has_nothing(
+    made: dict[str, Any],
+) -> None:
+    from casereview.web.referrals.models import SendBack
+    from casereview.web.reviews.services import resolution_record
+
+    lead = verified_client(made["lead"])
+    inspection = made["inspection"]
+    assert not _agrees(lead, inspection)  # drawn and assigned, nothing reviewed
+    first, _ = disagreement(made)  # ina inadequate, ben good: open disagreement
+    for assignment in made["assignments"][1:-1]:
+        factories.submitted(assignment)
+    assert not _agrees(lead, inspection)  # one case unreviewed, a disagreement open
+    # The last case: a review says the child is at risk, and no send back covers it (the only send back of
+    # the case was closed before the yes was given: ``referrals.selectors.covers``).
+    review = factories.submitted(
+        made["assignments"][-1], "inadequate", send_back=True, reason="At risk", urgency="routine"
+    )
+    closed = SendBack.objects.filter(sampled_case=made["assignments"][-1].sampled_case)
+    assert closed.update(state="closed", closed_at=review.submitted_at - dt.timedelta(days=1)) == 1
+    assert not _agrees(lead, inspection)
+    resolution_record(
+        sampled_case=first.sampled_case,
+        final_overall="requires_improvement",
+        rationale="Both read again",
+        actor=made["lead"],
+    )
+    assert not _agrees(lead, inspection)  # still: the case at risk is not sent back
+    factories.sent_back(made["assignments"][-1])
+    assert _agrees(lead, inspection)
+    assert _statuses(lead, inspection.pk)["publish"] == "Not yet started"
+
+
+# Administrators see metadata only; the list is paged -----------------------------------------------------------
+
+
+def test_an_administrator_sees_no_review_progress_on_the_inspections_list(
+    made: dict[str, Any],
+) -> None:
+    factories.submitted(made["assignment"])
+    admin = verified_client(factories.user("administrator", "admin"))
+    html = admin.get("/inspections/").content.decode()
+    assert "1 inspection matches" in html and made["inspection"].name in html
+    for progress in ("Reviews submitted", "Disagreements open", "Send backs open", 'id="f-stage"'):
+        assert progress not in html, progress
+    assert "Reviewing" not in html and "1 of 8" not in html
+    # A stage asked for anyway is ignored (it would tell which inspections are at that stage).
+    asked = admin.get("/inspections/?stage=assign").content.decode()
+    assert "1 inspection matches" in asked
+    assert 'value="stage"' not in asked  # no order by stage either
+    lead = verified_client(made["lead"]).get("/inspections/").content.decode()
+    assert "Reviews submitted" in lead and "1 of 8" in lead and 'id="f-stage"' in lead
+
+
+def test_the_inspections_list_pages_25_at_a_time_keeping_the_filters(tmp_path: Path) -> None:
+    factories.body()
+    lead = factories.user("lead_inspector", "lead")
+    for n in range(27):
+        factories.inspection(lead=lead, name=f"Inspection {n:02d}", committed=False)
+    client = verified_client(lead)
+    first = client.get("/inspections/?order=name").content.decode()
+    assert "27 inspections match" in first and "Page 1 of 2" in first
+    assert first.count('class="govuk-table__row"') == 1 + 25
+    assert 'href="?order=name&amp;page=2"' in first and 'rel="prev"' not in first
+    second = client.get("/inspections/?order=name&page=2").content.decode()
+    assert second.count('class="govuk-table__row"') == 1 + 2
+    assert ">Inspection 25</a>" in second and ">Inspection 24</a>" not in second
+    assert 'href="?order=name&amp;page=1"' in second and 'rel="next"' not in second
+    staged = client.get("/inspections/?stage=seed&page=2").content.decode()
+    assert "27 inspections match" in staged and 'href="?stage=seed&amp;page=1"' in staged
+    assert client.get("/inspections/?page=%C2%B2").status_code == 200
+
+
+# Filters are the table's choices; the disagreement page is journaled --------------------------------------------
+
+
+def test_a_filter_the_table_does_not_offer_is_ignored_and_not_journaled(
+    made: dict[str, Any],
+) -> None:
+    lead = verified_client(made["lead"])
+    pk = made["inspection"].pk
+    html = lead.get(f"/inspections/{pk}/cases/?stratum=%3Cx%3E&reviewer=nobody&grade=zz").content
+    assert len(rows_of(html.decode())) == 8
+    response = lead.get(f"/inspections/{pk}/cases.csv?stratum=nope&reviewer=nobody&grade=zz")
+    assert len(list(csv.reader(io.StringIO(response.content.decode())))) == 1 + 8
+    entry = JournalEntry.objects.filter(action="sample_export").order_by("-seq").first()
+    assert entry is not None and entry.detail == {"rows": 8, "filters": {}}
+    kept = lead.get(f"/inspections/{pk}/cases.csv?reviewer=ina")
+    assert len(list(csv.reader(io.StringIO(kept.content.decode())))) == 1 + 8
+    entry = JournalEntry.objects.filter(action="sample_export").order_by("-seq").first()
+    assert entry is not None and entry.detail["filters"] == {"reviewer": "ina"}
+
+
+def test_reading_a_disagreement_is_journaled_as_a_consultation(made: dict[str, Any]) -> None:
+    first, _ = disagreement(made)
+    pk, case = made["inspection"].pk, first.sampled_case
+    before = JournalEntry.objects.filter(action="case_consult").count()
+    verified_client(made["lead"]).get(f"/inspections/{pk}/disagreements/{case.pk}/")
+    entries = JournalEntry.objects.filter(action="case_consult")
+    assert entries.count() == before + 1
+    entry = entries.order_by("-seq").first()
+    assert entry is not None and entry.object_type == "sampled_case"
+    assert entry.object_id == str(case.pk) and entry.operation == "consultation"
+
+
+def test_a_kept_resolution_naming_no_ascii_number_is_dropped() -> None:
+    from django.http import QueryDict
+
+    from casereview.web.reviews.lead_views import _kept_resolution
+
+    assert _kept_resolution(QueryDict("sampled_case=%C2%B2")) is None
+    assert _kept_resolution(QueryDict("sampled_case=12"))["sampled_case"] == "12"  # type: ignore[index]

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from casereview.web.core.paging import PAGE_SIZE
 from casereview.web.referrals.models import SendBack
-from casereview.web.referrals.paging import PAGE_SIZE
 from casereview.web.referrals.services import sendback_act
 from casereview.web.registers.models import Body
 from casereview.web.reports.models import PublishedReport
@@ -108,6 +108,15 @@ def listed(content: bytes) -> list[int]:
     return [int(n) for n in re.findall(rb'href="/(?:send-backs|reports)/(\d+)/"', content)]
 
 
+def tagged_overdue(content: bytes) -> set[int]:
+    """The send backs whose row on the list carries the Overdue tag."""
+    return {
+        int(n)
+        for n, row in re.findall(rb'href="/send-backs/(\d+)/"(.*?)</tr>', content, re.S)
+        if b">Overdue<" in row
+    }
+
+
 def matched(content: bytes) -> str:
     found = re.search(rb'id="matched"[^>]*>([^<]*)<', content)
     assert found, "no count on the page"
@@ -148,6 +157,12 @@ def test_the_send_back_list_filters_by_state_urgency_and_overdue_and_counts(
     overdue = lead.get("/send-backs/", {"overdue": "yes"}).content
     assert sorted(listed(overdue)) == sorted(s.pk for s in w["send_backs"][1:3])
     assert matched(overdue) == "2 send backs match"
+    # One rule for the filter and the tag: each row "Overdue only" lets through is tagged Overdue (the
+    # escalated one too), and no other row is; the escalated one's own page says so as well.
+    assert tagged_overdue(overdue) == set(listed(overdue))
+    assert tagged_overdue(lead.get("/send-backs/").content) == set(listed(overdue))
+    escalated = lead.get(f"/send-backs/{w['send_backs'][2].pk}/").content
+    assert b'govuk-tag--red">Overdue<' in escalated
 
 
 def test_the_send_back_list_searches_case_references_in_any_case_and_sorts(

@@ -77,9 +77,16 @@ def test_a_yes_submitted_opens_the_send_back_with_the_review_and_says_so(
     body = page.content.decode()
     assert page.redirect_chain[-1][0].endswith("/reviews/")
     assert "govuk-notification-banner" in body
-    assert f"Case {a.sampled_case.case_ref} sent back to SYN, immediate, due " in body
+    assert (
+        f"Case {a.sampled_case.case_ref} sent back to Synthetic Constabulary, "
+        "immediate (same working day), due " in body
+    )
+    assert "sent back to SYN" not in body and ", immediate," not in body  # words, not codes
     # The body's only liaison officer has no e-mail address: the banner says nobody there was told.
-    assert "No liaison officer of SYN has an e-mail address, so nobody there was told" in body
+    assert (
+        "No liaison officer of Synthetic Constabulary has an e-mail address, so nobody there was told"
+        in body
+    )
 
 
 def test_the_banner_says_nothing_of_unreachable_officers_when_one_can_be_mailed(
@@ -95,7 +102,7 @@ def test_the_banner_says_nothing_of_unreachable_officers_when_one_can_be_mailed(
         send_back_urgency="priority",
     )
     assert (
-        "sent back to SYN, priority" in page.content.decode()
+        "sent back to Synthetic Constabulary, priority (5 working days)" in page.content.decode()
         and "nobody there was told" not in page.content.decode()
     )
 
@@ -199,7 +206,7 @@ def test_a_moderator_saying_yes_where_the_first_review_said_no_opens_a_send_back
     )
     send_back = SendBack.objects.get()
     assert send_back.review.assignment.kind == "moderation" and send_back.urgency == "priority"
-    assert "sent back to SYN, priority" in page.content.decode()
+    assert "sent back to Synthetic Constabulary, priority (5 working days)" in page.content.decode()
     lead_page = (
         verified_client(world["lead"])
         .get(f"/inspections/{world['inspection'].pk}/moderation/")
@@ -243,7 +250,7 @@ def test_a_second_yes_on_a_case_with_an_open_send_back_never_opens_another_silen
     text = done.content.decode()
     assert f"is already sent back: send back {first.pk}" in text
     assert (
-        "sent back to SYN" not in text
+        "sent back to Synthetic Constabulary" not in text
     )  # the earlier yes's send back is not announced as this one's
 
 

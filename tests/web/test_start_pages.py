@@ -480,3 +480,184 @@ def test_each_roles_start_page_makes_as_many_queries_for_24_cases_as_for_4(
         f"start page ({who}): {small} queries with {SMALL} cases but {big} with {BIG}"
     )
     assert small <= bound, f"start page ({who}): {small} queries, pinned at {bound}"
+
+
+# One order with My cases; cases out of scope; the lead's block from the task list's rules --------------------
+
+
+def listed_cases(html: str) -> list[int]:
+    return [
+        int(pk)
+        for pk in re.findall(
+            r'<td class="govuk-table__cell"><a class="govuk-link" href="/reviews/(\d+)/">', html
+        )
+    ]
+
+
+def test_each_current_inspection_lists_its_own_cases_in_my_cases_order_with_the_same_next_case(
+    db: None, tmp_path: Path
+) -> None:
+    """An older inspection (made first) with 12 cases to do, a newer one with 12 not started: both list their
+    cases (the older one's do not crowd the newer one out), the newer first, and "Start next case" is My
+    cases' next case."""
+    from casereview.web.home.selectors import CASES_SHOWN
+    from casereview.web.reviews.my_cases import my_cases
+
+    factories.body()
+    lead = factories.user("lead_inspector", "lead")
+    ina = factories.user("inspector", "ina")
+    older = factories.inspection(
+        lead=lead,
+        name="Autumn 2023",
+        period_start=dt.date(2023, 10, 1),
+        period_end=dt.date(2023, 12, 31),
+    )
+    factories.sample(older, factories.register(tmp_path, rows=80, seed=4, name="o.csv"), size=14)
+    old_cases = factories.assigned(older, [ina])
+    newer = factories.inspection(lead=lead, name="Spring 2024")
+    factories.sample(newer, factories.register(tmp_path, rows=80, seed=5, name="n.csv"), size=12)
+    new_cases = factories.assigned(newer, [ina])
+    assert older.pk < newer.pk and len(old_cases) == 14 and len(new_cases) == 12
+    for a in old_cases[:2]:
+        factories.submitted(a, "good")
+
+    def shown() -> tuple[str, str, tuple[str, int] | None]:
+        mine = section(start_page(ina), "your-cases")
+        assert "Nothing left to do here" not in mine
+        assert mine.index("Spring 2024 – ") < mine.index("Autumn 2023 – ")  # latest period first
+        return (
+            mine[mine.index("Spring 2024 – ") : mine.index("Autumn 2023 – ")],
+            mine[mine.index("Autumn 2023 – ") :],
+            next_case(mine),
+        )
+
+    def expected(inspection: Any) -> list[int]:
+        """My cases' cases to do of the inspection, in its order, drafts first."""
+        rows = my_cases(ina, state="to_do", inspection=str(inspection.pk)).groups[0].rows
+        drafts = [a.pk for a in rows if a.state == "draft"]
+        return (drafts + [a.pk for a in rows if a.state != "draft"])[:CASES_SHOWN]
+
+    spring, autumn, offered = shown()
+    assert "12 not started, 0 drafts, 0 submitted" in spring
+    assert "12 not started, 0 drafts, 2 submitted" in autumn
+    assert listed_cases(spring) == expected(newer) and len(listed_cases(spring)) == CASES_SHOWN
+    assert listed_cases(autumn) == expected(older) and len(listed_cases(autumn)) == CASES_SHOWN
+    assert "12 still to do in all" in spring and "12 still to do in all" in autumn
+    next_in_my_cases = my_cases(ina).next_case
+    assert next_in_my_cases is not None and next_in_my_cases.pk in {a.pk for a in new_cases}
+    assert offered == ("Start", next_in_my_cases.pk)
+
+    # A draft in the older inspection is the next case on both pages (finish what was started).
+    draft = old_cases[9]
+    review_start(assignment=draft)
+    spring, autumn, offered = shown()
+    next_in_my_cases = my_cases(ina).next_case
+    assert next_in_my_cases is not None and next_in_my_cases.pk == draft.pk
+    assert offered == ("Continue", draft.pk)
+    assert listed_cases(autumn)[0] == draft.pk and listed_cases(autumn) == expected(older)
+
+
+def test_a_case_marked_out_of_scope_is_no_longer_to_do_nor_the_next_case(
+    shared: dict[str, Any],
+) -> None:
+    from casereview.web.inspections.services import sample_replace
+    from casereview.web.reviews.my_cases import my_cases
+
+    ina = shared["ina"]
+    done, first_to_do, draft = shared["of_ina"]
+    factories.submitted(done, "good")
+    review_start(assignment=draft)
+    assert next_case(section(start_page(ina), "your-cases")) == ("Continue", draft.pk)
+    sample_replace(
+        inspection=shared["inspection"],
+        case_ref=draft.sampled_case.case_ref,
+        reason="Not a case of the period",
+        actor=shared["lead"],
+    )
+    mine = section(start_page(ina), "your-cases")
+    assert "1 not started, 0 drafts, 1 submitted" in mine
+    assert listed_cases(mine) == [first_to_do.pk]
+    assert next_case(mine) == ("Start", first_to_do.pk)
+    cases = my_cases(ina)
+    assert cases.counts == {"not_started": 1, "draft": 0, "submitted": 1}
+    assert cases.next_case is not None and cases.next_case.pk == first_to_do.pk
+    html = verified_client(ina).get("/reviews/").content.decode()
+    assert f'href="/reviews/{draft.pk}/"' not in html and "2 cases" in html
+    # Once the last case in scope is submitted, nothing is left to do.
+    factories.submitted(first_to_do, "good")
+    mine = section(start_page(ina), "your-cases")
+    assert "Nothing left to do here" in mine and next_case(mine) is None
+
+
+def test_the_leads_block_counts_as_the_task_list_does_and_says_the_inspections_lists_stage(
+    shared: dict[str, Any],
+) -> None:
+    """A case marked out of scope keeps its assignments; the lead's block, like the task list, no longer
+    counts them (moderation 5 of 5, not 5 of 6), and its stage is the inspections list's."""
+    from casereview.domain.tasks import stage_words
+    from casereview.web.inspections.selectors import inspection_tasks, inspections_with_stage
+    from casereview.web.inspections.services import sample_replace
+
+    inspection = shared["inspection"]
+    for a in [*shared["of_ina"], *shared["of_ben"]]:
+        factories.submitted(a, "good")
+    seconds = factories.moderated(inspection, [factories.user("inspector", "cat")], share=1.0)
+    assert len(seconds) == 6
+    for a in seconds[:5]:
+        factories.submitted(a, "good")
+    gone = seconds[5].sampled_case
+    sample_replace(
+        inspection=inspection,
+        case_ref=gone.case_ref,
+        reason="Out of the period",
+        actor=shared["lead"],
+    )
+    card = section(start_page(shared["lead"]), "inspections-you-lead")
+    assert "5 of 5 done" in card  # moderation: the case out of scope is not counted
+    tasks = {t.step.value: t for t in inspection_tasks(inspection)}
+    assert tasks["moderate"].hint == "5 of 5 submitted"
+    # First reviews: 5 of the 6 cases in scope (the replacement not assigned yet).
+    assert "5 of 6 cases submitted; 1 not assigned yet" in card
+    rows = dict(
+        (name, [int(n) for n in counts])
+        for name, *counts in re.findall(
+            r'<th scope="row" class="govuk-table__header">(\w+)</th>\s*'
+            r"<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>",
+            card,
+        )
+    )
+    assert sum(r[2] for r in rows.values()) == 5 and set(rows) == {"ina", "ben"}
+    listed = inspections_with_stage(shared["lead"]).rows
+    stage = next(r.stage for r in listed if r.inspection.pk == inspection.pk)
+    assert stage == "assign"
+    found = re.search(r'Stage</dt><dd class="govuk-summary-list__value">([^<]+)<', card)
+    assert found is not None and found.group(1) == stage_words(stage)
+
+
+def test_the_administrator_sees_when_the_journal_was_last_verified_and_how(
+    shared: dict[str, Any],
+) -> None:
+    from typer.testing import CliRunner
+
+    from casereview.cli import app
+    from casereview.web.journal.selectors import journal_head
+
+    service = section(start_page(shared["admin"]), "the-service")
+    head = journal_head()["seq"]
+    result = CliRunner().invoke(app, ["journal", "verify"])
+    assert result.exit_code in (0, 1), result.output
+    when = timezone.localtime()
+    service = section(start_page(shared["admin"]), "the-service")
+    found = re.search(r"Last verified: ([^,]+), ([^.<]+)", service)
+    assert found is not None, service
+    from casereview.domain.words import uk_date
+
+    assert found.group(1) in (
+        f"{uk_date(when)} {when:%H:%M}",
+        f"{uk_date(when)} {(when - dt.timedelta(minutes=1)):%H:%M}",
+    )
+    if result.exit_code == 0:
+        assert found.group(2).startswith(f"chain intact ({head:,} entr")
+    else:
+        assert "chain broken" in service
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", found.group(0))

@@ -13,7 +13,12 @@ from casereview.domain.roles import Role
 from casereview.domain.words import count
 from casereview.web.core.access import has_any_role
 from casereview.web.core.users import user_by_username
-from casereview.web.journal.services import anchor_file_append, journal_anchor_line
+from casereview.web.journal.selectors import journal_head
+from casereview.web.journal.services import (
+    anchor_file_append,
+    journal_anchor_line,
+    journal_verified,
+)
 from casereview.web.journal.services import journal_anchor as anchor_sign
 from casereview.web.journal.services import journal_export as export
 from casereview.web.journal.services import journal_verify as chain_verify
@@ -58,9 +63,14 @@ def verify(
     Without --anchor, the anchor file CASEREVIEW_JOURNAL_ANCHOR_FILE names (when set and present) is used.
 
     Exit status 1 and the first break (naming the anchor) when it does not; 2 when --anchor holds no anchor.
+    The result (intact or broken, entries checked, anchors reached) is journaled: the start page shows it.
     """
     external = _outside_anchors(anchor)
+    head = int(journal_head()["seq"])
     broken = chain_verify(external=external)
+    # The result is journaled (after the entries checked), so the administrator's start page can say when
+    # the chain was last verified and how it went.
+    journal_verified(broken=broken, entries=head, outside=len(external))
     if as_json:
         print_json(
             {

@@ -123,6 +123,7 @@ class JournalAction(StrEnum):
     JOURNAL_VIEW = "journal_view"
     JOURNAL_EXPORT = "journal_export"
     JOURNAL_ANCHOR = "journal_anchor"
+    JOURNAL_VERIFY = "journal_verify"
 
     @classmethod
     def send_back_move(cls, move: str) -> JournalAction:
@@ -234,7 +235,7 @@ def parse_anchor_lines(text: str) -> list[Anchor]:
                 ) from None
         seq, digest, signature, previous = (fields + ["-"])[:4]
         if (
-            not seq.isdigit()
+            not (seq.isascii() and seq.isdigit())
             or not _HEX.fullmatch(digest)
             or not _HEX.fullmatch(signature)
             or not (previous == "-" or _HEX.fullmatch(previous))

@@ -11,10 +11,15 @@ resolved, every case at risk sent back).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The task list's words live with every other code's words; tests/unit/domain/test_tasks.py checks they
+# cover Status and Step.
+from .words import STAGE_WORDS as STAGE_WORDS
+from .words import STATUS_WORDS as STATUS_WORDS
+from .words import STEP_TITLES as STEP_TITLES
 from .words import count, number
 
 
@@ -23,14 +28,6 @@ class Status(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
-
-
-STATUS_WORDS: Mapping[str, str] = {
-    Status.CANNOT_START: "Cannot start yet",
-    Status.NOT_STARTED: "Not yet started",
-    Status.IN_PROGRESS: "In progress",
-    Status.COMPLETED: "Completed",
-}
 
 
 class Step(StrEnum):
@@ -46,35 +43,6 @@ class Step(StrEnum):
     SEND_BACKS = "send_backs"
     REPORT = "report"
     PUBLISH = "publish"
-
-
-STEP_TITLES: Mapping[str, str] = {
-    Step.SEED: "Commit the seed",
-    Step.REGISTER: "Import the register",
-    Step.DRAW: "Draw the sample",
-    Step.ASSIGN: "Assign the cases",
-    Step.REVIEW: "Review the cases",
-    Step.MODERATE: "Moderate",
-    Step.RESOLVE: "Resolve disagreements",
-    Step.SEND_BACKS: "Send backs",
-    Step.REPORT: "Check the report",
-    Step.PUBLISH: "Publish the report",
-}
-
-#: The stage an inspection is at, in words: the first step not completed (or "Published").
-STAGE_WORDS: Mapping[str, str] = {
-    Step.SEED: "Seed not committed",
-    Step.REGISTER: "Waiting for the register",
-    Step.DRAW: "Ready to draw the sample",
-    Step.ASSIGN: "Assigning cases",
-    Step.REVIEW: "Reviewing",
-    Step.MODERATE: "Moderating",
-    Step.RESOLVE: "Resolving disagreements",
-    Step.SEND_BACKS: "Send backs to make",
-    Step.REPORT: "Checking the report",
-    Step.PUBLISH: "Ready to publish",
-    "published": "Published",
-}
 
 
 @dataclass(frozen=True)
@@ -198,7 +166,11 @@ def _review(p: Progress) -> list[Task]:
             assign,
             f"{number(p.assigned)} of {count(p.sampled, 'case')} assigned" if p.drawn else "",
         ),
-        Task(Step.REVIEW, review, f"{number(p.submitted)} of {number(p.sampled)} submitted" if p.drawn else ""),
+        Task(
+            Step.REVIEW,
+            review,
+            f"{number(p.submitted)} of {number(p.sampled)} submitted" if p.drawn else "",
+        ),
         Task(
             Step.MODERATE,
             moderate,

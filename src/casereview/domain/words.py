@@ -39,6 +39,9 @@ class Kind(StrEnum):
     REVIEW_STATE = "review_state"
     RISK_LEVEL = "risk_level"
     LOCK_KIND = "lock_kind"
+    TASK_STATUS = "task_status"
+    TASK_STEP = "task_step"
+    STAGE = "stage"
 
 
 CATEGORY_WORDS: Mapping[str, str] = {
@@ -167,10 +170,53 @@ JOURNAL_ACTION_WORDS: Mapping[str, str] = {
     JournalAction.JOURNAL_VIEW: "Journal viewed",
     JournalAction.JOURNAL_EXPORT: "Journal exported",
     JournalAction.JOURNAL_ANCHOR: "Journal anchored",
+    JournalAction.JOURNAL_VERIFY: "Journal verified",
 }
+
+#: An inspection's task list (domain/tasks.py): each task's status, each step's title, and the stage an
+#: inspection is at (the first step not completed, or "published").
+STATUS_WORDS: Mapping[str, str] = {
+    "cannot_start": "Cannot start yet",
+    "not_started": "Not yet started",
+    "in_progress": "In progress",
+    "completed": "Completed",
+}
+
+
+STEP_TITLES: Mapping[str, str] = {
+    "seed": "Commit the seed",
+    "register": "Import the register",
+    "draw": "Draw the sample",
+    "assign": "Assign the cases",
+    "review": "Review the cases",
+    "moderate": "Moderate",
+    "resolve": "Resolve disagreements",
+    "send_backs": "Send backs",
+    "report": "Check the report",
+    "publish": "Publish the report",
+}
+
+#: The stage an inspection is at, in words: the first step not completed (or "Published").
+STAGE_WORDS: Mapping[str, str] = {
+    "seed": "Seed not committed",
+    "register": "Waiting for the register",
+    "draw": "Ready to draw the sample",
+    "assign": "Assigning cases",
+    "review": "Reviewing",
+    "moderate": "Moderating",
+    "resolve": "Resolving disagreements",
+    "send_backs": "Send backs to make",
+    "report": "Checking the report",
+    "publish": "Ready to publish",
+    "published": "Published",
+}
+
 
 TABLES: Mapping[Kind, Mapping[str, str]] = {
     Kind.CATEGORY: CATEGORY_WORDS,
+    Kind.TASK_STATUS: STATUS_WORDS,
+    Kind.TASK_STEP: STEP_TITLES,
+    Kind.STAGE: STAGE_WORDS,
     Kind.SEND_BACK_STATE: SEND_BACK_STATE_WORDS,
     Kind.URGENCY: URGENCY_WORDS,
     Kind.ROLE: ROLE_WORDS,
@@ -186,6 +232,10 @@ TABLES: Mapping[Kind, Mapping[str, str]] = {
 
 #: Every code each table must put in words (a unit test holds each table to it, so that no page falls back).
 CODES: Mapping[Kind, tuple[str, ...]] = {
+    # The task list's enums live in tasks.py (which reads these words); test_tasks.py checks the cover.
+    Kind.TASK_STATUS: tuple(STATUS_WORDS),
+    Kind.TASK_STEP: tuple(STEP_TITLES),
+    Kind.STAGE: tuple(STAGE_WORDS),
     Kind.CATEGORY: tuple(Category),
     Kind.SEND_BACK_STATE: tuple(State),
     Kind.URGENCY: tuple(Urgency),

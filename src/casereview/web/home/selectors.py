@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
+from casereview.domain.journal import JournalAction
 from casereview.domain.referrals import AWAITING_BODY, State, Urgency, due_words
 from casereview.domain.roles import Role
 from casereview.domain.tasks import Progress, stage, stage_words, task_list
@@ -25,6 +26,7 @@ from casereview.web.accounts.selectors import sign_in_locks
 from casereview.web.core.access import user_roles
 from casereview.web.inspections.models import Inspection, SampledCase
 from casereview.web.inspections.selectors import inspections_progress
+from casereview.web.journal.models import JournalEntry
 from casereview.web.journal.selectors import AnchorStatus, journal_anchor_status, journal_head
 from casereview.web.notifications.models import OutboxMessage
 from casereview.web.referrals.models import BodyContact
@@ -97,7 +99,7 @@ def _to_do(a: Any) -> CaseToDo:
         case_ref=a.sampled_case.case_ref,
         stratum=a.sampled_case.stratum,
         kind=a.kind,
-        state=a.state,
+        state=getattr(a, "state", NOT_STARTED),
     )
 
 
@@ -351,6 +353,38 @@ def analyst_work(user: Any) -> AnalystWork:
 
 
 @dataclass(frozen=True)
+class Verification:
+    """The last ``casereview journal verify``: when, whether the chain was intact, what it checked."""
+
+    at: dt.datetime
+    ok: bool
+    entries: int
+    anchors: int
+    break_seq: int | None
+
+
+def last_verification() -> Verification | None:
+    """The journal's latest verification entry (``JournalAction.JOURNAL_VERIFY``), read from the index on
+    (action, seq); None when the chain was never verified."""
+    entry = (
+        JournalEntry.objects.filter(action=JournalAction.JOURNAL_VERIFY)
+        .order_by("-seq")
+        .only("seq", "at", "detail")
+        .first()
+    )
+    if entry is None:
+        return None
+    detail = entry.detail or {}
+    return Verification(
+        at=entry.at,
+        ok=bool(detail.get("ok")),
+        entries=int(detail.get("entries", 0)),
+        anchors=int(detail.get("anchors", 0)),
+        break_seq=detail.get("break_seq"),
+    )
+
+
+@dataclass(frozen=True)
 class AdminWork:
     users: int
     users_inactive: int
@@ -359,6 +393,7 @@ class AdminWork:
     mail_pending: int
     journal_entries: int
     anchor: AnchorStatus
+    verified: Verification | None
 
 
 def admin_work() -> AdminWork:
@@ -379,4 +414,5 @@ def admin_work() -> AdminWork:
         mail_pending=outbox["pending"],
         journal_entries=journal_head()["seq"],
         anchor=journal_anchor_status(),
+        verified=last_verification(),
     )

@@ -132,6 +132,6 @@ class InspectionFilterForm(forms.Form):
             "order": data.get("order") or "newest",
         }
 
-    def page(self) -> int:
+    def page_asked(self) -> int:
         """The page asked for (1 when none, or not a number)."""
         return int(getattr(self, "cleaned_data", {}).get("page") or 1)

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.http import Http404
 
 from casereview.domain.allocation import ALLOCATION, ALLOCATION_V1, StratumAllocation, allocate
+from casereview.domain.paging import window
 from casereview.domain.plans import SamplePlan
 from casereview.domain.power import margin_for, planned
 from casereview.domain.roles import Role
@@ -85,9 +86,7 @@ def registers_since_commitment(inspection: Inspection) -> int:
     the ones a draw takes without allowing a late commitment (the task list's register step counts them)."""
     if inspection.committed_at is None:
         return 0
-    return (
-        registers_for_draw(inspection).filter(imported_at__gte=inspection.committed_at).count()
-    )
+    return registers_for_draw(inspection).filter(imported_at__gte=inspection.committed_at).count()
 
 
 def inspectors_available() -> list[Any]:
@@ -368,9 +367,9 @@ def inspections_with_stage(
     elif order in ORDER_BY:
         listed = listed.order_by(*ORDER_BY[order])
     matched = listed.count()
-    pages = max(1, -(-matched // INSPECTIONS_PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    shown = list(listed[(page - 1) * INSPECTIONS_PAGE_SIZE : page * INSPECTIONS_PAGE_SIZE])
+    at = window(matched, page, INSPECTIONS_PAGE_SIZE)
+    page, pages = at.number, at.pages
+    shown = list(listed[at.start : at.stop])
     if shows_progress and not mine:
         mine = inspections_progress([i for i in shown if i.lead_id == user.pk])
         stages = {pk: stage(task_list(p)) for pk, p in mine.items()}

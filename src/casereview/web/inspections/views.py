@@ -43,13 +43,11 @@ def index(request: HttpRequest) -> HttpResponse:
     # sees metadata only, so neither the stage filter nor the stage order is offered (nor read) for them.
     leads = Role.LEAD_INSPECTOR in user_roles(request.user)
     stages = dict(STAGE_WORDS) if leads else {}
-    orders = {
-        k: v for k, v in selectors.INSPECTION_ORDERS.items() if leads or k != "stage"
-    }
+    orders = {k: v for k, v in selectors.INSPECTION_ORDERS.items() if leads or k != "stage"}
     form = InspectionFilterForm(request.GET or None, stages=stages, orders=orders)
     chosen = form.chosen() if form.is_bound else {"stage_is": "", "body": "", "order": "newest"}
     listed = selectors.inspections_with_stage(
-        request.user, **chosen, page=form.page() if form.is_bound else 1
+        request.user, **chosen, page=form.page_asked() if form.is_bound else 1
     )
     query = {k: v for k, v in (("stage", chosen["stage_is"]), ("body", chosen["body"])) if v}
     if chosen["order"] != "newest":
@@ -65,9 +63,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "orders": orders,
             "chosen": chosen,
             "filtered": any(chosen[k] for k in ("stage_is", "body")),
-            "previous": urlencode({**query, "page": listed.page - 1})
-            if listed.page > 1
-            else None,
+            "previous": urlencode({**query, "page": listed.page - 1}) if listed.page > 1 else None,
             "next": urlencode({**query, "page": listed.page + 1})
             if listed.page < listed.pages
             else None,

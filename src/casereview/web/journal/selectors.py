@@ -205,11 +205,12 @@ def journal_page(
     entries = list(_in_order(window, newest_first=True, few=few)[: PAGE_SIZE + 1])
     older = entries[PAGE_SIZE - 1].seq if len(entries) > PAGE_SIZE else None
     entries = entries[:PAGE_SIZE]
-    newer = (
-        entries[0].seq
-        if before is not None and entries and found.filter(seq__gt=entries[0].seq).exists()
-        else None
-    )
+    newer = None
+    if before is not None and entries:
+        newer = entries[0].seq if found.filter(seq__gt=entries[0].seq).exists() else None
+    elif before is not None and found.filter(seq__gte=before).exists():
+        # Past the oldest match (an old link, or a cursor typed in): Previous leads back to the matches.
+        newer = max(before - 1, 0)
     if counted is None and before is None:
         # The newest entry is the head (the page journals its reading first): its number is the count.
         counted = (entries[0].seq if entries else 0), True

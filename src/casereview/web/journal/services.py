@@ -354,6 +354,24 @@ def journal_verify(*, external: Sequence[Anchor] = ()) -> ChainBreak | None:
     return verify_chain(_entries(), anchors=[*stored, *outside], key=key)
 
 
+def journal_verified(*, broken: ChainBreak | None, entries: int, outside: int = 0) -> JournalEntry:
+    """Journal a verification of the chain (``casereview journal verify``): its result, the entries it
+    checked (the head when it began: ``entries``), and the anchors it reached (those stored at or before that
+    entry, and ``outside``, kept outside the database); where it broke when it did."""
+    reached = JournalAnchor.objects.filter(seq__lte=entries).count() + outside
+    detail: dict[str, Any] = {"ok": broken is None, "entries": entries, "anchors": reached}
+    if broken is not None:
+        detail["break_seq"] = broken.seq
+    return journal_record(
+        actor=None,
+        operation=Operation.ADMINISTRATION,
+        action=JournalAction.JOURNAL_VERIFY,
+        object_type="journal",
+        detail=detail,
+        actor_name="cli",
+    )
+
+
 EXPORT_COLUMNS = (
     "seq",
     "at",

@@ -19,8 +19,10 @@ _FILTERS = ("user", "action", "object", "start", "end")
 
 
 def _cursor(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")[:20]
-    return int(value) if value.isdigit() else None
+    """A page's cursor: a sequence number in ASCII digits ("²" is a digit to ``isdigit`` too, and ``int`` refuses
+    it), short enough for the database's integers; anything else is no cursor."""
+    value = request.GET.get(name, "")
+    return int(value) if len(value) <= 18 and value.isascii() and value.isdigit() else None
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -65,8 +67,12 @@ def index(request: HttpRequest) -> HttpResponseBase:
             "filter_form": filter_form,
             "filtered": filters.any(),
             "query": urlencode(kept),
-            "newer_query": urlencode({**kept, "after": page.newer}) if page.newer else "",
-            "older_query": urlencode({**kept, "before": page.older}) if page.older else "",
+            "newer_query": (
+                urlencode({**kept, "after": page.newer}) if page.newer is not None else ""
+            ),
+            "older_query": (
+                urlencode({**kept, "before": page.older}) if page.older is not None else ""
+            ),
             "form": form,
             "summary_form": filter_form if filter_form.errors else form,
             "anchors": journal_anchor_status(),

@@ -21,11 +21,11 @@ from casereview.domain.referrals import (
     overdue,
 )
 from casereview.domain.roles import Role
-from casereview.domain.words import uk_date
+from casereview.domain.words import Kind, uk_date, words
 from casereview.web.core.access import user_roles
+from casereview.web.core.paging import paged
 
 from .models import BodyContact, SendBack, SendBackEvent
-from .paging import paged
 
 
 def late(send_back: SendBack, today: Any) -> bool:
@@ -161,7 +161,8 @@ def bodies_of_send_backs(user: Any) -> list[tuple[str, str]]:
 
 
 def send_backs_page(user: Any, filters: SendBackFilters, page: int) -> dict[str, Any]:
-    """One page of the *Send backs* list: its rows (each marked overdue or not) and the count that match.
+    """One page of the *Send backs* list: its rows (each marked overdue or not, by the rule the "Overdue only"
+    filter narrows by: ``late``, so an escalated one is marked too) and the count that match.
 
     Three queries besides the user's scope, whatever the number of send backs: the count, the page's rows
     (with their body and case), and the bodies for the filter."""
@@ -169,14 +170,7 @@ def send_backs_page(user: Any, filters: SendBackFilters, page: int) -> dict[str,
     found = paged(send_backs_filtered(user, filters, today), page, filters.query())
     return {
         "page": found,
-        "rows": [
-            {
-                "send_back": s,
-                "overdue": overdue(State(s.state), s.due_on, today),
-                "late": late(s, today),
-            }
-            for s in found.rows
-        ],
+        "rows": [{"send_back": s, "overdue": late(s, today)} for s in found.rows],
     }
 
 
@@ -224,9 +218,12 @@ URGENCY_CHOICES = [
 
 
 def sent_back_words(send_back: SendBack, case_ref: str) -> str:
-    """ "Case X sent back to BODY, immediate, due today 17:00": the banner's and the message's one wording."""
+    """ "Case X sent back to Northshire Police, immediate (same working day), due today 17:00": the banner's and
+    the message's one wording, in words (the body's name, the urgency's words), not codes."""
     due = due_words(send_back.due_on, timezone.localdate())
-    words = f"Case {case_ref} sent back to {send_back.body.code}, {send_back.urgency}, due {due}"
+    urgency = words(Kind.URGENCY, send_back.urgency)
+    body = send_back.body.name
+    said = f"Case {case_ref} sent back to {body}, {urgency[:1].lower()}{urgency[1:]}, due {due}"
     reachable = (
         BodyContact.objects.filter(
             body_id=send_back.body_id, kind=BodyContact.Kind.LIAISON, user__is_active=True
@@ -235,11 +232,11 @@ def sent_back_words(send_back: SendBack, case_ref: str) -> str:
         .exists()
     )
     if not reachable:  # the outbox had nobody to write to: say so while the sender can still act
-        words += (
-            f". No liaison officer of {send_back.body.code} has an e-mail address, so nobody there was "
+        said += (
+            f". No liaison officer of {body} has an e-mail address, so nobody there was "
             "told: tell them another way"
         )
-    return words
+    return said
 
 
 def send_backs_listed(

@@ -10,14 +10,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from casereview.domain.referrals import Action, State, TransitionRefused, due_words, overdue
+from casereview.domain.referrals import Action, TransitionRefused, due_words
 from casereview.domain.roles import Role
 from casereview.web.core.access import role_required
 from casereview.web.core.kept import take_kept_answers
+from casereview.web.core.paging import matched_words, page_number
 
 from . import selectors
 from .forms import SendBackActionForm, SendBackFilterForm
-from .paging import matched_words, page_number
 from .services import AlreadyChanged, SendBackError, sendback_act
 
 
@@ -74,7 +74,8 @@ def _detail(
             "is_liaison": liaison,
             "actions": actions,
             "next_step": "" if actions else selectors.next_step_words(send_back, liaison=liaison),
-            "overdue": overdue(State(send_back.state), send_back.due_on, timezone.localdate()),
+            # The list's rule (``late``): an escalated send back is overdue here as it is there.
+            "overdue": selectors.late(send_back, timezone.localdate()),
             "note": note,
         },
         status=status,

@@ -26,12 +26,19 @@ def _pct(value: float) -> str:
 
 def _open(chart_id: str, title: str, description: str) -> list[str]:
     """The chart's opening tag, title and description (for screen readers), every text escaped."""
+    # On a phone the chart keeps its drawn width in a region that scrolls sideways (casereview.scss), so its
+    # 12-pixel text stays 12 pixels instead of shrinking with the screen; each chart ends with _close().
     return [
+        f'<div class="cr-chart-wrap" role="region" tabindex="0" aria-label="Chart: {escape(title)} '
+        f'(scrolls sideways on narrow screens)">',
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="casereview-chart" style="max-width:{WIDTH}px">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description or "No figures to show.")}</desc>',
     ]
+
+
+_CLOSE = "</svg></div>"
 
 
 def _gridline(y: float, label: str) -> list[str]:
@@ -45,7 +52,7 @@ def _gridline(y: float, label: str) -> list[str]:
 def _x_label(x: float, label: str) -> str:
     """A slanted label under the plot at ``x`` (at most 24 characters)."""
     return (
-        f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="11" fill="{BLACK}" text-anchor="end" '
+        f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="12" fill="{BLACK}" text-anchor="end" '
         f'transform="rotate(-35 {x:.1f} {HEIGHT - BOTTOM + 14})">{escape(label)[:24]}</text>'
     )
 
@@ -141,7 +148,7 @@ def share_chart(
             )
         else:
             parts.append(f'<circle cx="{x:.1f}" cy="{y(p["share"]):.1f}" r="5" fill="{colour}"/>')
-    parts.append("</svg>")
+    parts.append(_CLOSE)
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
@@ -216,7 +223,7 @@ def control_chart(
     for tick in (0, 0.25, 0.5, 0.75, 1):
         parts += _gridline(y(tick), _pct(tick))
     parts.append(
-        f'<text x="12" y="{TOP + inner_h / 2:.1f}" font-size="11" fill="{BLACK}" text-anchor="middle" '
+        f'<text x="12" y="{TOP + inner_h / 2:.1f}" font-size="12" fill="{BLACK}" text-anchor="middle" '
         f'transform="rotate(-90 12 {TOP + inner_h / 2:.1f})">Requires improvement or inadequate</text>'
     )
     every = max(1, len(points) // 12)
@@ -253,7 +260,7 @@ def control_chart(
     for i, p in enumerate(points):
         if _number(p.get("share")):
             parts.append(_marker(LEFT + step * (i + 0.5), y(p["share"]), p))
-    parts.append("</svg>")
+    parts.append(_CLOSE)
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
@@ -342,7 +349,7 @@ def volume_chart(
                 x_, y_ = run[0].split(",")
                 parts.append(f'<circle cx="{x_}" cy="{y_}" r="3" fill="{colour}"/>')
             run = []
-    parts.append("</svg>")
+    parts.append(_CLOSE)
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
@@ -397,7 +404,7 @@ def funnel_chart(
     for tick in (0, 0.25, 0.5, 0.75, 1):
         n = round(tick * top_n)
         parts.append(
-            f'<text x="{x(n):.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="11" fill="{BLACK}" '
+            f'<text x="{x(n):.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="12" fill="{BLACK}" '
             f'text-anchor="middle">{n:,}</text>'
         )
     parts.append(
@@ -439,8 +446,8 @@ def funnel_chart(
             else f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{BLACK}"/>'
         )
         parts.append(
-            f'{mark}<text x="{cx + 6:.1f}" y="{cy - 6:.1f}" font-size="10" fill="{BLACK}">'
+            f'{mark}<text x="{cx + 6:.1f}" y="{cy - 6:.1f}" font-size="12" fill="{BLACK}">'
             f"{escape(str(p['body']))[:12]}</text>"
         )
-    parts.append("</svg>")
+    parts.append(_CLOSE)
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

@@ -16,8 +16,8 @@ from casereview.domain.publication import published as publish_version
 from casereview.domain.roles import Role
 from casereview.domain.words import uk_date
 from casereview.web.core.access import has_any_role, role_required
+from casereview.web.core.paging import matched_words, page_number, paged
 from casereview.web.inspections.selectors import inspection_led_or_404
-from casereview.web.referrals.paging import matched_words, page_number, paged
 
 from . import rendering
 from .charts import funnel_chart

@@ -89,7 +89,7 @@ class ReviewForm(forms.Form):
 
 
 class MyCasesForm(forms.Form):
-    """My cases' search, filters and page, as typed: anything unknown means "all" (``selectors.my_cases``)."""
+    """My cases' search, filters and page, as typed: anything unknown means "all" (``my_cases.my_cases``)."""
 
     q = forms.CharField(required=False, max_length=100, strip=True)
     state = forms.CharField(required=False)

@@ -11,11 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from casereview.domain.framework import Grade
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.paging import window
 from casereview.domain.referrals import State
 from casereview.domain.words import uk_date, words
 from casereview.importing.frameworks import load_framework
@@ -24,7 +25,7 @@ from casereview.web.inspections.models import Inspection, SampledCase
 from casereview.web.inspections.selectors import inspection_sample, inspectors_available
 from casereview.web.journal.services import journal_record
 from casereview.web.referrals.models import SendBack
-from casereview.web.referrals.selectors import covers, late
+from casereview.web.referrals.selectors import covers, late, late_q
 
 from .models import Assignment, Resolution, Review
 from .selectors import Disagreement, agreement_drift, agreement_for, at_risk_cases, disagreements
@@ -147,27 +148,43 @@ def agreement_part(inspection: Inspection) -> AgreementPart:
 # The inspection's progress (its task list: inspections.selectors.provide_progress) -------------------------
 
 
-def _marks(ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Every submitted review of the inspections: its case, kind, overall grade and send-back answer."""
-    return [
-        dict(row)
-        for row in Review.objects.filter(
-            assignment__sampled_case__sample__inspection_id__in=ids, state=Review.State.SUBMITTED
-        ).values(
-            "assignment__sampled_case_id",
-            "assignment__sampled_case__sample__inspection_id",
-            "assignment__kind",
-            "overall",
-            "send_back",
-            "submitted_at",
+def _disagreements_counted(ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Per inspection: (disagreements, resolved), counted by the database (one grouped query): cases whose
+    submitted first review and submitted moderation give different overall grades."""
+    inspection = "assignment__sampled_case__sample__inspection_id"
+    submitted = Review.objects.filter(state=Review.State.SUBMITTED)
+    second = (
+        submitted.filter(
+            assignment__kind=Assignment.Kind.MODERATION,
+            assignment__sampled_case_id=OuterRef("assignment__sampled_case_id"),
         )
-    ]
+        .order_by("-submitted_at", "-id")
+        .values("overall")[:1]
+    )
+    resolved = Exists(
+        Resolution.objects.filter(sampled_case_id=OuterRef("assignment__sampled_case_id"))
+    )
+    rows = (
+        submitted.filter(assignment__kind=Assignment.Kind.FIRST, **{f"{inspection}__in": ids})
+        .annotate(second=Subquery(second))
+        .filter(second__isnull=False)
+        .exclude(overall=F("second"))
+        .values(inspection)
+        .annotate(
+            n=Count("assignment__sampled_case_id", distinct=True),
+            resolved=Count("assignment__sampled_case_id", distinct=True, filter=Q(resolved)),
+        )
+        .values_list(inspection, "n", "resolved")
+    )
+    return {pk: (n, done) for pk, n, done in rows}
 
 
 def review_progress(ids: Sequence[int]) -> dict[int, dict[str, int]]:
     """Per inspection: cases assigned, first reviews in draft and submitted, moderation assigned and
     submitted, disagreements and those resolved, send backs (open, overdue) and cases at risk not sent back
-    (the rule of ``at_risk_cases``). Four queries for any number of inspections."""
+    (the rule of ``at_risk_cases``). Grouped queries for any number of inspections: the database counts;
+    only the reviews that say a case is at risk (and their cases' send backs) are read row by row, for the
+    rule of ``referrals.selectors.covers``."""
     out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     active = Q(sampled_case__state=SampledCase.State.ACTIVE)
     for row in (
@@ -187,45 +204,45 @@ def review_progress(ids: Sequence[int]) -> dict[int, dict[str, int]]:
         else:
             counts["moderation_assigned"] += row["n"]
             counts["moderation_submitted"] += row["submitted"]
-    by_case: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    inspection_of: dict[int, int] = {}
-    for mark in _marks(ids):
-        case_id = mark["assignment__sampled_case_id"]
-        by_case[case_id][mark["assignment__kind"]] = mark
-        inspection_of[case_id] = mark["assignment__sampled_case__sample__inspection_id"]
-    differing = {
-        case_id
-        for case_id, marks in by_case.items()
-        if "first" in marks
-        and "moderation" in marks
-        and marks["first"]["overall"] != marks["moderation"]["overall"]
-    }
-    resolved = (
-        set(
-            Resolution.objects.filter(sampled_case_id__in=differing).values_list(
-                "sampled_case_id", flat=True
-            )
-        )
-        if differing
-        else set()
-    )
-    for case_id in differing:
-        out[inspection_of[case_id]]["disagreements"] += 1
-        out[inspection_of[case_id]]["resolved"] += case_id in resolved
+    for pk, (n, done) in _disagreements_counted(ids).items():
+        out[pk]["disagreements"] += n
+        out[pk]["resolved"] += done
     today = timezone.localdate()
-    sent: dict[int, list[SendBack]] = defaultdict(list)
-    for s in SendBack.objects.filter(inspection_id__in=ids).only(
-        "id", "inspection_id", "sampled_case_id", "state", "due_on", "closed_at"
+    for pk, n, still_open, overdue in (
+        SendBack.objects.filter(inspection_id__in=ids)
+        .values("inspection_id")
+        .annotate(
+            n=Count("id"),
+            still_open=Count("id", filter=~Q(state=State.CLOSED.value)),
+            overdue=Count("id", filter=late_q(today)),
+        )
+        .values_list("inspection_id", "n", "still_open", "overdue")
     ):
-        sent[s.sampled_case_id].append(s)
-        counts = out[s.inspection_id]
-        counts["send_backs"] += 1
-        counts["send_backs_open"] += s.state != State.CLOSED.value
-        counts["send_backs_overdue"] += late(s, today)
-    for case_id, marks in by_case.items():
-        said_yes = [m for m in marks.values() if m["send_back"] is True]
-        if any(not covers(sent.get(case_id, []), m["submitted_at"]) for m in said_yes):
-            out[inspection_of[case_id]]["at_risk_unsent"] += 1
+        out[pk]["send_backs"] += n
+        out[pk]["send_backs_open"] += still_open
+        out[pk]["send_backs_overdue"] += overdue
+    said_yes = list(
+        Review.objects.filter(
+            assignment__sampled_case__sample__inspection_id__in=ids,
+            state=Review.State.SUBMITTED,
+            send_back=True,
+        ).values_list(
+            "assignment__sampled_case_id",
+            "assignment__sampled_case__sample__inspection_id",
+            "submitted_at",
+        )
+    )
+    if said_yes:
+        sent: dict[int, list[SendBack]] = defaultdict(list)
+        for s in SendBack.objects.filter(
+            sampled_case_id__in={case_id for case_id, _, _ in said_yes}
+        ).only("id", "sampled_case_id", "closed_at"):
+            sent[s.sampled_case_id].append(s)
+        at_risk = {
+            (case_id, pk) for case_id, pk, at in said_yes if not covers(sent.get(case_id, []), at)
+        }
+        for _, pk in at_risk:
+            out[pk]["at_risk_unsent"] += 1
     return {pk: dict(counts) for pk, counts in out.items()}
 
 
@@ -462,12 +479,12 @@ def sample_rows(
     ]
     key = _SAMPLE_KEYS.get(filters.order, _SAMPLE_KEYS["reference"])
     rows.sort(key=lambda r: key(r, order))
-    pages = max(1, -(-len(rows) // SAMPLE_PAGE_SIZE))
-    page = min(max(filters.page, 1), pages)
+    at = window(len(rows), filters.page, SAMPLE_PAGE_SIZE)
+    page, pages = at.number, at.pages
     table = SampleTable(
         inspection=inspection,
         drawn=True,
-        rows=rows[(page - 1) * SAMPLE_PAGE_SIZE : page * SAMPLE_PAGE_SIZE],
+        rows=rows[at.start : at.stop],
         matched=len(rows),
         total=len(every),
         page=page,

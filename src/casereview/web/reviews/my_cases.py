@@ -23,6 +23,8 @@ from django.db import models
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from casereview.domain.paging import window
+from casereview.web.core.paging import page_number
 from casereview.web.inspections.models import SampledCase
 
 from .models import Assignment, Review
@@ -191,7 +193,7 @@ def cases_to_do(user: Any, groups: list[CaseGroup], per: int) -> list[Assignment
     ids = [g.inspection_id for g in groups if g.to_do]
     if not ids or per < 1:
         return []
-    within = [_NOT_STARTED_LAST, *_WITHIN]
+    within: list[Any] = [_NOT_STARTED_LAST, *_WITHIN]
     return list(
         _in_order(
             _mine(user).filter(
@@ -215,7 +217,9 @@ def next_of(to_do: list[Assignment]) -> Assignment | None:
     """The next case to do among ``cases_to_do``'s rows: the first draft (in the inspections' order), else the
     first case not started.  Each inspection's drafts come first in its rows, so the first listed of an
     inspection with a draft is one, and this is My cases' next case."""
-    return next((a for a in to_do if a.state == "draft"), to_do[0] if to_do else None)
+    return next(
+        (a for a in to_do if getattr(a, "state", "") == "draft"), to_do[0] if to_do else None
+    )
 
 
 def my_cases(
@@ -229,11 +233,8 @@ def my_cases(
     chosen = next((g for g in groups if str(g.inspection_id) == inspection), None)
     counts = {s: sum(g.counts[s] for g in groups) for s in _STATES_OF[""]}
     matching = sum(g.matching[s] for g in groups if chosen in (None, g) for s in _STATES_OF[state])
-    pages = max(1, -(-matching // MY_CASES_PAGE))
-    try:
-        number = min(max(1, int(page)), pages)
-    except ValueError:
-        number = 1
+    at = window(matching, page_number(page), MY_CASES_PAGE)
+    number, pages = at.number, at.pages
     rows = _mine(user)
     if query:
         rows = rows.filter(sampled_case__case_ref__icontains=query)
@@ -241,8 +242,7 @@ def my_cases(
         rows = rows.filter(_in_states(_STATES_OF[state]))
     if chosen is not None:
         rows = rows.filter(sampled_case__sample__inspection_id=chosen.inspection_id)
-    start = (number - 1) * MY_CASES_PAGE
-    shown = list(_in_order(rows, groups)[start : start + MY_CASES_PAGE]) if matching else []
+    shown = list(_in_order(rows, groups)[at.start : at.stop]) if matching else []
     by_id = {g.inspection_id: g for g in groups}
     on_page: list[CaseGroup] = []
     for a in shown:

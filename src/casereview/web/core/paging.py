@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 
+from casereview.domain.paging import window
 from casereview.domain.words import count
 
 PAGE_SIZE = 25
@@ -60,9 +61,9 @@ def paged(
     """The ``number``-th page of ``found`` (ordered; past the end: the last page); ``kept``: the filters and
     sort every link carries (empty values left out)."""
     total = found.count()
-    pages = max(1, -(-total // size))
-    number = min(max(1, number), pages)
-    rows = list(found[(number - 1) * size : number * size])
+    shown = window(total, number, size)
+    number, pages = shown.number, shown.pages
+    rows = list(found[shown.start : shown.stop])
     carried = {k: v for k, v in kept.items() if v}
 
     def query(n: int) -> str:
