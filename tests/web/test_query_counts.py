@@ -168,7 +168,11 @@ PAGES: dict[str, tuple[int, str, Callable[[dict[str, Any]], str]]] = {
     ),
     # + counts by state, the next case (test_my_cases.py)
     "my cases": (7, "ina", lambda w: "/reviews/"),
-    "review page": (17, "ina", lambda w: f"/reviews/{w['assignment'].pk}/"),
+    "review page": (
+        18,
+        "ina",
+        lambda w: f"/reviews/{w['assignment'].pk}/",
+    ),  # PostgreSQL: 18 (the journal lock)
     # 7: the list's count and the body filter's choices (issue 22; test_send_back_lists pins its filters).
     "send backs (liaison)": (7, "liaison", lambda w: "/send-backs/"),
     "send backs (lead)": (7, "lead", lambda w: "/send-backs/"),
