@@ -812,7 +812,10 @@ def test_the_demo_inspection_s_preview_and_publication_print_nothing_the_json_hi
     texts = check_every_format(document)
     headline = document["requires_improvement_or_inadequate"]
     for fmt in ("html", "pdf"):
-        assert "of graded cases" in texts[fmt], fmt  # the headline says something, always
+        # The headline says something, always: a band ("75% or more of graded cases …") when its smallest
+        # count is hidden, else the share in words ("About 9 in 10 graded cases …"). Which one depends on
+        # the demo's draw, whose seed is committed at random on each load.
+        assert "graded cases" in texts[fmt], fmt
         if isinstance(headline.get("band"), Mapping):
             assert headline["band"]["words"] in texts[fmt], fmt
     lead = verified_client(current.lead)
