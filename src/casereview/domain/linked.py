@@ -29,7 +29,7 @@ The rule (docs/reports.md, "Disclosure"):
 solved by HiGHS (``scipy.optimize.milp``), one connected group of hidden cells
 at a time.  Everything here is pure: no Django, no files.
 
-(Just over the 600-line mark: the protection and the auditor share the program builder and its cache, and
+(Over the 600-line mark: the protection and the auditor share the program builder and its cache, and
 splitting them would make the two import each other.)
 """
 
@@ -560,9 +560,31 @@ def _program(tables: LinkedTables, protection: Protection, variables: list[Key])
             add([(ratio.numerator, 1.0), (ratio.denominator, -ratio.low)], 0.0, math.inf)
             add([(ratio.numerator, 1.0), (ratio.denominator, -ratio.high)], -math.inf, 0.0)
     floors = [float(_least(tables, k, frozenset(variables))) for k in variables]
+    rows, lows, highs = _independent(rows, lows, highs)
     made = _Program(index, np.array(rows) if rows else None, lows, highs, floors)
     tables.solved[key] = made  # type: ignore[assignment]
     return made
+
+
+def _independent(
+    rows: list[Any], lows: list[float], highs: list[float]
+) -> tuple[list[Any], list[float], list[float]]:
+    """The rows less every equality that the other equalities imply (the same total reached through two
+    tables: grades = concern + good and concern = inadequate + ...). HiGHS's integer presolve has been
+    seen to call such a program infeasible when the true counts satisfy it; the implied rows add
+    nothing, so they go. The lines hold for the true counts, so what is dropped is consistent."""
+    import numpy as np  # scipy's own dependency
+    from scipy.linalg import qr  # deferred: heavy, needed only here
+
+    equal = [i for i, (lo, hi) in enumerate(zip(lows, highs, strict=True)) if lo == hi]
+    if len(equal) < 2:
+        return rows, lows, highs
+    # Column-pivoted QR of the equalities as columns: the first ``rank`` pivots are independent.
+    _, r, pivots = qr(np.array([rows[i] for i in equal]).T, mode="economic", pivoting=True)
+    rank = int(np.sum(np.abs(np.diag(r)) > 1e-9 * max(1.0, abs(r[0, 0]))))
+    dropped = {equal[p] for p in pivots[rank:]}
+    kept = [i for i in range(len(rows)) if i not in dropped]
+    return [rows[i] for i in kept], [lows[i] for i in kept], [highs[i] for i in kept]
 
 
 def _bounds(
