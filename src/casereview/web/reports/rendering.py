@@ -19,6 +19,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from casereview.domain.file_names import report_stem
 from casereview.domain.report_model import Report
 from casereview.domain.tables import COLUMNS, flat_rows
 from casereview.web.core.exports import csv_writer, xlsx_append, xlsx_bytes, xlsx_sheet
@@ -108,11 +109,7 @@ def render(given: AnyReport, fmt: str) -> Rendered:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     report = document(given)
-    stem = f"report-{report['inspection'].get('body', '')}-{report['inspection'].get('id', '')}".lower()
-    if report.get("published"):
-        stem += "-published"
-    if report.get("preview"):
-        stem += "-preview"  # a preview's file cannot pass for a publication's
+    stem = report_stem(report)  # DEMO-2026-Q3-inspection-report, …-preview: says what it is
     if fmt == "json":
         content = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     elif fmt == "html":
