@@ -613,17 +613,38 @@ def _bounds(
     )
     bounds = Bounds(np.array(program.floors), np.full(len(variables), float(_UNBOUNDED)))
     integral = np.ones(len(variables))
+    # The true counts satisfy every constraint, so each optimum must reach at least as far as the truth
+    # does. HiGHS's presolve has been seen to call such a program infeasible (or to cut it short): an
+    # answer that does not reach the truth is a solver's error, and the program is solved again with
+    # presolve off, which has always agreed with brute force.
+    truth = float(objective @ np.array([float(tables.values[k]) for k in variables]))
     found = []
     for direction in (1.0, -1.0):
-        # The linear relaxation first: when its optimum is whole numbers it is the integer optimum too
-        # (the relaxation can only do as well or better); otherwise the integer program decides.
-        result = milp(direction * objective, constraints=constraints, bounds=bounds)
-        if result.x is None or np.any(np.abs(result.x - np.round(result.x)) > 1e-6):
+        message = ""
+        for options in ({}, {"presolve": False}):
+            # The linear relaxation first: when its optimum is whole numbers it is the integer optimum
+            # too (the relaxation can only do as well or better); otherwise the integer program decides.
             result = milp(
-                direction * objective, constraints=constraints, integrality=integral, bounds=bounds
+                direction * objective, constraints=constraints, bounds=bounds, options=options
             )
-        if result.x is None:
-            raise ArithmeticError(f"the published tables contradict themselves: {result.message}")
+            if result.x is None or np.any(np.abs(result.x - np.round(result.x)) > 1e-6):
+                result = milp(
+                    direction * objective,
+                    constraints=constraints,
+                    integrality=integral,
+                    bounds=bounds,
+                    options=options,
+                )
+            if (
+                result.x is not None
+                and direction * float(objective @ result.x) <= direction * truth + 1e-6
+            ):
+                break
+            message = str(result.message)
+        else:
+            raise ArithmeticError(
+                f"the published tables contradict themselves (or the solver failed): {message}"
+            )
         found.append(round(float(objective @ result.x) + constant))
     low, high = found
     # Far beyond any count a report holds: nothing bounds it (the solver may stop short of its bound).

@@ -772,3 +772,56 @@ def test_equalities_implied_by_others_leave_the_true_counts_feasible():
         quantity = next(s for s in sensitive(t) if s.name == name) if name not in t.values else None
         true = t.values[name] if quantity is None else quantity.value(t.values)
         assert low <= true and (high is None or true <= high), name
+
+
+def _three_units_and_a_large_frame() -> tuple[LinkedTables, set[str]]:
+    """Seed 100309 of the publication attack: HiGHS's presolve called the true counts infeasible with no
+    band at all (three units, a frame of 249 hidden beside two small ones, nothing implied twice)."""
+    t = LinkedTables()
+    values = {
+        "reviews": 13, "good": 3, "RI": 10, "I": 0, "concern": 10,
+        "cat/a": 5, "cat/a/good": 1, "cat/a/concern": 4,
+        "cat/b": 5, "cat/b/good": 2, "cat/b/concern": 3,
+        "cat/c": 3, "cat/c/good": 0, "cat/c/concern": 3,
+        "unit/E": 4, "unit/E/good": 0, "unit/E/concern": 4,
+        "unit/N": 6, "unit/N/good": 2, "unit/N/concern": 4,
+        "unit/S": 3, "unit/S/good": 1, "unit/S/concern": 2,
+        "frames": 267, "frame/a": 249, "frame/b": 14, "frame/c": 4,
+    }  # fmt: skip
+    listed = {"cat/a", "cat/b", "cat/c", "unit/E", "unit/N", "unit/S"}
+    for k, v in values.items():
+        t.cell(k, v, implicit=k.startswith("frame/"), floor=1 if k in listed else 0)
+    t.line("reviews", ["good", "RI", "I"])
+    t.line("concern", ["RI", "I"])
+    t.line("reviews", ["good", "concern"])
+    for part in ("a", "b", "c"):
+        t.line(f"cat/{part}", [f"cat/{part}/good", f"cat/{part}/concern"])
+        t.at_most(f"frame/{part}", [f"cat/{part}"])
+    t.line("reviews", ["cat/a", "cat/b", "cat/c"])
+    t.line("good", ["cat/a/good", "cat/b/good", "cat/c/good"])
+    t.line("concern", ["cat/a/concern", "cat/b/concern", "cat/c/concern"])
+    for unit in ("E", "N", "S"):
+        t.line(f"unit/{unit}", [f"unit/{unit}/good", f"unit/{unit}/concern"])
+    t.line("reviews", ["unit/E", "unit/N", "unit/S"])
+    t.line("good", ["unit/E/good", "unit/N/good", "unit/S/good"])
+    t.line("concern", ["unit/E/concern", "unit/N/concern", "unit/S/concern"])
+    t.line("frames", ["frame/a", "frame/b", "frame/c"])
+    hidden = {"good", "RI", "concern", "frame/a", "frame/b", "frame/c", "unit/E", "unit/S"}
+    hidden |= {k for k in values if k.startswith("cat/") and k != "cat/c/good"}
+    hidden |= {"unit/E/concern", "unit/N/good", "unit/N/concern", "unit/S/good", "unit/S/concern"}
+    return t, hidden
+
+
+@pytest.mark.parametrize("band", [None, (0.75, 1.0)])
+def test_a_program_highs_presolve_misjudged_is_solved_and_every_range_holds_the_truth(band):
+    t, hidden = _three_units_and_a_large_frame()
+    ratios = () if band is None else (Ratio("headline band", "concern", "reviews", *band),)
+    result = audit(t, naive(t, hidden, ratios))  # raised "contradict themselves" before
+    named = {s.name: s for s in sensitive(t)}
+    for r in result.ranges:
+        true = t.values[r.name] if r.name in t.values else named[r.name].value(t.values)
+        assert r.low <= true and (r.high is None or true <= r.high), r.name
+    # concern = RI + 0 and good + concern = 13: with the band concern >= 9.75, so 10 to 13 less what
+    # the two printed [c] goods (1 or more each, adding to good) leave: good >= 2, concern <= 11.
+    if band is not None:
+        assert ranges(result)["concern"] == (10, 11)

@@ -664,6 +664,7 @@ def random_inspection(seed: int) -> dict[str, Any]:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=10**6))
 @example(100116)  # implied equalities once made HiGHS call the true counts infeasible
+@example(100309)  # HiGHS presolve called the true counts infeasible
 def test_random_published_inspections_leak_nothing_beyond_the_known_leaks(seed: int) -> None:
     report = random_inspection(seed)
     out = published(report)
