@@ -296,6 +296,60 @@ def main() -> None:
         flush=True,
     )
 
+    # The statistical spreadsheets (ODS and XLSX, target at most 1 s each) of the full report and of its
+    # published version, each the median of --runs renders after one untimed render (a library's import).
+    spreadsheets: dict[str, dict[str, Any]] = {}
+    for version, document in (("full", report), ("published", made.document)):
+        for fmt in ("xlsx", "ods"):
+            rendering.render(document, fmt)
+            median_s, runs_s, sheet = timed(
+                lambda document=document, fmt=fmt: rendering.render(document, fmt), args.runs
+            )
+            spreadsheets[f"{fmt}_{version}"] = {
+                "median_s": round(median_s, 4),
+                "runs_s": [round(t, 4) for t in runs_s],
+                "bytes": len(sheet.content),
+                "ratio_to_target_1s": round(median_s / 1.0, 3),
+                "met": median_s <= 1.0,
+            }
+            print(
+                f"{fmt.upper()} of the {version} report (1,000 reviews): median {median_s:.3f} s of "
+                f"{args.runs} runs, {median_s / 1.0:.2f}x the 1 s target",
+                flush=True,
+            )
+
+    # The PDF (tagged PDF/UA-1; target at most 2 s) of the full report and of its published version, each the
+    # median of --runs renders after one untimed render (WeasyPrint's import and font set-up are a process's
+    # cost).  For comparison, the same HTML as an untagged PDF: what the tagging costs.
+    from weasyprint import HTML
+
+    pdf_figures: dict[str, Any] = {"target_s": 2.0}
+    for version, document in (("full", report), ("published", made.document)):
+        rendering.render(document, "pdf")
+        median_s, runs_s, made_pdf = timed(
+            lambda document=document: rendering.render(document, "pdf"), args.runs
+        )
+        pdf_figures[version] = {
+            "median_s": round(median_s, 4),
+            "runs_s": [round(t, 4) for t in runs_s],
+            "bytes": len(made_pdf.content),
+            "ratio_to_target_2s": round(median_s / 2.0, 3),
+            "met": median_s <= 2.0,
+        }
+        print(
+            f"PDF of the {version} report (1,000 reviews, tagged PDF/UA-1): median {median_s:.3f} s of "
+            f"{args.runs} runs, {median_s / 2.0:.2f}x the 2 s target",
+            flush=True,
+        )
+    html = rendering.pdf_markup.for_pdf(rendering.html_document(report, for_pdf=True))
+    untagged_s, _, _ = timed(
+        lambda: HTML(string=html, url_fetcher=rendering.pdf_fetcher()).write_pdf(), 3
+    )
+    pdf_figures["full_untagged_s"] = round(untagged_s, 4)
+    print(
+        f"The same PDF untagged (for comparison): median {untagged_s:.3f} s of 3 runs", flush=True
+    )
+
     # 2. The national trend: bodies x quarters x reviews, inserted in bulk.
     start = time.perf_counter()
     stub = Body.objects.get(code="BEN")
@@ -431,6 +485,8 @@ def main() -> None:
             "met": report_s < 1.0,
         },
         "audit": audit_figures,
+        "pdf": pdf_figures,
+        "spreadsheets": {**spreadsheets, "target_s": 1.0},
         "national_trend": {
             "bodies": args.bodies,
             "quarters": args.quarters,

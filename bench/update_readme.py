@@ -141,6 +141,31 @@ def audit_rows(a: dict | None) -> list[str]:  # type: ignore[type-arg]
     ]
 
 
+def format_rows(data: dict) -> list[str]:  # type: ignore[type-arg]
+    """The published formats' rows (issue 23): the tagged PDF (2 s) and each statistical spreadsheet (1 s),
+    for the full report and its published version; none in results from before them."""
+    rows = []
+    pdf = data.get("pdf") or {}
+    for version in ("full", "published"):
+        if version in pdf:
+            f = pdf[version]
+            rows.append(
+                f"| PDF (tagged PDF/UA-1) of the {version} report; runs "
+                f"{', '.join(f'{t:.2f}' for t in f['runs_s'])} s | {f['median_s']:.2f} "
+                f"| {f['ratio_to_target_2s']}× the target | 2 s ({'met' if f['met'] else '**not met**'}) |"
+            )
+    sheets = data.get("spreadsheets") or {}
+    for key, label in (("ods", "ODS"), ("xlsx", "XLSX")):
+        for version in ("full", "published"):
+            f = sheets.get(f"{key}_{version}")
+            if f:
+                rows.append(
+                    f"| {label} statistical spreadsheet of the {version} report | {f['median_s']:.2f} "
+                    f"| {f['ratio_to_target_1s']}× the target | 1 s ({'met' if f['met'] else '**not met**'}) |"
+                )
+    return rows
+
+
 def report_table(data: dict) -> str:  # type: ignore[type-arg]
     r, n = data["report"], data["national_trend"]
 
@@ -158,6 +183,7 @@ def report_table(data: dict) -> str:  # type: ignore[type-arg]
             f"| {r['report_for_s']:.2f} | {r['ratio_to_floor']}× (plain query {r['floor_plain_query_s']:.3f} s) | {r['target_s']:.0f} s ({verdict(r['met'])}) |",
             f"| the same, `casereview report --format json` as a whole process | {r['cli_json_process_s']:.2f} | | |",
             *audit_rows(data.get("audit")),
+            *format_rows(data),
             f"| national trend, {n['bodies']} bodies × {n['quarters']} quarters × {n['reviews_per_inspection']} reviews "
             f"({n['reviews']:,} reviews) | {n['national_trend_s']:.2f} | {n['ratio_to_floor']}× (`count(*)` {n['floor_count_query_s']:.2f} s) "
             f"| {n['target_s']:.0f} s ({verdict(n['met'])}) |",

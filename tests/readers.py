@@ -68,3 +68,33 @@ def pages_png(pdf: Path, outdir: Path, *, resolution: int = 80) -> list[Path]:
         timeout=120,
     )
     return sorted(outdir.glob(f"{pdf.stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+
+def soffice_sheet_csv(source: Path, sheet: int, name: str, outdir: Path) -> Path:
+    """One sheet (1 is the first) of a spreadsheet as LibreOffice's CSV of it (UTF-8, cells as shown).
+
+    LibreOffice names the file of one sheet ``<stem>-<sheet name>.csv``; ``name`` is that sheet's name."""
+    program = _program("soffice", "libreoffice-calc-nogui")
+    outdir.mkdir(parents=True, exist_ok=True)
+    options = f"44,34,76,1,,1033,false,true,true,false,false,{sheet}"
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        done = subprocess.run(
+            [
+                program,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{profile}",
+                "--convert-to",
+                f"csv:Text - txt - csv (StarCalc):{options}",
+                "--outdir",
+                str(outdir),
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    made = outdir / f"{source.stem}-{name}.csv"
+    assert done.returncode == 0 and made.exists(), f"LibreOffice: {done.stdout} {done.stderr}"
+    return made

@@ -9,16 +9,22 @@ the moderation, the send back, the resolution, the publication — is done by cl
 from __future__ import annotations
 
 import base64
+import io
 import re
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from casereview.domain.file_names import report_stem
+from casereview.domain.statistical_workbook import workbook
 from casereview.synthetic import write_register_file
+from casereview.web.reports.models import PublishedReport
 from tests.web import factories
+from tests.web.test_statistical_spreadsheets import check_ods, check_xlsx
 
 from .conftest import SCREENSHOTS, axe_violations, totp_code
 
@@ -301,14 +307,32 @@ def test_a_whole_inspection_through_the_pages(
     walk.check("lead-report-published")
     walk.sign_out()
 
-    # The analyst reads it and downloads the PDF.
+    # The analyst reads it and downloads the PDF, the ODS and the XLSX: each is the publication, named
+    # for what it is, and each is what the checklist asks of it (the same checks as the formats' own tests).
     walk.sign_in("ana")
     walk.go("/reports/", "analyst-published-reports")
     page.get_by_role("link", name="Walkthrough quarter").click()
     walk.check("analyst-report")
-    with page.expect_download() as download:
-        page.get_by_role("link", name="PDF").click()
-    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    (publication,) = PublishedReport.objects.filter(inspection__name="Walkthrough quarter")
+    book = workbook(publication.data)
+    stem = report_stem(publication.data)
+    assert stem.endswith("-inspection-report") and "preview" not in stem
+    downloaded = {}
+    for link, fmt in (
+        ("PDF", "pdf"),
+        ("Spreadsheet (ODS, OpenDocument)", "ods"),
+        ("Spreadsheet (XLSX, Excel)", "xlsx"),
+    ):
+        with page.expect_download() as download:
+            page.get_by_role("link", name=link, exact=True).click()
+        assert download.value.suggested_filename == f"{stem}.{fmt}"
+        downloaded[fmt] = Path(download.value.path()).read_bytes()
+    check_xlsx(downloaded["xlsx"], book)
+    check_ods(downloaded["ods"], book)
+    with pikepdf.open(io.BytesIO(downloaded["pdf"])) as pdf:
+        assert pdf.Root.MarkInfo.Marked and "/StructTreeRoot" in pdf.Root  # tagged
+        assert str(pdf.Root.Lang) == "en-GB"
+        assert "Walkthrough quarter" in str(pdf.open_metadata().get("dc:title", ""))
     assert len(list(FOLDER.glob("*.png"))) >= 30
 
 

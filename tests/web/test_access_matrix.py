@@ -27,6 +27,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "help:sample": ALL,
     "help:grades": ALL,
     "help:send_backs": ALL,
+    "accessibility": ALL,  # the accessibility statement: open to everyone, signed in or not
     "login": dict.fromkeys(ROLES, REDIRECT),  # already signed in
     "logout": dict.fromkeys(ROLES, NOT_ALLOWED),  # POST only
     "two_factor_verify": dict.fromkeys(ROLES, REDIRECT),  # already verified
@@ -117,6 +118,9 @@ MATRIX: dict[str, dict[str, int]] = {
     },
     "reports:draft_download": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     "reports:publish": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
+    # Scheduling the publication (release practice): the lead of that inspection; cancelling is POST only.
+    "reports:schedule": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "reports:schedule_cancel": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},
     # The API ignores sessions: a token or nothing (401); its description is public. Token scoping: test_api.py.
     "api:openapi-json": ALL,
     "api:api-root": dict.fromkeys(ROLES, GONE),
@@ -244,9 +248,10 @@ def test_signed_out_visitors_are_sent_to_sign_in_everywhere(client: Any) -> None
     for name, pattern in url_names():
         if name in {"login", "healthz", "logout"}:
             continue
-        if (
-            name == "accounts:sign_in_help"
-        ):  # "Problem signing in?" is for people who cannot sign in
+        if name in {
+            "accounts:sign_in_help",
+            "accessibility",
+        }:  # "Problem signing in?" is for people who cannot sign in; the statement is for everyone
             assert client.get(sample_path(name, pattern, {})).status_code == OK, name
             continue
         if name.startswith("api"):  # tokens, not sessions: JSON 401/404, never a sign-in page

@@ -49,7 +49,9 @@ def test_the_report_page_draws_the_control_chart_with_its_text_alternative(
     client = verified_client(two["lead"])
     page = client.get(f"/reports/inspection/{two['now'].pk}/").content.decode()
     svg = re.search(
-        r'<svg[^>]*aria-labelledby="control-chart-title control-chart-desc".*?</svg>', page, re.S
+        r'<svg[^>]*aria-labelledby="control-chart-title" aria-describedby="control-chart-desc".*?</svg>',
+        page,
+        re.S,
     )
     assert svg is not None, "the control chart is drawn"
     drawn = svg.group(0)
@@ -58,13 +60,20 @@ def test_the_report_page_draws_the_control_chart_with_its_text_alternative(
     # 75% is above it; the lower limit, 20% − 34.6%, is clipped to 0%.
     desc = re.search(r'<desc id="control-chart-desc">(.*?)</desc>', drawn, re.S)
     assert desc is not None
-    assert "Centre line 20%" in desc.group(1)
-    assert "Q1 2024 (this inspection): 75% (limits 0% to 55%), above its limits" in desc.group(1)
+    # In words to one decimal place, as the table prints them
+    assert "Centre line 20.0%" in desc.group(1)
+    assert (
+        "Q1 2024 (this inspection): 75.0% (limits 0.0% to 54.6%), above its limits" in desc.group(1)
+    )
     # The one point outside its limits is a triangle, not a circle; the lower limit, the upper limit
-    # and the line joining the shares are three lines.
-    assert drawn.count("<polygon") == 1 and drawn.count("<polyline") == 3
+    # and the line joining the shares are three lines (the data drawn, not the legend's samples of them).
+    data = re.search(r'<g class="cr-data">(.*?)</g>', drawn, re.S)
+    assert data is not None
+    assert data.group(1).count("<polygon") == 1 and data.group(1).count("<polyline") == 3
+    legend = re.search(r'<g class="cr-legend">(.*?)</g>', drawn, re.S)
+    assert legend is not None and "Above its limits" in legend.group(1)
     words = re.search(r'<p class="govuk-body-s" id="control-chart-words">(.*?)</p>', page, re.S)
-    assert words is not None and "Q4 2023: 20%" in words.group(1)
+    assert words is not None and "Q4 2023: 20.0%" in words.group(1)
     assert "above its upper limit (54.6%)" in page
     assert "cannot apply, as the chart has at most 2 points in a row" in page
     table = page[page.index("The control chart's figures") :]
@@ -105,8 +114,11 @@ def test_a_published_chart_leaves_a_withheld_result_out_and_the_pdf_carries_it()
     words = re.search(r'id="control-chart-words">(.*?)</p>', page, re.S)
     assert words is not None
     assert "Not plotted (figures hidden, [c]): Tiny." in words.group(1)
-    assert "Q3 2026 (this inspection): 92.6%" not in words.group(1)  # whole percentages in words
-    assert "Q3 2026 (this inspection): 93% (limits 63% to 85%), above its limits." in words.group(1)
+    # One decimal place in words, as the table and the signal's words print them (never 93% beside 92.6%)
+    assert (
+        "Q3 2026 (this inspection): 92.6% (limits 62.7% to 85.3%), above its limits."
+        in words.group(1)
+    )
     table = page[page.index("The control chart's figures") :]
     table = table[: table.index("</table>")]
     tiny = table[table.index("Tiny") :]

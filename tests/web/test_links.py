@@ -279,8 +279,13 @@ def test_the_volume_chart_escapes_labels_and_breaks_lines_at_hidden_counts() -> 
         title="Cases <b>",
     )
     assert "<script>" not in svg and "Neg&lt;script&gt;" in svg and "Cases &lt;b&gt;" in svg
-    assert svg.count("<polyline") == 2  # neglect's Q3–Q4 and other's whole line; Q1 alone is a dot
-    assert svg.count("<circle") == 1
+    data = re.search(r'<g class="cr-data">(.*?)</g>', svg, re.S)
+    assert data is not None
+    drawn = data.group(1)
+    # Neglect's Q3–Q4 and other's whole line; neglect's Q1 alone is a marker.
+    assert drawn.count("<polyline") == 2
+    # Every count shown has its series' marker (neglect a circle, other a square), the hidden one none.
+    assert drawn.count("<circle") == 3 and drawn.count("<rect") == 4
     assert ">40<" in svg  # a round top for the axis: 40, ticks 0 10 20 30 40
 
 

@@ -32,10 +32,11 @@ from casereview.domain.links import LinkRules
 from casereview.domain.publication import as_preview, published
 from casereview.domain.report import GradedCase, HistoryPoint, SendBackFact, build_report
 from casereview.web.reports import rendering
-from casereview.web.reports.charts import share_chart, volume_axis_top
+from casereview.web.reports.charts import share_chart, volume_ticks
 
 from . import factories
 from .conftest import verified_client
+from .sheets import ods_text, ods_values, tables_text, tables_values, xlsx_text, xlsx_values
 
 MARKER = "[c]"
 GRADES = [
@@ -43,7 +44,7 @@ GRADES = [
     ("requires_improvement", "Requires improvement"),
     ("inadequate", "Inadequate"),
 ]
-FILE_FORMATS = ("html", "pdf", "csv", "xlsx")
+FILE_FORMATS = ("html", "pdf", "csv", "xlsx", "ods", "tables")
 RULE = (
     "Counts from 1 to 4, and counts whose complement within a published total is from 1 to 4, are "
     "hidden; other counts are hidden until the tightest range that can be proven from everything "
@@ -95,17 +96,17 @@ def html_text(html: str, within: str | None = None) -> str:
 
 
 def value_cells(fmt: str, content: bytes) -> list[Any]:
-    """The value column of the CSV or the spreadsheet (the fourth)."""
+    """The value column of the CSV (the fourth), or every cell of the spreadsheet's tables."""
     if fmt == "csv":
         import csv
 
         rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
         return [row[3] for row in rows[1:]]
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(io.BytesIO(content)).active
-    assert sheet is not None
-    return [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    if fmt == "ods":
+        return ods_values(content)
+    if fmt == "tables":
+        return tables_values(content)
+    return xlsx_values(content)
 
 
 def text_of(fmt: str, content: bytes) -> str:
@@ -116,13 +117,11 @@ def text_of(fmt: str, content: bytes) -> str:
             " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(content)).pages
         )
     if fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(io.BytesIO(content)).active
-        assert sheet is not None
-        return " ".join(
-            "" if c is None else str(c) for row in sheet.iter_rows(values_only=True) for c in row
-        )
+        return xlsx_text(content)  # every sheet, each cell as the spreadsheet shows it
+    if fmt == "ods":
+        return ods_text(content)  # every sheet, each cell's text as a reader sees it
+    if fmt == "tables":
+        return tables_text(content)  # every field of every CSV in the zip
     if fmt == "html":
         return html_text(content.decode("utf-8"))
     return " ".join(content.decode("utf-8-sig").split())
@@ -158,11 +157,13 @@ LONG_DATE = re.compile(
 )
 #: Words of the templates that carry a number of their own (not a figure of the report).
 BOILERPLATE = re.compile(
-    r"SHA-256|95% (?:Wilson )?intervals?|p < 0\.05|< 0\.001|under 5\b|Page \d+ of \d+|[Ss]tep \d+ of \d+"
+    r"SHA-256|95% (?:Wilson )?intervals?|p < 0\.05|< 0\.001|under 5\b|Page \d+ of \d+|page \d+\b|[Ss]tep \d+ of \d+"
     # The headline's fraction in words (a rounding of a share the JSON shows, or of its band).
     r"|(?:About [1-9]|Fewer than 1|More than 19) in (?:10|20)\b"
     # An urgency in words ("Routine (20 working days)", domain.words).
     r"|\(\d+ working days\)"
+    # The spreadsheets' note numbers ("[note 2]" in a title, "note 2" in the notes table).
+    r"|\[note \d+\]|\bnote \d+\b"
 )
 NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)*)(%?)(?!\w)")
 #: A number with thousands separators ("2,310"), not a list of numbers (a CSV's "12,345" between fields).
@@ -204,6 +205,8 @@ def allowed_numbers(document: Mapping[str, Any]) -> tuple[set[str], set[str], li
             v = abs(value)
             fractions.append(v)
             plain |= {repr(v), f"{v:.1f}", f"{v:.2f}", f"{v:.3f}"}
+            # a share as the CSV tables hold it: the fraction of the percentage printed (71.2% → 0.712)
+            plain.add(repr(round(float(f"{100 * v:.1f}") / 100, 6)))
             if v == int(v):
                 plain.add(str(int(v)))  # a spreadsheet reads 1.0 back as 1
             percent |= {f"{100 * v:.0f}", f"{100 * v:.1f}", f"{v:.1f}", f"{v:.0f}"}
@@ -215,8 +218,16 @@ def allowed_numbers(document: Mapping[str, Any]) -> tuple[set[str], set[str], li
                 (percent if pct else plain).add(_plain(token))
     volume = document.get("volume") or {}
     if any(isinstance(v, int) for values in volume.get("categories", {}).values() for v in values):
-        top = volume_axis_top(volume)
-        plain |= {str(round(t * top)) for t in (0, 0.25, 0.5, 0.75, 1)}
+        plain |= {str(t) for t in volume_ticks(volume)}  # the value axis's round steps
+    # A chart's time axis writes the years it spans ("2024", or "Mar 2024" under a point)
+    years = [
+        int(m.group()[:4])
+        for _, value in leaves(document)
+        if isinstance(value, str)
+        for m in ISO_DATE.finditer(value)
+    ]
+    if years:
+        plain |= {str(y) for y in range(min(years), max(years) + 1)}
     return plain, percent, fractions
 
 
@@ -272,7 +283,7 @@ def check_every_format(document: Mapping[str, Any]) -> dict[str, str]:
         assert_prints_nothing_hidden(document, text, fmt)
         if hidden:
             assert MARKER in text, fmt
-        if fmt in ("csv", "xlsx"):
+        if fmt in ("csv", "xlsx", "ods", "tables"):
             cells = value_cells(fmt, made.content)
             # Every hidden count of the JSON is a row of its own, shown as [c] (nulls of a published
             # document are [c] too, so there may be more), and no value cell is blank where the JSON hides.
@@ -650,9 +661,10 @@ def test_a_document_hiding_every_kind_of_value_prints_none_of_them_in_any_format
     for fmt in ("html", "pdf"):
         text = texts[fmt]
         assert _once(text, RULE) == 1, fmt  # the rule in words, once
-        assert text.index(" ".join(RULE.split())) < text.index("Overall grades"), (
-            fmt
-        )  # near the top
+        # near the top: before the first table of the body (the document's summary and contents come first)
+        assert text.index(" ".join(RULE.split())) < text.index(
+            "Final overall grade of each graded case"
+        ), fmt
         assert "75% or more of graded cases required improvement or were inadequate" in text, fmt
         assert "Published 14 July 2025" in text and AUDIT_SHA in re.sub(r"\s", "", text), fmt
         assert "Worse (the figures are hidden)" in text, fmt
@@ -665,6 +677,9 @@ def test_a_document_hiding_every_kind_of_value_prints_none_of_them_in_any_format
 
 def test_the_html_prints_c_in_each_hidden_place_and_never_a_zero_or_a_blank() -> None:
     html = rendering.render(handmade(), "html").content.decode()
+    html = html[
+        html.index('id="report-body"') :
+    ]  # the body (the document's summary repeats some rows)
 
     def row(label: str) -> list[str]:
         found = re.search(
@@ -696,12 +711,13 @@ def test_the_chart_plots_exactly_what_the_trend_table_prints_and_says_so() -> No
     svg = re.search(r"<svg[^>]*casereview-chart.*?</svg>", html, re.S)
     assert svg
     chart = svg.group(0)
+    drawn = re.search(r'<g class="cr-data">(.*?)</g>', chart, re.S).group(1)  # type: ignore[union-attr]
     # The Pilot is shown (a square with its interval), Q1 2025 is hidden (nothing), now is a band.
-    assert chart.count('width="10" height="10"') == 1 and "<circle" not in chart
-    assert chart.count('fill-opacity="0.25"') == 1
+    assert drawn.count('width="10" height="10"') == 1 and "<circle" not in drawn
+    assert drawn.count('fill-opacity="0.25"') == 1
     words = html_text(html, within="trend-chart-words")
     assert words.startswith(
-        "The chart shows: Pilot: 50% (95% interval 38% to 62%); Q2 2025 (this inspection): 75% or more"
+        "The chart shows: Pilot: 50.0% (95% interval 37.8% to 62.2%); Q2 2025 (this inspection): 75% or more"
     )
     assert "Not plotted (figures hidden, [c]): Q1 2025." in words
     desc = html_text(re.search(r"<desc[^>]*>(.*?)</desc>", chart, re.S).group(1))  # type: ignore[union-attr]
@@ -720,7 +736,8 @@ def test_a_hidden_current_point_without_a_band_is_not_plotted_and_earlier_shown_
     document = handmade(banded=False)
     check_every_format(document)
     chart = share_chart(document["trend"], title="t")
-    assert "fill-opacity" not in chart and chart.count('width="10" height="10"') == 1
+    drawn = re.search(r'<g class="cr-data">(.*?)</g>', chart, re.S).group(1)  # type: ignore[union-attr]
+    assert "fill-opacity" not in drawn and drawn.count('width="10" height="10"') == 1
     body = html_text(rendering.render(document, "html").content.decode())
     assert "is hidden: [c]" in body  # the headline still says something
     assert "75% or more" not in body
@@ -877,7 +894,7 @@ def test_any_mix_of_hidden_counts_and_withheld_figures_prints_nothing_hidden(
 
     document = _hide(base, chosen)
     hidden = hidden_leaves(document)
-    for fmt in ("html", "csv", "xlsx"):
+    for fmt in ("html", "csv", "xlsx", "ods", "tables"):
         made = rendering.render(document, fmt)
         text = text_of(fmt, made.content)
         assert_prints_nothing_hidden(document, text, fmt)

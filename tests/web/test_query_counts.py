@@ -178,7 +178,8 @@ PAGES: dict[str, tuple[int, str, Callable[[dict[str, Any]], str]]] = {
     "send backs (lead)": (7, "lead", lambda w: "/send-backs/"),
     "send-back dashboard": (5, "lead", lambda w: "/send-backs/dashboard/"),
     "send-back detail": (9, "liaison", lambda w: f"/send-backs/{w['send_back'].pk}/"),
-    "reports": (7, "lead", lambda w: "/reports/"),  # with its count and filter choices (issue 22)
+    # with its count and filter choices (issue 22), its rows' pre-announcements and the upcoming ones (23)
+    "reports": (9, "lead", lambda w: "/reports/"),
     "draft report": (31, "lead", lambda w: f"/reports/inspection/{w['inspection'].pk}/"),
     "published report": (6, "liaison", lambda w: f"/reports/{w['publication'].pk}/"),
     "journal": (10, "admin", lambda w: "/journal/"),

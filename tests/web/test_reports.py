@@ -23,6 +23,7 @@ from casereview.web.reviews.models import Assignment
 
 from . import factories
 from .conftest import verified_client
+from .sheets import xlsx_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 runner = CliRunner()
@@ -204,17 +205,21 @@ def test_every_format_from_the_cli(world: dict[str, Any], tmp_path: Path) -> Non
     )
     xlsx = tmp_path / "r.xlsx"
     assert runner.invoke(app, ["report", pk, "--format", "xlsx", "--out", str(xlsx)]).exit_code == 0
-    sheet = openpyxl.load_workbook(xlsx).active
-    assert sheet is not None and [c.value for c in sheet[1]] == [
-        "section",
-        "row",
-        "measure",
-        "value",
-    ]
-    assert ["grades", "good", "count", 3] in [
-        [c.value for c in row] for row in sheet.iter_rows(min_row=2)
-    ]
-    assert runner.invoke(app, ["report", pk, "--format", "xlsx"]).exit_code == 2  # needs --out
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames[:4] == ["Cover", "Contents", "Notes", "Overall_grades"]
+    sheet = book["Overall_grades"]
+    (table,) = sheet.tables.values()  # the statistical spreadsheet: one table per sheet
+    header, *rows = sheet[table.ref]
+    assert [c.value for c in header][:3] == ["Grade", "Cases", "Graded cases"]
+    assert ["Good", 3] in [[c.value for c in row][:2] for row in rows]
+    ods = tmp_path / "r.ods"
+    assert runner.invoke(app, ["report", pk, "--format", "ods", "--out", str(ods)]).exit_code == 0
+    assert ods.read_bytes()[:2] == b"PK" and b"opendocument.spreadsheet" in ods.read_bytes()[:100]
+    tables = tmp_path / "r.zip"
+    made = runner.invoke(app, ["report", pk, "--format", "tables", "--out", str(tables)])
+    assert made.exit_code == 0 and tables.read_bytes()[:2] == b"PK"
+    for fmt in ("xlsx", "ods", "tables"):
+        assert runner.invoke(app, ["report", pk, "--format", fmt]).exit_code == 2  # needs --out
     assert runner.invoke(app, ["report", pk, "--format", "docx"]).exit_code == 2
     assert not list(tmp_path.glob("*.part"))
 
@@ -259,7 +264,12 @@ def test_user_text_is_escaped_neutralised_and_never_fetched(
         ).replace("\n", "")
         xlsx = tmp_path / "r.xlsx"
         runner.invoke(app, ["report", pk, "--format", "xlsx", "--out", str(xlsx)])
-        cells = [c for row in openpyxl.load_workbook(xlsx).active.iter_rows() for c in row]  # type: ignore[union-attr]
+        cells = [
+            c
+            for sheet in openpyxl.load_workbook(xlsx).worksheets
+            for row in sheet.iter_rows()
+            for c in row
+        ]
         assert not any(c.data_type == "f" for c in cells)
         assert any(c.value == "'" + name for c in cells)
         csv_text = runner.invoke(app, ["report", pk, "--format", "csv"]).stdout
@@ -357,6 +367,8 @@ def test_the_lead_reads_downloads_and_publishes_and_readers_see_only_what_they_m
     for fmt, magic in (
         ("pdf", b"%PDF"),
         ("xlsx", b"PK"),
+        ("ods", b"PK"),
+        ("tables", b"PK"),
         ("json", b"{"),
         ("csv", b"\xef\xbb\xbfsection"),
         ("html", b"<!DOCTYPE"),
@@ -367,6 +379,10 @@ def test_the_lead_reads_downloads_and_publishes_and_readers_see_only_what_they_m
     assert lead.get(f"/reports/inspection/{pk}/download/?format=exe").status_code == 404
     downloads = JournalEntry.objects.filter(action="report_generate", actor_name="lead").count()
     assert downloads >= 7
+    for fmt in ("xlsx", "ods", "tables"):  # the spreadsheets are journaled as every download is
+        assert JournalEntry.objects.filter(
+            action="report_generate", actor_name="lead", detail__format=fmt
+        ).exists(), fmt
     published = lead.post(f"/reports/inspection/{pk}/publish/")
     assert published.status_code == 302
     publication = world["now"].publications.get()
@@ -471,7 +487,6 @@ def test_a_check_file_that_is_not_a_report_changes_nothing_even_for_a_sample_wit
 def test_a_preview_cannot_pass_for_a_publication_in_any_format(
     world: dict[str, Any], make_user: Callable[..., Any]
 ) -> None:
-    from openpyxl import load_workbook
     from pypdf import PdfReader
 
     from casereview.web.reports.selectors import grading_progress
@@ -487,11 +502,16 @@ def test_a_preview_cannot_pass_for_a_publication_in_any_format(
         if fmt == "pdf":
             return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
         if fmt == "xlsx":
-            sheet = load_workbook(io.BytesIO(content)).active
-            return " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row)
+            return xlsx_text(content)  # every sheet: the cover says what it is
+        if fmt == "ods":
+            from odf.opendocument import load
+            from odf.table import TableCell
+
+            cells = load(io.BytesIO(content)).spreadsheet.getElementsByType(TableCell)
+            return " ".join(str(c) for c in cells)
         return content.decode("utf-8-sig")
 
-    for fmt in ("json", "csv", "xlsx", "html", "pdf"):
+    for fmt in ("json", "csv", "xlsx", "ods", "html", "pdf"):
         got = lead.get(
             f"/reports/inspection/{pk}/download/?format=fmt&published=1".replace("fmt", fmt)
         )
@@ -563,12 +583,10 @@ def test_the_report_reads_as_words_and_its_json_and_csv_keep_the_codes(
     assert "inspection,,period_end,2024-03-31" in csv_text
     sheet = openpyxl.load_workbook(
         io.BytesIO(lead.get(f"/reports/inspection/{pk}/download/?format=xlsx").content)
-    ).active
-    assert sheet is not None
-    rows = {(r[0], r[2]): r[3] for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows[("inspection", "period_end")] == "31 March 2024"
-    assert (
-        rows[("inspection", "body")] == "SYN"
-        and rows[("inspection", "body_name")] == "Synthetic Constabulary"
-    )
-    assert str(rows[("inspection", "framework")]).endswith(f"framework, version {version}")
+    )["Cover"]
+    lines = [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    cover = dict(zip(lines[::2], lines[1::2], strict=True))  # each heading, then its text
+    assert cover["Period"] == "1 January 2024 to 31 March 2024"
+    assert cover["Body"] == "Synthetic Constabulary"
+    assert str(cover["Framework"]).endswith(f"framework, version {version}")
+    assert not [v for v in cover.values() if re.search(r"\b\d{4}-\d{2}-\d{2}\b", str(v))]

@@ -41,10 +41,17 @@ HOSTILE = [
 #: allowed only where no person opens what it writes, or where the text is made up by casereview itself.
 WRITERS = re.compile(
     r"csv\.writer\(|csv\.DictWriter\(|\.write_csv\(|\.sink_csv\(|Workbook\(|\.write_excel\(|xlsxwriter"
+    # XLSX text, rows and formulas written cell by cell (XlsxWriter), and ODS text or formula cells (odfpy)
+    r"|\.write_string\(|\.write_formula\(|\.write_row\(|\.write_column\(|\.write\(\s*\w+\s*,\s*\w+\s*,"
+    r"|valuetype=[\"']string|formula="
+    # Excel tables (their headings are text) and links; raw odfpy cells with their value types
+    r"|\.add_table\(|\.write_url\(|qattributes="
 )
 NOT_EXPORTS = {
     "importing/loaders.py": "rows streamed into PostgreSQL's COPY, never a file",
     "synthetic.py": "made-up demo and benchmark registers; no one's text",
+    "domain/statistical_workbook.py": "describes the statistical spreadsheet (a Workbook of typed cells); "
+    "writes nothing: web/reports/spreadsheets.py writes it through the safe writers",
 }
 
 
@@ -200,7 +207,9 @@ REPORT = {
         "period": ["2024-01-01", "2024-03-31"],
     },
     "by_category": [{"category": "@SUM(A1)", "reviews": 3, "grades": {}, "comparisons": []}],
+    "by_unit": [{"unit": "-1+1", "reviews": 3, "grades": {}, "comparisons": []}],
 }
+REPORT_HOSTILE = {"'" + HOSTILE[0], "'" + HOSTILE[1], "'-1+1", "'@SUM(A1)"}
 
 
 def test_the_report_csv_and_xlsx_write_hostile_text_as_text() -> None:
@@ -209,10 +218,36 @@ def test_the_report_csv_and_xlsx_write_hostile_text_as_text() -> None:
     )
     assert [row[3] for row in rows[1:]] == ["'" + text for text in HOSTILE]
     book = openpyxl.load_workbook(io.BytesIO(xlsx(REPORT)))
-    cells = [cell for row in book.active.iter_rows() for cell in row]
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert not [cell.value for cell in cells if cell.data_type == "f" or live(cell.value)]
     values = {cell.value for cell in cells}
-    assert {"'" + HOSTILE[0], "'" + HOSTILE[1], "'-1+1", "'@SUM(A1)"} <= values
+    assert values >= REPORT_HOSTILE
+
+
+def test_the_report_ods_and_csv_tables_write_hostile_text_as_text() -> None:
+    import zipfile
+
+    from odf.namespaces import TABLENS
+    from odf.opendocument import load
+    from odf.table import TableCell
+
+    from casereview.web.reports.spreadsheets import csv_tables_zip, ods
+
+    document = load(io.BytesIO(ods(REPORT)))
+    cells = document.spreadsheet.getElementsByType(TableCell)
+    assert not [c for c in cells if c.getAttrNS(TABLENS, "formula")]
+    texts = {str(c) for c in cells}
+    assert not [t for t in texts if live(t)]
+    assert texts >= REPORT_HOSTILE
+    with zipfile.ZipFile(io.BytesIO(csv_tables_zip(REPORT))) as archive:
+        values = {
+            cell
+            for name in archive.namelist()
+            for row in csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig")))
+            for cell in row
+        }
+    assert not [v for v in values if live(v)]
+    assert values >= REPORT_HOSTILE
 
 
 def test_an_unchanged_date_is_not_mistaken_for_text() -> None:

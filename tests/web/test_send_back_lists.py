@@ -45,16 +45,17 @@ LISTS: dict[str, tuple[int, str, Any]] = {
     ),
     "send backs, filtered to overdue (lead)": (7, "lead", lambda w: "/send-backs/?overdue=yes"),
     "send backs, a page past the last (lead)": (7, "lead", lambda w: "/send-backs/?page=9"),
-    "published reports (lead)": (7, "lead", lambda w: "/reports/"),
+    # +2 since issue 23: the page's rows' pre-announcements, and the upcoming publications (one query each)
+    "published reports (lead)": (9, "lead", lambda w: "/reports/"),
     "published reports, filtered (liaison)": (
-        8,
+        9,
         "liaison",
         lambda w: (
             f"/reports/?q=q1&body={w['inspection'].body.code}"
             f"&period={w['inspection'].period_end.isoformat()}"
         ),
     ),
-    "published reports (analyst)": (7, "analyst", lambda w: "/reports/"),
+    "published reports (analyst)": (9, "analyst", lambda w: "/reports/"),
 }
 
 

@@ -258,7 +258,8 @@ def test_the_page_draws_the_funnel_of_the_bodies_whose_latest_point_is_shown(
     assert "Cases graded (sample size n)" in funnel and "<desc" in funnel
     table = funnel[funnel.index('id="funnel-table"') :]
     assert "BIG" in table and "OTH" not in table and "SYN" not in table
-    assert "BIG: 50% of 20 cases, within the 95% limits." in html.unescape(funnel)
+    # In words to one decimal place, as the table under it prints the share
+    assert "BIG: 50.0% of 20 cases, within the 95% limits." in html.unescape(funnel)
     # Every quarter says how it was estimated, and each after the first its change from the one before.
     national = html.unescape(page[page.index('id="national"') : page.index('id="funnel"')])
     for q in document["quarters"]:

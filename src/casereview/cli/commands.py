@@ -22,6 +22,7 @@ from . import (
     notify,
     ops,
     registers,
+    release,
     reports,
     reviews,
     send_backs,
@@ -87,6 +88,7 @@ app.command("move-case")(reviews.move_case)
 app.command("report")(reports.report)
 app.command("openapi")(ops.openapi)
 app.command("trend")(reports.trend)
+app.command("publish-due")(release.publish_due_command)
 
 body_app.command("add")(registers.body_add_command)
 body_app.command("contact")(accounts.body_contact)

@@ -153,7 +153,14 @@ def _audit(found: Any, day: dt.date | None, *, as_json: bool, out_path: Path | N
 
 def report(
     inspection: Annotated[int, typer.Argument(metavar="INSPECTION")],
-    fmt: Annotated[str, typer.Option("--format", help="json, html, pdf, csv or xlsx")] = "json",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="json, html, pdf, csv (long rows), xlsx or ods (the statistical spreadsheet), "
+            "or tables (a ZIP of one CSV per table)",
+        ),
+    ] = "json",
     published: Annotated[
         bool,
         typer.Option(
@@ -162,7 +169,8 @@ def report(
         ),
     ] = False,
     out_path: Annotated[
-        Path | None, typer.Option("--out", help="Write to this file (needed for pdf and xlsx)")
+        Path | None,
+        typer.Option("--out", help="Write to this file (needed for pdf, xlsx, ods and tables)"),
     ] = None,
     as_of: Annotated[
         str | None,
@@ -204,7 +212,7 @@ def report(
         reject("[red]--audit and --check cannot be combined[/red]")
     if fmt not in rendering.FORMATS:
         reject(f"[red]--format must be one of {', '.join(rendering.FORMATS)}[/red]")
-    if fmt in ("pdf", "xlsx") and out_path is None and check is None and not audit:
+    if fmt in rendering.BINARY_FORMATS and out_path is None and check is None and not audit:
         reject(f"[red]--format {fmt} needs --out PATH[/red]")
     found = by_id_or_reject(inspection_by_id, inspection, "inspection")
     day = parse_date(as_of) if as_of else None

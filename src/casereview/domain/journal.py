@@ -118,6 +118,12 @@ class JournalAction(StrEnum):
     BASELINE_ADD = "baseline_add"
     REPORT_GENERATE = "report_generate"
     REPORT_PUBLISH = "report_publish"
+    # Release practice: a publication pre-announced for a date and time (with its pre-release access list)
+    PUBLICATION_SCHEDULE = "publication_schedule"
+    PUBLICATION_RESCHEDULE = "publication_reschedule"
+    PUBLICATION_CANCEL = "publication_cancel"
+    PUBLICATION_RELEASE = "publication_release"  # published by `publish-due` at its announced time
+    PUBLICATION_FAIL = "publication_fail"  # refused at its announced time (problems or the audit)
     TREND_GENERATE = "trend_generate"  # the published national trend, shown or written
     # The journal itself
     JOURNAL_VIEW = "journal_view"

@@ -29,6 +29,7 @@ __all__ = [
     "figure_is_empty",
     "flat_rows",
     "is_hidden",
+    "is_withheld",
     "publication_date",
     "worded",
 ]
@@ -97,9 +98,15 @@ def publication_date(report: Mapping[str, Any]) -> str | None:
     return str(as_of) if as_of else None
 
 
+def is_withheld(value: Any, published: bool, *, empty: bool = False) -> bool:
+    """The one rule for a null: in a published document a null figure is a hidden one (``[c]``), unless
+    its base is empty (it counts nothing: not applicable).  Every format asks this (CSV, spreadsheets)."""
+    return value is None and published and not empty
+
+
 def _filled(value: Any, published: bool, *, empty: bool = False) -> Any:
     """A null figure of a published document is a hidden one: ``[c]`` (unless it counts nothing)."""
-    if value is None and published and not empty:
+    if is_withheld(value, published, empty=empty):
         return MARKER
     return value
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("help/", include("casereview.web.home.help_urls")),
+    path("accessibility/", home_views.accessibility, name="accessibility"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("login/two-factor/", account_views.two_factor_verify, name="two_factor_verify"),

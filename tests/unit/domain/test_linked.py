@@ -721,23 +721,21 @@ def test_a_fractional_relaxation_of_large_counts_is_not_taken_for_the_answer():
 # ---------------------------------------------------------------------------------------------
 
 
-def _a_report_whose_totals_meet_through_three_tables() -> tuple[LinkedTables, set[str]]:
-    """The tables of a random published inspection (seed 100116 of the publication attack) on which
-    HiGHS's integer presolve called the true counts infeasible: reviews = good + concern is implied
-    by the grade line and the concern line, and the category, unit and frame lines repeat it again."""
+def every_range_holds_the_truth(t: LinkedTables, result: Audit) -> None:
+    named = {s.name: s for s in sensitive(t)}
+    for r in result.ranges:
+        true = t.values[r.name] if r.name in t.values else named[r.name].value(t.values)
+        assert r.low <= true and (r.high is None or true <= r.high), r.name
+
+
+def _grades_categories_units(values: dict[str, int], units: tuple[str, ...]) -> LinkedTables:
+    """A report's linked tables as the publication builds them: grades (good, RI, I; concern = RI + I),
+    three categories and ``units`` (each split good / concern), and the categories' frames (implicit, each
+    at least its category's reviews); a listed category or unit has at least 1."""
     t = LinkedTables()
-    values = {
-        "reviews": 23, "good": 3, "RI": 11, "I": 9, "concern": 20,
-        "cat/a": 5, "cat/a/good": 2, "cat/a/concern": 3,
-        "cat/b": 13, "cat/b/good": 1, "cat/b/concern": 12,
-        "cat/c": 5, "cat/c/good": 0, "cat/c/concern": 5,
-        "unit/E": 9, "unit/E/good": 2, "unit/E/concern": 7,
-        "unit/N": 14, "unit/N/good": 1, "unit/N/concern": 13,
-        "frames": 65, "frame/a": 44, "frame/b": 13, "frame/c": 8,
-    }  # fmt: skip
+    listed = {"cat/a", "cat/b", "cat/c", *(f"unit/{u}" for u in units)}
     for k, v in values.items():
-        implicit = k.startswith("frame/")
-        t.cell(k, v, implicit=implicit, floor=1 if k in {"cat/a", "cat/b", "cat/c"} else 0)
+        t.cell(k, v, implicit=k.startswith("frame/"), floor=1 if k in listed else 0)
     t.line("reviews", ["good", "RI", "I"])
     t.line("concern", ["RI", "I"])
     t.line("reviews", ["good", "concern"])
@@ -747,12 +745,29 @@ def _a_report_whose_totals_meet_through_three_tables() -> tuple[LinkedTables, se
     t.line("reviews", ["cat/a", "cat/b", "cat/c"])
     t.line("good", ["cat/a/good", "cat/b/good", "cat/c/good"])
     t.line("concern", ["cat/a/concern", "cat/b/concern", "cat/c/concern"])
-    for unit in ("E", "N"):
+    for unit in units:
         t.line(f"unit/{unit}", [f"unit/{unit}/good", f"unit/{unit}/concern"])
-    t.line("reviews", ["unit/E", "unit/N"])
-    t.line("good", ["unit/E/good", "unit/N/good"])
-    t.line("concern", ["unit/E/concern", "unit/N/concern"])
+    t.line("reviews", [f"unit/{u}" for u in units])
+    t.line("good", [f"unit/{u}/good" for u in units])
+    t.line("concern", [f"unit/{u}/concern" for u in units])
     t.line("frames", ["frame/a", "frame/b", "frame/c"])
+    return t
+
+
+def _a_report_whose_totals_meet_through_three_tables() -> tuple[LinkedTables, set[str]]:
+    """The tables of a random published inspection (seed 100116 of the publication attack) on which
+    HiGHS's integer presolve called the true counts infeasible: reviews = good + concern is implied
+    by the grade line and the concern line, and the category, unit and frame lines repeat it again."""
+    values = {
+        "reviews": 23, "good": 3, "RI": 11, "I": 9, "concern": 20,
+        "cat/a": 5, "cat/a/good": 2, "cat/a/concern": 3,
+        "cat/b": 13, "cat/b/good": 1, "cat/b/concern": 12,
+        "cat/c": 5, "cat/c/good": 0, "cat/c/concern": 5,
+        "unit/E": 9, "unit/E/good": 2, "unit/E/concern": 7,
+        "unit/N": 14, "unit/N/good": 1, "unit/N/concern": 13,
+        "frames": 65, "frame/a": 44, "frame/b": 13, "frame/c": 8,
+    }  # fmt: skip
+    t = _grades_categories_units(values, ("E", "N"))
     hidden = {"good", "I", "concern", "frame/a", "frame/b", "frame/c"}
     hidden |= {k for k in values if k.startswith("cat/") and k != "cat/c/good"}
     hidden |= {k for k in values if k.startswith("unit/") and "/" in k[5:]}
@@ -768,16 +783,12 @@ def test_equalities_implied_by_others_leave_the_true_counts_feasible():
     # (1 or more each), so good is 2 or more and concern 21 or less.
     assert found["concern"] == (20, 21)
     assert found["good"] == (2, 3)
-    for name, (low, high) in found.items():
-        quantity = next(s for s in sensitive(t) if s.name == name) if name not in t.values else None
-        true = t.values[name] if quantity is None else quantity.value(t.values)
-        assert low <= true and (high is None or true <= high), name
+    every_range_holds_the_truth(t, result)
 
 
 def _three_units_and_a_large_frame() -> tuple[LinkedTables, set[str]]:
     """Seed 100309 of the publication attack: HiGHS's presolve called the true counts infeasible with no
     band at all (three units, a frame of 249 hidden beside two small ones, nothing implied twice)."""
-    t = LinkedTables()
     values = {
         "reviews": 13, "good": 3, "RI": 10, "I": 0, "concern": 10,
         "cat/a": 5, "cat/a/good": 1, "cat/a/concern": 4,
@@ -788,24 +799,7 @@ def _three_units_and_a_large_frame() -> tuple[LinkedTables, set[str]]:
         "unit/S": 3, "unit/S/good": 1, "unit/S/concern": 2,
         "frames": 267, "frame/a": 249, "frame/b": 14, "frame/c": 4,
     }  # fmt: skip
-    listed = {"cat/a", "cat/b", "cat/c", "unit/E", "unit/N", "unit/S"}
-    for k, v in values.items():
-        t.cell(k, v, implicit=k.startswith("frame/"), floor=1 if k in listed else 0)
-    t.line("reviews", ["good", "RI", "I"])
-    t.line("concern", ["RI", "I"])
-    t.line("reviews", ["good", "concern"])
-    for part in ("a", "b", "c"):
-        t.line(f"cat/{part}", [f"cat/{part}/good", f"cat/{part}/concern"])
-        t.at_most(f"frame/{part}", [f"cat/{part}"])
-    t.line("reviews", ["cat/a", "cat/b", "cat/c"])
-    t.line("good", ["cat/a/good", "cat/b/good", "cat/c/good"])
-    t.line("concern", ["cat/a/concern", "cat/b/concern", "cat/c/concern"])
-    for unit in ("E", "N", "S"):
-        t.line(f"unit/{unit}", [f"unit/{unit}/good", f"unit/{unit}/concern"])
-    t.line("reviews", ["unit/E", "unit/N", "unit/S"])
-    t.line("good", ["unit/E/good", "unit/N/good", "unit/S/good"])
-    t.line("concern", ["unit/E/concern", "unit/N/concern", "unit/S/concern"])
-    t.line("frames", ["frame/a", "frame/b", "frame/c"])
+    t = _grades_categories_units(values, ("E", "N", "S"))
     hidden = {"good", "RI", "concern", "frame/a", "frame/b", "frame/c", "unit/E", "unit/S"}
     hidden |= {k for k in values if k.startswith("cat/") and k != "cat/c/good"}
     hidden |= {"unit/E/concern", "unit/N/good", "unit/N/concern", "unit/S/good", "unit/S/concern"}
@@ -817,10 +811,7 @@ def test_a_program_highs_presolve_misjudged_is_solved_and_every_range_holds_the_
     t, hidden = _three_units_and_a_large_frame()
     ratios = () if band is None else (Ratio("headline band", "concern", "reviews", *band),)
     result = audit(t, naive(t, hidden, ratios))  # raised "contradict themselves" before
-    named = {s.name: s for s in sensitive(t)}
-    for r in result.ranges:
-        true = t.values[r.name] if r.name in t.values else named[r.name].value(t.values)
-        assert r.low <= true and (r.high is None or true <= r.high), r.name
+    every_range_holds_the_truth(t, result)
     # concern = RI + 0 and good + concern = 13: with the band concern >= 9.75, so 10 to 13 less what
     # the two printed [c] goods (1 or more each, adding to good) leave: good >= 2, concern <= 11.
     if band is not None:

@@ -52,9 +52,18 @@ SESSION_EXPIRES = "casereview_expires"
 TIMEOUT_HEADER = "X-Casereview-Timeout"
 #: On every signed-in response: the seconds the session has left after it (the page's script reads it).
 EXPIRES_HEADER = "X-Session-Expires-In"
-#: URL names a signed-in user may reach before the second factor.
+#: Views a signed-in user may reach before the second factor, by their namespaced name (``view_name``), so
+#: that another app's page of the same bare name is never let through.
 BEFORE_SECOND_FACTOR = frozenset(
-    {"login", "logout", "two_factor_setup", "two_factor_verify", "healthz", "sign_in_help"}
+    {
+        "login",
+        "logout",
+        "two_factor_setup",
+        "two_factor_verify",
+        "healthz",
+        "accounts:sign_in_help",
+        "accessibility",
+    }
 )
 
 
@@ -158,7 +167,7 @@ class RequireSecondFactorMiddleware:
             if request.path.startswith(("/static/", "/assets/")):
                 return self.get_response(request)
             try:
-                name = resolve(request.path_info).url_name
+                name = resolve(request.path_info).view_name
             except Resolver404:
                 name = None
             if name not in BEFORE_SECOND_FACTOR:

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from casereview.domain.roles import CAN_IMPORT_REGISTERS, Role
+from casereview.domain.words import uk_date
 from casereview.web.core.access import user_roles
 from casereview.web.registers.selectors import bodies_for_home, can_see_registers
 
@@ -72,3 +77,31 @@ def help_grades(request: HttpRequest) -> HttpResponse:
 @login_required
 def help_send_backs(request: HttpRequest) -> HttpResponse:
     return _help(request, "help:send_backs")
+
+
+#: The accessibility statement's dates (prepared, last reviewed, last tested): change them with its text.
+STATEMENT_PREPARED = dt.date(2026, 12, 3)
+STATEMENT_REVIEWED = dt.date(2026, 12, 3)
+STATEMENT_TESTED = dt.date(2026, 12, 3)
+#: The day report files (PDF, ODS, XLSX) began to be made tagged and structured: files downloaded before it
+#: are not, whatever the statement's own dates say.
+ACCESSIBLE_FORMATS_FROM = dt.date(2026, 12, 3)
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement, in the model form (Public Sector Bodies Accessibility Regulations 2018);
+    open to everyone, signed in or not: someone who cannot sign in must be able to read it."""
+    return render(
+        request,
+        "home/accessibility.html",
+        {
+            "organisation": str(settings.CASEREVIEW_ORGANISATION).strip(),
+            "contact": str(settings.CASEREVIEW_ACCESSIBILITY_CONTACT).strip()
+            or str(settings.CASEREVIEW_SUPPORT_CONTACT).strip(),
+            "prepared": uk_date(STATEMENT_PREPARED),
+            "reviewed": uk_date(STATEMENT_REVIEWED),
+            "tested": uk_date(STATEMENT_TESTED),
+            "accessible_formats_from": uk_date(ACCESSIBLE_FORMATS_FROM),
+        },
+    )

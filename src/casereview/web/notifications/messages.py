@@ -25,6 +25,7 @@ EVENTS = {
     "send_back_returned": "Send back returned",
     "send_back_escalated": "Send back overdue",
     "cases_assigned": "Cases assigned",
+    "publication_failed": "Scheduled publication not released",
 }
 
 _FOOTER = "This message holds no case content. Sign in to casereview to read the case."
@@ -112,3 +113,25 @@ def cases_assigned(*, body: Any, kind: str, count: int) -> Message:
         what = f"{count} new {cases} of {body.name} ({body.code}) to review"
     body_text = f"You have been given {what}.\n\nSee them under My cases:\n{link(reverse('reviews:mine'))}\n\n{_FOOTER}\n"
     return Message("cases_assigned", subject, body_text)
+
+
+def publication_failed(
+    *,
+    body: Any,
+    release_words: str,
+    draft_path: str,
+    why: str = "casereview found it not ready, or its disclosure check failed",
+) -> Message:
+    """To the lead inspector: a publication pre-announced for ``release_words`` did not go out.  Never the
+    reasons (the disclosure audit's may describe hidden counts): the report's page gives them."""
+    subject = (
+        f"casereview: the report on {body.code} scheduled for {release_words} was not published"
+    )
+    body_text = (
+        f"The report on {body.name} ({body.code}) was scheduled for publication at {release_words}, "
+        f"and was not published: {why}. "
+        "Nothing has been released.\n\n"
+        f"Sign in to casereview to read why, then publish it or schedule it again:\n{link(draft_path)}\n\n"
+        f"{_FOOTER}\n"
+    )
+    return Message("publication_failed", subject, body_text)

@@ -1,301 +1,104 @@
-"""SVG charts for reports: a share over time with its 95% interval as a bar, and recorded cases per
-category per quarter as lines (the volume beside the grades).
+"""SVG charts for reports: a share over time with its 95% interval (``charts_time``), the p-chart
+(``charts_time``), recorded cases per category per quarter as lines, and the national funnel plot.
 
-Drawn server-side as plain SVG (no script, no external fetch), so the same
-chart works in the web page, the HTML download and the PDF.  Every piece of
-text is escaped; the figures are also in a table beside the chart, and the
-chart carries a title and a description for screen readers.
+Drawn server-side as plain SVG (no script, no external fetch), so the same chart works in the web page, the
+HTML download and the PDF.  Every chart has a visible title, axis labels and an on-chart legend, is drawn in
+the page's font with text never under 12 pixels, and tells its series apart by colour (the Analysis
+Function's palette), dash and marker together; its labels are measured and fitted so none is cut
+(``domain.chart_layout``).  Every piece of text is escaped; the figures are also in a table after the
+chart, and the chart carries a title and a description for screen readers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.utils.html import escape
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 72
-BLUE, BLACK, GREY, GREEN = "#1d70b8", "#0b0c0c", "#b1b4b6", "#00703c"
+from casereview.domain import chart_layout as layout
+from casereview.domain.words import Kind, words
 
-
-def _pct(value: float) -> str:
-    return f"{100 * value:.0f}%"
-
-
-def _open(chart_id: str, title: str, description: str) -> list[str]:
-    """The chart's opening tag, title and description (for screen readers), every text escaped."""
-    # On a phone the chart keeps its drawn width in a region that scrolls sideways (casereview.scss), so its
-    # 12-pixel text stays 12 pixels instead of shrinking with the screen; each chart ends with _close().
-    return [
-        f'<div class="cr-chart-wrap" role="region" tabindex="0" aria-label="Chart: {escape(title)} '
-        f'(scrolls sideways on narrow screens)">',
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="casereview-chart" style="max-width:{WIDTH}px">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description or "No figures to show.")}</desc>',
-    ]
-
-
-_CLOSE = "</svg></div>"
-
-
-def _gridline(y: float, label: str) -> list[str]:
-    """A horizontal grid line across the plot with its value at the left."""
-    return [
-        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GREY}" stroke-width="1"/>',
-        f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="{BLACK}">{escape(label)}</text>',
-    ]
-
-
-def _x_label(x: float, label: str) -> str:
-    """A slanted label under the plot at ``x`` (at most 24 characters)."""
-    return (
-        f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="12" fill="{BLACK}" text-anchor="end" '
-        f'transform="rotate(-35 {x:.1f} {HEIGHT - BOTTOM + 14})">{escape(label)[:24]}</text>'
-    )
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
-
-
-def _band(point: Mapping[str, Any]) -> tuple[float, float] | None:
-    """A banded point's range (low, high) when its share is withheld and a band is published instead."""
-    band = point.get("band")
-    if point.get("share") is not None or not isinstance(band, Mapping):
-        return None
-    low: Any = band.get("low")
-    high: Any = band.get("high")
-    if not (_number(low) and _number(high)):
-        return None
-    return max(0.0, float(low)), min(1.0, float(high))
-
-
-def _plotted(point: Mapping[str, Any]) -> str | None:
-    """What the chart draws for a point, in words; None when it draws nothing (a hidden figure)."""
-    label = str(point.get("label", ""))
-    if point.get("now"):
-        label += " (this inspection)"
-    if _number(point.get("share")):
-        if _number(point.get("ci_low")) and _number(point.get("ci_high")):
-            return f"{label}: {_pct(point['share'])} (95% interval {_pct(point['ci_low'])} to {_pct(point['ci_high'])})"
-        return f"{label}: {_pct(point['share'])}"
-    band = _band(point)
-    if band is not None:
-        words = point["band"].get("words") or f"{_pct(band[0])} to {_pct(band[1])}"
-        return f"{label}: {words} (a band, the exact figure hidden)"
-    return None
-
-
-def plotted_words(points: Sequence[Mapping[str, Any]]) -> str:
-    """The chart's text alternative: exactly the points it plots, and those it does not."""
-    shown = [w for w in (_plotted(p) for p in points) if w]
-    hidden = [str(p.get("label", "")) for p in points if _plotted(p) is None]
-    words = "; ".join(shown) + "." if shown else "No figures to show."
-    if hidden:
-        words += f" Not plotted (figures hidden, [c]): {', '.join(hidden)}."
-    return words
-
-
-def share_chart(
-    points: Sequence[Mapping[str, Any]], *, title: str, chart_id: str = "trend-chart"
-) -> SafeString:
-    """Points (label, share, ci_low, ci_high, kind, now, band) in time order.
-
-    A point is plotted only with the figures the document publishes: its share (with its interval when
-    that is published too), or, for a withheld share published as a band, the band as a shaded range.
-    A hidden point (share null, no band) is left out: its place on the axis stays, labelled, empty.
-    """
-    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def y(v: float) -> float:
-        return TOP + inner_h * (1 - v)
-
-    step = inner_w / max(len(points), 1)
-    parts = _open(chart_id, title, plotted_words(points))
-    for tick in (0, 0.25, 0.5, 0.75, 1):
-        parts += _gridline(y(tick), _pct(tick))
-    every = max(1, len(points) // 12)  # at most about a dozen labels on the axis
-    for i, p in enumerate(points):
-        x = LEFT + step * (i + 0.5)
-        if i % every == 0 or p.get("now"):
-            parts.append(_x_label(x, str(p.get("label", ""))))
-        colour = BLACK if p.get("now") else (GREEN if p.get("kind") == "baseline" else BLUE)
-        band = _band(p)
-        if band is not None:
-            top, bottom = y(band[1]), y(band[0])
-            parts.append(
-                f'<rect x="{x - 8:.1f}" y="{top:.1f}" width="16" height="{max(bottom - top, 1):.1f}" '
-                f'fill="{colour}" fill-opacity="0.25" stroke="{colour}" stroke-width="2" stroke-dasharray="4 2"/>'
-            )
-            continue
-        if not _number(p.get("share")):
-            continue
-        if _number(p.get("ci_low")) and _number(p.get("ci_high")):
-            low, high = y(p["ci_low"]), y(p["ci_high"])
-            parts.append(
-                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{low:.1f}" y2="{high:.1f}" stroke="{colour}" stroke-width="2"/>'
-            )
-            for end in (low, high):
-                parts.append(
-                    f'<line x1="{x - 5:.1f}" x2="{x + 5:.1f}" y1="{end:.1f}" y2="{end:.1f}" stroke="{colour}" stroke-width="2"/>'
-                )
-        if p.get("kind") == "baseline":
-            parts.append(
-                f'<rect x="{x - 5:.1f}" y="{y(p["share"]) - 5:.1f}" width="10" height="10" fill="{colour}"/>'
-            )
-        else:
-            parts.append(f'<circle cx="{x:.1f}" cy="{y(p["share"]):.1f}" r="5" fill="{colour}"/>')
-    parts.append(_CLOSE)
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
-
-
-SIGNAL, SHIFTED = "#d4351c", "#f47738"  # a point outside its limits; a point in a shift or a trend
-
-
-def control_words(chart: Mapping[str, Any]) -> str:
-    """The p-chart's text alternative: the centre, each point with its limits and any signal it is in,
-    the points not plotted (figures hidden), and the signals in words."""
-    points = list(chart.get("points") or [])
-    if not _number(chart.get("centre")) or not points:
-        return "No control chart to show."
-    words = [
-        f"Centre line {_pct(chart['centre'])}; limits at 3 sigma for each result's own number of cases."
-    ]
-    hidden = []
-    for p in points:
-        label = str(p.get("label", "")) + (" (this inspection)" if p.get("now") else "")
-        if not _number(p.get("share")):
-            hidden.append(label)
-            continue
-        said = f"{label}: {_pct(p['share'])}"
-        if _number(p.get("lower")) and _number(p.get("upper")):
-            said += f" (limits {_pct(p['lower'])} to {_pct(p['upper'])})"
-        if p.get("outside"):
-            said += f", {p['outside']} its limits"
-        words.append(said + ".")
-    if hidden:
-        words.append(f"Not plotted (figures hidden, [c]): {', '.join(hidden)}.")
-    signals = [str(s.get("words", "")) for s in chart.get("signals") or []]
-    words.append(
-        " ".join(signals)
-        if signals
-        else "No signal: no point outside its limits, no shift and no trend."
-    )
-    return " ".join(words)
-
-
-def _marker(x: float, y: float, point: Mapping[str, Any]) -> str:
-    """A point's marker: a triangle (pointing up or down) outside its limits, a diamond in a shift or a
-    trend, else a circle for an inspection or a square for a baseline; the shape says it, not only the colour."""
-    if point.get("outside") in ("above", "below"):
-        tip = -8 if point["outside"] == "above" else 8
-        return (
-            f'<polygon points="{x:.1f},{y + tip:.1f} {x - 7:.1f},{y - tip / 2:.1f} {x + 7:.1f},{y - tip / 2:.1f}" '
-            f'fill="{SIGNAL}" stroke="{BLACK}" stroke-width="1"/>'
-        )
-    if {"shift", "trend"} & set(point.get("rules") or []):
-        return (
-            f'<polygon points="{x:.1f},{y - 7:.1f} {x + 7:.1f},{y:.1f} {x:.1f},{y + 7:.1f} {x - 7:.1f},{y:.1f}" '
-            f'fill="{SHIFTED}" stroke="{BLACK}" stroke-width="1"/>'
-        )
-    colour = BLACK if point.get("now") else (GREEN if point.get("kind") == "baseline" else BLUE)
-    if point.get("kind") == "baseline":
-        return f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{colour}"/>'
-    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}"/>'
-
-
-def control_chart(
-    chart: Mapping[str, Any], *, title: str, chart_id: str = "control-chart"
-) -> SafeString:
-    """A p-chart (``domain.control``): each result's share in time order, the centre line, and each
-    point's own 3-sigma limits drawn as stepped lines (a hidden point breaks them and is not plotted)."""
-    points = list(chart.get("points") or [])
-    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = inner_w / max(len(points), 1)
-
-    def y(v: float) -> float:
-        return TOP + inner_h * (1 - v)
-
-    parts = _open(chart_id, title, control_words(chart))
-    for tick in (0, 0.25, 0.5, 0.75, 1):
-        parts += _gridline(y(tick), _pct(tick))
-    parts.append(
-        f'<text x="12" y="{TOP + inner_h / 2:.1f}" font-size="12" fill="{BLACK}" text-anchor="middle" '
-        f'transform="rotate(-90 12 {TOP + inner_h / 2:.1f})">Requires improvement or inadequate</text>'
-    )
-    every = max(1, len(points) // 12)
-    for i, p in enumerate(points):
-        if i % every == 0 or p.get("now"):
-            parts.append(_x_label(LEFT + step * (i + 0.5), str(p.get("label", ""))))
-    if _number(chart.get("centre")):
-        c = y(chart["centre"])
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{c:.1f}" y2="{c:.1f}" stroke="{BLACK}" stroke-width="1.5"/>'
-        )
-    for side in ("lower", "upper"):  # stepped: level across each point's own slot, a riser between
-        run: list[str] = []
-        for i, p in enumerate([*points, {}]):
-            if _number(p.get(side)):
-                left, right = LEFT + step * i, LEFT + step * (i + 1)
-                run += [f"{left:.1f},{y(p[side]):.1f}", f"{right:.1f},{y(p[side]):.1f}"]
-                continue
-            if run:
-                parts.append(
-                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{SIGNAL}" stroke-width="1.5" stroke-dasharray="6 3"/>'
-                )
-            run = []
-    line: list[str] = []
-    for i, p in enumerate([*points, {}]):  # the shares joined, broken where a point is hidden
-        if _number(p.get("share")):
-            line.append(f"{LEFT + step * (i + 0.5):.1f},{y(p['share']):.1f}")
-            continue
-        if len(line) > 1:
-            parts.append(
-                f'<polyline points="{" ".join(line)}" fill="none" stroke="{GREY}" stroke-width="2"/>'
-            )
-        line = []
-    for i, p in enumerate(points):
-        if _number(p.get("share")):
-            parts.append(_marker(LEFT + step * (i + 0.5), y(p["share"]), p))
-    parts.append(_CLOSE)
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
-
-
-#: GOV.UK colours, distinct enough for lines; a category past the last repeats with a dash.
-SERIES = (
-    "#1d70b8",
-    "#d4351c",
-    "#00703c",
-    "#f47738",
-    "#4c2c92",
-    "#5694ca",
-    "#912b88",
-    "#85994b",
-    "#6f72af",
-    "#28a197",
-    "#b58840",
+from .charts_draw import (
+    BLACK,
+    BLUE,
+    CLOSE,
+    LEFT,
+    LINE,
+    MARGIN,
+    NARROW,
+    PLOT_H,
+    RED,
+    RIGHT,
+    SIZE,
+    WIDTH,
+    Header,
+    Swatch,
+    axis_title,
+    even,
+    line_swatch,
+    marker_swatch,
+    open_chart,
+    pct,
+    shape,
+    text,
+    tick_pct,
+    value_axis,
+)
+from .charts_draw import number as _number
+from .charts_time import (
+    control_chart,
+    control_words,
+    plotted_words,
+    result_kind_words,
+    share_chart,
 )
 
+__all__ = [
+    "control_chart",
+    "control_words",
+    "funnel_chart",
+    "funnel_words",
+    "plotted_words",
+    "responsive",
+    "result_kind_words",
+    "series_swatch",
+    "share_chart",
+    "volume_chart",
+    "volume_ticks",
+]
 
-def _nice_ceiling(value: int) -> int:
-    """A round top for the axis, not below ``value`` and divisible by 4 so that its quarter ticks are whole."""
-    unit = 4 * 10 ** max(len(str(max(value, 1))) - 2, 0)
-    return int(max(-(-value // unit) * unit, 4))
+
+def responsive(
+    draw: Callable[..., SafeString],
+    data: Any,
+    *,
+    title: str,
+    chart_id: str,
+    narrow: bool = True,
+    **options: Any,
+) -> SafeString:
+    """A chart drawn twice: at its usual width (for a page, a download, the PDF), and narrower for a phone,
+    that one hidden unless the page's style shows it (casereview.scss) in place of the wide one.  Each is a
+    whole SVG with its own title and description; only one is ever shown.  ``narrow=False`` (the PDF, which
+    has no phone) draws the wide one alone."""
+    wide = draw(data, title=title, chart_id=chart_id, **options)
+    if not narrow:
+        return wide
+    small = draw(data, title=title, chart_id=f"{chart_id}-narrow", width=NARROW, **options)
+    return mark_safe(wide + small)  # noqa: S308 - both are escaped SVG
 
 
-def volume_axis_top(volume: Mapping[str, Any]) -> int:
-    """The top of the volume chart's axis: a round number above the largest count shown (hidden ones
-    play no part, so the axis tells nothing of them); its ticks are its quarters."""
-    numbers = [
-        v
-        for values in volume.get("categories", {}).values()
-        for v in values
-        if isinstance(v, int) and not isinstance(v, bool)
-    ]
-    return _nice_ceiling(max(numbers, default=0))
+def volume_ticks(volume: Mapping[str, Any]) -> list[int]:
+    """The volume chart's value axis: round steps (``chart_layout.nice_ticks``) up to a round number at or
+    above the largest count shown (hidden ones play no part, so the axis tells nothing of them)."""
+    numbers = [v for values in volume.get("categories", {}).values() for v in values if _count(v)]
+    return layout.nice_ticks(max(numbers, default=0))
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def volume_chart(
@@ -304,61 +107,112 @@ def volume_chart(
     labels: Mapping[str, str],
     title: str,
     chart_id: str = "volume-chart",
+    width: int = WIDTH,
 ) -> SafeString:
-    """Recorded cases per quarter, one line per category; a suppressed count (a string) breaks its line."""
-    quarters = list(volume.get("quarters", []))
-    series = list(volume.get("categories", {}).items())
-    top = volume_axis_top(volume)
-    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = inner_w / max(len(quarters), 1)
+    """Recorded cases per quarter, one line per category, each in its own colour, dash and marker, with a
+    legend on the chart; a suppressed count (a string) breaks its line (a marker still shows each count).
 
-    def y(v: float) -> float:
-        return TOP + inner_h * (1 - v / top)
-
+    A category is named by ``labels``, else in words (``words(Kind.CATEGORY, code)``, as the table names it).
+    A stored document whose quarters and counts differ in length is drawn as far as both go, and its text
+    alternative says the figures are incomplete."""
+    quarters = [str(q) for q in volume.get("quarters", [])]
+    given = list(volume.get("categories", {}).items())
+    incomplete = [
+        labels.get(code) or words(Kind.CATEGORY, code)
+        for code, v in given
+        if len(v) != len(quarters)
+    ]
+    series = [(code, list(values)[: len(quarters)]) for code, values in given]
+    ticked = volume_ticks(volume)
+    top = ticked[-1]
+    legend: list[tuple[Swatch, str]] = []
+    for n, (code, _) in enumerate(series):
+        style = layout.series_style(n)
+        legend.append(
+            (
+                line_swatch(style.colour, style.dash, style.marker),
+                labels.get(code) or words(Kind.CATEGORY, code),
+            )
+        )
     described = "; ".join(
-        f"{labels.get(code, code)}: "
-        + ", ".join(f"{q} {v}" for q, v in zip(quarters, values, strict=True))
+        f"{labels.get(code) or words(Kind.CATEGORY, code)}: "
+        + ", ".join(f"{q} {v}" for q, v in zip(quarters, values, strict=False))
         for code, values in series
     )
-    parts = _open(chart_id, title, described)
-    labelled = any(
-        isinstance(v, int) and not isinstance(v, bool) for _, values in series for v in values
+    if incomplete:
+        described += f". The figures are incomplete: the counts of {', '.join(incomplete)} do not match the quarters."
+    header = Header(title, legend, "Cases recorded", width)
+    plot_top = header.bottom
+    bottom = plot_top + PLOT_H
+
+    def y(v: float) -> float:
+        return plot_top + PLOT_H * (1 - v / top)
+
+    dates = layout.quarter_dates(quarters)
+    xs = (
+        list(layout.time_axis(dates, LEFT, width - RIGHT, min_step=0).xs)
+        if dates and all(b > a for a, b in zip(dates, dates[1:], strict=False))
+        else even(len(quarters), width)
     )
-    for tick in (0, 0.25, 0.5, 0.75, 1):
-        # An axis with no count shown on it has no numbers either (they would be read as figures).
-        parts += _gridline(y(tick * top), str(round(tick * top)) if labelled else "")
-    every = max(1, len(quarters) // 12)
-    for i, q in enumerate(quarters):
-        if i % every == 0:
-            parts.append(_x_label(LEFT + step * (i + 0.5), q))
+    # An axis with no count shown on it has no numbers either (they would be read as figures).
+    labelled = any(_count(v) for _, values in series for v in values)
+    ticks = [(t, f"{t:,}" if labelled else "") for t in ticked]
+    data = ['<g class="cr-data">']
     for n, (_code, values) in enumerate(series):
-        colour, dash = (
-            SERIES[n % len(SERIES)],
-            ' stroke-dasharray="6 3"' if n >= len(SERIES) else "",
-        )
+        style = layout.series_style(n)
+        dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
         run: list[str] = []
         for i, v in enumerate([*values, None]):
-            if isinstance(v, int):
-                run.append(f"{LEFT + step * (i + 0.5):.1f},{y(v):.1f}")
+            if _count(v):
+                run.append(f"{xs[i]:.1f},{y(v):.1f}")
                 continue
             if len(run) > 1:
-                parts.append(
-                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
+                data.append(
+                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{style.colour}" stroke-width="2"{dash}/>'
                 )
-            elif run:
-                x_, y_ = run[0].split(",")
-                parts.append(f'<circle cx="{x_}" cy="{y_}" r="3" fill="{colour}"/>')
             run = []
-    parts.append(_CLOSE)
+        for x, v in zip(xs, values, strict=False):
+            if _count(v):
+                data.append(shape(style.marker, x, y(v), style.colour, r=4))
+    if not labelled and series:  # nothing to draw: say so on the chart, not only in its table
+        note, middle = "Every count is hidden: [c]", (LEFT + width - RIGHT) / 2
+        wide = layout.text_width(note, SIZE) + 12
+        data.append(
+            f'<rect x="{middle - wide / 2:.1f}" y="{plot_top + PLOT_H / 2 - 24:.1f}" width="{wide:.1f}" '
+            f'height="20" fill="#ffffff"/>'
+        )
+        data.append(text(middle, plot_top + PLOT_H / 2 - 10, note, anchor="middle"))
+    data.append("</g>")
+    under = []
+    shown, placed = layout.place_some_labels(quarters, xs, MARGIN, width - MARGIN, SIZE)
+    for i in range(len(quarters)):
+        under.append(
+            f'<line x1="{xs[i]:.1f}" x2="{xs[i]:.1f}" y1="{bottom:.1f}" y2="{bottom + 5:.1f}" stroke="{BLACK}"/>'
+        )
+    for p in placed:
+        for k, line in enumerate(p.lines):
+            under.append(text(p.x, bottom + 18 + k * LINE, line, anchor="middle"))
+    below: float = bottom + 6 + max((len(p.lines) for p in placed), default=0) * LINE
+    titled, below = axis_title(below + 4, "Quarter the case was recorded in", width)
+    parts = open_chart(chart_id, title, described, below + 8, width)
+    parts += header.parts + value_axis(plot_top, ticks, y, width) + data + under + titled
+    parts.append(CLOSE)
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
-def series_colours(codes: Sequence[str]) -> dict[str, str]:
-    """The colour each category's line is drawn in (for the legend beside the table)."""
-    return {code: SERIES[n % len(SERIES)] for n, code in enumerate(codes)}
-
-
-RED = "#d4351c"
+def series_swatch(code: str, codes: Sequence[str]) -> SafeString:
+    """A small picture of a category's line (its colour, dash and marker), for the table under the chart."""
+    if code not in codes:
+        return format_html("")
+    style = layout.series_style(list(codes).index(code))
+    dash = format_html(' stroke-dasharray="{}"', style.dash) if style.dash else ""
+    return format_html(
+        '<svg width="32" height="12" viewBox="0 0 32 12" aria-hidden="true" focusable="false">'
+        '<line x1="0" x2="32" y1="6" y2="6" stroke="{}" stroke-width="2"{}/>{}</svg>',
+        style.colour,
+        dash,
+        mark_safe(shape(style.marker, 16, 6, style.colour, r=4)),  # noqa: S308 - numbers and a colour
+    )
 
 
 def funnel_words(funnel: Mapping[str, Any]) -> str:
@@ -368,11 +222,11 @@ def funnel_words(funnel: Mapping[str, Any]) -> str:
     if not _number(centre) or not points:
         return "No body's latest point to show."
     words = [
-        f"Centre {_pct(centre)} (the pooled share of the latest points); limits at 95% and 99.8% "
+        f"Centre {pct(centre)} (the pooled share of the latest points); limits at 95% and 99.8% "
         "narrow as the sample size grows."
     ]
     words += [
-        f"{p['body']}: {_pct(p['share'])} of {p['n']} cases, {p['position']}."
+        f"{p['body']}: {pct(p['share'])} of {p['n']} cases, {p['position']}."
         for p in points
         if _number(p.get("share"))
     ]
@@ -380,51 +234,52 @@ def funnel_words(funnel: Mapping[str, Any]) -> str:
 
 
 def funnel_chart(
-    funnel: Mapping[str, Any], *, title: str, chart_id: str = "funnel-chart"
+    funnel: Mapping[str, Any], *, title: str, chart_id: str = "funnel-chart", width: int = WIDTH
 ) -> SafeString:
     """Each body's latest share (y) against its sample size (x), with the centre line and the 95% (dashed)
     and 99.8% (solid) control limits at each n of ``funnel["limits"]``; axis labels on both axes.  A point
-    outside the 95% limits is a red diamond, one within a black dot."""
-    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    outside the 95% limits is a red diamond, one within a black dot; each is labelled with its body."""
     points = [
         p for p in funnel.get("points", []) if _number(p.get("share")) and _number(p.get("n"))
     ]
     limits = [row for row in funnel.get("limits", []) if _number(row.get("n"))]
-    top_n = max([float(r["n"]) for r in limits] + [float(p["n"]) for p in points] + [1.0])
+    x_ticks = layout.nice_ticks(
+        max([float(r["n"]) for r in limits] + [float(p["n"]) for p in points])
+    )
+    top_n = float(x_ticks[-1])
+    outside = [not str(p.get("position", "")).startswith("within") for p in points]
+    legend: list[tuple[Swatch, str]] = [
+        (line_swatch(BLACK, "2 3", width=1.5), "Centre"),
+        (line_swatch(BLUE, "6 3", width=1.5), "95% limits"),
+        (line_swatch(RED, width=1.5), "99.8% limits"),
+    ]
+    if not all(outside):
+        legend.append((marker_swatch("circle", BLACK), "A body within the 95% limits"))
+    if any(outside):
+        legend.append((marker_swatch("diamond", RED), "A body outside the 95% limits"))
+    header = Header(title, legend, "Share requiring improvement or inadequate", width)
+    plot_top = header.bottom
+    bottom = plot_top + PLOT_H
+    inner_w = width - LEFT - RIGHT
 
     def x(n: float) -> float:
         return LEFT + inner_w * n / top_n
 
     def y(v: float) -> float:
-        return TOP + inner_h * (1 - v)
+        return plot_top + PLOT_H * (1 - v)
 
-    parts = _open(chart_id, title, funnel_words(funnel))
-    for tick in (0, 0.25, 0.5, 0.75, 1):
-        parts += _gridline(y(tick), _pct(tick))
-    for tick in (0, 0.25, 0.5, 0.75, 1):
-        n = round(tick * top_n)
-        parts.append(
-            f'<text x="{x(n):.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="12" fill="{BLACK}" '
-            f'text-anchor="middle">{n:,}</text>'
-        )
-    parts.append(
-        f'<text x="{LEFT + inner_w / 2:.1f}" y="{HEIGHT - BOTTOM + 40}" font-size="12" fill="{BLACK}" '
-        'text-anchor="middle">Cases graded (sample size n)</text>'
-    )
-    parts.append(
-        f'<text x="14" y="{TOP + inner_h / 2:.1f}" font-size="12" fill="{BLACK}" text-anchor="middle" '
-        f'transform="rotate(-90 14 {TOP + inner_h / 2:.1f})">Requiring improvement or inadequate</text>'
-    )
+    parts_axis = value_axis(plot_top, [(t, tick_pct(t)) for t in (0, 0.25, 0.5, 0.75, 1)], y, width)
+    for n in x_ticks:
+        parts_axis.append(text(x(n), bottom + 16, f"{n:,}", anchor="middle"))
+    titled, below = axis_title(bottom + 20, "Cases graded (sample size n)", width)
+    data = ['<g class="cr-data">']
     centre: Any = funnel.get("centre")
     if _number(centre):
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(centre):.1f}" y2="{y(centre):.1f}" '
+        data.append(
+            f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y(centre):.1f}" y2="{y(centre):.1f}" '
             f'stroke="{BLACK}" stroke-width="1.5" stroke-dasharray="2 3"/>'
         )
-    for key, colour, dash in (
-        ("95", BLUE, ' stroke-dasharray="6 3"'),
-        ("99_8", RED, ""),
-    ):
+    for key, colour, dash in (("95", BLUE, ' stroke-dasharray="6 3"'), ("99_8", RED, "")):
         for side in ("low", "high"):
             run = [
                 f"{x(float(r['n'])):.1f},{y(float(r[f'{side}_{key}'])):.1f}"
@@ -432,22 +287,22 @@ def funnel_chart(
                 if _number(r.get(f"{side}_{key}"))
             ]
             if len(run) > 1:
-                parts.append(
+                data.append(
                     f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="1.5"{dash}/>'
                 )
-    for p in points:
-        cx, cy = x(float(p["n"])), y(float(p["share"]))
-        outside = not str(p.get("position", "")).startswith("within")
-        # Outside the 95% limits: a red diamond (the shape says it, not only the colour); within: a dot.
-        mark = (
-            f'<path d="M{cx:.1f} {cy - 6:.1f} L{cx + 6:.1f} {cy:.1f} L{cx:.1f} {cy + 6:.1f} '
-            f'L{cx - 6:.1f} {cy:.1f} Z" fill="{RED}"/>'
-            if outside
-            else f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{BLACK}"/>'
-        )
-        parts.append(
-            f'{mark}<text x="{cx + 6:.1f}" y="{cy - 6:.1f}" font-size="12" fill="{BLACK}">'
-            f"{escape(str(p['body']))[:12]}</text>"
-        )
-    parts.append(_CLOSE)
+    spots = [(x(float(p["n"])), y(float(p["share"]))) for p in points]
+    names = [str(p["body"]) for p in points]
+    # Outside the 95% limits: a red diamond (the shape says it, not only the colour); within: a dot.
+    for (cx, cy), out in zip(spots, outside, strict=True):
+        data.append(shape("diamond", cx, cy, RED) if out else shape("circle", cx, cy, BLACK, r=4))
+    bounds = (MARGIN, plot_top - 8, width - MARGIN, bottom)
+    for name, placed in zip(
+        names, layout.place_point_labels(spots, names, bounds, SIZE), strict=True
+    ):
+        if placed is not None:  # a label with no room is left off: the table names every body
+            data.append(text(placed.x, placed.y, name, anchor=placed.anchor))
+    data.append("</g>")
+    parts = open_chart(chart_id, title, funnel_words(funnel), below + 8, width)
+    parts += header.parts + parts_axis + data + titled
+    parts.append(CLOSE)
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from casereview.domain.release import ReleaseState
 from casereview.web.registers.models import Body
 
 
@@ -55,3 +56,62 @@ class PublishedReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection} published {self.published_at:%Y-%m-%d}"
+
+
+class ScheduledPublication(models.Model):
+    """A publication pre-announced for a moment, with the people given access before release
+    (``domain.release``).  ``publish-due`` turns it into a PublishedReport at that moment, once; or it is
+    cancelled, or it fails (``failure_reasons`` say why, for the lead only)."""
+
+    State = ReleaseState  # the states are the domain's (``domain.release``), listed once
+
+    inspection = models.ForeignKey(
+        "inspections.Inspection", on_delete=models.PROTECT, related_name="scheduled_publications"
+    )
+    release_at = models.DateTimeField()
+    # [{"name": …, "role": …}, …]: staff names and their role and organisation, never case data.
+    pre_release_access = models.JSONField(default=list, blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    scheduled_at = models.DateTimeField()
+    changed_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=16,
+        choices=[(s.value, s.value.capitalize()) for s in ReleaseState],
+        default=ReleaseState.SCHEDULED,
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)  # published, cancelled or failed
+    publication = models.OneToOneField(
+        PublishedReport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pre_announcement",
+    )
+    failure_reasons = models.JSONField(default=list, blank=True)
+    # The published version's figures_sha256 (as of the release day) when it was scheduled or last changed:
+    # what the people given pre-release access saw.  A release whose figures differ does not go out.
+    figures_sha256 = models.CharField(max_length=64, blank=True, default="")
+    # Each change before release, oldest first: [{"from": ISO, "to": ISO, "reason": …, "at": ISO}].
+    changes = models.JSONField(default=list, blank=True)
+    cancel_reason = models.TextField(blank=True, default="")
+    # Runs of publish-due that went wrong on it (an error, not a refusal), and the last error (for the log's
+    # reader; never journaled or e-mailed).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["release_at", "id"]
+        constraints = [
+            # One announced publication at a time for an inspection: change it rather than add another.
+            models.UniqueConstraint(
+                fields=["inspection"],
+                condition=models.Q(state="scheduled"),
+                name="one_scheduled_publication_per_inspection",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "release_at"], name="scheduled_due")]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} {self.state} for {self.release_at:%Y-%m-%d %H:%M}"

@@ -1,16 +1,19 @@
-"""A report in each of its formats: JSON, HTML, PDF, CSV and XLSX, from the same data.
+"""A report in each of its formats: JSON, HTML, PDF, CSV, XLSX, ODS and zipped CSV tables, from the same data.
 
 One home for every format, used by the CLI and the pages alike.  Each takes the
 typed report (``domain.report_model.Report``) or a report's JSON document (a
 published report is one, stored as it was published) and renders the document:
 the templates and the spreadsheet rows read a full and a published report alike.  The PDF is
 made by WeasyPrint from the HTML download with fonts from this machine and no
-fetch of any kind: its URL fetcher refuses every scheme, so a link smuggled
-into user text (already escaped) could not be followed either.
+fetch of any kind: its URL fetcher refuses every scheme (it reads only an SVG
+picture given in place, a ``data:image/svg+xml`` URL), so a link smuggled
+into user text (already escaped) could not be followed either.  The PDF is
+tagged (PDF/UA-1): see ``pdf()`` and ``pdf_markup``.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,31 +21,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from casereview.domain.file_names import report_stem
+from casereview.domain.marking import keywords, marking, subject
 from casereview.domain.report_model import Report
+from casereview.domain.statistical_workbook import LINK_PATTERNS  # the links section's pattern rows
 from casereview.domain.tables import COLUMNS, flat_rows
-from casereview.web.core.exports import csv_writer, xlsx_append, xlsx_bytes, xlsx_sheet
+from casereview.web.core.exports import csv_writer
+from casereview.web.reports import pdf_markup, spreadsheets
 
-FORMATS = ("json", "html", "pdf", "csv", "xlsx")
+FORMATS = ("json", "html", "pdf", "csv", "xlsx", "ods", "tables")
+#: Formats that are files, not text (the CLI writes them only with --out).
+BINARY_FORMATS = ("pdf", "xlsx", "ods", "tables")
 CONTENT_TYPES = {
     "json": "application/json",
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "tables": "application/zip",  # one CSV per table of the statistical spreadsheet
 }
 BREAKDOWNS = (("by_category", "category", "Category"), ("by_unit", "unit", "Unit"))
-#: The links section's pattern rows: label, the key counting children/places/suspects, the key counting cases.
-LINK_PATTERNS = (
-    ("Children missing repeatedly", "repeat_missing_children", "repeat_missing_cases"),
-    ("Places with a cluster of cases", "place_clusters", "place_cluster_cases"),
-    (
-        "Suspects on cases of several children",
-        "suspects_linked_to_several_children",
-        "suspect_linked_cases",
-    ),
-)
 
 
 class NoFetching(Exception):
@@ -69,20 +70,56 @@ def context(report: AnyReport) -> dict[str, Any]:
     return {"report": document(report), "breakdowns": BREAKDOWNS, "link_patterns": LINK_PATTERNS}
 
 
-def html_document(report: AnyReport) -> str:
-    return render_to_string("reports/document.html", context(report))
+def html_document(report: AnyReport, *, for_pdf: bool = False) -> str:
+    """The report as one HTML document (the HTML download, and what the PDF is made from): a summary, a
+    contents list of the body's sections, then the body the page shows.  ``for_pdf``: each chart drawn
+    once, at its usual width (a page's and the HTML download's narrow drawing for a phone is left out)."""
+    given = {**context(report), "for_pdf": for_pdf}
+    body = render_to_string("reports/_report.html", given)
+    return render_to_string(
+        "reports/document.html",
+        {
+            **given,
+            "body": mark_safe(body),  # noqa: S308 -- rendered by the template above, every text escaped
+            "contents": pdf_markup.headings(body),
+            "marking": marking(given["report"]),
+            "subject": subject(given["report"]),
+            "keywords": ", ".join(keywords(given["report"])),
+        },
+    )
 
 
 def pdf(report: AnyReport) -> bytes:
+    """The report as a tagged PDF (PDF/UA-1): a structure tree, the language, the title shown as the window's,
+    metadata (title, author, subject, keywords, creation date), and each chart a figure with its alternative
+    text (``pdf_markup.for_pdf``)."""
     # Deferred: WeasyPrint loads Pango and its fonts, which only a PDF needs (pages and most commands never do).
     from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+
+    return HTML(  # type: ignore[no-any-return]
+        string=pdf_markup.for_pdf(html_document(report, for_pdf=True)),
+        base_url=None,
+        url_fetcher=pdf_fetcher(),
+    ).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def pdf_fetcher() -> Any:
+    """WeasyPrint's URL fetcher for the report: it refuses every URL but an SVG picture given in place
+    (``data:image/svg+xml;base64,…``, how ``pdf_markup`` draws a decoration), so nothing is ever fetched."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class Refuse(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(pdf_markup.SVG_DATA):
+                try:
+                    body = base64.b64decode(url[len(pdf_markup.SVG_DATA) :], validate=True)
+                except ValueError:
+                    pass
+                else:
+                    return URLFetcherResponse(url, body, {"Content-Type": "image/svg+xml"})
             raise NoFetching(f"the report PDF fetches nothing ({url[:40]!r} refused)")
 
-    return HTML(string=html_document(report), base_url=None, url_fetcher=Refuse()).write_pdf()  # type: ignore[no-any-return]
+    return Refuse()
 
 
 def csv_text(rows: Iterable[Sequence[Any]]) -> str:
@@ -95,14 +132,8 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
 
 
 def xlsx(report: AnyReport) -> bytes:
-    book, sheet = xlsx_sheet("Report")
-    xlsx_append(sheet, COLUMNS)
-    for row in flat_rows(document(report), in_words=True):  # the CSV keeps the codes
-        xlsx_append(sheet, row)
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCD", (18, 40, 24, 30), strict=True):
-        sheet.column_dimensions[column].width = width
-    return xlsx_bytes(book)
+    """The statistical spreadsheet (``spreadsheets.xlsx``: cover, contents, notes, one table per sheet)."""
+    return spreadsheets.xlsx(document(report))
 
 
 def render(given: AnyReport, fmt: str) -> Rendered:
@@ -120,6 +151,11 @@ def render(given: AnyReport, fmt: str) -> Rendered:
         content = ("\ufeff" + csv_text(flat_rows(report))).encode(
             "utf-8"
         )  # the BOM makes Excel read UTF-8
+    elif fmt == "ods":
+        content = spreadsheets.ods(report)
+    elif fmt == "tables":
+        content = spreadsheets.csv_tables_zip(report)
+        return Rendered(content, CONTENT_TYPES[fmt], f"{stem}-tables.zip")
     else:
         content = xlsx(report)
     return Rendered(content, CONTENT_TYPES[fmt], f"{stem}.{fmt}")

@@ -41,12 +41,10 @@ from casereview.domain.trends import InspectionResult, StratumResult
 from casereview.domain.trends import national_trend as trend
 from casereview.domain.words import count, number, uk_date
 from casereview.importing.frameworks import load_framework
-from casereview.web.core.access import user_roles
 from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.journal.services import journal_record
 from casereview.web.referrals.history import day_end, send_backs_as_of
-from casereview.web.referrals.models import BodyContact
 from casereview.web.referrals.selectors import late
 from casereview.web.registers.models import Body
 from casereview.web.reviews.history import (
@@ -60,6 +58,7 @@ from casereview.web.reviews.selectors import agreement_for, at_risk_not_sent_bac
 
 from .environment import environment
 from .models import Baseline, PublishedReport
+from .readers import readers_q
 
 INSPECTION = "assignment__sampled_case__sample__inspection_id"
 NO_UNIT = "(none)"
@@ -366,17 +365,7 @@ def body_names(codes: Iterable[str]) -> dict[str, str]:
 def publications_visible(user: Any) -> QuerySet[Any]:
     """Published reports a user may read: analysts all; a lead inspector those they lead; a liaison officer their body's."""
 
-    roles = user_roles(user)
-    allowed = Q(pk__in=[])
-    if Role.ANALYST in roles:
-        allowed |= Q(pk__isnull=False)
-    if Role.LEAD_INSPECTOR in roles:
-        allowed |= Q(inspection__lead=user)
-    if Role.LIAISON_OFFICER in roles:
-        bodies = BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values_list(
-            "body_id", flat=True
-        )
-        allowed |= Q(inspection__body_id__in=list(bodies))
+    allowed = readers_q(user)
     return PublishedReport.objects.select_related("inspection__body", "published_by").filter(
         allowed
     )

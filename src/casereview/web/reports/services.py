@@ -129,13 +129,16 @@ def report_publish(
     actor: User,
     as_of: dt.date | None = None,
     now: dt.datetime | None = None,
+    published_at: dt.datetime | None = None,
 ) -> Any:
     """Freeze the published version of the report; journaled as a disclosure.
 
     The published version is computed with its audit (``domain.publication.publish``): when the auditor
     can prove a hidden count too closely, publishing is refused with the audit's reasons; otherwise the
     audit is stored with the publication and its digest journaled.  ``now``: when it is published (the real
-    clock unless given; ``as_of`` is then its day unless given)."""
+    clock unless given; ``as_of`` is then its day unless given).  ``published_at``: the time it says it was
+    published, when not ``now`` (a scheduled release: the announced moment, while the journal keeps the real
+    time of the run)."""
 
     problems = publication_problems(inspection)
     if problems:
@@ -151,7 +154,7 @@ def report_publish(
     with transaction.atomic():
         made = PublishedReport.objects.create(
             inspection=inspection,
-            published_at=now or timezone.now(),
+            published_at=published_at or now or timezone.now(),
             published_by=signed_in(actor),
             as_of=today,
             data=data,

@@ -11,4 +11,10 @@ urlpatterns = [
     path("inspection/<int:inspection_id>/", views.draft, name="draft"),
     path("inspection/<int:inspection_id>/download/", views.draft_download, name="draft_download"),
     path("inspection/<int:inspection_id>/publish/", views.publish, name="publish"),
+    path("inspection/<int:inspection_id>/schedule/", views.schedule, name="schedule"),
+    path(
+        "inspection/<int:inspection_id>/schedule/cancel/",
+        views.schedule_cancel,
+        name="schedule_cancel",
+    ),
 ]

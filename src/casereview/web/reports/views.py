@@ -9,8 +9,11 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from casereview.domain import release as release_rules
+from casereview.domain.errors import Refused
 from casereview.domain.publication import as_preview
 from casereview.domain.publication import published as publish_version
 from casereview.domain.roles import Role
@@ -20,7 +23,16 @@ from casereview.web.core.paging import matched_words, page_number, paged
 from casereview.web.inspections.selectors import inspection_led_or_404
 
 from . import rendering
-from .charts import funnel_chart
+from .charts import funnel_chart, responsive
+from .forms import CancelForm, ScheduleForm
+from .release import publication_cancel, publication_reschedule, publication_schedule
+from .release_selectors import (
+    announcement_words,
+    pre_announcements,
+    publication_schedule_failed,
+    publication_scheduled,
+    publications_upcoming,
+)
 from .selectors import (
     TREND_READERS,
     PublicationFilters,
@@ -75,6 +87,25 @@ def _led(request: HttpRequest, inspection_id: int) -> Any:
     return inspection_led_or_404(request.user, inspection_id)
 
 
+def _announced(scheduled: Any, publication: Any = None) -> dict[str, str]:
+    """A scheduled publication's moment, pre-release access list, changes and lateness, in words."""
+    return announcement_words(scheduled, publication)
+
+
+def _release_context(inspection: Any) -> dict[str, Any]:
+    """The draft page's release part: the announced publication (with Change and Cancel) or the form that
+    schedules one, and the last one that did not go out, with its reasons."""
+    scheduled = publication_scheduled(inspection)
+    failed = publication_schedule_failed(inspection)
+    return {
+        "scheduled": scheduled,
+        "announced": _announced(scheduled) if scheduled else None,
+        "schedule_form": ScheduleForm.starting(None, now=timezone.now()) if not scheduled else None,
+        "schedule_failed": failed,
+        "failed_when": release_rules.release_words(failed.release_at) if failed else "",
+    }
+
+
 @role_required(Role.LEAD_INSPECTOR)
 def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
     """The full report, for the lead inspector who leads the inspection; ?published=1 previews the suppressed one."""
@@ -100,6 +131,7 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
             "preview": preview,
             "problems": publication_problems(inspection, progress=progress),
             "publications": inspection.publications.all(),
+            **_release_context(inspection),
         },
     )
 
@@ -121,6 +153,15 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     if request.method != "POST":
         return redirect("reports:draft", inspection_id=inspection.pk)
+    announced = publication_scheduled(inspection)
+    if announced is not None:  # releasing before the announced time would break the announcement
+        messages.warning(
+            request,
+            f"{inspection.name} is scheduled for publication at "
+            f"{release_rules.release_words(announced.release_at)}: change or cancel that first. "
+            "Nothing was published",
+        )
+        return redirect("reports:draft", inspection_id=inspection.pk)
     try:
         made = report_publish(inspection=inspection, actor=request.user)
     except PublishError as exc:
@@ -136,6 +177,7 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
                 "problems": exc.problems,
                 "publish_refused": True,
                 "publications": inspection.publications.all(),
+                **_release_context(inspection),
             },
             status=409,
         )
@@ -145,6 +187,114 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
         f"{inspection.body.name}'s liaison officers can now read it",
     )
     return redirect("reports:published", publication_id=made.pk)
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def schedule(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    """Schedule the publication for a pre-announced moment with its pre-release access list, or change the
+    one announced (the form names it, so a change never adds a second)."""
+    inspection = _led(request, inspection_id)
+    now = timezone.now()
+    scheduled = publication_scheduled(inspection)
+    if request.method != "POST":
+        form = ScheduleForm.starting(scheduled, now=now)
+        return _schedule_page(request, inspection, form, scheduled)
+    form = ScheduleForm(request.POST, now=now)
+    if not form.is_valid():
+        return _schedule_page(request, inspection, form, scheduled, status=400)
+    data = form.cleaned_data
+    asked = data.get("scheduled")
+    try:
+        if asked is None:
+            made = publication_schedule(
+                inspection=inspection,
+                actor=request.user,
+                release_at=data["release_at"],
+                pre_release_access=data["people"],
+                now=now,
+            )
+            said = "is scheduled for publication at"
+        else:
+            if scheduled is None or scheduled.pk != asked:
+                raise release_rules.ReleaseMoved(
+                    "The publication you were changing has been published or cancelled since you "
+                    "opened it: nothing was changed"
+                )
+            made = publication_reschedule(
+                scheduled=scheduled,
+                actor=request.user,
+                release_at=data["release_at"],
+                reason=data["reason"],
+                pre_release_access=data["people"],
+                now=now,
+            )
+            said = "is now scheduled for publication at"
+    except Refused as exc:
+        return _schedule_page(request, inspection, form, scheduled, status=409, refusal=str(exc))
+    messages.success(
+        request,
+        f"{inspection.name} {said} {release_rules.release_words(made.release_at)}; "
+        f"pre-release access: {release_rules.pre_release_words(made.pre_release_access)}",
+    )
+    return redirect("reports:draft", inspection_id=inspection.pk)
+
+
+def _schedule_page(
+    request: HttpRequest,
+    inspection: Any,
+    form: ScheduleForm,
+    scheduled: Any,
+    *,
+    status: int = 200,
+    refusal: str = "",
+    cancel_form: CancelForm | None = None,
+) -> HttpResponse:
+    if cancel_form is None and scheduled is not None:
+        cancel_form = CancelForm(initial={"scheduled": scheduled.pk})
+    return render(
+        request,
+        "reports/schedule.html",
+        {
+            "inspection": inspection,
+            "form": form,
+            "cancel_form": cancel_form,
+            "scheduled": scheduled,
+            "announced": _announced(scheduled) if scheduled else None,
+            "problems": [] if scheduled else publication_problems(inspection),
+            "refusal": refusal,
+        },
+        status=status,
+    )
+
+
+@role_required(Role.LEAD_INSPECTOR)
+def schedule_cancel(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    """Cancel the announced publication, with the reason (POST from the schedule page): nothing is
+    published."""
+    inspection = _led(request, inspection_id)
+    if request.method != "POST":
+        return redirect("reports:schedule", inspection_id=inspection.pk)
+    scheduled = publication_scheduled(inspection)
+    form = CancelForm(request.POST)
+    valid = form.is_valid()
+    if scheduled is None or scheduled.pk != form.cleaned_data.get("scheduled"):
+        messages.warning(
+            request,
+            "That scheduled publication has been published or cancelled already: nothing was changed",
+        )
+        return redirect("reports:draft", inspection_id=inspection.pk)
+    if not valid:
+        starting = ScheduleForm.starting(scheduled, now=timezone.now())
+        return _schedule_page(
+            request, inspection, starting, scheduled, status=400, cancel_form=form
+        )
+    publication_cancel(scheduled=scheduled, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(
+        request,
+        f"The publication of {inspection.name} scheduled for "
+        f"{release_rules.release_words(scheduled.release_at)} is cancelled: nothing was published",
+    )
+    return redirect("reports:draft", inspection_id=inspection.pk)
 
 
 def _chosen(request: HttpRequest, name: str, choices: list[tuple[str, str]]) -> str:
@@ -168,12 +318,15 @@ def index(request: HttpRequest) -> HttpResponse:
         page_number(request.GET.get("page", "1")),
         filters.query(),
     )
+    announced = pre_announcements(p.pk for p in page.rows)
     return render(
         request,
         "reports/index.html",
         {
             "page": page,
             "publications": page.rows,
+            "pre_announced": {pk: _announced(s) for pk, s in announced.items()},
+            "upcoming": publications_upcoming(request.user),
             "filters": filters,
             **choices,
             "matched": matched_words(page.total, "published report"),
@@ -192,10 +345,15 @@ def _publication(request: HttpRequest, publication_id: int) -> Any:
 @role_required(Role.ANALYST, Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER)
 def published(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = _publication(request, publication_id)
+    announced = pre_announcements([publication.pk]).get(publication.pk)
     return render(
         request,
         "reports/published.html",
-        {**rendering.context(publication.data), "publication": publication},
+        {
+            **rendering.context(publication.data),
+            "publication": publication,
+            "pre_announced": _announced(announced, publication) if announced else None,
+        },
     )
 
 
@@ -242,8 +400,10 @@ def trend(request: HttpRequest) -> HttpResponse:
             "trend": document,
             "passed": audit.passed,
             "body_names": body_names(b["body"] for b in document.get("bodies") or []),
-            "funnel_chart": funnel_chart(
+            "funnel_chart": responsive(
+                funnel_chart,
                 funnel,
+                chart_id="funnel-chart",
                 title="Funnel plot: each body's latest share requiring improvement or inadequate "
                 "against its sample size, with 95% and 99.8% limits",
             )

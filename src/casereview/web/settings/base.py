@@ -119,6 +119,10 @@ CASEREVIEW_RECOVERY_CODES = 10
 CASEREVIEW_RECENT_SIGN_IN_SECONDS = 15 * 60
 # Who people who cannot sign in should contact (plain text, shown on "Problem signing in?").
 CASEREVIEW_SUPPORT_CONTACT = os.environ.get("CASEREVIEW_SUPPORT_CONTACT", "")
+# The accessibility statement (/accessibility/): who runs this copy of casereview, and how to report an
+# accessibility problem or ask for another format (plain text; the support contact when not set).
+CASEREVIEW_ORGANISATION = os.environ.get("CASEREVIEW_ORGANISATION", "")
+CASEREVIEW_ACCESSIBILITY_CONTACT = os.environ.get("CASEREVIEW_ACCESSIBILITY_CONTACT", "")
 
 ROOT_URLCONF = "casereview.web.urls"
 WSGI_APPLICATION = "casereview.web.wsgi.application"

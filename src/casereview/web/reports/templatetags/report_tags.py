@@ -14,23 +14,26 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from casereview.domain import words as _words
 from casereview.domain.registers import CATEGORIES
+from casereview.domain.report_words import percent
 from casereview.domain.tables import (
     MARKER,
     band_words,
     figure_is_empty,
     is_hidden,
+    is_withheld,
     publication_date,
 )
 from casereview.web.reports.charts import (
     control_chart,
     control_words,
     plotted_words,
-    series_colours,
+    responsive,
+    result_kind_words,
+    series_swatch,
     share_chart,
     volume_chart,
 )
@@ -46,7 +49,7 @@ def pct(value: Any) -> str:
         return value
     if value is None or value != value:  # None, or NaN (which equals nothing)
         return NOTHING
-    return f"{100 * float(value):.1f}%"
+    return percent(float(value))  # the one home of a share in words (the charts' words use it too)
 
 
 @register.filter
@@ -97,7 +100,7 @@ def _published(context: Any) -> bool:
 
 def _missing(context: Any, *, empty: bool = False) -> str:
     """How a null figure is printed: hidden in a published document (unless its base is empty), else "–"."""
-    return MARKER if _published(context) and not empty else NOTHING
+    return MARKER if is_withheld(None, _published(context), empty=empty) else NOTHING  # the one rule
 
 
 @register.simple_tag(takes_context=True)
@@ -140,9 +143,18 @@ def share_value(context: Any, value: Any) -> str:
     return pct(value)
 
 
-@register.simple_tag
-def trend_chart(points: Any, title: str) -> SafeString:
-    return share_chart(points or [], title=title)
+def _narrow(context: Any) -> bool:
+    """Whether to draw a chart's narrow drawing too: for a page and the HTML download, never for the PDF
+    (``rendering.html_document(…, for_pdf=True)`` says so in the context)."""
+    return not context.get("for_pdf")
+
+
+@register.simple_tag(takes_context=True)
+def trend_chart(context: Any, points: Any, title: str) -> SafeString:
+    """The trend chart, drawn for a page and again narrower for a phone (``charts.responsive``)."""
+    return responsive(
+        share_chart, points or [], title=title, chart_id="trend-chart", narrow=_narrow(context)
+    )
 
 
 @register.simple_tag
@@ -151,10 +163,12 @@ def trend_chart_words(points: Any) -> str:
     return plotted_words(points or [])
 
 
-@register.simple_tag
-def p_chart(chart: Any, title: str) -> SafeString:
-    """The p-chart (``domain.control``) of the combined share, drawn as SVG."""
-    return control_chart(chart or {}, title=title)
+@register.simple_tag(takes_context=True)
+def p_chart(context: Any, chart: Any, title: str) -> SafeString:
+    """The p-chart (``domain.control``) of the combined share, drawn as SVG (wide, and narrow for a phone)."""
+    return responsive(
+        control_chart, chart or {}, title=title, chart_id="control-chart", narrow=_narrow(context)
+    )
 
 
 @register.simple_tag
@@ -173,23 +187,29 @@ def p_chart_signal(point: Any) -> str:
     return ("; ".join(said)[:1].upper() + "; ".join(said)[1:]) if said else NOTHING
 
 
-@register.simple_tag
-def cases_chart(volume: Any, title: str) -> SafeString:
-    return volume_chart(
+@register.simple_tag(takes_context=True)
+def cases_chart(context: Any, volume: Any, title: str) -> SafeString:
+    return responsive(
+        volume_chart,
         volume or {},
         labels={c: _words.words(_words.Kind.CATEGORY, c) for c in CATEGORIES},
         title=title,
+        chart_id="volume-chart",
+        narrow=_narrow(context),
     )
 
 
 @register.simple_tag
 def line_swatch(code: str, volume: Any) -> SafeString:
-    """A small square in the colour of the category's line (an SVG fill: no inline style for the CSP to refuse)."""
-    colour = series_colours(list((volume or {}).get("categories", {}))).get(code, "#0b0c0c")
-    return format_html(
-        '<svg width="12" height="12" aria-hidden="true" focusable="false"><rect width="12" height="12" fill="{}"/></svg>',
-        colour,
-    )
+    """A small picture of the category's line as the chart draws it: its colour, dash and marker (SVG
+    attributes: no inline style for the CSP to refuse)."""
+    return series_swatch(code, list((volume or {}).get("categories", {})))
+
+
+@register.filter
+def result_kind(kind: Any) -> str:
+    """A trend result's kind in words, as the chart's legend names it: "Published baseline"."""
+    return result_kind_words(kind)
 
 
 @register.filter

@@ -1,0 +1,97 @@
+"""Reading scheduled publications (release practice, ``domain.release``): the one an inspection has
+announced, its latest that did not go out, the pre-announcement behind each published report, and the
+upcoming publications a person may know of."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from casereview.domain import release as rules
+
+from .models import ScheduledPublication
+from .readers import readers_q
+
+
+def publication_scheduled(inspection: Any) -> ScheduledPublication | None:
+    """The inspection's announced publication still to go out, or None (there is at most one)."""
+    return (
+        ScheduledPublication.objects.filter(
+            inspection=inspection, state=ScheduledPublication.State.SCHEDULED
+        )
+        .select_related("scheduled_by")
+        .first()
+    )
+
+
+def publication_schedule_failed(inspection: Any) -> ScheduledPublication | None:
+    """The inspection's latest scheduled publication when that one did not go out (else None): its reasons
+    stay on the lead's page until it is published, scheduled again or a later one is cancelled."""
+    latest = (
+        ScheduledPublication.objects.filter(inspection=inspection)
+        .order_by("-scheduled_at", "-id")
+        .first()
+    )
+    if latest is None or latest.state != ScheduledPublication.State.FAILED:
+        return None
+    if inspection.publications.filter(published_at__gt=latest.finished_at).exists():
+        return None
+    return latest
+
+
+def pre_announcements(publication_ids: Iterable[int]) -> dict[int, ScheduledPublication]:
+    """{published report id: its pre-announcement} for those that went out by schedule (one query)."""
+    ids = list(publication_ids)
+    if not ids:
+        return {}
+    return {
+        s.publication_id: s
+        for s in ScheduledPublication.objects.filter(publication_id__in=ids)
+        if s.publication_id is not None
+    }
+
+
+def scheduled_due(now: Any) -> list[int]:
+    """The ids of scheduled publications whose moment has come, earliest first."""
+    return list(
+        ScheduledPublication.objects.filter(
+            state=ScheduledPublication.State.SCHEDULED, release_at__lte=now
+        )
+        .order_by("release_at", "id")
+        .values_list("id", flat=True)
+    )
+
+
+def announcement_words(scheduled: ScheduledPublication, publication: Any = None) -> dict[str, str]:
+    """A scheduled publication in words: when ("09:30 on 14 January 2027"), who had pre-release access, how
+    it was changed before release ("Originally announced for …; changed because …", or ""), and, for its
+    published report, "Published late, at …" when it went out later than ``ON_TIME`` (else "")."""
+    late = ""
+    if publication is not None and (publication.data.get("release") or {}).get("published_late"):
+        late = rules.late_words(publication.published_at)
+    return {
+        "when": rules.release_words(scheduled.release_at),
+        "access": rules.pre_release_words(scheduled.pre_release_access),
+        "changed": rules.changed_words(scheduled.changes, scheduled.release_at),
+        "late": late,
+    }
+
+
+def publications_upcoming(user: Any) -> list[dict[str, str]]:
+    """The announced publications still to go out that ``user`` may know of, soonest first, in words
+    (inspection, body, date and time; never a figure).  Scoped as ``selectors.publications_visible``: analysts
+    all, a lead inspector the inspections they lead, a liaison officer their body's."""
+    allowed = readers_q(user)
+    found = (
+        ScheduledPublication.objects.filter(allowed, state=ScheduledPublication.State.SCHEDULED)
+        .select_related("inspection__body")
+        .order_by("release_at", "id")
+    )
+    return [
+        {
+            "inspection": s.inspection.name,
+            "body": f"{s.inspection.body.name} ({s.inspection.body.code})",
+            "when": rules.release_words(s.release_at),
+        }
+        for s in found
+    ]
