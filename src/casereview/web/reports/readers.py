@@ -24,6 +24,8 @@ def readers_q(user: Any) -> Q:
     if Role.LEAD_INSPECTOR in roles:
         allowed |= Q(inspection__lead=user)
     if Role.LIAISON_OFFICER in roles:
-        bodies = BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values("body_id")
+        bodies = BodyContact.objects.filter(user=user, kind=BodyContact.Kind.LIAISON).values(
+            "body_id"
+        )
         allowed |= Q(inspection__body_id__in=bodies)  # a subquery: no query of its own
     return allowed

@@ -100,7 +100,9 @@ def _published(context: Any) -> bool:
 
 def _missing(context: Any, *, empty: bool = False) -> str:
     """How a null figure is printed: hidden in a published document (unless its base is empty), else "–"."""
-    return MARKER if is_withheld(None, _published(context), empty=empty) else NOTHING  # the one rule
+    return (
+        MARKER if is_withheld(None, _published(context), empty=empty) else NOTHING
+    )  # the one rule
 
 
 @register.simple_tag(takes_context=True)
