@@ -440,8 +440,22 @@ def _address(sheet: str, first_row: int, last_row: int, last_column: int) -> tup
     return named, database
 
 
+def _ods_namespaces_in_one_order() -> None:
+    """odfpy keeps the namespaces every document declares in one dict shared by all its elements, filled
+    in the order a process first meets them: the first ODS a process writes would declare them otherwise
+    than the next.  Every known namespace, in one fixed order, once: the same report gives the same bytes."""
+    from odf.element import Element
+    from odf.namespaces import nsdict
+
+    ordered = dict(sorted(nsdict.items()))
+    if list(Element.namespaces.items()) != list(ordered.items()):
+        Element.namespaces.clear()
+        Element.namespaces.update(ordered)
+
+
 def ods(document: Mapping[str, Any]) -> bytes:
     """The statistical spreadsheet of a report's JSON document, as ODS (OpenDocument)."""
+    _ods_namespaces_in_one_order()
     from odf import dc, meta
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import (
