@@ -28,8 +28,8 @@ def _program(name: str, package: str) -> str:
     return found
 
 
-def soffice(source: Path, to: str, outdir: Path) -> Path:
-    """Convert ``source`` with headless LibreOffice (``to``: "pdf", "csv", "ods", "xlsx" …); the new file."""
+def _convert(source: Path, to: str, outdir: Path, made: Path) -> Path:
+    """Run headless LibreOffice once (its own user profile) to convert ``source``; ``made``, checked."""
     program = _program("soffice", "libreoffice-calc-nogui")
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
@@ -50,11 +50,15 @@ def soffice(source: Path, to: str, outdir: Path) -> Path:
             timeout=120,
             check=False,
         )
-    made = outdir / f"{source.stem}.{to.split(':')[0]}"
     assert done.returncode == 0 and made.exists(), (
         f"LibreOffice could not open {source.name}: {done.stdout} {done.stderr}"
     )
     return made
+
+
+def soffice(source: Path, to: str, outdir: Path) -> Path:
+    """Convert ``source`` with headless LibreOffice (``to``: "pdf", "csv", "ods", "xlsx" …); the new file."""
+    return _convert(source, to, outdir, outdir / f"{source.stem}.{to.split(':')[0]}")
 
 
 def pages_png(pdf: Path, outdir: Path, *, resolution: int = 80) -> list[Path]:
@@ -74,27 +78,10 @@ def soffice_sheet_csv(source: Path, sheet: int, name: str, outdir: Path) -> Path
     """One sheet (1 is the first) of a spreadsheet as LibreOffice's CSV of it (UTF-8, cells as shown).
 
     LibreOffice names the file of one sheet ``<stem>-<sheet name>.csv``; ``name`` is that sheet's name."""
-    program = _program("soffice", "libreoffice-calc-nogui")
-    outdir.mkdir(parents=True, exist_ok=True)
     options = f"44,34,76,1,,1033,false,true,true,false,false,{sheet}"
-    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        done = subprocess.run(
-            [
-                program,
-                "--headless",
-                "--norestore",
-                f"-env:UserInstallation=file://{profile}",
-                "--convert-to",
-                f"csv:Text - txt - csv (StarCalc):{options}",
-                "--outdir",
-                str(outdir),
-                str(source),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    made = outdir / f"{source.stem}-{name}.csv"
-    assert done.returncode == 0 and made.exists(), f"LibreOffice: {done.stdout} {done.stderr}"
-    return made
+    return _convert(
+        source,
+        f"csv:Text - txt - csv (StarCalc):{options}",
+        outdir,
+        outdir / f"{source.stem}-{name}.csv",
+    )
