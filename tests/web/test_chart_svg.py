@@ -333,3 +333,17 @@ def test_no_line_runs_straight_across_a_break_in_the_axis() -> None:
         middle = (left + right) / 2
         crossing = [s for s in segments if min(s) < middle < max(s)]
         assert not crossing, (middle, crossing)
+
+
+def test_the_html_download_shows_the_narrow_drawing_on_a_phone_and_the_pdf_has_none():
+    """The HTML file a person downloads reflows its charts as the page does (the statement says so)."""
+    from casereview.web.reports import rendering
+    from tests.web.test_statistical_spreadsheets import documents
+
+    document = documents()["full"]
+    narrow = '<div class="cr-chart-wrap cr-chart-wrap--narrow" hidden'
+    html = rendering.html_document(document)
+    assert narrow in html
+    assert '<style media="screen and (max-width: 44.99em)">' in html
+    assert ".cr-chart-wrap--narrow[hidden] { display: block }" in html
+    assert narrow not in rendering.html_document(document, for_pdf=True)
