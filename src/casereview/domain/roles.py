@@ -11,6 +11,8 @@ class Role(StrEnum):
     INSPECTOR = "inspector"
     LIAISON_OFFICER = "liaison_officer"
     ANALYST = "analyst"
+    #: A body's own quality-assurance auditor: grades only its own body's audits (issue 24).
+    BODY_AUDITOR = "body_auditor"
 
     @property
     def label(self) -> str:
@@ -27,6 +29,7 @@ ROLE_WORDS: dict[str, str] = {
     Role.INSPECTOR: "Inspector",
     Role.LIAISON_OFFICER: "Liaison officer",
     Role.ANALYST: "Analyst",
+    Role.BODY_AUDITOR: "Body's own auditor",
 }
 
 #: Roles that may import a body's register (CLI and upload page).

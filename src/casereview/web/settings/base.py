@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "casereview.web.reviews",
     "casereview.web.referrals",
     "casereview.web.reports",
+    "casereview.web.followup",
+    "casereview.web.calibration",
     "casereview.web.api",
     "casereview.web.notifications",
 ]
