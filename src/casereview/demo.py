@@ -30,6 +30,8 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from casereview.demo_calibration import calibration_story
+from casereview.demo_followup import findings_story
 from casereview.domain.grading import ReviewAnswers
 from casereview.domain.plans import SamplePlan
 from casereview.domain.referrals import Urgency
@@ -62,6 +64,7 @@ DEMO_USERS = (
     ("inspector2", "inspector"),
     ("liaison", "liaison_officer"),
     ("analyst", "analyst"),
+    ("auditor", "body_auditor"),
 )
 GRADES = ("good", "requires_improvement", "inadequate")
 CREDENTIALS_FILE = "demo-credentials.txt"
@@ -363,9 +366,10 @@ def _quarters(today: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
     return earlier_start, earlier_end, current_start, current_end
 
 
-def _body_and_baseline(users: dict[str, User], earlier_end: dt.date, clock: _Clock) -> None:
+def _body_and_baseline(
+    users: dict[str, User], day: dt.date, earlier_end: dt.date, clock: _Clock
+) -> None:
     """The body DEMO with its liaison officer, and a result published two years before casereview."""
-    day = clock.after(earlier_end)
     body = body_add(
         code="DEMO",
         name="Demonstration Constabulary (synthetic)",
@@ -530,18 +534,39 @@ def load_demo(var: Path, rows: int = 5000, *, now: dt.datetime | None = None) ->
     earlier_start, earlier_end, current_start, current_end = _quarters(
         timezone.localdate(clock.now)
     )
-    users = _users(var, clock.at(clock.after(earlier_end), 8, 30))
+    # The story starts as last quarter does: the body's own audit of the quarter before and its calibration
+    # fill last quarter's working days, before last quarter's inspection opens.
+    first = clock.after(earlier_start - dt.timedelta(days=1))
+    users = _users(var, clock.at(first, 8, 30))
     password = (var / CREDENTIALS_FILE).read_text().strip()
     if body_by_code("DEMO") is not None:
         return {"password": password, "loaded": False}
     rng = random.Random(2024)
-    _body_and_baseline(users, earlier_end, clock)
+    _body_and_baseline(users, first, earlier_end, clock)
+    before_start, before_end = _previous_quarter(earlier_start)
+    calibration = calibration_story(
+        users,
+        rng=random.Random(2025),
+        register_path=var / "demo-register-own-audit.csv",
+        write_register=lambda path, start, end, imported: _register_for_period(
+            path, rows=max(rows // 4, 300), seed=2022, start=start, end=end, imported=imported
+        ),
+        period=(before_start, before_end),
+        days=clock.days(first, earlier_end),
+        at=clock.at,
+        grade_case=grade_case,
+    )
     earlier = _earlier_quarter(users, rng, var, rows, earlier_start, earlier_end, clock)
+    followup = findings_story(
+        earlier, users, at=clock.at, after=clock.after, until=clock.after(current_end)
+    )
     current, send_backs = _current_quarter(users, rng, var, rows, current_start, current_end, clock)
     return {
         "password": password,
         "loaded": True,
         "inspections": [earlier.pk, current.pk],
         "send_backs": [s.pk for s in send_backs],
+        "followup": followup,
+        "calibration": calibration,
         "current": current.name,
     }

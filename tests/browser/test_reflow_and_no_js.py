@@ -92,6 +92,11 @@ def pages(demo: dict[str, Any]) -> dict[str, list[str]]:
             "/registers/upload/",
             "/reports/",
             "/inspections/new/",
+            "/calibrations/",
+            "/calibrations/new/",
+            "/recommendations/",
+            f"/recommendations/inspections/{demo['current']}/findings/",
+            f"/recommendations/inspections/{demo['current']}/judge/",
         ],
         "inspector1": [
             "/",
@@ -101,7 +106,13 @@ def pages(demo: dict[str, Any]) -> dict[str, list[str]]:
             "/help/",
             "/help/grades/",
         ],
-        "liaison": ["/", "/send-backs/", f"/send-backs/{demo['send_back']}/", "/help/send-backs/"],
+        "liaison": [
+            "/",
+            "/send-backs/",
+            f"/send-backs/{demo['send_back']}/",
+            "/help/send-backs/",
+            "/recommendations/",
+        ],
         "analyst": [
             "/",
             "/reports/",
@@ -109,6 +120,8 @@ def pages(demo: dict[str, Any]) -> dict[str, list[str]]:
             "/help/sample/",
             "/reports/national-trend/",
             "/accessibility/",
+            "/calibrations/",
+            "/recommendations/",
         ],
         "admin": [
             "/",

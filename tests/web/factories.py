@@ -243,3 +243,191 @@ def inspection_world(
         "assignments": first,
         "assignment": first[0],
     }
+
+
+# Follow-up: findings, recommendations, the body's action plan (issue 24) ----------------------------------
+
+
+def published_inspection(
+    directory: Path,
+    *,
+    body_code: str = "SYN",
+    prefix: str = "",
+    size: int = 2,
+    overall: str = "inadequate",
+    weaknesses: Iterable[str] = ("W04",),
+) -> dict[str, Any]:
+    """A body (made if missing) with its liaison officer and senior lead, and an inspection of it led by a lead
+    inspector (all with e-mail addresses), its ``size`` cases graded ``overall`` and its report published.
+    ``prefix`` goes before every username and address (two bodies side by side)."""
+    from casereview.web.reports.services import report_publish
+
+    found = body_by_code(body_code) or body(body_code, f"{body_code} Constabulary")
+    lead = user("lead_inspector", f"{prefix}lead", email=f"{prefix}lead@inspectorate.example")
+    ina = user("inspector", f"{prefix}ina")
+    liaison = user("liaison_officer", f"{prefix}liaison", email=f"{prefix}liaison@force.example")
+    senior = user("liaison_officer", f"{prefix}senior", email=f"{prefix}senior@force.example")
+    contact(found, liaison)
+    contact(found, senior, "senior_lead")
+    made = inspection(lead=lead, body_code=body_code)
+    sample(
+        made,
+        register(directory, rows=60, name=f"{prefix}register.csv", body_code=body_code),
+        size=size,
+    )
+    for assignment in assigned(made, [ina]):
+        submitted(assignment, overall, weaknesses=weaknesses)
+    report_publish(inspection=made, actor=lead)
+    return {
+        "body": found,
+        "lead": lead,
+        "ina": ina,
+        "liaison": liaison,
+        "senior": senior,
+        "inspection": made,
+    }
+
+
+def followup_world(
+    directory: Path, *, body_code: str = "SYN", prefix: str = "", publish: bool = True
+) -> dict[str, Any]:
+    """``published_inspection`` with, added through the services by its lead: finding 1, a cause of concern
+    resting on W04 (R1 due by a date, R2 due in 20 working days), and finding 2, an area for improvement (R3,
+    immediate); both published unless ``publish`` is false (then the body's plan, awaiting, does not exist
+    yet).  Also a later inspection of the body (the next quarter) led by the same lead, to judge at."""
+    from django.utils import timezone
+
+    from casereview.web.followup.models import Recommendation
+    from casereview.web.followup.selectors import plan_for
+    from casereview.web.followup.services import (
+        finding_add,
+        finding_publish,
+        recommendation_add,
+    )
+
+    made = published_inspection(directory, body_code=body_code, prefix=prefix)
+    lead, inspected = made["lead"], made["inspection"]
+    concern = finding_add(
+        inspection=inspected,
+        kind="cause_of_concern",
+        text="Children at risk were not always seen and spoken to",
+        basis=[{"kind": "weakness", "code": "W04", "count": 2, "total": 2}],
+        actor=lead,
+    )
+    first = recommendation_add(
+        finding=concern,
+        text="See and speak to every child at risk",
+        by=timezone.localdate() + dt.timedelta(days=180),
+        working_days=None,
+        immediate=False,
+        actor=lead,
+    )
+    second = recommendation_add(
+        finding=concern,
+        text="Record the child's voice",
+        by=None,
+        working_days=20,
+        immediate=False,
+        actor=lead,
+    )
+    area = finding_add(
+        inspection=inspected,
+        kind="area_for_improvement",
+        text="Supervision of investigations",
+        basis=[],
+        actor=lead,
+    )
+    third = recommendation_add(
+        finding=area,
+        text="Supervise every investigation",
+        by=None,
+        working_days=None,
+        immediate=True,
+        actor=lead,
+    )
+    if publish:
+        concern = finding_publish(finding=concern, actor=lead, expected_version=concern.version)
+        area = finding_publish(finding=area, actor=lead, expected_version=area.version)
+    later = inspection(
+        lead=lead,
+        body_code=body_code,
+        name="Q2",
+        period_start=dt.date(2024, 4, 1),
+        period_end=dt.date(2024, 6, 30),
+    )
+    return {
+        **made,
+        "findings": [concern, area],
+        "recommendations": [Recommendation.objects.get(pk=r.pk) for r in (first, second, third)],
+        "plan": plan_for(inspected, made["body"]),
+        "later": later,
+    }
+
+
+# Calibration: a body's own audit, and the inspectorate's blind re-grading of it (issue 24) -----------------
+
+
+def graded_as(
+    assignment: Assignment, overall: str, *, actor: Any = None, comment: str = "", **areas: str
+) -> Review:
+    """Submit the assignment's review graded ``overall``, every area too unless ``areas`` says otherwise
+    (area slug=grade), each area's comment ``comment`` (so a test can look for it where it must not be)."""
+    from casereview.domain.grading import ReviewAnswers
+    from casereview.importing.frameworks import load_framework
+    from casereview.web.reviews.services import review_save, review_start
+
+    review = review_start(assignment=assignment)
+    slugs = [a.slug for a in load_framework(review.framework).areas]
+    answers = ReviewAnswers(
+        area_grades={slug: areas.get(slug, overall) for slug in slugs},
+        area_comments=dict.fromkeys(slugs, comment) if comment else {},
+        overall=overall,
+        send_back=False,
+    )
+    return review_save(  # type: ignore[no-any-return]
+        review=review,
+        answers=answers,
+        base_version=review.version,
+        submit=True,
+        actor=actor or assignment.inspector,
+    )
+
+
+def own_audit_world(
+    directory: Path,
+    grades: Sequence[str],
+    *,
+    body_code: str = "SYN",
+    rows: int = 120,
+    prefix: str = "",
+) -> dict[str, Any]:
+    """One of the body's own auditors and the body's own audit (kind own audit) of ``len(grades)`` cases drawn
+    from a register of ``rows``, case i graded ``grades[i]`` overall by the auditor (trusted by children one
+    grade better where the overall grade is requires improvement), each comment naming the case."""
+    auditor = user("body_auditor", f"{prefix}auditor")
+    found = body_by_code(body_code)
+    assert found is not None, f"add the body {body_code} first"
+    contact(found, auditor, kind="auditor")
+    audit = inspection_create(
+        body_code=body_code,
+        name=f"{body_code} own audit",
+        period_start=PERIOD_START,
+        period_end=PERIOD_END,
+        lead=auditor,
+        kind="own_audit",
+    )
+    seed_commit(inspection=audit)
+    audit.refresh_from_db()
+    drawn_from = register(directory, rows=rows, name=f"{prefix}audit.csv", body_code=body_code)
+    sample(audit, drawn_from, size=len(grades), strata=())
+    cases = assigned(audit, [auditor])
+    for assignment, grade in zip(cases, grades, strict=True):
+        better = {"trusted_by_children": "good"} if grade == "requires_improvement" else {}
+        graded_as(
+            assignment,
+            grade,
+            actor=auditor,
+            comment=f"Body audit note on {assignment.sampled_case.case_ref}",
+            **better,
+        )
+    return {"auditor": auditor, "audit": audit, "register": drawn_from, "assignments": cases}

@@ -47,8 +47,15 @@ MATRIX: dict[str, dict[str, int]] = {
     "accounts:password_change": ALL,  # each user's own
     "registers:body_new": {**dict.fromkeys(ROLES, GONE), "administrator": OK},
     "registers:cases": {**dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK},
-    "inspections:index": {**dict.fromkeys(ROLES, GONE), "administrator": OK, "lead_inspector": OK},
-    "inspections:new": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    # A body auditor lists and opens the body's own audits (issue 24): the test's inspection is the
+    # inspectorate's, so every one of its pages is 404 for them (OWN_AUDIT_REACHED: those of an own audit).
+    "inspections:index": {
+        **dict.fromkeys(ROLES, GONE),
+        "administrator": OK,
+        "lead_inspector": OK,
+        "body_auditor": OK,
+    },
+    "inspections:new": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK, "body_auditor": OK},
     # An inspection's own pages are for the lead inspector who leads it (the test's lead does).
     "inspections:detail": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
     "inspections:commit": {**dict.fromkeys(ROLES, GONE), "lead_inspector": REDIRECT},  # POST only
@@ -83,7 +90,42 @@ MATRIX: dict[str, dict[str, int]] = {
         "liaison_officer": OK,
     },
     "referrals:open": dict.fromkeys(ROLES, GONE),  # POST only
-    "reviews:mine": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK},
+    # Recommendations (issue 24): the register for lead inspectors, liaison officers and analysts; an
+    # inspection's findings and judging page for its lead.  The sample path names no recommendation, plan or
+    # action (404 for everyone); tests/web/test_followup_pages.py walks real ones, role by role.
+    "followup:register": {
+        **dict.fromkeys(ROLES, GONE),
+        "lead_inspector": OK,
+        "liaison_officer": OK,
+        "analyst": OK,
+    },
+    "followup:recommendation": dict.fromkeys(ROLES, GONE),
+    "followup:findings": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "followup:judge": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "followup:plan": dict.fromkeys(ROLES, GONE),
+    "followup:action_update": dict.fromkeys(ROLES, GONE),
+    # Calibrations (issue 24): the list for those who may see some; a new one for lead inspectors.  The sample
+    # path names no calibration (404 for everyone); tests/web/test_calibration_app.py walks real ones, role by role.
+    "calibration:index": {
+        **dict.fromkeys(ROLES, GONE),
+        "lead_inspector": OK,
+        "analyst": OK,
+        "body_auditor": OK,
+        "liaison_officer": OK,
+    },
+    "calibration:new": {**dict.fromkeys(ROLES, GONE), "lead_inspector": OK},
+    "calibration:detail": dict.fromkeys(ROLES, GONE),
+    "calibration:commit": dict.fromkeys(ROLES, GONE),  # POST only, the calibration's lead
+    "calibration:draw": dict.fromkeys(ROLES, GONE),  # POST only, the calibration's lead
+    "calibration:complete": dict.fromkeys(ROLES, GONE),  # POST only, the calibration's lead
+    "calibration:withdraw": dict.fromkeys(ROLES, GONE),  # POST only, the calibration's lead
+    "calibration:manifest": dict.fromkeys(ROLES, GONE),  # a completed calibration's readers only
+    "reviews:mine": {
+        **dict.fromkeys(ROLES, GONE),
+        "inspector": OK,
+        "lead_inspector": OK,
+        "body_auditor": OK,
+    },
     # The case is assigned to the test's inspector; the test's lead leads its inspection.
     "reviews:review": {**dict.fromkeys(ROLES, GONE), "inspector": OK, "lead_inspector": OK},
     "reviews:autosave": dict.fromkeys(ROLES, GONE),  # POST only, by the assigned inspector
@@ -134,6 +176,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "api:send_backs": dict.fromkeys(ROLES, UNAUTHENTICATED),
     "api:send_back": dict.fromkeys(ROLES, UNAUTHENTICATED),
     "api:act_on_send_back": dict.fromkeys(ROLES, NOT_ALLOWED),  # POST only
+    "api:recommendations": dict.fromkeys(ROLES, UNAUTHENTICATED),
+    "api:recommendation": dict.fromkeys(ROLES, UNAUTHENTICATED),
     "api_not_found": dict.fromkeys(ROLES, GONE),
     "accounts:tokens": ALL,  # each user's own tokens
     "accounts:token_revoke": dict.fromkeys(ROLES, GONE),  # POST only, own tokens
@@ -331,3 +375,69 @@ def test_each_role_sees_only_the_bodies_and_registers_it_works_with(
     assert [r["id"] for r in api(lead, "/registers").json()] == [register.pk]
     assert api(other_lead, "/registers").json() == []
     assert api(other_lead, f"/registers/{register.pk}").status_code == GONE
+
+
+#: What a body auditor reaches of a body's own audit they lead, with a case of it assigned to them (issue 24);
+#: every other page of it (and every page of it for every other role) is 404. POST-only pages redirect a GET.
+OWN_AUDIT_REACHED: dict[str, int] = {
+    "inspections:detail": OK,
+    "inspections:commit": REDIRECT,
+    "inspections:draw": REDIRECT,
+    "inspections:manifest": OK,
+    "inspections:replace": REDIRECT,
+    "inspections:assign": REDIRECT,
+    "inspections:resolve": REDIRECT,
+    "inspections:move": REDIRECT,
+    "inspections:sample": OK,
+    "inspections:people": OK,
+    "inspections:moderation": OK,
+    "inspections:agreement": OK,
+    "inspections:cases": OK,
+    "inspections:cases_csv": OK,
+    "reviews:review": OK,
+    # Its report, drafted for its lead; never published nor scheduled (an own audit is the body's).
+    "reports:draft": OK,
+    "reports:draft_download": OK,
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_pages_of_a_bodys_own_audit_it_may(
+    role: str, make_user: Callable[..., Any], body: Any, register_csv: Callable[..., Path]
+) -> None:
+    """Every page of an inspection or of one of its cases, for an own audit: only its lead, a body auditor
+    of the body, reaches them (the inspectorate's lead inspectors and inspectors never do)."""
+    from casereview.domain.roles import InspectionKind
+    from casereview.web.inspections.services import inspection_create, seed_commit
+    from casereview.web.reviews.models import Assignment
+
+    user = make_user(role)
+    lead = user if role == "body_auditor" else make_user("body_auditor", "another-auditor")
+    factories.contact(body, lead, kind="auditor")
+    audit = inspection_create(
+        body_code="SYN",
+        name="Own audit",
+        period_start=factories.PERIOD_START,
+        period_end=factories.PERIOD_END,
+        lead=lead,
+        kind=InspectionKind.OWN_AUDIT,
+    )
+    seed_commit(inspection=audit)
+    factories.sample(audit, register_import(path=register_csv(rows=5), body_code="SYN"), size=2)
+    factories.assigned(audit, [lead])
+    ids = {
+        "inspection_id": audit.pk,
+        "assignment_id": Assignment.objects.order_by("id").values_list("id", flat=True).first()
+        or 0,
+    }
+    client = verified_client(user)
+    got, expected = {}, {}
+    for name, pattern in url_names():
+        keys = set(pattern.pattern.converters)
+        if not keys & set(ids) or name.split(":")[0] not in {"inspections", "reviews", "reports"}:
+            continue
+        got[name] = client.get(sample_path(name, pattern, ids)).status_code
+        expected[name] = OWN_AUDIT_REACHED.get(name, GONE) if role == "body_auditor" else GONE
+    assert set(OWN_AUDIT_REACHED) <= set(got)
+    assert got == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,8 @@ def test_the_demo_is_an_inspection_part_way_through(tmp_path: Path) -> None:
     assert states == [("opened", False), ("opened", True)]  # one open, one overdue
     assert journal_verify() is None
     again = load_demo(tmp_path, rows=500)
-    assert not again["loaded"] and Inspection.objects.count() == 2
+    # Last quarter's, this quarter's, the body's own audit and its calibration: loaded once.
+    assert not again["loaded"] and Inspection.objects.count() == 4
 
 
 def _all_times(after_seq: int) -> dict[str, list[dt.datetime]]:
@@ -286,3 +288,72 @@ def test_the_story_fits_whenever_the_demo_is_loaded(
     today = timezone.localdate(now)
     fresh, overdue = (SendBack.objects.get(pk=pk) for pk in made["send_backs"])
     assert late(overdue, today) and not late(fresh, today)
+
+
+def test_the_demo_tells_the_earlier_quarter_s_follow_up_in_story_order(tmp_path: Path) -> None:
+    """Last quarter's findings rest on its report's own counts; the body's plan is submitted, accepted and
+    reported on, every step dated after the publication and before the current quarter opened; nothing is
+    judged yet (the tour does that), and the current quarter's evidence is there to judge with."""
+    from casereview.web.followup.evidence import recommendation_evidence, sample_counts
+    from casereview.web.followup.models import FollowupEvent, ProgressUpdate, Recommendation
+    from casereview.web.followup.selectors import plan_actions, report_published_on
+    from casereview.web.inspections.models import Inspection
+
+    made = load_demo(tmp_path, rows=500)
+    earlier, current = (Inspection.objects.get(pk=pk) for pk in made["inspections"])
+    recommendations = list(
+        Recommendation.objects.filter(pk__in=made["followup"]["recommendations"])
+        .select_related("finding", "finding__inspection")
+        .order_by("number")
+    )
+    assert [r.number for r in recommendations] == [1, 2]
+    counts = sample_counts(earlier)
+    for rec in recommendations:
+        assert rec.state == "open" and not rec.last_judgement and rec.finding.state == "published"
+        assert rec.finding.inspection_id == earlier.pk
+        for item in rec.finding.basis:
+            assert (item["count"], item["total"]) == counts[item["kind"], item["code"]]
+    plan = recommendations[0].finding.inspection.action_plans.get()
+    assert plan.state == "accepted"
+    assert {a.recommendation_id for a in plan_actions(plan)} == {r.pk for r in recommendations}
+    assert ProgressUpdate.objects.filter(action__plan=plan).count() == 1
+    published = report_published_on(earlier)
+    assert published is not None
+    events = list(FollowupEvent.objects.order_by("id"))
+    assert [e.at for e in events] == sorted(e.at for e in events)
+    assert timezone.localdate(events[0].at) == published
+    assert events[-1].at < current.created_at
+    evidence = recommendation_evidence(current, recommendations)
+    assert set(evidence) == {r.pk for r in recommendations}
+    assert all(e.items for e in evidence.values())
+
+
+def test_the_demo_calibrates_the_body_s_own_audit_before_last_quarter_s_inspection(
+    tmp_path: Path,
+) -> None:
+    """The body's own audit, graded kindly by its own auditor, and the inspectorate's blind re-grading of a
+    stratified sample of it: completed before last quarter's inspection opened, its figures frozen, the body's
+    audit more favourable than the inspectorate; neither counts as an inspection of the body."""
+    from casereview.web.calibration.models import Calibration
+    from casereview.web.inspections.models import Inspection
+    from casereview.web.reports.selectors import publication_problems
+    from casereview.web.reports.trend_selectors import national_trend
+
+    made = load_demo(tmp_path, rows=500)
+    calibration = Calibration.objects.select_related("own_audit", "inspection").get(
+        pk=made["calibration"]["calibration"]
+    )
+    earlier = Inspection.objects.get(pk=made["inspections"][0])
+    assert calibration.state == "complete" and calibration.result
+    assert (
+        calibration.own_audit.kind == "own_audit" and calibration.inspection.kind == "calibration"
+    )
+    assert calibration.own_audit.lead.get_username() == "auditor"
+    assert calibration.completed_at < earlier.created_at
+    bias = calibration.result["figures"]["overall"]["bias"]
+    assert bias["difference"] > 0  # the body's own audit grades more favourably
+    assert publication_problems(calibration.own_audit) and publication_problems(
+        calibration.inspection
+    )
+    trend = json.dumps(national_trend(), default=str)
+    assert earlier.name in trend and calibration.own_audit.name not in trend

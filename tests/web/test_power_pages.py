@@ -132,7 +132,7 @@ def test_the_report_puts_the_detectable_change_next_to_each_comparison(
     # 75% of 12 against 70% of 120: no statistically significant change, and the reason it proves little
     # stands in the same cell.
     assert "no statistically significant change" in row.group(0)
-    assert "From 70% with 120 cases before and 12 now, a change smaller than about" in row.group(
+    assert "From 70% with 120 cases before and 12 now, a change of about" in row.group(
         0
-    ) and "would probably go unnoticed." in row.group(0)
+    ) and "a smaller one could well go unnoticed." in row.group(0)
     assert 'id="power"' in page and "power.prop.test" in page

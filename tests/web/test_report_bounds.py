@@ -115,6 +115,9 @@ SECTIONS = (
     "agreement",
     "links",
     "volume",
+    # Issue 24: only when earlier recommendations are judged or open (here none: absent from both reports;
+    # tests/web/test_report_followup_section.py pins its size to its recommendations).
+    "progress_against_recommendations",
 )
 
 
@@ -169,7 +172,10 @@ def test_every_report_section_is_the_same_size_for_a_register_of_100_or_2000_cas
                     len(json.dumps(r)) < 2_000 for r in rows
                 )
             continue
-        small_size, large_size = len(json.dumps(small[section])), len(json.dumps(large[section]))
+        small_size, large_size = (
+            len(json.dumps(small.get(section))),
+            len(json.dumps(large.get(section))),
+        )
         # Counts gain digits; nothing else may grow with the register.
         assert large_size <= small_size * 1.25 + 200, (section, small_size, large_size)
     # About 45 KB either way (the whole span 1990 to next year would make it over 150 KB).

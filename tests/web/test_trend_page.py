@@ -19,7 +19,7 @@ from casereview.domain.trends import NATIONAL_TEST, quarter
 from casereview.web.journal.models import JournalEntry
 from casereview.web.registers.models import Body
 from casereview.web.registers.services import register_import
-from casereview.web.reports.selectors import national_trend, national_trend_disclosed
+from casereview.web.reports.trend_selectors import national_trend, national_trend_disclosed
 
 from . import factories
 from .conftest import verified_client

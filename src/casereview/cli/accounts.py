@@ -38,7 +38,9 @@ def createuser(
     username: str,
     role: Annotated[
         str,
-        typer.Option(help="administrator, lead_inspector, inspector, liaison_officer or analyst"),
+        typer.Option(
+            help="administrator, lead_inspector, inspector, liaison_officer, analyst or body_auditor"
+        ),
     ],
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input")
@@ -57,9 +59,16 @@ def createuser(
 def body_contact(
     body: Annotated[str, typer.Option(help="Code of the body")],
     user: Annotated[str, typer.Option(help="Username")],
-    kind: Annotated[str, typer.Option(help="liaison or senior_lead")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="liaison, senior_lead or auditor (one of the body's own auditors: holds the "
+            "body_auditor role)"
+        ),
+    ],
 ) -> None:
-    """Make a user the body's liaison officer (answers send backs) or senior lead (told of escalations)."""
+    """Make a user the body's liaison officer (answers send backs), senior lead (told of escalations) or one
+    of its own auditors (leads and grades the body's own audits)."""
     found = body_by_code(body)
     person = user_by_username(user)
     if found is None or person is None:

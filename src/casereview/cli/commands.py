@@ -16,11 +16,13 @@ from casereview.domain.errors import Refused
 
 from . import (
     accounts,
+    calibration,
     demo,
     inspections,
     journal,
     notify,
     ops,
+    recommendations,
     registers,
     release,
     reports,
@@ -45,8 +47,16 @@ conflict_app = typer.Typer(help="Conflicts of interest.", no_args_is_help=True)
 send_backs_app = typer.Typer(
     help="Send backs: list them, escalate overdue ones.", no_args_is_help=True
 )
+recommendations_app = typer.Typer(
+    help="Recommendations and action plans: list them, escalate overdue plans and actions.",
+    no_args_is_help=True,
+)
 baseline_app = typer.Typer(help="Published baselines.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+calibration_app = typer.Typer(
+    help="Calibrations: a body's own audit against the inspectorate's blind re-grading.",
+    no_args_is_help=True,
+)
 notify_app = typer.Typer(
     help="E-mail notifications: send what the outbox owes, list what is not delivered.",
     no_args_is_help=True,
@@ -60,9 +70,11 @@ app.add_typer(sample_app, name="sample")
 app.add_typer(framework_app, name="framework")
 app.add_typer(conflict_app, name="conflict")
 app.add_typer(send_backs_app, name="send-backs")
+app.add_typer(recommendations_app, name="recommendations")
 app.add_typer(baseline_app, name="baseline")
 app.add_typer(token_app, name="token")
 app.add_typer(notify_app, name="notify")
+app.add_typer(calibration_app, name="calibration")
 
 app.command("migrate")(ops.migrate)
 app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
@@ -116,6 +128,8 @@ conflict_app.command("declare")(reviews.declare)
 
 send_backs_app.command("escalate")(send_backs.escalate)
 send_backs_app.command("list")(send_backs.send_backs_list)
+recommendations_app.command("escalate")(recommendations.escalate)
+recommendations_app.command("list")(recommendations.recommendations_list)
 baseline_app.command("add")(reports.baseline_add_command)
 
 token_app.command("create")(accounts.token_create_command)
@@ -125,6 +139,12 @@ token_app.command("revoke")(accounts.token_revoke_command)
 notify_app.command("send")(notify.send)
 notify_app.command("list")(notify.notify_list)
 notify_app.command("retry")(notify.retry)
+
+calibration_app.command("create")(calibration.create)
+calibration_app.command("draw")(calibration.draw)
+calibration_app.command("complete")(calibration.complete)
+calibration_app.command("withdraw")(calibration.withdraw)
+calibration_app.command("show")(calibration.show)
 
 
 def _refusals_mapped(func: Callable[..., Any]) -> Callable[..., Any]:

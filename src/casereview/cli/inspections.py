@@ -26,6 +26,7 @@ from casereview.domain.power import (
 )
 from casereview.domain.power import sample_size as size_for
 from casereview.domain.registers import RegisterError
+from casereview.domain.roles import InspectionKind
 from casereview.domain.sampling import FrameDates, verify_manifest
 from casereview.domain.words import count
 from casereview.importing.frameworks import shipped_frameworks, validate_framework_file
@@ -72,8 +73,16 @@ def create(
     framework: Annotated[str, typer.Option(help="Framework id and version")] = "child-protection/1",
     lead: Annotated[str | None, typer.Option(help="Username of the lead inspector")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    own_audit: Annotated[
+        bool,
+        typer.Option(
+            "--own-audit",
+            help="The body's own audit, led by one of its own auditors (--lead: a body auditor who is "
+            "the body's contact of kind auditor)",
+        ),
+    ] = False,
 ) -> None:
-    """Open an inspection of a body for a period."""
+    """Open an inspection of a body for a period (or, with --own-audit, one of the body's own audits)."""
     lead_user = None
     if lead is not None:
         lead_user = found_or_reject(user_by_username(lead), f"[red]No user called {lead!r}[/red]")
@@ -84,6 +93,7 @@ def create(
         period_end=parse_date(period_end),
         framework=framework,
         lead=lead_user,
+        kind=InspectionKind.OWN_AUDIT if own_audit else InspectionKind.INSPECTION,
     )
     if as_json:
         print_json(
@@ -94,10 +104,12 @@ def create(
                 "period_start": made.period_start.isoformat(),
                 "period_end": made.period_end.isoformat(),
                 "framework": made.framework,
+                "kind": made.kind,
             }
         )
     else:
-        out.print(f"Opened inspection {made.pk}: {made.name}")
+        opened = "own audit" if own_audit else "inspection"
+        out.print(f"Opened {opened} {made.pk}: {made.name}")
 
 
 def seed_commit_command(

@@ -23,8 +23,6 @@ from casereview.web.reports import rendering
 from casereview.web.reports.rendering import csv_text
 from casereview.web.reports.selectors import (
     grading_progress,
-    national_trend,
-    national_trend_disclosed,
     report_for,
 )
 from casereview.web.reports.services import (
@@ -32,6 +30,7 @@ from casereview.web.reports.services import (
     report_disclosed,
     report_links_refresh,
 )
+from casereview.web.reports.trend_selectors import national_trend, national_trend_disclosed
 
 from .shared import (
     EXIT_REJECTED,

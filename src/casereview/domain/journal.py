@@ -125,6 +125,33 @@ class JournalAction(StrEnum):
     PUBLICATION_RELEASE = "publication_release"  # published by `publish-due` at its announced time
     PUBLICATION_FAIL = "publication_fail"  # refused at its announced time (problems or the audit)
     TREND_GENERATE = "trend_generate"  # the published national trend, shown or written
+    # Follow-up: findings, recommendations, the body's action plan and its actions (issue 24)
+    FINDING_ADD = "finding_add"
+    FINDING_EDIT = "finding_edit"
+    FINDING_PUBLISH = "finding_publish"
+    FINDING_WITHDRAW = "finding_withdraw"
+    RECOMMENDATION_ADD = "recommendation_add"
+    RECOMMENDATION_EDIT = "recommendation_edit"
+    RECOMMENDATION_PUBLISH = "recommendation_publish"
+    RECOMMENDATION_WITHDRAW = "recommendation_withdraw"
+    RECOMMENDATION_JUDGE = "recommendation_judge"
+    ACTION_PLAN_SAVE = "action_plan_save"
+    ACTION_PLAN_SUBMIT = "action_plan_submit"
+    ACTION_PLAN_ACCEPT = "action_plan_accept"
+    ACTION_PLAN_RETURN = "action_plan_return"
+    ACTION_PLAN_ESCALATE = "action_plan_escalate"
+    PLAN_ACTION_UPDATE = "plan_action_update"
+    PLAN_ACTION_COMPLETE = "plan_action_complete"
+    PLAN_ACTION_WITHDRAW = "plan_action_withdraw"
+    PLAN_ACTION_ESCALATE = "plan_action_escalate"
+    # Calibration: the inspectorate's blind re-grading of a sample of a body's own audit (issue 24)
+    CALIBRATION_CREATE = "calibration_create"
+    CALIBRATION_DRAW = "calibration_draw"
+    CALIBRATION_COMPLETE = "calibration_complete"
+    # withdrawn before completion, with a reason (kept and listed as withdrawn)
+    CALIBRATION_WITHDRAW = "calibration_withdraw"
+    # its frozen figures written out (`calibration show --json`)
+    CALIBRATION_EXPORT = "calibration_export"
     # The journal itself
     JOURNAL_VIEW = "journal_view"
     JOURNAL_EXPORT = "journal_export"

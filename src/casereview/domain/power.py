@@ -4,7 +4,8 @@ For people first. Two inspections each grade a random sample of cases. Even with
 shares differ by chance; a test calls a change only when the difference is too big for chance. A small
 real change is therefore easily missed. The **minimum detectable change** is the smallest change that
 the comparison would catch four times in five (power 0.8) at the report's 95% confidence: "From 70% with
-135 cases before and 135 now, a change smaller than about 17 points would probably go unnoticed." A
+135 cases before and 135 now, a change of about 17 points would be caught four times in five, and a
+smaller one could well go unnoticed." A
 report that says "no statistically significant change" has not shown that nothing changed: only that no
 change as big as that happened, probably.
 
@@ -229,7 +230,7 @@ def minimum_detectable_change(
 
     Measured in the harder direction: towards 50%, a fall from a share above 50% and a rise from one
     below (both ways from exactly 50%). A change the other way of the same size is detected slightly more
-    often, so a smaller change in either direction would probably go unnoticed. PowerError when no change
+    often; a smaller change in either direction could well go unnoticed. PowerError when no change
     at all in that direction would be detected (a very small sample).
     """
     return detectable_change(p_before, n_before, n_now, power=power, confidence=confidence).change
@@ -254,8 +255,10 @@ def change_words(
     power: float = POWER,
     confidence: float = CONFIDENCE,
 ) -> str:
-    """For people: "From 70% with 135 cases before and 135 now, a change smaller than about 17 percentage
-    points would probably go unnoticed." (points rounded to whole numbers)."""
+    """For people: "From 70% with 135 cases before and 135 now, a change of about 17 percentage points would
+    be caught four times in five, and a smaller one could well go unnoticed." (points rounded to whole
+    numbers; "probably unnoticed" would be wrong: a change a little smaller is still caught more often than
+    not)."""
     try:
         change: float | None = minimum_detectable_change(
             p_before, n_before, n_now, power=power, confidence=confidence
@@ -277,8 +280,11 @@ def _words(
     if effective is not None:
         start += f" (as precise as {count(effective, 'case')} sampled in proportion)"
     if change is None:
-        return f"{start}, even the largest possible change would probably go unnoticed."
-    return f"{start}, a change smaller than about {_points(change)} would probably go unnoticed."
+        return f"{start}, even the largest possible change could well go unnoticed."
+    return (
+        f"{start}, a change of about {_points(change)} would be caught four times in five, "
+        "and a smaller one could well go unnoticed."
+    )
 
 
 def planned(

@@ -19,6 +19,7 @@ from .linked import Audit, Key, Protection, Ratio
 from .power import published_power
 from .report import figures_digest
 from .report_model import Comparison, DomainFigure, Interval, Report, TrendPoint
+from .report_model_progress import SECTION as PROGRESS_SECTION
 from .statistics import ALPHA, NO_CHANGE, WALD_TEST
 
 if TYPE_CHECKING:
@@ -190,11 +191,24 @@ class Writer:
                 "audit": {"passed": audit.passed, "sha256": audit.to_json()["sha256"]},
             },
         }
+        if r.progress is not None:  # after ``power``, as in the full report
+            at = list(out).index("power") + 1
+            items = list(out.items())
+            out = dict([*items[:at], (PROGRESS_SECTION, self.progress(out)), *items[at:]])
         tests = multiplicity.readjust(self._printed_comparisons(out), r.multiplicity)
         out["multiplicity"] = multiplicity.published_section(tests, r.multiplicity)
         out["headline"] = self.headline(out)
         out["reproducibility"]["figures_sha256"] = figures_digest(out)
         return out
+
+    def progress(self, out: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Progress against earlier recommendations (``domain.published_progress``): each count now only
+        as the weakness and area tables of ``out`` (this document) print it."""
+        # Deferred: that module imports this one.
+        from .published_progress import now_from_tables, published_progress
+
+        concern = self.report.reproducibility.parameters.concern_grades
+        return published_progress(self.report.progress, now_from_tables(out, concern))
 
     def power(self) -> dict[str, Any] | None:
         """The minimum detectable changes (domain.power), only when the number of reviews is shown, and

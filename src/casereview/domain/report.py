@@ -49,6 +49,8 @@ from .report_model_agreement import (
     Fleiss,
     PairFigures,
 )
+from .report_model_progress import ProgressFact
+from .report_progress import progress_input, with_progress
 from .statistics import (
     ALPHA,
     KORN_GRAUBARD,
@@ -422,6 +424,7 @@ def _input_digest(
     parameters: Parameters,
     links: Mapping[str, Any] | None,
     volume: Mapping[str, Any] | None,
+    followup: Sequence[ProgressFact] = (),
 ) -> str:
     """SHA-256 of everything the report was made from (its inputs and parameters)."""
     payload = {
@@ -444,6 +447,7 @@ def _input_digest(
         "parameters": parameters.to_json(),
         "links": _links_input(links),
         "volume": volume,
+        **progress_input(followup),
     }
     return hashlib.sha256(canonical(payload).encode("utf-8")).hexdigest()
 
@@ -522,6 +526,7 @@ def build_report(
     # {"rules": LinkRules, "related": {case_ref: {kind: n}}, "register": {...}, "frame": …, "weakness": code}
     links: Mapping[str, Any] | None = None,
     volume: Mapping[str, Any] | None = None,  # domain.links.volume_by_quarter of the register
+    followup: Sequence[ProgressFact] = (),  # earlier recommendations (domain.report_progress)
 ) -> Report:
     concern = {code for code, _ in grades[1:]}  # everything worse than the best grade
     now = (sum(c.overall in concern for c in cases), len(cases))
@@ -542,6 +547,7 @@ def build_report(
         parameters=parameters,
         links=links,
         volume=volume,
+        followup=followup,
     )
     weighted = _design_weighted(cases, sample, concern)
     comparisons, breakdowns, weaknesses, tests = multiplicity.adjusted_report(
@@ -587,5 +593,8 @@ def build_report(
         power=power_section(
             now[1], comparisons, effective_now=None if weighted is None else weighted.effective_n
         ),
+    )
+    report = with_progress(
+        report, followup, grades=grades, areas=areas, weakness_titles=weakness_titles or {}
     )
     return _with_figures_digest(report)

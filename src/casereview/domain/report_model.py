@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .report_model_agreement import Agreement, _flat
+from .report_model_progress import SECTION as PROGRESS_SECTION
+from .report_model_progress import Progress
 
 DESIGN_WEIGHTED_METHOD = (
     "design weights N_h/n_h, stratified variance with finite population correction"
@@ -441,11 +443,23 @@ class Report:
     control_chart: Mapping[str, Any] | None = None
     #: The smallest change each headline comparison could detect (domain.power).
     power: Mapping[str, Any] | None = None
+    #: Progress against the body's earlier recommendations (issue 24); None, and no key in the JSON, when
+    #: no recommendation was judged at this inspection or is open for the body.
+    progress: Progress | None = None
     published: bool = field(
         default=False, init=False
     )  # a published report is a document of its own
 
     def to_json(self) -> dict[str, Any]:
+        out = self._json()
+        if self.progress is None:
+            return out
+        # After ``power``: a report with no such section keeps the keys (and digest) it always had.
+        at = list(out).index("power") + 1
+        items = list(out.items())
+        return dict([*items[:at], (PROGRESS_SECTION, self.progress.to_json()), *items[at:]])
+
+    def _json(self) -> dict[str, Any]:
         return {
             "inspection": dict(self.inspection),
             "reviews": self.reviews,
@@ -505,4 +519,5 @@ class Report:
             multiplicity=data.get("multiplicity"),
             control_chart=data.get("control_chart"),
             power=data.get("power"),
+            progress=Progress.from_json(data.get(PROGRESS_SECTION)),
         )

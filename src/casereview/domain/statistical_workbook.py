@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from casereview.domain.marking import marking
+from casereview.domain.statistical_progress import progress
 from casereview.domain.statistical_sections import (
     COUNT,
     NUMBER,
@@ -538,6 +539,7 @@ def workbook(
     trend(b)
     control_chart(b)
     areas_and_weaknesses(b)
+    progress(b)
     _send_backs(b)
     _agreement(b)
     _links(b, link_patterns)

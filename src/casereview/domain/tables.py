@@ -498,6 +498,9 @@ def flat_rows(report: Mapping[str, Any], *, in_words: bool = False) -> list[Row]
     """A report's JSON document as (section, row, measure, value) rows, for CSV and spreadsheets.
 
     ``in_words``: each row ``worded`` (the spreadsheet); without it, the codes (the CSV, for machines)."""
+    # Its own module, which reads this one's rule for a null (imported here: no cycle at load).
+    from casereview.domain.tables_progress import progress_rows
+
     preview = report.get("preview")
     rows = [
         *([("status", "", "preview", preview["label"])] if preview else []),
@@ -510,6 +513,7 @@ def flat_rows(report: Mapping[str, Any], *, in_words: bool = False) -> list[Row]
         *_control_chart_rows(report),
         *_breakdown_rows(report),
         *_area_and_weakness_rows(report),
+        *progress_rows(report),
         *_send_back_and_agreement_rows(report),
         *_link_and_volume_rows(report),
         *_reproducibility_rows(report),

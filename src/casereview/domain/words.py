@@ -14,12 +14,22 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 
+from .followup import STATE_WORDS as FOLLOWUP_WORDS
+from .followup import (
+    ActionState,
+    FindingKind,
+    FindingState,
+    Judgement,
+    PlanState,
+    Rag,
+    RecommendationState,
+)
 from .journal import JournalAction
 from .plans import STRATUM_SEPARATOR, Allocation
 from .referrals import STATE_WORDS, State, Urgency
 from .registers import RISK_LEVELS, Category
+from .roles import INSPECTION_KIND_WORDS, InspectionKind, Role
 from .roles import ROLE_WORDS as _ROLE_WORDS
-from .roles import Role
 from .sampling import ALGORITHM
 from .sign_in import LockKind
 from .tokens import Scope
@@ -42,6 +52,15 @@ class Kind(StrEnum):
     TASK_STATUS = "task_status"
     TASK_STEP = "task_step"
     STAGE = "stage"
+    INSPECTION_KIND = "inspection_kind"
+    # Follow-up (issue 24): the tables live in domain/followup.py
+    FINDING_KIND = "finding_kind"
+    FINDING_STATE = "finding_state"
+    RECOMMENDATION_STATE = "recommendation_state"
+    JUDGEMENT = "judgement"
+    PLAN_STATE = "plan_state"
+    ACTION_STATE = "action_state"
+    RAG = "rag"
 
 
 CATEGORY_WORDS: Mapping[str, str] = {
@@ -172,6 +191,29 @@ JOURNAL_ACTION_WORDS: Mapping[str, str] = {
     JournalAction.PUBLICATION_RELEASE: "Scheduled publication released",
     JournalAction.PUBLICATION_FAIL: "Scheduled publication not released",
     JournalAction.TREND_GENERATE: "National trend produced",
+    JournalAction.FINDING_ADD: "Finding added",
+    JournalAction.FINDING_EDIT: "Finding changed",
+    JournalAction.FINDING_PUBLISH: "Finding published",
+    JournalAction.FINDING_WITHDRAW: "Finding withdrawn",
+    JournalAction.RECOMMENDATION_ADD: "Recommendation added",
+    JournalAction.RECOMMENDATION_EDIT: "Recommendation changed",
+    JournalAction.RECOMMENDATION_PUBLISH: "Recommendation published",
+    JournalAction.RECOMMENDATION_WITHDRAW: "Recommendation withdrawn",
+    JournalAction.RECOMMENDATION_JUDGE: "Recommendation judged",
+    JournalAction.ACTION_PLAN_SAVE: "Action plan saved",
+    JournalAction.ACTION_PLAN_SUBMIT: "Action plan submitted",
+    JournalAction.ACTION_PLAN_ACCEPT: "Action plan accepted",
+    JournalAction.ACTION_PLAN_RETURN: "Action plan returned to the body",
+    JournalAction.ACTION_PLAN_ESCALATE: "Action plan overdue and escalated",
+    JournalAction.PLAN_ACTION_UPDATE: "Progress update on an action",
+    JournalAction.PLAN_ACTION_COMPLETE: "Action marked done",
+    JournalAction.PLAN_ACTION_WITHDRAW: "Action withdrawn",
+    JournalAction.PLAN_ACTION_ESCALATE: "Action overdue and escalated",
+    JournalAction.CALIBRATION_CREATE: "Calibration created",
+    JournalAction.CALIBRATION_DRAW: "Calibration sample drawn",
+    JournalAction.CALIBRATION_COMPLETE: "Calibration completed",
+    JournalAction.CALIBRATION_WITHDRAW: "Calibration withdrawn",
+    JournalAction.CALIBRATION_EXPORT: "Calibration figures exported",
     JournalAction.JOURNAL_VIEW: "Journal viewed",
     JournalAction.JOURNAL_EXPORT: "Journal exported",
     JournalAction.JOURNAL_ANCHOR: "Journal anchored",
@@ -222,6 +264,13 @@ TABLES: Mapping[Kind, Mapping[str, str]] = {
     Kind.TASK_STATUS: STATUS_WORDS,
     Kind.TASK_STEP: STEP_TITLES,
     Kind.STAGE: STAGE_WORDS,
+    Kind.FINDING_KIND: FOLLOWUP_WORDS[FindingKind],
+    Kind.FINDING_STATE: FOLLOWUP_WORDS[FindingState],
+    Kind.RECOMMENDATION_STATE: FOLLOWUP_WORDS[RecommendationState],
+    Kind.JUDGEMENT: FOLLOWUP_WORDS[Judgement],
+    Kind.PLAN_STATE: FOLLOWUP_WORDS[PlanState],
+    Kind.ACTION_STATE: FOLLOWUP_WORDS[ActionState],
+    Kind.RAG: FOLLOWUP_WORDS[Rag],
     Kind.SEND_BACK_STATE: SEND_BACK_STATE_WORDS,
     Kind.URGENCY: URGENCY_WORDS,
     Kind.ROLE: ROLE_WORDS,
@@ -232,6 +281,7 @@ TABLES: Mapping[Kind, Mapping[str, str]] = {
     Kind.LOCK_KIND: LOCK_KIND_WORDS,
     Kind.ALGORITHM: ALGORITHM_WORDS,
     Kind.JOURNAL_ACTION: JOURNAL_ACTION_WORDS,
+    Kind.INSPECTION_KIND: INSPECTION_KIND_WORDS,
 }
 
 
@@ -241,6 +291,13 @@ CODES: Mapping[Kind, tuple[str, ...]] = {
     Kind.TASK_STATUS: tuple(STATUS_WORDS),
     Kind.TASK_STEP: tuple(STEP_TITLES),
     Kind.STAGE: tuple(STAGE_WORDS),
+    Kind.FINDING_KIND: tuple(FindingKind),
+    Kind.FINDING_STATE: tuple(FindingState),
+    Kind.RECOMMENDATION_STATE: tuple(RecommendationState),
+    Kind.JUDGEMENT: tuple(Judgement),
+    Kind.PLAN_STATE: tuple(PlanState),
+    Kind.ACTION_STATE: tuple(ActionState),
+    Kind.RAG: tuple(Rag),
     Kind.CATEGORY: tuple(Category),
     Kind.SEND_BACK_STATE: tuple(State),
     Kind.URGENCY: tuple(Urgency),
@@ -252,6 +309,7 @@ CODES: Mapping[Kind, tuple[str, ...]] = {
     Kind.LOCK_KIND: tuple(LockKind),
     Kind.ALGORITHM: (ALGORITHM,),
     Kind.JOURNAL_ACTION: tuple(JournalAction),
+    Kind.INSPECTION_KIND: tuple(InspectionKind),
 }
 
 

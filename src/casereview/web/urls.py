@@ -54,6 +54,8 @@ urlpatterns = [
     path("users/", include("casereview.web.accounts.urls")),
     path("notifications/", include("casereview.web.notifications.urls")),
     path("reports/", include("casereview.web.reports.urls")),
+    path("calibrations/", include("casereview.web.calibration.urls")),
+    path("recommendations/", include("casereview.web.followup.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found, name="api_not_found"),
 ]

@@ -114,8 +114,8 @@ def test_the_issue_example_and_its_direction() -> None:
     assert power_to_detect(0.7, 0.7 + found.change, 135, 135) > 0.8
     assert power_to_detect(0.7, 0.7 - found.change + 0.01, 135, 135) < 0.8
     assert change_words(0.7, 135, 135) == (
-        "From 70% with 135 cases before and 135 now, a change smaller than about 17 percentage points "
-        "would probably go unnoticed."
+        "From 70% with 135 cases before and 135 now, a change of about 17 percentage points "
+        "would be caught four times in five, and a smaller one could well go unnoticed."
     )
 
 
@@ -149,16 +149,14 @@ def test_a_tiny_sample_sees_no_change_at_all() -> None:
     with pytest.raises(PowerError, match="no change from 70%"):
         minimum_detectable_change(0.7, 2, 2)
     assert change_words(0.7, 2, 2) == (
-        "From 70% with 2 cases before and 2 now, even the largest possible change would "
-        "probably go unnoticed."
+        "From 70% with 2 cases before and 2 now, even the largest possible change could "
+        "well go unnoticed."
     )
 
 
 def test_words_round_points_and_print_thousands() -> None:
     words = change_words(0.743, 1200, 2500)
-    assert words.startswith(
-        "From 74.3% with 1,200 cases before and 2,500 now, a change smaller than"
-    )
+    assert words.startswith("From 74.3% with 1,200 cases before and 2,500 now, a change of about")
     points = round(minimum_detectable_change(0.743, 1200, 2500) * 100)
     assert f"about {points} percentage points" in words
 
@@ -345,8 +343,9 @@ def test_planned_against_the_previous_result_or_50_percent() -> None:
 
     against = planned(135, ("the 2016 inspection", 0.7, 135))
     assert against["words"] == (
-        "Against the 2016 inspection: from 70% with 135 cases before and 135 now, a change smaller "
-        "than about 17 percentage points would probably go unnoticed."
+        "Against the 2016 inspection: from 70% with 135 cases before and 135 now, a change of "
+        "about 17 percentage points would be caught four times in five, and a smaller one could well go "
+        "unnoticed."
     )
     assert against["minimum_detectable_change"] == pytest.approx(
         minimum_detectable_change(0.7, 135, 135), abs=1e-6

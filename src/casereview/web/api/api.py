@@ -5,13 +5,11 @@ expiry and a rate limit; a token never reaches more than its user could on
 the web (the same selectors decide).  Every error is
 ``{"error": {"status", "code", "message", "details"}}``.  Every use is
 journaled (``ApiJournalMiddleware``), and the services journal what they do.
+The recommendations' operations are in ``recommendations_api.py``.
 """
 
-from __future__ import annotations
-
-import functools
+# No ``from __future__ import annotations`` here: see ``base.strict_query``.
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,39 +34,9 @@ from casereview.web.reports.selectors import inspection_report, publications_vis
 from casereview.web.reports.services import report_disclosed, report_links_refresh
 
 from . import schemas as s
-from .base import ApiError, Page, _errors, _user, api
+from .base import ApiError, Page, _errors, _user, api, strict_query
 
 # Registers ----------------------------------------------------------------------------------------------
-
-
-# Here, not in base.py: ninja reads an operation's annotations (``Query[Page]``) in the globals of the function
-# it is given, which for a wrapped operation are this decorator's.
-def strict_query(*allowed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Refuse query parameters the operation does not have: a misspelt filter must not be ignored silently."""
-
-    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            unknown = sorted(set(request.GET) - set(allowed))
-            if unknown:
-                raise ApiError(
-                    422,
-                    "invalid_request",
-                    "The request does not match the API description",
-                    [
-                        {
-                            "location": f"query.{name[:50]}",
-                            "message": "not a parameter of this operation",
-                        }
-                        for name in unknown[:20]
-                    ],
-                )
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
 
 #: The API with every operation below registered on it: what ``web/urls.py`` serves.
 __all__ = ["api"]
@@ -483,3 +451,7 @@ def act_on_send_back(request: HttpRequest, send_back_id: int, payload: s.SendBac
     except SendBackError as exc:
         raise ApiError(422, "invalid_action", str(exc)) from exc
     return _send_back_out(changed)
+
+
+# Last, so that the recommendations' operations follow these in the OpenAPI description, as they always have.
+import casereview.web.api.recommendations_api  # noqa: E402, F401

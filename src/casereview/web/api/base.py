@@ -1,9 +1,11 @@
 """The API's frame: the NinjaAPI object, token authentication, the one error shape and its mappings
 (every refusal included: ``casereview.domain.errors``), scope checks, strict query strings and paging.
-The operations are in ``api.py``."""
+The operations are in ``api.py`` and (the recommendations') ``recommendations_api.py``."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -160,3 +162,33 @@ def _user(request: HttpRequest, scope: Scope) -> Any:
 class Page(Schema):
     limit: int = Field(100, ge=1, le=500, description="At most this many, newest first")
     offset: int = Field(0, ge=0, le=1_000_000)
+
+
+# ninja reads an operation's annotations (``Query[Page]``) in the globals of the function it is given, which for
+# a wrapped operation are this module's: so the modules of the operations (``api.py``, ``recommendations_api.py``)
+# do not use ``from __future__ import annotations``, and give ninja the types themselves, not their names.
+def strict_query(*allowed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Refuse query parameters the operation does not have: a misspelt filter must not be ignored silently."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            unknown = sorted(set(request.GET) - set(allowed))
+            if unknown:
+                raise ApiError(
+                    422,
+                    "invalid_request",
+                    "The request does not match the API description",
+                    [
+                        {
+                            "location": f"query.{name[:50]}",
+                            "message": "not a parameter of this operation",
+                        }
+                        for name in unknown[:20]
+                    ],
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -108,3 +108,73 @@ class PublicationOut(Schema):
     period_end: dt.date
     published_at: dt.datetime
     figures_sha256: str
+
+
+# Recommendations (issue 24) ----------------------------------------------------------------------------------
+
+
+class BasisItemOut(Schema):
+    kind: Literal["weakness", "area"]
+    code: str = Field(description="A weakness code (W04) or a framework area's id")
+    count: int = Field(
+        description="Cases showing the weakness, or graded below the best in the area"
+    )
+    total: int = Field(description="Of this many cases (those graded, or where the area applied)")
+
+
+class FindingOut(Schema):
+    number: int
+    kind: Literal["cause_of_concern", "area_for_improvement"]
+    text: str
+    basis: list[BasisItemOut] = Field(
+        description="The counts the report gave when the finding was made"
+    )
+
+
+class ProgressUpdateOut(Schema):
+    note: str
+    evidence: str
+    by: str
+    at: dt.datetime
+
+
+class PlanActionOut(Schema):
+    id: int
+    text: str
+    owner: str = Field(description="Names or posts, as the body wrote them")
+    target_on: dt.date
+    state: Literal["open", "done", "escalated", "withdrawn"]
+    completed_at: dt.datetime | None
+    updates: list[ProgressUpdateOut]
+
+
+class JudgementOut(Schema):
+    inspection_id: int = Field(description="The later inspection that judged it")
+    judgement: Literal["met", "partly_met", "not_met", "no_longer_relevant"]
+    proposed: str | None = Field(
+        description="What the new sample's numbers proposed (None: no proposal)"
+    )
+    rationale: str
+    at: dt.datetime
+    evidence: dict[str, Any] = Field(description="The evidence shown to the lead, as stored")
+
+
+class RecommendationOut(Schema):
+    id: int
+    number: str = Field(description='Its number within the inspection, e.g. "R2"')
+    body: str
+    inspection_id: int
+    finding: FindingOut
+    text: str
+    state: Literal["draft", "open", "met", "no_longer_relevant", "withdrawn"]
+    immediate: bool
+    due_on: dt.date | None = Field(description="None while a draft is due in working days")
+    rag: Literal["red", "amber", "green"] = Field(description="See docs/recommendations.md")
+    age_days: int | None = Field(description="Days since publication (to closure when closed)")
+    last_judgement: Literal["met", "partly_met", "not_met", "no_longer_relevant"] | None
+    judged_at: dt.datetime | None
+    plan_state: (
+        Literal["awaiting", "draft", "submitted", "returned", "accepted", "escalated"] | None
+    )
+    actions: list[PlanActionOut]
+    judgements: list[JudgementOut]

@@ -20,12 +20,12 @@ from django.utils import timezone
 
 from casereview.domain.journal import JournalAction
 from casereview.domain.referrals import AWAITING_BODY, State, Urgency, due_words
-from casereview.domain.roles import Role
+from casereview.domain.roles import LEADING_ROLES, Role
 from casereview.domain.tasks import Progress, stage, stage_words, task_list
 from casereview.web.accounts.selectors import sign_in_locks
 from casereview.web.core.access import user_roles
 from casereview.web.inspections.models import Inspection, SampledCase
-from casereview.web.inspections.selectors import inspections_progress
+from casereview.web.inspections.selectors import inspections_progress, led_q
 from casereview.web.journal.models import JournalEntry
 from casereview.web.journal.selectors import AnchorStatus, journal_anchor_status, journal_head
 from casereview.web.notifications.models import OutboxMessage
@@ -219,10 +219,11 @@ def lead_work(user: Any) -> LeadWork:
     """Each inspection ``user`` leads with its progress; a published one only while something still waits on
     it (an overdue send back, a case at risk not sent back).  A few queries, whatever the number of
     inspections and cases."""
-    if Role.LEAD_INSPECTOR not in user_roles(user):
+    if not user_roles(user) & set(LEADING_ROLES):
         return LeadWork(inspections=[], finished=0)
+    # Those they may work on as lead (``led_q``): a lead inspector's inspections, a body auditor's own audits.
     led = list(
-        Inspection.objects.filter(lead=user).select_related("body").order_by("-period_end", "-id")
+        Inspection.objects.filter(led_q(user)).select_related("body").order_by("-period_end", "-id")
     )
     if not led:
         return LeadWork(inspections=[], finished=0)

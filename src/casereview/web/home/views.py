@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from casereview.domain.roles import CAN_IMPORT_REGISTERS, Role
+from casereview.domain.roles import CAN_IMPORT_REGISTERS, GRADING_ROLES, LEADING_ROLES, Role
 from casereview.domain.words import uk_date
 from casereview.web.core.access import user_roles
 from casereview.web.registers.selectors import bodies_for_home, can_see_registers
@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     roles = user_roles(user)
     # A lead inspector may review cases too: their cases show when they have some.
-    cases = inspector_work(user) if roles & {Role.INSPECTOR, Role.LEAD_INSPECTOR} else None
+    cases = inspector_work(user) if roles & set(GRADING_ROLES) else None
     if cases is not None and Role.INSPECTOR not in roles and not cases.inspections:
         cases = None
     return render(
@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "roles": sorted(roles, key=lambda r: r.label),
             "admin": admin_work() if Role.ADMINISTRATOR in roles else None,
-            "lead": lead_work(user) if Role.LEAD_INSPECTOR in roles else None,
+            "lead": lead_work(user) if roles & set(LEADING_ROLES) else None,
             "inspector": cases,
             "liaison": liaison_work(user) if Role.LIAISON_OFFICER in roles else None,
             "analyst": analyst_work(user) if Role.ANALYST in roles else None,

@@ -5,10 +5,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from casereview.domain.roles import INSPECTION_KIND_WORDS, InspectionKind
 from casereview.web.registers.models import Body, Case, Register
 
 
 class Inspection(models.Model):
+    class Kind(models.TextChoices):
+        """The inspectorate's inspection, or one body's audit of its own cases (led and graded by its own
+        auditors: ``casereview.domain.roles.LEADS``/``GRADERS``)."""
+
+        INSPECTION = (
+            InspectionKind.INSPECTION.value,
+            INSPECTION_KIND_WORDS[InspectionKind.INSPECTION],
+        )
+        OWN_AUDIT = InspectionKind.OWN_AUDIT.value, INSPECTION_KIND_WORDS[InspectionKind.OWN_AUDIT]
+        CALIBRATION = (
+            InspectionKind.CALIBRATION.value,
+            INSPECTION_KIND_WORDS[InspectionKind.CALIBRATION],
+        )
+
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="inspections")
     name = models.CharField(max_length=200)
     period_start = models.DateField()
@@ -18,6 +33,7 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField()
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INSPECTION)
     #: The secret seed (hex) is kept until the draw reveals it; only its SHA-256 is shown before.
     seed = models.CharField(max_length=64, blank=True)
     commitment = models.CharField(max_length=64, blank=True)

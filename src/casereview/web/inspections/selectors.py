@@ -15,7 +15,18 @@ from casereview.domain.allocation import ALLOCATION, ALLOCATION_V1, StratumAlloc
 from casereview.domain.paging import window
 from casereview.domain.plans import SamplePlan
 from casereview.domain.power import margin_for, planned
-from casereview.domain.roles import Role
+from casereview.domain.roles import (
+    AUDITOR_CONTACT,
+    GRADERS,
+    LEADING_ROLES,
+    LEADS,
+    ROLES,
+    InspectionKind,
+    Role,
+    may_be_assigned,
+    may_grade,
+    may_lead,
+)
 from casereview.domain.sampling import (
     FrameDates,
     in_period,
@@ -26,28 +37,139 @@ from casereview.domain.sampling import (
 from casereview.domain.tasks import Progress, Step, Task, stage, task_list
 from casereview.web.core.access import user_roles
 from casereview.web.registers.frames import register_frame
-from casereview.web.registers.models import Register
+from casereview.web.registers.models import Body, Register
 
 # Inspection is re-exported: views and forms name the type without importing the models.
 from .models import Inspection, Sample, SampledCase
 
+# --- Who may see and work on which inspection: the one home of the rule (domain.roles LEADS/GRADERS) ----------
+
+
+def audited_bodies(user: Any) -> QuerySet[Body]:
+    """The bodies ``user`` audits (a contact of kind ``auditor`` of the body, holding the ``body_auditor`` role);
+    a subquery when used in a filter (no query of its own). The contacts are the referrals app's: read here by
+    the relation's name only, never by importing that app (it sits above this one)."""
+    if Role.BODY_AUDITOR not in user_roles(user):
+        return Body.objects.none()
+    return Body.objects.filter(contacts__user=user, contacts__kind=AUDITOR_CONTACT)
+
+
+def bodies_audited_for_choice(user: Any) -> QuerySet[Body]:
+    """The bodies ``user`` audits, by code: those they may open an own audit of."""
+    return audited_bodies(user).order_by("code")
+
+
+def audits_body(user: Any, body: Any) -> bool:
+    """Whether ``user`` is one of ``body``'s own auditors (see ``audited_bodies``)."""
+    return audited_bodies(user).filter(pk=getattr(body, "pk", body)).exists()
+
+
+def led_q(user: Any, prefix: str = "") -> Q:
+    """A filter on inspections (``prefix``: the path to one, e.g. ``"inspection__"``) that ``user`` leads and
+    may work on as lead: an inspectorate inspection they lead as a lead inspector; an own audit they lead as
+    one of its body's auditors. Nothing for anyone else."""
+    roles = user_roles(user)
+    allowed = Q(pk__in=[])
+    for kind, role in LEADS.items():
+        if role not in roles:
+            continue
+        rule = {f"{prefix}lead": user, f"{prefix}kind": kind}
+        if kind == InspectionKind.OWN_AUDIT:
+            rule[f"{prefix}body__in"] = audited_bodies(user).values("pk")
+        allowed |= Q(**rule)
+    return allowed
+
+
+def graded_q(user: Any, prefix: str = "") -> Q:
+    """A filter on inspections (``prefix`` as ``led_q``) whose assigned cases ``user`` may open and grade: the
+    inspectorate's inspections for its inspectors and lead inspectors, the own audits of the bodies they audit
+    for body auditors (``domain.roles.GRADERS``)."""
+    roles = user_roles(user)
+    allowed = Q(pk__in=[])
+    for kind, graders in GRADERS.items():
+        if not graders & roles:
+            continue
+        rule: dict[str, Any] = {f"{prefix}kind": kind}
+        if kind == InspectionKind.OWN_AUDIT:
+            rule[f"{prefix}body__in"] = audited_bodies(user).values("pk")
+        allowed |= Q(**rule)
+    return allowed
+
+
+def leads(user: Any, inspection: Inspection) -> bool:
+    """Whether ``user`` leads ``inspection`` and may work on it as lead (the rule of ``led_q``, on one)."""
+    if inspection.lead_id != getattr(user, "pk", None):
+        return False
+    own = inspection.kind == InspectionKind.OWN_AUDIT
+    return may_lead(
+        user_roles(user), inspection.kind, audits_body=own and audits_body(user, inspection.body_id)
+    )
+
+
+def grades(user: Any, inspection: Inspection) -> bool:
+    """Whether ``user`` may open and grade cases of ``inspection`` assigned to them (``graded_q``, on one)."""
+    own = inspection.kind == InspectionKind.OWN_AUDIT
+    return may_grade(
+        user_roles(user), inspection.kind, audits_body=own and audits_body(user, inspection.body_id)
+    )
+
+
+def unassignable(inspection: Inspection, people: Sequence[Any]) -> list[Any]:
+    """Those of ``people`` who may not be given ``inspection``'s cases to grade (``may_be_assigned``): an
+    inspectorate inspector on an own audit, a body auditor on an inspectorate inspection or on another body's
+    own audit."""
+    own = inspection.kind == InspectionKind.OWN_AUDIT
+    auditors = (
+        set(
+            Body.objects.filter(
+                pk=inspection.body_id,
+                contacts__kind=AUDITOR_CONTACT,
+                contacts__user__in=[p.pk for p in people],
+            ).values_list("contacts__user", flat=True)
+        )
+        if own and people
+        else set()
+    )
+    held: dict[int, set[Role]] = {p.pk: set() for p in people}
+    for pk, group in (
+        get_user_model()
+        .objects.filter(pk__in=list(held), is_active=True, groups__name__in=ROLES)
+        .values_list("pk", "groups__name")
+    ):
+        held[pk].add(Role(group))  # everyone's roles in one query, however many people
+    # A calibration's re-grading is blind: never its lead (who resolves disagreements) nor anyone who is a
+    # contact of the body (who can read the body's grades).
+    barred = (
+        {inspection.lead_id}
+        | set(
+            Body.objects.filter(
+                pk=inspection.body_id, contacts__user__in=[p.pk for p in people]
+            ).values_list("contacts__user", flat=True)
+        )
+        if inspection.kind == InspectionKind.CALIBRATION and people
+        else set()
+    )
+    return [
+        p
+        for p in people
+        if p.pk in barred
+        or not may_be_assigned(held[p.pk], inspection.kind, audits_body=p.pk in auditors)
+    ]
+
 
 def inspections_listed(user: Any) -> QuerySet[Inspection]:
-    """Administrators see every inspection's metadata; lead inspectors those they lead."""
+    """Administrators see every inspection's metadata; lead inspectors the inspectorate's inspections they
+    lead; body auditors the own audits they lead (never an inspectorate inspection, never another body's)."""
     roles = user_roles(user)
     base = Inspection.objects.select_related("body", "lead")
     if Role.ADMINISTRATOR in roles:
         return base
-    if Role.LEAD_INSPECTOR in roles:
-        return base.filter(lead=user)
-    return base.none()
+    return base.filter(led_q(user))
 
 
 def inspection_led(user: Any, inspection_id: int) -> Inspection | None:
-    """The inspection, if ``user`` leads it (its pages show case references)."""
-    if Role.LEAD_INSPECTOR not in user_roles(user):
-        return None
-    return Inspection.objects.select_related("body").filter(pk=inspection_id, lead=user).first()
+    """The inspection, if ``user`` leads it and may work on it as lead (its pages show case references)."""
+    return Inspection.objects.select_related("body").filter(led_q(user), pk=inspection_id).first()
 
 
 def inspection_led_or_404(user: Any, inspection_id: int) -> Inspection:
@@ -89,13 +211,20 @@ def registers_since_commitment(inspection: Inspection) -> int:
     return registers_for_draw(inspection).filter(imported_at__gte=inspection.committed_at).count()
 
 
-def inspectors_available() -> list[Any]:
-    """Active users who hold the inspector role (candidates for assignment)."""
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.INSPECTOR.value)
-        .order_by("username")
-    )
+def inspectors_available(inspection: Inspection | None = None) -> list[Any]:
+    """Active users who may be given cases to grade (candidates for assignment): the inspectorate's
+    inspectors; for an own audit, its body's own auditors instead (``domain.roles.GRADERS``)."""
+    people = get_user_model().objects.filter(is_active=True)
+    if inspection is not None and inspection.kind == InspectionKind.OWN_AUDIT:
+        people = people.filter(
+            groups__name=Role.BODY_AUDITOR.value,
+            pk__in=Body.objects.filter(
+                pk=inspection.body_id, contacts__kind=AUDITOR_CONTACT
+            ).values("contacts__user"),
+        )
+    else:
+        people = people.filter(groups__name=Role.INSPECTOR.value)
+    return list(people.order_by("username"))
 
 
 def sampled_case_in(inspection: Inspection, chosen: str) -> SampledCase | None:
@@ -347,7 +476,7 @@ def inspections_with_stage(
     bodies = sorted(set(listed.values_list("body__code", "body__name")))
     if body:
         listed = listed.filter(body__code=body)
-    shows_progress = Role.LEAD_INSPECTOR in user_roles(user)
+    shows_progress = bool(user_roles(user) & set(LEADING_ROLES))
     mine: dict[int, Progress] = {}
     stages: dict[int, str] = {}
     steps = [s.value for s in Step] + ["published"]  # the steps' order is the stages' order

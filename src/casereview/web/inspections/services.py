@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from typing import Any
 
+import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +15,8 @@ from casereview.domain.allocation import ALLOCATION
 from casereview.domain.errors import Refused
 from casereview.domain.framework import FrameworkError
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.plans import PlanError, SamplePlan
+from casereview.domain.plans import Frame, PlanError, SamplePlan
+from casereview.domain.roles import InspectionKind, may_lead
 from casereview.domain.sampling import (
     ALGORITHM,
     SEED_BYTES,
@@ -22,8 +25,10 @@ from casereview.domain.sampling import (
     in_period,
     manifest,
     new_seed_commitment,
+    rank_key,
 )
 from casereview.importing.frameworks import load_framework
+from casereview.web.core.access import user_roles
 from casereview.web.core.users import User, person
 from casereview.web.journal.services import journal_record
 from casereview.web.registers.frames import register_frame
@@ -32,6 +37,7 @@ from casereview.web.registers.selectors import body_by_code
 
 from .links import links_compute
 from .models import Inspection, Sample, SampledCase
+from .selectors import audits_body
 
 
 class InspectionError(Refused):
@@ -48,10 +54,24 @@ def inspection_create(
     lead: Any = None,
     actor: User | None = None,
     now: dt.datetime | None = None,
+    kind: str = InspectionKind.INSPECTION,
 ) -> Inspection:
+    """Open an inspection of the body (``kind`` "inspection"), or one of the body's own audits ("own_audit"):
+    an own audit is led by one of the body's own auditors (``lead``, who must be one: never the inspectorate)."""
     body = body_by_code(body_code)
     if body is None:
         raise InspectionError(f"No inspected body with code {body_code!r}")
+    if kind not in Inspection.Kind.values:
+        raise InspectionError(
+            f"An inspection is of kind {' or '.join(map(repr, Inspection.Kind.values))}"
+        )
+    if kind == InspectionKind.OWN_AUDIT and (
+        lead is None or not may_lead(user_roles(lead), kind, audits_body=audits_body(lead, body))
+    ):
+        raise InspectionError(
+            f"A body's own audit is led by one of {body.name}'s own auditors: "
+            "someone with the body auditor role who is its contact of kind auditor"
+        )
     if not name.strip():
         raise InspectionError("Give the inspection a name")
     if period_end < period_start:
@@ -69,6 +89,7 @@ def inspection_create(
             framework=framework,
             lead=lead,
             created_at=now or timezone.now(),
+            kind=kind,
         )
         journal_record(
             actor=actor,
@@ -79,6 +100,7 @@ def inspection_create(
             detail={
                 "body": body.code,
                 "period": [period_start.isoformat(), period_end.isoformat()],
+                **({"kind": kind} if kind != InspectionKind.INSPECTION else {}),
             },
             at=now,
         )
@@ -173,6 +195,13 @@ def _sampled_cases(
     return rows
 
 
+#: A calibration's inspection is drawn only by its calibration (from the cases the body's audit graded).
+_CALIBRATION_OWN_DRAW = (
+    "Inspection {inspection} re-grades a calibration: its sample is drawn from the calibration's page "
+    "(Calibrations), from the cases the body's own audit graded"
+)
+
+
 def sample_draw(
     *,
     inspection: Inspection,
@@ -187,6 +216,8 @@ def sample_draw(
     The frame's date limits the plan leaves out are the inspection's period (``in_period``); the
     manifest records the dates drawn from and whether they are that period.
     """
+    if inspection.kind == InspectionKind.CALIBRATION:
+        raise InspectionError(_CALIBRATION_OWN_DRAW.format(inspection=inspection.pk))
     committed_at, late = _draw_commitment(
         inspection, register, allow_late_commitment=allow_late_commitment
     )
@@ -244,10 +275,155 @@ def sample_draw(
     return sample
 
 
+def sample_draw_listed(
+    *,
+    inspection: Inspection,
+    register: Register,
+    strata: dict[str, str],
+    size: int,
+    listed: dict[str, object],
+    blind_label: str,
+    late_commitment: bool = False,
+    sealed: dict[str, Any] | None = None,
+    actor: User | None = None,
+    now: dt.datetime | None = None,
+) -> Sample:
+    """Draw the inspection's sample, with its committed seed, from a list of the register's cases given by
+    the caller (``strata``: each case reference's stratum, "" for one stratum of them all): a calibration
+    re-grades cases another inspection already graded.  The draw is the sampling module's (``draw``: the
+    hash ranking, proportional allocation over the strata); the manifest records the list under ``listed``
+    (with what the caller says of where it came from), so anyone can re-derive the draw.  The caller says
+    whether the seed was committed late (after the list was fixed is in time; the register's import does
+    not matter here: the list, not the register, is the frame).
+
+    Every drawn case is recorded under the one stratum ``blind_label``, in the draw's key order (the sample,
+    then the reserve): the strata may say something the graders must not know (a calibration's strata are the
+    body's own grades).  With ``sealed`` (a dict the caller keeps), the manifest the inspection keeps is sealed
+    too: its ``strata`` are the one blind stratum and its ``listed`` carries, instead of each case's stratum,
+    the SHA-256 of the sorted ``reference<TAB>stratum`` lines (``strata_sha256``) and each stratum's counts;
+    the whole manifest is written into ``sealed`` for the caller to keep and disclose later.
+    """
+    # One function, as sample_draw is: the checks, the draw, its manifest, its rows and its journal entry
+    # read in order in one place (its length is that of the record it keeps).
+    committed_at, _ = _draw_commitment(inspection, register, allow_late_commitment=True)
+    refs = sorted(strata)
+    ids = _case_ids(register, refs)
+    if missing := [ref for ref in refs if ref not in ids]:
+        raise InspectionError(f"Case {missing[0]} is not a case of register {register.pk}")
+    seed, stratified = bytes.fromhex(inspection.seed), any(strata.values())
+    plan = SamplePlan(
+        size=size, strata=("listed",) if stratified else (), frame=Frame(any_date=True)
+    )
+    blank = [None] * len(refs)
+    cases = pl.DataFrame(
+        {
+            "case_ref": refs,
+            "listed": [strata[ref] for ref in refs],
+            "category": blank,
+            "unit": blank,
+        },
+        schema_overrides={"listed": pl.String, "category": pl.String, "unit": pl.String},
+    ).with_columns(reported_on=pl.lit(None, dtype=pl.Date))
+    try:
+        drawn = draw(cases, seed=seed, plan=plan)
+    except PlanError as exc:
+        raise InspectionError(str(exc)) from exc
+    document = manifest(
+        strata=drawn,
+        seed=seed,
+        committed_at=committed_at.isoformat(),
+        register_sha256=register.sha256,
+        register_imported_at=register.imported_at.isoformat(),
+        plan=plan,
+        late_commitment=late_commitment,
+    )
+    document["listed"] = {**listed, "cases": refs, **({"strata": strata} if stratified else {})}
+    by_key = functools.partial(rank_key, seed)
+    blind = DrawnStratum(
+        label=blind_label,
+        key={},
+        frame_size=len(refs),
+        wanted=size,
+        allocated=sum(len(s.sample) for s in drawn),
+        sample=sorted((ref for s in drawn for ref in s.sample), key=by_key),
+        reserve=sorted((ref for s in drawn for ref in s.reserve), key=by_key),
+    )
+    if sealed is not None:
+        import hashlib  # here: the one use, in the one function that seals a manifest
+
+        sealed.clear()
+        sealed.update(document)
+        lines = "".join(f"{ref}\t{strata[ref]}\n" for ref in refs)
+        document = {
+            **document,
+            "strata": manifest(
+                strata=[blind],
+                seed=seed,
+                committed_at=committed_at.isoformat(),
+                register_sha256=register.sha256,
+                register_imported_at=register.imported_at.isoformat(),
+                plan=plan,
+                late_commitment=late_commitment,
+            )["strata"],
+            "listed": {
+                **listed,
+                "cases": refs,
+                "sealed": True,
+                "strata_sha256": hashlib.sha256(lines.encode("utf-8")).hexdigest(),
+                "strata_counts": {
+                    s.label: {"frame": s.frame_size, "sample": len(s.sample)} for s in drawn
+                },
+            },
+        }
+    with transaction.atomic():
+        sample = Sample.objects.create(
+            inspection=inspection,
+            register=register,
+            algorithm=ALGORITHM,
+            # The list's strata are no register column: the plan as the register knows it has none (its
+            # whole form, strata and all, is the manifest's).
+            plan=SamplePlan(size=size, frame=plan.frame, strata=()).as_dict(),
+            manifest=document,
+            frame_size=len(refs),
+            late_commitment=late_commitment,
+            drawn_at=now or timezone.now(),
+            drawn_by=person(actor),
+        )
+        SampledCase.objects.bulk_create(_sampled_cases(sample, [blind], ids), batch_size=2000)
+        journal_record(
+            actor=actor,
+            operation=Operation.COLLECTION,
+            action=JournalAction.SAMPLE_DRAW,
+            object_type="inspection",
+            object_id=inspection.pk,
+            detail={
+                "register": register.pk,
+                "algorithm": ALGORITHM,
+                "allocation": ALLOCATION,
+                "listed": len(refs),
+                "source": str(listed.get("source", "")),
+                "commitment": inspection.commitment,
+                "sampled": len(blind.sample),
+                "reserve": len(blind.reserve),
+                "late_commitment": late_commitment,
+            },
+            at=now,
+        )
+    links_compute(sample=sample, actor=actor, now=now)  # after the draw is safely stored, as above
+    return sample
+
+
 def sample_replace(
     *, inspection: Inspection, case_ref: str, reason: str, actor: User | None = None
 ) -> SampledCase:
     """Mark a sampled case out of scope and bring in the next reserve case of its stratum."""
+    if inspection.kind == InspectionKind.CALIBRATION:
+        # Every case the body's audit graded is in scope by definition; a replacement would let someone
+        # choose which cases are compared.  A case that cannot be re-graded is reported as missing.
+        raise InspectionError(
+            "A case of a calibration is never replaced: every case the body's audit graded is in scope. "
+            "Leave a case that cannot be re-graded without a grade: the calibration reports it as missing"
+        )
     if not reason.strip():
         raise InspectionError("Say why the case is out of scope")
     with transaction.atomic():

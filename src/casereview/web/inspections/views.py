@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from casereview.domain.plans import PlanError, plan_from_mapping
-from casereview.domain.roles import Role
+from casereview.domain.roles import CAN_IMPORT_REGISTERS, LEADING_ROLES, InspectionKind, Role
 from casereview.domain.tasks import STAGE_WORDS, Status, Task
 from casereview.domain.words import count, uk_date
 from casereview.web.core.access import role_required, user_roles
@@ -37,11 +37,11 @@ if TYPE_CHECKING:  # a type only: views reach models through selectors and servi
     from .models import Inspection
 
 
-@role_required(Role.ADMINISTRATOR, Role.LEAD_INSPECTOR)
+@role_required(Role.ADMINISTRATOR, *LEADING_ROLES)
 def index(request: HttpRequest) -> HttpResponse:
     # Stages and review counts are a lead's, of the inspections they lead: an administrator who leads none
     # sees metadata only, so neither the stage filter nor the stage order is offered (nor read) for them.
-    leads = Role.LEAD_INSPECTOR in user_roles(request.user)
+    leads = bool(user_roles(request.user) & set(LEADING_ROLES))
     stages = dict(STAGE_WORDS) if leads else {}
     orders = {k: v for k, v in selectors.INSPECTION_ORDERS.items() if leads or k != "stage"}
     form = InspectionFilterForm(request.GET or None, stages=stages, orders=orders)
@@ -71,12 +71,24 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def new(request: HttpRequest) -> HttpResponse:
+    # A lead inspector opens the inspectorate's inspections; a body auditor (who is no lead inspector) opens
+    # an own audit of a body they audit, and only that (domain.roles.LEADS).
+    own_audit = Role.LEAD_INSPECTOR not in user_roles(request.user)
+    bodies = selectors.bodies_audited_for_choice(request.user) if own_audit else bodies_for_choice()
     form = InspectionForm(request.POST) if request.method == "POST" else InspectionForm()
+    if (
+        own_audit
+        and form.is_bound
+        and form.is_valid()
+        and form.cleaned_data["body"] not in {b.code for b in bodies}
+    ):
+        form.add_error("body", "Choose one of the bodies you audit")
     if request.method == "POST" and form.is_valid():
         try:
             made = inspection_create(
+                kind=InspectionKind.OWN_AUDIT if own_audit else InspectionKind.INSPECTION,
                 body_code=form.cleaned_data["body"],
                 name=form.cleaned_data["name"],
                 period_start=form.cleaned_data["period_start"],
@@ -89,14 +101,15 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Inspection opened: {made.name}, {uk_date(made.period_start)} to "
+                f"{'Own audit' if own_audit else 'Inspection'} opened: {made.name}, "
+                f"{uk_date(made.period_start)} to "
                 f"{uk_date(made.period_end)}. Next, commit the seed.",
             )
             return redirect("inspections:detail", inspection_id=made.pk)
     return render(
         request,
         "inspections/new.html",
-        {"form": form, "bodies": bodies_for_choice()},
+        {"form": form, "bodies": bodies, "own_audit": own_audit},
         status=400 if form.errors else 200,
     )
 
@@ -121,13 +134,20 @@ TASK_PAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def _task_links(inspection: Inspection) -> list[tuple[Task, str]]:
-    """Each task with the address of the page where it is done ("" while it cannot start)."""
+def _task_links(inspection: Inspection, user: object = None) -> list[tuple[Task, str]]:
+    """Each task with the address of the page where it is done ("" while it cannot start, and for the
+    register's upload when ``user`` may not import registers: a body auditor's own audit draws from the
+    registers the inspectorate holds for the body)."""
     out = []
+    uploads = bool(user_roles(user) & CAN_IMPORT_REGISTERS)
     for task in selectors.inspection_tasks(inspection):
         name, fragment = TASK_PAGES[task.step.value]
         args = [] if name == "registers:upload" else [inspection.pk]
-        href = "" if task.status is Status.CANNOT_START else reverse(name, args=args) + fragment
+        href = (
+            ""
+            if task.status is Status.CANNOT_START or (name == "registers:upload" and not uploads)
+            else reverse(name, args=args) + fragment
+        )
         out.append((task, href))
     return out
 
@@ -139,17 +159,17 @@ def _overview(request: HttpRequest, inspection: Inspection) -> HttpResponse:
         {
             "overview": selectors.inspection_overview(inspection),
             "inspection": inspection,
-            "tasks": _task_links(inspection),
+            "tasks": _task_links(inspection, request.user),
         },
     )
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def detail(request: HttpRequest, inspection_id: int) -> HttpResponse:
     return _overview(request, _led(request, inspection_id))
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def commit(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     if request.method != "POST":
@@ -167,7 +187,7 @@ def commit(request: HttpRequest, inspection_id: int) -> HttpResponse:
     return redirect("inspections:sample", inspection_id=inspection.pk)
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def draw(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     if request.method != "POST":
@@ -241,12 +261,12 @@ def _sample(
     )
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def sample(request: HttpRequest, inspection_id: int) -> HttpResponse:
     return _sample(request, _led(request, inspection_id))
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def manifest(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     drawn = selectors.inspection_sample(inspection)
@@ -263,7 +283,7 @@ def manifest(request: HttpRequest, inspection_id: int) -> HttpResponse:
     return response
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def replace(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     if request.method != "POST":

@@ -26,6 +26,12 @@ EVENTS = {
     "send_back_escalated": "Send back overdue",
     "cases_assigned": "Cases assigned",
     "publication_failed": "Scheduled publication not released",
+    # Follow-up (issue 24): findings, recommendations and the body's action plan
+    "findings_published": "Findings published, action plan due",
+    "action_plan_submitted": "Action plan submitted",
+    "action_plan_returned": "Action plan returned",
+    "action_plan_escalated": "Action plan overdue",
+    "plan_action_escalated": "Action overdue",
 }
 
 _FOOTER = "This message holds no case content. Sign in to casereview to read the case."
@@ -135,3 +141,73 @@ def publication_failed(
         f"{_FOOTER}\n"
     )
     return Message("publication_failed", subject, body_text)
+
+
+# Follow-up (issue 24) ------------------------------------------------------------------------------------
+# Only the body's name and code, a recommendation's number, a due date, a count and a link: never a finding's,
+# a recommendation's or an action's text, an owner, a note or a rationale.
+
+
+def _plan_link(plan_id: int) -> str:
+    return link(f"/recommendations/plans/{plan_id}/")
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def findings_published(
+    *, body: Any, recommendations: int, plan_due: dt.date, plan_id: int
+) -> Message:
+    """To the body's liaison officers and senior leads: recommendations were published; the plan is due."""
+    noun = "recommendation" if recommendations == 1 else "recommendations"
+    subject = f"casereview: {recommendations} {noun} for {body.code}, action plan due {_long_date(plan_due)}"
+    text = (
+        f"The inspectorate has published {recommendations} {noun} for {body.name} ({body.code}).\n\n"
+        f"The body's action plan is due by {_long_date(plan_due)}.\n\n"
+        f"Read them, and write the plan, in casereview:\n{_plan_link(plan_id)}\n\n{_FOOTER}\n"
+    )
+    return Message("findings_published", subject, text)
+
+
+def action_plan_submitted(*, body: Any, plan_id: int) -> Message:
+    """To the inspection's lead: the body submitted its action plan (accept it, or return it for more)."""
+    subject = f"casereview: {body.code} submitted its action plan"
+    text = (
+        f"{body.name} ({body.code}) has submitted its action plan. Accept it, or return it saying what more "
+        f"is needed.\n\n{_plan_link(plan_id)}\n\n{_FOOTER}\n"
+    )
+    return Message("action_plan_submitted", subject, text)
+
+
+def action_plan_returned(*, body: Any, plan_id: int) -> Message:
+    """To the body's liaison officers: the lead returned the plan; more is needed."""
+    subject = f"casereview: action plan of {body.code} returned, more is needed"
+    text = (
+        f"The inspectorate has returned the action plan of {body.name} ({body.code}): more is needed before "
+        f"it can be accepted.\n\nRead what is needed in casereview:\n{_plan_link(plan_id)}\n\n{_FOOTER}\n"
+    )
+    return Message("action_plan_returned", subject, text)
+
+
+def action_plan_escalated(*, body: Any, plan_id: int, due_on: dt.date) -> Message:
+    """To the lead inspector and the body's senior leads, once, when the plan's due day passes without it."""
+    subject = f"casereview: action plan of {body.code} is overdue"
+    text = (
+        f"The action plan of {body.name} ({body.code}) was due on {_long_date(due_on)} and has not been "
+        f"submitted. Sign in to casereview to see it.\n\n{_plan_link(plan_id)}\n\n{_FOOTER}\n"
+    )
+    return Message("action_plan_escalated", subject, text)
+
+
+def plan_action_escalated(
+    *, body: Any, plan_id: int, recommendation: int, target_on: dt.date
+) -> Message:
+    """To the lead inspector and the body's senior leads, once, when an action's target date passes open."""
+    subject = f"casereview: an action of {body.code} on R{recommendation} is overdue"
+    text = (
+        f"An action in the plan of {body.name} ({body.code}) answering recommendation R{recommendation} "
+        f"was due on {_long_date(target_on)} and is not done. Sign in to casereview to see it.\n\n"
+        f"{_plan_link(plan_id)}\n\n{_FOOTER}\n"
+    )
+    return Message("plan_action_escalated", subject, text)

@@ -13,6 +13,8 @@ class BodyContact(models.Model):
     class Kind(models.TextChoices):
         LIAISON = "liaison", "Liaison officer"
         SENIOR_LEAD = "senior_lead", "Senior lead"
+        #: One of the body's own auditors (role ``body_auditor``): leads and grades the body's own audits.
+        AUDITOR = "auditor", "Own auditor"
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="contacts")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

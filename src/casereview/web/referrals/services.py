@@ -62,6 +62,12 @@ def body_contact_add(
 ) -> BodyContact:
     if kind not in BodyContact.Kind.values:
         raise SendBackError(f"kind must be one of {', '.join(BodyContact.Kind.values)}")
+    if kind == BodyContact.Kind.AUDITOR and Role.BODY_AUDITOR not in user_roles(user):
+        # A body's own auditor leads and grades its own audits: only someone with that role may be one.
+        raise SendBackError(
+            f"{user.get_username()} does not hold the body auditor role: give it first, then name them "
+            "an auditor of the body"
+        )
     with transaction.atomic():
         contact, _ = BodyContact.objects.get_or_create(body=body, user=user, kind=kind)
         journal_record(

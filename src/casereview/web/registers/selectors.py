@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.roles import Role
+from casereview.domain.roles import AUDITOR_CONTACT, Role
 from casereview.domain.words import Kind, words
 from casereview.web.core.access import user_roles
 from casereview.web.core.users import User
@@ -39,6 +39,8 @@ def _works_with(user: Any, roles: frozenset[Role]) -> Q:
         found |= Q(inspections__samples__cases__assignments__inspector=user)
     if Role.LIAISON_OFFICER in roles:
         found |= Q(contacts__user=user, contacts__kind="liaison")
+    if Role.BODY_AUDITOR in roles:
+        found |= Q(contacts__user=user, contacts__kind=AUDITOR_CONTACT)
     if Role.ANALYST in roles:
         found |= Q(inspections__publications__isnull=False)
     return found
@@ -46,8 +48,8 @@ def _works_with(user: Any, roles: frozenset[Role]) -> Q:
 
 def bodies_visible(user: Any) -> QuerySet[Body]:
     """The bodies a user works with: administrators all; a lead inspector those of the inspections they lead; an
-    inspector those of the cases assigned to them; a liaison officer those they are a liaison officer for; an
-    analyst those with a published report; nobody else any."""
+    inspector those of the cases assigned to them; a liaison officer those they are a liaison officer for; a
+    body auditor those they audit; an analyst those with a published report; nobody else any."""
     roles = user_roles(user)
     if Role.ADMINISTRATOR in roles:
         return Body.objects.all()

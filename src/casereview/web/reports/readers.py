@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from casereview.domain.roles import Role
+from casereview.domain.roles import InspectionKind, Role
 from casereview.web.core.access import user_roles
 from casereview.web.referrals.models import BodyContact
 
@@ -20,7 +20,9 @@ def readers_q(user: Any) -> Q:
     roles = user_roles(user)
     allowed = Q(pk__in=[])
     if Role.ANALYST in roles:
-        allowed |= Q(pk__isnull=False)
+        # The inspectorate's: a body's own audit is never published (``publication_problems``), and never
+        # an analyst's even if it were.
+        allowed |= Q(inspection__kind=InspectionKind.INSPECTION)
     if Role.LEAD_INSPECTOR in roles:
         allowed |= Q(inspection__lead=user)
     if Role.LIAISON_OFFICER in roles:

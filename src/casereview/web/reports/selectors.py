@@ -7,12 +7,9 @@ one query per purpose, never one per case.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import hashlib
-import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +19,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from casereview import __version__
-from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.linked import Audit
 from casereview.domain.links import LinkRules, volume_window
 from casereview.domain.plans import drawn_in_proportion
 from casereview.domain.report import (
@@ -34,16 +29,13 @@ from casereview.domain.report import (
     design_estimate,
 )
 from casereview.domain.report_model import Report
-from casereview.domain.roles import Role
+from casereview.domain.report_model_progress import ProgressFact
+from casereview.domain.roles import InspectionKind
 from casereview.domain.sampling import manifest_frame_dates
-from casereview.domain.trend_publication import published_trend, restricted_to
-from casereview.domain.trends import InspectionResult, StratumResult
-from casereview.domain.trends import national_trend as trend
 from casereview.domain.words import count, number, uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
-from casereview.web.journal.services import journal_record
 from casereview.web.referrals.history import day_end, send_backs_as_of
 from casereview.web.referrals.selectors import late
 from casereview.web.registers.models import Body
@@ -63,6 +55,17 @@ from .readers import readers_q
 INSPECTION = "assignment__sampled_case__sample__inspection_id"
 NO_UNIT = "(none)"
 ERASED = "(erased)"
+#: Why a body's own audit has no published report (``publication_problems``).
+OWN_AUDIT_UNPUBLISHED = (
+    "This is the body's own audit: it stays the body's, so casereview does not publish it "
+    "(its figures are never part of the inspectorate's published statistics)"
+)
+#: Why a calibration's re-grading has no published report: its sample is drawn from the cases the body's own
+#: audit graded, not from the body's register, so it says nothing of the body's cases as a whole.
+CALIBRATION_UNPUBLISHED = (
+    "This inspection re-grades a sample of the body's own audit: its figures are on the calibration's "
+    "page, and it is never published as an inspection of the body"
+)
 
 
 def final_reviews(inspection_ids: Iterable[int] | None) -> QuerySet[Review]:
@@ -149,8 +152,12 @@ def history_for(inspection: Inspection, *, cutoff: dt.datetime | None = None) ->
             **({} if cutoff is None else {"created_at__lt": cutoff}),
         )
     ]
+    # Of the same kind: an inspection is compared with the inspectorate's earlier ones, never with the body's
+    # own audits (and an own audit with the body's earlier own audits).
     earlier = list(
-        Inspection.objects.filter(body=inspection.body, period_end__lt=inspection.period_end)
+        Inspection.objects.filter(
+            body=inspection.body, period_end__lt=inspection.period_end, kind=inspection.kind
+        )
     )
     graded = graded_cases((e.pk for e in earlier), with_areas=False, cutoff=cutoff)
     drawn = {s.inspection_id: s for s in Sample.objects.filter(inspection__in=earlier)}
@@ -252,6 +259,23 @@ def sample_facts(inspection: Inspection, sample: Sample | None) -> dict[str, Any
     }
 
 
+#: The body's earlier recommendations for an inspection's report, as they stood at a cutoff (issue 24). The
+#: follow-up app gives them (``provide_followup_progress``, in its ``AppConfig.ready()``): it sits above this
+#: app, which may not import it. With none given, a report has no section on them.
+FollowupProgress = Callable[[Inspection, dt.datetime | None], Sequence[ProgressFact]]
+_followup_progress: list[FollowupProgress] = []
+
+
+def provide_followup_progress(source: FollowupProgress) -> None:
+    """Where ``inspection_report`` reads the recommendations it reports progress on (the last given)."""
+    _followup_progress[:] = [source]
+
+
+def followup_facts(inspection: Inspection, cutoff: dt.datetime | None) -> list[ProgressFact]:
+    """The recommendations judged at ``inspection`` or open for its body at ``cutoff`` (none without a source)."""
+    return list(_followup_progress[0](inspection, cutoff)) if _followup_progress else []
+
+
 def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[str, Any]:
     """The full (unpublished) report's JSON document, as of a date (today by default)."""
     return inspection_report(inspection, as_of=as_of).to_json()
@@ -313,6 +337,7 @@ def inspection_report(inspection: Inspection, *, as_of: dt.date | None = None) -
         environment=environment(),
         links=links,
         volume=volume,
+        followup=followup_facts(inspection, cutoff),
     )
 
 
@@ -427,127 +452,17 @@ def publication_choices(visible: QuerySet[Any]) -> dict[str, list[tuple[str, str
     }
 
 
-def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
-    """Every body's inspections with their shares, and each quarter's national estimate (grouped queries).
-
-    A disproportionate sample (``sample_facts`` says whether, and gives its strata) brings its strata's
-    frames and their graded and concern counts, so that its point and its part of the quarter are
-    design-weighted; every other inspection needs only its counts of final grades."""
-
-    inspections = Inspection.objects.select_related("body")
-    if body_codes:
-        inspections = inspections.filter(body__code__in=body_codes)
-    rows = list(inspections.values_list("id", "name", "body__code", "period_end", "framework"))
-    counts = inspection_counts([r[0] for r in rows] if body_codes else None)
-    frames: dict[int, int | None] = {}
-    uneven: list[int] = []
-    for inspection_id, frame_size, plan in Sample.objects.filter(
-        inspection__in=inspections
-    ).values_list("inspection_id", "frame_size", "plan"):
-        frames[inspection_id] = frame_size
-        if not drawn_in_proportion(plan or {}):
-            uneven.append(inspection_id)
-    concern = {framework: _concern(framework) for framework in {r[4] for r in rows}}
-    framework_of = {r[0]: r[4] for r in rows}
-    strata: dict[int, tuple[StratumResult, ...]] = {}
-    if uneven:
-        by_stratum: dict[int, Counter[tuple[str, bool]]] = defaultdict(Counter)
-        for inspection_id, stratum, final, n in (
-            final_reviews(uneven)
-            .values_list(INSPECTION, "assignment__sampled_case__stratum", "final")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            by_stratum[inspection_id][(stratum, final in concern[framework_of[inspection_id]])] += n
-        for drawn in Sample.objects.filter(inspection_id__in=uneven).select_related("inspection"):
-            facts = sample_facts(drawn.inspection, drawn)
-            if facts["proportional"] or not facts["strata"]:
-                continue
-            tally = by_stratum[drawn.inspection_id]
-            strata[drawn.inspection_id] = tuple(
-                StratumResult(
-                    label=str(s["label"]),
-                    frame_size=int(s["frame_size"]),
-                    graded=tally[(str(s["label"]), True)] + tally[(str(s["label"]), False)],
-                    concern=tally[(str(s["label"]), True)],
-                )
-                for s in facts["strata"]
-            )
-    return trend(
-        InspectionResult(
-            body=code,
-            inspection=name,
-            period_end=period_end,
-            count=sum(
-                n for grade, n in counts.get(pk, Counter()).items() if grade in concern[framework]
-            ),
-            total=sum(counts.get(pk, Counter()).values()),
-            frame_size=frames.get(pk),
-            strata=strata.get(pk, ()),
-            proportional=pk not in strata,
-        )
-        for pk, name, code, period_end, framework in rows
-    )
-
-
-#: Who may read the published national trend: it covers every body, so never a liaison officer.
-TREND_READERS = (Role.ANALYST, Role.LEAD_INSPECTOR, Role.ADMINISTRATOR)
-#: The last published trend this process computed, by the digest of the trend it was computed from: auditing
-#: a national trend takes seconds, and the page is read far more often than a grade changes.
-_LAST_PUBLISHED: dict[str, tuple[dict[str, Any], Audit]] = {}
-
-
-def _published(data: dict[str, Any]) -> tuple[dict[str, Any], Audit]:
-    key = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-    found = _LAST_PUBLISHED.get(key)
-    if found is None:
-        found = published_trend(data)
-        _LAST_PUBLISHED.clear()
-        _LAST_PUBLISHED[key] = found
-    document, audit = found
-    return copy.deepcopy(document), audit
-
-
-def national_trend_disclosed(
-    *,
-    actor: Any,
-    fmt: str,
-    actor_name: str | None = None,
-    body_codes: list[str] | None = None,
-) -> tuple[dict[str, Any], Audit]:
-    """The published national trend and its audit; journaled as a disclosure (``trend_generate``).
-
-    Always suppressed and audited over every body (``domain.trend_publication``); ``body_codes`` then keeps
-    only those bodies' series, so a narrower trend prints nothing the whole one hides."""
-    document, audit = _published(national_trend())
-    if body_codes:
-        document = restricted_to(document, set(body_codes))
-    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
-    detail: dict[str, Any] = {
-        "format": fmt,
-        "published": True,
-        "figures_sha256": hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
-        "audit_sha256": document["disclosure"]["audit"]["sha256"],
-        "audit_passed": audit.passed,
-    }
-    if body_codes:
-        detail["bodies"] = sorted(body_codes)
-    journal_record(
-        actor=actor,
-        operation=Operation.DISCLOSURE,
-        action=JournalAction.TREND_GENERATE,
-        object_type="trend",
-        object_id="national",
-        actor_name=actor_name,
-        detail=detail,
-    )
-    return document, audit
-
-
 def publication_problems(inspection: Any, *, progress: tuple[int, int] | None = None) -> list[str]:
     """What stands between an inspection and its published report (empty when it can be published).
 
-    ``progress``: the inspection's ``grading_progress`` when the caller has read it already."""
+    ``progress``: the inspection's ``grading_progress`` when the caller has read it already.  A body's own
+    audit is never published (it is the body's, not the inspectorate's statistics): publishing and scheduling
+    are refused with that reason, and its draft report says so."""
+    kind = getattr(inspection, "kind", InspectionKind.INSPECTION)
+    if kind == InspectionKind.OWN_AUDIT:
+        return [OWN_AUDIT_UNPUBLISHED]
+    if kind == InspectionKind.CALIBRATION:
+        return [CALIBRATION_UNPUBLISHED]
     if not Sample.objects.filter(inspection=inspection).exists():
         return ["No sample has been drawn or imported"]
     problems = []

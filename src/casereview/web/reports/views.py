@@ -16,7 +16,7 @@ from casereview.domain import release as release_rules
 from casereview.domain.errors import Refused
 from casereview.domain.publication import as_preview
 from casereview.domain.publication import published as publish_version
-from casereview.domain.roles import Role
+from casereview.domain.roles import LEADING_ROLES, Role
 from casereview.domain.words import uk_date
 from casereview.web.core.access import has_any_role, role_required
 from casereview.web.core.paging import matched_words, page_number, paged
@@ -34,12 +34,10 @@ from .release_selectors import (
     publications_upcoming,
 )
 from .selectors import (
-    TREND_READERS,
     PublicationFilters,
     body_names,
     grading_progress,
     inspection_report,
-    national_trend_disclosed,
     publication_choices,
     publication_problems,
     publications_filtered,
@@ -51,6 +49,7 @@ from .services import (
     report_links_refresh,
     report_publish,
 )
+from .trend_selectors import TREND_READERS, national_trend_disclosed
 
 
 def _download(
@@ -106,7 +105,7 @@ def _release_context(inspection: Any) -> dict[str, Any]:
     }
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
     """The full report, for the lead inspector who leads the inspection; ?published=1 previews the suppressed one."""
     inspection = _led(request, inspection_id)
@@ -136,7 +135,7 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
     )
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def draft_download(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     report_links_refresh(inspection=inspection)

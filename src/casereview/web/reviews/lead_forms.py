@@ -48,6 +48,10 @@ class AssignForm(forms.Form):
     kind = forms.CharField(required=False, strip=False)
     share = forms.CharField(required=False, strip=False)
 
+    def __init__(self, *args: Any, inspection: Inspection | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.inspection = inspection
+
     def is_moderation(self) -> bool:
         return self.cleaned_data.get("kind") == "moderation"
 
@@ -66,9 +70,9 @@ class AssignForm(forms.Form):
         return data
 
     def chosen(self) -> list[User]:
-        """The ticked names that are active inspectors."""
+        """The ticked names that are active inspectors (of an own audit: its body's own auditors)."""
         names = set(self.cleaned_data.get("inspectors") or [])
-        return [u for u in inspectors_available() if u.get_username() in names]
+        return [u for u in inspectors_available(self.inspection) if u.get_username() in names]
 
 
 class MoveForm(forms.Form):
@@ -88,7 +92,12 @@ class MoveForm(forms.Form):
         kind = data.get("kind", "") if "kind" in self.data else "first"
         assignment = assignment_of_case(self.inspection, data.get("case_ref", ""), kind)
         target = next(
-            (u for u in inspectors_available() if u.get_username() == data.get("to")), None
+            (
+                u
+                for u in inspectors_available(self.inspection)
+                if u.get_username() == data.get("to")
+            ),
+            None,
         )
         if assignment is None or target is None:
             self.add_error("case_ref", MOVE_REFUSED)

@@ -91,7 +91,7 @@ def people_part(inspection: Inspection) -> PeoplePart:
     return PeoplePart(
         inspection=inspection,
         drawn=True,
-        inspectors=inspectors_available(),
+        inspectors=inspectors_available(inspection),
         first=sum(load.first for load in loads),
         moderation=sum(load.moderation for load in loads),
         loads=loads,

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
-from casereview.domain.roles import Role
+from casereview.domain.roles import LEADING_ROLES
 from casereview.domain.words import count, stratum_words
 from casereview.web.core.access import role_required
 from casereview.web.core.exports import csv_writer
@@ -63,24 +63,24 @@ def _people(
         {
             "part": lead_selectors.people_part(inspection),
             "inspection": inspection,
-            "assign_form": assign_form or AssignForm(),
+            "assign_form": assign_form or AssignForm(inspection=inspection),
             "move_form": move_form or MoveForm(inspection=inspection),
         },
         status=status,
     )
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def people(request: HttpRequest, inspection_id: int) -> HttpResponse:
     return _people(request, _led(request, inspection_id))
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def assign(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     if request.method != "POST":
         return redirect("inspections:people", inspection_id=inspection.pk)
-    form = AssignForm(request.POST)
+    form = AssignForm(request.POST, inspection=inspection)
     if form.is_valid():
         try:
             if form.is_moderation():
@@ -105,7 +105,7 @@ def assign(request: HttpRequest, inspection_id: int) -> HttpResponse:
     return redirect("inspections:people", inspection_id=inspection.pk)
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def move(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     if request.method != "POST":
@@ -190,7 +190,7 @@ def _moderation(
     )
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def moderation(request: HttpRequest, inspection_id: int) -> HttpResponse:
     return _moderation(request, _led(request, inspection_id))
 
@@ -207,7 +207,7 @@ def _kept_resolution(kept: QueryDict | None) -> dict[str, str] | None:
     }
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     if request.method != "POST":
@@ -272,7 +272,7 @@ def _disagreement(
     )
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def disagreement(request: HttpRequest, inspection_id: int, sampled_case_id: int) -> HttpResponse:
     return _disagreement(request, _led(request, inspection_id), sampled_case_id)
 
@@ -280,7 +280,7 @@ def disagreement(request: HttpRequest, inspection_id: int, sampled_case_id: int)
 # The sample as a table -------------------------------------------------------------------------------------------
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def cases(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     _, table = lead_selectors.sample_rows(inspection, SampleFilterForm(request.GET).filters())
@@ -316,7 +316,7 @@ CSV_HEADER = (
 )
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def cases_csv(request: HttpRequest, inspection_id: int) -> HttpResponse:
     """The sample table's rows that match the page's filters, whole (not one page), as CSV; journaled."""
     inspection = _led(request, inspection_id)
@@ -356,7 +356,7 @@ def cases_csv(request: HttpRequest, inspection_id: int) -> HttpResponse:
 # Agreement -------------------------------------------------------------------------------------------------------
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def agreement(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     return render(

@@ -18,13 +18,14 @@ from casereview.domain.agreement import (
 )
 from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.referrals import STATE_WORDS, OpenSendBack, State, due_words
-from casereview.domain.roles import Role
+from casereview.domain.roles import GRADING_ROLES
 from casereview.domain.sampling import moderation_pick
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import user_roles
 from casereview.web.core.users import User
 from casereview.web.inspections.links import case_links, case_links_record
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
+from casereview.web.inspections.selectors import graded_q, grades, leads
 from casereview.web.journal.services import Record, journal_append
 from casereview.web.referrals.models import SendBack
 from casereview.web.referrals.selectors import (
@@ -46,10 +47,14 @@ HEAVY = ("sampled_case__sample__manifest",)
 
 
 def assignments_of(user: Any) -> QuerySet[Assignment]:
-    if Role.INSPECTOR not in user_roles(user) and Role.LEAD_INSPECTOR not in user_roles(user):
+    """The user's own assignments, of inspections whose cases they may grade (``inspections.selectors.
+    graded_q``: an inspector's of the inspectorate's inspections, a body auditor's of its body's own audits)."""
+    if not user_roles(user) & set(GRADING_ROLES):
         return Assignment.objects.none()
     return (
-        Assignment.objects.filter(inspector=user)
+        Assignment.objects.filter(
+            graded_q(user, "sampled_case__sample__inspection__"), inspector=user
+        )
         .select_related("sampled_case__sample__inspection__body", "review")
         .defer(*HEAVY)
         .order_by(
@@ -70,13 +75,10 @@ def assignment_for(user: Any, assignment_id: int) -> tuple[Assignment, bool] | N
     )
     if assignment is None:
         return None
-    roles = user_roles(user)
-    if assignment.inspector_id == user.pk and roles & {Role.INSPECTOR, Role.LEAD_INSPECTOR}:
+    inspection = assignment.sampled_case.sample.inspection
+    if assignment.inspector_id == user.pk and grades(user, inspection):
         return assignment, True
-    if (
-        Role.LEAD_INSPECTOR in roles
-        and assignment.sampled_case.sample.inspection.lead_id == user.pk
-    ):
+    if leads(user, inspection):
         return assignment, False
     return None
 

@@ -21,9 +21,11 @@ from casereview.domain.grading import (
     submission_problems,
 )
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.roles import InspectionKind
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.users import User, person
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
+from casereview.web.inspections.selectors import unassignable
 from casereview.web.journal.services import journal_record
 from casereview.web.notifications import messages as notices
 from casereview.web.notifications.services import mail_queue
@@ -91,6 +93,28 @@ def _units(cases: list[SampledCase]) -> dict[int, str]:
     return dict(Case.objects.filter(pk__in=[c.case_id for c in cases]).values_list("id", "unit"))
 
 
+def _refuse_unassignable(inspection: Inspection, people: list[Any]) -> None:
+    """Refuse to give an inspection's cases to anyone who may not grade them (``domain.roles.
+    may_be_assigned``): an own audit is graded only by its body's own auditors, never by the inspectorate;
+    a body's auditor never grades an inspectorate inspection."""
+    refused = unassignable(inspection, people)
+    if not refused:
+        return
+    names = ", ".join(sorted(p.get_username() for p in refused))
+    if inspection.kind == InspectionKind.OWN_AUDIT:
+        raise ReviewError(
+            f"Only {inspection.body.name}'s own auditors grade its own audit: {names} cannot be given its cases"
+        )
+    if inspection.kind == InspectionKind.CALIBRATION:
+        raise ReviewError(
+            "A calibration is re-graded blind, by inspectors other than its lead and by nobody who is a "
+            f"contact of {inspection.body.name}: {names} cannot be given its cases"
+        )
+    raise ReviewError(
+        f"A body's own auditor does not grade the inspectorate's inspections: {names} cannot be given its cases"
+    )
+
+
 def _assign(
     *,
     inspection: Inspection,
@@ -104,6 +128,7 @@ def _assign(
     at: dt.datetime | None = None,
 ) -> int:
     """Balance ``cases`` over ``inspectors`` for one kind of review; one home for both kinds."""
+    _refuse_unassignable(inspection, inspectors)
     units = _units(cases)
     by_name = {i.get_username(): i for i in inspectors}
     already = dict(
@@ -217,6 +242,7 @@ def assignment_move(*, assignment: Assignment, to: Any, actor: User | None = Non
         if review is not None and review.state == Review.State.SUBMITTED:
             raise ReviewError("The review is submitted; reopen it before moving the case")
         inspection = locked.sampled_case.sample.inspection
+        _refuse_unassignable(inspection, [to])
         unit = (
             Case.objects.filter(pk=locked.sampled_case.case_id)
             .values_list("unit", flat=True)

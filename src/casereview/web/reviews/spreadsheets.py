@@ -29,7 +29,7 @@ from casereview.domain.registers import (
     normalise_label,
     quote,
 )
-from casereview.domain.roles import Role
+from casereview.domain.roles import GRADERS, InspectionKind
 from casereview.domain.words import count
 from casereview.importing.frameworks import load_framework
 from casereview.importing.limits import StructureError
@@ -39,6 +39,7 @@ from casereview.importing.sources import SourceFile, inspect_file
 from casereview.web.core.users import User, person, users_by_username
 from casereview.web.inspections.links import links_compute
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
+from casereview.web.inspections.selectors import unassignable
 from casereview.web.journal.services import journal_record
 from casereview.web.registers.models import Case, Register
 from casereview.web.registers.services import import_limits
@@ -144,22 +145,34 @@ def _parsed_reviews(
     return parsed, errors
 
 
-def _reviewer_errors(parsed: list[ImportedReview], users: Mapping[str, Any]) -> list[RowError]:
-    """Reviewers who are not active inspectors, and a case's review of one kind given twice."""
+def _reviewer_errors(
+    parsed: list[ImportedReview], users: Mapping[str, Any], inspection: Inspection
+) -> list[RowError]:
+    """Reviewers who may not grade the inspection's cases, and a case's review of one kind given twice.
+
+    Who may grade is ``domain.roles.GRADERS`` (through ``inspections.selectors.unassignable``): active
+    inspectors or lead inspectors for an inspectorate inspection; for a body's own audit, only that body's
+    own auditors (never the inspectorate)."""
+    own = inspection.kind == InspectionKind.OWN_AUDIT
+    graders = GRADERS[inspection.kind]
+    refused = {u.pk for u in unassignable(inspection, list(users.values()))}
     errors = []
     seen: dict[tuple[str, str], int] = {}
     for item in parsed:
         user = users.get(item.reviewer)
-        if user is None or not (
-            {g for g in user.groups.values_list("name", flat=True)}
-            & {Role.INSPECTOR.value, Role.LEAD_INSPECTOR.value}
+        if (
+            user is None
+            or user.pk in refused
+            or not ({g for g in user.groups.values_list("name", flat=True)} & graders)
         ):
             errors.append(
                 RowError(
                     item.line,
                     "reviewer",
                     item.reviewer,
-                    "not an active inspector or lead inspector",
+                    "not one of this body's own auditors"
+                    if own
+                    else "not an active inspector or lead inspector",
                 )
             )
         key = (item.case_ref, item.kind)
@@ -350,11 +363,18 @@ def reviews_import(
     *, inspection: Inspection, path: Any, register: Any = None, actor: User | None = None
 ) -> int:
     """Bring in reviews kept in a spreadsheet, all or nothing; returns how many reviews were stored."""
+    if inspection.kind == InspectionKind.CALIBRATION:
+        # A calibration is the inspectorate's blind re-grading in casereview, never grades made elsewhere.
+        raise ReviewsRejected(
+            "No reviews were imported: a calibration's cases are re-graded in casereview, blind to the "
+            "body's grades",
+            [],
+        )
     framework = load_framework(inspection.framework)
     source, rows = _read_reviews_file(path)
     parsed, errors = _parsed_reviews(framework, rows)
     users = {u.get_username(): u for u in users_by_username({p.reviewer for p in parsed})}
-    errors += _reviewer_errors(parsed, users)
+    errors += _reviewer_errors(parsed, users, inspection)
     sample = Sample.objects.filter(inspection=inspection).first()
     source_register = _source_register(inspection, sample, register)
     case_ids = _case_ids(source_register, {p.case_ref for p in parsed})

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from casereview.domain.grading import ReviewAnswers, rule_note
 from casereview.domain.referrals import SecondSendBack
-from casereview.domain.roles import Role
+from casereview.domain.roles import GRADING_ROLES, LEADING_ROLES, Role
 from casereview.domain.words import uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import role_required
@@ -31,7 +31,7 @@ from .services import (
 )
 
 
-@role_required(Role.INSPECTOR, Role.LEAD_INSPECTOR)
+@role_required(*GRADING_ROLES)
 def mine(request: HttpRequest) -> HttpResponse:
     form = MyCasesForm(request.GET)
     cases = my_cases.my_cases(request.user, **form.values())
@@ -182,7 +182,7 @@ def _page(
     )
 
 
-@role_required(Role.INSPECTOR, Role.LEAD_INSPECTOR)
+@role_required(*GRADING_ROLES)
 def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
     found = selectors.assignment_for(request.user, assignment_id)
     if found is None:
@@ -278,7 +278,7 @@ def _conflict_rows(framework: Any, saved: Any, mine: ReviewAnswers) -> list[tupl
     ]
 
 
-@role_required(Role.INSPECTOR, Role.LEAD_INSPECTOR)
+@role_required(*GRADING_ROLES)
 def autosave(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Progressive enhancement: the page saves the draft when it is hidden or left."""
     found = selectors.assignment_for(request.user, assignment_id)
@@ -303,7 +303,7 @@ def autosave(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return JsonResponse({"version": saved.version, "saved": saved_at(saved)})
 
 
-@role_required(Role.LEAD_INSPECTOR)
+@role_required(*LEADING_ROLES)
 def reopen(request: HttpRequest, assignment_id: int) -> HttpResponse:
     found = selectors.assignment_for(request.user, assignment_id)
     if found is None or request.method != "POST":

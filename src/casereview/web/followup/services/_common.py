@@ -1,0 +1,179 @@
+"""What every follow-up service shares: the refusals, compare-and-set, history, journal and e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import models
+
+from casereview.domain.errors import Conflict, Refused
+from casereview.domain.followup import (
+    PLAN_WORKING_DAYS,
+    FindingKind,
+    FollowupActor,
+)
+from casereview.domain.journal import JournalAction, Operation
+from casereview.web.core.users import User, person
+from casereview.web.journal.services import journal_record
+from casereview.web.notifications import messages as notices
+from casereview.web.notifications.services import mail_queue
+from casereview.web.referrals.models import BodyContact
+from casereview.web.referrals.services import bank_holidays
+
+from ..models import (
+    FollowupEvent,
+)
+from ..selectors import actor_for, is_lead_of
+
+M = TypeVar("M", bound=models.Model)
+
+
+class FollowupError(Refused):
+    """Refused: the person may not do this, or gave something that cannot be taken; the message says why."""
+
+
+class FollowupChanged(Conflict):
+    """Someone else changed it first; ``current`` is the object as it is now."""
+
+    def __init__(self, current: Any, what: str) -> None:
+        super().__init__(f"Someone else changed this {what} first: read it again and decide")
+        self.current = current
+
+
+def plan_working_days() -> int:
+    """Working days after publication by which the body's plan is due (``CASEREVIEW_ACTION_PLAN_WORKING_DAYS``)."""
+    return int(getattr(settings, "CASEREVIEW_ACTION_PLAN_WORKING_DAYS", PLAN_WORKING_DAYS))
+
+
+def _holidays(start: dt.date, working_days: int = PLAN_WORKING_DAYS) -> set[dt.date]:
+    """Bank holidays of England and Wales from ``start``'s year, far enough ahead to count ``working_days``."""
+    return bank_holidays(range(start.year, start.year + 2 + working_days // 200))
+
+
+# --- Shared steps ------------------------------------------------------------------------------------------
+
+
+def _event(
+    object_type: str,
+    object_id: int,
+    *,
+    action: str,
+    before: str,
+    after: str,
+    actor: User | None,
+    at: dt.datetime,
+    note: str = "",
+) -> None:
+    FollowupEvent.objects.create(
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        from_state=before,
+        to_state=after,
+        by=person(actor),
+        by_name=actor.get_username() if actor is not None else "system",
+        at=at,
+        note=note,
+    )
+
+
+def _journal(
+    actor: User | None,
+    action: JournalAction,
+    object_type: str,
+    object_id: int,
+    detail: dict[str, Any],
+    *,
+    operation: Operation = Operation.ALTERATION,
+    recipient: str = "",
+    at: dt.datetime | None = None,
+) -> None:
+    journal_record(
+        actor=actor,
+        operation=operation,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+        recipient=recipient,
+        at=at,
+    )
+
+
+def _swap(model: type[M], obj: Any, expected_version: int, what: str, **fields: Any) -> None:
+    """Compare-and-set: write ``fields`` (and the next version) only if nobody moved the object since
+    ``expected_version``; else ``FollowupChanged`` with the object as it is now."""
+    changed = model._default_manager.filter(
+        pk=obj.pk, version=expected_version, state=obj.state
+    ).update(version=expected_version + 1, **fields)
+    if not changed:
+        raise FollowupChanged(model._default_manager.get(pk=obj.pk), what)
+
+
+def _fresh(model: type[M], obj: Any, expected_version: int, what: str) -> Any:
+    """The object as stored now; ``FollowupChanged`` at once if the page's version is not its version."""
+    current: Any = model._default_manager.get(pk=obj.pk)
+    if current.version != expected_version:
+        raise FollowupChanged(current, what)
+    return current
+
+
+def _contacts(body_id: int, *kinds: str) -> list[Any]:
+    return [
+        c.user
+        for c in BodyContact.objects.filter(body_id=body_id, kind__in=kinds)
+        .select_related("user")
+        .order_by("id")
+    ]
+
+
+def _tell(
+    notice: notices.Message,
+    recipients: Sequence[Any],
+    object_type: str,
+    pk: int,
+    now: dt.datetime | None = None,
+) -> None:
+    mail_queue(
+        now=now,
+        event=notice.event,
+        recipients=recipients,
+        subject=notice.subject,
+        body=notice.body,
+        object_type=object_type,
+        object_id=pk,
+    )
+
+
+def _required(text: str, message: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise FollowupError(message)
+    return text.strip()
+
+
+def _lead_only(actor: User, inspection: Any, what: str) -> None:
+    if not is_lead_of(actor, inspection):
+        raise FollowupError(f"Only the lead inspector of this inspection can {what}")
+
+
+def _who(actor: User, inspection: Any, body_id: int, what: str) -> FollowupActor:
+    """The lead of the inspection or the body; anyone else is refused (a page has already given them 404)."""
+    found = actor_for(actor, inspection, body_id)
+    if found is None:
+        raise FollowupError(f"You cannot act on this {what}")
+    return found
+
+
+# --- Findings ----------------------------------------------------------------------------------------------
+
+
+def _kind(kind: str) -> FindingKind:
+    try:
+        return FindingKind(kind)
+    except ValueError as exc:
+        raise FollowupError(
+            "Choose the kind of finding: a cause of concern or an area for improvement"
+        ) from exc
