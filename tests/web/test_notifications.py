@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from typer.testing import CliRunner
 
@@ -27,7 +27,12 @@ from casereview.cli import app
 from casereview.web.accounts.services import user_create
 from casereview.web.journal.models import JournalEntry
 from casereview.web.notifications.models import OutboxMessage
-from casereview.web.notifications.services import NotificationError, mail_queue, retry_delay
+from casereview.web.notifications.services import (
+    NotificationError,
+    mail_queue,
+    notify_send,
+    retry_delay,
+)
 from casereview.web.referrals.services import sendback_act, sendback_open
 from casereview.web.registers.models import Body
 from casereview.web.reviews.models import Assignment
@@ -425,6 +430,46 @@ def test_two_senders_at_once_send_each_message_exactly_once(
     assert sorted(rcpt[0] for rcpt, _ in smtp.received) == sorted(
         f"person{i}@example.org" for i in range(40)
     )
+
+
+@pytest.mark.django_db  # the test's own transaction: queued mail waits for the sender, never sent on commit
+def test_a_sender_that_loses_every_race_for_its_first_batch_goes_on_to_the_next(
+    smtp: Mailbox,
+) -> None:
+    """Another sender claims every message of the first batch read, between that read and the claims (made
+    here on the same real database, just before the first claim, through Django's execute_wrapper): the messages
+    still due are read again and sent, and those the other sender holds are left alone."""
+    with transaction.atomic():
+        mail_queue(
+            event="cases_assigned",
+            recipients=[f"person{i}@example.org" for i in range(30)],
+            subject="s",
+            body="b",
+            object_type="test",
+            object_id=1,
+        )
+    first = list(OutboxMessage.objects.order_by("next_attempt_at", "id")[:20])
+    raced: list[bool] = []
+
+    def other_sender(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not raced and sql.lstrip().upper().startswith("UPDATE") and "outbox" in sql:
+            raced.append(
+                True
+            )  # the batch is read; before its first claim, the other sender claims it all
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in first]).update(
+                attempts=1, next_attempt_at=timezone.now() + dt.timedelta(minutes=10)
+            )
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(other_sender):
+        result = notify_send()
+    assert raced
+    assert (result.sent, result.failed, result.pending) == (10, 0, 20), result
+    held = {m.recipient for m in first}
+    assert {rcpt[0] for rcpt, _ in smtp.received} == {
+        f"person{i}@example.org" for i in range(30)
+    } - held
+    assert len(smtp.received) == 10
 
 
 def test_mail_is_written_with_its_event_and_undone_with_it(smtp: Mailbox) -> None:

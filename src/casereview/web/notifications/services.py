@@ -144,11 +144,21 @@ def _claim(now: dt.datetime, ids: Sequence[int] | None) -> dict[int, int]:
     if ids is not None:
         due = due.filter(pk__in=ids)
     claimed: dict[int, int] = {}
-    for pk, attempts in due.order_by("next_attempt_at", "id").values_list("id", "attempts")[:BATCH]:
-        if OutboxMessage.objects.filter(
-            pk=pk, state=OutboxMessage.State.PENDING, attempts=attempts, next_attempt_at__lte=now
-        ).update(attempts=attempts + 1, next_attempt_at=now + CLAIM):
-            claimed[pk] = attempts + 1
+    while not claimed:
+        # Another sender may claim every message read here between the read and the UPDATE: those are no
+        # longer due, so read again, until something is claimed or nothing due is left (never stop early
+        # while mail is waiting, as a sender that lost every race once used to).
+        read = list(due.order_by("next_attempt_at", "id").values_list("id", "attempts")[:BATCH])
+        if not read:
+            break
+        for pk, attempts in read:
+            if OutboxMessage.objects.filter(
+                pk=pk,
+                state=OutboxMessage.State.PENDING,
+                attempts=attempts,
+                next_attempt_at__lte=now,
+            ).update(attempts=attempts + 1, next_attempt_at=now + CLAIM):
+                claimed[pk] = attempts + 1
     return claimed
 
 
