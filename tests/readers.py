@@ -21,7 +21,7 @@ import pytest
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-results" / "screenshots"
 
 
-def _program(name: str, package: str) -> str:
+def installed_program(name: str, package: str) -> str:
     found = shutil.which(name)
     if found is None:
         pytest.skip(f"{name} is not installed (Debian's {package}; .ci/run installs it)")
@@ -30,7 +30,7 @@ def _program(name: str, package: str) -> str:
 
 def _convert(source: Path, to: str, outdir: Path, made: Path) -> Path:
     """Run headless LibreOffice once (its own user profile) to convert ``source``; ``made``, checked."""
-    program = _program("soffice", "libreoffice-calc-nogui")
+    program = installed_program("soffice", "libreoffice-calc-nogui")
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         done = subprocess.run(
@@ -63,7 +63,7 @@ def soffice(source: Path, to: str, outdir: Path) -> Path:
 
 def pages_png(pdf: Path, outdir: Path, *, resolution: int = 80) -> list[Path]:
     """Each page of ``pdf`` drawn as ``outdir/<stem>-N.png`` (poppler's pdftoppm); the files in order."""
-    program = _program("pdftoppm", "poppler-utils")
+    program = installed_program("pdftoppm", "poppler-utils")
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [program, "-png", "-r", str(resolution), str(pdf), str(outdir / pdf.stem)],

@@ -13,7 +13,7 @@ from typing import Any
 
 from casereview.web.core.users import User
 from casereview.web.followup.evidence import sample_counts
-from casereview.web.followup.selectors import plan_actions, plan_for, report_published_on
+from casereview.web.followup.selectors import plan_actions, plan_for
 from casereview.web.followup.services import (
     action_update,
     finding_add,
@@ -24,6 +24,7 @@ from casereview.web.followup.services import (
     recommendation_add,
 )
 from casereview.web.inspections.models import Inspection
+from casereview.web.reports.selectors import report_published_on
 
 #: (kind, text, weakness codes and areas it rests on, its recommendations: (text, working days, immediate))
 FINDINGS: tuple[

@@ -296,8 +296,9 @@ def test_the_demo_tells_the_earlier_quarter_s_follow_up_in_story_order(tmp_path:
     judged yet (the tour does that), and the current quarter's evidence is there to judge with."""
     from casereview.web.followup.evidence import recommendation_evidence, sample_counts
     from casereview.web.followup.models import FollowupEvent, ProgressUpdate, Recommendation
-    from casereview.web.followup.selectors import plan_actions, report_published_on
+    from casereview.web.followup.selectors import plan_actions
     from casereview.web.inspections.models import Inspection
+    from casereview.web.reports.selectors import report_published_on
 
     made = load_demo(tmp_path, rows=500)
     earlier, current = (Inspection.objects.get(pk=pk) for pk in made["inspections"])

@@ -44,7 +44,7 @@ from casereview.web.reports.rendering import render
 from casereview.web.reports.selectors import report_for
 from casereview.web.reports.services import report_publish
 from casereview.web.reviews.models import Assignment, Review
-from tests.readers import _program
+from tests.readers import installed_program
 
 from ..unit.domain.test_publication_leaks import GRADES, MARK, cases_of, derivations, full
 from . import factories
@@ -275,7 +275,7 @@ def test_the_section_is_in_the_html_pdf_json_csv_xlsx_and_ods(
     pdf.write_bytes(render(report, "pdf").content)
     words = " ".join(
         subprocess.run(
-            [_program("pdftotext", "poppler-utils"), "-layout", str(pdf), "-"],
+            [installed_program("pdftotext", "poppler-utils"), "-layout", str(pdf), "-"],
             check=True,
             capture_output=True,
             text=True,

@@ -32,7 +32,7 @@ from casereview.domain.publication import as_preview, published
 from casereview.domain.report import HistoryPoint
 from casereview.web.reports import pdf_markup, rendering
 from casereview.web.reports.charts import responsive, share_chart
-from tests.readers import SCREENSHOTS, _program, pages_png
+from tests.readers import SCREENSHOTS, installed_program, pages_png
 
 from .test_published_formats import cases, full_report, html_text, mixed_report
 
@@ -139,7 +139,7 @@ class Line:
 
 def page_lines(pdf: Path) -> tuple[list[list[Line]], float]:
     """Each page's lines of text, top to bottom (poppler's pdftotext -bbox-layout), and the page height."""
-    program = _program("pdftotext", "poppler-utils")
+    program = installed_program("pdftotext", "poppler-utils")
     done = subprocess.run(
         [program, "-bbox-layout", str(pdf), "-"],
         capture_output=True,

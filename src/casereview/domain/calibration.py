@@ -92,9 +92,9 @@ from .calibration_results import (
     Shift,
     SignificanceTest,
     Stratum,
-    _capital,
-    _points,
-    _possessive,
+    body_audit,
+    capitalised,
+    signed_points,
 )
 from .calibration_tests import (
     MCNEMAR_EXACT_BELOW,
@@ -198,30 +198,35 @@ def sentence(
     says which decides."""
     decided = test if test is not None else mcnemar(s.body_only, s.inspectorate_only)
     found = verdict(s, decided)
-    audit = _possessive(body)
+    audit = body_audit(body)
     first = (
-        f"{_capital(audit)} graded {percent(s.body_share)} {favourable_words}; on the same "
+        f"{capitalised(audit)} graded {percent(s.body_share)} {favourable_words}; on the same "
         f"{count(s.pairs, 'case')} the inspectorate found {percent(s.inspectorate_share)}; "
     )
     low, high = s.ci
     adjusted = bool(decided.family_tests and decided.family_tests > 1)
     tail = f"; {_test_said(decided)}" if adjusted else ""
     if found == SAME_SHARE:
-        said = f"the two give the same share (95% CI {_points(low)} to {_points(high)} percentage points)"
+        said = (
+            f"the two give the same share (95% CI {signed_points(low)} to {signed_points(high)} "
+            "percentage points)"
+        )
     elif found == MORE_FAVOURABLE:
         said = (
             f"{audit} is {percentage_points(s.difference)} more favourable "
-            f"(95% CI {_points(low)} to {_points(high)} percentage points{tail})"
+            f"(95% CI {signed_points(low)} to {signed_points(high)} percentage points{tail})"
         )
     elif found == LESS_FAVOURABLE:
         said = (
             f"{audit} is {percentage_points(-s.difference)} less favourable "
-            f"(95% CI {_points(-high)} to {_points(-low)} percentage points{tail})"
+            f"(95% CI {signed_points(-high)} to {signed_points(-low)} percentage points{tail})"
         )
     else:
         more = s.difference > 0
         interval = (
-            f"{_points(low)} to {_points(high)}" if more else f"{_points(-high)} to {_points(-low)}"
+            f"{signed_points(low)} to {signed_points(high)}"
+            if more
+            else f"{signed_points(-high)} to {signed_points(-low)}"
         )
         said = (
             f"{VERDICT_WORDS[NO_SIGNIFICANT_DIFFERENCE]} between {audit} and the inspectorate's "

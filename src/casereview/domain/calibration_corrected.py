@@ -46,9 +46,9 @@ from .calibration_results import (
     CalibrationError,
     Corrected,
     Stratum,
-    _capital,
-    _points,
-    _possessive,
+    body_audit,
+    capitalised,
+    signed_points,
 )
 from .calibration_tests import favourable_side
 from .report_words import concern_words, percent
@@ -139,14 +139,14 @@ def corrected_figure(
     def grade_words(grade: str) -> str:
         return named.get(grade, plain(grade)).lower()
 
-    audit = _possessive(body)
+    audit = body_audit(body)
     rows = []
     for grade in scale:
         sampled = [y for x, y in on_scale if x == grade]
         all_cases = int(body_all.get(grade, 0))
         if all_cases < 0:
             raise CalibrationError(
-                f"{_capital(audit)} cannot have graded {number(all_cases)} cases "
+                f"{capitalised(audit)} cannot have graded {number(all_cases)} cases "
                 f"{grade_words(grade)}: correct its grade counts (each is a number of cases, 0 or more)"
             )
         if len(sampled) > all_cases:
@@ -177,7 +177,7 @@ def corrected_figure(
     share_est = two_phase([spec(r, None) for r in covered], population)
     body_share = sum(r.all_cases for r in covered if r.grade in side) / first
     census = population in (None, first) and all(r.sampled == r.all_cases for r in covered)
-    low, high, _ = statistics._korn_graubard(
+    low, high, _ = statistics.korn_graubard(
         share_est.estimate,
         share_est.variance,
         share_est.sampled,
@@ -207,10 +207,11 @@ def corrected_figure(
         found = MORE_FAVOURABLE if bias > 0 else LESS_FAVOURABLE
     fewer = "fewer" if bias >= 0 else "more"
     difference_ci = (
-        f"95% CI of the difference {_points(bias_ci[0])} to {_points(bias_ci[1])} percentage points"
+        f"95% CI of the difference {signed_points(bias_ci[0])} to {signed_points(bias_ci[1])} "
+        "percentage points"
         if bias >= 0
-        else f"95% CI of the difference {_points(-bias_ci[1])} to {_points(-bias_ci[0])} percentage "
-        "points"
+        else f"95% CI of the difference {signed_points(-bias_ci[1])} to {signed_points(-bias_ci[0])} "
+        "percentage points"
     )
     if found == NO_SIGNIFICANT_DIFFERENCE:
         difference = (
@@ -223,7 +224,7 @@ def corrected_figure(
         f"corrected for its bias, the inspectorate would grade {percent(share_est.estimate)} of them "
         f"{words} (95% CI {percent(low)} to {percent(high)}): {difference}."
     )
-    whole = f"{_capital(audit)} graded {percent(body_share_all)} of " + (
+    whole = f"{capitalised(audit)} graded {percent(body_share_all)} of " + (
         f"all {count(all_cases, 'case')} it graded {words}"
         if all_cases > 1
         else f"the one case it graded {words}"

@@ -22,7 +22,15 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
 
-from .calibration_results import OVERALL, Calibration, Shift, _num, _pair, _points, _possessive
+from .calibration_results import (
+    OVERALL,
+    Calibration,
+    Shift,
+    body_audit,
+    json_interval,
+    json_number,
+    signed_points,
+)
 from .calibration_tests import newcombe_paired
 from .report_words import concern_words
 from .statistics import p_words
@@ -60,11 +68,11 @@ class DriftPoint:
         return {
             "on": self.on.isoformat(),
             "pairs": self.pairs,
-            "bias": _num(self.bias),
-            "ci": _pair(self.ci),
-            "standard_error": _num(self.standard_error),
-            "kappa": _num(self.kappa),
-            "kappa_ci": _pair(self.kappa_ci),
+            "bias": json_number(self.bias),
+            "ci": json_interval(self.ci),
+            "standard_error": json_number(self.standard_error),
+            "kappa": json_number(self.kappa),
+            "kappa_ci": json_interval(self.kappa_ci),
         }
 
 
@@ -87,12 +95,12 @@ class Drift:
         return {
             "area": self.area,
             "points": [p.as_dict() for p in self.points],
-            "change": _num(self.change),
-            "z": _num(self.z),
-            "p_value": _num(self.p_value),
+            "change": json_number(self.change),
+            "z": json_number(self.z),
+            "p_value": json_number(self.p_value),
             "direction": self.direction,
             "words": self.words,
-            "change_ci": _pair(self.change_ci),
+            "change_ci": json_interval(self.change_ci),
             "notes": list(self.notes),
             "method": self.method,
         }
@@ -243,11 +251,11 @@ def drift(points: Sequence[tuple[dt.date, Calibration]], *, area: str = OVERALL)
     p = change_p(shifts[0], shifts[-1])
     z = 0.0 if p >= 1 else math.copysign(NormalDist().inv_cdf(1 - p / 2), change)
     when = f"From {uk_date(first.on)} to {uk_date(latest.on)}"
-    audit = _possessive(body)
+    audit = body_audit(body)
     then_now = f"{_leaning(first.bias)} then, {_leaning(latest.bias)} now"
     moved = (
-        f"the change {_signed_points(change)}, 95% CI {_points(change_ci[0])} to "
-        f"{_points(change_ci[1])} percentage points; {p_words(p)}"
+        f"the change {_signed_points(change)}, 95% CI {signed_points(change_ci[0])} to "
+        f"{signed_points(change_ci[1])} percentage points; {p_words(p)}"
     )
     if direction == NO_CHANGE:
         text = (

@@ -61,27 +61,31 @@ class CalibrationError(Refused, ValueError):
 OVERALL = "overall"
 
 
-def _num(x: float | None) -> float | None:
+def json_number(x: float | None) -> float | None:
     """A float for JSON: None for None, NaN or an infinity."""
     if x is None or not math.isfinite(x):
         return None
     return float(x)
 
 
-def _pair(ci: tuple[float, float] | None) -> list[float | None] | None:
-    return None if ci is None else [_num(ci[0]), _num(ci[1])]
+def json_interval(ci: tuple[float, float] | None) -> list[float | None] | None:
+    """An interval for JSON: its two ends as ``json_number`` gives them; None for None."""
+    return None if ci is None else [json_number(ci[0]), json_number(ci[1])]
 
 
-def _points(x: float) -> str:
+def signed_points(x: float) -> str:
+    """A difference in percentage points without the unit, a negative one with a true minus: ``−3.2``."""
     text = percentage_points(x).split(" ", 1)[0]
     return text.replace("-", "−")
 
 
-def _possessive(body: str) -> str:
+def body_audit(body: str) -> str:
+    """The words for the body's own audit in a sentence: "Northshire's audit"."""
     return f"{body}'s audit"
 
 
-def _capital(text: str) -> str:
+def capitalised(text: str) -> str:
+    """``text`` with its first letter a capital (the rest kept: names and codes stay as they are)."""
     return text[:1].upper() + text[1:]
 
 
@@ -125,11 +129,11 @@ class Shift:
             "body_only": self.body_only,
             "inspectorate_only": self.inspectorate_only,
             "neither": self.neither,
-            "body_share": _num(self.body_share),
-            "inspectorate_share": _num(self.inspectorate_share),
-            "difference": _num(self.difference),
-            "ci": _pair(self.ci),
-            "standard_error": _num(self.standard_error),
+            "body_share": json_number(self.body_share),
+            "inspectorate_share": json_number(self.inspectorate_share),
+            "difference": json_number(self.difference),
+            "ci": json_interval(self.ci),
+            "standard_error": json_number(self.standard_error),
             "method": self.method,
         }
 
@@ -185,15 +189,15 @@ class SignificanceTest:
     def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "statistic": _num(self.statistic),
+            "statistic": json_number(self.statistic),
             "df": self.df,
-            "p_value": _num(self.p_value),
+            "p_value": json_number(self.p_value),
             "note": self.note,
             "dropped": list(self.dropped),
             "family": self.family,
             "family_tests": self.family_tests,
             "adjustment": self.adjustment,
-            "adjusted_p_value": _num(self.adjusted_p_value),
+            "adjusted_p_value": json_number(self.adjusted_p_value),
             "significant": self.deciding_p < ALPHA,
         }
 
@@ -225,13 +229,13 @@ class AreaCalibration:
             "pairs": self.pairs,
             "skipped": self.skipped,
             "agreement": {
-                "percent_agreement": _num(a.agreement) if a.cases else None,
-                "kappa": _num(a.kappa),
-                "kappa_ci": _pair(a.kappa_ci),
-                "weighted_kappa_linear": _num(a.weighted_kappa),
-                "weighted_kappa_linear_ci": _pair(a.weighted_kappa_ci),
-                "ac1": _num(a.ac1),
-                "ac1_ci": _pair(a.ac1_ci),
+                "percent_agreement": json_number(a.agreement) if a.cases else None,
+                "kappa": json_number(a.kappa),
+                "kappa_ci": json_interval(a.kappa_ci),
+                "weighted_kappa_linear": json_number(a.weighted_kappa),
+                "weighted_kappa_linear_ci": json_interval(a.weighted_kappa_ci),
+                "ac1": json_number(a.ac1),
+                "ac1_ci": json_interval(a.ac1_ci),
                 "interval_method": a.interval_method,
                 "interval_notes": list(self.interval_notes),
             },
@@ -304,19 +308,19 @@ class Corrected:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "share": _num(self.share),
-            "standard_error": _num(self.standard_error),
-            "ci": _pair(self.ci),
-            "body_share": _num(self.body_share),
-            "bias": _num(self.bias),
-            "bias_ci": _pair(self.bias_ci),
-            "bias_standard_error": _num(self.bias_standard_error),
+            "share": json_number(self.share),
+            "standard_error": json_number(self.standard_error),
+            "ci": json_interval(self.ci),
+            "body_share": json_number(self.body_share),
+            "bias": json_number(self.bias),
+            "bias_ci": json_interval(self.bias_ci),
+            "bias_standard_error": json_number(self.bias_standard_error),
             "strata": {
                 s.grade: {
                     "all_cases": s.all_cases,
                     "sampled": s.sampled,
                     "favourable": s.favourable,
-                    "share": _num(s.share),
+                    "share": json_number(s.share),
                 }
                 for s in self.strata
             },
@@ -328,8 +332,8 @@ class Corrected:
             "sentence": self.sentence,
             "note": self.note,
             "method": self.method,
-            "body_share_all": _num(self.body_share_all),
-            "share_bounds_all": _pair(self.share_bounds_all),
+            "body_share_all": json_number(self.body_share_all),
+            "share_bounds_all": json_interval(self.share_bounds_all),
             "verdict": self.verdict,
         }
 

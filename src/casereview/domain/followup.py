@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping
 from enum import StrEnum
+from typing import TypeVar
 
 from casereview.domain.errors import Refused
 from casereview.domain.referrals import is_working_day, next_working_day
@@ -117,6 +118,10 @@ class ActionMove(StrEnum):
     #: The body takes an action out of its plan before the plan is submitted (it is kept, withdrawn).
     DROP = "drop"
 
+
+#: A state and a move of one of the four state machines (``_transition``).
+_S = TypeVar("_S", bound=StrEnum)
+_M = TypeVar("_M", bound=StrEnum)
 
 _F, _R, _P, _A = FindingState, RecommendationState, PlanState, ActionState
 _LEAD, _BODY, _SYSTEM = FollowupActor.LEAD, FollowupActor.BODY, FollowupActor.SYSTEM
@@ -282,20 +287,39 @@ def _check_actor(who: FollowupActor, actor: FollowupActor) -> None:
         raise FollowupRefused(f"Only {_ACTOR_NAMES[who]} can do that")
 
 
+def _transition(
+    table: Mapping[tuple[_S, _M], tuple[FollowupActor, _S]],
+    state: _S,
+    move: _M,
+    actor: FollowupActor,
+    *,
+    what: str,
+    words: Mapping[str, str],
+    closed: Collection[_S],
+) -> _S:
+    """The state ``table`` gives after ``actor`` makes ``move``; ``FollowupRefused`` saying why otherwise (the
+    ``what`` is ``closed``, or its state has no such move, or the move is someone else's)."""
+    rule = table.get((state, move))
+    if rule is None:
+        raise _refusal(what, words[state].lower(), move.value, closed=state in closed)
+    who, after = rule
+    _check_actor(who, actor)
+    return after
+
+
 def transition_finding(
     state: FindingState, move: FindingMove, actor: FollowupActor
 ) -> FindingState:
     """The finding's state after ``actor`` makes ``move``, or ``FollowupRefused``."""
-    rule = FINDING_TRANSITIONS.get((state, move))
-    if rule is None:
-        raise _refusal(
-            "finding",
-            FINDING_STATE_WORDS[state].lower(),
-            move.value,
-            closed=state is _F.WITHDRAWN,
-        )
-    _check_actor(rule[0], actor)
-    return rule[1]
+    return _transition(
+        FINDING_TRANSITIONS,
+        state,
+        move,
+        actor,
+        what="finding",
+        words=FINDING_STATE_WORDS,
+        closed=(_F.WITHDRAWN,),
+    )
 
 
 def judged_state(judgement: Judgement) -> RecommendationState:
@@ -314,47 +338,48 @@ def transition_recommendation(
     judgement: Judgement | None = None,
 ) -> RecommendationState:
     """The recommendation's state after ``actor`` makes ``move`` (judging needs the ``judgement``)."""
-    rule = RECOMMENDATION_TRANSITIONS.get((state, move))
-    if rule is None:
-        raise _refusal(
-            "recommendation",
-            RECOMMENDATION_STATE_WORDS[state].lower(),
-            move.value,
-            closed=state in RECOMMENDATION_CLOSED,
-        )
-    _check_actor(rule[0], actor)
+    after = _transition(
+        RECOMMENDATION_TRANSITIONS,
+        state,
+        move,
+        actor,
+        what="recommendation",
+        words=RECOMMENDATION_STATE_WORDS,
+        closed=RECOMMENDATION_CLOSED,
+    )
     if move is RecommendationMove.JUDGE:
         if judgement is None:
             raise FollowupRefused(
                 "Choose a judgement: met, partly met, not met or no longer relevant"
             )
         return judged_state(judgement)
-    return rule[1]
+    return after
 
 
 def transition_plan(state: PlanState, move: PlanMove, actor: FollowupActor) -> PlanState:
     """The action plan's state after ``actor`` makes ``move``, or ``FollowupRefused``."""
-    rule = PLAN_TRANSITIONS.get((state, move))
-    if rule is None:
-        raise _refusal(
-            "action plan", PLAN_STATE_WORDS[state].lower(), move.value, closed=state is _P.ACCEPTED
-        )
-    _check_actor(rule[0], actor)
-    return rule[1]
+    return _transition(
+        PLAN_TRANSITIONS,
+        state,
+        move,
+        actor,
+        what="action plan",
+        words=PLAN_STATE_WORDS,
+        closed=(_P.ACCEPTED,),
+    )
 
 
 def transition_action(state: ActionState, move: ActionMove, actor: FollowupActor) -> ActionState:
     """The plan action's state after ``actor`` makes ``move``, or ``FollowupRefused``."""
-    rule = ACTION_TRANSITIONS.get((state, move))
-    if rule is None:
-        raise _refusal(
-            "action",
-            ACTION_STATE_WORDS[state].lower(),
-            move.value,
-            closed=state in (_A.DONE, _A.WITHDRAWN),
-        )
-    _check_actor(rule[0], actor)
-    return rule[1]
+    return _transition(
+        ACTION_TRANSITIONS,
+        state,
+        move,
+        actor,
+        what="action",
+        words=ACTION_STATE_WORDS,
+        closed=(_A.DONE, _A.WITHDRAWN),
+    )
 
 
 def check_action_in_plan(plan_state: PlanState | str, move: ActionMove) -> None:

@@ -165,7 +165,7 @@ class ItemEvidence:
     @property
     def name(self) -> str:
         """What a person calls it: "Child not seen or not spoken to (W04)", "Initial contact"."""
-        return _name(self.kind, self.code, self.title)
+        return item_name(self.kind, self.code, self.title)
 
 
 @dataclass(frozen=True)
@@ -225,7 +225,8 @@ class Evidence:
         )
 
 
-def _name(kind: str, code: str, title: str) -> str:
+def item_name(kind: str, code: str, title: str) -> str:
+    """A basis item as a sentence names it: a weakness by its title and code, a grade by its title."""
     if kind == WEAKNESS:
         return f"{title} ({code})" if title else f"weakness {code}"
     return title or plain(code)

@@ -4,13 +4,9 @@ counts.
 ``counts_from_report``: a weakness is the cases showing it, of the graded cases; an area is the cases graded
 worse than the best grade in it, of the cases graded in it (the report's weakness and area tables).
 
-Design weights: when the new sample was drawn out of proportion, the share now of each item is the
-design-weighted one (``weighted_shares``: the report's domain estimates, ``domain.domain_estimates``), with
-its linearised standard error; then and now are compared by the report's Wald test with its variance floor
-(``comparisons.comparison_of``), the interval is Wilson on the effective size, and the smallest detectable
-change and the power use the effective size. The counts now stay those of the cases as sampled. (The share
-then is the finding's counts as given: a finding made from a disproportionate sample should give its
-weighted counts.)
+``weighted_shares``: when the new sample was drawn out of proportion, each item's design-weighted share now
+and its linearised standard error (the report's domain estimates, ``domain.domain_estimates``); how the
+evidence uses them is ``domain.followup_evidence``'s to say.
 
 ``titles_of`` and ``concern_of``: the framework's words for each weakness and area, and for its grades of
 concern.

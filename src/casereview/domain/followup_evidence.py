@@ -75,11 +75,11 @@ from .followup_basis import (
     ItemEvidence,
     Key,
     Weighted,
-    _name,
     check_basis,
+    item_name,
 )
 from .followup_counts import concern_of, counts_from_report, titles_of, weighted_shares
-from .followup_proposal import _with_words, propose
+from .followup_proposal import propose, with_words
 from .power import power_section, power_to_detect
 from .statistics import ALPHA, adjusted, compare, direction_of, wilson
 
@@ -155,7 +155,7 @@ def _raw(
 ) -> _Raw:
     key = (item["kind"], item["code"])
     found = now.get(key)
-    name = _name(item["kind"], item["code"], title)
+    name = item_name(item["kind"], item["code"], title)
     if item["total"] < 1:
         return _Raw(item, found, f"the finding gives no cases for {name}")
     if found is None:
@@ -275,7 +275,7 @@ def _item(
         met_count_now=met_count,
         met_share_now=met_share,
     )
-    return _with_words(evidence, concern)
+    return with_words(evidence, concern)
 
 
 def _size_of(total: int, effective: float | None) -> int:

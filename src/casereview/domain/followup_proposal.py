@@ -27,7 +27,7 @@ numbers' weight behind a judgement they do not support.
 "No longer relevant" is never proposed: whether a recommendation still applies is the lead's call, not
 the numbers'. The lead always decides, and gives a rationale.
 
-``_with_words`` writes each item's sentence (its shares then and now, the test and the adjusted p value);
+``with_words`` writes each item's sentence (its shares then and now, the test and the adjusted p value);
 the evidence itself is ``domain.followup_evidence``'s.
 """
 
@@ -48,6 +48,7 @@ from .followup_basis import (
     WORSE,
     ItemEvidence,
 )
+from .power import whole_points
 from .report_words import percent
 from .statistics import NO_CHANGE, p_words
 from .words import count, number
@@ -118,17 +119,12 @@ def propose(items: Sequence[ItemEvidence]) -> tuple[str | None, str]:
     )
 
 
-def _points(change: float) -> str:
-    whole = max(1, math.floor(change * 100 + 0.5))
-    return f"{whole} percentage point" if whole == 1 else f"{whole} percentage points"
-
-
 def _could_detect(items: Sequence[ItemEvidence]) -> str:
     """ "it could only detect a change of about 32 percentage points" (one item, or all alike), or each
     ("… about 32 percentage points in …, 28 percentage points in …"); "it could not reliably detect any
     change" when no change would be detected."""
     said = [
-        None if i.minimum_detectable_change is None else _points(i.minimum_detectable_change)
+        None if i.minimum_detectable_change is None else whole_points(i.minimum_detectable_change)
         for i in items
     ]
     if all(w is None for w in said):
@@ -217,7 +213,7 @@ def _ci(low: float | None, high: float | None) -> str:
     return f" (95% CI {percent(low)} to {percent(high)})"
 
 
-def _with_words(e: ItemEvidence, concern: str) -> ItemEvidence:
+def with_words(e: ItemEvidence, concern: str) -> ItemEvidence:
     """ "Child not seen or not spoken to (W04): 40.7% of 135 cases then (95% CI 32.6% to 49.3%), 21.7% of
     120 now (95% CI 15.2% to 29.9%); better, p = 0.0036 after adjusting for 6 tests (Holm; two-proportion
     z-test, p = 0.0012 before adjusting)." """

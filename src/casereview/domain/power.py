@@ -242,8 +242,10 @@ def percent(share: float) -> str:
     return (text[:-2] if text.endswith(".0") else text) + "%"
 
 
-def _points(change: float) -> str:
-    whole = max(1, math.floor(change * 100 + 0.5))  # half up; under half a point is still "about 1"
+def whole_points(change: float) -> str:
+    """A change as whole percentage points in words ("3 percentage points"): half up, and never under 1
+    (a change under half a point is still "about 1")."""
+    whole = max(1, math.floor(change * 100 + 0.5))
     return f"{whole} percentage point" if whole == 1 else f"{whole} percentage points"
 
 
@@ -282,7 +284,7 @@ def _words(
     if change is None:
         return f"{start}, even the largest possible change could well go unnoticed."
     return (
-        f"{start}, a change of about {_points(change)} would be caught four times in five, "
+        f"{start}, a change of about {whole_points(change)} would be caught four times in five, "
         "and a smaller one could well go unnoticed."
     )
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .report_model_agreement import Agreement, _flat
+from .report_model_agreement import Agreement, flat_fields
 from .report_model_progress import SECTION as PROGRESS_SECTION
 from .report_model_progress import Progress
 
@@ -39,7 +39,7 @@ class Interval:
     ci_high: float | None
 
     def to_json(self) -> dict[str, Any]:
-        return _flat(self)
+        return flat_fields(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Interval:
@@ -90,7 +90,7 @@ class Comparison:
     adjusted_p_value: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return _flat(self)
+        return flat_fields(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Comparison:
@@ -171,7 +171,7 @@ class DomainFigure:
     strata: tuple[DomainStratumCounts, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {**_flat(self), "strata": [_flat(s) for s in self.strata]}
+        return {**flat_fields(self), "strata": [flat_fields(s) for s in self.strata]}
 
     def published(self) -> dict[str, Any]:
         """What a published version prints: everything but the per-stratum counts."""
@@ -239,7 +239,7 @@ class AreaRow:
     not_graded: int
 
     def to_json(self) -> dict[str, Any]:
-        return {**_flat(self), "grades": dict(self.grades)}
+        return {**flat_fields(self), "grades": dict(self.grades)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AreaRow:
@@ -305,7 +305,7 @@ class SendBacks:
     responses: int = 0  # send backs the body has answered: the median is of these
 
     def to_json(self) -> dict[str, Any]:
-        return {**_flat(self), "by_urgency": dict(self.by_urgency)}
+        return {**flat_fields(self), "by_urgency": dict(self.by_urgency)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SendBacks:
@@ -346,7 +346,7 @@ class DesignWeighted:
     coverage: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {**_flat(self), "strata": [_flat(s) for s in self.strata]}
+        return {**flat_fields(self), "strata": [flat_fields(s) for s in self.strata]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DesignWeighted:
@@ -371,7 +371,7 @@ class Parameters:
     adjustment: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {**_flat(self), "concern_grades": list(self.concern_grades)}
+        return {**flat_fields(self), "concern_grades": list(self.concern_grades)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Parameters:
@@ -394,7 +394,7 @@ class Reproducibility:
 
     def to_json(self) -> dict[str, Any]:
         out = {
-            **_flat(self),
+            **flat_fields(self),
             "parameters": self.parameters.to_json(),
             "versions": dict(self.versions),
         }

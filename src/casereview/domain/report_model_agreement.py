@@ -2,7 +2,7 @@
 
 The team's figures, each pair of inspectors', each framework area's, and (in old documents only) Fleiss'
 kappa; each ``to_json`` writes its keys in the order the report has always had (``report_model``).
-``_flat``, a dataclass as a dict in the order of its fields, lives here for every class of the report model.
+``flat_fields``, a dataclass as a dict in the order of its fields, lives here for every class of the report model.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 
-def _flat(item: Any) -> dict[str, Any]:
+def flat_fields(item: Any) -> dict[str, Any]:
     """A dataclass of plain values as a dict, in the order of its fields."""
     return {f.name: getattr(item, f.name) for f in fields(item)}
 
@@ -44,7 +44,7 @@ class AgreementFigures:
     interval_method: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return _flat(self)
+        return flat_fields(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AgreementFigures:
@@ -120,7 +120,7 @@ class Agreement:
             "by_pair": [p.to_json() for p in self.by_pair],
         }
         if self.fleiss is not None:
-            out["fleiss"] = _flat(self.fleiss)
+            out["fleiss"] = flat_fields(self.fleiss)
         out["by_area"] = [a.to_json() for a in self.by_area]
         out["few_pairs"] = self.few_pairs
         out["warning"] = self.warning

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .report_model_agreement import _flat
+from .report_model_agreement import flat_fields
 
 #: The section's key in the report's JSON document (present only when the section has something).
 SECTION = "progress_against_recommendations"
@@ -57,7 +57,7 @@ class ProgressFact:
     def as_input(self) -> dict[str, Any]:
         """JSON-safe, for the report's input digest."""
         return {
-            **_flat(self),
+            **flat_fields(self),
             "period": list(self.period),
             "basis": [dict(b) for b in self.basis],
         }
@@ -95,7 +95,7 @@ class ProgressItem:
     suppressed: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        out = _flat(self)
+        out = flat_fields(self)
         if not self.suppressed:
             del out["suppressed"]
         return out
@@ -125,7 +125,7 @@ class ProgressRecommendation:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            **_flat(self),
+            **flat_fields(self),
             "inspection": dict(self.inspection),
             "items": [i.to_json() for i in self.items],
         }

@@ -257,7 +257,7 @@ def stratified_share(strata: Sequence[Stratum], *, alpha: float = ALPHA) -> Esti
             variance += weight * weight * fpc * SINGLE_CASE_VARIANCE
     se = math.sqrt(variance)
     sampled = sum(s.sampled for s in used)
-    low, high, n_eff = _korn_graubard(share, variance, sampled, len(used), census, alpha)
+    low, high, n_eff = korn_graubard(share, variance, sampled, len(used), census, alpha)
     return Estimate(
         share,
         low,
@@ -271,9 +271,13 @@ def stratified_share(strata: Sequence[Stratum], *, alpha: float = ALPHA) -> Esti
     )
 
 
-def _korn_graubard(
+def korn_graubard(
     share: float, variance: float, sampled: int, strata: int, census: bool, alpha: float
 ) -> tuple[float, float, float]:
+    """Korn and Graubard's interval for a share estimated from a complex sample: (low, high, effective size),
+    the Clopper-Pearson interval on the effective sample size (the design's, capped at the cases sampled,
+    times the squared ratio of the normal to the t quantile on ``sampled - strata`` degrees of freedom).
+    A census with no variance is exact."""
     from scipy.stats import beta, t  # deferred: see the module's note
 
     if variance <= 0 and census:

@@ -104,7 +104,7 @@ def is_withheld(value: Any, published: bool, *, empty: bool = False) -> bool:
     return value is None and published and not empty
 
 
-def _filled(value: Any, published: bool, *, empty: bool = False) -> Any:
+def filled(value: Any, published: bool, *, empty: bool = False) -> Any:
     """A null figure of a published document is a hidden one: ``[c]`` (unless it counts nothing)."""
     if is_withheld(value, published, empty=empty):
         return MARKER
@@ -122,7 +122,7 @@ def _interval_rows(
             section,
             row,
             measure,
-            _filled(figure.get(measure), published, empty=empty)
+            filled(figure.get(measure), published, empty=empty)
             if measure in DERIVED
             else figure.get(measure),
         )
@@ -223,7 +223,7 @@ def _control_chart_rows(report: Mapping[str, Any]) -> list[Row]:
                 "control_chart",
                 name,
                 measure,
-                _filled(point.get(measure), published and hidden)
+                filled(point.get(measure), published and hidden)
                 if measure in ("share", "lower", "upper")
                 else point.get(measure),
             )
@@ -292,7 +292,7 @@ def _grade_rows(report: Mapping[str, Any]) -> list[Row]:
                 "design_weighted",
                 "requires_improvement_or_inadequate",
                 m,
-                _filled(weighted.get(m), published),
+                filled(weighted.get(m), published),
             )
             for m in ("share", "ci_low", "ci_high")
         ]
@@ -356,7 +356,7 @@ def _send_back_and_agreement_rows(report: Mapping[str, Any]) -> list[Row]:
             "send_backs",
             "",
             "median_days_to_response",
-            _filled(
+            filled(
                 send_backs.get("median_days_to_response"),
                 published,
                 empty=send_backs.get("count") in (0, None),
@@ -371,7 +371,7 @@ def _send_back_and_agreement_rows(report: Mapping[str, Any]) -> list[Row]:
     no_pairs = agreement.get("pairs") in (0, None)
     more = [key for key in AGREEMENT_MORE if key in agreement]
     rows += [
-        ("agreement", "team", key, _filled(agreement.get(key), published, empty=no_pairs))
+        ("agreement", "team", key, filled(agreement.get(key), published, empty=no_pairs))
         for key in (*AGREEMENT, *more)
     ]
     if "warning" in agreement:

@@ -1,7 +1,7 @@
 """The "Progress against earlier recommendations" section as rows for spreadsheets (issue 24), for
 ``tables.flat_rows``: the count per judgement, each recommendation's facts and each weakness or area its
 finding rests on, with its figures then and now.  A null figure is ``[c]`` in a published document by
-``tables``' one rule (``_filled``), unless it counts nothing.
+``tables``' one rule (``filled``), unless it counts nothing.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from casereview.domain.tables import Row, _filled
+from casereview.domain.tables import Row, filled
 
 __all__ = ["PROGRESS_DERIVED", "PROGRESS_FACTS", "PROGRESS_FIGURES", "progress_rows"]
 
@@ -90,7 +90,7 @@ def progress_rows(report: Mapping[str, Any]) -> list[Row]:
                     "progress",
                     row,
                     key,
-                    _filled(item.get(key), published, empty=empty[_progress_side(key)])
+                    filled(item.get(key), published, empty=empty[_progress_side(key)])
                     if key in PROGRESS_DERIVED
                     else item.get(key),
                 )

@@ -34,7 +34,7 @@ from casereview.web.reports.selectors import inspection_report, publications_vis
 from casereview.web.reports.services import report_disclosed, report_links_refresh
 
 from . import schemas as s
-from .base import ApiError, Page, _errors, _user, api, strict_query
+from .base import ApiError, Page, api, error_responses, strict_query, token_user
 
 # Registers ----------------------------------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ REGISTER_LINKS = {
 
 @api.get(
     "/registers",
-    response={200: list[s.RegisterOut], **_errors()},
+    response={200: list[s.RegisterOut], **error_responses()},
     operation_id="list_registers",
     url_name="registers",
     tags=["registers"],
@@ -99,7 +99,7 @@ REGISTER_LINKS = {
 )
 @strict_query(*Page.model_fields)
 def list_registers(request: HttpRequest, page: Query[Page]) -> Any:
-    user = _user(request, Scope.READ)
+    user = token_user(request, Scope.READ)
     found = list(
         registers_visible(user).order_by("-imported_at", "-id")[
             page.offset : page.offset + page.limit
@@ -111,7 +111,7 @@ def list_registers(request: HttpRequest, page: Query[Page]) -> Any:
 
 @api.post(
     "/registers",
-    response={201: s.RegisterOut, **_errors(409, 413)},
+    response={201: s.RegisterOut, **error_responses(409, 413)},
     operation_id="upload_register",
     tags=["registers"],
     summary="Send a register (CSV or XLSX), all or nothing",
@@ -126,7 +126,7 @@ def list_registers(request: HttpRequest, page: Query[Page]) -> Any:
 def upload_register(
     request: HttpRequest, form: Form[s.RegisterUpload], file: File[UploadedFile]
 ) -> Any:
-    user = _user(request, Scope.REGISTER_UPLOAD)
+    user = token_user(request, Scope.REGISTER_UPLOAD)
     if not has_any_role(user, CAN_IMPORT_REGISTERS):
         raise ApiError(
             403, "role_missing", "Only an administrator or a lead inspector may import registers"
@@ -164,7 +164,7 @@ def upload_register(
 
 @api.get(
     "/registers/{register_id}",
-    response={200: s.RegisterOut, **_errors()},
+    response={200: s.RegisterOut, **error_responses()},
     operation_id="get_register",
     url_name="register",
     tags=["registers"],
@@ -180,7 +180,7 @@ def upload_register(
 )
 @strict_query()
 def get_register(request: HttpRequest, register_id: int) -> Any:
-    user = _user(request, Scope.READ)
+    user = token_user(request, Scope.READ)
     register = registers_visible(user).filter(pk=register_id).first()
     if register is None:
         raise Http404
@@ -191,12 +191,12 @@ def get_register(request: HttpRequest, register_id: int) -> Any:
 
 
 def _led(request: HttpRequest, inspection_id: int) -> Any:
-    return inspection_led_or_404(_user(request, Scope.READ), inspection_id)
+    return inspection_led_or_404(token_user(request, Scope.READ), inspection_id)
 
 
 @api.get(
     "/inspections/{inspection_id}/manifest",
-    response={200: s.ManifestOut, **_errors()},
+    response={200: s.ManifestOut, **error_responses()},
     operation_id="get_manifest",
     url_name="manifest",
     tags=["inspections"],
@@ -235,7 +235,7 @@ def get_manifest(request: HttpRequest, inspection_id: int) -> Any:
 
 @api.get(
     "/inspections/{inspection_id}/report",
-    response={200: dict[str, Any], **_errors()},
+    response={200: dict[str, Any], **error_responses()},
     operation_id="get_report",
     url_name="report",
     tags=["reports"],
@@ -258,7 +258,7 @@ def get_report(request: HttpRequest, inspection_id: int) -> Any:
 
 @api.get(
     "/reports",
-    response={200: list[s.PublicationOut], **_errors()},
+    response={200: list[s.PublicationOut], **error_responses()},
     operation_id="list_reports",
     url_name="reports",
     tags=["reports"],
@@ -266,7 +266,7 @@ def get_report(request: HttpRequest, inspection_id: int) -> Any:
 )
 @strict_query(*Page.model_fields)
 def list_reports(request: HttpRequest, page: Query[Page]) -> Any:
-    user = _user(request, Scope.READ)
+    user = token_user(request, Scope.READ)
     return [
         {
             "id": p.pk,
@@ -283,7 +283,7 @@ def list_reports(request: HttpRequest, page: Query[Page]) -> Any:
 
 @api.get(
     "/reports/{publication_id}",
-    response={200: dict[str, Any], **_errors()},
+    response={200: dict[str, Any], **error_responses()},
     operation_id="get_published_report",
     url_name="published_report",
     tags=["reports"],
@@ -291,7 +291,7 @@ def list_reports(request: HttpRequest, page: Query[Page]) -> Any:
 )
 @strict_query()
 def get_published_report(request: HttpRequest, publication_id: int) -> Any:
-    found = publications_visible(_user(request, Scope.READ)).filter(pk=publication_id).first()
+    found = publications_visible(token_user(request, Scope.READ)).filter(pk=publication_id).first()
     if found is None:
         raise Http404
     report_disclosed(
@@ -357,7 +357,7 @@ SEND_BACK_LINKS = {
 
 @api.get(
     "/send-backs",
-    response={200: list[s.SendBackOut], **_errors()},
+    response={200: list[s.SendBackOut], **error_responses()},
     operation_id="list_send_backs",
     url_name="send_backs",
     tags=["send backs"],
@@ -366,7 +366,7 @@ SEND_BACK_LINKS = {
 )
 @strict_query(*SendBackFilter.model_fields)
 def list_send_backs(request: HttpRequest, filters: Query[SendBackFilter]) -> Any:
-    found = with_history(send_backs_visible(_user(request, Scope.READ)))
+    found = with_history(send_backs_visible(token_user(request, Scope.READ)))
     if filters.inspection_id is not None:
         found = found.filter(inspection_id=filters.inspection_id)
     if filters.state is not None:
@@ -378,7 +378,7 @@ def list_send_backs(request: HttpRequest, filters: Query[SendBackFilter]) -> Any
 
 
 def _visible_send_back(request: HttpRequest, send_back_id: int, scope: Scope) -> Any:
-    found = send_back_for(_user(request, scope), send_back_id)
+    found = send_back_for(token_user(request, scope), send_back_id)
     if found is None:
         raise Http404
     return found
@@ -386,7 +386,7 @@ def _visible_send_back(request: HttpRequest, send_back_id: int, scope: Scope) ->
 
 @api.get(
     "/send-backs/{send_back_id}",
-    response={200: s.SendBackOut, **_errors()},
+    response={200: s.SendBackOut, **error_responses()},
     operation_id="get_send_back",
     url_name="send_back",
     tags=["send backs"],
@@ -412,7 +412,7 @@ def get_send_back(request: HttpRequest, send_back_id: int) -> Any:
 
 @api.post(
     "/send-backs/{send_back_id}/actions",
-    response={200: s.SendBackOut, **_errors(409)},
+    response={200: s.SendBackOut, **error_responses(409)},
     operation_id="act_on_send_back",
     tags=["send backs"],
     summary="Acknowledge, respond to, return or accept a send back",

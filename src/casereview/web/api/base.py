@@ -22,7 +22,7 @@ from . import schemas as s
 from .services import token_check, token_count_use
 
 
-def _errors(*extra: int) -> dict[int, Any]:
+def error_responses(*extra: int) -> dict[int, Any]:
     """The error responses every operation may give, and ``extra`` ones (409, 413)."""
     return dict.fromkeys((400, 401, 403, 404, 422, 429, *extra), s.Error)
 
@@ -152,7 +152,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, code, str(exc.message))
 
 
-def _user(request: HttpRequest, scope: Scope) -> Any:
+def token_user(request: HttpRequest, scope: Scope) -> Any:
+    """The user whose token made the request; 403 (``scope_missing``) unless the token has ``scope``."""
     token = request.api_token  # type: ignore[attr-defined]
     if scope.value not in token.scopes:
         raise ApiError(403, "scope_missing", f"This token lacks the {scope.value!r} scope")

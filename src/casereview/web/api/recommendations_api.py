@@ -21,7 +21,7 @@ from casereview.web.followup.selectors import (
 )
 
 from . import schemas as s
-from .base import Page, _errors, _user, api, strict_query
+from .base import Page, api, error_responses, strict_query, token_user
 
 # Recommendations --------------------------------------------------------------------------------------------
 
@@ -113,7 +113,7 @@ RECOMMENDATION_KEYS = (
 
 @api.get(
     "/recommendations",
-    response={200: list[s.RecommendationOut], **_errors()},
+    response={200: list[s.RecommendationOut], **error_responses()},
     operation_id="list_recommendations",
     url_name="recommendations",
     tags=["recommendations"],
@@ -139,7 +139,7 @@ RECOMMENDATION_KEYS = (
 )
 @strict_query(*RecommendationFilter.model_fields)
 def list_recommendations(request: HttpRequest, filters: Query[RecommendationFilter]) -> Any:
-    user = _user(request, Scope.READ)
+    user = token_user(request, Scope.READ)
     rows = register_rows(
         user,
         RegisterFilters(
@@ -155,7 +155,7 @@ def list_recommendations(request: HttpRequest, filters: Query[RecommendationFilt
 
 @api.get(
     "/recommendations/{recommendation_id}",
-    response={200: s.RecommendationOut, **_errors()},
+    response={200: s.RecommendationOut, **error_responses()},
     operation_id="get_recommendation",
     url_name="recommendation",
     tags=["recommendations"],
@@ -163,7 +163,7 @@ def list_recommendations(request: HttpRequest, filters: Query[RecommendationFilt
 )
 @strict_query()
 def get_recommendation(request: HttpRequest, recommendation_id: int) -> Any:
-    user = _user(request, Scope.READ)
+    user = token_user(request, Scope.READ)
     found = recommendation_visible(user, recommendation_id)
     if found is None:
         raise Http404

@@ -14,7 +14,7 @@ recommendations there are, and one more for the inspection's sample design.
 
 When the inspection's sample was drawn out of proportion (Neyman, equal or fixed allocation), the shares
 now are the report's design-weighted ones (``domain.followup_evidence.weighted_shares`` from the sample as
-the report states it, ``reports.selectors`` ``_design_facts``), compared as the report compares them.
+the report states it, ``reports.selectors`` ``design_facts``), compared as the report compares them.
 A finding whose basis cannot be read gets no proposal, and the reason says so.
 """
 
@@ -43,7 +43,7 @@ from casereview.domain.report import GradedCase, build_report
 from casereview.importing.frameworks import load_framework
 from casereview.web.inspections.models import Inspection, Sample
 from casereview.web.referrals.history import day_end
-from casereview.web.reports.selectors import _design_facts, graded_cases
+from casereview.web.reports.selectors import design_facts, graded_cases
 
 
 class FindingLike(Protocol):
@@ -100,7 +100,7 @@ def sample_design(inspection: Inspection) -> dict[str, Any]:
     drawn = Sample.objects.filter(inspection=inspection).first()
     if drawn is None:
         return {"plan": {}, "strata": [], "proportional": True}
-    return _design_facts(drawn)
+    return design_facts(drawn)
 
 
 def basis_of(recommendation: RecommendationLike) -> list[BasisItem]:

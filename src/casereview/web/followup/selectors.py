@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from casereview.domain.followup import (
@@ -33,7 +33,6 @@ from casereview.domain.roles import Role
 from casereview.web.core.access import user_roles
 from casereview.web.inspections.models import Inspection
 from casereview.web.referrals.models import BodyContact
-from casereview.web.reports.models import PublishedReport
 
 from .models import (
     ActionPlan,
@@ -50,17 +49,6 @@ BODY_CONTACT_KINDS = (BodyContact.Kind.LIAISON, BodyContact.Kind.SENIOR_LEAD)
 
 
 # --- Who someone is, for an object -----------------------------------------------------------------------
-
-
-def report_published_on(inspection: Any) -> dt.date | None:
-    """The day the inspection's report was first published (UK date), or None if it never was.
-
-    (The reports app has no selector for one inspection's first publication: this reads its model.)
-    """
-    first = PublishedReport.objects.filter(inspection_id=inspection.pk).aggregate(
-        first=Min("published_at")
-    )["first"]
-    return timezone.localdate(first) if first is not None else None
 
 
 def is_lead_of(user: Any, inspection: Any) -> bool:

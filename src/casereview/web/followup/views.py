@@ -9,6 +9,7 @@ made on a stale version is refused by the service and the page shows the current
 from __future__ import annotations
 
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from django.contrib import messages
@@ -53,6 +54,27 @@ READERS = (Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER, Role.ANALYST)
 
 def _choices(table: Any) -> list[tuple[str, str]]:
     return [(str(code), words) for code, words in table.items()]
+
+
+def _change(
+    request: HttpRequest,
+    call: Callable[[], object],
+    *,
+    done: str,
+    then: HttpResponse,
+    again: Callable[[str, int], HttpResponse],
+) -> HttpResponse:
+    """Make one change (``call``, one service): on success say ``done`` and answer ``then`` (a redirect); else
+    ``again(error, status)`` shows the page once more, nothing applied: 409 with ``CONFLICT`` when someone
+    else changed it first, 400 with the refusal's own words."""
+    try:
+        call()
+    except Conflict:
+        return again(CONFLICT, HTTPStatus.CONFLICT)
+    except Refused as exc:
+        return again(str(exc), HTTPStatus.BAD_REQUEST)
+    messages.success(request, done)
+    return then
 
 
 # The register -------------------------------------------------------------------------------------------------
@@ -328,18 +350,13 @@ def _run(
     call: Callable[[], Any],
     done: str,
 ) -> HttpResponse:
-    try:
-        call()
-    except Conflict:
+    def again(error: str, status: int) -> HttpResponse:
         return _findings_page(
-            request, inspection, failed=do, target=target, form=form, error=CONFLICT, status=409
+            request, inspection, failed=do, target=target, form=form, error=error, status=status
         )
-    except Refused as exc:
-        return _findings_page(
-            request, inspection, failed=do, target=target, form=form, error=str(exc), status=400
-        )
-    messages.success(request, done)
-    return redirect("followup:findings", inspection_id=inspection.pk)
+
+    then = redirect("followup:findings", inspection_id=inspection.pk)
+    return _change(request, call, done=done, then=then, again=again)
 
 
 # The body's action plan ----------------------------------------------------------------------------------------
@@ -419,15 +436,16 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
         done = "Action plan returned: the body's liaison officers are told by e-mail what more is needed"
     else:
         return _plan_page(request, found, error="Choose what to do", status=400)
-    try:
-        call()
-    except Conflict:
-        current = selectors.plan_visible(request.user, plan_id) or found
-        return _plan_page(request, current, form=form, failed=do, error=CONFLICT, status=409)
-    except Refused as exc:
-        return _plan_page(request, found, form=form, failed=do, error=str(exc), status=400)
-    messages.success(request, done)
-    return redirect("followup:plan", plan_id=found.pk)
+
+    def again(error: str, status: int) -> HttpResponse:
+        # After a conflict the page shows the plan as it is now.
+        shown = (
+            selectors.plan_visible(request.user, plan_id) if status == HTTPStatus.CONFLICT else None
+        )
+        return _plan_page(request, shown or found, form=form, failed=do, error=error, status=status)
+
+    then = redirect("followup:plan", plan_id=found.pk)
+    return _change(request, call, done=done, then=then, again=again)
 
 
 # One action's progress --------------------------------------------------------------------------------------
@@ -491,15 +509,18 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
             expected_version=data["version"],
         )
         done = "Progress update saved" if data["action"] == "update" else "Action marked as done"
-    try:
-        call()
-    except Conflict:
-        current = pages.action_visible(request.user, action_id) or found
-        return _action_page(request, current, form=form, failed=do, error=CONFLICT, status=409)
-    except Refused as exc:
-        return _action_page(request, found, form=form, failed=do, error=str(exc), status=400)
-    messages.success(request, done)
-    return redirect("followup:plan", plan_id=found.plan_id)
+
+    def again(error: str, status: int) -> HttpResponse:
+        # After a conflict the page shows the action as it is now.
+        shown = (
+            pages.action_visible(request.user, action_id) if status == HTTPStatus.CONFLICT else None
+        )
+        return _action_page(
+            request, shown or found, form=form, failed=do, error=error, status=status
+        )
+
+    then = redirect("followup:plan", plan_id=found.plan_id)
+    return _change(request, call, done=done, then=then, again=again)
 
 
 # Judging at a later inspection ------------------------------------------------------------------------------
@@ -546,8 +567,9 @@ def judge(request: HttpRequest, inspection_id: int) -> HttpResponse:
         # The evidence (or the proposal) is not what the page showed: more reviews arrived, or the family of
         # tests grew. Nothing is stored; the page shows the evidence as it is now, the rationale kept.
         return _judge_page(request, inspection, form=form, error=EVIDENCE_CHANGED, status=409)
-    try:
-        services.recommendation_judge(
+    return _change(
+        request,
+        lambda: services.recommendation_judge(
             recommendation=rec,
             inspection=inspection,
             judgement=Judgement(form.cleaned_data["judgement"]),
@@ -556,13 +578,11 @@ def judge(request: HttpRequest, inspection_id: int) -> HttpResponse:
             evidence=item["evidence_dict"],
             actor=request.user,
             expected_version=form.cleaned_data["version"],
-        )
-    except Conflict:
-        return _judge_page(request, inspection, form=form, error=CONFLICT, status=409)
-    except Refused as exc:
-        return _judge_page(request, inspection, form=form, error=str(exc), status=400)
-    messages.success(
-        request,
-        f"Recommendation {rec.number} judged {JUDGEMENT_WORDS[form.cleaned_data['judgement']].lower()}",
+        ),
+        done=f"Recommendation {rec.number} judged "
+        f"{JUDGEMENT_WORDS[form.cleaned_data['judgement']].lower()}",
+        then=redirect("followup:judge", inspection_id=inspection.pk),
+        again=lambda error, status: _judge_page(
+            request, inspection, form=form, error=error, status=status
+        ),
     )
-    return redirect("followup:judge", inspection_id=inspection.pk)

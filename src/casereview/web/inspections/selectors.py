@@ -45,13 +45,35 @@ from .models import Inspection, Sample, SampledCase
 # --- Who may see and work on which inspection: the one home of the rule (domain.roles LEADS/GRADERS) ----------
 
 
+#: The user of a body's contact, for ``.values_list`` on what ``_with_contacts`` gives.
+_CONTACT_USER = "contacts__user"
+
+
+def _with_contacts(
+    *, body_id: int | None = None, kind: str | None = None, users: Sequence[Any] | None = None
+) -> QuerySet[Body]:
+    """The bodies (``body_id``'s only, if given) with a contact of ``kind`` who is one of ``users`` (each
+    condition only if given), all in one ``filter`` so that they hold of the same contact.
+
+    A body's contacts are the referrals app's (``BodyContact``), and that app sits above this one in the app
+    order, so this app may not import it: it reaches them by the relation's name (``Body.contacts``), and does
+    so here only; every other read of who is a body's contact (or auditor) in this app calls this."""
+    where: dict[str, Any] = {}
+    if body_id is not None:
+        where["pk"] = body_id
+    if kind is not None:
+        where["contacts__kind"] = kind
+    if users is not None:
+        where["contacts__user__in"] = [getattr(u, "pk", u) for u in users]
+    return Body.objects.filter(**where)
+
+
 def audited_bodies(user: Any) -> QuerySet[Body]:
     """The bodies ``user`` audits (a contact of kind ``auditor`` of the body, holding the ``body_auditor`` role);
-    a subquery when used in a filter (no query of its own). The contacts are the referrals app's: read here by
-    the relation's name only, never by importing that app (it sits above this one)."""
+    a subquery when used in a filter (no query of its own)."""
     if Role.BODY_AUDITOR not in user_roles(user):
         return Body.objects.none()
-    return Body.objects.filter(contacts__user=user, contacts__kind=AUDITOR_CONTACT)
+    return _with_contacts(kind=AUDITOR_CONTACT, users=[user])
 
 
 def bodies_audited_for_choice(user: Any) -> QuerySet[Body]:
@@ -121,11 +143,9 @@ def unassignable(inspection: Inspection, people: Sequence[Any]) -> list[Any]:
     own = inspection.kind == InspectionKind.OWN_AUDIT
     auditors = (
         set(
-            Body.objects.filter(
-                pk=inspection.body_id,
-                contacts__kind=AUDITOR_CONTACT,
-                contacts__user__in=[p.pk for p in people],
-            ).values_list("contacts__user", flat=True)
+            _with_contacts(
+                body_id=inspection.body_id, kind=AUDITOR_CONTACT, users=people
+            ).values_list(_CONTACT_USER, flat=True)
         )
         if own and people
         else set()
@@ -142,9 +162,9 @@ def unassignable(inspection: Inspection, people: Sequence[Any]) -> list[Any]:
     barred = (
         {inspection.lead_id}
         | set(
-            Body.objects.filter(
-                pk=inspection.body_id, contacts__user__in=[p.pk for p in people]
-            ).values_list("contacts__user", flat=True)
+            _with_contacts(body_id=inspection.body_id, users=people).values_list(
+                _CONTACT_USER, flat=True
+            )
         )
         if inspection.kind == InspectionKind.CALIBRATION and people
         else set()
@@ -218,9 +238,9 @@ def inspectors_available(inspection: Inspection | None = None) -> list[Any]:
     if inspection is not None and inspection.kind == InspectionKind.OWN_AUDIT:
         people = people.filter(
             groups__name=Role.BODY_AUDITOR.value,
-            pk__in=Body.objects.filter(
-                pk=inspection.body_id, contacts__kind=AUDITOR_CONTACT
-            ).values("contacts__user"),
+            pk__in=_with_contacts(body_id=inspection.body_id, kind=AUDITOR_CONTACT).values(
+                _CONTACT_USER
+            ),
         )
     else:
         people = people.filter(groups__name=Role.INSPECTOR.value)

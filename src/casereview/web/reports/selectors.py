@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -120,7 +120,8 @@ def graded_cases(
     return out
 
 
-def _concern(framework: str) -> set[str]:
+def concern_codes(framework: str) -> set[str]:
+    """The framework's grades that give concern: every grade but its best."""
     return set(load_framework(framework).grade_codes[1:])
 
 
@@ -165,7 +166,7 @@ def history_for(inspection: Inspection, *, cutoff: dt.datetime | None = None) ->
         cases = graded.get(e.pk, [])
         if not cases:
             continue
-        concern = _concern(e.framework)
+        concern = concern_codes(e.framework)
         points.append(
             HistoryPoint(
                 e.name,
@@ -181,7 +182,7 @@ def history_for(inspection: Inspection, *, cutoff: dt.datetime | None = None) ->
                     **Counter(w for c in cases for w in c.weaknesses),
                 },
                 # Drawn out of proportion: compared by its design-weighted share (issue 21).
-                estimate=design_estimate(cases, _design_facts(drawn[e.pk]), concern)
+                estimate=design_estimate(cases, design_facts(drawn[e.pk]), concern)
                 if e.pk in drawn
                 else None,
             )
@@ -196,7 +197,7 @@ def earlier_results(inspection: Inspection) -> list[tuple[str, str, str, int, in
     return [(p.label, p.kind, p.period_end, p.count, p.total) for p in points]
 
 
-def _design_facts(sample: Sample) -> dict[str, Any]:
+def design_facts(sample: Sample) -> dict[str, Any]:
     """The sample's plan, strata and whether it was drawn in proportion (no query: its manifest)."""
     manifest = sample.manifest or {}
     plan = manifest.get("plan", sample.plan or {})
@@ -229,7 +230,7 @@ def sample_facts(inspection: Inspection, sample: Sample | None) -> dict[str, Any
     manifest = sample.manifest or {}
     # The reported dates the frame covered: {"from", "to", "default" (the inspection's period), "words"}.
     dates = manifest_frame_dates(manifest, inspection.period_start, inspection.period_end)
-    design = _design_facts(sample)
+    design = design_facts(sample)
     strata, plan = design["strata"], design["plan"]
     replaced = (
         SampledCase.objects.filter(sample=sample, replaces__isnull=False)
@@ -531,3 +532,11 @@ def publications_counted(ids: Any) -> dict[int, dict[str, int]]:
         .annotate(n=Count("id"))
         .values_list("inspection_id", "n")
     }
+
+
+def report_published_on(inspection: Any) -> dt.date | None:
+    """The day (UK date) the inspection's report was first published, or None if it never was."""
+    first = PublishedReport.objects.filter(inspection_id=inspection.pk).aggregate(
+        first=Min("published_at")
+    )["first"]
+    return timezone.localdate(first) if first is not None else None

@@ -24,7 +24,7 @@ from casereview.domain.trends import national_trend as trend
 from casereview.web.inspections.models import Inspection, Sample
 from casereview.web.journal.services import journal_record
 
-from .selectors import INSPECTION, _concern, final_reviews, inspection_counts, sample_facts
+from .selectors import INSPECTION, concern_codes, final_reviews, inspection_counts, sample_facts
 
 
 def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
         frames[inspection_id] = frame_size
         if not drawn_in_proportion(plan or {}):
             uneven.append(inspection_id)
-    concern = {framework: _concern(framework) for framework in {r[4] for r in rows}}
+    concern = {framework: concern_codes(framework) for framework in {r[4] for r in rows}}
     framework_of = {r[0]: r[4] for r in rows}
     strata: dict[int, tuple[StratumResult, ...]] = {}
     if uneven:

@@ -48,7 +48,7 @@ def plan_working_days() -> int:
     return int(getattr(settings, "CASEREVIEW_ACTION_PLAN_WORKING_DAYS", PLAN_WORKING_DAYS))
 
 
-def _holidays(start: dt.date, working_days: int = PLAN_WORKING_DAYS) -> set[dt.date]:
+def holidays_ahead(start: dt.date, working_days: int = PLAN_WORKING_DAYS) -> set[dt.date]:
     """Bank holidays of England and Wales from ``start``'s year, far enough ahead to count ``working_days``."""
     return bank_holidays(range(start.year, start.year + 2 + working_days // 200))
 
@@ -56,7 +56,7 @@ def _holidays(start: dt.date, working_days: int = PLAN_WORKING_DAYS) -> set[dt.d
 # --- Shared steps ------------------------------------------------------------------------------------------
 
 
-def _event(
+def add_history(
     object_type: str,
     object_id: int,
     *,
@@ -67,6 +67,7 @@ def _event(
     at: dt.datetime,
     note: str = "",
 ) -> None:
+    """One line of the object's history (``FollowupEvent``), inside the caller's transaction."""
     FollowupEvent.objects.create(
         object_type=object_type,
         object_id=object_id,
@@ -80,7 +81,7 @@ def _event(
     )
 
 
-def _journal(
+def add_journal(
     actor: User | None,
     action: JournalAction,
     object_type: str,
@@ -91,6 +92,7 @@ def _journal(
     recipient: str = "",
     at: dt.datetime | None = None,
 ) -> None:
+    """The journal entry of a service (``at``: None is the journal's own clock, read under its lock)."""
     journal_record(
         actor=actor,
         operation=operation,
@@ -103,7 +105,53 @@ def _journal(
     )
 
 
-def _swap(model: type[M], obj: Any, expected_version: int, what: str, **fields: Any) -> None:
+#: The history names a plan and an action shortly; the journal (and the e-mails) by their tables' names.
+_JOURNAL_NAMES = {"plan": "action_plan", "action": "plan_action"}
+
+
+def record_move(
+    object_type: str,
+    object_id: int,
+    *,
+    move: str,
+    before: str,
+    after: str,
+    actor: User | None,
+    at: dt.datetime,
+    journal: JournalAction,
+    detail: dict[str, Any],
+    note: str = "",
+    operation: Operation = Operation.ALTERATION,
+    recipient: str = "",
+    journal_at: dt.datetime | None = None,
+) -> None:
+    """A service's move, recorded twice inside its transaction: a line of the object's history (``move``,
+    ``before`` -> ``after``, at ``at``) and the service's one journal entry (``journal`` with ``detail``).
+    ``journal_at`` is None unless the caller was given its time (the demo): the journal then reads its own
+    clock under its lock, so that the chain's times stay in order."""
+    add_history(
+        object_type,
+        object_id,
+        action=move,
+        before=before,
+        after=after,
+        actor=actor,
+        at=at,
+        note=note,
+    )
+    add_journal(
+        actor,
+        journal,
+        _JOURNAL_NAMES.get(object_type, object_type),
+        object_id,
+        detail,
+        operation=operation,
+        recipient=recipient,
+        at=journal_at,
+    )
+
+
+def swap(model: type[M], obj: Any, expected_version: int, what: str, **fields: Any) -> None:
     """Compare-and-set: write ``fields`` (and the next version) only if nobody moved the object since
     ``expected_version``; else ``FollowupChanged`` with the object as it is now."""
     changed = model._default_manager.filter(
@@ -113,7 +161,7 @@ def _swap(model: type[M], obj: Any, expected_version: int, what: str, **fields: 
         raise FollowupChanged(model._default_manager.get(pk=obj.pk), what)
 
 
-def _fresh(model: type[M], obj: Any, expected_version: int, what: str) -> Any:
+def fresh(model: type[M], obj: Any, expected_version: int, what: str) -> Any:
     """The object as stored now; ``FollowupChanged`` at once if the page's version is not its version."""
     current: Any = model._default_manager.get(pk=obj.pk)
     if current.version != expected_version:
@@ -121,7 +169,8 @@ def _fresh(model: type[M], obj: Any, expected_version: int, what: str) -> Any:
     return current
 
 
-def _contacts(body_id: int, *kinds: str) -> list[Any]:
+def contacts_of(body_id: int, *kinds: str) -> list[Any]:
+    """The users who are the body's contacts of these kinds, in the order they were named."""
     return [
         c.user
         for c in BodyContact.objects.filter(body_id=body_id, kind__in=kinds)
@@ -130,13 +179,14 @@ def _contacts(body_id: int, *kinds: str) -> list[Any]:
     ]
 
 
-def _tell(
+def tell(
     notice: notices.Message,
     recipients: Sequence[Any],
     object_type: str,
     pk: int,
     now: dt.datetime | None = None,
 ) -> None:
+    """Queue ``notice`` to ``recipients`` through the outbox, about the object (no case content)."""
     mail_queue(
         now=now,
         event=notice.event,
@@ -148,18 +198,20 @@ def _tell(
     )
 
 
-def _required(text: str, message: str) -> str:
+def required(text: str, message: str) -> str:
+    """``text`` stripped; ``FollowupError`` with ``message`` when it is blank or not text."""
     if not isinstance(text, str) or not text.strip():
         raise FollowupError(message)
     return text.strip()
 
 
-def _lead_only(actor: User, inspection: Any, what: str) -> None:
+def lead_only(actor: User, inspection: Any, what: str) -> None:
+    """``FollowupError`` unless ``actor`` is the inspection's lead inspector."""
     if not is_lead_of(actor, inspection):
         raise FollowupError(f"Only the lead inspector of this inspection can {what}")
 
 
-def _who(actor: User, inspection: Any, body_id: int, what: str) -> FollowupActor:
+def acting_as(actor: User, inspection: Any, body_id: int, what: str) -> FollowupActor:
     """The lead of the inspection or the body; anyone else is refused (a page has already given them 404)."""
     found = actor_for(actor, inspection, body_id)
     if found is None:
@@ -170,7 +222,8 @@ def _who(actor: User, inspection: Any, body_id: int, what: str) -> FollowupActor
 # --- Findings ----------------------------------------------------------------------------------------------
 
 
-def _kind(kind: str) -> FindingKind:
+def finding_kind(kind: str) -> FindingKind:
+    """The kind of finding a form or the API named; ``FollowupError`` for anything else."""
     try:
         return FindingKind(kind)
     except ValueError as exc:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from casereview.domain.followup import (
@@ -37,6 +37,7 @@ from casereview.web.core.users import User, signed_in
 from casereview.web.inspections.models import Inspection
 from casereview.web.notifications import messages as notices
 from casereview.web.referrals.models import BodyContact
+from casereview.web.reports.selectors import report_published_on
 
 from ..models import (
     ActionPlan,
@@ -44,21 +45,28 @@ from ..models import (
     PlanAction,
     Recommendation,
 )
-from ..selectors import report_published_on
 from ._common import (
     FollowupError,
-    _contacts,
-    _event,
-    _fresh,
-    _holidays,
-    _journal,
-    _kind,
-    _lead_only,
-    _required,
-    _swap,
-    _tell,
+    add_history,
+    add_journal,
+    contacts_of,
+    finding_kind,
+    fresh,
+    holidays_ahead,
+    lead_only,
     plan_working_days,
+    record_move,
+    required,
+    swap,
+    tell,
 )
+
+
+def _next_number(inspection_id: int, numbered: QuerySet[Any]) -> int:
+    """The next number of ``numbered`` (the inspection's findings, or its recommendations), inside the caller's
+    transaction.  The inspection's row is the lock: two added at once never get the same number."""
+    Inspection.objects.select_for_update().filter(pk=inspection_id).exists()
+    return int(numbered.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
 def finding_add(
@@ -71,7 +79,7 @@ def finding_add(
     now: dt.datetime | None = None,
 ) -> Finding:
     """A draft finding of a published inspection, numbered next within it; only its lead adds one."""
-    _lead_only(actor, inspection, "add findings")
+    lead_only(actor, inspection, "add findings")
     if getattr(inspection, "kind", InspectionKind.INSPECTION) != InspectionKind.INSPECTION:
         raise FollowupError(
             "Findings belong to the inspectorate's inspections, not a body's own audit"
@@ -80,16 +88,12 @@ def finding_add(
         raise FollowupError(
             "Publish the inspection's report first: findings belong to a published inspection"
         )
-    chosen = _kind(kind)
-    said = _required(text, "Say what the finding is")
+    chosen = finding_kind(kind)
+    said = required(text, "Say what the finding is")
     cleaned = clean_basis(basis)
     dated, now = now, now or timezone.now()
     with transaction.atomic():
-        # The inspection's row is the lock: two findings added at once never get the same number.
-        Inspection.objects.select_for_update().filter(pk=inspection.pk).exists()
-        number = (
-            Finding.objects.filter(inspection_id=inspection.pk).aggregate(n=Max("number"))["n"] or 0
-        ) + 1
+        number = _next_number(inspection.pk, Finding.objects.filter(inspection_id=inspection.pk))
         finding = Finding.objects.create(
             inspection=inspection,
             body_id=inspection.body_id,
@@ -101,17 +105,18 @@ def finding_add(
             created_by=signed_in(actor),
             created_at=now,
         )
-        _event(
-            "finding", finding.pk, action="add", before="", after=finding.state, actor=actor, at=now
-        )
-        _journal(
-            actor,
-            JournalAction.FINDING_ADD,
+        record_move(
             "finding",
             finding.pk,
-            {"inspection": inspection.pk, "number": number, "kind": chosen.value},
+            move="add",
+            before="",
+            after=finding.state,
+            actor=actor,
+            at=now,
+            journal=JournalAction.FINDING_ADD,
+            detail={"inspection": inspection.pk, "number": number, "kind": chosen.value},
             operation=Operation.COLLECTION,
-            at=dated,
+            journal_at=dated,
         )
     return finding
 
@@ -126,29 +131,28 @@ def finding_edit(
     kind: str | None = None,
 ) -> Finding:
     """Change a draft finding's text, basis (and kind, if given)."""
-    _lead_only(actor, finding.inspection, "change its findings")
-    current = _fresh(Finding, finding, expected_version, "finding")
+    lead_only(actor, finding.inspection, "change its findings")
+    current = fresh(Finding, finding, expected_version, "finding")
     transition_finding(FindingState(current.state), FindingMove.EDIT, FollowupActor.LEAD)
     fields: dict[str, Any] = {
-        "text": _required(text, "Say what the finding is"),
+        "text": required(text, "Say what the finding is"),
         "basis": clean_basis(basis),
     }
     if kind is not None:
-        fields["kind"] = _kind(kind).value
+        fields["kind"] = finding_kind(kind).value
     now = timezone.now()
     with transaction.atomic():
-        _swap(Finding, current, expected_version, "finding", **fields)
-        _event(
+        swap(Finding, current, expected_version, "finding", **fields)
+        record_move(
             "finding",
             current.pk,
-            action="edit",
+            move="edit",
             before=current.state,
             after=current.state,
             actor=actor,
             at=now,
-        )
-        _journal(
-            actor, JournalAction.FINDING_EDIT, "finding", current.pk, {"number": current.number}
+            journal=JournalAction.FINDING_EDIT,
+            detail={"number": current.number},
         )
     return Finding.objects.get(pk=current.pk)
 
@@ -165,10 +169,10 @@ def _plan_ensure(
         inspection_id=inspection_id,
         body_id=body_id,
         state=PlanState.AWAITING.value,
-        due_on=plan_due(published_on, days, _holidays(published_on, days)),
+        due_on=plan_due(published_on, days, holidays_ahead(published_on, days)),
         created_at=now,
     )
-    _event(
+    add_history(
         "plan",
         plan.pk,
         action="create",
@@ -192,10 +196,10 @@ def _plan_reopen(
         return None
     target = transition_plan(PlanState(plan.state), PlanMove.REOPEN, FollowupActor.SYSTEM)
     days = plan_working_days()
-    due = max(plan.due_on, plan_due(today, days, _holidays(today, days)))
-    _swap(ActionPlan, plan, plan.version, "action plan", state=target.value, due_on=due)
+    due = max(plan.due_on, plan_due(today, days, holidays_ahead(today, days)))
+    swap(ActionPlan, plan, plan.version, "action plan", state=target.value, due_on=due)
     labels = ", ".join(f"R{n}" for n in numbers)
-    _event(
+    add_history(
         "plan",
         plan.pk,
         action="reopen",
@@ -221,9 +225,9 @@ def _open_recommendation(
             published_on,
             by=None,
             working_days=rec.due_working_days,
-            holidays=_holidays(published_on, rec.due_working_days),
+            holidays=holidays_ahead(published_on, rec.due_working_days),
         )
-    _swap(
+    swap(
         Recommendation,
         rec,
         rec.version,
@@ -232,7 +236,7 @@ def _open_recommendation(
         published_at=now,
         due_on=due,
     )
-    _event(
+    add_history(
         "recommendation",
         rec.pk,
         action="publish",
@@ -247,8 +251,8 @@ def _tell_published(plan: ActionPlan, count: int, now: dt.datetime | None = None
     notice = notices.findings_published(
         body=plan.body, recommendations=count, plan_due=plan.due_on, plan_id=plan.pk
     )
-    recipients = _contacts(plan.body_id, BodyContact.Kind.LIAISON, BodyContact.Kind.SENIOR_LEAD)
-    _tell(notice, recipients, "action_plan", plan.pk, now)
+    recipients = contacts_of(plan.body_id, BodyContact.Kind.LIAISON, BodyContact.Kind.SENIOR_LEAD)
+    tell(notice, recipients, "action_plan", plan.pk, now)
 
 
 def finding_publish(
@@ -257,13 +261,13 @@ def finding_publish(
     """Publish a draft finding with its draft recommendations; the first recommendation published for the
     inspection makes the body's action plan (due ``plan_working_days()`` working days from today), and the
     body's liaison officers and senior leads are told by e-mail."""
-    _lead_only(actor, finding.inspection, "publish its findings")
-    current = _fresh(Finding, finding, expected_version, "finding")
+    lead_only(actor, finding.inspection, "publish its findings")
+    current = fresh(Finding, finding, expected_version, "finding")
     transition_finding(FindingState(current.state), FindingMove.PUBLISH, FollowupActor.LEAD)
     dated, now = now, now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
-        _swap(
+        swap(
             Finding,
             current,
             expected_version,
@@ -271,7 +275,7 @@ def finding_publish(
             state=FindingState.PUBLISHED.value,
             published_at=now,
         )
-        _event(
+        add_history(
             "finding",
             current.pk,
             action="publish",
@@ -292,7 +296,7 @@ def finding_publish(
             plan, made = _plan_ensure(current.inspection_id, current.body_id, today, now, actor)
             if not made:
                 reopened = _plan_reopen(plan, [r.number for r in drafts], today, now)
-        _journal(
+        add_journal(
             actor,
             JournalAction.FINDING_PUBLISH,
             "finding",
@@ -319,29 +323,38 @@ def finding_withdraw(
 ) -> Finding:
     """Withdraw a finding (draft or published) and, with it, its recommendations not yet closed: kept, with
     their history, never deleted."""
-    _lead_only(actor, finding.inspection, "withdraw its findings")
-    why = _required(reason, "Say why the finding is withdrawn")
-    current = _fresh(Finding, finding, expected_version, "finding")
+    lead_only(actor, finding.inspection, "withdraw its findings")
+    why = required(reason, "Say why the finding is withdrawn")
+    current = fresh(Finding, finding, expected_version, "finding")
     transition_finding(FindingState(current.state), FindingMove.WITHDRAW, FollowupActor.LEAD)
     now = timezone.now()
     with transaction.atomic():
-        _swap(Finding, current, expected_version, "finding", state=FindingState.WITHDRAWN.value)
-        _event(
+        swap(Finding, current, expected_version, "finding", state=FindingState.WITHDRAWN.value)
+        recs = list(
+            Recommendation.objects.filter(
+                finding_id=current.pk,
+                state__in=[RecommendationState.DRAFT.value, RecommendationState.OPEN.value],
+            ).order_by("number")
+        )
+        actions = _open_actions([rec.pk for rec in recs])
+        record_move(
             "finding",
             current.pk,
-            action="withdraw",
+            move="withdraw",
             before=current.state,
             after=FindingState.WITHDRAWN.value,
             actor=actor,
             at=now,
             note=why,
+            journal=JournalAction.FINDING_WITHDRAW,
+            detail={
+                "number": current.number,
+                "recommendations": [rec.pk for rec in recs],
+                "actions": [a.pk for a in actions],
+            },
         )
-        withdrawn = []
-        for rec in Recommendation.objects.filter(
-            finding_id=current.pk,
-            state__in=[RecommendationState.DRAFT.value, RecommendationState.OPEN.value],
-        ).order_by("number"):
-            _swap(
+        for rec in recs:
+            swap(
                 Recommendation,
                 rec,
                 rec.version,
@@ -349,7 +362,7 @@ def finding_withdraw(
                 state=RecommendationState.WITHDRAWN.value,
                 closed_at=now,
             )
-            _event(
+            add_history(
                 "recommendation",
                 rec.pk,
                 action="withdraw",
@@ -359,33 +372,31 @@ def finding_withdraw(
                 at=now,
                 note=why,
             )
-            withdrawn.append(rec.pk)
-        actions = _withdraw_actions(withdrawn, actor=actor, at=now, why=why)
-        _journal(
-            actor,
-            JournalAction.FINDING_WITHDRAW,
-            "finding",
-            current.pk,
-            {"number": current.number, "recommendations": withdrawn, "actions": actions},
-        )
+        _withdraw_actions(actions, actor=actor, at=now, why=why)
     return Finding.objects.get(pk=current.pk)
 
 
 # --- Recommendations ---------------------------------------------------------------------------------------
 
 
-def _withdraw_actions(rec_ids: list[int], *, actor: User, at: dt.datetime, why: str) -> list[int]:
-    """The open (or escalated) actions answering recommendations being withdrawn, withdrawn with them (inside
-    the caller's transaction): kept, with an event saying why."""
-    withdrawn = []
-    for action in PlanAction.objects.filter(
-        recommendation_id__in=rec_ids, state__in=[s.value for s in ACTION_OPEN_STATES]
-    ).order_by("id"):
+def _open_actions(rec_ids: list[int]) -> list[PlanAction]:
+    """The open (or escalated) actions answering these recommendations."""
+    return list(
+        PlanAction.objects.filter(
+            recommendation_id__in=rec_ids, state__in=[s.value for s in ACTION_OPEN_STATES]
+        ).order_by("id")
+    )
+
+
+def _withdraw_actions(actions: list[PlanAction], *, actor: User, at: dt.datetime, why: str) -> None:
+    """Withdraw the open actions of recommendations being withdrawn (``_open_actions``), inside the caller's
+    transaction: kept, with an event saying why."""
+    for action in actions:
         target = transition_action(
             ActionState(action.state), ActionMove.WITHDRAW, FollowupActor.LEAD
         )
-        _swap(PlanAction, action, action.version, "action", state=target.value)
-        _event(
+        swap(PlanAction, action, action.version, "action", state=target.value)
+        add_history(
             "action",
             action.pk,
             action="withdraw",
@@ -395,8 +406,6 @@ def _withdraw_actions(rec_ids: list[int], *, actor: User, at: dt.datetime, why: 
             at=at,
             note=f"Its recommendation was withdrawn: {why}",
         )
-        withdrawn.append(action.pk)
-    return withdrawn
 
 
 def _due_fields(by: dt.date | None, working_days: int | None, immediate: bool) -> dict[str, Any]:
@@ -425,20 +434,17 @@ def recommendation_add(
     """A draft recommendation of a finding (numbered next within the inspection: R1, R2…), due by a date or in
     working days from publication.  Published with its finding, or by ``recommendation_publish`` if the
     finding is already published."""
-    _lead_only(actor, finding.inspection, "add recommendations")
+    lead_only(actor, finding.inspection, "add recommendations")
     if finding.state == FindingState.WITHDRAWN.value:
         raise FollowupError("This finding is withdrawn; it takes no more recommendations")
-    said = _required(text, "Say what must change")
+    said = required(text, "Say what must change")
     due = _due_fields(by, working_days, immediate)
     dated, now = now, now or timezone.now()
     with transaction.atomic():
-        Inspection.objects.select_for_update().filter(pk=finding.inspection_id).exists()
-        number = (
-            Recommendation.objects.filter(finding__inspection_id=finding.inspection_id).aggregate(
-                n=Max("number")
-            )["n"]
-            or 0
-        ) + 1
+        number = _next_number(
+            finding.inspection_id,
+            Recommendation.objects.filter(finding__inspection_id=finding.inspection_id),
+        )
         rec = Recommendation.objects.create(
             finding=finding,
             body_id=finding.body_id,
@@ -449,17 +455,18 @@ def recommendation_add(
             created_at=now,
             **due,
         )
-        _event(
-            "recommendation", rec.pk, action="add", before="", after=rec.state, actor=actor, at=now
-        )
-        _journal(
-            actor,
-            JournalAction.RECOMMENDATION_ADD,
+        record_move(
             "recommendation",
             rec.pk,
-            {"finding": finding.pk, "number": number, "immediate": rec.immediate},
+            move="add",
+            before="",
+            after=rec.state,
+            actor=actor,
+            at=now,
+            journal=JournalAction.RECOMMENDATION_ADD,
+            detail={"finding": finding.pk, "number": number, "immediate": rec.immediate},
             operation=Operation.COLLECTION,
-            at=dated,
+            journal_at=dated,
         )
     return rec
 
@@ -475,33 +482,28 @@ def recommendation_edit(
     expected_version: int,
 ) -> Recommendation:
     """Change a draft recommendation's text and when it is due."""
-    _lead_only(actor, recommendation.finding.inspection, "change its recommendations")
-    current = _fresh(Recommendation, recommendation, expected_version, "recommendation")
+    lead_only(actor, recommendation.finding.inspection, "change its recommendations")
+    current = fresh(Recommendation, recommendation, expected_version, "recommendation")
     transition_recommendation(
         RecommendationState(current.state), RecommendationMove.EDIT, FollowupActor.LEAD
     )
     fields = {
-        "text": _required(text, "Say what must change"),
+        "text": required(text, "Say what must change"),
         **_due_fields(by, working_days, immediate),
     }
     now = timezone.now()
     with transaction.atomic():
-        _swap(Recommendation, current, expected_version, "recommendation", **fields)
-        _event(
+        swap(Recommendation, current, expected_version, "recommendation", **fields)
+        record_move(
             "recommendation",
             current.pk,
-            action="edit",
+            move="edit",
             before=current.state,
             after=current.state,
             actor=actor,
             at=now,
-        )
-        _journal(
-            actor,
-            JournalAction.RECOMMENDATION_EDIT,
-            "recommendation",
-            current.pk,
-            {"number": current.number},
+            journal=JournalAction.RECOMMENDATION_EDIT,
+            detail={"number": current.number},
         )
     return Recommendation.objects.get(pk=current.pk)
 
@@ -511,8 +513,8 @@ def recommendation_publish(
 ) -> Recommendation:
     """Publish a draft recommendation added to a finding already published (a draft finding's recommendations
     are published with it); makes the body's plan if it has none yet, and tells the body."""
-    _lead_only(actor, recommendation.finding.inspection, "publish its recommendations")
-    current = _fresh(Recommendation, recommendation, expected_version, "recommendation")
+    lead_only(actor, recommendation.finding.inspection, "publish its recommendations")
+    current = fresh(Recommendation, recommendation, expected_version, "recommendation")
     transition_recommendation(
         RecommendationState(current.state), RecommendationMove.PUBLISH, FollowupActor.LEAD
     )
@@ -526,7 +528,7 @@ def recommendation_publish(
         _open_recommendation(current, published_on=today, now=now, actor=actor)
         plan, made = _plan_ensure(current.finding.inspection_id, current.body_id, today, now, actor)
         reopened = None if made else _plan_reopen(plan, [current.number], today, now)
-        _journal(
+        add_journal(
             actor,
             JournalAction.RECOMMENDATION_PUBLISH,
             "recommendation",
@@ -543,15 +545,15 @@ def recommendation_withdraw(
     *, recommendation: Recommendation, actor: User, expected_version: int, reason: str
 ) -> Recommendation:
     """Withdraw a draft or open recommendation: kept, with its history, never deleted."""
-    _lead_only(actor, recommendation.finding.inspection, "withdraw its recommendations")
-    why = _required(reason, "Say why the recommendation is withdrawn")
-    current = _fresh(Recommendation, recommendation, expected_version, "recommendation")
+    lead_only(actor, recommendation.finding.inspection, "withdraw its recommendations")
+    why = required(reason, "Say why the recommendation is withdrawn")
+    current = fresh(Recommendation, recommendation, expected_version, "recommendation")
     transition_recommendation(
         RecommendationState(current.state), RecommendationMove.WITHDRAW, FollowupActor.LEAD
     )
     now = timezone.now()
     with transaction.atomic():
-        _swap(
+        swap(
             Recommendation,
             current,
             expected_version,
@@ -559,22 +561,18 @@ def recommendation_withdraw(
             state=RecommendationState.WITHDRAWN.value,
             closed_at=now,
         )
-        _event(
+        actions = _open_actions([current.pk])
+        record_move(
             "recommendation",
             current.pk,
-            action="withdraw",
+            move="withdraw",
             before=current.state,
             after=RecommendationState.WITHDRAWN.value,
             actor=actor,
             at=now,
             note=why,
+            journal=JournalAction.RECOMMENDATION_WITHDRAW,
+            detail={"number": current.number, "actions": [a.pk for a in actions]},
         )
-        actions = _withdraw_actions([current.pk], actor=actor, at=now, why=why)
-        _journal(
-            actor,
-            JournalAction.RECOMMENDATION_WITHDRAW,
-            "recommendation",
-            current.pk,
-            {"number": current.number, "actions": actions},
-        )
+        _withdraw_actions(actions, actor=actor, at=now, why=why)
     return Recommendation.objects.get(pk=current.pk)

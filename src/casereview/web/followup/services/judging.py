@@ -29,12 +29,11 @@ from ..models import (
 )
 from ._common import (
     FollowupError,
-    _event,
-    _fresh,
-    _journal,
-    _lead_only,
-    _required,
-    _swap,
+    fresh,
+    lead_only,
+    record_move,
+    required,
+    swap,
 )
 
 
@@ -92,7 +91,7 @@ def recommendation_judge(
     chosen = _judgement(judgement)
     assert chosen is not None  # noqa: S101 (not blank)
     suggested = _judgement(proposed, blank=True)
-    _lead_only(actor, inspection, "judge recommendations at it")
+    lead_only(actor, inspection, "judge recommendations at it")
     earlier = recommendation.finding.inspection
     if inspection.body_id != recommendation.body_id:
         raise FollowupError("Only an inspection of the same body can judge this recommendation")
@@ -103,9 +102,9 @@ def recommendation_judge(
             "A recommendation is judged at a later inspection of the body: this inspection's period must end "
             "after the one that made it"
         )
-    why = _required(rationale, "Give the rationale for the judgement")
+    why = required(rationale, "Give the rationale for the judgement")
     stored = _evidence_json(evidence)
-    current = _fresh(Recommendation, recommendation, expected_version, "recommendation")
+    current = fresh(Recommendation, recommendation, expected_version, "recommendation")
     target = transition_recommendation(
         RecommendationState(current.state), RecommendationMove.JUDGE, FollowupActor.LEAD, chosen
     )
@@ -115,7 +114,7 @@ def recommendation_judge(
         fields: dict[str, Any] = {"state": target.value, "last_judgement": chosen.value}
         if target is not RecommendationState.OPEN:
             fields["closed_at"] = now
-        _swap(Recommendation, current, expected_version, "recommendation", **fields)
+        swap(Recommendation, current, expected_version, "recommendation", **fields)
         made = RecommendationJudgement.objects.create(
             recommendation=current,
             inspection=inspection,
@@ -126,22 +125,17 @@ def recommendation_judge(
             by=signed_in(actor),
             at=now,
         )
-        _event(
+        record_move(
             "recommendation",
             current.pk,
-            action="judge",
+            move="judge",
             before=current.state,
             after=target.value,
             actor=actor,
             at=now,
             note=JUDGEMENT_WORDS[chosen],
-        )
-        _journal(
-            actor,
-            JournalAction.RECOMMENDATION_JUDGE,
-            "recommendation",
-            current.pk,
-            {
+            journal=JournalAction.RECOMMENDATION_JUDGE,
+            detail={
                 "judgement": chosen.value,
                 "proposed": made.proposed,
                 "inspection": inspection.pk,

@@ -39,19 +39,19 @@ from ..models import (
 )
 from ._common import (
     FollowupError,
-    _contacts,
-    _event,
-    _fresh,
-    _journal,
-    _required,
-    _swap,
-    _tell,
-    _who,
+    acting_as,
+    add_history,
+    contacts_of,
+    fresh,
+    record_move,
+    required,
+    swap,
+    tell,
 )
 
 
 def _plan_actor(actor: User, plan: ActionPlan) -> FollowupActor:
-    return _who(actor, plan.inspection, plan.body_id, "action plan")
+    return acting_as(actor, plan.inspection, plan.body_id, "action plan")
 
 
 def _target(value: Any, n: int) -> dt.date:
@@ -79,7 +79,7 @@ def plan_save(
     ``{"recommendation_id", "text", "owner", "target_on"}`` and, for one already in the plan, its ``"id"``.
     An open action of the plan left out of the list is taken out (withdrawn, kept)."""
     who = _plan_actor(actor, plan)
-    current = _fresh(ActionPlan, plan, expected_version, "action plan")
+    current = fresh(ActionPlan, plan, expected_version, "action plan")
     target = transition_plan(PlanState(current.state), PlanMove.SAVE, who)
     recommendations = {
         r.pk: r
@@ -100,8 +100,8 @@ def plan_save(
             raise FollowupError(f"Action {n}: choose one of the plan's open recommendations")
         fields = {
             "recommendation_id": rec_id,
-            "text": _required(str(item.get("text") or ""), f"Action {n}: say what will be done"),
-            "owner": _required(str(item.get("owner") or ""), f"Action {n}: say who owns it"),
+            "text": required(str(item.get("text") or ""), f"Action {n}: say what will be done"),
+            "owner": required(str(item.get("owner") or ""), f"Action {n}: say who owns it"),
             "target_on": _target(item.get("target_on"), n),
         }
         if len(fields["owner"]) > 200:
@@ -120,25 +120,40 @@ def plan_save(
     dropped = [a for pk, a in existing.items() if pk not in kept and a.state in ACTION_OPEN_STATES]
     for a in dropped:
         transition_action(ActionState(a.state), ActionMove.DROP, who)
+    # Only what is new or differs is written; the journal counts it.
+    changes = [
+        (was, fields)
+        for was, fields in wanted
+        if was is None or any(getattr(was, k) != v for k, v in fields.items())
+    ]
+    added = sum(1 for was, _ in changes if was is None)
     dated, now = now, now or timezone.now()
     with transaction.atomic():
-        _swap(ActionPlan, current, expected_version, "action plan", state=target.value)
-        _event(
+        swap(ActionPlan, current, expected_version, "action plan", state=target.value)
+        record_move(
             "plan",
             current.pk,
-            action="save",
+            move="save",
             before=current.state,
             after=target.value,
             actor=actor,
             at=now,
+            journal=JournalAction.ACTION_PLAN_SAVE,
+            detail={
+                "from": current.state,
+                "to": target.value,
+                "added": added,
+                "changed": len(changes) - added,
+                "dropped": len(dropped),
+            },
+            journal_at=dated,
         )
-        added = changed = 0
-        for was, fields in wanted:
+        for was, fields in changes:
             if was is None:
                 new = PlanAction.objects.create(
                     plan=current, state=ActionState.OPEN.value, created_at=now, **fields
                 )
-                _event(
+                add_history(
                     "action",
                     new.pk,
                     action="add",
@@ -147,10 +162,9 @@ def plan_save(
                     actor=actor,
                     at=now,
                 )
-                added += 1
-            elif any(getattr(was, k) != v for k, v in fields.items()):
-                _swap(PlanAction, was, was.version, "action", **fields)
-                _event(
+            else:
+                swap(PlanAction, was, was.version, "action", **fields)
+                add_history(
                     "action",
                     was.pk,
                     action="edit",
@@ -159,10 +173,9 @@ def plan_save(
                     actor=actor,
                     at=now,
                 )
-                changed += 1
         for a in dropped:
-            _swap(PlanAction, a, a.version, "action", state=ActionState.WITHDRAWN.value)
-            _event(
+            swap(PlanAction, a, a.version, "action", state=ActionState.WITHDRAWN.value)
+            add_history(
                 "action",
                 a.pk,
                 action="drop",
@@ -171,20 +184,6 @@ def plan_save(
                 actor=actor,
                 at=now,
             )
-        _journal(
-            actor,
-            JournalAction.ACTION_PLAN_SAVE,
-            "action_plan",
-            current.pk,
-            {
-                "from": current.state,
-                "to": target.value,
-                "added": added,
-                "changed": changed,
-                "dropped": len(dropped),
-            },
-            at=dated,
-        )
     return ActionPlan.objects.select_related("inspection", "body").get(pk=current.pk)
 
 
@@ -208,7 +207,7 @@ def plan_submit(
 ) -> ActionPlan:
     """The body submits its plan: refused unless every open recommendation has at least one action."""
     who = _plan_actor(actor, plan)
-    current = _fresh(ActionPlan, plan, expected_version, "action plan")
+    current = fresh(ActionPlan, plan, expected_version, "action plan")
     target = transition_plan(PlanState(current.state), PlanMove.SUBMIT, who)
     missing = _unanswered(current)
     if missing:
@@ -217,7 +216,7 @@ def plan_submit(
         )
     dated, now = now, now or timezone.now()
     with transaction.atomic():
-        _swap(
+        swap(
             ActionPlan,
             current,
             expected_version,
@@ -226,24 +225,19 @@ def plan_submit(
             submitted_at=now,
             submitted_by=signed_in(actor),
         )
-        _event(
+        record_move(
             "plan",
             current.pk,
-            action="submit",
+            move="submit",
             before=current.state,
             after=target.value,
             actor=actor,
             at=now,
+            journal=JournalAction.ACTION_PLAN_SUBMIT,
+            detail={"from": current.state, "to": target.value},
+            journal_at=dated,
         )
-        _journal(
-            actor,
-            JournalAction.ACTION_PLAN_SUBMIT,
-            "action_plan",
-            current.pk,
-            {"from": current.state, "to": target.value},
-            at=dated,
-        )
-        _tell(
+        tell(
             notices.action_plan_submitted(body=current.body, plan_id=current.pk),
             [current.inspection.lead],
             "action_plan",
@@ -259,7 +253,7 @@ def plan_accept(
     """The lead accepts the body's submitted plan: refused while an open recommendation has no action (return
     it, so that the body adds one)."""
     who = _plan_actor(actor, plan)
-    current = _fresh(ActionPlan, plan, expected_version, "action plan")
+    current = fresh(ActionPlan, plan, expected_version, "action plan")
     target = transition_plan(PlanState(current.state), PlanMove.ACCEPT, who)
     missing = _unanswered(current)
     if missing:
@@ -269,7 +263,7 @@ def plan_accept(
         )
     dated, now = now, now or timezone.now()
     with transaction.atomic():
-        _swap(
+        swap(
             ActionPlan,
             current,
             expected_version,
@@ -277,22 +271,17 @@ def plan_accept(
             state=target.value,
             accepted_at=now,
         )
-        _event(
+        record_move(
             "plan",
             current.pk,
-            action="accept",
+            move="accept",
             before=current.state,
             after=target.value,
             actor=actor,
             at=now,
-        )
-        _journal(
-            actor,
-            JournalAction.ACTION_PLAN_ACCEPT,
-            "action_plan",
-            current.pk,
-            {"from": current.state, "to": target.value},
-            at=dated,
+            journal=JournalAction.ACTION_PLAN_ACCEPT,
+            detail={"from": current.state, "to": target.value},
+            journal_at=dated,
         )
     return ActionPlan.objects.select_related("inspection", "body").get(pk=current.pk)
 
@@ -300,32 +289,27 @@ def plan_accept(
 def plan_return(*, plan: ActionPlan, actor: User, expected_version: int, note: str) -> ActionPlan:
     """The lead returns the body's submitted plan, saying what more is needed (the body is told by e-mail)."""
     who = _plan_actor(actor, plan)
-    said = _required(note, "Say what more is needed")
-    current = _fresh(ActionPlan, plan, expected_version, "action plan")
+    said = required(note, "Say what more is needed")
+    current = fresh(ActionPlan, plan, expected_version, "action plan")
     target = transition_plan(PlanState(current.state), PlanMove.RETURN, who)
     now = timezone.now()
     with transaction.atomic():
-        _swap(ActionPlan, current, expected_version, "action plan", state=target.value)
-        _event(
+        swap(ActionPlan, current, expected_version, "action plan", state=target.value)
+        record_move(
             "plan",
             current.pk,
-            action="return",
+            move="return",
             before=current.state,
             after=target.value,
             actor=actor,
             at=now,
             note=said,
+            journal=JournalAction.ACTION_PLAN_RETURN,
+            detail={"from": current.state, "to": target.value},
         )
-        _journal(
-            actor,
-            JournalAction.ACTION_PLAN_RETURN,
-            "action_plan",
-            current.pk,
-            {"from": current.state, "to": target.value},
-        )
-        _tell(
+        tell(
             notices.action_plan_returned(body=current.body, plan_id=current.pk),
-            _contacts(current.body_id, BodyContact.Kind.LIAISON),
+            contacts_of(current.body_id, BodyContact.Kind.LIAISON),
             "action_plan",
             current.pk,
         )
@@ -347,8 +331,8 @@ def _action_move(
     now: dt.datetime | None = None,
 ) -> PlanAction:
     plan = action.plan
-    who = _who(actor, plan.inspection, plan.body_id, "action")
-    current = _fresh(PlanAction, action, expected_version, "action")
+    who = acting_as(actor, plan.inspection, plan.body_id, "action")
+    current = fresh(PlanAction, action, expected_version, "action")
     target = transition_action(ActionState(current.state), move, who)
     check_action_in_plan(ActionPlan.objects.values_list("state", flat=True).get(pk=plan.pk), move)
     dated, now = now, now or timezone.now()
@@ -356,7 +340,7 @@ def _action_move(
         fields: dict[str, Any] = {"state": target.value}
         if target is ActionState.DONE:
             fields["completed_at"] = now
-        _swap(PlanAction, current, expected_version, "action", **fields)
+        swap(PlanAction, current, expected_version, "action", **fields)
         if move is not ActionMove.WITHDRAW and note:
             ProgressUpdate.objects.create(
                 action=current,
@@ -366,23 +350,18 @@ def _action_move(
                 by_name=actor.get_username(),
                 at=now,
             )
-        _event(
+        record_move(
             "action",
             current.pk,
-            action=move.value,
+            move=move.value,
             before=current.state,
             after=target.value,
             actor=actor,
             at=now,
             note=note if move is ActionMove.WITHDRAW else "",
-        )
-        _journal(
-            actor,
-            journal,
-            "plan_action",
-            current.pk,
-            {"plan": plan.pk, "from": current.state, "to": target.value},
-            at=dated,
+            journal=journal,
+            detail={"plan": plan.pk, "from": current.state, "to": target.value},
+            journal_at=dated,
         )
     return PlanAction.objects.select_related(
         "plan__inspection", "plan__body", "recommendation"
@@ -399,7 +378,7 @@ def action_update(
     now: dt.datetime | None = None,
 ) -> PlanAction:
     """The body reports progress on an open (or escalated) action, with a note and its evidence."""
-    said = _required(note, "Say what progress has been made")
+    said = required(note, "Say what progress has been made")
     return _action_move(
         action,
         ActionMove.UPDATE,
@@ -438,7 +417,7 @@ def action_withdraw(
     *, action: PlanAction, actor: User, expected_version: int, reason: str
 ) -> PlanAction:
     """The lead withdraws an action (kept, with its history)."""
-    said = _required(reason, "Say why the action is withdrawn")
+    said = required(reason, "Say why the action is withdrawn")
     return _action_move(
         action,
         ActionMove.WITHDRAW,
@@ -478,19 +457,20 @@ def _escalate_once(
         if not changed:
             return False
         object_type, note = history
-        _event(
+        action, journal_type, detail = journal
+        record_move(
             object_type,
             obj.pk,
-            action="escalate",
+            move="escalate",
             before=obj.state,
             after=target,
             actor=None,
             at=now,
             note=note,
+            journal=action,
+            detail=detail,
         )
-        action, journal_type, detail = journal
-        _journal(None, action, journal_type, obj.pk, detail)
-        _tell(notice, recipients, journal_type, obj.pk)
+        tell(notice, recipients, journal_type, obj.pk)
     obj.refresh_from_db()
     return True
 
@@ -538,7 +518,7 @@ def followup_escalate(*, today: dt.date | None = None) -> list[ActionPlan | Plan
                 body=plan.body, plan_id=plan.pk, due_on=plan.due_on
             ),
             recipients=[
-                *_contacts(plan.body_id, BodyContact.Kind.SENIOR_LEAD),
+                *contacts_of(plan.body_id, BodyContact.Kind.SENIOR_LEAD),
                 plan.inspection.lead,
             ],
         ):
@@ -576,7 +556,7 @@ def followup_escalate(*, today: dt.date | None = None) -> list[ActionPlan | Plan
                 target_on=action.target_on,
             ),
             recipients=[
-                *_contacts(action.plan.body_id, BodyContact.Kind.SENIOR_LEAD),
+                *contacts_of(action.plan.body_id, BodyContact.Kind.SENIOR_LEAD),
                 action.plan.inspection.lead,
             ],
         ):
