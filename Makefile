@@ -8,12 +8,14 @@ NODE_INSTALLED := node_modules/.installed
 BUILD := src/casereview/web/static/build
 ROOT_ASSETS := src/casereview/web/static/root/assets
 STATIC := $(BUILD)/casereview.css $(BUILD)/govuk-frontend.min.js $(ROOT_ASSETS)/manifest.json
+# The Welsh catalogue (docs/welsh.md): the .po is committed, the .mo built from it here.
+WELSH := src/casereview/locale/cy/LC_MESSAGES/django
 PYTEST_WORKERS ?= 2
 export CASEREVIEW_HOME := $(CURDIR)
 
-.PHONY: setup run test lint check bench bench-import bench-sample bench-review bench-report bench-links bench-web bench-hostile bench-journal clean
+.PHONY: setup run test lint check messages bench bench-import bench-sample bench-review bench-report bench-links bench-web bench-hostile bench-journal clean
 
-setup: $(INSTALLED) $(STATIC)
+setup: $(INSTALLED) $(STATIC) $(WELSH).mo
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +39,14 @@ $(ROOT_ASSETS)/manifest.json: $(NODE_INSTALLED)
 	mkdir -p $(ROOT_ASSETS)
 	cp -r node_modules/govuk-frontend/dist/govuk/assets/images node_modules/govuk-frontend/dist/govuk/assets/manifest.json $(ROOT_ASSETS)/
 
+$(WELSH).mo: $(WELSH).po
+	msgfmt --check-format -o $@ $<
+
+# Fails when a marked string is untranslated (or fuzzy) in the Welsh catalogue, or the catalogue is stale (then
+# it is left updated, to translate and commit); then compiles it.  casereview.web.language.catalogue says how.
+messages: $(INSTALLED)
+	$(BIN)/python -m casereview.web.language.catalogue
+
 run: setup
 	$(BIN)/casereview migrate
 	$(BIN)/casereview demo-load
@@ -55,7 +65,7 @@ check: lint
 
 # Every test on SQLite; then every database test again on PostgreSQL when
 # CASEREVIEW_TEST_POSTGRES_URL names a server (.ci/run starts one).
-test: setup lint
+test: setup lint messages
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 	@if [ -n "$$CASEREVIEW_TEST_POSTGRES_URL" ]; then \
 		echo "== database tests again on PostgreSQL =="; \

@@ -11,6 +11,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.oidc import oidc_provider, provider  # noqa: F401  (the test OpenID Connect provider)
 from tests.smtp import smtp  # noqa: F401  (a real SMTP server, as a fixture for every test)
 
 REQUIRE_ALL = os.environ.get("CASEREVIEW_REQUIRE_ALL") == "1"

@@ -50,6 +50,8 @@ class JournalAction(StrEnum):
     LOGIN = "login"
     LOGOUT = "logout"
     LOGIN_FAILED = "login_failed"
+    #: A sign-in through the organisation's identity provider refused (``detail["reason"]``: domain.sso)
+    SSO_REFUSED = "sso_refused"
     LOCKED_OUT = "locked_out"
     SECOND_FACTOR_PASSED = "second_factor_passed"
     SECOND_FACTOR_FAILED = "second_factor_failed"
@@ -69,6 +71,8 @@ class JournalAction(StrEnum):
     USER_UNLOCK = "user_unlock"
     ADDRESS_UNLOCK = "address_unlock"
     PASSWORD_CHANGE = "password_change"  # noqa: S105 (an action name)
+    #: A signed-in person chose the language casereview speaks to them in (``detail["language"]``)
+    LANGUAGE_CHOOSE = "language_choose"
     BODY_ADD = "body_add"
     BODY_CONTACT_ADD = "body_contact_add"
     BODY_CONTACT_REMOVE = "body_contact_remove"

@@ -58,11 +58,15 @@ BEFORE_SECOND_FACTOR = frozenset(
     {
         "login",
         "logout",
+        "sso_start",
+        "sso_callback",
+        "signed_out",
         "two_factor_setup",
         "two_factor_verify",
         "healthz",
         "accounts:sign_in_help",
         "accessibility",
+        "language",  # the English | Cymraeg switch (casereview.web.language)
     }
 )
 

@@ -26,6 +26,16 @@ from casereview.domain.sign_in import signed_in_recently
 from .middleware import SESSION_STARTED
 
 SESSION_CONFIRMED = "casereview_confirmed"
+#: Session key: when a person of single sign-on signed in at their provider again to confirm it is them,
+#: and the provider did not assert multi-factor authentication: the code from their authenticator app,
+#: within REAUTHED_SECONDS, completes the confirmation.
+SSO_REAUTHED = "casereview_sso_reauthed"
+REAUTHED_SECONDS = 300
+
+
+def reauthed_at_provider(request: HttpRequest) -> bool:
+    at = request.session.get(SSO_REAUTHED)
+    return isinstance(at, int | float) and 0 <= time.time() - at <= REAUTHED_SECONDS
 
 
 def recent_enough(request: HttpRequest) -> bool:
@@ -38,6 +48,7 @@ def recent_enough(request: HttpRequest) -> bool:
 
 def identity_confirmed(request: HttpRequest) -> None:
     request.session[SESSION_CONFIRMED] = time.time()
+    request.session.pop(SSO_REAUTHED, None)
     request.session.cycle_key()
 
 

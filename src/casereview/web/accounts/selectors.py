@@ -17,6 +17,7 @@ from casereview.web.referrals.models import BodyContact
 from casereview.web.registers.models import Body
 
 from .lockout import lockout_limits
+from .models import ProviderAssertion, ProviderIdentity
 from .usernames import shown_usernames
 
 #: Most tallies read per kind: locks are the tallies with the most failures, so these hold them all
@@ -97,6 +98,16 @@ def liaison_bodies(user: Any) -> list[str]:
     )
 
 
+def auditor_bodies(user: Any) -> list[str]:
+    """Codes of the bodies a user is one of the own auditors of (contacts of kind ``auditor``)."""
+
+    return sorted(
+        BodyContact.objects.filter(user=user, kind=BodyContact.Kind.AUDITOR).values_list(
+            "body__code", flat=True
+        )
+    )
+
+
 def bodies_listed() -> list[dict[str, str]]:
 
     return [
@@ -118,6 +129,34 @@ def user_account(username: str) -> dict[str, Any] | None:
         "last_login": user.last_login,
         "role": roles[0].value if len(roles) == 1 else "",
         "roles": sorted(r.label for r in roles),
-        "second_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        "second_factor": second_factor_kind(
+            totp=TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            provider=ProviderAssertion.objects.filter(user=user).exists(),
+        ),
         "liaison_bodies": liaison_bodies(user),
     }
+
+
+def second_factor_kind(*, totp: bool, provider: bool) -> str:
+    """How a user passes the second factor, for the administrators' pages: ``provider`` once their
+    organisation's sign-in has asserted multi-factor authentication for them (casereview then does not ask
+    again), else ``authenticator`` with a confirmed authenticator app, else ``""`` (they set one up at
+    their next sign-in)."""
+    if provider:
+        return "provider"
+    return "authenticator" if totp else ""
+
+
+def users_with_provider_mfa() -> set[int]:
+    """Ids of the users whose organisation's sign-in has asserted multi-factor authentication."""
+    return set(ProviderAssertion.objects.values_list("user_id", flat=True))
+
+
+def has_provider_identity(user: Any) -> bool:
+    """Whether ``user`` came through single sign-on (an identity at a provider is linked to them)."""
+    return bool(user.pk) and ProviderIdentity.objects.filter(user_id=user.pk).exists()
+
+
+def is_provider_identity(user: Any, *, issuer: str, subject: str) -> bool:
+    """Whether (issuer, subject) is ``user``'s identity at the provider (the same person)."""
+    return ProviderIdentity.objects.filter(user_id=user.pk, issuer=issuer, subject=subject).exists()

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.roles import ROLES, Role
+from casereview.domain.roles import AUDITOR_CONTACT, ROLES, Role
 from casereview.domain.sign_in import LockKind, counting_since
 from casereview.web.api.services import tokens_revoke_for
 from casereview.web.core.users import User, user_by_username
@@ -29,7 +29,14 @@ from casereview.web.referrals.services import body_contact_add, body_contact_rem
 from casereview.web.registers.selectors import body_by_code
 
 from .lockout import lockout_limits
-from .selectors import liaison_bodies, sign_in_locks
+from .models import ProviderAssertion
+from .selectors import (
+    auditor_bodies,
+    liaison_bodies,
+    second_factor_kind,
+    sign_in_locks,
+    users_with_provider_mfa,
+)
 
 RECOVERY_DEVICE = "recovery"
 AUTHENTICATOR_DEVICE = "authenticator"
@@ -47,12 +54,17 @@ def user_create(
     *,
     username: str,
     role: str,
-    password: str,
+    password: str | None,
     email: str = "",
     actor: User | None = None,
     now: dt.datetime | None = None,
+    via: str = "",
 ) -> AbstractUser:
-    """A user with one role; ``now`` is when they joined (the real clock unless given)."""
+    """A user with one role; ``now`` is when they joined (the real clock unless given).
+
+    ``password`` None: a user who signs in only through single sign-on (``via="sso"``), whose password
+    is unusable (no password typed anywhere ever signs them in).
+    """
     if role not in ROLES:
         raise AccountError(f"Unknown role {role!r}; roles are: {', '.join(ROLES)}")
     user_model = get_user_model()
@@ -61,10 +73,11 @@ def user_create(
     user = user_model(username=username, email=email, date_joined=now or timezone.now())
     try:
         user.full_clean(exclude=["password"])
-        validate_password(password, user)
+        if password is not None:
+            validate_password(password, user)
     except ValidationError as exc:
         raise AccountError(" ".join(exc.messages)) from exc
-    user.set_password(password)
+    user.set_password(password)  # None: unusable
     with transaction.atomic():
         user.save()
         user.groups.add(Group.objects.get_or_create(name=role)[0])
@@ -74,7 +87,7 @@ def user_create(
             action=JournalAction.USER_CREATE,
             object_type="user",
             object_id=user.get_username(),
-            detail={"role": role},
+            detail={"role": role, **({"via": via} if via else {})},
             at=now,
         )
     return user
@@ -140,15 +153,43 @@ def user_reactivate(*, username: str, actor: User | None = None) -> None:
         )
 
 
+#: The kind of body contact each role that serves one body holds (``domain.sso.BODY_ROLES`` are these).
+CONTACT_OF_ROLE: dict[str, str] = {
+    Role.LIAISON_OFFICER: "liaison",
+    Role.BODY_AUDITOR: AUDITOR_CONTACT,
+}
+
+
+def _served(user: Any) -> dict[str, list[str]]:
+    """The bodies ``user`` is a contact of, by kind (liaison, auditor)."""
+    return {"liaison": liaison_bodies(user), AUDITOR_CONTACT: auditor_bodies(user)}
+
+
+def user_role_holds(*, user: Any, role: str, body_code: str = "") -> bool:
+    """Whether ``user`` already holds ``role`` alone (and, for a role that serves a body, serves that one
+    body only): ``user_role_change`` would change nothing."""
+    if sorted(user.groups.values_list("name", flat=True)) != [role]:
+        return False
+    served = _served(user)
+    kind = CONTACT_OF_ROLE.get(role)
+    wanted = {k: ([body_code] if k == kind and body_code else []) for k in served}
+    if kind == AUDITOR_CONTACT and not body_code:
+        wanted[kind] = served[kind]  # a body auditor given no body keeps the bodies they audit
+    return served == wanted
+
+
 def user_role_change(
-    *, username: str, role: str, body_code: str = "", actor: User | None = None
+    *, username: str, role: str, body_code: str = "", actor: User | None = None, via: str = ""
 ) -> None:
-    """Give a user another role (one role each); a liaison officer with the body they work for.
+    """Give a user another role (one role each); a liaison officer with the body they work for, a body's
+    own auditor with the body they audit (optional here: an administrator may name them on the body later).
 
     A liaison officer serves one body: moving them to another takes them off the
     first body's contacts in the same transaction (they stop seeing its send backs
     at once), and a role other than liaison officer takes them off every body's
-    liaison contacts.
+    liaison contacts.  The same for a body's own auditor and the auditor contacts,
+    except that a body auditor given no body keeps the bodies they audit.
+    ``via="sso"``: the change came from the identity provider's groups at a sign-in.
     """
 
     if role not in ROLES:
@@ -156,26 +197,35 @@ def user_role_change(
     user = _user(username)
     _refuse_own(user, actor, "change the role of")
     body = None
-    served = liaison_bodies(user)
-    if role == Role.LIAISON_OFFICER:
-        if not body_code:
-            raise AccountError("Choose the body this liaison officer works for", field="body")
+    served = _served(user)
+    kind = CONTACT_OF_ROLE.get(role)
+    if role == Role.LIAISON_OFFICER and not body_code:
+        raise AccountError("Choose the body this liaison officer works for", field="body")
+    if kind is not None and body_code:
         body = body_by_code(body_code)
         if body is None:
             raise AccountError(f"There is no body with the code {body_code!r}", field="body")
     before = sorted(user.groups.values_list("name", flat=True))
-    if before == [role] and (body is None or body.code in served):
+    if user_role_holds(user=user, role=role, body_code=body_code):
         raise AccountError(
             f"{username} is already {Role(role).label.lower()}"
             + (f" for {body.code}" if body else "")
         )
+    kept = {k: ({body.code} if k == kind and body is not None else set()) for k in served}
+    if kind == AUDITOR_CONTACT and body is None:
+        kept[kind] = set(served[kind])
     with transaction.atomic():
         user.groups.set([Group.objects.get_or_create(name=role)[0]])
-        for code in served:
-            if body is None or code != body.code:
-                body_contact_remove(body=body_by_code(code), user=user, kind="liaison", actor=actor)
-        if body is not None and body.code not in served:
-            body_contact_add(body=body, user=user, kind="liaison", actor=actor)
+        if hasattr(user, "_casereview_roles"):  # core.access caches the roles on the user object
+            del user._casereview_roles
+        for contact_kind, codes in served.items():
+            for code in codes:
+                if code not in kept[contact_kind]:
+                    body_contact_remove(
+                        body=body_by_code(code), user=user, kind=contact_kind, actor=actor
+                    )
+        if body is not None and kind is not None and body.code not in served[kind]:
+            body_contact_add(body=body, user=user, kind=kind, actor=actor)
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,
@@ -186,7 +236,13 @@ def user_role_change(
                 "from": before,
                 "to": role,
                 "body": body.code if body is not None else "",
-                "bodies_left": sorted(set(served) - ({body.code} if body is not None else set())),
+                "bodies_left": sorted(set(served["liaison"]) - kept["liaison"]),
+                **(
+                    {"audited_left": left}
+                    if (left := sorted(set(served[AUDITOR_CONTACT]) - kept[AUDITOR_CONTACT]))
+                    else {}
+                ),
+                **({"via": via} if via else {}),
             },
         )
 
@@ -331,6 +387,7 @@ def users_listed() -> list[dict[str, Any]]:
     """Every user with their roles, whether they have a second factor, and their last sign-in."""
     user_model = get_user_model()
     confirmed = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    provider = users_with_provider_mfa()
     return [
         {
             "username": u.get_username(),
@@ -338,20 +395,21 @@ def users_listed() -> list[dict[str, Any]]:
             "active": u.is_active,
             "last_login": u.last_login,
             "roles": sorted(Role(g.name).label for g in u.groups.all() if g.name in ROLES),
-            "second_factor": u.pk in confirmed,
+            "second_factor": second_factor_kind(totp=u.pk in confirmed, provider=u.pk in provider),
         }
         for u in user_model.objects.prefetch_related("groups").order_by("username")
     ]
 
 
-def sign_in_record(*, user: Any, ip: str) -> None:
+def sign_in_record(*, user: Any, ip: str, how: dict[str, str] | None = None) -> None:
+    """``how``: for a single sign-on, ``{"via": "sso", "second_factor": "provider" | "totp"}``."""
     journal_record(
         actor=user,
         operation=Operation.AUTHENTICATION,
         action=JournalAction.LOGIN,
         object_type="user",
         object_id=user.get_username(),
-        detail={"ip": ip},
+        detail={"ip": ip, **(how or {})},
     )
 
 
@@ -401,7 +459,14 @@ def second_factor_result_record(*, user: Any, device: Any, confirming: bool = Fa
         action = (
             JournalAction.IDENTITY_CONFIRMED if confirming else JournalAction.SECOND_FACTOR_PASSED
         )
-        detail = {"method": "recovery code" if device.name == "recovery" else "authenticator"}
+        method = (
+            "organisation's sign-in"
+            if isinstance(device, ProviderAssertion)
+            else "recovery code"
+            if device.name == "recovery"
+            else "authenticator"
+        )
+        detail = {"method": method}
     journal_record(
         actor=user,
         operation=Operation.AUTHENTICATION,

@@ -22,9 +22,14 @@ def _ip(request: Any) -> str:
     return (client_address(request) or "") if request is not None else ""
 
 
+#: Set on the request by a sign-in other than the password form (single sign-on: accounts.sso_views), for
+#: the journal's LOGIN entry: ``{"via": "sso", "second_factor": ...}``.
+REQUEST_SIGN_IN_HOW = "casereview_sign_in_how"
+
+
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    sign_in_record(user=user, ip=_ip(request))
+    sign_in_record(user=user, ip=_ip(request), how=getattr(request, REQUEST_SIGN_IN_HOW, None))
 
 
 @receiver(user_logged_out)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from casereview.web.api import views as api_views
 
-from . import views
+from . import sso_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", api_views.token_revoke_view, name="token_revoke"),
     path("sign-in-help/", views.sign_in_help, name="sign_in_help"),
     path("confirm-it-is-you/", views.confirm_identity, name="confirm_identity"),
+    path(
+        "confirm-it-is-you/organisation/",
+        sso_views.sso_confirm_start,
+        name="confirm_identity_sso",
+    ),
     path("user/<str:username>/", views.user_page, name="user"),
     path("user/<str:username>/role/", views.user_role, name="user_role"),
     path("user/<str:username>/reactivate/", views.user_reactivate_view, name="user_reactivate"),

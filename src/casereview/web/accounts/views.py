@@ -42,7 +42,12 @@ from .forms import (
 from .kept import idle_minutes, kept_answers_waiting
 from .lockout import lockout_limits
 from .middleware import SESSION_STARTED
-from .recent import identity_confirmed, recent_enough, recent_sign_in_required
+from .recent import (
+    identity_confirmed,
+    reauthed_at_provider,
+    recent_enough,
+    recent_sign_in_required,
+)
 from .selectors import bodies_listed, failed_sign_ins, sign_in_locks, user_account
 from .services import (
     AccountError,
@@ -60,6 +65,7 @@ from .services import (
     user_unlock,
     users_listed,
 )
+from .sso_views import confirms_at_provider, sso_context
 
 
 class LoginView(auth_views.LoginView):
@@ -86,6 +92,7 @@ class LoginView(auth_views.LoginView):
         )
         context["timeout"] = self.request.GET.get("timeout") == "1" or context["kept"]
         context["idle_minutes"] = idle_minutes()
+        context.update(sso_context(self.request, context.get(self.redirect_field_name) or ""))
         return context
 
 
@@ -145,10 +152,19 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     # open is not enough to take the second factor over.  First enrolment, and enrolment after an
     # administrator's reset (which removes the authenticator), need only the new app's code.
     reenrol = has_confirmed_device(request.user)
+    # A person of single sign-on has no password here: their recent sign-in at their organisation stands
+    # for it (never a password form they cannot pass, never a failure counted towards a lock-out).
+    by_password = reenrol and _has_password(request.user)
+    if reenrol and not by_password and not recent_enough(request):
+        return render(
+            request,
+            "accounts/two_factor_setup.html",
+            {"sign_in_again": True, "minutes": settings.CASEREVIEW_RECENT_SIGN_IN_SECONDS // 60},
+        )
     device = totp_device_for_enrolment(request.user)
-    form = (ReEnrolForm if reenrol else SecondFactorForm)(request.POST or None)
+    form = (ReEnrolForm if by_password else SecondFactorForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if reenrol and not _password_right(request, form.cleaned_data["password"]):
+        if by_password and not _password_right(request, form.cleaned_data["password"]):
             form.add_error("password", "Your password is not right")
         else:
             codes = second_factor_enrol(
@@ -175,11 +191,17 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "reenrol": reenrol,
+            "by_password": by_password,
             "qr": qr.svg_data_uri(scale=5, dark="#0b0c0c"),
             "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
         },
         status=200 if not form.errors else 400,
     )
+
+
+def _has_password(user: Any) -> bool:
+    """Whether ``user`` has a casereview password (a person of single sign-on has none)."""
+    return bool(user.has_usable_password())
 
 
 def _password_right(request: HttpRequest, password: str) -> bool:
@@ -287,6 +309,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response.status_code = 400
         return response
 
+    # A person of single sign-on has no password in casereview (their organisation's sign-in keeps it):
+    # a page that says so, never a form they cannot pass.
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _has_password(request.user):
+            return render(request, "accounts/password_kept.html")
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _has_password(request.user):
+            return render(request, "accounts/password_kept.html", status=400)
+        return super().post(request, *args, **kwargs)
+
 
 def _cool_off_minutes() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
@@ -308,6 +342,8 @@ def sign_in_help(request: HttpRequest) -> HttpResponse:
 def confirm_identity(request: HttpRequest) -> HttpResponse:
     """Confirm it's you: an administrator's password and a second-factor code, before changing accounts."""
     back = _next_url(request, otherwise=reverse("accounts:users"))
+    if confirms_at_provider(request):
+        return _confirm_at_provider(request, back)
     form = ConfirmIdentityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         me = request.user
@@ -455,4 +491,34 @@ def user_deactivate_view(request: HttpRequest, username: str) -> HttpResponse:
         "accounts/user_deactivate.html",
         {"account": account, "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+def _confirm_at_provider(request: HttpRequest, back: str) -> HttpResponse:
+    """*Confirm it's you* for a person of single sign-on: sign in at their organisation again (a button to
+    ``accounts:confirm_identity_sso``); then, if the provider did not assert multi-factor authentication,
+    the code from their authenticator app.  No password is asked for, so nothing counts towards a lock-out."""
+    form = SecondFactorForm(request.POST or None) if reauthed_at_provider(request) else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        me = request.user
+        if (device := match_token(me, form.cleaned_data["code"])) is None:
+            second_factor_result_record(user=me, device=None)
+            form.add_error(
+                "code",
+                "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code",
+            )
+        else:
+            identity_confirmed(request)
+            second_factor_result_record(user=me, device=device, confirming=True)
+            return redirect(back)
+    return render(
+        request,
+        "accounts/confirm_identity_sso.html",
+        {
+            "form": form,
+            "next": back,
+            "start": f"{reverse('accounts:confirm_identity_sso')}?{urlencode({'next': back})}",
+            "minutes": settings.CASEREVIEW_RECENT_SIGN_IN_SECONDS // 60,
+        },
+        status=400 if form is not None and form.errors else 200,
     )

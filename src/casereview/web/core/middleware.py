@@ -12,6 +12,7 @@ from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from casereview.domain.errors import Conflict, NotFound, Refused
 
@@ -127,9 +128,9 @@ class RefusalsMiddleware:
         if isinstance(exception, NotFound):
             raise Http404 from exception
         if isinstance(exception, Conflict):
-            heading, status = "Someone changed this first", 409
+            heading, status = gettext("Someone changed this first"), 409
         elif isinstance(exception, Refused):
-            heading, status = "This cannot be done", 400
+            heading, status = gettext("This cannot be done"), 400
         else:
             return None
         context = {"heading": heading, "message": str(exception)}

@@ -11,6 +11,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from casereview.domain import language
 from casereview.web.core.static_headers import static_headers
 
 from .mail import EmailUrlError, base_url, email_settings
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "casereview.web.calibration",
     "casereview.web.api",
     "casereview.web.notifications",
+    "casereview.web.language",
 ]
 
 MIDDLEWARE = [
@@ -58,11 +60,17 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Welsh or English (casereview.domain.language), in place of Django's LocaleMiddleware: it needs the signed-in
+    # person (so after authentication), and it never reads Accept-Language; with no language prefixes in the
+    # addresses nothing before it (CommonMiddleware's slash redirect) needs the language.
+    "casereview.web.language.middleware.LanguageMiddleware",
     "casereview.web.accounts.middleware.SessionLimitsMiddleware",
     "casereview.web.accounts.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After django-csp: lets a single sign-on session's sign-out form go on to the provider (form-action).
+    "casereview.web.accounts.sso_middleware.SsoFormActionMiddleware",
     "casereview.web.journal.middleware.JournalDenialsMiddleware",
     "casereview.web.api.middleware.ApiJournalMiddleware",
     "casereview.web.core.middleware.DatabaseUnavailableMiddleware",
@@ -119,6 +127,18 @@ OTP_TOTP_ISSUER = "casereview"
 CASEREVIEW_RECOVERY_CODES = 10
 # Changing someone's account needs a sign-in (or confirming it is you) this recent.
 CASEREVIEW_RECENT_SIGN_IN_SECONDS = 15 * 60
+# Single sign-on through the organisation's OpenID Connect provider (docs/deployment.md, docs/security.md):
+# off while CASEREVIEW_OIDC_ISSUER is empty.  "mapping" is the path of the TOML file that maps the provider's
+# groups to casereview roles (casereview.domain.sso); production.py refuses to start with an unusable one.
+CASEREVIEW_OIDC = {
+    "issuer": os.environ.get("CASEREVIEW_OIDC_ISSUER", "").strip().rstrip("/"),
+    "client_id": os.environ.get("CASEREVIEW_OIDC_CLIENT_ID", "").strip(),
+    "client_secret": os.environ.get("CASEREVIEW_OIDC_CLIENT_SECRET", ""),
+    "mapping": os.environ.get("CASEREVIEW_OIDC_MAPPING", "").strip(),
+    "scopes": os.environ.get("CASEREVIEW_OIDC_SCOPES", "").strip() or "openid profile email",
+    "label": os.environ.get("CASEREVIEW_OIDC_LABEL", "").strip()
+    or "Sign in with your organisation's account",
+}
 # Who people who cannot sign in should contact (plain text, shown on "Problem signing in?").
 CASEREVIEW_SUPPORT_CONTACT = os.environ.get("CASEREVIEW_SUPPORT_CONTACT", "")
 # The accessibility statement (/accessibility/): who runs this copy of casereview, and how to report an
@@ -139,6 +159,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "csp.context_processors.nonce",
                 "casereview.web.core.context_processors.navigation",
             ],
@@ -222,9 +243,17 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = language.DEFAULT
+# English and Welsh (docs/welsh.md): each named in itself, for the switch on every page.
+LANGUAGES = list(language.LANGUAGES.items())
+LOCALE_PATHS = [SRC_DIR / "locale"]
+# The switch's cookie keeps the choice of a browser nobody is signed in on (the sign-in page's own switch).
+LANGUAGE_COOKIE_NAME = "casereview_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/London"
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"

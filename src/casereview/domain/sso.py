@@ -1,0 +1,328 @@
+"""Single sign-on: which casereview role a person gets from their identity provider's claims.
+
+The organisation's identity provider (e.g. Microsoft Entra ID) says who the person is and which of its
+groups they belong to; the mapping file (TOML, documented in docs/deployment.md) says which group gives
+which casereview role, and for a liaison officer or a body's own auditor, which body.  casereview gives
+each person exactly one role: a person whose groups map to no role, or to more than one role (or body),
+is refused, never given the "first" one, since which one comes first is an accident of the token.
+
+Whether the provider's sign-in counts as casereview's second factor is the mapping's word too: the
+token's ``amr`` values (RFC 8176, e.g. ``mfa``) or its ``acr`` value.
+
+Pure: the caller reads the file and checks the token; this module only reads what they hold.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from casereview.domain.errors import Refused
+from casereview.domain.roles import ROLES, Role
+
+#: Roles that serve one inspected body (the body's code is required for them, refused for the others).
+BODY_ROLES: frozenset[str] = frozenset({Role.LIAISON_OFFICER, Role.BODY_AUDITOR})
+
+DEFAULT_CLAIMS: dict[str, str] = {
+    "username_claim": "preferred_username",
+    "name_claim": "name",
+    "email_claim": "email",
+    "groups_claim": "groups",
+}
+DEFAULT_AMR: tuple[str, ...] = ("mfa",)
+
+#: Django's username rule (letters, digits and @ . + - _, at most 150): a username casereview can hold.
+_USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
+#: Longest group id, body code and claim value quoted back in a problem (a hostile file is quoted short).
+_QUOTED = 60
+
+
+class MappingError(Refused):
+    """A mapping file that cannot be used; ``problems`` lists every one found (the message joins them)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("The single sign-on mapping file cannot be used: " + "; ".join(problems))
+
+
+class RefusalReason(StrEnum):
+    """Why a single sign-on was refused: the code journaled (``sso_refused``, ``detail["reason"]``)."""
+
+    STATE = "state"  # no sign-in of this browser is waiting for this answer (missing, mismatched, replayed)
+    TOKEN = "token"  # noqa: S105 (a reason code) -- the ID token failed a check: signature, iss, aud, exp, nonce
+    PROVIDER_ERROR = (
+        "provider_error"  # the provider answered with an error (e.g. a code used twice)
+    )
+    UNMAPPED = "unmapped"
+    SEVERAL_ROLES = "several_roles"
+    NO_USERNAME = "no_username"
+    USERNAME_TAKEN = "username_taken"
+    UNKNOWN_BODY = "unknown_body"
+    INACTIVE = "inactive"
+    LOCKED = "locked"
+    CONFIGURATION = "configuration"  # the mapping file no longer parses or is gone (logged for the administrator)
+    # Confirming it's you at the provider (a signed-in person signing in there again):
+    OTHER_PERSON = "other_person"  # the provider signed in someone else than the casereview user
+    NOT_FRESH = (
+        "not_fresh"  # the provider's auth_time is older than the request: it did not ask again
+    )
+
+
+#: Each reason in plain words, and what the person can do about it (the refusal page shows both).
+REFUSAL_WORDS: dict[str, tuple[str, str]] = {
+    RefusalReason.STATE: (
+        "This sign-in had already been used, had expired, or was not started from this browser.",
+        "Start again from the sign-in page.",
+    ),
+    RefusalReason.TOKEN: (
+        "The answer from your organisation's sign-in service did not pass casereview's checks.",
+        "Start again from the sign-in page. If it happens again, tell your administrator.",
+    ),
+    RefusalReason.PROVIDER_ERROR: (
+        "Your organisation's sign-in service did not sign you in.",
+        "Start again from the sign-in page. If it happens again, tell your administrator.",
+    ),
+    RefusalReason.UNMAPPED: (
+        "Your organisation's account is not in any group that gives access to casereview.",
+        "Ask your administrator to add you to the group for your role.",
+    ),
+    RefusalReason.SEVERAL_ROLES: (
+        "Your organisation's account is in groups that give more than one casereview role; "
+        "casereview gives each person one role.",
+        "Ask your administrator to leave you in the group for one role only.",
+    ),
+    RefusalReason.NO_USERNAME: (
+        "Your organisation's sign-in service did not send a username casereview can use.",
+        "Tell your administrator.",
+    ),
+    RefusalReason.USERNAME_TAKEN: (
+        "A casereview account with your username already exists and is not linked to your "
+        "organisation's account.",
+        "Sign in with that account's password, or ask your administrator to link or rename it.",
+    ),
+    RefusalReason.UNKNOWN_BODY: (
+        "Your group gives a role for an inspected body that casereview does not know.",
+        "Tell your administrator: the single sign-on mapping names a body that is not set up.",
+    ),
+    RefusalReason.INACTIVE: (
+        "Your casereview account is deactivated.",
+        "Ask your administrator to reactivate it.",
+    ),
+    RefusalReason.LOCKED: (
+        "Sign-in is locked after too many attempts that did not work.",
+        "Wait 30 minutes and try again, or ask your administrator to unlock it.",
+    ),
+    RefusalReason.CONFIGURATION: (
+        "casereview's single sign-on is not set up correctly at the moment.",
+        "Contact your casereview administrator: the details are in casereview's log.",
+    ),
+    RefusalReason.OTHER_PERSON: (
+        "Your organisation's sign-in service signed in a different person from the one signed in to "
+        "casereview.",
+        "Sign in at your organisation as yourself. If someone else is signed in on this computer, "
+        "sign out of casereview first.",
+    ),
+    RefusalReason.NOT_FRESH: (
+        "Your organisation's sign-in service did not ask you to sign in again.",
+        "Try again. If it happens again, tell your administrator.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class GroupRule:
+    """One ``[[group]]`` of the mapping: members of ``group_id`` get ``role`` (with ``body_code``)."""
+
+    group_id: str
+    role: str
+    body_code: str | None
+
+
+@dataclass(frozen=True)
+class SsoMapping:
+    username_claim: str
+    name_claim: str
+    email_claim: str
+    groups_claim: str
+    mfa_amr: frozenset[str]
+    mfa_acr: frozenset[str]
+    groups: tuple[GroupRule, ...]
+
+    def rule_for(self, group_id: str) -> GroupRule | None:
+        return next((r for r in self.groups if r.group_id == group_id), None)
+
+
+@dataclass(frozen=True)
+class SsoGrant:
+    """What the provider's claims give: who the person is, their one role, and whether MFA was asserted."""
+
+    username: str
+    name: str
+    email: str
+    role: str
+    body_code: str | None
+    provider_mfa: bool
+
+
+@dataclass(frozen=True)
+class SsoRefusal:
+    """Why the claims give no role: ``reason`` (a ``RefusalReason``), ``words`` for the person, and the
+    group ids that matched a rule (for the journal: never other claims)."""
+
+    reason: str
+    words: str
+    groups: tuple[str, ...] = ()
+
+
+def refusal(reason: str, groups: tuple[str, ...] = ()) -> SsoRefusal:
+    return SsoRefusal(reason=reason, words=REFUSAL_WORDS[reason][0], groups=groups)
+
+
+def _quoted(value: Any) -> str:
+    return repr(str(value)[:_QUOTED])
+
+
+def _strings(value: Any, where: str, problems: list[str]) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        problems.append(f"{where} must be a list of non-empty strings")
+        return frozenset()
+    return frozenset(value)
+
+
+def _group(index: int, entry: Any, problems: list[str]) -> GroupRule | None:
+    where = f"[[group]] number {index}"
+    if not isinstance(entry, dict):
+        problems.append(f"{where} must be a table with id and role")
+        return None
+    before = len(problems)
+    for key in sorted(set(entry) - {"id", "role", "body"}):
+        problems.append(f"{where} has an unknown key {_quoted(key)} (keys are id, role, body)")
+    group_id, role, body = entry.get("id"), entry.get("role"), entry.get("body")
+    if not isinstance(group_id, str) or not group_id.strip():
+        problems.append(f"{where} needs an id: the group's id as the provider sends it")
+    if role not in ROLES:
+        problems.append(
+            f"{where} has role {_quoted(role)}, which is not a casereview role ({', '.join(ROLES)})"
+        )
+    elif role in BODY_ROLES and (not isinstance(body, str) or not body.strip()):
+        problems.append(f'{where} gives role {role}, which needs the body\'s code (body = "...")')
+    elif role not in BODY_ROLES and body is not None:
+        problems.append(f"{where} gives role {role}, which serves no one body: remove its body")
+    if len(problems) > before:
+        return None
+    return GroupRule(
+        group_id=str(group_id).strip(),
+        role=str(role),
+        body_code=body.strip() if isinstance(body, str) else None,
+    )
+
+
+def parse_mapping(text: str) -> SsoMapping:
+    """The mapping file's text as a mapping; ``MappingError`` lists every problem at once."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError([f"it is not valid TOML ({exc})"]) from exc
+    problems: list[str] = []
+    known = {*DEFAULT_CLAIMS, "second_factor", "group"}
+    for key in sorted(set(data) - known):
+        problems.append(f"unknown key {_quoted(key)} (keys are {', '.join(sorted(known))})")
+    claims: dict[str, str] = {}
+    for key, default in DEFAULT_CLAIMS.items():
+        value = data.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{key} must be the name of a claim")
+        claims[key] = str(value).strip()
+    second = data.get("second_factor", {})
+    amr: frozenset[str] = frozenset(DEFAULT_AMR)
+    acr: frozenset[str] = frozenset()
+    if not isinstance(second, dict):
+        problems.append("[second_factor] must be a table with amr and acr")
+    else:
+        for key in sorted(set(second) - {"amr", "acr"}):
+            problems.append(
+                f"[second_factor] has an unknown key {_quoted(key)} (keys are amr, acr)"
+            )
+        if "amr" in second:
+            amr = _strings(second["amr"], "[second_factor] amr", problems)
+        if "acr" in second:
+            acr = _strings(second["acr"], "[second_factor] acr", problems)
+    entries = data.get("group", [])
+    if not isinstance(entries, list):
+        problems.append("group must be written as [[group]] tables")
+        entries = []
+    if not entries:
+        problems.append("there is no [[group]]: nobody could be given a role")
+    rules: list[GroupRule] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries, start=1):
+        rule = _group(index, entry, problems)
+        if rule is None:
+            continue
+        if rule.group_id in seen:
+            problems.append(f"group {_quoted(rule.group_id)} is mapped more than once")
+            continue
+        seen.add(rule.group_id)
+        rules.append(rule)
+    if problems:
+        raise MappingError(problems)
+    return SsoMapping(
+        username_claim=claims["username_claim"],
+        name_claim=claims["name_claim"],
+        email_claim=claims["email_claim"],
+        groups_claim=claims["groups_claim"],
+        mfa_amr=amr,
+        mfa_acr=acr,
+        groups=tuple(rules),
+    )
+
+
+def _as_strings(value: Any) -> list[str]:
+    """A claim that should be a list of strings, as one (a lone string is a list of one; others are dropped)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _text(value: Any, limit: int) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def provider_mfa(mapping: SsoMapping, claims: Mapping[str, Any]) -> bool:
+    """Whether the token says the person passed multi-factor authentication, as the mapping reads it."""
+    amr = set(_as_strings(claims.get("amr")))
+    acr = claims.get("acr")
+    return bool(amr & mapping.mfa_amr) or (isinstance(acr, str) and acr in mapping.mfa_acr)
+
+
+def resolve(mapping: SsoMapping, claims: Mapping[str, Any]) -> SsoGrant | SsoRefusal:
+    """The one role (and body) the claims' groups give, or why there is none."""
+    matched = [
+        rule
+        for group in dict.fromkeys(_as_strings(claims.get(mapping.groups_claim)))
+        if (rule := mapping.rule_for(group)) is not None
+    ]
+    ids = tuple(sorted(rule.group_id for rule in matched))
+    grants = {(rule.role, rule.body_code) for rule in matched}
+    if not grants:
+        return refusal(RefusalReason.UNMAPPED)
+    if len(grants) > 1:
+        return refusal(RefusalReason.SEVERAL_ROLES, ids)
+    username = claims.get(mapping.username_claim)
+    if not isinstance(username, str) or not _USERNAME.fullmatch(username.strip()):
+        return refusal(RefusalReason.NO_USERNAME, ids)
+    ((role, body_code),) = grants
+    return SsoGrant(
+        username=username.strip(),
+        name=_text(claims.get(mapping.name_claim), 150),
+        email=_text(claims.get(mapping.email_claim), 254),
+        role=role,
+        body_code=body_code,
+        provider_mfa=provider_mfa(mapping, claims),
+    )

@@ -1,0 +1,258 @@
+"""Single sign-on's mapping file and the one rule from a provider's claims to one role (domain.sso)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from casereview.domain.errors import Refused
+from casereview.domain.roles import ROLES
+from casereview.domain.sso import (
+    BODY_ROLES,
+    REFUSAL_WORDS,
+    MappingError,
+    RefusalReason,
+    SsoGrant,
+    SsoRefusal,
+    parse_mapping,
+    resolve,
+)
+
+MAPPING = """
+[[group]]
+id = "g-lead"
+role = "lead_inspector"
+
+[[group]]
+id = "g-lead-too"
+role = "lead_inspector"
+
+[[group]]
+id = "g-ins"
+role = "inspector"
+
+[[group]]
+id = "g-wmp"
+role = "liaison_officer"
+body = "WMP"
+
+[[group]]
+id = "g-mps"
+role = "liaison_officer"
+body = "MPS"
+
+[[group]]
+id = "g-audit"
+role = "body_auditor"
+body = "WMP"
+"""
+
+
+def claims(*groups: str, **more: Any) -> dict[str, Any]:
+    return {"preferred_username": "ina@force.example", "groups": list(groups), **more}
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(text)
+    return caught.value.problems
+
+
+def test_the_defaults_read_the_usual_claims_and_take_mfa_among_amr_values() -> None:
+    mapping = parse_mapping(MAPPING)
+    assert (
+        mapping.username_claim,
+        mapping.name_claim,
+        mapping.email_claim,
+        mapping.groups_claim,
+    ) == ("preferred_username", "name", "email", "groups")
+    assert mapping.mfa_amr == {"mfa"} and mapping.mfa_acr == frozenset()
+    assert [r.group_id for r in mapping.groups] == [
+        "g-lead",
+        "g-lead-too",
+        "g-ins",
+        "g-wmp",
+        "g-mps",
+        "g-audit",
+    ]
+
+
+def test_every_key_of_the_file_is_read() -> None:
+    mapping = parse_mapping(
+        'username_claim = "upn"\nname_claim = "given"\nemail_claim = "mail"\ngroups_claim = "roles"\n'
+        '[second_factor]\namr = ["mfa", "hwk"]\nacr = ["urn:high"]\n'
+        '[[group]]\nid = "x"\nrole = "analyst"\n'
+    )
+    assert (mapping.username_claim, mapping.name_claim, mapping.email_claim) == (
+        "upn",
+        "given",
+        "mail",
+    )
+    assert mapping.groups_claim == "roles"
+    assert mapping.mfa_amr == {"mfa", "hwk"} and mapping.mfa_acr == {"urn:high"}
+    grant = resolve(mapping, {"upn": "ana", "roles": ["x"], "given": "Ana", "mail": "a@x.example"})
+    assert grant == SsoGrant(
+        username="ana",
+        name="Ana",
+        email="a@x.example",
+        role="analyst",
+        body_code=None,
+        provider_mfa=False,
+    )
+
+
+def test_a_file_with_many_problems_lists_every_one_at_once() -> None:
+    found = problems(
+        'colour = "blue"\ngroups_claim = ""\n[second_factor]\namr = "mfa"\nlevel = 2\n'
+        '[[group]]\nid = "a"\nrole = "chief"\n'
+        '[[group]]\nid = "b"\nrole = "liaison_officer"\n'
+        '[[group]]\nid = "c"\nrole = "inspector"\nbody = "WMP"\n'
+        '[[group]]\nrole = "analyst"\nteam = "x"\n'
+        '[[group]]\nid = "d"\nrole = "analyst"\n'
+        '[[group]]\nid = "d"\nrole = "inspector"\n'
+    )
+    text = "\n".join(found)
+    assert "unknown key 'colour'" in text
+    assert "groups_claim must be the name of a claim" in text
+    assert "[second_factor] amr must be a list" in text
+    assert "[second_factor] has an unknown key 'level'" in text
+    assert "role 'chief', which is not a casereview role" in text
+    assert "number 2 gives role liaison_officer, which needs the body's code" in text
+    assert "number 3 gives role inspector, which serves no one body" in text
+    assert "number 4 needs an id" in text and "unknown key 'team'" in text
+    assert "group 'd' is mapped more than once" in text
+    assert len(found) == 10
+
+
+def test_a_mapping_error_is_a_refusal_whose_message_names_the_problems() -> None:
+    with pytest.raises(Refused, match="not valid TOML"):
+        parse_mapping("[[group]\n")
+
+
+def test_a_file_without_groups_is_refused() -> None:
+    assert problems('username_claim = "upn"\n') == [
+        "there is no [[group]]: nobody could be given a role"
+    ]
+
+
+@pytest.mark.parametrize("role", sorted(BODY_ROLES))
+def test_roles_that_serve_a_body_need_its_code(role: str) -> None:
+    assert "needs the body's code" in problems(f'[[group]]\nid = "a"\nrole = "{role}"\n')[0]
+    assert (
+        "needs the body's code"
+        in problems(f'[[group]]\nid = "a"\nrole = "{role}"\nbody = " "\n')[0]
+    )
+
+
+def test_each_role_comes_from_its_group_with_its_body() -> None:
+    mapping = parse_mapping(MAPPING)
+    wanted = {
+        "g-lead": ("lead_inspector", None),
+        "g-ins": ("inspector", None),
+        "g-wmp": ("liaison_officer", "WMP"),
+        "g-audit": ("body_auditor", "WMP"),
+    }
+    for group, (role, body) in wanted.items():
+        grant = resolve(mapping, claims(group, "unrelated"))
+        assert isinstance(grant, SsoGrant)
+        assert (grant.role, grant.body_code) == (role, body)
+
+
+def test_two_groups_that_give_the_same_role_give_it_once() -> None:
+    grant = resolve(parse_mapping(MAPPING), claims("g-lead", "g-lead-too"))
+    assert isinstance(grant, SsoGrant) and grant.role == "lead_inspector"
+
+
+def test_no_mapped_group_is_refused_as_unmapped() -> None:
+    for groups in ([], ["elsewhere"]):
+        refused = resolve(parse_mapping(MAPPING), claims(*groups))
+        assert refused == SsoRefusal(
+            reason="unmapped", words=REFUSAL_WORDS[RefusalReason.UNMAPPED][0]
+        )
+    assert resolve(parse_mapping(MAPPING), {"preferred_username": "ina"}).reason == "unmapped"  # type: ignore[union-attr]
+
+
+def test_groups_giving_two_roles_or_one_role_for_two_bodies_are_refused_naming_the_groups() -> None:
+    mapping = parse_mapping(MAPPING)
+    two_roles = resolve(mapping, claims("g-ins", "g-lead", "other"))
+    assert isinstance(two_roles, SsoRefusal)
+    assert (two_roles.reason, two_roles.groups) == ("several_roles", ("g-ins", "g-lead"))
+    two_bodies = resolve(mapping, claims("g-wmp", "g-mps"))
+    assert isinstance(two_bodies, SsoRefusal) and two_bodies.reason == "several_roles"
+
+
+def test_a_missing_or_unusable_username_is_refused() -> None:
+    mapping = parse_mapping(MAPPING)
+    for username in (None, "", "has space", "x" * 151, 42, ["ina"]):
+        found = resolve(mapping, {"groups": ["g-ins"], "preferred_username": username})
+        assert isinstance(found, SsoRefusal) and found.reason == "no_username", username
+
+
+def test_mfa_is_asserted_by_an_amr_value_or_an_acr_the_mapping_names() -> None:
+    mapping = parse_mapping('[second_factor]\nacr = ["urn:high"]\n' + MAPPING)
+    asserted = {
+        (("pwd", "mfa"), None): True,
+        ("mfa", None): True,  # a lone string is read as a list of one
+        (("pwd",), None): False,
+        ((), "urn:high"): True,
+        ((), "urn:low"): False,
+        (("otp",), None): False,
+    }
+    for (amr, acr), expected in asserted.items():
+        token = claims("g-ins", amr=list(amr) if isinstance(amr, tuple) else amr)
+        if acr is not None:
+            token["acr"] = acr
+        grant = resolve(mapping, token)
+        assert isinstance(grant, SsoGrant) and grant.provider_mfa is expected, (amr, acr)
+
+
+def test_with_no_amr_values_only_acr_counts() -> None:
+    mapping = parse_mapping("[second_factor]\namr = []\n" + MAPPING)
+    grant = resolve(mapping, claims("g-ins", amr=["mfa"]))
+    assert isinstance(grant, SsoGrant) and grant.provider_mfa is False
+
+
+def test_every_refusal_reason_has_words_and_something_to_do() -> None:
+    assert set(REFUSAL_WORDS) == set(RefusalReason)
+    assert all(words and todo for words, todo in REFUSAL_WORDS.values())
+
+
+GROUP_IDS = ["a", "b", "c", "d", "e"]
+
+
+@st.composite
+def mappings_and_groups(
+    draw: st.DrawFn,
+) -> tuple[str, list[tuple[str, str, str | None]], list[str]]:
+    """A mapping of some of GROUP_IDS to random roles (with a body where needed), and a person's groups."""
+    mapped = draw(st.lists(st.sampled_from(GROUP_IDS), min_size=1, unique=True))
+    rules: list[tuple[str, str, str | None]] = []
+    for group in mapped:
+        role = draw(st.sampled_from(ROLES))
+        body = draw(st.sampled_from(["WMP", "MPS"])) if role in BODY_ROLES else None
+        rules.append((group, role, body))
+    text = "".join(
+        f'[[group]]\nid = "{g}"\nrole = "{r}"\n' + (f'body = "{b}"\n' if b else "")
+        for g, r, b in rules
+    )
+    person = draw(st.lists(st.sampled_from([*GROUP_IDS, "x", "y"]), max_size=7))
+    return text, rules, person
+
+
+@given(mappings_and_groups())
+def test_any_set_of_groups_gives_exactly_one_grant_or_one_refusal(
+    case: tuple[str, list[tuple[str, str, str | None]], list[str]],
+) -> None:
+    text, rules, person = case
+    found = resolve(parse_mapping(text), claims(*person))
+    given_by = {(r, b) for g, r, b in rules if g in person}
+    if len(given_by) == 1:
+        assert isinstance(found, SsoGrant)
+        assert {(found.role, found.body_code)} == given_by
+    else:
+        assert isinstance(found, SsoRefusal)
+        assert found.reason == ("unmapped" if not given_by else "several_roles")
+        assert found.words == REFUSAL_WORDS[found.reason][0]
