@@ -11,14 +11,19 @@ from hypothesis import strategies as st
 from casereview.domain.errors import Refused
 from casereview.domain.roles import ROLES
 from casereview.domain.sso import (
+    ACCEPTED_ALGORITHMS,
     BODY_ROLES,
     REFUSAL_WORDS,
     MappingError,
     RefusalReason,
+    SecondFactorStep,
     SsoGrant,
     SsoRefusal,
     parse_mapping,
     resolve,
+    second_factor_step,
+    subject_usable,
+    usable_algorithms,
 )
 
 MAPPING = """
@@ -256,3 +261,73 @@ def test_any_set_of_groups_gives_exactly_one_grant_or_one_refusal(
         assert isinstance(found, SsoRefusal)
         assert found.reason == ("unmapped" if not given_by else "several_roles")
         assert found.words == REFUSAL_WORDS[found.reason][0]
+
+
+def test_a_username_in_another_script_is_refused_as_a_possible_lookalike() -> None:
+    mapping = parse_mapping(MAPPING)
+    refused = resolve(mapping, {"groups": ["g-ins"], "preferred_username": "\u0430dmin"})
+    assert isinstance(refused, SsoRefusal) and refused.reason == RefusalReason.NO_USERNAME
+    assert isinstance(
+        resolve(mapping, {"groups": ["g-ins"], "preferred_username": "admin"}), SsoGrant
+    )
+
+
+@pytest.mark.parametrize(
+    ("mfa", "authenticator", "vouched_before", "step"),
+    [
+        (True, False, False, SecondFactorStep.PROVIDER),
+        (True, True, True, SecondFactorStep.PROVIDER),
+        (False, True, True, SecondFactorStep.VERIFY),
+        (False, True, False, SecondFactorStep.VERIFY),
+        (
+            False,
+            False,
+            False,
+            SecondFactorStep.ENROL,
+        ),  # new, or never had a second factor, or reset
+        (
+            False,
+            False,
+            True,
+            SecondFactorStep.REFUSE,
+        ),  # had the provider's MFA: no enrolling on a password
+    ],
+)
+def test_without_the_providers_mfa_only_someone_who_never_had_a_second_factor_may_set_one_up(
+    mfa: bool, authenticator: bool, vouched_before: bool, step: SecondFactorStep
+) -> None:
+    assert (
+        second_factor_step(
+            provider_mfa=mfa,
+            has_authenticator=authenticator,
+            provider_vouched_before=vouched_before,
+        )
+        == step
+    )
+
+
+def test_token_algorithms_are_those_listed_that_casereview_accepts_never_none_nor_hmac() -> None:
+    assert usable_algorithms(["none", "HS256", "HS512", "ES256", "RS256"]) == ["RS256", "ES256"]
+    assert usable_algorithms(["none", "HS256"]) == []
+    assert usable_algorithms(None) == list(
+        ACCEPTED_ALGORITHMS
+    )  # unlisted: never the library's default
+    assert usable_algorithms("RS256") == list(ACCEPTED_ALGORITHMS)
+    assert not {"none", "HS256", "HS384", "HS512"} & set(ACCEPTED_ALGORITHMS)
+
+
+@pytest.mark.parametrize(
+    ("subject", "usable"),
+    [
+        ("", False),
+        ("a" * 255, True),
+        ("a" * 256, False),
+        (None, False),
+        (42, False),
+        ("248289761001", True),
+    ],
+)
+def test_a_subject_is_a_non_empty_string_of_at_most_255_characters(
+    subject: Any, usable: bool
+) -> None:
+    assert subject_usable(subject) is usable

@@ -29,7 +29,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "help:grades": ALL,
     "help:send_backs": ALL,
     "accessibility": ALL,  # the accessibility statement: open to everyone, signed in or not
-    "language": dict.fromkeys(ROLES, NOT_ALLOWED),  # POST only: the English | Cymraeg switch, open to everyone
+    "language": dict.fromkeys(ROLES, NOT_ALLOWED),  # POST only: the English | Cymraeg switch
     "login": dict.fromkeys(ROLES, REDIRECT),  # already signed in
     "logout": dict.fromkeys(ROLES, NOT_ALLOWED),  # POST only
     # Single sign-on (issue 25) is off here (no issuer): its addresses answer 404 as if they did not exist.

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
@@ -88,6 +88,11 @@ body = "NOPE"
 @pytest.fixture
 def sso(provider: Any, settings: Any, tmp_path: Path, body: Body) -> Any:
     """Single sign-on on, through the test provider, with the mapping above (body SYN exists)."""
+    return sso_on(provider, settings, tmp_path)
+
+
+def sso_on(provider: Any, settings: Any, tmp_path: Path) -> Any:
+    """The ``sso`` fixture's work (test_sso_defences' fixture does it too)."""
     mapping = tmp_path / "mapping.toml"
     mapping.write_text(MAPPING, encoding="utf-8")
     settings.CASEREVIEW_OIDC = {
@@ -150,6 +155,16 @@ def assert_refused(response: Any, since: int, reason: str) -> JournalEntry:
     assert [e.detail["reason"] for e in refused] == [reason]
     assert entries(since, "login") == []
     return refused[0]
+
+
+def form_action(response: Any) -> str:
+    """The page's CSP ``form-action`` directive, as sent."""
+    (directive,) = [
+        d.strip()
+        for d in response["Content-Security-Policy"].split(";")
+        if d.strip().startswith("form-action")
+    ]
+    return str(directive)
 
 
 def assert_signed_out(client: Client) -> None:
@@ -263,9 +278,14 @@ def test_without_mfa_from_the_provider_casereview_asks_for_its_own_authenticator
     assert login.detail["second_factor"] == "totp"
 
 
-def test_a_next_address_on_another_site_is_dropped(sso: Any) -> None:
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["https://elsewhere.example/", "//elsewhere.example/", "/\\elsewhere.example/"],
+)
+def test_a_next_address_on_another_site_is_dropped(sso: Any, elsewhere: str) -> None:
     sso.person("ina", groups=["g-ins"], amr=["mfa"])
-    done = sso_sign_in(Client(), sso, "ina", start="/login/sso/?next=https://elsewhere.example/")
+    start = "/login/sso/?" + urlencode({"next": elsewhere})
+    done = sso_sign_in(Client(), sso, "ina", start=start)
     assert done["Location"] == "/"
 
 
@@ -383,14 +403,30 @@ def test_a_deactivated_user_is_refused(sso: Any) -> None:
     assert_signed_out(client)
 
 
-def test_a_username_locked_after_failed_passwords_is_refused(sso: Any) -> None:
+def test_wrong_passwords_typed_for_a_person_of_single_sign_on_do_not_keep_them_out(
+    sso: Any,
+) -> None:
     sso.person("ina", groups=["g-ins"], amr=["mfa"])
     sso_sign_in(Client(), sso, "ina")
     for _ in range(5):
         sign_in(Client(), "ina", "not the password at all")
+    assert AccessAttempt.objects.filter(username="ina").get().failures_since_start == 5
     client = Client()
-    start = latest_seq()
-    assert_refused(sso_sign_in(client, sso, "ina"), start, "locked")
+    done = sso_sign_in(client, sso, "ina")
+    assert done.status_code == 302 and done["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_a_sign_in_from_a_locked_address_is_refused(sso: Any, settings: Any) -> None:
+    settings.CASEREVIEW_LOCKOUT_IP_FAILURES = 3
+    sso.person("ina", groups=["g-ins"], amr=["mfa"])
+    client = Client()
+    back, _ = through_provider(client, sso, "ina")
+    for n in range(3):  # three passwords for three usernames from this address (127.0.0.1)
+        sign_in(Client(), f"someone{n}", "not the password at all")
+    response = callback(client, back)
+    assert response.status_code == 429
+    assert b"Sign-in is locked" in response.content
     assert_signed_out(client)
 
 
@@ -412,22 +448,30 @@ def test_sign_out_ends_the_session_then_sends_the_browser_to_the_providers_sign_
     back, at_provider = through_provider(client, sso, "ina")
     callback(client, back)
     page = client.get("/")
-    assert sso.origin in page["Content-Security-Policy"].split("form-action", 1)[1].split(";")[0]
+    assert page.status_code == 200
+    # Every page of the session keeps form-action to casereview alone (sign-out leaves from a page).
+    assert form_action(page) == "form-action 'self'"
     start = latest_seq()
     out = client.post("/logout/")
-    assert out.status_code == 302
+    assert out.status_code == 200 and out["Cache-Control"] == "no-store"
+    assert form_action(out) == "form-action 'self'"
     end_session = requests.get(f"{sso.issuer}/.well-known/openid-configuration", timeout=30).json()[
         "end_session_endpoint"
     ]
-    assert out["Location"].split("?")[0] == end_session
-    query = parse_qs(urlsplit(out["Location"]).query)
+    text = out.content.decode()
+    link = re.search(r'id="sso-end-session" href="([^"]+)"', text)
+    assert link is not None
+    url = html.unescape(link.group(1))
+    assert f'<meta http-equiv="refresh" content="0;url={link.group(1)}">' in text
+    assert url.split("?")[0] == end_session
+    query = parse_qs(urlsplit(url).query)
     assert query["client_id"] == [sso.client_id]
     assert query["post_logout_redirect_uri"] == [SIGNED_OUT]
     assert query["id_token_hint"][0].count(".") == 2
     assert_signed_out(client)
     assert [e.action for e in entries(start, "logout")] == ["logout"]
     # The provider accepts it and sends the browser back to casereview's signed-out page.
-    ended = at_provider.get(out["Location"], allow_redirects=False, timeout=30)
+    ended = at_provider.get(url, allow_redirects=False, timeout=30)
     assert ended.status_code == 302 and ended.headers["Location"].startswith(SIGNED_OUT)
     signed_out = client.get("/signed-out/")
     assert signed_out.status_code == 200 and b"You are signed out" in signed_out.content
@@ -439,10 +483,10 @@ def test_a_password_sign_in_signs_out_as_before_even_with_single_sign_on_on(
     from .conftest import verified_client
 
     client = verified_client(make_user("inspector", "ina"))
+    assert form_action(client.get("/")) == "form-action 'self'"
     out = client.post("/logout/")
     assert out.status_code == 302 and out["Location"] == "/login/"
     assert_signed_out(client)
-    assert "form-action 'self';" in Client().get("/login/")["Content-Security-Policy"] + ";"
 
 
 # On and off -----------------------------------------------------------------------------------------------
@@ -517,7 +561,8 @@ def test_production_refuses_a_provider_that_is_not_https_or_half_configured_or_b
     }
     started = production_settings(sso, tmp_path)
     assert started.returncode == 0, started.stderr
-    assert started.stdout.strip() == "https://login.microsoftonline.com/tenant/v2.0"
+    # Exactly as configured (a trailing "/" too): the token's iss must be identical to it.
+    assert started.stdout.strip() == "https://login.microsoftonline.com/tenant/v2.0/"
     assert production_settings({}, tmp_path).returncode == 0  # off: nothing more is needed
     refusals = {
         "must be an https:// address": {"CASEREVIEW_OIDC_ISSUER": "http://idp.example.org"},

@@ -35,8 +35,24 @@ DEFAULT_CLAIMS: dict[str, str] = {
 }
 DEFAULT_AMR: tuple[str, ...] = ("mfa",)
 
-#: Django's username rule (letters, digits and @ . + - _, at most 150): a username casereview can hold.
-_USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
+#: Django's username rule (letters, digits and @ . + - _, at most 150), in ASCII only: a provider's name
+#: in other scripts could be a lookalike of a local one ("аdmin" with a Cyrillic "а"), so it is refused.
+_USERNAME = re.compile(r"^[\w.@+-]{1,150}$", re.ASCII)
+#: The longest ``sub`` OIDC Core allows (255 ASCII characters), which is what ProviderIdentity holds.
+SUBJECT_MAX = 255
+#: ID-token signature algorithms casereview accepts, whatever the provider lists: asymmetric ones only
+#: (never ``none``, never an HMAC keyed with something the provider publishes or shares).
+ACCEPTED_ALGORITHMS: tuple[str, ...] = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+)
 #: Longest group id, body code and claim value quoted back in a problem (a hostile file is quoted short).
 _QUOTED = 60
 
@@ -70,6 +86,10 @@ class RefusalReason(StrEnum):
     NOT_FRESH = (
         "not_fresh"  # the provider's auth_time is older than the request: it did not ask again
     )
+    # No second factor from the provider, and casereview's own authenticator cannot stand in for it:
+    MFA_REQUIRED = "mfa_required"
+    # The provider's discovery document or keys could not be fetched (down, slow, or answering nonsense):
+    PROVIDER_UNREACHABLE = "provider_unreachable"
 
 
 #: Each reason in plain words, and what the person can do about it (the refusal page shows both).
@@ -130,7 +150,63 @@ REFUSAL_WORDS: dict[str, tuple[str, str]] = {
         "Your organisation's sign-in service did not ask you to sign in again.",
         "Try again. If it happens again, tell your administrator.",
     ),
+    RefusalReason.MFA_REQUIRED: (
+        "Your organisation's sign-in did not ask you for your second factor (such as a code or an "
+        "app's prompt) this time, and you have no casereview authenticator app set up.",
+        "Your organisation's sign-in must ask for the second factor, or an administrator must set you "
+        "up: they reset your second factor, and you then set up casereview's authenticator app.",
+    ),
+    RefusalReason.PROVIDER_UNREACHABLE: (
+        "casereview cannot reach your organisation's sign-in service at the moment.",
+        "Try again in a minute. If it goes on, tell your administrator.",
+    ),
 }
+
+
+class SecondFactorStep(StrEnum):
+    """What a single sign-on without an error does about the second factor."""
+
+    PROVIDER = "provider"  # the provider's MFA counts: signed in and verified
+    VERIFY = "verify"  # casereview's authenticator app asks for its code
+    ENROL = "enrol"  # the person sets up casereview's authenticator app first
+    REFUSE = "refuse"  # mfa_required
+
+
+def second_factor_step(
+    *, provider_mfa: bool, has_authenticator: bool, provider_vouched_before: bool
+) -> SecondFactorStep:
+    """The second factor of a single sign-on.
+
+    Setting up an authenticator needs only the first factor, so it is open only to someone who has never
+    had a second factor: a person whose earlier sign-ins carried the provider's MFA
+    (``provider_vouched_before``) and who has no casereview authenticator would otherwise let whoever
+    holds just their provider password enrol an authenticator of their own and take the account.  An
+    administrator's reset of their second factor forgets the provider's word too, and opens enrolment once
+    again; a person created by this very sign-in has nothing before it, so enrols as a new local account
+    does.
+    """
+    if provider_mfa:
+        return SecondFactorStep.PROVIDER
+    if has_authenticator:
+        return SecondFactorStep.VERIFY
+    if provider_vouched_before:
+        return SecondFactorStep.REFUSE
+    return SecondFactorStep.ENROL
+
+
+def usable_algorithms(advertised: Any) -> list[str]:
+    """The ID-token algorithms to accept: those the provider lists (OIDC Discovery's
+    ``id_token_signing_alg_values_supported``) that casereview accepts, in casereview's order; when the
+    provider lists none, every one casereview accepts (never the library's default, which has HMAC)."""
+    if not isinstance(advertised, list | tuple):
+        return list(ACCEPTED_ALGORITHMS)
+    listed = {a for a in advertised if isinstance(a, str)}
+    return [a for a in ACCEPTED_ALGORITHMS if a in listed]
+
+
+def subject_usable(subject: Any) -> bool:
+    """A ``sub`` that can be an identity: a non-empty string of at most 255 characters (OIDC Core 2)."""
+    return isinstance(subject, str) and 0 < len(subject) <= SUBJECT_MAX
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,16 @@ came from; this handler (``AXES_HANDLER``, the extension point axes documents)
 sums them per address and applies ``CASEREVIEW_LOCKOUT_IP_FAILURES``, both
 before a sign-in is tried and after each failure, through the one rule in
 ``domain.sign_in.lock_for``.
+
+Single sign-on's refusals count towards the address limit too (``address_failure_record``): each one is
+journaled, and nothing else stops anyone from sending endless made-up answers to the sign-on callback.
+They are kept as axes keeps a failure, in a record of their own with no username, so they count for the
+address and never lock a username.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 from typing import Any
 
@@ -20,7 +26,9 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.db.models import Sum
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
 
 from casereview.domain.sign_in import LockKind, LockoutLimits, lock_for
 
@@ -106,15 +114,69 @@ def lockout_limits() -> LockoutLimits:
     )
 
 
+def failures_since(*, since: dt.datetime, address: str = "", username: str = "") -> int:
+    """Failures on record for one address or one username whose last failure is after ``since``."""
+    if not address and not username:
+        return 0
+    records = AccessAttempt.objects.filter(attempt_time__gte=since)
+    records = records.filter(ip_address=address) if address else records.filter(username=username)
+    return int(records.aggregate(total=Sum("failures_since_start"))["total"] or 0)
+
+
+def _counting_since(now: dt.datetime) -> dt.datetime:
+    return now - lockout_limits().cool_off
+
+
+def address_locked(address: str, now: dt.datetime | None = None) -> bool:
+    """Whether the address limit refuses sign-ins from ``address`` now."""
+    failures = failures_since(since=_counting_since(now or timezone.now()), address=address)
+    return (
+        bool(getattr(settings, "AXES_LOCK_OUT_AT_FAILURE", True))
+        and lock_for(username_failures=0, address_failures=failures, limits=lockout_limits())
+        is not None
+    )
+
+
+def address_failure_record(request: Any, now: dt.datetime | None = None) -> bool:
+    """A refused single sign-on from the request's address, counted as a failed sign-in from there;
+    True when this failure locks the address (the lock is journaled once, as a password's is)."""
+    address = client_address(request)
+    if not address:
+        return False
+    now = now or timezone.now()
+    agent = str(getattr(request, "META", {}).get("HTTP_USER_AGENT", "<unknown>"))[:255]
+    was_locked = address_locked(address, now)
+    with transaction.atomic():
+        record, created = AccessAttempt.objects.select_for_update().get_or_create(
+            username=None,
+            ip_address=address,
+            user_agent=agent,
+            defaults={
+                "get_data": "",
+                "post_data": "",
+                "http_accept": "",
+                "path_info": str(getattr(request, "path", ""))[:255],
+                "failures_since_start": 1,
+                "attempt_time": now,
+            },
+        )
+        if not created:
+            # An old record's failures no longer count: start again, as axes does after the cool-off.
+            stale = record.attempt_time < _counting_since(now)
+            record.failures_since_start = 1 if stale else F("failures_since_start") + 1
+            record.attempt_time = now
+            record.save(update_fields=["failures_since_start", "attempt_time"])
+    if was_locked or not address_locked(address, now):
+        return False
+    setattr(request, REQUEST_LOCK, LockKind.ADDRESS)
+    user_locked_out.send("axes", request=request, username=None, ip_address=address)
+    return True
+
+
 class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes has no type hints
     def address_failures(self, request: Any) -> int:
         address = getattr(request, "axes_ip_address", None)
-        if not address:
-            return 0
-        total = AccessAttempt.objects.filter(
-            ip_address=address, attempt_time__gte=get_cool_off_threshold(request)
-        ).aggregate(total=Sum("failures_since_start"))["total"]
-        return int(total or 0)
+        return failures_since(since=get_cool_off_threshold(request), address=address or "")
 
     def lock(self, request: Any, credentials: dict[str, Any] | None = None) -> LockKind | None:
         return lock_for(

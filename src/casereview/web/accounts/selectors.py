@@ -12,11 +12,18 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casereview.domain.roles import ROLES, Role
-from casereview.domain.sign_in import Lock, Tally, counting_since, locks_in_force
+from casereview.domain.sign_in import (
+    Lock,
+    LockKind,
+    Tally,
+    counting_since,
+    lock_for,
+    locks_in_force,
+)
 from casereview.web.referrals.models import BodyContact
 from casereview.web.registers.models import Body
 
-from .lockout import lockout_limits
+from .lockout import failures_since, lockout_limits
 from .models import ProviderAssertion, ProviderIdentity
 from .usernames import shown_usernames
 
@@ -71,6 +78,21 @@ def sign_in_locks(now: dt.datetime | None = None) -> list[Lock]:
         ],
         limits=limits,
         now=now,
+    )
+
+
+def sign_in_lock(
+    *, username: str = "", address: str = "", now: dt.datetime | None = None
+) -> LockKind | None:
+    """The lock, if any, that refuses a sign-in as ``username`` from ``address`` now (either may be "":
+    not asked), read for these two keys alone (never through a list of the locks in force, which a page
+    cuts short)."""
+    limits = lockout_limits()
+    since = counting_since(now or timezone.now(), limits)
+    return lock_for(
+        username_failures=failures_since(since=since, username=username),
+        address_failures=failures_since(since=since, address=address),
+        limits=limits,
     )
 
 

@@ -100,8 +100,8 @@ def _user(username: str) -> Any:
     return user
 
 
-def _sessions_end(user: Any) -> int:
-    """End every session the user holds; returns how many ended."""
+def sessions_end(user: Any) -> int:
+    """End every session the user holds; returns how many ended (inside a caller's journaled service)."""
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
@@ -122,7 +122,7 @@ def user_deactivate(*, username: str, actor: User | None = None) -> int:
     with transaction.atomic():
         user.is_active = False
         user.save(update_fields=["is_active"])
-        ended = _sessions_end(user)
+        ended = sessions_end(user)
 
         revoked = tokens_revoke_for(user)
         journal_record(
@@ -250,7 +250,10 @@ def user_role_change(
 def user_second_factor_reset(*, username: str, actor: User | None = None) -> int:
     """Remove a user's authenticator and recovery codes and end their sessions; returns the sessions ended.
 
-    At their next sign-in they set up an authenticator app again (and get new recovery codes).
+    At their next sign-in they set up an authenticator app again (and get new recovery codes).  The
+    provider's word for a person of single sign-on (``ProviderAssertion``) goes too: while it is there, a
+    sign-in without the provider's MFA may not set up an authenticator (accounts.sso_services), so the
+    reset is what lets such a person set one up, once.
     """
     user = _user(username)
     _refuse_own(user, actor, "reset the second factor of")
@@ -258,10 +261,12 @@ def user_second_factor_reset(*, username: str, actor: User | None = None) -> int
         removed = (
             TOTPDevice.objects.filter(user=user).count()
             + StaticDevice.objects.filter(user=user).count()
+            + ProviderAssertion.objects.filter(user=user).count()
         )
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()  # and its codes
-        ended = _sessions_end(user)
+        ProviderAssertion.objects.filter(user=user).delete()
+        ended = sessions_end(user)
         journal_record(
             actor=actor,
             operation=Operation.ADMINISTRATION,

@@ -5,16 +5,23 @@ callback checks the state (once: it is dropped before the code is exchanged, so 
 none), exchanges the code with the verifier, checks the ID token's signature against the provider's
 published keys (JWKS) and its nonce, expiry and issue time.  Issuer and audience are checked here as well,
 against casereview's own configuration rather than what the provider's discovery document says (Authlib
-alone takes the document's issuer, and checks the audience only through ``azp``).
+alone takes the document's issuer, and checks the audience only through ``azp``).  The signature's
+algorithm must be one of casereview's asymmetric ones (``domain.sso.ACCEPTED_ALGORITHMS``) that the
+provider also lists: Authlib alone accepts whatever the discovery document lists, ``none`` included.
 
 Settings are read at each use (tests change them); clients are kept per issuer and client, so the
-provider's discovery document and keys are fetched once per process.
+provider's discovery document and keys are fetched once per process.  A provider that does not answer is
+given ``CASEREVIEW_OIDC_TIMEOUT`` seconds, and a failed discovery is remembered for
+``DISCOVERY_RETRY_SECONDS``, so while the provider is down each request is refused at once instead of
+holding a worker (and the break-glass password sign-in with it) for the timeout.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,14 +34,27 @@ from django.http import HttpRequest, HttpResponse
 from joserfc.errors import JoseError
 
 from casereview.domain.errors import Refused
-from casereview.domain.sso import RefusalReason, SsoMapping, parse_mapping
+from casereview.domain.sso import (
+    RefusalReason,
+    SsoMapping,
+    parse_mapping,
+    subject_usable,
+    usable_algorithms,
+)
 
 #: The name Authlib keeps the sign-in's state under in the session (``_state_<name>_<state>``).
 CLIENT_NAME = "casereview_oidc"
 #: Seconds allowed for the provider's clock against ours on ``exp``, ``iat`` and ``nbf``.
 LEEWAY_SECONDS = 60
-#: Seconds before a request to the provider (discovery, keys, token) is given up.
-TIMEOUT_SECONDS = 10
+#: Seconds before a request to the provider (discovery, keys, token) is given up, unless the setting
+#: ``CASEREVIEW_OIDC_TIMEOUT`` says otherwise.
+TIMEOUT_SECONDS = 5.0
+#: Seconds a failed discovery is remembered: requests in that time are refused without trying again.
+DISCOVERY_RETRY_SECONDS = 30.0
+#: The discovery document's key for the ID token's signature algorithms.
+ALGORITHMS_KEY = "id_token_signing_alg_values_supported"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,7 +80,9 @@ class SsoCheckFailed(Refused):
 def oidc_config() -> OidcConfig | None:
     """Single sign-on's configuration, or None when it is off (no issuer)."""
     raw = getattr(settings, "CASEREVIEW_OIDC", None) or {}
-    issuer = str(raw.get("issuer") or "").strip().rstrip("/")
+    # Exactly as configured: the token's ``iss`` and the discovery document's ``issuer`` must be identical
+    # to it (OIDC Core 3.1.3.7, Discovery 4.3), a trailing "/" included (Auth0's issuers end in one).
+    issuer = str(raw.get("issuer") or "").strip()
     if not issuer:
         return None
     return OidcConfig(
@@ -75,12 +97,22 @@ def oidc_config() -> OidcConfig | None:
 
 _clients: dict[tuple[str, str, str, str], Any] = {}
 _clients_lock = threading.Lock()
+#: When each client's discovery last failed (time.monotonic()), under ``_clients_lock``.
+_failed_at: dict[tuple[str, str, str, str], float] = {}
 _mappings: dict[tuple[str, int, int], SsoMapping] = {}
+
+
+def _key(config: OidcConfig) -> tuple[str, str, str, str]:
+    return (config.issuer, config.client_id, config.client_secret, config.scopes)
+
+
+def _timeout() -> float:
+    return float(getattr(settings, "CASEREVIEW_OIDC_TIMEOUT", TIMEOUT_SECONDS))
 
 
 def oidc_client(config: OidcConfig) -> Any:
     """Authlib's client for ``config`` (one per issuer and client, so discovery and keys are cached)."""
-    key = (config.issuer, config.client_id, config.client_secret, config.scopes)
+    key = _key(config)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
@@ -89,11 +121,11 @@ def oidc_client(config: OidcConfig) -> Any:
                 CLIENT_NAME,
                 client_id=config.client_id,
                 client_secret=config.client_secret,
-                server_metadata_url=f"{config.issuer}/.well-known/openid-configuration",
+                server_metadata_url=config.issuer.rstrip("/") + "/.well-known/openid-configuration",
                 client_kwargs={
                     "scope": config.scopes,
                     "code_challenge_method": "S256",
-                    "default_timeout": TIMEOUT_SECONDS,
+                    "default_timeout": _timeout(),
                 },
             )
             client = _clients[key] = oauth.create_client(CLIENT_NAME)
@@ -111,14 +143,32 @@ def sso_mapping(config: OidcConfig) -> SsoMapping:
     return mapping
 
 
+def recently_unreachable(config: OidcConfig) -> bool:
+    """Whether the provider's discovery failed less than ``DISCOVERY_RETRY_SECONDS`` ago."""
+    with _clients_lock:
+        failed = _failed_at.get(_key(config))
+    return failed is not None and time.monotonic() - failed < DISCOVERY_RETRY_SECONDS
+
+
 def _metadata(client: Any, config: OidcConfig) -> dict[str, Any]:
-    """The provider's discovery document, which must name the configured issuer (OIDC Discovery 4.3)."""
+    """The provider's discovery document, which must name the configured issuer (OIDC Discovery 4.3);
+    the ID token's algorithms in it are cut down to those casereview accepts."""
+    if recently_unreachable(config):
+        raise SsoCheckFailed(RefusalReason.PROVIDER_UNREACHABLE, "discovery_unreachable")
     try:
         metadata: dict[str, Any] = client.load_server_metadata()
     except (requests.RequestException, ValueError) as exc:
-        raise SsoCheckFailed(RefusalReason.PROVIDER_ERROR, "discovery_unreachable") from exc
-    if str(metadata.get("issuer", "")).rstrip("/") != config.issuer:
+        with _clients_lock:
+            _failed_at[_key(config)] = time.monotonic()
+        raise SsoCheckFailed(RefusalReason.PROVIDER_UNREACHABLE, "discovery_unreachable") from exc
+    if str(metadata.get("issuer", "")) != config.issuer:
         raise SsoCheckFailed(RefusalReason.PROVIDER_ERROR, "discovery_issuer_mismatch")
+    # In place: Authlib's parse_id_token reads the list from this (cached) dict.  Idempotent, so threads
+    # that do it at once agree.
+    algorithms = usable_algorithms(metadata.get(ALGORITHMS_KEY))
+    if not algorithms:
+        raise SsoCheckFailed(RefusalReason.PROVIDER_ERROR, "no_usable_alg")
+    metadata[ALGORITHMS_KEY] = algorithms
     return metadata
 
 
@@ -178,10 +228,19 @@ def callback_claims(request: HttpRequest, config: OidcConfig) -> tuple[dict[str,
         raise SsoCheckFailed(RefusalReason.TOKEN, _error_name(exc)) from exc
     except requests.RequestException as exc:
         raise SsoCheckFailed(RefusalReason.PROVIDER_ERROR, type(exc).__name__) from exc
+    except Exception as exc:
+        # Anything else the provider's answer can cause in Authlib or joserfc (no ``jwks_uri``, keys that
+        # do not parse, ...): a refusal the journal names, never a 500 that nobody records.
+        logger.exception("single sign-on refused: the provider's answer could not be checked")
+        raise SsoCheckFailed(RefusalReason.TOKEN, _error_name(exc)) from exc
     claims = token.get("userinfo")
     id_token = token.get("id_token")
     if not claims or not isinstance(id_token, str):
         raise SsoCheckFailed(RefusalReason.TOKEN, "MissingIdToken")
+    # Authlib checks that ``sub`` is there and is a string, not that it can be an identity: an empty one
+    # would make every such token the same person, one over 255 characters does not fit.
+    if not subject_usable(claims.get("sub")):
+        raise SsoCheckFailed(RefusalReason.TOKEN, "InvalidClaimError:sub")
     return dict(claims), id_token
 
 
@@ -190,7 +249,7 @@ def logout_url(config: OidcConfig, *, id_token: str, post_logout_redirect_uri: s
     client = oidc_client(config)
     try:
         metadata = _metadata(client, config)
-    except SsoCheckFailed:
+    except SsoCheckFailed:  # unreachable (at once, while the failure is remembered) or unusable
         return None
     if not metadata.get("end_session_endpoint"):
         return None
@@ -200,19 +259,3 @@ def logout_url(config: OidcConfig, *, id_token: str, post_logout_redirect_uri: s
         client_id=config.client_id,
     )
     return str(made["url"])
-
-
-def provider_origins(config: OidcConfig) -> list[str]:
-    """The origins a page may send a form to on the way to the provider's sign-out (CSP ``form-action``):
-    the issuer's, and the end-session endpoint's when the discovery document is already loaded."""
-    origins = [_origin(config.issuer)]
-    client = _clients.get((config.issuer, config.client_id, config.client_secret, config.scopes))
-    end = (client.server_metadata if client is not None else {}).get("end_session_endpoint")
-    if isinstance(end, str) and _origin(end) not in origins:
-        origins.append(_origin(end))
-    return origins
-
-
-def _origin(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}"

@@ -3,7 +3,12 @@
 Off (no ``CASEREVIEW_OIDC`` issuer), the single sign-on addresses answer 404 as if they did not exist.
 The second factor: a token whose ``amr``/``acr`` the mapping counts as multi-factor signs the session in
 with the user's ``ProviderAssertion`` device (django-otp's own mechanism, so the gate is unchanged);
-otherwise the person goes on to casereview's own authenticator app, as after a password.
+otherwise the person goes on to casereview's own authenticator app, as after a password (or is refused,
+``domain.sso.second_factor_step``).
+
+Refusals of anonymous sign-ins count towards the address lock (``lockout.address_failure_record``), and
+an address that is locked gets the locked page with no journal entry: made-up callbacks, or starts while
+the provider is down, cannot fill the journal.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -29,19 +35,21 @@ from casereview.domain.sso import (
     REFUSAL_WORDS,
     MappingError,
     RefusalReason,
+    SecondFactorStep,
     SsoMapping,
     SsoRefusal,
     resolve,
 )
 from casereview.web.core.access import is_verified, role_required
 
-from .lockout import client_address
+from .lockout import address_failure_record, address_locked, client_address
 from .middleware import SESSION_STARTED
 from .recent import SSO_REAUTHED, identity_confirmed
 from .selectors import has_provider_identity, is_provider_identity
-from .services import has_confirmed_device, second_factor_result_record
+from .services import second_factor_result_record
 from .signals import REQUEST_SIGN_IN_HOW
 from .sso_client import (
+    CLIENT_NAME,
     LEEWAY_SECONDS,
     OidcConfig,
     SsoCheckFailed,
@@ -53,13 +61,18 @@ from .sso_client import (
 )
 from .sso_services import SsoRefused, provider_assertion_device, sso_refusal_record, sso_sign_in
 
-#: Session keys: where to go after the sign-in, and the raw ID token (the ``id_token_hint`` at sign-out;
-#: its presence also marks a session that came through single sign-on).
+#: Session keys: where to go after the sign-in, and the raw ID token (the ``id_token_hint`` at sign-out,
+#: which Entra ID needs to sign the right account out without asking; docs/security.md says why it is
+#: kept; its presence also marks a session that came through single sign-on).
 SSO_NEXT = "casereview_sso_next"
 SSO_ID_TOKEN = "casereview_sso_id_token"  # noqa: S105 (a session key's name)
 #: Session key: a signed-in person's pending *Confirm it's you* at the provider (its state, when it was
 #: asked for, where to go back to).
 SSO_CONFIRM = "casereview_sso_confirm"
+#: Sign-ins started in one browser session and not yet back from the provider that are kept (the newest):
+#: Authlib keeps each one's state, nonce and PKCE verifier in the session and never drops them unanswered.
+PENDING_KEPT = 5
+_PENDING_PREFIX = f"_state_{CLIENT_NAME}_"
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +93,25 @@ def _safe_next(request: HttpRequest, target: str) -> str:
     return "/"
 
 
+def _locked_page(request: HttpRequest) -> HttpResponse:
+    response: HttpResponse = get_lockout_response(request, None, {})
+    return response
+
+
+def _keep_newest_pending(request: HttpRequest) -> None:
+    """Drop all but the newest ``PENDING_KEPT - 1`` pending sign-ins, before one more is added."""
+    pending = sorted(
+        (
+            (float(value.get("exp", 0)) if isinstance(value, dict) else 0.0, key)
+            for key, value in request.session.items()
+            if key.startswith(_PENDING_PREFIX)
+        ),
+        reverse=True,
+    )
+    for _, key in pending[PENDING_KEPT - 1 :]:
+        del request.session[key]
+
+
 @require_GET
 def sso_start(request: HttpRequest) -> HttpResponse:
     """To the provider's sign-in (a GET: a link on the sign-in page, so no form is sent across sites)."""
@@ -87,6 +119,9 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     target = _safe_next(request, request.GET.get("next", ""))
     if is_verified(request.user):
         return redirect(target)
+    if address_locked(client_address(request) or ""):
+        return _locked_page(request)
+    _keep_newest_pending(request)
     request.session[SSO_NEXT] = target
     try:
         return authorize_redirect(
@@ -105,6 +140,12 @@ def _refused(
     error: str = "",
     groups: tuple[str, ...] = (),
 ) -> HttpResponse:
+    # Counted towards the address lock; once the address is locked, the locked page and no entry (the
+    # lock itself is journaled once, as ``locked_out``).
+    if address_locked(client_address(request) or ""):
+        address_failure_record(request)
+        return _locked_page(request)
+    address_failure_record(request)
     sso_refusal_record(
         reason=reason,
         ip=client_address(request) or "",
@@ -133,6 +174,9 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         and pending.get("state") == request.GET.get("state")
     ):
         return _confirm_callback(request, config, pending)
+    if address_locked(client_address(request) or ""):
+        address_failure_record(request)  # trying on keeps the lock on, as with passwords
+        return _locked_page(request)
     try:
         claims, id_token = callback_claims(request, config)
     except SsoCheckFailed as exc:
@@ -147,7 +191,7 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
             request, found.reason, issuer=config.issuer, subject=subject, groups=found.groups
         )
     try:
-        user = sso_sign_in(
+        signed = sso_sign_in(
             issuer=config.issuer,
             subject=subject,
             grant=found,
@@ -155,6 +199,7 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         )
     except SsoRefused as exc:
         return _refused(request, exc.reason, issuer=config.issuer, subject=subject)
+    user = signed.user
     target = _safe_next(request, str(request.session.pop(SSO_NEXT, "/")))
     # The journal's sign-in entry says how (signals.py reads it from the request).
     setattr(
@@ -165,10 +210,10 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SESSION_STARTED] = time.time()
     request.session[SSO_ID_TOKEN] = id_token
-    if found.provider_mfa:
+    if signed.step == SecondFactorStep.PROVIDER:
         otp_login(request, provider_assertion_device(user=user))
         return redirect(target)
-    step = "two_factor_verify" if has_confirmed_device(user) else "two_factor_setup"
+    step = "two_factor_verify" if signed.step == SecondFactorStep.VERIFY else "two_factor_setup"
     query = f"?{urlencode({'next': target}, safe='/')}" if target != "/" else ""
     return redirect(reverse(step) + query)
 
@@ -176,7 +221,13 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     """Sign-out: the casereview session ends first; after a single sign-on, the browser then goes on to
-    the provider's sign-out (RP-initiated logout) when the provider publishes one."""
+    the provider's sign-out (RP-initiated logout) when the provider publishes one.
+
+    It goes on from a page (a link, and a ``meta`` refresh), not by answering the form with a redirect:
+    CSP's ``form-action 'self'`` governs every redirect of a form's navigation, and widening it to the
+    provider's origin on every page of a session would let injected markup post a form (its CSRF token
+    included) to anything on that, often multi-tenant, origin.  A page's own navigation is not a form's.
+    """
     id_token = request.session.get(SSO_ID_TOKEN)
     auth_logout(request)
     config = oidc_config()
@@ -187,7 +238,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
             post_logout_redirect_uri=request.build_absolute_uri(reverse("signed_out")),
         )
         if url:
-            return redirect(url)
+            response = render(request, "accounts/sso_signing_out.html", {"end_session_url": url})
+            response["Cache-Control"] = "no-store"
+            return response
     return redirect(resolve_url(settings.LOGOUT_REDIRECT_URL))
 
 
@@ -326,7 +379,7 @@ def _confirm_callback(
             request, found.reason, issuer=config.issuer, subject=subject, back=back
         )
     try:  # the same person: role changes at the provider apply, lock-outs and deactivation refuse
-        sso_sign_in(
+        signed = sso_sign_in(
             issuer=config.issuer,
             subject=subject,
             grant=found,
@@ -335,7 +388,7 @@ def _confirm_callback(
     except SsoRefused as exc:
         return _not_confirmed(request, exc.reason, issuer=config.issuer, subject=subject, back=back)
     request.session[SSO_ID_TOKEN] = id_token
-    if found.provider_mfa:
+    if signed.step == SecondFactorStep.PROVIDER:
         identity_confirmed(request)
         second_factor_result_record(
             user=request.user, device=provider_assertion_device(user=request.user), confirming=True

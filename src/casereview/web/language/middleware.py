@@ -29,7 +29,9 @@ class LanguageMiddleware:
         try:
             response = self.get_response(request)
         finally:
-            # The next request on this thread (or a test after this one) starts from English, not from here.
+            # The next request on this thread (or a test after this one) starts from English, not from here.  A
+            # streaming response's generator runs after this: one that writes words must take the language
+            # (request.LANGUAGE_CODE) and use translation.override itself.
             translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response

@@ -69,8 +69,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # After django-csp: lets a single sign-on session's sign-out form go on to the provider (form-action).
-    "casereview.web.accounts.sso_middleware.SsoFormActionMiddleware",
     "casereview.web.journal.middleware.JournalDenialsMiddleware",
     "casereview.web.api.middleware.ApiJournalMiddleware",
     "casereview.web.core.middleware.DatabaseUnavailableMiddleware",
@@ -131,7 +129,7 @@ CASEREVIEW_RECENT_SIGN_IN_SECONDS = 15 * 60
 # off while CASEREVIEW_OIDC_ISSUER is empty.  "mapping" is the path of the TOML file that maps the provider's
 # groups to casereview roles (casereview.domain.sso); production.py refuses to start with an unusable one.
 CASEREVIEW_OIDC = {
-    "issuer": os.environ.get("CASEREVIEW_OIDC_ISSUER", "").strip().rstrip("/"),
+    "issuer": os.environ.get("CASEREVIEW_OIDC_ISSUER", "").strip(),  # exactly: "/" at the end too
     "client_id": os.environ.get("CASEREVIEW_OIDC_CLIENT_ID", "").strip(),
     "client_secret": os.environ.get("CASEREVIEW_OIDC_CLIENT_SECRET", ""),
     "mapping": os.environ.get("CASEREVIEW_OIDC_MAPPING", "").strip(),
@@ -139,6 +137,8 @@ CASEREVIEW_OIDC = {
     "label": os.environ.get("CASEREVIEW_OIDC_LABEL", "").strip()
     or "Sign in with your organisation's account",
 }
+# Seconds casereview waits for the provider (discovery, keys, token) before refusing the sign-in.
+CASEREVIEW_OIDC_TIMEOUT = float(os.environ.get("CASEREVIEW_OIDC_TIMEOUT", 5))
 # Who people who cannot sign in should contact (plain text, shown on "Problem signing in?").
 CASEREVIEW_SUPPORT_CONTACT = os.environ.get("CASEREVIEW_SUPPORT_CONTACT", "")
 # The accessibility statement (/accessibility/): who runs this copy of casereview, and how to report an
