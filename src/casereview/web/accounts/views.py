@@ -338,6 +338,22 @@ def sign_in_help(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _code_confirms(request: HttpRequest, form: Any) -> bool:
+    """Whether the form's authenticator code is the person's (journaled either way); if so the session counts
+    as just confirmed (*Confirm it's you*), else the form carries the error."""
+    me = request.user
+    if (device := match_token(me, form.cleaned_data["code"])) is None:
+        second_factor_result_record(user=me, device=None)
+        form.add_error(
+            "code",
+            "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code",
+        )
+        return False
+    identity_confirmed(request)
+    second_factor_result_record(user=me, device=device, confirming=True)
+    return True
+
+
 @role_required(Role.ADMINISTRATOR)
 def confirm_identity(request: HttpRequest) -> HttpResponse:
     """Confirm it's you: an administrator's password and a second-factor code, before changing accounts."""
@@ -346,18 +362,9 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
         return _confirm_at_provider(request, back)
     form = ConfirmIdentityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        me = request.user
         if not _password_right(request, form.cleaned_data["password"]):
             form.add_error("password", "Your password is not right")
-        elif (device := match_token(me, form.cleaned_data["code"])) is None:
-            second_factor_result_record(user=me, device=None)
-            form.add_error(
-                "code",
-                "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code",
-            )
-        else:
-            identity_confirmed(request)
-            second_factor_result_record(user=me, device=device, confirming=True)
+        elif _code_confirms(request, form):
             return redirect(back)
     return render(
         request,
@@ -499,18 +506,13 @@ def _confirm_at_provider(request: HttpRequest, back: str) -> HttpResponse:
     ``accounts:confirm_identity_sso``); then, if the provider did not assert multi-factor authentication,
     the code from their authenticator app.  No password is asked for, so nothing counts towards a lock-out."""
     form = SecondFactorForm(request.POST or None) if reauthed_at_provider(request) else None
-    if request.method == "POST" and form is not None and form.is_valid():
-        me = request.user
-        if (device := match_token(me, form.cleaned_data["code"])) is None:
-            second_factor_result_record(user=me, device=None)
-            form.add_error(
-                "code",
-                "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code",
-            )
-        else:
-            identity_confirmed(request)
-            second_factor_result_record(user=me, device=device, confirming=True)
-            return redirect(back)
+    if (
+        request.method == "POST"
+        and form is not None
+        and form.is_valid()
+        and _code_confirms(request, form)
+    ):
+        return redirect(back)
     return render(
         request,
         "accounts/confirm_identity_sso.html",
