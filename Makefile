@@ -13,9 +13,14 @@ WELSH := src/casereview/locale/cy/LC_MESSAGES/django
 PYTEST_WORKERS ?= 2
 export CASEREVIEW_HOME := $(CURDIR)
 
-.PHONY: setup run test lint check messages bench bench-import bench-sample bench-review bench-report bench-links bench-web bench-hostile bench-journal clean
+.PHONY: setup run test lint check messages gettext bench bench-import bench-sample bench-review bench-report bench-links bench-web bench-hostile bench-journal clean
 
-setup: $(INSTALLED) $(STATIC) $(WELSH).mo
+setup: gettext $(INSTALLED) $(STATIC) $(WELSH).mo
+
+# GNU gettext builds the Welsh catalogue (msgfmt) and checks it (makemessages runs xgettext and msgmerge): say
+# so first, rather than fail later with a bare "command not found".
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { echo "make: GNU gettext is needed and msgfmt was not found: install it (Debian/Ubuntu: sudo apt-get install gettext; macOS: brew install gettext)" >&2; exit 1; }
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,7 +49,7 @@ $(WELSH).mo: $(WELSH).po
 
 # Fails when a marked string is untranslated (or fuzzy) in the Welsh catalogue, or the catalogue is stale (then
 # it is left updated, to translate and commit); then compiles it.  casereview.web.language.catalogue says how.
-messages: $(INSTALLED)
+messages: gettext $(INSTALLED)
 	$(BIN)/python -m casereview.web.language.catalogue
 
 run: setup

@@ -25,6 +25,9 @@ def welsh_compiled(settings: Any, tmp_path: Path) -> None:
     compiled.parent.mkdir(parents=True)
     subprocess.run(["msgfmt", "-o", str(compiled), str(WELSH_PO)], check=True)  # noqa: S607
     settings.LOCALE_PATHS = [tmp_path / "locale"]
+    settings.CASEREVIEW_WELSH = (
+        True  # off by default until every page is translated (docs/welsh.md)
+    )
 
 
 def sign_in_by_hand(page: Any, username: str) -> None:
@@ -56,8 +59,12 @@ def test_a_person_chooses_cymraeg_before_sign_in_and_keeps_it_in_a_new_browser(
     first = browser.new_context(bypass_csp=True)  # axe is injected as a script tag
     page = first.new_page()
     page.goto(live_server.url + "/login/")
-    expect(page.locator("html")).to_have_attribute("lang", "en-gb")
-    page.get_by_role("button", name="Cymraeg").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en-GB")
+    cymraeg = page.get_by_role("button", name="Cymraeg")
+    cymraeg.focus()  # GOV.UK's focus style, as on a link: the yellow background
+    background = cymraeg.evaluate("b => getComputedStyle(b).backgroundColor")
+    assert background == "rgb(255, 221, 0)", background
+    cymraeg.click()
     expect(page.locator("html")).to_have_attribute("lang", "cy")
     assert page.url == live_server.url + "/login/"
     expect(page.locator(".govuk-skip-link")).to_have_text("Neidio i'r prif gynnwys")
@@ -77,7 +84,7 @@ def test_a_person_chooses_cymraeg_before_sign_in_and_keeps_it_in_a_new_browser(
     elsewhere = browser.new_context()  # another browser: no cookie, English until ina signs in
     page = elsewhere.new_page()
     page.goto(live_server.url + "/login/")
-    expect(page.locator("html")).to_have_attribute("lang", "en-gb")
+    expect(page.locator("html")).to_have_attribute("lang", "en-GB")
     sign_in_by_hand(page, "ina")
     expect(page.locator("html")).to_have_attribute("lang", "cy")
     expect(page.get_by_role("heading", level=1)).to_have_text("Eich gwaith")

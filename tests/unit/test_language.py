@@ -11,7 +11,9 @@ from casereview.domain.language import (
     WELSH,
     WELSH_PLURAL_FORMS,
     is_language,
+    may_return_to,
     page_language,
+    tag,
     welsh_plural_form,
 )
 
@@ -57,3 +59,41 @@ def test_the_gettext_header_says_the_same_rule_as_the_python_one() -> None:
     rule = gettext.c2py(expression)
     assert WELSH_PLURAL_FORMS.startswith("nplurals=6;")
     assert [rule(n) for n in range(1000)] == [welsh_plural_form(n) for n in range(1000)]
+
+
+def test_with_welsh_not_offered_every_page_is_english_whatever_was_chosen() -> None:
+    assert page_language(stored=WELSH, browser=WELSH, welsh=False) == ENGLISH
+    assert page_language(stored=None, browser=WELSH, welsh=True) == WELSH
+
+
+def test_the_lang_attribute_is_written_as_bcp_47_writes_it() -> None:
+    assert (tag(ENGLISH), tag(WELSH), tag("xx")) == ("en-GB", "cy", "en-GB")
+
+
+@pytest.mark.parametrize(
+    ("method", "url_name", "returns"),
+    [
+        ("GET", "login", True),
+        ("GET", "accounts:users", True),
+        ("GET", None, True),  # a page not found: asking again is harmless
+        ("POST", "login", False),  # a form answered with its errors
+        ("POST", "logout", False),  # the page POST /logout/ answers
+        ("GET", "sso_callback", False),  # one-time: spends its state, journals a refusal
+        ("GET", "sso_start", False),
+        ("GET", "accounts:confirm_identity_sso", False),
+        ("HEAD", "login", False),
+    ],
+)
+def test_the_switch_returns_only_to_a_get_page_it_may_repeat(
+    method: str, url_name: str | None, returns: bool
+) -> None:
+    assert may_return_to(method=method, url_name=url_name) is returns
+
+
+def test_a_translators_quote_cannot_end_the_attribute_and_nothing_is_escaped_twice() -> None:
+    from casereview.web.language.templatetags.language_tags import attribute
+
+    assert (
+        attribute('Dewislen "x" <b> & it\'s') == "Dewislen &quot;x&quot; &lt;b&gt; &amp; it&#x27;s"
+    )
+    assert attribute("Cofrestrau A &amp; B &#39;") == "Cofrestrau A &amp; B &#39;"

@@ -4,8 +4,11 @@ catalogue's plurals, and `make messages` refusing an incomplete or stale catalog
 from __future__ import annotations
 
 import gettext
+import os
+import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,11 +43,21 @@ def welsh_compiled(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> P
         check=True,
     )
     settings.LOCALE_PATHS = [locale]
+    settings.CASEREVIEW_WELSH = (
+        True  # Welsh offered (off by default until every page is translated)
+    )
     return compiled
 
 
 def switch(client: Client, language: str, back: str = "/login/") -> Any:
     return client.post("/language/", {"language": language, "next": back})
+
+
+def switch_form_next(html: str) -> str:
+    """The ``next`` the page's own switch would post."""
+    match = re.search(r'<input type="hidden" name="next" value="([^"]*)">', html)
+    assert match, "the page has no language switch"
+    return match.group(1).replace("&amp;", "&")
 
 
 def choices_journaled(after: int) -> list[JournalEntry]:
@@ -62,10 +75,19 @@ def choices_journaled(after: int) -> list[JournalEntry]:
 def test_the_sign_in_page_is_english_with_a_switch_to_cymraeg() -> None:
     page = Client().get("/login/")
     html = page.content.decode()
-    assert page.status_code == 200 and '<html lang="en-gb"' in html
-    assert "Skip to main content" in html and page["Content-Language"] == "en-gb"
-    assert '<span aria-current="true" lang="en-gb">English</span>' in html
-    assert '<button type="submit" class="cr-link-button" lang="cy">Cymraeg</button>' in html
+    assert page.status_code == 200 and '<html lang="en-GB"' in html
+    assert "Skip to main content" in html and page["Content-Language"] == "en-GB"
+    assert (
+        '<nav class="govuk-language-navigation cr-language-switch" aria-label="Language">' in html
+    )
+    assert (
+        '<span class="govuk-language-navigation__text" aria-current="true" lang="en-GB">English</span>'
+        in html
+    )
+    assert (
+        '<button type="submit" class="govuk-language-navigation__link cr-link-button" lang="cy">Cymraeg'
+        '<span class="govuk-visually-hidden"> Newid yr iaith i&#x27;r Gymraeg</span></button>'
+    ) in html
     assert '<input type="hidden" name="next" value="/login/">' in html
 
 
@@ -80,8 +102,11 @@ def test_the_switch_works_before_sign_in_and_the_browser_keeps_the_choice() -> N
     page = client.get("/login/")
     html = page.content.decode()
     assert '<html lang="cy"' in html and SKIP_LINK_CY in html and page["Content-Language"] == "cy"
-    assert '<span aria-current="true" lang="cy">Cymraeg</span>' in html
-    assert "Skip to main content" not in html
+    assert (
+        '<span class="govuk-language-navigation__text" aria-current="true" lang="cy">Cymraeg</span>'
+        in html
+    )
+    assert "Change the language to English" in html and "Skip to main content" not in html
     assert (
         LanguageChoice.objects.count() == 0 and choices_journaled(before) == []
     )  # nobody to store it for
@@ -90,7 +115,7 @@ def test_the_switch_works_before_sign_in_and_the_browser_keeps_the_choice() -> N
 @pytest.mark.django_db
 def test_the_browsers_accept_language_never_switches_the_page_to_welsh() -> None:
     page = Client(headers={"accept-language": "cy,en;q=0.1"}).get("/login/")
-    assert '<html lang="en-gb"' in page.content.decode() and page["Content-Language"] == "en-gb"
+    assert '<html lang="en-GB"' in page.content.decode() and page["Content-Language"] == "en-GB"
 
 
 @pytest.mark.django_db
@@ -118,11 +143,21 @@ def test_the_switch_only_accepts_a_post_with_the_forms_token() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "back", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", ""]
+    "back",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "javascript:alert(1)",
+        "",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "https:evil.example",
+    ],
 )
 def test_the_switch_goes_back_only_to_a_page_of_this_site(back: str) -> None:
     response = switch(Client(), "cy", back)
-    assert response.status_code == 302 and response["Location"] == "/"
+    # Signed out, it lands on the sign-in page.
+    assert response.status_code == 302 and response["Location"] == "/login/"
 
 
 @pytest.mark.django_db
@@ -173,7 +208,7 @@ def test_the_persons_stored_choice_beats_the_cookie_a_shared_browser_kept(
     switch(verified_client(english), "en-gb", "/")
     shared = verified_client(english)
     shared.cookies["casereview_language"] = "cy"  # the last person on this machine chose Welsh
-    assert '<html lang="en-gb"' in shared.get("/").content.decode()
+    assert '<html lang="en-GB"' in shared.get("/").content.decode()
     # Someone who never chose gets the browser's choice.
     fresh = verified_client(other)
     fresh.cookies["casereview_language"] = "cy"
@@ -234,7 +269,7 @@ def test_the_standalone_error_pages_say_their_language() -> None:
         ("500.html", "Sorry, there is a problem with the service", "mae problem gyda"),
         ("503.html", "Sorry, the service is unavailable", "nid yw'r gwasanaeth ar gael"),
     ]:
-        assert '<html lang="en-gb">' in render_to_string(name) and english in render_to_string(name)
+        assert '<html lang="en-GB">' in render_to_string(name) and english in render_to_string(name)
         with translation.override("cy"):
             html = render_to_string(name)
         assert '<html lang="cy">' in html and welsh in html and english not in html
@@ -280,12 +315,171 @@ def test_the_compiled_catalogue_chooses_forms_by_welshs_rule(welsh_compiled: Pat
     ]
 
 
-def test_the_english_page_is_unchanged_by_the_catalogue() -> None:
-    with translation.override("en-gb"):
-        assert (
-            translation.ngettext("%(shown)s entry", "%(shown)s entries", 2) == "%(shown)s entries"
+#: Words of the English pages, exactly as the pages wrote them before casereview spoke Welsh.
+ENGLISH_WORDS = {
+    "/login/": [
+        "Skip to main content",
+        "Accessibility statement",
+        "Alpha",
+        "Official-sensitive: case data",
+    ],
+    "/no-such-page/": ["Page not found", "Go to the start page"],
+    "/": ["Your work", "Home", "Sign out inspector", "Change your password", "API tokens"],
+}
+
+
+@pytest.mark.django_db
+def test_with_welsh_off_every_page_is_english_as_before_whatever_was_chosen(
+    settings: Any, make_user: Callable[..., Any]
+) -> None:
+    """What this proves: with CASEREVIEW_WELSH off (the default) no page offers Welsh or goes Welsh, the
+    ``lang`` is exactly ``en-GB`` as before, no Content-Language header is added, and a set of key English
+    strings come out word for word.  It does not prove every byte of every page is as before i18n."""
+    settings.CASEREVIEW_WELSH = False
+    person = make_user("inspector")
+    switch(verified_client(person), "cy", "/")  # refused now; stored while Welsh was on, below
+    LanguageChoice.objects.create(user=person, language="cy", changed_at="2026-01-01T00:00Z")
+    signed_in = verified_client(person)
+    signed_out = Client()
+    signed_out.cookies["casereview_language"] = "cy"
+    for client, address in [
+        (signed_out, "/login/"),
+        (signed_out, "/no-such-page/"),
+        (signed_in, "/"),
+    ]:
+        page = client.get(address)
+        html = page.content.decode()
+        assert html.count('<html lang="en-GB"') == 1 and 'lang="cy"' not in html
+        assert "Content-Language" not in page.headers
+        assert "govuk-language-navigation" not in html and "Cymraeg" not in html
+        for words in ENGLISH_WORDS[address]:
+            assert words in html, (address, words)
+
+
+@pytest.mark.django_db
+def test_with_welsh_off_the_switch_refuses_welsh_and_stores_nothing(
+    settings: Any, make_user: Callable[..., Any]
+) -> None:
+    settings.CASEREVIEW_WELSH = False
+    person = make_user("inspector")
+    client = verified_client(person)
+    before = latest_seq()
+    response = switch(client, "cy", "/")
+    assert response.status_code == 400 and "casereview_language" not in response.cookies
+    assert (
+        not LanguageChoice.objects.filter(user=person).exists() and choices_journaled(before) == []
+    )
+    assert switch(client, "en-gb", "/").status_code == 302  # English is always accepted
+
+
+# Where the switch comes back to ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_switching_on_the_sso_refusal_page_journals_no_second_refusal_and_lands_on_sign_in(
+    settings: Any,
+) -> None:
+    settings.CASEREVIEW_OIDC = {
+        "issuer": "https://id.example.org/",
+        "client_id": "casereview",
+        "client_secret": "synthetic-secret",
+        "mapping": "",
+    }
+    client = Client()
+    before = latest_seq()
+    refused = client.get("/login/sso/callback/?code=one-time&state=forged")
+    assert refused.status_code == 403
+    refusals = JournalEntry.objects.filter(seq__gt=before, action=JournalAction.SSO_REFUSED)
+    assert refusals.count() == 1
+    back = switch_form_next(refused.content.decode())
+    assert back == "/login/"
+    response = switch(client, "cy", back)
+    assert response["Location"] == "/login/"
+    assert client.get(response["Location"]).status_code == 200
+    # A hand-made post naming the callback is sent to the sign-in page too.
+    assert (
+        switch(client, "cy", "/login/sso/callback/?code=one-time&state=forged")["Location"]
+        == "/login/"
+    )
+    assert refusals.count() == 1
+
+
+@pytest.mark.django_db
+def test_switching_after_sign_out_never_asks_for_the_post_only_logout_again(
+    make_user: Callable[..., Any],
+) -> None:
+    client = verified_client(make_user("inspector"))
+    client.post("/logout/")
+    response = switch(
+        client, "cy", "/logout/"
+    )  # what a page answered by POST /logout/ used to post
+    assert response["Location"] == "/login/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_page_answered_by_a_post_sends_the_switch_to_the_start_page_not_to_itself(
+    make_user: Callable[..., Any],
+) -> None:
+    client = verified_client(make_user("inspector"))
+    page = client.post(
+        "/users/password/", {"old_password": "wrong"}
+    )  # the form again, with its errors
+    assert page.status_code in {200, 400} and "old_password" in page.content.decode()
+    assert switch_form_next(page.content.decode()) == "/"
+    assert switch_form_next(client.get("/users/password/?x=1").content.decode()) == (
+        "/users/password/?x=1"
+    )
+
+
+# A deployment that offers Welsh ---------------------------------------------------------------------------------
+
+
+def test_a_missing_or_foreign_welsh_catalogue_is_found_and_the_compiled_one_passes(
+    tmp_path: Path, welsh_compiled: Path
+) -> None:
+    assert "is missing" in str(catalogue.compiled_catalogue_problem(tmp_path))
+    foreign = tmp_path / "cy" / "LC_MESSAGES" / "django.mo"
+    foreign.parent.mkdir(parents=True)
+    foreign.write_bytes(b"not a catalogue")
+    assert "cannot be read" in str(catalogue.compiled_catalogue_problem(tmp_path))
+    assert catalogue.compiled_catalogue_problem(welsh_compiled.parents[2]) is None
+
+
+def test_production_with_welsh_on_refuses_to_start_without_the_compiled_catalogue(
+    tmp_path: Path,
+) -> None:
+    from .test_sso import PRODUCTION
+
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CASEREVIEW_", "DJANGO_", "DATABASE_URL"))
+    }
+    script = (
+        "import sys, casereview.web.settings.base as b; b.LOCALE_PATHS = [sys.argv[1]]; "
+        "import casereview.web.settings.production"
+    )
+
+    def start(locale: Path, welsh: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603
+            [sys.executable, "-c", script, str(locale)],
+            env={**keep, "CASEREVIEW_HOME": str(tmp_path), **PRODUCTION, "CASEREVIEW_WELSH": welsh},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
-        assert translation.gettext("Skip to main content") == "Skip to main content"
+
+    empty = tmp_path / "locale"
+    empty.mkdir()
+    refused = start(empty, "1")
+    assert refused.returncode != 0 and "CASEREVIEW_WELSH is on, but" in refused.stderr
+    assert start(empty, "0").returncode == 0, start(empty, "0").stderr  # off: no catalogue needed
+    compiled = empty / "cy" / "LC_MESSAGES"
+    compiled.mkdir(parents=True)
+    subprocess.run(["msgfmt", "-o", str(compiled / "django.mo"), str(WELSH_PO)], check=True)  # noqa: S607
+    assert start(empty, "1").returncode == 0
 
 
 # make messages --------------------------------------------------------------------------------------------------
@@ -370,3 +564,36 @@ def test_the_make_target_exits_non_zero_and_says_why(tmp_path: Path, capsys: Any
     assert catalogue.main(["--source", str(copy)]) == 1
     assert "'Menu' is untranslated" in capsys.readouterr().out
     assert not po.with_suffix(".mo").exists()  # nothing compiled from an incomplete catalogue
+
+
+def test_make_messages_shows_gettexts_own_words_when_a_tool_fails(
+    tmp_path: Path, capsys: Any
+) -> None:
+    copy = copy_of_source(tmp_path)
+    po = catalogue.catalogue_path(copy)
+    text = po.read_text("utf-8")
+    entry = 'msgid "Sign out %(username)s"\nmsgstr "'
+    assert entry in text
+    po.write_text(
+        re.sub(
+            r'(msgid "Sign out %\(username\)s"\nmsgstr ")[^"]*"', r'\1Allgofnodi %(nope)s"', text
+        ),
+        "utf-8",
+    )
+    assert catalogue.main(["--source", str(copy)]) == 2
+    out = capsys.readouterr().out
+    assert "msgfmt" in out and "nope" in out and "Traceback" not in out
+
+
+def test_make_says_gettext_is_needed_when_msgfmt_is_missing(tmp_path: Path) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    result = subprocess.run(  # noqa: S603
+        ["/usr/bin/make", "-s", "-C", str(SOURCE.parents[1]), "gettext"],  # noqa: S607
+        env={"PATH": str(empty)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "GNU gettext is needed" in result.stderr and "apt-get install gettext" in result.stderr

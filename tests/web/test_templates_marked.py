@@ -148,14 +148,48 @@ class _Words(HTMLParser):
             self.found.append(f"{where}: {' '.join(words.split())[:60]!r}")
 
 
+def _inside_attribute(before: str) -> bool:
+    """Whether template output at the end of ``before`` (the template's text so far) lands in an attribute's
+    value: inside a tag (an unclosed ``<``) after an odd number of quotes."""
+    opened = before.rfind("<")
+    if opened <= before.rfind(">"):
+        return False
+    inside = before[opened:]
+    return inside.count('"') % 2 == 1 or inside.count("'") % 2 == 1
+
+
+def _outputs_translation(contents: str) -> bool:
+    """A translate tag that writes its words where it stands (not ``as x`` / ``asvar x``)."""
+    words = contents.split()
+    if not words or words[0] not in {"translate", "trans", "blocktranslate", "blocktrans"}:
+        return False
+    return "as" not in words[1:] and "asvar" not in words[1:]
+
+
 def unmarked(source: str) -> list[str]:
     """The words of a template that do not go through translation, each with where it stood."""
     found: list[str] = []
     pieces: list[str] = []
+    raw: list[
+        str
+    ] = []  # the template's own text, every tag a hole: to tell where a tag's output lands
     translating = commenting = False
     for token in Lexer(source).tokenize():
+        if token.token_type == TokenType.TEXT:
+            raw.append(token.contents)
+        else:
+            raw.append(_HOLE)
         if token.token_type == TokenType.BLOCK:
             name = token.contents.split()[0] if token.contents.split() else ""
+            if (
+                not commenting
+                and _outputs_translation(token.contents)
+                and _inside_attribute("".join(raw[:-1]))
+            ):
+                # A translation of a literal is marked safe: a translator's quote would end the attribute.
+                found.append(
+                    f"attribute: {{% {token.contents[:60]} %}} (translate it 'as' a variable, then use it)"
+                )
             translating = name in {"blocktranslate", "blocktrans"} or (
                 translating and name not in {"endblocktranslate", "endblocktrans"}
             )
@@ -193,6 +227,16 @@ def test_the_check_finds_unmarked_words_where_people_read_them() -> None:
         "default: {{ t|default:\"There is a problem\" }} (translate it 'as' a variable)"
     ]
     assert unmarked('{{ t|default:"" }}{{ n|default:0 }}{{ d|date:"j F Y" }}') == []
+    assert unmarked('<nav aria-label="{% translate "Menu" %}"></nav>') == [
+        "attribute: {% translate \"Menu\" %} (translate it 'as' a variable, then use it)"
+    ]
+    assert unmarked("<a title='{% blocktranslate %}Open {{ x }}{% endblocktranslate %}'>") != []
+    assert (
+        unmarked(
+            '{% translate "Menu" as menu %}<nav aria-label="{{ menu }}">{% translate "Go" %}</nav>'
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize("template", templates())

@@ -24,6 +24,21 @@ DEFAULT = ENGLISH
 #: Every language casereview offers, in the order the switch shows them, with each one's name in itself
 #: (a switch names each language in that language, so a reader finds their own whatever the page's).
 LANGUAGES: Mapping[str, str] = {ENGLISH: "English", WELSH: "Cymraeg"}
+#: Each language's BCP 47 tag, for ``lang`` attributes and Content-Language: Django's codes are lower case
+#: (``en-gb``), the service's documents and the pages before Welsh said ``en-GB``, as BCP 47 writes it.
+TAGS: Mapping[str, str] = {ENGLISH: "en-GB", WELSH: "cy"}
+#: The switch's visually hidden words for each language, written in that language (GOV.UK's language
+#: navigation): a reader who needs the other language reads the offer in it.  Not in the catalogue, on purpose.
+SWITCH_TO: Mapping[str, str] = {
+    ENGLISH: "Change the language to English",
+    WELSH: "Newid yr iaith i'r Gymraeg",
+}
+#: Pages the switch must never send the browser back to (by URL name): they are one-time (a single sign-on
+#: callback spends its state, and a second request journals a second refusal and counts a second failure),
+#: start a flow at the provider, or answer only POST.  A page answered by POST is never returned to either.
+NO_RETURN: frozenset[str] = frozenset(
+    {"sso_callback", "sso_start", "logout", "accounts:confirm_identity_sso", "language"}
+)
 
 WELSH_PLURAL_FORMS = (
     "nplurals=6; plural=(n==0) ? 0 : (n==1) ? 1 : (n==2) ? 2 : (n==3) ? 3 : (n==6) ? 4 : 5;"
@@ -35,12 +50,21 @@ def is_language(code: object) -> bool:
     return isinstance(code, str) and code in LANGUAGES
 
 
-def page_language(*, stored: str | None, browser: str | None) -> str:
+def tag(code: str) -> str:
+    """The BCP 47 tag of a language casereview offers (``en-GB``, ``cy``); English for anything else."""
+    return TAGS.get(code, TAGS[DEFAULT])
+
+
+def page_language(*, stored: str | None, browser: str | None, welsh: bool = True) -> str:
     """The language of a page: the signed-in person's stored choice, else this browser's choice, else English.
 
     ``stored`` is None when nobody is signed in or the person never chose; ``browser`` is the language cookie's
     value, which anyone can set to anything, so a value casereview does not offer counts as no choice.
+    ``welsh`` False (CASEREVIEW_WELSH off: the service is not yet all in Welsh) makes every page English,
+    whatever was chosen before.
     """
+    if not welsh:
+        return DEFAULT
     for choice in (stored, browser):
         if is_language(choice):
             return str(choice)
@@ -50,3 +74,9 @@ def page_language(*, stored: str | None, browser: str | None) -> str:
 def welsh_plural_form(n: int) -> int:
     """The index of the Welsh plural form for ``n`` (0 zero, 1 one, 2 two, 3 few, 4 many, 5 other)."""
     return {0: 0, 1: 1, 2: 2, 3: 3, 6: 4}.get(n, 5)
+
+
+def may_return_to(*, method: str, url_name: str | None) -> bool:
+    """Whether the switch may send the browser back to the page it was pressed on: only a GET page, and not
+    one of ``NO_RETURN`` (else it lands on the sign-in page, signed out, or the start page)."""
+    return method == "GET" and url_name not in NO_RETURN

@@ -18,8 +18,10 @@ staleness, hence the few lines of reading here rather than ``msgfmt --statistics
 from __future__ import annotations
 
 import argparse
+import gettext
 import os
 import re
+import struct
 import subprocess  # noqa: S404 (runs makemessages and msgfmt on our own files, with fixed arguments)
 import sys
 from dataclasses import dataclass, field
@@ -213,17 +215,57 @@ def compile_catalogue(source_dir: Path = SOURCE_DIR, language: str = WELSH) -> P
     return compiled
 
 
+#: A string every page carries, to tell a working Welsh catalogue from a missing or empty one.
+PROBE = "Skip to main content"
+
+
+def compiled_catalogue_problem(locale_dir: Path, language: str = WELSH) -> str | None:
+    """Why the compiled catalogue under ``locale_dir`` cannot serve Welsh pages, or None when it can.
+
+    Read with the standard library, so that production settings can ask before Django starts: a deployment
+    that offers Welsh (CASEREVIEW_WELSH) without the .mo `make setup` builds would serve English under
+    lang="cy", silently.
+    """
+    compiled = locale_dir / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not compiled.is_file():
+        return f"{compiled} is missing: build it (make setup, or msgfmt; docs/welsh.md) before packaging"
+    try:
+        with compiled.open("rb") as handle:
+            read = gettext.GNUTranslations(handle)
+    except (
+        OSError,
+        ValueError,
+        struct.error,
+    ) as exc:  # a foreign (bad magic number) or truncated file
+        return f"{compiled} cannot be read: {exc}"
+    if read.gettext(PROBE) == PROBE:
+        return f"{compiled} does not translate {PROBE!r}: it is not casereview's Welsh catalogue"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--source", type=Path, default=SOURCE_DIR, help="the tree to check")
     options = parser.parse_args(argv)
-    problems = check(options.source)
-    if problems:
-        print(f"make messages: the Welsh catalogue is not complete ({len(problems)} problems):")
-        for problem in problems:
-            print(f"  {problem}")
-        return 1
-    compiled = compile_catalogue(options.source)
+    try:
+        problems = check(options.source)
+        if problems:
+            print(f"make messages: the Welsh catalogue is not complete ({len(problems)} problems):")
+            for problem in problems:
+                print(f"  {problem}")
+            return 1
+        compiled = compile_catalogue(options.source)
+    except FileNotFoundError as exc:
+        print(
+            f"make messages: {exc.filename} is missing: install GNU gettext "
+            "(Debian/Ubuntu: apt-get install gettext; macOS: brew install gettext)"
+        )
+        return 2
+    except subprocess.CalledProcessError as exc:
+        # gettext's own words say what is wrong (a template that does not parse, a placeholder msgfmt refuses).
+        print(f"make messages: {' '.join(map(str, exc.cmd[:4]))} failed (exit {exc.returncode}):")
+        print((exc.stderr or exc.stdout or "").rstrip())
+        return 2
     print(f"make messages: the Welsh catalogue is complete and current; compiled {compiled}")
     return 0
 

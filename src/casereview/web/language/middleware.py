@@ -1,4 +1,5 @@
-"""Every request runs in the language casereview.domain.language picks, and says so (Content-Language)."""
+"""Every request runs in the language casereview.domain.language picks, and says so (Content-Language) while
+Welsh is offered (CASEREVIEW_WELSH)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from casereview.domain.language import page_language
+from casereview.domain.language import page_language, tag
 
 from .signals import SESSION_LANGUAGE
 
@@ -23,6 +24,7 @@ class LanguageMiddleware:
         language = page_language(
             stored=request.session.get(SESSION_LANGUAGE) if signed_in else None,
             browser=request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+            welsh=settings.CASEREVIEW_WELSH,
         )
         translation.activate(language)
         request.LANGUAGE_CODE = language
@@ -33,5 +35,8 @@ class LanguageMiddleware:
             # streaming response's generator runs after this: one that writes words must take the language
             # (request.LANGUAGE_CODE) and use translation.override itself.
             translation.deactivate()
-        response.headers.setdefault("Content-Language", language)
+        if settings.CASEREVIEW_WELSH:
+            # Only where a page may be in either language; with Welsh off the responses stay as they were
+            # before casereview spoke Welsh (no Content-Language).
+            response.headers.setdefault("Content-Language", tag(language))
         return response

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.language import LANGUAGES, is_language
+from casereview.domain.language import is_language
 from casereview.web.journal.services import journal_record
 
 from .models import LanguageChoice
@@ -19,7 +20,10 @@ def language_choose(*, user: Any, language: str) -> bool:
     """Store ``language`` as the person's own; True when that changed their choice (choosing the language
     they already had writes nothing and journals nothing)."""
     if not is_language(language):
-        raise Refused(f"casereview is in {' or '.join(LANGUAGES.values())}, not {language[:20]!r}.")
+        raise Refused(
+            gettext("casereview is in English or Cymraeg, not %(language)s.")
+            % {"language": language[:20]}
+        )
     with transaction.atomic():
         choice = LanguageChoice.objects.select_for_update().filter(user=user).first()
         if choice is not None and choice.language == language:

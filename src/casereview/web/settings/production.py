@@ -39,6 +39,17 @@ if not os.environ.get("CASEREVIEW_TRUSTED_PROXIES") and not os.environ.get(
         "(CASEREVIEW_PROXY_COUNT, deprecated, is still accepted)"
     )
 
+# Welsh, when offered, must be there: without the compiled catalogue every page would be English under
+# lang="cy" (docs/welsh.md, docs/deployment.md).
+if CASEREVIEW_WELSH:  # noqa: F405
+    from pathlib import Path as _Path
+
+    from casereview.web.language.catalogue import compiled_catalogue_problem
+
+    _welsh_problem = compiled_catalogue_problem(_Path(LOCALE_PATHS[0]))  # noqa: F405
+    if _welsh_problem:
+        raise ImproperlyConfigured(f"CASEREVIEW_WELSH is on, but {_welsh_problem}")
+
 # Single sign-on, when on, must be usable: a half-configured provider or a mapping that does not parse would
 # only show itself when the first person tries to sign in.
 if CASEREVIEW_OIDC["issuer"]:  # noqa: F405
