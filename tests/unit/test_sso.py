@@ -13,12 +13,16 @@ from casereview.domain.roles import ROLES
 from casereview.domain.sso import (
     ACCEPTED_ALGORITHMS,
     BODY_ROLES,
+    KEYS_REFETCH_INTERVAL_SECONDS,
     REFUSAL_WORDS,
     MappingError,
     RefusalReason,
     SecondFactorStep,
     SsoGrant,
     SsoRefusal,
+    email_kept,
+    keys_refetch_allowed,
+    metadata_expired,
     parse_mapping,
     resolve,
     second_factor_step,
@@ -98,7 +102,16 @@ def test_every_key_of_the_file_is_read() -> None:
     )
     assert mapping.groups_claim == "roles"
     assert mapping.mfa_amr == {"mfa", "hwk"} and mapping.mfa_acr == {"urn:high"}
-    grant = resolve(mapping, {"upn": "ana", "roles": ["x"], "given": "Ana", "mail": "a@x.example"})
+    grant = resolve(
+        mapping,
+        {
+            "upn": "ana",
+            "roles": ["x"],
+            "given": "Ana",
+            "mail": "a@x.example",
+            "email_verified": True,
+        },
+    )
     assert grant == SsoGrant(
         username="ana",
         name="Ana",
@@ -331,3 +344,56 @@ def test_a_subject_is_a_non_empty_string_of_at_most_255_characters(
     subject: Any, usable: bool
 ) -> None:
     assert subject_usable(subject) is usable
+
+
+@pytest.mark.parametrize(
+    ("verified", "kept"),
+    [(True, "ina@force.example"), (False, ""), (None, ""), ("true", ""), (1, "")],
+)
+def test_the_email_is_kept_only_when_the_provider_says_it_verified_it(
+    verified: Any, kept: str
+) -> None:
+    mapping = parse_mapping(MAPPING)
+    assert mapping.trust_email is False
+    more = {} if verified is None else {"email_verified": verified}
+    grant = resolve(mapping, claims("g-ins", email="ina@force.example", **more))
+    assert isinstance(grant, SsoGrant) and grant.email == kept
+    assert email_kept(mapping, claims("g-ins", email="ina@force.example", **more)) == kept
+
+
+def test_a_mapping_that_trusts_the_providers_email_keeps_it_unverified() -> None:
+    mapping = parse_mapping("trust_email = true\n" + MAPPING)
+    assert mapping.trust_email is True
+    grant = resolve(mapping, claims("g-ins", email="ina@force.example", email_verified=False))
+    assert isinstance(grant, SsoGrant) and grant.email == "ina@force.example"
+
+
+def test_trust_email_must_be_true_or_false() -> None:
+    with pytest.raises(MappingError, match="trust_email must be true or false"):
+        parse_mapping('trust_email = "yes"\n' + MAPPING)
+
+
+@pytest.mark.parametrize(
+    ("loaded_at", "now", "expired"),
+    [
+        (None, 5000.0, True),  # never loaded
+        (1000.0, 1000.0, False),
+        (1000.0, 4599.0, False),  # 3599 s old
+        (1000.0, 4600.0, True),  # 3600 s old: fetched again
+        (1000.0, 999.0, True),  # the clock went back
+    ],
+)
+def test_the_providers_document_and_keys_expire_after_their_maximum_age(
+    loaded_at: float | None, now: float, expired: bool
+) -> None:
+    assert metadata_expired(loaded_at=loaded_at, now=now, max_age=3600.0) is expired
+
+
+def test_keys_are_fetched_again_for_an_unknown_kid_at_most_once_a_minute() -> None:
+    assert keys_refetch_allowed(last_refetch=None, now=100.0)
+    assert not keys_refetch_allowed(last_refetch=100.0, now=100.0)
+    assert not keys_refetch_allowed(
+        last_refetch=100.0, now=100.0 + KEYS_REFETCH_INTERVAL_SECONDS - 1
+    )
+    assert keys_refetch_allowed(last_refetch=100.0, now=100.0 + KEYS_REFETCH_INTERVAL_SECONDS)
+    assert keys_refetch_allowed(last_refetch=100.0, now=50.0)  # the clock went back

@@ -199,7 +199,8 @@ def test_each_role_signs_in_through_the_provider_and_lands_signed_in_with_its_ro
     assert roles_of(username) == [role]
     assert contacts_of(username) == contacts
     user = get_user_model().objects.get(username=username)
-    assert not user.has_usable_password() and user.email == "x@example.test"
+    # The test provider sends no email_verified, and the mapping does not trust its e-mail: not kept.
+    assert not user.has_usable_password() and user.email == ""
     identity = ProviderIdentity.objects.get(user=user)
     assert identity.issuer == sso.issuer and identity.subject
     (login,) = entries(start, "login")
@@ -526,7 +527,11 @@ PRODUCTION = {
 }
 
 
-def production_settings(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def production_settings(
+    env: dict[str, str],
+    tmp_path: Path,
+    code: str = "import casereview.web.settings.production as s; print(s.CASEREVIEW_OIDC['issuer'])",
+) -> subprocess.CompletedProcess[str]:
     keep = {
         k: v
         for k, v in os.environ.items()
@@ -536,7 +541,7 @@ def production_settings(env: dict[str, str], tmp_path: Path) -> subprocess.Compl
         [
             sys.executable,
             "-c",
-            "import casereview.web.settings.production as s; print(s.CASEREVIEW_OIDC['issuer'])",
+            code,
         ],
         env={**keep, "CASEREVIEW_HOME": str(tmp_path), **PRODUCTION, **env},
         capture_output=True,
@@ -544,6 +549,14 @@ def production_settings(env: dict[str, str], tmp_path: Path) -> subprocess.Compl
         timeout=60,
         check=False,
     )
+
+
+def test_the_providers_email_is_kept_when_the_mapping_trusts_it(sso: Any, settings: Any) -> None:
+    mapping = Path(settings.CASEREVIEW_OIDC["mapping"])
+    mapping.write_text("trust_email = true\n" + mapping.read_text(), encoding="utf-8")
+    sso.person("ina", groups=["g-ins"], amr=["mfa"], email="ina@example.test")
+    assert sso_sign_in(Client(), sso, "ina")["Location"] == "/"
+    assert get_user_model().objects.get(username="ina").email == "ina@example.test"
 
 
 def test_production_refuses_a_provider_that_is_not_https_or_half_configured_or_badly_mapped(
@@ -570,10 +583,53 @@ def test_production_refuses_a_provider_that_is_not_https_or_half_configured_or_b
         "CASEREVIEW_OIDC_MAPPING must be set": {"CASEREVIEW_OIDC_MAPPING": ""},
         "the file cannot be read": {"CASEREVIEW_OIDC_MAPPING": str(tmp_path / "none.toml")},
         "role 'chief', which is not a casereview role": {"CASEREVIEW_OIDC_MAPPING": str(bad)},
+        "CASEREVIEW_OIDC_SCOPES must include openid": {"CASEREVIEW_OIDC_SCOPES": "profile email"},
     }
     for said, change in refusals.items():
         refused = production_settings({**sso, **change}, tmp_path)
         assert refused.returncode != 0 and said in refused.stderr, (said, refused.stderr[-500:])
+
+
+def test_the_callback_and_signed_out_addresses_are_on_the_base_url_when_set_else_the_requests(
+    sso: Any, settings: Any, tmp_path: Path
+) -> None:
+    sent = parse_qs(urlsplit(Client().get("/login/sso/")["Location"]).query)
+    assert sent["redirect_uri"] == [CALLBACK]  # on the request's host
+    sso.person("ina", groups=["g-ins"], amr=["mfa"])
+    client = Client()
+    assert sso_sign_in(client, sso, "ina")["Location"] == "/"
+    settings.CASEREVIEW_OIDC = {
+        **settings.CASEREVIEW_OIDC,
+        "base_url": "https://casereview.example.org",
+    }
+    sent = parse_qs(urlsplit(Client().get("/login/sso/")["Location"]).query)
+    assert sent["redirect_uri"] == ["https://casereview.example.org/login/sso/callback/"]
+    out = client.post("/logout/").content.decode()
+    link = re.search(r'id="sso-end-session" href="([^"]+)"', out)
+    assert link is not None
+    query = parse_qs(urlsplit(html.unescape(link.group(1))).query)
+    assert query["post_logout_redirect_uri"] == ["https://casereview.example.org/signed-out/"]
+    # Production takes it from CASEREVIEW_BASE_URL.
+    code = "import casereview.web.settings.production as s; print(s.CASEREVIEW_OIDC['base_url'])"
+    run = production_settings({}, tmp_path, code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == PRODUCTION["CASEREVIEW_BASE_URL"]
+
+
+def test_production_keeps_authlib_from_logging_at_debug_which_would_log_the_pkce_verifier(
+    tmp_path: Path,
+) -> None:
+    # Even with the root logger at DEBUG (a "just turn on debug logging" in an incident).
+    code = (
+        "import logging, logging.config\n"
+        "import casereview.web.settings.production as s\n"
+        "logging.config.dictConfig({**s.LOGGING, 'root': {'level': 'DEBUG'}})\n"
+        "print(logging.getLogger('authlib.integrations').isEnabledFor(logging.DEBUG),"
+        " logging.getLogger('authlib').isEnabledFor(logging.WARNING))"
+    )
+    run = production_settings({}, tmp_path, code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "True"]
 
 
 def test_a_username_claim_the_provider_does_not_send_is_refused(sso: Any, settings: Any) -> None:

@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from joserfc.jwk import RSAKey
 
 from casereview.domain.sso import SsoGrant
 from casereview.web.accounts import sso_client, sso_services
@@ -210,6 +211,57 @@ def test_the_token_algorithms_accepted_are_cut_down_to_casereviews_allow_list(
     sso.person("ina", groups=["g-ins"], amr=["mfa"])
     assert sso_sign_in(Client(), sso, "ina")["Location"] == "/"
     assert spoiled_metadata[sso_client.ALGORITHMS_KEY] == ["RS256"]
+
+
+# The provider's document and keys are not trusted for ever ---------------------------------------------------
+
+
+def other_keys() -> dict[str, Any]:
+    """A key set with one RSA key the provider never published (what a client holds before a rotation)."""
+    return {
+        "keys": [RSAKey.generate_key(2048, parameters={"kid": "withdrawn"}).as_dict(private=False)]
+    }
+
+
+def test_the_providers_document_and_keys_are_fetched_again_once_their_maximum_age_has_passed(
+    sso: Any, settings: Any, spoiled_metadata: dict[str, Any]
+) -> None:
+    config = sso_client.oidc_config()
+    assert config is not None
+    held = sso_client.oidc_client(config)
+    spoiled_metadata["jwks"] = other_keys()  # a key the provider has since withdrawn
+    loaded = spoiled_metadata["_loaded_at"]
+    assert sso_client.oidc_client(config, now=loaded + 3599) is held
+    fresh = sso_client.oidc_client(config, now=loaded + 3600)
+    assert fresh is not held and "jwks" not in fresh.server_metadata
+    assert sso_client.oidc_client(config) is fresh
+    settings.CASEREVIEW_OIDC_METADATA_SECONDS = 60
+    fresh.load_server_metadata()
+    again = fresh.server_metadata["_loaded_at"]
+    assert sso_client.oidc_client(config, now=again + 59) is fresh
+    assert sso_client.oidc_client(config, now=again + 60) is not fresh
+    sso.person("ina", groups=["g-ins"], amr=["mfa"])
+    assert sso_sign_in(Client(), sso, "ina")["Location"] == "/"
+
+
+def test_a_token_signed_with_a_key_not_held_fetches_the_keys_again_at_most_once_a_minute(
+    sso: Any, spoiled_metadata: dict[str, Any]
+) -> None:
+    sso.person("ina", groups=["g-ins"], amr=["mfa"])
+    spoiled_metadata["jwks"] = other_keys()  # held from before the provider's key rotation
+    assert sso_sign_in(Client(), sso, "ina")["Location"] == "/"  # the new key is fetched
+    assert "withdrawn" not in json.dumps(spoiled_metadata["jwks"])
+    spoiled_metadata["jwks"] = other_keys()
+    client = Client()
+    back, _ = through_provider(client, sso, "ina")
+    start = latest_seq()
+    refused = assert_refused(callback(client, back), start, "token")
+    assert refused.detail["error"] == "InvalidKeyIdError"  # not fetched again within the minute
+    assert "withdrawn" in json.dumps(spoiled_metadata["jwks"])
+    config = sso_client.oidc_config()
+    assert config is not None
+    sso_client.oidc_client(config)._forced_at -= 60  # a minute later
+    assert sso_sign_in(Client(), sso, "ina")["Location"] == "/"
 
 
 # The token's checks, tightened -----------------------------------------------------------------------------

@@ -34,6 +34,14 @@ DEFAULT_CLAIMS: dict[str, str] = {
     "groups_claim": "groups",
 }
 DEFAULT_AMR: tuple[str, ...] = ("mfa",)
+#: Seconds the provider's discovery document and keys are kept before they are fetched again, unless the
+#: setting CASEREVIEW_OIDC_METADATA_SECONDS says otherwise: a key the provider withdraws (a compromised one)
+#: stops being trusted within this time, not at the next restart.
+METADATA_MAX_AGE_SECONDS = 3600.0
+#: At least this many seconds between two fetches of the keys for a token whose key (``kid``) casereview
+#: does not hold: a provider's new key is picked up at once, but made-up ``kid`` values cannot make
+#: casereview ask the provider at every request.
+KEYS_REFETCH_INTERVAL_SECONDS = 60.0
 
 #: Django's username rule (letters, digits and @ . + - _, at most 150), in ASCII only: a provider's name
 #: in other scripts could be a lookalike of a local one ("аdmin" with a Cyrillic "а"), so it is refused.
@@ -204,6 +212,20 @@ def usable_algorithms(advertised: Any) -> list[str]:
     return [a for a in ACCEPTED_ALGORITHMS if a in listed]
 
 
+def metadata_expired(*, loaded_at: Any, now: float, max_age: float) -> bool:
+    """Whether the discovery document and keys loaded at ``loaded_at`` (seconds, as ``now``; None when not
+    loaded) must be fetched again.  A load time in the future (the clock went back) counts as expired."""
+    if not isinstance(loaded_at, int | float):
+        return True
+    return not 0 <= now - loaded_at < max_age
+
+
+def keys_refetch_allowed(*, last_refetch: float | None, now: float) -> bool:
+    """Whether the keys may be fetched again for a token with an unknown ``kid``: not within
+    ``KEYS_REFETCH_INTERVAL_SECONDS`` of the last such fetch (``None``: there was none)."""
+    return last_refetch is None or not 0 <= now - last_refetch < KEYS_REFETCH_INTERVAL_SECONDS
+
+
 def subject_usable(subject: Any) -> bool:
     """A ``sub`` that can be an identity: a non-empty string of at most 255 characters (OIDC Core 2)."""
     return isinstance(subject, str) and 0 < len(subject) <= SUBJECT_MAX
@@ -227,6 +249,9 @@ class SsoMapping:
     mfa_amr: frozenset[str]
     mfa_acr: frozenset[str]
     groups: tuple[GroupRule, ...]
+    #: The provider's e-mail is kept even without ``email_verified: true`` (Entra ID, whose ``email`` is
+    #: set by the tenant's administrators and which sends no ``email_verified``).
+    trust_email: bool = False
 
     def rule_for(self, group_id: str) -> GroupRule | None:
         return next((r for r in self.groups if r.group_id == group_id), None)
@@ -304,7 +329,7 @@ def parse_mapping(text: str) -> SsoMapping:
     except tomllib.TOMLDecodeError as exc:
         raise MappingError([f"it is not valid TOML ({exc})"]) from exc
     problems: list[str] = []
-    known = {*DEFAULT_CLAIMS, "second_factor", "group"}
+    known = {*DEFAULT_CLAIMS, "trust_email", "second_factor", "group"}
     for key in sorted(set(data) - known):
         problems.append(f"unknown key {_quoted(key)} (keys are {', '.join(sorted(known))})")
     claims: dict[str, str] = {}
@@ -313,6 +338,9 @@ def parse_mapping(text: str) -> SsoMapping:
         if not isinstance(value, str) or not value.strip():
             problems.append(f"{key} must be the name of a claim")
         claims[key] = str(value).strip()
+    trust_email = data.get("trust_email", False)
+    if not isinstance(trust_email, bool):
+        problems.append("trust_email must be true or false")
     second = data.get("second_factor", {})
     amr: frozenset[str] = frozenset(DEFAULT_AMR)
     acr: frozenset[str] = frozenset()
@@ -354,6 +382,7 @@ def parse_mapping(text: str) -> SsoMapping:
         mfa_amr=amr,
         mfa_acr=acr,
         groups=tuple(rules),
+        trust_email=trust_email is True,
     )
 
 
@@ -377,6 +406,16 @@ def provider_mfa(mapping: SsoMapping, claims: Mapping[str, Any]) -> bool:
     return bool(amr & mapping.mfa_amr) or (isinstance(acr, str) and acr in mapping.mfa_acr)
 
 
+def email_kept(mapping: SsoMapping, claims: Mapping[str, Any]) -> str:
+    """The e-mail address to keep: only one the provider says it verified (``email_verified`` exactly
+    true), or any when the mapping trusts the provider's e-mail (``trust_email``).  casereview sends
+    notifications there: an address a person typed in at the provider unverified could be a colleague's,
+    who would then receive their notifications."""
+    if claims.get("email_verified") is not True and not mapping.trust_email:
+        return ""
+    return _text(claims.get(mapping.email_claim), 254)
+
+
 def resolve(mapping: SsoMapping, claims: Mapping[str, Any]) -> SsoGrant | SsoRefusal:
     """The one role (and body) the claims' groups give, or why there is none."""
     matched = [
@@ -397,7 +436,7 @@ def resolve(mapping: SsoMapping, claims: Mapping[str, Any]) -> SsoGrant | SsoRef
     return SsoGrant(
         username=username.strip(),
         name=_text(claims.get(mapping.name_claim), 150),
-        email=_text(claims.get(mapping.email_claim), 254),
+        email=email_kept(mapping, claims),
         role=role,
         body_code=body_code,
         provider_mfa=provider_mfa(mapping, claims),

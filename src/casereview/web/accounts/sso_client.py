@@ -10,7 +10,9 @@ algorithm must be one of casereview's asymmetric ones (``domain.sso.ACCEPTED_ALG
 provider also lists: Authlib alone accepts whatever the discovery document lists, ``none`` included.
 
 Settings are read at each use (tests change them); clients are kept per issuer and client, so the
-provider's discovery document and keys are fetched once per process.  A provider that does not answer is
+provider's discovery document and keys are fetched once, and again after ``CASEREVIEW_OIDC_METADATA_SECONDS``
+(an hour unless set; a withdrawn key stops being trusted then) or, for the keys, when a token names a key
+casereview does not hold (the provider's new key; at most once a minute).  A provider that does not answer is
 given ``CASEREVIEW_OIDC_TIMEOUT`` seconds, and a failed discovery is remembered for
 ``DISCOVERY_RETRY_SECONDS``, so while the provider is down each request is refused at once instead of
 holding a worker (and the break-glass password sign-in with it) for the timeout.
@@ -28,15 +30,18 @@ from typing import Any
 
 import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
-from authlib.integrations.django_client import OAuth
+from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from joserfc.errors import JoseError
 
 from casereview.domain.errors import Refused
 from casereview.domain.sso import (
+    METADATA_MAX_AGE_SECONDS,
     RefusalReason,
     SsoMapping,
+    keys_refetch_allowed,
+    metadata_expired,
     parse_mapping,
     subject_usable,
     usable_algorithms,
@@ -65,6 +70,8 @@ class OidcConfig:
     mapping_path: str
     scopes: str
     label: str
+    #: The service's public address (CASEREVIEW_BASE_URL) when set: "" builds addresses on the request.
+    base_url: str = ""
 
 
 class SsoCheckFailed(Refused):
@@ -92,6 +99,7 @@ def oidc_config() -> OidcConfig | None:
         mapping_path=str(raw.get("mapping") or ""),
         scopes=str(raw.get("scopes") or "openid profile email"),
         label=str(raw.get("label") or "Sign in with your organisation's account"),
+        base_url=str(raw.get("base_url") or "").strip().rstrip("/"),
     )
 
 
@@ -110,11 +118,44 @@ def _timeout() -> float:
     return float(getattr(settings, "CASEREVIEW_OIDC_TIMEOUT", TIMEOUT_SECONDS))
 
 
-def oidc_client(config: OidcConfig) -> Any:
-    """Authlib's client for ``config`` (one per issuer and client, so discovery and keys are cached)."""
+class _Client(DjangoOAuth2App):  # type: ignore[misc]  # Authlib has no type hints
+    """Authlib's client, whose fetch of the keys for a token with an unknown ``kid`` (Authlib's one retry
+    on ``InvalidKeyIdError``, for a provider's new key) happens at most once a minute: made-up ``kid``
+    values would otherwise make every callback fetch the keys again."""
+
+    _forced_at: float | None = None
+
+    def fetch_jwk_set(self, force: bool = False) -> Any:
+        if force and self.server_metadata.get("jwks"):
+            now = time.monotonic()
+            if not keys_refetch_allowed(last_refetch=self._forced_at, now=now):
+                return self.server_metadata["jwks"]  # the same keys: the token is refused
+            self._forced_at = now
+        return super().fetch_jwk_set(force=force)
+
+
+def _metadata_seconds() -> float:
+    return float(getattr(settings, "CASEREVIEW_OIDC_METADATA_SECONDS", METADATA_MAX_AGE_SECONDS))
+
+
+def oidc_client(config: OidcConfig, *, now: float | None = None) -> Any:
+    """Authlib's client for ``config`` (one per issuer and client, so discovery and keys are cached).
+
+    A client whose discovery document (and with it the keys) was loaded ``CASEREVIEW_OIDC_METADATA_SECONDS``
+    ago or more is replaced by a new one, which loads both again: a key the provider withdrew stops being
+    trusted.  Replaced, not emptied, because other threads may be checking a token with it at this moment.
+    ``now``: ``time.time()`` (Authlib's clock for ``_loaded_at``) unless a test says otherwise."""
     key = _key(config)
     with _clients_lock:
         client = _clients.get(key)
+        if client is not None and "_loaded_at" in client.server_metadata:
+            expired = metadata_expired(
+                loaded_at=client.server_metadata["_loaded_at"],
+                now=time.time() if now is None else now,
+                max_age=_metadata_seconds(),
+            )
+            if expired:
+                client = None
         if client is None:
             oauth = OAuth()
             oauth.register(
@@ -122,6 +163,7 @@ def oidc_client(config: OidcConfig) -> Any:
                 client_id=config.client_id,
                 client_secret=config.client_secret,
                 server_metadata_url=config.issuer.rstrip("/") + "/.well-known/openid-configuration",
+                client_cls=_Client,
                 client_kwargs={
                     "scope": config.scopes,
                     "code_challenge_method": "S256",

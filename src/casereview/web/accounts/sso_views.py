@@ -84,6 +84,15 @@ def _config_or_404() -> OidcConfig:
     return config
 
 
+def _site_url(request: HttpRequest, config: OidcConfig, name: str) -> str:
+    """casereview's address for the page ``name``, as registered at the provider: on CASEREVIEW_BASE_URL
+    when it is set (behind a proxy the request's host and scheme may not be the public ones), else on the
+    request's (its host checked against ALLOWED_HOSTS)."""
+    if config.base_url:
+        return config.base_url + reverse(name)
+    return request.build_absolute_uri(reverse(name))
+
+
 def _safe_next(request: HttpRequest, target: str) -> str:
     """``target`` when it is a path of this site (never another site's address), else the home page."""
     if target.startswith("/") and url_has_allowed_host_and_scheme(
@@ -124,9 +133,7 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     _keep_newest_pending(request)
     request.session[SSO_NEXT] = target
     try:
-        return authorize_redirect(
-            request, config, request.build_absolute_uri(reverse("sso_callback"))
-        )
+        return authorize_redirect(request, config, _site_url(request, config, "sso_callback"))
     except SsoCheckFailed as exc:
         return _refused(request, exc.reason, issuer=config.issuer, error=exc.error)
 
@@ -235,7 +242,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         url = logout_url(
             config,
             id_token=id_token,
-            post_logout_redirect_uri=request.build_absolute_uri(reverse("signed_out")),
+            post_logout_redirect_uri=_site_url(request, config, "signed_out"),
         )
         if url:
             response = render(request, "accounts/sso_signing_out.html", {"end_session_url": url})
@@ -299,7 +306,7 @@ def _sso_confirm_start(request: HttpRequest, *, config: OidcConfig) -> HttpRespo
         response = authorize_redirect(
             request,
             config,
-            request.build_absolute_uri(reverse("sso_callback")),
+            _site_url(request, config, "sso_callback"),
             prompt="login",
             max_age="0",
         )

@@ -136,9 +136,15 @@ CASEREVIEW_OIDC = {
     "scopes": os.environ.get("CASEREVIEW_OIDC_SCOPES", "").strip() or "openid profile email",
     "label": os.environ.get("CASEREVIEW_OIDC_LABEL", "").strip()
     or "Sign in with your organisation's account",
+    # The callback and signed-out addresses are built on CASEREVIEW_BASE_URL when it is set (one fixed
+    # address, as registered at the provider), else on the request's host (checked against ALLOWED_HOSTS).
+    "base_url": os.environ.get("CASEREVIEW_BASE_URL", "").strip().rstrip("/"),
 }
 # Seconds casereview waits for the provider (discovery, keys, token) before refusing the sign-in.
 CASEREVIEW_OIDC_TIMEOUT = float(os.environ.get("CASEREVIEW_OIDC_TIMEOUT", 5))
+# Seconds the provider's discovery document and keys are kept before they are fetched again (a key the
+# provider withdraws stops being trusted within this time).
+CASEREVIEW_OIDC_METADATA_SECONDS = float(os.environ.get("CASEREVIEW_OIDC_METADATA_SECONDS", 3600))
 # Who people who cannot sign in should contact (plain text, shown on "Problem signing in?").
 CASEREVIEW_SUPPORT_CONTACT = os.environ.get("CASEREVIEW_SUPPORT_CONTACT", "")
 # The accessibility statement (/accessibility/): who runs this copy of casereview, and how to report an

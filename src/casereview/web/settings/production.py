@@ -15,6 +15,7 @@ and the per-address lock-out would then let anyone lock everybody out.
 from __future__ import annotations
 
 import os
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -77,6 +78,12 @@ if CASEREVIEW_OIDC["issuer"]:  # noqa: F405
         ) from None
     except MappingError as _exc:
         raise ImproperlyConfigured(f"CASEREVIEW_OIDC_MAPPING: {_exc}") from None
+    # Without openid there is no ID token (nor nonce) and every sign-in would be refused: say so now.
+    if "openid" not in _oidc["scopes"].split():
+        raise ImproperlyConfigured("CASEREVIEW_OIDC_SCOPES must include openid")
+
+# Authlib logs the PKCE code verifier at DEBUG: its logger stays at WARNING whatever the root logger's level.
+cast(dict[str, Any], LOGGING.setdefault("loggers", {}))["authlib"] = {"level": "WARNING"}  # noqa: F405
 
 DEBUG = False
 SECURE_SSL_REDIRECT = True
