@@ -19,7 +19,7 @@ from casereview.cli import app
 from casereview.cli.reports import AUDIT_PASSED, audit_lines
 from casereview.demo import load_demo
 from casereview.domain import publication as publication_rules
-from casereview.domain.linked import Audit, Range
+from casereview.domain.linked import MARK, Audit, Range
 from casereview.web.inspections.models import Inspection
 from casereview.web.journal.models import JournalEntry
 from casereview.web.registers.models import Body
@@ -193,8 +193,14 @@ def test_the_demos_24_case_inspection_publishes_a_headline(demo: dict[str, Any])
     made = publication_rules.publish(report_for(demo["current"]))
     headline = made.document["requires_improvement_or_inadequate"]
     assert made.audit.passed, made.audit.reasons()
-    assert made.document["reviews"] == 24
-    if headline["count"] == "[c]":
+    # The number of reviews is the last count to hide (domain.publication), but it can be hidden: in about one
+    # demo load in ten (each draws its sample from a fresh random seed) protecting the headline's own cells hides
+    # it too, and the headline is then banded. Measured 12 of 144 loads (3 of 30 on the code before issue 24); whether the
+    # total could stay printed there is an open question for the disclosure model, not settled by this test.
+    assert made.document["reviews"] in (24, MARK)
+    if made.document["reviews"] == MARK:
+        assert headline["count"] == MARK
+    if headline["count"] == MARK:
         band = headline["band"]
         assert band is not None
         assert band["words"].endswith(("% or more", "% or less")) or band["words"].startswith(
