@@ -6,6 +6,12 @@ area grades to the overall grade.  Frameworks are versioned: an inspection
 pins ``id/version`` and a later version never changes its reviews.  The rule
 is a check, not a verdict: the system shows a departure and asks the
 inspector for a reason; it never overrules them.
+
+A framework's words may be given in Welsh beside the English, each text key with ``_cy`` after it
+(``title_cy``, ``label_cy``, ``guidance_cy``, ``text_cy``, ``send_back_question_cy``): the words are the
+framework's own (an inspectorate writes them), so they live in its file, not in the service's catalogue.
+``Framework.in_language`` gives the same framework, codes and all, with the Welsh words where the file has
+them; pages show that, while journals, spreadsheets and stored records keep the English.
 """
 
 from __future__ import annotations
@@ -13,12 +19,16 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 from casereview.domain.errors import Refused
 
+from .language import WELSH
 from .words import count
+
+#: A text key's Welsh twin in a framework file: ``title`` and ``title_cy``.
+WELSH_SUFFIX = "_cy"
 
 
 class FrameworkError(Refused):
@@ -29,6 +39,8 @@ class FrameworkError(Refused):
 class Grade:
     code: str
     label: str
+    #: the Welsh of this grade's texts, by key ({"label": "Da"}); empty when the file gives none
+    welsh: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -38,12 +50,14 @@ class Area:
     guidance: str
     may_be_not_applicable: bool
     key: bool
+    welsh: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
 class Weakness:
     code: str
     text: str
+    welsh: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class Framework:
     areas: tuple[Area, ...]
     weaknesses: tuple[Weakness, ...]
     rule: Rule
+    welsh: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def ref(self) -> str:
@@ -97,6 +112,43 @@ class Framework:
         codes = self.grade_codes
         return codes.index(a) > codes.index(b)
 
+    def in_language(self, language: str) -> Framework:
+        """This framework with its words in ``language`` where its file gives them (English otherwise).
+
+        Only texts change: codes, order, flags and the rule are the same, so a form built from either
+        accepts the same answers.  Pages use it; what is stored or journaled keeps the English.
+        """
+        if language != WELSH:
+            return self
+        return replace(
+            _in_welsh(self),
+            grades=tuple(_in_welsh(g) for g in self.grades),
+            not_applicable=_in_welsh(self.not_applicable),
+            areas=tuple(_in_welsh(a) for a in self.areas),
+            weaknesses=tuple(_in_welsh(w) for w in self.weaknesses),
+        )
+
+    def untranslated(self) -> list[str]:
+        """Every text of this framework its file gives no Welsh for ("areas[2].guidance", ...)."""
+        parts: list[tuple[str, Grade | Area | Weakness | Framework, tuple[str, ...]]] = [
+            ("", self, ("title", "send_back_question")),
+            *((f"grades[{i}].", g, ("label",)) for i, g in enumerate(self.grades, 1)),
+            ("not_applicable.", self.not_applicable, ("label",)),
+            *((f"areas[{i}].", a, ("title", "guidance")) for i, a in enumerate(self.areas, 1)),
+            *((f"weaknesses[{i}].", w, ("text",)) for i, w in enumerate(self.weaknesses, 1)),
+        ]
+        return [
+            f"{where}{key}" for where, part, keys in parts for key in keys if key not in part.welsh
+        ]
+
+
+_Part = TypeVar("_Part", "Grade", "Area", "Weakness", "Framework")
+
+
+def _in_welsh(part: _Part) -> _Part:
+    changes: dict[str, Any] = dict(part.welsh)  # only text fields: _welsh reads only text keys
+    return replace(part, **changes) if changes else part
+
 
 _SLUG = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
@@ -110,6 +162,22 @@ def _text(table: Mapping[str, Any], key: str, where: str, problems: list[str]) -
     return value.strip()
 
 
+def _welsh(
+    table: Mapping[str, Any], keys: tuple[str, ...], where: str, problems: list[str]
+) -> dict[str, str]:
+    """The Welsh twins (``title_cy``) of ``keys`` that the table gives, each checked to be text."""
+    found: dict[str, str] = {}
+    for key in keys:
+        value = table.get(key + WELSH_SUFFIX)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{where}: {key}{WELSH_SUFFIX} must be text (the Welsh of {key})")
+            continue
+        found[key] = value.strip()
+    return found
+
+
 def _twice(values: list[str], what: str, problems: list[str]) -> None:
     """A problem for each value used more than once (``what``: "grades: code")."""
     for value in {v for v in values if values.count(v) > 1}:
@@ -121,13 +189,20 @@ def _grades(data: dict[str, Any], problems: list[str]) -> tuple[list[Grade], Gra
     grades: list[Grade] = []
     for i, g in enumerate(data.get("grades", [])):
         where = f"grades[{i + 1}]"
-        grades.append(Grade(_text(g, "code", where, problems), _text(g, "label", where, problems)))
+        grades.append(
+            Grade(
+                _text(g, "code", where, problems),
+                _text(g, "label", where, problems),
+                _welsh(g, ("label",), where, problems),
+            )
+        )
     if len(grades) < 2:
         problems.append("grades: a scale needs at least two grades, best first")
     na_table = data.get("not_applicable", {})
     not_applicable = Grade(
         _text(na_table, "code", "not_applicable", problems),
         _text(na_table, "label", "not_applicable", problems),
+        _welsh(na_table, ("label",), "not_applicable", problems),
     )
     _twice([g.code for g in grades] + [not_applicable.code], "grades: code", problems)
     return grades, not_applicable
@@ -150,6 +225,7 @@ def _area(a: dict[str, Any], where: str, problems: list[str]) -> Area:
         _text(a, "guidance", where, problems),
         flags["may_be_not_applicable"],
         flags["key"],
+        _welsh(a, ("title", "guidance"), where, problems),
     )
 
 
@@ -168,7 +244,9 @@ def _weaknesses(data: dict[str, Any], problems: list[str]) -> list[Weakness]:
         code = _text(w, "code", where, problems)
         if code and not _CODE.match(code):
             problems.append(f"{where}: code {code!r} must be capitals and digits, e.g. W16")
-        weaknesses.append(Weakness(code, _text(w, "text", where, problems)))
+        weaknesses.append(
+            Weakness(code, _text(w, "text", where, problems), _welsh(w, ("text",), where, problems))
+        )
     _twice([w.code for w in weaknesses], "weaknesses: code", problems)
     return weaknesses
 
@@ -200,6 +278,7 @@ def parse_framework(text: str, *, name: str = "framework") -> Framework:
         version = 0
     title = _text(data, "title", "top level", problems)
     question = _text(data, "send_back_question", "top level", problems)
+    welsh = _welsh(data, ("title", "send_back_question"), "top level", problems)
     grades, not_applicable = _grades(data, problems)
     areas = _areas(data, problems)
     weaknesses = _weaknesses(data, problems)
@@ -218,6 +297,7 @@ def parse_framework(text: str, *, name: str = "framework") -> Framework:
         areas=tuple(areas),
         weaknesses=tuple(weaknesses),
         rule=rule,
+        welsh=welsh,
     )
 
 

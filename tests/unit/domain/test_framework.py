@@ -109,3 +109,88 @@ def test_the_shipped_file_passes_the_validator(tmp_path: Path) -> None:
 
     root = Path(__file__).resolve().parents[3] / "src" / "casereview" / "frameworks"
     assert validate_framework_file(root / "child-protection-1.toml").ref == "child-protection/1"
+
+
+SMALL = """
+id = "small"
+version = 1
+title = "Small"
+title_cy = "Bach"
+send_back_question = "Q?"
+[[grades]]
+code = "good"
+label = "Good"
+label_cy = "Da"
+[[grades]]
+code = "bad"
+label = "Bad"
+[not_applicable]
+code = "na"
+label = "N/A"
+[[areas]]
+slug = "first"
+title = "First"
+title_cy = "Cyntaf"
+guidance = "g"
+key = true
+[[weaknesses]]
+code = "W1"
+text = "t"
+text_cy = "t yn Gymraeg"
+"""
+
+
+def test_the_shipped_framework_has_every_text_in_welsh_too() -> None:
+    assert FRAMEWORK.untranslated() == []
+    welsh = FRAMEWORK.in_language("cy")
+    for english, cymraeg in (
+        (FRAMEWORK.title, welsh.title),
+        (FRAMEWORK.send_back_question, welsh.send_back_question),
+        *((a.title, b.title) for a, b in zip(FRAMEWORK.areas, welsh.areas, strict=True)),
+        *((a.guidance, b.guidance) for a, b in zip(FRAMEWORK.areas, welsh.areas, strict=True)),
+        *((a.text, b.text) for a, b in zip(FRAMEWORK.weaknesses, welsh.weaknesses, strict=True)),
+        *((a.label, b.label) for a, b in zip(FRAMEWORK.grades, welsh.grades, strict=True)),
+    ):
+        assert cymraeg and cymraeg != english, english
+
+
+def test_in_welsh_only_the_words_change_never_the_codes_flags_or_rule() -> None:
+    welsh = FRAMEWORK.in_language("cy")
+    assert welsh.ref == FRAMEWORK.ref and welsh.rule == FRAMEWORK.rule
+    assert welsh.grade_codes == FRAMEWORK.grade_codes
+    assert welsh.weakness_codes == FRAMEWORK.weakness_codes
+    assert welsh.not_applicable.code == FRAMEWORK.not_applicable.code
+    assert [(a.slug, a.key, a.may_be_not_applicable) for a in welsh.areas] == [
+        (a.slug, a.key, a.may_be_not_applicable) for a in FRAMEWORK.areas
+    ]
+    assert welsh.label("good") == "Da" and FRAMEWORK.label("good") == "Good"
+    # The rule's explanation reads the framework it is given: in Welsh, the Welsh area names.
+    explained = check_overall(welsh, {**GOOD, "decision_making": "inadequate"}).explanation
+    assert "Gwneud penderfyniadau" in explained
+
+
+def test_english_is_the_framework_itself_and_missing_welsh_falls_back_to_english() -> None:
+    assert FRAMEWORK.in_language("en-gb") is FRAMEWORK
+    small = parse_framework(SMALL)
+    welsh = small.in_language("cy")
+    assert (welsh.title, welsh.send_back_question) == ("Bach", "Q?")
+    assert [g.label for g in welsh.grades] == ["Da", "Bad"]
+    assert (welsh.areas[0].title, welsh.areas[0].guidance) == ("Cyntaf", "g")
+    assert welsh.weaknesses[0].text == "t yn Gymraeg"
+    assert small.untranslated() == [
+        "send_back_question",
+        "grades[2].label",
+        "not_applicable.label",
+        "areas[1].guidance",
+    ]
+
+
+def test_a_welsh_text_that_is_not_text_is_a_problem_listed_with_the_rest() -> None:
+    broken = SMALL.replace('title_cy = "Bach"', "title_cy = 3").replace(
+        'text_cy = "t yn Gymraeg"', 'text_cy = "  "'
+    )
+    with pytest.raises(FrameworkError) as caught:
+        parse_framework(broken, name="broken.toml")
+    message = str(caught.value)
+    assert "top level: title_cy must be text (the Welsh of title)" in message
+    assert "weaknesses[1]: text_cy must be text (the Welsh of text)" in message
