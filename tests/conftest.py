@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 
 from tests.oidc import oidc_provider, provider  # noqa: F401  (the test OpenID Connect provider)
 from tests.smtp import smtp  # noqa: F401  (a real SMTP server, as a fixture for every test)
+from tests.welsh import welsh  # noqa: F401  (Welsh offered, the committed catalogue compiled)
 
 REQUIRE_ALL = os.environ.get("CASEREVIEW_REQUIRE_ALL") == "1"
 

@@ -32,21 +32,9 @@ SKIP_LINK_CY = "Neidio i'r prif gynnwys"
 
 
 @pytest.fixture(autouse=True)
-def welsh_compiled(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The committed Welsh catalogue, compiled for this test (so that the test reads the .po as committed,
-    whether or not `make setup` has built the .mo)."""
-    locale = tmp_path_factory.mktemp("locale")
-    compiled = locale / "cy" / "LC_MESSAGES" / "django.mo"
-    compiled.parent.mkdir(parents=True)
-    subprocess.run(
-        ["msgfmt", "--check-format", "-o", str(compiled), str(WELSH_PO)],  # noqa: S607
-        check=True,
-    )
-    settings.LOCALE_PATHS = [locale]
-    settings.CASEREVIEW_WELSH = (
-        True  # Welsh offered (off by default until every page is translated)
-    )
-    return compiled
+def welsh_compiled(welsh: Path) -> Path:
+    """Every test here reads the committed Welsh catalogue, compiled (tests/welsh.py)."""
+    return welsh
 
 
 def switch(client: Client, language: str, back: str = "/login/") -> Any:
