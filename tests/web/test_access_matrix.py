@@ -235,11 +235,11 @@ def sample_path(name: str, pattern: Any, ids: dict[str, int]) -> str:
     return reverse(name, kwargs=kwargs)
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("role", ROLES)
-def test_each_role_reaches_exactly_the_pages_it_may(
-    role: str, make_user: Callable[..., Any], body: Any, register_csv: Callable[..., Path]
-) -> None:
+def matrix_world(
+    role: str, make_user: Callable[..., Any], register_csv: Callable[..., Path]
+) -> tuple[Any, dict[str, int]]:
+    """A person of ``role`` and one of everything they might reach (an inspection with a sample, a case
+    assigned and sent back, a published report): the person and the ids the matrix's addresses take."""
     user = make_user(role)
     inspection = factories.inspection(
         lead=user if role == "lead_inspector" else make_user("lead_inspector", "another-lead"),
@@ -270,7 +270,6 @@ def test_each_role_reaches_exactly_the_pages_it_may(
         input_sha256=data["reproducibility"]["input_sha256"],
         figures_sha256=data["reproducibility"]["figures_sha256"],
     )
-    client = verified_client(user)
     ids = {
         "publication_id": publication.pk,
         "register_id": register.pk,
@@ -279,6 +278,16 @@ def test_each_role_reaches_exactly_the_pages_it_may(
         or 0,
         "send_back_id": send_back.pk,
     }
+    return user, ids
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_pages_it_may(
+    role: str, make_user: Callable[..., Any], body: Any, register_csv: Callable[..., Path]
+) -> None:
+    user, ids = matrix_world(role, make_user, register_csv)
+    client = verified_client(user)
     got = {}
     for name, pattern in url_names():
         response = client.get(sample_path(name, pattern, ids))
