@@ -6,8 +6,8 @@ from casereview.domain.language import WELSH_PLURAL_FORMS
 from casereview.web.language.catalogue import (
     catalogue_problems,
     entries,
+    messages,
     plural_forms,
-    without_volatile_lines,
 )
 
 HEADER = f"""msgid ""
@@ -78,5 +78,19 @@ def test_a_header_without_welshs_six_forms_is_a_problem() -> None:
 
 def test_the_creation_and_revision_dates_do_not_make_a_catalogue_stale() -> None:
     later = HEADER.replace("2026-12-03 17:00", "2027-01-01 09:00")
-    assert later != HEADER and without_volatile_lines(later) == without_volatile_lines(HEADER)
-    assert without_volatile_lines(HEADER + PLURAL) != without_volatile_lines(HEADER)
+    assert later != HEADER and messages(later) == messages(HEADER)
+    assert messages(HEADER + PLURAL) != messages(HEADER)
+
+
+def test_only_what_the_catalogue_says_counts_never_how_gettext_wrote_it() -> None:
+    """Another gettext may wrap long strings, order entries or comment differently: not stale."""
+    one = HEADER + PLURAL + '\nmsgid "Menu"\nmsgstr "Dewislen"\n'
+    rewritten = HEADER + '\n# a comment\nmsgid "Menu"\nmsgstr ""\n"Dewis"\n"len"\n' + PLURAL
+    assert messages(one) == messages(rewritten)
+    for changed in (
+        one.replace('"Dewislen"', '"Dewislen arall"'),  # a translation
+        one.replace('msgid "Menu"', 'msgid "Menus"'),  # an English string
+        one.replace("#, python-format\n", "#, python-format, fuzzy\n"),  # a flag
+        one.replace("Language: cy", "Language: cy-GB"),  # the header's other lines
+    ):
+        assert messages(changed) != messages(one)

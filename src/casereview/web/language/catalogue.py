@@ -36,7 +36,7 @@ DOMAIN = "django"
 #: wrapping (one line per string reads best in a diff).
 MAKEMESSAGES_OPTIONS = ("--no-location", "--no-obsolete", "--no-wrap")
 #: Header lines that change on every run and say nothing about the strings.
-_VOLATILE = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*"$', re.MULTILINE)
+_VOLATILE = re.compile(r"(POT-Creation-Date|PO-Revision-Date):")
 _KEYWORD = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[(\d+)\])?) (\".*\")$")
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r"}
 
@@ -163,8 +163,29 @@ def catalogue_problems(text: str, *, expected_plural_forms: str = WELSH_PLURAL_F
     return problems
 
 
-def without_volatile_lines(text: str) -> str:
-    return _VOLATILE.sub("", text)
+def messages(text: str) -> list[tuple[object, ...]]:
+    """What a catalogue says, whatever its layout: every entry's context, English, plural, translations,
+    flags and whether obsolete, the header without its dates, in a fixed order.  Two gettext versions may
+    write the same catalogue differently (wrapping, order, a comment); only a change here is staleness."""
+    found = []
+    for entry in entries(text):
+        translations = dict(entry.msgstr)
+        if entry.msgid == "" and entry.msgctxt is None:
+            translations = {
+                i: "".join(line + "\n" for line in value.splitlines() if not _VOLATILE.match(line))
+                for i, value in translations.items()
+            }
+        found.append(
+            (
+                entry.msgctxt or "",
+                entry.msgid,
+                entry.msgid_plural or "",
+                tuple(sorted(translations.items())),
+                tuple(sorted(entry.flags)),
+                entry.obsolete,
+            )
+        )
+    return sorted(found)
 
 
 def catalogue_path(source_dir: Path, language: str = WELSH) -> Path:
@@ -194,7 +215,7 @@ def check(source_dir: Path = SOURCE_DIR, language: str = WELSH) -> list[str]:
     _django(source_dir, "makemessages", "-l", language, "-d", DOMAIN, *MAKEMESSAGES_OPTIONS)
     after = path.read_text(encoding="utf-8")
     problems = []
-    if without_volatile_lines(before) != without_volatile_lines(after):
+    if messages(before) != messages(after):
         problems.append(
             f"{path} was stale (the marked strings changed): makemessages has updated it; "
             "translate its new entries and commit it"
