@@ -17,6 +17,7 @@ Python; a test holds the two to each other.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 ENGLISH = "en-gb"
 WELSH = "cy"
@@ -45,6 +46,60 @@ WELSH_PLURAL_FORMS = (
 )
 
 
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for the Welsh catalogue and return it unchanged.
+
+    ``casereview.domain`` cannot import Django, so its word tables mark their English with this function, whose
+    name ``makemessages`` (xgettext) knows; the page's edge translates the words with ``gettext`` (the
+    ``words`` template filter).  The tables, and every caller that does not translate, keep their English.
+    """
+    return message
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words the domain makes for people, translated where they are shown.
+
+    ``casereview.domain`` cannot import Django, so a rule that writes a sentence with values in it ("Choose a
+    grade for Initial contact") gives a Phrase: its English template (marked for the catalogue by the maker
+    below), the plural template and the number that chooses the form when there is one, and the values.
+    ``str()`` is the English (logs, the journal, the command line, tests); a page, e-mail or message writes
+    ``casereview.web.language.words.translated(phrase)``, which translates the template in the reader's
+    language and each value that is itself a Phrase.  Values are put in as given: a value that is words must
+    be a Phrase (or come from the page's own language, like a framework in_language), never English text.
+    """
+
+    template: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    plural: str | None = None
+    number: int | None = None
+
+    def english(self, template: str | None = None) -> str:
+        if template is None:
+            template = self.template
+            if self.plural is not None and self.number != 1:
+                template = self.plural
+        if not self.values:
+            return template
+        return template % {name: str(value) for name, value in self.values.items()}
+
+    def __str__(self) -> str:
+        return self.english()
+
+
+def gettext_lazy(template: str, /, **values: object) -> Phrase:
+    """A Phrase: ``template`` (``%(name)s`` placeholders) with its values, translated where it is shown.
+
+    Named as Django's lazy translation is, which it mirrors (words translated when shown, not when made), so
+    that ``makemessages`` finds the template without a setting of its own."""
+    return Phrase(template, values)
+
+
+def ngettext_lazy(singular: str, plural: str, number: int, /, **values: object) -> Phrase:
+    """A Phrase with a plural: ``number`` chooses the form (Welsh has six, English two) where it is shown."""
+    return Phrase(singular, values, plural=plural, number=number)
+
+
 def is_language(code: object) -> bool:
     """A language casereview offers, exactly as it is stored (``en-gb``, ``cy``)."""
     return isinstance(code, str) and code in LANGUAGES
@@ -69,6 +124,13 @@ def page_language(*, stored: str | None, browser: str | None, welsh: bool = True
         if is_language(choice):
             return str(choice)
     return DEFAULT
+
+
+#: One number of each Welsh plural form, in the forms' order (zero, one, two, few, many, other).  A script
+#: that counts (the session-timeout warning) is given each form's words for these numbers and picks by
+#: ``welsh_plural_form``; English's two forms (1, and every other number) are each a union of Welsh's, so
+#: the same six words serve an English page.
+PLURAL_SAMPLES: tuple[int, ...] = (0, 1, 2, 3, 6, 7)
 
 
 def welsh_plural_form(n: int) -> int:

@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
+from casereview.domain.framework import Framework
 from casereview.domain.grading import ReviewAnswers, rule_note
 from casereview.domain.referrals import SecondSendBack
 from casereview.domain.roles import GRADING_ROLES, LEADING_ROLES, Role
@@ -46,8 +48,14 @@ def saved_at(review: Any) -> str:
     """ "Saved at 14:32" (UK local time): when the review was last saved; its day too when not today."""
     when = timezone.localtime(review.updated_at)
     if when.date() == timezone.localdate():
-        return f"Saved at {when:%H:%M}"
-    return f"Saved on {uk_date(when)} at {when:%H:%M}"
+        return gettext("Saved at %(time)s") % {"time": f"{when:%H:%M}"}
+    return gettext("Saved on %(day)s at %(time)s") % {"day": uk_date(when), "time": f"{when:%H:%M}"}
+
+
+def _framework(ref: str) -> Framework:
+    """The review's framework in the reader's language (docs/frameworks.md): only its words change, so the
+    page's form takes the same answers in English or Welsh and what is stored is codes."""
+    return load_framework(ref).in_language(get_language())
 
 
 def _grade_words(framework: Any) -> dict[str, str]:
@@ -112,7 +120,7 @@ def _kept(request: HttpRequest, current: Any, editable: bool) -> ReviewAnswers |
     kept = take_kept_answers(request) if editable and current.state == "draft" else None
     if kept is None:
         return None
-    restored = ReviewForm(kept, framework=load_framework(current.framework))
+    restored = ReviewForm(kept, framework=_framework(current.framework))
     return restored.answers if restored.is_valid() else None
 
 
@@ -127,7 +135,7 @@ def _page(
     status: int = 200,
     send_back_form: SendBackOpenForm | None = None,
 ) -> HttpResponse:
-    framework = load_framework(review.framework)
+    framework = _framework(review.framework)
     # A sample drawn before links existed gets them now, before the read below shows them.
     links_refresh(sample=assignment.sampled_case.sample)
     case, links = selectors.case_consulted(assignment=assignment, actor=request.user)
@@ -195,12 +203,12 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
         )
     if not editable:
         raise Http404
-    framework = load_framework(current.framework)
+    framework = _framework(current.framework)
     form = ReviewForm(request.POST, framework=framework)
     if not form.is_valid() or form.answers is None:
         review_tampered_record(review=current, actor=request.user)
         return HttpResponse(
-            "Bad request: a value this framework does not have.",
+            gettext("Bad request: a value this framework does not have."),
             status=400,
             content_type="text/plain",
         )
@@ -247,7 +255,9 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
         messages.success(request, selectors.submitted_message(saved, assignment.sampled_case))
         return redirect("reviews:mine")
     messages.success(
-        request, f"{saved_at(saved)}. You can carry on, or come back to this case later"
+        request,
+        gettext("%(saved)s. You can carry on, or come back to this case later")
+        % {"saved": saved_at(saved)},
     )
     return redirect("reviews:review", assignment_id=assignment.pk)
 
@@ -267,14 +277,14 @@ def _send_back_problems(form: SendBackOpenForm | None) -> list[dict[str, str]]:
 def _conflict_rows(framework: Any, saved: Any, mine: ReviewAnswers) -> list[tuple[str, str, str]]:
     """The conflict page's table: each question, the saved answer and the one that was not applied, in words."""
     theirs, ours = _answers_in_words(framework, saved), _answers_in_words(framework, mine)
-    yes_no = {True: "Yes", False: "No", None: "Not answered"}
+    yes_no = {True: gettext("Yes"), False: gettext("No"), None: gettext("Not answered")}
     return [
         *(
             (area["title"], area["grade"], other["grade"])
             for area, other in zip(theirs["areas"], ours["areas"], strict=True)
         ),
-        ("Overall", theirs["overall"], ours["overall"]),
-        ("Send back", yes_no[saved.send_back], yes_no[mine.send_back]),
+        (gettext("Overall"), theirs["overall"], ours["overall"]),
+        (gettext("Send back"), yes_no[saved.send_back], yes_no[mine.send_back]),
     ]
 
 
@@ -285,7 +295,7 @@ def autosave(request: HttpRequest, assignment_id: int) -> HttpResponse:
     if found is None or not found[1] or request.method != "POST":
         raise Http404
     current = review_start(assignment=found[0])
-    form = ReviewForm(request.POST, framework=load_framework(current.framework))
+    form = ReviewForm(request.POST, framework=_framework(current.framework))
     if not form.is_valid() or form.answers is None:
         return JsonResponse({"error": "tampered"}, status=400)
     try:
@@ -340,7 +350,10 @@ def open_from_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
             request,
             "reviews/refused.html",
             {
-                "message": "Only a submitted review that says the case should be sent back can send it back. Submit the review first.",
+                "message": gettext(
+                    "Only a submitted review that says the case should be sent back can send it back. "
+                    "Submit the review first."
+                ),
                 "assignment": assignment,
             },
             status=400,

@@ -32,3 +32,11 @@ def bcp47(code: str) -> str:
 @register.filter(is_safe=True)
 def attribute(words: str) -> SafeString:
     return mark_safe(_RAW.sub(lambda m: _ESCAPED[m.group(0)], str(words)))  # noqa: S308 (escaped here)
+
+
+@register.filter
+def translated(words: object) -> str:
+    """``{{ problem.message|translated }}``: words the domain made (a Phrase) in the page's language."""
+    from casereview.web.language.words import translated as in_language
+
+    return in_language(words)

@@ -1,0 +1,32 @@
+"""Words the domain made (``casereview.domain.language.Phrase``), in the reader's language.
+
+The domain cannot import Django, so it hands its sentences over as Phrases: an English template marked for
+the catalogue, maybe a plural and its number, and values.  Here, at the edge, the template is translated in
+the active language (a page's, or the e-mail recipient's under ``translation.override``) and the values put
+in, each Phrase among them translated the same way.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext, ngettext
+
+from casereview.domain.language import Phrase
+
+
+def translated(words: object) -> str:
+    """``words`` in the active language: a Phrase translated, anything else as its text ("" for None)."""
+    if not isinstance(words, Phrase):
+        return "" if words is None else str(words)
+    if words.plural is not None and words.number is not None:
+        template = ngettext(words.template, words.plural, words.number)
+    else:
+        template = gettext(words.template)
+    if not words.values:
+        return template
+    return template % {name: translated(value) for name, value in words.values.items()}
+
+
+def refusal_words(exc: BaseException) -> str:
+    """What a refusal (``casereview.domain.errors.Refused`` and kin) says, in the reader's language: its
+    message is a Phrase when the rule that refused wrote one, else its text as it is."""
+    return translated(exc.args[0]) if len(exc.args) == 1 else str(exc)
