@@ -1,5 +1,4 @@
-"""Every template's words go through the translation machinery (issue 25, docs/welsh.md), or the template is
-on the list of those still to mark, which may only shrink.
+"""Every template's words go through the translation machinery (issue 25, docs/welsh.md).
 
 A template's words are "marked" when they sit inside ``{% translate %}`` or ``{% blocktranslate %}``; any
 other text with letters in it, in the page or in an attribute people read (aria-label, title, alt,
@@ -27,95 +26,6 @@ LITERAL_DEFAULT = re.compile(
     r"\|\s*default(_if_none)?:\s*(\"[^\"]*[A-Za-z]{2,}[^\"]*\"|'[^']*[A-Za-z]{2,}[^']*')"
 )
 _HOLE = "\x00"  # where a template tag or variable stood
-
-#: Templates not marked yet: each later session marks some and takes them off.  The test fails when one on
-#: the list is found fully marked (take it off) and when one not on it has unmarked words (mark them).
-NOT_YET_MARKED: frozenset[str] = frozenset(
-    {
-        "accounts/templates/accounts/_locks.html",
-        "accounts/templates/accounts/confirm_identity.html",
-        "accounts/templates/accounts/confirm_identity_sso.html",
-        "accounts/templates/accounts/locked.html",
-        "accounts/templates/accounts/locked_out.html",
-        "accounts/templates/accounts/login.html",
-        "accounts/templates/accounts/page_expired.html",
-        "accounts/templates/accounts/password_change.html",
-        "accounts/templates/accounts/password_kept.html",
-        "accounts/templates/accounts/recovery_codes.html",
-        "accounts/templates/accounts/sign_in_help.html",
-        "accounts/templates/accounts/signed_out.html",
-        "accounts/templates/accounts/sso_not_confirmed.html",
-        "accounts/templates/accounts/sso_refused.html",
-        "accounts/templates/accounts/sso_signing_out.html",
-        "accounts/templates/accounts/two_factor_setup.html",
-        "accounts/templates/accounts/two_factor_verify.html",
-        "accounts/templates/accounts/user.html",
-        "accounts/templates/accounts/user_deactivate.html",
-        "accounts/templates/accounts/users.html",
-        "api/templates/api/tokens.html",
-        "calibration/templates/calibration/detail.html",
-        "calibration/templates/calibration/index.html",
-        "calibration/templates/calibration/new.html",
-        "followup/templates/followup/_basis.html",
-        "followup/templates/followup/_error.html",
-        "followup/templates/followup/_recommendation_fields.html",
-        "followup/templates/followup/action.html",
-        "followup/templates/followup/findings.html",
-        "followup/templates/followup/judge.html",
-        "followup/templates/followup/plan.html",
-        "followup/templates/followup/recommendation.html",
-        "followup/templates/followup/register.html",
-        "inspections/templates/inspections/_back_link.html",
-        "inspections/templates/inspections/_detectable.html",
-        "inspections/templates/inspections/_parts.html",
-        "inspections/templates/inspections/detail.html",
-        "inspections/templates/inspections/index.html",
-        "inspections/templates/inspections/new.html",
-        "inspections/templates/inspections/sample.html",
-        "journal/templates/journal/index.html",
-        "notifications/templates/notifications/outbox.html",
-        "referrals/templates/referrals/_pages.html",
-        "referrals/templates/referrals/dashboard.html",
-        "referrals/templates/referrals/detail.html",
-        "referrals/templates/referrals/index.html",
-        "registers/templates/registers/body_new.html",
-        "registers/templates/registers/cases.html",
-        "registers/templates/registers/detail.html",
-        "registers/templates/registers/upload.html",
-        "reports/templates/reports/_downloads.html",
-        "reports/templates/reports/_headline.html",
-        "reports/templates/reports/_power.html",
-        "reports/templates/reports/_report.html",
-        "reports/templates/reports/_schedule.html",
-        "reports/templates/reports/_schedule_fields.html",
-        "reports/templates/reports/_upcoming.html",
-        "reports/templates/reports/document.html",
-        "reports/templates/reports/draft.html",
-        "reports/templates/reports/index.html",
-        "reports/templates/reports/published.html",
-        "reports/templates/reports/schedule.html",
-        "reports/templates/reports/trend.html",
-        "reviews/templates/reviews/_links.html",
-        "reviews/templates/reviews/conflict.html",
-        "reviews/templates/reviews/lead_agreement.html",
-        "reviews/templates/reviews/lead_cases.html",
-        "reviews/templates/reviews/lead_disagreement.html",
-        "reviews/templates/reviews/lead_moderation.html",
-        "reviews/templates/reviews/lead_people.html",
-        "reviews/templates/reviews/mine.html",
-        "reviews/templates/reviews/refused.html",
-        "reviews/templates/reviews/review.html",
-        "templates/home/_inspector.html",
-        "templates/home/_lead.html",
-        "templates/home/_liaison.html",
-        "templates/home/accessibility.html",
-        "templates/home/help/grades.html",
-        "templates/home/help/index.html",
-        "templates/home/help/sample.html",
-        "templates/home/help/send_backs.html",
-    }
-)
-
 
 def templates() -> list[str]:
     return sorted(str(p.relative_to(WEB)) for p in WEB.rglob("templates/**/*.html"))
@@ -240,13 +150,6 @@ def test_the_check_finds_unmarked_words_where_people_read_them() -> None:
 
 
 @pytest.mark.parametrize("template", templates())
-def test_each_template_is_marked_or_on_the_list_still_to_mark(template: str) -> None:
+def test_each_templates_words_are_marked_for_translation(template: str) -> None:
     found = unmarked((WEB / template).read_text(encoding="utf-8"))
-    if template in NOT_YET_MARKED:
-        assert found, f"{template} is fully marked now: take it off NOT_YET_MARKED"
-    else:
-        assert found == [], f"{template} has words not marked for translation: {found[:5]}"
-
-
-def test_the_list_names_only_templates_that_exist() -> None:
-    assert NOT_YET_MARKED - set(templates()) == set()
+    assert found == [], f"{template} has words not marked for translation: {found[:5]}"

@@ -3,9 +3,7 @@ English, carries lang="cy", and shows none of the catalogue's English sentences 
 
 The last check is the class test for "marked but still English": a string marked in a template or form but
 translated too early (``gettext`` at import time where ``gettext_lazy`` was needed), built in Python outside
-the catalogue's reach while a marked template shows it, or a page that renders a stale English copy.  Pages
-drawn (in part) from a template still on ``NOT_YET_MARKED`` are English by design and skipped for that check
-only: the walk lists them, and the list shrinks with the marking.
+the catalogue's reach while a marked template shows it, or a page that renders a stale English copy.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from casereview.web.language.services import language_choose
 
 from .conftest import verified_client
 from .test_access_matrix import MATRIX, OK, matrix_world, sample_path, url_names
-from .test_templates_marked import NOT_YET_MARKED
 
 #: Addresses that answer with something other than a page (a file, JSON, a redirect to a download).
 NOT_PAGES = {"healthz"}
@@ -65,11 +62,6 @@ def test_the_check_finds_an_english_sentence_left_on_a_welsh_page() -> None:
     assert "Skip to main content" not in visible_text("<a>Neidio i'r prif gynnwys</a>")
 
 
-def unmarked_templates(response: Any) -> set[str]:
-    names = {t.name for t in getattr(response, "templates", []) if t.name}
-    return {m for m in NOT_YET_MARKED if any(m.endswith(n) for n in names)}
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", ROLES)
 def test_each_page_a_role_reaches_is_in_welsh_when_they_chose_welsh(
@@ -93,8 +85,6 @@ def test_each_page_a_role_reaches_is_in_welsh_when_they_chose_welsh(
             continue
         page = response.content.decode()
         assert '<html lang="cy"' in page, name
-        if unmarked_templates(response):
-            continue
         text = visible_text(page)
         found = sorted(s for s in sentences if s in text)
         if found:

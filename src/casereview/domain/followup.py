@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from casereview.domain.errors import Refused
+from casereview.domain.language import gettext_noop
 from casereview.domain.referrals import is_working_day, next_working_day
 
 #: Working days after publication by which the body's action plan is due, unless the setting
@@ -195,42 +196,46 @@ class FollowupRefused(Refused):
 # --- Words --------------------------------------------------------------------------------------------------
 
 FINDING_KIND_WORDS: Mapping[str, str] = {
-    FindingKind.CAUSE_OF_CONCERN: "Cause of concern",
-    FindingKind.AREA_FOR_IMPROVEMENT: "Area for improvement",
+    FindingKind.CAUSE_OF_CONCERN: gettext_noop("Cause of concern"),
+    FindingKind.AREA_FOR_IMPROVEMENT: gettext_noop("Area for improvement"),
 }
 FINDING_STATE_WORDS: Mapping[str, str] = {
-    _F.DRAFT: "Draft",
-    _F.PUBLISHED: "Published",
-    _F.WITHDRAWN: "Withdrawn",
+    _F.DRAFT: gettext_noop("Draft"),
+    _F.PUBLISHED: gettext_noop("Published"),
+    _F.WITHDRAWN: gettext_noop("Withdrawn"),
 }
 RECOMMENDATION_STATE_WORDS: Mapping[str, str] = {
-    _R.DRAFT: "Draft",
-    _R.OPEN: "Open",
-    _R.MET: "Met",
-    _R.NO_LONGER_RELEVANT: "No longer relevant",
-    _R.WITHDRAWN: "Withdrawn",
+    _R.DRAFT: gettext_noop("Draft"),
+    _R.OPEN: gettext_noop("Open"),
+    _R.MET: gettext_noop("Met"),
+    _R.NO_LONGER_RELEVANT: gettext_noop("No longer relevant"),
+    _R.WITHDRAWN: gettext_noop("Withdrawn"),
 }
 JUDGEMENT_WORDS: Mapping[str, str] = {
-    Judgement.MET: "Met",
-    Judgement.PARTLY_MET: "Partly met",
-    Judgement.NOT_MET: "Not met",
-    Judgement.NO_LONGER_RELEVANT: "No longer relevant",
+    Judgement.MET: gettext_noop("Met"),
+    Judgement.PARTLY_MET: gettext_noop("Partly met"),
+    Judgement.NOT_MET: gettext_noop("Not met"),
+    Judgement.NO_LONGER_RELEVANT: gettext_noop("No longer relevant"),
 }
 PLAN_STATE_WORDS: Mapping[str, str] = {
-    _P.AWAITING: "Awaiting the body's plan",
-    _P.DRAFT: "Draft (not submitted)",
-    _P.SUBMITTED: "Submitted",
-    _P.RETURNED: "Returned to the body",
-    _P.ACCEPTED: "Accepted",
-    _P.ESCALATED: "Overdue and escalated",
+    _P.AWAITING: gettext_noop("Awaiting the body's plan"),
+    _P.DRAFT: gettext_noop("Draft (not submitted)"),
+    _P.SUBMITTED: gettext_noop("Submitted"),
+    _P.RETURNED: gettext_noop("Returned to the body"),
+    _P.ACCEPTED: gettext_noop("Accepted"),
+    _P.ESCALATED: gettext_noop("Overdue and escalated"),
 }
 ACTION_STATE_WORDS: Mapping[str, str] = {
-    _A.OPEN: "Open",
-    _A.DONE: "Done",
-    _A.ESCALATED: "Overdue and escalated",
-    _A.WITHDRAWN: "Withdrawn",
+    _A.OPEN: gettext_noop("Open"),
+    _A.DONE: gettext_noop("Done"),
+    _A.ESCALATED: gettext_noop("Overdue and escalated"),
+    _A.WITHDRAWN: gettext_noop("Withdrawn"),
 }
-RAG_WORDS: Mapping[str, str] = {Rag.RED: "Red", Rag.AMBER: "Amber", Rag.GREEN: "Green"}
+RAG_WORDS: Mapping[str, str] = {
+    Rag.RED: gettext_noop("Red"),
+    Rag.AMBER: gettext_noop("Amber"),
+    Rag.GREEN: gettext_noop("Green"),
+}
 
 #: Every enum's words, by enum: one table each (``casereview.domain.words`` reads them from here).
 STATE_WORDS: Mapping[type[StrEnum], Mapping[str, str]] = {

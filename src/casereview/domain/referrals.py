@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from casereview.domain.errors import Conflict, Refused
+from casereview.domain.language import gettext_noop
 
 #: A send back opened at or after this local (UK) time counts from the next working day.
 CUT_OFF = dt.time(17, 0)
@@ -165,23 +166,57 @@ class OpenSendBack:
 #: A state as a person reads it (never a code on a page or in a message); a sentence lower-cases it.
 #: The one table: ``casereview.domain.words`` (which pages use) reads it from here.
 STATE_WORDS: Mapping[str, str] = {
-    State.OPENED: "Opened",
-    State.ACKNOWLEDGED: "Acknowledged",
-    State.RESPONSE_SUBMITTED: "Response submitted",
-    State.RETURNED: "Returned to the body",
-    State.ESCALATED: "Escalated",
-    State.CLOSED: "Closed",
+    State.OPENED: gettext_noop("Opened"),
+    State.ACKNOWLEDGED: gettext_noop("Acknowledged"),
+    State.RESPONSE_SUBMITTED: gettext_noop("Response submitted"),
+    State.RETURNED: gettext_noop("Returned to the body"),
+    State.ESCALATED: gettext_noop("Escalated"),
+    State.CLOSED: gettext_noop("Closed"),
 }
 
 
-def due_words(due: dt.date, today: dt.date, *, dated: bool = False) -> str:
+#: The days of the week, Monday first, and "today" and "tomorrow", in each language casereview writes to
+#: people in (the e-mails read them in their recipient's language); written out, so that a date never depends
+#: on the process's locale.  Keyed by casereview.domain.language's codes ("en-gb", "cy").
+WEEKDAYS: Mapping[str, tuple[str, ...]] = {
+    "en-gb": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "cy": (
+        "dydd Llun",
+        "dydd Mawrth",
+        "dydd Mercher",
+        "dydd Iau",
+        "dydd Gwener",
+        "dydd Sadwrn",
+        "dydd Sul",
+    ),
+}
+RELATIVE_DAYS: Mapping[str, tuple[str, str]] = {
+    "en-gb": ("today", "tomorrow"),
+    "cy": ("heddiw", "yfory"),
+}
+
+
+def long_date(day: dt.date, language: str = "en-gb") -> str:
+    """ "Friday 22 October 2026" ("dydd Gwener 22 Hydref 2026" in Welsh); a language casereview does not
+    speak reads as English."""
+    # Imported here: words imports this module (its tables read STATE_WORDS and Urgency), and its month
+    # names are the dates' one table.
+    from casereview.domain.words import uk_date
+
+    weekdays = WEEKDAYS.get(language, WEEKDAYS["en-gb"])
+    return f"{weekdays[day.weekday()]} {uk_date(day, language)}"
+
+
+def due_words(due: dt.date, today: dt.date, *, dated: bool = False, language: str = "en-gb") -> str:
     """When a response is due, as a banner or an e-mail says it: the working day ends at the cut-off.
 
     ``dated`` adds the date to "today" and "tomorrow", for words read later than they were written (an
-    e-mail delivered the next morning must not still say "today").
+    e-mail delivered the next morning must not still say "today").  ``language``: the reader's ("cy" for
+    Welsh: "heddiw 17:00", "dydd Gwener 22 Hydref 2026 17:00"); pages pass none and stay English.
     """
-    date = f"{due:%A} {due.day} {due:%B %Y}"
-    for relative, day in (("today", today), ("tomorrow", today + dt.timedelta(days=1))):
+    date = long_date(due, language)
+    relatives = RELATIVE_DAYS.get(language, RELATIVE_DAYS["en-gb"])
+    for relative, day in zip(relatives, (today, today + dt.timedelta(days=1)), strict=True):
         if due == day:
             return f"{relative} {CUT_OFF:%H:%M}" + (f" ({date})" if dated else "")
     return f"{date} {CUT_OFF:%H:%M}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from .language import gettext_noop
+
 
 class Role(StrEnum):
     ADMINISTRATOR = "administrator"
@@ -24,12 +26,12 @@ ROLES: tuple[str, ...] = tuple(r.value for r in Role)
 
 #: Each role in words: the one table (``casereview.domain.words`` uses it; this module cannot import that one).
 ROLE_WORDS: dict[str, str] = {
-    Role.ADMINISTRATOR: "Administrator",
-    Role.LEAD_INSPECTOR: "Lead inspector",
-    Role.INSPECTOR: "Inspector",
-    Role.LIAISON_OFFICER: "Liaison officer",
-    Role.ANALYST: "Analyst",
-    Role.BODY_AUDITOR: "Body's own auditor",
+    Role.ADMINISTRATOR: gettext_noop("Administrator"),
+    Role.LEAD_INSPECTOR: gettext_noop("Lead inspector"),
+    Role.INSPECTOR: gettext_noop("Inspector"),
+    Role.LIAISON_OFFICER: gettext_noop("Liaison officer"),
+    Role.ANALYST: gettext_noop("Analyst"),
+    Role.BODY_AUDITOR: gettext_noop("Body's own auditor"),
 }
 
 #: Roles that may import a body's register (CLI and upload page).
@@ -52,9 +54,9 @@ class InspectionKind(StrEnum):
 
 #: Each kind in words (``casereview.domain.words`` reads the same table).
 INSPECTION_KIND_WORDS: dict[str, str] = {
-    InspectionKind.INSPECTION: "Inspection",
-    InspectionKind.OWN_AUDIT: "Body's own audit",
-    InspectionKind.CALIBRATION: "Calibration of a body's own audit",
+    InspectionKind.INSPECTION: gettext_noop("Inspection"),
+    InspectionKind.OWN_AUDIT: gettext_noop("Body's own audit"),
+    InspectionKind.CALIBRATION: gettext_noop("Calibration of a body's own audit"),
 }
 
 #: The kind of body contact (``BodyContact.Kind``) that names a body's own auditors.

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from casereview.domain.errors import Refused
+from casereview.domain.language import gettext_noop
 from casereview.domain.roles import ROLES, Role
 
 #: Roles that serve one inspected body (the body's code is required for them, refused for the others).
@@ -103,70 +104,100 @@ class RefusalReason(StrEnum):
 #: Each reason in plain words, and what the person can do about it (the refusal page shows both).
 REFUSAL_WORDS: dict[str, tuple[str, str]] = {
     RefusalReason.STATE: (
-        "This sign-in had already been used, had expired, or was not started from this browser.",
-        "Start again from the sign-in page.",
+        gettext_noop(
+            "This sign-in had already been used, had expired, or was not started from this browser."
+        ),
+        gettext_noop("Start again from the sign-in page."),
     ),
     RefusalReason.TOKEN: (
-        "The answer from your organisation's sign-in service did not pass casereview's checks.",
-        "Start again from the sign-in page. If it happens again, tell your administrator.",
+        gettext_noop(
+            "The answer from your organisation's sign-in service did not pass casereview's checks."
+        ),
+        gettext_noop(
+            "Start again from the sign-in page. If it happens again, tell your administrator."
+        ),
     ),
     RefusalReason.PROVIDER_ERROR: (
-        "Your organisation's sign-in service did not sign you in.",
-        "Start again from the sign-in page. If it happens again, tell your administrator.",
+        gettext_noop("Your organisation's sign-in service did not sign you in."),
+        gettext_noop(
+            "Start again from the sign-in page. If it happens again, tell your administrator."
+        ),
     ),
     RefusalReason.UNMAPPED: (
-        "Your organisation's account is not in any group that gives access to casereview.",
-        "Ask your administrator to add you to the group for your role.",
+        gettext_noop(
+            "Your organisation's account is not in any group that gives access to casereview."
+        ),
+        gettext_noop("Ask your administrator to add you to the group for your role."),
     ),
     RefusalReason.SEVERAL_ROLES: (
-        "Your organisation's account is in groups that give more than one casereview role; "
-        "casereview gives each person one role.",
-        "Ask your administrator to leave you in the group for one role only.",
+        gettext_noop(
+            "Your organisation's account is in groups that give more than one casereview role; "
+            "casereview gives each person one role."
+        ),
+        gettext_noop("Ask your administrator to leave you in the group for one role only."),
     ),
     RefusalReason.NO_USERNAME: (
-        "Your organisation's sign-in service did not send a username casereview can use.",
-        "Tell your administrator.",
+        gettext_noop(
+            "Your organisation's sign-in service did not send a username casereview can use."
+        ),
+        gettext_noop("Tell your administrator."),
     ),
     RefusalReason.USERNAME_TAKEN: (
-        "A casereview account with your username already exists and is not linked to your "
-        "organisation's account.",
-        "Sign in with that account's password, or ask your administrator to link or rename it.",
+        gettext_noop(
+            "A casereview account with your username already exists and is not linked to your "
+            "organisation's account."
+        ),
+        gettext_noop(
+            "Sign in with that account's password, or ask your administrator to link or rename it."
+        ),
     ),
     RefusalReason.UNKNOWN_BODY: (
-        "Your group gives a role for an inspected body that casereview does not know.",
-        "Tell your administrator: the single sign-on mapping names a body that is not set up.",
+        gettext_noop(
+            "Your group gives a role for an inspected body that casereview does not know."
+        ),
+        gettext_noop(
+            "Tell your administrator: the single sign-on mapping names a body that is not set up."
+        ),
     ),
     RefusalReason.INACTIVE: (
-        "Your casereview account is deactivated.",
-        "Ask your administrator to reactivate it.",
+        gettext_noop("Your casereview account is deactivated."),
+        gettext_noop("Ask your administrator to reactivate it."),
     ),
     RefusalReason.LOCKED: (
-        "Sign-in is locked after too many attempts that did not work.",
-        "Wait 30 minutes and try again, or ask your administrator to unlock it.",
+        gettext_noop("Sign-in is locked after too many attempts that did not work."),
+        gettext_noop("Wait 30 minutes and try again, or ask your administrator to unlock it."),
     ),
     RefusalReason.CONFIGURATION: (
-        "casereview's single sign-on is not set up correctly at the moment.",
-        "Contact your casereview administrator: the details are in casereview's log.",
+        gettext_noop("casereview's single sign-on is not set up correctly at the moment."),
+        gettext_noop("Contact your casereview administrator: the details are in casereview's log."),
     ),
     RefusalReason.OTHER_PERSON: (
-        "Your organisation's sign-in service signed in a different person from the one signed in to "
-        "casereview.",
-        "Sign in at your organisation as yourself. If someone else is signed in on this computer, "
-        "sign out of casereview first.",
+        gettext_noop(
+            "Your organisation's sign-in service signed in a different person from the one signed in to "
+            "casereview."
+        ),
+        gettext_noop(
+            "Sign in at your organisation as yourself. If someone else is signed in on this computer, "
+            "sign out of casereview first."
+        ),
     ),
     RefusalReason.NOT_FRESH: (
-        "Your organisation's sign-in service did not ask you to sign in again.",
-        "Try again. If it happens again, tell your administrator.",
+        gettext_noop("Your organisation's sign-in service did not ask you to sign in again."),
+        gettext_noop("Try again. If it happens again, tell your administrator."),
     ),
     RefusalReason.MFA_REQUIRED: (
-        "Your organisation's sign-in did not ask you for your second factor (such as a code or an "
-        "app's prompt) this time, and you have no casereview authenticator app set up.",
-        "Your organisation's sign-in must ask for the second factor, or an administrator must set you "
-        "up: they reset your second factor, and you then set up casereview's authenticator app.",
+        gettext_noop(
+            "Your organisation's sign-in did not ask you for your second factor (such as a code or an "
+            "app's prompt) this time, and you have no casereview authenticator app set up."
+        ),
+        gettext_noop(
+            "Your organisation's sign-in must ask for the second factor, or an administrator must set you "
+            "up: they reset your second factor, and you then set up casereview's authenticator app."
+        ),
     ),
     RefusalReason.PROVIDER_UNREACHABLE: (
-        "casereview cannot reach your organisation's sign-in service at the moment.",
-        "Try again in a minute. If it goes on, tell your administrator.",
+        gettext_noop("casereview cannot reach your organisation's sign-in service at the moment."),
+        gettext_noop("Try again in a minute. If it goes on, tell your administrator."),
     ),
 }
 

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from casereview.domain.roles import ROLES, Role
 from casereview.web.core.users import user_by_username
@@ -15,10 +17,10 @@ from casereview.web.registers.selectors import body_by_code
 
 class SecondFactorForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=16,
         error_messages={
-            "required": "Enter the code from your authenticator app, or a recovery code"
+            "required": _("Enter the code from your authenticator app, or a recovery code")
         },
     )
 
@@ -31,7 +33,7 @@ class ConfirmIdentityForm(SecondFactorForm):
 
     field_order = ["password", "code"]
     password = forms.CharField(
-        label="Your password", strip=False, error_messages={"required": "Enter your password"}
+        label=_("Your password"), strip=False, error_messages={"required": _("Enter your password")}
     )
 
 
@@ -40,23 +42,23 @@ class ReEnrolForm(ConfirmIdentityForm):
     and the first code of the new app."""
 
     code = forms.CharField(
-        label="Code from your app",
+        label=_("Code from your app"),
         max_length=16,
-        error_messages={"required": "Enter the 6-digit code your app shows now"},
+        error_messages={"required": _("Enter the 6-digit code your app shows now")},
     )
 
 
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(
         choices=[(r, Role(r).label) for r in ROLES],
-        error_messages={"required": "Choose a role", "invalid_choice": "Choose a role"},
+        error_messages={"required": _("Choose a role"), "invalid_choice": _("Choose a role")},
     )
     body = forms.CharField(required=False, max_length=20)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("role") == Role.LIAISON_OFFICER.value and not cleaned.get("body"):
-            self.add_error("body", "Choose the body this liaison officer works for")
+            self.add_error("body", gettext("Choose the body this liaison officer works for"))
         return cleaned
 
 
@@ -87,7 +89,7 @@ class UserCreateForm(forms.Form):
     def clean_role(self) -> str:
         role = str(self.cleaned_data["role"])[:150]
         if role not in ROLES:
-            raise forms.ValidationError("Choose a role")
+            raise forms.ValidationError(gettext("Choose a role"))
         return role
 
     def clean_body(self) -> str:
@@ -101,7 +103,7 @@ class UserCreateForm(forms.Form):
         found = body_by_code(code) if code else None
         self.body_found = found
         if cleaned.get("role") == Role.LIAISON_OFFICER.value and self.body_found is None:
-            self.add_error("body", "Choose the body this liaison officer works for")
+            self.add_error("body", gettext("Choose the body this liaison officer works for"))
         username, email = cleaned.get("username", ""), cleaned.get("email", "")
         if "username" in cleaned:
             self._check_username(username)
@@ -109,10 +111,12 @@ class UserCreateForm(forms.Form):
             try:
                 validate_email(email)
             except ValidationError:
-                self.add_error("email", "Enter an e-mail address like name@example.org, or none")
+                self.add_error(
+                    "email", gettext("Enter an e-mail address like name@example.org, or none")
+                )
         password = cleaned.get("password") or ""
         if not password:
-            self.add_error("password", "Enter an initial password")
+            self.add_error("password", gettext("Enter an initial password"))
         else:
             try:
                 validate_password(password, get_user_model()(username=username, email=email))
@@ -123,7 +127,7 @@ class UserCreateForm(forms.Form):
 
     def _check_username(self, username: str) -> None:
         if not username.strip():
-            self.add_error("username", "Enter a username")
+            self.add_error("username", gettext("Enter a username"))
             return
         field = get_user_model()._meta.get_field("username")
         try:
@@ -133,7 +137,10 @@ class UserCreateForm(forms.Form):
             self.add_error("username", " ".join(exc.messages))
             return
         if user_by_username(username) is not None:
-            self.add_error("username", f"A user called {username!r} already exists")
+            self.add_error(
+                "username",
+                gettext("A user called %(name)s already exists") % {"name": repr(username)},
+            )
 
 
 class UnlockForm(forms.Form):

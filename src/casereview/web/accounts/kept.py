@@ -26,6 +26,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from casereview.domain.journal import JournalAction, Operation
 from casereview.web.journal.services import journal_record
@@ -48,7 +49,12 @@ def idle_minutes() -> int:
 
 
 def kept_message() -> str:
-    return f"You were signed out after {idle_minutes()} minutes without activity. Your answers were kept."
+    minutes = idle_minutes()
+    return ngettext(
+        "You were signed out after %(minutes)s minute without activity. Your answers were kept.",
+        "You were signed out after %(minutes)s minutes without activity. Your answers were kept.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def user_cookie_name() -> str:

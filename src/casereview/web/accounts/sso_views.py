@@ -27,6 +27,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 
@@ -161,7 +162,7 @@ def _refused(
         error=error,
         groups=groups,
     )
-    words, todo = REFUSAL_WORDS[reason]
+    words, todo = (gettext(w) for w in REFUSAL_WORDS[reason])  # marked in domain.sso
     return render(
         request,
         "accounts/sso_refused.html",
@@ -334,7 +335,7 @@ def _not_confirmed(
         error=error,
         actor=request.user,
     )
-    words, todo = REFUSAL_WORDS[reason]
+    words, todo = (gettext(w) for w in REFUSAL_WORDS[reason])  # marked in domain.sso
     return render(
         request,
         "accounts/sso_not_confirmed.html",

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -82,7 +83,7 @@ class LoginView(auth_views.LoginView):
         context["expired"] = self.request.GET.get("expired") == "1"
         # Whatever was wrong, one message: a sign-in never says which of the two was not right.
         context["problems"] = (
-            [{"field": "id_username", "message": "Enter a correct username and password"}]
+            [{"field": "id_username", "message": _("Enter a correct username and password")}]
             if context["form"].errors
             else []
         )
@@ -134,7 +135,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         second_factor_result_record(user=request.user, device=None)
         form.add_error(
             "code",
-            "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code",
+            _(
+                "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code"
+            ),
         )
     return render(
         request,
@@ -165,7 +168,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     form = (ReEnrolForm if by_password else SecondFactorForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if by_password and not _password_right(request, form.cleaned_data["password"]):
-            form.add_error("password", "Your password is not right")
+            form.add_error("password", _("Your password is not right"))
         else:
             codes = second_factor_enrol(
                 user=request.user,
@@ -181,7 +184,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                     {"codes": codes, "next": _next_url(request)},
                 )
             form.add_error(
-                "code", "The code is not right. Enter the 6-digit code your app shows now"
+                "code", _("The code is not right. Enter the 6-digit code your app shows now")
             )
     secret = base64.b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m")
@@ -222,21 +225,27 @@ def locked(request: HttpRequest) -> HttpResponse:
             else ("", "")
         )
         if username:
-            _, addresses = user_unlock(username=username, actor=request.user)
+            _user, addresses = user_unlock(username=username, actor=request.user)
             messages.success(
                 request,
-                f"Sign-in for {username} is unlocked"
-                + (f", and from {', '.join(addresses)}" if addresses else ""),
+                (
+                    _("Sign-in for %(username)s is unlocked, and from %(addresses)s")
+                    % {"username": username, "addresses": ", ".join(addresses)}
+                    if addresses
+                    else _("Sign-in for %(username)s is unlocked") % {"username": username}
+                ),
             )
         elif address:
             try:
                 address_unlock(address=address, actor=request.user)
             except AccountError as exc:
-                messages.warning(request, f"Nothing was unlocked: {exc}")
+                messages.warning(request, _("Nothing was unlocked: %(why)s") % {"why": exc})
                 return redirect("accounts:locked")
-            messages.success(request, f"Sign-in from {address} is unlocked")
+            messages.success(
+                request, _("Sign-in from %(address)s is unlocked") % {"address": address}
+            )
         else:  # no button of this page sends neither
-            messages.warning(request, "Nothing was unlocked: choose a username or an address")
+            messages.warning(request, _("Nothing was unlocked: choose a username or an address"))
         return redirect("accounts:locked")
     locks = sign_in_locks()
     return render(
@@ -275,7 +284,8 @@ def users(request: HttpRequest) -> HttpResponse:
                 )
             messages.success(
                 request,
-                f"{made.get_username()} can now sign in; they set up their second factor at first sign-in",
+                _("%(username)s can now sign in; they set up their second factor at first sign-in")
+                % {"username": made.get_username()},
             )
             return redirect("accounts:users")
     return render(
@@ -301,7 +311,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         self.request.session.cycle_key()
         password_change_record(user=self.request.user)
-        messages.success(self.request, "Your password is changed")
+        messages.success(self.request, _("Your password is changed"))
         return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
@@ -346,7 +356,9 @@ def _code_confirms(request: HttpRequest, form: Any) -> bool:
         second_factor_result_record(user=me, device=None)
         form.add_error(
             "code",
-            "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code",
+            _(
+                "The code is not right, or was already used. Enter the 6-digit code your app shows now, or a recovery code"
+            ),
         )
         return False
     identity_confirmed(request)
@@ -363,7 +375,7 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
     form = ConfirmIdentityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not _password_right(request, form.cleaned_data["password"]):
-            form.add_error("password", "Your password is not right")
+            form.add_error("password", _("Your password is not right"))
         elif _code_confirms(request, form):
             return redirect(back)
     return render(
@@ -433,7 +445,9 @@ def user_role(request: HttpRequest, username: str) -> HttpResponse:
             form.add_error(exc.field or "role", str(exc))
         else:
             messages.success(
-                request, f"{username} is now {Role(form.cleaned_data['role']).label.lower()}"
+                request,
+                _("%(username)s is now %(role)s")
+                % {"username": username, "role": Role(form.cleaned_data["role"]).label.lower()},
             )
             return redirect("accounts:user", username=username)
     return _user_page(request, username, form=form, status=400)
@@ -457,7 +471,12 @@ def _user_action(
 @require_POST
 @recent_sign_in_required
 def user_reactivate_view(request: HttpRequest, username: str) -> HttpResponse:
-    return _user_action(request, username, user_reactivate, f"{username} can sign in again")
+    return _user_action(
+        request,
+        username,
+        user_reactivate,
+        _("%(username)s can sign in again") % {"username": username},
+    )
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -468,7 +487,10 @@ def user_second_factor_reset_view(request: HttpRequest, username: str) -> HttpRe
         request,
         username,
         user_second_factor_reset,
-        f"{username}'s second factor is reset: they set up their authenticator app again at their next sign-in",
+        _(
+            "%(username)s's second factor is reset: they set up their authenticator app again at their next sign-in"
+        )
+        % {"username": username},
     )
 
 
@@ -488,11 +510,13 @@ def user_deactivate_view(request: HttpRequest, username: str) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(
-                request, f"{username} is deactivated; their sessions and API tokens have ended"
+                request,
+                _("%(username)s is deactivated; their sessions and API tokens have ended")
+                % {"username": username},
             )
             return redirect("accounts:user", username=username)
     elif username == request.user.get_username():
-        form.add_error(None, "You cannot deactivate your own account; ask another administrator")
+        form.add_error(None, _("You cannot deactivate your own account; ask another administrator"))
     return render(
         request,
         "accounts/user_deactivate.html",

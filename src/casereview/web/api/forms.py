@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 #: Shown on the page before anything is posted.
 TOKEN_DEFAULTS = {"name": "", "scopes": ["read"], "days": "90"}
@@ -32,5 +33,7 @@ class TokenForm(forms.Form):
         try:
             cleaned["days"] = int(str(cleaned.get("days") or "")[:4])
         except ValueError:
-            self.add_error("name", "Give the number of days the token lasts, from 1 to 366")
+            self.add_error(
+                "name", gettext("Give the number of days the token lasts, from 1 to 366")
+            )
         return cleaned

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from casereview.domain.tokens import SCOPES
@@ -38,11 +40,18 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
 
 #: What each scope covers, after its words (``domain.words``, the one table of scope words).
 SCOPE_HINTS = {
-    "read": "registers, manifests, send backs, reports",
-    "register_upload": "administrators and lead inspectors",
-    "send_back_response": "acknowledge, respond, return, accept",
+    "read": _("registers, manifests, send backs, reports"),
+    "register_upload": _("administrators and lead inspectors"),
+    "send_back_response": _("acknowledge, respond, return, accept"),
 }
-SCOPE_LABELS = {s: f"{words(Kind.SCOPE, s)} ({SCOPE_HINTS[s]})" for s in SCOPE_HINTS}
+
+
+def scope_label(scope: str) -> str:
+    """A scope's words and what it covers, in the page's language (so made for each page, not at import)."""
+    return gettext("%(scope)s (%(covers)s)") % {
+        "scope": gettext(words(Kind.SCOPE, scope)),
+        "covers": SCOPE_HINTS[scope],
+    }
 
 
 @login_required
@@ -63,8 +72,14 @@ def tokens(request: HttpRequest) -> HttpResponse:
             # The page itself shows the secret, once: no redirect, the banner shows on it.
             messages.success(
                 request,
-                f"Token “{issued.token.name}” made; it works until {uk_date(timezone.localtime(issued.token.expires_at))}. "
-                "Copy it now: it will not be shown again",
+                gettext(
+                    "Token “%(name)s” made; it works until %(day)s. "
+                    "Copy it now: it will not be shown again"
+                )
+                % {
+                    "name": issued.token.name,
+                    "day": uk_date(timezone.localtime(issued.token.expires_at)),
+                },
             )
     return render(
         request,
@@ -73,7 +88,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "tokens": tokens_of(user.pk),
             "issued": issued,
             "form": form,
-            "scopes": [(s, SCOPE_LABELS[s]) for s in SCOPES],
+            "scopes": [(s, scope_label(s)) for s in SCOPES],
         },
         status=400 if form.errors else 200,
     )
@@ -89,8 +104,11 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     token_revoke(token=token, actor=request.user)
     messages.success(
         request,
-        f"Token “{token.name}” is revoked: it no longer works"
-        if revoked
-        else f"Token “{token.name}” was already revoked",
+        (
+            gettext("Token “%(name)s” is revoked: it no longer works")
+            if revoked
+            else gettext("Token “%(name)s” was already revoked")
+        )
+        % {"name": token.name},
     )
     return redirect("accounts:tokens")

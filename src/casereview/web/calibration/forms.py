@@ -4,13 +4,15 @@ was taken on (a stale one shows the calibration as it stands, never overwriting 
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class CalibrationForm(forms.Form):
     own_audit = forms.IntegerField(
         error_messages={
-            "required": "Choose the body's own audit to calibrate",
-            "invalid": "Choose one of the own audits listed",
+            "required": _("Choose the body's own audit to calibrate"),
+            "invalid": _("Choose one of the own audits listed"),
         },
         # the page writes the radios; the first one's id is the one the error summary links to
         widget=forms.NumberInput(attrs={"id": "own_audit"}),
@@ -19,10 +21,10 @@ class CalibrationForm(forms.Form):
         min_value=1,
         max_value=100_000,
         error_messages={
-            "required": "Enter how many cases to re-grade",
-            "invalid": "Enter the number of cases as a whole number, such as 60",
-            "min_value": "Re-grade at least 1 case",
-            "max_value": "Enter a number of cases the own audit graded",
+            "required": _("Enter how many cases to re-grade"),
+            "invalid": _("Enter the number of cases as a whole number, such as 60"),
+            "min_value": _("Re-grade at least 1 case"),
+            "max_value": _("Enter a number of cases the own audit graded"),
         },
     )
     stratify = forms.BooleanField(required=False)
@@ -34,7 +36,7 @@ class CalibrationForm(forms.Form):
     def clean_own_audit(self) -> int:
         chosen: int = self.cleaned_data["own_audit"]
         if chosen not in self._allowed:
-            raise forms.ValidationError("Choose one of the own audits listed")
+            raise forms.ValidationError(gettext("Choose one of the own audits listed"))
         return chosen
 
 
@@ -53,7 +55,7 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         max_length=2000,
         error_messages={
-            "required": "Say why the calibration is withdrawn",
-            "max_length": "Say why in 2,000 characters or fewer",
+            "required": _("Say why the calibration is withdrawn"),
+            "max_length": _("Say why in 2,000 characters or fewer"),
         },
     )

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 
 from casereview.domain.roles import Role
-from casereview.domain.words import count
+from casereview.domain.words import number
 from casereview.web.core.access import role_required, user_roles
 from casereview.web.inspections.services import InspectionError, manifest_disclosed, seed_commit
 
@@ -75,10 +76,17 @@ def new(request: HttpRequest) -> HttpResponse:
         except (CalibrationRefused, InspectionError) as exc:
             form.add_error("size" if isinstance(exc, SizeRefused) else None, str(exc))
         else:
+            framed = len(made.frame["cases"])
             messages.success(
                 request,
-                f"Calibration created: {count(len(made.frame['cases']), 'case')} graded by the body's own "
-                "audit are fixed as the frame. Next, commit the seed.",
+                ngettext(
+                    "Calibration created: %(shown)s case graded by the body's own audit are fixed as the "
+                    "frame. Next, commit the seed.",
+                    "Calibration created: %(shown)s cases graded by the body's own audit are fixed as the "
+                    "frame. Next, commit the seed.",
+                    framed,
+                )
+                % {"shown": number(framed)},
             )
             return redirect("calibration:detail", calibration_id=made.pk)
     return render(
@@ -156,7 +164,9 @@ def _act(request: HttpRequest, calibration_id: int, action: Any, done: str) -> H
     if request.method != "POST":
         return redirect("calibration:detail", calibration_id=calibration.pk)
     if version is None:
-        return _detail(request, calibration, problem="Reload the page and try again", status=400)
+        return _detail(
+            request, calibration, problem=gettext("Reload the page and try again"), status=400
+        )
     if action is not calibration_complete:
         options = {}
     try:
@@ -171,10 +181,10 @@ def _act(request: HttpRequest, calibration_id: int, action: Any, done: str) -> H
 
 def _commit(*, calibration: Calibration, actor: Any, expected_version: int) -> None:
     if calibration.version != expected_version:
-        raise CalibrationChanged("Someone changed this calibration first", calibration)
+        raise CalibrationChanged(gettext("Someone changed this calibration first"), calibration)
     if calibration.inspection.commitment:
         raise CalibrationChanged(
-            "Someone committed the seed first: here is the calibration as it stands now",
+            gettext("Someone committed the seed first: here is the calibration as it stands now"),
             calibration,
         )
     seed_commit(inspection=calibration.inspection, actor=actor)
@@ -186,7 +196,7 @@ def commit(request: HttpRequest, calibration_id: int) -> HttpResponse:
         request,
         calibration_id,
         _commit,
-        "Seed committed: its SHA-256 is shown below. Next, draw the sample.",
+        gettext("Seed committed: its SHA-256 is shown below. Next, draw the sample."),
     )
 
 
@@ -196,7 +206,10 @@ def draw(request: HttpRequest, calibration_id: int) -> HttpResponse:
         request,
         calibration_id,
         calibration_draw,
-        "Sample drawn. Next, assign its cases to inspectors: they re-grade them without the body's grades.",
+        gettext(
+            "Sample drawn. Next, assign its cases to inspectors: they re-grade them without the body's "
+            "grades."
+        ),
     )
 
 
@@ -206,8 +219,10 @@ def complete(request: HttpRequest, calibration_id: int) -> HttpResponse:
         request,
         calibration_id,
         calibration_complete,
-        "Calibration complete: its figures are frozen, and the body's auditors and liaison officers can "
-        "now read them.",
+        gettext(
+            "Calibration complete: its figures are frozen, and the body's auditors and liaison officers "
+            "can now read them."
+        ),
     )
 
 
@@ -233,5 +248,5 @@ def withdraw(request: HttpRequest, calibration_id: int) -> HttpResponse:
         return _detail(request, changed.current, problem=str(changed), status=409)
     except CalibrationRefused as exc:
         return _detail(request, calibration, problem=str(exc), status=400)
-    messages.success(request, "Calibration withdrawn: it stays listed, with your reason.")
+    messages.success(request, gettext("Calibration withdrawn: it stays listed, with your reason."))
     return redirect("calibration:detail", calibration_id=calibration.pk)

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from casereview.domain.followup import FindingKind, Judgement
 
@@ -22,11 +24,14 @@ TEXT_LIMIT = 10_000
 SHORT_LIMIT = 200
 
 
-def _limited(value: object, what: str, limit: int = TEXT_LIMIT) -> str:
-    """The answer, stripped; a form error (never a silent cut) when it is longer than ``limit``."""
+def _limited(value: object, too_long: str, limit: int = TEXT_LIMIT) -> str:
+    """The answer, stripped; a form error (never a silent cut) when it is longer than ``limit``.
+
+    ``too_long``: the whole sentence, translated, with ``%(limit)s`` where the limit goes (a sentence per
+    question, not "<question> must be…": Welsh builds it round the question differently)."""
     text = str(value or "")
     if len(text) > limit:
-        raise forms.ValidationError(f"{what} must be {limit:,} characters or fewer")
+        raise forms.ValidationError(too_long % {"limit": f"{limit:,}"})
     return text.strip()
 
 
@@ -42,6 +47,18 @@ def _whole(text: object) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
 
 
+#: What a date input left out, a whole sentence for each case (not the parts joined with "and": a translation
+#: words each its own way).  Lazy: the page's language is known only when the form is checked.
+_MISSING: Mapping[tuple[str, ...], Promise] = {
+    ("day",): gettext_lazy("The date must include a day"),
+    ("month",): gettext_lazy("The date must include a month"),
+    ("year",): gettext_lazy("The date must include a year"),
+    ("day", "month"): gettext_lazy("The date must include a day and month"),
+    ("day", "year"): gettext_lazy("The date must include a day and year"),
+    ("month", "year"): gettext_lazy("The date must include a month and year"),
+}
+
+
 def day_from(day: object, month: object, year: object) -> tuple[dt.date | None, str]:
     """A date from a GOV.UK date input's three answers, or the problem in words ("" when all are empty)."""
     parts = [str(p or "").strip() for p in (day, month, year)]
@@ -50,14 +67,14 @@ def day_from(day: object, month: object, year: object) -> tuple[dt.date | None, 
     names = ("day", "month", "year")
     missing = [n for n, p in zip(names, parts, strict=True) if not p]
     if missing:
-        return None, f"The date must include a {' and '.join(missing)}"
+        return None, str(_MISSING[tuple(missing)])
     d, m, y = (_whole(p) for p in parts)
     try:
         if d is None or m is None or y is None or y < 1000:
             raise ValueError
         return dt.date(y, m, d), ""
     except ValueError:
-        return None, "The date must be a real date, like 27 3 2027"
+        return None, gettext("The date must be a real date, like 27 3 2027")
 
 
 class VersionForm(forms.Form):
@@ -81,9 +98,12 @@ class ReasonForm(VersionForm):
         self.fields["reason"].widget.attrs["id"] = field_id
 
     def clean_reason(self) -> str:
-        reason = _limited(self.cleaned_data.get("reason"), "The reason")
+        reason = _limited(
+            self.cleaned_data.get("reason"),
+            gettext("The reason must be %(limit)s characters or fewer"),
+        )
         if not reason:
-            raise forms.ValidationError("Say why it is withdrawn")
+            raise forms.ValidationError(gettext("Say why it is withdrawn"))
         return reason
 
 
@@ -95,9 +115,12 @@ class ReturnForm(VersionForm):
     )
 
     def clean_note(self) -> str:
-        note = _limited(self.cleaned_data.get("note"), "What more is needed")
+        note = _limited(
+            self.cleaned_data.get("note"),
+            gettext("What more is needed must be %(limit)s characters or fewer"),
+        )
         if not note:
-            raise forms.ValidationError("Say what more the plan needs")
+            raise forms.ValidationError(gettext("Say what more the plan needs"))
         return note
 
 
@@ -108,10 +131,10 @@ class RegisterFilterForm(forms.Form):
     """The register's filters, from the query string.  A value that is no choice (an old link, a body the user
     may not see) is left out rather than refused: the register shows what the rest of the filters match."""
 
-    body = forms.ChoiceField(required=False, label="Body")
-    state = forms.ChoiceField(required=False, label="State")
-    rag = forms.ChoiceField(required=False, label="Rating")
-    judgement = forms.ChoiceField(required=False, label="Last judgement")
+    body = forms.ChoiceField(required=False, label=gettext_lazy("Body"))
+    state = forms.ChoiceField(required=False, label=gettext_lazy("State"))
+    rag = forms.ChoiceField(required=False, label=gettext_lazy("Rating"))
+    judgement = forms.ChoiceField(required=False, label=gettext_lazy("Last judgement"))
 
     def __init__(
         self,
@@ -123,10 +146,13 @@ class RegisterFilterForm(forms.Form):
         judgements: Sequence[tuple[str, str]],
     ) -> None:
         super().__init__(data)
-        self._choose("body", [("", "Any body"), *((c, f"{n} ({c})") for c, n in bodies)])
-        self._choose("state", [("", "Any state"), *states])
-        self._choose("rag", [("", "Any rating"), *rags])
-        self._choose("judgement", [("", "Any or none"), ("none", "Not yet judged"), *judgements])
+        self._choose("body", [("", gettext("Any body")), *((c, f"{n} ({c})") for c, n in bodies)])
+        self._choose("state", [("", gettext("Any state")), *states])
+        self._choose("rag", [("", gettext("Any rating")), *rags])
+        self._choose(
+            "judgement",
+            [("", gettext("Any or none")), ("none", gettext("Not yet judged")), *judgements],
+        )
 
     def _choose(self, name: str, choices: list[tuple[str, str]]) -> None:
         field = self.fields[name]
@@ -147,14 +173,17 @@ class RegisterFilterForm(forms.Form):
 # A finding and its basis ---------------------------------------------------------------------------------
 
 
+_CHOOSE_KIND = gettext_lazy("Choose whether it is a cause of concern or an area for improvement")
+
+
 class FindingForm(forms.Form):
     """A finding: its kind, its text, and what it rests on (each chosen item with the counts the report gave)."""
 
     kind = forms.ChoiceField(
         choices=[(k.value, k.value) for k in FindingKind],
         error_messages={
-            "required": "Choose whether it is a cause of concern or an area for improvement",
-            "invalid_choice": "Choose whether it is a cause of concern or an area for improvement",
+            "required": _CHOOSE_KIND,
+            "invalid_choice": _CHOOSE_KIND,
         },
         widget=forms.RadioSelect(attrs={"id": f"kind-{FindingKind.CAUSE_OF_CONCERN.value}"}),
     )
@@ -168,9 +197,12 @@ class FindingForm(forms.Form):
         self.choices = list(choices)
 
     def clean_text(self) -> str:
-        text = _limited(self.cleaned_data.get("text"), "The finding")
+        text = _limited(
+            self.cleaned_data.get("text"),
+            gettext("The finding must be %(limit)s characters or fewer"),
+        )
         if not text:
-            raise forms.ValidationError("Write the finding")
+            raise forms.ValidationError(gettext("Write the finding"))
         return text
 
     def clean_basis(self) -> list[dict[str, Any]]:
@@ -185,15 +217,20 @@ class FindingForm(forms.Form):
             total = _whole(self.data.get(f"total-{key}"))
             if count is None or total is None or total < 1 or count > total:
                 problems.append(
-                    f"{choice.label}: give the number of cases and of cases looked at, "
-                    "the first no more than the second"
+                    gettext(
+                        "%(label)s: give the number of cases and of cases looked at, "
+                        "the first no more than the second"
+                    )
+                    % {"label": choice.label}
                 )
                 continue
             basis.append({"kind": choice.kind, "code": choice.code, "count": count, "total": total})
         if problems:
             raise forms.ValidationError(problems)
         if not basis:
-            raise forms.ValidationError("Choose at least one weakness or area the finding rests on")
+            raise forms.ValidationError(
+                gettext("Choose at least one weakness or area the finding rests on")
+            )
         return basis
 
     def value_of(self, choice: BasisChoice) -> dict[str, Any]:
@@ -218,8 +255,8 @@ class FindingEditForm(VersionForm):
     kind = forms.ChoiceField(
         choices=[(k.value, k.value) for k in FindingKind],
         error_messages={
-            "required": "Choose whether it is a cause of concern or an area for improvement",
-            "invalid_choice": "Choose whether it is a cause of concern or an area for improvement",
+            "required": _CHOOSE_KIND,
+            "invalid_choice": _CHOOSE_KIND,
         },
     )
     text = forms.CharField(required=False, strip=False)
@@ -233,9 +270,12 @@ class FindingEditForm(VersionForm):
         self.fields["text"].widget.attrs["id"] = f"finding-text-{finding_id}"
 
     def clean_text(self) -> str:
-        text = _limited(self.cleaned_data.get("text"), "The finding")
+        text = _limited(
+            self.cleaned_data.get("text"),
+            gettext("The finding must be %(limit)s characters or fewer"),
+        )
         if not text:
-            raise forms.ValidationError("Write the finding")
+            raise forms.ValidationError(gettext("Write the finding"))
         return text
 
 
@@ -262,8 +302,8 @@ class RecommendationForm(forms.Form):
     due = forms.ChoiceField(
         choices=[("date", "date"), ("working_days", "working_days")],
         error_messages={
-            "required": "Choose how the due date is given",
-            "invalid_choice": "Choose how the due date is given",
+            "required": gettext_lazy("Choose how the due date is given"),
+            "invalid_choice": gettext_lazy("Choose how the due date is given"),
         },
         widget=forms.RadioSelect(attrs={"id": "due-date"}),
     )
@@ -286,9 +326,12 @@ class RecommendationForm(forms.Form):
             field.widget.attrs["id"] = f"{base}-{suffix}" if suffix else base
 
     def clean_text(self) -> str:
-        text = _limited(self.cleaned_data.get("text"), "What must change")
+        text = _limited(
+            self.cleaned_data.get("text"),
+            gettext("What must change must be %(limit)s characters or fewer"),
+        )
         if not text:
-            raise forms.ValidationError("Write what must change")
+            raise forms.ValidationError(gettext("Write what must change"))
         return text
 
     def clean(self) -> dict[str, Any]:
@@ -299,14 +342,16 @@ class RecommendationForm(forms.Form):
                 data.get("due_day"), data.get("due_month"), data.get("due_year")
             )
             if day is None:
-                self.add_error("due_day", problem or "Enter the date it is due by")
+                self.add_error("due_day", problem or gettext("Enter the date it is due by"))
             data["by"] = day
         elif data.get("due") == "working_days":
             days = _whole(data.get("working_days"))
             if days is None or not 1 <= days <= 1000:
                 self.add_error(
                     "working_days",
-                    "Enter the working days from publication as a whole number, 1 to 1,000",
+                    gettext(
+                        "Enter the working days from publication as a whole number, 1 to 1,000"
+                    ),
                 )
             data["days"] = days
         return data
@@ -350,15 +395,21 @@ class PlanForm(forms.Form):
                     continue
                 target, problem = day_from(got["day"], got["month"], got["year"])
                 if not got["text"].strip():
-                    mine.append("Say what the action is")
+                    mine.append(gettext("Say what the action is"))
                 if not got["owner"].strip():
-                    mine.append("Say who owns the action (a name or a post)")
+                    mine.append(gettext("Say who owns the action (a name or a post)"))
                 if target is None:
-                    mine.append(problem or "Enter the action's target date")
+                    mine.append(problem or gettext("Enter the action's target date"))
                 if len(got["text"]) > TEXT_LIMIT:
-                    mine.append(f"What the body will do must be {TEXT_LIMIT:,} characters or fewer")
+                    mine.append(
+                        gettext("What the body will do must be %(limit)s characters or fewer")
+                        % {"limit": f"{TEXT_LIMIT:,}"}
+                    )
                 if len(got["owner"].strip()) > SHORT_LIMIT:
-                    mine.append(f"Who owns it must be {SHORT_LIMIT:,} characters or fewer")
+                    mine.append(
+                        gettext("Who owns it must be %(limit)s characters or fewer")
+                        % {"limit": f"{SHORT_LIMIT:,}"}
+                    )
                 row = PlanRow(rec_id, i, **got, problems=tuple(mine), action_id=action_id)
                 self.parsed[rec_id].append(row)
                 problems.extend({"field": f"{key}-text", "message": p} for p in mine)
@@ -375,7 +426,7 @@ class PlanForm(forms.Form):
         data["actions"] = actions
         self.row_problems = problems
         if problems:
-            raise forms.ValidationError("Some actions are not complete")
+            raise forms.ValidationError(gettext("Some actions are not complete"))
         return data
 
 
@@ -385,8 +436,8 @@ class ActionUpdateForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("update", "update"), ("complete", "complete")],
         error_messages={
-            "required": "Choose what to do",
-            "invalid_choice": "Choose what to do",
+            "required": gettext_lazy("Choose what to do"),
+            "invalid_choice": gettext_lazy("Choose what to do"),
         },
         widget=forms.HiddenInput(attrs={"id": "progress-actions"}),
     )
@@ -403,14 +454,18 @@ class ActionUpdateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name, what in (("note", "The progress note"), ("evidence", "Where the evidence is")):
+        too_long = {
+            "note": gettext("The progress note must be %(limit)s characters or fewer"),
+            "evidence": gettext("Where the evidence is must be %(limit)s characters or fewer"),
+        }
+        for name in ("note", "evidence"):
             try:
-                data[name] = _limited(data.get(name), what)
+                data[name] = _limited(data.get(name), too_long[name])
             except forms.ValidationError as exc:
                 self.add_error(name, exc)
                 data[name] = ""
         if data.get("action") == "update" and not data["note"]:
-            self.add_error("note", "Say what progress has been made")
+            self.add_error("note", gettext("Say what progress has been made"))
         return data
 
 
@@ -424,8 +479,8 @@ class JudgeForm(forms.Form):
     judgement = forms.ChoiceField(
         choices=[(j.value, j.value) for j in Judgement],
         error_messages={
-            "required": "Choose your judgement",
-            "invalid_choice": "Choose your judgement",
+            "required": gettext_lazy("Choose your judgement"),
+            "invalid_choice": gettext_lazy("Choose your judgement"),
         },
     )
     rationale = forms.CharField(required=False, strip=False, widget=forms.Textarea)
@@ -450,7 +505,12 @@ class JudgeForm(forms.Form):
         return _version(self.data)
 
     def clean_rationale(self) -> str:
-        rationale = _limited(self.cleaned_data.get("rationale"), "The rationale")
+        rationale = _limited(
+            self.cleaned_data.get("rationale"),
+            gettext("The rationale must be %(limit)s characters or fewer"),
+        )
         if not rationale:
-            raise forms.ValidationError("Say why: what the new sample shows, and what else you saw")
+            raise forms.ValidationError(
+                gettext("Say why: what the new sample shows, and what else you saw")
+            )
         return rationale

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from casereview.domain.followup import (
     ACTION_OPEN_STATES,
@@ -27,10 +28,11 @@ from casereview.domain.followup import (
     judging_refusal,
     rag,
 )
-from casereview.domain.followup_evidence import AREA, WEAKNESS, Evidence, concern_of, titles_of
+from casereview.domain.followup_evidence import AREA, WEAKNESS, Evidence, titles_of
+from casereview.domain.language import ENGLISH
 from casereview.domain.paging import window
 from casereview.domain.report_words import percent
-from casereview.domain.words import count, plain, uk_date
+from casereview.domain.words import number, plain, uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.paging import PAGE_SIZE, Paged
 from casereview.web.inspections.selectors import inspections_listed
@@ -86,46 +88,83 @@ class PlanRow:
 #: The judging page shows the new sample's evidence (``evidence.recommendation_evidence``).
 EVIDENCE_AVAILABLE = True
 
-OBJECT_WORDS: Mapping[str, str] = {
-    "finding": "Finding",
-    "recommendation": "Recommendation",
-    "plan": "Action plan",
-    "action": "Action",
-}
-MOVE_WORDS: Mapping[str, str] = {
-    "add": "added",
-    "create": "created",
-    "edit": "changed",
-    "publish": "published",
-    "withdraw": "withdrawn",
-    "judge": "judged",
-    "save": "saved",
-    "submit": "submitted",
-    "accept": "accepted",
-    "return": "returned to the body",
-    "escalate": "escalated",
-    "update": "given a progress update",
-    "complete": "marked done",
-    "drop": "taken out of the plan",
-    "reopen": "sent back to the body",
+#: Each line of an object's history, by (object, move): whole sentences, so that a translation need not be
+#: built from an object's name and a past participle (Welsh orders and mutates them otherwise).  Marked for
+#: the catalogue; the page translates them (``event_words``).
+EVENT_WORDS: Mapping[tuple[str, str], str] = {
+    ("finding", "add"): gettext_noop("Finding added"),
+    ("finding", "edit"): gettext_noop("Finding changed"),
+    ("finding", "publish"): gettext_noop("Finding published"),
+    ("finding", "withdraw"): gettext_noop("Finding withdrawn"),
+    ("recommendation", "add"): gettext_noop("Recommendation added"),
+    ("recommendation", "edit"): gettext_noop("Recommendation changed"),
+    ("recommendation", "publish"): gettext_noop("Recommendation published"),
+    ("recommendation", "withdraw"): gettext_noop("Recommendation withdrawn"),
+    ("recommendation", "judge"): gettext_noop("Recommendation judged"),
+    ("plan", "create"): gettext_noop("Action plan created"),
+    ("plan", "save"): gettext_noop("Action plan saved"),
+    ("plan", "submit"): gettext_noop("Action plan submitted"),
+    ("plan", "accept"): gettext_noop("Action plan accepted"),
+    ("plan", "return"): gettext_noop("Action plan returned to the body"),
+    ("plan", "escalate"): gettext_noop("Action plan escalated"),
+    ("plan", "reopen"): gettext_noop("Action plan sent back to the body"),
+    ("action", "add"): gettext_noop("Action added"),
+    ("action", "edit"): gettext_noop("Action changed"),
+    ("action", "drop"): gettext_noop("Action taken out of the plan"),
+    ("action", "update"): gettext_noop("Action given a progress update"),
+    ("action", "complete"): gettext_noop("Action marked done"),
+    ("action", "withdraw"): gettext_noop("Action withdrawn"),
+    ("action", "escalate"): gettext_noop("Action escalated"),
 }
 
 
 def event_words(event: Any) -> str:
-    """ "Recommendation published", "Action plan returned to the body"."""
-    what = OBJECT_WORDS.get(event.object_type, plain(event.object_type))
-    return f"{what} {MOVE_WORDS.get(event.action, plain(event.action).lower())}"
+    """ "Recommendation published", "Action plan returned to the body", in the page's language.  A move no
+    service makes (old or hand-made data) reads as its codes in plain words (no catalogue's)."""
+    found = EVENT_WORDS.get((event.object_type, event.action))
+    if found is not None:
+        return gettext(found)
+    return f"{plain(event.object_type)} {plain(event.action).lower()}"
 
 
 _ISO_DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+#: The notes the services write in English (``services.findings``, ``services.plans``), read back to be
+#: written in the page's language; any other note is a person's own words, shown as written.
+_DUE = re.compile(r"due (\d{4}-\d{2}-\d{2})")
+_TARGET = re.compile(r"target (\d{4}-\d{2}-\d{2})")
+_REOPENED = re.compile(
+    r"A new recommendation was published \((.*)\): the body adds its actions and submits the plan "
+    r"again, due (\d{4}-\d{2}-\d{2})"
+)
+_WITHDRAWN = re.compile(r"Its recommendation was withdrawn: (.*)", re.DOTALL)
+
+
+def _day(iso: str) -> str:
+    return uk_date(iso, language=get_language() or ENGLISH)
 
 
 def note_words(note: str, action: str = "") -> str:
-    """A history note as a person reads it: any ISO date in it ("due 2027-01-19") as a UK date, and a
-    judgement's code (a judge event recorded before its words were stored) as its words."""
-    if action == "judge" and note in JUDGEMENT_WORDS:
-        return JUDGEMENT_WORDS[note]
-    return _ISO_DAY.sub(lambda m: uk_date(m.group(1)), note or "")
+    """A history note as a person reads it, in the page's language: the notes casereview writes (a plan's
+    due day, an action's target, a plan sent back, an action withdrawn with its recommendation, a judgement)
+    translated, any ISO date in it ("due 2027-01-19") as a UK date; a person's own words as written."""
+    note = note or ""
+    if action == "judge":
+        if note in JUDGEMENT_WORDS:  # a judge event recorded before its words were stored
+            return gettext(JUDGEMENT_WORDS[note])
+        if note in JUDGEMENT_WORDS.values():
+            return gettext(note)
+    if found := _DUE.fullmatch(note):
+        return gettext("due %(date)s") % {"date": _day(found.group(1))}
+    if found := _TARGET.fullmatch(note):
+        return gettext("target %(date)s") % {"date": _day(found.group(1))}
+    if found := _REOPENED.fullmatch(note):
+        return gettext(
+            "A new recommendation was published (%(labels)s): the body adds its actions and submits the "
+            "plan again, due %(date)s"
+        ) % {"labels": found.group(1), "date": _day(found.group(2))}
+    if found := _WITHDRAWN.fullmatch(note):
+        return gettext("Its recommendation was withdrawn: %(why)s") % {"why": found.group(1)}
+    return _ISO_DAY.sub(lambda m: _day(m.group(1)), note)
 
 
 def _history(object_type: str, object_id: int) -> list[dict[str, Any]]:
@@ -136,31 +175,56 @@ def _history(object_type: str, object_id: int) -> list[dict[str, Any]]:
 
 
 def _share(n: int, total: int) -> str:
-    return percent(n / total) if total else "no cases"
+    return percent(n / total) if total else gettext("no cases")
+
+
+def _either(labels: Sequence[str]) -> str:
+    """ "requires improvement or inadequate": the grades' labels (lower case) joined by "or", in the page's
+    language (``report_words.concern_words``' English, each "or" translated)."""
+    said = ""
+    for label in labels:
+        said = (
+            label if not said else gettext("%(these)s or %(that)s") % {"these": said, "that": label}
+        )
+    return said
 
 
 def basis_words(basis: Sequence[Mapping[str, Any]], framework_ref: str) -> list[str]:
-    """A finding's basis, a sentence an item: "Child not seen or not spoken to (W04): 41 of 135 cases (30%)"."""
+    """A finding's basis, a sentence an item: "Child not seen or not spoken to (W04): 41 of 135 cases showed
+    it (30.4%)", in the page's language (the framework's own words in it where its file gives them)."""
     try:
-        framework = load_framework(framework_ref)
+        framework = load_framework(framework_ref).in_language(get_language() or ENGLISH)
     except Exception:  # noqa: BLE001 - an unknown framework: codes still read as words
         titles: Mapping[tuple[str, str], str] = {}
-        concern = "requires improvement or inadequate"
+        concern = gettext("requires improvement or inadequate")
     else:
-        titles, concern = titles_of(framework), concern_of(framework)
+        titles = titles_of(framework)
+        concern = _either([g.label.lower() for g in framework.grades[1:]])
     lines = []
     for item in basis:
         kind, code = str(item.get("kind", "")), str(item.get("code", ""))
         n, total = int(item.get("count", 0)), int(item.get("total", 0))
-        title = titles.get((kind, code), plain(code))
+        values = {
+            "title": titles.get((kind, code), plain(code)),
+            "code": code,
+            "n": number(n),
+            "total": number(total),
+            "share": _share(n, total),
+            "concern": concern,
+        }
         if kind == WEAKNESS:
-            lines.append(
-                f"{title} ({code}): {n:,} of {count(total, 'case')} showed it ({_share(n, total)})"
+            said = ngettext(
+                "%(title)s (%(code)s): %(n)s of %(total)s case showed it (%(share)s)",
+                "%(title)s (%(code)s): %(n)s of %(total)s cases showed it (%(share)s)",
+                total,
             )
         else:
-            lines.append(
-                f"{title}: {n:,} of {count(total, 'case')} graded {concern} ({_share(n, total)})"
+            said = ngettext(
+                "%(title)s: %(n)s of %(total)s case graded %(concern)s (%(share)s)",
+                "%(title)s: %(n)s of %(total)s cases graded %(concern)s (%(share)s)",
+                total,
             )
+        lines.append(said % values)
     return lines
 
 
@@ -309,6 +373,8 @@ def basis_choices(inspection: Any) -> tuple[list[BasisChoice], bool]:
     and whether any count was there to prefill."""
     framework = load_framework(inspection.framework)
     counts = sample_counts(inspection)
+    # The form's labels in the page's language; the codes (what is stored) are the same in every language.
+    words = framework.in_language(get_language() or ENGLISH)
     prefilled = any(total for _, total in counts.values())
 
     def choice(kind: str, code: str, label: str) -> BasisChoice:
@@ -318,8 +384,8 @@ def basis_choices(inspection: Any) -> tuple[list[BasisChoice], bool]:
         return BasisChoice(kind, code, label, n, total)
 
     return (
-        [choice(WEAKNESS, w.code, f"{w.text} ({w.code})") for w in framework.weaknesses]
-        + [choice(AREA, a.slug, a.title) for a in framework.areas],
+        [choice(WEAKNESS, w.code, f"{w.text} ({w.code})") for w in words.weaknesses]
+        + [choice(AREA, a.slug, a.title) for a in words.areas],
         prefilled,
     )
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 
 from casereview.domain.errors import Conflict, Refused
 from casereview.domain.followup import (
@@ -25,7 +26,7 @@ from casereview.domain.followup import (
 )
 from casereview.domain.roles import Role
 from casereview.web.core.access import role_required, user_roles
-from casereview.web.core.paging import matched_words, page_number
+from casereview.web.core.paging import page_number
 from casereview.web.inspections.selectors import inspection_led_or_404
 
 from . import page_selectors as pages
@@ -44,8 +45,10 @@ from .forms import (
     recommendation_initial,
 )
 
-CONFLICT = "Someone else changed this first. Its current state is shown below; nothing you sent was applied."
-EVIDENCE_CHANGED = (
+CONFLICT = gettext_lazy(
+    "Someone else changed this first. Its current state is shown below; nothing you sent was applied."
+)
+EVIDENCE_CHANGED = gettext_lazy(
     "The evidence changed since you opened the page: read it again below and decide. "
     "Nothing you sent was applied."
 )
@@ -53,7 +56,7 @@ READERS = (Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER, Role.ANALYST)
 
 
 def _choices(table: Any) -> list[tuple[str, str]]:
-    return [(str(code), words) for code, words in table.items()]
+    return [(str(code), gettext(words)) for code, words in table.items()]  # the domain marks them
 
 
 def _change(
@@ -70,7 +73,7 @@ def _change(
     try:
         call()
     except Conflict:
-        return again(CONFLICT, HTTPStatus.CONFLICT)
+        return again(str(CONFLICT), HTTPStatus.CONFLICT)
     except Refused as exc:
         return again(str(exc), HTTPStatus.BAD_REQUEST)
     messages.success(request, done)
@@ -99,7 +102,6 @@ def register(request: HttpRequest) -> HttpResponse:
             "form": form,
             "chosen": chosen,
             "narrowed": any(chosen.values()),
-            "matched": matched_words(listed["page"].total, "recommendation"),
             "led": pages.led_inspections(request.user)
             if Role.LEAD_INSPECTOR in user_roles(request.user)
             else [],
@@ -203,7 +205,7 @@ def findings(request: HttpRequest, inspection_id: int) -> HttpResponse:
         return _findings_page(request, inspection)
     do = str(request.POST.get("do", ""))
     if do not in FINDING_ACTIONS:
-        return _findings_page(request, inspection, error="Choose what to do", status=400)
+        return _findings_page(request, inspection, error=gettext("Choose what to do"), status=400)
     if do == "add_finding":
         form: Any = FindingForm(request.POST, choices=pages.basis_choices(inspection)[0])
         if not form.is_valid():
@@ -215,7 +217,7 @@ def findings(request: HttpRequest, inspection_id: int) -> HttpResponse:
             basis=form.cleaned_data["basis"],
             actor=request.user,
         )
-        done = "Finding added as a draft: add its recommendations, then publish it"
+        done = gettext("Finding added as a draft: add its recommendations, then publish it")
         return _run(request, inspection, do, 0, form, call, done)
     on_recommendation = do in (
         "edit_recommendation",
@@ -240,7 +242,7 @@ def findings(request: HttpRequest, inspection_id: int) -> HttpResponse:
             immediate=form.cleaned_data["immediate"],
             actor=request.user,
         )
-        done = "Recommendation added"
+        done = gettext("Recommendation added")
         return _run(request, inspection, do, target, form, call, done)
     if do.startswith("edit_"):
         return _edit(request, inspection, do, target)
@@ -268,7 +270,7 @@ def _edit(request: HttpRequest, inspection: Any, do: str, target: int) -> HttpRe
             actor=request.user,
             expected_version=form.cleaned_data["version"],
         )
-        return _run(request, inspection, do, target, form, call, "Finding changed")
+        return _run(request, inspection, do, target, form, call, gettext("Finding changed"))
     rec = pages.recommendation_of(inspection, target)
     if rec is None:
         raise Http404
@@ -285,9 +287,8 @@ def _edit(request: HttpRequest, inspection: Any, do: str, target: int) -> HttpRe
         actor=request.user,
         expected_version=version.cleaned_data["version"],
     )
-    return _run(
-        request, inspection, do, target, form, call, f"Recommendation R{rec.number} changed"
-    )
+    done = gettext("Recommendation R%(number)s changed") % {"number": rec.number}
+    return _run(request, inspection, do, target, form, call, done)
 
 
 def _finding_move(request: HttpRequest, inspection: Any, do: str, target: int) -> HttpResponse:
@@ -313,15 +314,17 @@ def _finding_move(request: HttpRequest, inspection: Any, do: str, target: int) -
         call = lambda: services.finding_publish(  # noqa: E731
             finding=obj, actor=request.user, expected_version=version
         )
-        done = (
-            f"Finding {obj.number} published with its recommendations: the body's liaison officers "
+        done = gettext(
+            "Finding %(number)s published with its recommendations: the body's liaison officers "
             "are told by e-mail and asked for an action plan"
-        )
+        ) % {"number": obj.number}
     elif do == "publish_recommendation":
         call = lambda: services.recommendation_publish(  # noqa: E731
             recommendation=obj, actor=request.user, expected_version=version
         )
-        done = f"Recommendation R{obj.number} published: the body's liaison officers are told by e-mail"
+        done = gettext(
+            "Recommendation R%(number)s published: the body's liaison officers are told by e-mail"
+        ) % {"number": obj.number}
     elif do == "withdraw_finding":
         call = lambda: services.finding_withdraw(  # noqa: E731
             finding=obj,
@@ -329,7 +332,7 @@ def _finding_move(request: HttpRequest, inspection: Any, do: str, target: int) -
             expected_version=version,
             reason=form.cleaned_data["reason"],
         )
-        done = f"Finding {obj.number} withdrawn; its history is kept"
+        done = gettext("Finding %(number)s withdrawn; its history is kept") % {"number": obj.number}
     else:
         call = lambda: services.recommendation_withdraw(  # noqa: E731
             recommendation=obj,
@@ -337,7 +340,9 @@ def _finding_move(request: HttpRequest, inspection: Any, do: str, target: int) -
             expected_version=version,
             reason=form.cleaned_data["reason"],
         )
-        done = f"Recommendation R{obj.number} withdrawn; its history is kept"
+        done = gettext("Recommendation R%(number)s withdrawn; its history is kept") % {
+            "number": obj.number
+        }
     return _run(request, inspection, do, target, form, call, done)
 
 
@@ -410,7 +415,7 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
             actor=request.user,
             expected_version=form.cleaned_data["version"],
         )
-        done = "Action plan saved. Submit it when every recommendation has its actions"
+        done = gettext("Action plan saved. Submit it when every recommendation has its actions")
     elif do in ("submit", "accept"):
         form = VersionForm(request.POST)
         form.is_valid()
@@ -419,9 +424,9 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
             plan=found, actor=request.user, expected_version=form.cleaned_data["version"]
         )
         done = (
-            "Action plan submitted: the lead inspector is told by e-mail"
+            gettext("Action plan submitted: the lead inspector is told by e-mail")
             if do == "submit"
-            else "Action plan accepted: the body reports progress on each action"
+            else gettext("Action plan accepted: the body reports progress on each action")
         )
     elif do == "return":
         form = ReturnForm(request.POST)
@@ -433,9 +438,11 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             note=form.cleaned_data["note"],
         )
-        done = "Action plan returned: the body's liaison officers are told by e-mail what more is needed"
+        done = gettext(
+            "Action plan returned: the body's liaison officers are told by e-mail what more is needed"
+        )
     else:
-        return _plan_page(request, found, error="Choose what to do", status=400)
+        return _plan_page(request, found, error=gettext("Choose what to do"), status=400)
 
     def again(error: str, status: int) -> HttpResponse:
         # After a conflict the page shows the plan as it is now.
@@ -494,7 +501,7 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             reason=form.cleaned_data["reason"],
         )
-        done = "Action withdrawn; its history is kept"
+        done = gettext("Action withdrawn; its history is kept")
     else:
         form = ActionUpdateForm(request.POST)
         if not form.is_valid():
@@ -508,7 +515,9 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
             actor=request.user,
             expected_version=data["version"],
         )
-        done = "Progress update saved" if data["action"] == "update" else "Action marked as done"
+        done = gettext("Progress update saved")
+        if data["action"] != "update":
+            done = gettext("Action marked as done")
 
     def again(error: str, status: int) -> HttpResponse:
         # After a conflict the page shows the action as it is now.
@@ -566,7 +575,8 @@ def judge(request: HttpRequest, inspection_id: int) -> HttpResponse:
     if form.cleaned_data["evidence_sha256"] != item["evidence_sha256"]:
         # The evidence (or the proposal) is not what the page showed: more reviews arrived, or the family of
         # tests grew. Nothing is stored; the page shows the evidence as it is now, the rationale kept.
-        return _judge_page(request, inspection, form=form, error=EVIDENCE_CHANGED, status=409)
+        return _judge_page(request, inspection, form=form, error=str(EVIDENCE_CHANGED), status=409)
+    judged = gettext(JUDGEMENT_WORDS[form.cleaned_data["judgement"]]).lower()
     return _change(
         request,
         lambda: services.recommendation_judge(
@@ -579,8 +589,8 @@ def judge(request: HttpRequest, inspection_id: int) -> HttpResponse:
             actor=request.user,
             expected_version=form.cleaned_data["version"],
         ),
-        done=f"Recommendation {rec.number} judged "
-        f"{JUDGEMENT_WORDS[form.cleaned_data['judgement']].lower()}",
+        done=gettext("Recommendation %(number)s judged %(judgement)s")
+        % {"number": rec.number, "judgement": judged},
         then=redirect("followup:judge", inspection_id=inspection.pk),
         again=lambda error, status: _judge_page(
             request, inspection, form=form, error=error, status=status

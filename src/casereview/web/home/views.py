@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from casereview.domain.roles import CAN_IMPORT_REGISTERS, GRADING_ROLES, LEADING_ROLES, Role
@@ -42,11 +43,11 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-#: The help pages: URL name -> (template, title).
+#: The help pages: URL name -> (template, title); the titles are translated when a page is drawn.
 HELP_PAGES = {
-    "help:sample": ("home/help/sample.html", "The sample and how to check it"),
-    "help:grades": ("home/help/grades.html", "Grades, shares and intervals"),
-    "help:send_backs": ("home/help/send_backs.html", "What a send back asks of the body"),
+    "help:sample": ("home/help/sample.html", _("The sample and how to check it")),
+    "help:grades": ("home/help/grades.html", _("Grades, shares and intervals")),
+    "help:send_backs": ("home/help/send_backs.html", _("What a send back asks of the body")),
 }
 
 

@@ -3,58 +3,86 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from casereview.domain.plans import STRATIFIABLE, Allocation
 
+#: The draw form's words for the plan's codes (the same English as the codes, capitalised), translated; a code
+#: added to the domain without words here shows as before, in English.
+STRATUM_LABELS = {
+    "category": _("Category"),
+    "unit": _("Unit"),
+    "risk_level": _("Risk level"),
+    "status": _("Status"),
+    "outcome": _("Outcome"),
+    "child_age": _("Child age"),
+}
+ALLOCATION_LABELS = {
+    "proportional": _("Proportional"),
+    "equal": _("Equal"),
+    "neyman": _("Neyman"),
+}
+
 
 class InspectionForm(forms.Form):
-    body = forms.CharField(max_length=16, error_messages={"required": "Choose the inspected body"})
+    body = forms.CharField(
+        max_length=16, error_messages={"required": _("Choose the inspected body")}
+    )
     name = forms.CharField(
-        max_length=200, error_messages={"required": "Enter a name for the inspection"}
+        max_length=200, error_messages={"required": _("Enter a name for the inspection")}
     )
     period_start = forms.DateField(
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         error_messages={
-            "required": "Enter the first day of the period",
-            "invalid": "Enter the first day as dd/mm/yyyy",
+            "required": _("Enter the first day of the period"),
+            "invalid": _("Enter the first day as dd/mm/yyyy"),
         },
     )
     period_end = forms.DateField(
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         error_messages={
-            "required": "Enter the last day of the period",
-            "invalid": "Enter the last day as dd/mm/yyyy",
+            "required": _("Enter the last day of the period"),
+            "invalid": _("Enter the last day as dd/mm/yyyy"),
         },
     )
 
 
 class DrawForm(forms.Form):
-    register = forms.IntegerField(error_messages={"required": "Choose the register to draw from"})
+    register = forms.IntegerField(
+        error_messages={"required": _("Choose the register to draw from")}
+    )
     size = forms.IntegerField(
         min_value=1,
         max_value=100_000,
         error_messages={
-            "required": "Enter the sample size",
-            "min_value": "The sample size must be at least 1",
+            "required": _("Enter the sample size"),
+            "min_value": _("The sample size must be at least 1"),
         },
     )
     strata = forms.MultipleChoiceField(
-        choices=[(c, c.replace("_", " ").capitalize()) for c in STRATIFIABLE], required=False
+        choices=[
+            (c, STRATUM_LABELS.get(c) or c.replace("_", " ").capitalize()) for c in STRATIFIABLE
+        ],
+        required=False,
     )
     allocation = forms.ChoiceField(
-        choices=[(a.value, a.value.capitalize()) for a in Allocation if a is not Allocation.FIXED]
+        choices=[
+            (a.value, ALLOCATION_LABELS.get(a.value) or a.value.capitalize())
+            for a in Allocation
+            if a is not Allocation.FIXED
+        ]
     )
     minimum_per_stratum = forms.IntegerField(min_value=0, required=False)
     reserve = forms.IntegerField(min_value=0, required=False)
     reported_from = forms.DateField(
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         required=False,
-        error_messages={"invalid": "Enter the date as dd/mm/yyyy"},
+        error_messages={"invalid": _("Enter the date as dd/mm/yyyy")},
     )
     reported_to = forms.DateField(
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         required=False,
-        error_messages={"invalid": "Enter the date as dd/mm/yyyy"},
+        error_messages={"invalid": _("Enter the date as dd/mm/yyyy")},
     )
     #: Every reported date, on purpose (without it, empty dates are the inspection's period).
     any_date = forms.BooleanField(required=False)
@@ -100,10 +128,10 @@ class SeedForm(forms.Form):
 
 class ReplaceForm(forms.Form):
     case_ref = forms.CharField(
-        max_length=100, error_messages={"required": "Enter the case reference"}
+        max_length=100, error_messages={"required": _("Enter the case reference")}
     )
     reason = forms.CharField(
-        max_length=500, error_messages={"required": "Say why the case is out of scope"}
+        max_length=500, error_messages={"required": _("Say why the case is out of scope")}
     )
 
 
@@ -119,7 +147,7 @@ class InspectionFilterForm(forms.Form):
         self, *args: Any, stages: dict[str, str], orders: dict[str, str], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [("", "Any stage"), *stages.items()]  # type: ignore[attr-defined]
+        self.fields["stage"].choices = [("", _("Any stage")), *stages.items()]  # type: ignore[attr-defined]
         self.fields["order"].choices = list(orders.items())  # type: ignore[attr-defined]
 
     def chosen(self) -> dict[str, str]:

@@ -14,11 +14,12 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from casereview.domain.plans import PlanError, plan_from_mapping
 from casereview.domain.roles import CAN_IMPORT_REGISTERS, LEADING_ROLES, InspectionKind, Role
 from casereview.domain.tasks import STAGE_WORDS, Status, Task
-from casereview.domain.words import count, uk_date
+from casereview.domain.words import number, uk_date
 from casereview.web.core.access import role_required, user_roles
 from casereview.web.registers.selectors import bodies_for_choice
 
@@ -84,7 +85,7 @@ def new(request: HttpRequest) -> HttpResponse:
         and form.is_valid()
         and form.cleaned_data["body"] not in {b.code for b in bodies}
     ):
-        form.add_error("body", "Choose one of the bodies you audit")
+        form.add_error("body", gettext("Choose one of the bodies you audit"))
     if request.method == "POST" and form.is_valid():
         try:
             made = inspection_create(
@@ -99,11 +100,21 @@ def new(request: HttpRequest) -> HttpResponse:
         except InspectionError as exc:
             form.add_error(None, str(exc))
         else:
+            opened = (
+                gettext("Own audit opened: %(name)s, %(start)s to %(end)s. Next, commit the seed.")
+                if own_audit
+                else gettext(
+                    "Inspection opened: %(name)s, %(start)s to %(end)s. Next, commit the seed."
+                )
+            )
             messages.success(
                 request,
-                f"{'Own audit' if own_audit else 'Inspection'} opened: {made.name}, "
-                f"{uk_date(made.period_start)} to "
-                f"{uk_date(made.period_end)}. Next, commit the seed.",
+                opened
+                % {
+                    "name": made.name,
+                    "start": uk_date(made.period_start),
+                    "end": uk_date(made.period_end),
+                },
             )
             return redirect("inspections:detail", inspection_id=made.pk)
     return render(
@@ -182,7 +193,9 @@ def commit(request: HttpRequest, inspection_id: int) -> HttpResponse:
         return _sample(request, inspection, seed_form=form, status=409)
     messages.success(
         request,
-        "Seed committed. Send its SHA-256 to the inspected body before their register arrives.",
+        gettext(
+            "Seed committed. Send its SHA-256 to the inspected body before their register arrives."
+        ),
     )
     return redirect("inspections:sample", inspection_id=inspection.pk)
 
@@ -199,7 +212,7 @@ def draw(request: HttpRequest, inspection_id: int) -> HttpResponse:
         selectors.registers_for_draw(inspection).filter(pk=form.cleaned_data["register"]).first()
     )
     if register is None:
-        form.add_error("register", "Choose one of this body's registers")
+        form.add_error("register", gettext("Choose one of this body's registers"))
         return _sample(request, inspection, draw_form=form, status=400)
     try:
         plan = plan_from_mapping(form.plan_mapping())
@@ -216,10 +229,15 @@ def draw(request: HttpRequest, inspection_id: int) -> HttpResponse:
     except (PlanError, InspectionError) as exc:
         form.add_error(None, str(exc))
         return _sample(request, inspection, draw_form=form, status=400)
+    size = selectors.sample_size(drawn)
     messages.success(
         request,
-        f"Sample drawn: {count(selectors.sample_size(drawn), 'case')} from register {register.pk}. "
-        "Next, assign the cases.",
+        ngettext(
+            "Sample drawn: %(shown)s case from register %(register)s. Next, assign the cases.",
+            "Sample drawn: %(shown)s cases from register %(register)s. Next, assign the cases.",
+            size,
+        )
+        % {"shown": number(size), "register": register.pk},
     )
     return redirect("inspections:sample", inspection_id=inspection.pk)
 
@@ -303,7 +321,7 @@ def replace(request: HttpRequest, inspection_id: int) -> HttpResponse:
         return _sample(request, inspection, replace_form=form, status=400)
     messages.success(
         request,
-        f"Case {form.cleaned_data['case_ref'].strip()} is out of scope: replaced by case "
-        f"{replacement.case_ref} from the reserve.",
+        gettext("Case %(case)s is out of scope: replaced by case %(replacement)s from the reserve.")
+        % {"case": form.cleaned_data["case_ref"].strip(), "replacement": replacement.case_ref},
     )
     return redirect("inspections:sample", inspection_id=inspection.pk)

@@ -4,46 +4,48 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from casereview.domain.words import JOURNAL_ACTION_WORDS
 
 from .selectors import JournalFilters
 
 PURPOSES = [
-    ("", "Choose a purpose"),
-    ("regulator_request", "A regulator's or the ICO's request"),
-    ("subject_access", "A subject access request"),
-    ("internal_audit", "Internal audit"),
-    ("incident", "Investigating an incident"),
+    ("", _("Choose a purpose")),
+    ("regulator_request", _("A regulator's or the ICO's request")),
+    ("subject_access", _("A subject access request")),
+    ("internal_audit", _("Internal audit")),
+    ("incident", _("Investigating an incident")),
 ]
 
 
 class JournalExportForm(forms.Form):
     start = forms.DateField(
-        label="From",
+        label=_("From"),
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         error_messages={
-            "required": "Enter the first date",
-            "invalid": "Enter the first date as dd/mm/yyyy",
+            "required": _("Enter the first date"),
+            "invalid": _("Enter the first date as dd/mm/yyyy"),
         },
     )
     end = forms.DateField(
-        label="To",
+        label=_("To"),
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         error_messages={
-            "required": "Enter the last date",
-            "invalid": "Enter the last date as dd/mm/yyyy",
+            "required": _("Enter the last date"),
+            "invalid": _("Enter the last date as dd/mm/yyyy"),
         },
     )
     purpose = forms.ChoiceField(
-        choices=PURPOSES, error_messages={"required": "Choose why you are exporting the journal"}
+        choices=PURPOSES, error_messages={"required": _("Choose why you are exporting the journal")}
     )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            self.add_error("end", "The last date must be on or after the first date")
+            self.add_error("end", gettext("The last date must be on or after the first date"))
         return data
 
 
@@ -55,31 +57,31 @@ def action_choices() -> list[tuple[str, str]]:
     named = sorted(
         ((str(code), text) for code, text in JOURNAL_ACTION_WORDS.items()), key=lambda c: c[1]
     )
-    return [("", "Any action"), *named]
+    return [("", gettext("Any action")), *named]
 
 
 class JournalFilterForm(forms.Form):
     """The journal page's filters (a GET form: every field optional; a field in error is left out)."""
 
-    user = forms.CharField(label="User", required=False, max_length=150)
+    user = forms.CharField(label=_("User"), required=False, max_length=150)
     action = forms.ChoiceField(
-        label="Action",
+        label=_("Action"),
         required=False,
         choices=(),
-        error_messages={"invalid_choice": "Choose an action from the list"},
+        error_messages={"invalid_choice": _("Choose an action from the list")},
     )
-    object = forms.CharField(label="Object", required=False, max_length=200)
+    object = forms.CharField(label=_("Object"), required=False, max_length=200)
     start = forms.DateField(
-        label="From",
+        label=_("From"),
         required=False,
         input_formats=DATE_FORMATS,
-        error_messages={"invalid": "Enter the first date as a real date, like 22/10/2026"},
+        error_messages={"invalid": _("Enter the first date as a real date, like 22/10/2026")},
     )
     end = forms.DateField(
-        label="To",
+        label=_("To"),
         required=False,
         input_formats=DATE_FORMATS,
-        error_messages={"invalid": "Enter the last date as a real date, like 31/10/2026"},
+        error_messages={"invalid": _("Enter the last date as a real date, like 31/10/2026")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -91,7 +93,7 @@ class JournalFilterForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            self.add_error("end", "The last date must be on or after the first date")
+            self.add_error("end", gettext("The last date must be on or after the first date"))
         return data
 
     def filters(self) -> JournalFilters:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +26,12 @@ from django.utils import timezone
 
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import DEFAULT as DEFAULT_LANGUAGE
 from casereview.web.core.users import User
 from casereview.web.journal.services import journal_record
+from casereview.web.language.selectors import languages_of
 
+from .messages import Message
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -76,44 +79,77 @@ def _address(recipient: Any) -> tuple[str, Any]:
 
 def mail_queue(
     *,
-    event: str,
     recipients: Iterable[Any],
-    subject: str,
-    body: str,
     object_type: str,
     object_id: object,
+    notice: Message | None = None,
+    write: Callable[[], Message] | None = None,
+    event: str = "",
+    subject: str = "",
+    body: str = "",
     now: dt.datetime | None = None,
 ) -> list[OutboxMessage]:
     """Write one message per address (users without an address are skipped, each address once) in the
     caller's transaction, and try to send them as soon as it commits.  Call it inside the event's transaction:
-    if the event is undone, so is its mail.  ``now``: when the event happened (the real clock unless given)."""
+    if the event is undone, so is its mail.  ``now``: when the event happened (the real clock unless given).
+
+    The words: ``notice`` (one of ``messages``' functions' messages) or ``write`` (a function of no arguments
+    that writes one), written again in each recipient's language (``languages_of``: their stored choice,
+    English for people who never chose and for plain addresses; everyone English while CASEREVIEW_WELSH is
+    off), once per language whatever the number of recipients; or ``event``, ``subject`` and ``body``, the
+    same words for everyone.
+    """
     if not connection.in_atomic_block:
         raise NotificationError(
             "mail_queue must be called inside the transaction of the event it reports"
         )
+    if write is not None:
+        notice = Message(event, subject, body, write=write)
     now = now or timezone.now()
-    made: list[OutboxMessage] = []
+    addressed: list[tuple[str, Any]] = []
+    skipped: list[Any] = []
     seen: set[str] = set()
     for recipient in recipients:
         address, user = _address(recipient)
         if not address:
             if user is not None:
-                logger.info(
-                    "%s: user %s has no e-mail address (or is inactive); not told",
-                    event,
-                    user.get_username(),
-                )
+                skipped.append(user)
             continue
         if address.lower() in seen:
             continue
         seen.add(address.lower())
+        addressed.append((address, user))
+    languages = _languages([user for _, user in addressed if user is not None])
+    written: dict[str, Message] = {}
+
+    def words(language: str) -> Message:
+        if language not in written:
+            written[language] = (
+                notice.written_in(language) if notice is not None else Message(event, subject, body)
+            )
+        return written[language]
+
+    if not event:
+        # The event names the mail in the log and the outbox; a message knows its own.
+        event = notice.event if notice and notice.event else words(DEFAULT_LANGUAGE).event
+    for user in skipped:
+        logger.info(
+            "%s: user %s has no e-mail address (or is inactive); not told",
+            event,
+            user.get_username(),
+        )
+    made: list[OutboxMessage] = []
+    for address, user in addressed:
+        message = words(
+            languages.get(user.pk, DEFAULT_LANGUAGE) if user is not None else DEFAULT_LANGUAGE
+        )
         made.append(
             OutboxMessage.objects.create(
-                event=event,
+                event=message.event or event,
                 recipient=address,
                 recipient_user=user,
-                subject=subject[:200],
-                body=body,
+                subject=message.subject[:200],
+                body=message.body,
                 next_attempt_at=now,
                 created_at=now,
                 object_type=object_type,
@@ -124,6 +160,13 @@ def mail_queue(
         ids = [m.pk for m in made]
         transaction.on_commit(lambda: _send_after_commit(ids), robust=True)
     return made
+
+
+def _languages(users: Sequence[Any]) -> dict[int, str]:
+    """Each user's language for mail (one query); nobody's is Welsh while CASEREVIEW_WELSH is off."""
+    if not users or not settings.CASEREVIEW_WELSH:
+        return {}
+    return languages_of(user_ids=[user.pk for user in users])
 
 
 def _send_after_commit(ids: Sequence[int]) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 
 from casereview.domain.roles import Role
-from casereview.domain.words import count
+from casereview.domain.words import number
 from casereview.web.core.access import role_required
 
 from .forms import RetryForm
@@ -27,14 +28,23 @@ def outbox(request: HttpRequest) -> HttpResponse:
             retried = notification_retry(ids=form.ids(), actor=request.user)
             if retried:
                 messages.success(
-                    request, f"{count(retried, 'message')} will be sent again within a minute"
+                    request,
+                    ngettext(
+                        "%(shown)s message will be sent again within a minute",
+                        "%(shown)s messages will be sent again within a minute",
+                        retried,
+                    )
+                    % {"shown": number(retried)},
                 )
             else:
                 messages.warning(
-                    request, "Nothing was sent again: no chosen message was waiting to be retried"
+                    request,
+                    gettext("Nothing was sent again: no chosen message was waiting to be retried"),
                 )
         else:
-            messages.warning(request, "Nothing was sent again: choose the messages to send again")
+            messages.warning(
+                request, gettext("Nothing was sent again: choose the messages to send again")
+            )
         return redirect("notifications:outbox")
     unsent = outbox_unsent()
     rows = list(unsent[:SHOWN])

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from casereview.domain.referrals import Action, State, Urgency
 from casereview.domain.words import Kind, words
@@ -18,8 +20,8 @@ from .selectors import OPEN, SORTS, SendBackFilters
 
 #: The note each action needs, and what the page asks when it is missing.
 NOTE_NEEDED = {
-    Action.RESPOND.value: "Say what was done: the actions taken on this case",
-    Action.RETURN.value: "Say what more is needed from the body",
+    Action.RESPOND.value: _("Say what was done: the actions taken on this case"),
+    Action.RETURN.value: _("Say what more is needed from the body"),
 }
 NOTE_LIMIT = 10_000
 
@@ -28,8 +30,8 @@ class SendBackActionForm(forms.Form):
     action = forms.ChoiceField(
         choices=[(a.value, a.value) for a in Action if a is not Action.ESCALATE],
         error_messages={
-            "required": "Choose what to do with this send back",
-            "invalid_choice": "Choose what to do with this send back",
+            "required": _("Choose what to do with this send back"),
+            "invalid_choice": _("Choose what to do with this send back"),
         },
         widget=forms.HiddenInput(
             attrs={"id": "actions"}
@@ -60,34 +62,34 @@ class SendBackFilterForm(forms.Form):
     """The *Send backs* list's filters, from the query string.  A value that is no choice (an old link, a body the
     user may not see) is left out rather than refused: the list shows what the rest of the filters match."""
 
-    q = forms.CharField(required=False, label="Case reference")
-    state = forms.ChoiceField(required=False, label="State")
-    urgency = forms.ChoiceField(required=False, label="Urgency")
-    body = forms.ChoiceField(required=False, label="Body")
-    overdue = forms.BooleanField(required=False, label="Overdue only")
-    sort = forms.ChoiceField(required=False, label="Sort by")
+    q = forms.CharField(required=False, label=_("Case reference"))
+    state = forms.ChoiceField(required=False, label=_("State"))
+    urgency = forms.ChoiceField(required=False, label=_("Urgency"))
+    body = forms.ChoiceField(required=False, label=_("Body"))
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"))
+    sort = forms.ChoiceField(required=False, label=_("Sort by"))
 
     def __init__(self, data: Any, *, bodies: list[tuple[str, str]]) -> None:
         super().__init__(data)
         self._choose(
             "state",
             [
-                ("", "Any state"),
-                (OPEN, "Any but closed"),
+                ("", gettext("Any state")),
+                (OPEN, gettext("Any but closed")),
                 *((s.value, words(Kind.SEND_BACK_STATE, s.value)) for s in State),
             ],
         )
         self._choose(
             "urgency",
             [
-                ("", "Any urgency"),
+                ("", gettext("Any urgency")),
                 *((u.value, words(Kind.URGENCY, u.value)) for u in Urgency),
             ],
         )
         self._choose(
             "body",
             [
-                ("", "Any body"),
+                ("", gettext("Any body")),
                 *((code, f"{name} ({code})") for code, name in bodies),
             ],
         )

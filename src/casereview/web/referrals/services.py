@@ -129,13 +129,12 @@ def _event(
 def _tell(
     notice: Any, recipients: list[Any], send_back: SendBack, now: dt.datetime | None = None
 ) -> None:
-    """Queue ``notice`` about ``send_back`` for ``recipients``; the outbox sends it after commit."""
+    """Queue ``notice`` about ``send_back`` for ``recipients``; the outbox sends it after commit, written
+    again in each recipient's language."""
     mail_queue(
         now=now,
-        event=notice.event,
+        notice=notice,
         recipients=recipients,
-        subject=notice.subject,
-        body=notice.body,
         object_type="send_back",
         object_id=send_back.pk,
     )

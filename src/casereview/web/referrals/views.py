@@ -9,12 +9,14 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from casereview.domain.referrals import Action, TransitionRefused, due_words
 from casereview.domain.roles import Role
+from casereview.domain.words import number
 from casereview.web.core.access import role_required
 from casereview.web.core.kept import take_kept_answers
-from casereview.web.core.paging import matched_words, page_number
+from casereview.web.core.paging import page_number
 
 from . import selectors
 from .forms import SendBackActionForm, SendBackFilterForm
@@ -38,7 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
             **listed,
             "form": form,
             "filters": filters,
-            "matched": matched_words(total, "send back"),
+            "matched": _matched(total),
         },
     )
 
@@ -82,23 +84,35 @@ def _detail(
     )
 
 
+def _matched(total: int) -> str:
+    """ "No send backs match", "1 send back matches", "1,234 send backs match" (core.paging.matched_words'
+    English, translated)."""
+    if total == 0:
+        return gettext("No send backs match")
+    return ngettext("%(shown)s send back matches", "%(shown)s send backs match", total) % {
+        "shown": number(total)
+    }
+
+
 def _done(send_back: Any, action: str) -> str:
     """The banner after a move: what happened, and what happens next."""
-    n = f"Send back {send_back.pk}"
     if action == Action.ACKNOWLEDGE:
         due = due_words(send_back.due_on, timezone.localdate())
-        return f"{n} acknowledged: the inspectorate can see you are acting on it. Respond by {due}"
+        return gettext(
+            "Send back %(number)s acknowledged: the inspectorate can see you are acting on it. "
+            "Respond by %(due)s"
+        ) % {"number": send_back.pk, "due": due}
     if action == Action.RESPOND:
-        return (
-            f"Your response to send back {send_back.pk} is submitted: the inspector who sent it back and "
+        return gettext(
+            "Your response to send back %(number)s is submitted: the inspector who sent it back and "
             "the lead inspector are told by e-mail"
-        )
+        ) % {"number": send_back.pk}
     if action == Action.RETURN:
-        return (
-            f"{n} returned to {send_back.body.name}: its liaison officers are told by e-mail that more "
-            "is needed"
-        )
-    return f"{n} accepted and closed"
+        return gettext(
+            "Send back %(number)s returned to %(body)s: its liaison officers are told by e-mail that "
+            "more is needed"
+        ) % {"number": send_back.pk, "body": send_back.body.name}
+    return gettext("Send back %(number)s accepted and closed") % {"number": send_back.pk}
 
 
 @role_required(Role.LIAISON_OFFICER, Role.INSPECTOR, Role.LEAD_INSPECTOR)
@@ -131,7 +145,10 @@ def detail(request: HttpRequest, send_back_id: int) -> HttpResponse:
             current,
             form=form,
             status=409,
-            error="Someone else acted on this send back first. Its current state is shown below; nothing you sent was applied.",
+            error=gettext(
+                "Someone else acted on this send back first. Its current state is shown below; "
+                "nothing you sent was applied."
+            ),
         )
     except (TransitionRefused, SendBackError) as exc:
         return _detail(request, send_back, form=form, error=str(exc), status=400)

@@ -4,6 +4,8 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from casereview.importing.profiles import shipped_profiles
 
@@ -14,23 +16,23 @@ class RegisterUploadForm(forms.Form):
     body = forms.ModelChoiceField(
         queryset=bodies_for_choice(),
         to_field_name="code",
-        empty_label="Choose the inspected body",
-        error_messages={"required": "Choose the inspected body whose register this is"},
+        empty_label=_("Choose the inspected body"),
+        error_messages={"required": _("Choose the inspected body whose register this is")},
     )
     file = forms.FileField(
-        label="Register file",
-        help_text="A CSV or Excel (.xlsx) export of the body's case register",
-        error_messages={"required": "Choose a CSV or Excel file to upload"},
+        label=_("Register file"),
+        help_text=_("A CSV or Excel (.xlsx) export of the body's case register"),
+        error_messages={"required": _("Choose a CSV or Excel file to upload")},
     )
-    profile = forms.ChoiceField(label="Column-mapping profile", choices=())
+    profile = forms.ChoiceField(label=_("Column-mapping profile"), choices=())
     sheet = forms.CharField(
-        label="Sheet name (Excel only, optional)",
+        label=_("Sheet name (Excel only, optional)"),
         required=False,
         max_length=100,
-        help_text="Leave empty to use the first sheet",
+        help_text=_("Leave empty to use the first sheet"),
     )
     replace = forms.BooleanField(
-        label="Import again even if this exact file was imported before", required=False
+        label=_("Import again even if this exact file was imported before"), required=False
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -65,15 +67,20 @@ class BodyForm(forms.Form):
         cleaned = super().clean() or {}
         code = cleaned.get("code", "")
         if not code:
-            self.add_error("code", "Enter the body's short code")
+            self.add_error("code", gettext("Enter the body's short code"))
         elif not BODY_CODE.match(code.upper()):
             self.add_error(
                 "code",
-                "Enter a short code of 2 to 16 capital letters, digits, - or _, starting with a letter "
-                "or digit",
+                gettext(
+                    "Enter a short code of 2 to 16 capital letters, digits, - or _, starting with a "
+                    "letter or digit"
+                ),
             )
         elif body_by_code(code) is not None:
-            self.add_error("code", f"A body with code {code.upper()} already exists")
+            self.add_error(
+                "code",
+                gettext("A body with code %(code)s already exists") % {"code": code.upper()},
+            )
         if not cleaned.get("name"):
-            self.add_error("name", "Enter the body's name")
+            self.add_error("name", gettext("Enter the body's name"))
         return cleaned

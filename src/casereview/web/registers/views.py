@@ -10,11 +10,11 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext, ngettext
 
 from casereview.domain.registers import CATEGORIES, STATUSES, RegisterError
 from casereview.domain.roles import CAN_IMPORT_REGISTERS, Role
-from casereview.domain.words import count
+from casereview.domain.words import number
 from casereview.web.core.access import role_required
 
 from . import selectors
@@ -41,7 +41,10 @@ def _rejection_links(rejection: RegisterRejected | None) -> list[dict[str, str]]
     if rejection is None or not rejection.errors:
         return []
     total = rejection.total
-    return [{"field": "row-errors", "message": f"See the {total} problem{pluralize(total)} below"}]
+    message = ngettext(
+        "See the %(shown)s problem below", "See the %(shown)s problems below", total
+    ) % {"shown": total}
+    return [{"field": "row-errors", "message": message}]
 
 
 @role_required(*CAN_IMPORT_REGISTERS)
@@ -80,8 +83,16 @@ def upload(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Register {register.pk} imported for {register.body.name}: "
-                    f"{count(register.rows, 'case')}",
+                    ngettext(
+                        "Register %(register)s imported for %(body)s: %(shown)s case",
+                        "Register %(register)s imported for %(body)s: %(shown)s cases",
+                        register.rows,
+                    )
+                    % {
+                        "register": register.pk,
+                        "body": register.body.name,
+                        "shown": number(register.rows),
+                    },
                 )
                 return redirect("registers:detail", register_id=register.pk)
     return render(
@@ -135,7 +146,8 @@ def body_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{form.cleaned_data['name']} added, with the short code {form.cleaned_data['code'].upper()}",
+                gettext("%(name)s added, with the short code %(code)s")
+                % {"name": form.cleaned_data["name"], "code": form.cleaned_data["code"].upper()},
             )
             return redirect("home")
     return render(

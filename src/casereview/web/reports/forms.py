@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from casereview.domain import release as rules
 
@@ -18,6 +19,17 @@ _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*([ap]\.?m\.?)?$", re.IGNORECAS
 #: The hidden ``scheduled`` of a form that named no publication, or named one that cannot exist (tampered):
 #: the view then refuses it as a conflict ("published or cancelled since you opened it").
 NO_SUCH = -1
+
+
+#: What a date missing some of its parts must include, by the parts missing (in the order day, month, year).
+_MISSING_PARTS = {
+    ("day",): gettext_lazy("The release date must include a day"),
+    ("month",): gettext_lazy("The release date must include a month"),
+    ("year",): gettext_lazy("The release date must include a year"),
+    ("day", "month"): gettext_lazy("The release date must include a day and month"),
+    ("day", "year"): gettext_lazy("The release date must include a day and year"),
+    ("month", "year"): gettext_lazy("The release date must include a month and year"),
+}
 
 
 def _number(value: str) -> int | None:
@@ -90,12 +102,10 @@ class ScheduleForm(forms.Form):
         parts = {k: (data.get(f"release_{k}") or "").strip() for k in ("day", "month", "year")}
         missing = [k for k, v in parts.items() if not v]
         if len(missing) == 3:
-            self.add_error("release_day", "Enter the release date")
+            self.add_error("release_day", gettext("Enter the release date"))
             return None
         if missing:
-            self.add_error(
-                f"release_{missing[0]}", f"The release date must include a {' and '.join(missing)}"
-            )
+            self.add_error(f"release_{missing[0]}", str(_MISSING_PARTS[tuple(missing)]))
             return None
         day, month, year = (_number(parts[k]) for k in ("day", "month", "year"))
         try:
@@ -103,7 +113,9 @@ class ScheduleForm(forms.Form):
                 raise ValueError
             return dt.date(year, month, day)
         except ValueError:
-            self.add_error("release_day", "The release date must be a real date, like 14 1 2027")
+            self.add_error(
+                "release_day", gettext("The release date must be a real date, like 14 1 2027")
+            )
             return None
 
     def _time(self, data: dict[str, Any]) -> dt.time | None:
@@ -113,7 +125,8 @@ class ScheduleForm(forms.Form):
         found = clock_time(text)
         if found is None:
             self.add_error(
-                "release_time", "Enter the release time in hours and minutes, like 09:30 or 9:30am"
+                "release_time",
+                gettext("Enter the release time in hours and minutes, like 09:30 or 9:30am"),
             )
         return found
 

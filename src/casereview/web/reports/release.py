@@ -429,18 +429,17 @@ def _failed(
         at=now,
     )
     words = {"why": why} if why else {}
+    # Written in the lead's language by the outbox (``why`` is one of the reasons messages.py translates).
     notice = notices.publication_failed(
         body=inspection.body,
-        release_words=rules.release_words(scheduled.release_at),
+        release_at=scheduled.release_at,
         draft_path=reverse("reports:draft", kwargs={"inspection_id": inspection.pk}),
         **words,
     )
     mail_queue(
         now=now,
-        event=notice.event,
+        notice=notice,
         recipients=[inspection.lead],
-        subject=notice.subject,
-        body=notice.body,
         object_type="scheduled_publication",
         object_id=scheduled.pk,
     )

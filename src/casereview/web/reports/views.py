@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from casereview.domain import release as release_rules
@@ -156,9 +157,11 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
     if announced is not None:  # releasing before the announced time would break the announcement
         messages.warning(
             request,
-            f"{inspection.name} is scheduled for publication at "
-            f"{release_rules.release_words(announced.release_at)}: change or cancel that first. "
-            "Nothing was published",
+            gettext(
+                "%(name)s is scheduled for publication at %(when)s: change or cancel that first. "
+                "Nothing was published"
+            )
+            % {"name": inspection.name, "when": release_rules.release_words(announced.release_at)},
         )
         return redirect("reports:draft", inspection_id=inspection.pk)
     try:
@@ -182,8 +185,11 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
         )
     messages.success(
         request,
-        f"{inspection.name} is published, as of {uk_date(made.as_of)}: analysts and "
-        f"{inspection.body.name}'s liaison officers can now read it",
+        gettext(
+            "%(name)s is published, as of %(day)s: analysts and %(body)s's liaison officers can now "
+            "read it"
+        )
+        % {"name": inspection.name, "day": uk_date(made.as_of), "body": inspection.body.name},
     )
     return redirect("reports:published", publication_id=made.pk)
 
@@ -212,12 +218,16 @@ def schedule(request: HttpRequest, inspection_id: int) -> HttpResponse:
                 pre_release_access=data["people"],
                 now=now,
             )
-            said = "is scheduled for publication at"
+            said = gettext(
+                "%(name)s is scheduled for publication at %(when)s; pre-release access: %(access)s"
+            )
         else:
             if scheduled is None or scheduled.pk != asked:
                 raise release_rules.ReleaseMoved(
-                    "The publication you were changing has been published or cancelled since you "
-                    "opened it: nothing was changed"
+                    gettext(
+                        "The publication you were changing has been published or cancelled since "
+                        "you opened it: nothing was changed"
+                    )
                 )
             made = publication_reschedule(
                 scheduled=scheduled,
@@ -227,13 +237,20 @@ def schedule(request: HttpRequest, inspection_id: int) -> HttpResponse:
                 pre_release_access=data["people"],
                 now=now,
             )
-            said = "is now scheduled for publication at"
+            said = gettext(
+                "%(name)s is now scheduled for publication at %(when)s; pre-release access: "
+                "%(access)s"
+            )
     except Refused as exc:
         return _schedule_page(request, inspection, form, scheduled, status=409, refusal=str(exc))
     messages.success(
         request,
-        f"{inspection.name} {said} {release_rules.release_words(made.release_at)}; "
-        f"pre-release access: {release_rules.pre_release_words(made.pre_release_access)}",
+        said
+        % {
+            "name": inspection.name,
+            "when": release_rules.release_words(made.release_at),
+            "access": release_rules.pre_release_words(made.pre_release_access),
+        },
     )
     return redirect("reports:draft", inspection_id=inspection.pk)
 
@@ -279,7 +296,10 @@ def schedule_cancel(request: HttpRequest, inspection_id: int) -> HttpResponse:
     if scheduled is None or scheduled.pk != form.cleaned_data.get("scheduled"):
         messages.warning(
             request,
-            "That scheduled publication has been published or cancelled already: nothing was changed",
+            gettext(
+                "That scheduled publication has been published or cancelled already: nothing was "
+                "changed"
+            ),
         )
         return redirect("reports:draft", inspection_id=inspection.pk)
     if not valid:
@@ -290,8 +310,10 @@ def schedule_cancel(request: HttpRequest, inspection_id: int) -> HttpResponse:
     publication_cancel(scheduled=scheduled, actor=request.user, reason=form.cleaned_data["reason"])
     messages.success(
         request,
-        f"The publication of {inspection.name} scheduled for "
-        f"{release_rules.release_words(scheduled.release_at)} is cancelled: nothing was published",
+        gettext(
+            "The publication of %(name)s scheduled for %(when)s is cancelled: nothing was published"
+        )
+        % {"name": inspection.name, "when": release_rules.release_words(scheduled.release_at)},
     )
     return redirect("reports:draft", inspection_id=inspection.pk)
 
@@ -381,7 +403,7 @@ def trend(request: HttpRequest) -> HttpResponse:
     if fmt == "json":
         if not audit.passed:
             return HttpResponse(
-                "The national trend cannot be published: its audit failed.",
+                gettext("The national trend cannot be published: its audit failed."),
                 status=409,
                 content_type="text/plain; charset=utf-8",
             )
@@ -403,8 +425,11 @@ def trend(request: HttpRequest) -> HttpResponse:
                 funnel_chart,
                 funnel,
                 chart_id="funnel-chart",
-                title="Funnel plot: each body's latest share requiring improvement or inadequate "
-                "against its sample size, with 95% and 99.8% limits",
+                title=gettext(
+                    "Funnel plot: each body's latest share requiring improvement or inadequate "
+                    "against its sample size, with %(inner)s and %(outer)s limits"
+                )
+                % {"inner": "95%", "outer": "99.8%"},
             )
             if funnel.get("points")
             else None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 from casereview.domain.framework import Framework
 from casereview.domain.grading import ReviewAnswers, TamperedReview, clean_answers
@@ -118,13 +119,15 @@ class SendBackOpenForm(forms.Form):
     def clean_reason(self) -> str:
         reason = _text(self.cleaned_data["reason"], TEXT_LIMIT)
         if not reason.strip():
-            raise forms.ValidationError("Say why the case is sent back")
+            raise forms.ValidationError(gettext("Say why the case is sent back"))
         return reason
 
     def clean_urgency(self) -> str:
         urgency = _text(self.cleaned_data["urgency"])
         if urgency not in {u.value for u in Urgency}:
-            raise forms.ValidationError("Choose the urgency: immediate, priority or routine")
+            raise forms.ValidationError(
+                gettext("Choose the urgency: immediate, priority or routine")
+            )
         return urgency
 
     def clean_confirm_another(self) -> bool:

@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 
 from casereview.domain.roles import LEADING_ROLES
-from casereview.domain.words import count, stratum_words
+from casereview.domain.words import number, stratum_words
 from casereview.web.core.access import role_required
 from casereview.web.core.exports import csv_writer
 from casereview.web.core.kept import take_kept_answers
@@ -90,18 +91,28 @@ def assign(request: HttpRequest, inspection_id: int) -> HttpResponse:
                     share=form.cleaned_data["share_fraction"],
                     actor=request.user,
                 )
-                done = f"{count(made, 'case')} assigned for moderation"
+                done = ngettext(
+                    "%(shown)s case assigned for moderation",
+                    "%(shown)s cases assigned for moderation",
+                    made,
+                ) % {"shown": number(made)}
             else:
                 made = assignments_balance(
                     inspection=inspection, inspectors=form.chosen(), actor=request.user
                 )
-                done = f"{count(made, 'case')} assigned for first review"
+                done = ngettext(
+                    "%(shown)s case assigned for first review",
+                    "%(shown)s cases assigned for first review",
+                    made,
+                ) % {"shown": number(made)}
         except ReviewError as exc:
             form.add_error(None, str(exc))
     if form.errors:
         return _people(request, inspection, assign_form=form, status=400)
-    names = ", ".join(u.get_username() for u in form.chosen()) or "nobody"
-    messages.success(request, f"{done} (inspectors: {names}).")
+    names = ", ".join(u.get_username() for u in form.chosen()) or gettext("nobody")
+    messages.success(
+        request, gettext("%(done)s (inspectors: %(names)s).") % {"done": done, "names": names}
+    )
     return redirect("inspections:people", inspection_id=inspection.pk)
 
 
@@ -123,11 +134,16 @@ def move(request: HttpRequest, inspection_id: int) -> HttpResponse:
     if form.errors:
         return _people(request, inspection, move_form=form, status=400)
     moved = form.cleaned_data["assignment"]
-    which = "moderation" if moved.kind == "moderation" else "first review"
+    # Two whole sentences, not one with "moderation" or "first review" put in: Welsh words them differently.
+    moved_words = (
+        gettext("The moderation of case %(ref)s moved to %(name)s.")
+        if moved.kind == "moderation"
+        else gettext("The first review of case %(ref)s moved to %(name)s.")
+    )
     messages.success(
         request,
-        f"The {which} of case {moved.sampled_case.case_ref} moved to "
-        f"{form.cleaned_data['target'].get_username()}.",
+        moved_words
+        % {"ref": moved.sampled_case.case_ref, "name": form.cleaned_data["target"].get_username()},
     )
     return redirect("inspections:people", inspection_id=inspection.pk)
 
@@ -240,7 +256,9 @@ def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
         form.cleaned_data["final_overall"], form.cleaned_data["final_overall"]
     )
     messages.success(
-        request, f"Disagreement on case {case.case_ref} resolved: final grade {grade}."
+        request,
+        gettext("Disagreement on case %(ref)s resolved: final grade %(grade)s.")
+        % {"ref": case.case_ref, "grade": grade},
     )
     return redirect("inspections:moderation", inspection_id=inspection.pk)
 

@@ -187,12 +187,11 @@ def _tell_assigned(
 ) -> None:
     """One e-mail per inspector per run, however many cases they got (sent after the caller's transaction commits)."""
     for name, count in sorted(counts.items()):
+        # Written in the inspector's language by the outbox.
         notice = notices.cases_assigned(body=inspection.body, kind=kind, count=count)
         mail_queue(
-            event=notice.event,
+            notice=notice,
             recipients=[people[name]],
-            subject=notice.subject,
-            body=notice.body,
             object_type="inspection",
             object_id=inspection.pk,
             now=at,

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import json
+from collections.abc import Callable, Collection, Iterable
 from html import escape
 
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext, ngettext
 
 from casereview.domain import words as _words
 from casereview.domain.framework import Grade, Weakness
+from casereview.domain.language import ENGLISH, PLURAL_SAMPLES
 
 register = template.Library()
 
@@ -15,18 +18,21 @@ register = template.Library()
 @register.filter
 def state_words(state: str) -> str:
     """A send back's state as a person reads it ("Response submitted", never "response_submitted")."""
-    return _words.words(_words.Kind.SEND_BACK_STATE, state)
+    return _words.words(_words.Kind.SEND_BACK_STATE, state, gettext)
 
 
 @register.filter
 def category_label(code: str) -> str:
-    return _words.words(_words.Kind.CATEGORY, code)
+    """A category code in the page's language ("Neglect", "Esgeulustod")."""
+    return _words.words(_words.Kind.CATEGORY, code, gettext)
 
 
 @register.filter
 def words(code: object, kind: str) -> str:
-    """``{{ code|words:"journal_action" }}``: the code in words (domain/words.py is the one table)."""
-    return _words.words(kind, code)
+    """``{{ code|words:"journal_action" }}``: the code in words (domain/words.py is the one table), in the
+    page's language (the tables' English is marked for the catalogue; an unknown code's fallback stays as it
+    is)."""
+    return _words.words(kind, code, gettext)
 
 
 @register.filter
@@ -56,20 +62,44 @@ def count(n: int | str | None, nouns: str) -> str:
 
 @register.filter
 def percentage_points(share: object) -> str:
-    """``{{ margin|percentage_points }}``: 0.125 -> "12.5 percentage points" (never "0.125 (as a share)")."""
-    return _words.percentage_points(share) if isinstance(share, int | float) else ""
+    """``{{ margin|percentage_points }}``: 0.125 -> "12.5 percentage points" (never "0.125 (as a share)"),
+    "12.5 pwynt canran" on a Welsh page."""
+    if not isinstance(share, int | float):
+        return ""
+    return _words.percentage_points(share, language=get_language() or ENGLISH)
 
 
 @register.filter
 def uk_date(day: object) -> str:
-    """``{{ day|uk_date }}``: "22 October 2026" (an aware datetime is shown in UK local time; an ISO text read)."""
+    """``{{ day|uk_date }}``: "22 October 2026", "22 Hydref 2026" on a Welsh page (an aware datetime is shown
+    in UK local time; an ISO text read)."""
     import datetime as dt
 
     from django.utils import timezone
 
     if isinstance(day, dt.datetime) and timezone.is_aware(day):
         day = timezone.localtime(day)
-    return _words.uk_date(day) if isinstance(day, dt.date | str) else ""
+    if not isinstance(day, dt.date | str):
+        return ""
+    return _words.uk_date(day, language=get_language() or ENGLISH)
+
+
+@register.simple_tag
+def timeout_words() -> SafeString:
+    """The session-timeout warning's words (static/accounts/session-timeout.js), as data attributes of its
+    dialog, in the page's language: each unit's words for one number of each Welsh plural form
+    (``PLURAL_SAMPLES``; the script picks by the same rule and puts the number for ``{n}``), and the live
+    region's sentence (``{time}`` for the time left)."""
+
+    def forms(say: Callable[[int], str]) -> str:
+        return escape(json.dumps([say(n) % {"count": "{n}"} for n in PLURAL_SAMPLES]))
+
+    minutes = forms(lambda n: ngettext("%(count)s minute", "%(count)s minutes", n))
+    seconds = forms(lambda n: ngettext("%(count)s second", "%(count)s seconds", n))
+    announce = escape(gettext("You will be signed out in %(time)s.") % {"time": "{time}"})
+    return SafeString(
+        f'data-minutes="{minutes}" data-seconds="{seconds}" data-announce="{announce}"'
+    )
 
 
 # The review page draws one radio per grade and one checkbox per weakness for every area (several hundred

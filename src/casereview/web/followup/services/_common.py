@@ -186,13 +186,12 @@ def tell(
     pk: int,
     now: dt.datetime | None = None,
 ) -> None:
-    """Queue ``notice`` to ``recipients`` through the outbox, about the object (no case content)."""
+    """Queue ``notice`` to ``recipients`` through the outbox, about the object (no case content), written
+    again in each recipient's language."""
     mail_queue(
         now=now,
-        event=notice.event,
+        notice=notice,
         recipients=recipients,
-        subject=notice.subject,
-        body=notice.body,
         object_type=object_type,
         object_id=pk,
     )

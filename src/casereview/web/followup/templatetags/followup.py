@@ -1,7 +1,8 @@
 """Follow-up words for templates: ``{% load followup %}`` then ``state|fu:"recommendation_state"``.
 
 The tables are the domain's (``casereview.domain.followup``); an unknown code falls back to its words with the
-underscores taken out, never to the code itself.
+underscores taken out, never to the code itself.  The words are English in the tables (the domain cannot import
+Django, so it only marks them for the catalogue) and are translated here, into the page's language.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django import template
+from django.utils.translation import gettext
 
 from casereview.domain.followup import (
     ACTION_STATE_WORDS,
@@ -57,11 +59,12 @@ TAG_COLOURS: Mapping[str, str] = {
 
 @register.filter
 def fu(code: object, kind: str) -> str:
-    """A follow-up code in words (``kind``: one of ``TABLES``)."""
+    """A follow-up code in words, in the page's language (``kind``: one of ``TABLES``)."""
     if code is None or code == "":
         return ""
     text = str(code)
-    return TABLES.get(kind, {}).get(text, plain(text))
+    words = TABLES.get(kind, {}).get(text, plain(text))
+    return gettext(words) if words else ""  # gettext("") is the catalogue's header, never words
 
 
 @register.inclusion_tag("followup/_tag.html")

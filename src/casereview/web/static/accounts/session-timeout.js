@@ -29,13 +29,18 @@ if (dialog && typeof dialog.showModal === "function") {
     try { window.localStorage.setItem(SHARED, String(deadline)); } catch (error) { /* storage refused */ }
   };
 
+  // The words come from the page, in its language (base.html's {% timeout_words %}): each unit's words for
+  // 0, 1, 2, 3, 6 and 7, one number of each of Welsh's six plural forms; English's two forms are each a
+  // union of those, so one rule picks for both (casereview.domain.language.welsh_plural_form).
+  const minuteForms = JSON.parse(dialog.dataset.minutes);
+  const secondForms = JSON.parse(dialog.dataset.seconds);
+  const pluralForm = (n) => ({ 0: 0, 1: 1, 2: 2, 3: 3, 6: 4 })[n] ?? 5;
+  const counted = (forms, n) => forms[pluralForm(n)].replace("{n}", String(n));
+
   const words = (ms) => {
     const seconds = Math.max(0, Math.ceil(ms / 1000));
-    if (seconds >= 60) {
-      const minutes = Math.ceil(seconds / 60);
-      return minutes === 1 ? "1 minute" : `${minutes} minutes`;
-    }
-    return seconds === 1 ? "1 second" : `${seconds} seconds`;
+    if (seconds >= 60) return counted(minuteForms, Math.ceil(seconds / 60));
+    return counted(secondForms, seconds);
   };
 
   // A form's own "action" or "method" may be shadowed by a control of that name (the review's buttons are).
@@ -54,7 +59,7 @@ if (dialog && typeof dialog.showModal === "function") {
       announced = step;
     } else if (step !== announced) {
       announced = step;
-      announce.textContent = `You will be signed out in ${text}.`;
+      announce.textContent = dialog.dataset.announce.replace("{time}", text);
     }
   };
 
