@@ -2,7 +2,7 @@
 
 A template's words are "marked" when they sit inside ``{% translate %}`` or ``{% blocktranslate %}``; any
 other text with letters in it, in the page or in an attribute people read (aria-label, title, alt,
-placeholder), is English a Welsh reader would meet, and so is the ``count`` filter (English plurals) and
+placeholder), is English a Welsh reader would meet, and so is the ``count`` filter (English words) and
 ``pluralize``.  Not seen by this check: words passed as string literals to ``{% include ... with %}`` or
 ``{% with %}``, words made in Python (views, forms, the words-for-codes table) and in scripts.
 """
@@ -19,13 +19,19 @@ from django.template.base import Lexer, TokenType
 WEB = Path(__file__).resolve().parents[2] / "src" / "casereview" / "web"
 #: Text that is the same in every language.
 SAME_IN_EVERY_LANGUAGE = re.compile(r"\bcasereview\b")
-READ_ATTRIBUTES = {"aria-label", "title", "alt", "placeholder"}
-ENGLISH_ONLY_FILTERS = re.compile(r"\|\s*(count|pluralize)\b")
+READ_ATTRIBUTES = {"aria-label", "title", "alt", "placeholder", "label"}
+#: An input's value is read when the input is a button.
+BUTTON_TYPES = {"submit", "button", "reset"}
+#: Filters that write English: plurals (count, pluralize) and yes/no words given as literals.
+ENGLISH_ONLY_FILTERS = re.compile(
+    r"\|\s*(count|pluralize)\b|\|\s*yesno\s*:\s*[\"'][^\"']*[A-Za-z]{2,}"
+)
 #: A default written into the template as a literal ({{ title|default:"There is a problem" }}).
 LITERAL_DEFAULT = re.compile(
     r"\|\s*default(_if_none)?:\s*(\"[^\"]*[A-Za-z]{2,}[^\"]*\"|'[^']*[A-Za-z]{2,}[^']*')"
 )
 _HOLE = "\x00"  # where a template tag or variable stood
+
 
 def templates() -> list[str]:
     return sorted(str(p.relative_to(WEB)) for p in WEB.rglob("templates/**/*.html"))
@@ -40,8 +46,9 @@ class _Words(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in {"script", "style", "svg"}:
             self._skip += 1
+        button = tag == "input" and dict(attrs).get("type") in BUTTON_TYPES
         for name, value in attrs:
-            if name in READ_ATTRIBUTES and value:
+            if (name in READ_ATTRIBUTES or (button and name == "value")) and value:
                 self._check(value, f"{tag}[{name}]")
 
     def handle_endtag(self, tag: str) -> None:
@@ -66,6 +73,12 @@ def _inside_attribute(before: str) -> bool:
         return False
     inside = before[opened:]
     return inside.count('"') % 2 == 1 or inside.count("'") % 2 == 1
+
+
+def _not_translated(contents: str) -> bool:
+    """``{% translate "x" noop %}`` marks the words but writes them untranslated."""
+    words = contents.split()
+    return bool(words) and words[0] in {"translate", "trans"} and "noop" in words[1:]
 
 
 def _outputs_translation(contents: str) -> bool:
@@ -100,6 +113,8 @@ def unmarked(source: str) -> list[str]:
                 found.append(
                     f"attribute: {{% {token.contents[:60]} %}} (translate it 'as' a variable, then use it)"
                 )
+            if not commenting and _not_translated(token.contents):
+                found.append(f"noop: {{% {token.contents[:60]} %}} (written untranslated)")
             translating = name in {"blocktranslate", "blocktrans"} or (
                 translating and name not in {"endblocktranslate", "endblocktrans"}
             )
@@ -107,7 +122,7 @@ def unmarked(source: str) -> list[str]:
             pieces.append(_HOLE)
         elif token.token_type == TokenType.VAR:
             if ENGLISH_ONLY_FILTERS.search(token.contents) and not commenting:
-                found.append(f"filter: {{{{ {token.contents[:60]} }}}} (English plurals)")
+                found.append(f"filter: {{{{ {token.contents[:60]} }}}} (English words)")
             if LITERAL_DEFAULT.search(token.contents) and not commenting:
                 found.append(
                     f"default: {{{{ {token.contents[:60]} }}}} (translate it 'as' a variable)"
@@ -131,12 +146,22 @@ def test_the_check_finds_unmarked_words_where_people_read_them() -> None:
     assert unmarked('<nav aria-label="Menu"></nav>') == ["nav[aria-label]: 'Menu'"]
     assert unmarked('<img alt="A chart">') == ["img[alt]: 'A chart'"]
     assert unmarked("{% block title %}Home{% endblock %}") == ["text: 'Home'"]
-    assert unmarked('{{ n|count:"case" }}') == ['filter: {{ n|count:"case" }} (English plurals)']
+    assert unmarked('{{ n|count:"case" }}') == ['filter: {{ n|count:"case" }} (English words)']
     assert unmarked("{% translate 'A' %} and then words") == ["text: 'and then words'"]
     assert unmarked('{{ t|default:"There is a problem" }}') == [
         "default: {{ t|default:\"There is a problem\" }} (translate it 'as' a variable)"
     ]
     assert unmarked('{{ t|default:"" }}{{ n|default:0 }}{{ d|date:"j F Y" }}') == []
+    assert unmarked('<input type="submit" value="Save">') == ["input[value]: 'Save'"]
+    assert unmarked('<input type="text" name="q" value="id">') == []
+    assert unmarked('<optgroup label="Roles"></optgroup>') == ["optgroup[label]: 'Roles'"]
+    assert unmarked('{% translate "Hello" noop %}') == [
+        'noop: {% translate "Hello" noop %} (written untranslated)'
+    ]
+    assert unmarked('{{ on|yesno:"Active,Deactivated" }}') == [
+        'filter: {{ on|yesno:"Active,Deactivated" }} (English words)'
+    ]
+    assert unmarked("{{ on|yesno:yes_no }}") == []
     assert unmarked('<nav aria-label="{% translate "Menu" %}"></nav>') == [
         "attribute: {% translate \"Menu\" %} (translate it 'as' a variable, then use it)"
     ]
