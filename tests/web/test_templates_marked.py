@@ -2,8 +2,9 @@
 
 A template's words are "marked" when they sit inside ``{% translate %}`` or ``{% blocktranslate %}``; any
 other text with letters in it, in the page or in an attribute people read (aria-label, title, alt,
-placeholder), is English a Welsh reader would meet, and so is the ``count`` filter (English words) and
-``pluralize``.  Not seen by this check: words passed as string literals to ``{% include ... with %}`` or
+placeholder, label, a button input's value), is English a Welsh reader would meet, and so are the ``count``
+and ``pluralize`` filters (English plurals), ``yesno`` given English words, and ``{% translate ... noop %}``
+(marked, but written untranslated).  Not seen by this check: words passed as string literals to ``{% include ... with %}`` or
 ``{% with %}``, words made in Python (views, forms, the words-for-codes table) and in scripts.
 """
 
