@@ -1,4 +1,4 @@
-"""Phrases the domain made, in the reader's language at the edge (casereview.web.language.words)."""
+"""Phrases the domain made, in the reader's language at the edge (casereview.web.core.phrases)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import translation
 
 from casereview.domain.errors import Refused
 from casereview.domain.language import gettext_lazy, ngettext_lazy
-from casereview.web.language.words import refusal_words, translated
+from casereview.web.core.phrases import refusal_words, translated
 
 # Both are in the committed catalogue (base.html and the journal page mark them).
 SIGN_OUT = gettext_lazy("Sign out %(username)s", username="ina")

@@ -615,7 +615,7 @@ def test_the_leads_block_counts_as_the_task_list_does_and_says_the_inspections_l
     card = section(start_page(shared["lead"]), "inspections-you-lead")
     assert "5 of 5 done" in card  # moderation: the case out of scope is not counted
     tasks = {t.step.value: t for t in inspection_tasks(inspection)}
-    assert tasks["moderate"].hint == "5 of 5 submitted"
+    assert str(tasks["moderate"].hint) == "5 of 5 submitted"
     # First reviews: 5 of the 6 cases in scope (the replacement not assigned yet).
     assert "5 of 6 cases submitted; 1 not assigned yet" in card
     rows = dict(

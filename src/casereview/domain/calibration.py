@@ -36,7 +36,8 @@ them, in words.
 With ``body_all`` (the body's overall grade counts over ALL the cases its audit graded) it also gives the
 body's figure **corrected for its bias** (its rule: ``calibration_corrected``).  ``drift`` follows
 calibrations over time (its rule: ``calibration_drift``).  The results and their JSON are in
-``calibration_results``; every name of those modules is importable from this one too.
+``calibration_results``, the verdict's rule and the sentences (Phrases, translated where shown) in
+``calibration_sentences``; every name of those modules is importable from this one too.
 
 Refusals (inconsistent or negative grade counts, a favourable grade not on the scale, a caseload smaller
 than the audit) raise ``CalibrationError``, a ``domain.errors.Refused`` (and a ``ValueError``).
@@ -92,10 +93,8 @@ from .calibration_results import (
     Shift,
     SignificanceTest,
     Stratum,
-    body_audit,
-    capitalised,
-    signed_points,
 )
+from .calibration_sentences import _and, _joined, few_pairs_warning, sentence, verdict
 from .calibration_tests import (
     MCNEMAR_EXACT_BELOW,
     bowker,
@@ -105,10 +104,10 @@ from .calibration_tests import (
     shift,
     stuart_maxwell,
 )
+from .language import Phrase, gettext_lazy, ngettext_lazy
 from .multiplicity import EXPLORATORY, HEADLINE, METHODS
-from .report_words import concern_words, percent
-from .statistics import p_words
-from .words import count, number, percentage_points, plain
+from .report_words import concern_words
+from .words import number, plain
 
 __all__ = [
     "ALPHA",
@@ -167,100 +166,6 @@ __all__ = [
 ]
 
 
-def verdict(s: Shift, test: SignificanceTest | None = None) -> str:
-    """The one rule for the words: MORE_FAVOURABLE or LESS_FAVOURABLE only when McNemar's test on the
-    same cut (``test``, adjusted within its family; by default the test of ``s`` alone) has p < 0.05;
-    otherwise NO_SIGNIFICANT_DIFFERENCE (SAME_SHARE when the two shares are equal)."""
-    if math.isclose(s.difference, 0.0, abs_tol=1e-12):
-        return SAME_SHARE
-    decided = test if test is not None else mcnemar(s.body_only, s.inspectorate_only)
-    if decided.deciding_p >= ALPHA:
-        return NO_SIGNIFICANT_DIFFERENCE
-    return MORE_FAVOURABLE if s.difference > 0 else LESS_FAVOURABLE
-
-
-def _test_said(test: SignificanceTest) -> str:
-    how = test.adjustment_words if test.family_tests and test.family_tests > 1 else None
-    said = f"{TEST_WORDS.get(test.name, plain(test.name))}, {p_words(test.p_value)}"
-    return said if how is None else f"{said}, {how}"
-
-
-def sentence(
-    s: Shift, body: str, favourable_words: str, *, test: SignificanceTest | None = None
-) -> str:
-    """ "Kent Police's audit graded 78.0% good; on the same 100 cases the inspectorate found 31.0%; Kent
-    Police's audit is 47 percentage points more favourable (95% CI 38.2 to 55.9 percentage points)."
-
-    "More/less favourable" only when McNemar's test (``test``: adjusted within its family; by default
-    the test of ``s`` alone) says so (``verdict``); otherwise "no statistically significant difference",
-    with the difference, its interval and the test.  Where Newcombe's interval and the test disagree
-    (the interval excludes no difference but the test is not significant, or the reverse), a sentence
-    says which decides."""
-    decided = test if test is not None else mcnemar(s.body_only, s.inspectorate_only)
-    found = verdict(s, decided)
-    audit = body_audit(body)
-    first = (
-        f"{capitalised(audit)} graded {percent(s.body_share)} {favourable_words}; on the same "
-        f"{count(s.pairs, 'case')} the inspectorate found {percent(s.inspectorate_share)}; "
-    )
-    low, high = s.ci
-    adjusted = bool(decided.family_tests and decided.family_tests > 1)
-    tail = f"; {_test_said(decided)}" if adjusted else ""
-    if found == SAME_SHARE:
-        said = (
-            f"the two give the same share (95% CI {signed_points(low)} to {signed_points(high)} "
-            "percentage points)"
-        )
-    elif found == MORE_FAVOURABLE:
-        said = (
-            f"{audit} is {percentage_points(s.difference)} more favourable "
-            f"(95% CI {signed_points(low)} to {signed_points(high)} percentage points{tail})"
-        )
-    elif found == LESS_FAVOURABLE:
-        said = (
-            f"{audit} is {percentage_points(-s.difference)} less favourable "
-            f"(95% CI {signed_points(-high)} to {signed_points(-low)} percentage points{tail})"
-        )
-    else:
-        more = s.difference > 0
-        interval = (
-            f"{signed_points(low)} to {signed_points(high)}"
-            if more
-            else f"{signed_points(-high)} to {signed_points(-low)}"
-        )
-        said = (
-            f"{VERDICT_WORDS[NO_SIGNIFICANT_DIFFERENCE]} between {audit} and the inspectorate's "
-            f"({audit} graded {percentage_points(abs(s.difference))} {'more' if more else 'fewer'} of "
-            f"these cases {favourable_words}; 95% CI {interval} percentage points; "
-            f"{_test_said(decided)})"
-        )
-    text = first + said + "."
-    if found in (MORE_FAVOURABLE, LESS_FAVOURABLE) and not s.significant:
-        text += (
-            f" The interval includes no difference, but {TEST_WORDS.get(decided.name, 'the test')}, "
-            f"which decides, {'after adjustment ' if adjusted else ''}gives {p_words(decided.deciding_p)}."
-        )
-    elif found == NO_SIGNIFICANT_DIFFERENCE and s.significant:
-        text += (
-            " The interval excludes no difference, but "
-            f"{TEST_WORDS.get(decided.name, 'the test')}, which decides, "
-            f"{'after adjustment ' if adjusted else ''}does not reach significance "
-            f"({p_words(decided.deciding_p)})."
-        )
-    return text
-
-
-def few_pairs_warning(pairs: int, area: str) -> str | None:
-    if pairs == 0 or pairs >= agreement.FEW_PAIRS:
-        return None
-    where = "" if area == OVERALL else f" in {plain(area).lower()}"
-    verb = "was" if pairs == 1 else "were"
-    return (
-        f"Only {count(pairs, 'case')} {verb} re-graded by the inspectorate{where}: figures from "
-        f"fewer than {agreement.FEW_PAIRS} pairs are very uncertain (see their intervals)."
-    )
-
-
 def calibrate_area(
     area: str,
     pairs: Sequence[tuple[str, str]],
@@ -269,8 +174,10 @@ def calibrate_area(
     favourable: str = "good",
     body: str = "the body",
     labels: Mapping[str, str] | None = None,
+    title: str | None = None,
 ) -> AreaCalibration:
-    """One area's (or the overall grade's) calibration from its (body, inspectorate) pairs."""
+    """One area's (or the overall grade's) calibration from its (body, inspectorate) pairs (``title``: the
+    area's words for its sentences, by default its code in words)."""
     side = favourable_side(scale, favourable)
     on_scale = [(x, y) for x, y in pairs if x in scale and y in scale]
     skipped = len(pairs) - len(on_scale)
@@ -287,9 +194,9 @@ def calibrate_area(
     named = labels or {}
     favourable_words = concern_words([named.get(g, plain(g)) for g in side])
     test = None if bias is None else mcnemar(bias.body_only, bias.inspectorate_only)
-    warning = few_pairs_warning(len(on_scale), area)
+    warning = few_pairs_warning(len(on_scale), area, title)
     if interval_notes:
-        warning = " ".join(w for w in (warning, *interval_notes) if w)
+        warning = _joined([w for w in (warning, *interval_notes) if w])
     return AreaCalibration(
         area=area,
         scale=tuple(scale),
@@ -310,20 +217,15 @@ def calibrate_area(
 
 
 _INTERVALS = (
-    ("kappa", "kappa_ci", "Cohen's kappa"),
-    ("weighted_kappa", "weighted_kappa_ci", "the linear-weighted kappa"),
-    ("ac1", "ac1_ci", "Gwet's AC1"),
+    ("kappa", "kappa_ci", gettext_lazy("Cohen's kappa")),
+    ("weighted_kappa", "weighted_kappa_ci", gettext_lazy("the linear-weighted kappa")),
+    ("ac1", "ac1_ci", gettext_lazy("Gwet's AC1")),
 )
-
-
-def _and(items: Sequence[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _without_empty_intervals(
     figures: agreement.PairAgreement,
-) -> tuple[agreement.PairAgreement, tuple[str, ...]]:
+) -> tuple[agreement.PairAgreement, tuple[Phrase, ...]]:
     """The agreement figures with every bootstrap interval of zero width taken out, and why.
 
     Below ``agreement.ANALYTIC_FROM`` pairs the intervals are percentile bootstraps: when every resample
@@ -331,7 +233,7 @@ def _without_empty_intervals(
     point, which shows only that so few pairs cannot show the uncertainty, not that there is none."""
     if figures.cases == 0 or figures.cases >= agreement.ANALYTIC_FROM:
         return figures, ()
-    empty = []
+    empty: list[Phrase] = []
     changes: dict[str, Any] = {}
     for _, ci_name, words in _INTERVALS:
         ci = getattr(figures, ci_name)
@@ -340,11 +242,17 @@ def _without_empty_intervals(
             changes[ci_name] = None
     if not empty:
         return figures, ()
-    note = (
-        f"No 95% interval is given for {_and(empty)}: every bootstrap resample of these "
-        f"{count(figures.cases, 'pair')} gave the same value, which shows that so few pairs cannot "
-        "measure its uncertainty, not that there is none (an interval needs more pairs: from "
-        f"{agreement.ANALYTIC_FROM} it is worked out directly)."
+    note = ngettext_lazy(
+        "No 95%% interval is given for %(measures)s: every bootstrap resample of these %(shown)s pair "
+        "gave the same value, which shows that so few pairs cannot measure its uncertainty, not that "
+        "there is none (an interval needs more pairs: from %(fewest)s it is worked out directly).",
+        "No 95%% interval is given for %(measures)s: every bootstrap resample of these %(shown)s pairs "
+        "gave the same value, which shows that so few pairs cannot measure its uncertainty, not that "
+        "there is none (an interval needs more pairs: from %(fewest)s it is worked out directly).",
+        figures.cases,
+        measures=_and(empty),
+        shown=number(figures.cases),
+        fewest=agreement.ANALYTIC_FROM,
     )
     return dataclasses.replace(figures, **changes), (note,)
 
@@ -359,6 +267,7 @@ def calibrate(
     population: int | None = None,
     body: str = "the body",
     labels: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> Calibration:
     """The calibration of the body's own audit against the inspectorate's blind re-grading.
 
@@ -367,14 +276,23 @@ def calibrate(
     ``body_all``: the body's overall grade counts over all the cases its audit graded (for the corrected
     figure); ``favourable``: the worst grade counted favourable; ``population``: N when the body's audit
     was itself a random sample of N cases; ``body``: the body's name for the sentences (e.g. "Kent
-    Police"; default "the body"); ``labels``: grade words (default the codes in words).
+    Police"; default "the body"); ``labels``: grade words (default the codes in words); ``titles``: the
+    areas' words for the warnings (default their codes in words).
     """
     side = favourable_side(scale, favourable)
     overall = calibrate_area(
         OVERALL, overall_pairs, scale, favourable=favourable, body=body, labels=labels
     )
     areas = tuple(
-        calibrate_area(slug, pairs, scale, favourable=favourable, body=body, labels=labels)
+        calibrate_area(
+            slug,
+            pairs,
+            scale,
+            favourable=favourable,
+            body=body,
+            labels=labels,
+            title=(titles or {}).get(slug),
+        )
         for slug, pairs in pairs_by_area.items()
     )
     corrected = (
@@ -393,7 +311,7 @@ def calibrate(
     named = labels or {}
     favourable_words = concern_words([named.get(g, plain(g)) for g in side])
     overall, areas, multiplicity = _adjusted(overall, areas, body, favourable_words)
-    warnings = [a.warning for a in (overall, *areas) if a.warning]
+    warnings: list[Phrase | str] = [a.warning for a in (overall, *areas) if a.warning]
     if corrected is not None and corrected.note:
         warnings.append(corrected.note)
     return Calibration(

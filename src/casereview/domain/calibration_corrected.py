@@ -42,17 +42,23 @@ from .calibration_results import (
     LESS_FAVOURABLE,
     MORE_FAVOURABLE,
     NO_SIGNIFICANT_DIFFERENCE,
-    VERDICT_WORDS,
     CalibrationError,
     Corrected,
     Stratum,
+    audit_phrase,
     body_audit,
     capitalised,
+    points_phrase,
     signed_points,
 )
 from .calibration_tests import favourable_side
+from .language import Phrase, gettext_lazy, ngettext_lazy
 from .report_words import concern_words, percent
-from .words import count, number, percentage_points, plain
+from .words import count, number, plain
+
+
+def _cases(n: int) -> Phrase:
+    return ngettext_lazy("%(shown)s case", "%(shown)s cases", n, shown=number(n))
 
 
 @dataclass(frozen=True)
@@ -205,56 +211,102 @@ def corrected_figure(
         found = NO_SIGNIFICANT_DIFFERENCE
     else:
         found = MORE_FAVOURABLE if bias > 0 else LESS_FAVOURABLE
-    fewer = "fewer" if bias >= 0 else "more"
-    difference_ci = (
-        f"95% CI of the difference {signed_points(bias_ci[0])} to {signed_points(bias_ci[1])} "
-        "percentage points"
-        if bias >= 0
-        else f"95% CI of the difference {signed_points(-bias_ci[1])} to {signed_points(-bias_ci[0])} "
-        "percentage points"
+    low_ci, high_ci = (bias_ci[0], bias_ci[1]) if bias >= 0 else (-bias_ci[1], -bias_ci[0])
+    difference_ci = gettext_lazy(
+        "95%% CI of the difference %(low)s to %(high)s percentage points",
+        low=signed_points(low_ci),
+        high=signed_points(high_ci),
     )
+    apart = {"points": points_phrase(abs(bias)), "ci": difference_ci}
+    difference: Phrase
     if found == NO_SIGNIFICANT_DIFFERENCE:
         difference = (
-            f"{VERDICT_WORDS[NO_SIGNIFICANT_DIFFERENCE]} from its own figure "
-            f"({percentage_points(abs(bias))} {fewer}; {difference_ci})"
+            gettext_lazy(
+                "no statistically significant difference from its own figure (%(points)s fewer; "
+                "%(ci)s)",
+                **apart,
+            )
+            if bias >= 0
+            else gettext_lazy(
+                "no statistically significant difference from its own figure (%(points)s more; "
+                "%(ci)s)",
+                **apart,
+            )
         )
     else:
-        difference = f"{percentage_points(abs(bias))} {fewer} ({difference_ci})"
-    corrected_words = (
-        f"corrected for its bias, the inspectorate would grade {percent(share_est.estimate)} of them "
-        f"{words} (95% CI {percent(low)} to {percent(high)}): {difference}."
+        difference = (
+            gettext_lazy("%(points)s fewer (%(ci)s)", **apart)
+            if bias >= 0
+            else gettext_lazy("%(points)s more (%(ci)s)", **apart)
+        )
+    corrected_words = gettext_lazy(
+        "corrected for its bias, the inspectorate would grade %(share)s of them %(favourable)s "
+        "(95%% CI %(low)s to %(high)s): %(difference)s.",
+        share=percent(share_est.estimate),
+        favourable=words,
+        low=percent(low),
+        high=percent(high),
+        difference=difference,
     )
-    whole = f"{capitalised(audit)} graded {percent(body_share_all)} of " + (
-        f"all {count(all_cases, 'case')} it graded {words}"
+    whole = (
+        gettext_lazy(
+            "%(audit)s graded %(share)s of all %(cases)s it graded %(favourable)s",
+            audit=audit_phrase(body, first=True),
+            share=percent(body_share_all),
+            cases=_cases(all_cases),
+            favourable=words,
+        )
         if all_cases > 1
-        else f"the one case it graded {words}"
+        else gettext_lazy(
+            "%(audit)s graded %(share)s of the one case it graded %(favourable)s",
+            audit=audit_phrase(body, first=True),
+            share=percent(body_share_all),
+            favourable=words,
+        )
     )
     bounds_all: tuple[float, float] | None = None
+    text: Phrase
     if uncovered:
         bounds_all = (low * first / all_cases, (high * first + left) / all_cases)
         missing = concern_words([named.get(g, plain(g)) for g in uncovered])
-        text = (
-            f"{whole}. No re-graded case was one it graded {missing} ({count(left, 'case')}), so the "
-            f"correction covers the other {count(first, 'case')} only: of those it graded "
-            f"{percent(body_share)} {words}; {corrected_words} Over all {count(all_cases, 'case')} the "
-            f"inspectorate's share {words} would be between {percent(bounds_all[0])} and "
-            f"{percent(bounds_all[1])} (the interval's ends, with the {count(left, 'case')} counted as "
-            f"none or all {words})."
+        text = gettext_lazy(
+            "%(whole)s. No re-graded case was one it graded %(missing)s (%(left)s), so the correction "
+            "covers the other %(covered)s only: of those it graded %(body_share)s %(favourable)s; "
+            "%(corrected)s Over all %(cases)s the inspectorate's share %(favourable)s would be "
+            "between %(low)s and %(high)s (the interval's ends, with the %(left)s counted as none or "
+            "all %(favourable)s).",
+            whole=whole,
+            missing=missing,
+            left=_cases(left),
+            covered=_cases(first),
+            body_share=percent(body_share),
+            favourable=words,
+            corrected=corrected_words,
+            cases=_cases(all_cases),
+            low=percent(bounds_all[0]),
+            high=percent(bounds_all[1]),
         )
     else:
-        text = f"{whole}; {corrected_words}"
-    notes = []
+        text = gettext_lazy("%(whole)s; %(corrected)s", whole=whole, corrected=corrected_words)
+    notes: list[Phrase] = []
     if uncovered:
         notes.append(
-            f"No re-graded case was one the body graded {', '.join(grade_words(g) for g in uncovered)}: "
-            f"the estimate is for the other {number(first)} of {number(all_cases)} cases only, leaving out "
-            f"{count(left, 'case')}."
+            gettext_lazy(
+                "No re-graded case was one the body graded %(grades)s: the estimate is for the other "
+                "%(covered)s of %(all)s cases only, leaving out %(left)s.",
+                grades=", ".join(grade_words(g) for g in uncovered),
+                covered=number(first),
+                all=number(all_cases),
+                left=_cases(left),
+            )
         )
     if share_est.single_case_strata:
         notes.append(
-            "Only one re-graded case was one the body graded "
-            f"{', '.join(plain(g).lower() for g in share_est.single_case_strata)}: its variance is taken "
-            "as the largest a share can have."
+            gettext_lazy(
+                "Only one re-graded case was one the body graded %(grades)s: its variance is taken "
+                "as the largest a share can have.",
+                grades=", ".join(plain(g).lower() for g in share_est.single_case_strata),
+            )
         )
     return Corrected(
         share=share_est.estimate,
@@ -271,7 +323,13 @@ def corrected_figure(
         uncovered=uncovered,
         single_case_strata=share_est.single_case_strata,
         sentence=text,
-        note=" ".join(notes) or None,
+        note=None
+        if not notes
+        else (
+            notes[0]
+            if len(notes) == 1
+            else gettext_lazy("%(first)s %(then)s", first=notes[0], then=notes[1])
+        ),
         body_share_all=body_share_all,
         share_bounds_all=bounds_all,
         verdict=found,

@@ -26,12 +26,14 @@ from .calibration_results import (
     OVERALL,
     Calibration,
     Shift,
-    body_audit,
+    audit_phrase,
     json_interval,
     json_number,
+    points_phrase,
     signed_points,
 )
 from .calibration_tests import newcombe_paired
+from .language import ENGLISH, Phrase, gettext_lazy, ngettext_lazy
 from .report_words import concern_words
 from .statistics import p_words
 from .words import percentage_points, plain, uk_date
@@ -86,7 +88,7 @@ class Drift:
     z: float | None  # the signed normal deviate of p_value
     p_value: float | None  # the change's two-sided p, from the MOVER interval (see ``change_p``)
     direction: str | None  # a DRIFT_WORDS code; None with fewer than two points
-    words: str
+    words: Phrase  # str() the English; a page translates it
     change_ci: tuple[float, float] | None = None
     notes: tuple[str, ...] = ()  # calibrations left out, and why
     method: str = MOVER
@@ -99,7 +101,7 @@ class Drift:
             "z": json_number(self.z),
             "p_value": json_number(self.p_value),
             "direction": self.direction,
-            "words": self.words,
+            "words": str(self.words),
             "change_ci": json_interval(self.change_ci),
             "notes": list(self.notes),
             "method": self.method,
@@ -184,13 +186,16 @@ def change_p(first: Shift, latest: Shift) -> float:
     return 2 * NormalDist().cdf(-high)
 
 
-def drift(points: Sequence[tuple[dt.date, Calibration]], *, area: str = OVERALL) -> Drift:
+def drift(
+    points: Sequence[tuple[dt.date, Calibration]], *, area: str = OVERALL, language: str = ENGLISH
+) -> Drift:
     """The body's bias (at each calibration's favourable cut) over time, and whether it moved.
 
     A calibration without ``area``, or with a different scale or favourable side from the latest one, is
     left out and named in ``notes`` (and the words): a bias at another cut is another figure.  The change
     from the first calibration kept to the latest is decided by ``drift_direction`` on the MOVER
-    interval built from the two Newcombe intervals; its p value is ``change_p``."""
+    interval built from the two Newcombe intervals; its p value is ``change_p``.  ``language``: the dates'
+    in the words (the page's; the rest of the words is a Phrase, translated where it is shown)."""
     ordered = sorted(points, key=lambda p: p[0])
     body = ordered[-1][1].body if ordered else "the body"
     series: list[DriftPoint] = []
@@ -228,7 +233,13 @@ def drift(points: Sequence[tuple[dt.date, Calibration]], *, area: str = OVERALL)
                 a.agreement.kappa_ci,
             )
         )
-    left_out = (" " + " ".join(notes)) if notes else ""
+
+    def left_out(said: Phrase) -> Phrase:
+        # the notes stay English (a calibration left out is rare): a later issue's to translate
+        if not notes:
+            return said
+        return gettext_lazy("%(first)s %(then)s", first=said, then=" ".join(notes))
+
     if len(series) < 2:
         return Drift(
             area,
@@ -237,12 +248,11 @@ def drift(points: Sequence[tuple[dt.date, Calibration]], *, area: str = OVERALL)
             None,
             None,
             None,
-            (
-                "One calibration so far: nothing to compare with yet."
+            left_out(
+                gettext_lazy("One calibration so far: nothing to compare with yet.")
                 if series
-                else "No calibration with re-graded cases yet."
-            )
-            + left_out,
+                else gettext_lazy("No calibration with re-graded cases yet.")
+            ),
             notes=tuple(notes),
         )
     first, latest = series[0], series[-1]
@@ -250,41 +260,72 @@ def drift(points: Sequence[tuple[dt.date, Calibration]], *, area: str = OVERALL)
     direction = drift_direction((first.bias, first.ci), (latest.bias, latest.ci))
     p = change_p(shifts[0], shifts[-1])
     z = 0.0 if p >= 1 else math.copysign(NormalDist().inv_cdf(1 - p / 2), change)
-    when = f"From {uk_date(first.on)} to {uk_date(latest.on)}"
-    audit = body_audit(body)
-    then_now = f"{_leaning(first.bias)} then, {_leaning(latest.bias)} now"
-    moved = (
-        f"the change {_signed_points(change)}, 95% CI {signed_points(change_ci[0])} to "
-        f"{signed_points(change_ci[1])} percentage points; {p_words(p)}"
-    )
+    values: dict[str, object] = {
+        "when": gettext_lazy(
+            "From %(first)s to %(latest)s",
+            first=uk_date(first.on, language),
+            latest=uk_date(latest.on, language),
+        ),
+        "audit": audit_phrase(body),
+        "then_now": gettext_lazy(
+            "%(then)s then, %(now)s now", then=_leaning(first.bias), now=_leaning(latest.bias)
+        ),
+        "moved": gettext_lazy(
+            "the change %(change)s, 95%% CI %(low)s to %(high)s percentage points; %(p)s",
+            change=_signed_points(change),
+            low=signed_points(change_ci[0]),
+            high=signed_points(change_ci[1]),
+            p=p_words(p),
+        ),
+    }
+    text: Phrase
     if direction == NO_CHANGE:
-        text = (
-            f"{when}: {DRIFT_WORDS[NO_CHANGE]} in how much more favourably {audit} grades than the "
-            f"inspectorate ({then_now}; {moved})."
+        text = gettext_lazy(
+            "%(when)s: no statistically significant change in how much more favourably %(audit)s "
+            "grades than the inspectorate (%(then_now)s; %(moved)s).",
+            **values,
         )
     elif direction in (CLOSER, FURTHER_APART):
-        flipped = (
-            " It is now on the other side: "
-            f"{'less' if latest.bias < 0 else 'more'} favourable than the inspectorate."
-            if first.bias * latest.bias < 0
-            else ""
-        )
         text = (
-            f"{when} {audit} came {DRIFT_WORDS[direction]} to the inspectorate's grades: "
-            f"{then_now} ({moved}).{flipped}"
+            gettext_lazy(
+                "%(when)s %(audit)s came closer to the inspectorate's grades: %(then_now)s "
+                "(%(moved)s).",
+                **values,
+            )
+            if direction == CLOSER
+            else gettext_lazy(
+                "%(when)s %(audit)s came further apart to the inspectorate's grades: %(then_now)s "
+                "(%(moved)s).",
+                **values,
+            )
         )
+        if first.bias * latest.bias < 0:
+            text = gettext_lazy(
+                "%(first)s %(then)s",
+                first=text,
+                then=gettext_lazy(
+                    "It is now on the other side: less favourable than the inspectorate."
+                )
+                if latest.bias < 0
+                else gettext_lazy(
+                    "It is now on the other side: more favourable than the inspectorate."
+                ),
+            )
     elif direction == CHANGED_SIDES:
-        text = (
-            f"{when} {audit} moved from {'more' if first.bias > 0 else 'less'} favourable than the "
-            f"inspectorate to {'more' if latest.bias > 0 else 'less'} favourable: {then_now} "
-            f"({moved}). That it is closer to the inspectorate's grades, or further from them, is not "
-            "shown."
+        text = gettext_lazy(
+            "%(when)s %(audit)s moved from %(before)s than the inspectorate to %(after)s: "
+            "%(then_now)s (%(moved)s). That it is closer to the inspectorate's grades, or further "
+            "from them, is not shown.",
+            before=_side(first.bias),
+            after=_side(latest.bias),
+            **values,
         )
     else:
-        text = (
-            f"{when} how much more favourably {audit} grades than the inspectorate changed: "
-            f"{then_now} ({moved}); but that it is closer to the inspectorate's grades, or further "
-            "from them, is not shown."
+        text = gettext_lazy(
+            "%(when)s how much more favourably %(audit)s grades than the inspectorate changed: "
+            "%(then_now)s (%(moved)s); but that it is closer to the inspectorate's grades, or "
+            "further from them, is not shown.",
+            **values,
         )
     return Drift(
         area,
@@ -293,21 +334,34 @@ def drift(points: Sequence[tuple[dt.date, Calibration]], *, area: str = OVERALL)
         z,
         p,
         direction,
-        text + left_out,
+        left_out(text),
         change_ci=change_ci,
         notes=tuple(notes),
     )
 
 
-def _signed_points(x: float) -> str:
-    text = percentage_points(abs(x))
-    if math.isclose(x, 0.0, abs_tol=5e-4):
-        return text
-    return f"{'+' if x > 0 else '−'}{text}"
+def _signed_points(x: float) -> Phrase:
+    """ "+12 percentage points", "−3.5 percentage points" ("0 percentage points" for no change)."""
+    text = percentage_points(abs(x)).split(" ", 1)[0]
+    if not math.isclose(x, 0.0, abs_tol=5e-4):
+        text = f"{'+' if x > 0 else '−'}{text}"
+    digits = text.lstrip("+−").replace(",", "")
+    return ngettext_lazy(
+        "%(shown)s percentage point",
+        "%(shown)s percentage points",
+        int(digits) if digits.isdigit() else 7,
+        shown=text,
+    )
 
 
-def _leaning(bias: float) -> str:
+def _side(bias: float) -> Phrase:
+    return gettext_lazy("more favourable") if bias > 0 else gettext_lazy("less favourable")
+
+
+def _leaning(bias: float) -> Phrase:
     if math.isclose(bias, 0.0, abs_tol=5e-4):
-        return "no more favourable"
-    more = "more" if bias > 0 else "less"
-    return f"{percentage_points(abs(bias))} {more} favourable"
+        return gettext_lazy("no more favourable")
+    values = {"points": points_phrase(abs(bias))}
+    if bias > 0:
+        return gettext_lazy("%(points)s more favourable", **values)
+    return gettext_lazy("%(points)s less favourable", **values)

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import agreement
 from .errors import Refused
+from .language import Phrase, gettext_lazy, gettext_noop, ngettext_lazy
 from .statistics import p_words
 from .words import percentage_points, plain
 
@@ -31,11 +32,12 @@ TWO_PHASE = (
     "Korn–Graubard interval"
 )
 
+#: The tests' names (English here and in what is stored; a page translates them with ``gettext``).
 TEST_WORDS: Mapping[str, str] = {
-    STUART_MAXWELL: "Stuart–Maxwell test of marginal homogeneity",
-    BOWKER: "Bowker's test of symmetry",
-    MCNEMAR_EXACT: "McNemar's test (exact binomial)",
-    MCNEMAR_CHI2: "McNemar's test (chi-square with continuity correction)",
+    STUART_MAXWELL: gettext_noop("Stuart–Maxwell test of marginal homogeneity"),
+    BOWKER: gettext_noop("Bowker's test of symmetry"),
+    MCNEMAR_EXACT: gettext_noop("McNemar's test (exact binomial)"),
+    MCNEMAR_CHI2: gettext_noop("McNemar's test (chi-square with continuity correction)"),
 }
 
 
@@ -59,6 +61,11 @@ class CalibrationError(Refused, ValueError):
 
 
 OVERALL = "overall"
+#: The families of tests (``domain.multiplicity``'s codes) in a sentence.
+FAMILY_WORDS: Mapping[str, str] = {
+    "headline": gettext_noop("headline"),
+    "exploratory": gettext_noop("exploratory"),
+}
 
 
 def json_number(x: float | None) -> float | None:
@@ -82,6 +89,30 @@ def signed_points(x: float) -> str:
 def body_audit(body: str) -> str:
     """The words for the body's own audit in a sentence: "Northshire's audit"."""
     return f"{body}'s audit"
+
+
+def audit_phrase(body: str, *, first: bool = False) -> Phrase:
+    """``body_audit`` as a Phrase (``first``: opening a sentence, its first letter a capital)."""
+    return gettext_lazy("%(body)s's audit", body=capitalised(body) if first else body)
+
+
+def points_phrase(share: float) -> Phrase:
+    """``percentage_points(share)`` as a Phrase: "47 percentage points", "1 percentage point" ("47 pwynt
+    canran" in Welsh).  A whole number of points chooses the plural form; a fraction takes English's
+    plural and Welsh's "other" form (no mutation), as ``percentage_points`` does."""
+    shown = percentage_points(share).split(" ", 1)[0]
+    digits = shown.lstrip("-").replace(",", "")
+    return ngettext_lazy(
+        "%(shown)s percentage point",
+        "%(shown)s percentage points",
+        int(digits) if digits.isdigit() else 7,
+        shown=shown,
+    )
+
+
+def named_test(name: str) -> Phrase | str:
+    """A test's name in words, translated where it is shown (an unknown code in words, as it is)."""
+    return Phrase(TEST_WORDS[name]) if name in TEST_WORDS else plain(name)
 
 
 def capitalised(text: str) -> str:
@@ -181,6 +212,24 @@ class SignificanceTest:
         )
 
     @property
+    def adjustment_phrase(self) -> Phrase | None:
+        """``adjustment_words`` as a Phrase, translated where it is shown."""
+        if self.family_tests is None or self.family is None:
+            return None
+        family = Phrase(FAMILY_WORDS.get(self.family, self.family))
+        if self.family_tests <= 1:
+            return gettext_lazy("the only %(family)s test, so not adjusted", family=family)
+        return ngettext_lazy(
+            "%(method)s-adjusted over %(shown)s %(family)s test: %(p)s",
+            "%(method)s-adjusted over %(shown)s %(family)s tests: %(p)s",
+            self.family_tests,
+            method=self.adjustment or "Holm",
+            shown=self.family_tests,
+            family=family,
+            p=p_words(self.deciding_p),
+        )
+
+    @property
     def words(self) -> str:
         said = f"{TEST_WORDS.get(self.name, plain(self.name))}, {p_words(self.p_value)}"
         how = self.adjustment_words
@@ -217,10 +266,11 @@ class AreaCalibration:
     stuart_maxwell: SignificanceTest | None
     bowker: SignificanceTest | None
     mcnemar: SignificanceTest | None
-    sentence: str | None
-    warning: str | None
+    #: Phrases: ``str()`` is the English (what ``as_dict`` stores); a page translates them.
+    sentence: Phrase | None
+    warning: Phrase | None
     verdict: str | None = None  # a VERDICT_WORDS code, decided by McNemar's test; None with no pair
-    interval_notes: tuple[str, ...] = ()  # why an agreement interval is not given
+    interval_notes: tuple[Phrase, ...] = ()  # why an agreement interval is not given
 
     def as_dict(self) -> dict[str, Any]:
         a = self.agreement
@@ -237,7 +287,7 @@ class AreaCalibration:
                 "ac1": json_number(a.ac1),
                 "ac1_ci": json_interval(a.ac1_ci),
                 "interval_method": a.interval_method,
-                "interval_notes": list(self.interval_notes),
+                "interval_notes": [str(n) for n in self.interval_notes],
             },
             "table": {
                 body: {insp: self.table[i][j] for j, insp in enumerate(self.scale)}
@@ -250,8 +300,8 @@ class AreaCalibration:
             else self.stuart_maxwell.as_dict(),
             "bowker": None if self.bowker is None else self.bowker.as_dict(),
             "mcnemar": None if self.mcnemar is None else self.mcnemar.as_dict(),
-            "sentence": self.sentence,
-            "warning": self.warning,
+            "sentence": None if self.sentence is None else str(self.sentence),
+            "warning": None if self.warning is None else str(self.warning),
             "verdict": self.verdict,
         }
 
@@ -299,8 +349,9 @@ class Corrected:
     population: int
     uncovered: tuple[str, ...]
     single_case_strata: tuple[str, ...]
-    sentence: str
-    note: str | None
+    #: Phrases: ``str()`` is the English (what ``as_dict`` stores); a page translates them.
+    sentence: Phrase
+    note: Phrase | None
     method: str = TWO_PHASE
     body_share_all: float | None = None
     share_bounds_all: tuple[float, float] | None = None
@@ -329,8 +380,8 @@ class Corrected:
             "population": self.population,
             "uncovered": list(self.uncovered),
             "single_case_strata": list(self.single_case_strata),
-            "sentence": self.sentence,
-            "note": self.note,
+            "sentence": str(self.sentence),
+            "note": None if self.note is None else str(self.note),
             "method": self.method,
             "body_share_all": json_number(self.body_share_all),
             "share_bounds_all": json_interval(self.share_bounds_all),
@@ -349,7 +400,7 @@ class Calibration:
     overall: AreaCalibration
     areas: tuple[AreaCalibration, ...]
     corrected: Corrected | None
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[Phrase | str, ...] = field(default=())
     multiplicity: Mapping[str, Any] = field(default_factory=dict)
 
     def area(self, slug: str) -> AreaCalibration:
@@ -369,6 +420,6 @@ class Calibration:
             "overall": self.overall.as_dict(),
             "areas": {a.area: a.as_dict() for a in self.areas},
             "corrected": None if self.corrected is None else self.corrected.as_dict(),
-            "warnings": list(self.warnings),
+            "warnings": [str(w) for w in self.warnings],
             "multiplicity": dict(self.multiplicity),
         }

@@ -22,7 +22,8 @@ from enum import StrEnum
 from typing import TypeVar
 
 from casereview.domain.errors import Refused
-from casereview.domain.language import gettext_noop
+from casereview.domain.followup_refusals import CANNOT, CLOSED, IN_A_SENTENCE, NOT_YET_LIVE, ONLY
+from casereview.domain.language import Phrase, gettext_lazy, gettext_noop
 from casereview.domain.referrals import is_working_day, next_working_day
 
 #: Working days after publication by which the body's action plan is due, unless the setting
@@ -248,48 +249,21 @@ STATE_WORDS: Mapping[type[StrEnum], Mapping[str, str]] = {
     Rag: RAG_WORDS,
 }
 
-_ACTOR_NAMES: Mapping[FollowupActor, str] = {
-    _LEAD: "the lead inspector of the inspection",
-    _BODY: "the body's liaison officer or a senior lead of the body",
-    _SYSTEM: "the daily escalation",
-}
 
-_MOVE_WORDS: Mapping[str, str] = {
-    "edit": "changed",
-    "publish": "published",
-    "withdraw": "withdrawn",
-    "judge": "judged",
-    "save": "saved",
-    "submit": "submitted",
-    "accept": "accepted",
-    "return": "returned",
-    "escalate": "escalated",
-    "update": "given a progress update",
-    "complete": "marked done",
-    "drop": "taken out of the plan",
-    "reopen": "reopened",
-}
-
-
-#: A state as a refusal's sentence says it, where the table's words do not read in "... that is <words>".
-_IN_A_SENTENCE: Mapping[str, str] = {
-    "draft": "still a draft",
-    "awaiting the body's plan": "still awaited",
-    "draft (not submitted)": "not yet submitted",
-}
+def _in_a_sentence(state_words: str) -> Phrase | str:
+    return IN_A_SENTENCE.get(state_words, state_words)
 
 
 def _refusal(what: str, state_words: str, move: str, closed: bool) -> FollowupRefused:
-    state_words = _IN_A_SENTENCE.get(state_words, state_words)
+    state = _in_a_sentence(state_words)
     if closed:
-        return FollowupRefused(f"This {what} is {state_words}; nothing more can happen to it")
-    article = "An" if what[0] in "aeiou" else "A"
-    return FollowupRefused(f"{article} {what} that is {state_words} cannot be {_MOVE_WORDS[move]}")
+        return FollowupRefused(Phrase(CLOSED[what], {"state": state}))
+    return FollowupRefused(Phrase(CANNOT[(what, move)], {"state": state}))
 
 
 def _check_actor(who: FollowupActor, actor: FollowupActor) -> None:
     if who is not actor:
-        raise FollowupRefused(f"Only {_ACTOR_NAMES[who]} can do that")
+        raise FollowupRefused(Phrase(ONLY[who]))
 
 
 def _transition(
@@ -355,7 +329,7 @@ def transition_recommendation(
     if move is RecommendationMove.JUDGE:
         if judgement is None:
             raise FollowupRefused(
-                "Choose a judgement: met, partly met, not met or no longer relevant"
+                gettext_lazy("Choose a judgement: met, partly met, not met or no longer relevant")
             )
         return judged_state(judgement)
     return after
@@ -395,31 +369,31 @@ def check_action_in_plan(plan_state: PlanState | str, move: ActionMove) -> None:
     if move is ActionMove.DROP:
         if state in PLAN_ACTIONS_LIVE:
             raise FollowupRefused(
-                "An action of a plan that is submitted or accepted cannot be taken out of the plan"
+                gettext_lazy(
+                    "An action of a plan that is submitted or accepted cannot be taken out of the plan"
+                )
             )
         return
     if state not in PLAN_ACTIONS_LIVE:
-        words = _IN_A_SENTENCE.get(PLAN_STATE_WORDS[state].lower(), PLAN_STATE_WORDS[state].lower())
-        raise FollowupRefused(
-            f"The action plan is {words}: an action can be {_MOVE_WORDS[move.value]} only once the plan "
-            "is submitted or accepted"
-        )
+        words = _in_a_sentence(PLAN_STATE_WORDS[state].lower())
+        raise FollowupRefused(Phrase(NOT_YET_LIVE[move.value], {"state": words}))
 
 
 def judging_refusal(
     *, at_period_end: dt.date, same_inspection: bool, latest_period_end: dt.date | None
-) -> str:
+) -> Phrase | str:
     """Why a recommendation cannot be judged at an inspection ("" when it can): one judgement per
     recommendation per inspection (a second is refused, never a silent replacement), and only at an
     inspection later than the one that made its latest judgement (an older inspection never overrules a
-    newer one).  ``latest_period_end``: the end of the period of the inspection of its latest judgement."""
+    newer one).  ``latest_period_end``: the end of the period of the inspection of its latest judgement.
+    The reason is a Phrase (``str()`` is the English)."""
     if same_inspection:
-        return (
+        return gettext_lazy(
             "It has already been judged at this inspection: a judgement is not changed, the next inspection "
             "judges it again"
         )
     if latest_period_end is not None and at_period_end <= latest_period_end:
-        return (
+        return gettext_lazy(
             "A later inspection has already judged it: a recommendation is judged only at an inspection "
             "later than the one that judged it last"
         )
@@ -452,7 +426,7 @@ def working_days_after(start: dt.date, working_days: int, holidays: Collection[d
     publication counts from Monday); zero is that day itself.
     """
     if working_days < 0:
-        raise FollowupRefused("A number of working days cannot be negative")
+        raise FollowupRefused(gettext_lazy("A number of working days cannot be negative"))
     due = start if is_working_day(start, holidays) else next_working_day(start, holidays)
     for _ in range(working_days):
         due = next_working_day(due, holidays)
@@ -488,12 +462,19 @@ def check_due(*, by: dt.date | None, working_days: int | None) -> None:
     """A recommendation is due by a date or a number of working days after publication: one, not both."""
     if by is None and working_days is None:
         raise FollowupRefused(
-            "Say when the recommendation is due: a date, or a number of working days after publication"
+            gettext_lazy(
+                "Say when the recommendation is due: a date, or a number of working days after "
+                "publication"
+            )
         )
     if by is not None and working_days is not None:
-        raise FollowupRefused("Give either a date or a number of working days, not both")
+        raise FollowupRefused(
+            gettext_lazy("Give either a date or a number of working days, not both")
+        )
     if working_days is not None and not 0 <= working_days <= 1000:
-        raise FollowupRefused("The number of working days must be between 0 and 1,000")
+        raise FollowupRefused(
+            gettext_lazy("The number of working days must be between 0 and 1,000")
+        )
 
 
 def plan_overdue(state: PlanState, due_on: dt.date, today: dt.date) -> bool:
@@ -552,5 +533,5 @@ def clean_basis(basis: object) -> list[dict[str, object]]:
     try:
         items = check_basis(basis)
     except EvidenceError as exc:
-        raise FollowupRefused(str(exc)) from exc
+        raise FollowupRefused(exc.args[0]) from exc  # its Phrase, translated where it is shown
     return [dict(item) for item in items]

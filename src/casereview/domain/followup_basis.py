@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, TypedDict
 
 from .errors import Refused
+from .language import Phrase, gettext_lazy, gettext_noop
 from .statistics import ALPHA
 from .words import plain
 
@@ -44,7 +45,8 @@ METHOD = (
 #: sample "could tell" an item when it had ``POWER_TO_TELL`` power to detect that fall.
 NEEDED_FALL = 0.5
 POWER_TO_TELL = 0.8
-UNREADABLE_BASIS = (
+#: Marked for the catalogue: the judging page translates it (the evidence stored keeps the English).
+UNREADABLE_BASIS = gettext_noop(
     "No proposal: the finding's basis could not be read (it is not a list of weaknesses and areas with "
     "their counts), so there is nothing to measure. Judge from what you know of the body's progress."
 )
@@ -75,37 +77,61 @@ def check_basis(raw: object) -> list[BasisItem]:
     """A finding's basis as given (JSON), checked: a list of ``{"kind", "code", "count", "total"}``, kind
     ``weakness`` or ``area``, 0 ≤ count ≤ total, total at least 1, each (kind, code) once."""
     if not isinstance(raw, list | tuple):
-        raise EvidenceError("The basis must be a list of weaknesses and areas with their counts")
-    problems: list[str] = []
+        raise EvidenceError(
+            gettext_lazy("The basis must be a list of weaknesses and areas with their counts")
+        )
+    problems: list[Phrase] = []
     out: list[BasisItem] = []
     seen: set[Key] = set()
     for n, item in enumerate(raw, start=1):
-        where = f"Item {n} of the basis"
         if not isinstance(item, Mapping):
-            problems.append(f"{where} must give a kind, a code, a count and a total")
+            problems.append(
+                gettext_lazy(
+                    "Item %(n)s of the basis must give a kind, a code, a count and a total", n=n
+                )
+            )
             continue
         kind, code = item.get("kind"), item.get("code")
         found, total = item.get("count"), item.get("total")
-        wrong = []
+        wrong: list[Phrase] = []
         if kind not in KINDS:
-            wrong.append(f"{where}: the kind must be a weakness or an area")
+            wrong.append(
+                gettext_lazy("Item %(n)s of the basis: the kind must be a weakness or an area", n=n)
+            )
         if not isinstance(code, str) or not code.strip():
-            wrong.append(f"{where}: the code must be text, e.g. W04")
+            wrong.append(
+                gettext_lazy("Item %(n)s of the basis: the code must be text, e.g. W04", n=n)
+            )
         if not isinstance(total, int) or isinstance(total, bool) or total < 1:
-            wrong.append(f"{where}: the total must be a whole number of cases, at least 1")
+            wrong.append(
+                gettext_lazy(
+                    "Item %(n)s of the basis: the total must be a whole number of cases, at least 1",
+                    n=n,
+                )
+            )
         elif not isinstance(found, int) or isinstance(found, bool) or not 0 <= found <= total:
-            wrong.append(f"{where}: the count must be a whole number from 0 to its total")
+            wrong.append(
+                gettext_lazy(
+                    "Item %(n)s of the basis: the count must be a whole number from 0 to its total",
+                    n=n,
+                )
+            )
         problems.extend(wrong)
         if wrong or not isinstance(code, str) or not isinstance(found, int):
             continue
         key = (str(kind), code.strip())
         if key in seen:
-            problems.append(f"{where}: {key[1]} is given twice")
+            problems.append(
+                gettext_lazy("Item %(n)s of the basis: %(code)s is given twice", n=n, code=key[1])
+            )
             continue
         seen.add(key)
         out.append(BasisItem(kind=key[0], code=key[1], count=found, total=int(total)))  # type: ignore[arg-type]
     if problems:
-        raise EvidenceError("; ".join(problems))
+        said = problems[0]
+        for problem in problems[1:]:  # "a; b; c", each part a Phrase, translated where it is shown
+            said = gettext_lazy("%(these)s; %(that)s", these=said, that=problem)
+        raise EvidenceError(said)
     return out
 
 

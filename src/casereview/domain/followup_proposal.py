@@ -48,19 +48,24 @@ from .followup_basis import (
     WORSE,
     ItemEvidence,
 )
+from .language import gettext_noop
 from .power import whole_points
 from .report_words import percent
 from .statistics import NO_CHANGE, p_words
 from .words import count, number
 
+#: The reason when the finding gives nothing to measure; marked for the catalogue, the judging page
+#: translates it (the evidence stored keeps the English).
+NO_BASIS = gettext_noop(
+    "No proposal: the finding gives no weakness or area with its counts, so there is nothing to "
+    "measure. Judge from what you know of the body's progress."
+)
+
 
 def propose(items: Sequence[ItemEvidence]) -> tuple[str | None, str]:
     """The judgement the numbers propose (None: none) and the reason in words (the module gives the rule)."""
     if not items:
-        return None, (
-            "No proposal: the finding gives no weakness or area with its counts, so there is nothing to "
-            "measure. Judge from what you know of the body's progress."
-        )
+        return None, NO_BASIS
     missing = [i for i in items if not i.compared]
     if missing:
         why = "; ".join(_unique(i.why_not for i in missing))

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from casereview.domain.errors import Refused
 
-from .language import WELSH
+from .language import WELSH, Phrase, gettext_lazy
 from .words import count
 
 #: A text key's Welsh twin in a framework file: ``title`` and ``title_cy``.
@@ -310,7 +310,9 @@ class RuleCheck:
     best_allowed: str | None
     #: the grade the rule requires exactly (None: any grade up to best_allowed)
     required: str | None
-    explanation: str
+    #: what the rule says, in the framework's words ("" when it says nothing); ``str()`` is the English, a
+    #: page shows it in the reader's language
+    explanation: Phrase | str
 
     def departs(self, overall: str, framework: Framework) -> bool:
         if self.required is not None:
@@ -329,15 +331,23 @@ def check_overall(framework: Framework, area_grades: Mapping[str, str]) -> RuleC
         return RuleCheck(
             rule.key_area_inadequate,
             rule.key_area_inadequate,
-            f"{framework.label(worst)} in {titles}: the rule makes the overall grade "
-            f"{framework.label(rule.key_area_inadequate)}",
+            gettext_lazy(
+                "%(grade)s in %(areas)s: the rule makes the overall grade %(overall)s",
+                grade=framework.label(worst),
+                areas=titles,
+                overall=framework.label(rule.key_area_inadequate),
+            ),
         )
     if worst_areas and rule.any_inadequate_at_best:
         titles = ", ".join(a.title for a in worst_areas)
         return RuleCheck(
             rule.any_inadequate_at_best,
             None,
-            f"{framework.label(worst)} in {titles}: the rule allows an overall grade no better than "
-            f"{framework.label(rule.any_inadequate_at_best)}",
+            gettext_lazy(
+                "%(grade)s in %(areas)s: the rule allows an overall grade no better than %(overall)s",
+                grade=framework.label(worst),
+                areas=titles,
+                overall=framework.label(rule.any_inadequate_at_best),
+            ),
         )
     return RuleCheck(None, None, "")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from casereview.domain.errors import Refused
 
 from .framework import Area, Framework, check_overall
+from .language import Phrase, gettext_lazy
 from .referrals import OpenSendBack, Urgency
 
 
@@ -157,7 +158,8 @@ def opens_send_back(answers: ReviewAnswers, open_send_backs: Sequence[OpenSendBa
 @dataclass(frozen=True)
 class Problem:
     field: str  # the form field the message belongs to
-    message: str
+    #: for the inspector: ``str()`` is the English, a page shows it in the reader's language (a Phrase)
+    message: Phrase
 
 
 def submission_problems(
@@ -172,45 +174,77 @@ def submission_problems(
     problems: list[Problem] = []
     for area in framework.areas:
         if area.slug not in answers.area_grades:
-            extra = ", or Not applicable" if area.may_be_not_applicable else ""
-            problems.append(
-                Problem(f"grade_{area.slug}", f"Choose a grade for {area.title}{extra}")
+            # Two sentences, not one with ", or Not applicable" put in: a translation words each whole.
+            message = (
+                gettext_lazy("Choose a grade for %(area)s, or Not applicable", area=area.title)
+                if area.may_be_not_applicable
+                else gettext_lazy("Choose a grade for %(area)s", area=area.title)
             )
+            problems.append(Problem(f"grade_{area.slug}", message))
     if not answers.overall:
-        problems.append(Problem("overall", "Choose the overall grade"))
+        problems.append(Problem("overall", gettext_lazy("Choose the overall grade")))
     else:
         check = check_overall(framework, answers.area_grades)
         if check.departs(answers.overall, framework) and not answers.departure_reason:
             problems.append(
                 Problem(
                     "departure_reason",
-                    f"{check.explanation}. Give your reason for grading the case "
-                    f"{framework.label(answers.overall)}",
+                    gettext_lazy(
+                        "%(rule)s. Give your reason for grading the case %(grade)s",
+                        rule=check.explanation,
+                        grade=framework.label(answers.overall),
+                    ),
                 )
             )
     if answers.send_back is None:
         problems.append(
-            Problem("send_back", f"Answer the question: {framework.send_back_question}")
+            Problem(
+                "send_back",
+                gettext_lazy(
+                    "Answer the question: %(question)s", question=framework.send_back_question
+                ),
+            )
         )
     elif opens_send_back(answers, open_send_backs):
         if not answers.send_back_reason:
             problems.append(
                 Problem(
                     "send_back_reason",
-                    "Say why the case is sent back (the body's liaison officer reads this)",
+                    gettext_lazy(
+                        "Say why the case is sent back (the body's liaison officer reads this)"
+                    ),
                 )
             )
         if not answers.send_back_urgency:
             problems.append(
                 Problem(
                     "send_back_urgency",
-                    "Choose how urgent the send back is: immediate, priority or routine",
+                    gettext_lazy(
+                        "Choose how urgent the send back is: immediate, priority or routine"
+                    ),
                 )
             )
     return problems
 
 
-def rule_note(framework: Framework, answers: ReviewAnswers) -> str:
+def problems_worded(
+    framework: Framework, answers: ReviewAnswers, problems: Sequence[Problem]
+) -> list[Problem]:
+    """The same problems (which ones is ``submission_problems``' answer, given earlier), each worded from
+    ``framework``: the one the page shows, in the reader's language, so the area titles, grades and question
+    inside the messages are in that language too.
+
+    A problem's words depend only on the framework and the answers, never on the open send backs (those only
+    decide whether the reason and urgency are asked for), so they are worded here as if none were open and
+    only the problems given are kept, in their order; a problem the framework does not word stays as it was.
+    """
+    if not problems:
+        return []
+    worded = {p.field: p for p in submission_problems(framework, answers)}
+    return [worded.get(p.field, p) for p in problems]
+
+
+def rule_note(framework: Framework, answers: ReviewAnswers) -> Phrase | str:
     """What the rule says about the overall grade as given, for the page (empty when it agrees)."""
     if not answers.overall:
         return ""

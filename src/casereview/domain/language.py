@@ -64,7 +64,7 @@ class Phrase:
     grade for Initial contact") gives a Phrase: its English template (marked for the catalogue by the maker
     below), the plural template and the number that chooses the form when there is one, and the values.
     ``str()`` is the English (logs, the journal, the command line, tests); a page, e-mail or message writes
-    ``casereview.web.language.words.translated(phrase)``, which translates the template in the reader's
+    ``casereview.web.core.phrases.translated(phrase)``, which translates the template in the reader's
     language and each value that is itself a Phrase.  Values are put in as given: a value that is words must
     be a Phrase (or come from the page's own language, like a framework in_language), never English text.
     """

@@ -17,10 +17,11 @@ from enum import StrEnum
 
 # The task list's words live with every other code's words; tests/unit/domain/test_tasks.py checks they
 # cover Status and Step.
+from .language import Phrase, gettext_lazy, ngettext_lazy
 from .words import STAGE_WORDS as STAGE_WORDS
 from .words import STATUS_WORDS as STATUS_WORDS
 from .words import STEP_TITLES as STEP_TITLES
-from .words import count, number
+from .words import number
 
 
 class Status(StrEnum):
@@ -84,16 +85,28 @@ class Progress:
 class Task:
     step: Step
     status: Status
-    #: one line under the title ("12 of 40 submitted"); empty when there is nothing to add
-    hint: str = ""
+    #: one line under the title ("12 of 40 submitted"), a Phrase translated where it is shown (``str()`` is
+    #: the English); "" when there is nothing to add
+    hint: Phrase | str = ""
 
     @property
-    def title(self) -> str:
-        return STEP_TITLES[self.step]
+    def title(self) -> Phrase:
+        """The step's title (its English marked in ``words.STEP_TITLES``), translated where it is shown."""
+        return Phrase(STEP_TITLES[self.step])
 
     @property
-    def status_words(self) -> str:
-        return STATUS_WORDS[self.status]
+    def status_words(self) -> Phrase:
+        return Phrase(STATUS_WORDS[self.status])
+
+
+def _joined(parts: Sequence[Phrase]) -> Phrase | str:
+    """Phrases one after another, separated by commas ("" for none), each translated where shown."""
+    if not parts:
+        return ""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = gettext_lazy("%(first)s, %(then)s", first=joined, then=part)
+    return joined
 
 
 def _share(done: int, total: int) -> Status:
@@ -102,15 +115,27 @@ def _share(done: int, total: int) -> Status:
     return Status.IN_PROGRESS if done else Status.NOT_STARTED
 
 
-def _register_hint(p: Progress) -> str:
+def _register_hint(p: Progress) -> Phrase | str:
     if p.drawn:
         return ""
     if p.registers:
-        return count(p.registers, "register") + " ready to draw from"
+        return ngettext_lazy(
+            "%(shown)s register ready to draw from",
+            "%(shown)s registers ready to draw from",
+            p.registers,
+            shown=number(p.registers),
+        )
     if p.committed and p.registers_older:
-        return (
-            f"None imported since the seed was committed ({count(p.registers_older, 'older register')}"
-            ": drawing from one needs a late commitment)"
+        older = ngettext_lazy(
+            "%(shown)s older register",
+            "%(shown)s older registers",
+            p.registers_older,
+            shown=number(p.registers_older),
+        )
+        return gettext_lazy(
+            "None imported since the seed was committed (%(older)s: drawing from one needs a late "
+            "commitment)",
+            older=older,
         )
     return ""
 
@@ -128,7 +153,14 @@ def _seed_to_draw(p: Progress) -> list[Task]:
             Status.COMPLETED
             if p.drawn
             else (Status.NOT_STARTED if p.committed and p.registers else Status.CANNOT_START),
-            count(p.sampled, "case") + " in the sample" if p.drawn else "",
+            ngettext_lazy(
+                "%(shown)s case in the sample",
+                "%(shown)s cases in the sample",
+                p.sampled,
+                shown=number(p.sampled),
+            )
+            if p.drawn
+            else "",
         ),
     ]
 
@@ -160,46 +192,78 @@ def _review(p: Progress) -> list[Task]:
         resolve = Status.COMPLETED if moderation_done else Status.IN_PROGRESS
     else:
         resolve = Status.IN_PROGRESS if p.resolved else Status.NOT_STARTED
+    resolve_hint: Phrase | str = ""
+    if p.disagreements:
+        resolve_hint = ngettext_lazy(
+            "%(done)s of %(shown)s disagreement resolved",
+            "%(done)s of %(shown)s disagreements resolved",
+            p.disagreements,
+            done=number(p.resolved),
+            shown=number(p.disagreements),
+        )
+    elif p.moderation_submitted:
+        resolve_hint = (
+            gettext_lazy("No disagreements")
+            if moderation_done
+            else gettext_lazy("No disagreements so far")
+        )
     return [
         Task(
             Step.ASSIGN,
             assign,
-            f"{number(p.assigned)} of {count(p.sampled, 'case')} assigned" if p.drawn else "",
+            ngettext_lazy(
+                "%(done)s of %(shown)s case assigned",
+                "%(done)s of %(shown)s cases assigned",
+                p.sampled,
+                done=number(p.assigned),
+                shown=number(p.sampled),
+            )
+            if p.drawn
+            else "",
         ),
         Task(
             Step.REVIEW,
             review,
-            f"{number(p.submitted)} of {number(p.sampled)} submitted" if p.drawn else "",
+            _submitted(p.submitted, p.sampled) if p.drawn else "",
         ),
         Task(
             Step.MODERATE,
             moderate,
-            f"{number(p.moderation_submitted)} of {number(p.moderation_assigned)} submitted"
+            _submitted(p.moderation_submitted, p.moderation_assigned)
             if p.moderation_assigned
             else "",
         ),
-        Task(
-            Step.RESOLVE,
-            resolve,
-            f"{number(p.resolved)} of {count(p.disagreements, 'disagreement')} resolved"
-            if p.disagreements
-            else (
-                ("No disagreements" if moderation_done else "No disagreements so far")
-                if p.moderation_submitted
-                else ""
-            ),
-        ),
+        Task(Step.RESOLVE, resolve, resolve_hint),
     ]
 
 
+def _submitted(done: int, total: int) -> Phrase:
+    return gettext_lazy("%(done)s of %(total)s submitted", done=number(done), total=number(total))
+
+
 def _send_backs(p: Progress, all_reviewed: bool) -> Task:
-    hint = []
+    hint: list[Phrase] = []
     if p.at_risk_unsent:
-        hint.append(f"{count(p.at_risk_unsent, 'case')} at risk not sent back")
+        hint.append(
+            ngettext_lazy(
+                "%(shown)s case at risk not sent back",
+                "%(shown)s cases at risk not sent back",
+                p.at_risk_unsent,
+                shown=number(p.at_risk_unsent),
+            )
+        )
     if p.send_backs:
-        hint.append(f"{number(p.send_backs_open)} of {count(p.send_backs, 'send back')} open")
+        hint.append(
+            ngettext_lazy(
+                "%(done)s of %(shown)s send back open",
+                "%(done)s of %(shown)s send backs open",
+                p.send_backs,
+                done=number(p.send_backs_open),
+                shown=number(p.send_backs),
+            )
+        )
     if p.send_backs_overdue:
-        hint.append(f"{number(p.send_backs_overdue)} overdue")
+        hint.append(gettext_lazy("%(shown)s overdue", shown=number(p.send_backs_overdue)))
     if not p.submitted and not p.send_backs:
         status = Status.CANNOT_START
     elif p.at_risk_unsent or p.send_backs_open:
@@ -209,7 +273,9 @@ def _send_backs(p: Progress, all_reviewed: bool) -> Task:
     else:
         status = Status.IN_PROGRESS if p.send_backs else Status.NOT_STARTED
     return Task(
-        Step.SEND_BACKS, status, ", ".join(hint) or ("None" if status is Status.COMPLETED else "")
+        Step.SEND_BACKS,
+        status,
+        _joined(hint) or (gettext_lazy("None") if status is Status.COMPLETED else ""),
     )
 
 
@@ -238,11 +304,22 @@ def task_list(p: Progress) -> list[Task]:
         *first,
         *middle,
         send_backs,
-        Task(Step.REPORT, report, "Ready to publish" if ready and not p.published else ""),
+        Task(
+            Step.REPORT,
+            report,
+            gettext_lazy("Ready to publish") if ready and not p.published else "",
+        ),
         Task(
             Step.PUBLISH,
             publish,
-            f"Published {count(p.published, 'time')}" if p.published > 1 else "",
+            ngettext_lazy(
+                "Published %(shown)s time",
+                "Published %(shown)s times",
+                p.published,
+                shown=number(p.published),
+            )
+            if p.published > 1
+            else "",
         ),
     ]
 

@@ -297,14 +297,14 @@ def test_one_judgement_per_inspection_and_only_at_a_later_one() -> None:
     q2, q3 = dt.date(2024, 6, 30), dt.date(2024, 9, 30)
     assert judging_refusal(at_period_end=q3, same_inspection=False, latest_period_end=None) == ""
     assert judging_refusal(at_period_end=q3, same_inspection=False, latest_period_end=q2) == ""
-    assert "later inspection" in judging_refusal(
-        at_period_end=q2, same_inspection=False, latest_period_end=q3
+    assert "later inspection" in str(
+        judging_refusal(at_period_end=q2, same_inspection=False, latest_period_end=q3)
     )
-    assert "later inspection" in judging_refusal(
-        at_period_end=q3, same_inspection=False, latest_period_end=q3
+    assert "later inspection" in str(
+        judging_refusal(at_period_end=q3, same_inspection=False, latest_period_end=q3)
     )
-    assert "already been judged at this inspection" in judging_refusal(
-        at_period_end=q3, same_inspection=True, latest_period_end=q3
+    assert "already been judged at this inspection" in str(
+        judging_refusal(at_period_end=q3, same_inspection=True, latest_period_end=q3)
     )
 
 

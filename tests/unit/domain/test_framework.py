@@ -46,7 +46,7 @@ def test_any_inadequate_caps_the_overall_at_requires_improvement() -> None:
     assert not check.departs("requires_improvement", FRAMEWORK) and not check.departs(
         "inadequate", FRAMEWORK
     )
-    assert "Decision making" in check.explanation
+    assert "Decision making" in str(check.explanation)
 
 
 def test_without_inadequate_areas_the_rule_says_nothing() -> None:
@@ -165,7 +165,7 @@ def test_in_welsh_only_the_words_change_never_the_codes_flags_or_rule() -> None:
     ]
     assert welsh.label("good") == "Da" and FRAMEWORK.label("good") == "Good"
     # The rule's explanation reads the framework it is given: in Welsh, the Welsh area names.
-    explained = check_overall(welsh, {**GOOD, "decision_making": "inadequate"}).explanation
+    explained = str(check_overall(welsh, {**GOOD, "decision_making": "inadequate"}).explanation)
     assert "Gwneud penderfyniadau" in explained
 
 

@@ -8,6 +8,7 @@ from casereview.domain.grading import (
     TamperedReview,
     clean_answers,
     opens_send_back,
+    problems_worded,
     rule_note,
     submission_problems,
 )
@@ -46,7 +47,7 @@ def test_departing_from_the_rule_needs_a_reason_and_is_then_accepted() -> None:
     grades = {**ALL_GOOD, "initial_contact": "inadequate"}
     a = answers(area_grades=grades, overall="requires_improvement")
     assert [p.field for p in submission_problems(F, a)] == ["departure_reason"]
-    assert "Initial contact" in rule_note(F, a)
+    assert "Initial contact" in str(rule_note(F, a))
     b = answers(
         area_grades=grades,
         overall="requires_improvement",
@@ -120,3 +121,58 @@ def test_an_open_send_back_covers_a_yes_unless_a_second_is_confirmed() -> None:
 def test_a_send_back_value_no_form_offers_is_tampering(field: str, value: str) -> None:
     with pytest.raises(TamperedReview):
         answers(send_back="yes", **{field: value})
+
+
+def test_the_problems_read_in_english_as_they_always_did() -> None:
+    missing = answers(
+        area_grades={**ALL_GOOD, "initial_contact": "", "police_detention": ""},
+        overall="",
+        send_back="",
+    )
+    assert [(p.field, str(p.message)) for p in submission_problems(F, missing)] == [
+        ("grade_initial_contact", "Choose a grade for Initial contact"),
+        ("grade_police_detention", "Choose a grade for Police detention, or Not applicable"),
+        ("overall", "Choose the overall grade"),
+        (
+            "send_back",
+            "Answer the question: Is a child still at risk, or must the case be reopened?",
+        ),
+    ]
+    departs = answers(
+        area_grades={**ALL_GOOD, "decision_making": "inadequate"}, overall="good", send_back="yes"
+    )
+    assert [str(p.message) for p in submission_problems(F, departs)] == [
+        "Inadequate in Decision making: the rule allows an overall grade no better than Requires "
+        "improvement. Give your reason for grading the case Good",
+        "Say why the case is sent back (the body's liaison officer reads this)",
+        "Choose how urgent the send back is: immediate, priority or routine",
+    ]
+    key = answers(area_grades={**ALL_GOOD, "initial_contact": "inadequate"}, overall="good")
+    assert str(rule_note(F, key)) == (
+        "Inadequate in Initial contact: the rule makes the overall grade Inadequate"
+    )
+    assert rule_note(F, answers()) == ""
+
+
+def test_problems_are_worded_from_the_framework_the_page_shows_keeping_which_and_their_order() -> (
+    None
+):
+    welsh = F.in_language("cy")
+    a = answers(
+        area_grades={**ALL_GOOD, "initial_contact": "", "decision_making": "inadequate"},
+        overall="good",
+        send_back="yes",
+    )
+    found = submission_problems(F, a)
+    worded = problems_worded(welsh, a, found)
+    assert [p.field for p in worded] == [p.field for p in found]
+    assert worded[0].message.values == {"area": "Y cyswllt cyntaf"}
+    rule = worded[1].message.values["rule"]
+    assert "Gwneud penderfyniadau" in str(rule) and "Angen gwella" in str(rule)
+    assert worded[1].message.values["grade"] == "Da"
+    # Only the problems given are worded: with an open send back covering the yes, the service asked for no
+    # reason or urgency, and none is added here.
+    covered = submission_problems(F, a, [OPEN])
+    assert [p.field for p in problems_worded(welsh, a, covered)] == [p.field for p in covered]
+    assert "send_back_reason" not in [p.field for p in covered]
+    assert problems_worded(welsh, a, []) == []

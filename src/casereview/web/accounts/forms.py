@@ -50,7 +50,7 @@ class ReEnrolForm(ConfirmIdentityForm):
 
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(
-        choices=[(r, Role(r).label) for r in ROLES],
+        choices=[(r, _(Role(r).label)) for r in ROLES],  # translated where shown
         error_messages={"required": _("Choose a role"), "invalid_choice": _("Choose a role")},
     )
     body = forms.CharField(required=False, max_length=20)

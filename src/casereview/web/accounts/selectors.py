@@ -9,6 +9,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casereview.domain.roles import ROLES, Role
@@ -150,7 +151,7 @@ def user_account(username: str) -> dict[str, Any] | None:
         "active": user.is_active,
         "last_login": user.last_login,
         "role": roles[0].value if len(roles) == 1 else "",
-        "roles": sorted(r.label for r in roles),
+        "roles": sorted(gettext(r.label) for r in roles),  # the page's language
         "second_factor": second_factor_kind(
             totp=TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
             provider=ProviderAssertion.objects.filter(user=user).exists(),

@@ -15,11 +15,13 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import Phrase, gettext_lazy
 from casereview.domain.roles import AUDITOR_CONTACT, ROLES, Role
 from casereview.domain.sign_in import LockKind, counting_since
 from casereview.web.api.services import tokens_revoke_for
@@ -43,9 +45,11 @@ AUTHENTICATOR_DEVICE = "authenticator"
 
 
 class AccountError(Refused):
-    """A user could not be created or changed; the message says why (``field``: the answer it is about, if one)."""
+    """A user could not be created or changed; the message says why (``field``: the answer it is about, if one).
 
-    def __init__(self, message: str, *, field: str = "") -> None:
+    A page shows it with ``refusal_words`` (a Phrase in the reader's language); ``str()`` is the English."""
+
+    def __init__(self, message: str | Phrase, *, field: str = "") -> None:
         super().__init__(message)
         self.field = field
 
@@ -69,7 +73,9 @@ def user_create(
         raise AccountError(f"Unknown role {role!r}; roles are: {', '.join(ROLES)}")
     user_model = get_user_model()
     if user_by_username(username) is not None:
-        raise AccountError(f"A user called {username!r} already exists")
+        raise AccountError(
+            gettext_lazy("A user called %(name)s already exists", name=repr(username))
+        )
     user = user_model(username=username, email=email, date_joined=now or timezone.now())
     try:
         user.full_clean(exclude=["password"])
@@ -96,7 +102,7 @@ def user_create(
 def _user(username: str) -> Any:
     user = user_by_username(username)
     if user is None:
-        raise AccountError(f"No user called {username!r}")
+        raise AccountError(gettext_lazy("No user called %(name)s", name=repr(username)))
     return user
 
 
@@ -110,9 +116,32 @@ def sessions_end(user: Any) -> int:
     return ended
 
 
+#: What an administrator may not do to their own account, each as a whole sentence (Welsh words it otherwise).
+_OWN_REFUSALS: dict[str, Phrase] = {
+    "deactivate": gettext_lazy("You cannot deactivate your own account; ask another administrator"),
+    "change the role of": gettext_lazy(
+        "You cannot change the role of your own account; ask another administrator"
+    ),
+    "reset the second factor of": gettext_lazy(
+        "You cannot reset the second factor of your own account; ask another administrator"
+    ),
+}
+
+
+#: Each role inside a sentence ("ina is already lead inspector"): its words in lower case, each a Phrase.
+_ROLE_IN_SENTENCE: dict[str, Phrase] = {
+    Role.ADMINISTRATOR: gettext_lazy("administrator"),
+    Role.LEAD_INSPECTOR: gettext_lazy("lead inspector"),
+    Role.INSPECTOR: gettext_lazy("inspector"),
+    Role.LIAISON_OFFICER: gettext_lazy("liaison officer"),
+    Role.ANALYST: gettext_lazy("analyst"),
+    Role.BODY_AUDITOR: gettext_lazy("body's own auditor"),
+}
+
+
 def _refuse_own(user: Any, actor: User | None, doing: str) -> None:
     if actor is not None and getattr(actor, "pk", None) == user.pk:
-        raise AccountError(f"You cannot {doing} your own account; ask another administrator")
+        raise AccountError(_OWN_REFUSALS[doing])
 
 
 def user_deactivate(*, username: str, actor: User | None = None) -> int:
@@ -140,7 +169,7 @@ def user_reactivate(*, username: str, actor: User | None = None) -> None:
     """Let a deactivated user sign in again (with their password and second factor as before)."""
     user = _user(username)
     if user.is_active:
-        raise AccountError(f"{username} is already active")
+        raise AccountError(gettext_lazy("%(username)s is already active", username=username))
     with transaction.atomic():
         user.is_active = True
         user.save(update_fields=["is_active"])
@@ -193,23 +222,35 @@ def user_role_change(
     """
 
     if role not in ROLES:
-        raise AccountError("Choose a role")
+        raise AccountError(gettext_lazy("Choose a role"))
     user = _user(username)
     _refuse_own(user, actor, "change the role of")
     body = None
     served = _served(user)
     kind = CONTACT_OF_ROLE.get(role)
     if role == Role.LIAISON_OFFICER and not body_code:
-        raise AccountError("Choose the body this liaison officer works for", field="body")
+        raise AccountError(
+            gettext_lazy("Choose the body this liaison officer works for"), field="body"
+        )
     if kind is not None and body_code:
         body = body_by_code(body_code)
         if body is None:
-            raise AccountError(f"There is no body with the code {body_code!r}", field="body")
+            raise AccountError(
+                gettext_lazy("There is no body with the code %(code)s", code=repr(body_code)),
+                field="body",
+            )
     before = sorted(user.groups.values_list("name", flat=True))
     if user_role_holds(user=user, role=role, body_code=body_code):
+        held = _ROLE_IN_SENTENCE[role]
         raise AccountError(
-            f"{username} is already {Role(role).label.lower()}"
-            + (f" for {body.code}" if body else "")
+            gettext_lazy(
+                "%(username)s is already %(role)s for %(body)s",
+                username=username,
+                role=held,
+                body=body.code,
+            )
+            if body
+            else gettext_lazy("%(username)s is already %(role)s", username=username, role=held)
         )
     kept = {k: ({body.code} if k == kind and body is not None else set()) for k in served}
     if kind == AUDITOR_CONTACT and body is None:
@@ -325,7 +366,9 @@ def address_unlock(*, address: str, actor: User | None = None) -> int:
     try:
         address = str(ipaddress.ip_address(address.strip()))
     except ValueError as exc:
-        raise AccountError(f"{address[:45]!r} is not an IP address") from exc
+        raise AccountError(
+            gettext_lazy("%(address)s is not an IP address", address=repr(address[:45]))
+        ) from exc
     with transaction.atomic():
         cleared = int(reset(ip=address) or 0)
         journal_record(
@@ -399,7 +442,8 @@ def users_listed() -> list[dict[str, Any]]:
             "email": u.email,
             "active": u.is_active,
             "last_login": u.last_login,
-            "roles": sorted(Role(g.name).label for g in u.groups.all() if g.name in ROLES),
+            # shown on the users page, in its reader's language
+            "roles": sorted(gettext(Role(g.name).label) for g in u.groups.all() if g.name in ROLES),
             "second_factor": second_factor_kind(totp=u.pk in confirmed, provider=u.pk in provider),
         }
         for u in user_model.objects.prefetch_related("groups").order_by("username")

@@ -33,6 +33,7 @@ from authlib.integrations.base_client.errors import MismatchingStateError, OAuth
 from authlib.integrations.django_client import DjangoOAuth2App, OAuth
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_noop
 from joserfc.errors import JoseError
 
 from casereview.domain.errors import Refused
@@ -84,6 +85,11 @@ class SsoCheckFailed(Refused):
         self.error = error
 
 
+#: The button's words when the configuration gives none (translated on the sign-in page; a configured label
+#: is shown as it is written).
+DEFAULT_LABEL = gettext_noop("Sign in with your organisation's account")
+
+
 def oidc_config() -> OidcConfig | None:
     """Single sign-on's configuration, or None when it is off (no issuer)."""
     raw = getattr(settings, "CASEREVIEW_OIDC", None) or {}
@@ -98,7 +104,7 @@ def oidc_config() -> OidcConfig | None:
         client_secret=str(raw.get("client_secret") or ""),
         mapping_path=str(raw.get("mapping") or ""),
         scopes=str(raw.get("scopes") or "openid profile email"),
-        label=str(raw.get("label") or "Sign in with your organisation's account"),
+        label=str(raw.get("label") or DEFAULT_LABEL),
         base_url=str(raw.get("base_url") or "").strip().rstrip("/"),
     )
 

@@ -51,6 +51,7 @@ from .services import second_factor_result_record
 from .signals import REQUEST_SIGN_IN_HOW
 from .sso_client import (
     CLIENT_NAME,
+    DEFAULT_LABEL,
     LEEWAY_SECONDS,
     OidcConfig,
     SsoCheckFailed,
@@ -415,4 +416,5 @@ def sso_context(request: HttpRequest, next_url: str) -> dict[str, Any]:
         return {"sso": None}
     target = _safe_next(request, next_url)
     query = f"?{urlencode({'next': target}, safe='/')}" if target != "/" else ""
-    return {"sso": {"url": reverse("sso_start") + query, "label": config.label}}
+    label = gettext(DEFAULT_LABEL) if config.label == DEFAULT_LABEL else config.label
+    return {"sso": {"url": reverse("sso_start") + query, "label": label}}

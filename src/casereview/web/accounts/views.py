@@ -29,6 +29,7 @@ from django_otp import match_token
 
 from casereview.domain.roles import ROLES, Role
 from casereview.web.core.access import is_verified, role_required
+from casereview.web.core.phrases import refusal_words
 from casereview.web.referrals.services import body_contact_add
 
 from .forms import (
@@ -239,7 +240,9 @@ def locked(request: HttpRequest) -> HttpResponse:
             try:
                 address_unlock(address=address, actor=request.user)
             except AccountError as exc:
-                messages.warning(request, _("Nothing was unlocked: %(why)s") % {"why": exc})
+                messages.warning(
+                    request, _("Nothing was unlocked: %(why)s") % {"why": refusal_words(exc)}
+                )
                 return redirect("accounts:locked")
             messages.success(
                 request, _("Sign-in from %(address)s is unlocked") % {"address": address}
@@ -276,7 +279,7 @@ def users(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except AccountError as exc:
-            form.add_error("username", str(exc))
+            form.add_error("username", refusal_words(exc))
         else:
             if form.body_found is not None and data["role"] == Role.LIAISON_OFFICER.value:
                 body_contact_add(
@@ -294,7 +297,7 @@ def users(request: HttpRequest) -> HttpResponse:
         {
             "users": users_listed(),
             "form": form,
-            "roles": [(r, Role(r).label) for r in ROLES],
+            "roles": [(r, _(Role(r).label)) for r in ROLES],
             "bodies": bodies_listed(),
         },
         status=400 if form.errors else 200,
@@ -413,7 +416,7 @@ def _user_page(
             "form": form,
             "refusals": action.non_field_errors() if action is not None else [],
             "bodies": bodies_listed(),
-            "roles": [(r, Role(r).label) for r in ROLES],
+            "roles": [(r, _(Role(r).label)) for r in ROLES],
             "own": username == request.user.get_username(),
             "recent": recent_enough(request),
             "minutes": settings.CASEREVIEW_RECENT_SIGN_IN_SECONDS // 60,
@@ -442,12 +445,12 @@ def user_role(request: HttpRequest, username: str) -> HttpResponse:
                 actor=request.user,
             )
         except AccountError as exc:
-            form.add_error(exc.field or "role", str(exc))
+            form.add_error(exc.field or "role", refusal_words(exc))
         else:
             messages.success(
                 request,
                 _("%(username)s is now %(role)s")
-                % {"username": username, "role": Role(form.cleaned_data["role"]).label.lower()},
+                % {"username": username, "role": _(Role(form.cleaned_data["role"]).label).lower()},
             )
             return redirect("accounts:user", username=username)
     return _user_page(request, username, form=form, status=400)
@@ -461,7 +464,7 @@ def _user_action(
     try:
         act(username=username, actor=request.user)
     except AccountError as exc:
-        action.add_error(None, str(exc))
+        action.add_error(None, refusal_words(exc))
         return _user_page(request, username, action=action, status=400)
     messages.success(request, done)
     return redirect("accounts:user", username=username)
@@ -507,7 +510,7 @@ def user_deactivate_view(request: HttpRequest, username: str) -> HttpResponse:
         try:
             user_deactivate(username=username, actor=request.user)
         except AccountError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal_words(exc))
         else:
             messages.success(
                 request,

@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from casereview.domain.tokens import SCOPES
-from casereview.domain.words import Kind, uk_date, words
+from casereview.domain.words import Kind, words
+from casereview.web.core.templatetags.casereview import uk_date as page_date
 
 from .forms import TokenForm
 from .selectors import token_of, tokens_of
@@ -49,7 +49,7 @@ SCOPE_HINTS = {
 def scope_label(scope: str) -> str:
     """A scope's words and what it covers, in the page's language (so made for each page, not at import)."""
     return gettext("%(scope)s (%(covers)s)") % {
-        "scope": gettext(words(Kind.SCOPE, scope)),
+        "scope": words(Kind.SCOPE, scope, gettext),
         "covers": SCOPE_HINTS[scope],
     }
 
@@ -78,7 +78,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 )
                 % {
                     "name": issued.token.name,
-                    "day": uk_date(timezone.localtime(issued.token.expires_at)),
+                    "day": page_date(issued.token.expires_at),  # UK local time, the page's language
                 },
             )
     return render(

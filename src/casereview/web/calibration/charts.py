@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_noop
 
 from casereview.domain import chart_layout as layout
 from casereview.web.reports.charts import responsive
@@ -40,16 +41,20 @@ from casereview.web.reports.charts_draw import (
 )
 
 COLOUR = layout.PALETTE[0]
-AXIS = "Points more favourable by the body's own audit (its share graded good minus the inspectorate's)"
+#: Marked here, translated when a chart is drawn (a page's language).
+AXIS = gettext_noop(
+    "Points more favourable by the body's own audit (its share graded good minus the inspectorate's)"
+)
 STEP = 0.25
 
 
 def points_words(value: float) -> str:
-    """A difference of shares as percentage points, one decimal place: "+47.0 points", "−3.5 points"."""
+    """A difference of shares as percentage points, one decimal place: "+47.0 points", "−3.5 points" (in the
+    active language; always a decimal, so one form serves every number)."""
     shown = f"{abs(100 * value):.1f}"
-    if shown == "0.0":
-        return "0.0 points"
-    return f"{'+' if value > 0 else '−'}{shown} points"
+    if shown != "0.0":
+        shown = f"{'+' if value > 0 else '−'}{shown}"
+    return gettext("%(shown)s points") % {"shown": shown}
 
 
 def _tick(value: float) -> str:
@@ -65,9 +70,12 @@ def drift_words(points: Sequence[Mapping[str, Any]]) -> str:
             continue
         words = f"{p.get('label', '')}: {points_words(p['value'])}"
         if number(p.get("ci_low")) and number(p.get("ci_high")):
-            words += f" (95% CI {points_words(p['ci_low'])} to {points_words(p['ci_high'])})"
+            words += " " + gettext("(95%% CI %(low)s to %(high)s)") % {
+                "low": points_words(p["ci_low"]),
+                "high": points_words(p["ci_high"]),
+            }
         shown.append(words)
-    return "; ".join(shown) + "." if shown else "No figures to show."
+    return "; ".join(shown) + "." if shown else gettext("No figures to show.")
 
 
 def _range(points: Sequence[Mapping[str, Any]]) -> tuple[float, float]:
@@ -92,10 +100,10 @@ def _interval_swatch(x: float, y: float) -> str:
 def _draw(
     points: Sequence[Mapping[str, Any]], *, title: str, chart_id: str, width: int = WIDTH
 ) -> SafeString:
-    legend = [(marker_swatch("circle", COLOUR), "An own audit's completed calibration")]
+    legend = [(marker_swatch("circle", COLOUR), gettext("An own audit's completed calibration"))]
     if any(number(p.get("ci_low")) for p in points):
-        legend.append((_interval_swatch, "95% CI"))
-    header = Header(title, legend, AXIS, width)
+        legend.append((_interval_swatch, gettext("95% CI")))
+    header = Header(title, legend, gettext(AXIS), width)
     top = header.bottom
     bottom = top + PLOT_H
     low, high = _range(points)
@@ -133,7 +141,7 @@ def _draw(
     if placed.dates is not None:
         dated, below = date_ticks(placed.dates, placed.xs, below, width)
         under += dated
-    titled, below = axis_title(below + 4, "End of the own audit's period", width)
+    titled, below = axis_title(below + 4, gettext("End of the own audit's period"), width)
     keyed, below = key_lines(key, below + 4, width)
     under += titled + keyed
     opened = open_chart(chart_id, title, drift_words(points), below + 8, width)

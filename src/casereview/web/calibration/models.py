@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from casereview.web.inspections.models import Inspection
 from casereview.web.registers.models import Body
@@ -23,10 +24,11 @@ from casereview.web.registers.models import Body
 
 class Calibration(models.Model):
     class State(models.TextChoices):
-        CREATED = "created", "Waiting for the draw"
-        DRAWN = "drawn", "Re-grading"
-        COMPLETE = "complete", "Complete"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        # Lazy: the page translates the label; str() of it elsewhere (the command line) is the English.
+        CREATED = "created", _("Waiting for the draw")
+        DRAWN = "drawn", _("Re-grading")
+        COMPLETE = "complete", _("Complete")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="calibrations")
     own_audit = models.ForeignKey(

@@ -7,6 +7,10 @@ Nobody else: a 404.  The pairs are read with the report's rule of a case's final
 grades from the first review), so a calibration and a report never grade the same case two ways.  The body's
 side is read as the frame fixed it: its overall grades are the frame's, its area grades the own audit's
 reviews as they stood when the calibration was created, so nothing the body changes later moves them.
+
+Over 600 lines on purpose: the reads and the page's words in the reader's language (the framework's words,
+the figures' sentences worked out again for a Welsh page) share the one scope rule; split the page's words
+into a module of their own when it grows further.
 """
 
 from __future__ import annotations
@@ -19,15 +23,18 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, ngettext
 
 from casereview.domain.calibration import TEST_WORDS, Drift, calibrate, drift
 from casereview.domain.calibration import Calibration as Figures
+from casereview.domain.language import ENGLISH
 from casereview.domain.report_words import percent
 from casereview.domain.roles import Role
 from casereview.domain.statistics import p_words
-from casereview.domain.words import count, number, uk_date
+from casereview.domain.words import number, uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import user_roles
+from casereview.web.core.phrases import translated
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.inspections.selectors import audited_bodies, inspection_sample
 from casereview.web.referrals.models import BodyContact
@@ -283,14 +290,32 @@ def body_drift(calibration: Calibration) -> tuple[list[Calibration], Drift | Non
         (c.own_audit.period_end, figures_from((c.result or {})["inputs"], areas=False))
         for c in done
     ]
-    return done, drift(points) if points else None
+    return done, drift(points, language=_language()) if points else None
 
 
 # --- What the pages show --------------------------------------------------------------------------------
 
 
+def _language() -> str:
+    """The page's language (English outside a request), for the dates and the framework's words."""
+    return get_language() or ENGLISH
+
+
+def _day(moment: Any) -> str:
+    """A stored moment's UK day, in the page's language ("" for none)."""
+    return uk_date(timezone.localtime(moment).date(), _language()) if moment else ""
+
+
+def _period(start: Any, end: Any) -> str:
+    return gettext("%(start)s to %(end)s") % {
+        "start": uk_date(start, _language()),
+        "end": uk_date(end, _language()),
+    }
+
+
 def state_words(calibration: Calibration) -> str:
-    """The calibration's state in words ("Re-grading")."""
+    """The calibration's state in words ("Re-grading"), in the active language (English on the command
+    line)."""
     return str(Calibration.State(calibration.state).label)
 
 
@@ -303,9 +328,8 @@ def calibrations_listed(user: Any) -> list[dict[str, Any]]:
             "own_audit": c.own_audit.name,
             "state": Calibration.State(c.state).label,
             "size": c.size,
-            "completed_on": uk_date(timezone.localtime(c.completed_at).date())
-            if c.completed_at
-            else ("–" if c.state == Calibration.State.WITHDRAWN else ""),
+            "completed_on": _day(c.completed_at)
+            or ("–" if c.state == Calibration.State.WITHDRAWN else ""),
         }
         for c in calibrations_visible(user)
     ]
@@ -319,7 +343,7 @@ def audit_choices(audits: Sequence[Inspection]) -> list[dict[str, Any]]:
             "name": a.name,
             "body": a.body.name,
             "graded": int(getattr(a, "graded", 0) or 0),
-            "period": f"{uk_date(a.period_start)} to {uk_date(a.period_end)}",
+            "period": _period(a.period_start, a.period_end),
         }
         for a in audits
     ]
@@ -328,7 +352,7 @@ def audit_choices(audits: Sequence[Inspection]) -> list[dict[str, Any]]:
 def _decimal(value: Any) -> str:
     """Two decimal places with a true minus sign, never "−0.00"."""
     if value is None:
-        return "not defined"
+        return gettext("not defined")
     shown = f"{abs(value):.2f}"
     return f"−{shown}" if value < 0 and shown != "0.00" else shown
 
@@ -336,10 +360,19 @@ def _decimal(value: Any) -> str:
 def _estimate(value: Any, ci: Any) -> str:
     """ "0.42 (95% CI 0.30 to 0.55)"; without an interval, the value alone."""
     if value is None:
-        return "not defined (every grade the same on one side)"
+        return gettext("not defined (every grade the same on one side)")
     if not ci or ci[0] is None or ci[1] is None:
         return _decimal(value)
-    return f"{_decimal(value)} (95% CI {_decimal(ci[0])} to {_decimal(ci[1])})"
+    return gettext("%(value)s (95%% CI %(low)s to %(high)s)") % {
+        "value": _decimal(value),
+        "low": _decimal(ci[0]),
+        "high": _decimal(ci[1]),
+    }
+
+
+def _points_between(low: float, high: float) -> str:
+    """An interval of differences in points: "+38.2 points to +55.9 points"."""
+    return gettext("%(low)s to %(high)s") % {"low": points_words(low), "high": points_words(high)}
 
 
 def _share(value: Any) -> str:
@@ -360,12 +393,19 @@ def _test(
     exact = mcnemar and found.get("df") is None
     discordant = ""
     if mcnemar and bias is not None:
-        discordant = (
-            f"{count(int(bias['body_only']), 'case')} graded {favourable} by the body only, "
-            f"{number(int(bias['inspectorate_only']))} by the inspectorate only"
-        )
+        body_only = int(bias["body_only"])
+        discordant = ngettext(
+            "%(shown)s case graded %(favourable)s by the body only, %(other)s by the inspectorate only",
+            "%(shown)s cases graded %(favourable)s by the body only, %(other)s by the inspectorate only",
+            body_only,
+        ) % {
+            "shown": number(body_only),
+            "favourable": favourable,
+            "other": number(int(bias["inspectorate_only"])),
+        }
     return {
-        "name": TEST_WORDS.get(name, name),
+        # the test's name marked in the domain's table (gettext_noop), translated here
+        "name": gettext(TEST_WORDS[name]) if name in TEST_WORDS else name,
         "statistic": "–" if statistic is None or exact else f"{statistic:.2f}",
         "df": "–" if found.get("df") is None else number(found["df"]),
         "p": "–" if p is None else p_words(p),
@@ -408,9 +448,7 @@ def _section(
             "body": _share(bias["body_share"]),
             "inspectorate": _share(bias["inspectorate_share"]),
             "difference": points_words(bias["difference"]),
-            "ci": "–"
-            if not bias["ci"]
-            else f"{points_words(bias['ci'][0])} to {points_words(bias['ci'][1])}",
+            "ci": "–" if not bias["ci"] else _points_between(bias["ci"][0], bias["ci"][1]),
         },
         "tests": [
             t
@@ -425,31 +463,94 @@ def _section(
     }
 
 
-def _results(result: Mapping[str, Any]) -> dict[str, Any]:
+def _framework_words(
+    inputs: Mapping[str, Any], framework: str
+) -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """The areas' titles and the grades' words a page shows: as stored with the figures in English (so an
+    English page reads as the calibration was completed), else the framework's in the page's language."""
+    titles, labels = inputs.get("area_titles", {}), inputs.get("labels", {})
+    language = _language()
+    if language == ENGLISH:
+        return titles, labels
+    spoken = load_framework(framework).in_language(language)
+    return (
+        {**titles, **{a.slug: a.title for a in spoken.areas}},
+        {**labels, **{g.code: g.label for g in spoken.grades}},
+    )
+
+
+def _said_in(
+    inputs: Mapping[str, Any], titles: Mapping[str, str], labels: Mapping[str, str]
+) -> dict[str, Any] | None:
+    """The figures' sentences and warnings in the page's language, or None on an English page (which shows
+    them as stored, in the words of the day the calibration was completed).
+
+    The stored figures hold their sentences in English only: the statistics of the stored inputs are worked
+    out again (the same figures whenever they are read, as the drift does) with the framework's words in
+    the page's language, and their Phrases translated."""
+    if _language() == ENGLISH:
+        return None
+    spoken = calibrate(
+        {a: _pairs(p) for a, p in inputs["pairs_by_area"].items()},
+        _pairs(inputs["overall_pairs"]),
+        inputs["scale"],
+        body_all=inputs["body_all"],
+        favourable=FAVOURABLE,
+        body=inputs.get("body", "the body"),
+        labels=labels,
+        titles=titles,
+    )
+    return {
+        "sections": {
+            a.area: (translated(a.sentence), translated(a.warning))
+            for a in (spoken.overall, *spoken.areas)
+        },
+        "warnings": [translated(w) for w in spoken.warnings],
+        "corrected": None
+        if spoken.corrected is None
+        else (translated(spoken.corrected.sentence), translated(spoken.corrected.note)),
+    }
+
+
+def _results(result: Mapping[str, Any], framework: str) -> dict[str, Any]:
     inputs, figures = result["inputs"], result["figures"]
-    scale, labels = inputs["scale"], inputs.get("labels", {})
-    titles = inputs.get("area_titles", {})
+    scale = inputs["scale"]
+    titles, labels = _framework_words(inputs, framework)
+    said = _said_in(inputs, titles, labels)
     good = str(labels.get(figures["favourable"], figures["favourable"])).lower()
-    sections = [_section("overall", "Overall grade", figures["overall"], scale, labels, good)]
+    sections = [
+        _section("overall", gettext("Overall grade"), figures["overall"], scale, labels, good)
+    ]
     sections += [
         _section(slug, titles.get(slug, slug), found, scale, labels, good)
         for slug, found in figures["areas"].items()
     ]
+    if said is not None:
+        for section in sections:  # the overall grade's key is the domain's OVERALL ("overall") too
+            sentence, warning = said["sections"].get(
+                section["key"], (section["sentence"], section["warning"])
+            )
+            section["sentence"], section["warning"] = sentence or "", warning or ""
     corrected = figures.get("corrected")
     return {
         "sections": sections,
         "corrected": None
         if corrected is None
         else {
-            "sentence": corrected["sentence"],
+            "sentence": corrected["sentence"]
+            if said is None or said["corrected"] is None
+            else said["corrected"][0],
             "share": _share(corrected["share"]),
-            "ci": f"{_share(corrected['ci'][0])} to {_share(corrected['ci'][1])}"
+            "ci": gettext("%(start)s to %(end)s")
+            % {"start": _share(corrected["ci"][0]), "end": _share(corrected["ci"][1])}
             if corrected.get("ci")
             else "–",
             "body_share": _share(corrected["body_share"]),
-            "note": corrected.get("note") or "",
+            "note": (corrected.get("note") or "")
+            if said is None or said["corrected"] is None
+            else said["corrected"][1],
         },
-        "warnings": figures.get("warnings", []),
+        "warnings": figures.get("warnings", []) if said is None else said["warnings"],
         "favourable": labels.get(figures["favourable"], figures["favourable"]),
         "missing": int(inputs.get("missing", 0)),
         "drawn": int(inputs.get("drawn", 0)),
@@ -471,10 +572,11 @@ def _drift_part(calibration: Calibration) -> dict[str, Any]:
         a = c.own_audit
         if shared[a.name] == 1:
             return str(a.name)
-        return f"{a.name}, {uk_date(a.period_start)} to {uk_date(a.period_end)}"
+        return f"{a.name}, {_period(a.period_start, a.period_end)}"
 
     names = [
-        ", ".join(named(c) for c in by_end.get(p.on, [])) or uk_date(p.on) for p in found.points
+        ", ".join(named(c) for c in by_end.get(p.on, [])) or uk_date(p.on, _language())
+        for p in found.points
     ]
     points = [
         {
@@ -489,15 +591,15 @@ def _drift_part(calibration: Calibration) -> dict[str, Any]:
     rows = [
         {
             "label": point["label"],
-            "on": uk_date(p.on),
+            "on": uk_date(p.on, _language()),
             "pairs": number(p.pairs),
             "bias": points_words(p.bias),
-            "ci": f"{points_words(p.ci[0])} to {points_words(p.ci[1])}",
+            "ci": _points_between(p.ci[0], p.ci[1]),
             "kappa": _estimate(p.kappa, p.kappa_ci),
         }
         for point, p in zip(points, found.points, strict=True)
     ]
-    return {"drift": found.words, "drift_points": points, "drift_rows": rows}
+    return {"drift": translated(found.words), "drift_points": points, "drift_rows": rows}
 
 
 def _progress(calibration: Calibration) -> dict[str, Any]:
@@ -530,23 +632,21 @@ def calibration_page(user: Any, calibration: Calibration) -> dict[str, Any]:
         "frame_sha256": calibration.frame.get("sha256", ""),
         "strata_sha256": calibration.frame.get("strata_sha256", ""),
         "withdrawn": calibration.state == Calibration.State.WITHDRAWN,
-        "withdrawn_on": uk_date(timezone.localtime(calibration.withdrawn_at).date())
-        if calibration.withdrawn_at
-        else "",
+        "withdrawn_on": _day(calibration.withdrawn_at),
         "open": calibration.state in (Calibration.State.CREATED, Calibration.State.DRAWN),
-        "created_on": uk_date(timezone.localtime(calibration.created_at).date()),
-        "completed_on": uk_date(timezone.localtime(calibration.completed_at).date())
-        if calibration.completed_at
-        else "",
+        "created_on": _day(calibration.created_at),
+        "completed_on": _day(calibration.completed_at),
         "progress": None,
         "results": None,
-        "drift_title": f"How much more favourably {calibration.body.name}'s own audit grades, "
-        "calibration by calibration",
+        "drift_title": gettext(
+            "How much more favourably %(body)s's own audit grades, calibration by calibration"
+        )
+        % {"body": calibration.body.name},
     }
     if lead and calibration.state == Calibration.State.DRAWN:
         page["progress"] = _progress(calibration)
     if complete and calibration.result is not None:
-        page["results"] = _results(calibration.result)
+        page["results"] = _results(calibration.result, calibration.own_audit.framework)
         page.update(_drift_part(calibration))
     else:
         page.update({"drift": None, "drift_points": [], "drift_rows": []})

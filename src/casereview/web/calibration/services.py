@@ -27,7 +27,8 @@ from django.utils import timezone
 
 from casereview.domain.errors import Conflict, Refused
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.words import count, uk_date
+from casereview.domain.language import Phrase, gettext_lazy, ngettext_lazy
+from casereview.domain.words import number, uk_date
 from casereview.web.core.users import User, person
 from casereview.web.inspections.models import Inspection, Sample
 from casereview.web.inspections.services import inspection_create, sample_draw_listed
@@ -57,7 +58,7 @@ class SizeRefused(CalibrationRefused):
 class CalibrationChanged(Conflict):
     """Someone changed the calibration first: ``current`` is how it stands now."""
 
-    def __init__(self, message: str, current: Calibration) -> None:
+    def __init__(self, message: str | Phrase, current: Calibration) -> None:
         super().__init__(message)
         self.current = current
 
@@ -67,49 +68,81 @@ def _check_inspection(inspection: Inspection, own_audit: Inspection) -> None:
     framework, before its seed is committed (the frame must be fixed first) and without a sample."""
     if inspection.kind == Inspection.Kind.OWN_AUDIT:
         raise CalibrationRefused(
-            f"Inspection {inspection.pk} is a body's own audit: the inspectorate re-grades"
+            gettext_lazy(
+                "Inspection %(number)s is a body's own audit: the inspectorate re-grades",
+                number=inspection.pk,
+            )
         )
     if inspection.body_id != own_audit.body_id:
         raise CalibrationRefused(
-            f"Inspection {inspection.pk} is of another body than the own audit"
+            gettext_lazy(
+                "Inspection %(number)s is of another body than the own audit", number=inspection.pk
+            )
         )
     if inspection.framework != own_audit.framework:
         raise CalibrationRefused(
-            f"Inspection {inspection.pk} grades against another framework than the own audit"
+            gettext_lazy(
+                "Inspection %(number)s grades against another framework than the own audit",
+                number=inspection.pk,
+            )
         )
     if (inspection.period_start, inspection.period_end) != (
         own_audit.period_start,
         own_audit.period_end,
     ):
         raise CalibrationRefused(
-            f"Inspection {inspection.pk} covers another period than the own audit: a calibration's "
-            "inspection covers the own audit's period"
+            gettext_lazy(
+                "Inspection %(number)s covers another period than the own audit: a calibration's "
+                "inspection covers the own audit's period",
+                number=inspection.pk,
+            )
         )
     if inspection.commitment:
         raise CalibrationRefused(
-            f"Inspection {inspection.pk} has already committed to a seed: a calibration fixes its cases "
-            "first and the seed is committed after, so use an inspection whose seed is not yet committed"
+            gettext_lazy(
+                "Inspection %(number)s has already committed to a seed: a calibration fixes its cases "
+                "first and the seed is committed after, so use an inspection whose seed is not yet "
+                "committed",
+                number=inspection.pk,
+            )
         )
     if Sample.objects.filter(inspection=inspection).exists():
-        raise CalibrationRefused(f"Inspection {inspection.pk} already has its sample")
+        raise CalibrationRefused(
+            gettext_lazy("Inspection %(number)s already has its sample", number=inspection.pk)
+        )
     if Calibration.objects.filter(inspection=inspection).exists():
-        raise CalibrationRefused(f"Inspection {inspection.pk} already re-grades a calibration")
+        raise CalibrationRefused(
+            gettext_lazy(
+                "Inspection %(number)s already re-grades a calibration", number=inspection.pk
+            )
+        )
 
 
 def _frame(own_audit: Inspection, size: int) -> tuple[dict[str, str], Sample]:
     """The cases the own audit graded (the body's overall grade of each) and its sample; refused when there
     is nothing to calibrate or ``size`` does not fit."""
     if own_audit.kind != Inspection.Kind.OWN_AUDIT:
-        raise CalibrationRefused(f"Inspection {own_audit.pk} is not a body's own audit")
+        raise CalibrationRefused(
+            gettext_lazy("Inspection %(number)s is not a body's own audit", number=own_audit.pk)
+        )
     grades = audit_grades(own_audit)
     drawn_from = audit_sample(own_audit)
     if not grades or drawn_from is None:
         raise CalibrationRefused(
-            f"The own audit {own_audit.name} has graded no case yet: nothing to calibrate"
+            gettext_lazy(
+                "The own audit %(name)s has graded no case yet: nothing to calibrate",
+                name=own_audit.name,
+            )
         )
     if not 1 <= size <= len(grades):
         raise SizeRefused(
-            f"Choose a size from 1 to {len(grades)}: the own audit graded {count(len(grades), 'case')}"
+            ngettext_lazy(
+                "Choose a size from 1 to %(most)s: the own audit graded %(shown)s case",
+                "Choose a size from 1 to %(most)s: the own audit graded %(shown)s cases",
+                len(grades),
+                most=len(grades),
+                shown=number(len(grades)),
+            )
         )
     return grades, drawn_from
 
@@ -135,8 +168,12 @@ def calibration_create(
         Inspection.objects.select_for_update().filter(pk=own_audit.pk).first()
         if (live := live_calibration_of(own_audit)) is not None:
             raise CalibrationRefused(
-                f"The own audit {own_audit.name} already has calibration {live.pk}: an own audit is "
-                "calibrated once (withdraw that calibration, with a reason, to make another)"
+                gettext_lazy(
+                    "The own audit %(name)s already has calibration %(number)s: an own audit is "
+                    "calibrated once (withdraw that calibration, with a reason, to make another)",
+                    name=own_audit.name,
+                    number=live.pk,
+                )
             )
         if inspection is None:
             inspection = inspection_create(
@@ -207,7 +244,8 @@ def _locked(calibration: Calibration, expected_version: int | None) -> Calibrati
     )
     if expected_version is not None and locked.version != expected_version:
         raise CalibrationChanged(
-            "Someone changed this calibration first: here it is as it stands now", locked
+            gettext_lazy("Someone changed this calibration first: here it is as it stands now"),
+            locked,
         )
     return locked
 
@@ -216,7 +254,9 @@ def _led_by(calibration: Calibration, actor: User | None) -> None:
     """A person may draw and complete only a calibration whose inspection they lead (the CLI acts as the
     operator, with no person)."""
     if actor is not None and calibration.inspection.lead_id != actor.pk:
-        raise CalibrationRefused("Only the lead inspector of the calibration may do that")
+        raise CalibrationRefused(
+            gettext_lazy("Only the lead inspector of the calibration may do that")
+        )
 
 
 def _listed(calibration: Calibration) -> dict[str, object]:
@@ -246,20 +286,23 @@ def calibration_draw(
         locked = _locked(calibration, expected_version)
         _led_by(locked, actor)
         if locked.state == Calibration.State.WITHDRAWN:
-            raise CalibrationRefused("The calibration was withdrawn")
+            raise CalibrationRefused(gettext_lazy("The calibration was withdrawn"))
         if locked.state != Calibration.State.CREATED:
-            raise CalibrationRefused("The calibration's sample is already drawn")
+            raise CalibrationRefused(gettext_lazy("The calibration's sample is already drawn"))
         inspection = locked.inspection
         if inspection.committed_at is None:
             raise CalibrationRefused(
-                "Commit the calibration's seed first: its SHA-256 is what proves the draw was not picked"
+                gettext_lazy(
+                    "Commit the calibration's seed first: its SHA-256 is what proves the draw was not "
+                    "picked"
+                )
             )
         frame = locked.frame
         grades: dict[str, str] = frame["grades"]
         drawn_from = audit_sample(locked.own_audit)
         if drawn_from is None or drawn_from.register_id != frame["register"]:
             raise CalibrationRefused(
-                "The own audit's sample is not the one the frame was taken from"
+                gettext_lazy("The own audit's sample is not the one the frame was taken from")
             )
         whole: dict[str, Any] = {}
         sample = sample_draw_listed(
@@ -296,9 +339,18 @@ def calibration_draw(
     return locked
 
 
-def _missing_words(missing: tuple[str, ...]) -> str:
+def _missing_words(missing: tuple[str, ...]) -> str | Phrase:
     shown = ", ".join(missing[:10])
-    return shown + (f" and {count(len(missing) - 10, 'other')}" if len(missing) > 10 else "")
+    if len(missing) <= 10:
+        return shown
+    others = len(missing) - 10
+    return ngettext_lazy(
+        "%(shown)s and %(others)s other",
+        "%(shown)s and %(others)s others",
+        others,
+        shown=shown,
+        others=number(others),
+    )
 
 
 def result_digest(result: Any) -> str:
@@ -327,21 +379,32 @@ def calibration_complete(
         locked = _locked(calibration, expected_version)
         _led_by(locked, actor)
         if locked.state == Calibration.State.WITHDRAWN:
-            raise CalibrationRefused("The calibration was withdrawn")
+            raise CalibrationRefused(gettext_lazy("The calibration was withdrawn"))
         if locked.state == Calibration.State.CREATED:
-            raise CalibrationRefused("Draw the calibration's sample and re-grade it first")
+            raise CalibrationRefused(
+                gettext_lazy("Draw the calibration's sample and re-grade it first")
+            )
         if locked.state == Calibration.State.COMPLETE:
-            raise CalibrationRefused("The calibration is already complete")
+            raise CalibrationRefused(gettext_lazy("The calibration is already complete"))
         pairs = calibration_pairs(locked)
         if pairs.missing and not with_missing:
             raise CalibrationRefused(
-                f"{count(len(pairs.missing), 'case')} of the sample not yet re-graded "
-                f"({_missing_words(pairs.missing)}): complete the calibration when every case has its "
-                "final grade, or, if a case cannot be re-graded, complete it with those cases reported "
-                "as missing"
+                ngettext_lazy(
+                    "%(shown)s case of the sample not yet re-graded (%(cases)s): complete the "
+                    "calibration when every case has its final grade, or, if a case cannot be "
+                    "re-graded, complete it with those cases reported as missing",
+                    "%(shown)s cases of the sample not yet re-graded (%(cases)s): complete the "
+                    "calibration when every case has its final grade, or, if a case cannot be "
+                    "re-graded, complete it with those cases reported as missing",
+                    len(pairs.missing),
+                    shown=number(len(pairs.missing)),
+                    cases=_missing_words(pairs.missing),
+                )
             )
         if not pairs.overall:
-            raise CalibrationRefused("No case has both the body's grade and the inspectorate's")
+            raise CalibrationRefused(
+                gettext_lazy("No case has both the body's grade and the inspectorate's")
+            )
         inputs = pairs.inputs()
         figures = figures_from(inputs)
         locked.result = {"inputs": inputs, "figures": figures.as_dict()}
@@ -387,17 +450,17 @@ def calibration_withdraw(
     to the body's people and analysts, as a completed one is), and its own audit may be calibrated again."""
     reason = reason.strip()
     if not reason:
-        raise CalibrationRefused("Say why the calibration is withdrawn")
+        raise CalibrationRefused(gettext_lazy("Say why the calibration is withdrawn"))
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(calibration, expected_version)
         _led_by(locked, actor)
         if locked.state == Calibration.State.COMPLETE:
             raise CalibrationRefused(
-                "A completed calibration is never withdrawn: its figures stand"
+                gettext_lazy("A completed calibration is never withdrawn: its figures stand")
             )
         if locked.state == Calibration.State.WITHDRAWN:
-            raise CalibrationRefused("The calibration is already withdrawn")
+            raise CalibrationRefused(gettext_lazy("The calibration is already withdrawn"))
         was = locked.state
         locked.state = Calibration.State.WITHDRAWN
         locked.withdrawn_at = now

@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from casereview.domain.roles import Role
 from casereview.domain.words import number
 from casereview.web.core.access import role_required, user_roles
+from casereview.web.core.phrases import refusal_words
 from casereview.web.inspections.services import InspectionError, manifest_disclosed, seed_commit
 
 from . import selectors
@@ -74,7 +75,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except (CalibrationRefused, InspectionError) as exc:
-            form.add_error("size" if isinstance(exc, SizeRefused) else None, str(exc))
+            form.add_error("size" if isinstance(exc, SizeRefused) else None, refusal_words(exc))
         else:
             framed = len(made.frame["cases"])
             messages.success(
@@ -172,9 +173,9 @@ def _act(request: HttpRequest, calibration_id: int, action: Any, done: str) -> H
     try:
         action(calibration=calibration, actor=request.user, expected_version=version, **options)
     except CalibrationChanged as changed:
-        return _detail(request, changed.current, problem=str(changed), status=409)
+        return _detail(request, changed.current, problem=refusal_words(changed), status=409)
     except (CalibrationRefused, InspectionError) as exc:
-        return _detail(request, calibration, problem=str(exc), status=400)
+        return _detail(request, calibration, problem=refusal_words(exc), status=400)
     messages.success(request, done)
     return redirect("calibration:detail", calibration_id=calibration.pk)
 
@@ -245,8 +246,8 @@ def withdraw(request: HttpRequest, calibration_id: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except CalibrationChanged as changed:
-        return _detail(request, changed.current, problem=str(changed), status=409)
+        return _detail(request, changed.current, problem=refusal_words(changed), status=409)
     except CalibrationRefused as exc:
-        return _detail(request, calibration, problem=str(exc), status=400)
+        return _detail(request, calibration, problem=refusal_words(exc), status=400)
     messages.success(request, gettext("Calibration withdrawn: it stays listed, with your reason."))
     return redirect("calibration:detail", calibration_id=calibration.pk)

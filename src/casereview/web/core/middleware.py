@@ -16,6 +16,8 @@ from django.utils.translation import gettext
 
 from casereview.domain.errors import Conflict, NotFound, Refused
 
+from .phrases import refusal_words
+
 
 class NoStoreMiddleware:
     """Outermost: every response but static files', the HTTPS redirect and early refusals included."""
@@ -133,5 +135,5 @@ class RefusalsMiddleware:
             heading, status = gettext("This cannot be done"), 400
         else:
             return None
-        context = {"heading": heading, "message": str(exception)}
+        context = {"heading": heading, "message": refusal_words(exception)}
         return render(request, "refused.html", context, status=status)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Prefetch, Q
@@ -88,9 +88,8 @@ class PlanRow:
 #: The judging page shows the new sample's evidence (``evidence.recommendation_evidence``).
 EVIDENCE_AVAILABLE = True
 
-#: Each line of an object's history, by (object, move): whole sentences, so that a translation need not be
-#: built from an object's name and a past participle (Welsh orders and mutates them otherwise).  Marked for
-#: the catalogue; the page translates them (``event_words``).
+#: Each line of an object's history, by (object, move): whole sentences (Welsh orders and mutates an object's
+#: name and its move otherwise than English), marked for the catalogue, translated by ``event_words``.
 EVENT_WORDS: Mapping[tuple[str, str], str] = {
     ("finding", "add"): gettext_noop("Finding added"),
     ("finding", "edit"): gettext_noop("Finding changed"),
@@ -357,7 +356,10 @@ def _evidence_lines(stored: Any) -> list[str]:
         evidence = Evidence.from_dict(stored)
     except (KeyError, TypeError, ValueError):
         return []
-    return [item.words for item in evidence.items] + ([evidence.reason] if evidence.reason else [])
+    # A fixed reason (nothing to measure) is in the catalogue; a reason made with figures stays as stored.
+    return [item.words for item in evidence.items] + [gettext(evidence.reason)] * bool(
+        evidence.reason
+    )
 
 
 # An inspection's findings -----------------------------------------------------------------------------------
@@ -570,7 +572,9 @@ def judge_items(inspection: Any) -> list[dict[str, Any]]:
                 "rec": r,
                 "finding": r.finding,
                 "basis_words": basis_words(r.finding.basis, r.finding.inspection.framework),
-                "evidence": ev,
+                # Shown with a fixed reason in the page's language; what is stored and digested is
+                # ``shown`` (the English, as the evidence gave it).
+                "evidence": None if ev is None else replace(ev, reason=gettext(ev.reason)),
                 "proposed": proposed,
                 "evidence_dict": shown,
                 "evidence_sha256": evidence_digest(shown, proposed),

@@ -27,6 +27,7 @@ from casereview.domain.followup import (
 from casereview.domain.roles import Role
 from casereview.web.core.access import role_required, user_roles
 from casereview.web.core.paging import page_number
+from casereview.web.core.phrases import refusal_words
 from casereview.web.inspections.selectors import inspection_led_or_404
 
 from . import page_selectors as pages
@@ -75,7 +76,7 @@ def _change(
     except Conflict:
         return again(str(CONFLICT), HTTPStatus.CONFLICT)
     except Refused as exc:
-        return again(str(exc), HTTPStatus.BAD_REQUEST)
+        return again(refusal_words(exc), HTTPStatus.BAD_REQUEST)  # in the reader's language
     messages.success(request, done)
     return then
 

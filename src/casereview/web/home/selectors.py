@@ -17,11 +17,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from casereview.domain.journal import JournalAction
+from casereview.domain.language import ENGLISH
 from casereview.domain.referrals import AWAITING_BODY, State, Urgency, due_words
 from casereview.domain.roles import LEADING_ROLES, Role
-from casereview.domain.tasks import Progress, stage, stage_words, task_list
+from casereview.domain.tasks import Progress, stage, task_list
+from casereview.domain.words import Kind, words
 from casereview.web.accounts.selectors import sign_in_locks
 from casereview.web.core.access import user_roles
 from casereview.web.inspections.models import Inspection, SampledCase
@@ -166,7 +169,8 @@ class LeadInspection:
 
     @property
     def stage_words(self) -> str:
-        return stage_words(self.stage)
+        """The stage in the page's language (``domain.words.STAGE_WORDS``)."""
+        return words(Kind.STAGE, self.stage, gettext)
 
     @property
     def unassigned(self) -> int:
@@ -317,7 +321,7 @@ def liaison_work(user: Any) -> LiaisonWork:
             urgency=s.urgency,
             state=s.state,
             due_on=s.due_on,
-            due=due_words(s.due_on, today),
+            due=due_words(s.due_on, today, language=get_language() or ENGLISH),
             late=late(s, today),
         )
         for s in mine.order_by("late_first", "immediate_first", "due_on", "id")[:SEND_BACKS_SHOWN]

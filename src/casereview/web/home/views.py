@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from casereview.domain.roles import CAN_IMPORT_REGISTERS, GRADING_ROLES, LEADING_ROLES, Role
-from casereview.domain.words import uk_date
 from casereview.web.core.access import user_roles
+from casereview.web.core.templatetags.casereview import uk_date  # the page's language
 from casereview.web.registers.selectors import bodies_for_home, can_see_registers
 
 from .selectors import admin_work, analyst_work, inspector_work, lead_work, liaison_work

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from casereview.domain import links as domain
 from casereview.domain.errors import Refused
@@ -246,7 +247,8 @@ def case_links(sampled_case: SampledCase) -> dict[str, Any] | None:
         "kinds": [
             {
                 "kind": kind,
-                "label": domain.KIND_LABELS[kind],
+                # marked with RelatedCase.Kind's labels; shown on the review page
+                "label": gettext(domain.KIND_LABELS[kind]),
                 "total": totals[kind],
                 "cases": listed[kind],
                 "more": totals[kind] - len(listed[kind]),

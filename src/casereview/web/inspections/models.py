@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from casereview.domain.roles import INSPECTION_KIND_WORDS, InspectionKind
 from casereview.web.registers.models import Body, Case, Register
@@ -14,14 +15,18 @@ class Inspection(models.Model):
         """The inspectorate's inspection, or one body's audit of its own cases (led and graded by its own
         auditors: ``casereview.domain.roles.LEADS``/``GRADERS``)."""
 
+        # Labels translated where shown (the words are marked in domain.roles).
         INSPECTION = (
             InspectionKind.INSPECTION.value,
-            INSPECTION_KIND_WORDS[InspectionKind.INSPECTION],
+            gettext_lazy(INSPECTION_KIND_WORDS[InspectionKind.INSPECTION]),
         )
-        OWN_AUDIT = InspectionKind.OWN_AUDIT.value, INSPECTION_KIND_WORDS[InspectionKind.OWN_AUDIT]
+        OWN_AUDIT = (
+            InspectionKind.OWN_AUDIT.value,
+            gettext_lazy(INSPECTION_KIND_WORDS[InspectionKind.OWN_AUDIT]),
+        )
         CALIBRATION = (
             InspectionKind.CALIBRATION.value,
-            INSPECTION_KIND_WORDS[InspectionKind.CALIBRATION],
+            gettext_lazy(INSPECTION_KIND_WORDS[InspectionKind.CALIBRATION]),
         )
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="inspections")
@@ -72,13 +77,13 @@ class Sample(models.Model):
 
 class SampledCase(models.Model):
     class Role(models.TextChoices):
-        SAMPLE = "sample", "In the sample"
-        RESERVE = "reserve", "Reserve"
+        SAMPLE = "sample", gettext_lazy("In the sample")
+        RESERVE = "reserve", gettext_lazy("Reserve")
 
     class State(models.TextChoices):
-        ACTIVE = "active", "Active"
-        OUT_OF_SCOPE = "out_of_scope", "Out of scope"
-        UNUSED = "unused", "Unused reserve"
+        ACTIVE = "active", gettext_lazy("Active")
+        OUT_OF_SCOPE = "out_of_scope", gettext_lazy("Out of scope")
+        UNUSED = "unused", gettext_lazy("Unused reserve")
 
     sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="cases")
     case = models.ForeignKey(
@@ -149,9 +154,10 @@ class RelatedCase(models.Model):
     with it when the register's content is erased)."""
 
     class Kind(models.TextChoices):
-        CHILD = "child", "The same child"
-        SUSPECT = "suspect", "The same suspect"
-        PLACE = "place", "The same place"
+        # The labels the review page's related cases show (``links.case_links`` translates them).
+        CHILD = "child", gettext_lazy("The same child")
+        SUSPECT = "suspect", gettext_lazy("The same suspect")
+        PLACE = "place", gettext_lazy("The same place")
 
     sampled_case = models.ForeignKey(SampledCase, on_delete=models.CASCADE, related_name="related")
     kind = models.CharField(max_length=8, choices=Kind.choices)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.http import Http404
+from django.utils.translation import gettext_noop
 
 from casereview.domain.allocation import ALLOCATION, ALLOCATION_V1, StratumAllocation, allocate
 from casereview.domain.paging import window
@@ -38,6 +39,8 @@ from casereview.domain.tasks import Progress, Step, Task, stage, task_list
 from casereview.web.core.access import user_roles
 from casereview.web.registers.frames import register_frame
 from casereview.web.registers.models import Body, Register
+
+from .draw_words import FrameDatesShown, in_words
 
 # Inspection is re-exported: views and forms name the type without importing the models.
 from .models import Inspection, Sample, SampledCase
@@ -270,7 +273,7 @@ class DrawPreview:
     margin: float
     allocations: list[StratumAllocation]
     #: the reported dates the frame covers, the inspection's period unless the plan chose others
-    frame_dates: FrameDates | None = None
+    frame_dates: FrameDatesShown | None = None
     headline: tuple[str, ...] = ()
     allocation_rules: str = ALLOCATION
     #: the smallest change the planned size could detect (``detectable_change_for``), or None
@@ -293,10 +296,12 @@ def draw_preview(register: Register, plan: SamplePlan, inspection: Inspection) -
             population=max(frame.height, 1),
         ),
         allocations=allocate(sizes, plan) if sizes else [],
-        frame_dates=dates,
+        frame_dates=FrameDatesShown(dates),
         headline=plan.headline,
-        detectable=detectable_change_for(
-            inspection, min(plan.size, frame.height), declared=len(plan.headline)
+        detectable=in_words(
+            detectable_change_for(
+                inspection, min(plan.size, frame.height), declared=len(plan.headline)
+            )
         ),
     )
 
@@ -359,10 +364,14 @@ class SamplePart:
     sample: Sample | None
     strata: list[dict[str, Any]] = field(default_factory=list)
     replacements: list[SampledCase] = field(default_factory=list)
-    frame_dates: FrameDates | None = None
+    frame_dates: FrameDatesShown | None = None
     #: the allocation rules the manifest names (a manifest without them: version 1)
     allocation_rules: str | None = None
     headline: list[str] = field(default_factory=list)
+
+
+def _shown(dates: FrameDates | None) -> FrameDatesShown | None:
+    return None if dates is None else FrameDatesShown(dates)
 
 
 def sample_part(inspection: Inspection) -> SamplePart:
@@ -376,7 +385,9 @@ def sample_part(inspection: Inspection) -> SamplePart:
         sample=sample,
         strata=document.get("strata", []),  # an imported sample has no strata
         replacements=list(sample_replacements(sample)),
-        frame_dates=manifest_frame_dates(document, inspection.period_start, inspection.period_end),
+        frame_dates=_shown(
+            manifest_frame_dates(document, inspection.period_start, inspection.period_end)
+        ),
         allocation_rules=document.get("allocation", ALLOCATION_V1) if drawn_here else None,
         headline=list((document.get("plan") or {}).get("headline") or []),
     )
@@ -455,13 +466,14 @@ class ListedInspection:
     stage: str
 
 
-#: The inspections list's orders: (words, key of a ListedInspection's sort).
+#: The inspections list's orders: (words, key of a ListedInspection's sort); the words are marked for the
+#: catalogue and translated by the page.
 INSPECTION_ORDERS: dict[str, str] = {
-    "newest": "Newest first",
-    "name": "Name",
-    "body": "Body",
-    "period": "Period, latest first",
-    "stage": "Stage",
+    "newest": gettext_noop("Newest first"),
+    "name": gettext_noop("Name"),
+    "body": gettext_noop("Body"),
+    "period": gettext_noop("Period, latest first"),
+    "stage": gettext_noop("Stage"),
 }
 
 #: How many inspections a page of the list shows.

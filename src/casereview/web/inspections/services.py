@@ -15,6 +15,7 @@ from casereview.domain.allocation import ALLOCATION
 from casereview.domain.errors import Refused
 from casereview.domain.framework import FrameworkError
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import gettext_lazy
 from casereview.domain.plans import Frame, PlanError, SamplePlan
 from casereview.domain.roles import InspectionKind, may_lead
 from casereview.domain.sampling import (
@@ -41,7 +42,14 @@ from .selectors import audits_body
 
 
 class InspectionError(Refused):
-    """Refused: the message says why, for the person who asked."""
+    """Refused: the message says why, for the person who asked (a Phrase where a page shows it: ``str()`` is
+    the English the command line prints, ``refusal_words`` the reader's language)."""
+
+
+def _refused(exc: Exception) -> InspectionError:
+    """A refusal of a lower layer as the inspection's, keeping its message as it was made (a Phrase stays
+    one, so a page still shows it in the reader's language)."""
+    return InspectionError(exc.args[0] if len(exc.args) == 1 else str(exc))
 
 
 def inspection_create(
@@ -60,7 +68,9 @@ def inspection_create(
     an own audit is led by one of the body's own auditors (``lead``, who must be one: never the inspectorate)."""
     body = body_by_code(body_code)
     if body is None:
-        raise InspectionError(f"No inspected body with code {body_code!r}")
+        raise InspectionError(
+            gettext_lazy("No inspected body with code %(code)s", code=repr(body_code))
+        )
     if kind not in Inspection.Kind.values:
         raise InspectionError(
             f"An inspection is of kind {' or '.join(map(repr, Inspection.Kind.values))}"
@@ -69,17 +79,20 @@ def inspection_create(
         lead is None or not may_lead(user_roles(lead), kind, audits_body=audits_body(lead, body))
     ):
         raise InspectionError(
-            f"A body's own audit is led by one of {body.name}'s own auditors: "
-            "someone with the body auditor role who is its contact of kind auditor"
+            gettext_lazy(
+                "A body's own audit is led by one of %(body)s's own auditors: someone with the body "
+                "auditor role who is its contact of kind auditor",
+                body=body.name,
+            )
         )
     if not name.strip():
-        raise InspectionError("Give the inspection a name")
+        raise InspectionError(gettext_lazy("Give the inspection a name"))
     if period_end < period_start:
-        raise InspectionError("The period ends before it starts")
+        raise InspectionError(gettext_lazy("The period ends before it starts"))
     try:
         load_framework(framework)  # pin only a framework that exists and is valid
     except FrameworkError as exc:
-        raise InspectionError(str(exc)) from exc
+        raise _refused(exc) from exc
     with transaction.atomic():
         inspection = Inspection.objects.create(
             body=body,
@@ -115,8 +128,11 @@ def seed_commit(
         locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
         if locked.commitment:
             raise InspectionError(
-                f"Inspection {locked.pk} already committed to a seed on "
-                f"{timezone.localtime(locked.committed_at):%d/%m/%Y %H:%M}"
+                gettext_lazy(
+                    "Inspection %(inspection)s already committed to a seed on %(when)s",
+                    inspection=locked.pk,
+                    when=f"{timezone.localtime(locked.committed_at):%d/%m/%Y %H:%M}",
+                )
             )
         seed = secrets.token_bytes(SEED_BYTES)
         locked.seed = seed.hex()
@@ -142,20 +158,33 @@ def _draw_commitment(
     """Refuse a draw that may not happen; the seed's commitment time and whether the register came first."""
     if not inspection.commitment or inspection.committed_at is None:
         raise InspectionError(
-            "Commit to a seed first (`casereview seed commit`), before the register arrives"
+            gettext_lazy(
+                "Commit to a seed first (`casereview seed commit`), before the register arrives"
+            )
         )
     if register.body_id != inspection.body_id:
-        raise InspectionError(f"Register {register.pk} belongs to another body")
+        raise InspectionError(
+            gettext_lazy("Register %(register)s belongs to another body", register=register.pk)
+        )
     if register.state != Register.State.LOCKED or register.purged_at is not None:
-        raise InspectionError(f"Register {register.pk} is not a current register")
+        raise InspectionError(
+            gettext_lazy("Register %(register)s is not a current register", register=register.pk)
+        )
     if Sample.objects.filter(inspection=inspection).exists():
-        raise InspectionError(f"Inspection {inspection.pk} already has its sample")
+        raise InspectionError(
+            gettext_lazy(
+                "Inspection %(inspection)s already has its sample", inspection=inspection.pk
+            )
+        )
     late = register.imported_at < inspection.committed_at
     if late and not allow_late_commitment:
         raise InspectionError(
-            f"Register {register.pk} was imported before the seed was committed; the draw would not "
-            "be provably unpicked. Use --allow-late-commitment to draw anyway: the manifest and "
-            "every report will say so"
+            gettext_lazy(
+                "Register %(register)s was imported before the seed was committed; the draw would not "
+                "be provably unpicked. Use --allow-late-commitment to draw anyway: the manifest and "
+                "every report will say so",
+                register=register.pk,
+            )
         )
     return inspection.committed_at, late
 
@@ -196,10 +225,6 @@ def _sampled_cases(
 
 
 #: A calibration's inspection is drawn only by its calibration (from the cases the body's audit graded).
-_CALIBRATION_OWN_DRAW = (
-    "Inspection {inspection} re-grades a calibration: its sample is drawn from the calibration's page "
-    "(Calibrations), from the cases the body's own audit graded"
-)
 
 
 def sample_draw(
@@ -217,7 +242,13 @@ def sample_draw(
     manifest records the dates drawn from and whether they are that period.
     """
     if inspection.kind == InspectionKind.CALIBRATION:
-        raise InspectionError(_CALIBRATION_OWN_DRAW.format(inspection=inspection.pk))
+        raise InspectionError(
+            gettext_lazy(
+                "Inspection %(inspection)s re-grades a calibration: its sample is drawn from the "
+                "calibration's page (Calibrations), from the cases the body's own audit graded",
+                inspection=inspection.pk,
+            )
+        )
     committed_at, late = _draw_commitment(
         inspection, register, allow_late_commitment=allow_late_commitment
     )
@@ -227,7 +258,7 @@ def sample_draw(
         plan, frame_dates = in_period(plan, inspection.period_start, inspection.period_end)
         strata = draw(register_frame(register, needed), seed=seed, plan=plan)
     except PlanError as exc:
-        raise InspectionError(str(exc)) from exc
+        raise _refused(exc) from exc
     document = manifest(
         strata=strata,
         seed=seed,
@@ -309,7 +340,13 @@ def sample_draw_listed(
     refs = sorted(strata)
     ids = _case_ids(register, refs)
     if missing := [ref for ref in refs if ref not in ids]:
-        raise InspectionError(f"Case {missing[0]} is not a case of register {register.pk}")
+        raise InspectionError(
+            gettext_lazy(
+                "Case %(case)s is not a case of register %(register)s",
+                case=missing[0],
+                register=register.pk,
+            )
+        )
     seed, stratified = bytes.fromhex(inspection.seed), any(strata.values())
     plan = SamplePlan(
         size=size, strata=("listed",) if stratified else (), frame=Frame(any_date=True)
@@ -327,7 +364,7 @@ def sample_draw_listed(
     try:
         drawn = draw(cases, seed=seed, plan=plan)
     except PlanError as exc:
-        raise InspectionError(str(exc)) from exc
+        raise _refused(exc) from exc
     document = manifest(
         strata=drawn,
         seed=seed,
@@ -421,20 +458,31 @@ def sample_replace(
         # Every case the body's audit graded is in scope by definition; a replacement would let someone
         # choose which cases are compared.  A case that cannot be re-graded is reported as missing.
         raise InspectionError(
-            "A case of a calibration is never replaced: every case the body's audit graded is in scope. "
-            "Leave a case that cannot be re-graded without a grade: the calibration reports it as missing"
+            gettext_lazy(
+                "A case of a calibration is never replaced: every case the body's audit graded is in "
+                "scope. Leave a case that cannot be re-graded without a grade: the calibration reports "
+                "it as missing"
+            )
         )
     if not reason.strip():
-        raise InspectionError("Say why the case is out of scope")
+        raise InspectionError(gettext_lazy("Say why the case is out of scope"))
     with transaction.atomic():
         sample = Sample.objects.select_for_update().filter(inspection=inspection).first()
         if sample is None:
-            raise InspectionError(f"Inspection {inspection.pk} has no sample yet")
+            raise InspectionError(
+                gettext_lazy(
+                    "Inspection %(inspection)s has no sample yet", inspection=inspection.pk
+                )
+            )
         original = SampledCase.objects.filter(
             sample=sample, case_ref=case_ref.strip(), state=SampledCase.State.ACTIVE
         ).first()
         if original is None:
-            raise InspectionError(f"Case {case_ref!r} is not an active case of the sample")
+            raise InspectionError(
+                gettext_lazy(
+                    "Case %(case)s is not an active case of the sample", case=repr(case_ref)
+                )
+            )
         replacement = (
             SampledCase.objects.filter(
                 sample=sample,
@@ -446,7 +494,11 @@ def sample_replace(
             .first()
         )
         if replacement is None:
-            raise InspectionError(f"Stratum {original.stratum!r} has no reserve case left")
+            raise InspectionError(
+                gettext_lazy(
+                    "Stratum %(stratum)s has no reserve case left", stratum=repr(original.stratum)
+                )
+            )
         original.state = SampledCase.State.OUT_OF_SCOPE
         original.out_of_scope_reason = reason.strip()[:500]
         original.save(update_fields=["state", "out_of_scope_reason"])

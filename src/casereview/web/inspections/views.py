@@ -19,8 +19,10 @@ from django.utils.translation import gettext, ngettext
 from casereview.domain.plans import PlanError, plan_from_mapping
 from casereview.domain.roles import CAN_IMPORT_REGISTERS, LEADING_ROLES, InspectionKind, Role
 from casereview.domain.tasks import STAGE_WORDS, Status, Task
-from casereview.domain.words import number, uk_date
+from casereview.domain.words import number
 from casereview.web.core.access import role_required, user_roles
+from casereview.web.core.phrases import refusal_words
+from casereview.web.core.templatetags.casereview import uk_date  # in the page's language
 from casereview.web.registers.selectors import bodies_for_choice
 
 from . import selectors
@@ -43,8 +45,10 @@ def index(request: HttpRequest) -> HttpResponse:
     # Stages and review counts are a lead's, of the inspections they lead: an administrator who leads none
     # sees metadata only, so neither the stage filter nor the stage order is offered (nor read) for them.
     leads = bool(user_roles(request.user) & set(LEADING_ROLES))
-    stages = dict(STAGE_WORDS) if leads else {}
-    orders = {k: v for k, v in selectors.INSPECTION_ORDERS.items() if leads or k != "stage"}
+    stages = {k: gettext(v) for k, v in STAGE_WORDS.items()} if leads else {}
+    orders = {
+        k: gettext(v) for k, v in selectors.INSPECTION_ORDERS.items() if leads or k != "stage"
+    }
     form = InspectionFilterForm(request.GET or None, stages=stages, orders=orders)
     chosen = form.chosen() if form.is_bound else {"stage_is": "", "body": "", "order": "newest"}
     listed = selectors.inspections_with_stage(
@@ -98,7 +102,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except InspectionError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal_words(exc))
         else:
             opened = (
                 gettext("Own audit opened: %(name)s, %(start)s to %(end)s. Next, commit the seed.")
@@ -189,7 +193,7 @@ def commit(request: HttpRequest, inspection_id: int) -> HttpResponse:
     try:
         seed_commit(inspection=inspection, actor=request.user)
     except InspectionError as exc:
-        form.add_error(None, str(exc))
+        form.add_error(None, refusal_words(exc))
         return _sample(request, inspection, seed_form=form, status=409)
     messages.success(
         request,
@@ -227,7 +231,7 @@ def draw(request: HttpRequest, inspection_id: int) -> HttpResponse:
             actor=request.user,
         )
     except (PlanError, InspectionError) as exc:
-        form.add_error(None, str(exc))
+        form.add_error(None, refusal_words(exc))
         return _sample(request, inspection, draw_form=form, status=400)
     size = selectors.sample_size(drawn)
     messages.success(
@@ -317,7 +321,7 @@ def replace(request: HttpRequest, inspection_id: int) -> HttpResponse:
             actor=request.user,
         )
     except InspectionError as exc:
-        form.add_error("case_ref", str(exc))
+        form.add_error("case_ref", refusal_words(exc))
         return _sample(request, inspection, replace_form=form, status=400)
     messages.success(
         request,

@@ -53,9 +53,10 @@ DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
 
 
 def action_choices() -> list[tuple[str, str]]:
-    """Every journal action in words, in alphabetical order of the words."""
+    """Every journal action in words, in the page's language, in alphabetical order of the words."""
     named = sorted(
-        ((str(code), text) for code, text in JOURNAL_ACTION_WORDS.items()), key=lambda c: c[1]
+        ((str(code), gettext(text)) for code, text in JOURNAL_ACTION_WORDS.items()),
+        key=lambda c: c[1],
     )
     return [("", gettext("Any action")), *named]
 

@@ -76,14 +76,14 @@ class SendBackFilterForm(forms.Form):
             [
                 ("", gettext("Any state")),
                 (OPEN, gettext("Any but closed")),
-                *((s.value, words(Kind.SEND_BACK_STATE, s.value)) for s in State),
+                *((s.value, words(Kind.SEND_BACK_STATE, s.value, gettext)) for s in State),
             ],
         )
         self._choose(
             "urgency",
             [
                 ("", gettext("Any urgency")),
-                *((u.value, words(Kind.URGENCY, u.value)) for u in Urgency),
+                *((u.value, words(Kind.URGENCY, u.value, gettext)) for u in Urgency),
             ],
         )
         self._choose(
@@ -93,7 +93,7 @@ class SendBackFilterForm(forms.Form):
                 *((code, f"{name} ({code})") for code, name in bodies),
             ],
         )
-        self._choose("sort", [(key, label) for key, (label, _) in SORTS.items()])
+        self._choose("sort", [(key, str(label)) for key, (label, _) in SORTS.items()])
 
     def _choose(self, name: str, choices: list[tuple[str, str]]) -> None:
         field = self.fields[name]

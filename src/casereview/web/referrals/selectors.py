@@ -8,7 +8,10 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext, gettext_lazy
 
+from casereview.domain.language import ENGLISH
 from casereview.domain.referrals import (
     AWAITING_BODY,
     OPEN_STATES,
@@ -86,12 +89,13 @@ def send_back_for(user: Any, send_back_id: int) -> SendBack | None:
 
 
 #: The list's orders: (words, the fields it orders by, the id last so that pages never overlap).
-SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "due": ("Due soonest first", ("due_on", "id")),
-    "due_last": ("Due latest first", ("-due_on", "-id")),
-    "newest": ("Sent back most recently first", ("-opened_at", "-id")),
-    "oldest": ("Sent back longest ago first", ("opened_at", "id")),
-    "case": ("Case reference", ("sampled_case__case_ref", "id")),
+#: The words are for the page's sort choice only (translated when it is drawn).
+SORTS: dict[str, tuple[Promise, tuple[str, ...]]] = {
+    "due": (gettext_lazy("Due soonest first"), ("due_on", "id")),
+    "due_last": (gettext_lazy("Due latest first"), ("-due_on", "-id")),
+    "newest": (gettext_lazy("Sent back most recently first"), ("-opened_at", "-id")),
+    "oldest": (gettext_lazy("Sent back longest ago first"), ("opened_at", "id")),
+    "case": (gettext_lazy("Case reference"), ("sampled_case__case_ref", "id")),
 }
 #: The state filter's "every state but closed".
 OPEN = "open"
@@ -210,20 +214,27 @@ def covers(send_backs: list[SendBack], said_at: Any) -> bool:
     return any(s.closed_at is None or said_at is None or s.closed_at >= said_at for s in send_backs)
 
 
-URGENCY_CHOICES = [
-    (Urgency.IMMEDIATE.value, "Immediate – the same working day"),
-    (Urgency.PRIORITY.value, "Priority – 5 working days"),
-    (Urgency.ROUTINE.value, "Routine – 20 working days"),
+#: The urgency question's choices on a page (the words translated when the page draws them).
+URGENCY_CHOICES: list[tuple[str, Promise]] = [
+    (Urgency.IMMEDIATE.value, gettext_lazy("Immediate – the same working day")),
+    (Urgency.PRIORITY.value, gettext_lazy("Priority – 5 working days")),
+    (Urgency.ROUTINE.value, gettext_lazy("Routine – 20 working days")),
 ]
 
 
 def sent_back_words(send_back: SendBack, case_ref: str) -> str:
     """ "Case X sent back to Northshire Police, immediate (same working day), due today 17:00": the banner's and
-    the message's one wording, in words (the body's name, the urgency's words), not codes."""
-    due = due_words(send_back.due_on, timezone.localdate())
-    urgency = words(Kind.URGENCY, send_back.urgency)
+    the message's one wording, in words (the body's name, the urgency's words), not codes; in the page's
+    language (it is only ever shown on a page)."""
+    due = due_words(send_back.due_on, timezone.localdate(), language=get_language() or ENGLISH)
+    urgency = words(Kind.URGENCY, send_back.urgency, gettext)
     body = send_back.body.name
-    said = f"Case {case_ref} sent back to {body}, {urgency[:1].lower()}{urgency[1:]}, due {due}"
+    values = {
+        "ref": case_ref,
+        "body": body,
+        "urgency": f"{urgency[:1].lower()}{urgency[1:]}",
+        "due": due,
+    }
     reachable = (
         BodyContact.objects.filter(
             body_id=send_back.body_id, kind=BodyContact.Kind.LIAISON, user__is_active=True
@@ -232,11 +243,14 @@ def sent_back_words(send_back: SendBack, case_ref: str) -> str:
         .exists()
     )
     if not reachable:  # the outbox had nobody to write to: say so while the sender can still act
-        said += (
-            f". No liaison officer of {body} has an e-mail address, so nobody there was "
-            "told: tell them another way"
+        return (
+            gettext(
+                "Case %(ref)s sent back to %(body)s, %(urgency)s, due %(due)s. No liaison officer of %(body)s "
+                "has an e-mail address, so nobody there was told: tell them another way"
+            )
+            % values
         )
-    return said
+    return gettext("Case %(ref)s sent back to %(body)s, %(urgency)s, due %(due)s") % values
 
 
 def send_backs_listed(
@@ -287,39 +301,56 @@ def actions_open_to(user: Any, send_back: SendBack, *, liaison: bool) -> list[st
 
 
 def next_step_words(send_back: SendBack, *, liaison: bool) -> str:
-    """What happens next to this send back, for someone who cannot act on it now."""
+    """What happens next to this send back, for someone who cannot act on it now (in the page's language)."""
     today = timezone.localdate()
+    language = get_language() or ENGLISH
     state = State(send_back.state)
     body = send_back.body.name
     if state is State.CLOSED:
-        closed = (
-            f" on {uk_date(timezone.localtime(send_back.closed_at))}" if send_back.closed_at else ""
-        )
-        return (
-            f"The inspectorate accepted the body's response and closed this send back{closed}. "
+        if send_back.closed_at:
+            return gettext(
+                "The inspectorate accepted the body's response and closed this send back on %(day)s. "
+                "Nothing more happens to it."
+            ) % {"day": uk_date(timezone.localtime(send_back.closed_at), language)}
+        return gettext(
+            "The inspectorate accepted the body's response and closed this send back. "
             "Nothing more happens to it."
         )
     if state is State.RESPONSE_SUBMITTED:
         if liaison:
-            return (
+            return gettext(
                 "Your response is with the inspectorate. They accept it and close the send back, or return "
                 "it saying what more is needed; you are told by e-mail if it comes back."
             )
-        return "The inspectorate reads the body's response, then accepts it or returns it for more."
-    due = due_words(send_back.due_on, today)
+        return gettext(
+            "The inspectorate reads the body's response, then accepts it or returns it for more."
+        )
+    values = {"body": body, "due": due_words(send_back.due_on, today, language=language)}
     if state is State.ESCALATED:
         return (
-            f"{body} has not responded and the response is overdue (it was due {due}): it has been "
-            "escalated to the lead inspector and the body's senior leads. The body's liaison officer "
-            "can still respond."
+            gettext(
+                "%(body)s has not responded and the response is overdue (it was due %(due)s): it has been "
+                "escalated to the lead inspector and the body's senior leads. The body's liaison officer "
+                "can still respond."
+            )
+            % values
         )
-    told = "The inspector who sent it back and the lead inspector are told by e-mail when they respond."
     if overdue(state, send_back.due_on, today):
         return (
-            f"Waiting for {body} to respond. The response is overdue: it was due {due}. Its liaison "
-            f"officer says what was done. {told}"
+            gettext(
+                "Waiting for %(body)s to respond. The response is overdue: it was due %(due)s. Its liaison "
+                "officer says what was done. The inspector who sent it back and the lead inspector are "
+                "told by e-mail when they respond."
+            )
+            % values
         )
-    return f"Waiting for {body} to respond by {due}: its liaison officer says what was done. {told}"
+    return (
+        gettext(
+            "Waiting for %(body)s to respond by %(due)s: its liaison officer says what was done. The "
+            "inspector who sent it back and the lead inspector are told by e-mail when they respond."
+        )
+        % values
+    )
 
 
 def is_liaison_for(user: Any, send_back: SendBack) -> bool:

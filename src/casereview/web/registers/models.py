@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Body(models.Model):
@@ -26,8 +27,9 @@ class Body(models.Model):
 
 class Register(models.Model):
     class State(models.TextChoices):
-        LOCKED = "locked", "Locked"
-        REPLACED = "replaced", "Replaced"
+        # Shown on the register's page (get_state_display), in the reader's language.
+        LOCKED = "locked", gettext_lazy("Locked")
+        REPLACED = "replaced", gettext_lazy("Replaced")
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="registers")
     sha256 = models.CharField(max_length=64)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import Phrase, gettext_lazy, ngettext_lazy
 from casereview.domain.pseudonyms import derive_key
 from casereview.domain.register_rows import DateRange
 from casereview.domain.registers import (
@@ -45,18 +46,21 @@ from .selectors import body_by_code
 
 
 class RegisterRejected(Refused):
-    """A register file was refused; ``errors`` lists every bad row."""
+    """A register file was refused; ``errors`` lists every bad row.
+
+    ``message`` is the English the command line and the API give; the exception's own argument may be a
+    Phrase, which the upload page shows in its reader's language (``refusal_words``)."""
 
     def __init__(
         self,
-        message: str,
+        message: str | Phrase,
         errors: list[RowError] | None = None,
         unmapped: tuple[str, ...] = (),
         kind: str = "invalid_file",
         total: int | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = str(message)
         #: bounded: the first errors of each column and kind, then "and N more" lines (line 0)
         self.errors = errors or []
         self.total = total if total is not None else len(self.errors)
@@ -78,7 +82,11 @@ def body_add(
         body.full_clean()
     except ValidationError as exc:
         messages = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-        raise RegisterError(f"Cannot add body {code!r}: {messages}") from exc
+        raise RegisterError(
+            gettext_lazy(
+                "Cannot add body %(code)s: %(problems)s", code=repr(code), problems=messages
+            )
+        ) from exc
     with transaction.atomic():
         body.save()
         journal_record(
@@ -139,9 +147,14 @@ def _refuse_duplicate(body: Body, source: SourceFile) -> None:
     ).first()
     if existing is not None:
         raise RegisterRejected(
-            f"This file (SHA-256 {source.sha256[:12]}…) was already imported for {body.code} "
-            f"as register {existing.pk} on {timezone.localtime(existing.imported_at):%d/%m/%Y %H:%M}; "
-            "use --replace to import it again",
+            gettext_lazy(
+                "This file (SHA-256 %(sha)s…) was already imported for %(body)s as register "
+                "%(register)s on %(when)s; use --replace to import it again",
+                sha=source.sha256[:12],
+                body=body.code,
+                register=existing.pk,
+                when=f"{timezone.localtime(existing.imported_at):%d/%m/%Y %H:%M}",
+            ),
             kind="duplicate",
         )
 
@@ -166,7 +179,10 @@ def register_import(
     body = body_by_code(body_code)
     if body is None:
         raise RegisterRejected(
-            f"No inspected body with code {body_code!r}; add it first with `casereview body add`",
+            gettext_lazy(
+                "No inspected body with code %(code)s; add it first with `casereview body add`",
+                code=repr(body_code),
+            ),
             kind="unknown_body",
         )
     try:
@@ -228,8 +244,15 @@ def _rejected(job: _Job, outcome: ImportOutcome) -> RegisterRejected:
     count = outcome.error_total or len(outcome.errors)
     _journal_refusal(job.actor, job.body, job.source.filename, "bad rows", count)
     return RegisterRejected(
-        f"{job.source.filename} was not imported: {count:,} problem{'s' if count != 1 else ''} "
-        "found. Nothing was stored; correct the file and import it again.",
+        ngettext_lazy(
+            "%(file)s was not imported: %(shown)s problem found. Nothing was stored; correct the file "
+            "and import it again.",
+            "%(file)s was not imported: %(shown)s problems found. Nothing was stored; correct the "
+            "file and import it again.",
+            count,
+            file=job.source.filename,
+            shown=f"{count:,}",
+        ),
         outcome.errors,
         outcome.unmapped,
         kind="bad_rows",

@@ -16,6 +16,7 @@ from casereview.domain.registers import CATEGORIES, STATUSES, RegisterError
 from casereview.domain.roles import CAN_IMPORT_REGISTERS, Role
 from casereview.domain.words import number
 from casereview.web.core.access import role_required
+from casereview.web.core.phrases import refusal_words
 
 from . import selectors
 from .forms import BodyForm, RegisterUploadForm
@@ -77,6 +78,9 @@ def upload(request: HttpRequest) -> HttpResponse:
                 )
             except RegisterRejected as exc:
                 rejection = exc
+                # This request's own refusal: its page says it in the reader's language (the English
+                # ``message`` is the command line's and the API's).
+                rejection.message = refusal_words(exc)
                 if exc.errors:
                     token = error_report_write(exc.errors)
                     request.session[_ERRORS_KEY] = token
@@ -142,7 +146,7 @@ def body_new(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"], name=form.cleaned_data["name"], actor=request.user
             )
         except RegisterError as exc:
-            form.add_error("code", str(exc))
+            form.add_error("code", refusal_words(exc))
         else:
             messages.success(
                 request,

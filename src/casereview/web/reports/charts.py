@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from casereview.domain import chart_layout as layout
 from casereview.domain.words import Kind, words
@@ -112,13 +113,13 @@ def volume_chart(
     """Recorded cases per quarter, one line per category, each in its own colour, dash and marker, with a
     legend on the chart; a suppressed count (a string) breaks its line (a marker still shows each count).
 
-    A category is named by ``labels``, else in words (``words(Kind.CATEGORY, code)``, as the table names it).
+    A category is named by ``labels``, else in words (``words(Kind.CATEGORY, code, gettext)``, as the table names it).
     A stored document whose quarters and counts differ in length is drawn as far as both go, and its text
     alternative says the figures are incomplete."""
     quarters = [str(q) for q in volume.get("quarters", [])]
     given = list(volume.get("categories", {}).items())
     incomplete = [
-        labels.get(code) or words(Kind.CATEGORY, code)
+        labels.get(code) or words(Kind.CATEGORY, code, gettext)
         for code, v in given
         if len(v) != len(quarters)
     ]
@@ -131,17 +132,19 @@ def volume_chart(
         legend.append(
             (
                 line_swatch(style.colour, style.dash, style.marker),
-                labels.get(code) or words(Kind.CATEGORY, code),
+                labels.get(code) or words(Kind.CATEGORY, code, gettext),
             )
         )
     described = "; ".join(
-        f"{labels.get(code) or words(Kind.CATEGORY, code)}: "
+        f"{labels.get(code) or words(Kind.CATEGORY, code, gettext)}: "
         + ", ".join(f"{q} {v}" for q, v in zip(quarters, values, strict=False))
         for code, values in series
     )
     if incomplete:
-        described += f". The figures are incomplete: the counts of {', '.join(incomplete)} do not match the quarters."
-    header = Header(title, legend, "Cases recorded", width)
+        described += ". " + gettext(
+            "The figures are incomplete: the counts of %(categories)s do not match the quarters."
+        ) % {"categories": ", ".join(incomplete)}
+    header = Header(title, legend, gettext("Cases recorded"), width)
     plot_top = header.bottom
     bottom = plot_top + PLOT_H
 
@@ -175,7 +178,7 @@ def volume_chart(
             if _count(v):
                 data.append(shape(style.marker, x, y(v), style.colour, r=4))
     if not labelled and series:  # nothing to draw: say so on the chart, not only in its table
-        note, middle = "Every count is hidden: [c]", (LEFT + width - RIGHT) / 2
+        note, middle = gettext("Every count is hidden: [c]"), (LEFT + width - RIGHT) / 2
         wide = layout.text_width(note, SIZE) + 12
         data.append(
             f'<rect x="{middle - wide / 2:.1f}" y="{plot_top + PLOT_H / 2 - 24:.1f}" width="{wide:.1f}" '
@@ -193,7 +196,7 @@ def volume_chart(
         for k, line in enumerate(p.lines):
             under.append(text(p.x, bottom + 18 + k * LINE, line, anchor="middle"))
     below: float = bottom + 6 + max((len(p.lines) for p in placed), default=0) * LINE
-    titled, below = axis_title(below + 4, "Quarter the case was recorded in", width)
+    titled, below = axis_title(below + 4, gettext("Quarter the case was recorded in"), width)
     parts = open_chart(chart_id, title, described, below + 8, width)
     parts += header.parts + value_axis(plot_top, ticks, y, width) + data + under + titled
     parts.append(CLOSE)
@@ -220,13 +223,18 @@ def funnel_words(funnel: Mapping[str, Any]) -> str:
     centre: Any = funnel.get("centre")
     points = list(funnel.get("points", []))
     if not _number(centre) or not points:
-        return "No body's latest point to show."
+        return gettext("No body's latest point to show.")
     words = [
-        f"Centre {pct(centre)} (the pooled share of the latest points); limits at 95% and 99.8% "
-        "narrow as the sample size grows."
+        gettext(
+            "Centre %(centre)s (the pooled share of the latest points); limits at 95%% and 99.8%% "
+            "narrow as the sample size grows."
+        )
+        % {"centre": pct(centre)}
     ]
+    # each point's position is the stored document's words (English): a Welsh report is a later issue's
     words += [
-        f"{p['body']}: {pct(p['share'])} of {p['n']} cases, {p['position']}."
+        gettext("%(body)s: %(share)s of %(n)s cases, %(position)s.")
+        % {"body": p["body"], "share": pct(p["share"]), "n": p["n"], "position": p["position"]}
         for p in points
         if _number(p.get("share"))
     ]
@@ -249,15 +257,25 @@ def funnel_chart(
     top_n = float(x_ticks[-1])
     outside = [not str(p.get("position", "")).startswith("within") for p in points]
     legend: list[tuple[Swatch, str]] = [
-        (line_swatch(BLACK, "2 3", width=1.5), "Centre"),
-        (line_swatch(BLUE, "6 3", width=1.5), "95% limits"),
-        (line_swatch(RED, width=1.5), "99.8% limits"),
+        (line_swatch(BLACK, "2 3", width=1.5), gettext("Centre")),
+        (line_swatch(BLUE, "6 3", width=1.5), gettext("%(level)s limits") % {"level": "95%"}),
+        (line_swatch(RED, width=1.5), gettext("%(level)s limits") % {"level": "99.8%"}),
     ]
     if not all(outside):
-        legend.append((marker_swatch("circle", BLACK), "A body within the 95% limits"))
+        legend.append(
+            (
+                marker_swatch("circle", BLACK),
+                gettext("A body within the %(level)s limits") % {"level": "95%"},
+            )
+        )
     if any(outside):
-        legend.append((marker_swatch("diamond", RED), "A body outside the 95% limits"))
-    header = Header(title, legend, "Share requiring improvement or inadequate", width)
+        legend.append(
+            (
+                marker_swatch("diamond", RED),
+                gettext("A body outside the %(level)s limits") % {"level": "95%"},
+            )
+        )
+    header = Header(title, legend, gettext("Share requiring improvement or inadequate"), width)
     plot_top = header.bottom
     bottom = plot_top + PLOT_H
     inner_w = width - LEFT - RIGHT
@@ -271,7 +289,7 @@ def funnel_chart(
     parts_axis = value_axis(plot_top, [(t, tick_pct(t)) for t in (0, 0.25, 0.5, 0.75, 1)], y, width)
     for n in x_ticks:
         parts_axis.append(text(x(n), bottom + 16, f"{n:,}", anchor="middle"))
-    titled, below = axis_title(bottom + 20, "Cases graded (sample size n)", width)
+    titled, below = axis_title(bottom + 20, gettext("Cases graded (sample size n)"), width)
     data = ['<g class="cr-data">']
     centre: Any = funnel.get("centre")
     if _number(centre):

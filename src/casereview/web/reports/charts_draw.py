@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from casereview.domain import chart_layout as layout
 from casereview.domain.report_words import percent
@@ -77,13 +78,14 @@ def open_chart(
     # Neither drawing ever scrolls (each fits its screen), so the region takes no focus of its own.
     size = "narrow" if width < WIDTH else "wide"
     hidden = " hidden" if width < WIDTH else ""
+    region = gettext("Chart: %(title)s") % {"title": title}
     return [
-        f'<div class="cr-chart-wrap cr-chart-wrap--{size}"{hidden} role="region" aria-label="Chart: {escape(title)}">',
+        f'<div class="cr-chart-wrap cr-chart-wrap--{size}"{hidden} role="region" aria-label="{escape(region)}">',
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {h}" width="{width}" height="{h}" '
         f'role="img" aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" '
         f'class="casereview-chart" font-family="{layout.FONT_STACK}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description or "No figures to show.")}</desc>',
+        f'<desc id="{chart_id}-desc">{escape(description or gettext("No figures to show."))}</desc>',
         f'<rect width="{width}" height="{h}" fill="#ffffff"/>',
     ]
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_noop
 
 from casereview.domain import chart_layout as layout
 
@@ -50,19 +51,24 @@ SIGNAL, SHIFTED = (
     RED,
     layout.PALETTE[3],
 )  # a point outside its limits; a point in a shift or a trend
-SHARE_AXIS = "Share of graded cases requiring improvement or inadequate"
+#: The charts' fixed words, marked here and translated when a chart is drawn (the page's language; a download
+#: renders in English, ``rendering.render``).
+SHARE_AXIS = gettext_noop("Share of graded cases requiring improvement or inadequate")
 TICKS = [(t, tick_pct(t)) for t in (0, 0.25, 0.5, 0.75, 1)]
 BREAK_GAP = 8.0  # half the gap a line leaves where it crosses a break in the axis
 NOW_MARKER = "ring"
 #: What each kind of result is called, on the chart's legend and in the table under it.
-RESULT_KIND_WORDS = {"inspection": "Inspection in casereview", "baseline": "Published baseline"}
+RESULT_KIND_WORDS = {
+    "inspection": gettext_noop("Inspection in casereview"),
+    "baseline": gettext_noop("Published baseline"),
+}
 
 
 def result_kind_words(kind: object) -> str:
     """ "Inspection in casereview" or "Published baseline" for a result's kind (a result of no known kind is
     an inspection, as the charts draw it)."""
-    return RESULT_KIND_WORDS.get(
-        str(kind), RESULT_KIND_WORDS["inspection"]
+    return gettext(
+        RESULT_KIND_WORDS.get(str(kind), RESULT_KIND_WORDS["inspection"])
     )  # this inspection, whatever its kind
 
 
@@ -80,27 +86,48 @@ def _band(point: Mapping[str, Any]) -> tuple[float, float] | None:
 
 def _plotted(point: Mapping[str, Any]) -> str | None:
     """What the chart draws for a point, in words; None when it draws nothing (a hidden figure)."""
-    label = str(point.get("label", ""))
-    if point.get("now"):
-        label += " (this inspection)"
+    label = _label(point)
     if number(point.get("share")):
         if number(point.get("ci_low")) and number(point.get("ci_high")):
-            return f"{label}: {pct(point['share'])} (95% interval {pct(point['ci_low'])} to {pct(point['ci_high'])})"
+            return gettext("%(label)s: %(share)s (95%% interval %(low)s to %(high)s)") % {
+                "label": label,
+                "share": pct(point["share"]),
+                "low": pct(point["ci_low"]),
+                "high": pct(point["ci_high"]),
+            }
         return f"{label}: {pct(point['share'])}"
     band = _band(point)
     if band is not None:
-        words = point["band"].get("words") or f"{pct(band[0])} to {pct(band[1])}"
-        return f"{label}: {words} (a band, the exact figure hidden)"
+        words = point["band"].get("words") or gettext("%(start)s to %(end)s") % {
+            "start": pct(band[0]),
+            "end": pct(band[1]),
+        }
+        return gettext("%(label)s: %(words)s (a band, the exact figure hidden)") % {
+            "label": label,
+            "words": words,
+        }
     return None
+
+
+def _label(point: Mapping[str, Any]) -> str:
+    """A point's label, "(this inspection)" after it for the inspection the chart is of."""
+    label = str(point.get("label", ""))
+    if point.get("now"):
+        return gettext("%(label)s (this inspection)") % {"label": label}
+    return label
+
+
+def _not_plotted(hidden: Sequence[str]) -> str:
+    return gettext("Not plotted (figures hidden, [c]): %(labels)s.") % {"labels": ", ".join(hidden)}
 
 
 def plotted_words(points: Sequence[Mapping[str, Any]]) -> str:
     """The chart's text alternative: exactly the points it plots, and those it does not."""
     shown = [w for w in (_plotted(p) for p in points) if w]
     hidden = [str(p.get("label", "")) for p in points if _plotted(p) is None]
-    words = "; ".join(shown) + "." if shown else "No figures to show."
+    words = "; ".join(shown) + "." if shown else gettext("No figures to show.")
     if hidden:
-        words += f" Not plotted (figures hidden, [c]): {', '.join(hidden)}."
+        words += " " + _not_plotted(hidden)
     return words
 
 
@@ -114,11 +141,13 @@ def _kinds(points: Sequence[Mapping[str, Any]]) -> list[tuple[Swatch, str]]:
     """Legend entries for the kinds of result among ``points`` (an inspection, a baseline, this one)."""
     entries: list[tuple[Swatch, str]] = []
     if any(p.get("kind") != "baseline" and not p.get("now") for p in points):
-        entries.append((marker_swatch("circle", INSPECTION), RESULT_KIND_WORDS["inspection"]))
+        entries.append(
+            (marker_swatch("circle", INSPECTION), gettext(RESULT_KIND_WORDS["inspection"]))
+        )
     if any(p.get("kind") == "baseline" and not p.get("now") for p in points):
-        entries.append((marker_swatch("square", BASELINE), RESULT_KIND_WORDS["baseline"]))
+        entries.append((marker_swatch("square", BASELINE), gettext(RESULT_KIND_WORDS["baseline"])))
     if any(p.get("now") for p in points):
-        entries.append((marker_swatch(NOW_MARKER, NOW), "This inspection"))
+        entries.append((marker_swatch(NOW_MARKER, NOW), gettext("This inspection")))
     return entries
 
 
@@ -141,10 +170,12 @@ def _time_axis_title(broken: bool, by_date: bool = True) -> str:
     if (
         not by_date
     ):  # a date missing or out of order: evenly spaced, so the axis says it is not to scale
-        return "Period end, in time order (not to scale)"
-    return "Period end, spaced by date" + (
-        " (the axis is broken where a long gap is drawn shorter)" if broken else ""
-    )
+        return gettext("Period end, in time order (not to scale)")
+    if broken:
+        return gettext(
+            "Period end, spaced by date (the axis is broken where a long gap is drawn shorter)"
+        )
+    return gettext("Period end, spaced by date")
 
 
 def _point_marker(point: Mapping[str, Any]) -> str:
@@ -187,10 +218,10 @@ def share_chart(
     """
     legend = _kinds([p for p in points if number(p.get("share"))])  # those drawn with a marker
     if any(number(p.get("ci_low")) and number(p.get("share")) for p in points):
-        legend.append((_interval_swatch, "95% interval"))
+        legend.append((_interval_swatch, gettext("%(level)s interval") % {"level": "95%"}))
     if any(_band(p) for p in points):
-        legend.append((_band_swatch, "A band: the exact figure is hidden"))
-    header = Header(title, legend, SHARE_AXIS, width)
+        legend.append((_band_swatch, gettext("A band: the exact figure is hidden")))
+    header = Header(title, legend, gettext(SHARE_AXIS), width)
     top = header.bottom
     bottom = top + PLOT_H
 
@@ -234,29 +265,38 @@ def control_words(chart: Mapping[str, Any]) -> str:
     the points not plotted (figures hidden), and the signals in words."""
     points = list(chart.get("points") or [])
     if not number(chart.get("centre")) or not points:
-        return "No control chart to show."
+        return gettext("No control chart to show.")
     words = [
-        f"Centre line {pct(chart['centre'])}; limits at 3 sigma for each result's own number of cases."
+        gettext("Centre line %(centre)s; limits at 3 sigma for each result's own number of cases.")
+        % {"centre": pct(chart["centre"])}
     ]
     hidden = []
     for p in points:
-        label = str(p.get("label", "")) + (" (this inspection)" if p.get("now") else "")
+        label = _label(p)
         if not number(p.get("share")):
             hidden.append(label)
             continue
         said = f"{label}: {pct(p['share'])}"
         if number(p.get("lower")) and number(p.get("upper")):
-            said += f" (limits {pct(p['lower'])} to {pct(p['upper'])})"
-        if p.get("outside"):
+            said += " " + gettext("(limits %(low)s to %(high)s)") % {
+                "low": pct(p["lower"]),
+                "high": pct(p["upper"]),
+            }
+        if p.get("outside") == "above":
+            said = gettext("%(said)s, above its limits") % {"said": said}
+        elif p.get("outside") == "below":
+            said = gettext("%(said)s, below its limits") % {"said": said}
+        elif p.get("outside"):
             said += f", {p['outside']} its limits"
         words.append(said + ".")
     if hidden:
-        words.append(f"Not plotted (figures hidden, [c]): {', '.join(hidden)}.")
+        words.append(_not_plotted(hidden))
+    # the signals' words are the stored document's (English): a Welsh report is a later issue's
     signals = [str(s.get("words", "")) for s in chart.get("signals") or []]
     words.append(
         " ".join(signals)
         if signals
-        else "No signal: no point outside its limits, no shift and no trend."
+        else gettext("No signal: no point outside its limits, no shift and no trend.")
     )
     return " ".join(words)
 
@@ -284,16 +324,16 @@ def _control_legend(
     ]
     legend: list[tuple[Swatch, str]] = []
     if number(chart.get("centre")):
-        legend.append((line_swatch(BLACK, width=1.5), "Centre line"))
+        legend.append((line_swatch(BLACK, width=1.5), gettext("Centre line")))
     if any(number(p.get("upper")) for p in points):
-        legend.append((line_swatch(SIGNAL, "6 3", width=1.5), "Each result's limits"))
+        legend.append((line_swatch(SIGNAL, "6 3", width=1.5), gettext("Each result's limits")))
     legend += _kinds(plain)
     if any(p.get("outside") == "above" for p in shown):
-        legend.append((marker_swatch("triangle", SIGNAL, BLACK), "Above its limits"))
+        legend.append((marker_swatch("triangle", SIGNAL, BLACK), gettext("Above its limits")))
     if any(p.get("outside") == "below" for p in shown):
-        legend.append((marker_swatch("triangle-down", SIGNAL, BLACK), "Below its limits"))
+        legend.append((marker_swatch("triangle-down", SIGNAL, BLACK), gettext("Below its limits")))
     if any({"shift", "trend"} & set(p.get("rules") or []) and not p.get("outside") for p in shown):
-        legend.append((marker_swatch("diamond", SHIFTED, BLACK), "In a shift or a trend"))
+        legend.append((marker_swatch("diamond", SHIFTED, BLACK), gettext("In a shift or a trend")))
     return legend
 
 
@@ -303,7 +343,7 @@ def control_chart(
     """A p-chart (``domain.control``): each result's share in time order, the centre line, and each
     point's own 3-sigma limits drawn as stepped lines (a hidden point breaks them and is not plotted)."""
     points = list(chart.get("points") or [])
-    header = Header(title, _control_legend(chart, points), SHARE_AXIS, width)
+    header = Header(title, _control_legend(chart, points), gettext(SHARE_AXIS), width)
     top = header.bottom
     bottom = top + PLOT_H
 

@@ -4,10 +4,15 @@ upcoming publications a person may know of."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import get_language, gettext
+
 from casereview.domain import release as rules
+from casereview.domain.language import ENGLISH
+from casereview.domain.words import uk_date
 
 from .models import ScheduledPublication
 from .readers import readers_q
@@ -65,16 +70,54 @@ def scheduled_due(now: Any) -> list[int]:
 def announcement_words(scheduled: ScheduledPublication, publication: Any = None) -> dict[str, str]:
     """A scheduled publication in words: when ("09:30 on 14 January 2027"), who had pre-release access, how
     it was changed before release ("Originally announced for …; changed because …", or ""), and, for its
-    published report, "Published late, at …" when it went out later than ``ON_TIME`` (else "")."""
+    published report, "Published late, at …" when it went out later than ``ON_TIME`` (else "").
+
+    In the page's language: the same words as ``domain.release``'s ``release_words``, ``late_words``,
+    ``pre_release_words`` and ``changed_words`` (which the command line and the journal keep in English).
+    """
     late = ""
     if publication is not None and (publication.data.get("release") or {}).get("published_late"):
-        late = rules.late_words(publication.published_at)
+        late = gettext("Published late, at %(when)s") % {
+            "when": _release_words(publication.published_at)
+        }
+    people = scheduled.pre_release_access
     return {
-        "when": rules.release_words(scheduled.release_at),
-        "access": rules.pre_release_words(scheduled.pre_release_access),
-        "changed": rules.changed_words(scheduled.changes, scheduled.release_at),
+        "when": _release_words(scheduled.release_at),
+        "access": "; ".join(f"{p['name']} ({p['role']})" for p in people)
+        if people
+        else gettext("no one was given access before release"),
+        "changed": _changed_words(scheduled.changes, scheduled.release_at),
         "late": late,
     }
+
+
+def _release_words(release_at: dt.datetime) -> str:
+    """ "09:30 on 14 January 2027" (the moment in UK time), in the page's language."""
+    local = release_at.astimezone(rules.UK)
+    return gettext("%(time)s on %(date)s") % {
+        "time": f"{local:%H:%M}",
+        "date": uk_date(local.date(), get_language() or ENGLISH),
+    }
+
+
+def _changed_words(changes: list[dict[str, str]], release_at: dt.datetime) -> str:
+    """How an announcement was changed before release (``domain.release.changed_words``), in the page's
+    language; the reasons are the lead's own words, as given."""
+    if not changes:
+        return ""
+    reasons = changes[0]["reason"]
+    for change in changes[1:]:
+        reasons = gettext("%(reasons)s; then because %(reason)s") % {
+            "reasons": reasons,
+            "reason": change["reason"],
+        }
+    first = dt.datetime.fromisoformat(changes[0]["from"])
+    if first != release_at:
+        return gettext("Originally announced for %(when)s; changed because %(reasons)s") % {
+            "when": _release_words(first),
+            "reasons": reasons,
+        }
+    return gettext("The announcement was changed because %(reasons)s") % {"reasons": reasons}
 
 
 def publications_upcoming(user: Any) -> list[dict[str, str]]:
@@ -91,7 +134,7 @@ def publications_upcoming(user: Any) -> list[dict[str, str]]:
         {
             "inspection": s.inspection.name,
             "body": f"{s.inspection.body.name} ({s.inspection.body.code})",
-            "when": rules.release_words(s.release_at),
+            "when": _release_words(s.release_at),
         }
         for s in found
     ]

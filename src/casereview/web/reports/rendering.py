@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from casereview.domain.file_names import report_stem
@@ -137,6 +138,13 @@ def xlsx(report: AnyReport) -> bytes:
 
 
 def render(given: AnyReport, fmt: str) -> Rendered:
+    """The report in ``fmt``, in English whatever the reader's page language: a download is the report as
+    published (its files byte for byte the same for every reader; a Welsh report is a later issue's)."""
+    with translation.override("en-gb"):
+        return _render(given, fmt)
+
+
+def _render(given: AnyReport, fmt: str) -> Rendered:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     report = document(given)

@@ -17,8 +17,10 @@ from django.conf import settings
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from casereview import __version__
+from casereview.domain.language import ENGLISH
 from casereview.domain.links import LinkRules, volume_window
 from casereview.domain.plans import drawn_in_proportion
 from casereview.domain.report import (
@@ -32,7 +34,7 @@ from casereview.domain.report_model import Report
 from casereview.domain.report_model_progress import ProgressFact
 from casereview.domain.roles import InspectionKind
 from casereview.domain.sampling import manifest_frame_dates
-from casereview.domain.words import count, number, uk_date
+from casereview.domain.words import number, uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
@@ -56,13 +58,13 @@ INSPECTION = "assignment__sampled_case__sample__inspection_id"
 NO_UNIT = "(none)"
 ERASED = "(erased)"
 #: Why a body's own audit has no published report (``publication_problems``).
-OWN_AUDIT_UNPUBLISHED = (
+OWN_AUDIT_UNPUBLISHED = gettext_noop(
     "This is the body's own audit: it stays the body's, so casereview does not publish it "
     "(its figures are never part of the inspectorate's published statistics)"
 )
 #: Why a calibration's re-grading has no published report: its sample is drawn from the cases the body's own
 #: audit graded, not from the body's register, so it says nothing of the body's cases as a whole.
-CALIBRATION_UNPUBLISHED = (
+CALIBRATION_UNPUBLISHED = gettext_noop(
     "This inspection re-grades a sample of the body's own audit: its figures are on the calibration's "
     "page, and it is never published as an inspection of the body"
 )
@@ -446,7 +448,12 @@ def publication_choices(visible: QuerySet[Any]) -> dict[str, list[tuple[str, str
         .distinct()
     ):
         bodies[code] = f"{name} ({code})"
-        periods.setdefault(end, f"{uk_date(start)} to {uk_date(end)}")
+        language = get_language() or ENGLISH
+        periods.setdefault(
+            end,
+            gettext("%(start)s to %(end)s")
+            % {"start": uk_date(start, language), "end": uk_date(end, language)},
+        )
     return {
         "bodies": sorted(bodies.items()),
         "periods": [(end.isoformat(), periods[end]) for end in sorted(periods, reverse=True)],
@@ -458,14 +465,15 @@ def publication_problems(inspection: Any, *, progress: tuple[int, int] | None = 
 
     ``progress``: the inspection's ``grading_progress`` when the caller has read it already.  A body's own
     audit is never published (it is the body's, not the inspectorate's statistics): publishing and scheduling
-    are refused with that reason, and its draft report says so."""
+    are refused with that reason, and its draft report says so.  In the active language (a page's; English
+    on the command line and in the scheduled run)."""
     kind = getattr(inspection, "kind", InspectionKind.INSPECTION)
     if kind == InspectionKind.OWN_AUDIT:
-        return [OWN_AUDIT_UNPUBLISHED]
+        return [gettext(OWN_AUDIT_UNPUBLISHED)]
     if kind == InspectionKind.CALIBRATION:
-        return [CALIBRATION_UNPUBLISHED]
+        return [gettext(CALIBRATION_UNPUBLISHED)]
     if not Sample.objects.filter(inspection=inspection).exists():
-        return ["No sample has been drawn or imported"]
+        return [gettext("No sample has been drawn or imported")]
     problems = []
     graded, sampled = progress or grading_progress(inspection)
     active = SampledCase.objects.filter(
@@ -473,8 +481,12 @@ def publication_problems(inspection: Any, *, progress: tuple[int, int] | None = 
     )
     if graded < sampled:
         problems.append(
-            f"{number(sampled - graded)} of {count(sampled, 'sampled case')} "
-            f"{'has' if sampled == 1 else 'have'} no submitted review"
+            ngettext(
+                "%(missing)s of %(shown)s sampled case has no submitted review",
+                "%(missing)s of %(shown)s sampled cases have no submitted review",
+                sampled,
+            )
+            % {"missing": number(sampled - graded), "shown": number(sampled)}
         )
     waiting = (
         Assignment.objects.filter(sampled_case__in=active, kind=Assignment.Kind.MODERATION)
@@ -483,20 +495,37 @@ def publication_problems(inspection: Any, *, progress: tuple[int, int] | None = 
     )
     if waiting:
         problems.append(
-            f"{count(waiting, 'moderation review')} {'is' if waiting == 1 else 'are'} not submitted"
+            ngettext(
+                "%(shown)s moderation review is not submitted",
+                "%(shown)s moderation reviews are not submitted",
+                waiting,
+            )
+            % {"shown": number(waiting)}
         )
     unsent = at_risk_not_sent_back(inspection)
     if unsent:
         problems.append(
-            f"{count(len(unsent), 'case')} a review says {'is' if len(unsent) == 1 else 'are'} at risk "
-            f"{'has' if len(unsent) == 1 else 'have'} not been sent back ({', '.join(unsent[:10])}"
-            f"{', …' if len(unsent) > 10 else ''}): send {'it' if len(unsent) == 1 else 'them'} back from the inspection page first"
+            ngettext(
+                "%(shown)s case a review says is at risk has not been sent back (%(cases)s): send it "
+                "back from the inspection page first",
+                "%(shown)s cases a review says are at risk have not been sent back (%(cases)s): send "
+                "them back from the inspection page first",
+                len(unsent),
+            )
+            % {
+                "shown": number(len(unsent)),
+                "cases": ", ".join(unsent[:10]) + (", …" if len(unsent) > 10 else ""),
+            }
         )
     open_disagreements = sum(1 for d in disagreements(inspection) if d.resolution is None)
     if open_disagreements:
         problems.append(
-            f"{count(open_disagreements, 'disagreement')} between first and second marks "
-            f"{'is' if open_disagreements == 1 else 'are'} not resolved"
+            ngettext(
+                "%(shown)s disagreement between first and second marks is not resolved",
+                "%(shown)s disagreements between first and second marks are not resolved",
+                open_disagreements,
+            )
+            % {"shown": number(open_disagreements)}
         )
     return problems
 

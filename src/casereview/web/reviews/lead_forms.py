@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from casereview.domain.framework import Grade
 from casereview.web.core.users import User
@@ -22,10 +23,10 @@ from .services import DEFAULT_MODERATION_SHARE
 if TYPE_CHECKING:  # a type only: views and forms reach models through selectors and services
     from casereview.web.inspections.models import Inspection
 
-SHARE_REFUSED = "Enter the share to moderate as a percentage from 0 to 100"
-MOVE_REFUSED = "Enter a case reference that is assigned, and choose an inspector"
-GRADE_REFUSED = "Choose one of the framework's grades"
-RATIONALE_REFUSED = "Give the rationale for the final grade"
+SHARE_REFUSED = gettext_lazy("Enter the share to moderate as a percentage from 0 to 100")
+MOVE_REFUSED = gettext_lazy("Enter a case reference that is assigned, and choose an inspector")
+GRADE_REFUSED = gettext_lazy("Choose one of the framework's grades")
+RATIONALE_REFUSED = gettext_lazy("Give the rationale for the final grade")
 
 
 class UsernamesField(forms.Field):

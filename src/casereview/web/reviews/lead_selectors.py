@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from casereview.domain.framework import Grade
 from casereview.domain.journal import JournalAction, Operation
@@ -251,29 +253,32 @@ def review_progress(ids: Sequence[int]) -> dict[int, dict[str, int]]:
 #: How many rows a page of the sample table shows.
 SAMPLE_PAGE_SIZE = 50
 
+# The words of these tables are translated when read (the page's language); the cases CSV reads them under
+# English (lead_views.cases_csv), so the file stays English whoever downloads it.
+
 #: A case's state in the table: where its first review is (or why it has none).
-CASE_STATE_WORDS: Mapping[str, str] = {
-    "out_of_scope": "Out of scope",
-    "unassigned": "Not assigned",
-    "not_started": "Not started",
-    "draft": "Draft",
-    "submitted": "Submitted",
+CASE_STATE_WORDS: Mapping[str, Promise] = {
+    "out_of_scope": gettext_lazy("Out of scope"),
+    "unassigned": gettext_lazy("Not assigned"),
+    "not_started": gettext_lazy("Not started"),
+    "draft": gettext_lazy("Draft"),
+    "submitted": gettext_lazy("Submitted"),
 }
 
 #: The flags a lead filters by.
-FLAG_WORDS: Mapping[str, str] = {
-    "at_risk": "At risk, not sent back",
-    "sent_back": "Sent back",
-    "overdue": "Send back overdue",
-    "disagreement": "Disagreement not resolved",
+FLAG_WORDS: Mapping[str, Promise] = {
+    "at_risk": gettext_lazy("At risk, not sent back"),
+    "sent_back": gettext_lazy("Sent back"),
+    "overdue": gettext_lazy("Send back overdue"),
+    "disagreement": gettext_lazy("Disagreement not resolved"),
 }
 
-SAMPLE_ORDERS: Mapping[str, str] = {
-    "reference": "Reference",
-    "stratum": "Stratum",
-    "reviewer": "First reviewer",
-    "state": "State",
-    "grade": "Final grade",
+SAMPLE_ORDERS: Mapping[str, Promise] = {
+    "reference": gettext_lazy("Reference"),
+    "stratum": gettext_lazy("Stratum"),
+    "reviewer": gettext_lazy("First reviewer"),
+    "state": gettext_lazy("State"),
+    "grade": gettext_lazy("Final grade"),
 }
 
 
@@ -298,11 +303,11 @@ class SampleRow:
 
     @property
     def state_words(self) -> str:
-        return CASE_STATE_WORDS.get(self.state, self.state)
+        return str(CASE_STATE_WORDS.get(self.state, self.state))
 
     @property
     def moderation_words(self) -> str:
-        return CASE_STATE_WORDS.get(self.moderation_state, "") if self.moderation_state else ""
+        return str(CASE_STATE_WORDS.get(self.moderation_state, "")) if self.moderation_state else ""
 
 
 @dataclass(frozen=True)
@@ -528,13 +533,14 @@ def disagreement_detail(inspection: Inspection, sampled_case_id: int) -> Disagre
     )
     if found is None:
         return None
-    framework = load_framework(inspection.framework)
+    # Shown on a page only: the framework's words in the reader's language.
+    framework = load_framework(inspection.framework).in_language(get_language() or "en-gb")
     weakness_text = {w.code: f"{w.code}: {w.text}" for w in framework.weaknesses}
 
     def mark(review: Review, slug: str) -> tuple[str, list[str], str]:
         grade = review.area_grades.get(slug, "")
         return (
-            framework.label(grade) if grade else "Not graded",
+            framework.label(grade) if grade else gettext("Not graded"),
             [weakness_text.get(c, c) for c in review.area_weaknesses.get(slug, [])],
             str(review.area_comments.get(slug, "") or ""),
         )

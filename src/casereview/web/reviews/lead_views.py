@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from casereview.domain.roles import LEADING_ROLES
@@ -22,6 +23,7 @@ from casereview.domain.words import number, stratum_words
 from casereview.web.core.access import role_required
 from casereview.web.core.exports import csv_writer
 from casereview.web.core.kept import take_kept_answers
+from casereview.web.core.phrases import refusal_words
 from casereview.web.inspections.selectors import (
     inspection_led_or_404,
     sampled_case_in,
@@ -106,7 +108,7 @@ def assign(request: HttpRequest, inspection_id: int) -> HttpResponse:
                     made,
                 ) % {"shown": number(made)}
         except ReviewError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal_words(exc))
     if form.errors:
         return _people(request, inspection, assign_form=form, status=400)
     names = ", ".join(u.get_username() for u in form.chosen()) or gettext("nobody")
@@ -130,7 +132,7 @@ def move(request: HttpRequest, inspection_id: int) -> HttpResponse:
                 actor=request.user,
             )
         except ReviewError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal_words(exc))
     if form.errors:
         return _people(request, inspection, move_form=form, status=400)
     moved = form.cleaned_data["assignment"]
@@ -247,7 +249,7 @@ def resolve(request: HttpRequest, inspection_id: int) -> HttpResponse:
                 actor=request.user,
             )
         except ReviewError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal_words(exc))
     if form.errors:
         if request.POST.get("from") == "disagreement":
             return _disagreement(request, inspection, case.pk, form=form, status=400)
@@ -345,19 +347,21 @@ def cases_csv(request: HttpRequest, inspection_id: int) -> HttpResponse:
     out = io.StringIO()
     writer = csv_writer(out)
     writer.writerow(CSV_HEADER)
-    for r in rows:
-        writer.writerow(
-            (
-                r.case_ref,
-                stratum_words(r.stratum),
-                r.reviewer,
-                r.state_words,
-                r.moderator,
-                r.moderation_words,
-                r.grade_words or ("Disagreement" if "disagreement" in r.flags else ""),
-                lead_selectors.send_back_words(r),
+    # A machine file: English whatever the page's language (the states' words are translated when read).
+    with translation.override("en-gb"):
+        for r in rows:
+            writer.writerow(
+                (
+                    r.case_ref,
+                    stratum_words(r.stratum),
+                    r.reviewer,
+                    r.state_words,
+                    r.moderator,
+                    r.moderation_words,
+                    r.grade_words or ("Disagreement" if "disagreement" in r.flags else ""),
+                    lead_selectors.send_back_words(r),
+                )
             )
-        )
     sample_table_disclosed(
         inspection=inspection,
         rows=len(rows),

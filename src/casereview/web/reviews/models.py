@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from casereview.web.inspections.models import SampledCase
 from casereview.web.registers.models import Body
@@ -30,8 +31,9 @@ class ConflictOfInterest(models.Model):
 
 class Assignment(models.Model):
     class Kind(models.TextChoices):
-        FIRST = "first", "First review"
-        MODERATION = "moderation", "Moderation"
+        # Labels for pages only (get_kind_display), translated when shown.
+        FIRST = "first", gettext_lazy("First review")
+        MODERATION = "moderation", gettext_lazy("Moderation")
 
     sampled_case = models.ForeignKey(
         SampledCase, on_delete=models.PROTECT, related_name="assignments"

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext_lazy
 
 from casereview.domain.paging import window
 from casereview.web.core.paging import page_number
@@ -32,13 +33,13 @@ from .selectors import assignments_of
 
 #: Rows of My cases per page.
 MY_CASES_PAGE = 25
-#: The state filter's choices (value, words); "" is every case.
+#: The state filter's choices (value, words in the page's language, translated when drawn); "" is every case.
 MY_CASES_STATES = (
-    ("", "All cases"),
-    ("to_do", "To do (not started or draft)"),
-    ("not_started", "Not started"),
-    ("draft", "Draft"),
-    ("submitted", "Submitted"),
+    ("", gettext_lazy("All cases")),
+    ("to_do", gettext_lazy("To do (not started or draft)")),
+    ("not_started", gettext_lazy("Not started")),
+    ("draft", gettext_lazy("Draft")),
+    ("submitted", gettext_lazy("Submitted")),
 )
 _STATES_OF = {
     "": ("not_started", "draft", "submitted"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from casereview.domain.agreement import (
     MarkPair,
@@ -17,9 +18,11 @@ from casereview.domain.agreement import (
     pair_agreement,
 )
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.referrals import STATE_WORDS, OpenSendBack, State, due_words
+from casereview.domain.language import ENGLISH
+from casereview.domain.referrals import OpenSendBack, State, Urgency, due_words
 from casereview.domain.roles import GRADING_ROLES
 from casereview.domain.sampling import moderation_pick
+from casereview.domain.words import Kind, words
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import user_roles
 from casereview.web.core.users import User
@@ -264,9 +267,32 @@ def at_risk_not_sent_back(inspection: Any) -> list[str]:
     return [row["sampled_case"].case_ref for row in at_risk_cases(inspection) if row["unsent"]]
 
 
+#: An open send back's urgency as the review page's sentence names it ("send back 3 (immediate, ...)").
+_URGENCY_SAID: dict[str, Any] = {
+    Urgency.IMMEDIATE.value: gettext_lazy("immediate"),
+    Urgency.PRIORITY.value: gettext_lazy("priority"),
+    Urgency.ROUTINE.value: gettext_lazy("routine"),
+}
+
+
+def open_send_back_words(open_one: OpenSendBack, today: dt.date) -> str:
+    """ "send back 3 (immediate, opened, due today 17:00)", in the page's language: the review page's and its
+    banner's words for an open send back (``OpenSendBack.describe`` is the same in English, for the refusals
+    and the journal)."""
+    language = get_language() or ENGLISH
+    return gettext("send back %(number)s (%(urgency)s, %(state)s, due %(due)s)") % {
+        "number": open_one.id,
+        "urgency": _URGENCY_SAID.get(open_one.urgency, open_one.urgency),
+        "state": words(Kind.SEND_BACK_STATE, open_one.state, gettext).lower(),
+        "due": due_words(open_one.due_on, today, language=language),
+    }
+
+
 def send_back_context(user: Any, assignment: Any, review: Any) -> dict[str, Any]:
-    """What the review page shows of its case's send backs, and what it offers when the answer is yes."""
+    """What the review page shows of its case's send backs, and what it offers when the answer is yes (in the
+    page's language)."""
     today = timezone.localdate()
+    language = get_language() or ENGLISH
     if assignment.kind == "moderation" and review.state != Review.State.SUBMITTED:
         # Moderation is blind: a send back of the case would tell the second marker what the first one said.
         return {
@@ -305,13 +331,13 @@ def send_back_context(user: Any, assignment: Any, review: Any) -> dict[str, Any]
             {
                 "send_back": s,
                 "visible": s.pk in visible,
-                "state": STATE_WORDS.get(s.state, s.state),
-                "due": due_words(s.due_on, today),
+                "state": words(Kind.SEND_BACK_STATE, s.state, gettext),
+                "due": due_words(s.due_on, today, language=language),
                 "late": late(s, today),
             }
             for s in mine
         ],
-        "open_send_backs": [o.describe(today) for o in open_ones],
+        "open_send_backs": [open_send_back_words(o, today) for o in open_ones],
         "urgency_choices": URGENCY_CHOICES,
         "blind": False,
         "at_risk_unsent": review.state == Review.State.SUBMITTED
@@ -323,7 +349,8 @@ def send_back_context(user: Any, assignment: Any, review: Any) -> dict[str, Any]
 
 
 def submitted_message(review: Review, sampled_case: Any) -> str:
-    """The banner after a submission: the send back it opened, the open one that covers the case, or plain."""
+    """The banner after a submission: the send back it opened, the open one that covers the case, or plain
+    (in the page's language)."""
     today = timezone.localdate()
     # Only a send back this submission opened (a reopened review keeps the one its earlier yes opened).
     opened = (
@@ -337,14 +364,20 @@ def submitted_message(review: Review, sampled_case: Any) -> str:
     if review.send_back:
         existing = open_send_backs(sampled_case)
         if existing:
-            covered = (
-                f"Review submitted. Case {sampled_case.case_ref} is already sent back: "
-                + "; ".join(o.describe(today) for o in existing)
-            )
+            values = {
+                "ref": sampled_case.case_ref,
+                "open": "; ".join(open_send_back_words(o, today) for o in existing),
+            }
             if review.send_back_reason:
-                covered += ". Your reason was not sent: to send it too, open a second send back on the review page"
-            return covered
-    return "Review submitted"
+                return (
+                    gettext(
+                        "Review submitted. Case %(ref)s is already sent back: %(open)s. Your reason was not "
+                        "sent: to send it too, open a second send back on the review page"
+                    )
+                    % values
+                )
+            return gettext("Review submitted. Case %(ref)s is already sent back: %(open)s") % values
+    return gettext("Review submitted")
 
 
 def active_cases(sample: Sample) -> list[SampledCase]:

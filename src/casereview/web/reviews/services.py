@@ -21,6 +21,7 @@ from casereview.domain.grading import (
     submission_problems,
 )
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import gettext_lazy
 from casereview.domain.roles import InspectionKind
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.users import User, person
@@ -46,7 +47,8 @@ from .selectors import active_cases, disagreements, moderation_candidates
 
 
 class ReviewError(Refused):
-    """Refused; the message says why."""
+    """Refused; the message says why (a Phrase: ``str()`` is the English, a page shows it in the reader's
+    language with ``refusal_words``)."""
 
 
 def conflict_declare(
@@ -103,15 +105,27 @@ def _refuse_unassignable(inspection: Inspection, people: list[Any]) -> None:
     names = ", ".join(sorted(p.get_username() for p in refused))
     if inspection.kind == InspectionKind.OWN_AUDIT:
         raise ReviewError(
-            f"Only {inspection.body.name}'s own auditors grade its own audit: {names} cannot be given its cases"
+            gettext_lazy(
+                "Only %(body)s's own auditors grade its own audit: %(names)s cannot be given its cases",
+                body=inspection.body.name,
+                names=names,
+            )
         )
     if inspection.kind == InspectionKind.CALIBRATION:
         raise ReviewError(
-            "A calibration is re-graded blind, by inspectors other than its lead and by nobody who is a "
-            f"contact of {inspection.body.name}: {names} cannot be given its cases"
+            gettext_lazy(
+                "A calibration is re-graded blind, by inspectors other than its lead and by nobody who is a "
+                "contact of %(body)s: %(names)s cannot be given its cases",
+                body=inspection.body.name,
+                names=names,
+            )
         )
     raise ReviewError(
-        f"A body's own auditor does not grade the inspectorate's inspections: {names} cannot be given its cases"
+        gettext_lazy(
+            "A body's own auditor does not grade the inspectorate's inspections: %(names)s cannot be given "
+            "its cases",
+            names=names,
+        )
     )
 
 
@@ -208,7 +222,7 @@ def assignments_balance(
     """Give every unassigned active sampled case a first reviewer; returns how many were assigned."""
     sample = Sample.objects.filter(inspection=inspection).first()
     if sample is None:
-        raise ReviewError("Draw the sample first")
+        raise ReviewError(gettext_lazy("Draw the sample first"))
     with transaction.atomic():
         cases = _unassigned(active_cases(sample), Assignment.Kind.FIRST)
         # A case already moderated (an imported moderation) never gets its moderator as first reviewer.
@@ -239,7 +253,9 @@ def assignment_move(*, assignment: Assignment, to: Any, actor: User | None = Non
         )
         review = Review.objects.filter(assignment=locked).first()
         if review is not None and review.state == Review.State.SUBMITTED:
-            raise ReviewError("The review is submitted; reopen it before moving the case")
+            raise ReviewError(
+                gettext_lazy("The review is submitted; reopen it before moving the case")
+            )
         inspection = locked.sampled_case.sample.inspection
         _refuse_unassignable(inspection, [to])
         unit = (
@@ -249,7 +265,13 @@ def assignment_move(*, assignment: Assignment, to: Any, actor: User | None = Non
             or ""
         )
         if unit in _conflicts(inspection, [to])[to.get_username()]:
-            raise ReviewError(f"{to.get_username()} declared a conflict of interest with {unit}")
+            raise ReviewError(
+                gettext_lazy(
+                    "%(name)s declared a conflict of interest with %(unit)s",
+                    name=to.get_username(),
+                    unit=unit,
+                )
+            )
         other = (
             Assignment.objects.filter(sampled_case_id=locked.sampled_case_id)
             .exclude(kind=locked.kind)
@@ -257,10 +279,19 @@ def assignment_move(*, assignment: Assignment, to: Any, actor: User | None = Non
             .first()
         )
         if other is not None and other == to.pk:
-            held = "first review" if locked.kind == Assignment.Kind.MODERATION else "moderation"
-            raise ReviewError(
-                f"{to.get_username()} holds this case's {held}: nobody second-marks their own case"
+            # Two whole sentences, not one with "first review" or "moderation" put in: Welsh words each.
+            held = (
+                gettext_lazy(
+                    "%(name)s holds this case's first review: nobody second-marks their own case",
+                    name=to.get_username(),
+                )
+                if locked.kind == Assignment.Kind.MODERATION
+                else gettext_lazy(
+                    "%(name)s holds this case's moderation: nobody second-marks their own case",
+                    name=to.get_username(),
+                )
             )
+            raise ReviewError(held)
         previous = locked.inspector.get_username()
         locked.inspector = to
         locked.save(update_fields=["inspector"])
@@ -425,7 +456,9 @@ def review_save(
             else None
         )
         if current.state == Review.State.SUBMITTED:
-            raise ReviewError("This review was submitted; ask the lead inspector to reopen it")
+            raise ReviewError(
+                gettext_lazy("This review was submitted; ask the lead inspector to reopen it")
+            )
         if current.version != base_version:
             conflict = _conflict_keep(
                 current, answers=answers, base_version=base_version, actor=actor
@@ -451,7 +484,7 @@ def review_reopen(*, review: Review, actor: User) -> Review:
     with transaction.atomic():
         current = Review.objects.select_for_update().get(pk=review.pk)
         if current.state != Review.State.SUBMITTED:
-            raise ReviewError("Only a submitted review can be reopened")
+            raise ReviewError(gettext_lazy("Only a submitted review can be reopened"))
         now = timezone.now()
         # The row is overwritten below: what was submitted stays readable as of the days it stood.
         ReopenedSubmission.objects.create(
@@ -524,11 +557,13 @@ def resolution_record(
     inspection = sampled_case.sample.inspection
     framework = load_framework(inspection.framework)
     if final_overall not in framework.grade_codes:
-        raise ReviewError("Choose one of the framework's grades")
+        raise ReviewError(gettext_lazy("Choose one of the framework's grades"))
     if not rationale.strip():
-        raise ReviewError("Give the rationale for the final grade")
+        raise ReviewError(gettext_lazy("Give the rationale for the final grade"))
     if sampled_case.pk not in {d.sampled_case.pk for d in disagreements(inspection)}:
-        raise ReviewError("Only a disagreement between submitted marks needs a final grade")
+        raise ReviewError(
+            gettext_lazy("Only a disagreement between submitted marks needs a final grade")
+        )
     with transaction.atomic():
         dated, now = now, now or timezone.now()
         earlier = Resolution.objects.select_for_update().filter(sampled_case=sampled_case).first()

@@ -9,13 +9,15 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from casereview.domain.framework import Framework
-from casereview.domain.grading import ReviewAnswers, rule_note
+from casereview.domain.grading import Problem, ReviewAnswers, problems_worded, rule_note
+from casereview.domain.language import ENGLISH
 from casereview.domain.referrals import SecondSendBack
 from casereview.domain.roles import GRADING_ROLES, LEADING_ROLES, Role
 from casereview.domain.words import uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import role_required
 from casereview.web.core.kept import take_kept_answers
+from casereview.web.core.phrases import refusal_words, translated
 from casereview.web.inspections.links import link_weakness, links_refresh
 from casereview.web.referrals.selectors import sent_back_words
 from casereview.web.referrals.services import SendBackError, sendback_open
@@ -49,7 +51,10 @@ def saved_at(review: Any) -> str:
     when = timezone.localtime(review.updated_at)
     if when.date() == timezone.localdate():
         return gettext("Saved at %(time)s") % {"time": f"{when:%H:%M}"}
-    return gettext("Saved on %(day)s at %(time)s") % {"day": uk_date(when), "time": f"{when:%H:%M}"}
+    return gettext("Saved on %(day)s at %(time)s") % {
+        "day": uk_date(when, get_language() or ENGLISH),
+        "time": f"{when:%H:%M}",
+    }
 
 
 def _framework(ref: str) -> Framework:
@@ -130,7 +135,7 @@ def _page(
     editable: bool,
     review: Any,
     *,
-    problems: list[Any] | None = None,
+    problems: list[Problem] | None = None,
     answers: ReviewAnswers | None = None,
     status: int = 200,
     send_back_form: SendBackOpenForm | None = None,
@@ -140,6 +145,13 @@ def _page(
     links_refresh(sample=assignment.sampled_case.sample)
     case, links = selectors.case_consulted(assignment=assignment, actor=request.user)
     shown = answers or _stored(review)
+    # The problems the submission had (the service checked them against the framework's English), worded
+    # from the page's framework: its area titles, grades and question in the reader's language, then the
+    # sentences translated.
+    said = [
+        {"field": p.field, "message": translated(p.message)}
+        for p in problems_worded(framework, shown, problems or [])
+    ]
     offer = _links_offer(framework, links, shown)
     areas = [
         {
@@ -152,7 +164,7 @@ def _page(
                 if not (offer and a.slug == offer["area"] and w.code == offer["code"])
             ],
             "comment": shown.area_comments.get(a.slug, ""),
-            "error": next((p.message for p in problems or [] if p.field == f"grade_{a.slug}"), ""),
+            "error": next((p["message"] for p in said if p["field"] == f"grade_{a.slug}"), ""),
         }
         for a in framework.areas
     ]
@@ -172,9 +184,9 @@ def _page(
             "framework": framework,
             "areas": areas,
             "answers": shown,
-            "problems": problems or [],
-            "rule_note": rule_note(framework, shown),
-            "errors_by_field": {p.field: p.message for p in problems or []},
+            "problems": said,
+            "rule_note": translated(rule_note(framework, shown)),
+            "errors_by_field": {p["field"]: p["message"] for p in said},
             "first_review": first,
             "first_review_words": _answers_in_words(framework, first) if first else None,
             "links": links,
@@ -247,7 +259,7 @@ def review(request: HttpRequest, assignment_id: int) -> HttpResponse:
         return render(
             request,
             "reviews/refused.html",
-            {"message": str(exc), "assignment": assignment},
+            {"message": refusal_words(exc), "assignment": assignment},
             status=409,
         )
     if saved.state == "submitted":
@@ -330,7 +342,7 @@ def reopen(request: HttpRequest, assignment_id: int) -> HttpResponse:
         return render(
             request,
             "reviews/refused.html",
-            {"message": str(exc), "assignment": assignment},
+            {"message": refusal_words(exc), "assignment": assignment},
             status=409,
         )
     return redirect("reviews:review", assignment_id=assignment.pk)
@@ -370,7 +382,7 @@ def open_from_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
             confirm_another=form.cleaned_data["confirm_another"],
         )
     except (SendBackError, SecondSendBack) as exc:
-        form.add_error(None, str(exc))
+        form.add_error(None, refusal_words(exc))
         return _page(request, assignment, found[1], review, send_back_form=form, status=400)
     messages.success(request, sent_back_words(send_back, assignment.sampled_case.case_ref))
     return redirect("referrals:detail", send_back_id=send_back.pk)

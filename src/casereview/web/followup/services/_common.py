@@ -16,6 +16,7 @@ from casereview.domain.followup import (
     FollowupActor,
 )
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import Phrase, gettext_lazy, gettext_noop
 from casereview.web.core.users import User, person
 from casereview.web.journal.services import journal_record
 from casereview.web.notifications import messages as notices
@@ -32,14 +33,33 @@ M = TypeVar("M", bound=models.Model)
 
 
 class FollowupError(Refused):
-    """Refused: the person may not do this, or gave something that cannot be taken; the message says why."""
+    """Refused: the person may not do this, or gave something that cannot be taken; the message says why (a
+    Phrase: ``str()`` is the English for the API and the command line, a page translates it)."""
+
+
+#: "Someone else changed this <what> first", a whole sentence for each thing (``FollowupChanged``).
+_CHANGED: dict[str, str] = {
+    "finding": gettext_noop("Someone else changed this finding first: read it again and decide"),
+    "recommendation": gettext_noop(
+        "Someone else changed this recommendation first: read it again and decide"
+    ),
+    "action plan": gettext_noop(
+        "Someone else changed this action plan first: read it again and decide"
+    ),
+    "action": gettext_noop("Someone else changed this action first: read it again and decide"),
+}
 
 
 class FollowupChanged(Conflict):
     """Someone else changed it first; ``current`` is the object as it is now."""
 
     def __init__(self, current: Any, what: str) -> None:
-        super().__init__(f"Someone else changed this {what} first: read it again and decide")
+        said = _CHANGED.get(what)
+        super().__init__(
+            Phrase(said)
+            if said is not None
+            else f"Someone else changed this {what} first: read it again and decide"
+        )
         self.current = current
 
 
@@ -197,24 +217,61 @@ def tell(
     )
 
 
-def required(text: str, message: str) -> str:
+def required(text: str, message: Phrase | str) -> str:
     """``text`` stripped; ``FollowupError`` with ``message`` when it is blank or not text."""
     if not isinstance(text, str) or not text.strip():
         raise FollowupError(message)
     return text.strip()
 
 
+#: "Only the lead inspector of this inspection can …", a whole sentence for each move (``lead_only``).
+_LEAD_ONLY: dict[str, str] = {
+    "add findings": gettext_noop("Only the lead inspector of this inspection can add findings"),
+    "change its findings": gettext_noop(
+        "Only the lead inspector of this inspection can change its findings"
+    ),
+    "publish its findings": gettext_noop(
+        "Only the lead inspector of this inspection can publish its findings"
+    ),
+    "withdraw its findings": gettext_noop(
+        "Only the lead inspector of this inspection can withdraw its findings"
+    ),
+    "add recommendations": gettext_noop(
+        "Only the lead inspector of this inspection can add recommendations"
+    ),
+    "change its recommendations": gettext_noop(
+        "Only the lead inspector of this inspection can change its recommendations"
+    ),
+    "publish its recommendations": gettext_noop(
+        "Only the lead inspector of this inspection can publish its recommendations"
+    ),
+    "withdraw its recommendations": gettext_noop(
+        "Only the lead inspector of this inspection can withdraw its recommendations"
+    ),
+    "judge recommendations at it": gettext_noop(
+        "Only the lead inspector of this inspection can judge recommendations at it"
+    ),
+}
+
+
 def lead_only(actor: User, inspection: Any, what: str) -> None:
-    """``FollowupError`` unless ``actor`` is the inspection's lead inspector."""
+    """``FollowupError`` unless ``actor`` is the inspection's lead inspector (``what``: the move, a key of
+    ``_LEAD_ONLY``, whose sentence the refusal says)."""
     if not is_lead_of(actor, inspection):
-        raise FollowupError(f"Only the lead inspector of this inspection can {what}")
+        said = _LEAD_ONLY.get(what)
+        raise FollowupError(
+            Phrase(said)
+            if said is not None
+            else f"Only the lead inspector of this inspection can {what}"
+        )
 
 
-def acting_as(actor: User, inspection: Any, body_id: int, what: str) -> FollowupActor:
-    """The lead of the inspection or the body; anyone else is refused (a page has already given them 404)."""
+def acting_as(actor: User, inspection: Any, body_id: int, refusal: Phrase) -> FollowupActor:
+    """The lead of the inspection or the body; anyone else is refused with ``refusal`` (a page has already
+    given them 404)."""
     found = actor_for(actor, inspection, body_id)
     if found is None:
-        raise FollowupError(f"You cannot act on this {what}")
+        raise FollowupError(refusal)
     return found
 
 
@@ -227,5 +284,7 @@ def finding_kind(kind: str) -> FindingKind:
         return FindingKind(kind)
     except ValueError as exc:
         raise FollowupError(
-            "Choose the kind of finding: a cause of concern or an area for improvement"
+            gettext_lazy(
+                "Choose the kind of finding: a cause of concern or an area for improvement"
+            )
         ) from exc

@@ -32,6 +32,7 @@ from casereview.domain.followup import (
     transition_recommendation,
 )
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import gettext_lazy
 from casereview.domain.roles import InspectionKind
 from casereview.web.core.users import User, signed_in
 from casereview.web.inspections.models import Inspection
@@ -82,14 +83,18 @@ def finding_add(
     lead_only(actor, inspection, "add findings")
     if getattr(inspection, "kind", InspectionKind.INSPECTION) != InspectionKind.INSPECTION:
         raise FollowupError(
-            "Findings belong to the inspectorate's inspections, not a body's own audit"
+            gettext_lazy(
+                "Findings belong to the inspectorate's inspections, not a body's own audit"
+            )
         )
     if report_published_on(inspection) is None:
         raise FollowupError(
-            "Publish the inspection's report first: findings belong to a published inspection"
+            gettext_lazy(
+                "Publish the inspection's report first: findings belong to a published inspection"
+            )
         )
     chosen = finding_kind(kind)
-    said = required(text, "Say what the finding is")
+    said = required(text, gettext_lazy("Say what the finding is"))
     cleaned = clean_basis(basis)
     dated, now = now, now or timezone.now()
     with transaction.atomic():
@@ -135,7 +140,7 @@ def finding_edit(
     current = fresh(Finding, finding, expected_version, "finding")
     transition_finding(FindingState(current.state), FindingMove.EDIT, FollowupActor.LEAD)
     fields: dict[str, Any] = {
-        "text": required(text, "Say what the finding is"),
+        "text": required(text, gettext_lazy("Say what the finding is")),
         "basis": clean_basis(basis),
     }
     if kind is not None:
@@ -324,7 +329,7 @@ def finding_withdraw(
     """Withdraw a finding (draft or published) and, with it, its recommendations not yet closed: kept, with
     their history, never deleted."""
     lead_only(actor, finding.inspection, "withdraw its findings")
-    why = required(reason, "Say why the finding is withdrawn")
+    why = required(reason, gettext_lazy("Say why the finding is withdrawn"))
     current = fresh(Finding, finding, expected_version, "finding")
     transition_finding(FindingState(current.state), FindingMove.WITHDRAW, FollowupActor.LEAD)
     now = timezone.now()
@@ -412,11 +417,11 @@ def _due_fields(by: dt.date | None, working_days: int | None, immediate: bool) -
     if immediate and by is None and working_days is None:
         working_days = 0  # immediate, no date given: due on publication
     if by is not None and not isinstance(by, dt.date):
-        raise FollowupError("Give the due date as a date")
+        raise FollowupError(gettext_lazy("Give the due date as a date"))
     if working_days is not None and (
         isinstance(working_days, bool) or not isinstance(working_days, int)
     ):
-        raise FollowupError("Give the number of working days as a whole number")
+        raise FollowupError(gettext_lazy("Give the number of working days as a whole number"))
     check_due(by=by, working_days=working_days)
     return {"due_on": by, "due_working_days": working_days, "immediate": bool(immediate)}
 
@@ -436,8 +441,10 @@ def recommendation_add(
     finding is already published."""
     lead_only(actor, finding.inspection, "add recommendations")
     if finding.state == FindingState.WITHDRAWN.value:
-        raise FollowupError("This finding is withdrawn; it takes no more recommendations")
-    said = required(text, "Say what must change")
+        raise FollowupError(
+            gettext_lazy("This finding is withdrawn; it takes no more recommendations")
+        )
+    said = required(text, gettext_lazy("Say what must change"))
     due = _due_fields(by, working_days, immediate)
     dated, now = now, now or timezone.now()
     with transaction.atomic():
@@ -488,7 +495,7 @@ def recommendation_edit(
         RecommendationState(current.state), RecommendationMove.EDIT, FollowupActor.LEAD
     )
     fields = {
-        "text": required(text, "Say what must change"),
+        "text": required(text, gettext_lazy("Say what must change")),
         **_due_fields(by, working_days, immediate),
     }
     now = timezone.now()
@@ -520,7 +527,9 @@ def recommendation_publish(
     )
     if current.finding.state != FindingState.PUBLISHED.value:
         raise FollowupError(
-            "Publish its finding: a draft finding's recommendations are published with it"
+            gettext_lazy(
+                "Publish its finding: a draft finding's recommendations are published with it"
+            )
         )
     now = timezone.now()
     today = timezone.localdate(now)
@@ -546,7 +555,7 @@ def recommendation_withdraw(
 ) -> Recommendation:
     """Withdraw a draft or open recommendation: kept, with its history, never deleted."""
     lead_only(actor, recommendation.finding.inspection, "withdraw its recommendations")
-    why = required(reason, "Say why the recommendation is withdrawn")
+    why = required(reason, gettext_lazy("Say why the recommendation is withdrawn"))
     current = fresh(Recommendation, recommendation, expected_version, "recommendation")
     transition_recommendation(
         RecommendationState(current.state), RecommendationMove.WITHDRAW, FollowupActor.LEAD

@@ -19,6 +19,7 @@ from casereview.domain.followup import (
     transition_recommendation,
 )
 from casereview.domain.journal import JournalAction
+from casereview.domain.language import gettext_lazy
 from casereview.domain.roles import InspectionKind
 from casereview.web.core.users import User, signed_in
 from casereview.web.inspections.models import Inspection
@@ -44,7 +45,7 @@ def _judgement(code: str, *, blank: bool = False) -> Judgement | None:
         return Judgement(code)
     except ValueError as exc:
         raise FollowupError(
-            "Choose a judgement: met, partly met, not met or no longer relevant"
+            gettext_lazy("Choose a judgement: met, partly met, not met or no longer relevant")
         ) from exc
 
 
@@ -54,7 +55,7 @@ def _evidence_json(evidence: Any) -> dict[str, Any]:
     if hasattr(evidence, "as_dict"):
         evidence = evidence.as_dict()
     if not isinstance(evidence, Mapping):
-        raise FollowupError("The evidence must be what the evidence selector gave")
+        raise FollowupError(gettext_lazy("The evidence must be what the evidence selector gave"))
     return dict(evidence)
 
 
@@ -94,15 +95,21 @@ def recommendation_judge(
     lead_only(actor, inspection, "judge recommendations at it")
     earlier = recommendation.finding.inspection
     if inspection.body_id != recommendation.body_id:
-        raise FollowupError("Only an inspection of the same body can judge this recommendation")
+        raise FollowupError(
+            gettext_lazy("Only an inspection of the same body can judge this recommendation")
+        )
     if getattr(inspection, "kind", InspectionKind.INSPECTION) != InspectionKind.INSPECTION:
-        raise FollowupError("Only the inspectorate's inspections judge recommendations")
+        raise FollowupError(
+            gettext_lazy("Only the inspectorate's inspections judge recommendations")
+        )
     if inspection.pk == earlier.pk or inspection.period_end <= earlier.period_end:
         raise FollowupError(
-            "A recommendation is judged at a later inspection of the body: this inspection's period must end "
-            "after the one that made it"
+            gettext_lazy(
+                "A recommendation is judged at a later inspection of the body: this inspection's period "
+                "must end after the one that made it"
+            )
         )
-    why = required(rationale, "Give the rationale for the judgement")
+    why = required(rationale, gettext_lazy("Give the rationale for the judgement"))
     stored = _evidence_json(evidence)
     current = fresh(Recommendation, recommendation, expected_version, "recommendation")
     target = transition_recommendation(

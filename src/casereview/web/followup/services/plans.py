@@ -27,6 +27,7 @@ from casereview.domain.followup import (
     transition_plan,
 )
 from casereview.domain.journal import JournalAction
+from casereview.domain.language import Phrase, gettext_lazy, ngettext_lazy
 from casereview.web.core.users import User, person, signed_in
 from casereview.web.notifications import messages as notices
 from casereview.web.referrals.models import BodyContact
@@ -51,12 +52,14 @@ from ._common import (
 
 
 def _plan_actor(actor: User, plan: ActionPlan) -> FollowupActor:
-    return acting_as(actor, plan.inspection, plan.body_id, "action plan")
+    return acting_as(
+        actor, plan.inspection, plan.body_id, gettext_lazy("You cannot act on this action plan")
+    )
 
 
 def _target(value: Any, n: int) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise FollowupError(f"Action {n}: give the target as a date")
+        raise FollowupError(gettext_lazy("Action %(n)s: give the target as a date", n=n))
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -64,7 +67,7 @@ def _target(value: Any, n: int) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise FollowupError(f"Action {n}: give the target date as a date")
+    raise FollowupError(gettext_lazy("Action %(n)s: give the target date as a date", n=n))
 
 
 def plan_save(
@@ -94,27 +97,41 @@ def plan_save(
     kept: set[int] = set()
     for n, item in enumerate(actions, start=1):
         if not isinstance(item, Mapping):
-            raise FollowupError(f"Action {n} is not an action")
+            raise FollowupError(gettext_lazy("Action %(n)s is not an action", n=n))
         rec_id = item.get("recommendation_id")
         if rec_id not in recommendations:
-            raise FollowupError(f"Action {n}: choose one of the plan's open recommendations")
+            raise FollowupError(
+                gettext_lazy("Action %(n)s: choose one of the plan's open recommendations", n=n)
+            )
         fields = {
             "recommendation_id": rec_id,
-            "text": required(str(item.get("text") or ""), f"Action {n}: say what will be done"),
-            "owner": required(str(item.get("owner") or ""), f"Action {n}: say who owns it"),
+            "text": required(
+                str(item.get("text") or ""),
+                gettext_lazy("Action %(n)s: say what will be done", n=n),
+            ),
+            "owner": required(
+                str(item.get("owner") or ""), gettext_lazy("Action %(n)s: say who owns it", n=n)
+            ),
             "target_on": _target(item.get("target_on"), n),
         }
         if len(fields["owner"]) > 200:
-            raise FollowupError(f"Action {n}: the owner's names must be 200 characters or fewer")
+            raise FollowupError(
+                gettext_lazy("Action %(n)s: the owner's names must be 200 characters or fewer", n=n)
+            )
         pk = item.get("id")
         if pk is None:
             wanted.append((None, fields))
             continue
         if pk not in existing or pk in kept:
-            raise FollowupError(f"Action {n} is not one of this plan's actions")
+            raise FollowupError(gettext_lazy("Action %(n)s is not one of this plan's actions", n=n))
         old = existing[pk]
         if ActionState(old.state) not in ACTION_OPEN_STATES:
-            raise FollowupError(f"Action {n} is {old.state}: it cannot be changed")
+            raise FollowupError(
+                # The state's code (done, withdrawn) is its words in a sentence, marked in domain.followup.
+                gettext_lazy(
+                    "Action %(n)s is %(state)s: it cannot be changed", n=n, state=Phrase(old.state)
+                )
+            )
         kept.add(pk)
         wanted.append((old, fields))
     dropped = [a for pk, a in existing.items() if pk not in kept and a.state in ACTION_OPEN_STATES]
@@ -212,7 +229,10 @@ def plan_submit(
     missing = _unanswered(current)
     if missing:
         raise FollowupError(
-            f"Add at least one action for {', '.join(missing)} before submitting the plan"
+            gettext_lazy(
+                "Add at least one action for %(labels)s before submitting the plan",
+                labels=", ".join(missing),
+            )
         )
     dated, now = now, now or timezone.now()
     with transaction.atomic():
@@ -258,8 +278,12 @@ def plan_accept(
     missing = _unanswered(current)
     if missing:
         raise FollowupError(
-            f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no action yet: return the plan "
-            "so that the body adds one"
+            ngettext_lazy(
+                "%(labels)s has no action yet: return the plan so that the body adds one",
+                "%(labels)s have no action yet: return the plan so that the body adds one",
+                len(missing),
+                labels=", ".join(missing),
+            )
         )
     dated, now = now, now or timezone.now()
     with transaction.atomic():
@@ -289,7 +313,7 @@ def plan_accept(
 def plan_return(*, plan: ActionPlan, actor: User, expected_version: int, note: str) -> ActionPlan:
     """The lead returns the body's submitted plan, saying what more is needed (the body is told by e-mail)."""
     who = _plan_actor(actor, plan)
-    said = required(note, "Say what more is needed")
+    said = required(note, gettext_lazy("Say what more is needed"))
     current = fresh(ActionPlan, plan, expected_version, "action plan")
     target = transition_plan(PlanState(current.state), PlanMove.RETURN, who)
     now = timezone.now()
@@ -331,7 +355,9 @@ def _action_move(
     now: dt.datetime | None = None,
 ) -> PlanAction:
     plan = action.plan
-    who = acting_as(actor, plan.inspection, plan.body_id, "action")
+    who = acting_as(
+        actor, plan.inspection, plan.body_id, gettext_lazy("You cannot act on this action")
+    )
     current = fresh(PlanAction, action, expected_version, "action")
     target = transition_action(ActionState(current.state), move, who)
     check_action_in_plan(ActionPlan.objects.values_list("state", flat=True).get(pk=plan.pk), move)
@@ -378,7 +404,7 @@ def action_update(
     now: dt.datetime | None = None,
 ) -> PlanAction:
     """The body reports progress on an open (or escalated) action, with a note and its evidence."""
-    said = required(note, "Say what progress has been made")
+    said = required(note, gettext_lazy("Say what progress has been made"))
     return _action_move(
         action,
         ActionMove.UPDATE,
@@ -417,7 +443,7 @@ def action_withdraw(
     *, action: PlanAction, actor: User, expected_version: int, reason: str
 ) -> PlanAction:
     """The lead withdraws an action (kept, with its history)."""
-    said = required(reason, "Say why the action is withdrawn")
+    said = required(reason, gettext_lazy("Say why the action is withdrawn"))
     return _action_move(
         action,
         ActionMove.WITHDRAW,

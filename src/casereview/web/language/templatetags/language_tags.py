@@ -17,6 +17,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from casereview.domain.language import tag
+from casereview.web.core.phrases import translated as in_language
 
 register = template.Library()
 
@@ -37,6 +38,4 @@ def attribute(words: str) -> SafeString:
 @register.filter
 def translated(words: object) -> str:
     """``{{ problem.message|translated }}``: words the domain made (a Phrase) in the page's language."""
-    from casereview.web.language.words import translated as in_language
-
     return in_language(words)

@@ -1,4 +1,4 @@
-"""Words the domain made (``casereview.domain.language.Phrase``), in the reader's language.
+"""Words the domain made (``casereview.domain.language.Phrase``), in the reader's language (docs/welsh.md).
 
 The domain cannot import Django, so it hands its sentences over as Phrases: an English template marked for
 the catalogue, maybe a plural and its number, and values.  Here, at the edge, the template is translated in
