@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from casereview.web.language import catalogue
 
@@ -30,3 +32,12 @@ def welsh(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     settings.LOCALE_PATHS = [locale]
     settings.CASEREVIEW_WELSH = True
     return compiled
+
+
+def cy(english: str, **values: object) -> str:
+    """The catalogue's Welsh for ``english`` (with ``values`` put in), read through Django as a page reads it;
+    it must differ from the English, so a test using it fails when the catalogue lacks the string."""
+    with translation.override("cy"):
+        welsh = gettext(english)
+    assert welsh != english, f"no Welsh for {english!r} in the catalogue"
+    return welsh % values if values else welsh

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.web import factories
+from tests.welsh import cy
 
 from .conftest import PASSWORD, SCREENSHOTS, axe_violations, totp_code
 
@@ -23,14 +24,20 @@ def welsh_compiled(welsh: Path) -> None:
 
 
 def sign_in_by_hand(page: Any, username: str) -> None:
-    """The sign-in pages themselves are not translated yet: their English labels."""
+    """Both steps, by the words each page shows in its language (the second step is in the person's stored
+    language as soon as the password is accepted)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.get_by_label("Code").fill(totp_code(TOTPDevice.objects.get(user__username=username)))
-    page.get_by_role("button", name="Continue").click()
+    def words(english: str) -> str:
+        return cy(english) if page.locator("html").get_attribute("lang") == "cy" else english
+
+    page.get_by_label(words("Username")).fill(username)
+    page.get_by_label(words("Password")).fill(PASSWORD)
+    page.get_by_role("button", name=words("Sign in"), exact=True).click()
+    page.get_by_label(words("Code"), exact=True).fill(
+        totp_code(TOTPDevice.objects.get(user__username=username))
+    )
+    page.get_by_role("button", name=words("Continue")).click()
     page.wait_for_load_state("load")
 
 

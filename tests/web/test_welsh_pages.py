@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from casereview.domain.language import ENGLISH, SWITCH_TO
 from casereview.domain.roles import ROLES
 from casereview.web.language import catalogue
 from casereview.web.language.services import language_choose
@@ -25,6 +26,12 @@ from .test_access_matrix import MATRIX, OK, matrix_world, sample_path, url_names
 
 #: Addresses that answer with something other than a page (a file, JSON, a redirect to a download).
 NOT_PAGES = {"healthz"}
+#: Pages still known to show English to a Welsh reader, and why: each is work left (docs/welsh.md, "Not
+#: yet").  The walk fails on English anywhere else; take a page off when it is done.
+ENGLISH_LEFT: dict[str, str] = {
+    "reports:draft": "the report document's sentences, made in English by domain/report_words.py",
+    "reports:published": "the published report's stored sentences (the report in either language)",
+}
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 _SCRIPT = re.compile(r"<(script|style|svg)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
@@ -82,11 +89,28 @@ ENGLISH_WORDS = frozenset(
 )
 
 
+#: English on a Welsh page by design: the switch's offer of English, written in English (lang="en-GB"), and
+#: the register's own words (the synthetic generator's summaries), shown as the body wrote them.
+IN_ENGLISH_ON_PURPOSE = re.compile(rf"^{re.escape(SWITCH_TO[ENGLISH])}$|^SYNTHETIC case ")
+#: Pieces still known to be English on a Welsh page, and why: work left (docs/welsh.md, "Not yet").  Take
+#: one off when it is done; English anywhere else fails the walk.
+ENGLISH_LEFT_PIECES = re.compile(
+    # the related-case patterns' definitions (domain/links.py LinkRules.descriptions), also stored in reports
+    r"^(A|a) (child|place|suspect) (with|on cases of) "
+    r"|(missing-child cases|different children)"
+    # the disclosure rule's sentence (domain/publication.py), also printed in the published files
+    r"|^\[c\] marks a count that is not published"
+    r"|Counts from 1 to 4, and counts whose complement"
+)
+
+
 def english_pieces(page: str) -> list[str]:
     """Each piece of the page's text (between two tags) that reads as English."""
     found = []
     for piece in _TAG.split(_SCRIPT.sub(" ", page)):
         text = " ".join(html.unescape(piece).split())
+        if IN_ENGLISH_ON_PURPOSE.search(text) or ENGLISH_LEFT_PIECES.search(text):
+            continue
         if len(set(re.findall(r"[a-z]+", text.lower())) & ENGLISH_WORDS) >= 2:
             found.append(text)
     return found
@@ -125,8 +149,10 @@ def test_each_page_a_role_reaches_is_in_welsh_when_they_chose_welsh(
             continue
         page = response.content.decode()
         assert '<html lang="cy"' in page, name
+        if name in ENGLISH_LEFT:
+            continue
         text = visible_text(page)
-        found = sorted(s for s in sentences if s in text)
+        found = sorted(s for s in sentences if s in text) + english_pieces(page)
         if found:
             leaked[name] = found[:5]
     assert leaked == {}, leaked
