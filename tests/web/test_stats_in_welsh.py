@@ -91,6 +91,28 @@ def test_a_completed_calibration_reads_in_welsh_for_a_welsh_reader(
     assert shown(in_welsh("End of the own audit's period")) in page
 
 
+def test_a_welsh_page_shows_the_frozen_english_when_its_sentences_would_say_other_figures(
+    world: dict[str, Any],  # noqa: F811 (the fixture)
+) -> None:
+    """The Welsh sentences are worked out again from the stored inputs; were the statistics code to change
+    after completion, they could state other figures than the frozen ones: then the page shows the frozen
+    English, never a sentence that disagrees with the figures beside it."""
+    calibration = completed(world, size=24)
+    assert calibration.result is not None
+    frozen = "The frozen sentence, as it was worded on the day of completion"
+    result = calibration.result
+    result["figures"]["overall"]["sentence"] = frozen  # as if worked out by an earlier version
+    Calibration.objects.filter(pk=calibration.pk).update(result=result)
+    page = reader(world["liaison"], "cy").get(f"/calibrations/{calibration.pk}/").content.decode()
+    assert 'lang="cy"' in page and shown(frozen) in page
+    with translation.override("cy"):
+        opening = gettext(
+            "%(audit)s graded %(body_share)s %(favourable)s; on the same %(cases)s the inspectorate found "
+            "%(inspectorate_share)s"
+        ).split("%(")[0]
+    assert shown(opening) not in page
+
+
 def test_the_english_calibration_page_and_the_stored_figures_are_as_before(
     world: dict[str, Any],  # noqa: F811 (the fixture)
 ) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -480,35 +480,69 @@ def _framework_words(
 
 
 def _said_in(
-    inputs: Mapping[str, Any], titles: Mapping[str, str], labels: Mapping[str, str]
+    inputs: Mapping[str, Any],
+    figures: Mapping[str, Any],
+    titles: Mapping[str, str],
+    labels: Mapping[str, str],
 ) -> dict[str, Any] | None:
-    """The figures' sentences and warnings in the page's language, or None on an English page (which shows
-    them as stored, in the words of the day the calibration was completed).
+    """The figures' sentences and warnings in the page's language, or None to show them as stored, in
+    English (an English page: the words of the day the calibration was completed).
 
     The stored figures hold their sentences in English only: the statistics of the stored inputs are worked
     out again (the same figures whenever they are read, as the drift does) with the framework's words in
-    the page's language, and their Phrases translated."""
+    the page's language, and their Phrases translated.  Only when the English worked out again says word
+    for word what was frozen: were the statistics code ever to change, a Welsh page must not state other
+    figures than the frozen ones, so it shows the frozen English instead."""
     if _language() == ENGLISH:
         return None
-    spoken = calibrate(
-        {a: _pairs(p) for a, p in inputs["pairs_by_area"].items()},
-        _pairs(inputs["overall_pairs"]),
-        inputs["scale"],
-        body_all=inputs["body_all"],
-        favourable=FAVOURABLE,
-        body=inputs.get("body", "the body"),
-        labels=labels,
-        titles=titles,
-    )
+
+    def worked_out(titles: Mapping[str, str], labels: Mapping[str, str]) -> Any:
+        return calibrate(
+            {a: _pairs(p) for a, p in inputs["pairs_by_area"].items()},
+            _pairs(inputs["overall_pairs"]),
+            inputs["scale"],
+            body_all=inputs["body_all"],
+            favourable=FAVOURABLE,
+            body=inputs.get("body", "the body"),
+            labels=labels,
+            titles=titles,
+        )
+
+    english = worked_out(inputs.get("area_titles", {}), inputs.get("labels", {}))
+    if _sentences(english, str) != _frozen_sentences(figures):
+        return None
+    return _sentences(worked_out(titles, labels), translated)
+
+
+def _sentences(worked: Any, say: Callable[[Any], str]) -> dict[str, Any]:
+    """Every sentence of worked-out figures, each said by ``say`` ("" for none)."""
+
+    def said(words: Any) -> str:
+        return say(words) if words else ""
+
     return {
         "sections": {
-            a.area: (translated(a.sentence), translated(a.warning))
-            for a in (spoken.overall, *spoken.areas)
+            a.area: (said(a.sentence), said(a.warning)) for a in (worked.overall, *worked.areas)
         },
-        "warnings": [translated(w) for w in spoken.warnings],
+        "warnings": [said(w) for w in worked.warnings],
         "corrected": None
-        if spoken.corrected is None
-        else (translated(spoken.corrected.sentence), translated(spoken.corrected.note)),
+        if worked.corrected is None
+        else (said(worked.corrected.sentence), said(worked.corrected.note)),
+    }
+
+
+def _frozen_sentences(figures: Mapping[str, Any]) -> dict[str, Any]:
+    """The same sentences as the frozen figures hold them."""
+    corrected = figures.get("corrected")
+    return {
+        "sections": {
+            key: (found.get("sentence") or "", found.get("warning") or "")
+            for key, found in (("overall", figures["overall"]), *figures["areas"].items())
+        },
+        "warnings": [w or "" for w in figures.get("warnings", [])],
+        "corrected": None
+        if corrected is None
+        else (corrected.get("sentence") or "", corrected.get("note") or ""),
     }
 
 
@@ -516,7 +550,7 @@ def _results(result: Mapping[str, Any], framework: str) -> dict[str, Any]:
     inputs, figures = result["inputs"], result["figures"]
     scale = inputs["scale"]
     titles, labels = _framework_words(inputs, framework)
-    said = _said_in(inputs, titles, labels)
+    said = _said_in(inputs, figures, titles, labels)
     good = str(labels.get(figures["favourable"], figures["favourable"])).lower()
     sections = [
         _section("overall", gettext("Overall grade"), figures["overall"], scale, labels, good)
