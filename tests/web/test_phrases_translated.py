@@ -10,6 +10,7 @@ from django.utils import translation
 from casereview.domain.errors import Refused
 from casereview.domain.language import gettext_lazy, ngettext_lazy
 from casereview.web.core.phrases import refusal_words, translated
+from tests.welsh import cy
 
 # Both are in the committed catalogue (base.html and the journal page mark them).
 SIGN_OUT = gettext_lazy("Sign out %(username)s", username="ina")
@@ -56,3 +57,15 @@ def test_a_refusal_and_a_template_say_the_phrase_in_the_readers_language(welsh: 
             Context({"words": SIGN_OUT})
         )
         assert shown == "Allgofnodi ina"
+
+
+def test_grades_counted_together_are_joined_in_the_readers_language(welsh: Path) -> None:
+    from casereview.domain.report_words import concern_phrase, concern_words
+
+    labels = ["Requires improvement", "Inadequate", "Awful"]
+    assert str(concern_phrase(labels)) == concern_words(labels)  # the English as before
+    assert concern_phrase(["Good"]) == "good" and concern_phrase([]) == ""
+    with translation.override("cy"):
+        joined = translated(concern_phrase(["Angen gwella", "Annigonol"]))
+        neu = cy("%(these)s or %(that)s", these="angen gwella", that="annigonol")
+    assert joined == neu and " or " not in joined

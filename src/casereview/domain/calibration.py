@@ -106,7 +106,7 @@ from .calibration_tests import (
 )
 from .language import Phrase, gettext_lazy, ngettext_lazy
 from .multiplicity import EXPLORATORY, HEADLINE, METHODS
-from .report_words import concern_words
+from .report_words import concern_phrase
 from .words import number, plain
 
 __all__ = [
@@ -192,7 +192,7 @@ def calibrate_area(
     )
     bias = next((s for s in shifts if s.cut == favourable), None)
     named = labels or {}
-    favourable_words = concern_words([named.get(g, plain(g)) for g in side])
+    favourable_words = concern_phrase([named.get(g, plain(g)) for g in side])
     test = None if bias is None else mcnemar(bias.body_only, bias.inspectorate_only)
     warning = few_pairs_warning(len(on_scale), area, title)
     if interval_notes:
@@ -309,7 +309,7 @@ def calibrate(
         )
     )
     named = labels or {}
-    favourable_words = concern_words([named.get(g, plain(g)) for g in side])
+    favourable_words = concern_phrase([named.get(g, plain(g)) for g in side])
     overall, areas, multiplicity = _adjusted(overall, areas, body, favourable_words)
     warnings: list[Phrase | str] = [a.warning for a in (overall, *areas) if a.warning]
     if corrected is not None and corrected.note:
@@ -334,7 +334,7 @@ def _adjusted(
     overall: AreaCalibration,
     areas: Sequence[AreaCalibration],
     body: str,
-    favourable_words: str,
+    favourable_words: object,
 ) -> tuple[AreaCalibration, tuple[AreaCalibration, ...], dict[str, Any]]:
     """Every test of the calibration in its family, adjusted with Holm's method, and the verdicts and
     sentences that follow; and the calibration's ``multiplicity`` in words.

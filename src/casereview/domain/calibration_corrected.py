@@ -53,7 +53,7 @@ from .calibration_results import (
 )
 from .calibration_tests import favourable_side
 from .language import Phrase, gettext_lazy, ngettext_lazy
-from .report_words import concern_words, percent
+from .report_words import concern_phrase, percent
 from .words import count, number, plain
 
 
@@ -203,7 +203,7 @@ def corrected_figure(
         z = float(stats.norm.ppf(1 - ALPHA / 2))
         half = z * math.sqrt(bias_var)
         bias_ci = (max(-1.0, bias - half), min(1.0, bias + half))
-    words = concern_words([named.get(g, plain(g)) for g in scale if g in side])
+    words = concern_phrase([named.get(g, plain(g)) for g in scale if g in side])
     body_share_all = sum(r.all_cases for r in rows if r.grade in side) / all_cases
     left = sum(r.all_cases for r in rows if r.grade in uncovered)
     bias_significant = bias_ci[0] > 0 or bias_ci[1] < 0
@@ -268,7 +268,7 @@ def corrected_figure(
     text: Phrase
     if uncovered:
         bounds_all = (low * first / all_cases, (high * first + left) / all_cases)
-        missing = concern_words([named.get(g, plain(g)) for g in uncovered])
+        missing = concern_phrase([named.get(g, plain(g)) for g in uncovered])
         text = gettext_lazy(
             "%(whole)s. No re-graded case was one it graded %(missing)s (%(left)s), so the correction "
             "covers the other %(covered)s only: of those it graded %(body_share)s %(favourable)s; "

@@ -61,7 +61,7 @@ def _cases(n: int) -> Phrase:
 
 
 def sentence(
-    s: Shift, body: str, favourable_words: str, *, test: SignificanceTest | None = None
+    s: Shift, body: str, favourable_words: object, *, test: SignificanceTest | None = None
 ) -> Phrase:
     """ "Kent Police's audit graded 78.0% good; on the same 100 cases the inspectorate found 31.0%; Kent
     Police's audit is 47 percentage points more favourable (95% CI 38.2 to 55.9 percentage points)."

@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 
 from . import multiplicity
+from .language import gettext_lazy
 from .report_model import Comparison, DesignWeighted, Interval
 
 
@@ -36,6 +37,16 @@ def fraction_words(share: float) -> str:
 def concern_words(labels: Sequence[str]) -> str:
     """ "requires improvement or inadequate" from the framework's grade labels worse than the best."""
     return " or ".join(label.lower() for label in labels)
+
+
+def concern_phrase(labels: Sequence[str]) -> object:
+    """``concern_words`` as words a page says in its reader's language: the same English, the grades joined
+    by a translated "or" (the labels are given in the page's language)."""
+    words: list[str] = [label.lower() for label in labels]
+    joined: object = words[0] if words else ""
+    for word in words[1:]:
+        joined = gettext_lazy("%(these)s or %(that)s", these=joined, that=word)
+    return joined
 
 
 def _against(c: Comparison) -> str:

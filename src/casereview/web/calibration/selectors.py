@@ -496,22 +496,22 @@ def _said_in(
     if _language() == ENGLISH:
         return None
 
-    def worked_out(titles: Mapping[str, str], labels: Mapping[str, str]) -> Any:
+    def worked_out(titles: Mapping[str, str], labels: Mapping[str, str], body: str) -> Any:
         return calibrate(
             {a: _pairs(p) for a, p in inputs["pairs_by_area"].items()},
             _pairs(inputs["overall_pairs"]),
             inputs["scale"],
             body_all=inputs["body_all"],
             favourable=FAVOURABLE,
-            body=inputs.get("body", "the body"),
+            body=inputs.get("body") or body,
             labels=labels,
             titles=titles,
         )
 
-    english = worked_out(inputs.get("area_titles", {}), inputs.get("labels", {}))
+    english = worked_out(inputs.get("area_titles", {}), inputs.get("labels", {}), "the body")
     if _sentences(english, str) != _frozen_sentences(figures):
         return None
-    return _sentences(worked_out(titles, labels), translated)
+    return _sentences(worked_out(titles, labels, gettext("the body")), translated)
 
 
 def _sentences(worked: Any, say: Callable[[Any], str]) -> dict[str, Any]:

@@ -30,3 +30,9 @@ def refusal_words(exc: BaseException) -> str:
     """What a refusal (``casereview.domain.errors.Refused`` and kin) says, in the reader's language: its
     message is a Phrase when the rule that refused wrote one, else its text as it is."""
     return translated(exc.args[0]) if len(exc.args) == 1 else str(exc)
+
+
+def message_of(exc: BaseException) -> object:
+    """A refusal's message as it was made (a Phrase stays one), to raise it again as another refusal of the
+    same words, so that a page can still show it in the reader's language."""
+    return exc.args[0] if len(exc.args) == 1 else str(exc)

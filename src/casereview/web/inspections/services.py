@@ -30,6 +30,7 @@ from casereview.domain.sampling import (
 )
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import user_roles
+from casereview.web.core.phrases import message_of
 from casereview.web.core.users import User, person
 from casereview.web.journal.services import journal_record
 from casereview.web.registers.frames import register_frame
@@ -49,7 +50,7 @@ class InspectionError(Refused):
 def _refused(exc: Exception) -> InspectionError:
     """A refusal of a lower layer as the inspection's, keeping its message as it was made (a Phrase stays
     one, so a page still shows it in the reader's language)."""
-    return InspectionError(exc.args[0] if len(exc.args) == 1 else str(exc))
+    return InspectionError(message_of(exc))
 
 
 def inspection_create(

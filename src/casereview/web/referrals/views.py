@@ -17,6 +17,7 @@ from casereview.domain.words import number
 from casereview.web.core.access import role_required
 from casereview.web.core.kept import take_kept_answers
 from casereview.web.core.paging import page_number
+from casereview.web.core.phrases import refusal_words
 
 from . import selectors
 from .forms import SendBackActionForm, SendBackFilterForm
@@ -151,6 +152,6 @@ def detail(request: HttpRequest, send_back_id: int) -> HttpResponse:
             ),
         )
     except (TransitionRefused, SendBackError) as exc:
-        return _detail(request, send_back, form=form, error=str(exc), status=400)
+        return _detail(request, send_back, form=form, error=refusal_words(exc), status=400)
     messages.success(request, _done(changed, action))
     return redirect("referrals:detail", send_back_id=send_back.pk)

@@ -26,12 +26,13 @@ from typing import Any
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casereview.domain import publication as publication_rules
 from casereview.domain import release as rules
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import ENGLISH
 from casereview.web.core.users import User, person, signed_in
 from casereview.web.journal.services import journal_record
 from casereview.web.notifications import messages as notices
@@ -476,6 +477,7 @@ def _busy(exc: OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
+@translation.override(ENGLISH)  # the failure reasons it stores are English, whoever runs it
 def publish_due(*, now: dt.datetime | None = None) -> DueRun:
     """Publish every scheduled publication whose moment has come (at or before ``now``, the real clock unless
     given), each exactly once however many runs overlap; safe to run every minute.  What each became is

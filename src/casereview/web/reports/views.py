@@ -21,6 +21,7 @@ from casereview.domain.roles import LEADING_ROLES, Role
 from casereview.domain.words import uk_date
 from casereview.web.core.access import has_any_role, role_required
 from casereview.web.core.paging import matched_words, page_number, paged
+from casereview.web.core.phrases import refusal_words
 from casereview.web.inspections.selectors import inspection_led_or_404
 
 from . import rendering
@@ -242,7 +243,9 @@ def schedule(request: HttpRequest, inspection_id: int) -> HttpResponse:
                 "%(access)s"
             )
     except Refused as exc:
-        return _schedule_page(request, inspection, form, scheduled, status=409, refusal=str(exc))
+        return _schedule_page(
+            request, inspection, form, scheduled, status=409, refusal=refusal_words(exc)
+        )
     messages.success(
         request,
         said

@@ -24,6 +24,7 @@ from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.language import gettext_lazy
 from casereview.domain.roles import InspectionKind
 from casereview.importing.frameworks import load_framework
+from casereview.web.core.phrases import message_of
 from casereview.web.core.users import User, person
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.inspections.selectors import unassignable
@@ -168,7 +169,7 @@ def _assign(
             conflicts=_conflicts(inspection, inspectors),
         )
     except AssignmentError as exc:
-        raise ReviewError(str(exc)) from exc
+        raise ReviewError(message_of(exc)) from exc
     now = at or timezone.now()
     Assignment.objects.bulk_create(
         [
