@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from casereview.cli import app
 from casereview.web.accounts.services import user_create
 from casereview.web.journal.models import JournalEntry
+from casereview.web.notifications.messages import Message
 from casereview.web.notifications.models import OutboxMessage
 from casereview.web.notifications.services import (
     NotificationError,
@@ -372,10 +373,11 @@ from unittest import mock
 import django
 django.setup()
 from django.db import transaction
+from casereview.web.notifications.messages import Message
 from casereview.web.notifications.services import mail_queue
 
 with mock.patch("casereview.web.notifications.services.transaction.on_commit"), transaction.atomic():  # due, unsent
-    mail_queue(event="cases_assigned", recipients=[f"person{i}@example.org" for i in range(40)], subject="s", body="b",
+    mail_queue(notice=Message("cases_assigned", "s", "b"), recipients=[f"person{i}@example.org" for i in range(40)],
                object_type="test", object_id=1)
 """
 
@@ -441,10 +443,8 @@ def test_a_sender_that_loses_every_race_for_its_first_batch_goes_on_to_the_next(
     still due are read again and sent, and those the other sender holds are left alone."""
     with transaction.atomic():
         mail_queue(
-            event="cases_assigned",
+            notice=Message("cases_assigned", "s", "b"),
             recipients=[f"person{i}@example.org" for i in range(30)],
-            subject="s",
-            body="b",
             object_type="test",
             object_id=1,
         )
@@ -475,19 +475,15 @@ def test_a_sender_that_loses_every_race_for_its_first_batch_goes_on_to_the_next(
 def test_mail_is_written_with_its_event_and_undone_with_it(smtp: Mailbox) -> None:
     with pytest.raises(NotificationError, match="inside the transaction"):
         mail_queue(
-            event="x",
+            notice=Message("x", "s", "b"),
             recipients=["a@example.org"],
-            subject="s",
-            body="b",
             object_type="t",
             object_id=1,
         )
     with pytest.raises(RuntimeError, match="event undone"), transaction.atomic():
         mail_queue(
-            event="x",
+            notice=Message("x", "s", "b"),
             recipients=["a@example.org"],
-            subject="s",
-            body="b",
             object_type="t",
             object_id=1,
         )
@@ -503,10 +499,8 @@ def test_people_without_an_address_or_no_longer_active_are_skipped_and_each_addr
     world["liaison2"].save()
     with transaction.atomic():
         made = mail_queue(
-            event="x",
+            notice=Message("x", "s", "b"),
             recipients=[world["liaison"], world["liaison2"], None, "LIAISON@example.org"],
-            subject="s",
-            body="b",
             object_type="t",
             object_id=1,
         )

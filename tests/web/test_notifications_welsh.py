@@ -98,7 +98,12 @@ def test_mail_queue_writes_once_per_language_and_asks_everyone_s_language_in_one
 
     people = [world["liaison"], world["senior"], world["lead"], world["ina"], "plain@example.org"]
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        made = mail_queue(write=write, recipients=people, object_type="action_plan", object_id=7)
+        made = mail_queue(
+            notice=messages.Message("action_plan_submitted", "", "", write=write),
+            recipients=people,
+            object_type="action_plan",
+            object_id=7,
+        )
     asked = [q["sql"] for q in queries.captured_queries if "language_languagechoice" in q["sql"]]
     assert len(asked) == 1
     assert sorted(written, key=str) == ["cy", "en-gb"]

@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casereview.web.inspections.services import inspection_create
+from casereview.web.notifications.messages import Message
 from casereview.web.notifications.services import mail_queue, notify_send
 from casereview.web.referrals.models import SendBack
 from casereview.web.referrals.services import sendback_act, sendback_open
@@ -340,10 +341,8 @@ def test_an_administrator_sees_users_locked_sign_ins_mail_failures_and_the_journ
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()
     settings.CASEREVIEW_EMAIL_MAX_ATTEMPTS = 1
     mail_queue(
-        event="test",
+        notice=Message("test", "A subject", "A body"),
         recipients=["someone@example.org"],
-        subject="A subject",
-        body="A body",
         object_type="test",
         object_id=1,
     )

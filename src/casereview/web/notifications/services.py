@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,29 +82,22 @@ def mail_queue(
     recipients: Iterable[Any],
     object_type: str,
     object_id: object,
-    notice: Message | None = None,
-    write: Callable[[], Message] | None = None,
-    event: str = "",
-    subject: str = "",
-    body: str = "",
+    notice: Message,
     now: dt.datetime | None = None,
 ) -> list[OutboxMessage]:
     """Write one message per address (users without an address are skipped, each address once) in the
     caller's transaction, and try to send them as soon as it commits.  Call it inside the event's transaction:
     if the event is undone, so is its mail.  ``now``: when the event happened (the real clock unless given).
 
-    The words: ``notice`` (one of ``messages``' functions' messages) or ``write`` (a function of no arguments
-    that writes one), written again in each recipient's language (``languages_of``: their stored choice,
-    English for people who never chose and for plain addresses; everyone English while CASEREVIEW_WELSH is
-    off), once per language whatever the number of recipients; or ``event``, ``subject`` and ``body``, the
-    same words for everyone.
+    The words: ``notice``, one of ``messages``' functions' messages, written again in each recipient's
+    language (``languages_of``: their stored choice, English for people who never chose and for plain
+    addresses; everyone English while CASEREVIEW_WELSH is off), once per language whatever the number of
+    recipients (a ``Message`` made without ``write`` is the same words for everyone).
     """
     if not connection.in_atomic_block:
         raise NotificationError(
             "mail_queue must be called inside the transaction of the event it reports"
         )
-    if write is not None:
-        notice = Message(event, subject, body, write=write)
     now = now or timezone.now()
     addressed: list[tuple[str, Any]] = []
     skipped: list[Any] = []
@@ -124,14 +117,11 @@ def mail_queue(
 
     def words(language: str) -> Message:
         if language not in written:
-            written[language] = (
-                notice.written_in(language) if notice is not None else Message(event, subject, body)
-            )
+            written[language] = notice.written_in(language)
         return written[language]
 
-    if not event:
-        # The event names the mail in the log and the outbox; a message knows its own.
-        event = notice.event if notice and notice.event else words(DEFAULT_LANGUAGE).event
+    # The event names the mail in the log and the outbox; a message knows its own.
+    event = notice.event or words(DEFAULT_LANGUAGE).event
     for user in skipped:
         logger.info(
             "%s: user %s has no e-mail address (or is inactive); not told",
