@@ -32,7 +32,9 @@ SEED_BYTES = 32
 
 # --- The frame's dates --------------------------------------------------------
 
-_MONTHS = (
+#: The months' English names, January first: the frame's dates here, and English in ``words.MONTHS`` (which
+#: imports this module, so the table lives on this side).
+MONTHS_IN_ENGLISH = (
     "January",
     "February",
     "March",
@@ -51,7 +53,7 @@ _MONTHS = (
 def _day(day: dt.date, *, month: bool = True, year: bool = True) -> str:
     words = [str(day.day)]
     if month:
-        words.append(_MONTHS[day.month - 1])
+        words.append(MONTHS_IN_ENGLISH[day.month - 1])
     if year:
         words.append(str(day.year))
     return " ".join(words)

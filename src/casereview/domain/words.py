@@ -31,7 +31,7 @@ from .referrals import STATE_WORDS, State, Urgency
 from .registers import RISK_LEVELS, Category
 from .roles import INSPECTION_KIND_WORDS, InspectionKind, Role
 from .roles import ROLE_WORDS as _ROLE_WORDS
-from .sampling import ALGORITHM
+from .sampling import ALGORITHM, MONTHS_IN_ENGLISH
 from .sign_in import LockKind
 from .tokens import Scope
 
@@ -418,20 +418,7 @@ def percentage_points(share: float, places: int = 1, language: str = ENGLISH) ->
 #: The months' names, January first, in each language casereview speaks (the dates' one table; written out so
 #: that a date never depends on the process's locale).
 MONTHS: Mapping[str, tuple[str, ...]] = {
-    ENGLISH: (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
+    ENGLISH: MONTHS_IN_ENGLISH,
     WELSH: (
         "Ionawr",
         "Chwefror",
