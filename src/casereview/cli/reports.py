@@ -13,18 +13,15 @@ import typer
 
 from casereview.domain import publication as publication_rules
 from casereview.domain.funnel import funnel_rows
+from casereview.domain.language import ENGLISH, LANGUAGES
 from casereview.domain.linked import Audit
-from casereview.domain.publication import as_preview
 from casereview.domain.publication import published as publish
 from casereview.domain.trend_publication_text import audit_line, published_rows, published_text
 from casereview.domain.trends import point_rows, quarter_rows
 from casereview.web.inspections.selectors import inspection_by_id
 from casereview.web.reports import rendering
 from casereview.web.reports.rendering import csv_text
-from casereview.web.reports.selectors import (
-    grading_progress,
-    report_for,
-)
+from casereview.web.reports.selectors import report_document, report_for
 from casereview.web.reports.services import (
     baseline_add,
     report_disclosed,
@@ -198,6 +195,14 @@ def report(
     as_json: Annotated[
         bool, typer.Option("--json", help="With --audit: the audit as JSON (with its sha256)")
     ] = False,
+    language: Annotated[
+        str,
+        typer.Option(
+            "--language",
+            help="The language the report is written in: en-gb (English, the report of record) or cy "
+            "(Welsh: the same figures, codes and digests, in Welsh words)",
+        ),
+    ] = ENGLISH,
 ) -> None:
     """An inspection's report: grades with 95% Wilson intervals, breakdowns, trends, weaknesses, send backs, agreement."""
     if audit and not published:
@@ -219,12 +224,11 @@ def report(
         _check(found, day, check)
     if audit:
         _audit(found, day, as_json=as_json, out_path=out_path)
+    if language not in LANGUAGES:
+        reject(f"[red]--language must be one of {', '.join(LANGUAGES)}[/red]")
     report_links_refresh(inspection=found)
-    data = report_for(found, as_of=day)
-    if published:
-        graded, sampled = grading_progress(found, as_of=day)
-        data = as_preview(publish(data), graded=graded, sampled=sampled)
-    made = rendering.render(data, fmt)
+    data = report_document(found, as_of=day, language=language, preview=published)
+    made = rendering.render(data, fmt, language)
     report_disclosed(
         actor=None,
         inspection_id=found.pk,
@@ -232,6 +236,7 @@ def report(
         published=published,
         actor_name="cli",
         figures_sha256=data["reproducibility"]["figures_sha256"],
+        language=language,
     )
     if out_path is None:
         sys.stdout.write(made.content.decode("utf-8").lstrip("\ufeff"))

@@ -4,7 +4,7 @@
 of 2026; ``…-preview.pdf`` the published version before it is published (it cannot pass for one), and
 ``…-full-official-sensitive.pdf`` the inspection team's full report, which names cases and inspectors.
 A period that is not one calendar quarter is named by its first and last days
-(``DEMO-2026-07-01-to-2026-12-31-inspection-report.pdf``).  Pure: no Django, no files.
+(``DEMO-2026-07-01-to-2026-12-31-inspection-report.pdf``).  The Welsh version of each ends ``-cy``.  Pure: no Django, no files.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from .language import ENGLISH
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9]+")
 
@@ -35,8 +37,14 @@ def period_name(start: str | None, end: str | None) -> str:
     return f"{first.isoformat()}-to-{last.isoformat()}"
 
 
-def report_stem(document: Mapping[str, Any]) -> str:
-    """The file name, without its extension, of a report made from its JSON ``document``."""
+def report_stem(document: Mapping[str, Any], language: str = ENGLISH) -> str:
+    """The file name, without its extension, of a report made from its JSON ``document``; a version in another
+    language than English ends with its code (``DEMO-2026-Q3-inspection-report-cy.pdf``)."""
+    stem = _stem(document)
+    return stem if language == ENGLISH else f"{stem}-{_part(language)}"
+
+
+def _stem(document: Mapping[str, Any]) -> str:
     inspection = document.get("inspection") or {}
     period = inspection.get("period") or [None, None]
     body = (

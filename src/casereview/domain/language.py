@@ -16,7 +16,9 @@ Python; a test holds the two to each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 ENGLISH = "en-gb"
@@ -98,6 +100,52 @@ def gettext_lazy(template: str, /, **values: object) -> Phrase:
 def ngettext_lazy(singular: str, plural: str, number: int, /, **values: object) -> Phrase:
     """A Phrase with a plural: ``number`` chooses the form (Welsh has six, English two) where it is shown."""
     return Phrase(singular, values, plural=plural, number=number)
+
+
+@dataclass(frozen=True)
+class Speaking:
+    """The language a document is being written in, and how its Phrases are written in it."""
+
+    language: str
+    write: Callable[[Phrase], str]
+
+
+_IN_ENGLISH = Speaking(ENGLISH, str)
+_SPEAKING: ContextVar[Speaking | None] = ContextVar("casereview_speaking", default=None)
+
+
+@contextmanager
+def speaking(language: str, write: Callable[[Phrase], str]) -> Iterator[None]:
+    """Write every document made inside in ``language``: ``say`` writes each Phrase with ``write``.
+
+    A page translates the domain's Phrases where it shows them; a document is different: a report is frozen
+    when it is published, words and all, so its words are final text in the language it is written in when it
+    is made.  The shell (``casereview.web.core.phrases.written_in``) sets the language and its writer (Django's
+    translation) around the making; without it every document is English, as the command line, the journal
+    and the stored English version have it.  The same context-local way as Django's active language, so that
+    the report's many makers need no language threaded through them."""
+    token = _SPEAKING.set(Speaking(language, write))
+    try:
+        yield
+    finally:
+        _SPEAKING.reset(token)
+
+
+def say(words: Phrase) -> str:
+    """``words`` as text in the language the document is being written in (English unless ``speaking``)."""
+    return (_SPEAKING.get() or _IN_ENGLISH).write(words)
+
+
+def say_word(english: str) -> str:
+    """Words from a table marked with ``gettext_noop`` (or a catalogued template), in the document's language:
+    the ``translate`` a ``words()`` call takes in a document."""
+    return say(Phrase(english))
+
+
+def saying() -> str:
+    """The language code the document is being written in (``en-gb`` unless ``speaking``): for dates and
+    measures written by language (``uk_date(day, language=saying())``)."""
+    return (_SPEAKING.get() or _IN_ENGLISH).language
 
 
 def is_language(code: object) -> bool:

@@ -8,9 +8,13 @@ in, each Phrase among them translated the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from casereview.domain.language import Phrase
+from casereview.domain.language import Phrase, speaking
 
 
 def translated(words: object) -> str:
@@ -36,3 +40,11 @@ def message_of(exc: BaseException) -> object:
     """A refusal's message as it was made (a Phrase stays one), to raise it again as another refusal of the
     same words, so that a page can still show it in the reader's language."""
     return exc.args[0] if len(exc.args) == 1 else str(exc)
+
+
+@contextmanager
+def written_in(language: str) -> Iterator[None]:
+    """Everything made inside in ``language``: Django's templates and gettext, and the documents the domain
+    writes (``casereview.domain.language.say``), whose Phrases are translated here as they are made."""
+    with translation.override(language), speaking(language, translated):
+        yield

@@ -50,6 +50,11 @@ class PublishedReport(models.Model):
     # The disclosure audit the publication passed (``Audit.to_json()``: every hidden count's proven range,
     # the rule and its sha256); empty for publications made before the auditor.
     audit = models.JSONField(default=dict, blank=True)
+    # The same published document in each other language casereview offers ({"cy": document}), made with it
+    # from the same facts: every figure, code and key as in ``data``, only the words differ, and the English
+    # version's digests (``domain.report_languages``).  Empty for publications made before reports were
+    # written in Welsh: those are offered in English only.
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -21,15 +21,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from casereview.domain.file_names import report_stem
+from casereview.domain.language import ENGLISH
 from casereview.domain.marking import keywords, marking, subject
 from casereview.domain.report_model import Report
 from casereview.domain.statistical_workbook import LINK_PATTERNS  # the links section's pattern rows
 from casereview.domain.tables import COLUMNS, flat_rows
 from casereview.web.core.exports import csv_writer
+from casereview.web.core.phrases import written_in
 from casereview.web.reports import pdf_markup, spreadsheets
 
 FORMATS = ("json", "html", "pdf", "csv", "xlsx", "ods", "tables")
@@ -137,18 +138,22 @@ def xlsx(report: AnyReport) -> bytes:
     return spreadsheets.xlsx(document(report))
 
 
-def render(given: AnyReport, fmt: str) -> Rendered:
-    """The report in ``fmt``, in English whatever the reader's page language: a download is the report as
-    published (its files byte for byte the same for every reader; a Welsh report is a later issue's)."""
-    with translation.override("en-gb"):
-        return _render(given, fmt)
+def render(given: AnyReport, fmt: str, language: str = ENGLISH) -> Rendered:
+    """The report in ``fmt``, written in ``language`` whatever the reader's page language: ``given`` is the
+    report in that language (a publication's English ``data`` or its Welsh translation), and the labels,
+    headings and notes around its figures are written in the same one, so a file is byte for byte the same
+    for every reader who asks for it in that language."""
+    with written_in(language):
+        return _render(given, fmt, language)
 
 
-def _render(given: AnyReport, fmt: str) -> Rendered:
+def _render(given: AnyReport, fmt: str, language: str) -> Rendered:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     report = document(given)
-    stem = report_stem(report)  # DEMO-2026-Q3-inspection-report, …-preview: says what it is
+    stem = report_stem(
+        report, language
+    )  # DEMO-2026-Q3-inspection-report, …-preview: says what it is
     if fmt == "json":
         content = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     elif fmt == "html":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from casereview import __version__
-from casereview.domain.language import ENGLISH
+from casereview.domain import publication as publication_rules
+from casereview.domain.language import ENGLISH, LANGUAGES
 from casereview.domain.links import LinkRules, volume_window
 from casereview.domain.plans import drawn_in_proportion
+from casereview.domain.publication import Publication, as_preview
 from casereview.domain.report import (
     GradedCase,
     HistoryPoint,
@@ -30,12 +32,14 @@ from casereview.domain.report import (
     build_report,
     design_estimate,
 )
+from casereview.domain.report_languages import same_document, same_report
 from casereview.domain.report_model import Report
 from casereview.domain.report_model_progress import ProgressFact
 from casereview.domain.roles import InspectionKind
 from casereview.domain.sampling import manifest_frame_dates
 from casereview.domain.words import number, uk_date
 from casereview.importing.frameworks import load_framework
+from casereview.web.core.phrases import written_in
 from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.referrals.history import day_end, send_backs_as_of
@@ -284,16 +288,86 @@ def report_for(inspection: Inspection, *, as_of: dt.date | None = None) -> dict[
     return inspection_report(inspection, as_of=as_of).to_json()
 
 
-def inspection_report(inspection: Inspection, *, as_of: dt.date | None = None) -> Report:
+def inspection_report(
+    inspection: Inspection, *, as_of: dt.date | None = None, language: str = ENGLISH
+) -> Report:
     """The full (unpublished) report of an inspection as it stood at the end of a day (today by default).
 
     Everything is read as it stood when that day ended in Europe/London (``day_end``): the reviews and
     resolutions then in force (``reviews.history``), the send backs opened by then in the state they were in
     (``referrals.history``), the baselines recorded by then.  Nothing in it depends on when it is made, so a
     report regenerated later with the same day is the same JSON byte for byte, by the same software (its
-    commit and versions are in ``reproducibility``).
+    commit and versions are in ``reproducibility``).  ``language``: the language its words are written in
+    (the figures are the same in each; ``inspection_reports`` makes several from one reading).
     """
+    return inspection_reports(inspection, as_of=as_of, languages=[language])[language]
 
+
+def inspection_reports(
+    inspection: Inspection, *, as_of: dt.date | None = None, languages: Sequence[str]
+) -> dict[str, Report]:
+    """The full report in each of ``languages``, made from one reading of the facts (``inspection_report``).
+
+    The English one is always made: it is the report of record, whose digests every other language's carries,
+    and each other language's is checked to be the same report but for its words (``same_report``)."""
+    facts = _report_facts(inspection, as_of)
+    framework = load_framework(inspection.framework)
+    made: dict[str, Report] = {}
+    for language in dict.fromkeys([ENGLISH, *languages]):
+        in_words = framework.in_language(language)
+        with written_in(language):
+            built = build_report(
+                **facts,
+                grades=[(g.code, g.label) for g in in_words.grades],
+                areas=[(a.slug, a.title) for a in in_words.areas],
+                weakness_titles={w.code: w.text for w in in_words.weaknesses},
+            )
+        made[language] = (
+            built if language == ENGLISH else same_report(made[ENGLISH], built, language)
+        )
+    return {code: made[code] for code in languages}
+
+
+def published_versions(
+    reports: Mapping[str, Report],
+) -> tuple[Publication, dict[str, dict[str, Any]]]:
+    """The published version of the report (``domain.publication.publish``, with its audit) from the English
+    ``reports``, and its document in each other language of ``reports``, each the same document but for its
+    words (``same_document``)."""
+    english = publication_rules.publish(reports[ENGLISH])
+    others: dict[str, dict[str, Any]] = {}
+    for language, report in reports.items():
+        if language != ENGLISH:
+            with written_in(language):
+                document = publication_rules.publish(report).document
+            others[language] = same_document(english.document, document, language)
+    return english, others
+
+
+def report_document(
+    inspection: Inspection,
+    *,
+    as_of: dt.date | None = None,
+    language: str = ENGLISH,
+    preview: bool = False,
+    progress: tuple[int, int] | None = None,
+) -> dict[str, Any]:
+    """The report's JSON document written in ``language``: the full report, or (``preview``) its published
+    version as it would be now, marked as a preview in everything made from it (``progress``: the graded and
+    sampled cases, when the caller has them already)."""
+    if not preview:
+        return inspection_report(inspection, as_of=as_of, language=language).to_json()
+    english, others = published_versions(
+        inspection_reports(inspection, as_of=as_of, languages=[ENGLISH, language])
+    )
+    document = others.get(language, english.document)
+    graded, sampled = progress or grading_progress(inspection, as_of=as_of)
+    with written_in(language):
+        return as_preview(document, graded=graded, sampled=sampled)
+
+
+def _report_facts(inspection: Inspection, as_of: dt.date | None) -> dict[str, Any]:
+    """Everything ``build_report`` takes but the framework's words, read once as of the day."""
     framework = load_framework(inspection.framework)
     today = as_of or timezone.localdate()
     cutoff = day_end(today)
@@ -314,8 +388,8 @@ def inspection_report(inspection: Inspection, *, as_of: dt.date | None = None) -
     ]
     agreement = agreement_for(inspection, as_of=cutoff)
     links, volume = _links_facts(drawn, inspection)
-    return build_report(
-        inspection={
+    return {
+        "inspection": {
             "id": inspection.pk,
             "name": inspection.name,
             "body": inspection.body.code,
@@ -325,23 +399,20 @@ def inspection_report(inspection: Inspection, *, as_of: dt.date | None = None) -
             "commitment": inspection.commitment,
             "register_sha256": drawn.register.sha256 if drawn else None,
         },
-        grades=[(g.code, g.label) for g in framework.grades],
-        areas=[(a.slug, a.title) for a in framework.areas],
-        cases=cases,
-        sample=sample_facts(inspection, drawn),
-        send_backs=facts,
-        at_risk_not_sent_back=len(at_risk_not_sent_back_as_of(submitted, send_backs)),
-        agreement=agreement["pairs"],
-        agreement_by_area=agreement["by_area"],
-        history=history_for(inspection, cutoff=cutoff),
-        weakness_titles={w.code: w.text for w in framework.weaknesses},
-        as_of=today.isoformat(),
-        software_version=__version__,
-        environment=environment(),
-        links=links,
-        volume=volume,
-        followup=followup_facts(inspection, cutoff),
-    )
+        "cases": cases,
+        "sample": sample_facts(inspection, drawn),
+        "send_backs": facts,
+        "at_risk_not_sent_back": len(at_risk_not_sent_back_as_of(submitted, send_backs)),
+        "agreement": agreement["pairs"],
+        "agreement_by_area": agreement["by_area"],
+        "history": history_for(inspection, cutoff=cutoff),
+        "as_of": today.isoformat(),
+        "software_version": __version__,
+        "environment": environment(),
+        "links": links,
+        "volume": volume,
+        "followup": followup_facts(inspection, cutoff),
+    }
 
 
 def _links_facts(
@@ -388,6 +459,26 @@ def inspection_counts(inspection_ids: Iterable[int] | None = None) -> dict[int, 
 def body_names(codes: Iterable[str]) -> dict[str, str]:
     """Each body's name by its code, for pages that show a document keyed by codes (one query)."""
     return dict(Body.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
+def publication_in(publication: PublishedReport, language: str) -> dict[str, Any] | None:
+    """The published document in ``language``: the English as published, or its translation made with it;
+    None when it has none in that language (published before reports were written in Welsh)."""
+    if language == ENGLISH:
+        return dict(publication.data)
+    found = (publication.translations or {}).get(language)
+    return dict(found) if found else None
+
+
+def publication_languages(publication: PublishedReport) -> list[str]:
+    """The languages a publication's files are offered in: English, then each translation it was published
+    with while the service offers that language (CASEREVIEW_WELSH)."""
+    offered = [ENGLISH]
+    if settings.CASEREVIEW_WELSH:
+        offered += [
+            language for language in LANGUAGES if language in (publication.translations or {})
+        ]
+    return offered
 
 
 def publications_visible(user: Any) -> QuerySet[Any]:

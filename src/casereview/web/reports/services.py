@@ -8,10 +8,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from casereview.domain import publication as publication_rules
 from casereview.domain.baselines import baseline_counts_problem
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import ENGLISH, LANGUAGES
 from casereview.importing.frameworks import load_framework, shipped_frameworks
 from casereview.web.core.users import User, signed_in
 from casereview.web.inspections.links import links_refresh, links_stored
@@ -20,7 +20,7 @@ from casereview.web.journal.services import journal_record
 from casereview.web.registers.selectors import body_by_code
 
 from .models import Baseline, PublishedReport
-from .selectors import inspection_report, publication_problems
+from .selectors import inspection_reports, publication_problems, published_versions
 
 
 class BaselineError(Refused):
@@ -145,8 +145,11 @@ def report_publish(
         raise PublishError(problems)
     report_links_refresh(inspection=inspection)
     today = as_of or timezone.localdate(now)
-    # Through the module, so that the one test of a refused audit can stand in a failing one.
-    made_public = publication_rules.publish(inspection_report(inspection, as_of=today))
+    # Every language at once, the English first: the other languages' documents are the same report in
+    # other words (``published_versions``), stored with it, so that either can be offered ever after.
+    made_public, translations = published_versions(
+        inspection_reports(inspection, as_of=today, languages=list(LANGUAGES))
+    )
     if not made_public.audit.passed:
         raise PublishError(made_public.audit.reasons())
     data = made_public.document
@@ -159,6 +162,7 @@ def report_publish(
             as_of=today,
             data=data,
             audit=audit,
+            translations=translations,
             input_sha256=data["reproducibility"]["input_sha256"],
             figures_sha256=data["reproducibility"]["figures_sha256"],
         )
@@ -190,13 +194,17 @@ def report_disclosed(
     publication: int | None = None,
     actor_name: str | None = None,
     audit: dict[str, Any] | None = None,
+    language: str = ENGLISH,
 ) -> None:
-    """Journal one generation or download of a report (``audit``: the audit's JSON, when it was audited)."""
+    """Journal one generation or download of a report (``audit``: the audit's JSON, when it was audited;
+    ``language``: the language it was written in, said only when not English)."""
     detail: dict[str, Any] = {
         "format": fmt,
         "published": published,
         "figures_sha256": figures_sha256,
     }
+    if language != ENGLISH:
+        detail["language"] = language
     if publication is not None:
         detail["publication"] = publication
     if audit is not None:

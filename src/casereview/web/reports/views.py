@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET
 
 from casereview.domain import release as release_rules
 from casereview.domain.errors import Refused
-from casereview.domain.publication import as_preview
-from casereview.domain.publication import published as publish_version
+from casereview.domain.language import ENGLISH, LANGUAGES, is_language, tag
 from casereview.domain.roles import LEADING_ROLES, Role
 from casereview.domain.words import uk_date
 from casereview.web.core.access import has_any_role, role_required
@@ -39,11 +40,13 @@ from .selectors import (
     PublicationFilters,
     body_names,
     grading_progress,
-    inspection_report,
     publication_choices,
+    publication_in,
+    publication_languages,
     publication_problems,
     publications_filtered,
     publications_visible,
+    report_document,
 )
 from .services import (
     PublishError,
@@ -56,15 +59,18 @@ from .trend_selectors import TREND_READERS, national_trend_disclosed
 
 def _download(
     request: HttpRequest,
-    report: Mapping[str, Any],  # the JSON document: full, published now, or as stored
+    report: Mapping[
+        str, Any
+    ],  # the JSON document: full, published now, or as stored, in ``language``
     *,
     inspection_id: int,
+    language: str,
     publication: int | None = None,
 ) -> HttpResponse:
     fmt = request.GET.get("format", "json")
     if fmt not in rendering.FORMATS:
         raise Http404
-    made = rendering.render(report, fmt)
+    made = rendering.render(report, fmt, language)
     report_disclosed(
         actor=request.user,
         inspection_id=inspection_id,
@@ -72,16 +78,40 @@ def _download(
         published=bool(report.get("published")),
         figures_sha256=report["reproducibility"]["figures_sha256"],
         publication=publication,
+        language=language,
     )
     response = HttpResponse(made.content, content_type=made.content_type)
     response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    response["Content-Language"] = tag(language)
     return response
 
 
-def _preview(built: Any, progress: tuple[int, int]) -> dict[str, Any]:
-    """The published version as it would be now, marked as a preview in everything made from it."""
-    graded, sampled = progress
-    return as_preview(publish_version(built), graded=graded, sampled=sampled)
+def _asked_language(request: HttpRequest) -> str:
+    """The language a download is asked for (``?language=cy``): English without one; an unknown one, or Welsh
+    while it is not offered (CASEREVIEW_WELSH), is no such file."""
+    asked = request.GET.get("language", ENGLISH)
+    if asked == ENGLISH or (is_language(asked) and settings.CASEREVIEW_WELSH):
+        return asked
+    raise Http404
+
+
+def _download_languages(languages: Sequence[str]) -> list[dict[str, Any]]:
+    """Each language the files are offered in, for ``_downloads.html``: its code and BCP 47 tag, its name in
+    itself (marked with its language, as a switch writes it), and the query that asks for it."""
+    return [
+        {
+            "code": code,
+            "tag": tag(code),
+            "named": format_html('<span lang="{}">{}</span>', tag(code), LANGUAGES[code]),
+            "query": "" if code == ENGLISH else f"&language={code}",
+        }
+        for code in languages
+    ]
+
+
+def _languages_offered() -> list[str]:
+    """The languages a report being made is offered in: English, and Welsh while the service offers it."""
+    return list(LANGUAGES) if settings.CASEREVIEW_WELSH else [ENGLISH]
 
 
 def _led(request: HttpRequest, inspection_id: int) -> Any:
@@ -113,9 +143,10 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
     preview = request.GET.get("published") == "1"
     report_links_refresh(inspection=inspection)
-    built = inspection_report(inspection)
     progress = grading_progress(inspection)
-    report = _preview(built, progress) if preview else built.to_json()
+    report = report_document(
+        inspection, language=get_language(), preview=preview, progress=progress
+    )
     report_disclosed(
         actor=request.user,
         inspection_id=inspection.pk,
@@ -132,6 +163,7 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
             "preview": preview,
             "problems": publication_problems(inspection, progress=progress),
             "publications": inspection.publications.all(),
+            "download_languages": _download_languages(_languages_offered()),
             **_release_context(inspection),
         },
     )
@@ -140,13 +172,11 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
 @role_required(*LEADING_ROLES)
 def draft_download(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection = _led(request, inspection_id)
+    language = _asked_language(request)
     report_links_refresh(inspection=inspection)
-    built = inspection_report(inspection)
-    if request.GET.get("published") == "1":
-        report = _preview(built, grading_progress(inspection))
-    else:
-        report = built.to_json()
-    return _download(request, report, inspection_id=inspection.pk)
+    preview = request.GET.get("published") == "1"
+    report = report_document(inspection, language=language, preview=preview)
+    return _download(request, report, inspection_id=inspection.pk, language=language)
 
 
 @role_required(Role.LEAD_INSPECTOR)
@@ -169,7 +199,7 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
         made = report_publish(inspection=inspection, actor=request.user)
     except PublishError as exc:
         report_links_refresh(inspection=inspection)
-        report = inspection_report(inspection)
+        report = report_document(inspection, language=get_language())
         return render(
             request,
             "reports/draft.html",
@@ -180,6 +210,7 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
                 "problems": exc.problems,
                 "publish_refused": True,
                 "publications": inspection.publications.all(),
+                "download_languages": _download_languages(_languages_offered()),
                 **_release_context(inspection),
             },
             status=409,
@@ -370,12 +401,15 @@ def _publication(request: HttpRequest, publication_id: int) -> Any:
 def published(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = _publication(request, publication_id)
     announced = pre_announcements([publication.pk]).get(publication.pk)
+    language = get_language()
     return render(
         request,
         "reports/published.html",
         {
-            **rendering.context(publication.data),
+            **rendering.context(publication_in(publication, language) or publication.data),
             "publication": publication,
+            "download_languages": _download_languages(publication_languages(publication)),
+            "welsh_offered": settings.CASEREVIEW_WELSH,
             "pre_announced": _announced(announced, publication) if announced else None,
         },
     )
@@ -384,11 +418,16 @@ def published(request: HttpRequest, publication_id: int) -> HttpResponse:
 @role_required(Role.ANALYST, Role.LEAD_INSPECTOR, Role.LIAISON_OFFICER)
 def published_download(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = _publication(request, publication_id)
+    language = _asked_language(request)
+    document = publication_in(publication, language)
+    if document is None:  # published before reports were written in Welsh
+        raise Http404
     return _download(
         request,
-        publication.data,
+        document,
         inspection_id=publication.inspection_id,
         publication=publication.pk,
+        language=language,
     )
 
 
