@@ -62,6 +62,9 @@ class Kind(StrEnum):
     PLAN_STATE = "plan_state"
     ACTION_STATE = "action_state"
     RAG = "rag"
+    # A report's comparisons (domain.statistics): codes in the JSON, words where a page or file shows them.
+    DIRECTION = "direction"
+    TEST = "test"
 
 
 CATEGORY_WORDS: Mapping[str, str] = {
@@ -265,6 +268,21 @@ STAGE_WORDS: Mapping[str, str] = {
     "published": gettext_noop("Published"),
 }
 
+#: A comparison's direction and test as the report's JSON has them (``domain.statistics``: its values, kept
+#: literal here so that every page need not import the statistics; a unit test holds the two together).
+DIRECTION_WORDS: Mapping[str, str] = {
+    "worse": gettext_noop("worse"),
+    "better": gettext_noop("better"),
+    "no significant change": gettext_noop("no significant change"),
+}
+TEST_WORDS: Mapping[str, str] = {
+    "two-proportion z-test": gettext_noop("two-proportion z-test"),
+    "Fisher's exact test": gettext_noop("Fisher's exact test"),
+    "Wald test on the difference of design-weighted shares": gettext_noop(
+        "Wald test on the difference of design-weighted shares"
+    ),
+}
+
 
 TABLES: Mapping[Kind, Mapping[str, str]] = {
     Kind.CATEGORY: CATEGORY_WORDS,
@@ -289,6 +307,8 @@ TABLES: Mapping[Kind, Mapping[str, str]] = {
     Kind.ALGORITHM: ALGORITHM_WORDS,
     Kind.JOURNAL_ACTION: JOURNAL_ACTION_WORDS,
     Kind.INSPECTION_KIND: INSPECTION_KIND_WORDS,
+    Kind.DIRECTION: DIRECTION_WORDS,
+    Kind.TEST: TEST_WORDS,
 }
 
 
@@ -317,6 +337,8 @@ CODES: Mapping[Kind, tuple[str, ...]] = {
     Kind.ALGORITHM: (ALGORITHM,),
     Kind.JOURNAL_ACTION: tuple(JournalAction),
     Kind.INSPECTION_KIND: tuple(InspectionKind),
+    Kind.DIRECTION: tuple(DIRECTION_WORDS),
+    Kind.TEST: tuple(TEST_WORDS),
 }
 
 
