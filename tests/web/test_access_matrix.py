@@ -256,17 +256,22 @@ def matrix_world(
     send_back = factories.sent_back(first, actor=assignee, reason="r", urgency="routine")
     from django.utils import timezone
 
-    from casereview.domain.publication import published
+    from casereview.domain.language import LANGUAGES
     from casereview.web.reports.models import PublishedReport
-    from casereview.web.reports.selectors import report_for
+    from casereview.web.reports.selectors import inspection_reports, published_versions
 
-    data = published(report_for(inspection))
+    # As publishing makes it (in every language), without publishing's readiness checks.
+    made, translations = published_versions(
+        inspection_reports(inspection, languages=list(LANGUAGES))
+    )
+    data = made.document
     publication = PublishedReport.objects.create(
         inspection=inspection,
         published_at=timezone.now(),
         published_by=inspection.lead,
         as_of=timezone.localdate(),
         data=data,
+        translations=translations,
         input_sha256=data["reproducibility"]["input_sha256"],
         figures_sha256=data["reproducibility"]["figures_sha256"],
     )

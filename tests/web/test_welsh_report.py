@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 
 from casereview.demo import load_demo
 from casereview.domain.language import ENGLISH, WELSH
-from casereview.domain.report_languages import differences
+from casereview.domain.report_languages import CODE_KEYS, differences
 from casereview.web.followup.models import Finding, PlanAction, Recommendation
 from casereview.web.inspections.models import Inspection
 from casereview.web.registers.models import Body, Case
@@ -70,10 +70,12 @@ def data_words() -> list[str]:
 
 
 def strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """Every string of a JSON document, with its path (``/a/0/b``)."""
+    """Every string of a JSON document, with its path (``/a/0/b``): not the codes (``CODE_KEYS``), which stay
+    the same in every language (docs/reports.md), so a script reading either version reads the same codes."""
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from strings(item, f"{path}/{key}")
+            if key not in CODE_KEYS:
+                yield from strings(item, f"{path}/{key}")
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from strings(item, f"{path}/{i}")

@@ -46,6 +46,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .language import Phrase, ngettext_lazy, say
+
 #: From this many pairs up the intervals are analytic; below, bootstrapped.
 ANALYTIC_FROM = 30
 #: Resamples of the bootstrap, and the seed of its generator (numpy PCG64): documented, never changed
@@ -383,12 +385,23 @@ def agreement_by_area(
     return out
 
 
-def few_pairs_warning(pairs: int) -> str | None:
-    """The words a figure from fewer than ``FEW_PAIRS`` pairs carries (None from that many up)."""
+def few_pairs_phrase(pairs: int) -> Phrase | None:
+    """The words a figure from fewer than ``FEW_PAIRS`` pairs carries (None from that many up), as a Phrase:
+    a page translates it where it shows it (``few_pairs_warning`` writes it in a document's language)."""
     if pairs == 0 or pairs >= FEW_PAIRS:
         return None
-    return (
-        f"Only {pairs} case{'s were' if pairs != 1 else ' was'} marked twice: agreement figures from "
-        f"fewer than {FEW_PAIRS} pairs are very uncertain (see their intervals) and say little about "
-        "how consistently the team grades."
+    return ngettext_lazy(
+        "Only %(pairs)s case was marked twice: agreement figures from fewer than %(few)s pairs are very "
+        "uncertain (see their intervals) and say little about how consistently the team grades.",
+        "Only %(pairs)s cases were marked twice: agreement figures from fewer than %(few)s pairs are very "
+        "uncertain (see their intervals) and say little about how consistently the team grades.",
+        pairs,
+        pairs=pairs,
+        few=FEW_PAIRS,
     )
+
+
+def few_pairs_warning(pairs: int) -> str | None:
+    """``few_pairs_phrase`` in the language the document is being written in (English unless ``speaking``)."""
+    words = few_pairs_phrase(pairs)
+    return None if words is None else say(words)

@@ -207,17 +207,24 @@ def x_at(day: dt.date, dates: Sequence[dt.date], xs: Sequence[float]) -> float:
 
 
 def date_ticks(
-    dates: Sequence[dt.date], xs: Sequence[float], lo: float, hi: float, size: float
+    dates: Sequence[dt.date],
+    xs: Sequence[float],
+    lo: float,
+    hi: float,
+    size: float,
+    months: Sequence[str] | None = None,
 ) -> list[tuple[float, str]]:
     """The dates to write under a time axis, as (centre x, words): the month of each point ("Mar 2023")
     when every one fits between its neighbours on one line; else each year the axis spans ("2024"),
     centred on the part of the axis that year covers, every second, third, … year when they would touch.
-    None overlaps another or leaves [lo, hi]."""
+    None overlaps another or leaves [lo, hi].  ``months``: the twelve months' short names in the chart's
+    language (English's "Jan" … "Dec" without)."""
     if not dates:
         return []
-    months = place_labels([f"{d:%b %Y}" for d in dates], xs, lo, hi, size, max_lines=1)
-    if months is not None:
-        return [(p.x, p.lines[0]) for p in months]
+    said = [f"{months[d.month - 1]} {d.year}" if months else f"{d:%b %Y}" for d in dates]
+    monthly = place_labels(said, xs, lo, hi, size, max_lines=1)
+    if monthly is not None:
+        return [(p.x, p.lines[0]) for p in monthly]
     years = range(dates[0].year, dates[-1].year + 1)
     centres = [
         (

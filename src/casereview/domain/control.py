@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Protocol
 
+from .language import gettext_lazy, gettext_noop, ngettext_lazy, say, say_word
 from .report_model import DesignWeighted
 from .report_words import percent
 
@@ -48,9 +49,11 @@ SIGMA = 3
 SHIFT = 7  # consecutive points on one side of the centre
 TREND = 6  # consecutive points rising or falling
 FIRST = 3  # without a baseline, the centre is the pooled share of up to this many first results
-SOURCE = "NHS Improvement (2019), Making data count: strengthening your decisions"
+#: The chart's source and method, English here (marked for the catalogue); a document says them in its
+#: language (``say_word``).
+SOURCE = gettext_noop("NHS Improvement (2019), Making data count: strengthening your decisions")
 
-METHOD = (
+METHOD = gettext_noop(
     "A p-chart (Shewhart chart for a proportion). Each point is the share of graded cases that "
     "required improvement or were inadequate; its limits are the centre ± 3 × √(centre × (1 − centre) "
     "/ n) for its own number of graded cases n, clipped to 0% and 100%. The centre is the pooled share "
@@ -88,22 +91,52 @@ def _centre(points: Sequence[ChartPoint]) -> tuple[Fraction, list[int], str] | N
     chosen = baselines or earlier[:FIRST]
     count = sum(points[i].count or 0 for i in chosen)
     total = sum(points[i].total or 0 for i in chosen)
+    # Each sentence whole, in the document's language (``say``); the points' labels are data, as written.
     pooled = ", ".join(
-        f"{points[i].label} ({points[i].count} of {points[i].total})" for i in chosen
-    )
-    if baselines:
-        noun = "baseline" if len(chosen) == 1 else f"{len(chosen)} baselines"
-        words = f"the pooled share of the published {noun} before this result: {pooled}"
-    else:
-        noun = "the first result" if len(chosen) == 1 else f"the first {len(chosen)} results"
-        # A baseline withheld from a published chart is there, but its figures are not printed.
-        why = (
-            "no baseline's figures are printed"
-            if any(p.kind == "baseline" for p in points[:-1])
-            else "there is no baseline"
+        say(
+            gettext_lazy(
+                "%(label)s (%(count)s of %(total)s)",
+                label=points[i].label,
+                count=points[i].count,
+                total=points[i].total,
+            )
         )
-        words = f"the pooled share of {noun}, as {why}: {pooled}"
-    return Fraction(count) / Fraction(total), chosen, f"{words}; {count} of {total} in all"
+        for i in chosen
+    )
+    n = len(chosen)
+    if baselines:
+        words = say(
+            ngettext_lazy(
+                "the pooled share of the published baseline before this result: %(pooled)s",
+                "the pooled share of the published %(n)s baselines before this result: %(pooled)s",
+                n,
+                n=n,
+                pooled=pooled,
+            )
+        )
+    else:
+        # A baseline withheld from a published chart is there, but its figures are not printed.
+        why = say(
+            gettext_lazy("no baseline's figures are printed")
+            if any(p.kind == "baseline" for p in points[:-1])
+            else gettext_lazy("there is no baseline")
+        )
+        words = say(
+            ngettext_lazy(
+                "the pooled share of the first result, as %(why)s: %(pooled)s",
+                "the pooled share of the first %(n)s results, as %(why)s: %(pooled)s",
+                n,
+                n=n,
+                why=why,
+                pooled=pooled,
+            )
+        )
+    said = say(
+        gettext_lazy(
+            "%(words)s; %(count)s of %(total)s in all", words=words, count=count, total=total
+        )
+    )
+    return Fraction(count) / Fraction(total), chosen, said
 
 
 def _runs(values: Sequence[int | None], minimum: int) -> list[tuple[int, int, int]]:
@@ -144,21 +177,47 @@ def _checks(points: Sequence[ChartPoint]) -> list[dict[str, Any]]:
             "rule": "outside_limits",
             "needs": 1,
             "applies": longest >= 1,
-            "words": "A point outside its limits: checked for every point with a figure.",
+            "words": say(
+                gettext_lazy("A point outside its limits: checked for every point with a figure.")
+            ),
         }
     ]
-    for rule, needs, what in (
-        ("shift", SHIFT, "points in a row on one side of the centre"),
-        ("trend", TREND, "points in a row rising or falling"),
-    ):
+    for rule, needs in (("shift", SHIFT), ("trend", TREND)):
         applies = longest >= needs
-        words = (
-            f"{needs} or more {what}: checked."
-            if applies
-            else f"{needs} or more {what}: cannot apply, as the chart has at most {longest} "
-            f"point{'s' if longest != 1 else ''} in a row."
-        )
-        out.append({"rule": rule, "needs": needs, "applies": applies, "words": words})
+        if rule == "shift":
+            words = (
+                gettext_lazy(
+                    "%(needs)s or more points in a row on one side of the centre: checked.",
+                    needs=needs,
+                )
+                if applies
+                else ngettext_lazy(
+                    "%(needs)s or more points in a row on one side of the centre: cannot apply, as "
+                    "the chart has at most %(longest)s point in a row.",
+                    "%(needs)s or more points in a row on one side of the centre: cannot apply, as "
+                    "the chart has at most %(longest)s points in a row.",
+                    longest,
+                    needs=needs,
+                    longest=longest,
+                )
+            )
+        else:
+            words = (
+                gettext_lazy(
+                    "%(needs)s or more points in a row rising or falling: checked.", needs=needs
+                )
+                if applies
+                else ngettext_lazy(
+                    "%(needs)s or more points in a row rising or falling: cannot apply, as the "
+                    "chart has at most %(longest)s point in a row.",
+                    "%(needs)s or more points in a row rising or falling: cannot apply, as the "
+                    "chart has at most %(longest)s points in a row.",
+                    longest,
+                    needs=needs,
+                    longest=longest,
+                )
+            )
+        out.append({"rule": rule, "needs": needs, "applies": applies, "words": say(words)})
     return out
 
 
@@ -210,12 +269,22 @@ def p_chart(
                     {
                         "rule": "outside_limits",
                         "direction": outside,
-                        "words": f"{p.label}: {percent(value)} is {outside} its "
-                        f"{'upper' if outside == 'above' else 'lower'} limit ({percent(limit)}), "
-                        + (
-                            "more cases of concern than chance would explain (special cause)."
+                        "words": say(
+                            gettext_lazy(
+                                "%(label)s: %(share)s is above its upper limit (%(limit)s), more "
+                                "cases of concern than chance would explain (special cause).",
+                                label=p.label,
+                                share=percent(value),
+                                limit=percent(limit),
+                            )
                             if outside == "above"
-                            else "fewer cases of concern than chance would explain (special cause)."
+                            else gettext_lazy(
+                                "%(label)s: %(share)s is below its lower limit (%(limit)s), fewer "
+                                "cases of concern than chance would explain (special cause).",
+                                label=p.label,
+                                share=percent(value),
+                                limit=percent(limit),
+                            )
                         ),
                         "points": [p.label],
                         "indexes": [i],
@@ -225,12 +294,36 @@ def p_chart(
     sides = [None if s is None else _sign(s - centre) for s in shares]
     for start, end, sign in _runs(sides, SHIFT):
         side = "above" if sign > 0 else "below"
+        values = {
+            "n": end - start + 1,
+            "centre": percent(p_bar),
+            "first": series[start].label,
+            "last": series[end].label,
+        }
+        shift = (
+            ngettext_lazy(
+                "%(n)s result in a row above the centre (%(centre)s), from %(first)s to %(last)s "
+                "(a shift).",
+                "%(n)s results in a row above the centre (%(centre)s), from %(first)s to %(last)s "
+                "(a shift).",
+                end - start + 1,
+                **values,
+            )
+            if sign > 0
+            else ngettext_lazy(
+                "%(n)s result in a row below the centre (%(centre)s), from %(first)s to %(last)s "
+                "(a shift).",
+                "%(n)s results in a row below the centre (%(centre)s), from %(first)s to %(last)s "
+                "(a shift).",
+                end - start + 1,
+                **values,
+            )
+        )
         signals.append(
             {
                 "rule": "shift",
                 "direction": side,
-                "words": f"{end - start + 1} results in a row {side} the centre ({percent(p_bar)}), "
-                f"from {series[start].label} to {series[end].label} (a shift).",
+                "words": say(shift),
                 "points": [series[i].label for i in range(start, end + 1)],
                 "indexes": list(range(start, end + 1)),
             }
@@ -246,12 +339,27 @@ def p_chart(
     for start, end, sign in _runs(steps, TREND - 1):
         first = start - 1  # the point the first rising (or falling) step starts from
         direction = "rising" if sign > 0 else "falling"
+        values = {"n": end - first + 1, "first": series[first].label, "last": series[end].label}
+        trend = (
+            ngettext_lazy(
+                "%(n)s result in a row rising, from %(first)s to %(last)s (a trend).",
+                "%(n)s results in a row rising, from %(first)s to %(last)s (a trend).",
+                end - first + 1,
+                **values,
+            )
+            if sign > 0
+            else ngettext_lazy(
+                "%(n)s result in a row falling, from %(first)s to %(last)s (a trend).",
+                "%(n)s results in a row falling, from %(first)s to %(last)s (a trend).",
+                end - first + 1,
+                **values,
+            )
+        )
         signals.append(
             {
                 "rule": "trend",
                 "direction": direction,
-                "words": f"{end - first + 1} results in a row {direction}, from {series[first].label} "
-                f"to {series[end].label} (a trend).",
+                "words": say(trend),
                 "points": [series[i].label for i in range(first, end + 1)],
                 "indexes": list(range(first, end + 1)),
             }
@@ -267,8 +375,8 @@ def p_chart(
         "points": rows,
         "signals": signals,
         "checks": _checks(series),
-        "method": METHOD,
-        "source": SOURCE,
+        "method": say_word(METHOD),
+        "source": say_word(SOURCE),
     }
 
 

@@ -38,11 +38,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .language import gettext_noop, say_word
 from .report_model import DomainFigure, DomainStratumCounts
 from .statistics import Z95
 
-#: How a domain's interval is made (``wilson_interval``).
-DOMAIN_INTERVAL = "Wilson score on the effective sample size"
+#: How a domain's interval is made (``wilson_interval``): words of the report, said in its language.
+DOMAIN_INTERVAL = gettext_noop("Wilson score on the effective sample size")
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def figure_of(estimate: DomainEstimate) -> DomainFigure:
         estimate.effective_n,
         low,
         high,
-        interval=DOMAIN_INTERVAL,
+        interval=say_word(DOMAIN_INTERVAL),
         strata=estimate.strata,
     )
 

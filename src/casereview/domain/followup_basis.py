@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, TypedDict
 
 from .errors import Refused
-from .language import Phrase, gettext_lazy, gettext_noop
+from .language import Phrase, gettext_lazy, gettext_noop, say
 from .statistics import ALPHA
 from .words import plain
 
@@ -35,7 +35,8 @@ BETTER, WORSE = "better", "worse"
 ADJUSTMENT = "Holm"
 #: What an area's share counts, unless the framework's grades say otherwise (``concern_of``).
 CONCERN = "requires improvement or inadequate"
-METHOD = (
+#: Marked for the catalogue: the report writes it in its language (the evidence stored keeps the English).
+METHOD = gettext_noop(
     "share then and now with 95% Wilson intervals; two-proportion z-test, Fisher's exact test when an "
     "expected count is under 5; p values adjusted with Holm's method over every distinct comparison of "
     "the recommendations judged at the inspection; better or worse only where the adjusted p is under 0.05"
@@ -254,5 +255,5 @@ class Evidence:
 def item_name(kind: str, code: str, title: str) -> str:
     """A basis item as a sentence names it: a weakness by its title and code, a grade by its title."""
     if kind == WEAKNESS:
-        return f"{title} ({code})" if title else f"weakness {code}"
+        return f"{title} ({code})" if title else say(gettext_lazy("weakness %(code)s", code=code))
     return title or plain(code)

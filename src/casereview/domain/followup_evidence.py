@@ -79,7 +79,16 @@ from .followup_basis import (
     item_name,
 )
 from .followup_counts import concern_of, counts_from_report, titles_of, weighted_shares
-from .followup_proposal import propose, with_words
+from .followup_proposal import (
+    NO_CASE_NOW,
+    NO_CASES_THEN,
+    NOT_RECORDED,
+    NOT_WEIGHTED,
+    propose,
+    why_not_words,
+    with_words,
+)
+from .language import gettext_lazy, say
 from .power import power_section, power_to_detect
 from .statistics import ALPHA, adjusted, compare, direction_of, wilson
 
@@ -157,22 +166,22 @@ def _raw(
     found = now.get(key)
     name = item_name(item["kind"], item["code"], title)
     if item["total"] < 1:
-        return _Raw(item, found, f"the finding gives no cases for {name}")
+        return _Raw(item, found, why_not_words(NO_CASES_THEN, item["kind"], name))
     if found is None:
-        return _Raw(item, None, f"the new sample does not record {name}")
+        return _Raw(item, None, why_not_words(NOT_RECORDED, item["kind"], name))
     if found[1] < 1:
-        where = "no graded case" if item["kind"] == WEAKNESS else f"no case where {name} applied"
-        return _Raw(item, found, f"the new sample has {where}")
+        return _Raw(item, found, why_not_words(NO_CASE_NOW, item["kind"], name))
     estimate = None if weighted is None else weighted.get(key)
     if estimate is None and (disproportionate or weighted is not None):
-        return _Raw(item, found, f"for {name}, {UNWEIGHTED}")
+        return _Raw(item, found, why_not_words(NOT_WEIGHTED, item["kind"], name))
     if estimate is not None:
         # The report's comparison of a design-weighted share: a Wald test with its variance floor.
         made = comparison_of(
             "then", "finding", "", (item["count"], item["total"]), found, estimate_now=estimate
         )
         if made is None:  # pragma: no cover - both totals are at least 1 here
-            return _Raw(item, found, f"the new sample has no case for {name}")
+            said = say(gettext_lazy("the new sample has no case for %(name)s", name=name))
+            return _Raw(item, found, said)
         return _Raw(item, found, "", made.test, made.p_value, estimate)
     plain_test = compare(found[0], found[1], item["count"], item["total"])
     return _Raw(item, found, "", plain_test.test, plain_test.p_value)

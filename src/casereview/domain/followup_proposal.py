@@ -48,11 +48,14 @@ from .followup_basis import (
     WORSE,
     ItemEvidence,
 )
-from .language import gettext_noop
+from .language import ENGLISH, gettext_lazy, gettext_noop, ngettext_lazy, say, say_word, saying
 from .power import whole_points
 from .report_words import percent
 from .statistics import NO_CHANGE, p_words
-from .words import count, number
+from .words import Kind, number, percentage_points, words
+
+# Every sentence here is written with ``say``: English unless a document (the report) is being written in
+# another language, so that the evidence stored with a judgement, and its digest, keep their English.
 
 #: The reason when the finding gives nothing to measure; marked for the catalogue, the judging page
 #: translates it (the evidence stored keeps the English).
@@ -61,67 +64,204 @@ NO_BASIS = gettext_noop(
     "measure. Judge from what you know of the body's progress."
 )
 
+#: Why an item could not be compared (``why_not_words``).
+NO_CASES_THEN, NOT_RECORDED, NO_CASE_NOW, NOT_WEIGHTED = (
+    "no_cases_then",
+    "not_recorded",
+    "no_case_now",
+    "not_weighted",
+)
+
+
+def why_not_words(why: str, kind: str, name: str) -> str:
+    """Why the item ``name`` (of ``kind``) could not be compared, in words (one of the codes above)."""
+    if why == NO_CASES_THEN:
+        return say(gettext_lazy("the finding gives no cases for %(name)s", name=name))
+    if why == NOT_RECORDED:
+        return say(gettext_lazy("the new sample does not record %(name)s", name=name))
+    if why == NO_CASE_NOW:
+        if kind == WEAKNESS:
+            return say(gettext_lazy("the new sample has no graded case"))
+        return say(gettext_lazy("the new sample has no case where %(name)s applied", name=name))
+    return say(
+        gettext_lazy(
+            "for %(name)s, the new sample was not drawn in proportion and no design-weighted share "
+            "was given for it (an unweighted share could mislead); compare with the report's "
+            "weighted figures",
+            name=name,
+        )
+    )
+
+
+def _sentences(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def _after(tests: int) -> str:
+    if tests <= 1:
+        return ""
+    return say(
+        ngettext_lazy(
+            ", after adjusting for %(n)s test (Holm)",
+            ", after adjusting for %(n)s tests (Holm)",
+            tests,
+            n=number(tests),
+        )
+    )
+
 
 def propose(items: Sequence[ItemEvidence]) -> tuple[str | None, str]:
     """The judgement the numbers propose (None: none) and the reason in words (the module gives the rule)."""
     if not items:
-        return None, NO_BASIS
+        return None, say_word(NO_BASIS)
     missing = [i for i in items if not i.compared]
     if missing:
-        why = "; ".join(_unique(i.why_not for i in missing))
-        return None, f"No proposal: {why}. Judge from the evidence shown for the rest."
+        why = _joined(_unique(i.why_not for i in missing))
+        return None, say(
+            gettext_lazy(
+                "No proposal: %(why)s. Judge from the evidence shown for the rest.", why=why
+            )
+        )
     better = [i for i in items if i.direction == BETTER]
     worse = [i for i in items if i.direction == WORSE]
     unchanged = [i for i in items if i.direction not in (BETTER, WORSE)]
-    tests = items[0].family_tests
-    after = f", after adjusting for {count(tests, 'test')} (Holm)" if tests > 1 else ""
+    after = _after(items[0].family_tests)
     n = len(items)
     if worse:
-        verb = "is" if len(worse) == 1 else "are"
         lead = (
-            f"The only weakness or area the finding rests on is significantly worse now{after}: "
+            gettext_lazy(
+                "The only weakness or area the finding rests on is significantly worse "
+                "now%(after)s: %(names)s.",
+                after=after,
+                names=_names(worse),
+            )
             if n == 1
-            else f"{number(len(worse))} of the {number(n)} weaknesses and areas the finding rests on "
-            f"{verb} significantly worse now{after}: "
+            else ngettext_lazy(
+                "%(k)s of the %(n)s weaknesses and areas the finding rests on is significantly "
+                "worse now%(after)s: %(names)s.",
+                "%(k)s of the %(n)s weaknesses and areas the finding rests on are significantly "
+                "worse now%(after)s: %(names)s.",
+                len(worse),
+                k=number(len(worse)),
+                n=number(n),
+                after=after,
+                names=_names(worse),
+            )
         )
-        rest = (f" Significantly better: {_names(better)}." if better else "") + (
-            f" No statistically significant change: {_names(unchanged)}." if unchanged else ""
+        return NOT_MET, _sentences(
+            say(gettext_lazy("Proposed: not met.")),
+            say(lead),
+            say(gettext_lazy("Significantly better: %(names)s.", names=_names(better)))
+            if better
+            else "",
+            say(
+                gettext_lazy(
+                    "No statistically significant change: %(names)s.", names=_names(unchanged)
+                )
+            )
+            if unchanged
+            else "",
         )
-        return NOT_MET, f"Proposed: not met. {lead}{_names(worse)}.{rest}"
     if len(better) == n:
-        every = {1: "The only weakness or area", 2: "Both weaknesses and areas"}.get(
-            n, f"All {number(n)} weaknesses and areas"
-        )
-        verb = "is" if n == 1 else "are"
-        return MET, (
-            f"Proposed: met. {every} the finding rests on {verb} significantly better now{after}."
-        )
+        if n == 1:
+            every = gettext_lazy(
+                "The only weakness or area the finding rests on is significantly better now%(after)s.",
+                after=after,
+            )
+        elif n == 2:
+            every = gettext_lazy(
+                "Both weaknesses and areas the finding rests on are significantly better "
+                "now%(after)s.",
+                after=after,
+            )
+        else:
+            every = gettext_lazy(
+                "All %(n)s weaknesses and areas the finding rests on are significantly better "
+                "now%(after)s.",
+                n=number(n),
+                after=after,
+            )
+        return MET, _sentences(say(gettext_lazy("Proposed: met.")), say(every))
     if better:
-        verb = "is" if len(better) == 1 else "are"
-        return PARTLY_MET, (
-            f"Proposed: partly met. {number(len(better))} of the {number(n)} weaknesses and areas the "
-            f"finding rests on {verb} significantly better now{after}: {_names(better)}. "
-            f"Not significantly better: {_names(unchanged)}.{_too_small(unchanged)}"
+        some = ngettext_lazy(
+            "%(k)s of the %(n)s weaknesses and areas the finding rests on is significantly better "
+            "now%(after)s: %(names)s.",
+            "%(k)s of the %(n)s weaknesses and areas the finding rests on are significantly better "
+            "now%(after)s: %(names)s.",
+            len(better),
+            k=number(len(better)),
+            n=number(n),
+            after=after,
+            names=_names(better),
         )
-    none = (
-        "The only weakness or area the finding rests on is not"
-        if n == 1
-        else f"None of the {number(n)} weaknesses and areas the finding rests on is"
-    )
+        return PARTLY_MET, _sentences(
+            say(gettext_lazy("Proposed: partly met.")),
+            say(some),
+            say(gettext_lazy("Not significantly better: %(names)s.", names=_names(unchanged))),
+            _too_small(unchanged),
+        )
     fell = _fell(items)
     told = [i for i in items if not i.inconclusive]
     if told:
-        halve = (
-            f" The new sample was large enough to tell: had {_names(told)} fallen by half, it would "
-            "have shown so at least 4 times in 5."
+        none = (
+            gettext_lazy(
+                "The only weakness or area the finding rests on is not significantly better "
+                "now%(after)s.",
+                after=after,
+            )
+            if n == 1
+            else gettext_lazy(
+                "None of the %(n)s weaknesses and areas the finding rests on is significantly "
+                "better now%(after)s.",
+                n=number(n),
+                after=after,
+            )
         )
-        return NOT_MET, (f"Proposed: not met. {none} significantly better now{after}.{halve}{fell}")
-    return None, (
-        f"No proposal: the new sample is too small to tell: {_could_detect(items)}. "
-        f"{none} significantly better now{after}, but a smaller improvement could well go unseen, so "
-        f'the numbers cannot say "not met" either.{_met_needs(items)}{fell} '
-        "Judge from the evidence shown and what else you know."
+        halve = gettext_lazy(
+            "The new sample was large enough to tell: had %(names)s fallen by half, it would have "
+            "shown so at least 4 times in 5.",
+            names=_names(told),
+        )
+        return NOT_MET, _sentences(
+            say(gettext_lazy("Proposed: not met.")), say(none), say(halve), fell
+        )
+    unseen = (
+        gettext_lazy(
+            "The only weakness or area the finding rests on is not significantly better "
+            "now%(after)s, but a smaller improvement could well go unseen, so the numbers cannot "
+            'say "not met" either.',
+            after=after,
+        )
+        if n == 1
+        else gettext_lazy(
+            "None of the %(n)s weaknesses and areas the finding rests on is significantly better "
+            "now%(after)s, but a smaller improvement could well go unseen, so the numbers cannot "
+            'say "not met" either.',
+            n=number(n),
+            after=after,
+        )
     )
+    return None, _sentences(
+        say(
+            gettext_lazy(
+                "No proposal: the new sample is too small to tell: %(could)s.",
+                could=_could_detect(items),
+            )
+        ),
+        say(unseen),
+        _met_needs(items),
+        fell,
+        say(gettext_lazy("Judge from the evidence shown and what else you know.")),
+    )
+
+
+def _points(change: float) -> str:
+    """A change as whole percentage points ("about 32 percentage points"), in the document's language."""
+    language = saying()
+    if language == ENGLISH:
+        return whole_points(change)
+    whole = max(1, math.floor(change * 100 + 0.5))  # as ``whole_points`` rounds
+    return percentage_points(whole / 100, 0, language=language)
 
 
 def _could_detect(items: Sequence[ItemEvidence]) -> str:
@@ -129,18 +269,22 @@ def _could_detect(items: Sequence[ItemEvidence]) -> str:
     ("… about 32 percentage points in …, 28 percentage points in …"); "it could not reliably detect any
     change" when no change would be detected."""
     said = [
-        None if i.minimum_detectable_change is None else whole_points(i.minimum_detectable_change)
+        None if i.minimum_detectable_change is None else _points(i.minimum_detectable_change)
         for i in items
     ]
     if all(w is None for w in said):
-        return "it could not reliably detect any change"
+        return say(gettext_lazy("it could not reliably detect any change"))
     if len(set(said)) == 1:
-        return f"it could only detect a change of about {said[0]}"
+        return say(
+            gettext_lazy("it could only detect a change of about %(points)s", points=said[0])
+        )
     each = ", ".join(
-        f"{'no change' if w is None else 'about ' + w} in {i.name}"
+        say(gettext_lazy("no change in %(name)s", name=i.name))
+        if w is None
+        else say(gettext_lazy("about %(points)s in %(name)s", points=w, name=i.name))
         for w, i in zip(said, items, strict=True)
     )
-    return f"it could only detect a change of {each}"
+    return say(gettext_lazy("it could only detect a change of %(each)s", each=each))
 
 
 def _size_now(i: ItemEvidence) -> int:
@@ -162,17 +306,36 @@ def _met_needs(items: Sequence[ItemEvidence]) -> str:
         size = _size_now(i)
         if i.met_count_now is None or i.met_share_now is None:
             parts.append(
-                f"even 0 of {count(size, 'case')} would not show {i.name} significantly lower than then"
+                ngettext_lazy(
+                    "even 0 of %(n)s case would not show %(name)s significantly lower than then",
+                    "even 0 of %(n)s cases would not show %(name)s significantly lower than then",
+                    size,
+                    n=number(size),
+                    name=i.name,
+                )
             )
         else:
             parts.append(
-                f"{i.name} would need to fall from {percent(i.share_then)} to "
-                f"{percent(i.met_share_now)} or less ({number(i.met_count_now)} of "
-                f"{count(size, 'case')})"
+                ngettext_lazy(
+                    "%(name)s would need to fall from %(then)s to %(now)s or less (%(k)s of %(n)s "
+                    "case)",
+                    "%(name)s would need to fall from %(then)s to %(now)s or less (%(k)s of %(n)s "
+                    "cases)",
+                    size,
+                    name=i.name,
+                    then=percent(i.share_then),
+                    now=percent(i.met_share_now),
+                    k=number(i.met_count_now),
+                    n=number(size),
+                )
             )
     if not parts:
         return ""
-    return f' For "met" at this sample size: {"; ".join(parts)}.'
+    return say(
+        gettext_lazy(
+            'For "met" at this sample size: %(parts)s.', parts="; ".join(say(p) for p in parts)
+        )
+    )
 
 
 def _too_small(items: Sequence[ItemEvidence]) -> str:
@@ -180,9 +343,15 @@ def _too_small(items: Sequence[ItemEvidence]) -> str:
     unsure = [i for i in items if i.inconclusive]
     if not unsure:
         return ""
-    return (
-        f" The new sample is too small to tell for {_names(unsure)}: {_could_detect(unsure)}."
-        f"{_met_needs(unsure)}"
+    return _sentences(
+        say(
+            gettext_lazy(
+                "The new sample is too small to tell for %(names)s: %(could)s.",
+                names=_names(unsure),
+                could=_could_detect(unsure),
+            )
+        ),
+        _met_needs(unsure),
     )
 
 
@@ -196,13 +365,28 @@ def _fell(items: Sequence[ItemEvidence]) -> str:
     if not fell:
         return ""
     if len(items) == 1:
-        return " It fell, but not by enough to be sure."
-    every = "All" if len(fell) == len(items) else f"{number(len(fell))} of the"
-    return f" {every} {number(len(items))} fell, none by enough to be sure."
+        return say(gettext_lazy("It fell, but not by enough to be sure."))
+    if len(fell) == len(items):
+        return say(gettext_lazy("All %(n)s fell, none by enough to be sure.", n=number(len(items))))
+    return say(
+        gettext_lazy(
+            "%(k)s of the %(n)s fell, none by enough to be sure.",
+            k=number(len(fell)),
+            n=number(len(items)),
+        )
+    )
 
 
 def _unique(texts: Any) -> list[str]:
     return list(dict.fromkeys(texts))
+
+
+def _joined(texts: Sequence[str]) -> str:
+    """ "a; b; c": each part already said, joined as the document's language joins a list of clauses."""
+    said = texts[0] if texts else ""
+    for text in texts[1:]:
+        said = say(gettext_lazy("%(these)s; %(that)s", these=said, that=text))
+    return said
 
 
 def _names(items: Sequence[ItemEvidence]) -> str:
@@ -215,7 +399,9 @@ def _names(items: Sequence[ItemEvidence]) -> str:
 def _ci(low: float | None, high: float | None) -> str:
     if low is None or high is None:
         return ""
-    return f" (95% CI {percent(low)} to {percent(high)})"
+    return " " + say(
+        gettext_lazy("(95%% CI %(low)s to %(high)s)", low=percent(low), high=percent(high))
+    )
 
 
 def with_words(e: ItemEvidence, concern: str) -> ItemEvidence:
@@ -223,37 +409,113 @@ def with_words(e: ItemEvidence, concern: str) -> ItemEvidence:
     120 now (95% CI 15.2% to 29.9%); better, p = 0.0036 after adjusting for 6 tests (Holm; two-proportion
     z-test, p = 0.0012 before adjusting)." """
     name = e.name
-    if e.kind == WEAKNESS:
+    weakness = e.kind == WEAKNESS
+    if weakness:
         subject = f"{name[:1].upper()}{name[1:]}"
-        cases = "case"
     else:
-        subject = f"{name}, graded {concern}"
-        cases = "case where it applied"
-    then = (
-        "the finding gives no cases then"
-        if e.share_then is None
-        else f"{percent(e.share_then)} of {count(e.total_then, cases, cases.replace('case', 'cases', 1))} "
-        f"then{_ci(e.ci_low_then, e.ci_high_then)}"
-    )
-    if not e.compared or e.share_now is None or e.total_now is None:
-        return _replace_words(e, f"{subject}: {then}; {e.why_not}, so not compared.")
-    now = f"{percent(e.share_now)} of {number(e.total_now)} now{_ci(e.ci_low_now, e.ci_high_now)}"
-    if e.design_weighted and e.count_now is not None:
-        now = (
-            f"{percent(e.share_now)} now, design-weighted{_ci(e.ci_low_now, e.ci_high_now)} "
-            f"({number(e.count_now)} of {count(e.total_now, 'case')} as sampled, drawn out of proportion)"
+        subject = say(gettext_lazy("%(name)s, graded %(concern)s", name=name, concern=concern))
+    ci_then = _ci(e.ci_low_then, e.ci_high_then)
+    if e.share_then is None:
+        then = say(gettext_lazy("the finding gives no cases then"))
+    elif weakness:
+        then = say(
+            ngettext_lazy(
+                "%(share)s of %(n)s case then%(ci)s",
+                "%(share)s of %(n)s cases then%(ci)s",
+                e.total_then,
+                share=percent(e.share_then),
+                n=number(e.total_then),
+                ci=ci_then,
+            )
         )
-    said = "no statistically significant change" if e.direction == NO_CHANGE else str(e.direction)
+    else:
+        then = say(
+            ngettext_lazy(
+                "%(share)s of %(n)s case where it applied then%(ci)s",
+                "%(share)s of %(n)s cases where it applied then%(ci)s",
+                e.total_then,
+                share=percent(e.share_then),
+                n=number(e.total_then),
+                ci=ci_then,
+            )
+        )
+    if not e.compared or e.share_now is None or e.total_now is None:
+        return _replace_words(
+            e,
+            say(
+                gettext_lazy(
+                    "%(subject)s: %(then)s; %(why_not)s, so not compared.",
+                    subject=subject,
+                    then=then,
+                    why_not=e.why_not,
+                )
+            ),
+        )
+    ci_now = _ci(e.ci_low_now, e.ci_high_now)
+    if e.design_weighted and e.count_now is not None:
+        now = say(
+            ngettext_lazy(
+                "%(share)s now, design-weighted%(ci)s (%(k)s of %(n)s case as sampled, drawn out of "
+                "proportion)",
+                "%(share)s now, design-weighted%(ci)s (%(k)s of %(n)s cases as sampled, drawn out of "
+                "proportion)",
+                e.total_now,
+                share=percent(e.share_now),
+                ci=ci_now,
+                k=number(e.count_now),
+                n=number(e.total_now),
+            )
+        )
+    else:
+        now = say(
+            gettext_lazy(
+                "%(share)s of %(n)s now%(ci)s",
+                share=percent(e.share_now),
+                n=number(e.total_now),
+                ci=ci_now,
+            )
+        )
+    said = (
+        say(gettext_lazy("no statistically significant change"))
+        if e.direction == NO_CHANGE
+        else words(Kind.DIRECTION, e.direction, say_word)
+    )
+    test = words(Kind.TEST, e.test, say_word)
     p, q = e.p_value or 0.0, e.adjusted_p_value or 0.0
     if e.family_tests > 1:
-        how = (
-            f"{said}, {p_words(q)} after adjusting for {number(e.family_tests)} tests "
-            f"({ADJUSTMENT}; {e.test}, {p_words(p)} before adjusting)"
+        how = ngettext_lazy(
+            "%(said)s, %(q)s after adjusting for %(n)s test (%(adjustment)s; %(test)s, %(p)s "
+            "before adjusting)",
+            "%(said)s, %(q)s after adjusting for %(n)s tests (%(adjustment)s; %(test)s, %(p)s "
+            "before adjusting)",
+            e.family_tests,
+            said=said,
+            q=p_words(q),
+            n=number(e.family_tests),
+            adjustment=ADJUSTMENT,
+            test=test,
+            p=p_words(p),
         )
     else:
-        how = f"{said}, {p_words(p)} ({e.test}; the only test, so not adjusted)"
-    return _replace_words(e, f"{subject}: {then}, {now}; {how}.")
+        how = gettext_lazy(
+            "%(said)s, %(p)s (%(test)s; the only test, so not adjusted)",
+            said=said,
+            p=p_words(p),
+            test=test,
+        )
+    return _replace_words(
+        e,
+        say(
+            gettext_lazy(
+                "%(subject)s: %(then)s, %(now)s; %(how)s.",
+                subject=subject,
+                then=then,
+                now=now,
+                how=say(how),
+            )
+        ),
+    )
 
 
-def _replace_words(e: ItemEvidence, words: str) -> ItemEvidence:
-    return replace(e, words=words)
+def _replace_words(e: ItemEvidence, text: str) -> ItemEvidence:
+    return replace(e, words=text)

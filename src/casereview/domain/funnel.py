@@ -17,16 +17,19 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-FUNNEL_CENTRE = (
+from .language import gettext_lazy, gettext_noop, say, say_word
+
+#: The plot's rules, English here (marked for the catalogue); a trend says them in its language (``say_word``).
+FUNNEL_CENTRE = gettext_noop(
     "the mean of the plotted points' shares weighted by their n (Σ n·p / Σ n, n as on the x axis: cases "
     "graded, or a design-weighted point's effective sample size); for plain shares alone, their pooled "
     "share"
 )
-FUNNEL_LIMITS = (
+FUNNEL_LIMITS = gettext_noop(
     "exact binomial limits around the centre for each sample size n, interpolated between whole counts "
     "(Spiegelhalter 2005), at 95% (2.5% and 97.5%) and 99.8% (0.1% and 99.9%)"
 )
-FUNNEL_N = (
+FUNNEL_N = gettext_noop(
     "cases graded; for a design-weighted point its effective sample size (Korn–Graubard, at most the "
     "cases graded; its cases graded for a census of every stratum)"
 )
@@ -90,12 +93,13 @@ def _grid(smallest: int, largest: int) -> list[int]:
 
 
 def _where(share: float, limits: Mapping[str, float]) -> str:
+    """Where a point lies against its limits, in the document's language."""
     for level in ("99_8", "95"):
         if share > limits[f"high_{level}"]:
-            return f"above the {level.replace('_', '.')}% limit"
+            return say(gettext_lazy("above the %(level)s%% limit", level=level.replace("_", ".")))
         if share < limits[f"low_{level}"]:
-            return f"below the {level.replace('_', '.')}% limit"
-    return "within the 95% limits"
+            return say(gettext_lazy("below the %(level)s%% limit", level=level.replace("_", ".")))
+    return say(gettext_lazy("within the %(level)s%% limits", level="95"))
 
 
 def funnel(bodies: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -119,9 +123,9 @@ def funnel(bodies: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     weight = sum(n for _, _, n in latest)
     document: dict[str, Any] = {
         "centre": None,
-        "centre_rule": FUNNEL_CENTRE,
-        "limits_method": FUNNEL_LIMITS,
-        "n_rule": FUNNEL_N,
+        "centre_rule": say_word(FUNNEL_CENTRE),
+        "limits_method": say_word(FUNNEL_LIMITS),
+        "n_rule": say_word(FUNNEL_N),
         "points": [],
         "limits": [],
     }

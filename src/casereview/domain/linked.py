@@ -42,6 +42,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .language import gettext_noop
+
 SMALL = range(1, 5)
 MARK = "[c]"  # every hidden count, small or not (the Government Analysis Function's shorthand)
 PROTECTED_ABOVE = 5  # a sensitive quantity's proven range must reach this …
@@ -49,7 +51,9 @@ PROTECTED_SPAN = 5  # … and hold at least this many whole numbers
 LEAST_HIDDEN = (
     1  # zeros are shown and nothing hides a zero: any reader knows a printed [c] is 1 or more
 )
-RULE = (
+#: The rule in English (marked for the catalogue): the audit's JSON, whose digest names the audit in every
+#: language, keeps it so; a document prints it in its own language (``say_word(RULE)``).
+RULE = gettext_noop(
     "Counts from 1 to 4, and counts whose complement within a published total is from 1 to 4, are "
     "hidden; other counts are hidden until, for each of those, the tightest range that can be proven "
     "from everything published (totals, whole numbers, shares and bands as printed, that a hidden "

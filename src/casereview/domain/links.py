@@ -22,12 +22,13 @@ their reference and count everything else.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import polars as pl
 
+from .language import Phrase, gettext_lazy, say
 from .registers import CATEGORIES
 from .words import Kind, words
 
@@ -109,15 +110,46 @@ class LinkRules:
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "place_categories": list(self.place_categories)}
 
-    def descriptions(self) -> dict[str, str]:
-        """How each pattern is defined, in words, for every page and report that uses it."""
-        names = [_lower_first(words(Kind.CATEGORY, c)) for c in self.place_categories]
-        places = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    def descriptions(self, write: Callable[[Phrase], str] = say) -> dict[str, str]:
+        """How each pattern is defined, in words, for every page and report that uses it.
+
+        ``write`` writes each sentence: by default in the language of the document being written (``say``:
+        English outside one, as the command line has it); a page passes its own writer
+        (``casereview.web.core.phrases.translated``) to write them in its reader's language."""
+
+        def word(english: str) -> str:
+            return write(Phrase(english))
+
+        names = [_lower_first(words(Kind.CATEGORY, c, word)) for c in self.place_categories]
+        places = (
+            names[0]
+            if len(names) == 1
+            else write(
+                gettext_lazy("%(some)s or %(last)s", some=", ".join(names[:-1]), last=names[-1])
+            )
+        )
         return {
-            "repeat_missing": f"a child with {self.repeat_missing_cases} or more missing-child cases within "
-            f"{self.repeat_missing_days} days",
-            "place": f"a place with {self.place_cases} or more cases of {places} within {self.place_days} days",
-            "suspect": f"a suspect on cases of {self.suspect_children} or more different children",
+            "repeat_missing": write(
+                gettext_lazy(
+                    "a child with %(cases)s or more missing-child cases within %(days)s days",
+                    cases=self.repeat_missing_cases,
+                    days=self.repeat_missing_days,
+                )
+            ),
+            "place": write(
+                gettext_lazy(
+                    "a place with %(cases)s or more cases of %(places)s within %(days)s days",
+                    cases=self.place_cases,
+                    places=places,
+                    days=self.place_days,
+                )
+            ),
+            "suspect": write(
+                gettext_lazy(
+                    "a suspect on cases of %(children)s or more different children",
+                    children=self.suspect_children,
+                )
+            ),
         }
 
 

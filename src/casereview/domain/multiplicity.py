@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .language import Phrase, gettext_lazy, gettext_noop, ngettext_lazy, say, say_word
 from .report_model import BreakdownRow, Comparison, WeaknessRow
-from .statistics import adjusted, direction_of, p_words
+from .statistics import adjusted, direction_of, p_words, said_direction, said_test
 
 HEADLINE, EXPLORATORY = "headline", "exploratory"
 #: family → (statsmodels method, the name printed)
@@ -52,14 +53,50 @@ def declared(plan: Mapping[str, Any] | None) -> frozenset[str]:
 
 
 def words(c: Comparison, family: str, tests: int, adjusted_p: float) -> str:
-    said = "no statistically significant change" if c.direction == "no significant change" else ""
-    said = said or c.direction
-    name = METHODS[family][1]
+    """ "worse (two-proportion z-test, p = 0.031; Holm-adjusted over 2 headline comparisons: p = 0.062)", in
+    the document's language (one catalogue sentence per family, whose name Welsh puts after the noun)."""
+    values = {
+        "direction": said_direction(c.direction),
+        "test": said_test(c.test),
+        "p": p_words(c.p_value),
+    }
     if tests == 1:
-        how = f"the only {family} comparison, so not adjusted"
-    else:
-        how = f"{name}-adjusted over {tests} {family} comparisons: {p_words(adjusted_p)}"
-    return f"{said} ({c.test}, {p_words(c.p_value)}; {how})"
+        single = {
+            HEADLINE: gettext_lazy(
+                "%(direction)s (%(test)s, %(p)s; the only headline comparison, so not adjusted)",
+                **values,
+            ),
+            EXPLORATORY: gettext_lazy(
+                "%(direction)s (%(test)s, %(p)s; the only exploratory comparison, so not adjusted)",
+                **values,
+            ),
+        }
+        return say(single[family])
+    more = {
+        **values,
+        "method": METHODS[family][1],
+        "tests": str(tests),
+        "adjusted": p_words(adjusted_p),
+    }
+    over = {
+        HEADLINE: ngettext_lazy(
+            "%(direction)s (%(test)s, %(p)s; %(method)s-adjusted over %(tests)s headline comparison: "
+            "%(adjusted)s)",
+            "%(direction)s (%(test)s, %(p)s; %(method)s-adjusted over %(tests)s headline comparisons: "
+            "%(adjusted)s)",
+            tests,
+            **more,
+        ),
+        EXPLORATORY: ngettext_lazy(
+            "%(direction)s (%(test)s, %(p)s; %(method)s-adjusted over %(tests)s exploratory comparison: "
+            "%(adjusted)s)",
+            "%(direction)s (%(test)s, %(p)s; %(method)s-adjusted over %(tests)s exploratory comparisons: "
+            "%(adjusted)s)",
+            tests,
+            **more,
+        ),
+    }
+    return say(over[family])
 
 
 def adjust(items: Sequence[Comparison], family: str, *, hidden: int = 0) -> list[Comparison]:
@@ -107,6 +144,22 @@ class Families:
         return {key: done[family][i] for key, (family, i) in self.where.items()}
 
 
+#: What each family holds, in words (``say_word`` where the section is written).
+FAMILY_WHAT = {
+    HEADLINE: gettext_noop(
+        "the combined share against the previous inspection and the latest baseline, "
+        "and any comparison the plan declared before grading"
+    ),
+    EXPLORATORY: gettext_noop(
+        "categories, units and weaknesses against each earlier result, "
+        "and the combined share against older results"
+    ),
+}
+NO_TESTS = gettext_noop(
+    "This report ran no tests: there is nothing earlier to compare with, or nothing graded."
+)
+
+
 def section(tests: Mapping[str, int], declared_items: Iterable[str]) -> dict[str, Any]:
     """The report's ``multiplicity``: how many tests it ran, in which families, adjusted how, in words."""
     headline = tests.get(HEADLINE, 0)
@@ -114,32 +167,27 @@ def section(tests: Mapping[str, int], declared_items: Iterable[str]) -> dict[str
     total = headline + exploratory
     families = [
         {
-            "family": HEADLINE,
-            "adjustment": METHODS[HEADLINE][1],
-            "tests": headline,
-            "what": "the combined share against the previous inspection and the latest baseline, "
-            "and any comparison the plan declared before grading",
-        },
-        {
-            "family": EXPLORATORY,
-            "adjustment": METHODS[EXPLORATORY][1],
-            "tests": exploratory,
-            "what": "categories, units and weaknesses against each earlier result, "
-            "and the combined share against older results",
-        },
+            "family": family,
+            "adjustment": METHODS[family][1],
+            "tests": count,
+            "what": say_word(FAMILY_WHAT[family]),
+        }
+        for family, count in ((HEADLINE, headline), (EXPLORATORY, exploratory))
     ]
     if total == 0:
-        said = (
-            "This report ran no tests: there is nothing earlier to compare with, or nothing graded."
-        )
+        said = say_word(NO_TESTS)
     else:
-        said = (
-            f"This report ran {_tests(total)}: {_tests(headline, 'headline comparison')}, adjusted "
-            f"together with Holm's method, and {_tests(exploratory, 'exploratory comparison')} "
-            "(categories, units and weaknesses, and the overall share against older results), adjusted "
-            "with the Benjamini–Hochberg method. "
-            "Better or worse is said only where the adjusted p value is under 0.05. Exploratory "
-            "results show where to look; they are not findings on their own."
+        said = say(
+            gettext_lazy(
+                "This report ran %(tests)s: %(headline)s, adjusted together with Holm's method, and "
+                "%(exploratory)s (categories, units and weaknesses, and the overall share against older "
+                "results), adjusted with the Benjamini–Hochberg method. Better or worse is said only where "
+                "the adjusted p value is under 0.05. Exploratory results show where to look; they are not "
+                "findings on their own.",
+                tests=_tests(total),
+                headline=_tests(headline, HEADLINE),
+                exploratory=_tests(exploratory, EXPLORATORY),
+            )
         )
     return {
         "tests": total,
@@ -149,8 +197,19 @@ def section(tests: Mapping[str, int], declared_items: Iterable[str]) -> dict[str
     }
 
 
-def _tests(n: int, what: str = "test") -> str:
-    return f"{n:,} {what}" + ("" if n == 1 else "s")
+def _tests(n: int, family: str | None = None) -> str:
+    """ "23 tests", "2 headline comparisons", "1 exploratory comparison", in the document's language."""
+    shown = f"{n:,}"
+    counted: dict[str | None, Phrase] = {
+        None: ngettext_lazy("%(shown)s test", "%(shown)s tests", n, shown=shown),
+        HEADLINE: ngettext_lazy(
+            "%(shown)s headline comparison", "%(shown)s headline comparisons", n, shown=shown
+        ),
+        EXPLORATORY: ngettext_lazy(
+            "%(shown)s exploratory comparison", "%(shown)s exploratory comparisons", n, shown=shown
+        ),
+    }
+    return say(counted[family])
 
 
 def readjust(shown: Iterable[dict[str, Any]], full: Mapping[str, Any] | None) -> dict[str, int]:
@@ -184,11 +243,14 @@ def published_section(printed: Mapping[str, int], full: Mapping[str, Any] | None
     shown = sum(printed.values())
     out["printed"] = dict(printed)
     if shown != out["tests"]:
-        out["words"] += (
-            f" This published version prints {shown:,} of the report's {out['tests']:,} comparisons "
-            "(the others rest on hidden counts); in the adjustment each hidden one counts as p = 1, so a "
-            "published better or worse holds in the full report too."
+        printed_words = gettext_lazy(
+            "This published version prints %(shown)s of the report's %(tests)s comparisons (the others rest "
+            "on hidden counts); in the adjustment each hidden one counts as p = 1, so a published better or "
+            "worse holds in the full report too.",
+            shown=f"{shown:,}",
+            tests=f"{out['tests']:,}",
         )
+        out["words"] += " " + say(printed_words)
     return out
 
 

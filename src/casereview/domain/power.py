@@ -49,10 +49,13 @@ from typing import Any, Protocol
 
 from casereview.domain.errors import Refused
 
+from .language import gettext_lazy, gettext_noop, ngettext_lazy, say, say_word, saying
 from .plans import PlanError
-from .words import count
+from .words import number, percentage_points
 
-METHOD = (
+#: The method's name: the draw form's JSON and the command line keep the English, a report says it in its
+#: language (``say_word``).
+METHOD = gettext_noop(
     "two-sided z-test of two independent proportions (pooled variance under no change, unpooled under "
     "the change; Fleiss, Levin & Paik 2003, without continuity correction; as R's power.prop.test)"
 )
@@ -278,15 +281,48 @@ def _words(
     *,
     effective: int | None = None,
 ) -> str:
-    start = f"From {percent(p_before)} with {count(n_before, 'case')} before and {n_now:,} now"
+    """The minimum detectable change for people, in the document's language (``domain.language.say``)."""
+    values: dict[str, object] = {
+        "share": percent(p_before),
+        "before": say(
+            ngettext_lazy("%(shown)s case", "%(shown)s cases", n_before, shown=number(n_before))
+        ),
+        "now": f"{n_now:,}",
+    }
     if effective is not None:
-        start += f" (as precise as {count(effective, 'case')} sampled in proportion)"
-    if change is None:
-        return f"{start}, even the largest possible change could well go unnoticed."
-    return (
-        f"{start}, a change of about {whole_points(change)} would be caught four times in five, "
-        "and a smaller one could well go unnoticed."
-    )
+        values["effective"] = say(
+            ngettext_lazy("%(shown)s case", "%(shown)s cases", effective, shown=number(effective))
+        )
+    if change is not None:
+        whole = max(1, math.floor(change * 100 + 0.5))
+        values["points"] = percentage_points(whole / 100, places=0, language=saying())
+    # One catalogue sentence for each: with or without the effective size, with or without a change.
+    if change is None and effective is None:
+        said = gettext_lazy(
+            "From %(share)s with %(before)s before and %(now)s now, even the largest possible change could "
+            "well go unnoticed.",
+            **values,
+        )
+    elif change is None:
+        said = gettext_lazy(
+            "From %(share)s with %(before)s before and %(now)s now (as precise as %(effective)s sampled in "
+            "proportion), even the largest possible change could well go unnoticed.",
+            **values,
+        )
+    elif effective is None:
+        said = gettext_lazy(
+            "From %(share)s with %(before)s before and %(now)s now, a change of about %(points)s would be "
+            "caught four times in five, and a smaller one could well go unnoticed.",
+            **values,
+        )
+    else:
+        said = gettext_lazy(
+            "From %(share)s with %(before)s before and %(now)s now (as precise as %(effective)s sampled in "
+            "proportion), a change of about %(points)s would be caught four times in five, and a smaller one "
+            "could well go unnoticed.",
+            **values,
+        )
+    return say(said)
 
 
 def planned(
@@ -312,12 +348,19 @@ def planned(
         change = None
     said = _words(share, total, size, change)
     if label is None:
-        said = (
-            "There is no earlier inspection or baseline of this body to compare with, so this is "
-            f"against a share of 50% measured on a sample of the same size. {said}"
+        said = say(
+            gettext_lazy(
+                "There is no earlier inspection or baseline of this body to compare with, so this is "
+                "against a share of 50%% measured on a sample of the same size. %(said)s",
+                said=said,
+            )
         )
     else:
-        said = f"Against {label}: {said[0].lower()}{said[1:]}"
+        said = say(
+            gettext_lazy(
+                "Against %(label)s: %(said)s", label=label, said=said[0].lower() + said[1:]
+            )
+        )
     return {
         "against": label,
         "share_then": share,
@@ -520,7 +563,12 @@ def power_section(
         )
     if not against:
         return None
-    return {"power": power, "confidence": confidence, "method": METHOD, "against": against}
+    return {
+        "power": power,
+        "confidence": confidence,
+        "method": say_word(METHOD),
+        "against": against,
+    }
 
 
 def published_power(

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import linked
+from .language import gettext_lazy, say
 from .linked import Audit, Key, LinkedTables, Protection, Ratio
 from .published_document import MARK, SUPPRESSION_NOTE, Writer, band_words
 from .report_model import BreakdownRow, Report
@@ -442,8 +443,15 @@ def _bands(count: int, total: int) -> list[Ratio]:
 
 
 def preview_words(*, graded: int, sampled: int) -> str:
-    """How every preview of a published version is headed, so it cannot pass for a publication."""
-    return f"Preview – not published – {graded:,} of {sampled:,} cases graded"
+    """How every preview of a published version is headed, so it cannot pass for a publication (in the
+    document's language: the shell makes a preview inside ``written_in``)."""
+    return say(
+        gettext_lazy(
+            "Preview – not published – %(graded)s of %(sampled)s cases graded",
+            graded=f"{graded:,}",
+            sampled=f"{sampled:,}",
+        )
+    )
 
 
 def as_preview(document: Mapping[str, Any], *, graded: int, sampled: int) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import domain_estimates, linked, multiplicity, report_words
 from .comparisons import comparison_of
 from .control import ChartPoint, p_chart
+from .language import Phrase, gettext_lazy, gettext_noop, say, say_word
 from .linked import Audit, Key, Protection, Ratio
 from .power import published_power
 from .report import figures_digest
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 MARK = linked.MARK
 #: An area's agreement figures are published only from this many pairs up (and when the team's are shown).
 AREA_AGREEMENT_FROM = 20
-SUPPRESSION_NOTE = (
+#: English here (marked for the catalogue); a document says it in its language (``say_word``).
+SUPPRESSION_NOTE = gettext_noop(
     "Counts from 1 to 4, and other counts that would let one of them be worked out from anything "
     "published, are shown as [c]."
 )
@@ -40,12 +42,26 @@ def safe_earlier(count: int, total: int) -> bool:
 
 
 def band_words(low: float, high: float) -> str:
+    """A headline band as people read it ("75% or more"), in the document's language."""
     lo, hi = round(low * 100), round(high * 100)
     if lo == 0:
-        return f"{hi}% or less"
+        return say(gettext_lazy("%(high)s%% or less", high=hi))
     if hi == 100:
-        return f"{lo}% or more"
-    return f"between {lo}% and {hi}%"
+        return say(gettext_lazy("%(low)s%% or more", low=lo))
+    return say(gettext_lazy("between %(low)s%% and %(high)s%%", low=lo, high=hi))
+
+
+def _direction_words(direction: str, against: str) -> str:
+    """A withheld headline comparison's direction against an earlier result (its label: data), in words."""
+    if direction == NO_CHANGE:
+        return say(
+            gettext_lazy("no statistically significant change from %(against)s", against=against)
+        )
+    if direction == "worse":
+        return say(gettext_lazy("worse than %(against)s", against=against))
+    if direction == "better":
+        return say(gettext_lazy("better than %(against)s", against=against))
+    return f"{direction} than {against}"  # no other direction is made: kept as the code, never lost
 
 
 # -- the document ---------------------------------------------------------------------------------
@@ -184,9 +200,9 @@ class Writer:
             "power": self.power(),
             "published": True,
             "reproducibility": reproducibility,
-            "suppression": SUPPRESSION_NOTE,
+            "suppression": say_word(SUPPRESSION_NOTE),
             "disclosure": {
-                "rule": linked.RULE,
+                "rule": say_word(linked.RULE),
                 "marker": MARK,
                 "audit": {"passed": audit.passed, "sha256": audit.to_json()["sha256"]},
             },
@@ -254,13 +270,18 @@ class Writer:
             if not c.get("suppressed") and c.get("family") == multiplicity.HEADLINE
         ]
         said.sort(key=lambda c: c.kind != "inspection")
-        grades = report_words.concern_words(labels)
+        # The grades joined by "or" in the document's language (the labels are the framework's, in it already).
+        joined = report_words.concern_phrase(labels)
+        grades = say(joined) if isinstance(joined, Phrase) else str(joined)
         if r.design_weighted is not None and weighted is None:
             # The estimate for the frame is withheld: the share of the graded cases is not a stand-in.
-            return (
-                "The sample was not drawn in proportion, so the share of cases in the frame graded "
-                f"{grades} is a design-weighted estimate; it is hidden here to protect small counts, "
-                "as are the comparisons made from it."
+            return say(
+                gettext_lazy(
+                    "The sample was not drawn in proportion, so the share of cases in the frame graded "
+                    "%(grades)s is a design-weighted estimate; it is hidden here to protect small "
+                    "counts, as are the comparisons made from it.",
+                    grades=grades,
+                )
             )
         if weighted is not None:
             share, low, high = weighted["share"], weighted["ci_low"], weighted["ci_high"]
@@ -278,14 +299,17 @@ class Writer:
                 coverage=None if weighted is None else weighted.get("coverage"),
             )
         band = figure.get("band")
-        amount = band["words"] if band else "A hidden share"
-        sentence = (
-            f"{amount[0].upper()}{amount[1:]} of graded cases were graded "
-            f"{grades} (the exact figure is hidden to protect small counts)"
+        amount = band["words"] if band else say(gettext_lazy("A hidden share"))
+        sentence = say(
+            gettext_lazy(
+                "%(amount)s of graded cases were graded %(grades)s (the exact figure is hidden to "
+                "protect small counts)",
+                amount=f"{amount[0].upper()}{amount[1:]}",
+                grades=grades,
+            )
         )
         directions = [
-            f"{c['direction'] if c['direction'] != NO_CHANGE else 'no statistically significant change'}"
-            f" {'from' if c['direction'] == NO_CHANGE else 'than'} {c['against']}"
+            _direction_words(c["direction"], c["against"])
             for c in out["comparisons"]
             if c.get("suppressed") and c.get("direction")
         ]

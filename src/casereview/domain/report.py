@@ -25,9 +25,11 @@ from .agreement import AreaAgreement, PairAgreement, few_pairs_warning
 from .comparisons import comparison_of, interval_of, present
 from .control import report_chart
 from .journal import canonical
+from .language import gettext_noop, say_word
 from .links import links_section
 from .power import power_section
 from .report_model import (
+    DESIGN_WEIGHTED_METHOD,
     AreaRow,
     BreakdownRow,
     Comparison,
@@ -54,13 +56,12 @@ from .report_progress import progress_input, with_progress
 from .statistics import (
     ALPHA,
     KORN_GRAUBARD,
-    WALD_TEST,
     Stratum,
     stratified_share,
 )
 
-#: The rule for a case's final grade, stated in every report.
-FINAL_GRADE_RULE = (
+#: The rule for a case's final grade, stated in every report (in its language: ``say_word``).
+FINAL_GRADE_RULE = gettext_noop(
     "the lead inspector's resolution where first and second marks disagreed, else the first review"
 )
 
@@ -312,8 +313,9 @@ def _design_weighted(
         estimate.low,
         estimate.high,
         estimate.standard_error,
+        method=say_word(DESIGN_WEIGHTED_METHOD),
         strata=counts,
-        interval=KORN_GRAUBARD,
+        interval=say_word(KORN_GRAUBARD),
         # A census of every stratum is known exactly: no finite effective size (JSON has no infinity).
         effective_n=None if math.isinf(estimate.effective_n) else estimate.effective_n,
         covered_frame=estimate.covered_frame,
@@ -387,14 +389,12 @@ def _parameters(as_of: str, concern: set[str]) -> Parameters:
     return Parameters(
         as_of=as_of,
         confidence=1 - ALPHA,
-        interval="Wilson score; Korn–Graubard for a design-weighted share",
+        interval=say_word(report_words.INTERVAL_METHODS),
         alpha=ALPHA,
-        comparison_tests="two-proportion z-test; Fisher's exact test when an expected count is under 5; "
-        f"{WALD_TEST} where a share is design-weighted",
-        final_grade=FINAL_GRADE_RULE,
+        comparison_tests=say_word(report_words.COMPARISON_TESTS),
+        final_grade=say_word(FINAL_GRADE_RULE),
         concern_grades=tuple(sorted(concern)),
-        adjustment="headline comparisons: Holm; exploratory comparisons (categories, units, "
-        "weaknesses, older results): Benjamini–Hochberg",
+        adjustment=say_word(report_words.ADJUSTMENTS),
     )
 
 
@@ -563,7 +563,7 @@ def build_report(
     report = Report(
         inspection=dict(inspection),
         reviews=len(cases),
-        sample=dict(sample),
+        sample=report_words.sample_in_words(sample),
         grades=_grades(cases, grades),
         requires_improvement_or_inadequate=interval_of(*now),
         design_weighted=weighted,

@@ -19,11 +19,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .language import gettext_noop
 from .report_model_agreement import Agreement, flat_fields
 from .report_model_progress import SECTION as PROGRESS_SECTION
 from .report_model_progress import Progress
 
-DESIGN_WEIGHTED_METHOD = (
+#: The design-weighted share's method: words of the report (``domain.report`` says it in the report's
+#: language; a document read back keeps what it says).
+DESIGN_WEIGHTED_METHOD = gettext_noop(
     "design weights N_h/n_h, stratified variance with finite population correction"
 )
 

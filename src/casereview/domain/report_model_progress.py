@@ -16,19 +16,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from .language import gettext_noop
 from .report_model_agreement import flat_fields
 
 #: The section's key in the report's JSON document (present only when the section has something).
 SECTION = "progress_against_recommendations"
-#: What the section counts: each judgement, and the recommendations not yet judged at this inspection.
+#: What the section counts: each judgement, and the recommendations not yet judged at this inspection (words
+#: marked for the catalogue: a document says them with ``say_word``).
 NOT_JUDGED = "not_judged"
 TALLY = ("met", "partly_met", "not_met", "no_longer_relevant", NOT_JUDGED)
 TALLY_WORDS: Mapping[str, str] = {
-    "met": "Met",
-    "partly_met": "Partly met",
-    "not_met": "Not met",
-    "no_longer_relevant": "No longer relevant",
-    NOT_JUDGED: "Not yet judged",
+    "met": gettext_noop("Met"),
+    "partly_met": gettext_noop("Partly met"),
+    "not_met": gettext_noop("Not met"),
+    "no_longer_relevant": gettext_noop("No longer relevant"),
+    NOT_JUDGED: gettext_noop("Not yet judged"),
 }
 
 

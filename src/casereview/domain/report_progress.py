@@ -27,6 +27,7 @@ from .followup_evidence import (
     counts_from_report,
     evidence_for_all,
 )
+from .language import Phrase, say, say_word
 from .report_model import Report
 from .report_model_progress import (
     NOT_JUDGED,
@@ -36,7 +37,7 @@ from .report_model_progress import (
     ProgressItem,
     ProgressRecommendation,
 )
-from .report_words import concern_words
+from .report_words import concern_phrase
 
 __all__ = ["progress_input", "progress_section", "with_progress"]
 
@@ -99,7 +100,10 @@ def progress_section(
         **{("weakness", code): title for code, title in weakness_titles.items()},
         **{("area", slug): title for slug, title in areas},
     }
-    concern = concern_words([label for _, label in grades[1:]])
+    # The grades of concern joined as the document's language joins them ("requires improvement or
+    # inadequate"; the labels come in that language already).
+    joined = concern_phrase([label for _, label in grades[1:]])
+    concern = say(joined) if isinstance(joined, Phrase) else str(joined)
     evidence = evidence_for_all(
         {f.recommendation_id: _basis(f) for f in ordered}, now, titles=titles, concern=concern
     )
@@ -128,7 +132,7 @@ def progress_section(
         counts={k: tally[k] for k in TALLY},
         family_tests=tests,
         adjustment=ADJUSTMENT,
-        method=METHOD,
+        method=say_word(METHOD),  # in the document's language
     )
 
 

@@ -1,4 +1,6 @@
-"""The report's plain-English sentences: the headline at the top, and what a weighted estimate covers.
+"""The report's sentences, in the language it is written in (``domain.language.say``; English unless the
+shell is ``speaking``): the headline at the top, what a weighted estimate covers, the methods its parameters
+state, and its frame's dates.
 
 The headline says, in words a reader takes in at once, how many graded cases gave cause for concern,
 how sure the figure is, and how it compares with the headline comparisons (after their adjustment):
@@ -10,11 +12,13 @@ to compare with.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from . import multiplicity
-from .language import gettext_lazy
+from .language import Phrase, gettext_lazy, gettext_noop, ngettext_lazy, say, say_word
 from .report_model import Comparison, DesignWeighted, Interval
+from .sampling import FrameDates
 
 
 def percent(share: float) -> str:
@@ -49,13 +53,92 @@ def concern_phrase(labels: Sequence[str]) -> object:
     return joined
 
 
+def _said(words: object) -> str:
+    """Words from ``concern_phrase`` (a Phrase, or one grade's label as it is) in the document's language."""
+    return say(words) if isinstance(words, Phrase) else str(words)
+
+
 def _against(c: Comparison) -> str:
     then = percent(c.share_then)
     if c.direction == "worse":
-        return f"worse than {c.against} ({then})"
+        return say(gettext_lazy("worse than %(against)s (%(then)s)", against=c.against, then=then))
     if c.direction == "better":
-        return f"better than {c.against} ({then})"
-    return f"no statistically significant change from {c.against} ({then})"
+        return say(gettext_lazy("better than %(against)s (%(then)s)", against=c.against, then=then))
+    return say(
+        gettext_lazy(
+            "no statistically significant change from %(against)s (%(then)s)",
+            against=c.against,
+            then=then,
+        )
+    )
+
+
+#: Said when there is nothing earlier to compare with (the catalogue's sentence, the draw page's too).
+NOTHING_EARLIER = gettext_noop(
+    "There is no earlier inspection or baseline of this body to compare with."
+)
+
+
+def _tenths(share: float) -> int:
+    """The k of "about k in 10" (1 to 9)."""
+    return max(1, min(9, math.floor(share * 10 + 0.5)))
+
+
+def _in_the_frame(share: float) -> str:
+    """ "About 9 in 10 cases in the frame", "All cases in the frame", … (``fraction_words`` for the cases of
+    a design-weighted estimate), one catalogue phrase each, in the document's language."""
+    if share <= 0:
+        return say_word(gettext_noop("None of the cases in the frame"))
+    if share >= 1:
+        return say_word(gettext_noop("All cases in the frame"))
+    if share < 0.05:
+        return say_word(gettext_noop("Fewer than 1 in 20 cases in the frame"))
+    if share > 0.95:
+        return say_word(gettext_noop("More than 19 in 20 cases in the frame"))
+    return say(gettext_lazy("About %(k)s in 10 cases in the frame", k=_tenths(share)))
+
+
+def _graded_sentence(share: float, graded: int, figure: str, grades: str) -> str:
+    """ "About 9 in 10 graded cases (figure) were graded …", "All 24 graded cases (…) were graded …": the
+    fraction, the cases and the verb agree, so each is one catalogue sentence (plural by the cases graded)."""
+    values: dict[str, object] = {"n": f"{graded:,}", "figure": figure, "grades": grades}
+    if share <= 0:
+        said = ngettext_lazy(
+            "None of the %(n)s graded case (%(figure)s) was graded %(grades)s",
+            "None of the %(n)s graded cases (%(figure)s) were graded %(grades)s",
+            graded,
+            **values,
+        )
+    elif share >= 1:
+        said = ngettext_lazy(
+            "All %(n)s graded case (%(figure)s) was graded %(grades)s",
+            "All %(n)s graded cases (%(figure)s) were graded %(grades)s",
+            graded,
+            **values,
+        )
+    elif share < 0.05:
+        said = ngettext_lazy(
+            "Fewer than 1 in 20 graded case (%(figure)s) was graded %(grades)s",
+            "Fewer than 1 in 20 graded cases (%(figure)s) were graded %(grades)s",
+            graded,
+            **values,
+        )
+    elif share > 0.95:
+        said = ngettext_lazy(
+            "More than 19 in 20 graded case (%(figure)s) was graded %(grades)s",
+            "More than 19 in 20 graded cases (%(figure)s) were graded %(grades)s",
+            graded,
+            **values,
+        )
+    else:
+        said = ngettext_lazy(
+            "About %(k)s in 10 graded case (%(figure)s) was graded %(grades)s",
+            "About %(k)s in 10 graded cases (%(figure)s) were graded %(grades)s",
+            graded,
+            k=_tenths(share),
+            **values,
+        )
+    return say(said)
 
 
 def headline(
@@ -69,51 +152,94 @@ def headline(
     earlier: Sequence[tuple[str, str]],  # (label, kind) of every earlier result, oldest first
     coverage: str | None = None,
 ) -> str:
-    """The sentence at the top of every report.
+    """The sentence at the top of every report, in the document's language (``domain.language.say``; the
+    grade labels are given in it).
 
     ``coverage`` (what a design-weighted estimate covers, ``coverage()``) makes it the estimate for the
     cases in the frame, not a share of the graded cases, and says what it rests on."""
-    grades = concern_words(concern_labels)
+    grades = _said(concern_phrase(concern_labels))
     if graded == 0 or share is None or low is None or high is None:
-        return "No case is graded yet, so there are no figures. " + _what_there_is(earlier)
-    cases = "graded case" if graded == 1 else "graded cases"
-    figure = f"{percent(share)}; likely between {percent(low)} and {percent(high)}"
+        return (
+            say_word(gettext_noop("No case is graded yet, so there are no figures."))
+            + " "
+            + _what_there_is(earlier)
+        )
+    figure = say(
+        gettext_lazy(
+            "%(share)s; likely between %(low)s and %(high)s",
+            share=percent(share),
+            low=percent(low),
+            high=percent(high),
+        )
+    )
     if coverage is not None:
-        sentence = (
-            f"{fraction_words(share)} cases in the frame ({figure}), estimated from {graded:,} {cases} "
-            f"weighted by the size of their strata ({coverage}), were graded {grades}"
+        sentence = say(
+            ngettext_lazy(
+                "%(amount)s (%(figure)s), estimated from %(n)s graded case weighted by the size of their "
+                "strata (%(coverage)s), were graded %(grades)s",
+                "%(amount)s (%(figure)s), estimated from %(n)s graded cases weighted by the size of their "
+                "strata (%(coverage)s), were graded %(grades)s",
+                graded,
+                amount=_in_the_frame(share),
+                figure=figure,
+                n=f"{graded:,}",
+                coverage=coverage,
+                grades=grades,
+            )
         )
     else:
-        if share <= 0 or share >= 1:
-            amount = f"{fraction_words(share)} {graded:,} {cases}"
-        else:
-            amount = f"{fraction_words(share)} {cases}"
-        verb = "was" if graded == 1 else "were"
-        sentence = f"{amount} ({figure}) {verb} graded {grades}"
+        sentence = _graded_sentence(share, graded, figure, grades)
     if comparisons:
-        sentence += " — " + "; ".join(_against(c) for c in comparisons)
-    else:
-        sentence += ". There is no earlier inspection or baseline of this body to compare with"
-    return sentence + "."
+        return say(
+            gettext_lazy(
+                "%(sentence)s — %(comparisons)s.",
+                sentence=sentence,
+                comparisons="; ".join(_against(c) for c in comparisons),
+            )
+        )
+    return sentence + ". " + say_word(NOTHING_EARLIER)
 
 
 def _what_there_is(earlier: Sequence[tuple[str, str]]) -> str:
     if not earlier:
-        return "There is no earlier inspection or baseline of this body to compare with."
+        return say_word(NOTHING_EARLIER)
     named = [
-        f"{label} ({'a baseline' if kind == 'baseline' else 'an inspection'})"
+        say(
+            gettext_lazy("%(label)s (a baseline)", label=label)
+            if kind == "baseline"
+            else gettext_lazy("%(label)s (an inspection)", label=label)
+        )
         for label, kind in earlier
     ]
-    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-    return f"Once cases are graded they will be compared with {listed}."
+    listed = (
+        named[0]
+        if len(named) == 1
+        else say(
+            gettext_lazy("%(first)s and %(last)s", first=", ".join(named[:-1]), last=named[-1])
+        )
+    )
+    return say(
+        gettext_lazy("Once cases are graded they will be compared with %(listed)s.", listed=listed)
+    )
 
 
 def coverage(covered: int, frame: int, ungraded: int) -> str:
-    """What a design-weighted estimate covers: never "the whole body" when strata are not yet graded."""
+    """What a design-weighted estimate covers: never "the whole body" when strata are not yet graded; in the
+    document's language."""
     if ungraded == 0:
-        return f"estimate for all {frame:,} cases in the frame"
-    strata = "stratum" if ungraded == 1 else "strata"
-    return f"estimate for {covered:,} of {frame:,} cases; {ungraded:,} {strata} not yet graded"
+        return say(
+            gettext_lazy("estimate for all %(frame)s cases in the frame", frame=f"{frame:,}")
+        )
+    return say(
+        ngettext_lazy(
+            "estimate for %(covered)s of %(frame)s cases; %(ungraded)s stratum not yet graded",
+            "estimate for %(covered)s of %(frame)s cases; %(ungraded)s strata not yet graded",
+            ungraded,
+            covered=f"{covered:,}",
+            frame=f"{frame:,}",
+            ungraded=f"{ungraded:,}",
+        )
+    )
 
 
 def report_headline(
@@ -141,3 +267,26 @@ def report_headline(
         earlier=earlier,
         coverage=None if weighted is None else weighted.coverage,
     )
+
+
+#: The report's methods, stated in its parameters (each in the report's language: ``say_word``).
+INTERVAL_METHODS = gettext_noop("Wilson score; Korn–Graubard for a design-weighted share")
+COMPARISON_TESTS = gettext_noop(
+    "two-proportion z-test; Fisher's exact test when an expected count is under 5; "
+    "Wald test on the difference of design-weighted shares where a share is design-weighted"
+)
+ADJUSTMENTS = gettext_noop(
+    "headline comparisons: Holm; exploratory comparisons (categories, units, "
+    "weaknesses, older results): Benjamini–Hochberg"
+)
+
+
+def sample_in_words(sample: Mapping[str, Any]) -> dict[str, Any]:
+    """The sample as the report states it, its frame's dates in words in the report's language: the shell
+    reads the facts once for every language (their English words are part of the input digest), so the words
+    are written again here from the dates they state."""
+    out = dict(sample)
+    dates = out.get("frame_dates")
+    if isinstance(dates, Mapping) and "words" in dates:
+        out["frame_dates"] = {**dates, "words": FrameDates.from_dict(dates).words()}
+    return out

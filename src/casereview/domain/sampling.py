@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from .allocation import ALLOCATION, ALLOCATION_V1, ALLOCATIONS, allocate
+from .language import ENGLISH, gettext_lazy, gettext_noop, say, say_word, saying
 from .plans import STRATUM_SEPARATOR, PlanError, SamplePlan, plan_from_mapping
 
 ALGORITHM = "hmac-sha256-rank/1"
@@ -50,10 +51,16 @@ MONTHS_IN_ENGLISH = (
 )
 
 
-def _day(day: dt.date, *, month: bool = True, year: bool = True) -> str:
+def _day(
+    day: dt.date,
+    *,
+    month: bool = True,
+    year: bool = True,
+    months: Sequence[str] = MONTHS_IN_ENGLISH,
+) -> str:
     words = [str(day.day)]
     if month:
-        words.append(MONTHS_IN_ENGLISH[day.month - 1])
+        words.append(months[day.month - 1])
     if year:
         words.append(str(day.year))
     return " ".join(words)
@@ -85,19 +92,34 @@ class FrameDates:
         )
 
     def words(self) -> str:
-        """ "cases reported 1 July to 30 September 2026", in UK date words."""
+        """ "cases reported 1 July to 30 September 2026", in UK date words, in the language the document is
+        being written in (``domain.language.say``: English for the command line and the manifest)."""
+        # words.MONTHS imports this module (for the English months), so it is looked up when a date is said.
+        from .words import MONTHS
+
+        months = MONTHS.get(saying(), MONTHS[ENGLISH])
+
+        def day(date: dt.date, *, month: bool = True, year: bool = True) -> str:
+            return _day(date, month=month, year=year, months=months)
+
         first, last = self.reported_from, self.reported_to
         if first and last:
             if first == last:
-                return f"cases reported on {_day(first)}"
+                return say(gettext_lazy("cases reported on %(day)s", day=day(first)))
             same_year = first.year == last.year
             same_month = same_year and first.month == last.month
-            return f"cases reported {_day(first, month=not same_month, year=not same_year)} to {_day(last)}"
+            return say(
+                gettext_lazy(
+                    "cases reported %(first)s to %(last)s",
+                    first=day(first, month=not same_month, year=not same_year),
+                    last=day(last),
+                )
+            )
         if first:
-            return f"cases reported from {_day(first)}"
+            return say(gettext_lazy("cases reported from %(day)s", day=day(first)))
         if last:
-            return f"cases reported up to {_day(last)}"
-        return "cases reported on any date"
+            return say(gettext_lazy("cases reported up to %(day)s", day=day(last)))
+        return say_word(gettext_noop("cases reported on any date"))
 
 
 def in_period(plan: SamplePlan, start: dt.date, end: dt.date) -> tuple[SamplePlan, FrameDates]:

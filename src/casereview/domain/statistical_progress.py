@@ -6,6 +6,9 @@ and now, the adjusted test and its direction.  Pure: no Django, no files.
 
 from __future__ import annotations
 
+from typing import Any
+
+from casereview.domain.language import gettext_lazy, gettext_noop, say, say_word
 from casereview.domain.report_model_progress import SECTION as PROGRESS_SECTION
 from casereview.domain.report_model_progress import TALLY_WORDS
 from casereview.domain.statistical_sections import COUNT, NUMBER, PERCENT
@@ -13,6 +16,7 @@ from casereview.domain.statistical_tables import (
     NOT_APPLICABLE,
     Builder,
     Column,
+    ColumnKind,
     Value,
     at,
     is_number,
@@ -21,6 +25,45 @@ from casereview.domain.statistical_tables import (
 from casereview.domain.words import Kind, words
 
 __all__ = ["progress"]
+
+#: The sheet's columns (headings marked for the catalogue; the sheet says them in the workbook's language).
+_HEAD = (
+    gettext_noop("Recommendation"),
+    gettext_noop("Earlier inspection"),
+    gettext_noop("Finding"),
+    gettext_noop("What must change"),
+    gettext_noop("Judgement at this inspection"),
+)
+RATIONALE = gettext_noop("Rationale")
+_FIGURES: tuple[tuple[str, ColumnKind, int], ...] = (
+    (gettext_noop("Weakness or area"), ColumnKind.TEXT, 0),
+    (gettext_noop("Cases then"), COUNT, 0),
+    (gettext_noop("Of cases then"), COUNT, 0),
+    (gettext_noop("Share then"), PERCENT, 0),
+    (gettext_noop("Lower limit then"), PERCENT, 0),
+    (gettext_noop("Upper limit then"), PERCENT, 0),
+    (gettext_noop("Cases now"), COUNT, 0),
+    (gettext_noop("Of cases now"), COUNT, 0),
+    (gettext_noop("Share now"), PERCENT, 0),
+    (gettext_noop("Lower limit now"), PERCENT, 0),
+    (gettext_noop("Upper limit now"), PERCENT, 0),
+    (gettext_noop("Adjusted p value"), NUMBER, 3),
+    (gettext_noop("Direction"), ColumnKind.TEXT, 0),
+)
+
+
+def _column(heading: str, kind: ColumnKind = ColumnKind.TEXT, places: int = 0) -> Column:
+    return Column(say_word(heading), kind, places)
+
+
+def _item_name(item: dict[str, Any]) -> str:
+    if item.get("kind") == "weakness":
+        return say(
+            gettext_lazy(
+                "Weakness %(code)s: %(title)s", code=item.get("code"), title=item.get("title")
+            )
+        )
+    return say(gettext_lazy("Area: %(title)s", title=item.get("title") or item.get("code")))
 
 
 def progress(b: Builder) -> None:
@@ -37,9 +80,17 @@ def progress(b: Builder) -> None:
         head: list[Value] = [
             text(rec.get("number")),
             text(earlier.get("name")),
-            f"{words(Kind.FINDING_KIND, rec.get('finding_kind'))} {rec.get('finding_number')}",
+            say(
+                gettext_lazy(
+                    "%(kind)s %(number)s",
+                    kind=words(Kind.FINDING_KIND, rec.get("finding_kind"), say_word),
+                    number=rec.get("finding_number"),
+                )
+            ),
             text(rec.get("text")),
-            TALLY_WORDS["not_judged"] if judgement is None else words(Kind.JUDGEMENT, judgement),
+            say_word(TALLY_WORDS["not_judged"])
+            if judgement is None
+            else words(Kind.JUDGEMENT, judgement, say_word),
             *([text(rec.get("rationale"), NOT_APPLICABLE)] if full else []),
         ]
         for item in rec.get("items") or [{}]:
@@ -48,15 +99,10 @@ def progress(b: Builder) -> None:
                 continue
             no_now = item.get("count_now") is None or item.get("total_now") == 0
             untested = no_now or bool(item.get("why_not"))
-            name = (
-                f"Weakness {item.get('code')}: {item.get('title')}"
-                if item.get("kind") == "weakness"
-                else f"Area: {item.get('title') or item.get('code')}"
-            )
             rows.append(
                 [
                     *head,
-                    name,
+                    _item_name(item),
                     b.v.count(at(item, "count_then")),
                     b.v.count(at(item, "total_then")),
                     *(
@@ -74,50 +120,48 @@ def progress(b: Builder) -> None:
                     NOT_APPLICABLE if untested else b.v.p_value(item.get("adjusted_p_value")),
                     NOT_APPLICABLE
                     if untested
-                    else text(item.get("direction"), b.v.missing(None)).capitalize()
+                    else words(Kind.DIRECTION, item.get("direction"), say_word).capitalize()
                     if item.get("direction")
                     else b.v.missing(None),
                 ]
             )
     counts = section.get("counts") or {}
+    tally = "; ".join(
+        f"{(say_word(TALLY_WORDS[k]) if k in TALLY_WORDS else k).lower()} {n}"
+        for k, n in counts.items()
+    )
     description = [
-        "Recommendations: "
-        + "; ".join(f"{TALLY_WORDS.get(k, k).lower()} {n}" for k, n in counts.items())
-        + ".",
-        "Each recommendation of an earlier inspection judged at this one, or still open and not yet judged: "
-        "for each weakness or area its finding rests on, the share of cases then (the earlier report's "
-        "figures) and now (this report's weakness and area tables), and whether it changed. "
-        f"Method: {section.get('method', '')}.",
+        say(gettext_lazy("Recommendations: %(tally)s.", tally=tally)),
+        say(
+            gettext_lazy(
+                "Each recommendation of an earlier inspection judged at this one, or still open and "
+                "not yet judged: for each weakness or area its finding rests on, the share of cases "
+                "then (the earlier report's figures) and now (this report's weakness and area "
+                "tables), and whether it changed. Method: %(method)s.",
+                method=section.get("method", ""),
+            )
+        ),
     ]
     printed = section.get("printed_tests")
     if is_number(printed) and printed != section.get("family_tests"):
         description.append(
-            f"This published version prints {printed} of the {section.get('family_tests')} comparisons "
-            "(the others rest on hidden counts); in the adjustment each hidden one counts as p = 1."
+            say(
+                gettext_lazy(
+                    "This published version prints %(printed)s of the %(tests)s comparisons (the "
+                    "others rest on hidden counts); in the adjustment each hidden one counts as "
+                    "p = 1.",
+                    printed=printed,
+                    tests=section.get("family_tests"),
+                )
+            )
         )
     b.add(
-        "Progress_on_recommendations",
-        "Progress against earlier recommendations",
+        gettext_lazy("Progress on recommendations"),
+        say(gettext_lazy("Progress against earlier recommendations")),
         [
-            Column("Recommendation"),
-            Column("Earlier inspection"),
-            Column("Finding"),
-            Column("What must change"),
-            Column("Judgement at this inspection"),
-            *([Column("Rationale")] if full else []),
-            Column("Weakness or area"),
-            Column("Cases then", COUNT),
-            Column("Of cases then", COUNT),
-            Column("Share then", PERCENT),
-            Column("Lower limit then", PERCENT),
-            Column("Upper limit then", PERCENT),
-            Column("Cases now", COUNT),
-            Column("Of cases now", COUNT),
-            Column("Share now", PERCENT),
-            Column("Lower limit now", PERCENT),
-            Column("Upper limit now", PERCENT),
-            Column("Adjusted p value", NUMBER, 3),
-            Column("Direction"),
+            *(_column(h) for h in _HEAD),
+            *([_column(RATIONALE)] if full else []),
+            *(_column(h, kind, places) for h, kind, places in _FIGURES),
         ],
         rows,
         description,

@@ -6,6 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from casereview.domain.language import (
+    Phrase,
+    gettext_lazy,
+    gettext_noop,
+    ngettext_lazy,
+    say,
+    say_word,
+)
 from casereview.domain.statistical_tables import (
     HIDDEN,
     NOT_APPLICABLE,
@@ -19,9 +27,58 @@ from casereview.domain.statistical_tables import (
     percent,
     text,
     to_date,
+    yes_no,
 )
 from casereview.domain.tables import band_words, figure_is_empty
 from casereview.domain.words import Kind, number, words
+
+#: The words of codes the report's JSON has (its ``family``, the control chart's ``rule`` and ``direction``,
+#: power's ``direction``), as the tables print them; an unknown code is printed as it is.
+FAMILY_WORDS = {"headline": gettext_noop("Headline"), "exploratory": gettext_noop("Exploratory")}
+RULE_WORDS = {
+    "outside_limits": gettext_noop("outside limits"),
+    "shift": gettext_noop("shift"),
+    "trend": gettext_noop("trend"),
+}
+SIDE_WORDS = {
+    "above": gettext_noop("above"),
+    "below": gettext_noop("below"),
+    "rising": gettext_noop("rising"),
+    "falling": gettext_noop("falling"),
+    "rise": gettext_noop("rise"),
+    "fall": gettext_noop("fall"),
+    "either": gettext_noop("either"),
+}
+OUTSIDE_WORDS = {"above": gettext_noop("Above"), "below": gettext_noop("Below")}
+#: A result's kind (``report.HistoryPoint.kind``): an earlier inspection's, or a baseline's.
+RESULT_KIND_WORDS = {
+    "baseline": gettext_noop("Baseline"),
+    "inspection": gettext_noop("Inspection"),
+}
+
+
+def coded(table: Mapping[str, str], code: Any, default: str = NOT_AVAILABLE) -> str:
+    """A code's words from one of the tables above, in the workbook's language (the code itself when the
+    table has no words for it; ``default`` when there is none)."""
+    if code is None or code == "":
+        return default
+    found = table.get(str(code))
+    return say_word(found) if found else str(code).replace("_", " ")
+
+
+def _result_kind(kind: Any) -> str:
+    """ "Baseline" or "Inspection" in the workbook's language; another kind as the stages' words have it
+    (how the tables read it before they had words of their own); [x] for none."""
+    if not kind:
+        return NOT_AVAILABLE
+    if kind in RESULT_KIND_WORDS:
+        return say_word(RESULT_KIND_WORDS[kind])
+    return words(Kind.STAGE, kind, say_word)
+
+
+def _said(english: str) -> str:
+    return say_word(english)
+
 
 # ---------------------------------------------------------------------------------------------------
 # The tables
@@ -39,11 +96,17 @@ def _interval_cells(b: Builder, figure: Mapping[str, Any] | None) -> list[Value]
     ]
 
 
+#: Their headings in English (marked for the catalogue): a table's columns are ``said`` (``_in_words``).
 WEIGHTED_COLUMNS = (
-    Column("Design-weighted share", ColumnKind.PERCENT),
-    Column("Design-weighted lower limit", ColumnKind.PERCENT),
-    Column("Design-weighted upper limit", ColumnKind.PERCENT),
+    Column(gettext_noop("Design-weighted share"), ColumnKind.PERCENT),
+    Column(gettext_noop("Design-weighted lower limit"), ColumnKind.PERCENT),
+    Column(gettext_noop("Design-weighted upper limit"), ColumnKind.PERCENT),
 )
+
+
+def _in_words(columns: Sequence[Column]) -> list[Column]:
+    """Columns whose headings are marked English constants, in the workbook's language."""
+    return [Column(say_word(c.heading), c.kind, c.places) for c in columns]
 
 
 def _weighted(
@@ -60,16 +123,52 @@ def _weighted(
             cells.append([b.v.share(at(w, k)) for k in ("share", "ci_low", "ci_high")])
         else:  # absent: [x]; null: [c] in a published document
             cells.append([b.v.missing(w)] * 3)
-    return list(WEIGHTED_COLUMNS), cells, ("design",)
+    return _in_words(WEIGHTED_COLUMNS), cells, ("design",)
 
 
+#: "95%" in the interval's headings is a value (not in the template), so that no "% i" reads as a format.
+LOWER_95 = gettext_noop("Lower limit of the %(level)s interval")
+UPPER_95 = gettext_noop("Upper limit of the %(level)s interval")
 INTERVAL_COLUMNS = (
-    Column("Cases", ColumnKind.COUNT),
-    Column("Graded cases", ColumnKind.COUNT),
-    Column("Share", ColumnKind.PERCENT),
-    Column("Lower limit of the 95% interval", ColumnKind.PERCENT),
-    Column("Upper limit of the 95% interval", ColumnKind.PERCENT),
+    Column(gettext_noop("Cases"), ColumnKind.COUNT),
+    Column(gettext_noop("Graded cases"), ColumnKind.COUNT),
+    Column(gettext_noop("Share"), ColumnKind.PERCENT),
+    Column(LOWER_95, ColumnKind.PERCENT),
+    Column(UPPER_95, ColumnKind.PERCENT),
 )
+
+
+def limit_95(which: str) -> str:
+    """The heading of an interval's limit (``LOWER_95`` or ``UPPER_95``) in the workbook's language."""
+    return say(gettext_lazy(which, level="95%"))
+
+
+def interval_columns() -> list[Column]:
+    """Cases, graded cases, share and its 95% interval: the headings in the workbook's language."""
+    return [
+        Column(
+            limit_95(c.heading) if c.heading in (LOWER_95, UPPER_95) else say_word(c.heading),
+            c.kind,
+        )
+        for c in INTERVAL_COLUMNS
+    ]
+
+
+#: Headings more than one table has.
+COMPARED_WITH = gettext_noop("Compared with")
+KIND_OF_RESULT = gettext_noop("Kind of result")
+PERIOD_TO = gettext_noop("Period to")
+GRADED_THEN = gettext_noop("Graded cases then")
+GRADED_NOW = gettext_noop("Graded cases now")
+SHARE_THEN = gettext_noop("Share then")
+FAMILY_OF_TESTS = gettext_noop("Family of tests")
+ADJUSTMENT = gettext_noop("Adjustment")
+TESTS_IN_FAMILY = gettext_noop("Tests in the family")
+DIRECTION = gettext_noop("Direction")
+RESULT = gettext_noop("Result")
+CASES_REVIEWED = gettext_noop("Cases reviewed")
+#: The share the report is about, as a row or a figure's name.
+RI_OR_INADEQUATE = gettext_noop("Requires improvement or inadequate")
 COUNT = ColumnKind.COUNT
 PERCENT = ColumnKind.PERCENT
 NUMBER = ColumnKind.NUMBER
@@ -83,14 +182,16 @@ def _band_column(
     bands = [band_words(f) for f in figures]
     if not any(bands):
         return [], [[] for _ in figures]
-    return [Column("Share published as a range")], [[band or NOT_APPLICABLE] for band in bands]
+    return [Column(say(gettext_lazy("Share published as a range")))], [
+        [band or NOT_APPLICABLE] for band in bands
+    ]
 
 
 def grades(b: Builder) -> None:
     doc = b.doc
     grades = doc.get("grades") or {}
     figures = [*grades.values(), doc.get("requires_improvement_or_inadequate")]
-    names = [*(b.grade_labels[c] for c in grades), "Requires improvement or inadequate"]
+    names = [*(b.grade_labels[c] for c in grades), say_word(RI_OR_INADEQUATE)]
     band_cols, bands = _band_column(figures)
     rows = [
         [name, *_interval_cells(b, fig), *band]
@@ -98,12 +199,23 @@ def grades(b: Builder) -> None:
         if fig is not None
     ]
     b.add(
-        "Overall_grades",
-        "Final overall grade of each graded case, with 95% intervals",
-        [Column("Grade"), *INTERVAL_COLUMNS, *band_cols],
+        gettext_lazy("Overall grades"),
+        say(
+            gettext_lazy(
+                "Final overall grade of each graded case, with %(level)s intervals", level="95%"
+            )
+        ),
+        [Column(say(gettext_lazy("Grade"))), *interval_columns(), *band_cols],
         rows,
         (
-            f"{number(doc['reviews'])} cases were reviewed."
+            say(
+                ngettext_lazy(
+                    "%(n)s case was reviewed.",
+                    "%(n)s cases were reviewed.",
+                    int(doc["reviews"]),
+                    n=number(doc["reviews"]),
+                )
+            )
             if is_number(doc.get("reviews"))
             else "",
         ),
@@ -115,22 +227,26 @@ def grades(b: Builder) -> None:
         weighted = {}
     if weighted is not None:
         b.add(
-            "Design_weighted_estimate",
-            "Requires improvement or inadequate, weighted to the register by the sample's design",
+            gettext_lazy("Design weighted estimate"),
+            say(
+                gettext_lazy(
+                    "Requires improvement or inadequate, weighted to the register by the sample's design"
+                )
+            ),
             [
-                Column("Estimate"),
-                Column("Share", PERCENT),
-                Column("Lower limit of the 95% interval", PERCENT),
-                Column("Upper limit of the 95% interval", PERCENT),
-                Column("Effective sample size", NUMBER, 0),
-                Column("Frame cases covered", COUNT),
-                Column("Frame cases", COUNT),
-                Column("Strata with no graded case", COUNT),
-                Column("Coverage"),
+                Column(say(gettext_lazy("Estimate"))),
+                Column(say_word("Share"), PERCENT),
+                Column(limit_95(LOWER_95), PERCENT),
+                Column(limit_95(UPPER_95), PERCENT),
+                Column(say(gettext_lazy("Effective sample size")), NUMBER, 0),
+                Column(say(gettext_lazy("Frame cases covered")), COUNT),
+                Column(say(gettext_lazy("Frame cases")), COUNT),
+                Column(say(gettext_lazy("Strata with no graded case")), COUNT),
+                Column(say(gettext_lazy("Coverage"))),
             ],
             [
                 [
-                    "Requires improvement or inadequate",
+                    say_word(RI_OR_INADEQUATE),
                     b.v.share(at(weighted, "share")),
                     b.v.share(at(weighted, "ci_low")),
                     b.v.share(at(weighted, "ci_high")),
@@ -160,7 +276,7 @@ def _comparison_row(b: Builder, figure: str, c: Mapping[str, Any]) -> list[Value
     return [
         figure,
         text(c.get("against")),
-        words(Kind.STAGE, c["kind"]) if c.get("kind") else NOT_AVAILABLE,
+        _result_kind(c.get("kind")),
         to_date(c.get("period_end")),
         count("count_then"),
         count("total_then"),
@@ -168,64 +284,91 @@ def _comparison_row(b: Builder, figure: str, c: Mapping[str, Any]) -> list[Value
         count("count_now"),
         count("total_now"),
         share("share_now"),
-        text(c.get("test"), HIDDEN if hidden else NOT_AVAILABLE),
+        words(Kind.TEST, c["test"], say_word)
+        if c.get("test")
+        else HIDDEN
+        if hidden
+        else NOT_AVAILABLE,
         HIDDEN if hidden and "p_value" not in c else b.v.p_value(at(c, "p_value")),
         # "Headline", "Exploratory": as the tests-run table writes a family
-        str(c["family"]).capitalize() if c.get("family") else HIDDEN if hidden else NOT_AVAILABLE,
+        (
+            say_word(FAMILY_WORDS[c["family"]])
+            if c["family"] in FAMILY_WORDS
+            else str(c["family"]).capitalize()
+        )
+        if c.get("family")
+        else HIDDEN
+        if hidden
+        else NOT_AVAILABLE,
         text(c.get("adjustment"), HIDDEN if hidden else NOT_AVAILABLE),
         count("family_tests"),
         HIDDEN
         if hidden and "adjusted_p_value" not in c
         else b.v.p_value(at(c, "adjusted_p_value")),
-        text(c.get("direction"), HIDDEN if hidden else NOT_AVAILABLE),
+        words(Kind.DIRECTION, c["direction"], say_word)
+        if c.get("direction")
+        else HIDDEN
+        if hidden
+        else NOT_AVAILABLE,
     ]
 
 
 def comparisons(b: Builder) -> None:
     doc = b.doc
-    rows = [_comparison_row(b, "All graded cases", c) for c in doc.get("comparisons") or []]
-    for key, name, what in (("by_category", "category", "Category"), ("by_unit", "unit", "Unit")):
+    every = say(gettext_lazy("All graded cases"))
+    rows = [_comparison_row(b, every, c) for c in doc.get("comparisons") or []]
+    for key, name in (("by_category", "category"), ("by_unit", "unit")):
         for row in doc.get(key) or []:
-            label = words(Kind.CATEGORY, row[name]) if name == "category" else str(row[name])
-            rows += [
-                _comparison_row(b, f"{what}: {label}", c) for c in row.get("comparisons") or []
-            ]
+            if name == "category":
+                label = say(
+                    gettext_lazy(
+                        "Category: %(name)s", name=words(Kind.CATEGORY, row[name], say_word)
+                    )
+                )
+            else:
+                label = say(gettext_lazy("Unit: %(name)s", name=str(row[name])))
+            rows += [_comparison_row(b, label, c) for c in row.get("comparisons") or []]
     for w in doc.get("weaknesses") or []:
-        label = f"Weakness {w.get('code', '')}: {w.get('title', '')}".strip(": ")
+        label = say(
+            gettext_lazy(
+                "Weakness %(code)s: %(title)s", code=w.get("code", ""), title=w.get("title", "")
+            )
+        ).strip(": ")
         rows += [_comparison_row(b, label, c) for c in w.get("recurrence") or []]
     # Two tables of the same comparisons, in the same order: the figures, then the tests (one table of
     # seventeen columns would be too wide to read or print).
+    figure, against = Column(say(gettext_lazy("Figure"))), Column(_said(COMPARED_WITH))
     b.add(
-        "Comparisons",
-        "Requires improvement or inadequate (or a weakness) then and now",
+        gettext_lazy("Comparisons"),
+        say(gettext_lazy("Requires improvement or inadequate (or a weakness) then and now")),
         [
-            Column("Figure"),
-            Column("Compared with"),
-            Column("Kind of result"),
-            Column("Period to", DATE),
-            Column("Cases then", COUNT),
-            Column("Graded cases then", COUNT),
-            Column("Share then", PERCENT),
-            Column("Cases now", COUNT),
-            Column("Graded cases now", COUNT),
-            Column("Share now", PERCENT),
+            figure,
+            against,
+            Column(_said(KIND_OF_RESULT)),
+            Column(_said(PERIOD_TO), DATE),
+            Column(say(gettext_lazy("Cases then")), COUNT),
+            Column(_said(GRADED_THEN), COUNT),
+            Column(_said(SHARE_THEN), PERCENT),
+            Column(say(gettext_lazy("Cases now")), COUNT),
+            Column(_said(GRADED_NOW), COUNT),
+            Column(say(gettext_lazy("Share now")), PERCENT),
         ],
         [row[:10] for row in rows],
         notes=("shares",),
     )
     b.add(
-        "Comparison_tests",
-        "The test of each comparison, and whether it found a change",
+        gettext_lazy("Comparison tests"),
+        say(gettext_lazy("The test of each comparison, and whether it found a change")),
         [
-            Column("Figure"),
-            Column("Compared with"),
-            Column("Test"),
-            Column("p value", NUMBER, 3),
-            Column("Family of tests"),
-            Column("Adjustment"),
-            Column("Tests in the family", COUNT),
-            Column("Adjusted p value", NUMBER, 3),
-            Column("Direction"),
+            figure,
+            against,
+            Column(say(gettext_lazy("Test"))),
+            Column(say(gettext_lazy("p value")), NUMBER, 3),
+            Column(_said(FAMILY_OF_TESTS)),
+            Column(_said(ADJUSTMENT)),
+            Column(_said(TESTS_IN_FAMILY), COUNT),
+            Column(say(gettext_lazy("Adjusted p value")), NUMBER, 3),
+            Column(_said(DIRECTION)),
         ],
         [row[:2] + row[10:] for row in rows],
         notes=("tests",),
@@ -237,30 +380,30 @@ def trend(b: Builder) -> None:
     band_cols, bands = _band_column(points)
     # Which points are design-weighted (a disproportionate sample's "now"): said when any is.
     estimated = any("estimate" in p for p in points)
-    estimate_cols = [Column("Estimate")] if estimated else []
+    estimate_cols = [Column(say(gettext_lazy("Estimate")))] if estimated else []
     b.add(
-        "Trend",
-        "Requires improvement or inadequate over time",
+        gettext_lazy("Trend"),
+        say(gettext_lazy("Requires improvement or inadequate over time")),
         [
-            Column("Result"),
-            Column("Kind of result"),
-            Column("Period to", DATE),
-            Column("This inspection"),
+            Column(_said(RESULT)),
+            Column(_said(KIND_OF_RESULT)),
+            Column(_said(PERIOD_TO), DATE),
+            Column(say(gettext_lazy("This inspection"))),
             *estimate_cols,
-            *INTERVAL_COLUMNS,
+            *interval_columns(),
             *band_cols,
         ],
         (
             [
                 text(p.get("label")),
-                words(Kind.STAGE, p["kind"]) if p.get("kind") else NOT_AVAILABLE,
+                _result_kind(p.get("kind")),
                 to_date(p.get("period_end")),
-                "Yes" if p.get("now") else "No",
+                yes_no(p.get("now")),
                 *(
                     [
-                        "Design-weighted share"
+                        say_word(WEIGHTED_COLUMNS[0].heading)
                         if p.get("estimate") == "design-weighted"
-                        else text(p.get("estimate"), "Unweighted share")
+                        else text(p.get("estimate"), say(gettext_lazy("Unweighted share")))
                     ]
                     if estimated
                     else []
@@ -283,7 +426,9 @@ def _outside(point: Mapping[str, Any]) -> Value:
     if not is_number(point.get("share")):
         return NOT_APPLICABLE
     outside = point.get("outside")
-    return str(outside).capitalize() if outside else "No"
+    if not outside:
+        return yes_no(False)
+    return coded(OUTSIDE_WORDS, outside) if outside in OUTSIDE_WORDS else str(outside).capitalize()
 
 
 def _effective(doc: Mapping[str, Any], chart: Mapping[str, Any]) -> bool:
@@ -307,16 +452,30 @@ def control_chart(b: Builder) -> None:
         return
     centre = chart.get("centre")
     description = [
-        f"Centre line: {100 * percent(centre):.1f}% ({chart.get('centre_from', '')})."
+        say(
+            gettext_lazy(
+                "Centre line: %(share)s (%(source)s).",
+                share=f"{100 * percent(centre):.1f}%",
+                source=chart.get("centre_from", ""),
+            )
+        )
         if is_number(centre)
-        else "Centre line: none (no earlier result has figures).",
-        f"Limits: {chart.get('sigma', 3)} standard errors either side of the centre.",
+        else say(gettext_lazy("Centre line: none (no earlier result has figures).")),
+        say(
+            gettext_lazy(
+                "Limits: %(sigma)s standard errors either side of the centre.",
+                sigma=chart.get("sigma", 3),
+            )
+        ),
     ]
     effective = _effective(b.doc, chart)
     if effective:
-        counts = [Column("Effective cases", NUMBER, 1), Column("Effective graded cases", NUMBER, 1)]
+        counts = [
+            Column(say(gettext_lazy("Effective cases")), NUMBER, 1),
+            Column(say(gettext_lazy("Effective graded cases")), NUMBER, 1),
+        ]
     else:
-        counts = [Column("Cases", COUNT), Column("Graded cases", COUNT)]
+        counts = _in_words(INTERVAL_COLUMNS[:2])
     rows = []
     for p in chart.get("points") or []:
         hidden = bool(p.get("suppressed"))
@@ -328,31 +487,32 @@ def control_chart(b: Builder) -> None:
         rows.append(
             [
                 text(p.get("label")),
-                words(Kind.STAGE, p["kind"]) if p.get("kind") else NOT_AVAILABLE,
+                _result_kind(p.get("kind")),
                 to_date(p.get("period_end")),
-                "Yes" if p.get("in_centre") else "No",
+                yes_no(p.get("in_centre")),
                 *numbers,
                 HIDDEN if hidden else b.v.share(at(p, "share"), empty=empty),
                 HIDDEN if hidden else b.v.share(at(p, "lower"), empty=empty),
                 HIDDEN if hidden else b.v.share(at(p, "upper"), empty=empty),
                 _outside(p),
-                ", ".join(r.replace("_", " ") for r in p.get("rules") or []) or "No signal",
+                ", ".join(coded(RULE_WORDS, r) for r in p.get("rules") or [])
+                or say(gettext_lazy("No signal")),
             ]
         )
     b.add(
-        "Control_chart",
-        "Control chart (p-chart) of requires improvement or inadequate",
+        gettext_lazy("Control chart"),
+        say(gettext_lazy("Control chart (p-chart) of requires improvement or inadequate")),
         [
-            Column("Result"),
-            Column("Kind of result"),
-            Column("Period to", DATE),
-            Column("In the centre line"),
+            Column(_said(RESULT)),
+            Column(_said(KIND_OF_RESULT)),
+            Column(_said(PERIOD_TO), DATE),
+            Column(say(gettext_lazy("In the centre line"))),
             *counts,
-            Column("Share", PERCENT),
-            Column("Lower limit", PERCENT),
-            Column("Upper limit", PERCENT),
-            Column("Outside its limits"),
-            Column("Signals"),
+            Column(say_word("Share"), PERCENT),
+            Column(say(gettext_lazy("Lower limit")), PERCENT),
+            Column(say(gettext_lazy("Upper limit")), PERCENT),
+            Column(say(gettext_lazy("Outside its limits"))),
+            Column(say(gettext_lazy("Signals"))),
         ],
         rows,
         description,
@@ -360,13 +520,18 @@ def control_chart(b: Builder) -> None:
     )
     signals = chart.get("signals") or []
     b.add(
-        "Control_chart_signals",
-        "Signals on the control chart",
-        [Column("Signal"), Column("Direction"), Column("Points"), Column("In words")],
+        gettext_lazy("Control chart signals"),
+        say(gettext_lazy("Signals on the control chart")),
+        [
+            Column(say(gettext_lazy("Signal"))),
+            Column(_said(DIRECTION)),
+            Column(say(gettext_lazy("Points"))),
+            Column(say(gettext_lazy("In words"))),
+        ],
         (
             [
-                text(s.get("rule")).replace("_", " "),
-                text(s.get("direction")),
+                coded(RULE_WORDS, s.get("rule")),
+                coded(SIDE_WORDS, s.get("direction")),
                 ", ".join(s.get("points") or []) or NOT_APPLICABLE,
                 text(s.get("words")),
             ]
@@ -378,21 +543,40 @@ def control_chart(b: Builder) -> None:
 
 def breakdowns(b: Builder) -> None:
     codes = list(b.grade_labels)
-    for key, name, heading, sheet in (
-        ("by_category", "category", "Category", "By_category"),
-        ("by_unit", "unit", "Unit", "By_unit"),
+    for key, name, heading, sheet, title in (
+        (
+            "by_category",
+            "category",
+            gettext_lazy("Category"),
+            gettext_lazy("By category"),
+            gettext_lazy("Requires improvement or inadequate by category"),
+        ),
+        (
+            "by_unit",
+            "unit",
+            gettext_lazy("Unit"),
+            gettext_lazy("By unit"),
+            gettext_lazy("Requires improvement or inadequate by unit"),
+        ),
     ):
         rows_in = b.doc.get(key) or []
         with_grades = any(r.get("grades") for r in rows_in)
         grade_cols = (
-            [Column(f"{b.grade_labels[c]}: cases", COUNT) for c in codes]
+            [Column(_grade_cases(b.grade_labels[c]), COUNT) for c in codes]
             if with_grades
-            else [Column(f"{next(iter(b.grade_labels.values()), 'Good')}: cases", COUNT)]
+            else [
+                Column(
+                    _grade_cases(
+                        next(iter(b.grade_labels.values()), None) or say(gettext_lazy("Good"))
+                    ),
+                    COUNT,
+                )
+            ]
         )
         weighted_cols, weighted, weighted_notes = _weighted(b, rows_in)
         rows = []
         for r, design in zip(rows_in, weighted, strict=True):
-            label = words(Kind.CATEGORY, r[name]) if name == "category" else str(r[name])
+            label = words(Kind.CATEGORY, r[name], say_word) if name == "category" else str(r[name])
             grades = r.get("grades") or {}
             counts = (
                 [b.v.count((grades.get(c) or {}).get("count")) for c in codes]
@@ -404,12 +588,23 @@ def breakdowns(b: Builder) -> None:
                 against = NOT_APPLICABLE
             elif last.get("suppressed"):
                 against = (
-                    f"{last.get('against')}: {last['direction']} (the figures are hidden)"
+                    say(
+                        gettext_lazy(
+                            "%(against)s: %(direction)s (the figures are hidden)",
+                            against=last.get("against"),
+                            direction=words(Kind.DIRECTION, last["direction"], say_word),
+                        )
+                    )
                     if last.get("direction")
                     else HIDDEN
                 )
             else:
-                against = f"{last.get('against')}: {last.get('wording') or last.get('direction')}"
+                result = last.get("wording") or (
+                    words(Kind.DIRECTION, last["direction"], say_word)
+                    if last.get("direction")
+                    else last.get("direction")
+                )
+                against = f"{last.get('against')}: {result}"
             rows.append(
                 [
                     label,
@@ -422,35 +617,37 @@ def breakdowns(b: Builder) -> None:
             )
         b.add(
             sheet,
-            f"Requires improvement or inadequate by {name}",
+            say(title),
             [
-                Column(heading),
-                Column("Cases reviewed", COUNT),
+                Column(say(heading)),
+                Column(say_word(CASES_REVIEWED), COUNT),
                 *grade_cols,
-                Column("Requires improvement or inadequate: cases", COUNT),
-                Column("Graded cases", COUNT),
-                Column("Share", PERCENT),
-                Column("Lower limit of the 95% interval", PERCENT),
-                Column("Upper limit of the 95% interval", PERCENT),
+                Column(_grade_cases(say_word(RI_OR_INADEQUATE)), COUNT),
+                *interval_columns()[1:],
                 *weighted_cols,
-                Column("Against the last result"),
+                Column(say(gettext_lazy("Against the last result"))),
             ],
             rows,
             notes=("shares", *weighted_notes, "tests"),
         )
 
 
+def _grade_cases(grade: str) -> str:
+    """ "Good: cases": the heading of a column counting the cases of a grade (already in words)."""
+    return say(gettext_lazy("%(grade)s: cases", grade=grade))
+
+
 def areas_and_weaknesses(b: Builder) -> None:
     areas = b.doc.get("areas") or []
     codes = list(b.grade_labels) or sorted({c for a in areas for c in a.get("grades", {})})
     b.add(
-        "Grades_by_area",
-        "Grades by area of practice",
+        gettext_lazy("Grades by area"),
+        say(gettext_lazy("Grades by area of practice")),
         [
-            Column("Area"),
+            Column(say(gettext_lazy("Area"))),
             *(Column(b.grade_labels.get(c, c), COUNT) for c in codes),
-            Column("Not applicable", COUNT),
-            Column("Not graded", COUNT),
+            Column(say(gettext_lazy("Not applicable")), COUNT),
+            Column(say(gettext_lazy("Not graded")), COUNT),
         ],
         (
             [
@@ -470,40 +667,45 @@ def areas_and_weaknesses(b: Builder) -> None:
         if recurring is None:
             status = NOT_APPLICABLE
         elif recurring:
-            status = "Yes"
+            status = yes_no(True)
         elif w.get("count") == 0:
-            status = "No longer found"
+            status = say(gettext_lazy("No longer found"))
         elif w.get("recorded_at_baseline") is False:
-            status = "Not recorded at baseline"
+            status = say(gettext_lazy("Not recorded at baseline"))
         else:
-            status = "New"
+            status = say(gettext_lazy("New"))
         rows.append(
             [text(w.get("code")), text(w.get("title")), *_interval_cells(b, w), *design, status]
         )
     baseline = b.doc.get("weakness_baseline")
     b.add(
-        "Weaknesses",
-        f"Cases with each weakness{_weakness_order(listed)}",
+        gettext_lazy("Weaknesses"),
+        say(_weakness_title(listed)),
         [
-            Column("Code"),
-            Column("Weakness"),
-            *INTERVAL_COLUMNS,
+            Column(say(gettext_lazy("Code"))),
+            Column(say(gettext_lazy("Weakness"))),
+            *interval_columns(),
             *weighted_cols,
-            Column(f"Recurring (against {baseline})" if baseline else "Recurring"),
+            Column(
+                say(gettext_lazy("Recurring (against %(baseline)s)", baseline=baseline))
+                if baseline
+                else say(gettext_lazy("Recurring"))
+            ),
         ],
         rows,
         notes=("shares", *weighted_notes),
     )
 
 
-def _weakness_order(listed: Sequence[Mapping[str, Any]]) -> str:
-    """The order the document lists its weaknesses in, in words: a full report's is most frequent first
-    (then by code), a published one's by code (so that the order tells nothing of a hidden count)."""
+def _weakness_title(listed: Sequence[Mapping[str, Any]]) -> Phrase:
+    """The weaknesses table's title, with the order the document lists them in: a full report's is most
+    frequent first (then by code), a published one's by code (so that the order tells nothing of a hidden
+    count)."""
     codes = [str(w.get("code") or "") for w in listed]
     counts = [w.get("count") for w in listed]
     keys = [(-c, k) for c, k in zip(counts, codes, strict=True) if is_number(c)]
     if len(listed) > 1 and len(keys) == len(listed) and keys == sorted(keys):
-        return ", most frequent first"
+        return gettext_lazy("Cases with each weakness, most frequent first")
     if codes == sorted(codes):
-        return ", in order of code"
-    return ""
+        return gettext_lazy("Cases with each weakness, in order of code")
+    return gettext_lazy("Cases with each weakness")

@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Any, TypeGuard
 
 from casereview.domain import report_words
+from casereview.domain.language import Phrase, gettext_lazy, gettext_noop, say, say_word
 from casereview.domain.linked import MARK
 from casereview.domain.tables import is_withheld
 
@@ -55,6 +56,11 @@ __all__ = [
     "percent",
     "text",
     "to_date",
+    "note_reference",
+    "yes_no",
+    "COVER_SHEET",
+    "CONTENTS_SHEET",
+    "NOTES_SHEET",
 ]
 
 HIDDEN = MARK  # "[c]": the one marker of a hidden value (domain.linked)
@@ -62,8 +68,9 @@ NOT_AVAILABLE = "[x]"
 NOT_APPLICABLE = "[z]"
 LOW = "[low]"
 SHORTHAND = (HIDDEN, NOT_AVAILABLE, NOT_APPLICABLE, LOW)
-#: The contact printed when the document names none: the team that answers for the published figures.
-CONTACT = (
+#: The contact printed when the document names none: the team that answers for the published figures
+#: (``say_word(CONTACT)`` in the document's language).
+CONTACT = gettext_noop(
     "The inspectorate's statistics team, through the contact details published with this report"
 )
 CREATOR = "casereview"
@@ -72,7 +79,7 @@ CREATOR = "casereview"
 #: fit it.
 DESCRIPTION_WIDTH = 140
 MIN_DESCRIPTION = 70
-LANGUAGE = "en-GB"
+LANGUAGE = "en-GB"  # an English workbook's; a workbook says the language it is written in (``tag(saying())``)
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\'"})
 
 Value = str | int | float | dt.date
@@ -95,13 +102,20 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    sheet: str
+    sheet: str  # the sheet's name, in the workbook's language
     title: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Value, ...], ...]
     description: tuple[str, ...] = ()
     #: The first column names the workbook's sheets, each a link to its sheet (the contents).
     links: bool = False
+    #: The sheet's name in English, the same in every language: what a script finds the table by (the
+    #: zipped CSVs' file names, the XLSX table's and the ODS range's names).  The sheet's own name when "".
+    key: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.key or self.sheet
 
 
 @dataclass(frozen=True)
@@ -111,7 +125,12 @@ class Note:
 
     @property
     def reference(self) -> str:
-        return f"[note {self.number}]"
+        return note_reference(self.number)
+
+
+def note_reference(number: int) -> str:
+    """ "[note 1]" ("[nodyn 1]" in a Welsh workbook): how a table's title refers to a note."""
+    return say(gettext_lazy("[note %(number)s]", number=number))
 
 
 @dataclass(frozen=True)
@@ -225,8 +244,13 @@ def text(value: Any, default: str = NOT_AVAILABLE) -> str:
     if value is None or value == "":
         return default
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return yes_no(value)
     return str(value)
+
+
+def yes_no(value: object) -> str:
+    """ "Yes" or "No", in the workbook's language."""
+    return say(gettext_lazy("Yes")) if value else say(gettext_lazy("No"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -270,7 +294,7 @@ class _Notes:
         return self.order.index(key) + 1
 
     def ref(self, key: str) -> str:
-        return f"[note {self.number(key)}]"
+        return note_reference(self.number(key))
 
     def notes(self) -> tuple[Note, ...]:
         return tuple(Note(i, self.texts[key]) for i, key in enumerate(self.order, start=1))
@@ -289,7 +313,7 @@ class Builder:
 
     def add(
         self,
-        sheet: str,
+        sheet: str | Phrase,
         title: str,
         columns: Sequence[Column],
         rows: Iterable[Sequence[Value]],
@@ -310,8 +334,12 @@ class Builder:
             if marker in cells:
                 keys.append(key)
         numbers = sorted({self.notes.number(k) for k in keys})  # "[note 1] [note 3]": ascending
-        refs = " ".join(f"[note {n}]" for n in numbers)
-        name = sheet_name(sheet, (t.sheet for t in self.tables))
+        refs = " ".join(note_reference(n) for n in numbers)
+        # A sheet named by a Phrase is named in the workbook's language; its key stays the English name.
+        name = sheet_name(
+            say(sheet) if isinstance(sheet, Phrase) else sheet, (t.sheet for t in self.tables)
+        )
+        key = sheet_name(str(sheet), (t.code for t in self.tables))
         self.tables.append(
             Table(
                 name,
@@ -319,7 +347,7 @@ class Builder:
                 tuple(columns),
                 body,
                 (
-                    "This worksheet contains one table.",
+                    say(gettext_lazy("This worksheet contains one table.")),
                     *(
                         line
                         for d in description
@@ -329,6 +357,7 @@ class Builder:
                         )
                     ),
                 ),
+                key=key,
             )
         )
 
@@ -336,28 +365,52 @@ class Builder:
 # ---------------------------------------------------------------------------------------------------
 # Contents and notes, as tables of their own
 
+#: The three sheets every workbook has besides its tables, by their English names (their keys).
+COVER_SHEET = gettext_noop("Cover")
+CONTENTS_SHEET = gettext_noop("Contents")
+NOTES_SHEET = gettext_noop("Notes")
+
 
 def contents_table(book: Workbook) -> Table:
+    notes = say_word(NOTES_SHEET)
     return Table(
-        "Contents",
-        "Contents",
-        (Column("Worksheet"), Column("Table title")),
+        say_word(CONTENTS_SHEET),
+        say_word(CONTENTS_SHEET),
+        (Column(say(gettext_lazy("Worksheet"))), Column(say(gettext_lazy("Table title")))),
         (
-            *((("Notes", "Notes referred to in the tables"),) if book.notes else ()),
+            *(
+                ((notes, say(gettext_lazy("Notes referred to in the tables"))),)
+                if book.notes
+                else ()
+            ),
             *((t.sheet, t.title) for t in book.tables),
         ),
-        ("This worksheet contains one table. Each worksheet's name links to it.",),
+        (
+            say(
+                gettext_lazy(
+                    "This worksheet contains one table. Each worksheet's name links to it."
+                )
+            ),
+        ),
         links=True,
+        key=CONTENTS_SHEET,
     )
 
 
 def notes_table(book: Workbook) -> Table:
     return Table(
-        "Notes",
-        "Notes",
-        (Column("Note number"), Column("Note text")),
-        tuple((f"note {n.number}", n.text) for n in book.notes),
+        say_word(NOTES_SHEET),
+        say_word(NOTES_SHEET),
+        (Column(say(gettext_lazy("Note number"))), Column(say(gettext_lazy("Note text")))),
+        tuple((say(gettext_lazy("note %(number)s", number=n.number)), n.text) for n in book.notes),
         (
-            "This worksheet contains one table. The tables refer to these notes as [note 1] and so on.",
+            say(
+                gettext_lazy(
+                    "This worksheet contains one table. The tables refer to these notes as "
+                    "%(reference)s and so on.",
+                    reference=note_reference(1),
+                )
+            ),
         ),
+        key=NOTES_SHEET,
     )

@@ -9,31 +9,58 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from casereview.domain.language import (
+    gettext_lazy,
+    gettext_noop,
+    say,
+    say_word,
+    saying,
+    tag,
+)
 from casereview.domain.marking import marking
 from casereview.domain.statistical_progress import progress
 from casereview.domain.statistical_sections import (
+    ADJUSTMENT,
+    CASES_REVIEWED,
+    COMPARED_WITH,
     COUNT,
+    DIRECTION,
+    FAMILY_OF_TESTS,
+    FAMILY_WORDS,
+    GRADED_NOW,
+    GRADED_THEN,
+    LOWER_95,
     NUMBER,
     PERCENT,
+    SHARE_THEN,
+    SIDE_WORDS,
+    TESTS_IN_FAMILY,
+    UPPER_95,
     areas_and_weaknesses,
     breakdowns,
+    coded,
     comparisons,
     control_chart,
     grades,
+    limit_95,
     trend,
 )
 from casereview.domain.statistical_tables import (
     CONTACT,
+    CONTENTS_SHEET,
+    COVER_SHEET,
     CREATOR,
-    LANGUAGE,
+    HIDDEN,
     NOT_APPLICABLE,
     NOT_AVAILABLE,
+    NOTES_SHEET,
     Builder,
     Column,
     Value,
     Workbook,
     at,
     is_number,
+    note_reference,
     percent,
     text,
 )
@@ -42,11 +69,16 @@ from casereview.domain.words import Kind, uk_date, words
 __all__ = ["LINK_PATTERNS", "workbook"]
 
 #: The register's patterns of linked cases: words, the key counting children/places/suspects, the key counting cases.
+#: The words are marked for the catalogue: ``say_word(label)`` in a document, ``gettext`` on a page.
 LINK_PATTERNS = (
-    ("Children missing repeatedly", "repeat_missing_children", "repeat_missing_cases"),
-    ("Places with a cluster of cases", "place_clusters", "place_cluster_cases"),
     (
-        "Suspects on cases of several children",
+        gettext_noop("Children missing repeatedly"),
+        "repeat_missing_children",
+        "repeat_missing_cases",
+    ),
+    (gettext_noop("Places with a cluster of cases"), "place_clusters", "place_cluster_cases"),
+    (
+        gettext_noop("Suspects on cases of several children"),
         "suspects_linked_to_several_children",
         "suspect_linked_cases",
     ),
@@ -62,50 +94,69 @@ def _send_backs(b: Builder) -> None:
     if not s:
         return
     rows: list[list[Value]] = [
-        ["Sent back", b.v.count(at(s, "count"))],
-        ["Still open", b.v.count(at(s, "open"))],
-        ["Overdue", b.v.count(at(s, "overdue"))],
+        [say(gettext_lazy("Sent back")), b.v.count(at(s, "count"))],
+        [say(gettext_lazy("Still open")), b.v.count(at(s, "open"))],
+        [say(gettext_lazy("Overdue")), b.v.count(at(s, "overdue"))],
     ]
     if "responses" in s:
-        rows.append(["Answered", b.v.count(at(s, "responses"))])
+        rows.append([say(gettext_lazy("Answered")), b.v.count(at(s, "responses"))])
     if "at_risk_not_sent_back" in s:
-        rows.append(["At risk but not sent back", b.v.count(s["at_risk_not_sent_back"])])
+        rows.append(
+            [say(gettext_lazy("At risk but not sent back")), b.v.count(s["at_risk_not_sent_back"])]
+        )
     rows += [
-        [f"Urgency: {words(Kind.URGENCY, u)}", b.v.count(n)]
+        [
+            say(gettext_lazy("Urgency: %(urgency)s", urgency=words(Kind.URGENCY, u, say_word))),
+            b.v.count(n),
+        ]
         for u, n in (s.get("by_urgency") or {}).items()
     ]
     b.add(
-        "Send_backs",
-        "Cases sent back to the body",
-        [Column("Cases sent back"), Column("Cases", COUNT)],
+        gettext_lazy("Send backs"),
+        say(gettext_lazy("Cases sent back to the body")),
+        [Column(say(gettext_lazy("Cases sent back"))), Column(say_word(CASES), COUNT)],
         rows,
     )
     empty = s.get("count") in (0, None)
     b.add(
-        "Send_back_response_time",
-        "How long the body took to answer a case sent back",
-        [Column("Measure"), Column("Days", NUMBER, 1)],
+        gettext_lazy("Send back response time"),
+        say(gettext_lazy("How long the body took to answer a case sent back")),
+        [Column(say_word(MEASURE)), Column(say(gettext_lazy("Days")), NUMBER, 1)],
         [
             [
-                "Median days to a response",
+                say(gettext_lazy("Median days to a response")),
                 b.v.figure(at(s, "median_days_to_response"), 1, empty=empty),
             ]
         ],
     )
 
 
+#: Words more than one table has (marked for the catalogue; ``say_word`` where used).
+CASES = gettext_noop("Cases")
+MEASURE = gettext_noop("Measure")
+INSPECTORS = gettext_noop("Inspectors")
+CASES_IN_FRAME = gettext_noop("Cases in the frame")
+#: Both a row's words and a sheet's name (a Phrase, so that the sheet is named in the workbook's language).
+CASES_IN_REGISTER = gettext_lazy("Cases in the register")
+
 INTERVAL_METHODS = {
-    "bootstrap": "a bootstrap of two thousand resamples with a fixed seed, as fewer than thirty cases "
-    "were marked twice",
-    "analytic": "from each statistic's large-sample standard error",
+    "bootstrap": gettext_noop(
+        "a bootstrap of two thousand resamples with a fixed seed, as fewer than thirty cases "
+        "were marked twice"
+    ),
+    "analytic": gettext_noop("from each statistic's large-sample standard error"),
 }
 AGREEMENT_STATS = (
-    ("cohen_kappa", "Cohen's kappa", True),
-    ("weighted_kappa_linear", "Linear-weighted kappa (a near miss earns half credit)", True),
-    ("gwet_ac1", "Gwet's AC1", True),
-    ("krippendorff_alpha_ordinal", "Krippendorff's alpha (ordinal)", False),
-    ("prevalence_index", "Prevalence index", False),
-    ("bias_index", "Bias index", False),
+    ("cohen_kappa", gettext_noop("Cohen's kappa"), True),
+    (
+        "weighted_kappa_linear",
+        gettext_noop("Linear-weighted kappa (a near miss earns half credit)"),
+        True,
+    ),
+    ("gwet_ac1", gettext_noop("Gwet's AC1"), True),
+    ("krippendorff_alpha_ordinal", gettext_noop("Krippendorff's alpha (ordinal)"), False),
+    ("prevalence_index", gettext_noop("Prevalence index"), False),
+    ("bias_index", gettext_noop("Bias index"), False),
 )
 
 
@@ -118,10 +169,11 @@ def _agreement(b: Builder) -> None:
     a = b.doc.get("agreement") or {}
     if not a:
         return
-    groups = [("Whole team", a, False)]
-    groups += [(" and ".join(p.get("raters") or []), p, False) for p in a.get("by_pair") or []]
+    groups = [(say(gettext_lazy("Whole team")), a, False)]
+    groups += [(_pair(p.get("raters") or []), p, False) for p in a.get("by_pair") or []]
     groups += [
-        (f"Area: {r.get('title') or r.get('area')}", r, True) for r in a.get("by_area") or []
+        (say(gettext_lazy("Area: %(area)s", area=r.get("title") or r.get("area"))), r, True)
+        for r in a.get("by_area") or []
     ]
     rows: list[list[Value]] = []
     statistics: list[list[Value]] = []
@@ -148,81 +200,121 @@ def _agreement(b: Builder) -> None:
                 if with_interval
                 else [NOT_APPLICABLE, NOT_APPLICABLE]
             )
-            statistics.append([name, label, b.v.figure(at(g, key), 2, empty=empty), *limits])
+            statistics.append(
+                [name, say_word(label), b.v.figure(at(g, key), 2, empty=empty), *limits]
+            )
     method = a.get("interval_method")
     description = [a["warning"]] if a.get("warning") else []
     if isinstance(method, str) and method:
-        description.append(f"Intervals: {INTERVAL_METHODS.get(method, method)}.")
+        how = say_word(INTERVAL_METHODS[method]) if method in INTERVAL_METHODS else method
+        description.append(say(gettext_lazy("Intervals: %(method)s.", method=how)))
     b.add(
-        "Agreement",
-        "Cases marked twice, and how often the overall grades agreed",
+        gettext_lazy("Agreement"),
+        say(gettext_lazy("Cases marked twice, and how often the overall grades agreed")),
         [
-            Column("Inspectors"),
-            Column("Cases marked twice", COUNT),
-            Column("Cases skipped", COUNT),
-            Column("Overall grades agreed", PERCENT),
+            Column(say_word(INSPECTORS)),
+            Column(say(gettext_lazy("Cases marked twice")), COUNT),
+            Column(say(gettext_lazy("Cases skipped")), COUNT),
+            Column(say(gettext_lazy("Overall grades agreed")), PERCENT),
         ],
         rows,
         description,
         notes=("agreement",),
     )
     b.add(
-        "Agreement_statistics",
-        "Agreement between inspectors beyond chance",
+        gettext_lazy("Agreement statistics"),
+        say(gettext_lazy("Agreement between inspectors beyond chance")),
         [
-            Column("Inspectors"),
-            Column("Statistic"),
-            Column("Value", NUMBER, 2),
-            Column("Lower limit of the 95% interval", NUMBER, 2),
-            Column("Upper limit of the 95% interval", NUMBER, 2),
+            Column(say_word(INSPECTORS)),
+            Column(say(gettext_lazy("Statistic"))),
+            Column(say(gettext_lazy("Value")), NUMBER, 2),
+            Column(limit_95(LOWER_95), NUMBER, 2),
+            Column(limit_95(UPPER_95), NUMBER, 2),
         ],
         statistics,
         notes=("agreement",),
     )
 
 
+def _pair(raters: Sequence[str]) -> str:
+    """Two inspectors' names, "A and B" in the workbook's language."""
+    if len(raters) == 2:
+        return say(gettext_lazy("%(first)s and %(second)s", first=raters[0], second=raters[1]))
+    return " and ".join(raters) if len(raters) > 2 else "".join(raters)
+
+
 LINK_MEASURES = (
-    ("reviewed_cases", "Cases reviewed"),
-    ("with_related_cases", "Reviewed cases with related cases in the register"),
-    ("with_related_cases_and_weakness", "Of those, with the weakness about links"),
-    ("weakness_without_related_cases", "With the weakness about links but no related case found"),
+    ("reviewed_cases", CASES_REVIEWED),
+    ("with_related_cases", gettext_noop("Reviewed cases with related cases in the register")),
+    ("with_related_cases_and_weakness", gettext_noop("Of those, with the weakness about links")),
+    (
+        "weakness_without_related_cases",
+        gettext_noop("With the weakness about links but no related case found"),
+    ),
 )
+#: "Reviewed cases related through a child" (suspect, place): each kind of link's row.
+LINK_KIND_WORDS = {
+    "child": gettext_noop("Reviewed cases related through a child"),
+    "suspect": gettext_noop("Reviewed cases related through a suspect"),
+    "place": gettext_noop("Reviewed cases related through a place"),
+}
+#: The link rules' settings (``domain.links.LinkRules``), in words.
+LINK_RULE_WORDS = {
+    "repeat_missing_cases": gettext_noop("Repeat missing cases"),
+    "repeat_missing_days": gettext_noop("Repeat missing days"),
+    "place_cases": gettext_noop("Place cases"),
+    "place_days": gettext_noop("Place days"),
+    "place_categories": gettext_noop("Place categories"),
+    "suspect_children": gettext_noop("Suspect children"),
+    "listed": gettext_noop("Listed"),
+}
 
 
 def _links(b: Builder, patterns: Sequence[tuple[str, str, str]]) -> None:
     links = b.doc.get("links") or {}
     if not links:
         return
-    rows = [[label, b.v.count(links.get(key))] for key, label in LINK_MEASURES if key in links]
+    rows = [
+        [say_word(label), b.v.count(links.get(key))] for key, label in LINK_MEASURES if key in links
+    ]
     rows += [
-        [f"Reviewed cases related through a {kind}", b.v.count(n)]
+        [
+            say_word(LINK_KIND_WORDS[kind])
+            if kind in LINK_KIND_WORDS
+            else f"Reviewed cases related through a {kind}",
+            b.v.count(n),
+        ]
         for kind, n in (links.get("by_kind") or {}).items()
     ]
     register = links.get("register") or {}
     if "register_cases" in register:
-        rows.append(["Cases in the register", b.v.count(register["register_cases"])])
+        rows.append([say(CASES_IN_REGISTER), b.v.count(register["register_cases"])])
     definitions = links.get("definitions") or {}
     b.add(
-        "Links_between_cases",
-        "Reviewed cases with related cases in the register",
-        [Column("Measure"), Column("Cases", COUNT)],
+        gettext_lazy("Links between cases"),
+        say_word(LINK_MEASURES[1][1]),
+        [Column(say_word(MEASURE)), Column(say_word(CASES), COUNT)],
         rows,
-        [f"Related: {text}." for text in definitions.values()],
+        [say(gettext_lazy("Related: %(definition)s.", definition=d)) for d in definitions.values()],
     )
     frame = links.get("frame") or {}
-    columns = [Column("Pattern"), Column("In the register", COUNT), Column("Their cases", COUNT)]
+    columns = [
+        Column(say(gettext_lazy("Pattern"))),
+        Column(say(gettext_lazy("In the register")), COUNT),
+        Column(say(gettext_lazy("Their cases")), COUNT),
+    ]
     if frame:
         columns += [
-            Column("Touching the sample's frame", COUNT),
-            Column("Frame cases in them", COUNT),
+            Column(say(gettext_lazy("Touching the sample's frame")), COUNT),
+            Column(say(gettext_lazy("Frame cases in them")), COUNT),
         ]
     b.add(
-        "Link_patterns",
-        "Patterns in the register",
+        gettext_lazy("Link patterns"),
+        say(gettext_lazy("Patterns in the register")),
         columns,
         (
             [
-                label,
+                say_word(label),
                 b.v.count(register.get(many)),
                 b.v.count(register.get(cases)),
                 *([b.v.count(frame.get(many)), b.v.count(frame.get(cases))] if frame else []),
@@ -233,15 +325,21 @@ def _links(b: Builder, patterns: Sequence[tuple[str, str, str]]) -> None:
     )
     rules = links.get("rules") or {}
     b.add(
-        "Link_rules",
-        "The rules that find related cases",
-        [Column("Rule"), Column("Number", COUNT), Column("Categories")],
+        gettext_lazy("Link rules"),
+        say(gettext_lazy("The rules that find related cases")),
+        [
+            Column(say(gettext_lazy("Rule"))),
+            Column(say(gettext_lazy("Number")), COUNT),
+            Column(say(gettext_lazy("Categories"))),
+        ],
         (
             [
-                key.replace("_", " ").capitalize(),
+                say_word(LINK_RULE_WORDS[key])
+                if key in LINK_RULE_WORDS
+                else key.replace("_", " ").capitalize(),
                 # A number is a number; a list of categories is words (each rule has one or the other).
                 b.v.count(value) if is_number(value) else NOT_APPLICABLE,
-                ", ".join(words(Kind.CATEGORY, v) for v in value)
+                ", ".join(words(Kind.CATEGORY, v, say_word) for v in value)
                 if isinstance(value, list)
                 else NOT_APPLICABLE
                 if is_number(value)
@@ -257,11 +355,11 @@ def _volume(b: Builder) -> None:
     quarters = volume.get("quarters") or []
     categories = volume.get("categories") or {}
     b.add(
-        "Cases_in_the_register",
-        "Cases recorded in the register per quarter, by category",
-        [Column("Category"), *(Column(str(q), COUNT) for q in quarters)],
+        CASES_IN_REGISTER,
+        say(gettext_lazy("Cases recorded in the register per quarter, by category")),
+        [Column(say(gettext_lazy("Category"))), *(Column(str(q), COUNT) for q in quarters)],
         (
-            [words(Kind.CATEGORY, c), *(b.v.count(n) for n in counts)]
+            [words(Kind.CATEGORY, c, say_word), *(b.v.count(n) for n in counts)]
             for c, counts in categories.items()
         ),
     )
@@ -273,40 +371,46 @@ def _sample(b: Builder) -> None:
         return
     replacements = sample.get("replacements")
     rows: list[list[Value]] = [
-        ["Cases in the frame", b.v.count(at(sample, "frame_size"))],
-        ["Cases reviewed", b.v.count(b.doc.get("reviews"))],
+        [say_word(CASES_IN_FRAME), b.v.count(at(sample, "frame_size"))],
+        [say_word(CASES_REVIEWED), b.v.count(b.doc.get("reviews"))],
     ]
     plan = sample.get("plan") or {}
     if is_number(plan.get("size")):
-        rows.append(["Planned sample size", int(plan["size"])])
+        rows.append([say(gettext_lazy("Planned sample size")), int(plan["size"])])
     if replacements is not None:
         rows.append(
             [
-                "Cases replaced",
+                say(gettext_lazy("Cases replaced")),
                 b.v.count(len(replacements) if isinstance(replacements, list) else replacements),
             ]
         )
     description = []
     if sample.get("algorithm"):
-        description.append(f"Drawn by: {words(Kind.ALGORITHM, sample['algorithm'])}.")
+        drawn = words(Kind.ALGORITHM, sample["algorithm"], say_word)
+        description.append(say(gettext_lazy("Drawn by: %(algorithm)s.", algorithm=drawn)))
     if plan.get("allocation"):
-        description.append(f"Allocation: {words(Kind.ALLOCATION, plan['allocation'])}.")
+        allocation = words(Kind.ALLOCATION, plan["allocation"], say_word)
+        description.append(say(gettext_lazy("Allocation: %(allocation)s.", allocation=allocation)))
     if sample.get("late_commitment"):
-        description.append("The sample was committed late.")
+        description.append(say(gettext_lazy("The sample was committed late.")))
     b.add(
-        "Sample",
-        "The sample of cases reviewed",
-        [Column("Measure"), Column("Cases", COUNT)],
+        gettext_lazy("Sample"),
+        say(gettext_lazy("The sample of cases reviewed")),
+        [Column(say_word(MEASURE)), Column(say_word(CASES), COUNT)],
         rows,
         description,
     )
     b.add(
-        "Sample_strata",
-        "The sample's strata",
-        [Column("Stratum"), Column("Cases in the frame", COUNT), Column("Sampled", COUNT)],
+        gettext_lazy("Sample strata"),
+        say(gettext_lazy("The sample's strata")),
+        [
+            Column(say(gettext_lazy("Stratum"))),
+            Column(say_word(CASES_IN_FRAME), COUNT),
+            Column(say(gettext_lazy("Sampled")), COUNT),
+        ],
         (
             [
-                words(Kind.STRATUM, s.get("label", "")),
+                words(Kind.STRATUM, s.get("label", ""), say_word),
                 b.v.count(at(s, "frame_size")),
                 b.v.count(at(s, "sampled")),
             ]
@@ -319,18 +423,20 @@ def _tests(b: Builder) -> None:
     m = b.doc.get("multiplicity") or {}
     printed = m.get("printed") or {}
     b.add(
-        "Tests_run",
-        "Comparisons tested, by family, and how they were adjusted",
+        gettext_lazy("Tests run"),
+        say(gettext_lazy("Comparisons tested, by family, and how they were adjusted")),
         [
-            Column("Family of tests"),
-            Column("Tests", COUNT),
-            *([Column("Printed in this version", COUNT)] if printed else []),
-            Column("Adjustment"),
-            Column("What it covers"),
+            Column(say_word(FAMILY_OF_TESTS)),
+            Column(say(gettext_lazy("Tests")), COUNT),
+            *([Column(say(gettext_lazy("Printed in this version")), COUNT)] if printed else []),
+            Column(say_word(ADJUSTMENT)),
+            Column(say(gettext_lazy("What it covers"))),
         ],
         (
             [
-                text(f.get("family")).capitalize(),
+                coded(FAMILY_WORDS, f.get("family"))
+                if f.get("family") in FAMILY_WORDS
+                else text(f.get("family")).capitalize(),
                 b.v.count(at(f, "tests")),
                 *(
                     [
@@ -351,18 +457,18 @@ def _tests(b: Builder) -> None:
     )
     power = b.doc.get("power") or {}
     b.add(
-        "Smallest_detectable_change",
-        "The smallest change each comparison would probably have detected",
+        gettext_lazy("Smallest detectable change"),
+        say(gettext_lazy("The smallest change each comparison would probably have detected")),
         [
-            Column("Compared with"),
-            Column("Share then", PERCENT),
-            Column("Graded cases then", COUNT),
-            Column("Graded cases now", COUNT),
-            Column("Effective sample size now", NUMBER, 0),
-            Column("Tests in the family", COUNT),
-            Column("Confidence", PERCENT),
-            Column("Smallest detectable change", PERCENT),
-            Column("Direction"),
+            Column(say_word(COMPARED_WITH)),
+            Column(say_word(SHARE_THEN), PERCENT),
+            Column(say_word(GRADED_THEN), COUNT),
+            Column(say_word(GRADED_NOW), COUNT),
+            Column(say(gettext_lazy("Effective sample size now")), NUMBER, 0),
+            Column(say_word(TESTS_IN_FAMILY), COUNT),
+            Column(say(gettext_lazy("Confidence")), PERCENT),
+            Column(say(gettext_lazy("Smallest detectable change")), PERCENT),
+            Column(say_word(DIRECTION)),
         ],
         (
             [
@@ -376,12 +482,19 @@ def _tests(b: Builder) -> None:
                 b.v.count(at(p, "tests_in_family")),
                 b.v.share(at(p, "confidence")),
                 b.v.share(at(p, "minimum_detectable_change")),
-                text(p.get("direction")),
+                coded(SIDE_WORDS, p.get("direction")),
             ]
             for p in power.get("against") or []
         ),
         [
-            f"Power {100 * percent(power['power']):.0f}%, confidence {100 * percent(power['confidence']):.0f}%; method: {power.get('method', '')}."
+            say(
+                gettext_lazy(
+                    "Power %(power)s, confidence %(confidence)s; method: %(method)s.",
+                    power=f"{100 * percent(power['power']):.0f}%",
+                    confidence=f"{100 * percent(power['confidence']):.0f}%",
+                    method=power.get("method", ""),
+                )
+            )
         ]
         if is_number(power.get("power")) and is_number(power.get("confidence"))
         else [],
@@ -403,58 +516,86 @@ def _cover(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
     disclosure = doc.get("disclosure") or {}
     mark = marking(doc)
     items = [
-        ("Classification", mark.classification),
-        ("Body", text(mark.body)),
-        ("Inspection", text(inspection.get("name"))),
-        ("Period", text(mark.period)),
-        ("Status", mark.status),
+        (say(gettext_lazy("Classification")), mark.classification),
+        (say(gettext_lazy("Body")), text(mark.body)),
+        (say(gettext_lazy("Inspection")), text(inspection.get("name"))),
+        (say(gettext_lazy("Period")), text(mark.period)),
+        (say(gettext_lazy("Status")), mark.status),
     ]
     if mark.version:
-        items.append(("This version", mark.version))
+        items.append((say(gettext_lazy("This version")), mark.version))
     if inspection.get("framework"):
-        items.append(("Framework", words(Kind.FRAMEWORK, inspection["framework"])))
+        items.append(
+            (
+                say(gettext_lazy("Framework")),
+                words(Kind.FRAMEWORK, inspection["framework"], say_word),
+            )
+        )
     if doc.get("headline"):
-        items.append(("Headline", str(doc["headline"])))
+        items.append((say(gettext_lazy("Headline")), str(doc["headline"])))
+    body = (
+        say(gettext_lazy("a sample of %(body)s's cases", body=mark.body))
+        if mark.body
+        else say(gettext_lazy("a sample of the body's cases"))
+    )
     items.append(
         (
-            "Source",
-            f"The inspection's case reviews: a sample of {text(mark.body, 'the body')}'s cases from its "
-            "register, each graded by the inspectorate's inspectors (recorded in casereview).",
+            say(gettext_lazy("Source")),
+            say(
+                gettext_lazy(
+                    "The inspection's case reviews: %(sample)s from its register, each graded by the "
+                    "inspectorate's inspectors (recorded in casereview).",
+                    sample=body,
+                )
+            ),
         )
     )
     contact = doc.get("contact") or inspection.get("contact")
-    items.append(("Contact", text(contact, CONTACT)))
+    items.append((say(gettext_lazy("Contact")), text(contact, say_word(CONTACT))))
     if doc.get("published"):
         rule = disclosure.get("rule") or doc.get("suppression") or ""
-        items.append(("Disclosure rule", f"{rule} Hidden values are shown as [c].".strip()))
+        hidden = say(gettext_lazy("Hidden values are shown as %(marker)s.", marker=HIDDEN))
+        items.append((say(gettext_lazy("Disclosure rule")), f"{rule} {hidden}".strip()))
         audit = disclosure.get("audit") or {}
         if audit.get("sha256") and not doc.get("preview"):
-            items.append(("Disclosure audit (SHA-256)", str(audit["sha256"])))
+            items.append((say(gettext_lazy("Disclosure audit (SHA-256)")), str(audit["sha256"])))
     else:
         items.append(
             (
-                "Disclosure",
-                "This full report shows every count and names cases and inspectors: it is for the "
-                "inspection team only and is never published as it is.",
+                say(gettext_lazy("Disclosure")),
+                say(
+                    gettext_lazy(
+                        "This full report shows every count and names cases and inspectors: it is for "
+                        "the inspection team only and is never published as it is."
+                    )
+                ),
             )
         )
     as_of = (repro.get("parameters") or {}).get("as_of")
     for key, label in (
-        ("input_sha256", "Input data digest (SHA-256)"),
-        ("figures_sha256", "Figures digest (SHA-256)"),
-        ("software_version", "casereview version"),
-        ("commit", "casereview commit"),
+        ("input_sha256", gettext_lazy("Input data digest (SHA-256)")),
+        ("figures_sha256", gettext_lazy("Figures digest (SHA-256)")),
+        ("software_version", gettext_lazy("casereview version")),
+        ("commit", gettext_lazy("casereview commit")),
     ):
         if repro.get(key):
-            items.append((label, str(repro[key])))
+            items.append((say(label), str(repro[key])))
     if as_of:
-        items.append(("Figures as of", uk_date(as_of)))
+        items.append((say(gettext_lazy("Figures as of")), uk_date(as_of, language=saying())))
     items.append(
         (
-            "About these tables",
-            "Each table is on its own worksheet, listed on the Contents worksheet; notes are on the Notes "
-            "worksheet and referred to as [note 1] and so on. Some cells hold a shorthand instead of a number: "
-            "[c] hidden, [x] not available, [z] not applicable, [low] a p value under 0.001.",
+            say(gettext_lazy("About these tables")),
+            say(
+                gettext_lazy(
+                    "Each table is on its own worksheet, listed on the %(contents)s worksheet; notes are "
+                    "on the %(notes)s worksheet and referred to as %(reference)s and so on. Some cells "
+                    "hold a shorthand instead of a number: [c] hidden, [x] not available, [z] not "
+                    "applicable, [low] a p value under 0.001.",
+                    contents=say_word(CONTENTS_SHEET),
+                    notes=say_word(NOTES_SHEET),
+                    reference=note_reference(1),
+                )
+            ),
         )
     )
     return items
@@ -465,65 +606,119 @@ def _define_notes(b: Builder) -> None:
     params = (doc.get("reproducibility") or {}).get("parameters") or {}
     b.notes.define(
         "c",
-        "[c] marks a value hidden to protect the people in the cases, under the disclosure rule on the "
-        "Cover worksheet: a small count, a count from which one could be worked out, or a figure computed "
-        "from a hidden count.",
+        say(
+            gettext_lazy(
+                "[c] marks a value hidden to protect the people in the cases, under the disclosure rule on "
+                "the %(cover)s worksheet: a small count, a count from which one could be worked out, or a "
+                "figure computed from a hidden count.",
+                cover=say_word(COVER_SHEET),
+            )
+        ),
     )
     b.notes.define(
         "x",
-        "[x] marks a value that is not available: the report has no such figure (for example an interval "
-        "the method does not give).",
+        say(
+            gettext_lazy(
+                "[x] marks a value that is not available: the report has no such figure (for example an "
+                "interval the method does not give)."
+            )
+        ),
     )
     b.notes.define(
         "z",
-        "[z] marks a value that does not apply: a share or figure of no cases, or a comparison that was not made.",
+        say(
+            gettext_lazy(
+                "[z] marks a value that does not apply: a share or figure of no cases, or a comparison "
+                "that was not made."
+            )
+        ),
     )
-    b.notes.define("low", "[low] marks a p value under 0.001 (the report prints it as < 0.001).")
+    b.notes.define(
+        "low",
+        say(
+            gettext_lazy(
+                "[low] marks a p value under 0.001 (the report prints it as %(low)s).",
+                low="< 0.001",
+            )
+        ),
+    )
     confidence = params.get("confidence")
     level = f"{100 * confidence:.0f}%" if is_number(confidence) else "95%"
     b.notes.define(
         "shares",
-        "Shares are of graded cases and are rounded to one decimal place of a percentage, as the report prints them. "
-        f"Intervals are {level} intervals ({params.get('interval') or 'Wilson score'}).",
+        say(
+            gettext_lazy(
+                "Shares are of graded cases and are rounded to one decimal place of a percentage, as the "
+                "report prints them. Intervals are %(level)s intervals (%(method)s).",
+                level=level,
+                method=params.get("interval") or say(gettext_lazy("Wilson score")),
+            )
+        ),
     )
     alpha = params.get("alpha")
-    tests = (
-        params.get("comparison_tests")
-        or "two-proportion z-test, or Fisher's exact test for small counts"
+    tests = params.get("comparison_tests") or say(
+        gettext_lazy("two-proportion z-test, or Fisher's exact test for small counts")
+    )
+    adjusted = (
+        say(
+            gettext_lazy(
+                "Adjusted for the number of tests: %(method)s.", method=params["adjustment"]
+            )
+        )
+        if params.get("adjustment")
+        else ""
     )
     b.notes.define(
         "tests",
-        f"Comparisons use the {tests}. "
-        + (
-            f"Adjusted for the number of tests: {params['adjustment']}. "
-            if params.get("adjustment")
-            else ""
-        )
-        + "Better or worse is said only where the adjusted p value is under "
-        f"{alpha if is_number(alpha) else 0.05}.",
+        say(gettext_lazy("Comparisons use the %(tests)s.", tests=tests))
+        + " "
+        + (f"{adjusted} " if adjusted else "")
+        + say(
+            gettext_lazy(
+                "Better or worse is said only where the adjusted p value is under %(alpha)s.",
+                alpha=alpha if is_number(alpha) else 0.05,
+            )
+        ),
     )
     b.notes.define(
         "design",
-        "The sample was not drawn in proportion to the register, so some figures are design-weighted: each "
-        "stratum's cases are weighted by the stratum's size in the frame. A design-weighted share's interval "
-        "rests on its effective sample size, the number of cases a simple random sample would need to be as "
-        "precise. Shares are rounded to one decimal place of a percentage, as the report prints them.",
+        say(
+            gettext_lazy(
+                "The sample was not drawn in proportion to the register, so some figures are "
+                "design-weighted: each stratum's cases are weighted by the stratum's size in the frame. A "
+                "design-weighted share's interval rests on its effective sample size, the number of cases "
+                "a simple random sample would need to be as precise. Shares are rounded to one decimal "
+                "place of a percentage, as the report prints them."
+            )
+        ),
     )
     b.notes.define(
         "effective",
-        "The current point is design-weighted: its effective graded cases are its effective sample size, and "
-        "its effective cases the design-weighted share of them. They are not counts of cases, so they are "
-        "not whole numbers.",
+        say(
+            gettext_lazy(
+                "The current point is design-weighted: its effective graded cases are its effective sample "
+                "size, and its effective cases the design-weighted share of them. They are not counts of "
+                "cases, so they are not whole numbers."
+            )
+        ),
     )
     chart = doc.get("control_chart") or {}
     b.notes.define(
-        "control", str(chart.get("method") or "A p-chart of the share of cases of concern.")
+        "control",
+        str(
+            chart.get("method") or say(gettext_lazy("A p-chart of the share of cases of concern."))
+        ),
     )
     b.notes.define(
         "agreement",
-        "Cases marked twice, blind: a case's first review against its moderation. Kappa and AC1 measure "
-        "agreement beyond chance (one is perfect agreement, zero no better than chance); their lower and "
-        "upper limits are those of 95% intervals.",
+        say(
+            gettext_lazy(
+                "Cases marked twice, blind: a case's first review against its moderation. Kappa and AC1 "
+                "measure agreement beyond chance (one is perfect agreement, zero no better than chance); "
+                "their lower and upper limits are those of %(level)s intervals.",
+                level="95%",
+            )
+        ),
     )
 
 
@@ -550,19 +745,46 @@ def workbook(
     mark = marking(document)
     body = text(mark.body)
     when = mark.period
+    name = text(inspection.get("name"))
     title = (
-        f"Inspection report: {text(inspection.get('name'))}, {body}{', ' + when if when else ''}"
+        say(
+            gettext_lazy(
+                "Inspection report: %(name)s, %(body)s, %(period)s",
+                name=name,
+                body=body,
+                period=when,
+            )
+        )
+        if when
+        else say(gettext_lazy("Inspection report: %(name)s, %(body)s", name=name, body=body))
     )
     status = mark.status
     properties = {
         "title": title,
-        "subject": f"Case review inspection statistics – {status}",
-        "creator": CREATOR,
-        "language": LANGUAGE,
-        "keywords": ", ".join(
-            k for k in ("inspection", "case review", "official statistics", body, status) if k
+        "subject": say(
+            gettext_lazy("Case review inspection statistics – %(status)s", status=status)
         ),
-        "comments": "Tables of the inspection report; hidden values are [c] (see the Notes worksheet).",
+        "creator": CREATOR,
+        "language": tag(saying()),
+        "keywords": ", ".join(
+            k
+            for k in (
+                say(gettext_lazy("inspection")),
+                say(gettext_lazy("case review")),
+                say(gettext_lazy("official statistics")),
+                body,
+                status,
+            )
+            if k
+        ),
+        "comments": say(
+            gettext_lazy(
+                "Tables of the inspection report; hidden values are %(marker)s (see the %(notes)s "
+                "worksheet).",
+                marker=HIDDEN,
+                notes=say_word(NOTES_SHEET),
+            )
+        ),
         "classification": mark.classification,
         "status": mark.status,
         "created": mark.created,  # ISO date: the same report gives the same file, byte for byte

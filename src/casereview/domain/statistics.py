@@ -26,8 +26,13 @@ from statistics import NormalDist
 
 import numpy as np
 
+from .language import gettext_lazy, gettext_noop, say, say_word
+from .words import DIRECTION_WORDS, TEST_WORDS
+
 ALPHA = 0.05
 NO_CHANGE = "no significant change"
+#: How a comparison's wording says "no significant change" (the JSON's code) to people.
+NO_CHANGE_WORDS = gettext_noop("no statistically significant change")
 Z95 = 1.959963984540054
 
 
@@ -80,10 +85,32 @@ def p_words(p: float, *, alpha: float = ALPHA) -> str:
     return f"p = {p!r}"
 
 
+def said_direction(direction: str) -> str:
+    """A comparison's direction (a code) as its wording says it, in the document's language: "worse",
+    "better", "no statistically significant change"; a code the tables do not know, as it is."""
+    if direction == NO_CHANGE:
+        return say_word(NO_CHANGE_WORDS)
+    found = DIRECTION_WORDS.get(direction)
+    return direction if found is None else say_word(found)
+
+
+def said_test(test: str) -> str:
+    """A comparison's test (a code) in the document's language; a test the table does not know, as it is."""
+    found = TEST_WORDS.get(test)
+    return test if found is None else say_word(found)
+
+
 def comparison_words(direction: str, test: str, p_value: float, *, alpha: float = ALPHA) -> str:
-    """ "worse (two-proportion z-test, p = 0.031)"; the direction in words for people."""
-    said = "no statistically significant change" if direction == NO_CHANGE else direction
-    return f"{said} ({test}, {p_words(p_value, alpha=alpha)})"
+    """ "worse (two-proportion z-test, p = 0.031)"; the direction in words for people, in the document's
+    language (``domain.language.say``)."""
+    return say(
+        gettext_lazy(
+            "%(direction)s (%(test)s, %(p)s)",
+            direction=said_direction(direction),
+            test=said_test(test),
+            p=p_words(p_value, alpha=alpha),
+        )
+    )
 
 
 def direction_of(
@@ -217,7 +244,8 @@ class Estimate:
     single_case_strata: int = 0
 
 
-KORN_GRAUBARD = (
+#: The design-weighted interval's method: words of the report (``say_word`` where it is written).
+KORN_GRAUBARD = gettext_noop(
     "Korn–Graubard: Clopper–Pearson on the effective sample size, with degrees of freedom "
     "(sampled cases less strata)"
 )

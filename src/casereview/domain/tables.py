@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 
 from casereview.domain.cells import safe_row
+from casereview.domain.language import gettext_lazy, say, say_word, saying
 from casereview.domain.linked import MARK
 from casereview.domain.words import Kind, uk_date, words
 
@@ -76,7 +77,9 @@ def band_words(figure: Mapping[str, Any] | None) -> str:
         return str(words)
     low, high = band.get("low"), band.get("high")
     if isinstance(low, int | float) and isinstance(high, int | float):
-        return f"{100 * low:.0f}% to {100 * high:.0f}%"
+        return say(
+            gettext_lazy("%(low)s to %(high)s", low=f"{100 * low:.0f}%", high=f"{100 * high:.0f}%")
+        )
     return ""
 
 
@@ -463,34 +466,34 @@ def _category_named(name: str) -> str:
     for tail in (": ", " against "):
         code, found, rest = name.partition(tail)
         if found:
-            return f"{words(Kind.CATEGORY, code)}{tail}{rest}"
-    return words(Kind.CATEGORY, name)
+            return f"{words(Kind.CATEGORY, code, say_word)}{tail}{rest}"
+    return words(Kind.CATEGORY, name, say_word)
 
 
 #: Sections whose row names are codes, and how each is read.
 _NAME_WORDS: dict[str, Callable[[str], str]] = {
     "by_category": _category_named,
-    "volume": partial(words, Kind.CATEGORY),
-    "send_backs": partial(words, Kind.URGENCY),
+    "volume": partial(words, Kind.CATEGORY, translate=say_word),
+    "send_backs": partial(words, Kind.URGENCY, translate=say_word),
 }
 
 
 def worded(row: Row) -> Row:
     """A row as a person reads it in a spreadsheet: categories, strata, urgencies, the framework, the
-    sampling algorithm and the allocation in words, dates the UK way ("31 March 2024"); every count and
-    figure as it is.  The section and measure columns stay the document's keys, so rows still match the CSV."""
+    sampling algorithm and the allocation in words, dates the UK way ("31 March 2024"), all in the
+    document's language (``say``); every count and figure as it is.  The section and measure columns stay the document's keys, so rows still match the CSV."""
     section, name, measure, value = row
     if isinstance(name, str):
         if section == "sample_strata":
-            name = words(Kind.STRATUM, name)
+            name = words(Kind.STRATUM, name, say_word)
         elif name and section in _NAME_WORDS:
             name = _NAME_WORDS[section](name)
-        name = _ISO_DAY.sub(lambda m: uk_date(m.group()), name)
+        name = _ISO_DAY.sub(lambda m: uk_date(m.group(), language=saying()), name)
     kind = _VALUE_WORDS.get((section, measure))
     if kind is not None and isinstance(value, str) and value:
-        value = words(kind, value)
+        value = words(kind, value, say_word)
     elif measure in _DATES and isinstance(value, str):
-        value = uk_date(value)
+        value = uk_date(value, language=saying())
     return (section, name, measure, value)
 
 

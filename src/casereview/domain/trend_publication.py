@@ -40,21 +40,24 @@ from typing import Any
 
 from . import linked
 from .funnel import funnel
+from .language import gettext_lazy, gettext_noop, say, say_word
 from .linked import Audit, LinkedTables, Protection, Ratio
 from .statistics import wilson
 from .trend_tables import _UNIT, _UNIT_VALUE, _Point, _Quarter, _tables
 from .trends import NATIONAL_FAMILY, POINT_FAMILY, adjust_family
 
 MARKER = linked.MARK
-NOTE = (
+#: The fixed words, English here (marked for the catalogue); the published trend says them in the language it
+#: is made in (``say_word``).
+NOTE = gettext_noop(
     "[c] marks a count that is not published: it is from 1 to 4, or it would let such a count be "
     "worked out from the other figures. A share, interval or comparison that would need a hidden count "
     "is not published either ([c] in tables, null in the data), or is given as a range of percentages "
     "when that range reveals nothing."
 )
 BAND_WIDTHS = (0.1, 0.25, 0.5)
-POOLED_METHOD = "pooled share of all reviews with a Wilson interval"
-WITHHELD_METHOD = (
+POOLED_METHOD = gettext_noop("pooled share of all reviews with a Wilson interval")
+WITHHELD_METHOD = gettext_noop(
     "the weighted estimate is not published: with the published frame sizes it would let a hidden "
     "count be worked out"
 )
@@ -83,8 +86,10 @@ def _band(share: float, width: float) -> tuple[float, float]:
 
 
 def band_words(low: float, high: float) -> str:
-    """A band as people read it: "75% to 100%"."""
-    return f"{low * 100:g}% to {high * 100:g}%"
+    """A band as people read it: "75% to 100%" (in the document's language)."""
+    return say(
+        gettext_lazy("%(low)s%% to %(high)s%%", low=f"{low * 100:g}", high=f"{high * 100:g}")
+    )
 
 
 def _own_hidden(tables: LinkedTables, points: list[_Point]) -> set[str]:
@@ -330,7 +335,7 @@ def published_trend(trend: Mapping[str, Any]) -> tuple[dict[str, Any], Audit]:
 
     document: dict[str, Any] = {
         "published": True,
-        "note": NOTE,
+        "note": say_word(NOTE),
         "quarters": [],
         "bodies": [],
     }
@@ -347,16 +352,24 @@ def published_trend(trend: Mapping[str, Any]) -> tuple[dict[str, Any], Audit]:
             if protection.shows(q.pooled):
                 w = wilson(tables.values[q.count], tables.values[q.reviews])
                 row.update(share=w.share, ci_low=w.low, ci_high=w.high)
-                row["method"] = f"{POOLED_METHOD} ({WITHHELD_METHOD})"
+                row["method"] = say(
+                    gettext_lazy(
+                        "%(pooled)s (%(withheld)s)",
+                        pooled=say_word(POOLED_METHOD),
+                        withheld=say_word(WITHHELD_METHOD),
+                    )
+                )
                 row["method_code"] = WITHHELD_POOLED
             else:
-                row["method"] = WITHHELD_METHOD
+                row["method"] = say_word(WITHHELD_METHOD)
                 row["method_code"] = WITHHELD
         elif q.weighted is None and not protection.shows(q.pooled):
             row.update(**_WITHHELD_ESTIMATE)
         if row["share"] is None and q.pooled in bands:
             row["band"] = _band_json(bands[q.pooled])
-            row["method"] = f"{POOLED_METHOD}, published as a range"
+            row["method"] = say(
+                gettext_lazy("%(pooled)s, published as a range", pooled=say_word(POOLED_METHOD))
+            )
             row["method_code"] = BANDED
         change = row.get("change_from_previous")
         if change and _change_withheld(protection, quarters, len(document["quarters"]), change):
@@ -430,7 +443,7 @@ def published_trend(trend: Mapping[str, Any]) -> tuple[dict[str, Any], Audit]:
     document["funnel"] = funnel(document["bodies"])
     audit_json = result.to_json()
     document["disclosure"] = {
-        "rule": linked.RULE,
+        "rule": say_word(linked.RULE),
         "marker": MARKER,
         "audit": {"passed": audit_json["passed"], "sha256": audit_json["sha256"]},
     }

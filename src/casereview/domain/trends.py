@@ -49,6 +49,10 @@ value, and the test's own ``p_value`` is kept beside it (``adjust_family``).
 
 No figure of the trend is infinite or NaN: an effective sample size that is infinite (a census of every
 stratum) is given as null.
+
+Over 600 lines since the trend's words are written in the language it is made in (issue 25: each sentence one
+whole catalogue entry, with its plural, so a translator can word it); the words (``_national``'s method,
+``_covers``, ``_said``, ``adjust_family``'s wording) are the part to move out when it next grows.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ from typing import Any
 
 from .comparisons import comparison_of, interval
 from .funnel import _effective_n, funnel
+from .language import gettext_lazy, gettext_noop, ngettext_lazy, say, say_word
 from .multiplicity import EXPLORATORY, METHODS
 from .statistics import (
     Stratum,
@@ -73,6 +78,7 @@ from .statistics import (
     wald_difference,
     wilson,
 )
+from .words import TEST_WORDS
 
 #: How each point and quarter is estimated (``method_code``) and what it says (``method``).
 PLAIN = "share"
@@ -81,23 +87,29 @@ STRATIFIED = "stratified"
 STRATIFIED_WITH_POOLED = "stratified_with_pooled"
 POOLED = "pooled"
 
-PLAIN_METHOD = "share of the graded cases with a Wilson interval (a proportional sample)"
-IMPORTED_METHOD = (
+#: The fixed words are English here, marked for the catalogue: a trend is written in the language it is made
+#: in (``say_word``), except ``NATIONAL_TEST``, a change's ``test`` (a code in the JSON), said only in words.
+PLAIN_METHOD = gettext_noop(
+    "share of the graded cases with a Wilson interval (a proportional sample)"
+)
+IMPORTED_METHOD = gettext_noop(
     "share of the graded cases with a Wilson interval (a sample imported from outside casereview: "
     "its design is unknown and is taken as a simple random sample)"
 )
-WEIGHTED_METHOD = (
+WEIGHTED_METHOD = gettext_noop(
     "design-weighted share (each stratum weighted by its frame, as the sample was not proportional), "
     "with its stratified variance and Korn–Graubard interval"
 )
-NATIONAL_TEST = (
+NATIONAL_TEST = gettext_noop(
     "Wald test on the difference of the two quarters' stratified estimates over the bodies inspected in "
     "both (independent samples)"
 )
-NOT_TESTED = "not tested: no body was inspected in both quarters"
+NOT_TESTED = gettext_noop("not tested: no body was inspected in both quarters")
 #: The two families of tests in a trend, each adjusted with Benjamini–Hochberg (exploratory).
-NATIONAL_FAMILY = "every quarter against the quarter before, over the bodies inspected in both"
-POINT_FAMILY = "every body's inspection against its previous one"
+NATIONAL_FAMILY = gettext_noop(
+    "every quarter against the quarter before, over the bodies inspected in both"
+)
+POINT_FAMILY = gettext_noop("every body's inspection against its previous one")
 
 
 @dataclass(frozen=True)
@@ -162,7 +174,7 @@ def _point(r: InspectionResult) -> tuple[dict[str, Any], float]:
                 for s in r.strata
             ],
             "method_code": WEIGHTED,
-            "method": WEIGHTED_METHOD,
+            "method": say_word(WEIGHTED_METHOD),
         }, e.standard_error
     se = binomial_se(r.count, r.total)
     return {
@@ -170,7 +182,7 @@ def _point(r: InspectionResult) -> tuple[dict[str, Any], float]:
         "standard_error": se,
         "design_weighted": False,
         "method_code": PLAIN,
-        "method": IMPORTED_METHOD if r.frame_size is None else PLAIN_METHOD,
+        "method": say_word(IMPORTED_METHOD if r.frame_size is None else PLAIN_METHOD),
     }, se
 
 
@@ -313,42 +325,80 @@ def _national(name: str, period_end: str, units: Sequence[_Unit]) -> dict[str, A
         w = wilson(found, reviews)
         share, low, high, se = w.share, w.low, w.high, binomial_se(found, reviews)
         code = POOLED
-        method = (
-            "pooled share of all graded cases with a Wilson interval: no body's frame size is known "
-            f"(imported samples: {', '.join(_names(unknown))})"
+        method = say(
+            gettext_lazy(
+                "pooled share of all graded cases with a Wilson interval: no body's frame size is "
+                "known (imported samples: %(bodies)s)",
+                bodies=", ".join(_names(unknown)),
+            )
         )
     else:
         strata, imputed = _strata_of(units, _frame_rate(units) or 0.0)
         e = stratified_share(strata)
         share, low, high, se = e.share, e.low, e.high, e.standard_error
         effective_n = round(e.effective_n, 1) if math.isfinite(e.effective_n) else None
-        method = (
-            f"stratified estimate: one stratum per body, weighted by the size of its frame "
-            f"({len(known)} {'body' if len(known) == 1 else 'bodies'} with a known frame"
-        )
-        if weighted:
-            method += (
-                f"; design-weighted within {', '.join(_names(weighted))} (disproportionate samples)"
+        within = (
+            "; "
+            + say(
+                gettext_lazy(
+                    "design-weighted within %(bodies)s (disproportionate samples)",
+                    bodies=", ".join(_names(weighted)),
+                )
             )
-        method += "), with the stratified variance and a Korn–Graubard interval"
+            if weighted
+            else ""
+        )
+        method = say(
+            gettext_lazy(
+                "stratified estimate: one stratum per body, weighted by the size of its frame "
+                "(%(known)s%(within)s), with the stratified variance and a Korn–Graubard interval",
+                known=say(
+                    ngettext_lazy(
+                        "%(n)s body with a known frame",
+                        "%(n)s bodies with a known frame",
+                        len(known),
+                        n=len(known),
+                    )
+                ),
+                within=within,
+            )
+        )
         code = STRATIFIED
         if unknown:
             code = STRATIFIED_WITH_POOLED
-            method += (
-                f"; {', '.join(_names(unknown))} (frame unknown: imported "
-                f"{'sample' if len(unknown) == 1 else 'samples'}) pooled into one more stratum, weighted as if "
-                "sampled at the same rate as the bodies with frames (their frame taken as their graded "
-                "cases times the others' frame cases per graded case)"
+            method += "; " + say(
+                ngettext_lazy(
+                    "%(bodies)s (frame unknown: imported sample) pooled into one more stratum, "
+                    "weighted as if sampled at the same rate as the bodies with frames (their frame "
+                    "taken as their graded cases times the others' frame cases per graded case)",
+                    "%(bodies)s (frame unknown: imported samples) pooled into one more stratum, "
+                    "weighted as if sampled at the same rate as the bodies with frames (their frame "
+                    "taken as their graded cases times the others' frame cases per graded case)",
+                    len(unknown),
+                    bodies=", ".join(_names(unknown)),
+                )
             )
     for body, names in sorted(repeated.items()):
         notes.append(
-            f"{body}'s {len(names)} inspections in the quarter ({', '.join(names)}) pooled as one stratum "
-            "(graded cases added; frame the largest of theirs)"
+            say(
+                ngettext_lazy(
+                    "%(body)s's %(n)s inspection in the quarter (%(names)s) pooled as one stratum "
+                    "(graded cases added; frame the largest of theirs)",
+                    "%(body)s's %(n)s inspections in the quarter (%(names)s) pooled as one stratum "
+                    "(graded cases added; frame the largest of theirs)",
+                    len(names),
+                    body=body,
+                    n=len(names),
+                    names=", ".join(names),
+                )
+            )
         )
     if notes:
         method += "; " + "; ".join(notes)
-    covers = _covers(len(units), "inspected this quarter")
-    method += f"; the figure of the {covers}, not of every body"
+    covers = _covers(len(units), both=False)
+    method += "; " + say(
+        gettext_lazy("the figure of the %(covers)s, not of every body", covers=covers)
+    )
     return {
         "quarter": name,
         "period_end": period_end,
@@ -373,10 +423,33 @@ def _national(name: str, period_end: str, units: Sequence[_Unit]) -> dict[str, A
     }
 
 
-def _covers(n: int, what: str) -> str:
-    if n == 0:
-        return f"no body {what}"
-    return f"{n} {'body' if n == 1 else 'bodies'} {what}"
+def _covers(n: int, *, both: bool) -> str:
+    """Which bodies a figure is of: those inspected this quarter, or (``both``) in both quarters compared."""
+    if both:
+        return say(
+            gettext_lazy("no body inspected in both quarters")
+            if n == 0
+            else ngettext_lazy(
+                "%(n)s body inspected in both quarters",
+                "%(n)s bodies inspected in both quarters",
+                n,
+                n=n,
+            )
+        )
+    return say(
+        gettext_lazy("no body inspected this quarter")
+        if n == 0
+        else ngettext_lazy(
+            "%(n)s body inspected this quarter", "%(n)s bodies inspected this quarter", n, n=n
+        )
+    )
+
+
+def _test_words(test: str) -> str:
+    """A change's test (a code in the JSON) in words, in the document's language."""
+    if test == NATIONAL_TEST:
+        return say_word(NATIONAL_TEST)
+    return say_word(TEST_WORDS[test]) if test in TEST_WORDS else test
 
 
 def national_change(
@@ -396,7 +469,7 @@ def national_change(
     change: dict[str, Any] = {
         "against": against,
         "bodies_in_both": common,
-        "covers": _covers(len(common), "inspected in both quarters"),
+        "covers": _covers(len(common), both=True),
         "tested": bool(common),
         "share_then": None,
         "share_now": None,
@@ -409,7 +482,7 @@ def national_change(
         "family_tests": None,
         "adjusted_p_value": None,
         "direction": None,
-        "wording": NOT_TESTED,
+        "wording": say_word(NOT_TESTED),
     }
     if not common:
         return change
@@ -430,16 +503,28 @@ def national_change(
         p_value=result.p_value,
         p_words=p_words(result.p_value),
         direction=result.direction,
-        wording=f"{_said(result.direction)} among the {change['covers']} ({NATIONAL_TEST}, "
-        f"{p_words(result.p_value)})",
+        wording=say(
+            gettext_lazy(
+                "%(said)s among the %(covers)s (%(test)s, %(p)s)",
+                said=_said(result.direction),
+                covers=change["covers"],
+                test=say_word(NATIONAL_TEST),
+                p=p_words(result.p_value),
+            )
+        ),
     )
     return change
 
 
 def _said(direction: str) -> str:
-    return (
-        "no statistically significant change" if direction == "no significant change" else direction
-    )
+    """A change's direction (a code) in words, in the document's language."""
+    if direction == "no significant change":
+        return say(gettext_lazy("no statistically significant change"))
+    if direction == "worse":
+        return say(gettext_lazy("worse"))
+    if direction == "better":
+        return say(gettext_lazy("better"))
+    return direction
 
 
 def adjust_family(changes: Sequence[dict[str, Any]], what: str) -> None:
@@ -459,16 +544,39 @@ def adjust_family(changes: Sequence[dict[str, Any]], what: str) -> None:
             continue
         p = float(c["p_value"])
         direction = direction_of(q, c["share_now"] > c["share_then"])
+        # ``what`` is one of the two families above, each a catalogued msgid.
         if len(changes) == 1:
-            how = f"the only comparison of {what}, so not adjusted"
+            how = say(
+                gettext_lazy(
+                    "the only comparison of %(what)s, so not adjusted", what=say_word(what)
+                )
+            )
         else:
-            how = f"{name}-adjusted over the {len(changes)} exploratory comparisons of {what}: {p_words(q)}"
-        among = f" among the {c['covers']}" if c.get("covers") else ""
-        c.update(
-            adjusted_p_value=q,
-            direction=direction,
-            wording=f"{_said(direction)}{among} ({c['test']}, {p_words(p)}; {how})",
+            how = say(
+                gettext_lazy(
+                    "%(name)s-adjusted over the %(n)s exploratory comparisons of %(what)s: %(p)s",
+                    name=name,
+                    n=len(changes),
+                    what=say_word(what),
+                    p=p_words(q),
+                )
+            )
+        parts = {
+            "said": _said(direction),
+            "test": _test_words(c["test"]),
+            "p": p_words(p),
+            "how": how,
+        }
+        wording = (
+            gettext_lazy(
+                "%(said)s among the %(covers)s (%(test)s, %(p)s; %(how)s)",
+                covers=c["covers"],
+                **parts,
+            )
+            if c.get("covers")
+            else gettext_lazy("%(said)s (%(test)s, %(p)s; %(how)s)", **parts)
         )
+        c.update(adjusted_p_value=q, direction=direction, wording=say(wording))
 
 
 def national_trend(results: Iterable[InspectionResult]) -> dict[str, Any]:

@@ -39,8 +39,11 @@ from casereview.domain.followup_evidence import (
     weighted_shares,
 )
 from casereview.domain.framework import Framework
+from casereview.domain.language import ENGLISH, Phrase, say, speaking
 from casereview.domain.report import GradedCase, build_report
+from casereview.domain.report_words import concern_phrase
 from casereview.importing.frameworks import load_framework
+from casereview.web.core.phrases import written_in
 from casereview.web.inspections.models import Inspection, Sample
 from casereview.web.referrals.history import day_end
 from casereview.web.reports.selectors import design_facts, graded_cases
@@ -117,10 +120,30 @@ def recommendation_evidence(
     *,
     as_of: dt.date | None = None,
 ) -> dict[int, Evidence]:
+    """Each recommendation's evidence, in English: what a judgement stores (``recommendation_evidence_in``)."""
+    return recommendation_evidence_in(inspection, recommendations, as_of=as_of)[ENGLISH]
+
+
+def _concern_in(framework: Framework, language: str) -> str:
+    """The grades of concern in ``language`` (the framework's words in it, joined as it joins them)."""
+    if language == ENGLISH:
+        return concern_of(framework)
+    joined = concern_phrase([g.label for g in framework.grades[1:]])
+    return say(joined) if isinstance(joined, Phrase) else str(joined)
+
+
+def recommendation_evidence_in(
+    inspection: Inspection,
+    recommendations: Iterable[RecommendationLike],
+    *,
+    as_of: dt.date | None = None,
+    languages: Iterable[str] = (ENGLISH,),
+) -> dict[str, dict[int, Evidence]]:
     """Each recommendation's evidence from ``inspection``'s sample, by recommendation id: one Holm family
     over every distinct comparison of these recommendations (judge them all at once, so that the family is
     the inspection's). Design-weighted where the sample was drawn out of proportion; a finding whose basis
-    cannot be read has no items and no proposal ("the finding's basis could not be read")."""
+    cannot be read has no items and no proposal ("the finding's basis could not be read"). By language:
+    English always (what a judgement stores), and each of ``languages`` (the same figures, words for a page)."""
     bases: dict[int, list[BasisItem]] = {}
     unreadable: set[int] = set()
     for r in recommendations:
@@ -130,7 +153,7 @@ def recommendation_evidence(
             bases[r.id] = []
             unreadable.add(r.id)
     if not bases:
-        return {}
+        return {language: {} for language in [ENGLISH, *languages]}
     framework = load_framework(inspection.framework)
     cases = _cases(inspection, as_of)
     design = sample_design(inspection)
@@ -141,15 +164,24 @@ def recommendation_evidence(
         weakness_codes=framework.weakness_codes,
         areas=[a.slug for a in framework.areas],
     )
-    found = evidence_for_all(
-        bases,
-        _counts(inspection, framework, cases),
-        titles=titles_of(framework),
-        concern=concern_of(framework),
-        weighted=weighted,
-        disproportionate=weighted is not None,
-    )
-    return {
-        key: replace(evidence, reason=UNREADABLE_BASIS) if key in unreadable else evidence
-        for key, evidence in found.items()
-    }
+    counts = _counts(inspection, framework, cases)
+    written: dict[str, dict[int, Evidence]] = {}
+    # The same figures in each language (no query more): English is what a judgement stores and digests;
+    # another language's words are for a page to show (its evidence sentences and the proposal's reason).
+    for language in dict.fromkeys([ENGLISH, *languages]):
+        words = framework.in_language(language)
+        # English as the domain writes it (never through a catalogue), whatever the caller is speaking.
+        with speaking(ENGLISH, str) if language == ENGLISH else written_in(language):
+            found = evidence_for_all(
+                bases,
+                counts,
+                titles=titles_of(words),
+                concern=_concern_in(words, language),
+                weighted=weighted,
+                disproportionate=weighted is not None,
+            )
+        written[language] = {
+            key: replace(evidence, reason=UNREADABLE_BASIS) if key in unreadable else evidence
+            for key, evidence in found.items()
+        }
+    return written

@@ -39,7 +39,7 @@ from casereview.web.inspections.selectors import inspections_listed
 from casereview.web.reports.selectors import publications_counted
 
 from . import selectors
-from .evidence import recommendation_evidence, sample_counts
+from .evidence import recommendation_evidence_in, sample_counts
 from .models import (
     Finding,
     FollowupEvent,
@@ -560,10 +560,11 @@ def judge_items(inspection: Any) -> list[dict[str, Any]]:
         for r in ordered
         if r.pk in here or r.pk not in latest or latest[r.pk] < inspection.period_end
     ]
-    evidence = recommendation_evidence(inspection, ordered) if ordered else {}
+    language = get_language() or ENGLISH  # the words in the page's language too (English is stored)
+    written = recommendation_evidence_in(inspection, ordered, languages=[language])
     items = []
     for r in ordered:
-        ev = evidence.get(r.pk)
+        ev, seen = written[ENGLISH].get(r.pk), written[language].get(r.pk)
         proposed = (ev.proposal or "") if ev is not None else ""
         shown = ev.as_dict() if ev is not None else {}
         is_open = r.state == RecommendationState.OPEN.value
@@ -572,9 +573,8 @@ def judge_items(inspection: Any) -> list[dict[str, Any]]:
                 "rec": r,
                 "finding": r.finding,
                 "basis_words": basis_words(r.finding.basis, r.finding.inspection.framework),
-                # Shown with a fixed reason in the page's language; what is stored and digested is
-                # ``shown`` (the English, as the evidence gave it).
-                "evidence": None if ev is None else replace(ev, reason=gettext(ev.reason)),
+                # In the page's language (a fixed reason by the catalogue); stored and digested: ``shown``.
+                "evidence": None if seen is None else replace(seen, reason=gettext(seen.reason)),
                 "proposed": proposed,
                 "evidence_dict": shown,
                 "evidence_sha256": evidence_digest(shown, proposed),

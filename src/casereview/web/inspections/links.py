@@ -26,6 +26,7 @@ from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
 from casereview.domain.plans import plan_from_mapping
 from casereview.domain.sampling import frame_filter
+from casereview.web.core.phrases import translated
 from casereview.web.core.users import User
 from casereview.web.journal.services import Record, journal_record
 from casereview.web.registers.frames import register_frame
@@ -232,7 +233,7 @@ def case_links(sampled_case: SampledCase) -> dict[str, Any] | None:
         "suspect": counts.suspect_cases,
         "place": counts.place_cases,
     }
-    definitions = rules.descriptions()
+    definitions = rules.descriptions(translated)  # in the page's language
     patterns = [
         definitions[name]
         for name, on in (

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.html import escape
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from casereview.domain import chart_layout as layout
 from casereview.domain.report_words import percent
@@ -289,7 +289,7 @@ def date_ticks(
 ) -> tuple[list[str], float]:
     """A row of dates under the time axis's labels (``chart_layout.date_ticks``: "Mar 2023" under each
     point when they fit, else the years), and the y below it."""
-    ticks = layout.date_ticks(dates, xs, MARGIN, width - MARGIN, SIZE)
+    ticks = layout.date_ticks(dates, xs, MARGIN, width - MARGIN, SIZE, months=short_months())
     if not ticks:
         return [], y
     parts = [
@@ -297,3 +297,21 @@ def date_ticks(
         for x, words in ticks
     ]
     return parts, y + LINE
+
+
+def short_months() -> list[str]:
+    """The twelve months' short names under a time axis ("Mar 2023"), in the active language."""
+    return [
+        pgettext("month, short", "Jan"),
+        pgettext("month, short", "Feb"),
+        pgettext("month, short", "Mar"),
+        pgettext("month, short", "Apr"),
+        pgettext("month, short", "May"),
+        pgettext("month, short", "Jun"),
+        pgettext("month, short", "Jul"),
+        pgettext("month, short", "Aug"),
+        pgettext("month, short", "Sep"),
+        pgettext("month, short", "Oct"),
+        pgettext("month, short", "Nov"),
+        pgettext("month, short", "Dec"),
+    ]

@@ -9,8 +9,14 @@ one table per sheet, typed values); this module only lays it out, the same way i
 * each table is marked up (an Excel table in the XLSX; a named range and a database range with a header
   in the ODS), numbers are numbers (percentages as fractions formatted ``0.0%``, counts ``#,##0``, dates
   as dates), and the only text in a number column is a shorthand (``[c]``, ``[x]``, ``[z]``, ``[low]``);
-* the document properties are filled in (title, subject, creator, keywords, language en-GB; the XLSX's
-  language is a custom property, as its core properties have none).
+* the document properties are filled in (title, subject, creator, keywords, language en-GB or cy; the
+  XLSX's language is a custom property, as its core properties have none).
+
+Every word is in the document's language: the workbook is described inside ``written_in(language)``
+(``rendering.render``), so the domain's ``say`` and this module's ``gettext`` write it.  The sheets are named
+in that language too, but each table's key (its English sheet name) names what a script finds it by, the
+same in both languages: the XLSX table and the ODS range (``Table_Overall_grades``) and the zipped CSVs'
+file names (``05-Overall_grades.csv``).
 
 Every text cell goes through the one safe-cell rule (``casereview.web.core.exports``: ``xlsx_text`` and
 ``ods_text_cell``), and neither writer can write a formula: the XLSX book reads no text as a formula, and
@@ -30,8 +36,12 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils.translation import gettext
+
+from casereview.domain.language import WELSH, saying
 from casereview.domain.report_words import percent
 from casereview.domain.statistical_tables import (
+    COVER_SHEET,
     Column,
     ColumnKind,
     Table,
@@ -93,10 +103,17 @@ def _header_footer(book: Workbook) -> tuple[str, str]:
 
     classification = safe(properties.get("classification", ""))
     status = safe(properties.get("status", ""))
+    page = safe(_page_words()).replace("\x00", "&P").replace("\x01", "&N")
     return (
         f"&L{classification}&R{status}",
-        f"&L{classification}&RPage &P of &N",
+        f"&L{classification}&R{page}",
     )
+
+
+def _page_words() -> str:
+    """ "Page x of y" in the document's language, the page number as NUL and the pages as U+0001 (each
+    format writes them its own way)."""
+    return gettext("Page %(page)s of %(pages)s") % {"page": "\x00", "pages": "\x01"}
 
 
 def _shown(column: Column, value: Value) -> str:
@@ -104,7 +121,7 @@ def _shown(column: Column, value: Value) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dt.date):
-        return uk_date(value)
+        return uk_date(value, language=saying())
     if column.kind is ColumnKind.PERCENT:
         return percent(value)
     if column.kind is ColumnKind.NUMBER:
@@ -131,9 +148,14 @@ def _lines(text: str, width: int) -> int:
     return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
-def _table_name(sheet: str) -> str:
-    """A table's (or range's) name: a letter first, letters, digits and underscores; never a cell address."""
-    return "Table_" + "".join(c if c.isalnum() else "_" for c in sheet)
+def _table_name(table: Table) -> str:
+    """A table's (or range's) name, from its key (the same in every language): a letter first, letters,
+    digits and underscores; never a cell address."""
+    return "Table_" + "".join(c if c.isalnum() else "_" for c in table.code)
+
+
+def _cover_sheet() -> str:
+    return gettext(COVER_SHEET)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -177,7 +199,8 @@ def xlsx(document: Mapping[str, Any]) -> bytes:
         ),
         ColumnKind.COUNT: out.add_format({**base, "num_format": "#,##0"}),
         ColumnKind.PERCENT: out.add_format({**base, "num_format": "0.0%"}),
-        ColumnKind.DATE: out.add_format({**base, "num_format": "d mmmm yyyy", "align": "left"}),
+        # Welsh months' names in a Welsh workbook (0x452: Welsh, United Kingdom).
+        ColumnKind.DATE: out.add_format({**base, "num_format": _date_format(), "align": "left"}),
     }
     for places in range(4):
         styles[f"number{places}"] = out.add_format(
@@ -185,7 +208,7 @@ def xlsx(document: Mapping[str, Any]) -> bytes:
         )
 
     header, footer = _header_footer(book)
-    cover = out.add_worksheet("Cover")
+    cover = out.add_worksheet(_cover_sheet())
     _xlsx_page(cover, header, footer)
     cover.set_column(0, 0, COVER_WIDTH)
     xlsx_text(cover, 0, 0, book.title, styles["title"])
@@ -200,6 +223,10 @@ def xlsx(document: Mapping[str, Any]) -> bytes:
         _xlsx_table(out, table, styles, header, footer)
     out.close()
     return buffer.getvalue()
+
+
+def _date_format() -> str:
+    return "[$-452]d mmmm yyyy" if saying() == WELSH else "d mmmm yyyy"
 
 
 def _xlsx_page(sheet: Any, header: str, footer: str) -> None:
@@ -259,7 +286,7 @@ def _xlsx_table(
         top + len(table.rows),
         [column.heading for column in table.columns],
         {
-            "name": _table_name(table.sheet),
+            "name": _table_name(table),
             "autofilter": False,
             "style": "Table Style Light 1",
             "columns": [
@@ -288,7 +315,10 @@ def _ods_styles(doc: Any) -> dict[str, Any]:
         doc.automaticstyles.addElement(style)
         return style
 
-    uk = DateStyle(name="N_date")
+    # A Welsh workbook's dates in Welsh (LibreOffice names the months in the style's language).
+    uk = DateStyle(
+        name="N_date", **({"language": "cy", "country": "GB"} if saying() == WELSH else {})
+    )
     uk.addElement(Day(style="short"))
     uk.addElement(NumberText(text=" "))
     uk.addElement(Month(style="long", textual="true"))
@@ -382,10 +412,14 @@ def _ods_page(doc: Any, header_text: str = "", footer_text: str = "") -> Any:
     header = Header()
     header.addElement(P(text=header_text))  # casereview's words: the classification and the version
     footer = Footer()
-    said = P(text=f"{footer_text} – Page " if footer_text else "Page ")
+    before, rest = _page_words().split("\x00", 1)
+    between, after = rest.split("\x01", 1)
+    said = P(text=f"{footer_text} – {before}" if footer_text else before)
     said.addElement(PageNumber(selectpage="current"))
-    said.addText(" of ")
+    said.addText(between)
     said.addElement(PageCount())
+    if after:
+        said.addText(after)
     footer.addElement(said)
     master.addElement(header)
     master.addElement(footer)
@@ -488,7 +522,7 @@ def ods(document: Mapping[str, Any]) -> bytes:
     widths_cache: dict[int, Any] = {}
     page = _ods_page(doc, *_ods_header_footer(book))
 
-    cover = OdsTable(name="Cover", stylename=page)
+    cover = OdsTable(name=_cover_sheet(), stylename=page)
     _ods_columns(doc, cover, [COVER_WIDTH], widths_cache)
     cover.addElement(ods_row([ods_text_cell(book.title, styles["title"])]))
     for heading, text in book.cover:
@@ -533,7 +567,7 @@ def ods(document: Mapping[str, Any]) -> bytes:
         range_name, database = _address(
             table.sheet, top, top + len(table.rows), len(table.columns) - 1
         )
-        name = _table_name(table.sheet)
+        name = _table_name(table)
         named.addElement(
             NamedRange(
                 name=name,
@@ -599,7 +633,12 @@ def csv_tables_zip(document: Mapping[str, Any]) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(entry, ("\ufeff" + text.getvalue()).encode("utf-8"))
 
-        add("00-Cover.csv", ("Item", "Text"), [("Title", book.title), *book.cover])
+        # The files' names are the tables' keys, the same in every language (scripts find them by name).
+        add(
+            "00-Cover.csv",
+            (gettext("Item"), gettext("Text")),
+            [(gettext("Title"), book.title), *book.cover],
+        )
         for n, table in enumerate(_sheets(book), start=1):
-            add(f"{n:02d}-{table.sheet}.csv", [c.heading for c in table.columns], table.rows)
+            add(f"{n:02d}-{table.code}.csv", [c.heading for c in table.columns], table.rows)
     return buffer.getvalue()

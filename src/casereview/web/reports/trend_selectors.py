@@ -10,17 +10,22 @@ import copy
 import hashlib
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import Count
+from django.utils.translation import get_language
 
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import ENGLISH, is_language
 from casereview.domain.linked import Audit
 from casereview.domain.plans import drawn_in_proportion
 from casereview.domain.roles import InspectionKind, Role
 from casereview.domain.trend_publication import published_trend, restricted_to
 from casereview.domain.trends import InspectionResult, StratumResult
 from casereview.domain.trends import national_trend as trend
+from casereview.web.core.phrases import written_in
 from casereview.web.inspections.models import Inspection, Sample
 from casereview.web.journal.services import journal_record
 
@@ -93,20 +98,39 @@ def national_trend(body_codes: list[str] | None = None) -> dict[str, Any]:
 
 #: Who may read the published national trend: it covers every body, so never a liaison officer.
 TREND_READERS = (Role.ANALYST, Role.LEAD_INSPECTOR, Role.ADMINISTRATOR)
-#: The last published trend this process computed, by the digest of the trend it was computed from: auditing
-#: a national trend takes seconds, and the page is read far more often than a grade changes.
-_LAST_PUBLISHED: dict[str, tuple[dict[str, Any], Audit]] = {}
+#: The last published trend this process computed in each language, by the digest of the trend it was computed
+#: from: auditing a national trend takes seconds, and the page is read far more often than a grade changes.
+#: The trend's words are in the language it is made in, so its digest differs by language as well.
+_LAST_PUBLISHED: dict[str, tuple[str, tuple[dict[str, Any], Audit]]] = {}
 
 
-def _published(data: dict[str, Any]) -> tuple[dict[str, Any], Audit]:
+def _published(data: dict[str, Any], language: str) -> tuple[dict[str, Any], Audit]:
     key = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-    found = _LAST_PUBLISHED.get(key)
-    if found is None:
+    last = _LAST_PUBLISHED.get(language)
+    if last is not None and last[0] == key:
+        found = last[1]
+    else:
         found = published_trend(data)
-        _LAST_PUBLISHED.clear()
-        _LAST_PUBLISHED[key] = found
+        _LAST_PUBLISHED[language] = (key, found)
     document, audit = found
     return copy.deepcopy(document), audit
+
+
+def _language() -> str:
+    """The active language (a page's), English when none is active or it is one casereview does not offer
+    (the command line runs without one)."""
+    language = get_language()
+    return language if is_language(language) else ENGLISH
+
+
+@contextmanager
+def _written_in(language: str) -> Iterator[None]:
+    """Made in ``language``; English as it always was, with nothing around it."""
+    if language == ENGLISH:
+        yield
+        return
+    with written_in(language):
+        yield
 
 
 def national_trend_disclosed(
@@ -119,8 +143,11 @@ def national_trend_disclosed(
     """The published national trend and its audit; journaled as a disclosure (``trend_generate``).
 
     Always suppressed and audited over every body (``domain.trend_publication``); ``body_codes`` then keeps
-    only those bodies' series, so a narrower trend prints nothing the whole one hides."""
-    document, audit = _published(national_trend())
+    only those bodies' series, so a narrower trend prints nothing the whole one hides.  Made on demand, in
+    the active language (a page's; English on the command line): its words are written as it is made."""
+    language = _language()
+    with _written_in(language):
+        document, audit = _published(national_trend(), language)
     if body_codes:
         document = restricted_to(document, set(body_codes))
     canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)

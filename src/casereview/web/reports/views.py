@@ -402,11 +402,14 @@ def published(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = _publication(request, publication_id)
     announced = pre_announcements([publication.pk]).get(publication.pk)
     language = get_language()
+    shown = publication_in(publication, language)
     return render(
         request,
         "reports/published.html",
         {
-            **rendering.context(publication_in(publication, language) or publication.data),
+            **rendering.context(shown or publication.data),
+            # published before reports were written in Welsh: the report is shown all in English (lang)
+            "report_language": "" if shown is not None else ENGLISH,
             "publication": publication,
             "download_languages": _download_languages(publication_languages(publication)),
             "welsh_offered": settings.CASEREVIEW_WELSH,

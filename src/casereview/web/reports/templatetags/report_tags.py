@@ -15,6 +15,7 @@ from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_noop
 
 from casereview.domain import words as _words
 from casereview.domain.registers import CATEGORIES
@@ -61,7 +62,10 @@ def interval(figure: Any) -> str:
         or figure.get("ci_high") is None
     ):
         return NOTHING
-    return f"{pct(figure['ci_low'])} to {pct(figure['ci_high'])}"
+    return gettext("%(low)s to %(high)s") % {
+        "low": pct(figure["ci_low"]),
+        "high": pct(figure["ci_high"]),
+    }
 
 
 @register.filter
@@ -184,9 +188,19 @@ def p_chart_signal(point: Any) -> str:
     """A p-chart point's signals in words ("Above its limits; in a shift"), or "–"."""
     if not isinstance(point, Mapping):
         return NOTHING
-    said = [f"{point['outside'].capitalize()} its limits"] if point.get("outside") else []
-    said += [f"in a {rule}" for rule in ("shift", "trend") if rule in (point.get("rules") or [])]
+    outside = point.get("outside")
+    said = (
+        [gettext(_OUTSIDE[outside]) if outside in _OUTSIDE else f"{outside} its limits"]
+        if outside
+        else []
+    )
+    said += [gettext(_RULES[rule]) for rule in _RULES if rule in (point.get("rules") or [])]
     return ("; ".join(said)[:1].upper() + "; ".join(said)[1:]) if said else NOTHING
+
+
+#: A p-chart point's signals (``domain.control``: ``outside`` is "above" or "below", ``rules`` name the runs).
+_OUTSIDE = {"above": gettext_noop("Above its limits"), "below": gettext_noop("Below its limits")}
+_RULES = {"shift": gettext_noop("in a shift"), "trend": gettext_noop("in a trend")}
 
 
 @register.simple_tag(takes_context=True)
@@ -194,7 +208,7 @@ def cases_chart(context: Any, volume: Any, title: str) -> SafeString:
     return responsive(
         volume_chart,
         volume or {},
-        labels={c: _words.words(_words.Kind.CATEGORY, c) for c in CATEGORIES},
+        labels={c: _words.words(_words.Kind.CATEGORY, c, gettext) for c in CATEGORIES},
         title=title,
         chart_id="volume-chart",
         narrow=_narrow(context),
@@ -212,6 +226,21 @@ def line_swatch(code: str, volume: Any) -> SafeString:
 def result_kind(kind: Any) -> str:
     """A trend result's kind in words, as the chart's legend names it: "Published baseline"."""
     return result_kind_words(kind)
+
+
+#: The register's patterns of linked cases as ``rendering.context`` names them (``LINK_PATTERNS``), in words.
+LINK_PATTERN_WORDS = {
+    "Children missing repeatedly": gettext_noop("Children missing repeatedly"),
+    "Places with a cluster of cases": gettext_noop("Places with a cluster of cases"),
+    "Suspects on cases of several children": gettext_noop("Suspects on cases of several children"),
+}
+
+
+@register.filter
+def link_pattern(label: Any) -> str:
+    """A pattern of linked cases in the document's language (a label of no known pattern as it is)."""
+    found = LINK_PATTERN_WORDS.get(str(label))
+    return gettext(found) if found else str(label)
 
 
 @register.filter

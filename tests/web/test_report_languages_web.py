@@ -1,0 +1,121 @@
+"""Asking for a report in a language (``?language=cy``, ``report --language cy``): what is offered, what is
+refused, and what is journaled (issue 25; docs/welsh.md, "Reports").  The Welsh words themselves are checked
+by ``test_welsh_report``; here, the doors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from casereview.cli import app
+from casereview.web.journal.models import JournalEntry
+from casereview.web.registers.models import Body
+from casereview.web.registers.services import register_import
+from casereview.web.reports.models import PublishedReport
+from casereview.web.reports.services import report_publish
+
+from . import factories
+from .conftest import verified_client
+
+pytestmark = pytest.mark.django_db(transaction=True)
+runner = CliRunner()
+
+
+@pytest.fixture
+def published(
+    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path], welsh: Path
+) -> dict[str, Any]:
+    """An inspection of 12 cases, every one graded, published (in English and Welsh)."""
+    lead, ina = make_user("lead_inspector", "lead-l1"), make_user("inspector", "ina-l1")
+    inspection = factories.inspection(
+        lead=lead, name="Q1 2024", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31)
+    )
+    register = register_import(path=register_csv(rows=200, seed=3), body_code="SYN")
+    factories.sample(inspection, register, size=12)
+    grades = ["good"] * 3 + ["requires_improvement"] * 2 + ["inadequate"] * 7
+    for assignment, grade in zip(factories.assigned(inspection, [ina]), grades, strict=True):
+        factories.submitted(assignment, grade, weaknesses=("W02",) if grade != "good" else ())
+    made = report_publish(inspection=inspection, actor=lead)
+    return {"lead": lead, "inspection": inspection, "publication": made}
+
+
+def test_a_language_casereview_does_not_offer_is_no_such_file(published: dict[str, Any]) -> None:
+    client = verified_client(published["lead"])
+    pk, inspection = published["publication"].pk, published["inspection"].pk
+    for asked in ("fr", "CY", "en", ""):
+        assert (
+            client.get(f"/reports/{pk}/download/?format=json&language={asked}").status_code == 404
+        )
+        assert (
+            client.get(
+                f"/reports/inspection/{inspection}/download/?format=json&language={asked}"
+            ).status_code
+            == 404
+        )
+
+
+def test_welsh_files_are_not_offered_while_the_service_is_not_in_welsh(
+    published: dict[str, Any], settings: Any
+) -> None:
+    settings.CASEREVIEW_WELSH = False
+    client = verified_client(published["lead"])
+    pk = published["publication"].pk
+    assert client.get(f"/reports/{pk}/download/?format=json&language=cy").status_code == 404
+    page = client.get(f"/reports/{pk}/").content.decode()
+    assert "language=cy" not in page and 'id="english-only"' not in page
+    assert client.get(f"/reports/{pk}/download/?format=json").status_code == 200
+
+
+def test_a_publication_made_before_reports_were_in_welsh_is_offered_in_english_only(
+    published: dict[str, Any],
+) -> None:
+    PublishedReport.objects.filter(pk=published["publication"].pk).update(translations={})
+    client = verified_client(published["lead"])
+    pk = published["publication"].pk
+    page = client.get(f"/reports/{pk}/").content.decode()
+    assert 'id="english-only"' in page and "language=cy" not in page
+    assert client.get(f"/reports/{pk}/download/?format=json&language=cy").status_code == 404
+
+
+def test_a_welsh_download_is_journaled_with_its_language_and_the_english_digest(
+    published: dict[str, Any],
+) -> None:
+    client = verified_client(published["lead"])
+    publication = published["publication"]
+    response = client.get(f"/reports/{publication.pk}/download/?format=json&language=cy")
+    document = json.loads(response.content)
+    assert document["reproducibility"]["figures_sha256"] == publication.figures_sha256
+    entry = JournalEntry.objects.filter(action="report_generate").latest("seq")
+    assert (
+        entry.detail["language"] == "cy"
+        and entry.detail["figures_sha256"] == publication.figures_sha256
+    )
+    client.get(f"/reports/{publication.pk}/download/?format=json")
+    english = JournalEntry.objects.filter(action="report_generate").latest("seq")
+    assert "language" not in english.detail  # the English download's entry is as it always was
+
+
+def test_the_command_line_writes_the_report_in_welsh_with_the_english_digests(
+    published: dict[str, Any], tmp_path: Path
+) -> None:
+    pk = published["inspection"].pk
+    english = runner.invoke(app, ["report", str(pk), "--published"])
+    welsh = runner.invoke(app, ["report", str(pk), "--published", "--language", "cy"])
+    assert english.exit_code == 0 and welsh.exit_code == 0, welsh.output
+    a, b = json.loads(english.stdout), json.loads(welsh.stdout)
+    assert a["reproducibility"]["figures_sha256"] == b["reproducibility"]["figures_sha256"]
+    assert a["headline"] != b["headline"]
+    # A Welsh full report checks against a regeneration as the English one does: its digests are the English.
+    full = runner.invoke(app, ["report", str(pk), "--language", "cy"])
+    saved = tmp_path / "report-cy.json"
+    saved.write_text(full.stdout, encoding="utf-8")
+    checked = runner.invoke(app, ["report", str(pk), "--check", str(saved)])
+    assert checked.exit_code == 0 and json.loads(checked.stdout)["same_figures"] is True
+    refused = runner.invoke(app, ["report", str(pk), "--language", "fr"])
+    assert refused.exit_code != 0 and "--language must be one of" in refused.output
