@@ -1,7 +1,8 @@
 """Welsh offered, with the committed catalogue compiled for the test (issue 25, docs/welsh.md).
 
-The test reads the .po as committed, whether or not `make setup` has built the .mo; Welsh is off by default
-(CASEREVIEW_WELSH) until every page is translated, so a test that reads Welsh turns it on here.
+The test reads the .po as committed, whether or not `make setup` has built the .mo, so that it tests the
+catalogue in the commit; Welsh is on by default, and turned on here as well, so that a run with
+CASEREVIEW_WELSH=0 in its environment still tests Welsh.
 """
 
 from __future__ import annotations

@@ -320,7 +320,7 @@ ENGLISH_WORDS = {
 def test_with_welsh_off_every_page_is_english_as_before_whatever_was_chosen(
     settings: Any, make_user: Callable[..., Any]
 ) -> None:
-    """What this proves: with CASEREVIEW_WELSH off (the default) no page offers Welsh or goes Welsh, the
+    """What this proves: with CASEREVIEW_WELSH off (``0``) no page offers Welsh or goes Welsh, the
     ``lang`` is exactly ``en-GB`` as before, no Content-Language header is added, and a set of key English
     strings come out word for word.  It does not prove every byte of every page is as before i18n."""
     settings.CASEREVIEW_WELSH = False
@@ -434,6 +434,38 @@ def test_a_missing_or_foreign_welsh_catalogue_is_found_and_the_compiled_one_pass
     assert catalogue.compiled_catalogue_problem(welsh_compiled.parents[2]) is None
 
 
+@pytest.mark.parametrize(
+    ("value", "offered"),
+    [
+        (None, True),
+        ("", True),
+        ("1", True),
+        ("on", True),
+        ("0", False),
+        ("off", False),
+        ("No", False),
+    ],
+)
+def test_welsh_is_offered_unless_the_environment_turns_it_off(
+    value: str | None, offered: bool
+) -> None:
+    keep = {k: v for k, v in os.environ.items() if k != "CASEREVIEW_WELSH"}
+    env = keep if value is None else {**keep, "CASEREVIEW_WELSH": value}
+    said = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-c",
+            "import casereview.web.settings.base as b; print(b.CASEREVIEW_WELSH)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert said.stdout.strip() == str(offered)
+
+
 def test_production_with_welsh_on_refuses_to_start_without_the_compiled_catalogue(
     tmp_path: Path,
 ) -> None:
@@ -461,8 +493,9 @@ def test_production_with_welsh_on_refuses_to_start_without_the_compiled_catalogu
 
     empty = tmp_path / "locale"
     empty.mkdir()
-    refused = start(empty, "1")
-    assert refused.returncode != 0 and "CASEREVIEW_WELSH is on, but" in refused.stderr
+    for welsh in ("1", ""):  # "" as when unset: Welsh is on by default
+        refused = start(empty, welsh)
+        assert refused.returncode != 0 and "CASEREVIEW_WELSH is on, but" in refused.stderr
     assert start(empty, "0").returncode == 0, start(empty, "0").stderr  # off: no catalogue needed
     compiled = empty / "cy" / "LC_MESSAGES"
     compiled.mkdir(parents=True)

@@ -231,7 +231,8 @@ def test_the_report_ods_and_csv_tables_write_hostile_text_as_text() -> None:
     from odf.opendocument import load
     from odf.table import TableCell
 
-    from casereview.web.reports.spreadsheets import csv_tables_zip, ods
+    from casereview.web.reports.spreadsheets import csv_tables_zip
+    from casereview.web.reports.spreadsheets_ods import ods
 
     document = load(io.BytesIO(ods(REPORT)))
     cells = document.spreadsheet.getElementsByType(TableCell)

@@ -488,11 +488,11 @@ def test_an_excel_table_s_headings_are_safe_unique_and_a_failure_is_refused() ->
 
 
 def test_a_workbook_with_no_notes_has_no_empty_notes_table() -> None:
-    from casereview.web.reports.spreadsheets import _sheets
+    from casereview.web.reports.spreadsheets import sheets
 
     book = workbook(documents()["full"])
     bare = Workbook(book.title, book.cover, (), book.tables, book.properties)
-    names = [t.sheet for t in _sheets(bare)]
+    names = [t.sheet for t in sheets(bare)]
     assert "Notes" not in names and names[0] == "Contents"
     assert "Notes" not in [row[0] for row in contents_table(bare).rows]
 

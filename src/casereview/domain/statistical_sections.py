@@ -1,5 +1,6 @@
-"""The statistical spreadsheet's tables of figures: grades, breakdowns, comparisons, trend, control chart,
-areas and weaknesses (``statistical_tables`` describes a table; ``statistical_workbook`` puts them together)."""
+"""The statistical spreadsheet's tables of figures: grades, breakdowns, comparisons, trend, areas and
+weaknesses (``statistical_tables`` describes a table; ``statistical_workbook`` puts them together; the
+control chart's are ``statistical_control``, their words ``statistical_words``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from casereview.domain.language import (
     Phrase,
     gettext_lazy,
-    gettext_noop,
     ngettext_lazy,
     say,
     say_word,
@@ -24,61 +24,36 @@ from casereview.domain.statistical_tables import (
     Value,
     at,
     is_number,
-    percent,
     text,
     to_date,
     yes_no,
 )
+from casereview.domain.statistical_words import (
+    ADJUSTMENT,
+    CASES_REVIEWED,
+    COMPARED_WITH,
+    DIRECTION,
+    FAMILY_OF_TESTS,
+    FAMILY_WORDS,
+    GRADED_NOW,
+    GRADED_THEN,
+    KIND_OF_RESULT,
+    LOWER_95,
+    PERIOD_TO,
+    RESULT,
+    RI_OR_INADEQUATE,
+    SHARE_THEN,
+    TESTS_IN_FAMILY,
+    UPPER_95,
+    WEIGHTED_COLUMNS,
+    in_words,
+    interval_columns,
+    limit_95,
+    result_kind,
+    said,
+)
 from casereview.domain.tables import band_words, figure_is_empty
 from casereview.domain.words import Kind, number, words
-
-#: The words of codes the report's JSON has (its ``family``, the control chart's ``rule`` and ``direction``,
-#: power's ``direction``), as the tables print them; an unknown code is printed as it is.
-FAMILY_WORDS = {"headline": gettext_noop("Headline"), "exploratory": gettext_noop("Exploratory")}
-RULE_WORDS = {
-    "outside_limits": gettext_noop("outside limits"),
-    "shift": gettext_noop("shift"),
-    "trend": gettext_noop("trend"),
-}
-SIDE_WORDS = {
-    "above": gettext_noop("above"),
-    "below": gettext_noop("below"),
-    "rising": gettext_noop("rising"),
-    "falling": gettext_noop("falling"),
-    "rise": gettext_noop("rise"),
-    "fall": gettext_noop("fall"),
-    "either": gettext_noop("either"),
-}
-OUTSIDE_WORDS = {"above": gettext_noop("Above"), "below": gettext_noop("Below")}
-#: A result's kind (``report.HistoryPoint.kind``): an earlier inspection's, or a baseline's.
-RESULT_KIND_WORDS = {
-    "baseline": gettext_noop("Baseline"),
-    "inspection": gettext_noop("Inspection"),
-}
-
-
-def coded(table: Mapping[str, str], code: Any, default: str = NOT_AVAILABLE) -> str:
-    """A code's words from one of the tables above, in the workbook's language (the code itself when the
-    table has no words for it; ``default`` when there is none)."""
-    if code is None or code == "":
-        return default
-    found = table.get(str(code))
-    return say_word(found) if found else str(code).replace("_", " ")
-
-
-def _result_kind(kind: Any) -> str:
-    """ "Baseline" or "Inspection" in the workbook's language; another kind as the stages' words have it
-    (how the tables read it before they had words of their own); [x] for none."""
-    if not kind:
-        return NOT_AVAILABLE
-    if kind in RESULT_KIND_WORDS:
-        return say_word(RESULT_KIND_WORDS[kind])
-    return words(Kind.STAGE, kind, say_word)
-
-
-def _said(english: str) -> str:
-    return say_word(english)
-
 
 # ---------------------------------------------------------------------------------------------------
 # The tables
@@ -96,19 +71,6 @@ def _interval_cells(b: Builder, figure: Mapping[str, Any] | None) -> list[Value]
     ]
 
 
-#: Their headings in English (marked for the catalogue): a table's columns are ``said`` (``_in_words``).
-WEIGHTED_COLUMNS = (
-    Column(gettext_noop("Design-weighted share"), ColumnKind.PERCENT),
-    Column(gettext_noop("Design-weighted lower limit"), ColumnKind.PERCENT),
-    Column(gettext_noop("Design-weighted upper limit"), ColumnKind.PERCENT),
-)
-
-
-def _in_words(columns: Sequence[Column]) -> list[Column]:
-    """Columns whose headings are marked English constants, in the workbook's language."""
-    return [Column(say_word(c.heading), c.kind, c.places) for c in columns]
-
-
 def _weighted(
     b: Builder, rows: Sequence[Mapping[str, Any]]
 ) -> tuple[list[Column], list[list[Value]], tuple[str, ...]]:
@@ -123,52 +85,9 @@ def _weighted(
             cells.append([b.v.share(at(w, k)) for k in ("share", "ci_low", "ci_high")])
         else:  # absent: [x]; null: [c] in a published document
             cells.append([b.v.missing(w)] * 3)
-    return _in_words(WEIGHTED_COLUMNS), cells, ("design",)
+    return in_words(WEIGHTED_COLUMNS), cells, ("design",)
 
 
-#: "95%" in the interval's headings is a value (not in the template), so that no "% i" reads as a format.
-LOWER_95 = gettext_noop("Lower limit of the %(level)s interval")
-UPPER_95 = gettext_noop("Upper limit of the %(level)s interval")
-INTERVAL_COLUMNS = (
-    Column(gettext_noop("Cases"), ColumnKind.COUNT),
-    Column(gettext_noop("Graded cases"), ColumnKind.COUNT),
-    Column(gettext_noop("Share"), ColumnKind.PERCENT),
-    Column(LOWER_95, ColumnKind.PERCENT),
-    Column(UPPER_95, ColumnKind.PERCENT),
-)
-
-
-def limit_95(which: str) -> str:
-    """The heading of an interval's limit (``LOWER_95`` or ``UPPER_95``) in the workbook's language."""
-    return say(gettext_lazy(which, level="95%"))
-
-
-def interval_columns() -> list[Column]:
-    """Cases, graded cases, share and its 95% interval: the headings in the workbook's language."""
-    return [
-        Column(
-            limit_95(c.heading) if c.heading in (LOWER_95, UPPER_95) else say_word(c.heading),
-            c.kind,
-        )
-        for c in INTERVAL_COLUMNS
-    ]
-
-
-#: Headings more than one table has.
-COMPARED_WITH = gettext_noop("Compared with")
-KIND_OF_RESULT = gettext_noop("Kind of result")
-PERIOD_TO = gettext_noop("Period to")
-GRADED_THEN = gettext_noop("Graded cases then")
-GRADED_NOW = gettext_noop("Graded cases now")
-SHARE_THEN = gettext_noop("Share then")
-FAMILY_OF_TESTS = gettext_noop("Family of tests")
-ADJUSTMENT = gettext_noop("Adjustment")
-TESTS_IN_FAMILY = gettext_noop("Tests in the family")
-DIRECTION = gettext_noop("Direction")
-RESULT = gettext_noop("Result")
-CASES_REVIEWED = gettext_noop("Cases reviewed")
-#: The share the report is about, as a row or a figure's name.
-RI_OR_INADEQUATE = gettext_noop("Requires improvement or inadequate")
 COUNT = ColumnKind.COUNT
 PERCENT = ColumnKind.PERCENT
 NUMBER = ColumnKind.NUMBER
@@ -276,7 +195,7 @@ def _comparison_row(b: Builder, figure: str, c: Mapping[str, Any]) -> list[Value
     return [
         figure,
         text(c.get("against")),
-        _result_kind(c.get("kind")),
+        result_kind(c.get("kind")),
         to_date(c.get("period_end")),
         count("count_then"),
         count("total_then"),
@@ -337,20 +256,20 @@ def comparisons(b: Builder) -> None:
         rows += [_comparison_row(b, label, c) for c in w.get("recurrence") or []]
     # Two tables of the same comparisons, in the same order: the figures, then the tests (one table of
     # seventeen columns would be too wide to read or print).
-    figure, against = Column(say(gettext_lazy("Figure"))), Column(_said(COMPARED_WITH))
+    figure, against = Column(say(gettext_lazy("Figure"))), Column(said(COMPARED_WITH))
     b.add(
         gettext_lazy("Comparisons"),
         say(gettext_lazy("Requires improvement or inadequate (or a weakness) then and now")),
         [
             figure,
             against,
-            Column(_said(KIND_OF_RESULT)),
-            Column(_said(PERIOD_TO), DATE),
+            Column(said(KIND_OF_RESULT)),
+            Column(said(PERIOD_TO), DATE),
             Column(say(gettext_lazy("Cases then")), COUNT),
-            Column(_said(GRADED_THEN), COUNT),
-            Column(_said(SHARE_THEN), PERCENT),
+            Column(said(GRADED_THEN), COUNT),
+            Column(said(SHARE_THEN), PERCENT),
             Column(say(gettext_lazy("Cases now")), COUNT),
-            Column(_said(GRADED_NOW), COUNT),
+            Column(said(GRADED_NOW), COUNT),
             Column(say(gettext_lazy("Share now")), PERCENT),
         ],
         [row[:10] for row in rows],
@@ -364,11 +283,11 @@ def comparisons(b: Builder) -> None:
             against,
             Column(say(gettext_lazy("Test"))),
             Column(say(gettext_lazy("p value")), NUMBER, 3),
-            Column(_said(FAMILY_OF_TESTS)),
-            Column(_said(ADJUSTMENT)),
-            Column(_said(TESTS_IN_FAMILY), COUNT),
+            Column(said(FAMILY_OF_TESTS)),
+            Column(said(ADJUSTMENT)),
+            Column(said(TESTS_IN_FAMILY), COUNT),
             Column(say(gettext_lazy("Adjusted p value")), NUMBER, 3),
-            Column(_said(DIRECTION)),
+            Column(said(DIRECTION)),
         ],
         [row[:2] + row[10:] for row in rows],
         notes=("tests",),
@@ -385,9 +304,9 @@ def trend(b: Builder) -> None:
         gettext_lazy("Trend"),
         say(gettext_lazy("Requires improvement or inadequate over time")),
         [
-            Column(_said(RESULT)),
-            Column(_said(KIND_OF_RESULT)),
-            Column(_said(PERIOD_TO), DATE),
+            Column(said(RESULT)),
+            Column(said(KIND_OF_RESULT)),
+            Column(said(PERIOD_TO), DATE),
             Column(say(gettext_lazy("This inspection"))),
             *estimate_cols,
             *interval_columns(),
@@ -396,7 +315,7 @@ def trend(b: Builder) -> None:
         (
             [
                 text(p.get("label")),
-                _result_kind(p.get("kind")),
+                result_kind(p.get("kind")),
                 to_date(p.get("period_end")),
                 yes_no(p.get("now")),
                 *(
@@ -414,130 +333,6 @@ def trend(b: Builder) -> None:
             for p, band in zip(points, bands, strict=True)
         ),
         notes=("shares", *(("design",) if estimated else ())),
-    )
-
-
-def _outside(point: Mapping[str, Any]) -> Value:
-    """Whether a point is outside its limits, as the page's ``p_chart_signal`` says: "Above", "Below" or
-    "No" (in ``domain.control`` a null ``outside`` is a point inside its limits); [c] for a hidden point,
-    [z] for one with no figure (no limits to be outside)."""
-    if point.get("suppressed"):
-        return HIDDEN
-    if not is_number(point.get("share")):
-        return NOT_APPLICABLE
-    outside = point.get("outside")
-    if not outside:
-        return yes_no(False)
-    return coded(OUTSIDE_WORDS, outside) if outside in OUTSIDE_WORDS else str(outside).capitalize()
-
-
-def _effective(doc: Mapping[str, Any], chart: Mapping[str, Any]) -> bool:
-    """Whether the chart's current point is design-weighted: its cases are effective numbers (a published
-    chart drops ``current_estimate``; its trend's current point still says so, and the numbers are not
-    whole)."""
-    if chart.get("current_estimate") == "design-weighted":
-        return True
-    if any(p.get("now") and p.get("estimate") == "design-weighted" for p in doc.get("trend") or []):
-        return True
-    return any(
-        is_number(p.get(k)) and not float(p[k]).is_integer()
-        for p in chart.get("points") or []
-        for k in ("count", "total")
-    )
-
-
-def control_chart(b: Builder) -> None:
-    chart = b.doc.get("control_chart")
-    if not isinstance(chart, Mapping):
-        return
-    centre = chart.get("centre")
-    description = [
-        say(
-            gettext_lazy(
-                "Centre line: %(share)s (%(source)s).",
-                share=f"{100 * percent(centre):.1f}%",
-                source=chart.get("centre_from", ""),
-            )
-        )
-        if is_number(centre)
-        else say(gettext_lazy("Centre line: none (no earlier result has figures).")),
-        say(
-            gettext_lazy(
-                "Limits: %(sigma)s standard errors either side of the centre.",
-                sigma=chart.get("sigma", 3),
-            )
-        ),
-    ]
-    effective = _effective(b.doc, chart)
-    if effective:
-        counts = [
-            Column(say(gettext_lazy("Effective cases")), NUMBER, 1),
-            Column(say(gettext_lazy("Effective graded cases")), NUMBER, 1),
-        ]
-    else:
-        counts = _in_words(INTERVAL_COLUMNS[:2])
-    rows = []
-    for p in chart.get("points") or []:
-        hidden = bool(p.get("suppressed"))
-        if effective:
-            numbers = [b.v.figure(at(p, "count"), 1), b.v.figure(at(p, "total"), 1)]
-        else:
-            numbers = [b.v.count(at(p, "count")), b.v.count(at(p, "total"))]
-        empty = not is_number(p.get("share")) and not hidden
-        rows.append(
-            [
-                text(p.get("label")),
-                _result_kind(p.get("kind")),
-                to_date(p.get("period_end")),
-                yes_no(p.get("in_centre")),
-                *numbers,
-                HIDDEN if hidden else b.v.share(at(p, "share"), empty=empty),
-                HIDDEN if hidden else b.v.share(at(p, "lower"), empty=empty),
-                HIDDEN if hidden else b.v.share(at(p, "upper"), empty=empty),
-                _outside(p),
-                ", ".join(coded(RULE_WORDS, r) for r in p.get("rules") or [])
-                or say(gettext_lazy("No signal")),
-            ]
-        )
-    b.add(
-        gettext_lazy("Control chart"),
-        say(gettext_lazy("Control chart (p-chart) of requires improvement or inadequate")),
-        [
-            Column(_said(RESULT)),
-            Column(_said(KIND_OF_RESULT)),
-            Column(_said(PERIOD_TO), DATE),
-            Column(say(gettext_lazy("In the centre line"))),
-            *counts,
-            Column(say_word("Share"), PERCENT),
-            Column(say(gettext_lazy("Lower limit")), PERCENT),
-            Column(say(gettext_lazy("Upper limit")), PERCENT),
-            Column(say(gettext_lazy("Outside its limits"))),
-            Column(say(gettext_lazy("Signals"))),
-        ],
-        rows,
-        description,
-        notes=("control", *(("effective",) if effective else ())),
-    )
-    signals = chart.get("signals") or []
-    b.add(
-        gettext_lazy("Control chart signals"),
-        say(gettext_lazy("Signals on the control chart")),
-        [
-            Column(say(gettext_lazy("Signal"))),
-            Column(_said(DIRECTION)),
-            Column(say(gettext_lazy("Points"))),
-            Column(say(gettext_lazy("In words"))),
-        ],
-        (
-            [
-                coded(RULE_WORDS, s.get("rule")),
-                coded(SIDE_WORDS, s.get("direction")),
-                ", ".join(s.get("points") or []) or NOT_APPLICABLE,
-                text(s.get("words")),
-            ]
-            for s in signals
-        ),
-        notes=("control",),
     )
 
 

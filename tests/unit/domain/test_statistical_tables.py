@@ -22,7 +22,6 @@ from casereview.domain.agreement import AreaAgreement, PairAgreement
 from casereview.domain.links import LinkRules
 from casereview.domain.publication import as_preview, published
 from casereview.domain.report import GradedCase, HistoryPoint, SendBackFact, build_report
-from casereview.domain.statistical_sections import WEIGHTED_COLUMNS
 from casereview.domain.statistical_tables import (
     CONTACT,
     DESCRIPTION_WIDTH,
@@ -42,6 +41,7 @@ from casereview.domain.statistical_tables import (
     percent,
     sheet_name,
 )
+from casereview.domain.statistical_words import WEIGHTED_COLUMNS
 from casereview.domain.statistical_workbook import workbook
 
 GRADES = [

@@ -31,7 +31,7 @@ from casereview.domain.statistical_workbook import LINK_PATTERNS  # the links se
 from casereview.domain.tables import COLUMNS, flat_rows
 from casereview.web.core.exports import csv_writer
 from casereview.web.core.phrases import written_in
-from casereview.web.reports import pdf_markup, spreadsheets
+from casereview.web.reports import pdf_markup, spreadsheets, spreadsheets_ods
 
 FORMATS = ("json", "html", "pdf", "csv", "xlsx", "ods", "tables")
 #: Formats that are files, not text (the CLI writes them only with --out).
@@ -165,7 +165,7 @@ def _render(given: AnyReport, fmt: str, language: str) -> Rendered:
             "utf-8"
         )  # the BOM makes Excel read UTF-8
     elif fmt == "ods":
-        content = spreadsheets.ods(report)
+        content = spreadsheets_ods.ods(report)
     elif fmt == "tables":
         content = spreadsheets.csv_tables_zip(report)
         return Rendered(content, CONTENT_TYPES[fmt], f"{stem}-tables.zip")

@@ -14,7 +14,7 @@ from casereview.domain.agreement import (
     MarkPair,
     agreement_by_area,
     agreement_of,
-    few_pairs_warning,
+    few_pairs_phrase,
     pair_agreement,
 )
 from casereview.domain.journal import JournalAction, Operation
@@ -146,7 +146,7 @@ def agreement_for(inspection: Any, *, as_of: dt.datetime | None = None) -> dict[
     figures = agreement_of(pairs, scale)
     return {
         "pairs": figures,
-        "warning": few_pairs_warning(figures[0].cases) if figures else None,
+        "warning": few_pairs_phrase(figures[0].cases) if figures else None,
         "by_area": agreement_by_area(
             [(dict(first[c].area_grades or {}), dict(second[c].area_grades or {})) for c in twice],
             [(a.slug, a.title) for a in framework.areas],

@@ -261,13 +261,14 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
-# Welsh is offered only when this is on (docs/welsh.md): until every page is translated (81 templates are still
-# English only), a switch to "Cymraeg" would put lang="cy" on English text.  Off: no switch, every page English.
-CASEREVIEW_WELSH = os.environ.get("CASEREVIEW_WELSH", "").strip().lower() in {
-    "1",
-    "true",
-    "yes",
-    "on",
+# Welsh is offered unless this is turned off (docs/welsh.md): the whole service, its e-mails and its reports
+# are in Welsh too (Welsh Language Standards), so an installation in Wales needs nothing set.  "0", "false",
+# "no" or "off" turns it off: no switch, every page English (an installation that serves no Welsh body).
+CASEREVIEW_WELSH = os.environ.get("CASEREVIEW_WELSH", "").strip().lower() not in {
+    "0",
+    "false",
+    "no",
+    "off",
 }
 USE_TZ = True
 
