@@ -141,6 +141,19 @@ def audit_rows(a: dict | None) -> list[str]:  # type: ignore[type-arg]
     ]
 
 
+def language_rows(data: dict) -> list[str]:  # type: ignore[type-arg]
+    """Publishing in English and Welsh against English only (issue 25); none in results from before it."""
+    f = data.get("languages")
+    if not f:
+        return []
+    return [
+        f"| the same report and its published version made in English and Welsh (`inspection_reports`, "
+        f"`published_versions`); runs {', '.join(f'{t:.2f}' for t in f['english_and_welsh_runs_s'])} s "
+        f"| {f['english_and_welsh_s']:.2f} | {f['ratio_to_english_only']}× English only "
+        f"({f['english_only_s']:.2f} s) | |"
+    ]
+
+
 def format_rows(data: dict) -> list[str]:  # type: ignore[type-arg]
     """The published formats' rows (issue 23): the tagged PDF (2 s) and each statistical spreadsheet (1 s),
     for the full report and its published version; none in results from before them."""
@@ -183,6 +196,7 @@ def report_table(data: dict) -> str:  # type: ignore[type-arg]
             f"| {r['report_for_s']:.2f} | {r['ratio_to_floor']}× (plain query {r['floor_plain_query_s']:.3f} s) | {r['target_s']:.0f} s ({verdict(r['met'])}) |",
             f"| the same, `casereview report --format json` as a whole process | {r['cli_json_process_s']:.2f} | | |",
             *audit_rows(data.get("audit")),
+            *language_rows(data),
             *format_rows(data),
             f"| national trend, {n['bodies']} bodies × {n['quarters']} quarters × {n['reviews_per_inspection']} reviews "
             f"({n['reviews']:,} reviews) | {n['national_trend_s']:.2f} | {n['ratio_to_floor']}× (`count(*)` {n['floor_count_query_s']:.2f} s) "

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import html
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -22,10 +23,12 @@ from casereview.domain import publication as publication_rules
 from casereview.domain.linked import MARK, Audit, Range
 from casereview.web.inspections.models import Inspection
 from casereview.web.journal.models import JournalEntry
+from casereview.web.language.services import language_choose
 from casereview.web.registers.models import Body
 from casereview.web.registers.services import register_import
 from casereview.web.reports.models import PublishedReport
 from casereview.web.reports.selectors import inspection_report, report_for
+from tests.welsh import cy
 
 from . import factories
 from .conftest import verified_client
@@ -139,7 +142,7 @@ def test_publishing_stores_the_audit_it_passed_and_journals_its_digest(
 
 
 def test_a_failing_audit_refuses_publication_with_its_reasons(
-    finished: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    finished: dict[str, Any], monkeypatch: pytest.MonkeyPatch, welsh: Path
 ) -> None:
     inspection = finished["inspection"]
     real_publish = publication_rules.publish
@@ -160,6 +163,16 @@ def test_a_failing_audit_refuses_publication_with_its_reasons(
     )
     assert response.status_code == 409
     assert reasons[0] in response.content.decode()
+    # A lead who chose Welsh reads the same reasons in Welsh (issue 25), the English nowhere on the page.
+    language_choose(user=finished["lead"], language="cy")
+    in_welsh = verified_client(finished["lead"]).post(
+        f"/reports/inspection/{inspection.pk}/publish/"
+    )
+    language_choose(user=finished["lead"], language="en-gb")
+    page = html.unescape(in_welsh.content.decode())
+    assert in_welsh.status_code == 409 and reasons[0] not in page
+    reason = Audit((leak,)).reason_phrases()[0]
+    assert cy(reason.template, **{k: str(v) for k, v in reason.values.items()}) in page
     assert not PublishedReport.objects.filter(inspection=inspection).exists()
     assert not JournalEntry.objects.filter(
         action="report_publish", object_id=str(inspection.pk)

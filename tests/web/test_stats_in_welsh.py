@@ -94,13 +94,15 @@ def test_a_completed_calibration_reads_in_welsh_for_a_welsh_reader(
 def test_a_welsh_page_shows_the_frozen_english_when_its_sentences_would_say_other_figures(
     world: dict[str, Any],  # noqa: F811 (the fixture)
 ) -> None:
-    """The Welsh sentences are worked out again from the stored inputs; were the statistics code to change
-    after completion, they could state other figures than the frozen ones: then the page shows the frozen
-    English, never a sentence that disagrees with the figures beside it."""
+    """A calibration frozen before its sentences were stored as Phrases: the Welsh sentences are worked out
+    again from the stored inputs; were the statistics code to change after completion, they could state
+    other figures than the frozen ones: then the page shows the frozen English, never a sentence that
+    disagrees with the figures beside it."""
     calibration = completed(world, size=24)
     assert calibration.result is not None
     frozen = "The frozen sentence, as it was worded on the day of completion"
     result = calibration.result
+    del result["phrases"]  # as an earlier version froze it
     result["figures"]["overall"]["sentence"] = frozen  # as if worked out by an earlier version
     Calibration.objects.filter(pk=calibration.pk).update(result=result)
     page = reader(world["liaison"], "cy").get(f"/calibrations/{calibration.pk}/").content.decode()

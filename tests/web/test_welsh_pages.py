@@ -20,6 +20,7 @@ from casereview.domain.language import ENGLISH, SWITCH_TO
 from casereview.domain.roles import ROLES
 from casereview.web.language import catalogue
 from casereview.web.language.services import language_choose
+from tests.english import reads_as_english
 
 from .conftest import verified_client
 from .test_access_matrix import MATRIX, OK, matrix_world, sample_path, url_names
@@ -56,36 +57,6 @@ def visible_text(page: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", _SCRIPT.sub(" ", page))).split())
 
 
-#: English words Welsh does not write on their own: two different ones in one piece of a page's text mark the
-#: piece as English, whether or not the catalogue knows it (words made in Python outside it).
-ENGLISH_WORDS = frozenset(
-    [
-        "the",
-        "and",
-        "of",
-        "to",
-        "is",
-        "are",
-        "not",
-        "for",
-        "with",
-        "this",
-        "that",
-        "has",
-        "have",
-        "was",
-        "were",
-        "your",
-        "you",
-        "will",
-        "been",
-        "from",
-        "by",
-        "or",
-    ]
-)
-
-
 #: English on a Welsh page by design: the switch's offer of English, written in English (lang="en-GB"), and
 #: the register's own words (the synthetic generator's summaries), shown as the body wrote them.
 IN_ENGLISH_ON_PURPOSE = re.compile(rf"^{re.escape(SWITCH_TO[ENGLISH])}$|^SYNTHETIC case ")
@@ -105,7 +76,7 @@ def english_pieces(page: str) -> list[str]:
         text = " ".join(html.unescape(piece).split())
         if IN_ENGLISH_ON_PURPOSE.search(text) or ENGLISH_LEFT_PIECES.search(text):
             continue
-        if len(set(re.findall(r"[a-z]+", text.lower())) & ENGLISH_WORDS) >= 2:
+        if reads_as_english(text):
             found.append(text)
     return found
 

@@ -34,9 +34,10 @@ from casereview.web.inspections.models import Inspection
 from casereview.web.registers.models import Body, Case
 from casereview.web.reports.models import Baseline, PublishedReport
 from casereview.web.reports.selectors import inspection_reports, published_versions
+from tests.english import reads_as_english
 
 from .conftest import verified_client
-from .test_welsh_pages import ENGLISH_WORDS, english_sentences
+from .test_welsh_pages import english_sentences
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,7 +92,7 @@ def reads_english(text: str, data: list[str], sentences: set[str]) -> bool:
         return False
     if any(s in text for s in sentences):
         return True
-    return len(set(re.findall(r"[a-z]+", text.lower())) & ENGLISH_WORDS) >= 2
+    return reads_as_english(text)
 
 
 def english_in(pieces: Iterator[tuple[str, str]]) -> dict[str, str]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from casereview.domain.errors import Refused
+from casereview.domain.language import Phrase, gettext_lazy, joined
 
 
 class AssignmentError(Refused):
@@ -33,11 +34,11 @@ def balance(
     An inspector never receives a case from a unit they declared a conflict with.
     """
     if not inspectors:
-        raise AssignmentError("Choose at least one inspector")
+        raise AssignmentError(gettext_lazy("Choose at least one inspector"))
     load = {name: (already or {}).get(name, 0) for name in inspectors}
     declared = conflicts or {}
     out: dict[int, str] = {}
-    stuck: list[str] = []
+    stuck: list[Phrase] = []
     for case in cases:
         eligible = [
             name
@@ -45,16 +46,20 @@ def balance(
             if case.unit not in declared.get(name, set()) and name not in case.exclude
         ]
         if not eligible:
-            stuck.append(f"case {case.key} (unit {case.unit})")
+            stuck.append(
+                gettext_lazy("case %(case)s (unit %(unit)s)", case=case.key, unit=case.unit)
+            )
             continue
         chosen = min(eligible, key=lambda name: (load[name], name))
         out[case.key] = chosen
         load[chosen] += 1
     if stuck:
         raise AssignmentError(
-            "No chosen inspector may take "
-            + ", ".join(stuck)
-            + " (declared conflicts, or they reviewed it first); add another inspector"
+            gettext_lazy(
+                "No chosen inspector may take %(cases)s (declared conflicts, or they reviewed it "
+                "first); add another inspector",
+                cases=joined(stuck, ", "),
+            )
         )
     return out
 

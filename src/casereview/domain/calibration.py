@@ -97,6 +97,7 @@ from .calibration_results import (
 from .calibration_sentences import _and, _joined, few_pairs_warning, sentence, verdict
 from .calibration_tests import (
     MCNEMAR_EXACT_BELOW,
+    both,
     bowker,
     favourable_side,
     mcnemar,
@@ -175,9 +176,11 @@ def calibrate_area(
     body: str = "the body",
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
+    grade_words: Mapping[str, str] | None = None,
 ) -> AreaCalibration:
     """One area's (or the overall grade's) calibration from its (body, inspectorate) pairs (``title``: the
-    area's words for its sentences, by default its code in words)."""
+    area's words for its sentences, by default its code in words; ``grade_words``: the grades as the
+    tests' notes name them, by default their codes)."""
     side = favourable_side(scale, favourable)
     on_scale = [(x, y) for x, y in pairs if x in scale and y in scale]
     skipped = len(pairs) - len(on_scale)
@@ -206,8 +209,8 @@ def calibrate_area(
         table=tuple(tuple(int(v) for v in row) for row in table),
         bias=bias,
         shifts=shifts,
-        stuart_maxwell=stuart_maxwell(table, scale) if on_scale else None,
-        bowker=bowker(table, scale) if on_scale else None,
+        stuart_maxwell=stuart_maxwell(table, scale, words=grade_words) if on_scale else None,
+        bowker=bowker(table, scale, words=grade_words) if on_scale else None,
         mcnemar=test,
         sentence=None if bias is None else sentence(bias, body, favourable_words, test=test),
         warning=warning,
@@ -268,6 +271,7 @@ def calibrate(
     body: str = "the body",
     labels: Mapping[str, str] | None = None,
     titles: Mapping[str, str] | None = None,
+    grade_words: Mapping[str, str] | None = None,
 ) -> Calibration:
     """The calibration of the body's own audit against the inspectorate's blind re-grading.
 
@@ -277,11 +281,18 @@ def calibrate(
     figure); ``favourable``: the worst grade counted favourable; ``population``: N when the body's audit
     was itself a random sample of N cases; ``body``: the body's name for the sentences (e.g. "Kent
     Police"; default "the body"); ``labels``: grade words (default the codes in words); ``titles``: the
-    areas' words for the warnings (default their codes in words).
+    areas' words for the warnings (default their codes in words); ``grade_words``: the grades as the
+    tests' notes name them (default their codes, as the stored English has always had them).
     """
     side = favourable_side(scale, favourable)
     overall = calibrate_area(
-        OVERALL, overall_pairs, scale, favourable=favourable, body=body, labels=labels
+        OVERALL,
+        overall_pairs,
+        scale,
+        favourable=favourable,
+        body=body,
+        labels=labels,
+        grade_words=grade_words,
     )
     areas = tuple(
         calibrate_area(
@@ -292,6 +303,7 @@ def calibrate(
             body=body,
             labels=labels,
             title=(titles or {}).get(slug),
+            grade_words=grade_words,
         )
         for slug, pairs in pairs_by_area.items()
     )
@@ -420,6 +432,4 @@ def _in_family(
         adjustment=adjustment,
         adjusted_p_value=test.p_value if adjusted_p is None else adjusted_p,
     )
-    how = placed.adjustment_words
-    note = "; ".join(n for n in (test.note, how) if n)
-    return dataclasses.replace(placed, note=note or None)
+    return dataclasses.replace(placed, note=both((test.note, placed.adjustment_phrase)))

@@ -34,7 +34,7 @@ from .calibration_results import (
 )
 from .calibration_tests import newcombe_paired
 from .language import ENGLISH, Phrase, gettext_lazy, ngettext_lazy
-from .report_words import concern_words
+from .report_words import concern_phrase
 from .statistics import p_words
 from .words import percentage_points, plain, uk_date
 
@@ -90,7 +90,7 @@ class Drift:
     direction: str | None  # a DRIFT_WORDS code; None with fewer than two points
     words: Phrase  # str() the English; a page translates it
     change_ci: tuple[float, float] | None = None
-    notes: tuple[str, ...] = ()  # calibrations left out, and why
+    notes: tuple[Phrase, ...] = ()  # calibrations left out, and why (str() the English)
     method: str = MOVER
 
     def as_dict(self) -> dict[str, Any]:
@@ -103,7 +103,7 @@ class Drift:
             "direction": self.direction,
             "words": str(self.words),
             "change_ci": json_interval(self.change_ci),
-            "notes": list(self.notes),
+            "notes": [str(n) for n in self.notes],
             "method": self.method,
         }
 
@@ -187,7 +187,11 @@ def change_p(first: Shift, latest: Shift) -> float:
 
 
 def drift(
-    points: Sequence[tuple[dt.date, Calibration]], *, area: str = OVERALL, language: str = ENGLISH
+    points: Sequence[tuple[dt.date, Calibration]],
+    *,
+    area: str = OVERALL,
+    language: str = ENGLISH,
+    labels: Mapping[str, str] | None = None,
 ) -> Drift:
     """The body's bias (at each calibration's favourable cut) over time, and whether it moved.
 
@@ -195,28 +199,43 @@ def drift(
     left out and named in ``notes`` (and the words): a bias at another cut is another figure.  The change
     from the first calibration kept to the latest is decided by ``drift_direction`` on the MOVER
     interval built from the two Newcombe intervals; its p value is ``change_p``.  ``language``: the dates'
-    in the words (the page's; the rest of the words is a Phrase, translated where it is shown)."""
+    in the words (the page's; the rest of the words is a Phrase, translated where it is shown); ``labels``:
+    the grades' words in the page's language for the notes (default the codes in words)."""
     ordered = sorted(points, key=lambda p: p[0])
     body = ordered[-1][1].body if ordered else "the body"
     series: list[DriftPoint] = []
     shifts: list[Shift] = []
-    notes: list[str] = []
+    notes: list[Phrase] = []
     latest_cal = ordered[-1][1] if ordered else None
-    where = "the overall grade" if area == OVERALL else plain(area).lower()
+    where: object = gettext_lazy("the overall grade") if area == OVERALL else plain(area).lower()
+    named = labels or {}
+
+    def side(grades: Sequence[str]) -> object:
+        return concern_phrase([named.get(g, plain(g)) for g in grades])
+
     for on, cal in ordered:
         try:
             a = cal.area(area)
         except KeyError:
-            notes.append(f"The calibration of {uk_date(on)} did not calibrate {where}: left out.")
+            notes.append(
+                gettext_lazy(
+                    "The calibration of %(day)s did not calibrate %(where)s: left out.",
+                    day=uk_date(on, language),
+                    where=where,
+                )
+            )
             continue
         if latest_cal is not None and (
             cal.scale != latest_cal.scale or cal.favourable_grades != latest_cal.favourable_grades
         ):
             notes.append(
-                f"The calibration of {uk_date(on)} counted "
-                f"{concern_words([plain(g) for g in cal.favourable_grades])} as favourable, the latest "
-                f"{concern_words([plain(g) for g in latest_cal.favourable_grades])} (or used another "
-                "scale): its bias is a different figure, so it is left out."
+                gettext_lazy(
+                    "The calibration of %(day)s counted %(then)s as favourable, the latest %(now)s "
+                    "(or used another scale): its bias is a different figure, so it is left out.",
+                    day=uk_date(on, language),
+                    then=side(cal.favourable_grades),
+                    now=side(latest_cal.favourable_grades),
+                )
             )
             continue
         if a.bias is None:
@@ -235,10 +254,9 @@ def drift(
         )
 
     def left_out(said: Phrase) -> Phrase:
-        # the notes stay English (a calibration left out is rare): a later issue's to translate
-        if not notes:
-            return said
-        return gettext_lazy("%(first)s %(then)s", first=said, then=" ".join(notes))
+        for note in notes:
+            said = gettext_lazy("%(first)s %(then)s", first=said, then=note)
+        return said
 
     if len(series) < 2:
         return Drift(

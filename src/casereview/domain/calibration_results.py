@@ -182,7 +182,8 @@ class SignificanceTest:
     statistic: float | None
     df: int | None
     p_value: float
-    note: str | None = None
+    #: a Phrase (``str()`` the English, what ``as_dict`` stores), translated where it is shown
+    note: Phrase | str | None = None
     dropped: tuple[str, ...] = ()
     family: str | None = None
     family_tests: int | None = None
@@ -241,7 +242,7 @@ class SignificanceTest:
             "statistic": json_number(self.statistic),
             "df": self.df,
             "p_value": json_number(self.p_value),
-            "note": self.note,
+            "note": None if self.note is None else str(self.note),
             "dropped": list(self.dropped),
             "family": self.family,
             "family_tests": self.family_tests,

@@ -33,7 +33,7 @@ Imports of scipy and statsmodels are deferred to the functions that use them (se
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -48,6 +48,7 @@ from .calibration_results import (
     Shift,
     SignificanceTest,
 )
+from .language import Phrase, gettext_lazy, ngettext_lazy
 from .words import plain
 
 #: Below this many discordant pairs McNemar's test is exact (binomial), from it up chi-square.
@@ -104,8 +105,20 @@ def _components(adjacent: np.ndarray) -> list[list[int]]:
     return groups
 
 
-def stuart_maxwell(table: np.ndarray, scale: Sequence[str] | None = None) -> SignificanceTest:
-    """The Stuart–Maxwell test of marginal homogeneity of a k × k table (see the module's note)."""
+def _named(dropped: Sequence[str], words: Mapping[str, str] | None) -> str:
+    """The grades left out as a note names them: ``words`` of each (the framework's, in the page's
+    language), else their codes (as the stored English has always named them)."""
+    return ", ".join((words or {}).get(g, g) for g in dropped)
+
+
+def stuart_maxwell(
+    table: np.ndarray,
+    scale: Sequence[str] | None = None,
+    *,
+    words: Mapping[str, str] | None = None,
+) -> SignificanceTest:
+    """The Stuart–Maxwell test of marginal homogeneity of a k × k table (see the module's note);
+    ``words``: the grades as its note names them (default their codes)."""
     from scipy import stats  # deferred: see the module's note
 
     t = np.asarray(table, dtype=float)
@@ -117,7 +130,12 @@ def stuart_maxwell(table: np.ndarray, scale: Sequence[str] | None = None) -> Sig
     dropped = tuple(names[i] for i in range(k) if i not in keep)
     if len(keep) < 2:
         return SignificanceTest(
-            STUART_MAXWELL, 0.0, 0, 1.0, "no case was graded differently by the two", dropped
+            STUART_MAXWELL,
+            0.0,
+            0,
+            1.0,
+            gettext_lazy("no case was graded differently by the two"),
+            dropped,
         )
     d = t.sum(axis=1) - t.sum(axis=0)
     s = np.diag(discordant.sum(axis=1)) - discordant
@@ -131,23 +149,49 @@ def stuart_maxwell(table: np.ndarray, scale: Sequence[str] | None = None) -> Sig
         dv = d[idx]
         statistic += float(dv @ np.linalg.solve(s[np.ix_(idx, idx)], dv))
         df += len(idx)
-    notes = []
+    notes: list[Phrase] = []
     if dropped:
         notes.append(
-            f"left out, with no case graded differently: {', '.join(dropped)} "
-            "(they add nothing to the test and would make its covariance singular)"
+            gettext_lazy(
+                "left out, with no case graded differently: %(grades)s (they add nothing to the test "
+                "and would make its covariance singular)",
+                grades=_named(dropped, words),
+            )
         )
     if len(groups) > 1:
         notes.append(
-            f"the other grades fall into {len(groups)} groups with no case graded across them: "
-            "the statistic is the sum over the groups"
+            ngettext_lazy(
+                "the other grades fall into %(shown)s group with no case graded across them: the "
+                "statistic is the sum over the groups",
+                "the other grades fall into %(shown)s groups with no case graded across them: the "
+                "statistic is the sum over the groups",
+                len(groups),
+                shown=len(groups),
+            )
         )
     p = float(stats.chi2.sf(statistic, df))
-    return SignificanceTest(STUART_MAXWELL, statistic, df, p, "; ".join(notes) or None, dropped)
+    return SignificanceTest(STUART_MAXWELL, statistic, df, p, both(notes), dropped)
 
 
-def bowker(table: np.ndarray, scale: Sequence[str] | None = None) -> SignificanceTest:
-    """Bowker's test of symmetry over the categories with any case (see the module's note)."""
+def both(notes: Sequence[Phrase | str | None]) -> Phrase | str | None:
+    """Notes one after another, each ended by "; " (None for none): one Phrase, translated where shown."""
+    said = [n for n in notes if n]
+    if not said:
+        return None
+    joined = said[0]
+    for more in said[1:]:
+        joined = gettext_lazy("%(first)s; %(then)s", first=joined, then=more)
+    return joined
+
+
+def bowker(
+    table: np.ndarray,
+    scale: Sequence[str] | None = None,
+    *,
+    words: Mapping[str, str] | None = None,
+) -> SignificanceTest:
+    """Bowker's test of symmetry over the categories with any case (see the module's note); ``words``:
+    the grades as its note names them (default their codes)."""
     from scipy import stats  # deferred: see the module's note
 
     t = np.asarray(table, dtype=float)
@@ -155,7 +199,11 @@ def bowker(table: np.ndarray, scale: Sequence[str] | None = None) -> Significanc
     names = list(scale) if scale is not None else [str(i) for i in range(k)]
     used = [i for i in range(k) if t[i].sum() + t[:, i].sum() > 0]
     dropped = tuple(names[i] for i in range(k) if i not in used)
-    note = f"left out, with no case: {', '.join(dropped)}" if dropped else None
+    note = (
+        gettext_lazy("left out, with no case: %(grades)s", grades=_named(dropped, words))
+        if dropped
+        else None
+    )
     if len(used) < 2:
         return SignificanceTest(BOWKER, 0.0, 0, 1.0, note, dropped)
     statistic = 0.0

@@ -16,10 +16,11 @@ Python; a test holds the two to each other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import date
 
 ENGLISH = "en-gb"
 WELSH = "cy"
@@ -100,6 +101,24 @@ def gettext_lazy(template: str, /, **values: object) -> Phrase:
 def ngettext_lazy(singular: str, plural: str, number: int, /, **values: object) -> Phrase:
     """A Phrase with a plural: ``number`` chooses the form (Welsh has six, English two) where it is shown."""
     return Phrase(singular, values, plural=plural, number=number)
+
+
+def joined(parts: Sequence[object], separator: str = "; ") -> Phrase:
+    """Several Phrases (or plain values) as one, in order, ``separator`` between them: a refusal that names
+    every problem at once.  The template is punctuation only, not in the catalogue, so it is left as it is
+    and each part is translated where the whole is shown; ``str()`` is the parts' English joined as before."""
+    names = [f"part{i}" for i in range(len(parts))] or ["none"]
+    values: dict[str, object] = dict(zip(names, parts, strict=False)) or {"none": ""}
+    return Phrase(separator.join(f"%({name})s" for name in names), values)
+
+
+def day_words(day: date) -> Phrase:
+    """A UK date in words, "14 January 2027", translated where shown (the month's name is in Django's own
+    catalogue); the template is not catalogued (Welsh writes a date in the same order: "14 Ionawr 2027")."""
+    return Phrase(
+        "%(day)s %(month)s %(year)s",
+        {"day": day.day, "month": Phrase(f"{day:%B}"), "year": day.year},
+    )
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .language import gettext_noop
+from .language import Phrase, gettext_lazy, gettext_noop
 
 SMALL = range(1, 5)
 MARK = "[c]"  # every hidden count, small or not (the Government Analysis Function's shorthand)
@@ -429,13 +429,24 @@ class Audit:
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         return {**body, "sha256": digest}
 
-    def reasons(self) -> list[str]:
+    def reason_phrases(self) -> list[Phrase]:
+        """Why the audit failed, a sentence for each quantity it could prove too closely (a page shows each in
+        its reader's language; ``reasons`` is the English, for the command line and the journal)."""
         return [
-            f"{r.name} can be proven to lie between {r.low:,} and "
-            f"{'any number' if r.high is None else f'{r.high:,}'}: the range of a hidden count must "
-            f"reach {PROTECTED_ABOVE} or more and hold at least {PROTECTED_SPAN} values"
+            gettext_lazy(
+                "%(name)s can be proven to lie between %(low)s and %(high)s: the range of a hidden count must "
+                "reach %(above)s or more and hold at least %(span)s values",
+                name=r.name,
+                low=f"{r.low:,}",
+                high=gettext_lazy("any number") if r.high is None else f"{r.high:,}",
+                above=PROTECTED_ABOVE,
+                span=PROTECTED_SPAN,
+            )
             for r in self.failures
         ]
+
+    def reasons(self) -> list[str]:
+        return [str(reason) for reason in self.reason_phrases()]
 
 
 def audit(

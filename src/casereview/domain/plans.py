@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeGuard
 
 from casereview.domain.errors import Refused
+from casereview.domain.language import Phrase, gettext_lazy, joined
 
 from .registers import CATEGORIES
 
@@ -32,7 +33,8 @@ class Allocation(StrEnum):
 
 
 class PlanError(Refused):
-    """A sample plan that cannot be used; the message names every problem."""
+    """A sample plan that cannot be used; the message (a Phrase, translated where a page shows it) names
+    every problem."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class SamplePlan:
         return out
 
 
-def _date(value: object, name: str, problems: list[str]) -> dt.date | None:
+def _date(value: object, name: str, problems: list[Phrase]) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -105,7 +107,7 @@ def _date(value: object, name: str, problems: list[str]) -> dt.date | None:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    problems.append(f"frame.{name} must be a date such as 2024-01-31")
+    problems.append(gettext_lazy("frame.%(name)s must be a date such as 2024-01-31", name=name))
     return None
 
 
@@ -130,46 +132,57 @@ def _is_whole(value: object, *, least: int) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
-def _strata(raw: object, problems: list[str]) -> list[str]:
+def _strata(raw: object, problems: list[Phrase]) -> list[str]:
     strata: list[str] = []
     if not isinstance(raw, list):
-        problems.append('strata must be a list of register columns, e.g. ["category"]')
+        problems.append(
+            gettext_lazy('strata must be a list of register columns, e.g. ["category"]')
+        )
         return strata
     for column in raw:
         if column not in STRATIFIABLE:
             problems.append(
-                f"strata names {column!r}, which is not a column a plan can stratify by "
-                f"({', '.join(STRATIFIABLE)})"
+                gettext_lazy(
+                    "strata names %(column)s, which is not a column a plan can stratify by "
+                    "(%(columns)s)",
+                    column=repr(column),
+                    columns=", ".join(STRATIFIABLE),
+                )
             )
         elif column in strata:
-            problems.append(f"strata names {column!r} twice")
+            problems.append(gettext_lazy("strata names %(column)s twice", column=repr(column)))
         else:
             strata.append(str(column))
     return strata
 
 
-def _frame(raw: object, problems: list[str]) -> Frame:
+def _frame(raw: object, problems: list[Phrase]) -> Frame:
     """The plan's ``[frame]``: which of the register's cases may be drawn."""
     if not isinstance(raw, Mapping):
-        problems.append("[frame] must be a table")
+        problems.append(gettext_lazy("[frame] must be a table"))
         raw = {}
     for key in raw:
         if key not in _FRAME_KEYS:
-            problems.append(f"unknown frame setting {key!r}")
+            problems.append(gettext_lazy("unknown frame setting %(key)s", key=repr(key)))
     categories = raw.get("categories", [])
     if not isinstance(categories, list):
-        problems.append("frame.categories must be a list")
+        problems.append(gettext_lazy("frame.categories must be a list"))
         categories = []
     for category in categories:
         if category not in CATEGORIES:
-            problems.append(f"frame.categories names {category!r}, which is not a category")
+            problems.append(
+                gettext_lazy(
+                    "frame.categories names %(category)s, which is not a category",
+                    category=repr(category),
+                )
+            )
     units = raw.get("units", [])
     if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
-        problems.append("frame.units must be a list of unit names")
+        problems.append(gettext_lazy("frame.units must be a list of unit names"))
         units = []
     any_date = raw.get("any_date", False)
     if not isinstance(any_date, bool):
-        problems.append("frame.any_date must be true or false")
+        problems.append(gettext_lazy("frame.any_date must be true or false"))
         any_date = False
     frame = Frame(
         reported_from=_date(raw.get("reported_from"), "reported_from", problems),
@@ -179,32 +192,37 @@ def _frame(raw: object, problems: list[str]) -> Frame:
         any_date=any_date,
     )
     if frame.reported_from and frame.reported_to and frame.reported_to < frame.reported_from:
-        problems.append("frame.reported_to is before frame.reported_from")
+        problems.append(gettext_lazy("frame.reported_to is before frame.reported_from"))
     if any_date and (frame.reported_from or frame.reported_to):
-        problems.append("frame.any_date = true cannot go with frame.reported_from or reported_to")
+        problems.append(
+            gettext_lazy("frame.any_date = true cannot go with frame.reported_from or reported_to")
+        )
     return frame
 
 
-def _neyman_allow_zero(neyman: object, problems: list[str]) -> bool:
+def _neyman_allow_zero(neyman: object, problems: list[Phrase]) -> bool:
     """``[neyman] allow_zero``: whether a stratum may get no case (and shares are not clipped)."""
     if not isinstance(neyman, Mapping):
-        problems.append("[neyman] must be a table")
+        problems.append(gettext_lazy("[neyman] must be a table"))
         return False
     for key in neyman:
         if key not in _NEYMAN_KEYS:
-            problems.append(f"unknown neyman setting {key!r}")
+            problems.append(gettext_lazy("unknown neyman setting %(key)s", key=repr(key)))
     allow = neyman.get("allow_zero", False)
     if not isinstance(allow, bool):
-        problems.append("neyman.allow_zero must be true or false")
+        problems.append(gettext_lazy("neyman.allow_zero must be true or false"))
         return False
     return allow
 
 
-def _headline(raw: object, problems: list[str]) -> list[str]:
+def _headline(raw: object, problems: list[Phrase]) -> list[str]:
     """``headline``: comparisons declared before grading, each ``kind:name``."""
     if not isinstance(raw, list):
         problems.append(
-            'headline must be a list such as ["category:missing_child", "unit:Ashgrove", "weakness:W02"]'
+            gettext_lazy(
+                'headline must be a list such as ["category:missing_child", "unit:Ashgrove", '
+                '"weakness:W02"]'
+            )
         )
         return []
     out: list[str] = []
@@ -213,39 +231,66 @@ def _headline(raw: object, problems: list[str]) -> list[str]:
         kind, name = kind.strip(), name.strip()
         if kind not in HEADLINE_KINDS:
             problems.append(
-                f"headline names {item!r}; each must be kind:name, the kind one of "
-                f"{', '.join(HEADLINE_KINDS)}"
+                gettext_lazy(
+                    "headline names %(item)s; each must be kind:name, the kind one of %(kinds)s",
+                    item=repr(item),
+                    kinds=", ".join(HEADLINE_KINDS),
+                )
             )
         elif not name:
-            problems.append(f"headline names {item!r} without a name after {kind}:")
+            problems.append(
+                gettext_lazy(
+                    "headline names %(item)s without a name after %(kind)s:",
+                    item=repr(item),
+                    kind=kind,
+                )
+            )
         elif kind == "category" and name not in CATEGORIES:
-            problems.append(f"headline names {item!r}: {name!r} is not a category")
+            problems.append(
+                gettext_lazy(
+                    "headline names %(item)s: %(name)s is not a category",
+                    item=repr(item),
+                    name=repr(name),
+                )
+            )
         elif f"{kind}:{name}" in out:
-            problems.append(f"headline names {kind}:{name} twice")
+            problems.append(
+                gettext_lazy("headline names %(kind)s:%(name)s twice", kind=kind, name=name)
+            )
         else:
             out.append(f"{kind}:{name}")
     return out
 
 
-def _expected(neyman: object, problems: list[str]) -> dict[str, float]:
+def _expected(neyman: object, problems: list[Phrase]) -> dict[str, float]:
     """``[neyman.expected]``: the expected share of the outcome per stratum label."""
     expected: dict[str, float] = {}
     if isinstance(neyman, Mapping):
         for label, share in dict(neyman.get("expected", {})).items():
             if not isinstance(share, int | float) or not 0 <= float(share) <= 1:
-                problems.append(f"neyman.expected for {label!r} must be a share between 0 and 1")
+                problems.append(
+                    gettext_lazy(
+                        "neyman.expected for %(label)s must be a share between 0 and 1",
+                        label=repr(label),
+                    )
+                )
             else:
                 expected[str(label)] = float(share)
     return expected
 
 
-def _counts(fixed: object, problems: list[str]) -> dict[str, int]:
+def _counts(fixed: object, problems: list[Phrase]) -> dict[str, int]:
     """``[fixed.counts]``: cases per stratum label."""
     counts: dict[str, int] = {}
     if isinstance(fixed, Mapping):
         for label, count in dict(fixed.get("counts", {})).items():
             if not _is_whole(count, least=0):
-                problems.append(f"fixed.counts for {label!r} must be a whole number, 0 or more")
+                problems.append(
+                    gettext_lazy(
+                        "fixed.counts for %(label)s must be a whole number, 0 or more",
+                        label=repr(label),
+                    )
+                )
             else:
                 counts[str(label)] = count
     return counts
@@ -253,24 +298,33 @@ def _counts(fixed: object, problems: list[str]) -> dict[str, int]:
 
 def plan_from_mapping(data: Mapping[str, object]) -> SamplePlan:
     """Build and check a plan from parsed TOML (or the web form); every problem at once."""
-    problems = [f"unknown setting {key!r}" for key in data if key not in _PLAN_KEYS]
+    problems = [
+        gettext_lazy("unknown setting %(key)s", key=repr(key))
+        for key in data
+        if key not in _PLAN_KEYS
+    ]
     size = data.get("size")
     if not _is_whole(size, least=1):
-        problems.append("size must be a whole number of at least 1")
+        problems.append(gettext_lazy("size must be a whole number of at least 1"))
         size = 1
     strata = _strata(data.get("strata", ["category"]), problems)
     try:
         allocation = Allocation(str(data.get("allocation", "proportional")))
     except ValueError:
-        problems.append(f"allocation must be one of {', '.join(a.value for a in Allocation)}")
+        problems.append(
+            gettext_lazy(
+                "allocation must be one of %(allocations)s",
+                allocations=", ".join(a.value for a in Allocation),
+            )
+        )
         allocation = Allocation.PROPORTIONAL
     minimum = data.get("minimum_per_stratum", 0)
     if not _is_whole(minimum, least=0):
-        problems.append("minimum_per_stratum must be a whole number, 0 or more")
+        problems.append(gettext_lazy("minimum_per_stratum must be a whole number, 0 or more"))
         minimum = 0
     reserve = data.get("reserve")
     if reserve is not None and not _is_whole(reserve, least=0):
-        problems.append("reserve must be a whole number, 0 or more")
+        problems.append(gettext_lazy("reserve must be a whole number, 0 or more"))
         reserve = None
     frame = _frame(data.get("frame", {}), problems)
     allow_zero = _neyman_allow_zero(data.get("neyman", {}), problems)
@@ -278,9 +332,13 @@ def plan_from_mapping(data: Mapping[str, object]) -> SamplePlan:
     expected = _expected(data.get("neyman", {}), problems)
     counts = _counts(data.get("fixed", {}), problems)
     if allocation is Allocation.FIXED and not counts:
-        problems.append('allocation = "fixed" needs [fixed.counts] with cases per stratum')
+        problems.append(
+            gettext_lazy('allocation = "fixed" needs [fixed.counts] with cases per stratum')
+        )
     if problems:
-        raise PlanError("The sample plan has problems: " + "; ".join(problems))
+        raise PlanError(
+            gettext_lazy("The sample plan has problems: %(problems)s", problems=joined(problems))
+        )
     return SamplePlan(
         size=int(size),
         strata=tuple(strata),
@@ -299,7 +357,10 @@ def parse_plan(text: str) -> SamplePlan:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PlanError(f"The sample plan is not valid TOML: {exc}") from exc
+        # The parser's own words (English) follow: this refusal is the command line's (the form posts fields).
+        raise PlanError(
+            gettext_lazy("The sample plan is not valid TOML: %(why)s", why=exc)
+        ) from exc
     return plan_from_mapping(data)
 
 

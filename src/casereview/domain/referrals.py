@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from casereview.domain.errors import Conflict, Refused
-from casereview.domain.language import gettext_noop
+from casereview.domain.language import Phrase, gettext_lazy, gettext_noop
 
 #: A send back opened at or after this local (UK) time counts from the next working day.
 CUT_OFF = dt.time(17, 0)
@@ -113,32 +113,46 @@ class TransitionRefused(Refused):
     """A move the state machine does not allow; the message says why."""
 
 
-_WORDS = {
-    Action.ACKNOWLEDGE: "acknowledged",
-    Action.RESPOND: "answered",
-    Action.RETURN: "returned for more",
-    Action.ACCEPT: "accepted and closed",
-    Action.ESCALATE: "escalated",
+#: A move the state does not allow, by action: one whole sentence each (Welsh words an object and a move
+#: otherwise than English), the state put in as a Phrase of ``_IN_A_SENTENCE`` ("A send back that is opened
+#: cannot be accepted and closed").  ``str()`` is the English (the API, the command line); a page translates it.
+_CANNOT: Mapping[Action, str] = {
+    Action.ACKNOWLEDGE: gettext_noop("A send back that is %(state)s cannot be acknowledged"),
+    Action.RESPOND: gettext_noop("A send back that is %(state)s cannot be answered"),
+    Action.RETURN: gettext_noop("A send back that is %(state)s cannot be returned for more"),
+    Action.ACCEPT: gettext_noop("A send back that is %(state)s cannot be accepted and closed"),
+    Action.ESCALATE: gettext_noop("A send back that is %(state)s cannot be escalated"),
+}
+#: A state as the refusal's sentence says it (its code's words, as the English always said them); a closed
+#: send back has a sentence of its own.
+_IN_A_SENTENCE: Mapping[State, str] = {
+    State.OPENED: gettext_noop("opened"),
+    State.ACKNOWLEDGED: gettext_noop("acknowledged"),
+    State.RESPONSE_SUBMITTED: gettext_noop("response submitted"),
+    State.RETURNED: gettext_noop("returned"),
+    State.ESCALATED: gettext_noop("escalated"),
+}
+#: Who may make a move, in the refusal of anyone else: a whole sentence each.
+_ONLY: Mapping[Actor, str] = {
+    Actor.LIAISON: gettext_noop("Only the body's liaison officer can do that"),
+    Actor.INSPECTORATE: gettext_noop("Only an inspector or the lead inspector can do that"),
+    Actor.SYSTEM: gettext_noop("Only the daily escalation can do that"),
 }
 
 
 def transition(state: State, action: Action, actor: Actor) -> State:
-    """The state after ``actor`` does ``action``, or ``TransitionRefused``."""
+    """The state after ``actor`` does ``action``, or ``TransitionRefused`` (its message a Phrase: ``str()``
+    is the English, a page shows it in its reader's language)."""
     rule = TRANSITIONS.get((state, action))
     if rule is None:
         if state is State.CLOSED:
-            raise TransitionRefused("This send back is closed; nothing more can happen to it")
-        raise TransitionRefused(
-            f"A send back that is {state.value.replace('_', ' ')} cannot be {_WORDS[action]}"
-        )
+            raise TransitionRefused(
+                gettext_lazy("This send back is closed; nothing more can happen to it")
+            )
+        raise TransitionRefused(Phrase(_CANNOT[action], {"state": Phrase(_IN_A_SENTENCE[state])}))
     who, target = rule
     if who is not actor:
-        names = {
-            Actor.LIAISON: "the body's liaison officer",
-            Actor.INSPECTORATE: "an inspector or the lead inspector",
-            Actor.SYSTEM: "the daily escalation",
-        }
-        raise TransitionRefused(f"Only {names[who]} can do that")
+        raise TransitionRefused(Phrase(_ONLY[who]))
     return target
 
 
@@ -222,13 +236,23 @@ def due_words(due: dt.date, today: dt.date, *, dated: bool = False, language: st
     return f"{date} {CUT_OFF:%H:%M}"
 
 
+#: The second send back's refusal; ``names``: each open send back as ``OpenSendBack.describe`` says it.
+SECOND_SEND_BACK = gettext_noop(
+    "Case %(case)s already has an open %(names)s. Confirm that you want to open a second send back, or "
+    "follow the open one"
+)
+
+
 class SecondSendBack(Conflict):
-    """A case already has an open send back: opening another needs an explicit confirmation naming it."""
+    """A case already has an open send back: opening another needs an explicit confirmation naming it.
+
+    ``str()`` is the English (the API, the command line).  Its open send backs' words hold a date written in
+    the reader's language, which a Phrase made here cannot know, so a page writes the same sentence again
+    (``SECOND_SEND_BACK``) from ``case_ref``, ``existing`` and ``today``, each send back in its own words."""
 
     def __init__(self, case_ref: str, existing: Sequence[OpenSendBack], today: dt.date) -> None:
         names = "; ".join(s.describe(today) for s in existing)
-        super().__init__(
-            f"Case {case_ref} already has an open {names}. Confirm that you want to open a second send back, "
-            "or follow the open one"
-        )
+        super().__init__(SECOND_SEND_BACK % {"case": case_ref, "names": names})
+        self.case_ref = case_ref
         self.existing = list(existing)
+        self.today = today

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from casereview.domain.language import Phrase, gettext_lazy
 from casereview.domain.registers import (
     CATEGORIES,
     CODED_VALUES,
@@ -24,6 +25,7 @@ from casereview.domain.registers import (
     HeaderMapping,
     Profile,
     RowError,
+    row_problem,
 )
 
 _ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -110,9 +112,6 @@ class DateRange:
             latest = import_date.replace(year=year, day=28)
         return cls(earliest=earliest, latest=latest)
 
-    def describe(self) -> str:
-        return f"from {self.earliest:%d/%m/%Y} to {self.latest:%d/%m/%Y}"
-
 
 def date_range_checks(columns: Sequence[str], dates: DateRange) -> list[Check]:
     """Rows whose parsed date (``_<column>``) lies outside ``dates``, reported against the column."""
@@ -121,7 +120,11 @@ def date_range_checks(columns: Sequence[str], dates: DateRange) -> list[Check]:
             column,
             pl.col(f"_{column}").is_not_null()
             & ~pl.col(f"_{column}").is_between(pl.lit(dates.earliest), pl.lit(dates.latest)),
-            f"outside the plausible range of dates: must be {dates.describe()}",
+            gettext_lazy(
+                "outside the plausible range of dates: must be from %(earliest)s to %(latest)s",
+                earliest=f"{dates.earliest:%d/%m/%Y}",
+                latest=f"{dates.latest:%d/%m/%Y}",
+            ),
         )
         for column in columns
     ]
@@ -134,7 +137,7 @@ class ValidatedBatch:
     frame: pl.DataFrame
     errors: list[RowError]
     #: (column, reason, count) of errors found but not built: at most ``BATCH_ERRORS_PER_CHECK`` a check
-    omitted: list[tuple[str, str, int]] = field(default_factory=list)
+    omitted: list[tuple[str, Phrase, int]] = field(default_factory=list)
 
 
 #: Row errors built per check and batch; the rest are only counted (a batch of 100,000 bad rows
@@ -152,11 +155,13 @@ class Check:
 
     column: str
     bad: pl.Expr
-    reason: str
+    reason: Phrase
 
 
 def _failures(
-    frame: pl.DataFrame, checks: Sequence[Check], omitted: list[tuple[str, str, int]] | None = None
+    frame: pl.DataFrame,
+    checks: Sequence[Check],
+    omitted: list[tuple[str, Phrase, int]] | None = None,
 ) -> list[RowError]:
     """Evaluate every check in one pass; only checks that fail anywhere cost a filter.
 
@@ -178,7 +183,7 @@ def _failures(
         )
         withheld = check.column in WITHHELD_IN_ERRORS
         errors += [
-            RowError(
+            row_problem(
                 int(line),
                 check.column,
                 WITHHELD if withheld and value else str(value),
@@ -238,20 +243,30 @@ def _unreadable(column: str) -> pl.Expr:
 
 def schema_checks(dates: DateRange | None = None) -> list[Check]:
     """Every rule of the schema over a ``_typed`` batch, in report order."""
-    checks = [Check(c, pl.col(c).is_null(), f"{c} is required") for c in REQUIRED_COLUMNS]
+    checks = [
+        Check(c, pl.col(c).is_null(), gettext_lazy("%(column)s is required", column=c))
+        for c in REQUIRED_COLUMNS
+    ]
     checks.append(
         Check(
             "category",
             _unreadable("category"),
-            f"not a known category; use one of {', '.join(CATEGORIES)} or a label in the profile",
+            gettext_lazy(
+                "not a known category; use one of %(codes)s or a label in the profile",
+                codes=", ".join(CATEGORIES),
+            ),
         )
     )
     checks += [
-        Check(c, _unreadable(c), f"must be one of {', '.join(codes)}")
+        Check(c, _unreadable(c), gettext_lazy("must be one of %(codes)s", codes=", ".join(codes)))
         for c, codes in CODED_VALUES.items()
     ]
     checks += [
-        Check(c, _unreadable(c), "not a real date in dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd form")
+        Check(
+            c,
+            _unreadable(c),
+            gettext_lazy("not a real date in dd/mm/yyyy, dd/mm/yy or yyyy-mm-dd form"),
+        )
         for c in ("reported_on", "closed_on")
     ]
     if dates is not None:
@@ -261,20 +276,24 @@ def schema_checks(dates: DateRange | None = None) -> list[Check]:
             "child_age",
             pl.col("child_age").is_not_null()
             & (pl.col("_child_age").is_null() | (pl.col("_child_age") > MAX_CHILD_AGE)),
-            f"must be a whole number from 0 to {MAX_CHILD_AGE}",
+            gettext_lazy("must be a whole number from 0 to %(most)s", most=MAX_CHILD_AGE),
         )
     )
     checks += [
         Check(
             c.name,
             pl.col(c.name).str.len_chars() > c.max_length,
-            f"longer than {c.max_length} characters",
+            gettext_lazy("longer than %(most)s characters", most=c.max_length),
         )
         for c in SCHEMA
         if c.max_length is not None
     ]
     checks.append(
-        Check("closed_on", pl.col("_closed_on") < pl.col("_reported_on"), "is before reported_on")
+        Check(
+            "closed_on",
+            pl.col("_closed_on") < pl.col("_reported_on"),
+            gettext_lazy("is before reported_on"),
+        )
     )
     return checks
 
@@ -309,7 +328,7 @@ def validate_batch(
     ``dates``, when given, is the plausible range of ``reported_on`` and ``closed_on``.
     """
     typed = _typed(_non_blank(raw, mapping), profile)
-    omitted: list[tuple[str, str, int]] = []
+    omitted: list[tuple[str, Phrase, int]] = []
     errors = _failures(typed, schema_checks(dates), omitted)
     return ValidatedBatch(frame=_storage_shape(typed), errors=errors, omitted=omitted)
 
@@ -332,7 +351,12 @@ def duplicate_ref_report(refs: pl.DataFrame, *, limit: int | None) -> tuple[list
     )
     shown = dupes if limit is None else dupes.head(limit)
     errors = [
-        RowError(int(line), "case_ref", str(ref), f"duplicate case_ref; first on line {first}")
+        row_problem(
+            int(line),
+            "case_ref",
+            str(ref),
+            gettext_lazy("duplicate case_ref; first on line %(first)s", first=first),
+        )
         for ref, line, first in shown.select("case_ref", LINE, "_first").iter_rows()
     ]
     return errors, dupes.height

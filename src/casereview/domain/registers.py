@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from casereview.domain.errors import Refused
+from casereview.domain.language import Phrase, gettext_lazy, ngettext_lazy
 
 
 class Category(StrEnum):
@@ -111,17 +112,27 @@ class RegisterError(Refused):
 
 @dataclass(frozen=True, order=True)
 class RowError:
-    """One bad value: where it is in the file and why it is refused."""
+    """One bad value: where it is in the file and why it is refused.
+
+    ``reason`` is the English (the command line, the API, the error report's CSV); ``words`` the same
+    sentence as a Phrase when the rule wrote one (``row_problem``), which a page shows in its reader's
+    language (``said``)."""
 
     line: int
     column: str
     value: str
     reason: str
+    words: Phrase | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # A report never repeats a whole hostile value (a 250,000,000-character cell made a 250 MB page).
         if len(self.value) > QUOTE_CHARS:
             object.__setattr__(self, "value", quote(self.value))
+
+    @property
+    def said(self) -> Phrase | str:
+        """Why the value is refused, as a page shows it: the Phrase when there is one, else the English."""
+        return self.words if self.words is not None else self.reason
 
     def as_dict(self) -> dict[str, str | int]:
         return {
@@ -130,6 +141,11 @@ class RowError:
             "value": self.value,
             "reason": self.reason,
         }
+
+
+def row_problem(line: int, column: str, value: str, words: Phrase) -> RowError:
+    """A bad value whose reason is a Phrase: its English is ``reason``, the Phrase shown on pages."""
+    return RowError(line, column, value, str(words), words)
 
 
 #: Error reports quote at most this many characters of a bad value.
@@ -156,7 +172,7 @@ class ErrorReport:
         self.per_kind = per_kind
         self.total = 0
         self._kept: dict[tuple[str, str], list[RowError]] = {}
-        self._omitted: dict[tuple[str, str], tuple[int, str]] = {}
+        self._omitted: dict[tuple[str, str], tuple[int, Phrase | str]] = {}
 
     def add(self, errors: Iterable[RowError]) -> None:
         for error in errors:
@@ -166,14 +182,14 @@ class ErrorReport:
             if len(kept) < self.per_kind:
                 kept.append(error)
             else:
-                count, reason = self._omitted.get(kind, (0, error.reason))
+                count, reason = self._omitted.get(kind, (0, error.said))
                 self._omitted[kind] = (count + 1, reason)
 
-    def add_omitted(self, column: str, reason: str, count: int) -> None:
+    def add_omitted(self, column: str, reason: Phrase | str, count: int) -> None:
         """Errors already counted but never built (their rows were not read into errors)."""
         if count <= 0:
             return
-        kind = (column, re.sub(r"\d[\d,]*", "#", reason))
+        kind = (column, re.sub(r"\d[\d,]*", "#", str(reason)))
         self.total += count
         previous, first = self._omitted.get(kind, (0, reason))
         self._omitted[kind] = (previous + count, first)
@@ -188,8 +204,19 @@ class ErrorReport:
             key=lambda e: (e.line == 0, error_order(e)),
         )
         more = [
-            RowError(0, column, "", f"and {count:,} more like this: {reason}")
-            for (column, _), (count, reason) in sorted(self._omitted.items())
+            row_problem(
+                0,
+                column,
+                "",
+                ngettext_lazy(
+                    "and %(shown)s more like this: %(reason)s",
+                    "and %(shown)s more like this: %(reason)s",
+                    count,
+                    shown=f"{count:,}",
+                    reason=reason,
+                ),
+            )
+            for (column, _), (count, reason) in sorted(self._omitted.items(), key=lambda i: i[0])
         ]
         return kept + more
 
@@ -317,8 +344,16 @@ def map_headers(headers: Sequence[str], profile: Profile) -> HeaderMapping:
             continue
         if canonical in seen:
             errors.append(
-                RowError(
-                    1, header, header, f"both {seen[canonical]!r} and {header!r} map to {canonical}"
+                row_problem(
+                    1,
+                    header,
+                    header,
+                    gettext_lazy(
+                        "both %(first)s and %(second)s map to %(column)s",
+                        first=repr(seen[canonical]),
+                        second=repr(header),
+                        column=canonical,
+                    ),
                 )
             )
             continue
@@ -326,5 +361,12 @@ def map_headers(headers: Sequence[str], profile: Profile) -> HeaderMapping:
         mapped[source_key(position)] = canonical
     for column in REQUIRED_COLUMNS:
         if column not in seen:
-            errors.append(RowError(1, column, "", f"required column {column} is missing"))
+            errors.append(
+                row_problem(
+                    1,
+                    column,
+                    "",
+                    gettext_lazy("required column %(column)s is missing", column=column),
+                )
+            )
     return HeaderMapping(mapped=mapped, unmapped=tuple(unmapped), errors=tuple(errors))

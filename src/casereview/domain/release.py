@@ -16,6 +16,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from .errors import Conflict, Refused
+from .language import Phrase, day_words, gettext_lazy, gettext_noop
 from .words import uk_date
 
 UK = ZoneInfo("Europe/London")
@@ -40,6 +41,19 @@ WENT_WRONG = (
     f"casereview could not publish it: something went wrong {MOST_ATTEMPTS} times. Ask the service's "
     "administrator to look at its log, then schedule it again"
 )
+#: The two reasons above as a page shows them, in its reader's language.  They are stored in English as they
+#: always were (the journal and the command line read them), and a stored reason equal to one of them is the
+#: code for its Phrase, so rows stored before this are shown in Welsh too.
+FAILURE_WORDS: dict[str, Phrase] = {
+    FIGURES_CHANGED: gettext_lazy(
+        "The figures changed after pre-release access was given: check the report and schedule it again"
+    ),
+    WENT_WRONG: gettext_lazy(
+        "casereview could not publish it: something went wrong %(times)s times. Ask the service's "
+        "administrator to look at its log, then schedule it again",
+        times=MOST_ATTEMPTS,
+    ),
+}
 #: A run this soon after the announced moment publishes as of that moment (a scheduler running every minute
 #: is this close); a later run (the service was down) records the real time and says it went out late.
 ON_TIME = dt.timedelta(minutes=5)
@@ -72,17 +86,18 @@ TRANSITIONS: dict[tuple[ReleaseState, ReleaseAction], ReleaseState] = {
 }
 
 STATE_WORDS = {
-    ReleaseState.SCHEDULED: "scheduled",
-    ReleaseState.PUBLISHED: "published",
-    ReleaseState.CANCELLED: "cancelled",
-    ReleaseState.FAILED: "not published",
+    ReleaseState.SCHEDULED: gettext_noop("scheduled"),
+    ReleaseState.PUBLISHED: gettext_noop("published"),
+    ReleaseState.CANCELLED: gettext_noop("cancelled"),
+    ReleaseState.FAILED: gettext_noop("not published"),
 }
 
-_ACTION_WORDS = {
-    ReleaseAction.CHANGE: "changed",
-    ReleaseAction.CANCEL: "cancelled",
-    ReleaseAction.PUBLISH: "published",
-    ReleaseAction.FAIL: "marked as not published",
+#: What a move no longer allowed cannot be, each a whole clause (Welsh words it by the action, not the state).
+_CANNOT = {
+    ReleaseAction.CHANGE: gettext_lazy("it cannot be changed"),
+    ReleaseAction.CANCEL: gettext_lazy("it cannot be cancelled"),
+    ReleaseAction.PUBLISH: gettext_lazy("it cannot be published"),
+    ReleaseAction.FAIL: gettext_lazy("it cannot be marked as not published"),
 }
 
 
@@ -99,8 +114,11 @@ def transition(state: ReleaseState, action: ReleaseAction) -> ReleaseState:
     after = TRANSITIONS.get((state, action))
     if after is None:
         raise ReleaseMoved(
-            f"This scheduled publication is {STATE_WORDS[state]} already, so it cannot be "
-            f"{_ACTION_WORDS[action]}"
+            gettext_lazy(
+                "This scheduled publication is %(state)s already, so %(cannot)s",
+                state=Phrase(STATE_WORDS[state]),
+                cannot=_CANNOT[action],
+            )
         )
     return after
 
@@ -114,14 +132,26 @@ def release_moment(day: dt.date, time: dt.time) -> dt.datetime:
     as_utc = moment.astimezone(dt.UTC)
     if as_utc.astimezone(UK).replace(tzinfo=None) != moment.replace(tzinfo=None):
         raise ReleaseRefused(
-            f"{time:%H:%M} on {day.day} {day:%B %Y} does not happen in the UK: the clocks go forward"
+            gettext_lazy(
+                "%(when)s does not happen in the UK: the clocks go forward",
+                when=_at(time, day),
+            )
         )
     if later.utcoffset() != moment.utcoffset():
         raise ReleaseRefused(
-            f"{time:%H:%M} on {day.day} {day:%B %Y} happens twice in the UK (the clocks go back): "
-            "choose another time"
+            gettext_lazy(
+                "%(when)s happens twice in the UK (the clocks go back): choose another time",
+                when=_at(time, day),
+            )
         )
     return moment
+
+
+def failure_words(reason: str) -> Phrase:
+    """A stored reason a scheduled publication did not go out, to be shown in the reader's language: one of
+    ``FAILURE_WORDS``, or the stored text itself (translated only where the catalogue has it as it is: the
+    report's problems were written in English by the scheduled run, and an audit's reasons are English)."""
+    return FAILURE_WORDS.get(reason) or Phrase(reason)
 
 
 def release_day(release_at: dt.datetime) -> dt.date:
@@ -129,15 +159,28 @@ def release_day(release_at: dt.datetime) -> dt.date:
     return release_at.astimezone(UK).date()
 
 
-def release_problem(release_at: dt.datetime, now: dt.datetime) -> str | None:
+def release_problem(release_at: dt.datetime, now: dt.datetime) -> Phrase | None:
     """Why ``release_at`` cannot be announced at ``now`` (both aware), or None."""
     if release_at <= now:
-        return "The release date and time must be in the future"
+        return gettext_lazy("The release date and time must be in the future")
     if release_at - now < MINIMUM_NOTICE:
-        return "The release time must be at least 1 hour from now, so that people can be told"
+        return gettext_lazy(
+            "The release time must be at least 1 hour from now, so that people can be told"
+        )
     if release_at - now > LONGEST_NOTICE:
-        return "The release date must be within a year from today"
+        return gettext_lazy("The release date must be within a year from today")
     return None
+
+
+def _at(time: dt.time, day: dt.date) -> Phrase:
+    """ "01:30 on 26 March 2028", translated where shown."""
+    return gettext_lazy("%(time)s on %(date)s", time=f"{time:%H:%M}", date=day_words(day))
+
+
+def release_phrase(release_at: dt.datetime) -> Phrase:
+    """ "09:30 on 14 January 2027" (the moment in UK time), translated where shown."""
+    local = release_at.astimezone(UK)
+    return _at(local.time(), local.date())
 
 
 def release_words(release_at: dt.datetime) -> str:
@@ -163,14 +206,16 @@ def changed_words(changes: list[dict[str, str]], release_at: dt.datetime) -> str
     return f"The announcement was changed because {reasons}"
 
 
-def reason_problem(text: str, doing: str) -> str | None:
+def reason_problem(text: str, doing: str) -> Phrase | None:
     """Why ``text`` cannot be the reason for ``doing`` ("changing" or "cancelling") an announced publication."""
     if not text.strip():
-        return f"Give the reason for {doing} the announced publication"
+        if doing == "cancelling":
+            return gettext_lazy("Give the reason for cancelling the announced publication")
+        return gettext_lazy("Give the reason for changing the announced publication")
     if len(text) > LONGEST_REASON:
-        return f"The reason must be {LONGEST_REASON} characters or fewer"
+        return gettext_lazy("The reason must be %(most)s characters or fewer", most=LONGEST_REASON)
     if _unprintable(text.replace("\n", " ").replace("\r", " ")):
-        return "Remove the control characters from the reason"
+        return gettext_lazy("Remove the control characters from the reason")
     return None
 
 
@@ -197,36 +242,59 @@ def _unprintable(text: str) -> bool:
     return any(unicodedata.category(c) in ("Cc", "Cf") for c in text)
 
 
-def pre_release_list(text: str) -> tuple[list[PreReleasePerson], list[str]]:
+def pre_release_list(text: str) -> tuple[list[PreReleasePerson], list[Phrase]]:
     """Read the pre-release access list: one person a line, "Name, role and organisation" (the name is what
     comes before the first comma).  Returns the people and every problem, each naming its line; blank lines
     are skipped, and an empty list is allowed (no one had access before release)."""
     people: list[PreReleasePerson] = []
-    problems: list[str] = []
+    problems: list[Phrase] = []
     seen: set[str] = set()
     lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     for n, line in lines:
         name, _, role = (part.strip() for part in line.partition(","))
         if _unprintable(line):
-            problems.append(f"Line {n}: remove the control or invisible formatting characters")
+            problems.append(
+                gettext_lazy(
+                    "Line %(n)s: remove the control or invisible formatting characters", n=n
+                )
+            )
         elif not name or not role:
             problems.append(
-                f"Line {n}: give the name, a comma, then the role and organisation, like "
-                "“Sam Patel, Head of Statistics, Ministry of Justice”"
+                gettext_lazy(
+                    "Line %(n)s: give the name, a comma, then the role and organisation, like "
+                    "“Sam Patel, Head of Statistics, Ministry of Justice”",
+                    n=n,
+                )
             )
         elif len(name) > LONGEST_NAME:
-            problems.append(f"Line {n}: the name must be {LONGEST_NAME} characters or fewer")
+            problems.append(
+                gettext_lazy(
+                    "Line %(n)s: the name must be %(most)s characters or fewer",
+                    n=n,
+                    most=LONGEST_NAME,
+                )
+            )
         elif len(role) > LONGEST_ROLE:
             problems.append(
-                f"Line {n}: the role and organisation must be {LONGEST_ROLE} characters or fewer"
+                gettext_lazy(
+                    "Line %(n)s: the role and organisation must be %(most)s characters or fewer",
+                    n=n,
+                    most=LONGEST_ROLE,
+                )
             )
         elif name.casefold() in seen:
-            problems.append(f"Line {n}: {name} is named twice")
+            problems.append(gettext_lazy("Line %(n)s: %(name)s is named twice", n=n, name=name))
         else:
             seen.add(name.casefold())
             people.append(PreReleasePerson(name, role))
     if len(lines) > MOST_PEOPLE:
-        problems.append(f"Name at most {MOST_PEOPLE} people ({len(lines)} lines given)")
+        problems.append(
+            gettext_lazy(
+                "Name at most %(most)s people (%(given)s lines given)",
+                most=MOST_PEOPLE,
+                given=len(lines),
+            )
+        )
     return people, problems
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from .allocation import ALLOCATION, ALLOCATION_V1, ALLOCATIONS, allocate
-from .language import ENGLISH, gettext_lazy, gettext_noop, say, say_word, saying
+from .language import ENGLISH, day_words, gettext_lazy, gettext_noop, say, say_word, saying
 from .plans import STRATUM_SEPARATOR, PlanError, SamplePlan, plan_from_mapping
 
 ALGORITHM = "hmac-sha256-rank/1"
@@ -135,8 +135,12 @@ def in_period(plan: SamplePlan, start: dt.date, end: dt.date) -> tuple[SamplePla
     first, last = frame.reported_from or start, frame.reported_to or end
     if last < first:
         raise PlanError(
-            f"the frame would run from {_day(first)} to {_day(last)}: give both dates, "
-            "or neither to use the inspection's period"
+            gettext_lazy(
+                "the frame would run from %(first)s to %(last)s: give both dates, "
+                "or neither to use the inspection's period",
+                first=day_words(first),
+                last=day_words(last),
+            )
         )
     settled = replace(plan, frame=replace(frame, reported_from=first, reported_to=last))
     return settled, FrameDates(first, last, default=(first, last) == (start, end))
@@ -225,7 +229,9 @@ def labelled_frame(cases: pl.DataFrame, plan: SamplePlan) -> pl.DataFrame:
         if c not in cases.columns
     ]
     if missing:
-        raise PlanError(f"the register lacks the column(s) {', '.join(missing)}")
+        raise PlanError(
+            gettext_lazy("the register lacks the column(s) %(columns)s", columns=", ".join(missing))
+        )
     columns = [f"_s_{c}" for c in plan.strata]
     label = (
         pl.concat_str([pl.col(c).fill_null("") for c in columns], separator=STRATUM_SEPARATOR)
@@ -260,7 +266,7 @@ def draw(
     """
     frame = labelled_frame(cases, plan)
     if frame.height == 0:
-        raise PlanError("no case of the register is in the plan's frame")
+        raise PlanError(gettext_lazy("no case of the register is in the plan's frame"))
     frame = frame.with_columns(
         pl.Series("_key", rank_keys(seed, frame["case_ref"].to_list()), dtype=pl.Binary)
     )

@@ -13,6 +13,8 @@ import hmac
 import re
 from enum import StrEnum
 
+from .language import Phrase, gettext_lazy
+
 PREFIX = "cr"
 _FORM = re.compile(r"^cr_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
 
@@ -45,10 +47,16 @@ def matches(secret: str, stored_digest: str) -> bool:
     return hmac.compare_digest(digest(secret), stored_digest)
 
 
-def scopes_problems(scopes: list[str]) -> list[str]:
+def scopes_problems(scopes: list[str]) -> list[Phrase]:
+    """What is wrong with the scopes asked for, each a Phrase (a page shows it in its reader's language)."""
+    known = ", ".join(SCOPES)
     if not scopes:
-        return [f"Give at least one scope: {', '.join(SCOPES)}"]
-    return [f"{s!r} is not a scope; use {', '.join(SCOPES)}" for s in scopes if s not in SCOPES]
+        return [gettext_lazy("Give at least one scope: %(scopes)s", scopes=known)]
+    return [
+        gettext_lazy("%(scope)s is not a scope; use %(scopes)s", scope=repr(s), scopes=known)
+        for s in scopes
+        if s not in SCOPES
+    ]
 
 
 def window(now_seconds: float, length: int = 60) -> int:

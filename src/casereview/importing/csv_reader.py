@@ -14,7 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-from casereview.domain.registers import LINE, RegisterError, RowError, source_key
+from casereview.domain.language import gettext_lazy
+from casereview.domain.registers import LINE, RegisterError, RowError, row_problem, source_key
 
 from .limits import CHUNK, Limits, StructureError, block_bytes, cell_limit_message, check_time
 from .reader_base import Reader
@@ -61,12 +62,8 @@ def _check_fields(
                 unquoted = not inside and quotes == 0 and sep not in blk and b"\n" not in blk
                 if quoted or unquoted:
                     line = lines + 1
-                    where = (
-                        f"line {line:,} is inside a quoted value that"
-                        if quoted
-                        else (f"line {line:,} holds a value that")
-                    )
-                    raise RegisterError(cell_limit_message(name, where, limits))
+                    where = "quoted line" if quoted else "line"
+                    raise RegisterError(cell_limit_message(name, where, limits, line=f"{line:,}"))
                 check_time(deadline, name, limits)
             lines += blk.count(b"\n")
             inside = inside != bool(quotes % 2)
@@ -101,15 +98,23 @@ class CsvReader(Reader):
                             self.close()
                             line = lines + text.count("\n", 0, nul) + 1
                             raise RegisterError(
-                                f"{source.filename}: line {line:,} holds a NUL character (\\x00), which text never does; "
-                                "save the register as CSV again from the program that made it"
+                                gettext_lazy(
+                                    "%(file)s: line %(line)s holds a NUL character (\\x00), which "
+                                    "text never does; save the register as CSV again from the "
+                                    "program that made it",
+                                    file=source.filename,
+                                    line=f"{line:,}",
+                                )
                             )
                         lines += text.count("\n")
                         out.write(text)
                 except UnicodeDecodeError as exc:
                     raise RegisterError(
-                        f"{source.filename} is neither UTF-8 nor Windows-1252 text; "
-                        "save it as CSV UTF-8 from Excel"
+                        gettext_lazy(
+                            "%(file)s is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8 "
+                            "from Excel",
+                            file=source.filename,
+                        )
                     ) from exc
             path = self._tmp
         self.path = path
@@ -123,15 +128,19 @@ class CsvReader(Reader):
                 self.close()
                 if "field larger than field limit" in str(exc):
                     raise RegisterError(
-                        cell_limit_message(source.filename, "a header", self.limits)
+                        cell_limit_message(source.filename, "header", self.limits)
                     ) from exc
                 raise RegisterError(
-                    f"{source.filename}: the header row cannot be read as CSV: {exc}"
+                    gettext_lazy(
+                        "%(file)s: the header row cannot be read as CSV: %(detail)s",
+                        file=source.filename,
+                        detail=exc,
+                    )
                 ) from exc
             self.header_lines = reader.line_num
         if not first:
             self.close()
-            raise RegisterError(f"{source.filename} has no header row")
+            raise RegisterError(gettext_lazy("%(file)s has no header row", file=source.filename))
         self.headers = [h.strip() for h in first]
         try:
             self._check_headers()
@@ -188,24 +197,32 @@ class CsvReader(Reader):
                 for record in reader:
                     if len(record) > width:
                         errors.append(
-                            RowError(
-                                start, "", "", f"{len(record)} fields, but the header has {width}"
+                            row_problem(
+                                start,
+                                "",
+                                "",
+                                gettext_lazy(
+                                    "%(fields)s fields, but the header has %(width)s",
+                                    fields=len(record),
+                                    width=width,
+                                ),
                             )
                         )
                     start = reader.line_num + 1
             except csv.Error as exc:
                 if "field larger than field limit" in str(exc):
-                    reason = (
-                        f"holds a value longer than the {self.limits.max_cell_chars:,} characters a value may "
-                        "have (CASEREVIEW_MAX_CELL_CHARS)"
+                    reason = gettext_lazy(
+                        "holds a value longer than the %(most)s characters a value may have "
+                        "(CASEREVIEW_MAX_CELL_CHARS)",
+                        most=f"{self.limits.max_cell_chars:,}",
                     )
                 elif "unexpected end of data" in str(exc) or "EOF" in str(exc):
-                    reason = (
+                    reason = gettext_lazy(
                         'a quoted value is never closed (a " is missing); the file ends inside it'
                     )
                 else:
-                    reason = f"cannot be read as CSV: {exc}"
-                errors.append(RowError(start, "", "", reason))
+                    reason = gettext_lazy("cannot be read as CSV: %(detail)s", detail=exc)
+                errors.append(row_problem(start, "", "", reason))
         return errors
 
     def close(self) -> None:

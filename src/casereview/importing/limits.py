@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 from casereview.domain.errors import Refused
+from casereview.domain.language import Phrase, gettext_lazy, gettext_noop
 from casereview.domain.registers import RegisterError, RowError
 
 #: Bytes read at a time when a file is streamed.
@@ -45,15 +46,54 @@ class StructureError(Refused):
 def check_time(deadline: float | None, name: str, limits: Limits) -> None:
     if deadline is not None and time.monotonic() > deadline:
         raise RegisterError(
-            f"{name} took longer than the {limits.max_seconds:,.0f} seconds an import may take "
-            "(CASEREVIEW_MAX_IMPORT_SECONDS); split the file or save it as CSV"
+            gettext_lazy(
+                "%(file)s took longer than the %(most)s seconds an import may take "
+                "(CASEREVIEW_MAX_IMPORT_SECONDS); split the file or save it as CSV",
+                file=name,
+                most=f"{limits.max_seconds:,.0f}",
+            )
         )
 
 
-def cell_limit_message(name: str, where: str, limits: Limits) -> str:
-    return (
-        f"{name}: {where} is longer than the {limits.max_cell_chars:,} characters a value may have "
+#: Where a value over the cell limit was found, each a whole sentence (``cell_limit_message``): the words
+#: change with the place, so each place is its own sentence for the translator.
+_CELL_LIMIT: dict[str, str] = {
+    "header": gettext_noop(
+        "%(file)s: a header is longer than the %(most)s characters a value may have "
         "(CASEREVIEW_MAX_CELL_CHARS)"
+    ),
+    "named header": gettext_noop(
+        "%(file)s: a header (%(header)s) is longer than the %(most)s characters a value may have "
+        "(CASEREVIEW_MAX_CELL_CHARS)"
+    ),
+    "line": gettext_noop(
+        "%(file)s: line %(line)s holds a value that is longer than the %(most)s characters a value "
+        "may have (CASEREVIEW_MAX_CELL_CHARS)"
+    ),
+    "quoted line": gettext_noop(
+        "%(file)s: line %(line)s is inside a quoted value that is longer than the %(most)s "
+        "characters a value may have (CASEREVIEW_MAX_CELL_CHARS)"
+    ),
+    "shared string": gettext_noop(
+        "%(file)s: a shared string is longer than the %(most)s characters a value may have "
+        "(CASEREVIEW_MAX_CELL_CHARS)"
+    ),
+    "inline string": gettext_noop(
+        "%(file)s: an inline string is longer than the %(most)s characters a value may have "
+        "(CASEREVIEW_MAX_CELL_CHARS)"
+    ),
+    "cell": gettext_noop(
+        "%(file)s: a cell is longer than the %(most)s characters a value may have "
+        "(CASEREVIEW_MAX_CELL_CHARS)"
+    ),
+}
+
+
+def cell_limit_message(name: str, where: str, limits: Limits, **values: object) -> Phrase:
+    """The refusal of a value over the cell limit found at ``where`` (a kind of ``_CELL_LIMIT``; "line"
+    and "quoted line" take ``line``, "named header" takes ``header``)."""
+    return Phrase(
+        _CELL_LIMIT[where], {"file": name, "most": f"{limits.max_cell_chars:,}", **values}
     )
 
 
@@ -64,10 +104,12 @@ def block_bytes(limits: Limits) -> int:
     return 4 * limits.max_cell_chars + 4
 
 
-def human(n: int) -> str:
-    """A size as a person reads it: 512 bytes, 1.5 MB."""
+def human(n: int) -> Phrase:
+    """A size as a person reads it: 512 bytes, 1.5 MB (``str()``; the page translates "bytes")."""
     for unit in ("bytes", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+            if unit == "bytes":
+                return gettext_lazy("%(size)s bytes", size=f"{n:,.0f}")
+            return Phrase("%(size)s %(unit)s", {"size": f"{n:,.1f}", "unit": unit})
         n //= 1024
-    return str(n)
+    return Phrase(str(n))

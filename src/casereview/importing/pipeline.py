@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from casereview.domain.errors import Refused
+from casereview.domain.language import gettext_lazy, ngettext_lazy
 from casereview.domain.pseudonyms import IdentifierKind, Pseudonymiser
 from casereview.domain.register_rows import (
     DateRange,
@@ -35,8 +36,8 @@ from casereview.domain.registers import (
     RowError,
     error_order,
     map_headers,
+    row_problem,
 )
-from casereview.domain.words import count as count_words
 
 from .checkpoints import checkpoint
 from .limits import StructureError
@@ -169,7 +170,7 @@ class _Run:
             if dupes:
                 self.errors.add_omitted("case_ref", dupes[0].reason, count - len(dupes))
         if rows == 0 and not self.errors:
-            self.errors.add([RowError(0, "", "", "the register has no cases")])
+            self.errors.add([row_problem(0, "", "", gettext_lazy("the register has no cases"))])
         if self.rejected is not None and not self.errors:
             raise self.rejected  # the database refused something validation did not foresee
 
@@ -178,11 +179,11 @@ def _key_missing_error(frame: pl.DataFrame) -> RowError:
     first = frame.filter(pl.col("child_id").is_not_null() | pl.col("suspect_id").is_not_null())[
         LINE
     ][0]
-    return RowError(
+    return row_problem(
         int(first),
         "child_id",
         "",
-        "identifiers cannot be imported until CASEREVIEW_PSEUDONYM_KEY is set",
+        gettext_lazy("identifiers cannot be imported until CASEREVIEW_PSEUDONYM_KEY is set"),
     )
 
 
@@ -202,12 +203,19 @@ def _check_batches(
             # Enough to act on: checking millions more bad rows would only cost time (4,000,000 took 12 s).
             run.errors.add(
                 [
-                    RowError(
+                    row_problem(
                         0,
                         "",
                         "",
-                        f"checking stopped at line {stopped_after:,} after {run.errors.total:,} "
-                        "problems; the rest of the file was not checked",
+                        ngettext_lazy(
+                            "checking stopped at line %(line)s after %(shown)s problems; the rest of "
+                            "the file was not checked",
+                            "checking stopped at line %(line)s after %(shown)s problems; the rest of "
+                            "the file was not checked",
+                            run.errors.total,
+                            line=f"{stopped_after:,}",
+                            shown=f"{run.errors.total:,}",
+                        ),
                     )
                 ]
             )
@@ -262,7 +270,7 @@ def run_import(
         )
     except StructureError as exc:
         structural = ErrorReport(max_errors_per_kind)
-        structural.add(exc.errors or [RowError(0, "", "", f"cannot be read as CSV: {exc.detail}")])
+        structural.add(exc.errors or [_unreadable_csv(exc.detail)])
         outcome.errors, outcome.error_total = structural.rows(), structural.total
         return outcome
     run.finish(outcome.rows)
@@ -298,7 +306,20 @@ def read_cases(
     return cases.drop(LINE)
 
 
+def _unreadable_csv(detail: object) -> RowError:
+    """The file's structure is broken where no line could be named: the reader's own words (the csv
+    module's or polars', English only) are quoted as they are."""
+    return row_problem(0, "", "", gettext_lazy("cannot be read as CSV: %(detail)s", detail=detail))
+
+
 class RegisterFileInvalid(Refused):
     def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{count_words(len(errors), 'problem')} in the register file")
+        super().__init__(
+            ngettext_lazy(
+                "%(shown)s problem in the register file",
+                "%(shown)s problems in the register file",
+                len(errors),
+                shown=f"{len(errors):,}",
+            )
+        )
         self.errors = errors

@@ -11,7 +11,15 @@ from collections.abc import Iterator
 
 import polars as pl
 
-from casereview.domain.registers import LINE, QUOTE_CHARS, RegisterError, RowError, quote
+from casereview.domain.language import gettext_lazy
+from casereview.domain.registers import (
+    LINE,
+    QUOTE_CHARS,
+    RegisterError,
+    RowError,
+    quote,
+    row_problem,
+)
 
 from .limits import Limits, StructureError, cell_limit_message, check_time
 from .sources import SourceFile
@@ -33,14 +41,19 @@ class Reader:
         limits = self.limits
         if len(self.headers) > limits.max_columns:
             raise RegisterError(
-                f"{self.source.filename} has {len(self.headers):,} columns, more than the "
-                f"{limits.max_columns:,} allowed (CASEREVIEW_MAX_IMPORT_COLUMNS)"
+                gettext_lazy(
+                    "%(file)s has %(columns)s columns, more than the %(most)s allowed "
+                    "(CASEREVIEW_MAX_IMPORT_COLUMNS)",
+                    file=self.source.filename,
+                    columns=f"{len(self.headers):,}",
+                    most=f"{limits.max_columns:,}",
+                )
             )
         for header in self.headers:
             if len(header) > limits.max_cell_chars:
                 raise RegisterError(
                     cell_limit_message(
-                        self.source.filename, f"a header ({quote(header)!r})", limits
+                        self.source.filename, "named header", limits, header=repr(quote(header))
                     )
                 )
 
@@ -49,8 +62,12 @@ class Reader:
         check_time(self.source.deadline, self.source.filename, limits)
         if rows > limits.max_rows:
             raise RegisterError(
-                f"{self.source.filename} has more than {limits.max_rows:,} rows, the most an import may have "
-                "(CASEREVIEW_MAX_IMPORT_ROWS)"
+                gettext_lazy(
+                    "%(file)s has more than %(most)s rows, the most an import may have "
+                    "(CASEREVIEW_MAX_IMPORT_ROWS)",
+                    file=self.source.filename,
+                    most=f"{limits.max_rows:,}",
+                )
             )
 
     def _long_cells(self, batch: pl.DataFrame, names: list[str]) -> None:
@@ -69,12 +86,15 @@ class Reader:
             )
             header = self.headers[int(n[1:])]
             errors += [
-                RowError(
+                row_problem(
                     int(line),
                     quote(header),
                     value,
-                    f"longer than the {limit:,} characters a value may have "
-                    "(CASEREVIEW_MAX_CELL_CHARS)",
+                    gettext_lazy(
+                        "longer than the %(most)s characters a value may have "
+                        "(CASEREVIEW_MAX_CELL_CHARS)",
+                        most=f"{limit:,}",
+                    ),
                 )
                 for line, value in bad.head(1000).iter_rows()
             ]

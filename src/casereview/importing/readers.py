@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from casereview.domain.language import gettext_lazy
 from casereview.domain.registers import RegisterError
 
 from .csv_reader import CsvReader
@@ -27,5 +28,5 @@ def open_reader(
     if source.file_type == "xlsx":
         return XlsxReader(source, sheet=sheet)
     if sheet is not None:
-        raise RegisterError("--sheet applies to Excel workbooks only")
+        raise RegisterError(gettext_lazy("--sheet applies to Excel workbooks only"))
     return CsvReader(source, tmp_dir=tmp_dir)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from casereview.domain.language import gettext_lazy
 from casereview.domain.registers import RegisterError
 
 from .limits import CHUNK, Limits, block_bytes, cell_limit_message, check_time, human
@@ -48,11 +49,16 @@ class SourceFile:
 def _check_size(name: str, size: int, limits: Limits) -> None:
     if size > limits.max_bytes:
         raise RegisterError(
-            f"{name} is {human(size)}, over the limit of {human(limits.max_bytes)}; "
-            "split the register or ask an administrator to raise CASEREVIEW_MAX_REGISTER_BYTES"
+            gettext_lazy(
+                "%(file)s is %(size)s, over the limit of %(most)s; split the register or ask an "
+                "administrator to raise CASEREVIEW_MAX_REGISTER_BYTES",
+                file=name,
+                size=human(size),
+                most=human(limits.max_bytes),
+            )
         )
     if size == 0:
-        raise RegisterError(f"{name} is empty")
+        raise RegisterError(gettext_lazy("%(file)s is empty", file=name))
 
 
 def _check_kind(name: str, ext: str, head: bytes) -> None:
@@ -60,20 +66,36 @@ def _check_kind(name: str, ext: str, head: bytes) -> None:
     if ext not in TEXT_EXTENSIONS | XLSX_EXTENSIONS:
         if ext == ".xls":
             raise RegisterError(
-                f"{name}: the old Excel .xls format is not accepted; save it as .xlsx or CSV"
+                gettext_lazy(
+                    "%(file)s: the old Excel .xls format is not accepted; save it as .xlsx or CSV",
+                    file=name,
+                )
             )
-        raise RegisterError(f"{name}: only .csv, .txt and .xlsx files can be imported")
+        raise RegisterError(
+            gettext_lazy("%(file)s: only .csv, .txt and .xlsx files can be imported", file=name)
+        )
     is_zip = head.startswith(ZIP_MAGIC)
     if ext in XLSX_EXTENSIONS and not is_zip:
-        raise RegisterError(f"{name} is named as an Excel workbook but its content is not one")
+        raise RegisterError(
+            gettext_lazy(
+                "%(file)s is named as an Excel workbook but its content is not one", file=name
+            )
+        )
     if ext in TEXT_EXTENSIONS:
         if is_zip or head.startswith(OLE_MAGIC):
             raise RegisterError(
-                f"{name} is named as a CSV file but its content is a spreadsheet or archive; "
-                "save it as CSV, or import the .xlsx file itself"
+                gettext_lazy(
+                    "%(file)s is named as a CSV file but its content is a spreadsheet or archive; "
+                    "save it as CSV, or import the .xlsx file itself",
+                    file=name,
+                )
             )
         if b"\x00" in head and not head.startswith(_BOM16):
-            raise RegisterError(f"{name} is named as a CSV file but its content is not text")
+            raise RegisterError(
+                gettext_lazy(
+                    "%(file)s is named as a CSV file but its content is not text", file=name
+                )
+            )
 
 
 def _check_runs(chunk: bytes, block: int, name: str, lines_before: int, limits: Limits) -> None:
@@ -82,9 +104,7 @@ def _check_runs(chunk: bytes, block: int, name: str, lines_before: int, limits: 
         end = start + block
         if all(chunk.find(b, start, end) < 0 for b in _FIELD_BREAKS):
             line = lines_before + chunk.count(b"\n", 0, start) + 1
-            raise RegisterError(
-                cell_limit_message(name, f"line {line:,} holds a value that", limits)
-            )
+            raise RegisterError(cell_limit_message(name, "line", limits, line=f"{line:,}"))
 
 
 @dataclass(frozen=True)
@@ -120,8 +140,12 @@ def _scan(
                 if not bom16 and (nul := chunk.find(b"\x00")) >= 0:
                     line = newlines + chunk.count(b"\n", 0, nul) + 1
                     raise RegisterError(
-                        f"{name}: line {line:,} holds a NUL byte (\\x00), which text never does; "
-                        "save the register as CSV again from the program that made it"
+                        gettext_lazy(
+                            "%(file)s: line %(line)s holds a NUL byte (\\x00), which text never "
+                            "does; save the register as CSV again from the program that made it",
+                            file=name,
+                            line=f"{line:,}",
+                        )
                     )
                 _check_runs(chunk, block, name, newlines, limits)
                 if utf8:
@@ -152,13 +176,21 @@ def _text_encoding(name: str, head: bytes, scan: _Scan) -> str:
     bom16 = head.startswith(_BOM16)
     if not scan.utf8 and scan.multibyte and not bom16 and not bom8:
         raise RegisterError(
-            f"{name} mixes encodings: some lines are UTF-8 text and line {scan.bad_line:,} is not; "
-            "save the whole file as CSV UTF-8 from Excel"
+            gettext_lazy(
+                "%(file)s mixes encodings: some lines are UTF-8 text and line %(line)s is not; "
+                "save the whole file as CSV UTF-8 from Excel",
+                file=name,
+                line=f"{scan.bad_line:,}",
+            )
         )
     if not scan.utf8 and bom8:
         raise RegisterError(
-            f"{name} starts as UTF-8 text but line {scan.bad_line:,} is not UTF-8; "
-            "save the whole file as CSV UTF-8 from Excel"
+            gettext_lazy(
+                "%(file)s starts as UTF-8 text but line %(line)s is not UTF-8; "
+                "save the whole file as CSV UTF-8 from Excel",
+                file=name,
+                line=f"{scan.bad_line:,}",
+            )
         )
     if bom8:
         return "utf-8-sig"

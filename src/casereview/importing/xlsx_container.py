@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 from xml.parsers import expat
 
+from casereview.domain.language import gettext_lazy
 from casereview.domain.registers import RegisterError
 
 from .limits import Limits, block_bytes, cell_limit_message, check_time, human
@@ -45,12 +46,21 @@ class _XmlTextScan:
             self.parser.Parse(data, final)
         except expat.ExpatError as exc:
             raise RegisterError(
-                f"{self.name} is a damaged workbook: its part {self.part} is not XML: {exc}"
+                gettext_lazy(
+                    "%(file)s is a damaged workbook: its part %(part)s is not XML: %(detail)s",
+                    file=self.name,
+                    part=self.part,
+                    detail=exc,
+                )
             ) from exc
 
     def _doctype(self, *_: object) -> None:
         raise RegisterError(
-            f"{self.name}: its part {self.part} declares a DOCTYPE, which a workbook never does"
+            gettext_lazy(
+                "%(file)s: its part %(part)s declares a DOCTYPE, which a workbook never does",
+                file=self.name,
+                part=self.part,
+            )
         )
 
     def _start(self, tag: str, _attrs: object) -> None:
@@ -78,15 +88,20 @@ class _XmlTextScan:
             raise RegisterError(
                 cell_limit_message(
                     self.name,
-                    "a shared string" if self.part_is_shared else "an inline string",
+                    "shared string" if self.part_is_shared else "inline string",
                     self.limits,
                 )
             )
         if self.total_chars > self.limits.max_xlsx_shared_strings_chars:
             raise RegisterError(
-                f"{self.name}: its strings ({self.part}) hold more than the "
-                f"{self.limits.max_xlsx_shared_strings_chars:,} characters a workbook may have in all "
-                "(CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS); save the register as CSV"
+                gettext_lazy(
+                    "%(file)s: its strings (%(part)s) hold more than the %(most)s characters a "
+                    "workbook may have in all (CASEREVIEW_MAX_XLSX_SHARED_STRINGS_CHARS); save the "
+                    "register as CSV",
+                    file=self.name,
+                    part=self.part,
+                    most=f"{self.limits.max_xlsx_shared_strings_chars:,}",
+                )
             )
 
     @property
@@ -172,7 +187,7 @@ class _InlineStringScan:
 
     def _check(self) -> None:
         if self.chars > self.limits.max_cell_chars:
-            raise RegisterError(cell_limit_message(self.name, "an inline string", self.limits))
+            raise RegisterError(cell_limit_message(self.name, "inline string", self.limits))
 
 
 #: Parts openpyxl's read-only reader never opens (a big pivot table's cache is legitimate).
@@ -195,17 +210,29 @@ def _check_declared(infos: list[zipfile.ZipInfo], name: str, limits: Limits) -> 
     """The cheap checks first: the number of parts, their declared sizes, and that it is a workbook."""
     if len(infos) > limits.max_xlsx_entries:
         raise RegisterError(
-            f"{name} holds {len(infos):,} parts, more than the {limits.max_xlsx_entries:,} allowed "
-            "(CASEREVIEW_MAX_XLSX_ENTRIES)"
+            gettext_lazy(
+                "%(file)s holds %(parts)s parts, more than the %(most)s allowed "
+                "(CASEREVIEW_MAX_XLSX_ENTRIES)",
+                file=name,
+                parts=f"{len(infos):,}",
+                most=f"{limits.max_xlsx_entries:,}",
+            )
         )
     total = sum(i.file_size for i in infos)
     if total > limits.max_xlsx_uncompressed_bytes:
         raise RegisterError(
-            f"{name} would expand to {human(total)}, over the limit of "
-            f"{human(limits.max_xlsx_uncompressed_bytes)} (CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES)"
+            gettext_lazy(
+                "%(file)s would expand to %(size)s, over the limit of %(most)s "
+                "(CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES)",
+                file=name,
+                size=human(total),
+                most=human(limits.max_xlsx_uncompressed_bytes),
+            )
         )
     if "xl/workbook.xml" not in {i.filename for i in infos}:
-        raise RegisterError(f"{name} is a zip archive but not an Excel workbook")
+        raise RegisterError(
+            gettext_lazy("%(file)s is a zip archive but not an Excel workbook", file=name)
+        )
 
 
 def _check_expanded(
@@ -214,20 +241,32 @@ def _check_expanded(
     """Refuse a part inflated past its limit (``real`` bytes so far), or a workbook past its total."""
     if real > limits.max_xlsx_part_bytes:
         raise RegisterError(
-            f"{name}: its part {part} expands to more than "
-            f"{human(limits.max_xlsx_part_bytes)}, the limit for one part of a workbook "
-            "(CASEREVIEW_MAX_XLSX_PART_BYTES); save the register as CSV"
+            gettext_lazy(
+                "%(file)s: its part %(part)s expands to more than %(most)s, the limit for one part "
+                "of a workbook (CASEREVIEW_MAX_XLSX_PART_BYTES); save the register as CSV",
+                file=name,
+                part=part,
+                most=human(limits.max_xlsx_part_bytes),
+            )
         )
     if kind == "other" and real > limits.max_xlsx_other_part_bytes:
         raise RegisterError(
-            f"{name}: its part {part} expands to more than "
-            f"{human(limits.max_xlsx_other_part_bytes)}, the limit for a part of a workbook "
-            "other than its sheets and shared strings (CASEREVIEW_MAX_XLSX_OTHER_PART_BYTES)"
+            gettext_lazy(
+                "%(file)s: its part %(part)s expands to more than %(most)s, the limit for a part of "
+                "a workbook other than its sheets and shared strings "
+                "(CASEREVIEW_MAX_XLSX_OTHER_PART_BYTES)",
+                file=name,
+                part=part,
+                most=human(limits.max_xlsx_other_part_bytes),
+            )
         )
     if expanded > limits.max_xlsx_uncompressed_bytes:
         raise RegisterError(
-            f"{name} expands to more than {human(limits.max_xlsx_uncompressed_bytes)} "
-            "(CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES)"
+            gettext_lazy(
+                "%(file)s expands to more than %(most)s (CASEREVIEW_MAX_XLSX_UNCOMPRESSED_BYTES)",
+                file=name,
+                most=human(limits.max_xlsx_uncompressed_bytes),
+            )
         )
 
 
@@ -257,7 +296,7 @@ def _inflate_part(
             expanded += len(piece)
             _check_expanded(name, info.filename, kind, real=real, expanded=expanded, limits=limits)
             if len(piece) == block and b"<" not in piece:
-                where = "a shared string" if "sharedStrings" in info.filename else "a cell"
+                where = "shared string" if "sharedStrings" in info.filename else "cell"
                 raise RegisterError(cell_limit_message(name, where, limits))
             if find_formulas and not formulas:
                 window = tail + piece
@@ -304,8 +343,14 @@ def check_xlsx_container(
                 formulas = formulas or found
     except zipfile.BadZipFile as exc:
         raise RegisterError(
-            f"{name} is named as an Excel workbook but cannot be opened: {exc}"
+            gettext_lazy(
+                "%(file)s is named as an Excel workbook but cannot be opened: %(detail)s",
+                file=name,
+                detail=exc,
+            )
         ) from exc
     except (OSError, EOFError, zlib.error, zipfile.LargeZipFile, NotImplementedError) as exc:
-        raise RegisterError(f"{name} is a damaged workbook: {exc}") from exc
+        raise RegisterError(
+            gettext_lazy("%(file)s is a damaged workbook: %(detail)s", file=name, detail=exc)
+        ) from exc
     return formulas

@@ -8,7 +8,15 @@ from typing import Any
 
 import polars as pl
 
-from casereview.domain.registers import LINE, RegisterError, RowError, quote, source_key
+from casereview.domain.language import gettext_lazy
+from casereview.domain.registers import (
+    LINE,
+    RegisterError,
+    RowError,
+    quote,
+    row_problem,
+    source_key,
+)
 
 from .limits import StructureError
 from .reader_base import Reader
@@ -52,7 +60,13 @@ class XlsxReader(Reader):
                     source.path, read_only=True, data_only=False
                 )
         except Exception as exc:  # openpyxl raises many types for damaged files
-            raise RegisterError(f"{source.filename} cannot be opened as a workbook: {exc}") from exc
+            raise RegisterError(
+                gettext_lazy(
+                    "%(file)s cannot be opened as a workbook: %(detail)s",
+                    file=source.filename,
+                    detail=exc,
+                )
+            ) from exc
         if sheet is None:
             self._sheet = self._book.worksheets[0]
         elif sheet in self._book.sheetnames:
@@ -61,7 +75,12 @@ class XlsxReader(Reader):
             names = ", ".join(self._book.sheetnames)
             self._book.close()
             raise RegisterError(
-                f"{source.filename} has no sheet {sheet!r}; its sheets are: {names}"
+                gettext_lazy(
+                    "%(file)s has no sheet %(sheet)s; its sheets are: %(names)s",
+                    file=source.filename,
+                    sheet=repr(sheet),
+                    names=names,
+                )
             )
         self._rows = self._sheet.iter_rows(values_only=True)
         self._formulas: Iterator[tuple[Any, ...]] | None = None
@@ -72,15 +91,22 @@ class XlsxReader(Reader):
         if not header or all(v is None for v in header):
             self.close()
             raise RegisterError(
-                f"{source.filename}: the first row of the sheet must be the header row"
+                gettext_lazy(
+                    "%(file)s: the first row of the sheet must be the header row",
+                    file=source.filename,
+                )
             )
         if len(header) > self.limits.max_columns and any(
             v is not None for v in header[self.limits.max_columns :]
         ):
             self.close()
             raise RegisterError(
-                f"{source.filename} has more than {self.limits.max_columns:,} columns, the most allowed "
-                "(CASEREVIEW_MAX_IMPORT_COLUMNS)"
+                gettext_lazy(
+                    "%(file)s has more than %(most)s columns, the most allowed "
+                    "(CASEREVIEW_MAX_IMPORT_COLUMNS)",
+                    file=source.filename,
+                    most=f"{self.limits.max_columns:,}",
+                )
             )
         headers = [excel_cell_text(v) or "" for v in header[: self.limits.max_columns]]
         while headers and headers[-1] == "":
@@ -99,7 +125,11 @@ class XlsxReader(Reader):
             raise
         except Exception as exc:  # a damaged sheet: openpyxl and its XML parser raise many types
             raise RegisterError(
-                f"{self.source.filename}: the sheet cannot be read: {quote(str(exc))}"
+                gettext_lazy(
+                    "%(file)s: the sheet cannot be read: %(detail)s",
+                    file=self.source.filename,
+                    detail=quote(str(exc)),
+                )
             ) from exc
 
     def _batches(self, rows: int) -> Iterator[pl.DataFrame]:
@@ -117,17 +147,24 @@ class XlsxReader(Reader):
             overflow = [v for v in row[width:] if v is not None]
             if overflow:
                 raise StructureError(
-                    [RowError(line, "", "", "has values beyond the last headed column")],
+                    [
+                        row_problem(
+                            line, "", "", gettext_lazy("has values beyond the last headed column")
+                        )
+                    ],
                     "ragged row",
                 )
             for i, formula in enumerate(formulas[:width]):
                 if values[i] is None and isinstance(formula, str) and formula.startswith("="):
                     no_value.append(
-                        RowError(
+                        row_problem(
                             line,
                             quote(self.headers[i]),
                             formula,
-                            "a formula without a saved value; open the workbook in Excel, let it calculate, and save it",
+                            gettext_lazy(
+                                "a formula without a saved value; open the workbook in Excel, let "
+                                "it calculate, and save it"
+                            ),
                         )
                     )
             for column, value in zip(columns, values, strict=True):
@@ -135,8 +172,13 @@ class XlsxReader(Reader):
             lines.append(line)
             if len(no_value) >= 1000:
                 no_value.append(
-                    RowError(
-                        0, "", "", "reading stopped after 1,000 formula cells without saved values"
+                    row_problem(
+                        0,
+                        "",
+                        "",
+                        gettext_lazy(
+                            "reading stopped after 1,000 formula cells without saved values"
+                        ),
                     )
                 )
                 break

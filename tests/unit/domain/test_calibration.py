@@ -855,12 +855,13 @@ def test_drift_skips_a_calibration_without_the_area_or_with_another_favourable_s
         [(dt.date(2026, 1, 1), without), (dt.date(2026, 6, 1), with_area)], area="initial_contact"
     )
     assert len(result.points) == 1 and result.direction is None
-    assert result.notes and "1 January 2026" in result.notes[0] and "left out" in result.notes[0]
-    assert result.notes[0] in str(result.words)
+    note = str(result.notes[0]) if result.notes else ""
+    assert "1 January 2026" in note and "left out" in note
+    assert note in str(result.words)
     wide = calibrate({}, pairs_of(SCENARIO), GRADES, favourable="requires_improvement")
     mixed = drift([(dt.date(2026, 1, 1), wide), (dt.date(2026, 6, 1), without)])
     assert len(mixed.points) == 1 and mixed.direction is None
-    assert "good or requires improvement as favourable" in mixed.notes[0]
+    assert "good or requires improvement as favourable" in str(mixed.notes[0])
 
 
 # -- how many tests, and adjusted (review item 6) --------------------------------------------------------
@@ -894,7 +895,7 @@ def test_the_tests_are_counted_and_the_areas_adjusted_with_holm() -> None:
     assert contact.sentence is not None and "Holm-adjusted over 11 exploratory tests" in str(
         contact.sentence
     )
-    assert contact.mcnemar.note is not None and "Holm-adjusted over 11" in contact.mcnemar.note
+    assert contact.mcnemar.note is not None and "Holm-adjusted over 11" in str(contact.mcnemar.note)
     assert result.area("planning").verdict == MORE_FAVOURABLE
     data = json.loads(json.dumps(result.as_dict(), allow_nan=False))
     assert data["areas"]["initial_contact"]["mcnemar"]["family"] == EXPLORATORY

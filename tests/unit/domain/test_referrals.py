@@ -91,6 +91,57 @@ def test_refusals_say_why() -> None:
         transition(State.OPENED, Action.ACCEPT, Actor.INSPECTORATE)
 
 
+def test_each_refusal_is_a_phrase_of_a_whole_sentence_whose_english_is_as_before() -> None:
+    """A page translates the refusal (its message a Phrase, each word it holds a Phrase too); the command line
+    and the API read ``str()``, the English the state machine always wrote."""
+    from casereview.domain.language import Phrase
+
+    names = {
+        Actor.LIAISON: "the body's liaison officer",
+        Actor.INSPECTORATE: "an inspector or the lead inspector",
+        Actor.SYSTEM: "the daily escalation",
+    }
+    done = {
+        Action.ACKNOWLEDGE: "acknowledged",
+        Action.RESPOND: "answered",
+        Action.RETURN: "returned for more",
+        Action.ACCEPT: "accepted and closed",
+        Action.ESCALATE: "escalated",
+    }
+    for state, action, actor in itertools.product(State, Action, Actor):
+        rule = TRANSITIONS.get((state, action))
+        if rule is not None and rule[0] is actor:
+            continue
+        with pytest.raises(TransitionRefused) as caught:
+            transition(state, action, actor)
+        (message,) = caught.value.args
+        assert isinstance(message, Phrase)
+        assert all(isinstance(value, Phrase) for value in message.values.values())
+        if state is State.CLOSED:
+            expected = "This send back is closed; nothing more can happen to it"
+        elif rule is None:
+            expected = (
+                f"A send back that is {state.value.replace('_', ' ')} cannot be {done[action]}"
+            )
+        else:
+            expected = f"Only {names[rule[0]]} can do that"
+        assert str(caught.value) == expected
+
+
+def test_a_second_send_back_keeps_what_a_page_needs_to_say_it_again() -> None:
+    open_one = OpenSendBack(id=3, urgency="routine", state="opened", due_on=dt.date(2026, 12, 9))
+    refused = SecondSendBack("SYN00000002", [open_one], dt.date(2026, 12, 2))
+    assert (refused.case_ref, refused.existing, refused.today) == (
+        "SYN00000002",
+        [open_one],
+        dt.date(2026, 12, 2),
+    )
+    assert str(refused) == (
+        "Case SYN00000002 already has an open send back 3 (routine, opened, due Wednesday 9 December "
+        "2026 17:00). Confirm that you want to open a second send back, or follow the open one"
+    )
+
+
 def test_only_the_inspectorate_closes_and_every_path_to_closed_passes_a_response() -> None:
     closers = {(s, a) for (s, a), (who, target) in TRANSITIONS.items() if target is State.CLOSED}
     assert closers == {(State.RESPONSE_SUBMITTED, Action.ACCEPT)}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from casereview.domain import tokens
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import gettext_lazy, joined
 from casereview.web.core.users import User
 from casereview.web.journal.services import journal_record
 
@@ -23,7 +24,7 @@ from .models import ApiToken
 
 
 class TokenError(Refused):
-    """Refused; the message says why."""
+    """Refused; the message (a Phrase, in the reader's language on the tokens page) says why."""
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,19 @@ def token_create(
 ) -> Issued:
     problems = tokens.scopes_problems(scopes)
     if not name.strip():
-        problems.append("Give the token a name (what will use it)")
+        problems.append(gettext_lazy("Give the token a name (what will use it)"))
     if not 1 <= days <= settings.CASEREVIEW_API_TOKEN_MAX_DAYS:
-        problems.append(f"A token lasts from 1 to {settings.CASEREVIEW_API_TOKEN_MAX_DAYS} days")
+        problems.append(
+            gettext_lazy(
+                "A token lasts from 1 to %(most)s days", most=settings.CASEREVIEW_API_TOKEN_MAX_DAYS
+            )
+        )
     if rate_per_minute is not None and rate_per_minute < 1:
-        problems.append("The rate must be at least 1 request a minute")
+        problems.append(gettext_lazy("The rate must be at least 1 request a minute"))
     if not user.is_active:
-        problems.append("The user is deactivated")
+        problems.append(gettext_lazy("The user is deactivated"))
     if problems:
-        raise TokenError("; ".join(problems))
+        raise TokenError(joined(problems))
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from casereview.domain.tokens import SCOPES
 from casereview.domain.words import Kind, words
+from casereview.web.core.phrases import refusal_words
 from casereview.web.core.templatetags.casereview import uk_date as page_date
 
 from .forms import TokenForm
@@ -67,7 +68,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 user=user, name=data["name"], scopes=list(data["scopes"]), days=data["days"]
             )
         except TokenError as exc:
-            form.add_error("name", str(exc))
+            form.add_error("name", refusal_words(exc))
         else:
             # The page itself shows the secret, once: no redirect, the banner shows on it.
             messages.success(

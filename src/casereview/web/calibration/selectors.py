@@ -8,24 +8,24 @@ grades from the first review), so a calibration and a report never grade the sam
 side is read as the frame fixed it: its overall grades are the frame's, its area grades the own audit's
 reviews as they stood when the calibration was created, so nothing the body changes later moves them.
 
-Over 600 lines on purpose: the reads and the page's words in the reader's language (the framework's words,
-the figures' sentences worked out again for a Welsh page) share the one scope rule; split the page's words
-into a module of their own when it grows further.
+Over 600 lines on purpose: the reads and the page's rows in the reader's language share the one scope rule
+(the figures' sentences in the reader's language are ``sentences``'); split the page's rows into a module of
+their own when it grows further.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
-from casereview.domain.calibration import TEST_WORDS, Drift, calibrate, drift
+from casereview.domain.calibration import TEST_WORDS, Drift, drift
 from casereview.domain.calibration import Calibration as Figures
 from casereview.domain.language import ENGLISH
 from casereview.domain.report_words import percent
@@ -42,11 +42,10 @@ from casereview.web.reports.selectors import graded_cases
 
 from .charts import points_words
 from .models import Calibration
+from .sentences import figures_from, framework_words, page_language, said_in
 
 #: The one stratum every drawn case is recorded under: the strata (the body's grades) stay in the manifest.
 BLIND_LABEL = "Calibration sample"
-#: The grade the bias is measured in (the body's "more favourable" share).
-FAVOURABLE = "good"
 
 
 def frame_digest(cases: Sequence[str]) -> str:
@@ -244,24 +243,6 @@ def calibration_pairs(calibration: Calibration) -> Pairs:
     )
 
 
-def _pairs(rows: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
-    return [(str(b), str(i)) for b, i in rows]
-
-
-def figures_from(inputs: Mapping[str, Any], *, areas: bool = True) -> Figures:
-    """The statistics of stored inputs (``Pairs.inputs``): the same figures whenever they are read
-    (``areas=False``: the overall grade's alone, as the drift needs)."""
-    return calibrate(
-        {a: _pairs(p) for a, p in inputs["pairs_by_area"].items()} if areas else {},
-        _pairs(inputs["overall_pairs"]),
-        inputs["scale"],
-        body_all=inputs["body_all"],
-        favourable=FAVOURABLE,
-        body=inputs.get("body", "the body"),
-        labels=inputs.get("labels") or None,
-    )
-
-
 def calibration_result(calibration: Calibration) -> Figures:
     """The statistics of the calibration's pairs as they stand now."""
     return figures_from(calibration_pairs(calibration).inputs())
@@ -290,7 +271,14 @@ def body_drift(calibration: Calibration) -> tuple[list[Calibration], Drift | Non
         (c.own_audit.period_end, figures_from((c.result or {})["inputs"], areas=False))
         for c in done
     ]
-    return done, drift(points, language=_language()) if points else None
+    language = _language()
+    # the notes name grades in the page's language; English pages keep the codes' words, as before
+    labels = (
+        None
+        if language == ENGLISH
+        else framework_words({}, calibration.own_audit.framework, language)[1]
+    )
+    return done, drift(points, language=language, labels=labels) if points else None
 
 
 # --- What the pages show --------------------------------------------------------------------------------
@@ -298,7 +286,7 @@ def body_drift(calibration: Calibration) -> tuple[list[Calibration], Drift | Non
 
 def _language() -> str:
     """The page's language (English outside a request), for the dates and the framework's words."""
-    return get_language() or ENGLISH
+    return page_language()
 
 
 def _day(moment: Any) -> str:
@@ -380,7 +368,10 @@ def _share(value: Any) -> str:
 
 
 def _test(
-    found: Mapping[str, Any] | None, bias: Mapping[str, Any] | None = None, favourable: str = ""
+    found: Mapping[str, Any] | None,
+    bias: Mapping[str, Any] | None = None,
+    favourable: str = "",
+    note: str | None = None,
 ) -> dict[str, str] | None:
     """One test's row.  McNemar's test is on the cases graded differently at the favourable cut: its row
     names those counts (``bias``'s), and an exact test has no statistic to print (the counts are its data)."""
@@ -409,7 +400,9 @@ def _test(
         "statistic": "–" if statistic is None or exact else f"{statistic:.2f}",
         "df": "–" if found.get("df") is None else number(found["df"]),
         "p": "–" if p is None else p_words(p),
-        "note": " ".join(x for x in (discordant, found.get("note") or "") if x),
+        "note": " ".join(
+            x for x in (discordant, (found.get("note") or "") if note is None else note) if x
+        ),
     }
 
 
@@ -420,8 +413,11 @@ def _section(
     scale: Sequence[str],
     labels: Mapping[str, str],
     favourable: str = "good",
+    said: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One area's (or the overall grade's) figures as the page prints them."""
+    """One area's (or the overall grade's) figures as the page prints them (``said``: its sentences in the
+    page's language, ``sentences.said_in``'s; None: as the figures hold them)."""
+    notes: Mapping[str, str] = {} if said is None else said.get("tests", {})
     agreed, table, bias = figures["agreement"], figures["table"], figures["bias"]
     return {
         "key": key,
@@ -453,127 +449,54 @@ def _section(
         "tests": [
             t
             for t in (
-                _test(figures[name], bias, favourable)
+                _test(
+                    figures[name], bias, favourable, None if said is None else notes.get(name, "")
+                )
                 for name in ("stuart_maxwell", "bowker", "mcnemar")
             )
             if t is not None
         ],
-        "sentence": figures["sentence"] or "",
-        "warning": figures["warning"] or "",
-    }
-
-
-def _framework_words(
-    inputs: Mapping[str, Any], framework: str
-) -> tuple[Mapping[str, str], Mapping[str, str]]:
-    """The areas' titles and the grades' words a page shows: as stored with the figures in English (so an
-    English page reads as the calibration was completed), else the framework's in the page's language."""
-    titles, labels = inputs.get("area_titles", {}), inputs.get("labels", {})
-    language = _language()
-    if language == ENGLISH:
-        return titles, labels
-    spoken = load_framework(framework).in_language(language)
-    return (
-        {**titles, **{a.slug: a.title for a in spoken.areas}},
-        {**labels, **{g.code: g.label for g in spoken.grades}},
-    )
-
-
-def _said_in(
-    inputs: Mapping[str, Any],
-    figures: Mapping[str, Any],
-    titles: Mapping[str, str],
-    labels: Mapping[str, str],
-) -> dict[str, Any] | None:
-    """The figures' sentences and warnings in the page's language, or None to show them as stored, in
-    English (an English page: the words of the day the calibration was completed).
-
-    The stored figures hold their sentences in English only: the statistics of the stored inputs are worked
-    out again (the same figures whenever they are read, as the drift does) with the framework's words in
-    the page's language, and their Phrases translated.  Only when the English worked out again says word
-    for word what was frozen: were the statistics code ever to change, a Welsh page must not state other
-    figures than the frozen ones, so it shows the frozen English instead."""
-    if _language() == ENGLISH:
-        return None
-
-    def worked_out(titles: Mapping[str, str], labels: Mapping[str, str], body: str) -> Any:
-        return calibrate(
-            {a: _pairs(p) for a, p in inputs["pairs_by_area"].items()},
-            _pairs(inputs["overall_pairs"]),
-            inputs["scale"],
-            body_all=inputs["body_all"],
-            favourable=FAVOURABLE,
-            body=inputs.get("body") or body,
-            labels=labels,
-            titles=titles,
-        )
-
-    english = worked_out(inputs.get("area_titles", {}), inputs.get("labels", {}), "the body")
-    if _sentences(english, str) != _frozen_sentences(figures):
-        return None
-    return _sentences(worked_out(titles, labels, gettext("the body")), translated)
-
-
-def _sentences(worked: Any, say: Callable[[Any], str]) -> dict[str, Any]:
-    """Every sentence of worked-out figures, each said by ``say`` ("" for none)."""
-
-    def said(words: Any) -> str:
-        return say(words) if words else ""
-
-    return {
-        "sections": {
-            a.area: (said(a.sentence), said(a.warning)) for a in (worked.overall, *worked.areas)
-        },
-        "warnings": [said(w) for w in worked.warnings],
-        "corrected": None
-        if worked.corrected is None
-        else (said(worked.corrected.sentence), said(worked.corrected.note)),
-    }
-
-
-def _frozen_sentences(figures: Mapping[str, Any]) -> dict[str, Any]:
-    """The same sentences as the frozen figures hold them."""
-    corrected = figures.get("corrected")
-    return {
-        "sections": {
-            key: (found.get("sentence") or "", found.get("warning") or "")
-            for key, found in (("overall", figures["overall"]), *figures["areas"].items())
-        },
-        "warnings": [w or "" for w in figures.get("warnings", [])],
-        "corrected": None
-        if corrected is None
-        else (corrected.get("sentence") or "", corrected.get("note") or ""),
+        "sentence": (figures["sentence"] or "") if said is None else said["sentence"],
+        "warning": (figures["warning"] or "") if said is None else said["warning"],
     }
 
 
 def _results(result: Mapping[str, Any], framework: str) -> dict[str, Any]:
     inputs, figures = result["inputs"], result["figures"]
     scale = inputs["scale"]
-    titles, labels = _framework_words(inputs, framework)
-    said = _said_in(inputs, figures, titles, labels)
+    titles, labels = framework_words(inputs, framework, _language())
+    said = said_in(result, framework)
+
+    def said_of(key: str) -> Mapping[str, Any] | None:
+        # a section the sentences lack (none should) keeps the figures' own words
+        return None if said is None else said["sections"].get(key)
+
     good = str(labels.get(figures["favourable"], figures["favourable"])).lower()
     sections = [
-        _section("overall", gettext("Overall grade"), figures["overall"], scale, labels, good)
+        _section(
+            "overall",
+            gettext("Overall grade"),
+            figures["overall"],
+            scale,
+            labels,
+            good,
+            said_of("overall"),  # the domain's OVERALL
+        )
     ]
     sections += [
-        _section(slug, titles.get(slug, slug), found, scale, labels, good)
+        _section(slug, titles.get(slug, slug), found, scale, labels, good, said_of(slug))
         for slug, found in figures["areas"].items()
     ]
-    if said is not None:
-        for section in sections:  # the overall grade's key is the domain's OVERALL ("overall") too
-            sentence, warning = said["sections"].get(
-                section["key"], (section["sentence"], section["warning"])
-            )
-            section["sentence"], section["warning"] = sentence or "", warning or ""
     corrected = figures.get("corrected")
+    corrected_said = None if said is None else said["corrected"]
     return {
         "sections": sections,
         "corrected": None
         if corrected is None
         else {
             "sentence": corrected["sentence"]
-            if said is None or said["corrected"] is None
-            else said["corrected"][0],
+            if corrected_said is None
+            else corrected_said["sentence"],
             "share": _share(corrected["share"]),
             "ci": gettext("%(start)s to %(end)s")
             % {"start": _share(corrected["ci"][0]), "end": _share(corrected["ci"][1])}
@@ -581,8 +504,8 @@ def _results(result: Mapping[str, Any], framework: str) -> dict[str, Any]:
             else "–",
             "body_share": _share(corrected["body_share"]),
             "note": (corrected.get("note") or "")
-            if said is None or said["corrected"] is None
-            else said["corrected"][1],
+            if corrected_said is None
+            else corrected_said["note"],
         },
         "warnings": figures.get("warnings", []) if said is None else said["warnings"],
         "favourable": labels.get(figures["favourable"], figures["favourable"]),

@@ -40,11 +40,11 @@ from .selectors import (
     audit_grades,
     audit_sample,
     calibration_pairs,
-    figures_from,
     frame_digest,
     live_calibration_of,
     strata_digest,
 )
+from .sentences import figures_from, stored_phrases
 
 
 class CalibrationRefused(Refused):
@@ -407,7 +407,13 @@ def calibration_complete(
             )
         inputs = pairs.inputs()
         figures = figures_from(inputs)
-        locked.result = {"inputs": inputs, "figures": figures.as_dict()}
+        # The sentences beside the figures as Phrases, in each language, so that a page in either reads
+        # the frozen ones (``figures`` keeps them as English text, as the command line and JSON read them).
+        locked.result = {
+            "inputs": inputs,
+            "figures": figures.as_dict(),
+            "phrases": stored_phrases(inputs, locked.own_audit.framework, figures),
+        }
         locked.state = Calibration.State.COMPLETE
         locked.completed_at = now
         locked.completed_by = person(actor)

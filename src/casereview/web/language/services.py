@@ -6,11 +6,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.language import is_language
+from casereview.domain.language import gettext_lazy, is_language
 from casereview.web.journal.services import journal_record
 
 from .models import LanguageChoice
@@ -20,9 +19,11 @@ def language_choose(*, user: Any, language: str) -> bool:
     """Store ``language`` as the person's own; True when that changed their choice (choosing the language
     they already had writes nothing and journals nothing)."""
     if not is_language(language):
+        # A Phrase: ``str()`` is the English (logs, the command line), a page says it in its reader's language.
         raise Refused(
-            gettext("casereview is in English or Cymraeg, not %(language)s.")
-            % {"language": language[:20]}
+            gettext_lazy(
+                "casereview is in English or Cymraeg, not %(language)s.", language=language[:20]
+            )
         )
     with transaction.atomic():
         choice = LanguageChoice.objects.select_for_update().filter(user=user).first()

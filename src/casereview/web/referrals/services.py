@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from casereview.domain.errors import Conflict, Refused
 from casereview.domain.journal import JournalAction, Operation
+from casereview.domain.language import gettext_lazy
 from casereview.domain.referrals import (
     DEFAULT_WORKING_DAYS,
     Action,
@@ -65,8 +66,11 @@ def body_contact_add(
     if kind == BodyContact.Kind.AUDITOR and Role.BODY_AUDITOR not in user_roles(user):
         # A body's own auditor leads and grades its own audits: only someone with that role may be one.
         raise SendBackError(
-            f"{user.get_username()} does not hold the body auditor role: give it first, then name them "
-            "an auditor of the body"
+            gettext_lazy(
+                "%(username)s does not hold the body auditor role: give it first, then name them an "
+                "auditor of the body",
+                username=user.get_username(),
+            )
         )
     with transaction.atomic():
         contact, _ = BodyContact.objects.get_or_create(body=body, user=user, kind=kind)
@@ -148,11 +152,13 @@ def _due_on(level: Urgency, now: Any) -> dt.date:
 def _asked(reason: str, urgency: str) -> Urgency:
     """The urgency of a send back asked for with ``reason``; refused without a reason or a known urgency."""
     if not reason.strip():
-        raise SendBackError("Say why the case is sent back")
+        raise SendBackError(gettext_lazy("Say why the case is sent back"))
     try:
         return Urgency(urgency)
     except ValueError as exc:
-        raise SendBackError("Choose the urgency: immediate, priority or routine") from exc
+        raise SendBackError(
+            gettext_lazy("Choose the urgency: immediate, priority or routine")
+        ) from exc
 
 
 def sendback_open(
@@ -244,7 +250,7 @@ def _actor_kind(user: Any, send_back: SendBack) -> Actor:
         return Actor.LIAISON
     if roles & {Role.INSPECTOR, Role.LEAD_INSPECTOR}:
         return Actor.INSPECTORATE
-    raise SendBackError("You cannot act on this send back")
+    raise SendBackError(gettext_lazy("You cannot act on this send back"))
 
 
 def sendback_act(
@@ -254,10 +260,12 @@ def sendback_act(
     try:
         move = Action(action)
     except ValueError as exc:
-        raise SendBackError("Unknown action") from exc
+        raise SendBackError(gettext_lazy("Unknown action")) from exc
     if move in (Action.RETURN, Action.RESPOND) and not note.strip():
         raise SendBackError(
-            "Say what was done" if move is Action.RESPOND else "Say what more is needed"
+            gettext_lazy("Say what was done")
+            if move is Action.RESPOND
+            else gettext_lazy("Say what more is needed")
         )
     who = _actor_kind(actor, send_back)
     target = transition(State(send_back.state), move, who)  # raises TransitionRefused

@@ -38,6 +38,7 @@ from casereview.importing.profiles import load_profile
 from casereview.importing.readers import open_reader
 from casereview.importing.sources import SourceFile, inspect_file
 from casereview.web.core.exports import csv_writer, write_frame_csv
+from casereview.web.core.phrases import message_of
 from casereview.web.core.users import User, person
 from casereview.web.journal.services import journal_record
 
@@ -71,6 +72,12 @@ class RegisterRejected(Refused):
 
 class _Rollback(Exception):
     pass
+
+
+def _words_of(exc: RegisterError) -> str | Phrase:
+    """A file refusal's words as the reader made them: a Phrase stays one, for the page to translate."""
+    words = message_of(exc)
+    return words if isinstance(words, Phrase) else str(words)
 
 
 def body_add(
@@ -190,7 +197,7 @@ def register_import(
         source = inspect_file(path, filename=filename, limits=import_limits())
     except RegisterError as exc:
         _journal_refusal(actor, body, filename or path.name, str(exc), 0)
-        raise RegisterRejected(str(exc)) from exc
+        raise RegisterRejected(_words_of(exc)) from exc
     if not replace:
         _refuse_duplicate(body, source)
     secret = settings.CASEREVIEW_PSEUDONYM_KEY
@@ -219,7 +226,7 @@ def register_import(
         return _import_in_transaction(job)
     except RegisterError as exc:
         _journal_refusal(actor, body, source.filename, str(exc), 0)
-        raise RegisterRejected(str(exc)) from exc
+        raise RegisterRejected(_words_of(exc)) from exc
 
 
 def _run(job: _Job, sink: Sink) -> ImportOutcome:

@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
 from casereview.domain import release as rules
+from casereview.web.core.phrases import refusal_words, translated
 
 # 09:30, 9.30, 14:00; 9:30am, 9.30 pm, 9am (a 12-hour time with am or pm).
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*([ap]\.?m\.?)?$", re.IGNORECASE | re.ASCII)
@@ -136,23 +137,23 @@ class ScheduleForm(forms.Form):
         if data["scheduled"] is not None:
             problem = rules.reason_problem(data.get("reason") or "", "changing")
             if problem is not None:
-                self.add_error("reason", problem)
+                self.add_error("reason", translated(problem))
         data["reason"] = (data.get("reason") or "").strip()
         day, time = self._day(data), self._time(data)
         if day is not None and time is not None:
             try:
                 moment = rules.release_moment(day, time)
             except rules.ReleaseRefused as exc:
-                self.add_error("release_time", str(exc))
+                self.add_error("release_time", refusal_words(exc))
             else:
                 problem = rules.release_problem(moment, self.now)
                 if problem is not None:
-                    self.add_error("release_day", problem)
+                    self.add_error("release_day", translated(problem))
                 else:
                     data["release_at"] = moment
         people, problems = rules.pre_release_list(data.get("pre_release_access") or "")
         for problem in problems:
-            self.add_error("pre_release_access", problem)
+            self.add_error("pre_release_access", translated(problem))
         data["people"] = people
         return data
 
@@ -188,6 +189,6 @@ class CancelForm(forms.Form):
         data["scheduled"] = _scheduled_id(data.get("scheduled") or "")
         problem = rules.reason_problem(data.get("reason") or "", "cancelling")
         if problem is not None:
-            self.add_error("reason", problem)
+            self.add_error("reason", translated(problem))
         data["reason"] = (data.get("reason") or "").strip()
         return data

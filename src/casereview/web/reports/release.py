@@ -32,7 +32,7 @@ from casereview.domain import publication as publication_rules
 from casereview.domain import release as rules
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.language import ENGLISH
+from casereview.domain.language import ENGLISH, gettext_lazy, joined
 from casereview.web.core.users import User, person, signed_in
 from casereview.web.journal.services import journal_record
 from casereview.web.notifications import messages as notices
@@ -48,7 +48,7 @@ State = ScheduledPublication.State
 
 
 class ReleaseError(Refused):
-    """Refused; the message says why."""
+    """Refused; the message (a Phrase, in the reader's language on the page) says why."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,10 @@ def _lead_only(inspection: Any, actor: User | None) -> None:
     who = person(actor)
     if who is None or who.pk != inspection.lead_id:
         raise ReleaseError(
-            "Only the lead inspector of this inspection can schedule, change or cancel its publication"
+            gettext_lazy(
+                "Only the lead inspector of this inspection can schedule, change or cancel its "
+                "publication"
+            )
         )
 
 
@@ -97,7 +100,7 @@ def _people(pre_release_access: str | list[rules.PreReleasePerson]) -> list[dict
     if isinstance(pre_release_access, str):
         people, problems = rules.pre_release_list(pre_release_access)
         if problems:
-            raise rules.ReleaseRefused("; ".join(problems))
+            raise rules.ReleaseRefused(joined(problems))
     else:
         people = pre_release_access
     return [p.to_json() for p in people]
@@ -123,9 +126,12 @@ def frozen_figures(inspection: Any, release_at: dt.datetime) -> str:
     disclosure check fails, since pre-release access must be to the final statistics."""
     problems = publication_problems(inspection)
     if problems:
-        raise ReleaseError(
-            "The report must be ready to publish before it is scheduled, so that the people given "
-            f"pre-release access see the final figures: {'; '.join(problems)}"
+        raise ReleaseError(  # the problems are in the active language already (publication_problems)
+            gettext_lazy(
+                "The report must be ready to publish before it is scheduled, so that the people given "
+                "pre-release access see the final figures: %(problems)s",
+                problems=joined(problems),
+            )
         )
     report_links_refresh(inspection=inspection)
     made = publication_rules.publish(
@@ -133,8 +139,11 @@ def frozen_figures(inspection: Any, release_at: dt.datetime) -> str:
     )
     if not made.audit.passed:
         raise ReleaseError(
-            "The published version fails its disclosure check, so it cannot be scheduled: "
-            + "; ".join(made.audit.reasons())
+            gettext_lazy(
+                "The published version fails its disclosure check, so it cannot be scheduled: "
+                "%(reasons)s",
+                reasons=joined(made.audit.reason_phrases()),
+            )
         )
     return str(made.document["reproducibility"]["figures_sha256"])
 
@@ -166,8 +175,10 @@ def publication_schedule(
     existing = publication_scheduled(inspection)
     if existing is not None:
         raise ReleaseError(
-            f"This report is already scheduled for {rules.release_words(existing.release_at)}: "
-            "change or cancel that publication"
+            gettext_lazy(
+                "This report is already scheduled for %(when)s: change or cancel that publication",
+                when=rules.release_phrase(existing.release_at),
+            )
         )
     figures = frozen_figures(inspection, release_at)
     try:
@@ -191,7 +202,10 @@ def publication_schedule(
             )
     except IntegrityError as exc:  # someone scheduled it in the same moment
         raise ReleaseError(
-            "This report was scheduled by someone else just now: change or cancel that publication"
+            gettext_lazy(
+                "This report was scheduled by someone else just now: change or cancel that "
+                "publication"
+            )
         ) from exc
     return made
 
@@ -200,7 +214,9 @@ def _moved(scheduled: ScheduledPublication, action: rules.ReleaseAction) -> None
     """Refuse ``action`` on a publication that left the scheduled state (it went out, or was cancelled)."""
     scheduled.refresh_from_db()
     rules.transition(rules.ReleaseState(scheduled.state), action)
-    raise rules.ReleaseMoved("This scheduled publication changed just now: read it again")
+    raise rules.ReleaseMoved(
+        gettext_lazy("This scheduled publication changed just now: read it again")
+    )
 
 
 def publication_reschedule(
@@ -368,7 +384,9 @@ def _release(scheduled: ScheduledPublication, now: dt.datetime) -> Released:
             why="its figures changed after pre-release access was given",
         )
     except PublishError as exc:
-        reasons = list(exc.problems)
+        reasons = [
+            str(problem) for problem in exc.problems
+        ]  # stored in English, as the journal has it
     except Refused as exc:
         reasons = [str(exc)]
     else:

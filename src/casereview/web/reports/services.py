@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 from casereview.domain.baselines import baseline_counts_problem
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.language import ENGLISH, LANGUAGES
+from casereview.domain.language import ENGLISH, LANGUAGES, Phrase
 from casereview.importing.frameworks import load_framework, shipped_frameworks
 from casereview.web.core.users import User, signed_in
 from casereview.web.inspections.links import links_refresh, links_stored
@@ -118,9 +119,11 @@ def baseline_add(
 class PublishError(Refused):
     """Not ready to publish; ``problems`` says what is still to do (or, after the audit, what would leak)."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    def __init__(self, problems: Sequence[str | Phrase]) -> None:
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = list(
+            problems
+        )  # a page shows each in its reader's language (a Phrase translated)
 
 
 def report_publish(
@@ -151,7 +154,7 @@ def report_publish(
         inspection_reports(inspection, as_of=today, languages=list(LANGUAGES))
     )
     if not made_public.audit.passed:
-        raise PublishError(made_public.audit.reasons())
+        raise PublishError(made_public.audit.reason_phrases())
     data = made_public.document
     audit = made_public.audit.to_json()
     with transaction.atomic():

@@ -22,7 +22,7 @@ from casereview.domain.roles import LEADING_ROLES, Role
 from casereview.domain.words import uk_date
 from casereview.web.core.access import has_any_role, role_required
 from casereview.web.core.paging import matched_words, page_number, paged
-from casereview.web.core.phrases import refusal_words
+from casereview.web.core.phrases import refusal_words, translated
 from casereview.web.inspections.selectors import inspection_led_or_404
 
 from . import rendering
@@ -133,7 +133,14 @@ def _release_context(inspection: Any) -> dict[str, Any]:
         "announced": _announced(scheduled) if scheduled else None,
         "schedule_form": ScheduleForm.starting(None, now=timezone.now()) if not scheduled else None,
         "schedule_failed": failed,
-        "failed_when": release_rules.release_words(failed.release_at) if failed else "",
+        "failed_reasons": [
+            translated(release_rules.failure_words(r)) for r in failed.failure_reasons
+        ]
+        if failed
+        else [],
+        "failed_when": translated(release_rules.release_phrase(failed.release_at))
+        if failed
+        else "",
     }
 
 
@@ -192,7 +199,10 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
                 "%(name)s is scheduled for publication at %(when)s: change or cancel that first. "
                 "Nothing was published"
             )
-            % {"name": inspection.name, "when": release_rules.release_words(announced.release_at)},
+            % {
+                "name": inspection.name,
+                "when": translated(release_rules.release_phrase(announced.release_at)),
+            },
         )
         return redirect("reports:draft", inspection_id=inspection.pk)
     try:
@@ -207,7 +217,7 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
                 **rendering.context(report),
                 "inspection": inspection,
                 "preview": False,
-                "problems": exc.problems,
+                "problems": [translated(problem) for problem in exc.problems],
                 "publish_refused": True,
                 "publications": inspection.publications.all(),
                 "download_languages": _download_languages(_languages_offered()),
@@ -282,8 +292,10 @@ def schedule(request: HttpRequest, inspection_id: int) -> HttpResponse:
         said
         % {
             "name": inspection.name,
-            "when": release_rules.release_words(made.release_at),
-            "access": release_rules.pre_release_words(made.pre_release_access),
+            "when": translated(release_rules.release_phrase(made.release_at)),
+            "access": _announced(made)[
+                "access"
+            ],  # the page's language (pre_release_words: English)
         },
     )
     return redirect("reports:draft", inspection_id=inspection.pk)
@@ -347,7 +359,10 @@ def schedule_cancel(request: HttpRequest, inspection_id: int) -> HttpResponse:
         gettext(
             "The publication of %(name)s scheduled for %(when)s is cancelled: nothing was published"
         )
-        % {"name": inspection.name, "when": release_rules.release_words(scheduled.release_at)},
+        % {
+            "name": inspection.name,
+            "when": translated(release_rules.release_phrase(scheduled.release_at)),
+        },
     )
     return redirect("reports:draft", inspection_id=inspection.pk)
 

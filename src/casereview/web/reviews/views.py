@@ -11,7 +11,7 @@ from django.utils.translation import get_language, gettext
 from casereview.domain.framework import Framework
 from casereview.domain.grading import Problem, ReviewAnswers, problems_worded, rule_note
 from casereview.domain.language import ENGLISH
-from casereview.domain.referrals import SecondSendBack
+from casereview.domain.referrals import SECOND_SEND_BACK, SecondSendBack
 from casereview.domain.roles import GRADING_ROLES, LEADING_ROLES, Role
 from casereview.domain.words import uk_date
 from casereview.importing.frameworks import load_framework
@@ -55,6 +55,13 @@ def saved_at(review: Any) -> str:
         "day": uk_date(when, get_language() or ENGLISH),
         "time": f"{when:%H:%M}",
     }
+
+
+def second_send_back_words(exc: SecondSendBack) -> str:
+    """The refusal of a second send back in the page's language: its open send backs' words hold dates
+    written in that language, so the sentence is written again here (``str(exc)`` is the same in English)."""
+    names = "; ".join(selectors.open_send_back_words(one, exc.today) for one in exc.existing)
+    return gettext(SECOND_SEND_BACK) % {"case": exc.case_ref, "names": names}
 
 
 def _framework(ref: str) -> Framework:
@@ -381,7 +388,10 @@ def open_from_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
             actor=request.user,
             confirm_another=form.cleaned_data["confirm_another"],
         )
-    except (SendBackError, SecondSendBack) as exc:
+    except SecondSendBack as exc:
+        form.add_error(None, second_send_back_words(exc))
+        return _page(request, assignment, found[1], review, send_back_form=form, status=400)
+    except SendBackError as exc:
         form.add_error(None, refusal_words(exc))
         return _page(request, assignment, found[1], review, send_back_form=form, status=400)
     messages.success(request, sent_back_words(send_back, assignment.sampled_case.case_ref))
