@@ -36,7 +36,7 @@ from casereview.domain.words import number, plain, uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.paging import PAGE_SIZE, Paged
 from casereview.web.inspections.selectors import inspections_listed
-from casereview.web.reports.selectors import publications_counted
+from casereview.web.reports.publication_selectors import publications_counted
 
 from . import selectors
 from .evidence import recommendation_evidence_in, sample_counts

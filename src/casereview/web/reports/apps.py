@@ -10,7 +10,8 @@ class ReportsConfig(AppConfig):
         # against the body's earlier results, which only this app can read.
         from casereview.web.inspections.selectors import provide_earlier_results, provide_progress
 
-        from .selectors import earlier_results, publications_counted
+        from .publication_selectors import publications_counted
+        from .selectors import earlier_results
 
         provide_earlier_results(earlier_results)
         # The inspection's task list says whether its report is published.

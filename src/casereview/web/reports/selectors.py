@@ -10,18 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from casereview import __version__
 from casereview.domain import publication as publication_rules
-from casereview.domain.language import ENGLISH, LANGUAGES
+from casereview.domain.language import ENGLISH
 from casereview.domain.links import LinkRules, volume_window
 from casereview.domain.plans import drawn_in_proportion
 from casereview.domain.publication import Publication, as_preview
@@ -37,7 +36,7 @@ from casereview.domain.report_model import Report
 from casereview.domain.report_model_progress import ProgressFact
 from casereview.domain.roles import InspectionKind
 from casereview.domain.sampling import manifest_frame_dates
-from casereview.domain.words import number, uk_date
+from casereview.domain.words import number
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.phrases import written_in
 from casereview.web.inspections.links import case_link_counts, link_weakness, links_for
@@ -461,26 +460,6 @@ def body_names(codes: Iterable[str]) -> dict[str, str]:
     return dict(Body.objects.filter(code__in=list(codes)).values_list("code", "name"))
 
 
-def publication_in(publication: PublishedReport, language: str) -> dict[str, Any] | None:
-    """The published document in ``language``: the English as published, or its translation made with it;
-    None when it has none in that language (published before reports were written in Welsh)."""
-    if language == ENGLISH:
-        return dict(publication.data)
-    found = (publication.translations or {}).get(language)
-    return dict(found) if found else None
-
-
-def publication_languages(publication: PublishedReport) -> list[str]:
-    """The languages a publication's files are offered in: English, then each translation it was published
-    with while the service offers that language (CASEREVIEW_WELSH)."""
-    offered = [ENGLISH]
-    if settings.CASEREVIEW_WELSH:
-        offered += [
-            language for language in LANGUAGES if language in (publication.translations or {})
-        ]
-    return offered
-
-
 def publications_visible(user: Any) -> QuerySet[Any]:
     """Published reports a user may read: analysts all; a lead inspector those they lead; a liaison officer their body's."""
 
@@ -488,67 +467,6 @@ def publications_visible(user: Any) -> QuerySet[Any]:
     return PublishedReport.objects.select_related("inspection__body", "published_by").filter(
         allowed
     )
-
-
-@dataclass(frozen=True)
-class PublicationFilters:
-    """What the *Published reports* list is narrowed to (each empty: any); only ever within
-    ``publications_visible``."""
-
-    q: str = ""  # part of the inspection's name or the body's code or name, any case
-    body: str = ""  # a body's code
-    period: str = ""  # an inspection's last day, ISO (the list's period choices)
-
-    def query(self) -> dict[str, str]:
-        return {"q": self.q, "body": self.body, "period": self.period}
-
-    @property
-    def narrowed(self) -> bool:
-        return bool(self.q or self.body or self.period)
-
-
-def publications_filtered(visible: QuerySet[Any], filters: PublicationFilters) -> QuerySet[Any]:
-    """The publications of ``visible`` (``publications_visible``) narrowed by ``filters``, newest first; without
-    their frozen figures (a list never reads them)."""
-    found = visible.defer("data", "audit")
-    if filters.body:
-        found = found.filter(inspection__body__code=filters.body)
-    if filters.period:
-        found = found.filter(inspection__period_end=filters.period)
-    if filters.q:
-        found = found.filter(
-            Q(inspection__name__icontains=filters.q)
-            | Q(inspection__body__code__icontains=filters.q)
-            | Q(inspection__body__name__icontains=filters.q)
-        )
-    return found.order_by("-published_at", "-id")
-
-
-def publication_choices(visible: QuerySet[Any]) -> dict[str, list[tuple[str, str]]]:
-    """The body and period filters' choices: the bodies and the periods of ``visible``, in one query."""
-    bodies: dict[str, str] = {}
-    periods: dict[dt.date, str] = {}
-    for code, name, start, end in (
-        visible.order_by()
-        .values_list(
-            "inspection__body__code",
-            "inspection__body__name",
-            "inspection__period_start",
-            "inspection__period_end",
-        )
-        .distinct()
-    ):
-        bodies[code] = f"{name} ({code})"
-        language = get_language() or ENGLISH
-        periods.setdefault(
-            end,
-            gettext("%(start)s to %(end)s")
-            % {"start": uk_date(start, language), "end": uk_date(end, language)},
-        )
-    return {
-        "bodies": sorted(bodies.items()),
-        "periods": [(end.isoformat(), periods[end]) for end in sorted(periods, reverse=True)],
-    }
 
 
 def publication_problems(inspection: Any, *, progress: tuple[int, int] | None = None) -> list[str]:
@@ -641,17 +559,6 @@ def grading_progress(inspection: Inspection, *, as_of: dt.date | None = None) ->
         .count()
     )
     return graded, active.count()
-
-
-def publications_counted(ids: Any) -> dict[int, dict[str, int]]:
-    """Per inspection id, how many times its report was published (the task list's last step; one query)."""
-    return {
-        pk: {"published": n}
-        for pk, n in PublishedReport.objects.filter(inspection_id__in=list(ids))
-        .values("inspection_id")
-        .annotate(n=Count("id"))
-        .values_list("inspection_id", "n")
-    }
 
 
 def report_published_on(inspection: Any) -> dt.date | None:

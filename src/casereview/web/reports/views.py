@@ -28,6 +28,13 @@ from casereview.web.inspections.selectors import inspection_led_or_404
 from . import rendering
 from .charts import funnel_chart, responsive
 from .forms import CancelForm, ScheduleForm
+from .publication_selectors import (
+    PublicationFilters,
+    publication_choices,
+    publication_in,
+    publication_languages,
+    publications_filtered,
+)
 from .release import publication_cancel, publication_reschedule, publication_schedule
 from .release_selectors import (
     announcement_words,
@@ -37,14 +44,9 @@ from .release_selectors import (
     publications_upcoming,
 )
 from .selectors import (
-    PublicationFilters,
     body_names,
     grading_progress,
-    publication_choices,
-    publication_in,
-    publication_languages,
     publication_problems,
-    publications_filtered,
     publications_visible,
     report_document,
 )
