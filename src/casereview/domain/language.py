@@ -182,7 +182,7 @@ def page_language(*, stored: str | None, browser: str | None, welsh: bool = True
 
     ``stored`` is None when nobody is signed in or the person never chose; ``browser`` is the language cookie's
     value, which anyone can set to anything, so a value casereview does not offer counts as no choice.
-    ``welsh`` False (CASEREVIEW_WELSH off: the service is not yet all in Welsh) makes every page English,
+    ``welsh`` False (CASEREVIEW_WELSH=0: an installation that serves no Welsh body) makes every page English,
     whatever was chosen before.
     """
     if not welsh:
