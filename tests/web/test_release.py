@@ -26,6 +26,7 @@ from casereview.domain.release import (
     ReleaseState,
     release_moment,
 )
+from casereview.domain.report_languages import differences
 from casereview.web.journal.models import JournalEntry
 from casereview.web.notifications.models import OutboxMessage
 from casereview.web.registers.models import Body
@@ -143,6 +144,11 @@ def test_the_lead_schedules_and_publish_due_publishes_at_the_moment_not_before(
         "pre_release_access": scheduled.pre_release_access,
         "published_late": False,
     }
+    # Every language's version carries it too: the same document but for its words (issue 25).
+    assert publication.translations and all(
+        differences(publication.data, document) == []
+        for document in publication.translations.values()
+    )
     scheduled.refresh_from_db()
     assert (scheduled.state, scheduled.publication) == ("published", publication)
     assert actions(start, "report_publish", "publication_release") == [

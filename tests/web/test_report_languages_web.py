@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from casereview.cli import app
 from casereview.web.journal.models import JournalEntry
+from casereview.web.language.services import language_choose
 from casereview.web.registers.models import Body
 from casereview.web.registers.services import register_import
 from casereview.web.reports.models import PublishedReport
@@ -69,7 +70,34 @@ def test_welsh_files_are_not_offered_while_the_service_is_not_in_welsh(
     assert client.get(f"/reports/{pk}/download/?format=json&language=cy").status_code == 404
     page = client.get(f"/reports/{pk}/").content.decode()
     assert "language=cy" not in page and 'id="english-only"' not in page
-    assert client.get(f"/reports/{pk}/download/?format=json").status_code == 200
+    english = client.get(f"/reports/{pk}/download/?format=json")
+    assert english.status_code == 200 and "Content-Language" not in english.headers  # as every page
+
+
+def test_with_welsh_turned_off_a_report_is_published_in_english_only(
+    published: dict[str, Any], settings: Any
+) -> None:
+    assert published["publication"].translations  # Welsh on: published in both
+    settings.CASEREVIEW_WELSH = False
+    again = report_publish(inspection=published["inspection"], actor=published["lead"])
+    assert again.translations == {} and again.data["headline"]
+
+
+def test_the_national_trend_downloaded_in_welsh_is_named_and_journaled_as_welsh(
+    published: dict[str, Any], make_user: Callable[..., Any]
+) -> None:
+    analyst = make_user("analyst", "analyst-l1")
+    client = verified_client(analyst)
+    english = client.get("/reports/national-trend/?format=json")
+    assert 'filename="national-trend-published.json"' in english["Content-Disposition"]
+    entry = JournalEntry.objects.filter(action="trend_generate").latest("seq")
+    assert "language" not in entry.detail
+    language_choose(user=analyst, language="cy")
+    welsh = verified_client(analyst).get("/reports/national-trend/?format=json")
+    assert 'filename="national-trend-published-cy.json"' in welsh["Content-Disposition"]
+    assert welsh["Content-Language"] == "cy"
+    entry = JournalEntry.objects.filter(action="trend_generate").latest("seq")
+    assert entry.detail["language"] == "cy"
 
 
 def test_a_publication_made_before_reports_were_in_welsh_is_offered_in_english_only(

@@ -40,7 +40,12 @@ def period_name(start: str | None, end: str | None) -> str:
 def report_stem(document: Mapping[str, Any], language: str = ENGLISH) -> str:
     """The file name, without its extension, of a report made from its JSON ``document``; a version in another
     language than English ends with its code (``DEMO-2026-Q3-inspection-report-cy.pdf``)."""
-    stem = _stem(document)
+    return in_language(_stem(document), language)
+
+
+def in_language(stem: str, language: str = ENGLISH) -> str:
+    """A file name's ``stem`` for a version in ``language``: as it is in English, else ending with the
+    language's code (``national-trend-published-cy``)."""
     return stem if language == ENGLISH else f"{stem}-{_part(language)}"
 
 

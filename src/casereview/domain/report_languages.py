@@ -14,6 +14,7 @@ name the same figures (``report --check`` regenerates the English to check eithe
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -29,13 +30,25 @@ CODE_KEYS = frozenset({"direction", "test", "kind", "family", "estimate", "alloc
 _DIGESTS = ("input_sha256", "figures_sha256")
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _numbers(text: str) -> Counter[str]:
+    """The runs of digits in ``text``, each as often as it appears."""
+    return Counter(_DIGITS.findall(text))
+
+
 def is_code(text: str) -> bool:
     return bool(_CODE.fullmatch(text))
 
 
 def differences(english: Any, other: Any, path: str = "") -> list[str]:
     """Where ``other`` is not the same report as ``english`` but for its words (each place by its JSON path;
-    empty when they are the same): a key, a list's length, a number, flag or null, or a code that differs."""
+    empty when they are the same): a key, a list's length, a number, flag or null, or a code that differs,
+    or words with a number in them the English words do not have.  The last is the guard for what words
+    carry: a count written into a sentence ("3 cases") must be one the English version prints too, so that
+    a version in another language can never say a figure the English one hides.  (Fewer numbers is words:
+    Welsh may write no number where English writes 0.)"""
     if isinstance(english, Mapping):
         if not isinstance(other, Mapping) or list(english) != list(other):
             return [f"{path or '/'}: keys differ"]
@@ -52,7 +65,12 @@ def differences(english: Any, other: Any, path: str = "") -> list[str]:
         return found
     if isinstance(english, str) and isinstance(other, str):
         code = is_code(english) or path.rsplit("/", 1)[-1] in CODE_KEYS
-        return [] if english == other or not code else [f"{path}: code {english!r}"]
+        if english == other:
+            return []
+        if code:
+            return [f"{path}: code {english!r}"]
+        extra = sorted((_numbers(other) - _numbers(english)).elements())
+        return [f"{path}: numbers {extra} not in the English"] if extra else []
     if type(english) is not type(other) or english != other:
         return [f"{path}: {english!r} against {other!r}"]
     return []

@@ -89,6 +89,19 @@ def test_a_figure_a_key_or_a_code_that_differs_is_found(change: dict[str, Any], 
     assert len(found) == 1 and found[0].startswith(where)
 
 
+def test_words_saying_a_number_the_english_does_not_say_are_found_and_fewer_numbers_are_words() -> (
+    None
+):
+    english = {**ENGLISH_DOCUMENT, "note": "3 of 12 cases were sent back; 0 are overdue"}
+    # The same numbers in other words (and Welsh may write none where English writes 0): the same report.
+    same = welsh_of(english, note="Anfonwyd 3 o 12 achos yn ôl; does dim un yn hwyr")
+    assert differences(english, same) == []
+    # A number the English words hide (or only say once) said in the other language's words: found.
+    for said in ("Anfonwyd 3 o 12 achos yn ôl; mae 2 yn hwyr", "Anfonwyd 3 o 12 achos, 3 yn hwyr"):
+        found = differences(english, welsh_of(english, note=said))
+        assert len(found) == 1 and found[0].startswith("/note: numbers")
+
+
 def test_the_other_language_carries_the_english_digests_and_is_refused_when_it_differs() -> None:
     other = welsh_of(
         ENGLISH_DOCUMENT, reproducibility={"input_sha256": "c" * 64, "figures_sha256": "d" * 64}

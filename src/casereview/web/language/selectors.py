@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from casereview.domain.language import DEFAULT
+from django.conf import settings
+
+from casereview.domain.language import DEFAULT, LANGUAGES
 
 from .models import LanguageChoice
 
@@ -20,3 +22,10 @@ def languages_of(*, user_ids: Iterable[int]) -> dict[int, str]:
     ids = set(user_ids)
     chosen = dict(LanguageChoice.objects.filter(user_id__in=ids).values_list("user_id", "language"))
     return {user_id: chosen.get(user_id, DEFAULT) for user_id in ids}
+
+
+def languages_offered() -> list[str]:
+    """The languages the service offers, English first: what its pages switch between and its reports are
+    made, published and offered in.  English, and Welsh unless the installation turned it off
+    (``CASEREVIEW_WELSH=0``)."""
+    return list(LANGUAGES) if settings.CASEREVIEW_WELSH else [DEFAULT]

@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language, gettext
 
-from casereview.domain.language import ENGLISH, LANGUAGES
+from casereview.domain.language import ENGLISH
 from casereview.domain.words import uk_date
+from casereview.web.language.selectors import languages_offered
 
 from .models import PublishedReport
 
@@ -32,13 +32,9 @@ def publication_in(publication: PublishedReport, language: str) -> dict[str, Any
 
 def publication_languages(publication: PublishedReport) -> list[str]:
     """The languages a publication's files are offered in: English, then each translation it was published
-    with while the service offers that language (CASEREVIEW_WELSH)."""
-    offered = [ENGLISH]
-    if settings.CASEREVIEW_WELSH:
-        offered += [
-            language for language in LANGUAGES if language in (publication.translations or {})
-        ]
-    return offered
+    with in a language the service offers (``languages_offered``)."""
+    made = publication.translations or {}
+    return [ENGLISH, *(code for code in languages_offered() if code != ENGLISH and code in made)]
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,7 @@ class PublicationFilters:
 def publications_filtered(visible: QuerySet[Any], filters: PublicationFilters) -> QuerySet[Any]:
     """The publications of ``visible`` (``publications_visible``) narrowed by ``filters``, newest first; without
     their frozen figures (a list never reads them)."""
-    found = visible.defer("data", "audit")
+    found = visible.defer("data", "audit", "translations")
     if filters.body:
         found = found.filter(inspection__body__code=filters.body)
     if filters.period:

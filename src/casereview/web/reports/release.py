@@ -372,8 +372,14 @@ def _release(scheduled: ScheduledPublication, now: dt.datetime) -> Released:
             )
             if made.figures_sha256 != scheduled.figures_sha256:
                 raise _FiguresChanged
-            made.data = {**made.data, "release": _release_key(scheduled, late)}
-            made.save(update_fields=["data"])
+            # The release's facts, in every language's version alike (the same document but for its words).
+            release = _release_key(scheduled, late)
+            made.data = {**made.data, "release": release}
+            made.translations = {
+                language: {**document, "release": release}
+                for language, document in (made.translations or {}).items()
+            }
+            made.save(update_fields=["data", "translations"])
     except _FiguresChanged:
         return _failed(
             scheduled,

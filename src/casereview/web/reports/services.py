@@ -12,12 +12,13 @@ from django.utils import timezone
 from casereview.domain.baselines import baseline_counts_problem
 from casereview.domain.errors import Refused
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.language import ENGLISH, LANGUAGES, Phrase
+from casereview.domain.language import ENGLISH, Phrase
 from casereview.importing.frameworks import load_framework, shipped_frameworks
 from casereview.web.core.users import User, signed_in
 from casereview.web.inspections.links import links_refresh, links_stored
 from casereview.web.inspections.selectors import inspection_sample
 from casereview.web.journal.services import journal_record
+from casereview.web.language.selectors import languages_offered
 from casereview.web.registers.selectors import body_by_code
 
 from .models import Baseline, PublishedReport
@@ -148,10 +149,12 @@ def report_publish(
         raise PublishError(problems)
     report_links_refresh(inspection=inspection)
     today = as_of or timezone.localdate(now)
-    # Every language at once, the English first: the other languages' documents are the same report in
-    # other words (``published_versions``), stored with it, so that either can be offered ever after.
+    # Every language the service offers at once, the English first: the other languages' documents are the
+    # same report in other words (``published_versions``), stored with it, so that either can be offered ever
+    # after.  An installation with Welsh turned off publishes English only (a Welsh version made without the
+    # compiled catalogue, which it need not have, would be English words under a Welsh name).
     made_public, translations = published_versions(
-        inspection_reports(inspection, as_of=today, languages=list(LANGUAGES))
+        inspection_reports(inspection, as_of=today, languages=languages_offered())
     )
     if not made_public.audit.passed:
         raise PublishError(made_public.audit.reason_phrases())

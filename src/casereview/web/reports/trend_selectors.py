@@ -160,6 +160,10 @@ def national_trend_disclosed(
     }
     if body_codes:
         detail["bodies"] = sorted(body_codes)
+    if (
+        language != ENGLISH
+    ):  # its words, so its digest, are in that language (an English entry is unchanged)
+        detail["language"] = language
     journal_record(
         actor=actor,
         operation=Operation.DISCLOSURE,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from casereview.domain import release as release_rules
 from casereview.domain.errors import Refused
+from casereview.domain.file_names import in_language
 from casereview.domain.language import ENGLISH, LANGUAGES, is_language, tag
 from casereview.domain.roles import LEADING_ROLES, Role
 from casereview.domain.words import uk_date
@@ -24,6 +25,7 @@ from casereview.web.core.access import has_any_role, role_required
 from casereview.web.core.paging import matched_words, page_number, paged
 from casereview.web.core.phrases import refusal_words, translated
 from casereview.web.inspections.selectors import inspection_led_or_404
+from casereview.web.language.selectors import languages_offered
 
 from . import rendering
 from .charts import funnel_chart, responsive
@@ -84,7 +86,10 @@ def _download(
     )
     response = HttpResponse(made.content, content_type=made.content_type)
     response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
-    response["Content-Language"] = tag(language)
+    if (
+        settings.CASEREVIEW_WELSH
+    ):  # as every page: no Content-Language while the service is English only
+        response["Content-Language"] = tag(language)
     return response
 
 
@@ -109,11 +114,6 @@ def _download_languages(languages: Sequence[str]) -> list[dict[str, Any]]:
         }
         for code in languages
     ]
-
-
-def _languages_offered() -> list[str]:
-    """The languages a report being made is offered in: English, and Welsh while the service offers it."""
-    return list(LANGUAGES) if settings.CASEREVIEW_WELSH else [ENGLISH]
 
 
 def _led(request: HttpRequest, inspection_id: int) -> Any:
@@ -172,7 +172,7 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
             "preview": preview,
             "problems": publication_problems(inspection, progress=progress),
             "publications": inspection.publications.all(),
-            "download_languages": _download_languages(_languages_offered()),
+            "download_languages": _download_languages(languages_offered()),
             **_release_context(inspection),
         },
     )
@@ -222,7 +222,7 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
                 "problems": [translated(problem) for problem in exc.problems],
                 "publish_refused": True,
                 "publications": inspection.publications.all(),
-                "download_languages": _download_languages(_languages_offered()),
+                "download_languages": _download_languages(languages_offered()),
                 **_release_context(inspection),
             },
             status=409,
@@ -473,7 +473,11 @@ def trend(request: HttpRequest) -> HttpResponse:
             json.dumps(document, indent=2, ensure_ascii=False) + "\n",
             content_type="application/json; charset=utf-8",
         )
-        response["Content-Disposition"] = 'attachment; filename="national-trend-published.json"'
+        language = get_language() or ENGLISH
+        name = in_language("national-trend-published", language)
+        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+        if settings.CASEREVIEW_WELSH:
+            response["Content-Language"] = tag(language)
         return response
     funnel = document.get("funnel") or {}
     return render(
