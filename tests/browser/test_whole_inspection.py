@@ -324,7 +324,8 @@ def test_a_whole_inspection_through_the_pages(
         ("Spreadsheet (XLSX, Excel)", "xlsx"),
     ):
         with page.expect_download() as download:
-            page.get_by_role("link", name=link, exact=True).click()
+            # Offered in English and Welsh: each link's name says its language ("PDF (English)").
+            page.get_by_role("link", name=f"{link} (English)", exact=True).click()
         assert download.value.suggested_filename == f"{stem}.{fmt}"
         downloaded[fmt] = Path(download.value.path()).read_bytes()
     check_xlsx(downloaded["xlsx"], book)

@@ -61,6 +61,20 @@ def test_a_language_casereview_does_not_offer_is_no_such_file(published: dict[st
         )
 
 
+def test_each_download_link_says_its_language_while_files_are_in_two(
+    published: dict[str, Any], settings: Any
+) -> None:
+    client = verified_client(published["lead"])
+    pk = published["publication"].pk
+    page = client.get(f"/reports/{pk}/").content.decode()
+    hidden = '<span class="govuk-visually-hidden">(<span lang="{}">{}</span>)</span></a>'
+    assert page.count(hidden.format("en-GB", "English")) == 7
+    assert page.count(hidden.format("cy", "Cymraeg")) == 7
+    settings.CASEREVIEW_WELSH = False
+    page = client.get(f"/reports/{pk}/").content.decode()
+    assert "PDF</a>" in page and 'govuk-visually-hidden">(' not in page
+
+
 def test_welsh_files_are_not_offered_while_the_service_is_not_in_welsh(
     published: dict[str, Any], settings: Any
 ) -> None:

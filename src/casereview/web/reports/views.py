@@ -105,12 +105,21 @@ def _asked_language(request: HttpRequest) -> str:
 def _download_languages(languages: Sequence[str]) -> list[dict[str, Any]]:
     """Each language the files are offered in, for ``_downloads.html``: its code and BCP 47 tag, its name in
     itself (marked with its language, as a switch writes it), and the query that asks for it."""
+    named = {
+        code: format_html('<span lang="{}">{}</span>', tag(code), LANGUAGES[code])
+        for code in languages
+    }
     return [
         {
             "code": code,
             "tag": tag(code),
-            "named": format_html('<span lang="{}">{}</span>', tag(code), LANGUAGES[code]),
+            "named": named[code],
             "query": "" if code == ENGLISH else f"&language={code}",
+            # Each link's name says its language to a screen reader's list of links ("PDF (Cymraeg)"), where
+            # the heading above it is not read; nothing while the files are in one language only.
+            "in_link": format_html(' <span class="govuk-visually-hidden">({})</span>', named[code])
+            if len(languages) > 1
+            else "",
         }
         for code in languages
     ]
