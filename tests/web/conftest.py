@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -77,3 +78,31 @@ def scratch_database(tmp_path: Path) -> Iterator[Callable[[str], str]]:
         with psycopg.connect(admin, autocommit=True) as conn:
             for name in made:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def published_in_two_languages(
+    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path], welsh: Path
+) -> dict[str, Any]:
+    """An inspection of 12 cases, every one graded, published in English and Welsh: its lead, the inspection,
+    the publication and its Welsh document."""
+    from casereview.domain.language import WELSH
+    from casereview.web.registers.services import register_import
+    from casereview.web.reports.services import report_publish
+
+    lead, ina = make_user("lead_inspector", "lead-l1"), make_user("inspector", "ina-l1")
+    inspection = factories.inspection(
+        lead=lead, name="Q1 2024", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31)
+    )
+    register = register_import(path=register_csv(rows=200, seed=3), body_code="SYN")
+    factories.sample(inspection, register, size=12)
+    grades = ["good"] * 3 + ["requires_improvement"] * 2 + ["inadequate"] * 7
+    for assignment, grade in zip(factories.assigned(inspection, [ina]), grades, strict=True):
+        factories.submitted(assignment, grade, weaknesses=("W02",) if grade != "good" else ())
+    made = report_publish(inspection=inspection, actor=lead)
+    return {
+        "lead": lead,
+        "inspection": inspection,
+        "publication": made,
+        "welsh": made.translations[WELSH],
+    }

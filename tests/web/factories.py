@@ -79,6 +79,13 @@ def verified_client(person: Any) -> Client:
     return client
 
 
+def reader(person: Any, language: str) -> Client:
+    """``verified_client`` for ``person`` in a browser whose language switch chose ``language``."""
+    client = verified_client(person)
+    client.cookies["casereview_language"] = language
+    return client
+
+
 # Bodies and registers -------------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from casereview.web.core.phrases import translated
 from tests.welsh import cy
 
 from . import factories
-from .conftest import verified_client
+from .factories import reader
 from .test_calibration_app import drawn, world  # noqa: F401 (a fixture)
 from .test_welsh_pages import english_pieces, english_sentences, visible_text
 
@@ -41,12 +41,6 @@ LEFT_OUT = (
 @pytest.fixture(autouse=True)
 def welsh_compiled(welsh: Path) -> None:
     """The committed catalogue, compiled, and Welsh offered (tests/welsh.py)."""
-
-
-def reader(person: Any, language: str) -> Any:
-    client = verified_client(person)
-    client.cookies["casereview_language"] = language
-    return client
 
 
 def regraded_harshly(calibration: Calibration, inspector: Any) -> None:

@@ -4,7 +4,6 @@ by ``test_welsh_report``; here, the doors."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -16,12 +15,9 @@ from typer.testing import CliRunner
 from casereview.cli import app
 from casereview.web.journal.models import JournalEntry
 from casereview.web.language.services import language_choose
-from casereview.web.registers.models import Body
-from casereview.web.registers.services import register_import
 from casereview.web.reports.models import PublishedReport
 from casereview.web.reports.services import report_publish
 
-from . import factories
 from .conftest import verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,21 +25,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def published(
-    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path], welsh: Path
-) -> dict[str, Any]:
-    """An inspection of 12 cases, every one graded, published (in English and Welsh)."""
-    lead, ina = make_user("lead_inspector", "lead-l1"), make_user("inspector", "ina-l1")
-    inspection = factories.inspection(
-        lead=lead, name="Q1 2024", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31)
-    )
-    register = register_import(path=register_csv(rows=200, seed=3), body_code="SYN")
-    factories.sample(inspection, register, size=12)
-    grades = ["good"] * 3 + ["requires_improvement"] * 2 + ["inadequate"] * 7
-    for assignment, grade in zip(factories.assigned(inspection, [ina]), grades, strict=True):
-        factories.submitted(assignment, grade, weaknesses=("W02",) if grade != "good" else ())
-    made = report_publish(inspection=inspection, actor=lead)
-    return {"lead": lead, "inspection": inspection, "publication": made}
+def published(published_in_two_languages: dict[str, Any]) -> dict[str, Any]:
+    return published_in_two_languages
 
 
 def test_a_language_casereview_does_not_offer_is_no_such_file(published: dict[str, Any]) -> None:

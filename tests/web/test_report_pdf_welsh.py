@@ -11,11 +11,9 @@ The document's own sentences are checked by ``test_welsh_report``; these are the
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import html as html_text
 import re
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,36 +26,19 @@ from casereview.domain.tables import publication_date
 from casereview.domain.words import uk_date
 from casereview.web.core.phrases import written_in
 from casereview.web.language.services import language_choose
-from casereview.web.registers.models import Body
-from casereview.web.registers.services import register_import
 from casereview.web.reports import rendering
 from casereview.web.reports.charts_time import share_chart
 from casereview.web.reports.models import PublishedReport
-from casereview.web.reports.services import report_publish
 from tests.welsh import cy
 
-from . import factories
 from .conftest import verified_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def published(
-    make_user: Callable[..., Any], body: Body, register_csv: Callable[..., Path], welsh: Path
-) -> dict[str, Any]:
-    """An inspection of 12 cases, every one graded, published (in English and Welsh)."""
-    lead, ina = make_user("lead_inspector", "lead-w1"), make_user("inspector", "ina-w1")
-    inspection = factories.inspection(
-        lead=lead, name="Q1 2024", period_start=dt.date(2024, 1, 1), period_end=dt.date(2024, 3, 31)
-    )
-    register = register_import(path=register_csv(rows=200, seed=3), body_code="SYN")
-    factories.sample(inspection, register, size=12)
-    grades = ["good"] * 3 + ["requires_improvement"] * 2 + ["inadequate"] * 7
-    for assignment, grade in zip(factories.assigned(inspection, [ina]), grades, strict=True):
-        factories.submitted(assignment, grade, weaknesses=("W02",) if grade != "good" else ())
-    made = report_publish(inspection=inspection, actor=lead)
-    return {"lead": lead, "publication": made, "welsh": made.translations[WELSH]}
+def published(published_in_two_languages: dict[str, Any]) -> dict[str, Any]:
+    return published_in_two_languages
 
 
 def _day(document: dict[str, Any]) -> str:

@@ -26,7 +26,7 @@ from casereview.web.reports.charts_time import SHARE_AXIS
 from casereview.web.reports.release_selectors import announcement_words
 
 from . import factories
-from .conftest import verified_client
+from .factories import reader
 from .test_calibration_app import completed, world  # noqa: F401 (a fixture)
 from .test_reports import inspection_with_grades
 
@@ -36,12 +36,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def welsh_compiled(welsh: Path) -> None:
     """The committed catalogue, compiled, and Welsh offered (tests/welsh.py)."""
-
-
-def reader(person: Any, language: str) -> Any:
-    client = verified_client(person)
-    client.cookies["casereview_language"] = language
-    return client
 
 
 def in_welsh(english: str) -> str:
