@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from casereview.domain.language import Phrase, speaking
+from casereview.domain.language import ENGLISH, Phrase, speaking
 
 
 def translated(words: object) -> str:
@@ -45,6 +45,9 @@ def message_of(exc: BaseException) -> object:
 @contextmanager
 def written_in(language: str) -> Iterator[None]:
     """Everything made inside in ``language``: Django's templates and gettext, and the documents the domain
-    writes (``casereview.domain.language.say``), whose Phrases are translated here as they are made."""
-    with translation.override(language), speaking(language, translated):
+    writes (``casereview.domain.language.say``), whose Phrases are translated here as they are made.  In
+    English the Phrases are the domain's own words (``str``), never read through a catalogue, so that English
+    is the same whoever asks for it and whatever the page's language."""
+    write = str if language == ENGLISH else translated
+    with translation.override(language), speaking(language, write):
         yield

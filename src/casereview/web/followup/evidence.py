@@ -39,7 +39,7 @@ from casereview.domain.followup_evidence import (
     weighted_shares,
 )
 from casereview.domain.framework import Framework
-from casereview.domain.language import ENGLISH, Phrase, say, speaking
+from casereview.domain.language import ENGLISH, Phrase, say
 from casereview.domain.report import GradedCase, build_report
 from casereview.domain.report_words import concern_phrase
 from casereview.importing.frameworks import load_framework
@@ -170,8 +170,9 @@ def recommendation_evidence_in(
     # another language's words are for a page to show (its evidence sentences and the proposal's reason).
     for language in dict.fromkeys([ENGLISH, *languages]):
         words = framework.in_language(language)
-        # English as the domain writes it (never through a catalogue), whatever the caller is speaking.
-        with speaking(ENGLISH, str) if language == ENGLISH else written_in(language):
+        # English as the domain writes it (``written_in``: never through a catalogue), whatever the caller is
+        # speaking.
+        with written_in(language):
             found = evidence_for_all(
                 bases,
                 counts,

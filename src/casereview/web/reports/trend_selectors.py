@@ -10,8 +10,6 @@ import copy
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import Count
@@ -123,16 +121,6 @@ def _language() -> str:
     return language if is_language(language) else ENGLISH
 
 
-@contextmanager
-def _written_in(language: str) -> Iterator[None]:
-    """Made in ``language``; English as it always was, with nothing around it."""
-    if language == ENGLISH:
-        yield
-        return
-    with written_in(language):
-        yield
-
-
 def national_trend_disclosed(
     *,
     actor: Any,
@@ -146,7 +134,7 @@ def national_trend_disclosed(
     only those bodies' series, so a narrower trend prints nothing the whole one hides.  Made on demand, in
     the active language (a page's; English on the command line): its words are written as it is made."""
     language = _language()
-    with _written_in(language):
+    with written_in(language):
         document, audit = _published(national_trend(), language)
     if body_codes:
         document = restricted_to(document, set(body_codes))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from casereview.domain import release as release_rules
 from casereview.domain.errors import Refused
 from casereview.domain.file_names import in_language
-from casereview.domain.language import ENGLISH, LANGUAGES, is_language, tag
+from casereview.domain.language import ENGLISH, LANGUAGES, tag
 from casereview.domain.roles import LEADING_ROLES, Role
 from casereview.domain.words import uk_date
 from casereview.web.core.access import has_any_role, role_required
@@ -85,10 +85,14 @@ def _download(
         language=language,
     )
     response = HttpResponse(made.content, content_type=made.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
-    if (
-        settings.CASEREVIEW_WELSH
-    ):  # as every page: no Content-Language while the service is English only
+    return _attachment(response, made.filename, language)
+
+
+def _attachment(response: HttpResponse, filename: str, language: str) -> HttpResponse:
+    """``response`` as a file to save, named ``filename``, in ``language`` (Content-Language, as every page
+    says its own; none while the service is English only)."""
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if settings.CASEREVIEW_WELSH:
         response["Content-Language"] = tag(language)
     return response
 
@@ -97,7 +101,7 @@ def _asked_language(request: HttpRequest) -> str:
     """The language a download is asked for (``?language=cy``): English without one; an unknown one, or Welsh
     while it is not offered (CASEREVIEW_WELSH), is no such file."""
     asked = request.GET.get("language", ENGLISH)
-    if asked == ENGLISH or (is_language(asked) and settings.CASEREVIEW_WELSH):
+    if asked in languages_offered():
         return asked
     raise Http404
 
@@ -484,10 +488,7 @@ def trend(request: HttpRequest) -> HttpResponse:
         )
         language = get_language() or ENGLISH
         name = in_language("national-trend-published", language)
-        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-        if settings.CASEREVIEW_WELSH:
-            response["Content-Language"] = tag(language)
-        return response
+        return _attachment(response, f"{name}.json", language)
     funnel = document.get("funnel") or {}
     return render(
         request,
