@@ -78,7 +78,11 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 def axe_violations(
     page: Any, impacts: tuple[str, ...] = ("serious", "critical")
 ) -> list[dict[str, Any]]:
-    """axe-core (from npm, never a CDN) on the page as it is: the serious and critical violations."""
+    """axe-core (from npm, never a CDN) on the page once loaded: the serious and critical violations.
+
+    A click that navigates returns once the new page is committed, before it is parsed; waiting for the load
+    event here means no check runs on a half-read page (a loaded machine showed a page with no h1 yet)."""
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     result = page.evaluate(

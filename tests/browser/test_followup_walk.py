@@ -54,6 +54,8 @@ class Walk:
         return self.pages[username]
 
     def check(self, page: Any, name: str) -> None:
+        # A click returns once the next page is committed, before it is parsed: wait for it to load.
+        page.wait_for_load_state("load")
         assert page.locator("h1").count() == 1, name
         assert page.title().endswith("– casereview"), page.title()
         found = axe_violations(page)
