@@ -75,14 +75,19 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
+def loaded(page: Any) -> Any:
+    """``page`` once its load event has fired.  A click that navigates returns once the next page is
+    committed, before it is parsed, and a count or a "not there" on it would read a half-read page (a loaded
+    CI machine once found no h1 yet); every check that does not wait by itself waits here first."""
+    page.wait_for_load_state("load")
+    return page
+
+
 def axe_violations(
     page: Any, impacts: tuple[str, ...] = ("serious", "critical")
 ) -> list[dict[str, Any]]:
-    """axe-core (from npm, never a CDN) on the page once loaded: the serious and critical violations.
-
-    A click that navigates returns once the new page is committed, before it is parsed; waiting for the load
-    event here means no check runs on a half-read page (a loaded machine showed a page with no h1 yet)."""
-    page.wait_for_load_state("load")
+    """axe-core (from npm, never a CDN) on the page once ``loaded``: the serious and critical violations."""
+    loaded(page)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     result = page.evaluate(

@@ -23,7 +23,7 @@ from casereview.web.followup.models import (
 )
 from tests.web import factories
 
-from .conftest import SCREENSHOTS, axe_violations
+from .conftest import SCREENSHOTS, axe_violations, loaded
 from .test_reflow_and_no_js import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,9 +54,7 @@ class Walk:
         return self.pages[username]
 
     def check(self, page: Any, name: str) -> None:
-        # A click returns once the next page is committed, before it is parsed: wait for it to load.
-        page.wait_for_load_state("load")
-        assert page.locator("h1").count() == 1, name
+        assert loaded(page).locator("h1").count() == 1, name
         assert page.title().endswith("– casereview"), page.title()
         found = axe_violations(page)
         assert not found, f"{name}: {found}"

@@ -26,7 +26,7 @@ from casereview.web.reports.models import PublishedReport
 from tests.web import factories
 from tests.web.test_statistical_spreadsheets import check_ods, check_xlsx
 
-from .conftest import SCREENSHOTS, axe_violations, totp_code
+from .conftest import SCREENSHOTS, axe_violations, loaded, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple 42"
@@ -197,8 +197,7 @@ def test_a_whole_inspection_through_the_pages(
         row.get_by_role("link").click()
         case_ref = page.get_by_role("heading", level=1).inner_text().removeprefix("Case ").strip()
         if kind == "Moderation":  # blind: nothing of the first review before this one is submitted
-            page.wait_for_load_state("load")  # the whole page read, so "not there" means not there
-            assert page.get_by_text("The first review").count() == 0
+            assert loaded(page).get_by_text("The first review").count() == 0
         walk.check(f"{username}-{kind.lower().replace(' ', '-')}-{case_ref}")
         if keyboard:
             fill_by_keyboard(page, grade, send_back)
@@ -284,10 +283,8 @@ def test_a_whole_inspection_through_the_pages(
     page.get_by_role("link", name="Moderation and disagreements", exact=True).click()
     moderation_url = page.url
     expect(page.get_by_role("heading", name="Disagreements to resolve")).to_be_visible()
-    page.wait_for_load_state("load")  # every form parsed before they are counted
-    forms = page.locator("form").filter(
-        has=page.get_by_role("button", name="Record the final grade")
-    )
+    forms = loaded(page).locator("form")  # every form parsed before they are counted
+    forms = forms.filter(has=page.get_by_role("button", name="Record the final grade"))
     for i in range(forms.count()):
         forms.nth(i).locator("input[name=final_overall][value=inadequate]").check()
         forms.nth(i).locator("textarea[name=rationale]").fill(

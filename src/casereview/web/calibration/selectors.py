@@ -34,7 +34,7 @@ from casereview.domain.statistics import p_words
 from casereview.domain.words import number, uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import user_roles
-from casereview.web.core.phrases import translated
+from casereview.web.core.phrases import active_language, translated
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
 from casereview.web.inspections.selectors import audited_bodies, inspection_sample
 from casereview.web.referrals.models import BodyContact
@@ -42,7 +42,7 @@ from casereview.web.reports.selectors import graded_cases
 
 from .charts import points_words
 from .models import Calibration
-from .sentences import figures_from, framework_words, page_language, said_in
+from .sentences import figures_from, framework_words, said_in
 
 #: The one stratum every drawn case is recorded under: the strata (the body's grades) stay in the manifest.
 BLIND_LABEL = "Calibration sample"
@@ -271,7 +271,7 @@ def body_drift(calibration: Calibration) -> tuple[list[Calibration], Drift | Non
         (c.own_audit.period_end, figures_from((c.result or {})["inputs"], areas=False))
         for c in done
     ]
-    language = _language()
+    language = active_language()
     # the notes name grades in the page's language; English pages keep the codes' words, as before
     labels = (
         None
@@ -284,20 +284,15 @@ def body_drift(calibration: Calibration) -> tuple[list[Calibration], Drift | Non
 # --- What the pages show --------------------------------------------------------------------------------
 
 
-def _language() -> str:
-    """The page's language (English outside a request), for the dates and the framework's words."""
-    return page_language()
-
-
 def _day(moment: Any) -> str:
     """A stored moment's UK day, in the page's language ("" for none)."""
-    return uk_date(timezone.localtime(moment).date(), _language()) if moment else ""
+    return uk_date(timezone.localtime(moment).date(), active_language()) if moment else ""
 
 
 def _period(start: Any, end: Any) -> str:
     return gettext("%(start)s to %(end)s") % {
-        "start": uk_date(start, _language()),
-        "end": uk_date(end, _language()),
+        "start": uk_date(start, active_language()),
+        "end": uk_date(end, active_language()),
     }
 
 
@@ -464,7 +459,7 @@ def _section(
 def _results(result: Mapping[str, Any], framework: str) -> dict[str, Any]:
     inputs, figures = result["inputs"], result["figures"]
     scale = inputs["scale"]
-    titles, labels = framework_words(inputs, framework, _language())
+    titles, labels = framework_words(inputs, framework, active_language())
     said = said_in(result, framework)
 
     def said_of(key: str) -> Mapping[str, Any] | None:
@@ -532,7 +527,7 @@ def _drift_part(calibration: Calibration) -> dict[str, Any]:
         return f"{a.name}, {_period(a.period_start, a.period_end)}"
 
     names = [
-        ", ".join(named(c) for c in by_end.get(p.on, [])) or uk_date(p.on, _language())
+        ", ".join(named(c) for c in by_end.get(p.on, [])) or uk_date(p.on, active_language())
         for p in found.points
     ]
     points = [
@@ -548,7 +543,7 @@ def _drift_part(calibration: Calibration) -> dict[str, Any]:
     rows = [
         {
             "label": point["label"],
-            "on": uk_date(p.on, _language()),
+            "on": uk_date(p.on, active_language()),
             "pairs": number(p.pairs),
             "bias": points_words(p.bias),
             "ci": _points_between(p.ci[0], p.ci[1]),

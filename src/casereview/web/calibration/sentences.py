@@ -18,22 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.utils.translation import get_language
-
 from casereview.domain.calibration import Calibration as Figures
 from casereview.domain.calibration import calibrate
 from casereview.domain.calibration_phrases import TESTS, restored, sentences
 from casereview.domain.language import ENGLISH, LANGUAGES
 from casereview.importing.frameworks import load_framework
-from casereview.web.core.phrases import translated
+from casereview.web.core.phrases import active_language, translated
 
 #: The grade the bias is measured in (the body's "more favourable" share).
 FAVOURABLE = "good"
-
-
-def page_language() -> str:
-    """The page's language (English outside a request), for the dates and the framework's words."""
-    return get_language() or ENGLISH
 
 
 def _pairs(rows: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
@@ -150,7 +143,7 @@ def said_in(result: Mapping[str, Any], framework: str) -> dict[str, Any] | None:
     """The frozen figures' sentences, warnings and tests' notes in the page's language (``_said``'s shape),
     or None to show them as the figures hold them, in English (an English page, or a calibration frozen
     before its sentences were stored as Phrases whose sentences worked out again would say other words)."""
-    language = page_language()
+    language = active_language()
     if language == ENGLISH:
         return None
     frozen = (result.get("phrases") or {}).get(language)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from casereview.domain.language import ENGLISH, Phrase, speaking
+from casereview.domain.language import ENGLISH, Phrase, is_language, speaking
 
 
 def translated(words: object) -> str:
@@ -40,6 +40,14 @@ def message_of(exc: BaseException) -> object:
     """A refusal's message as it was made (a Phrase stays one), to raise it again as another refusal of the
     same words, so that a page can still show it in the reader's language."""
     return exc.args[0] if len(exc.args) == 1 else str(exc)
+
+
+def active_language() -> str:
+    """The language being written in now: the page's (or ``written_in``'s), English outside any or when the
+    active one is not one casereview offers.  The one way the shell asks which language to write dates,
+    measures and the framework's words in."""
+    language = translation.get_language()
+    return language if is_language(language) else ENGLISH
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Prefetch, Q
-from django.utils.translation import get_language, gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from casereview.domain.followup import (
     ACTION_OPEN_STATES,
@@ -35,6 +35,7 @@ from casereview.domain.report_words import percent
 from casereview.domain.words import number, plain, uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.paging import PAGE_SIZE, Paged
+from casereview.web.core.phrases import active_language
 from casereview.web.inspections.selectors import inspections_listed
 from casereview.web.reports.publication_selectors import publications_counted
 
@@ -139,7 +140,7 @@ _WITHDRAWN = re.compile(r"Its recommendation was withdrawn: (.*)", re.DOTALL)
 
 
 def _day(iso: str) -> str:
-    return uk_date(iso, language=get_language() or ENGLISH)
+    return uk_date(iso, language=active_language())
 
 
 def note_words(note: str, action: str = "") -> str:
@@ -192,7 +193,7 @@ def basis_words(basis: Sequence[Mapping[str, Any]], framework_ref: str) -> list[
     """A finding's basis, a sentence an item: "Child not seen or not spoken to (W04): 41 of 135 cases showed
     it (30.4%)", in the page's language (the framework's own words in it where its file gives them)."""
     try:
-        framework = load_framework(framework_ref).in_language(get_language() or ENGLISH)
+        framework = load_framework(framework_ref).in_language(active_language())
     except Exception:  # noqa: BLE001 - an unknown framework: codes still read as words
         titles: Mapping[tuple[str, str], str] = {}
         concern = gettext("requires improvement or inadequate")
@@ -376,7 +377,7 @@ def basis_choices(inspection: Any) -> tuple[list[BasisChoice], bool]:
     framework = load_framework(inspection.framework)
     counts = sample_counts(inspection)
     # The form's labels in the page's language; the codes (what is stored) are the same in every language.
-    words = framework.in_language(get_language() or ENGLISH)
+    words = framework.in_language(active_language())
     prefilled = any(total for _, total in counts.values())
 
     def choice(kind: str, code: str, label: str) -> BasisChoice:
@@ -560,7 +561,7 @@ def judge_items(inspection: Any) -> list[dict[str, Any]]:
         for r in ordered
         if r.pk in here or r.pk not in latest or latest[r.pk] < inspection.period_end
     ]
-    language = get_language() or ENGLISH  # the words in the page's language too (English is stored)
+    language = active_language()  # the words in the page's language too (English is stored)
     written = recommendation_evidence_in(inspection, ordered, languages=[language])
     items = []
     for r in ordered:

@@ -17,16 +17,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from casereview.domain.journal import JournalAction
-from casereview.domain.language import ENGLISH
 from casereview.domain.referrals import AWAITING_BODY, State, Urgency, due_words
 from casereview.domain.roles import LEADING_ROLES, Role
 from casereview.domain.tasks import Progress, stage, task_list
 from casereview.domain.words import Kind, words
 from casereview.web.accounts.selectors import sign_in_locks
 from casereview.web.core.access import user_roles
+from casereview.web.core.phrases import active_language
 from casereview.web.inspections.models import Inspection, SampledCase
 from casereview.web.inspections.selectors import inspections_progress, led_q
 from casereview.web.journal.models import JournalEntry
@@ -321,7 +321,7 @@ def liaison_work(user: Any) -> LiaisonWork:
             urgency=s.urgency,
             state=s.state,
             due_on=s.due_on,
-            due=due_words(s.due_on, today, language=get_language() or ENGLISH),
+            due=due_words(s.due_on, today, language=active_language()),
             late=late(s, today),
         )
         for s in mine.order_by("late_first", "immediate_first", "due_on", "id")[:SEND_BACKS_SHOWN]

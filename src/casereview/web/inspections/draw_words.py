@@ -12,16 +12,17 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import get_language, gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from casereview.domain.language import ENGLISH
 from casereview.domain.power import METHOD, PowerError, minimum_detectable_change, percent
 from casereview.domain.sampling import FrameDates
 from casereview.domain.words import MONTHS, number, percentage_points
+from casereview.web.core.phrases import active_language
 
 
 def _day(day: dt.date, *, month: bool = True, year: bool = True) -> str:
-    months = MONTHS.get(get_language() or ENGLISH, MONTHS[ENGLISH])
+    months = MONTHS.get(active_language(), MONTHS[ENGLISH])
     return " ".join(
         [
             str(day.day),
@@ -102,7 +103,7 @@ def in_words(found: dict[str, Any] | None) -> dict[str, Any] | None:
             "would be caught four times in five, and a smaller one could well go unnoticed."
         ) % {
             **values,
-            "points": percentage_points(whole / 100, places=0, language=get_language() or ENGLISH),
+            "points": percentage_points(whole / 100, places=0, language=active_language()),
         }
     if found["against"] is None:
         said = gettext(

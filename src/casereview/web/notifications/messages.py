@@ -26,10 +26,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext, pgettext
 
-from casereview.domain.language import ENGLISH, WELSH
+from casereview.domain.language import ENGLISH
 from casereview.domain.referrals import due_words, long_date
 from casereview.domain.release import UK
 from casereview.domain.words import MONTHS, uk_date
+from casereview.web.core.phrases import active_language
 
 P = ParamSpec("P")
 
@@ -90,11 +91,6 @@ def _rewritable(build: Callable[P, Message]) -> Callable[P, Message]:
     return built
 
 
-def language() -> str:
-    """The language a message is being written in: Welsh when the catalogue's Welsh is active, else English."""
-    return WELSH if translation.get_language() == WELSH else ENGLISH
-
-
 def _footer() -> str:
     return gettext("This message holds no case content. Sign in to casereview to read the case.")
 
@@ -118,7 +114,7 @@ def _urgency(code: str) -> str:
 
 
 def _due(send_back: Any, today: dt.date) -> str:
-    return due_words(send_back.due_on, today, dated=True, language=language())
+    return due_words(send_back.due_on, today, dated=True, language=active_language())
 
 
 def _send_back_facts(send_back: Any, today: dt.date) -> str:
@@ -192,7 +188,7 @@ def send_back_returned(send_back: Any, *, today: dt.date) -> Message:
 
 def _padded_date(day: dt.date) -> str:
     """ "05 March 2026" ("05 Mawrth 2026"): the escalation's date, as it has always been written."""
-    months = MONTHS.get(language(), MONTHS[ENGLISH])
+    months = MONTHS.get(active_language(), MONTHS[ENGLISH])
     return f"{day:%d} {months[day.month - 1]} {day.year}"
 
 
@@ -252,7 +248,7 @@ def _release_words(release_at: dt.datetime) -> str:
     local = release_at.astimezone(UK)
     return gettext("%(time)s on %(date)s") % {
         "time": f"{local:%H:%M}",
-        "date": uk_date(local.date(), language()),
+        "date": uk_date(local.date(), active_language()),
     }
 
 
@@ -290,7 +286,7 @@ def _plan_link(plan_id: int) -> str:
 
 
 def _long_date(day: dt.date) -> str:
-    return long_date(day, language())
+    return long_date(day, active_language())
 
 
 @_rewritable

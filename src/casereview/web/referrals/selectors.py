@@ -9,9 +9,8 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
-from casereview.domain.language import ENGLISH
 from casereview.domain.referrals import (
     AWAITING_BODY,
     OPEN_STATES,
@@ -27,6 +26,7 @@ from casereview.domain.roles import Role
 from casereview.domain.words import Kind, uk_date, words
 from casereview.web.core.access import user_roles
 from casereview.web.core.paging import paged
+from casereview.web.core.phrases import active_language
 
 from .models import BodyContact, SendBack, SendBackEvent
 
@@ -226,7 +226,7 @@ def sent_back_words(send_back: SendBack, case_ref: str) -> str:
     """ "Case X sent back to Northshire Police, immediate (same working day), due today 17:00": the banner's and
     the message's one wording, in words (the body's name, the urgency's words), not codes; in the page's
     language (it is only ever shown on a page)."""
-    due = due_words(send_back.due_on, timezone.localdate(), language=get_language() or ENGLISH)
+    due = due_words(send_back.due_on, timezone.localdate(), language=active_language())
     urgency = words(Kind.URGENCY, send_back.urgency, gettext)
     body = send_back.body.name
     values = {
@@ -303,7 +303,7 @@ def actions_open_to(user: Any, send_back: SendBack, *, liaison: bool) -> list[st
 def next_step_words(send_back: SendBack, *, liaison: bool) -> str:
     """What happens next to this send back, for someone who cannot act on it now (in the page's language)."""
     today = timezone.localdate()
-    language = get_language() or ENGLISH
+    language = active_language()
     state = State(send_back.state)
     body = send_back.body.name
     if state is State.CLOSED:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from casereview.domain.language import ENGLISH
 from casereview.domain.words import uk_date
+from casereview.web.core.phrases import active_language
 from casereview.web.language.selectors import languages_offered
 
 from .models import PublishedReport
@@ -86,7 +87,7 @@ def publication_choices(visible: QuerySet[Any]) -> dict[str, list[tuple[str, str
         .distinct()
     ):
         bodies[code] = f"{name} ({code})"
-        language = get_language() or ENGLISH
+        language = active_language()
         periods.setdefault(
             end,
             gettext("%(start)s to %(end)s")

@@ -8,11 +8,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from casereview.domain import release as rules
-from casereview.domain.language import ENGLISH
 from casereview.domain.words import uk_date
+from casereview.web.core.phrases import active_language
 
 from .models import ScheduledPublication
 from .readers import readers_q
@@ -96,7 +96,7 @@ def _release_words(release_at: dt.datetime) -> str:
     local = release_at.astimezone(rules.UK)
     return gettext("%(time)s on %(date)s") % {
         "time": f"{local:%H:%M}",
-        "date": uk_date(local.date(), get_language() or ENGLISH),
+        "date": uk_date(local.date(), active_language()),
     }
 
 

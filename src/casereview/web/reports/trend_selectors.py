@@ -13,17 +13,16 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from django.db.models import Count
-from django.utils.translation import get_language
 
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.language import ENGLISH, is_language
+from casereview.domain.language import ENGLISH
 from casereview.domain.linked import Audit
 from casereview.domain.plans import drawn_in_proportion
 from casereview.domain.roles import InspectionKind, Role
 from casereview.domain.trend_publication import published_trend, restricted_to
 from casereview.domain.trends import InspectionResult, StratumResult
 from casereview.domain.trends import national_trend as trend
-from casereview.web.core.phrases import written_in
+from casereview.web.core.phrases import active_language, written_in
 from casereview.web.inspections.models import Inspection, Sample
 from casereview.web.journal.services import journal_record
 
@@ -114,13 +113,6 @@ def _published(data: dict[str, Any], language: str) -> tuple[dict[str, Any], Aud
     return copy.deepcopy(document), audit
 
 
-def _language() -> str:
-    """The active language (a page's), English when none is active or it is one casereview does not offer
-    (the command line runs without one)."""
-    language = get_language()
-    return language if is_language(language) else ENGLISH
-
-
 def national_trend_disclosed(
     *,
     actor: Any,
@@ -133,7 +125,7 @@ def national_trend_disclosed(
     Always suppressed and audited over every body (``domain.trend_publication``); ``body_codes`` then keeps
     only those bodies' series, so a narrower trend prints nothing the whole one hides.  Made on demand, in
     the active language (a page's; English on the command line): its words are written as it is made."""
-    language = _language()
+    language = active_language()
     with written_in(language):
         document, audit = _published(national_trend(), language)
     if body_codes:

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from casereview.domain import release as release_rules
@@ -23,7 +23,7 @@ from casereview.domain.roles import LEADING_ROLES, Role
 from casereview.domain.words import uk_date
 from casereview.web.core.access import has_any_role, role_required
 from casereview.web.core.paging import matched_words, page_number, paged
-from casereview.web.core.phrases import refusal_words, translated
+from casereview.web.core.phrases import active_language, refusal_words, translated
 from casereview.web.inspections.selectors import inspection_led_or_404
 from casereview.web.language.selectors import languages_offered
 
@@ -167,7 +167,7 @@ def draft(request: HttpRequest, inspection_id: int) -> HttpResponse:
     report_links_refresh(inspection=inspection)
     progress = grading_progress(inspection)
     report = report_document(
-        inspection, language=get_language(), preview=preview, progress=progress
+        inspection, language=active_language(), preview=preview, progress=progress
     )
     report_disclosed(
         actor=request.user,
@@ -224,7 +224,7 @@ def publish(request: HttpRequest, inspection_id: int) -> HttpResponse:
         made = report_publish(inspection=inspection, actor=request.user)
     except PublishError as exc:
         report_links_refresh(inspection=inspection)
-        report = report_document(inspection, language=get_language())
+        report = report_document(inspection, language=active_language())
         return render(
             request,
             "reports/draft.html",
@@ -431,7 +431,7 @@ def _publication(request: HttpRequest, publication_id: int) -> Any:
 def published(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = _publication(request, publication_id)
     announced = pre_announcements([publication.pk]).get(publication.pk)
-    language = get_language()
+    language = active_language()
     shown = publication_in(publication, language)
     return render(
         request,
@@ -486,7 +486,7 @@ def trend(request: HttpRequest) -> HttpResponse:
             json.dumps(document, indent=2, ensure_ascii=False) + "\n",
             content_type="application/json; charset=utf-8",
         )
-        language = get_language() or ENGLISH
+        language = active_language()
         name = in_language("national-trend-published", language)
         return _attachment(response, f"{name}.json", language)
     funnel = document.get("funnel") or {}

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from casereview.domain.framework import Grade
 from casereview.domain.journal import JournalAction, Operation
@@ -22,6 +22,7 @@ from casereview.domain.paging import window
 from casereview.domain.referrals import State
 from casereview.domain.words import uk_date, words
 from casereview.importing.frameworks import load_framework
+from casereview.web.core.phrases import active_language
 from casereview.web.core.users import User
 from casereview.web.inspections.models import Inspection, SampledCase
 from casereview.web.inspections.selectors import inspection_sample, inspectors_available
@@ -534,7 +535,7 @@ def disagreement_detail(inspection: Inspection, sampled_case_id: int) -> Disagre
     if found is None:
         return None
     # Shown on a page only: the framework's words in the reader's language.
-    framework = load_framework(inspection.framework).in_language(get_language() or "en-gb")
+    framework = load_framework(inspection.framework).in_language(active_language())
     weakness_text = {w.code: f"{w.code}: {w.text}" for w in framework.weaknesses}
 
     def mark(review: Review, slug: str) -> tuple[str, list[str], str]:

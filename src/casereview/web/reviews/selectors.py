@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from casereview.domain.agreement import (
     MarkPair,
@@ -18,13 +18,13 @@ from casereview.domain.agreement import (
     pair_agreement,
 )
 from casereview.domain.journal import JournalAction, Operation
-from casereview.domain.language import ENGLISH
 from casereview.domain.referrals import OpenSendBack, State, Urgency, due_words
 from casereview.domain.roles import GRADING_ROLES
 from casereview.domain.sampling import moderation_pick
 from casereview.domain.words import Kind, words
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import user_roles
+from casereview.web.core.phrases import active_language
 from casereview.web.core.users import User
 from casereview.web.inspections.links import case_links, case_links_record
 from casereview.web.inspections.models import Inspection, Sample, SampledCase
@@ -279,7 +279,7 @@ def open_send_back_words(open_one: OpenSendBack, today: dt.date) -> str:
     """ "send back 3 (immediate, opened, due today 17:00)", in the page's language: the review page's and its
     banner's words for an open send back (``OpenSendBack.describe`` is the same in English, for the refusals
     and the journal)."""
-    language = get_language() or ENGLISH
+    language = active_language()
     return gettext("send back %(number)s (%(urgency)s, %(state)s, due %(due)s)") % {
         "number": open_one.id,
         "urgency": _URGENCY_SAID.get(open_one.urgency, open_one.urgency),
@@ -292,7 +292,7 @@ def send_back_context(user: Any, assignment: Any, review: Any) -> dict[str, Any]
     """What the review page shows of its case's send backs, and what it offers when the answer is yes (in the
     page's language)."""
     today = timezone.localdate()
-    language = get_language() or ENGLISH
+    language = active_language()
     if assignment.kind == "moderation" and review.state != Review.State.SUBMITTED:
         # Moderation is blind: a send back of the case would tell the second marker what the first one said.
         return {

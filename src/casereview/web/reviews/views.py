@@ -6,18 +6,17 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from casereview.domain.framework import Framework
 from casereview.domain.grading import Problem, ReviewAnswers, problems_worded, rule_note
-from casereview.domain.language import ENGLISH
 from casereview.domain.referrals import SECOND_SEND_BACK, SecondSendBack
 from casereview.domain.roles import GRADING_ROLES, LEADING_ROLES, Role
 from casereview.domain.words import uk_date
 from casereview.importing.frameworks import load_framework
 from casereview.web.core.access import role_required
 from casereview.web.core.kept import take_kept_answers
-from casereview.web.core.phrases import refusal_words, translated
+from casereview.web.core.phrases import active_language, refusal_words, translated
 from casereview.web.inspections.links import link_weakness, links_refresh
 from casereview.web.referrals.selectors import sent_back_words
 from casereview.web.referrals.services import SendBackError, sendback_open
@@ -52,7 +51,7 @@ def saved_at(review: Any) -> str:
     if when.date() == timezone.localdate():
         return gettext("Saved at %(time)s") % {"time": f"{when:%H:%M}"}
     return gettext("Saved on %(day)s at %(time)s") % {
-        "day": uk_date(when, get_language() or ENGLISH),
+        "day": uk_date(when, active_language()),
         "time": f"{when:%H:%M}",
     }
 
@@ -67,7 +66,7 @@ def second_send_back_words(exc: SecondSendBack) -> str:
 def _framework(ref: str) -> Framework:
     """The review's framework in the reader's language (docs/frameworks.md): only its words change, so the
     page's form takes the same answers in English or Welsh and what is stored is codes."""
-    return load_framework(ref).in_language(get_language())
+    return load_framework(ref).in_language(active_language())
 
 
 def _grade_words(framework: Any) -> dict[str, str]:

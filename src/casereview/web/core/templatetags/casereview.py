@@ -6,11 +6,12 @@ from html import escape
 
 from django import template
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
 from casereview.domain import words as _words
 from casereview.domain.framework import Grade, Weakness
-from casereview.domain.language import ENGLISH, PLURAL_SAMPLES
+from casereview.domain.language import PLURAL_SAMPLES
+from casereview.web.core.phrases import active_language
 
 register = template.Library()
 
@@ -66,7 +67,7 @@ def percentage_points(share: object) -> str:
     "12.5 pwynt canran" on a Welsh page."""
     if not isinstance(share, int | float):
         return ""
-    return _words.percentage_points(share, language=get_language() or ENGLISH)
+    return _words.percentage_points(share, language=active_language())
 
 
 @register.filter
@@ -81,7 +82,7 @@ def uk_date(day: object) -> str:
         day = timezone.localtime(day)
     if not isinstance(day, dt.date | str):
         return ""
-    return _words.uk_date(day, language=get_language() or ENGLISH)
+    return _words.uk_date(day, language=active_language())
 
 
 @register.simple_tag
